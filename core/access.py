@@ -1,0 +1,125 @@
+"""Who may do what: the acting user, their role and the data in their scope.
+
+Every service calls these checks itself, so a tool, the API, the CLI and a test get the
+same answer. A refusal never says whether an out-of-scope thing exists.
+"""
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, select
+
+from .catalogue import split_list
+from .errors import NotAllowed, NotFound
+from .field import Beat
+from .parties import Customer, User, Warehouse, region_children, subtree
+
+# What each role may do (rules.md, "Who may do what").
+PERMISSIONS: dict[str, set[str]] = {
+    "admin": {"catalogue", "prices", "stock.view", "stock.quantities", "stock.adjust", "orders.view",
+              "orders.create", "orders.cancel", "orders.approve", "orders.dispatch", "payments.view",
+              "payments.record", "reports", "import", "users", "evals"},
+    "manager": {"catalogue", "prices", "stock.view", "stock.quantities", "stock.adjust", "orders.view",
+                "orders.create", "orders.cancel", "orders.approve", "payments.view", "payments.record",
+                "reports"},
+    "sales_rep": {"catalogue", "prices", "stock.view", "stock.quantities", "orders.view", "orders.create",
+                  "payments.view", "field"},
+    "warehouse": {"catalogue", "stock.view", "stock.quantities", "stock.adjust", "orders.view",
+                  "orders.dispatch"},
+    "distributor": {"catalogue", "prices", "stock.view", "stock.quantities", "orders.view", "orders.create",
+                    "orders.cancel", "payments.view"},
+    "retailer": {"catalogue", "prices", "stock.view", "orders.view", "orders.create", "orders.cancel",
+                 "payments.view"},
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The acting user, resolved from an authenticated identity, never from a message."""
+
+    user_id: str
+    role: str
+    name: str = ""
+    customer: str | None = None
+    regions: frozenset[str] = field(default_factory=frozenset)  # expanded subtree
+    channel: str = "cli"
+
+    def can(self, permission: str) -> bool:
+        return permission in PERMISSIONS.get(self.role, set())
+
+    def require(self, permission: str, what: str) -> None:
+        if not self.can(permission):
+            raise NotAllowed(f"A {self.role.replace('_', ' ')} may not {what}.")
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+def load_actor(session: Session, user_id: str, channel: str = "cli") -> Actor:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"No user {user_id!r}.")
+    regions = frozenset(subtree(region_children(session), split_list(user.regions)))
+    return Actor(user_id=user.id, role=user.role, name=user.name, customer=user.customer,
+                 regions=regions, channel=channel)
+
+
+def customer_in_scope(session: Session, actor: Actor, customer: Customer) -> bool:
+    role = actor.role
+    if role == "admin":
+        return True
+    if role in ("manager", "warehouse"):
+        return customer.region in actor.regions
+    if role == "sales_rep":
+        if customer.region in actor.regions:
+            return True
+        beats = session.exec(select(Beat.customers).where(Beat.sales_rep == actor.user_id)).all()
+        return any(customer.code in split_list(b) for b in beats)
+    if role == "distributor":
+        return customer.code == actor.customer or customer.distributor == actor.customer
+    if role == "retailer":
+        return customer.code == actor.customer
+    return False
+
+
+def visible_customer_codes(session: Session, actor: Actor) -> set[str] | None:
+    """Codes of the customers the actor may see; None means every customer (admin)."""
+    if actor.role == "admin":
+        return None
+    if actor.role in ("manager", "warehouse", "sales_rep"):
+        codes = set(session.exec(select(Customer.code).where(Customer.region.in_(actor.regions))).all()) \
+            if actor.regions else set()
+        if actor.role == "sales_rep":
+            for b in session.exec(select(Beat.customers).where(Beat.sales_rep == actor.user_id)).all():
+                codes.update(split_list(b))
+        return codes
+    if actor.role == "distributor":
+        codes = set(session.exec(select(Customer.code).where(Customer.distributor == actor.customer)).all())
+        if actor.customer:
+            codes.add(actor.customer)
+        return codes
+    return {actor.customer} if actor.customer else set()
+
+
+def get_customer(session: Session, actor: Actor, code: str) -> Customer:
+    """The customer if the actor may see it; the same NotFound otherwise (no leak)."""
+    customer = session.get(Customer, code)
+    if customer is None or not customer_in_scope(session, actor, customer):
+        raise NotFound(f"No customer {code!r} that you can see.")
+    return customer
+
+
+def visible_warehouse_codes(session: Session, actor: Actor) -> set[str] | None:
+    """Warehouses whose stock the actor may see; None means all."""
+    if actor.role == "admin":
+        return None
+    if actor.role in ("manager", "warehouse", "sales_rep"):
+        return set(session.exec(select(Warehouse.code).where(Warehouse.region.in_(actor.regions))).all()) \
+            if actor.regions else set()
+    if actor.role == "distributor":
+        codes = set(session.exec(select(Warehouse.code).where(Warehouse.owner == actor.customer)).all())
+        own = session.get(Customer, actor.customer) if actor.customer else None
+        if own:
+            codes.add(own.warehouse)
+        return codes
+    own = session.get(Customer, actor.customer) if actor.customer else None
+    return {own.warehouse} if own else set()

@@ -1,0 +1,44 @@
+"""Audit log and the notification outbox."""
+import json
+from datetime import datetime
+
+from sqlmodel import Field, Session, SQLModel
+
+
+class AuditEntry(SQLModel, table=True):
+    __tablename__ = "audit_entry"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(index=True)
+    user_id: str | None = None
+    channel: str | None = None
+    action: str
+    entity: str
+    entity_id: str = Field(index=True)
+    detail: str = "{}"
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A notification for a user that a channel will deliver."""
+
+    __tablename__ = "outbox"
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime
+    event: str  # e.g. approval_requested, approval_escalated, order_status
+    recipient: str = Field(index=True)  # user id
+    payload: str = "{}"
+    status: str = Field(default="pending", index=True)  # pending | delivered | failed
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    delivered_at: datetime | None = None
+    last_error: str | None = None
+
+
+def record(session: Session, *, at: datetime, user_id: str | None, channel: str | None,
+           action: str, entity: str, entity_id: str, **detail) -> None:
+    session.add(AuditEntry(at=at, user_id=user_id, channel=channel, action=action, entity=entity,
+                           entity_id=entity_id, detail=json.dumps(detail, default=str, sort_keys=True)))
+
+
+def notify(session: Session, *, at: datetime, event: str, recipient: str, **payload) -> None:
+    session.add(OutboxMessage(created_at=at, event=event, recipient=recipient, next_attempt_at=at,
+                              payload=json.dumps(payload, default=str, sort_keys=True)))

@@ -1,0 +1,43 @@
+"""Typed errors with messages a person can act on."""
+
+
+class DomainError(Exception):
+    """Base of every error the core raises on purpose."""
+
+    code = "error"
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(DomainError):
+    code = "not_found"
+
+
+class NotAllowed(DomainError):
+    code = "not_allowed"
+
+
+class InvalidInput(DomainError):
+    code = "invalid_input"
+
+
+class InsufficientStock(DomainError):
+    code = "insufficient_stock"
+
+    def __init__(self, message: str, shortages: list[dict] | None = None):
+        super().__init__(message)
+        self.shortages = shortages or []
+
+
+class CustomerBlocked(DomainError):
+    code = "customer_blocked"
+
+
+class NoPrice(DomainError):
+    code = "no_price"
+
+
+class InvalidTransition(DomainError):
+    code = "invalid_transition"

@@ -1,0 +1,83 @@
+"""Parties: the region tree, warehouses, customers and users."""
+from decimal import Decimal
+
+from sqlmodel import Column, Field, SQLModel, Session, select
+
+from .types import DecimalText
+
+CUSTOMER_TYPES = ("distributor", "wholesaler", "retailer", "modern_trade")
+CUSTOMER_STATUSES = ("active", "pending", "blocked")
+ROLES = ("admin", "manager", "sales_rep", "warehouse", "distributor", "retailer")
+
+
+class Region(SQLModel, table=True):
+    code: str = Field(primary_key=True)
+    name: str
+    parent: str | None = Field(default=None, index=True)
+    level: str | None = None
+
+
+class Warehouse(SQLModel, table=True):
+    code: str = Field(primary_key=True)
+    name: str
+    region: str = Field(index=True)
+    owner: str | None = None  # customer code of the distributor that runs it
+
+
+class Customer(SQLModel, table=True):
+    code: str = Field(primary_key=True)
+    name: str
+    type: str
+    region: str = Field(index=True)
+    distributor: str | None = Field(default=None, index=True)
+    warehouse: str
+    credit_limit: Decimal | None = Field(default=None, sa_column=Column(DecimalText))
+    payment_terms_days: int = 0
+    opening_balance: Decimal = Field(default=Decimal("0"), sa_column=Column(DecimalText, nullable=False))
+    opening_paid: Decimal = Field(default=Decimal("0"), sa_column=Column(DecimalText, nullable=False))
+    phone: str | None = None
+    status: str = "active"
+
+
+class User(SQLModel, table=True):
+    id: str = Field(primary_key=True)
+    name: str
+    role: str
+    customer: str | None = Field(default=None, index=True)
+    regions: str = ""  # '|'-separated region codes, each with its subtree
+    reports_to: str | None = None
+    slack_id: str | None = Field(default=None, index=True)
+    telegram_id: str | None = Field(default=None, index=True)
+    email: str | None = None
+    token_hash: str | None = Field(default=None, index=True)
+
+
+def region_children(session: Session) -> dict[str | None, list[str]]:
+    children: dict[str | None, list[str]] = {}
+    for code, parent in session.exec(select(Region.code, Region.parent)):
+        children.setdefault(parent, []).append(code)
+    return children
+
+
+def subtree(children: dict[str | None, list[str]], roots: list[str]) -> set[str]:
+    """Every region under `roots`, the roots included."""
+    seen: set[str] = set()
+    stack = list(roots)
+    while stack:
+        code = stack.pop()
+        if code in seen:
+            continue
+        seen.add(code)
+        stack.extend(children.get(code, []))
+    return seen
+
+
+def ancestors(session: Session, region: str) -> list[str]:
+    """The region, then its parent, up to the root (nearest first)."""
+    parents = dict(session.exec(select(Region.code, Region.parent)).all())
+    chain: list[str] = []
+    code: str | None = region
+    while code is not None and code not in chain:
+        chain.append(code)
+        code = parents.get(code)
+    return chain
