@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from sqlmodel import Column, Field, SQLModel
 
-from .types import DecimalText
+from .types import DecimalText, timestamp
 
 RULE_KINDS = ("order_total_over", "credit_limit_exceeded", "discount_over_pct", "customer_pending")
 ROLE_RANK = {"admin": 2, "manager": 1}
@@ -27,9 +27,160 @@ class Approval(SQLModel, table=True):
     rules: str = ""  # '|'-separated rule codes
     approver_role: str
     status: str = "pending"  # pending | approved | rejected | cancelled
-    requested_at: datetime
+    requested_at: datetime = timestamp()
     decided_by: str | None = None
-    decided_at: datetime | None = None
+    decided_at: datetime | None = timestamp(nullable=True)
     decision_reason: str | None = None
-    escalated_at: datetime | None = None
+    escalated_at: datetime | None = timestamp(nullable=True)
     escalated_to: str | None = None
+
+
+# --- services ----------------------------------------------------------------------------
+from datetime import timedelta  # noqa: E402
+
+from sqlmodel import Session, select  # noqa: E402
+
+from . import audit  # noqa: E402
+from .access import Actor, customer_in_scope  # noqa: E402
+from .catalogue import split_list  # noqa: E402
+from .clock import Clock  # noqa: E402
+from .errors import InvalidInput, InvalidTransition, NotAllowed, NotFound  # noqa: E402
+from .parties import Customer, User, region_children, subtree  # noqa: E402
+from .types import money  # noqa: E402
+
+REASON_TEXT = {
+    "order_total_over": "the order total is over {threshold}",
+    "credit_limit_exceeded": "it would take the customer over their credit limit",
+    "discount_over_pct": "the discount is over {threshold}%",
+    "customer_pending": "the customer's account is pending approval",
+}
+
+
+def explain(reason: str, threshold: Decimal | None = None) -> str:
+    return REASON_TEXT.get(reason, reason).format(threshold=threshold)
+
+
+def evaluate_rules(session: Session, customer: Customer, total: Decimal, discount: Decimal, gross: Decimal,
+                   outstanding_before: Decimal) -> tuple[list[str], list[str], str | None]:
+    """The reasons (rule kinds), rule codes and approver role for an order (rules.md)."""
+    reasons: list[str] = []
+    codes: list[str] = []
+    role: str | None = None
+    for rule in session.exec(select(ApprovalRule).order_by(ApprovalRule.code)):
+        fired = False
+        if rule.when == "order_total_over":
+            fired = rule.threshold is not None and total > rule.threshold
+        elif rule.when == "credit_limit_exceeded":
+            fired = customer.credit_limit is not None and outstanding_before + total > customer.credit_limit
+        elif rule.when == "discount_over_pct":
+            fired = rule.threshold is not None and gross > 0 and discount / gross * 100 > rule.threshold
+        elif rule.when == "customer_pending":
+            fired = customer.status == "pending"
+        if fired:
+            if rule.when not in reasons:
+                reasons.append(rule.when)
+            codes.append(rule.code)
+            if role is None or ROLE_RANK.get(rule.approver_role, 0) > ROLE_RANK.get(role, 0):
+                role = rule.approver_role
+    return reasons, codes, role
+
+
+def approvers_for(session: Session, customer: Customer, role: str) -> list[User]:
+    """Users of `role` whose regions cover the customer (an admin covers all)."""
+    users = list(session.exec(select(User).where(User.role == role).order_by(User.id)))
+    if role == "admin":
+        return users
+    children = region_children(session)
+    return [u for u in users if customer.region in subtree(children, split_list(u.regions))]
+
+
+def request_approval(session: Session, clock: Clock, order, reasons: list[str], rules: list[str],
+                     role: str) -> Approval:
+    now = clock.now()
+    approval = Approval(order_no=order.order_no, reasons="|".join(reasons), rules="|".join(rules),
+                        approver_role=role, status="pending", requested_at=now)
+    session.add(approval)
+    customer = session.get(Customer, order.customer)
+    for user in approvers_for(session, customer, role):
+        audit.notify(session, at=now, event="approval_requested", recipient=user.id, order_no=order.order_no,
+                     customer=customer.name, total=str(order.total), reasons=reasons)
+    return approval
+
+
+def may_approve(session: Session, actor: Actor, approval: Approval, customer: Customer) -> bool:
+    if not actor.can("orders.approve"):
+        return False
+    if actor.is_admin:
+        return True
+    roles = {approval.approver_role} | ({approval.escalated_to} if approval.escalated_to else set())
+    return actor.role in roles and customer_in_scope(session, actor, customer)
+
+
+def pending_approvals(session: Session, actor: Actor) -> list[Approval]:
+    """Requests waiting for this actor's decision."""
+    actor.require("orders.approve", "approve orders")
+    from .orders import Order
+    result = []
+    for appr in session.exec(select(Approval).where(Approval.status == "pending").order_by(Approval.requested_at)):
+        order = session.get(Order, appr.order_no)
+        customer = session.get(Customer, order.customer)
+        if may_approve(session, actor, appr, customer):
+            result.append(appr)
+    return result
+
+
+def decide(session: Session, actor: Actor, clock: Clock, order_no: str, approve: bool,
+           reason: str | None = None) -> Approval:
+    """Approve (→ confirmed) or reject with a reason (→ rejected, stock released)."""
+    from .inventory import Who, release
+    from .orders import Order, _transition
+    actor.require("orders.approve", "approve or reject orders")
+    order = session.get(Order, order_no.strip().upper())
+    approval = session.exec(select(Approval).where(Approval.order_no == order_no.strip().upper())).first() \
+        if order else None
+    customer = session.get(Customer, order.customer) if order else None
+    if order is None or approval is None or not customer_in_scope(session, actor, customer):
+        raise NotFound(f"No approval request for {order_no} that you can see.")
+    if not may_approve(session, actor, approval, customer):
+        raise NotAllowed(f"This request needs a {approval.approver_role}'s decision.")
+    if approval.status != "pending":
+        raise InvalidTransition(f"The request for {order.order_no} is already {approval.status}.")
+    if not approve and not (reason and reason.strip()):
+        raise InvalidInput("Please give a reason for the rejection.")
+    now = clock.now()
+    approval.status = "approved" if approve else "rejected"
+    approval.decided_by, approval.decided_at, approval.decision_reason = actor.user_id, now, reason
+    session.add(approval)
+    _transition(session, actor, clock, order, "confirmed" if approve else "rejected", ("pending_approval",),
+                reason=reason)
+    if not approve:
+        release(session, Who(actor.user_id, now, actor.channel), order.order_no)
+    return approval
+
+
+def escalate_due(session: Session, clock: Clock) -> list[Approval]:
+    """Escalate pending requests older than their rules' `escalate_after_hours`; notify the new approvers."""
+    from .orders import Order
+    now = clock.now()
+    rules = {r.code: r for r in session.exec(select(ApprovalRule))}
+    escalated = []
+    for appr in session.exec(select(Approval).where(Approval.status == "pending", Approval.escalated_at.is_(None))):
+        candidates = [rules[c] for c in split_list(appr.rules) if c in rules
+                      and rules[c].escalate_after_hours is not None and rules[c].escalate_to_role]
+        if not candidates:
+            continue
+        rule = min(candidates, key=lambda r: r.escalate_after_hours)
+        requested = appr.requested_at if appr.requested_at.tzinfo else appr.requested_at.replace(tzinfo=now.tzinfo)
+        if now - requested < timedelta(hours=rule.escalate_after_hours):
+            continue
+        appr.escalated_at, appr.escalated_to = now, rule.escalate_to_role
+        session.add(appr)
+        order = session.get(Order, appr.order_no)
+        customer = session.get(Customer, order.customer)
+        for user in approvers_for(session, customer, rule.escalate_to_role):
+            audit.notify(session, at=now, event="approval_escalated", recipient=user.id, order_no=order.order_no,
+                         customer=customer.name, total=str(money(order.total)), waiting_hours=rule.escalate_after_hours)
+        audit.record(session, at=now, user_id=None, channel="scheduler", action="approval.escalate",
+                     entity="order", entity_id=order.order_no, to=rule.escalate_to_role)
+        escalated.append(appr)
+    return escalated

@@ -2,13 +2,14 @@
 import json
 from datetime import datetime
 
+from .types import timestamp
 from sqlmodel import Field, Session, SQLModel
 
 
 class AuditEntry(SQLModel, table=True):
     __tablename__ = "audit_entry"
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(index=True)
+    at: datetime = timestamp(index=True)
     user_id: str | None = None
     channel: str | None = None
     action: str
@@ -22,14 +23,14 @@ class OutboxMessage(SQLModel, table=True):
 
     __tablename__ = "outbox"
     id: int | None = Field(default=None, primary_key=True)
-    created_at: datetime
+    created_at: datetime = timestamp()
     event: str  # e.g. approval_requested, approval_escalated, order_status
     recipient: str = Field(index=True)  # user id
     payload: str = "{}"
     status: str = Field(default="pending", index=True)  # pending | delivered | failed
     attempts: int = 0
-    next_attempt_at: datetime | None = None
-    delivered_at: datetime | None = None
+    next_attempt_at: datetime | None = timestamp(nullable=True)
+    delivered_at: datetime | None = timestamp(nullable=True)
     last_error: str | None = None
 
 

@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import update
+from .types import timestamp
 from sqlmodel import Field, Session, SQLModel, select
 
 from .errors import InsufficientStock, InvalidInput
@@ -28,7 +29,7 @@ class StockBalance(SQLModel, table=True):
 class StockMovement(SQLModel, table=True):
     __tablename__ = "stock_movement"
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime
+    at: datetime = timestamp()
     warehouse: str = Field(index=True)
     sku: str = Field(index=True)
     batch: str

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from sqlmodel import Column, Field, SQLModel
 
-from .types import DecimalText
+from .types import DecimalText, timestamp
 
 ORDER_STATUSES = ("pending_approval", "confirmed", "rejected", "cancelled", "dispatched", "delivered")
 OPEN_STATUSES = ("pending_approval", "confirmed", "dispatched")
@@ -22,14 +22,14 @@ class Order(SQLModel, table=True):
     customer: str = Field(index=True)
     warehouse: str = Field(index=True)
     status: str = Field(index=True)
-    created_at: datetime = Field(index=True)
+    created_at: datetime = timestamp(index=True)
     created_by: str | None = None
     channel: str | None = None
     gross: Decimal = _money()
     discount: Decimal = _money()
     tax: Decimal = _money()
     total: Decimal = _money()
-    updated_at: datetime | None = None
+    updated_at: datetime | None = timestamp(nullable=True)
 
 
 class OrderLine(SQLModel, table=True):
@@ -74,3 +74,381 @@ class Counter(SQLModel, table=True):
 
     name: str = Field(primary_key=True)
     value: int = 0
+
+
+# --- services ----------------------------------------------------------------------------
+# Imports sit here because the tables above are imported by the modules below.
+import hashlib  # noqa: E402
+import json  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+
+from sqlalchemy import update  # noqa: E402
+from sqlmodel import Session, select  # noqa: E402
+
+from . import audit  # noqa: E402
+from .access import Actor, customer_in_scope, get_customer, visible_customer_codes  # noqa: E402
+from .catalogue import Brand, Category, Product, Sku, SkuUnit  # noqa: E402
+from .clock import Clock  # noqa: E402
+from .errors import (CustomerBlocked, InsufficientStock, InvalidInput, InvalidTransition,  # noqa: E402
+                     NoPrice, NotAllowed, NotFound)
+from .inventory import BatchStock, Who, batches_for, usable  # noqa: E402
+from .parties import Customer, Warehouse  # noqa: E402
+from .types import money  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Item:
+    """One thing asked for: a SKU and a quantity in one of its units (base unit when None)."""
+
+    sku: str
+    qty: int
+    unit: str | None = None
+
+
+@dataclass
+class OrderPreview:
+    """Exactly what creating the order would do; the order is the same computation."""
+
+    customer: str
+    customer_name: str
+    warehouse: str
+    status: str  # confirmed | pending_approval
+    lines: list  # core.quote.QuotedLine
+    applied: list  # core.quote.AppliedScheme
+    notes: list[str]
+    gross: Decimal
+    discount: Decimal
+    tax: Decimal
+    total: Decimal
+    approval_reasons: list[str] = field(default_factory=list)
+    approval_rules: list[str] = field(default_factory=list)
+    approver_role: str | None = None
+    price_reasons: dict[str, str] = field(default_factory=dict)
+    sku_names: dict[str, str] = field(default_factory=dict)
+    units: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+
+    @property
+    def needs_approval(self) -> bool:
+        return bool(self.approval_reasons)
+
+    def fingerprint(self) -> str:
+        """Identifies what the customer would get; a confirmation runs only the same order."""
+        data = [self.customer, self.warehouse, self.status, str(self.total),
+                [(l.sku, l.qty, l.free_qty, str(l.unit_price), str(l.discount), str(l.tax)) for l in self.lines],
+                sorted(a.code for a in self.applied), sorted(self.approval_reasons)]
+        return hashlib.sha256(json.dumps(data).encode()).hexdigest()[:16]
+
+
+class PreviewChanged(InvalidInput):
+    """Prices, schemes, stock or credit changed since the preview: show the new one instead."""
+
+    code = "preview_changed"
+
+    def __init__(self, preview: OrderPreview):
+        super().__init__("Prices, stock or credit changed since the preview; please check the new preview.")
+        self.preview = preview
+
+
+def sku_units(session: Session, skus: list[str]) -> dict[str, list[tuple[str, int]]]:
+    units: dict[str, list[tuple[str, int]]] = {}
+    for u in session.exec(select(SkuUnit).where(SkuUnit.sku.in_(skus)).order_by(SkuUnit.sku, SkuUnit.position)):
+        units.setdefault(u.sku, []).append((u.unit, u.factor))
+    return units
+
+
+def to_base(item: Item, units: list[tuple[str, int]]) -> int:
+    if item.unit is None:
+        return item.qty
+    for name, factor in units:
+        if name.upper() == item.unit.upper():
+            return item.qty * factor
+    raise InvalidInput(f"{item.sku} is not sold in {item.unit}; its units are "
+                       + ", ".join(f"{n} ({f})" for n, f in units) + ".")
+
+
+def _tree_paths(session: Session, model) -> dict[str, tuple[str, ...]]:
+    parents = dict(session.exec(select(model.code, model.parent)).all())
+    paths = {}
+    for code in parents:
+        chain, c = [], code
+        while c is not None and c not in chain:
+            chain.append(c)
+            c = parents.get(c)
+        paths[code] = tuple(chain)
+    return paths
+
+
+def _resolve_customer(session: Session, actor: Actor, customer: str | None) -> Customer:
+    actor.require("orders.create", "place orders")
+    code = customer or actor.customer
+    if code is None:
+        raise InvalidInput("Which customer is this order for?")
+    if actor.role in ("retailer",) and code != actor.customer:
+        raise NotAllowed("You can only place orders for your own shop.")
+    return get_customer(session, actor, code)
+
+
+def outstanding(session: Session, customer: Customer) -> Decimal:
+    """Opening balance + totals of live orders − payments (rules.md)."""
+    from .billing import Payment
+    totals = session.exec(select(Order.total).where(Order.customer == customer.code,
+                                                    Order.status.in_(OUTSTANDING_STATUSES))).all()
+    paid = session.exec(select(Payment.amount).where(Payment.customer == customer.code)).all()
+    return money(customer.opening_balance + sum(totals, Decimal(0)) - sum(paid, Decimal(0)))
+
+
+def preview_order(session: Session, actor: Actor, clock: Clock, items: list[Item],
+                  customer: str | None = None, warehouse: str | None = None) -> OrderPreview:
+    """Validate and price an order without writing anything (rules.md, "Orders")."""
+    from .approvals import evaluate_rules
+    from .pricing import price_context, prices_for
+    from .quote import QuoteLine, quote
+    from .schemes import schemes_for
+
+    cust = _resolve_customer(session, actor, customer)
+    if cust.status == "blocked":
+        raise CustomerBlocked(f"{cust.name} is blocked and cannot place orders; please contact your manager.")
+    wh_code = warehouse or cust.warehouse
+    if session.get(Warehouse, wh_code) is None:
+        raise NotFound(f"No warehouse {wh_code!r}.")
+    if not items:
+        raise InvalidInput("The order has no items.")
+    today = clock.today()
+    codes = list(dict.fromkeys(i.sku for i in items))
+    skus = {s.code: s for s in session.exec(select(Sku).where(Sku.code.in_(codes)))}
+    unknown = [c for c in codes if c not in skus]
+    if unknown:
+        raise NotFound("Unknown product code(s): " + ", ".join(unknown) + ".")
+    ctx = price_context(session, cust)
+    prices = prices_for(session, codes, ctx, today)
+    unpriced = [c for c in codes if c not in prices]
+    if unpriced:
+        raise NoPrice("No price for " + ", ".join(f"{skus[c].name} ({c})" for c in unpriced)
+                      + f" for {cust.name}, so it cannot be ordered.")
+    units = sku_units(session, codes)
+    wanted: dict[str, int] = {}
+    for item in items:
+        if item.qty <= 0:
+            raise InvalidInput(f"The quantity of {skus[item.sku].name} must be positive.")
+        wanted[item.sku] = wanted.get(item.sku, 0) + to_base(item, units.get(item.sku, [("PCS", 1)]))
+
+    def free_stock(sku: str) -> int:
+        return sum(b.available for b in usable(
+            [BatchStock(r.batch, r.available, r.expiry_date, r.received_on)
+             for r in batches_for(session, wh_code, sku)], today))
+
+    have = {c: free_stock(c) for c in codes}
+    short = [c for c in codes if have[c] < wanted[c]]
+    if short:
+        raise InsufficientStock(
+            "Not enough stock in " + wh_code + ": " + "; ".join(
+                f"{skus[c].name} ({c}) has {have[c]} {units[c][0][0] if units.get(c) else ''} available, "
+                f"{wanted[c]} asked".replace("  ", " ") for c in short) + ". Nothing was ordered.",
+            [{"sku": c, "available": have[c], "asked": wanted[c], "warehouse": wh_code} for c in short])
+
+    products = {p.code: p for p in session.exec(select(Product).where(Product.code.in_({s.product for s in skus.values()})))}
+    brand_paths, cat_paths = _tree_paths(session, Brand), _tree_paths(session, Category)
+    lines = [QuoteLine(sku=c, qty=wanted[c], unit_price=prices[c].price, tax_rate=skus[c].tax_rate,
+                       product=skus[c].product, brands=brand_paths.get(products[skus[c].product].brand, ()),
+                       categories=cat_paths.get(products[skus[c].product].category, ()))
+             for c in codes]
+    rules = schemes_for(session, ctx, today)
+    free_skus = {r.free_sku for r in rules if r.free_sku} - set(codes)
+    free_cap = {c: have[c] - wanted[c] for c in codes}
+    for c in free_skus:
+        free_cap[c] = free_stock(c)
+    q = quote(lines, rules, free_cap=free_cap)
+    names = {s.code: s.name for s in session.exec(select(Sku).where(Sku.code.in_(set(codes) | free_skus)))}
+    reasons, rule_codes, approver = evaluate_rules(session, cust, q.total, q.discount, q.gross,
+                                                   outstanding(session, cust))
+    return OrderPreview(
+        customer=cust.code, customer_name=cust.name, warehouse=wh_code,
+        status="pending_approval" if reasons else "confirmed", lines=q.lines, applied=q.applied,
+        notes=q.notes, gross=q.gross, discount=q.discount, tax=q.tax, total=q.total,
+        approval_reasons=reasons, approval_rules=rule_codes, approver_role=approver,
+        price_reasons={c: prices[c].reason for c in codes}, sku_names=names,
+        units={c: units.get(c, []) for c in set(codes) | free_skus})
+
+
+def next_number(session: Session, name: str, prefix: str, width: int = 4) -> str:
+    """The next number of a sequence; the row update serialises concurrent writers."""
+    t = Counter.__table__
+    result = session.execute(update(t).where(t.c.name == name).values(value=t.c.value + 1).returning(t.c.value))
+    row = result.first()
+    if row is None:
+        session.add(Counter(name=name, value=1))
+        session.flush()
+        value = 1
+    else:
+        value = row[0]
+    return f"{prefix}{value:0{width}d}"
+
+
+def create_order(session: Session, actor: Actor, clock: Clock, items: list[Item], customer: str | None = None,
+                 warehouse: str | None = None, expected: str | None = None) -> tuple[Order, OrderPreview]:
+    """Create the order in the caller's transaction: the preview computation, then reservations,
+    approval request, audit and notifications. `expected` is the fingerprint the user confirmed."""
+    from .approvals import request_approval
+    from .inventory import reserve_for_order
+
+    preview = preview_order(session, actor, clock, items, customer, warehouse)
+    if expected is not None and preview.fingerprint() != expected:
+        raise PreviewChanged(preview)
+    now = clock.now()
+    order_no = next_number(session, "order", "SO-")
+    order = Order(order_no=order_no, customer=preview.customer, warehouse=preview.warehouse,
+                  status=preview.status, created_at=now, created_by=actor.user_id, channel=actor.channel,
+                  gross=preview.gross, discount=preview.discount, tax=preview.tax, total=preview.total,
+                  updated_at=now)
+    session.add(order)
+    for n, l in enumerate(preview.lines, 1):
+        session.add(OrderLine(order_no=order_no, line_no=n, sku=l.sku, qty=l.qty, free_qty=l.free_qty,
+                              unit_price=l.unit_price, gross=l.gross, discount=l.discount, tax=l.tax,
+                              line_total=l.line_total))
+    for a in preview.applied:
+        session.add(OrderScheme(order_no=order_no, scheme=a.code, benefit=a.benefit, free_sku=a.free_sku,
+                                free_qty=a.free_qty or 0, description=a.description))
+    session.flush()
+    wants = {l.sku: l.qty + l.free_qty for l in preview.lines if l.qty + l.free_qty > 0}
+    methods = dict(session.exec(select(Sku.code, Sku.allocation).where(Sku.code.in_(wants))).all())
+    reserve_for_order(session, Who(actor.user_id, now, actor.channel), order_no, preview.warehouse, wants,
+                      methods, clock.today())
+    audit.record(session, at=now, user_id=actor.user_id, channel=actor.channel, action="order.create",
+                 entity="order", entity_id=order_no, status=order.status, total=str(order.total))
+    if preview.needs_approval:
+        request_approval(session, clock, order, preview.approval_reasons, preview.approval_rules,
+                         preview.approver_role)
+    return order, preview
+
+
+# --- reading orders ----------------------------------------------------------------------
+
+def get_order(session: Session, actor: Actor, order_no: str) -> Order:
+    """The order if the actor may see it; the same NotFound otherwise (no leak)."""
+    actor.require("orders.view", "see orders")
+    order = session.get(Order, order_no.strip().upper())
+    if order is None:
+        raise NotFound(f"No order {order_no} that you can see.")
+    cust = session.get(Customer, order.customer)
+    if cust is None or not _order_visible(session, actor, order, cust):
+        raise NotFound(f"No order {order_no} that you can see.")
+    return order
+
+
+def _order_visible(session: Session, actor: Actor, order: Order, cust: Customer) -> bool:
+    if actor.role == "warehouse":
+        from .access import visible_warehouse_codes
+        whs = visible_warehouse_codes(session, actor)
+        return whs is None or order.warehouse in whs
+    return customer_in_scope(session, actor, cust)
+
+
+def order_lines(session: Session, order_no: str) -> list[OrderLine]:
+    return list(session.exec(select(OrderLine).where(OrderLine.order_no == order_no).order_by(OrderLine.line_no)))
+
+
+def list_orders(session: Session, actor: Actor, *, statuses: list[str] | None = None, customer: str | None = None,
+                regions: set[str] | None = None, start=None, end=None, limit: int = 200) -> list[Order]:
+    """Orders in the actor's scope, newest first. `start`/`end` are dates (inclusive) in the
+    business's time zone; `regions` a set of region codes (already expanded to their subtrees)."""
+    actor.require("orders.view", "see orders")
+    q = select(Order)
+    if actor.role == "warehouse":
+        from .access import visible_warehouse_codes
+        whs = visible_warehouse_codes(session, actor)
+        if whs is not None:
+            q = q.where(Order.warehouse.in_(whs))
+    else:
+        codes = visible_customer_codes(session, actor)
+        if codes is not None:
+            q = q.where(Order.customer.in_(codes))
+    if customer:
+        get_customer(session, actor, customer)  # refuses out of scope without leaking
+        q = q.where(Order.customer == customer)
+    if statuses:
+        q = q.where(Order.status.in_(statuses))
+    if regions is not None:
+        q = q.where(Order.customer.in_(select(Customer.code).where(Customer.region.in_(regions))))
+    orders = list(session.exec(q.order_by(Order.created_at.desc(), Order.order_no.desc())))
+    if start or end:
+        tz = None
+        from .settings import get_settings
+        from zoneinfo import ZoneInfo
+        tz = ZoneInfo(get_settings().timezone)
+
+        def local_day(o: Order):
+            at = o.created_at if o.created_at.tzinfo else o.created_at.replace(tzinfo=ZoneInfo("UTC"))
+            return at.astimezone(tz).date()
+        orders = [o for o in orders if (start is None or local_day(o) >= start) and (end is None or local_day(o) <= end)]
+    return orders[:limit]
+
+
+# --- changing status ---------------------------------------------------------------------
+
+def _transition(session: Session, actor: Actor, clock: Clock, order: Order, to: str, allowed_from: tuple[str, ...],
+                **detail) -> None:
+    if order.status not in allowed_from:
+        raise InvalidTransition(f"Order {order.order_no} is {order.status.replace('_', ' ')}; it cannot be "
+                                f"{to.replace('_', ' ')}.")
+    now = clock.now()
+    audit.record(session, at=now, user_id=actor.user_id, channel=actor.channel, action=f"order.{to}",
+                 entity="order", entity_id=order.order_no, **{"from": order.status}, **detail)
+    order.status = to
+    order.updated_at = now
+    session.add(order)
+    _notify_customer(session, clock, order)
+
+
+def _notify_customer(session: Session, clock: Clock, order: Order) -> None:
+    from .parties import User
+    for uid in session.exec(select(User.id).where(User.customer == order.customer)).all():
+        audit.notify(session, at=clock.now(), event="order_status", recipient=uid, order_no=order.order_no,
+                     status=order.status, total=str(order.total))
+
+
+def cancel_order(session: Session, actor: Actor, clock: Clock, order_no: str, reason: str | None = None) -> Order:
+    """Cancel a pending or confirmed order and release its stock."""
+    from .approvals import Approval
+    from .inventory import release
+    actor.require("orders.cancel", "cancel orders")
+    order = get_order(session, actor, order_no)
+    _transition(session, actor, clock, order, "cancelled", ("pending_approval", "confirmed"), reason=reason)
+    release(session, Who(actor.user_id, clock.now(), actor.channel), order.order_no)
+    appr = session.exec(select(Approval).where(Approval.order_no == order.order_no)).first()
+    if appr and appr.status == "pending":
+        appr.status = "cancelled"
+        session.add(appr)
+    return order
+
+
+def dispatch_order(session: Session, actor: Actor, clock: Clock, order_no: str):
+    """Dispatch a confirmed order: delivery note, invoice (due after the payment terms), stock leaves."""
+    from datetime import timedelta
+
+    from .billing import DeliveryNote, Invoice, resettle
+    from .inventory import dispatch_out
+    actor.require("orders.dispatch", "dispatch orders")
+    order = get_order(session, actor, order_no)
+    _transition(session, actor, clock, order, "dispatched", ("confirmed",))
+    now = clock.now()
+    dispatch_out(session, Who(actor.user_id, now, actor.channel), order.order_no)
+    note = DeliveryNote(note_no=next_number(session, "delivery_note", "DN-"), order_no=order.order_no,
+                        dispatched_at=now, dispatched_by=actor.user_id)
+    cust = session.get(Customer, order.customer)
+    invoice = Invoice(invoice_no=next_number(session, "invoice", "INV-"), order_no=order.order_no,
+                      customer=order.customer, amount=order.total, issued_on=clock.today(),
+                      due_date=clock.today() + timedelta(days=cust.payment_terms_days))
+    session.add(note)
+    session.add(invoice)
+    session.flush()
+    resettle(session, order.customer)
+    audit.record(session, at=now, user_id=actor.user_id, channel=actor.channel, action="invoice.create",
+                 entity="invoice", entity_id=invoice.invoice_no, order_no=order.order_no, amount=str(order.total))
+    return order, note, invoice
+
+
+def deliver_order(session: Session, actor: Actor, clock: Clock, order_no: str) -> Order:
+    actor.require("orders.dispatch", "mark orders delivered")
+    order = get_order(session, actor, order_no)
+    _transition(session, actor, clock, order, "delivered", ("dispatched",))
+    return order

@@ -1,9 +1,13 @@
-"""Pricing: price rows at default, customer type, region and customer scope."""
+"""Pricing: price rows at default, customer type, region and customer scope, and how the
+price of a SKU for a customer on a date is chosen (rules.md "Price of a SKU")."""
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Iterable
 
-from sqlmodel import Column, Field, SQLModel
+from sqlmodel import Column, Field, Session, SQLModel, or_, select
 
+from .errors import NoPrice
 from .types import DecimalText
 
 
@@ -16,3 +20,132 @@ class Price(SQLModel, table=True):
     customer: str | None = None
     valid_from: date | None = None
     valid_to: date | None = None
+
+
+# How a customer type reads in a sentence ("price for distributors").
+_TYPE_PLURAL = {"modern_trade": "modern trade customers"}
+# Lower rank = more specific (customer > region > customer type > default).
+_SCOPE_RANK = {"customer": 0, "region": 1, "customer_type": 2, "default": 3}
+
+
+@dataclass(frozen=True)
+class PriceContext:
+    """Who is buying: enough to pick a price and to decide which schemes apply."""
+
+    customer: str
+    customer_type: str
+    regions: tuple[str, ...]  # the customer's region, then each ancestor, nearest first
+    region_names: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class PriceChoice:
+    sku: str
+    price: Decimal
+    scope: str  # customer | region | customer_type | default
+    reason: str  # why this price, in words a person understands
+
+
+def type_plural(customer_type: str) -> str:
+    return _TYPE_PLURAL.get(customer_type, customer_type.replace("_", " ") + "s")
+
+
+def valid_on(valid_from: date | None, valid_to: date | None, on: date) -> bool:
+    """Inclusive validity; an empty bound is open."""
+    return (valid_from is None or valid_from <= on) and (valid_to is None or on <= valid_to)
+
+
+def _match(row, ctx: PriceContext) -> tuple[str, int] | None:
+    """(scope, nearness) when the row is for this customer, else None.
+
+    A row naming several scopes must match all of them and counts as its most specific one.
+    """
+    if row.customer is not None and row.customer != ctx.customer:
+        return None
+    if row.region is not None and row.region not in ctx.regions:
+        return None
+    if row.customer_type is not None and row.customer_type != ctx.customer_type:
+        return None
+    if row.customer is not None:
+        return "customer", 0
+    if row.region is not None:
+        return "region", ctx.regions.index(row.region)
+    if row.customer_type is not None:
+        return "customer_type", 0
+    return "default", 0
+
+
+def _reason(scope: str, row, ctx: PriceContext) -> str:
+    if scope == "customer":
+        return "your customer price"
+    if scope == "region":
+        return f"price for {ctx.region_names.get(row.region, row.region)}"
+    if scope == "customer_type":
+        return f"price for {type_plural(row.customer_type)}"
+    return "list price"
+
+
+def resolve_price(rows: Iterable, ctx: PriceContext, on: date) -> PriceChoice | None:
+    """The price that applies among `rows` (Price-like, one SKU) on `on`, or None."""
+    best = None
+    best_key = None
+    for row in rows:
+        if not valid_on(row.valid_from, row.valid_to, on):
+            continue
+        m = _match(row, ctx)
+        if m is None:
+            continue
+        scope, near = m
+        # Most specific first, then nearest region, then the later valid_from (empty = earliest).
+        key = (_SCOPE_RANK[scope], near, -(row.valid_from or date.min).toordinal())
+        if best_key is None or key < best_key:
+            best, best_key = (row, scope), key
+    if best is None:
+        return None
+    row, scope = best
+    return PriceChoice(sku=row.sku, price=Decimal(row.price), scope=scope, reason=_reason(scope, row, ctx))
+
+
+def price_context(session: Session, customer) -> PriceContext:
+    """The pricing context of a Customer row: its type and region chain."""
+    from .parties import Region, ancestors
+
+    chain = tuple(ancestors(session, customer.region))
+    names = dict(session.exec(select(Region.code, Region.name).where(Region.code.in_(chain))).all())
+    return PriceContext(customer=customer.code, customer_type=customer.type, regions=chain,
+                        region_names=names)
+
+
+def prices_for(session: Session, skus: list[str], ctx: PriceContext, on: date) -> dict[str, PriceChoice]:
+    """Prices of many SKUs in one query; SKUs without a price are absent."""
+    if not skus:
+        return {}
+    stmt = select(Price).where(
+        Price.sku.in_(sorted(set(skus))),
+        or_(Price.valid_from.is_(None), Price.valid_from <= on),
+        or_(Price.valid_to.is_(None), Price.valid_to >= on),
+        or_(Price.customer.is_(None), Price.customer == ctx.customer),
+        or_(Price.customer_type.is_(None), Price.customer_type == ctx.customer_type),
+        or_(Price.region.is_(None), Price.region.in_(ctx.regions or ("",))),
+    )
+    by_sku: dict[str, list[Price]] = {}
+    for row in session.exec(stmt):
+        by_sku.setdefault(row.sku, []).append(row)
+    out: dict[str, PriceChoice] = {}
+    for sku, rows in by_sku.items():
+        choice = resolve_price(rows, ctx, on)
+        if choice is not None:
+            out[sku] = choice
+    return out
+
+
+def price_for(session: Session, sku: str, ctx: PriceContext, on: date) -> PriceChoice:
+    """The price of one SKU, or NoPrice saying the customer cannot order it."""
+    choice = prices_for(session, [sku], ctx, on).get(sku)
+    if choice is None:
+        from .catalogue import Sku
+
+        row = session.get(Sku, sku)
+        what = f"{row.name} ({sku})" if row is not None else sku
+        raise NoPrice(f"There is no price for {what} for this customer, so it cannot be ordered.")
+    return choice

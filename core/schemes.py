@@ -1,9 +1,13 @@
-"""Schemes: volume, value and free-goods promotions."""
+"""Schemes: volume, value and free-goods promotions, as table rows and as rules the quote
+engine (core/quote.py) applies. Rules hold quantities already in base units."""
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlmodel import Column, Field, SQLModel
+from sqlmodel import Column, Field, Session, SQLModel, or_, select
 
+from .errors import InvalidInput
+from .pricing import PriceContext, valid_on
 from .types import DecimalText
 
 SCHEME_KINDS = ("volume", "value", "free_goods")
@@ -32,3 +36,153 @@ class Scheme(SQLModel, table=True):
     valid_to: date | None = None
     priority: int = 0
     stackable: bool = False
+
+
+@dataclass(frozen=True)
+class SchemeRule:
+    """A scheme ready to apply: `min_qty` and `free_qty` are in base units."""
+
+    code: str
+    name: str
+    kind: str
+    sku: str | None = None
+    product: str | None = None
+    brand: str | None = None
+    category: str | None = None
+    customer_type: str | None = None
+    region: str | None = None
+    min_qty: int | None = None  # base units
+    min_value: Decimal | None = None
+    discount_pct: Decimal | None = None
+    discount_flat: Decimal | None = None
+    free_sku: str | None = None  # defaulted to the qualifying sku
+    free_qty: int | None = None  # base units
+    recursive: bool = True
+    valid_from: date | None = None
+    valid_to: date | None = None
+    priority: int = 0
+    stackable: bool = False
+    # As written in the scheme, for sentences ("10 BOX", "1 BOX"), and the free SKU's base unit.
+    unit: str | None = None
+    unit_qty: int | None = None
+    free_unit: str | None = None
+    free_unit_qty: int | None = None
+    free_base_unit: str = "PCS"
+
+    @property
+    def qualifier(self) -> tuple[str, str] | None:
+        """("sku"|"product"|"brand"|"category", code), or None when every line qualifies."""
+        for kind in ("sku", "product", "brand", "category"):
+            value = getattr(self, kind)
+            if value is not None:
+                return kind, value
+        return None
+
+
+def _base_unit(units: dict[str, int]) -> str:
+    return next((u for u, f in units.items() if f == 1), "PCS")
+
+
+def _factor(units: dict[str, dict[str, int]], sku: str | None, unit: str | None, code: str, what: str) -> int:
+    """Base units per `unit`: of `sku` when given, else `unit` must be a base unit (factor 1)."""
+    if unit is None:
+        return 1
+    unit = unit.upper()
+    if sku is not None:
+        sku_units = units.get(sku)
+        if sku_units is None:
+            raise InvalidInput(f"Scheme {code}: the units of SKU {sku} are not known.")
+        if unit not in sku_units:
+            raise InvalidInput(f"Scheme {code}: {what} {unit} is not a unit of {sku} "
+                               f"(its units are {', '.join(sku_units)}).")
+        return sku_units[unit]
+    if any(u.get(unit, 1) != 1 for u in units.values()):
+        raise InvalidInput(f"Scheme {code}: {what} {unit} must be a base unit when the scheme is not "
+                           f"for one SKU, because the SKUs it covers pack {unit} differently.")
+    return 1
+
+
+def rule_from_row(scheme: Scheme, units: dict[str, dict[str, int]]) -> SchemeRule:
+    """A SchemeRule from a Scheme row; `units` maps sku -> {unit: factor}."""
+    code = scheme.code
+    if scheme.kind not in SCHEME_KINDS:
+        raise InvalidInput(f"Scheme {code}: kind {scheme.kind!r} is not one of {', '.join(SCHEME_KINDS)}.")
+    min_qty = None
+    if scheme.min_qty is not None:
+        min_qty = scheme.min_qty * _factor(units, scheme.sku, scheme.unit, code, "unit")
+    free_sku = free_qty = None
+    free_base = "PCS"
+    if scheme.kind == "free_goods":
+        free_sku = scheme.free_sku or scheme.sku
+        if free_sku is None:
+            raise InvalidInput(f"Scheme {code}: free goods need a free_sku when the scheme is not for one SKU.")
+        if not min_qty or min_qty <= 0:
+            raise InvalidInput(f"Scheme {code}: free goods need a positive min_qty.")
+        if not scheme.free_qty or scheme.free_qty <= 0:
+            raise InvalidInput(f"Scheme {code}: free goods need a positive free_qty.")
+        free_qty = scheme.free_qty * _factor(units, free_sku, scheme.free_unit, code, "free_unit")
+        free_base = _base_unit(units.get(free_sku, {}))
+    elif scheme.discount_pct is None and scheme.discount_flat is None:
+        raise InvalidInput(f"Scheme {code}: a {scheme.kind} scheme needs discount_pct or discount_flat.")
+    if scheme.kind == "value" and scheme.min_value is None:
+        raise InvalidInput(f"Scheme {code}: a value scheme needs min_value.")
+    return SchemeRule(
+        code=code, name=scheme.name, kind=scheme.kind, sku=scheme.sku, product=scheme.product,
+        brand=scheme.brand, category=scheme.category, customer_type=scheme.customer_type,
+        region=scheme.region, min_qty=min_qty,
+        min_value=None if scheme.min_value is None else Decimal(scheme.min_value),
+        discount_pct=None if scheme.discount_pct is None else Decimal(scheme.discount_pct),
+        discount_flat=None if scheme.discount_flat is None else Decimal(scheme.discount_flat),
+        free_sku=free_sku, free_qty=free_qty, recursive=bool(scheme.recursive),
+        valid_from=scheme.valid_from, valid_to=scheme.valid_to, priority=scheme.priority or 0,
+        stackable=bool(scheme.stackable), unit=scheme.unit, unit_qty=scheme.min_qty,
+        free_unit=scheme.free_unit, free_unit_qty=scheme.free_qty, free_base_unit=free_base,
+    )
+
+
+def applicable(rule: SchemeRule, ctx: PriceContext, on: date) -> bool:
+    """Valid on the date, and for this customer's type and region (or any)."""
+    return (valid_on(rule.valid_from, rule.valid_to, on)
+            and (rule.customer_type is None or rule.customer_type == ctx.customer_type)
+            and (rule.region is None or rule.region in ctx.regions))
+
+
+def _qty(n: int | None, unit: str | None, fallback: str = "pcs") -> str:
+    return f"{n} {(unit or fallback).upper()}"
+
+
+def describe(rule: SchemeRule) -> str:
+    """The scheme's terms in one sentence, led by its name."""
+    target = rule.sku or rule.product or rule.brand or rule.category
+    on = f" of {target}" if target else ""
+    if rule.kind == "free_goods":
+        free_what = "" if rule.free_sku == rule.sku else f" of {rule.free_sku}"
+        terms = (f"buy {_qty(rule.unit_qty, rule.unit)}{on}, get "
+                 f"{_qty(rule.free_unit_qty, rule.free_unit or rule.free_base_unit)}{free_what} free")
+        terms += ", for every such quantity" if rule.recursive else ", once per order"
+    else:
+        off = f"{rule.discount_pct}% off" if rule.discount_pct is not None else f"{rule.discount_flat} off"
+        if rule.kind == "volume":
+            terms = f"{off} when you buy {_qty(rule.unit_qty, rule.unit)} or more{on}"
+        else:
+            terms = f"{off} when the order{on} is worth {rule.min_value} or more"
+    if rule.valid_to is not None:
+        terms += f", until {rule.valid_to.isoformat()}"
+    return f"{rule.name} ({terms})" if rule.name else terms[0].upper() + terms[1:]
+
+
+def schemes_for(session: Session, ctx: PriceContext, on: date) -> list[SchemeRule]:
+    """The schemes that apply to this customer on `on`, ordered by code."""
+    from .catalogue import SkuUnit
+
+    rows = session.exec(select(Scheme).where(
+        or_(Scheme.valid_from.is_(None), Scheme.valid_from <= on),
+        or_(Scheme.valid_to.is_(None), Scheme.valid_to >= on),
+    ).order_by(Scheme.code)).all()
+    skus = {s for row in rows for s in (row.sku, row.free_sku) if s}
+    units: dict[str, dict[str, int]] = {}
+    if skus:
+        for u in session.exec(select(SkuUnit).where(SkuUnit.sku.in_(sorted(skus))).order_by(SkuUnit.position)):
+            units.setdefault(u.sku, {})[u.unit] = u.factor
+    rules = [rule_from_row(row, units) for row in rows]
+    return [r for r in rules if applicable(r, ctx, on)]

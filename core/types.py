@@ -1,7 +1,8 @@
 """Column types: money as exact decimals on every database."""
+from datetime import timezone
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import String
+from sqlalchemy import DateTime, String
 from sqlalchemy.types import TypeDecorator
 
 CENT = Decimal("0.01")
@@ -28,3 +29,29 @@ class DecimalText(TypeDecorator):
 
     def process_result_value(self, value, dialect):
         return None if value is None else Decimal(value)
+
+
+class UtcDateTime(TypeDecorator):
+    """Aware datetimes stored as naive UTC on every database, returned aware (UTC).
+
+    Naive values are refused: every moment in the product comes from the clock, with a zone.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: timestamps must carry a time zone")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+def timestamp(nullable: bool = False, index: bool = False, default=None):
+    """A Field for an aware timestamp column."""
+    from sqlmodel import Column, Field
+    return Field(default=default, sa_column=Column(UtcDateTime, nullable=nullable, index=index))

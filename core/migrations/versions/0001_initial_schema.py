@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 11:22:52.767565
+Create Date: 2026-11-25 11:27:41.081215
 """
 from alembic import op
 import sqlalchemy as sa
@@ -25,11 +25,11 @@ def upgrade() -> None:
     sa.Column('rules', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('approver_role', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-    sa.Column('requested_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('requested_at', core.types.UtcDateTime(), nullable=False),
     sa.Column('decided_by', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
-    sa.Column('decided_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('decided_at', core.types.UtcDateTime(), nullable=True),
     sa.Column('decision_reason', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
-    sa.Column('escalated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('escalated_at', core.types.UtcDateTime(), nullable=True),
     sa.Column('escalated_to', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.PrimaryKeyConstraint('id')
     )
@@ -47,7 +47,7 @@ def upgrade() -> None:
     )
     op.create_table('audit_entry',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('at', core.types.UtcDateTime(), nullable=False),
     sa.Column('user_id', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('channel', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('action', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -110,7 +110,7 @@ def upgrade() -> None:
     op.create_table('delivery_note',
     sa.Column('note_no', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('order_no', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-    sa.Column('dispatched_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('dispatched_at', core.types.UtcDateTime(), nullable=False),
     sa.Column('dispatched_by', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.PrimaryKeyConstraint('note_no')
     )
@@ -178,14 +178,14 @@ def upgrade() -> None:
     sa.Column('customer', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('warehouse', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('created_at', core.types.UtcDateTime(), nullable=False),
     sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('channel', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('gross', core.types.DecimalText(length=40), nullable=False),
     sa.Column('discount', core.types.DecimalText(length=40), nullable=False),
     sa.Column('tax', core.types.DecimalText(length=40), nullable=False),
     sa.Column('total', core.types.DecimalText(length=40), nullable=False),
-    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('updated_at', core.types.UtcDateTime(), nullable=True),
     sa.PrimaryKeyConstraint('order_no')
     )
     with op.batch_alter_table('orders', schema=None) as batch_op:
@@ -196,14 +196,14 @@ def upgrade() -> None:
 
     op.create_table('outbox',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('created_at', core.types.UtcDateTime(), nullable=False),
     sa.Column('event', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('recipient', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('payload', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('next_attempt_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.Column('delivered_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('next_attempt_at', core.types.UtcDateTime(), nullable=True),
+    sa.Column('delivered_at', core.types.UtcDateTime(), nullable=True),
     sa.Column('last_error', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.PrimaryKeyConstraint('id')
     )
@@ -220,7 +220,7 @@ def upgrade() -> None:
     sa.Column('reference', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('recorded_by', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('channel', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
-    sa.Column('recorded_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('recorded_at', core.types.UtcDateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('payment', schema=None) as batch_op:
@@ -323,7 +323,7 @@ def upgrade() -> None:
     )
     op.create_table('stock_movement',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('at', core.types.UtcDateTime(), nullable=False),
     sa.Column('warehouse', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('sku', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('batch', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
