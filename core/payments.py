@@ -1,0 +1,111 @@
+"""Recording payments and reading what customers owe (outstanding and ageing)."""
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from sqlmodel import Session, select
+
+from zoneinfo import ZoneInfo
+
+from . import audit
+from .audit import AuditEntry
+from .settings import get_settings
+from .access import Actor, get_customer, visible_customer_codes
+from .billing import PAYMENT_METHODS, Invoice, Payment, resettle
+from .clock import Clock
+from .errors import InvalidInput
+from .orders import outstanding
+from .parties import Customer
+from .types import money
+
+AGE_BUCKETS = ("not_due", "1-30", "31-60", "61-90", "90+")
+
+
+def record_payment(session: Session, actor: Actor, clock: Clock, customer: str, amount, method: str,
+                   reference: str | None = None, paid_on: date | None = None) -> Payment:
+    """A payment settles the customer's opening balance, then the oldest unpaid invoices."""
+    actor.require("payments.record", "record payments")
+    cust = get_customer(session, actor, customer)
+    try:
+        value = money(Decimal(str(amount)))
+    except (InvalidOperation, ValueError):
+        raise InvalidInput(f"{amount!r} is not an amount of money.") from None
+    if value <= 0:
+        raise InvalidInput("A payment must be a positive amount.")
+    if method not in PAYMENT_METHODS:
+        raise InvalidInput(f"Unknown payment method {method!r}; use one of: " + ", ".join(PAYMENT_METHODS) + ".")
+    now = clock.now()
+    payment = Payment(customer=cust.code, amount=value, paid_on=paid_on or clock.today(), method=method,
+                      reference=reference, recorded_by=actor.user_id, channel=actor.channel, recorded_at=now)
+    session.add(payment)
+    session.flush()
+    resettle(session, cust.code)
+    audit.record(session, at=now, user_id=actor.user_id, channel=actor.channel, action="payment.record",
+                 entity="customer", entity_id=cust.code, amount=str(value), method=method, reference=reference)
+    return payment
+
+
+@dataclass
+class Outstanding:
+    customer: str
+    name: str
+    credit_limit: Decimal | None
+    outstanding: Decimal  # rules.md: opening + live orders − payments
+    invoiced_unpaid: Decimal  # what is billed and not yet paid (opening balance included)
+    buckets: dict[str, Decimal] = field(default_factory=dict)  # ageing of unpaid invoice amounts
+    overdue: Decimal = Decimal("0.00")
+
+
+def ageing_bucket(due: date, today: date) -> str:
+    days = (today - due).days
+    if days <= 0:
+        return "not_due"
+    if days <= 30:
+        return "1-30"
+    if days <= 60:
+        return "31-60"
+    if days <= 90:
+        return "61-90"
+    return "90+"
+
+
+def import_day(session: Session) -> date | None:
+    at = session.exec(select(AuditEntry.at).where(AuditEntry.action == "world.import")
+                      .order_by(AuditEntry.at.desc())).first()
+    return at.astimezone(ZoneInfo(get_settings().timezone)).date() if at else None
+
+
+def customer_outstanding(session: Session, actor: Actor, clock: Clock, customer: str) -> Outstanding:
+    actor.require("payments.view", "see balances")
+    return _outstanding_of(session, get_customer(session, actor, customer), clock.today())
+
+
+def _outstanding_of(session: Session, cust: Customer, today: date) -> Outstanding:
+    buckets = {b: Decimal("0.00") for b in AGE_BUCKETS}
+    opening_left = money(cust.opening_balance - cust.opening_paid)
+    if opening_left > 0:
+        # world.md: the opening balance is due on the day of import
+        buckets[ageing_bucket(import_day(session) or today, today)] += opening_left
+    unpaid = opening_left
+    for inv in session.exec(select(Invoice).where(Invoice.customer == cust.code).order_by(Invoice.issued_on)):
+        left = money(inv.amount - inv.paid)
+        if left > 0:
+            buckets[ageing_bucket(inv.due_date, today)] += left
+            unpaid += left
+    overdue = sum((v for k, v in buckets.items() if k != "not_due"), Decimal("0.00"))
+    return Outstanding(customer=cust.code, name=cust.name, credit_limit=cust.credit_limit,
+                       outstanding=outstanding(session, cust), invoiced_unpaid=money(unpaid), buckets=buckets,
+                       overdue=money(overdue))
+
+
+def outstanding_report(session: Session, actor: Actor, clock: Clock, customer: str | None = None) -> list[Outstanding]:
+    """Outstanding and ageing for every customer in scope that owes something (or the one asked)."""
+    actor.require("payments.view", "see balances")
+    if customer:
+        return [customer_outstanding(session, actor, clock, customer)]
+    codes = visible_customer_codes(session, actor)
+    q = select(Customer).order_by(Customer.code)
+    if codes is not None:
+        q = q.where(Customer.code.in_(codes))
+    rows = [_outstanding_of(session, c, clock.today()) for c in session.exec(q)]
+    return [r for r in rows if r.outstanding != 0 or r.invoiced_unpaid != 0]
