@@ -2,6 +2,7 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 
 from core.models import metadata
+import agent.store  # noqa: F401  (the assistant's tables share the database)
 
 config = context.config
 
