@@ -13,6 +13,12 @@ from core.settings import get_settings
 app = typer.Typer(help="Distributor order management.", no_args_is_help=True, pretty_exceptions_enable=False)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+from .cli_ops import approval_app, order_app, payment_app, report_app  # noqa: E402
+
+app.add_typer(order_app, name="order")
+app.add_typer(approval_app, name="approval")
+app.add_typer(payment_app, name="payment")
+app.add_typer(report_app, name="report")
 console = Console()
 err = Console(stderr=True)
 
@@ -61,6 +67,51 @@ def state_cmd(as_json: bool = typer.Option(True, "--json/--no-json", help="Canon
     from core.state import snapshot, to_json
 
     sys.stdout.write(to_json(snapshot(open_database())) + "\n")
+
+
+@app.command("demo")
+def demo(world: Path = typer.Option(None, help="World to import into a new database (default: the demo world)")) -> None:
+    """Create the database if needed, import the demo world, and print a summary."""
+    from sqlmodel import Session, func, select
+
+    from core.catalogue import Sku
+    from core.inventory import StockBalance
+    from core.parties import Customer
+    from core.world import import_world
+
+    engine = open_database()
+    clock = make_clock()
+    with Session(engine) as s:
+        empty = s.exec(select(func.count()).select_from(Sku)).one() == 0
+    if empty:
+        world = world or Path(__file__).resolve().parents[1] / "worlds" / "demo"
+        import_world(engine, world, clock=clock)
+        console.print(f"imported {world} into {get_settings().resolved_database_url()}")
+    with Session(engine) as s:
+        skus = s.exec(select(func.count()).select_from(Sku)).one()
+        customers = s.exec(select(func.count()).select_from(Customer)).one()
+        rows = s.exec(select(StockBalance)).all()
+    console.print(f"{skus} SKUs, {customers} customers, {sum(r.available for r in rows)} units available, "
+                  f"{sum(r.reserved for r in rows)} reserved, {sum(r.damaged for r in rows)} damaged")
+    _print_low_stock(engine, clock)
+
+
+def _print_low_stock(engine, clock) -> None:
+    from sqlmodel import Session, select
+
+    from core.access import Actor
+    from core.parties import User
+    from core.stock import low_stock
+
+    with Session(engine) as s:
+        admin = s.exec(select(User).where(User.role == "admin")).first()
+        if admin is None:
+            return
+        rows = low_stock(s, Actor(admin.id, "admin", admin.name), clock.today())
+    console.print(f"low stock ({len(rows)}):")
+    for r in rows:
+        console.print(f"  {r.warehouse} {r.sku} {getattr(r, 'sku_name', '')}: {r.available} "
+                      f"(reorder level {r.reorder_level})", highlight=False)
 
 
 def main() -> None:  # pragma: no cover

@@ -1,0 +1,190 @@
+"""Operators' commands: every order, approval, payment and report operation without the assistant.
+
+Each runs as the user given by --as, with the same checks as any other entry point.
+"""
+from datetime import date
+from decimal import Decimal
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from core.access import load_actor
+from core.app import make_clock, open_database
+from core.db import transaction
+from core.errors import DomainError
+
+order_app = typer.Typer(help="Orders: preview, create, cancel, dispatch, deliver, show, list.", no_args_is_help=True)
+approval_app = typer.Typer(help="Approvals: list, approve, reject, escalate.", no_args_is_help=True)
+payment_app = typer.Typer(help="Payments.", no_args_is_help=True)
+report_app = typer.Typer(help="Reports: sales, orders, outstanding.", no_args_is_help=True)
+console = Console()
+err = Console(stderr=True)
+
+AS = typer.Option(..., "--as", help="Acting user id")
+
+
+def run(user: str, fn):
+    """Open the database, act as `user` in one transaction, turn domain errors into messages."""
+    engine = open_database()
+    clock = make_clock()
+    try:
+        with transaction(engine) as s:
+            actor = load_actor(s, user, "cli")
+            return fn(s, actor, clock)
+    except DomainError as e:
+        err.print(f"[red]{e.message}[/red]", highlight=False)
+        raise typer.Exit(1)
+
+
+def parse_items(items: list[str]):
+    """`SKU:QTY[:UNIT]` items."""
+    from core.orders import Item
+    out = []
+    for raw in items:
+        parts = raw.split(":")
+        if len(parts) not in (2, 3) or not parts[1].isdigit():
+            err.print(f"[red]bad item {raw!r}: use SKU:QTY or SKU:QTY:UNIT[/red]")
+            raise typer.Exit(2)
+        out.append(Item(parts[0], int(parts[1]), parts[2] if len(parts) == 3 else None))
+    return out
+
+
+def show_preview(p) -> None:
+    t = Table(title=f"{p.customer_name} ({p.customer}) from {p.warehouse}")
+    for c in ("SKU", "Qty", "Free", "Price", "Gross", "Discount", "Tax", "Total"):
+        t.add_column(c, justify="right" if c not in ("SKU",) else "left")
+    for l in p.lines:
+        t.add_row(l.sku, str(l.qty), str(l.free_qty), str(l.unit_price), str(l.gross), str(l.discount), str(l.tax),
+                  str(l.line_total))
+    console.print(t)
+    for a in p.applied:
+        console.print(f"scheme {a.code}: {a.description}", highlight=False)
+    for n in p.notes:
+        console.print(f"note: {n}", highlight=False)
+    console.print(f"total {p.total}  status on creation: {p.status}"
+                  + (f" (needs {p.approver_role} approval: {', '.join(p.approval_reasons)})" if p.needs_approval else ""))
+
+
+@order_app.command("preview")
+def order_preview(items: list[str], customer: str = typer.Option(None), warehouse: str = typer.Option(None),
+                  user: str = AS) -> None:
+    """Price an order without creating it (items as SKU:QTY[:UNIT])."""
+    from core.orders import preview_order
+    run(user, lambda s, a, c: show_preview(preview_order(s, a, c, parse_items(items), customer, warehouse)))
+
+
+@order_app.command("create")
+def order_create(items: list[str], customer: str = typer.Option(None), warehouse: str = typer.Option(None),
+                 user: str = AS) -> None:
+    """Create an order (items as SKU:QTY[:UNIT])."""
+    from core.orders import create_order
+
+    def go(s, a, c):
+        order, preview = create_order(s, a, c, parse_items(items), customer, warehouse)
+        show_preview(preview)
+        console.print(f"created {order.order_no}: {order.status}")
+    run(user, go)
+
+
+def _status_cmd(name: str, fn_name: str, help_text: str):
+    def cmd(order_no: str, user: str = AS) -> None:
+        import core.orders as orders
+        fn = getattr(orders, fn_name)
+
+        def go(s, a, c):
+            result = fn(s, a, c, order_no)
+            order = result[0] if isinstance(result, tuple) else result
+            console.print(f"{order.order_no}: {order.status}")
+        run(user, go)
+    cmd.__doc__ = help_text
+    order_app.command(name)(cmd)
+
+
+_status_cmd("cancel", "cancel_order", "Cancel a pending or confirmed order (releases stock).")
+_status_cmd("dispatch", "dispatch_order", "Dispatch a confirmed order (delivery note + invoice).")
+_status_cmd("deliver", "deliver_order", "Mark a dispatched order delivered.")
+
+
+@order_app.command("list")
+def order_list(status: str = typer.Option(None), customer: str = typer.Option(None), user: str = AS) -> None:
+    from core.orders import list_orders
+
+    def go(s, a, c):
+        t = Table("Order", "Customer", "Date", "Status", "Total")
+        for o in list_orders(s, a, statuses=[status] if status else None, customer=customer):
+            t.add_row(o.order_no, o.customer, o.created_at.astimezone(c.tz).date().isoformat(), o.status, str(o.total))
+        console.print(t)
+    run(user, go)
+
+
+@approval_app.command("list")
+def approval_list(user: str = AS) -> None:
+    from core.approvals import pending_approvals
+
+    def go(s, a, c):
+        t = Table("Order", "Reasons", "Approver", "Requested")
+        for ap in pending_approvals(s, a):
+            t.add_row(ap.order_no, ap.reasons.replace("|", ", "), ap.approver_role, ap.requested_at.isoformat())
+        console.print(t)
+    run(user, go)
+
+
+@approval_app.command("approve")
+def approval_approve(order_no: str, user: str = AS) -> None:
+    from core.approvals import decide
+    run(user, lambda s, a, c: console.print(f"{decide(s, a, c, order_no, True).order_no}: approved"))
+
+
+@approval_app.command("reject")
+def approval_reject(order_no: str, reason: str = typer.Option(..., "--reason"), user: str = AS) -> None:
+    from core.approvals import decide
+    run(user, lambda s, a, c: console.print(f"{decide(s, a, c, order_no, False, reason).order_no}: rejected"))
+
+
+@approval_app.command("escalate")
+def approval_escalate() -> None:
+    """Escalate requests pending past their rules' escalate_after_hours (run from a scheduler)."""
+    from core.approvals import escalate_due
+    engine = open_database()
+    with transaction(engine) as s:
+        done = escalate_due(s, make_clock())
+    console.print(f"escalated {len(done)} request(s)" + "".join(f"\n  {a.order_no} → {a.escalated_to}" for a in done))
+
+
+@payment_app.command("record")
+def payment_record(customer: str, amount: str, method: str = typer.Option(..., "--method"),
+                   reference: str = typer.Option(None, "--reference"), user: str = AS) -> None:
+    from core.payments import record_payment
+    run(user, lambda s, a, c: console.print(
+        f"recorded {record_payment(s, a, c, customer, Decimal(amount), method, reference).amount} from {customer}"))
+
+
+@report_app.command("sales")
+def report_sales(start: str = typer.Option(None), end: str = typer.Option(None), by: str = typer.Option(None),
+                 user: str = AS) -> None:
+    """Sales between START and END (YYYY-MM-DD), optionally by a dimension."""
+    from core.reports import sales
+
+    def go(s, a, c):
+        r = sales(s, a, date.fromisoformat(start) if start else None, date.fromisoformat(end) if end else None, by)
+        console.print(f"{r.orders} orders, net {r.net}, total {r.total}")
+        if r.rows:
+            t = Table(by or "", "Orders", "Net", "Total")
+            for row in r.rows:
+                t.add_row(row.label, str(row.orders), str(row.net), str(row.total))
+            console.print(t)
+    run(user, go)
+
+
+@report_app.command("outstanding")
+def report_outstanding(customer: str = typer.Option(None), user: str = AS) -> None:
+    from core.payments import AGE_BUCKETS, outstanding_report
+
+    def go(s, a, c):
+        t = Table("Customer", "Outstanding", "Unpaid invoices", *AGE_BUCKETS)
+        for r in outstanding_report(s, a, c, customer):
+            t.add_row(f"{r.name} ({r.customer})", str(r.outstanding), str(r.invoiced_unpaid),
+                      *(str(r.buckets[b]) for b in AGE_BUCKETS))
+        console.print(t)
+    run(user, go)
