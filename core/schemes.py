@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlmodel import Column, Field, Session, SQLModel, or_, select
+from sqlmodel import Column, Field, Session, SQLModel, func, or_, select
 
 from .errors import InvalidInput
 from .pricing import PriceContext, valid_on
@@ -96,9 +96,10 @@ def _factor(units: dict[str, dict[str, int]], sku: str | None, unit: str | None,
             raise InvalidInput(f"Scheme {code}: {what} {unit} is not a unit of {sku} "
                                f"(its units are {', '.join(sku_units)}).")
         return sku_units[unit]
-    if any(u.get(unit, 1) != 1 for u in units.values()):
-        raise InvalidInput(f"Scheme {code}: {what} {unit} must be a base unit when the scheme is not "
-                           f"for one SKU, because the SKUs it covers pack {unit} differently.")
+    factors = {u[unit] for u in units.values() if unit in u}
+    if factors != {1}:
+        raise InvalidInput(f"Scheme {code}: {what} {unit} must be a base unit (factor 1) when the scheme "
+                           f"is not for one SKU, since SKUs pack other units differently.")
     return 1
 
 
@@ -184,5 +185,12 @@ def schemes_for(session: Session, ctx: PriceContext, on: date) -> list[SchemeRul
     if skus:
         for u in session.exec(select(SkuUnit).where(SkuUnit.sku.in_(sorted(skus))).order_by(SkuUnit.position)):
             units.setdefault(u.sku, {})[u.unit] = u.factor
+    # A unit named by a scheme that is not for one SKU must be a base unit everywhere: fetch,
+    # per such unit, its largest factor (under a pseudo key no SKU code can take).
+    loose = sorted({row.unit.upper() for row in rows if row.unit and not row.sku})
+    if loose:
+        stmt = select(SkuUnit.unit, func.max(SkuUnit.factor)).where(SkuUnit.unit.in_(loose)).group_by(SkuUnit.unit)
+        for unit, factor in session.exec(stmt):
+            units.setdefault(f" unit {unit}", {})[unit] = factor
     rules = [rule_from_row(row, units) for row in rows]
     return [r for r in rules if applicable(r, ctx, on)]
