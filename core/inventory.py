@@ -1,14 +1,25 @@
-"""Inventory: batch balances per warehouse/SKU/batch and the append-only stock ledger."""
+"""Inventory: batch balances per warehouse/SKU/batch, the append-only stock ledger and
+the services that move stock (reserve, release, dispatch, adjust, damage, transfer).
+
+Services take the caller's session and never commit: the caller owns the transaction.
+Every balance change is one conditional UPDATE (`... where available >= n`), so no
+balance goes negative whatever runs at the same time, and rows are updated in a fixed
+order (warehouse, sku, batch) so concurrent commands cannot deadlock.
+"""
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import update
-from .types import timestamp
+from sqlalchemy import func, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, Session, SQLModel, select
 
-from .errors import InsufficientStock, InvalidInput
+from .catalogue import Sku
+from .errors import InsufficientStock, InvalidInput, NotFound
+from .parties import Warehouse
 
 MOVEMENT_KINDS = ("receipt", "reservation", "release", "dispatch", "adjustment", "damage", "transfer")
+RESERVE_TRIES = 3
 
 
 class StockBalance(SQLModel, table=True):
@@ -29,7 +40,7 @@ class StockBalance(SQLModel, table=True):
 class StockMovement(SQLModel, table=True):
     __tablename__ = "stock_movement"
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = timestamp()
+    at: datetime
     warehouse: str = Field(index=True)
     sku: str = Field(index=True)
     batch: str
@@ -76,16 +87,15 @@ def plan_allocation(batches: list[BatchStock], qty: int, method: str, today: dat
         if left == 0:
             break
         take = min(left, b.available)
-        if take > 0:
-            plan.append((b.batch, take))
-            left -= take
+        plan.append((b.batch, take))
+        left -= take
     if left:
         raise ValueError(f"short by {left}")
     return plan
 
 
 def usable(batches: list[BatchStock], today: date) -> list[BatchStock]:
-    """Batches an order may take from: not expired (an expiry date before today)."""
+    """Batches an order may take from: some stock and not expired (an expiry date before today)."""
     return [b for b in batches if b.available > 0 and (b.expiry_date is None or b.expiry_date >= today)]
 
 
@@ -100,9 +110,21 @@ class Who:
     channel: str | None = None
 
 
-def batches_for(session: Session, warehouse: str, sku: str) -> list[StockBalance]:
-    return list(session.exec(select(StockBalance).where(StockBalance.warehouse == warehouse,
-                                                        StockBalance.sku == sku)))
+def batches_for(session: Session, warehouse: str, sku: str, *, lock: bool = False) -> list[StockBalance]:
+    """The batch rows of a SKU in a warehouse, fresh from the database (not the session's
+    cached copies, which the core UPDATEs of `move` leave stale); `lock` takes row locks
+    in batch order (FOR UPDATE on PostgreSQL; SQLite's write transaction is exclusive)."""
+    stmt = (select(StockBalance).where(StockBalance.warehouse == warehouse, StockBalance.sku == sku)
+            .order_by(StockBalance.batch).execution_options(populate_existing=True))
+    if lock:
+        stmt = stmt.with_for_update()
+    return list(session.exec(stmt))
+
+
+def get_batch(session: Session, warehouse: str, sku: str, batch: str) -> StockBalance | None:
+    return session.exec(select(StockBalance).where(
+        StockBalance.warehouse == warehouse, StockBalance.sku == sku, StockBalance.batch == batch)
+        .execution_options(populate_existing=True)).first()
 
 
 def move(session: Session, who: Who, kind: str, warehouse: str, sku: str, batch: str, *,
@@ -121,45 +143,271 @@ def move(session: Session, who: Who, kind: str, warehouse: str, sku: str, batch:
         available=t.c.available + d_available, reserved=t.c.reserved + d_reserved,
         damaged=t.c.damaged + d_damaged))
     if result.rowcount != 1:
-        raise InsufficientStock(f"Batch {batch} of {sku} in {warehouse} does not hold enough stock for this {kind}.")
+        raise InsufficientStock(f"Batch {batch} of {sku} in {warehouse} does not hold enough stock for this {kind}.",
+                                [{"sku": sku, "warehouse": warehouse, "batch": batch}])
     session.add(StockMovement(at=who.at, warehouse=warehouse, sku=sku, batch=batch, kind=kind,
                               d_available=d_available, d_reserved=d_reserved, d_damaged=d_damaged,
                               order_no=order_no, user_id=who.user_id, channel=who.channel, reason=reason))
 
 
+def _ensure_batch(session: Session, warehouse: str, sku: str, batch: str, mfg_date: date | None,
+                  expiry_date: date | None, received_on: date | None) -> None:
+    """Create the batch row if it is missing; a concurrent creator is not an error."""
+    values = dict(warehouse=warehouse, sku=sku, batch=batch, mfg_date=mfg_date, expiry_date=expiry_date,
+                  received_on=received_on, available=0, reserved=0, damaged=0)
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        stmt = pg_insert(StockBalance.__table__).values(**values).on_conflict_do_nothing()
+    elif dialect == "sqlite":
+        stmt = sqlite_insert(StockBalance.__table__).values(**values).on_conflict_do_nothing()
+    else:  # pragma: no cover - other databases: plain insert when missing
+        if get_batch(session, warehouse, sku, batch) is not None:
+            return
+        stmt = StockBalance.__table__.insert().values(**values)
+    session.execute(stmt)
+
+
+def _usable_total(rows: list[StockBalance], today: date) -> int:
+    return sum(b.available for b in usable(_stock(rows), today))
+
+
+def _stock(rows: list[StockBalance]) -> list[BatchStock]:
+    return [BatchStock(r.batch, r.available, r.expiry_date, r.received_on) for r in rows]
+
+
+def _short(sku: str, warehouse: str, have: int, qty: int) -> InsufficientStock:
+    return InsufficientStock(f"Only {have} of {sku} available in {warehouse}; {qty} asked.",
+                             [{"sku": sku, "warehouse": warehouse, "available": have, "asked": qty}])
+
+
+def _require_reason(reason: str | None, what: str) -> str:
+    if reason is None or not reason.strip():
+        raise InvalidInput(f"A {what} needs a reason.")
+    return reason.strip()
+
+
+def _require_positive(qty: int, what: str) -> None:
+    if isinstance(qty, bool) or not isinstance(qty, int) or qty <= 0:
+        raise InvalidInput(f"The quantity of a {what} must be a positive whole number of base units, not {qty!r}.")
+
+
+def _existing_batch(session: Session, warehouse: str, sku: str, batch: str) -> StockBalance:
+    row = get_batch(session, warehouse, sku, batch)
+    if row is None:
+        raise NotFound(f"No batch {batch} of {sku} in {warehouse}.")
+    return row
+
+
+# --- services ----------------------------------------------------------------------------
+
 def reserve(session: Session, who: Who, warehouse: str, sku: str, qty: int, method: str, today: date,
             order_no: str | None = None) -> list[tuple[str, int]]:
-    """Reserve `qty` of `sku` in `warehouse` by FEFO/FIFO; all or nothing (raises InsufficientStock)."""
+    """Reserve `qty` of `sku` in `warehouse` by FEFO/FIFO; all or nothing (raises InsufficientStock).
+
+    The plan is made from a plain read; if another transaction takes the stock before our
+    conditional updates land, the SAVEPOINT is rolled back and the plan made again, this
+    time from rows locked in batch order, so the retry cannot lose the race again.
+    """
+    if isinstance(qty, bool) or not isinstance(qty, int) or qty < 0:
+        raise InvalidInput(f"The quantity to reserve of {sku} must be a whole number ≥ 0, not {qty!r}.")
     if qty == 0:
         return []
+    for attempt in range(RESERVE_TRIES):
+        rows = batches_for(session, warehouse, sku, lock=attempt > 0)
+        try:
+            plan = plan_allocation(_stock(rows), qty, method, today)
+        except ValueError:
+            raise _short(sku, warehouse, _usable_total(rows, today), qty) from None
+        try:
+            with session.begin_nested():
+                for batch, n in sorted(plan):
+                    move(session, who, "reservation", warehouse, sku, batch, d_available=-n, d_reserved=n,
+                         order_no=order_no)
+            return plan
+        except InsufficientStock:
+            continue  # someone took stock since the read: read again and re-plan
     rows = batches_for(session, warehouse, sku)
+    raise _short(sku, warehouse, _usable_total(rows, today), qty)
+
+
+def reserve_for_order(session: Session, who: Who, order_no: str, warehouse: str, wants: dict[str, int],
+                      methods: dict[str, str], today: date) -> dict[str, list[tuple[str, int]]]:
+    """Reserve every SKU of an order, all or nothing, and record the batches on the order.
+
+    Raises InsufficientStock listing every short SKU with what is available; then nothing
+    is reserved. SKUs are taken in code order so locks follow (warehouse, sku, batch).
+    """
+    from .orders import OrderAllocation  # late: orders builds on this module
+
+    for sku, qty in wants.items():
+        if isinstance(qty, bool) or not isinstance(qty, int) or qty < 0:
+            raise InvalidInput(f"The quantity of {sku} must be a whole number ≥ 0, not {qty!r}.")
+    wanted = {sku: qty for sku, qty in sorted(wants.items()) if qty > 0}
+
+    def shortages() -> list[dict]:
+        out = []
+        for sku, qty in wanted.items():
+            have = _usable_total(batches_for(session, warehouse, sku), today)
+            if have < qty:
+                out.append({"sku": sku, "warehouse": warehouse, "available": have, "asked": qty})
+        return out
+
+    def refuse(short: list[dict]) -> InsufficientStock:
+        text = "; ".join(f"{s['sku']}: {s['available']} available, {s['asked']} asked" for s in short)
+        return InsufficientStock(f"Not enough stock in {warehouse} for order {order_no}: {text}.", short)
+
+    short = shortages()
+    if short:
+        raise refuse(short)
+    plans: dict[str, list[tuple[str, int]]] = {}
     try:
-        plan = plan_allocation([BatchStock(r.batch, r.available, r.expiry_date, r.received_on) for r in rows],
-                               qty, method, today)
-    except ValueError:
-        have = sum(b.available for b in usable(
-            [BatchStock(r.batch, r.available, r.expiry_date, r.received_on) for r in rows], today))
-        raise InsufficientStock(f"Only {have} of {sku} available in {warehouse}; {qty} asked.",
-                                [{"sku": sku, "warehouse": warehouse, "available": have, "asked": qty}]) from None
-    # Lock order is fixed (sorted batch codes) so concurrent reservations cannot deadlock.
-    for batch, n in sorted(plan):
-        move(session, who, "reservation", warehouse, sku, batch, d_available=-n, d_reserved=n,
-             order_no=order_no)
-    return plan
+        with session.begin_nested():
+            for sku, qty in wanted.items():
+                plans[sku] = reserve(session, who, warehouse, sku, qty, _method(session, sku, methods), today,
+                                     order_no=order_no)
+                for batch, n in plans[sku]:
+                    session.add(OrderAllocation(order_no=order_no, sku=sku, batch=batch, qty=n))
+    except InsufficientStock:
+        raise refuse(shortages() or [{"sku": s, "warehouse": warehouse, "asked": q} for s, q in wanted.items()]) \
+            from None
+    return plans
+
+
+def _method(session: Session, sku: str, methods: dict[str, str]) -> str:
+    if sku in methods:
+        return methods[sku]
+    row = session.get(Sku, sku)
+    return row.allocation if row else "FEFO"
+
+
+def _order_allocations(session: Session, order_no: str) -> tuple[str, list[tuple[str, str, int]]]:
+    """The order's warehouse and its reserved (sku, batch, qty), merged and in lock order."""
+    from .orders import Order, OrderAllocation  # late: orders builds on this module
+
+    order = session.get(Order, order_no)
+    if order is None:
+        raise NotFound(f"No order {order_no}.")
+    merged: dict[tuple[str, str], int] = {}
+    for a in session.exec(select(OrderAllocation).where(OrderAllocation.order_no == order_no)):
+        merged[(a.sku, a.batch)] = merged.get((a.sku, a.batch), 0) + a.qty
+    return order.warehouse, [(sku, batch, n) for (sku, batch), n in sorted(merged.items()) if n > 0]
+
+
+def release(session: Session, who: Who, order_no: str, reason: str | None = None) -> list[tuple[str, str, int]]:
+    """Give an order's reserved stock back to available (rejection, cancellation).
+
+    The allocation rows are removed, so releasing twice gives nothing back twice.
+    Returns [(sku, batch, qty)] released.
+    """
+    from .orders import OrderAllocation  # late: orders builds on this module
+
+    warehouse, allocs = _order_allocations(session, order_no)
+    for sku, batch, n in allocs:
+        move(session, who, "release", warehouse, sku, batch, d_available=n, d_reserved=-n,
+             order_no=order_no, reason=reason)
+    for a in session.exec(select(OrderAllocation).where(OrderAllocation.order_no == order_no)):
+        session.delete(a)
+    session.flush()
+    return allocs
+
+
+def dispatch_out(session: Session, who: Who, order_no: str) -> list[tuple[str, str, int]]:
+    """Take an order's reserved stock out of the warehouse; the allocation rows stay as the
+    record of which batches shipped. Returns [(sku, batch, qty)]."""
+    warehouse, allocs = _order_allocations(session, order_no)
+    for sku, batch, n in allocs:
+        move(session, who, "dispatch", warehouse, sku, batch, d_reserved=-n, order_no=order_no)
+    return allocs
+
+
+def adjust(session: Session, who: Who, warehouse: str, sku: str, batch: str, delta: int,
+           reason: str) -> StockBalance:
+    """Correct a batch's available quantity by `delta` (a count, a found or lost unit)."""
+    reason = _require_reason(reason, "stock adjustment")
+    if isinstance(delta, bool) or not isinstance(delta, int) or delta == 0:
+        raise InvalidInput(f"An adjustment must change the quantity by a non-zero whole number, not {delta!r}.")
+    row = _existing_batch(session, warehouse, sku, batch)
+    try:
+        move(session, who, "adjustment", warehouse, sku, batch, d_available=delta, reason=reason)
+    except InsufficientStock:
+        raise InsufficientStock(f"Batch {batch} of {sku} in {warehouse} has only {row.available} available; "
+                                f"cannot take away {-delta}.",
+                                [{"sku": sku, "warehouse": warehouse, "batch": batch,
+                                  "available": row.available, "asked": -delta}]) from None
+    return _existing_batch(session, warehouse, sku, batch)
+
+
+def mark_damaged(session: Session, who: Who, warehouse: str, sku: str, batch: str, qty: int,
+                 reason: str) -> StockBalance:
+    """Move `qty` of a batch from available to damaged."""
+    reason = _require_reason(reason, "damage report")
+    _require_positive(qty, "damage report")
+    row = _existing_batch(session, warehouse, sku, batch)
+    try:
+        move(session, who, "damage", warehouse, sku, batch, d_available=-qty, d_damaged=qty, reason=reason)
+    except InsufficientStock:
+        raise InsufficientStock(f"Batch {batch} of {sku} in {warehouse} has only {row.available} available; "
+                                f"cannot mark {qty} damaged.",
+                                [{"sku": sku, "warehouse": warehouse, "batch": batch,
+                                  "available": row.available, "asked": qty}]) from None
+    return _existing_batch(session, warehouse, sku, batch)
+
+
+def transfer(session: Session, who: Who, from_wh: str, to_wh: str, sku: str, batch: str, qty: int,
+             reason: str) -> None:
+    """Move available stock of one batch to another warehouse, keeping the batch's dates."""
+    reason = _require_reason(reason, "transfer")
+    _require_positive(qty, "transfer")
+    if from_wh == to_wh:
+        raise InvalidInput(f"A transfer needs two different warehouses; both are {from_wh}.")
+    if session.get(Warehouse, to_wh) is None:
+        raise NotFound(f"No warehouse {to_wh}.")
+    src = _existing_batch(session, from_wh, sku, batch)
+    if src.available < qty:
+        raise InsufficientStock(f"Batch {batch} of {sku} in {from_wh} has only {src.available} available; "
+                                f"cannot transfer {qty}.",
+                                [{"sku": sku, "warehouse": from_wh, "batch": batch,
+                                  "available": src.available, "asked": qty}])
+    with session.begin_nested():
+        _ensure_batch(session, to_wh, sku, batch, src.mfg_date, src.expiry_date, src.received_on)
+        legs = sorted([(from_wh, -qty), (to_wh, qty)])  # lock order: warehouse code
+        for wh, d in legs:
+            move(session, who, "transfer", wh, sku, batch, d_available=d, reason=reason)
 
 
 def receive(session: Session, who: Who, warehouse: str, sku: str, batch: str, qty: int, *,
             mfg_date: date | None = None, expiry_date: date | None = None, received_on: date | None = None,
             damaged: bool = False, reason: str | None = None) -> None:
     """Stock arrives (import or goods receipt): creates the batch row if new."""
-    if qty <= 0:
+    if isinstance(qty, bool) or not isinstance(qty, int) or qty <= 0:
         raise InvalidInput("A receipt must be a positive quantity.")
-    row = session.get(StockBalance, (warehouse, sku, batch))
-    if row is None:
-        session.add(StockBalance(warehouse=warehouse, sku=sku, batch=batch, mfg_date=mfg_date,
-                                 expiry_date=expiry_date, received_on=received_on or who.at.date()))
-        session.flush()
+    _ensure_batch(session, warehouse, sku, batch, mfg_date, expiry_date, received_on or who.at.date())
     if damaged:
         move(session, who, "receipt", warehouse, sku, batch, d_damaged=qty, reason=reason)
     else:
         move(session, who, "receipt", warehouse, sku, batch, d_available=qty, reason=reason)
+
+
+def ledger_consistent(session: Session) -> list[str]:
+    """Differences between the balances and the ledger's sums, and any negative balance
+    (empty = consistent)."""
+    m = StockMovement
+    sums = {(w, s, b): (a or 0, r or 0, d or 0) for w, s, b, a, r, d in session.exec(
+        select(m.warehouse, m.sku, m.batch, func.sum(m.d_available), func.sum(m.d_reserved),
+               func.sum(m.d_damaged)).group_by(m.warehouse, m.sku, m.batch))}
+    problems: list[str] = []
+    seen = set()
+    rows = session.exec(select(StockBalance).execution_options(populate_existing=True)).all()
+    for row in sorted(rows, key=lambda r: (r.warehouse, r.sku, r.batch)):
+        key = (row.warehouse, row.sku, row.batch)
+        seen.add(key)
+        have = (row.available, row.reserved, row.damaged)
+        ledger = tuple(int(x) for x in sums.get(key, (0, 0, 0)))
+        where = "/".join(key)
+        if have != ledger:
+            problems.append(f"{where}: balance (available, reserved, damaged) {have} but ledger sums {ledger}")
+        if min(have) < 0:
+            problems.append(f"{where}: negative balance {have}")
+    for key in sorted(set(sums) - seen):
+        problems.append(f"{'/'.join(key)}: ledger has movements but there is no balance row")
+    return problems
