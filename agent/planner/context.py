@@ -1,0 +1,63 @@
+"""What the conversation so far lends to a new message: the last tool calls and their
+arguments (for "and this month?", "make it 2 cartons") and the last order number seen
+(for "approve it"). Read from the history messages, exactly as an LLM would see them."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
+
+MUTATING = {"create_order", "cancel_order", "approve_order", "reject_order", "dispatch_order",
+            "deliver_order", "record_payment"}
+
+
+@dataclass
+class Context:
+    role: str = "user"                       # "sales rep", "retailer"...
+    today: str | None = None                 # YYYY-MM-DD from the system message
+    calls: list[dict] = field(default_factory=list)   # earlier tool calls, oldest first
+    order_texts: list[str] = field(default_factory=list)  # texts that may name orders, oldest first
+
+    def last_call(self, names=None, *, reads_only: bool = False) -> dict | None:
+        for c in reversed(self.calls):
+            if names and c["name"] not in names:
+                continue
+            if reads_only and c["name"] in MUTATING:
+                continue
+            return c
+        return None
+
+
+def read_context(messages: list[BaseMessage]) -> tuple[Context, str, list[BaseMessage]]:
+    """(context from the history, the newest user text, messages after it)."""
+    ctx = Context()
+    last_human = max((i for i, m in enumerate(messages) if isinstance(m, HumanMessage)), default=-1)
+    for m in messages[:max(last_human, 0)]:
+        if isinstance(m, SystemMessage):
+            text = str(m.content)
+            if r := re.search(r"\(([a-z _]+)\)\.\s*Today is (\d{4}-\d{2}-\d{2})", text):
+                ctx.role, ctx.today = r[1].replace("_", " "), r[2]
+            continue
+        if isinstance(m, AIMessage):
+            for c in m.tool_calls or []:
+                ctx.calls.append({"name": c["name"], "args": dict(c.get("args") or {})})
+                if (c.get("args") or {}).get("order_no"):
+                    ctx.order_texts.append(str(c["args"]["order_no"]))
+        if isinstance(m, (AIMessage, ToolMessage, HumanMessage)) and m.content:
+            ctx.order_texts.append(str(m.content))
+    for m in messages:
+        if isinstance(m, SystemMessage):
+            if r := re.search(r"\(([a-z _]+)\)\.\s*Today is (\d{4}-\d{2}-\d{2})", str(m.content)):
+                ctx.role, ctx.today = r[1].replace("_", " "), r[2]
+    text = str(messages[last_human].content) if last_human >= 0 else ""
+    return ctx, text, messages[last_human + 1:] if last_human >= 0 else []
+
+
+def last_order_numbers(ctx: Context, find) -> list[str]:
+    """Order numbers of the most recent history text that names any (`find` = lexicon's)."""
+    for text in reversed(ctx.order_texts):
+        found = find(text)
+        if found:
+            return found
+    return []

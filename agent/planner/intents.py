@@ -1,0 +1,423 @@
+"""From one message (plus the conversation) to the tool calls an LLM would make.
+
+Rules are about how people ask (verbs, question words, units, periods), never about a
+particular world: names come from the `World` lexicon. Returns a `Plan`: tool calls, or
+a reply with an outcome (refused / clarify / not_understood) when no tool should run.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from rapidfuzz import fuzz
+
+from agent.nlu.periods import parse_period
+from tools.schemas import TOOL_SPECS
+
+from .context import Context, last_order_numbers
+from .items import extract_items, names_list, pick_product
+
+# Words that carry intent, and their typo-tolerant matching.
+KEYWORDS = ("approve", "approval", "reject", "cancel", "dispatch", "deliver", "delivered", "payment",
+            "outstanding", "stock", "offer", "offers", "scheme", "schemes", "discount", "price", "sales",
+            "report", "orders", "order", "summary", "available", "inventory", "owe", "balance", "received")
+
+_INJECTION = re.compile(
+    r"ignore (?:all |any |the )?(?:previous|prior|above|earlier|your|these|those)? ?(?:instructions|rules|prompts?)"
+    r"|\bi am (?:the |an? |now )*(?:admin|administrator|manager|owner|boss|superuser)\b"
+    r"|\byou are now\b|\bsystem prompt\b|\bdeveloper mode\b|\bact as (?:an? |the )?(?:admin|manager)"
+    r"|\bpretend (?:to be|you are)\b|\bjailbreak\b|\bdisregard\b", re.I)
+_CONFIG = re.compile(
+    r"\b(?:set|change|increase|raise|update|modify|lower|reduce|edit|remove|extend|double|bump)\b[^.?!]*?"
+    r"\b(?:credit ?limits?|limits?|prices?|rates?|mrp|roles?|permissions?|access|approval rules?|"
+    r"payment terms|tax(?:es)?|schemes?)\b"
+    r"|\b(?:make|promote) me (?:an? |the )?(?:admin|manager)\b|\bgive me (?:admin|manager|full) (?:access|rights|role)",
+    re.I)
+_ORDER_VERB = re.compile(r"\b(order|book|buy|need|want|send|supply|get me|place|purchase|require|add)\b", re.I)
+_QUESTION_KB = re.compile(
+    r"\b(return|returns|refund|policy|policies|damaged|exchange|warranty|terms|delivery time|deliver by|"
+    r"how long|cut-?off|working hours|holiday|complain|complaint|expiry policy|credit note|can i|how do i|"
+    r"what happens)\b", re.I)
+_STATUS = [("pending_approval", r"awaiting approval|pending approval|waiting for approval|need(?:s|ing)? approval"),
+           ("pending", r"\bpending\b|\bopen\b|not (?:yet )?delivered|undelivered|outstanding orders"),
+           ("confirmed", r"\bconfirmed\b"), ("rejected", r"\brejected\b"), ("cancelled", r"\bcancel+ed\b"),
+           ("dispatched", r"\bdispatched\b|\bshipped\b"), ("delivered", r"\bdelivered\b"),
+           ("all", r"\ball (?:my )?orders\b")]
+_BY = {"customer": r"customers?|retailers?|shops?|outlets?", "sku": r"skus?|items?", "product": r"products?",
+       "brand": r"brands?", "category": r"categor(?:y|ies)", "region": r"regions?|areas?|cities|city|territor",
+       "day": r"days?|daily|date", "month": r"months?|monthly"}
+_METHODS = [("upi", r"\bupi|gpay|phonepe|paytm\b"), ("cheque", r"\bcheque|check|chq\b"),
+            ("bank_transfer", r"\bbank|neft|rtgs|imps|transfer|wire\b"), ("cash", r"\bcash\b")]
+_FOLLOW = re.compile(r"^\s*(?:and|what about|how about|same for|now|also|ok|okay|then)?\b", re.I)
+_IT = re.compile(r"\b(it|that|this|that one|this one|the order|last order|my last order|the last one)\b", re.I)
+
+
+@dataclass
+class Plan:
+    calls: list[tuple[str, dict]] = field(default_factory=list)
+    text: str = ""
+    outcome: str | None = None     # refused | clarify | not_understood (None = let tools decide)
+    note: str = ""                 # said before the tools' answer
+
+
+def _words(text: str) -> set[str]:
+    """Lower-case words, with near-misses of the intent keywords corrected ("aprove")."""
+    out = set()
+    for w in re.findall(r"[a-z]+", text.lower()):
+        out.add(w)
+        if len(w) >= 5 and w not in KEYWORDS:
+            for k in KEYWORDS:
+                if abs(len(k) - len(w)) <= 2 and fuzz.ratio(w, k) >= 83:
+                    out.add(k)
+    return out
+
+
+def _period_args(text: str, today: date) -> dict | None:
+    p = parse_period(text, today)
+    if p is None:
+        return None
+    return {"start": p.start.isoformat(), "end": p.end.isoformat(), "label": p.label}
+
+
+class Planner:
+    def __init__(self, world_view, world, ctx: Context, tools: set[str], today: date):
+        self.wv, self.world, self.ctx, self.tools, self.today = world_view, world, ctx, tools, today
+        self.lex = world.lexicon
+
+    # -- helpers ---------------------------------------------------------------------------
+    def _can(self, tool: str) -> bool:
+        return not self.tools or tool in self.tools
+
+    def _refuse_role(self, what: str) -> Plan:
+        role = self.ctx.role or "user"
+        article = "an" if role[:1] in "aeiou" else "a"
+        return Plan(text=f"As {article} {role} you can't {what}.", outcome="refused")
+
+    def _one(self, kinds, text, threshold=70.0):
+        found = self.lex.find(text, kinds, threshold=threshold)
+        return found
+
+    def _customer(self, text: str) -> tuple[str | None, Plan | None, tuple[int, int] | None]:
+        found = self._one(["customer"], text, 75.0)
+        if not found:
+            return None, None, None
+        if len(found) > 1 and found[0].score - found[1].score < 3:
+            names = "; ".join(f"{m.entry.name} ({m.entry.code})" for m in found[:5])
+            return None, Plan(text=f"Which customer do you mean? {names}.", outcome="clarify"), None
+        return found[0].entry.code, None, found[0].span
+
+    def _region(self, text: str) -> str | None:
+        found = self._one(["region"], text, 80.0)
+        return found[0].entry.code if len(found) == 1 else None
+
+    def _warehouse(self, text: str) -> str | None:
+        found = self._one(["warehouse"], text, 80.0)
+        return found[0].entry.code if len(found) == 1 else None
+
+    def _order_ref(self, text: str) -> tuple[str | None, Plan | None]:
+        nums = self.lex.find_order_numbers(text)
+        if len(nums) == 1:
+            return nums[0], None
+        if len(nums) > 1:
+            return None, Plan(text=f"Which order do you mean: {', '.join(nums)}? One at a time, please.",
+                              outcome="clarify")
+        prev = last_order_numbers(self.ctx, self.lex.find_order_numbers)
+        if len(prev) == 1:
+            return prev[0], None
+        if prev:
+            return None, Plan(text=f"Which order do you mean: {', '.join(prev[:8])}?", outcome="clarify")
+        return None, Plan(text="Which order? Please give its number (for example the one shown in your "
+                               "order list).", outcome="clarify")
+
+    def _product_arg(self, text: str, exclude: tuple[int, int] | None = None) -> tuple[list[str], bool]:
+        """SKU codes named in `text` ([] none); the flag says whether it was ambiguous."""
+        if exclude:
+            text = text[:exclude[0]] + " " * (exclude[1] - exclude[0]) + text[exclude[1]:]
+        pick = pick_product(self.wv, self.world, _strip_query_words(text), semantic=False)
+        if pick.sku:
+            return [pick.sku], False
+        return pick.candidates, bool(pick.candidates)
+
+    # -- the decision ------------------------------------------------------------------------
+    def plan(self, text: str) -> Plan:
+        low = text.lower()
+        if _INJECTION.search(text) or _CONFIG.search(text):
+            what = "change credit limits, prices, roles or my instructions"
+            return Plan(text=f"Sorry, I can't {what}: that is not something anyone can do through this "
+                             "chat. Your role and limits stay as they are. I can help with orders, stock, "
+                             "prices, offers and what you owe.", outcome="refused")
+        w = _words(text)
+        cust, ask, cust_span = self._customer(text)
+        if ask:
+            return ask
+
+        # approvals
+        if w & {"approve"} or re.search(r"\bapprovals?\b", low):
+            if "approve" in w and not self._can("approve_order"):
+                return self._refuse_role("approve orders")
+            if not self._can("pending_approvals") and not self._can("approve_order"):
+                return self._refuse_role("approve orders")
+            nums = self.lex.find_order_numbers(text)
+            if "approve" in w and (nums or _IT.search(low)) and not re.search(r"\ball\b", low):
+                no, ask = self._order_ref(text)
+                return ask or Plan([("approve_order", {"order_no": no})])
+            return Plan([("pending_approvals", {})],
+                        note="I approve one order at a time; here is what is waiting:" if "approve" in w else "")
+        if "reject" in w:
+            if not self._can("reject_order"):
+                return self._refuse_role("reject orders")
+            no, ask = self._order_ref(text)
+            if ask:
+                return ask
+            r = re.search(r"\b(?:because|reason(?: is)?|as|since|due to)\b[:\s]*(.+)$", text, re.I)
+            reason = r[1].strip(" .") if r else ""
+            if not reason:
+                return Plan(text=f"Why should {no} be rejected? Please give a reason.", outcome="clarify")
+            return Plan([("reject_order", {"order_no": no, "reason": reason})])
+
+        nums = self.lex.find_order_numbers(text)
+        if "cancel" in w:
+            if not self._can("cancel_order"):
+                return self._refuse_role("cancel orders")
+            no, ask = self._order_ref(text)
+            return ask or Plan([("cancel_order", {"order_no": no})])
+        if "dispatch" in w or re.search(r"\bship\b", low):
+            if not self._can("dispatch_order"):
+                return self._refuse_role("dispatch orders")
+            no, ask = self._order_ref(text)
+            return ask or Plan([("dispatch_order", {"order_no": no})])
+        if re.search(r"\b(mark\w*|set)\b.*\bdelivered\b|\bdeliver(ed)? (it|that|order|so)\b", low) or (
+                "delivered" in w and nums and not re.search(r"\b(show|list|which|what)\b", low)):
+            if not self._can("deliver_order"):
+                return self._refuse_role("mark orders delivered")
+            no, ask = self._order_ref(text)
+            return ask or Plan([("deliver_order", {"order_no": no})])
+
+        amount = re.search(r"(?:rs\.?|₹|inr)\s*(\d[\d,]*(?:\.\d{1,2})?)|(\d[\d,]*(?:\.\d{1,2})?)\s*(?:rs|rupees|/-)",
+                           low)
+        if (w & {"payment", "paid", "received", "collected"}) and (amount or re.search(r"\d", low)) \
+                and not re.search(r"\b(how much|owe|outstanding|due)\b", low):
+            if not self._can("record_payment"):
+                return self._refuse_role("record payments")
+            if not amount:
+                amount = re.search(r"(?<![\w-])(\d[\d,]*(?:\.\d{1,2})?)(?![\w-])", low)
+            value = (amount[1] or amount[2]) if amount.lastindex and amount.lastindex >= 2 else amount[1]
+            method = next((m for m, rx in _METHODS if re.search(rx, low)), None)
+            if not method:
+                return Plan(text="How was it paid: cash, UPI, bank transfer or cheque?", outcome="clarify")
+            args = {"amount": value.replace(",", ""), "method": method}
+            if cust:
+                args["customer"] = cust
+            ref = re.search(r"\b(?:ref(?:erence)?|utr|txn|cheque no\.?|chq no\.?)\s*[:#]?\s*([A-Za-z0-9-]+)", text, re.I)
+            if ref:
+                args["reference"] = ref[1]
+            return Plan([("record_payment", args)])
+
+        period = _period_args(text, self.today)
+        if re.search(r"\blow stock|running low|reorder|below (?:the )?reorder|short(?:age)? of stock|stock ?outs?\b",
+                     low):
+            wh = self._warehouse(text)
+            return Plan([("low_stock", {"warehouse": wh} if wh else {})])
+        if re.search(r"\b(owe|owed|outstanding|dues?|balance|receivables?|overdue|unpaid)\b", low) and \
+                not re.search(r"\borders?\b", low) or re.search(r"\boutstanding (amount|balance|payments?)\b", low):
+            return Plan([("outstanding", {"customer": cust} if cust else {})])
+
+        products, ambiguous = self._product_arg(text, cust_span)
+        if w & {"offer", "offers", "scheme", "schemes", "discount"} or re.search(
+                r"\b(deals?|promos?|promotions?|free goods|anything free)\b", low):
+            base = {"customer": cust} if cust else {}
+            if products:
+                return Plan([("list_schemes", {**base, "product": p}) for p in products[:3]])
+            return Plan([("list_schemes", base)])
+        if "price" in w or re.search(r"\b(rate|cost|mrp|how much (is|are|does|for))\b", low):
+            if not products:
+                return Plan(text="Which product's price would you like? Give its name or code.",
+                            outcome="clarify")
+            if ambiguous:
+                return Plan(text=f"Which one do you mean? {names_list(self.world, products)}.", outcome="clarify")
+            return Plan([("product_details", {"product": products[0], **({"customer": cust} if cust else {})})])
+
+        # reports and lists
+        if "sales" in w or re.search(r"\b(revenue|turnover|sold|sales report)\b", low) or (
+                "report" in w and not re.search(r"\bstock\b", low)):
+            args: dict = {}
+            if period:
+                args["period"] = period
+            for dim, rx in _BY.items():
+                if re.search(rf"\b(?:by|per|each|wise|top)\s+(?:{rx})|\b(?:{rx})[- ]wise\b", low):
+                    args["by"] = dim
+                    break
+            if cust:
+                args["customer"] = cust
+            elif (r := self._region(text)):
+                args["region"] = r
+            return Plan([("sales_report", args)])
+        if "summary" in w or re.search(r"\bhow many orders\b", low):
+            args = {"period": period} if period else {}
+            if cust:
+                args["customer"] = cust
+            elif (r := self._region(text)):
+                args["region"] = r
+            return Plan([("order_summary", args)])
+
+        has_orders_word = re.search(r"\borders\b|\border (history|list|status)\b|\bmy orders?\b", low)
+        if has_orders_word and not re.search(r"\d+\s*(?:x\s*)?[a-z]", low.replace(nums[0].lower(), "") if nums
+                                                  else low):
+            if nums:
+                return Plan([("get_order", {"order_no": nums[0]})])
+            args = {}
+            for status, rx in _STATUS:
+                if re.search(rx, low):
+                    args["status"] = status
+                    break
+            if cust:
+                args["customer"] = cust
+            elif (r := self._region(text)):
+                args["region"] = r
+            if period:
+                args["period"] = period
+            return Plan([("list_orders", args)])
+        if nums and not _ORDER_VERB.search(low.replace("order " + nums[0].lower(), "")):
+            return Plan([("get_order", {"order_no": nums[0]})])
+
+        # follow-ups leaning on the last call
+        follow = self._follow_up(text, low, w, cust, period, products)
+        if follow is not None:
+            return follow
+
+        if w & {"stock", "available", "inventory"} or re.search(r"\b(in stock|do you have|have you got)\b", low):
+            if ambiguous:
+                return Plan([("stock_levels", {"product": p}) for p in products[:3]])
+            args = {"product": products[0]} if products else {}
+            wh = self._warehouse(text)
+            if wh:
+                args["warehouse"] = wh
+            return Plan([("stock_levels", args)])
+
+        # orders
+        order_text = text
+        if cust_span:
+            order_text = text[:cust_span[0]] + " " * (cust_span[1] - cust_span[0]) + text[cust_span[1]:]
+        qty_items = extract_items(self.wv, self.world, order_text)
+        if qty_items.problem and (qty_items.items or _ORDER_VERB.search(low) or products or ambiguous):
+            return Plan(text=qty_items.problem, outcome="clarify")
+        if qty_items.items:
+            if not self._can("create_order"):
+                return self._refuse_role("place orders")
+            args = {"items": qty_items.items}
+            if cust:
+                args["customer"] = cust
+            wh = self._warehouse(text) if re.search(r"\bwarehouse\b|\bfrom\b", low) else None
+            if wh:
+                args["warehouse"] = wh
+            return Plan([("create_order", args)], note=" ".join(qty_items.notes))
+        if _ORDER_VERB.search(low) and (products or ambiguous):
+            if ambiguous:
+                return Plan(text=f"Which one do you mean? {names_list(self.world, products)}. And how many?",
+                            outcome="clarify")
+            return Plan(text=f"How many {self.world.sku_names.get(products[0], products[0])} would you like, "
+                             "and in which unit?", outcome="clarify")
+
+        if _QUESTION_KB.search(low) and self._can("search_knowledge"):
+            return Plan([("search_knowledge", {"query": text})])
+        if re.search(r"\b(find|search|look(?:ing)? for|something (?:to|for)|anything (?:to|for)|what .*products?|"
+                     r"catalog(?:ue)?|items? for)\b", low) and self._can("find_products"):
+            q = re.sub(r"^.*?\b(find|search(?: for)?|looking for|look for|do you have|have you got)\b", "", text,
+                       flags=re.I).strip(" ?.") or text
+            return Plan([("find_products", {"query": q})])
+        if products and not ambiguous:
+            return Plan([("product_details", {"product": products[0], **({"customer": cust} if cust else {})})])
+        if ambiguous:
+            return Plan(text=f"Which one do you mean? {names_list(self.world, products)}.", outcome="clarify")
+        if self._can("search_knowledge") and text.strip().endswith("?") and len(text.split()) >= 3:
+            return Plan([("search_knowledge", {"query": text})])
+        if self._can("find_products") and re.search(r"\b(to|for)\b", low) and _ORDER_VERB.search(low):
+            hits = pick_product(self.wv, self.world, _strip_query_words(text))
+            if hits.sku or hits.candidates:
+                return Plan([("find_products", {"query": _strip_query_words(text)})])
+        return not_understood(self.tools)
+
+    def _follow_up(self, text, low, w, cust, period, products) -> Plan | None:
+        """"and this month?", "what about <customer>?", "make it 2 cartons", "add 3 boxes of X too"."""
+        last = self.ctx.last_call()
+        if last is None:
+            return None
+        name, args = last["name"], dict(last["args"])
+        fields = TOOL_SPECS[name][0].model_fields if name in TOOL_SPECS else {}
+        if name == "create_order":
+            items = [dict(i) for i in args.get("items", [])]
+            adding = re.search(r"\b(add|also|too|plus|and)\b", low)
+            changing = re.search(r"\b(make it|make that|change (?:it|that|the quantity)|instead|only|actually)\b", low)
+            got = extract_items(self.wv, self.world, text)
+            if got.problem and not (changing and not got.items):
+                return None
+            if got.items and adding and not changing:
+                return Plan([("create_order", {**args, "items": items + got.items})])
+            if changing:
+                from agent.nlu.numbers import parse_quantities, resolve_unit
+                qs = parse_quantities(text, self.lex.unit_words)
+                if got.items:  # "make it 2 cartons of X": replace that product's line
+                    for new in got.items:
+                        for i, it in enumerate(items):
+                            if it["product"] == new["product"]:
+                                items[i] = new
+                                break
+                        else:
+                            if len(items) == 1:
+                                items = [new]
+                            else:
+                                items.append(new)
+                    return Plan([("create_order", {**args, "items": items})])
+                if qs and len(items) == 1 and qs[0].qty:
+                    units = self.world.units.get(items[0]["product"], [])
+                    it = {"product": items[0]["product"], "qty": qs[0].qty}
+                    if qs[0].unit_word:
+                        u = resolve_unit(qs[0].unit_word, units)
+                        if u is None:
+                            return Plan(text=f"That product is sold in {', '.join(x for x, _ in units)}; which "
+                                             "unit do you mean?", outcome="clarify")
+                        it["unit"] = u[0]
+                    return Plan([("create_order", {**args, "items": [it]})])
+                if qs and len(items) > 1:
+                    return Plan(text="Which line should I change? Please name the product.", outcome="clarify")
+            if cust and re.search(r"\b(what about|how about|same for|for)\b", low) and not got.items:
+                return Plan([("create_order", {**args, "customer": cust})])
+            return None
+        if name in {"approve_order", "cancel_order", "dispatch_order", "deliver_order", "record_payment",
+                    "reject_order"}:
+            return None
+        short = len(re.findall(r"[a-z0-9]+", low)) <= 8
+        if not short or not (_FOLLOW.match(low) or period or cust):
+            return None
+        changed = False
+        if period and "period" in fields:
+            args["period"], changed = period, True
+        if cust and "customer" in fields:
+            args["customer"], changed = cust, True
+            args.pop("region", None)
+        elif "region" in fields and (r := self._region(text)):
+            args["region"], changed = r, True
+            args.pop("customer", None)
+        if products and "product" in fields and len(products) == 1:
+            args["product"], changed = products[0], True
+        return Plan([(name, args)]) if changed else None
+
+
+def _strip_query_words(text: str) -> str:
+    return re.sub(r"\b(what|whats|what's|is|the|price|prices|rate|cost|of|for|show|me|tell|any|offers?|schemes?|"
+                  r"discounts?|on|in|stock|do|you|have|available|how|much|does|details|about|please|a|an|"
+                  r"find|search|looking|something|anything|to|i|need|want)\b", " ", text, flags=re.I).strip(" ?.!")
+
+
+def not_understood(tools: set[str]) -> Plan:
+    can = []
+    if not tools or "create_order" in tools:
+        can.append("place an order (\"2 cases of <product>\")")
+    can += ["check prices and offers", "show your orders"]
+    if not tools or "outstanding" in tools:
+        can.append("tell you what is outstanding")
+    if "sales_report" in tools:
+        can.append("show sales reports")
+    return Plan(text="Sorry, I didn't understand that. I can " + ", ".join(can[:-1]) + " or " + can[-1] + ".",
+                outcome="not_understood")

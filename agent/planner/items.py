@@ -1,0 +1,126 @@
+"""Finding products and order items in a message: quantities with their unit words, then
+the product named next to each quantity (code, name, alias, typo, or meaning as a last
+resort). Ambiguity is reported, never guessed into an order."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from agent.nlu.numbers import parse_quantities, resolve_unit
+
+_JOIN_RE = re.compile(r"^[\s,;:&+.\-]*(?:of|x|nos\.?|no\.?)?\s+|[\s,;:&+.\-]*(?:and|plus|also|too|&|,)?[\s,;:&+.\-]*$",
+                      re.I)
+_FILLER_RE = re.compile(
+    r"\b(please|pls|plz|kindly|i|we|need|want|would like|like|to|order|place|an|book|buy|send|get|me|us|"
+    r"add|also|too|more|another|the|a|for|my|some|give|supply|deliver)\b", re.I)
+SEMANTIC_MIN, SEMANTIC_MARGIN = 0.35, 0.06
+
+
+@dataclass
+class ProductPick:
+    sku: str | None = None
+    candidates: list[str] = field(default_factory=list)   # when ambiguous
+    how: str = "name"                                   # name | semantic
+
+
+@dataclass
+class ItemsResult:
+    items: list[dict] = field(default_factory=list)
+    problem: str | None = None          # a question to ask instead of ordering
+    notes: list[str] = field(default_factory=list)
+
+
+def _clean(segment: str) -> str:
+    s = segment
+    for _ in range(2):
+        s = _JOIN_RE.sub(" ", " " + s + " ").strip()
+    return s
+
+
+def pick_product(world_view, world, text: str, *, semantic: bool = True) -> ProductPick:
+    """The SKU `text` names, or the candidates when several fit about equally."""
+    if not text.strip():
+        return ProductPick()
+    lex = world.lexicon
+    found = lex.find(text, ["sku"])
+    if len(found) == 1:
+        return ProductPick(found[0].entry.code)
+    if found:
+        exact = [m for m in found if m.score >= 99.9]
+        if len(exact) == 1:
+            return ProductPick(exact[0].entry.code)
+        return ProductPick(None, [m.entry.code for m in found])
+    prods = lex.find(text, ["product"])
+    skus = [c for m in prods for c in world.product_skus.get(m.entry.code, [])]
+    if len(skus) == 1:
+        return ProductPick(skus[0])
+    if skus:
+        return ProductPick(None, skus)
+    if not semantic or world_view is None:
+        return ProductPick()
+    hits = world_view.semantic_skus(text, 4)
+    hits = [(c, s) for c, s in hits if s >= SEMANTIC_MIN]
+    if not hits:
+        return ProductPick()
+    if len(hits) == 1 or hits[0][1] - hits[1][1] >= SEMANTIC_MARGIN:
+        return ProductPick(hits[0][0], how="semantic")
+    top = hits[0][1]
+    return ProductPick(None, [c for c, s in hits if s >= top - SEMANTIC_MARGIN], how="semantic")
+
+
+def names_list(world, codes: list[str]) -> str:
+    return "; ".join(f"{world.sku_names.get(c, c)} ({c})" for c in codes)
+
+
+def extract_items(world_view, world, text: str) -> ItemsResult:
+    """Order items [{product, qty, unit?}] said in `text`; `problem` when one is unclear."""
+    lex = world.lexicon
+    mentions = parse_quantities(text, lex.unit_words)
+    out = ItemsResult()
+    if not mentions:
+        return out
+    # a bare number right after product words is part of the name ("crunchy 100")
+    kept = []
+    for i, m in enumerate(mentions):
+        end = mentions[i + 1].start if i + 1 < len(mentions) else len(text)
+        if kept and m.unit_word is None and not _clean(text[m.end:end]):
+            continue
+        kept.append(m)
+    mentions = kept
+    for i, m in enumerate(mentions):
+        end = mentions[i + 1].start if i + 1 < len(mentions) else len(text)
+        seg = _clean(text[m.end:end])
+        if i == 0 and (not seg or not lex.find(seg, ["sku", "product"])):
+            before = _FILLER_RE.sub(" ", text[:m.start])
+            before = re.sub(r"[\s,;:]+", " ", before).strip()
+            if before and (not seg or lex.find(before, ["sku", "product"])):
+                seg = before
+        pick = pick_product(world_view, world, seg)
+        said = (text[m.start:m.end] + " " + seg).strip()
+        if pick.candidates:
+            out.problem = (f"Which product do you mean by '{seg}'? It could be: "
+                           f"{names_list(world, pick.candidates)}.")
+            return out
+        if not pick.sku:
+            if not seg:
+                continue
+            out.problem = (f"I could not find a product called '{seg}'. You can name it by its name, code "
+                           f"or barcode, or ask me to search the catalogue.")
+            return out
+        if pick.how == "semantic":
+            out.notes.append(f"I took '{seg}' to mean {world.sku_names.get(pick.sku, pick.sku)} ({pick.sku}).")
+        if m.qty is None or m.qty <= 0:
+            out.problem = f"The quantity in '{said}' must be a whole number above zero."
+            return out
+        units = world.units.get(pick.sku, [])
+        unit = resolve_unit(m.unit_word, units) if m.unit_word else None
+        if m.unit_word and unit is None:
+            names = ", ".join(u for u, _ in units) or "its base unit"
+            out.problem = (f"{world.sku_names.get(pick.sku, pick.sku)} is sold in {names}, not "
+                           f"'{m.unit_word}'. Which unit do you mean?")
+            return out
+        item = {"product": pick.sku, "qty": int(m.qty)}
+        if unit is not None and (unit[1] != 1 or m.unit_word):
+            item["unit"] = unit[0]
+        out.items.append(item)
+    return out
