@@ -14,6 +14,7 @@ app = typer.Typer(help="Distributor order management.", no_args_is_help=True, pr
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 from .cli_ops import approval_app, order_app, payment_app, report_app  # noqa: E402
+from .cli_eval import eval_app  # noqa: E402
 from .cli_stock import stock_app  # noqa: E402
 
 app.add_typer(order_app, name="order")
@@ -21,6 +22,7 @@ app.add_typer(approval_app, name="approval")
 app.add_typer(payment_app, name="payment")
 app.add_typer(report_app, name="report")
 app.add_typer(stock_app, name="stock")
+app.add_typer(eval_app, name="eval")
 console = Console()
 err = Console(stderr=True)
 

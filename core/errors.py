@@ -41,3 +41,13 @@ class NoPrice(DomainError):
 
 class InvalidTransition(DomainError):
     code = "invalid_transition"
+
+
+class Ambiguous(InvalidInput):
+    """A name matched several things about equally well; `candidates` are (code, name) to choose from."""
+
+    code = "ambiguous"
+
+    def __init__(self, message: str, candidates: list[tuple[str, str]]):
+        super().__init__(message)
+        self.candidates = candidates

@@ -91,7 +91,7 @@ from .catalogue import Brand, Category, Product, Sku, SkuUnit  # noqa: E402
 from .clock import Clock  # noqa: E402
 from .errors import (CustomerBlocked, InsufficientStock, InvalidInput, InvalidTransition,  # noqa: E402
                      NoPrice, NotAllowed, NotFound)
-from .inventory import BatchStock, Who, batches_for, usable  # noqa: E402
+from .inventory import BatchStock, StockBalance, Who, usable  # noqa: E402
 from .parties import Customer, Warehouse  # noqa: E402
 from .types import money  # noqa: E402
 
@@ -232,12 +232,15 @@ def preview_order(session: Session, actor: Actor, clock: Clock, items: list[Item
             raise InvalidInput(f"The quantity of {skus[item.sku].name} must be positive.")
         wanted[item.sku] = wanted.get(item.sku, 0) + to_base(item, units.get(item.sku, [("PCS", 1)]))
 
-    def free_stock(sku: str) -> int:
-        return sum(b.available for b in usable(
-            [BatchStock(r.batch, r.available, r.expiry_date, r.received_on)
-             for r in batches_for(session, wh_code, sku)], today))
+    def free_stock(wanted_skus) -> dict[str, int]:
+        """Stock available to orders (unexpired) per SKU, in one query."""
+        rows = session.exec(select(StockBalance).where(StockBalance.warehouse == wh_code,
+                                                       StockBalance.sku.in_(wanted_skus))).all()
+        return {c: sum(b.available for b in usable(
+            [BatchStock(r.batch, r.available, r.expiry_date, r.received_on) for r in rows if r.sku == c], today))
+            for c in wanted_skus}
 
-    have = {c: free_stock(c) for c in codes}
+    have = free_stock(codes)
     short = [c for c in codes if have[c] < wanted[c]]
     if short:
         raise InsufficientStock(
@@ -253,10 +256,9 @@ def preview_order(session: Session, actor: Actor, clock: Clock, items: list[Item
                        categories=cat_paths.get(products[skus[c].product].category, ()))
              for c in codes]
     rules = schemes_for(session, ctx, today)
-    free_skus = {r.free_sku for r in rules if r.free_sku} - set(codes)
+    free_skus = {r.free_sku for r in rules if r.free_sku and any(_touches(r, l) for l in lines)} - set(codes)
     free_cap = {c: have[c] - wanted[c] for c in codes}
-    for c in free_skus:
-        free_cap[c] = free_stock(c)
+    free_cap.update(free_stock(free_skus))
     q = quote(lines, rules, free_cap=free_cap)
     names = {s.code: s.name for s in session.exec(select(Sku).where(Sku.code.in_(set(codes) | free_skus)))}
     reasons, rule_codes, approver = evaluate_rules(session, cust, q.total, q.discount, q.gross,
@@ -268,6 +270,19 @@ def preview_order(session: Session, actor: Actor, clock: Clock, items: list[Item
         approval_reasons=reasons, approval_rules=rule_codes, approver_role=approver,
         price_reasons={c: prices[c].reason for c in codes}, sku_names=names,
         units={c: units.get(c, []) for c in set(codes) | free_skus})
+
+
+def _touches(rule, line) -> bool:
+    """Whether a scheme's qualifier covers an order line (only those can give free goods)."""
+    if rule.sku:
+        return rule.sku == line.sku
+    if rule.product:
+        return rule.product == line.product
+    if rule.brand:
+        return rule.brand in line.brands
+    if rule.category:
+        return rule.category in line.categories
+    return True
 
 
 def next_number(session: Session, name: str, prefix: str, width: int = 4) -> str:

@@ -1,0 +1,63 @@
+"""`dms eval`: run scenario suites (spec/scenarios.md) against the assistant."""
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+eval_app = typer.Typer(help="Evaluate the assistant on scenario suites.", no_args_is_help=True)
+console = Console()
+err = Console(stderr=True)
+
+
+@eval_app.callback()
+def _group() -> None:
+    """Evaluate the assistant on scenario suites (spec/scenarios.md)."""
+
+
+@eval_app.command("run")
+def run_cmd(
+    paths: list[Path] = typer.Argument(..., help="Scenario files or folders (searched for *.yaml, *.yml)"),
+    model: str = typer.Option(None, "--model", "-m", help="offline or openai:<model> (default: DMS_MODEL or offline)"),
+    k: int = typer.Option(1, "--k", min=1, help="Trials per scenario (pass^k = passing all k)"),
+    json_out: Path = typer.Option(None, "--json", help="Write the results as JSON to this file"),
+    min_pass: float = typer.Option(0.0, "--min-pass", min=0.0, max=100.0,
+                                   help="Exit 1 when the pass rate is below this (0..1, or a percentage above 1)"),
+    report_dir: Path = typer.Option(None, "--report", help="Write report.json and report.md into this folder"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines"),
+) -> None:
+    """Run scenarios, each on a fresh copy of its world; exit 2 on bad scenario files."""
+    from core.settings import get_settings
+    from evals.report import build_report, print_summary, write_json, write_report
+    from evals.runner import Runner
+    from evals.scenario import LoadError, load_paths
+
+    settings = get_settings()
+    try:
+        scenarios = load_paths(paths, default_tz=settings.timezone)
+    except LoadError as e:
+        for line in e.errors:
+            err.print(line, markup=False, highlight=False)
+        err.print(f"[red]error:[/red] {len(e.errors)} problem(s) in the scenario files; nothing was run")
+        raise typer.Exit(2)
+    threshold = min_pass / 100 if min_pass > 1 else min_pass
+
+    def progress(s, trial) -> None:
+        if not quiet:
+            mark = "[green]pass[/green]" if trial.passed else "[red]FAIL[/red]"
+            extra = "" if trial.passed else f"  {escape(trial.failure or '')}"
+            err.print(f"{mark} {escape(s.id)}" + (f" (trial {trial.trial})" if k > 1 else "") + extra, highlight=False)
+
+    with Runner(model=model or settings.model, timezone=settings.timezone) as runner:
+        run = runner.run(scenarios, k=k, progress=progress)
+    report = build_report(run)
+    print_summary(report, console)
+    if json_out:
+        write_json(report, json_out)
+        console.print(f"results written to {json_out}", highlight=False)
+    if report_dir:
+        j, md = write_report(report, report_dir)
+        console.print(f"report written to {md} and {j}", highlight=False)
+    if report["pass_rate"] < threshold:
+        err.print(f"[red]pass rate {report['pass_rate']:.1%} is below {threshold:.1%}[/red]")
+        raise typer.Exit(1)

@@ -1,0 +1,251 @@
+"""Runs scenarios through the real assistant, each on a fresh copy of its world.
+
+Each distinct (world, now) is imported once into a template SQLite file; every scenario
+trial gets a byte copy of it, so the runner costs little beyond the assistant itself.
+"""
+import logging
+import sqlite3
+import shutil
+import tempfile
+import time
+import traceback
+import uuid
+from contextlib import closing
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
+from zoneinfo import ZoneInfo
+
+from core.clock import Clock
+from core.db import engine_for, make_engine, upgrade
+from core.state import snapshot
+
+from .checks import Check, check_final, check_turn, first_failure, invariants
+from .scenario import Scenario
+
+log = logging.getLogger("dms.evals")
+
+
+@dataclass
+class TurnRecord:
+    user: str
+    assistant: str
+    outcome: str
+    tool_calls: list[dict]
+    latency_ms: float
+    tokens: int
+    awaiting_confirmation: bool
+    checks: list[Check] = field(default_factory=list)
+    log: list[str] = field(default_factory=list)  # warnings and errors the product logged in this turn
+
+
+@dataclass
+class TrialResult:
+    trial: int
+    turns: list[TurnRecord] = field(default_factory=list)
+    final_checks: list[Check] = field(default_factory=list)
+    error: str | None = None  # the crash, if the scenario crashed
+    error_trace: str | None = None
+    duration_ms: float = 0.0
+
+    def first_failing(self) -> tuple[str, Check] | None:
+        """(where, check) of the first failing check: "turn N" or "final" or "run"."""
+        if self.error:
+            return "run", Check("crash", False, self.error)
+        for n, t in enumerate(self.turns, 1):
+            c = first_failure(t.checks)
+            if c:
+                return f"turn {n}", c
+        c = first_failure(self.final_checks)
+        return ("final", c) if c else None
+
+    @property
+    def passed(self) -> bool:
+        return self.first_failing() is None
+
+    @property
+    def failure(self) -> str | None:
+        f = self.first_failing()
+        return None if f is None else f"{f[0]}: {f[1]}"
+
+
+@dataclass
+class ScenarioResult:
+    scenario: Scenario
+    trials: list[TrialResult]
+
+    @property
+    def passed(self) -> bool:
+        """Passed in every trial (pass^k)."""
+        return all(t.passed for t in self.trials)
+
+    @property
+    def failure(self) -> str | None:
+        for t in self.trials:
+            if not t.passed:
+                return (f"trial {t.trial}: " if len(self.trials) > 1 else "") + (t.failure or "")
+        return None
+
+
+@dataclass
+class RunResult:
+    results: list[ScenarioResult]
+    k: int
+    model: str
+    started_at: datetime
+    duration_s: float
+
+
+class _Collect(logging.Handler):
+    """Keeps the product's warnings of one turn for the transcript."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.lines: list[str] = []
+
+    def emit(self, record):
+        self.lines.append(f"{record.levelname} {record.name}: {record.getMessage()}"
+                          + (f" ({record.exc_info[0].__name__}: {record.exc_info[1]})" if record.exc_info else ""))
+
+
+class Runner:
+    """Runs scenarios with one model backend; call close() (or use `with`) to drop the temp files."""
+
+    def __init__(self, model: str = "offline", timezone: str = "Asia/Kolkata", workdir: Path | None = None,
+                 knowledge: bool = True):
+        self.model = model
+        self.tz = ZoneInfo(timezone)
+        self._tmp = tempfile.TemporaryDirectory(prefix="dms-eval-", dir=workdir)
+        self.dir = Path(self._tmp.name)
+        self.use_knowledge = knowledge
+        self._templates: dict[tuple[Path, datetime], Path | Exception] = {}
+        self._knowledge: dict[Path, object] = {}
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self) -> None:
+        self._tmp.cleanup()
+
+    # --- worlds --------------------------------------------------------------------------
+    def template(self, world: Path, now: datetime) -> Path:
+        """The world imported (at `now`) into a SQLite file, once; raises what the import raised."""
+        key = (world, now)
+        if key not in self._templates:
+            path = self.dir / f"world-{len(self._templates)}.db"
+            try:
+                self._templates[key] = self._import(world, now, path)
+            except Exception as e:  # a broken world fails its scenarios, with the reason
+                self._templates[key] = e
+        found = self._templates[key]
+        if isinstance(found, Exception):
+            raise found
+        return found
+
+    def _import(self, world: Path, now: datetime, path: Path) -> Path:
+        from core.world import import_world
+
+        url = f"sqlite:///{path}"
+        upgrade(url)
+        engine = make_engine(url)
+        try:
+            import_world(engine, world, clock=self.clock(now))
+        finally:
+            engine.dispose()
+            engine_for(url).dispose()
+        with closing(sqlite3.connect(path)) as conn:  # fold the WAL into the file: a plain copy holds everything
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return path
+
+    def knowledge_for(self, world: Path):
+        """The world's knowledge base, built once; None without a knowledge folder or its modules."""
+        if not self.use_knowledge or not (world / "knowledge").is_dir():
+            return None
+        if world not in self._knowledge:
+            try:
+                from agent.knowledge import KnowledgeBase
+                from agent.semantic import SemanticIndex
+
+                kb = KnowledgeBase(SemanticIndex(None))
+                kb.load(world / "knowledge")
+                self._knowledge[world] = kb
+            except Exception as e:  # the assistant still runs, only without documents
+                log.warning("knowledge of %s not available: %s", world, e)
+                self._knowledge[world] = None
+        return self._knowledge[world]
+
+    def clock(self, now: datetime) -> Clock:
+        return Clock(tz=self.tz, fixed=now)
+
+    # --- running -------------------------------------------------------------------------
+    def run(self, scenarios: list[Scenario], k: int = 1,
+            progress: Callable[[Scenario, TrialResult], None] | None = None) -> RunResult:
+        started, t0 = datetime.now().astimezone(), time.perf_counter()
+        results = []
+        for s in scenarios:
+            trials = []
+            for trial in range(1, k + 1):
+                r = self.run_trial(s, trial)
+                trials.append(r)
+                if progress:
+                    progress(s, r)
+            results.append(ScenarioResult(s, trials))
+        return RunResult(results, k, self.model, started, time.perf_counter() - t0)
+
+    def run_trial(self, scenario: Scenario, trial: int = 1) -> TrialResult:
+        """One conversation on a fresh copy of the world; a crash is a failure, never an exception."""
+        result = TrialResult(trial)
+        t0 = time.perf_counter()
+        db = self.dir / f"run-{uuid.uuid4().hex[:12]}.db"
+        engine = None
+        try:
+            shutil.copyfile(self.template(scenario.world, scenario.now), db)
+            engine = make_engine(f"sqlite:///{db}")
+            self._converse(scenario, engine, trial, result)
+        except Exception as e:
+            message = (str(e).strip().splitlines() or [""])[0][:500]
+            result.error = f"{type(e).__name__}: {message}"
+            result.error_trace = traceback.format_exc()
+        finally:
+            if engine is not None:
+                engine.dispose()
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(db) + suffix).unlink(missing_ok=True)
+            result.duration_ms = (time.perf_counter() - t0) * 1000
+        return result
+
+    def _converse(self, scenario: Scenario, engine, trial: int, result: TrialResult) -> None:
+        from agent.runtime import Assistant, Turn
+
+        clock = self.clock(scenario.now)
+        assistant = Assistant(engine, clock, model=self.model, knowledge=self.knowledge_for(scenario.world))
+        turn = Turn(user_id=scenario.user, channel=scenario.channel,
+                    conversation=f"eval-{scenario.id}-{trial}-{uuid.uuid4().hex[:8]}")
+        first = before = snapshot(engine)
+        product_log = logging.getLogger("dms")
+        for spec in scenario.turns:
+            collect = _Collect()
+            product_log.addHandler(collect)
+            try:
+                t0 = time.perf_counter()
+                reply = assistant.handle(turn, spec.user)
+                latency = (time.perf_counter() - t0) * 1000
+            finally:
+                product_log.removeHandler(collect)
+            after = snapshot(engine)
+            awaiting = assistant.awaiting_confirmation(turn)
+            text = reply.full_text()
+            record = TurnRecord(
+                user=spec.user, assistant=text, outcome=reply.outcome,
+                tool_calls=[{"name": c.name, "args": c.args, "ok": c.ok, "error": c.error} for c in reply.tool_calls],
+                latency_ms=round(latency, 2), tokens=int(reply.tokens or 0), awaiting_confirmation=awaiting,
+                log=collect.lines)
+            record.checks = invariants(text, reply.outcome, before, after) + check_turn(
+                spec.expect, text, reply.outcome, awaiting, before, after)
+            result.turns.append(record)
+            before = after
+        result.final_checks = check_final(scenario.final, first, before)

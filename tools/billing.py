@@ -1,0 +1,86 @@
+"""Money tools: recording a payment and what customers owe (with ageing)."""
+from decimal import Decimal, InvalidOperation
+
+from core.errors import InvalidInput
+from core.lookup import resolve_customer
+from core.payments import AGE_BUCKETS, customer_outstanding, outstanding_report, record_payment
+from core.types import money
+
+from .base import Preview, Table, Tool, ToolResult, dry_run, fingerprint
+from .format import amount, rs
+
+BUCKET_WORDS = {"not_due": "not yet due", "1-30": "1-30 days late", "31-60": "31-60 days late",
+                "61-90": "61-90 days late", "90+": "over 90 days late"}
+
+
+def ageing(o) -> str:
+    parts = [f"{BUCKET_WORDS[b]} {rs(o.buckets[b])}" for b in AGE_BUCKETS if o.buckets.get(b)]
+    return ", ".join(parts) if parts else "no unpaid invoices"
+
+
+class RecordPayment(Tool):
+    name = "record_payment"
+
+    def _request(self, ctx, args):
+        if args.customer:
+            cust = resolve_customer(ctx.session, ctx.actor, args.customer)
+        elif ctx.actor.customer:
+            cust = resolve_customer(ctx.session, ctx.actor, ctx.actor.customer)
+        else:
+            raise InvalidInput("Whose payment is it? Name the customer.")
+        try:
+            value = money(Decimal(args.amount.replace(",", "").strip()))
+        except (InvalidOperation, ValueError, AttributeError):
+            raise InvalidInput(f"amount: {args.amount!r} is not an amount of money.") from None
+        return cust, value
+
+    def _preview(self, ctx, args):
+        cust, value = self._request(ctx, args)
+        before = customer_outstanding(ctx.session, ctx.actor, ctx.clock, cust.code).outstanding
+        with dry_run(ctx.session):
+            record_payment(ctx.session, ctx.actor, ctx.clock, cust.code, value, args.method, args.reference)
+            after = customer_outstanding(ctx.session, ctx.actor, ctx.clock, cust.code).outstanding
+        method = args.method.replace("_", " ")
+        ref = f" (ref {args.reference})" if args.reference else ""
+        text = (f"Record a payment of {rs(value)} by {method}{ref} from {cust.name} ({cust.code}). "
+                f"Their outstanding goes from {rs(before)} to {rs(after)}.")
+        data = {"customer": cust.code, "amount": str(value), "method": args.method, "reference": args.reference}
+        return Preview(text, None, fingerprint([self.name, data]), f"Payment {rs(value)} from {cust.name}",
+                       {**data, "outstanding_before": str(before), "outstanding_after": str(after)})
+
+    def _execute(self, ctx, args):
+        cust, value = self._request(ctx, args)
+        p = record_payment(ctx.session, ctx.actor, ctx.clock, cust.code, value, args.method, args.reference)
+        after = customer_outstanding(ctx.session, ctx.actor, ctx.clock, cust.code).outstanding
+        return ToolResult(f"Payment of {rs(p.amount)} from {cust.name} recorded. Outstanding now {rs(after)}.",
+                          data={"customer": cust.code, "amount": str(p.amount), "outstanding": str(after)},
+                          outcome="done")
+
+
+class Outstanding(Tool):
+    name = "outstanding"
+
+    def _run(self, ctx, args):
+        code = resolve_customer(ctx.session, ctx.actor, args.customer).code if args.customer else None
+        if code is None and ctx.actor.role == "retailer":
+            code = ctx.actor.customer  # a retailer's own account, even when nothing is owed
+        report = outstanding_report(ctx.session, ctx.actor, ctx.clock, code)
+        if not report:
+            return ToolResult("Nobody in your scope owes anything.", data={"customers": []})
+        rows = [[o.customer, o.name, amount(o.outstanding), amount(o.credit_limit), amount(o.overdue),
+                 *[amount(o.buckets.get(b, 0)) for b in AGE_BUCKETS]] for o in report]
+        data = {"customers": [{"customer": o.customer, "outstanding": str(o.outstanding), "overdue": str(o.overdue),
+                               "buckets": {b: str(v) for b, v in o.buckets.items()}} for o in report]}
+        table = Table(["Code", "Customer", "Outstanding", "Credit limit", "Overdue",
+                       *[BUCKET_WORDS[b] for b in AGE_BUCKETS]], rows, "Outstanding")
+        if len(report) == 1:
+            o = report[0]
+            limit = f", credit limit {rs(o.credit_limit)}" if o.credit_limit is not None else ""
+            text = (f"{o.name} ({o.customer}) owes {rs(o.outstanding)}{limit}. "
+                    f"Unpaid invoices {rs(o.invoiced_unpaid)}: {ageing(o)}.")
+            return ToolResult(text, table, data)
+        total = money(sum((o.outstanding for o in report), Decimal(0)))
+        text = f"{len(report)} customers owe {rs(total)} in all:\n" + "\n".join(
+            f"- {o.name} ({o.customer}): {rs(o.outstanding)}" + (f", overdue {rs(o.overdue)}" if o.overdue else "")
+            for o in report[:20])
+        return ToolResult(text, table, {**data, "total": str(total)})

@@ -1,0 +1,49 @@
+"""Shaping core results for people on a phone: money, quantities, dates, short tables."""
+from datetime import date, datetime
+from decimal import Decimal
+
+from core.types import money
+
+
+def rs(value) -> str:
+    """Exact 2-decimal money as the core computed it: `Rs 2,832.00`."""
+    if value is None:
+        return "-"
+    return f"Rs {money(Decimal(value)):,.2f}"
+
+
+def amount(value) -> str:
+    """Plain 2-decimal figure for table cells: `2832.00`."""
+    return "-" if value is None else f"{money(Decimal(value)):.2f}"
+
+
+def qty(n: int, unit: str | None) -> str:
+    return f"{n} {unit or 'PCS'}"
+
+
+def in_units(n: int, units: list[tuple[str, int]], asked: str | None = None) -> str:
+    """`240 PCS (20 BOX)`: base quantity, then the unit asked (or the largest that divides it)."""
+    if not units:
+        return f"{n} PCS"
+    base = units[0][0]
+    order = [u for u in units if asked and u[0] == asked.upper()] or sorted(units[1:], key=lambda u: -u[1])
+    for name, factor in order:
+        if factor > 1 and n and n % factor == 0:
+            return f"{n} {base} ({n // factor} {name})"
+    return f"{n} {base}"
+
+
+def day(value: date | datetime | None, tz=None) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, datetime):
+        value = value.astimezone(tz).date() if tz else value.date()
+    return value.isoformat()
+
+
+def words(status: str) -> str:
+    return status.replace("_", " ")
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"

@@ -1,0 +1,287 @@
+"""Order tools: listing and reading orders, placing one (preview, then exactly that order),
+cancelling, dispatching and delivering."""
+from sqlmodel import select
+
+from core.approvals import ApprovalRule, explain
+from core.catalogue import Sku
+from core.lookup import resolve_customer, resolve_region, resolve_sku, resolve_warehouse, sku_unit
+from core.orders import (OPEN_STATUSES, Item, OrderPreview, OrderScheme, PreviewChanged, cancel_order, create_order,
+                         deliver_order, dispatch_order, get_order, list_orders, order_lines, preview_order, sku_units)
+from core.parties import Customer, region_children, subtree
+
+from .base import Preview, StalePreview, Table, Tool, ToolResult, dry_run, fingerprint, parse_period, period_words
+from .format import amount, day, in_units, plural, rs, words
+
+# Status words people use that mean several statuses (rules.md: pending/open = not yet
+# delivered, cancelled or rejected).
+STATUS_WORDS = {"pending": list(OPEN_STATUSES), "open": list(OPEN_STATUSES), "all": None}
+
+
+def reason_texts(session, reasons: list[str], rule_codes: list[str]) -> list[str]:
+    """Approval reasons in words, with the thresholds of the rules that fired."""
+    thresholds = {r.when: r.threshold for r in session.exec(select(ApprovalRule).where(ApprovalRule.code.in_(rule_codes)))} \
+        if rule_codes else {}
+    return [explain(r, thresholds.get(r)) for r in reasons]
+
+
+def approver_words(role: str | None) -> str:
+    return f"an {role}" if role and role[0] in "aeiou" else f"a {role or 'manager'}"
+
+
+def region_codes(session, text: str | None) -> set[str] | None:
+    """A region and everything under it (an area's orders are in its city's)."""
+    if not text:
+        return None
+    region = resolve_region(session, text)
+    return subtree(region_children(session), [region.code])
+
+
+# --- reading -----------------------------------------------------------------------------
+
+class ListOrders(Tool):
+    name = "list_orders"
+
+    def _run(self, ctx, args):
+        s = ctx.session
+        cust = resolve_customer(s, ctx.actor, args.customer) if args.customer else None
+        regions = region_codes(s, args.region)
+        start, end = parse_period(args.period)
+        statuses = STATUS_WORDS.get(args.status, [args.status]) if args.status else None
+        orders = list_orders(s, ctx.actor, statuses=statuses, customer=cust.code if cust else None,
+                             regions=regions, start=start, end=end)
+        what = f"{args.status.replace('_', ' ')} orders" if args.status and args.status != "all" else "orders"
+        scope = (f" of {cust.name}" if cust else "") + (f" in {args.region}" if args.region else "")
+        if start or end:
+            scope += " for " + period_words(start, end, args.period.label if args.period else None)
+        if not orders:
+            return ToolResult(f"No {what}{scope}.", data={"orders": []})
+        names = dict(s.exec(select(Customer.code, Customer.name).where(
+            Customer.code.in_({o.customer for o in orders}))).all())
+        rows = [[o.order_no, day(o.created_at, ctx.clock.tz), names.get(o.customer, o.customer), words(o.status),
+                 amount(o.total)] for o in orders]
+        text = f"{plural(len(orders), what[:-1], what).capitalize()}{scope}:\n" + "\n".join(
+            f"- {r[0]} {r[1]} {r[2]}: {r[3]}, Rs {r[4]}" for r in rows[:20])
+        if len(rows) > 20:
+            text += f"\n… and {len(rows) - 20} more in the table."
+        return ToolResult(text, Table(["Order", "Date", "Customer", "Status", "Total"], rows, what.capitalize()),
+                          {"orders": [o.order_no for o in orders]})
+
+
+class GetOrder(Tool):
+    name = "get_order"
+
+    def _run(self, ctx, args):
+        s = ctx.session
+        order = get_order(s, ctx.actor, args.order_no)
+        cust = s.get(Customer, order.customer)
+        lines = order_lines(s, order.order_no)
+        units = sku_units(s, [l.sku for l in lines])
+        names = dict(s.exec(select(Sku.code, Sku.name).where(Sku.code.in_([l.sku for l in lines]))).all())
+        rows = []
+        for l in lines:
+            u = units.get(l.sku, [])
+            rows.append([l.sku, names.get(l.sku, l.sku), in_units(l.qty, u) if l.qty else "-",
+                         str(l.free_qty) if l.free_qty else "-", amount(l.unit_price), amount(l.discount),
+                         amount(l.tax), amount(l.line_total)])
+        schemes = list(s.exec(select(OrderScheme).where(OrderScheme.order_no == order.order_no)))
+        text = (f"Order {order.order_no} for {cust.name if cust else order.customer}, {day(order.created_at, ctx.clock.tz)}, "
+                f"from {order.warehouse}: {words(order.status)}.\n"
+                + "\n".join(f"- {r[1]} ({r[0]}): {r[2]}" + (f" + {r[3]} free" if r[3] != "-" else "")
+                            + f", Rs {r[7]}" for r in rows)
+                + (("\nSchemes: " + "; ".join(sc.description or sc.scheme for sc in schemes)) if schemes else "")
+                + f"\nTotal {rs(order.total)} (net {rs(order.total - order.tax)}, tax {rs(order.tax)}).")
+        return ToolResult(text, Table(["Code", "Product", "Qty", "Free", "Price", "Discount", "Tax", "Line total"],
+                                      rows, f"Order {order.order_no}"),
+                          {"order_no": order.order_no, "status": order.status, "total": str(order.total)})
+
+
+# --- placing an order --------------------------------------------------------------------
+
+class CreateOrder(Tool):
+    name = "create_order"
+
+    def _request(self, ctx, args):
+        """Names to codes: the SKUs, units, customer and warehouse asked for."""
+        s = ctx.session
+        items, asked = [], {}
+        for it in args.items:
+            sku = resolve_sku(s, it.product)
+            unit = sku_unit(s, sku.code, it.unit)
+            items.append(Item(sku.code, it.qty, unit))
+            asked.setdefault(sku.code, unit)
+        customer = resolve_customer(s, ctx.actor, args.customer).code if args.customer else None
+        warehouse = resolve_warehouse(s, ctx.actor, args.warehouse).code if args.warehouse else None
+        return items, asked, customer, warehouse
+
+    def _preview(self, ctx, args):
+        items, asked, customer, warehouse = self._request(ctx, args)
+        return self.render(ctx, preview_order(ctx.session, ctx.actor, ctx.clock, items, customer, warehouse), asked)
+
+    def execute(self, ctx, args, fingerprint):
+        """The core re-validates against the confirmed fingerprint and books in one go."""
+        self._gate(ctx)
+        args = self.parse(args)
+        items, asked, customer, warehouse = self._request(ctx, args)
+        try:
+            order, p = create_order(ctx.session, ctx.actor, ctx.clock, items, customer, warehouse,
+                                    expected=fingerprint)
+        except PreviewChanged as e:
+            raise StalePreview(self.render(ctx, e.preview, asked), e.message) from None
+        if order.status == "pending_approval":
+            why = "; ".join(reason_texts(ctx.session, p.approval_reasons, p.approval_rules))
+            state = f"waiting for approval by {approver_words(p.approver_role)} ({why})"
+        else:
+            state = f"status {words(order.status)}"
+        text = f"Order {order.order_no} placed for {p.customer_name}: {rs(order.total)}, {state}."
+        if p.notes:
+            text += "\n" + "\n".join(p.notes)
+        return ToolResult(text, data={"order_no": order.order_no, "status": order.status, "total": str(order.total),
+                                      "customer": order.customer}, outcome="done")
+
+    def render(self, ctx, p: OrderPreview, asked: dict[str, str | None]) -> Preview:
+        rows, text_lines = [], []
+        for n, l in enumerate(p.lines, 1):
+            u = p.units.get(l.sku, [])
+            base = u[0][0] if u else "PCS"
+            name = p.sku_names.get(l.sku, l.sku)
+            ordered = in_units(l.qty, u, asked.get(l.sku)) if l.qty else "-"
+            free = f"{l.free_qty} {base} free" if l.free_qty else ""
+            if l.qty:
+                reason = p.price_reasons.get(l.sku)
+                line = (f"{n}. {name} ({l.sku}): {ordered} at {rs(l.unit_price)} per {base}"
+                        + (f" ({reason})" if reason else "")
+                        + (f", discount {rs(l.discount)}" if l.discount else "") + (f", + {free}" if free else "")
+                        + f", tax {rs(l.tax)}, line total {rs(l.line_total)}")
+            else:
+                line = f"{n}. {name} ({l.sku}): {free}"
+            text_lines.append(line)
+            rows.append([l.sku, name, ordered, free or "-", amount(l.unit_price), amount(l.discount),
+                         amount(l.tax), amount(l.line_total)])
+        parts = [f"New order for {p.customer_name} ({p.customer}), from {p.warehouse}:", *text_lines]
+        if p.applied:
+            parts.append("Schemes: " + "; ".join(a.description for a in p.applied) + ".")
+        parts += [f"Note: {note}" for note in p.notes]
+        parts.append(f"Order total {rs(p.total)} (gross {rs(p.gross)}, discount {rs(p.discount)}, tax {rs(p.tax)}).")
+        if p.needs_approval:
+            why = "; ".join(reason_texts(ctx.session, p.approval_reasons, p.approval_rules))
+            parts.append(f"This order needs approval by {approver_words(p.approver_role)}: {why}.")
+        else:
+            parts.append("It will be confirmed at once.")
+        return Preview(text="\n".join(parts),
+                       table=Table(["Code", "Product", "Qty", "Free", "Price", "Discount", "Tax", "Line total"],
+                                   rows, "Order preview"),
+                       fingerprint=p.fingerprint(),
+                       summary=f"Order for {p.customer_name}: {rs(p.total)}"
+                               + (" (needs approval)" if p.needs_approval else ""),
+                       data={"customer": p.customer, "warehouse": p.warehouse, "status": p.status,
+                             "total": str(p.total), "needs_approval": p.needs_approval,
+                             "approval_reasons": p.approval_reasons,
+                             "lines": [{"sku": l.sku, "qty": l.qty, "free_qty": l.free_qty,
+                                        "unit_price": str(l.unit_price), "discount": str(l.discount),
+                                        "line_total": str(l.line_total)} for l in p.lines],
+                             "schemes": [a.code for a in p.applied], "notes": p.notes})
+
+
+# --- status changes ----------------------------------------------------------------------
+
+def order_facts(ctx, order) -> dict:
+    """What a status-change preview shows and binds: the order as it stands."""
+    s = ctx.session
+    cust = s.get(Customer, order.customer)
+    lines = order_lines(s, order.order_no)
+    units = sku_units(s, [l.sku for l in lines])
+    names = dict(s.exec(select(Sku.code, Sku.name).where(Sku.code.in_([l.sku for l in lines]))).all())
+    return {"order_no": order.order_no, "customer": order.customer, "customer_name": cust.name if cust else "",
+            "status": order.status, "total": str(order.total), "warehouse": order.warehouse,
+            "lines": [[l.sku, names.get(l.sku, l.sku), in_units(l.qty + l.free_qty, units.get(l.sku, []))]
+                      for l in lines]}
+
+
+def lines_table(facts: dict, title: str) -> Table:
+    return Table(["Code", "Product", "Qty"], [list(r) for r in facts["lines"]], title)
+
+
+class StatusChange(Tool):
+    """A change of one order's status, previewed by running the core in a rolled-back savepoint."""
+
+    def _apply(self, ctx, args):
+        """Call the core service; return the order it changed."""
+        raise NotImplementedError
+
+    def _describe(self, facts: dict, after: dict, args) -> tuple[str, str]:
+        """(preview text, summary)"""
+        raise NotImplementedError
+
+    def _done(self, facts: dict, result, args) -> str:
+        raise NotImplementedError
+
+    def _preview(self, ctx, args):
+        before = get_order(ctx.session, ctx.actor, args.order_no)
+        facts = order_facts(ctx, before)
+        with dry_run(ctx.session):
+            after = self._after(ctx, self._apply(ctx, args))
+        text, summary = self._describe(facts, after, args)
+        return Preview(text, lines_table(facts, f"Order {facts['order_no']}"), fingerprint([self.name, facts, after]),
+                       summary, {**facts, "after": after})
+
+    def _after(self, ctx, result) -> dict:
+        order = result[0] if isinstance(result, tuple) else result
+        return {"status": order.status}
+
+    def _execute(self, ctx, args):
+        facts = order_facts(ctx, get_order(ctx.session, ctx.actor, args.order_no))
+        result = self._apply(ctx, args)
+        after = self._after(ctx, result)
+        return ToolResult(self._done(facts, result, args), data={**facts, "after": after}, outcome="done")
+
+
+class CancelOrder(StatusChange):
+    name = "cancel_order"
+
+    def _apply(self, ctx, args):
+        return cancel_order(ctx.session, ctx.actor, ctx.clock, args.order_no)
+
+    def _describe(self, facts, after, args):
+        stock = ", ".join(f"{r[2]} {r[0]}" for r in facts["lines"])
+        return (f"Cancel order {facts['order_no']} of {facts['customer_name']} ({words(facts['status'])}, "
+                f"{rs(facts['total'])}). Its reserved stock goes back: {stock}.",
+                f"Cancel {facts['order_no']}")
+
+    def _done(self, facts, result, args):
+        return f"Order {facts['order_no']} cancelled; its stock is released."
+
+
+class DispatchOrder(StatusChange):
+    name = "dispatch_order"
+
+    def _apply(self, ctx, args):
+        return dispatch_order(ctx.session, ctx.actor, ctx.clock, args.order_no)
+
+    def _after(self, ctx, result):
+        order, _, invoice = result
+        return {"status": order.status, "invoice_amount": str(invoice.amount), "due": invoice.due_date.isoformat()}
+
+    def _describe(self, facts, after, args):
+        return (f"Dispatch order {facts['order_no']} to {facts['customer_name']} from {facts['warehouse']}: "
+                + ", ".join(f"{r[2]} {r[1]}" for r in facts["lines"])
+                + f". An invoice of {rs(after['invoice_amount'])} will be due on {after['due']}.",
+                f"Dispatch {facts['order_no']}")
+
+    def _done(self, facts, result, args):
+        order, note, invoice = result
+        return (f"Order {order.order_no} dispatched: delivery note {note.note_no}, invoice {invoice.invoice_no} "
+                f"for {rs(invoice.amount)} due {invoice.due_date.isoformat()}.")
+
+
+class DeliverOrder(StatusChange):
+    name = "deliver_order"
+
+    def _apply(self, ctx, args):
+        return deliver_order(ctx.session, ctx.actor, ctx.clock, args.order_no)
+
+    def _describe(self, facts, after, args):
+        return (f"Mark order {facts['order_no']} of {facts['customer_name']} ({rs(facts['total'])}) delivered.",
+                f"Deliver {facts['order_no']}")
+
+    def _done(self, facts, result, args):
+        return f"Order {facts['order_no']} marked delivered."

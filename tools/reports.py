@@ -1,0 +1,48 @@
+"""Report tools: sales (net and with tax) and order counts by status."""
+from core.lookup import resolve_customer
+from core.reports import order_summary, sales
+
+from .base import Table, Tool, ToolResult, parse_period, period_words
+from .format import amount, plural, rs, words
+from .orders import region_codes
+
+
+def _filters(ctx, args):
+    cust = resolve_customer(ctx.session, ctx.actor, args.customer) if args.customer else None
+    start, end = parse_period(args.period)
+    about = (f" of {cust.name}" if cust else "") + (f" in {args.region}" if args.region else "")
+    when = period_words(start, end, args.period.label if args.period else None)
+    return cust.code if cust else None, region_codes(ctx.session, args.region), start, end, about, when
+
+
+class SalesReport(Tool):
+    name = "sales_report"
+
+    def _run(self, ctx, args):
+        customer, regions, start, end, about, when = _filters(ctx, args)
+        r = sales(ctx.session, ctx.actor, start, end, by=args.by, regions=regions, customer=customer)
+        text = (f"Sales{about}, {when}: {plural(r.orders, 'order')}, net {rs(r.net)} before tax, "
+                f"total {rs(r.total)} with tax.")
+        data = {"orders": r.orders, "net": str(r.net), "total": str(r.total), "start": str(start or ""),
+                "end": str(end or ""), "by": args.by,
+                "rows": [{"key": x.key, "label": x.label, "orders": x.orders, "net": str(x.net), "total": str(x.total)}
+                         for x in r.rows]}
+        if not args.by:
+            return ToolResult(text, data=data)
+        rows = [[x.label, str(x.orders), amount(x.net), amount(x.total)] for x in r.rows]
+        text += "\n" + "\n".join(f"- {x.label}: net {rs(x.net)}, total {rs(x.total)}" for x in r.rows[:15])
+        return ToolResult(text, Table([args.by.capitalize(), "Orders", "Net", "Total"], rows, f"Sales by {args.by}"),
+                          data)
+
+
+class OrderSummary(Tool):
+    name = "order_summary"
+
+    def _run(self, ctx, args):
+        customer, regions, start, end, about, when = _filters(ctx, args)
+        r = order_summary(ctx.session, ctx.actor, start, end, customer=customer, regions=regions)
+        rows = [[words(k), str(v)] for k, v in sorted(r.by_status.items())]
+        text = (f"Orders{about}, {when}: {plural(r.count, 'order')} worth {rs(r.total)}"
+                + (": " + ", ".join(f"{v} {k}" for k, v in rows) if rows else "") + ".")
+        return ToolResult(text, Table(["Status", "Orders"], rows, "Orders by status") if rows else None,
+                          {"count": r.count, "total": str(r.total), "by_status": r.by_status})
