@@ -16,6 +16,7 @@ app.add_typer(db_app, name="db")
 from .cli_ops import approval_app, order_app, payment_app, report_app  # noqa: E402
 from .cli_eval import eval_app  # noqa: E402
 from .cli_stock import stock_app  # noqa: E402
+from .cli_world import world_app  # noqa: E402
 
 app.add_typer(order_app, name="order")
 app.add_typer(approval_app, name="approval")
@@ -23,6 +24,7 @@ app.add_typer(payment_app, name="payment")
 app.add_typer(report_app, name="report")
 app.add_typer(stock_app, name="stock")
 app.add_typer(eval_app, name="eval")
+app.add_typer(world_app, name="world")
 console = Console()
 err = Console(stderr=True)
 

@@ -1,0 +1,130 @@
+"""The world generator: deterministic, and what it writes imports cleanly and covers the format."""
+import csv
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlmodel import Session
+
+from core.approvals import RULE_KINDS, ApprovalRule
+from core.catalogue import Sku
+from core.inventory import StockBalance
+from core.orders import Order, OrderAllocation, OrderLine
+from core.parties import ROLES, Customer, User
+from core.pricing import Price, price_context, prices_for
+from core.schemes import Scheme
+from core.world import import_world
+from core.worldgen import HEADERS, generate_world
+
+SMALL = dict(skus=60, customers=200, history_lines=300)
+
+
+def files_of(directory: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(directory.iterdir())}
+
+
+@pytest.fixture(scope="module")
+def small_world(tmp_path_factory) -> tuple[Path, dict[str, int]]:
+    directory = tmp_path_factory.mktemp("world")
+    return directory, generate_world(directory, seed=11, **SMALL)
+
+
+def test_same_seed_same_bytes_other_seed_other_world(tmp_path, small_world):
+    directory, counts = small_world
+    generate_world(tmp_path / "again", seed=11, **SMALL)
+    generate_world(tmp_path / "other", seed=12, **SMALL)
+    assert files_of(tmp_path / "again") == files_of(directory)
+    other = files_of(tmp_path / "other")
+    assert other.keys() == files_of(directory).keys()
+    assert other["customers.csv"] != files_of(directory)["customers.csv"]
+    assert other["stock.csv"] != files_of(directory)["stock.csv"]
+
+
+def test_files_have_the_exact_columns_and_the_asked_sizes(small_world):
+    directory, counts = small_world
+    assert set(counts) == set(HEADERS)
+    for name, header in HEADERS.items():
+        with (directory / f"{name}.csv").open(newline="") as f:
+            rows = list(csv.reader(f))
+        assert rows[0] == header, name
+        assert len(rows) - 1 == counts[name], name
+    assert counts["skus"] == SMALL["skus"]
+    assert counts["customers"] == SMALL["customers"]
+    assert counts["order_lines"] == SMALL["history_lines"]
+
+
+def test_too_small_a_world_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="at least 10 SKUs"):
+        generate_world(tmp_path, skus=5, customers=100, history_lines=0, seed=1)
+
+
+def test_world_without_history_imports(engine, clock, tmp_path):
+    counts = generate_world(tmp_path, skus=12, customers=20, history_lines=0, seed=3)
+    assert counts["orders"] == counts["order_lines"] == counts["payments"] == 0
+    report = import_world(engine, tmp_path, clock=clock)
+    assert report.counts["customers"] == 20
+
+
+def test_small_world_imports_and_covers_the_format(engine, clock, small_world):
+    directory, counts = small_world
+    report = import_world(engine, directory, clock=clock)
+    assert {k: v for k, v in report.counts.items() if v} == {k: v for k, v in counts.items() if v}
+    today = clock.today()
+    with Session(engine) as s:
+        assert {u.role for u in s.scalars(select(User))} == set(ROLES)
+        customers = list(s.scalars(select(Customer)))
+        assert {c.type for c in customers} == {"distributor", "wholesaler", "retailer", "modern_trade"}
+        assert {c.status for c in customers} == {"active", "pending", "blocked"}
+        assert all(c.distributor for c in customers if c.type == "retailer")
+        assert {r.when for r in s.scalars(select(ApprovalRule))} == set(RULE_KINDS)
+
+        schemes = list(s.scalars(select(Scheme)))
+        assert {x.kind for x in schemes} == {"volume", "value", "free_goods"}
+        assert any(x.discount_pct for x in schemes if x.kind == "volume")
+        assert any(x.discount_flat for x in schemes if x.kind == "volume")
+        assert any(x.discount_flat for x in schemes if x.kind == "value")
+        free = [x for x in schemes if x.kind == "free_goods"]
+        assert {x.recursive for x in free} == {True, False}
+        assert any(x.free_sku and x.free_sku != x.sku for x in free)
+        for qualifier in ("sku", "product", "brand", "category", "customer_type", "region"):
+            assert any(getattr(x, qualifier) for x in schemes), qualifier
+        assert any(x.stackable for x in schemes) and len({x.priority for x in schemes}) > 1
+
+        prices = list(s.scalars(select(Price)))
+        assert {p.sku for p in prices if not (p.customer_type or p.region or p.customer)} == \
+            set(s.scalars(select(Sku.code)))
+        for scope in ("customer_type", "region", "customer"):
+            assert any(getattr(p, scope) for p in prices), scope
+        assert any(p.valid_to for p in prices)
+
+        batches = list(s.scalars(select(StockBalance)))
+        assert any(b.expiry_date and b.expiry_date < today and b.available > 0 for b in batches)
+        assert any(b.damaged > 0 for b in batches)
+        assert {sku.allocation for sku in s.scalars(select(Sku))} == {"FEFO", "FIFO"}
+
+        orders = list(s.scalars(select(Order)))
+        assert {o.status for o in orders} == {"confirmed", "dispatched", "delivered", "cancelled"}
+        confirmed = {o.order_no for o in orders if o.status == "confirmed"}
+        reserved = {a.order_no for a in s.scalars(select(OrderAllocation))}
+        assert reserved == confirmed
+
+
+def test_history_prices_are_the_price_lists(engine, clock, small_world):
+    directory, _ = small_world
+    import_world(engine, directory, clock=clock)
+    with Session(engine) as s:
+        orders = {o.order_no: o for o in s.scalars(select(Order))}
+        customers = {c.code: c for c in s.scalars(select(Customer))}
+        contexts = {}
+        checked = 0
+        for line in s.scalars(select(OrderLine).order_by(OrderLine.id)):
+            order = orders[line.order_no]
+            ctx = contexts.get(order.customer) or contexts.setdefault(
+                order.customer, price_context(s, customers[order.customer]))
+            on = order.created_at.astimezone(clock.tz).date()
+            assert prices_for(s, [line.sku], ctx, on)[line.sku].price == line.unit_price, line.order_no
+            assert line.gross > line.discount >= 0
+            checked += 1
+        assert checked == SMALL["history_lines"]
+        assert min(o.created_at.astimezone(clock.tz).date() for o in orders.values()) >= date(2026, 1, 1)
