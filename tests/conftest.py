@@ -79,6 +79,19 @@ class Databases:
         self.engines.append(engine)
         return engine
 
+    def release(self, engine: Engine) -> None:
+        """Close a test's connections (PostgreSQL would run out of them) and drop its database."""
+        engine.dispose()
+        from core.db import engine_for
+        engine_for.cache_clear()  # the CLI and the assistant may have opened the same URL
+        if BACKEND == "postgres":
+            db = engine.url_string.rsplit("/", 1)[1]
+            try:
+                pg_admin(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+                self.created.remove(db)
+            except (psycopg.Error, ValueError):
+                pass
+
     def close(self) -> None:
         for e in self.engines:
             e.dispose()
@@ -116,13 +129,17 @@ def sample_template(databases):
 @pytest.fixture
 def engine(databases, empty_template) -> Engine:
     """A fresh, migrated, empty database."""
-    return databases.clone(empty_template)
+    engine = databases.clone(empty_template)
+    yield engine
+    databases.release(engine)
 
 
 @pytest.fixture
 def sample(databases, sample_template) -> Engine:
     """A fresh database holding the sample world."""
-    return databases.clone(sample_template)
+    engine = databases.clone(sample_template)
+    yield engine
+    databases.release(engine)
 
 
 @pytest.fixture
