@@ -20,7 +20,10 @@ from core.db import make_engine, upgrade
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SAMPLE_WORLD = Path(os.environ.get("DMS_SAMPLE_WORLD", SHARED / "worlds" / "sample"))
 if not SAMPLE_WORLD.exists():
-    SAMPLE_WORLD = Path(__file__).resolve().parents[1] / "worlds" / "sample"
+    SAMPLE_WORLD = Path(__file__).resolve().parents[1] / "worlds" / "demo"  # the project's copy
+SAMPLE_SCENARIOS = SHARED / "scenarios" / "sample"
+if not SAMPLE_SCENARIOS.exists():
+    SAMPLE_SCENARIOS = Path(__file__).resolve().parents[1] / "evals" / "sample"  # the project's copy
 PG_ADMIN = os.environ.get("DMS_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 BACKEND = os.environ.get("DMS_TEST_DB", "sqlite")
 RUN_ID = uuid.uuid4().hex[:8]

@@ -10,7 +10,9 @@ import pytest
 from agent.planner import OfflinePlanner
 from agent.runtime import Assistant, Turn
 
-SCENARIOS = Path(__file__).resolve().parents[2] / "shared" / "scenarios" / "sample"
+from tests.conftest import SAMPLE_SCENARIOS  # noqa: E402
+
+SCENARIOS = SAMPLE_SCENARIOS
 
 
 @pytest.fixture(scope="module")

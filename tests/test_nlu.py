@@ -19,7 +19,7 @@ from agent.nlu import (Entry, Lexicon, classify, extract_reason, find_order_numb
 
 TODAY = date(2026, 11, 20)  # a Friday
 _SHARED = Path(__file__).resolve().parents[2] / "shared" / "worlds" / "sample"
-SAMPLE = Path(os.environ.get("DMS_SAMPLE_WORLD", _SHARED))
+SAMPLE = Path(os.environ.get("DMS_SAMPLE_WORLD", _SHARED if _SHARED.exists() else Path(__file__).resolve().parents[1] / "worlds" / "demo"))
 if not SAMPLE.exists():
     SAMPLE = Path(__file__).resolve().parents[1] / "worlds" / "sample"
 
