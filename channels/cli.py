@@ -25,6 +25,9 @@ app.add_typer(report_app, name="report")
 app.add_typer(stock_app, name="stock")
 app.add_typer(eval_app, name="eval")
 app.add_typer(world_app, name="world")
+from .cli_chat import chat, keep_knowledge  # noqa: E402
+
+app.command("chat")(chat)
 console = Console()
 err = Console(stderr=True)
 
@@ -55,6 +58,7 @@ def import_cmd(world: Path = typer.Argument(..., help="World folder (world.md fo
         for line in e.errors:
             err.print(line, highlight=False, markup=False)
         fail(f"{len(e.errors)} error(s); nothing was imported")
+    keep_knowledge(world)
     console.print(f"imported {world}: " + ", ".join(f"{n} {k}" for k, n in report.counts.items()))
 
 
@@ -92,6 +96,7 @@ def demo(world: Path = typer.Option(None, help="World to import into a new datab
     if empty:
         world = world or Path(__file__).resolve().parents[1] / "worlds" / "demo"
         import_world(engine, world, clock=clock)
+        keep_knowledge(world)
         console.print(f"imported {world} into {get_settings().resolved_database_url()}")
     with Session(engine) as s:
         skus = s.exec(select(func.count()).select_from(Sku)).one()
