@@ -17,7 +17,10 @@ from sqlmodel import Session
 from core.access import Actor, load_actor
 from core.clock import Clock
 from core.db import transaction
-from core.errors import DomainError, NotAllowed, NotFound
+from core.errors import DomainError, NotAllowed, NotFound, OutOfScope
+
+# refusals: not allowed, or out of the user's scope (worded like 'not found', so nothing leaks)
+REFUSALS = (NotAllowed, OutOfScope)
 from core.settings import get_settings
 from tools.base import ToolContext
 from tools.registry import get_tool, langchain_tools, tools_for
@@ -154,7 +157,7 @@ class Assistant:
                     return self._preview_reply(e.message + "\n\n" + new.text, new, row.id)
                 store._set_status(s, pending.id, "done", "failed")
                 self._remember(s, turn, [AIMessage(content=e.message)])
-                return Reply(e.message, outcome="refused" if isinstance(e, NotAllowed) else "answered",
+                return Reply(e.message, outcome="refused" if isinstance(e, REFUSALS) else "answered",
                              tool_calls=[ToolCall(tool.name, args.model_dump(mode="json"), False, e.message)])
             self._remember(s, turn, [AIMessage(content=result.text)])
             return Reply(result.text, outcome="done", table=_table(result.table),
@@ -233,7 +236,7 @@ class Assistant:
                     except DomainError as e:
                         calls.append(ToolCall(name, args.model_dump(mode="json"), False, e.message))
                         new.append(ToolMessage(content=f"Error: {e.message}", tool_call_id=call["id"], status="error"))
-                        if isinstance(e, NotAllowed):
+                        if isinstance(e, REFUSALS):
                             outcome = "refused"
                     finally:
                         s.rollback()  # reads never write
@@ -256,7 +259,7 @@ class Assistant:
             new.append(ToolMessage(content=f"Error: {error.message}", tool_call_id=call["id"], status="error"))
             with transaction(self.engine) as s:
                 self._remember(s, turn, new + [AIMessage(content=error.message)])
-            refused = isinstance(error, NotAllowed)
+            refused = isinstance(error, REFUSALS)
             return Reply(error.message, outcome="refused" if refused else "answered", tool_calls=calls,
                          tokens=tokens)
         calls.append(ToolCall(tool.name, args.model_dump(mode="json")))

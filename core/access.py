@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, select
 
 from .catalogue import split_list
-from .errors import NotAllowed, NotFound
+from .errors import NotAllowed, NotFound, OutOfScope
 from .field import Beat
 from .parties import Customer, User, Warehouse, region_children, subtree
 
@@ -103,8 +103,10 @@ def visible_customer_codes(session: Session, actor: Actor) -> set[str] | None:
 def get_customer(session: Session, actor: Actor, code: str) -> Customer:
     """The customer if the actor may see it; the same NotFound otherwise (no leak)."""
     customer = session.get(Customer, code)
-    if customer is None or not customer_in_scope(session, actor, customer):
+    if customer is None:
         raise NotFound(f"No customer {code!r} that you can see.")
+    if not customer_in_scope(session, actor, customer):
+        raise OutOfScope(f"No customer {code!r} that you can see.")
     return customer
 
 

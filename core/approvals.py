@@ -44,7 +44,7 @@ from . import audit  # noqa: E402
 from .access import Actor, customer_in_scope  # noqa: E402
 from .catalogue import split_list  # noqa: E402
 from .clock import Clock  # noqa: E402
-from .errors import InvalidInput, InvalidTransition, NotAllowed, NotFound  # noqa: E402
+from .errors import InvalidInput, InvalidTransition, NotAllowed, NotFound, OutOfScope  # noqa: E402
 from .parties import Customer, User, region_children, subtree  # noqa: E402
 from .types import money  # noqa: E402
 
@@ -139,8 +139,10 @@ def decide(session: Session, actor: Actor, clock: Clock, order_no: str, approve:
     approval = session.exec(select(Approval).where(Approval.order_no == order_no.strip().upper())).first() \
         if order else None
     customer = session.get(Customer, order.customer) if order else None
-    if order is None or approval is None or not customer_in_scope(session, actor, customer):
+    if order is None or approval is None:
         raise NotFound(f"No approval request for {order_no} that you can see.")
+    if not customer_in_scope(session, actor, customer):
+        raise OutOfScope(f"No approval request for {order_no} that you can see.")
     if not may_approve(session, actor, approval, customer):
         raise NotAllowed(f"This request needs a {approval.approver_role}'s decision.")
     if approval.status != "pending":

@@ -51,3 +51,10 @@ class Ambiguous(InvalidInput):
     def __init__(self, message: str, candidates: list[tuple[str, str]]):
         super().__init__(message)
         self.candidates = candidates
+
+
+class OutOfScope(NotFound):
+    """The thing exists but is outside the actor's scope. The message is the same as for a
+    thing that does not exist (nothing leaks to the user); callers may record a refusal."""
+
+    code = "not_found"

@@ -90,7 +90,7 @@ from .access import Actor, customer_in_scope, get_customer, visible_customer_cod
 from .catalogue import Brand, Category, Product, Sku, SkuUnit  # noqa: E402
 from .clock import Clock  # noqa: E402
 from .errors import (CustomerBlocked, InsufficientStock, InvalidInput, InvalidTransition,  # noqa: E402
-                     NoPrice, NotAllowed, NotFound)
+                     NoPrice, NotAllowed, NotFound, OutOfScope)
 from .inventory import BatchStock, StockBalance, Who, usable  # noqa: E402
 from .parties import Customer, Warehouse  # noqa: E402
 from .types import money  # noqa: E402
@@ -346,7 +346,7 @@ def get_order(session: Session, actor: Actor, order_no: str) -> Order:
         raise NotFound(f"No order {order_no} that you can see.")
     cust = session.get(Customer, order.customer)
     if cust is None or not _order_visible(session, actor, order, cust):
-        raise NotFound(f"No order {order_no} that you can see.")
+        raise OutOfScope(f"No order {order_no} that you can see.")
     return order
 
 
