@@ -2,15 +2,10 @@
 from dataclasses import dataclass, field
 from typing import Any
 
+from tools.base import Table  # one table shape from the tools to the channels
+
 # The outcome of a turn, read by the evaluation runner (never parsed from wording).
 OUTCOMES = ("answered", "preview", "done", "refused", "not_understood", "clarify", "dropped", "error")
-
-
-@dataclass
-class Table:
-    columns: list[str]
-    rows: list[list[str]]
-    title: str | None = None
 
 
 @dataclass

@@ -290,7 +290,7 @@ class Assistant:
 def _table(t) -> Table | None:
     if t is None:
         return None
-    return Table(columns=list(t.columns), rows=[[str(c) for c in r] for r in t.rows], title=getattr(t, "title", None))
+    return Table(columns=list(t.columns), rows=[[str(c) for c in r] for r in t.rows], title=t.title)
 
 
 def _tokens(ai: AIMessage) -> int:

@@ -2,7 +2,7 @@
 from sqlalchemy.engine import Engine
 
 from .clock import Clock
-from .db import engine_for, is_empty, upgrade
+from .db import engine_for, upgrade
 from .settings import Settings, get_settings
 
 
@@ -20,4 +20,4 @@ def make_clock(settings: Settings | None = None) -> Clock:
     return Clock.from_settings(settings.timezone, settings.now)
 
 
-__all__ = ["open_database", "make_clock", "is_empty"]
+__all__ = ["open_database", "make_clock"]

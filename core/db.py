@@ -5,7 +5,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event, inspect
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
@@ -56,10 +56,6 @@ def upgrade(url: str) -> None:
         cfg = alembic_config(url)
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
-
-
-def is_empty(engine: Engine) -> bool:
-    return "orders" not in inspect(engine).get_table_names()
 
 
 @contextmanager

@@ -1,5 +1,5 @@
 """Orders: header, lines, applied schemes and the batches reserved for them."""
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from sqlmodel import Column, Field, SQLModel
@@ -93,6 +93,7 @@ from .errors import (CustomerBlocked, InsufficientStock, InvalidInput, InvalidTr
                      NoPrice, NotAllowed, NotFound, OutOfScope)
 from .inventory import BatchStock, StockBalance, Who, usable  # noqa: E402
 from .parties import Customer, Warehouse  # noqa: E402
+from .settings import business_tz  # noqa: E402
 from .types import money  # noqa: E402
 
 
@@ -384,18 +385,13 @@ def list_orders(session: Session, actor: Actor, *, statuses: list[str] | None = 
         q = q.where(Order.status.in_(statuses))
     if regions is not None:
         q = q.where(Order.customer.in_(select(Customer.code).where(Customer.region.in_(regions))))
-    orders = list(session.exec(q.order_by(Order.created_at.desc(), Order.order_no.desc())))
-    if start or end:
-        tz = None
-        from .settings import get_settings
-        from zoneinfo import ZoneInfo
-        tz = ZoneInfo(get_settings().timezone)
-
-        def local_day(o: Order):
-            at = o.created_at if o.created_at.tzinfo else o.created_at.replace(tzinfo=ZoneInfo("UTC"))
-            return at.astimezone(tz).date()
-        orders = [o for o in orders if (start is None or local_day(o) >= start) and (end is None or local_day(o) <= end)]
-    return orders[:limit]
+    # the period is whole days in the business's time zone, filtered in SQL on the UTC column
+    tz = business_tz()
+    if start:
+        q = q.where(Order.created_at >= datetime.combine(start, time.min, tz))
+    if end:
+        q = q.where(Order.created_at < datetime.combine(end + timedelta(days=1), time.min, tz))
+    return list(session.exec(q.order_by(Order.created_at.desc(), Order.order_no.desc()).limit(limit)))
 
 
 # --- changing status ---------------------------------------------------------------------
@@ -438,8 +434,6 @@ def cancel_order(session: Session, actor: Actor, clock: Clock, order_no: str, re
 
 def dispatch_order(session: Session, actor: Actor, clock: Clock, order_no: str):
     """Dispatch a confirmed order: delivery note, invoice (due after the payment terms), stock leaves."""
-    from datetime import timedelta
-
     from .billing import DeliveryNote, Invoice, resettle
     from .inventory import dispatch_out
     actor.require("orders.dispatch", "dispatch orders")

@@ -5,11 +5,9 @@ from decimal import Decimal, InvalidOperation
 
 from sqlmodel import Session, select
 
-from zoneinfo import ZoneInfo
-
 from . import audit
 from .audit import AuditEntry
-from .settings import get_settings
+from .settings import business_tz
 from .access import Actor, get_customer, visible_customer_codes
 from .billing import PAYMENT_METHODS, Invoice, Payment, resettle
 from .clock import Clock
@@ -72,7 +70,7 @@ def ageing_bucket(due: date, today: date) -> str:
 def import_day(session: Session) -> date | None:
     at = session.exec(select(AuditEntry.at).where(AuditEntry.action == "world.import")
                       .order_by(AuditEntry.at.desc())).first()
-    return at.astimezone(ZoneInfo(get_settings().timezone)).date() if at else None
+    return at.astimezone(business_tz()).date() if at else None
 
 
 def customer_outstanding(session: Session, actor: Actor, clock: Clock, customer: str) -> Outstanding:

@@ -10,6 +10,7 @@ from .access import Actor
 from .catalogue import Brand, Category, Product, Sku
 from .orders import SALES_STATUSES, Order, OrderLine, list_orders
 from .parties import Customer, Region
+from .settings import business_tz
 from .types import money
 
 DIMENSIONS = ("customer", "sku", "product", "brand", "category", "region", "day", "month")
@@ -38,7 +39,8 @@ class SalesReport:
 def sales(session: Session, actor: Actor, start: date | None, end: date | None, by: str | None = None,
           regions: set[str] | None = None, customer: str | None = None) -> SalesReport:
     """Sales (confirmed, dispatched, delivered orders by order date) before tax (net) and with tax."""
-    actor.require("reports", "see sales reports") if actor.role not in ("sales_rep", "distributor", "retailer") else None
+    if actor.role not in ("sales_rep", "distributor", "retailer"):  # those see their own customers' sales
+        actor.require("reports", "see sales reports")
     if by is not None and by not in DIMENSIONS:
         raise ValueError(f"unknown dimension {by!r}")
     orders = list_orders(session, actor, statuses=list(SALES_STATUSES), customer=customer, regions=regions,
@@ -58,10 +60,7 @@ def _group(session: Session, orders: list[Order], by: str) -> list[SalesRow]:
         customers = {c.code: c for c in session.exec(select(Customer).where(
             Customer.code.in_({o.customer for o in orders})))}
         regions = dict(session.exec(select(Region.code, Region.name)).all())
-        from zoneinfo import ZoneInfo
-
-        from .settings import get_settings
-        tz = ZoneInfo(get_settings().timezone)
+        tz = business_tz()
         for o in orders:
             if by == "customer":
                 key, labels[o.customer] = o.customer, customers[o.customer].name

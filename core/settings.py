@@ -1,6 +1,7 @@
 """Settings from the environment (DMS_*)."""
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -29,3 +30,8 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def business_tz() -> ZoneInfo:
+    """The business's time zone: dates, periods and due dates are in it."""
+    return ZoneInfo(get_settings().timezone)
