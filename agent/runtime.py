@@ -56,6 +56,8 @@ class Assistant:
 
     # --- model ---------------------------------------------------------------------------
     def model(self):
+        if self._model is None and not isinstance(self.model_spec, str):
+            self._model = self.model_spec  # an already built chat model (e.g. a recording wrapper)
         if self._model is None:
             from .models import make_model
             from .world import WorldView
