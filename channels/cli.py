@@ -28,6 +28,10 @@ app.add_typer(world_app, name="world")
 from .cli_chat import chat, keep_knowledge  # noqa: E402
 
 app.command("chat")(chat)
+from .cli_serve import serve, users_app  # noqa: E402
+
+app.command("serve")(serve)
+app.add_typer(users_app, name="users")
 console = Console()
 err = Console(stderr=True)
 

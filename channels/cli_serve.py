@@ -1,0 +1,77 @@
+"""`dms serve` (the one server for every channel) and `dms users` (access tokens)."""
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from core.app import make_clock, open_database
+from core.settings import get_settings
+
+console = Console()
+users_app = typer.Typer(help="Users: web chat access tokens.", no_args_is_help=True)
+DEMO_WORLD = Path(__file__).resolve().parents[1] / "worlds" / "demo"
+
+
+@users_app.callback()
+def users() -> None:
+    """Users: web chat access tokens."""  # a callback keeps `users` a group even with one command
+
+
+def import_demo_if_empty(engine, clock, world: Path | None = None) -> Path | None:
+    """Import the demo world into an empty database; the world imported, or None."""
+    from sqlmodel import Session, func, select
+
+    from core.catalogue import Sku
+    from core.world import import_world
+
+    from .cli_chat import keep_knowledge
+    with Session(engine) as s:
+        if s.exec(select(func.count()).select_from(Sku)).one():
+            return None
+    world = world or DEMO_WORLD
+    import_world(engine, world, clock=clock)
+    keep_knowledge(world)
+    return world
+
+
+def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on"),
+          port: int = typer.Option(8000, help="Port to listen on"),
+          world: Path = typer.Option(None, help="World to import when the database is empty (default: the demo world)"),
+          log_level: str = typer.Option("info", help="debug, info, warning, error")) -> None:
+    """Run the server: web chat and API, plus Slack and Telegram when their tokens are set."""
+    import uvicorn
+
+    from .web.app import create_app
+    from .web.logs import configure_logging
+
+    configure_logging(log_level.upper())
+    settings = get_settings()
+    engine, clock = open_database(settings=settings), make_clock(settings)
+    imported = import_demo_if_empty(engine, clock, world)
+    if imported is not None:
+        console.print(f"imported {imported} into {settings.resolved_database_url()}", highlight=False)
+    app = create_app(engine=engine, clock=clock, settings=settings)
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    console.print(f"web chat: [bold]http://{shown}:{port}/[/bold]  (health: http://{shown}:{port}/health)",
+                  highlight=False)
+    console.print("sign in with a token from: .venv/bin/dms users token U-RET-101   (any user id of the world)",
+                  highlight=False)
+    uvicorn.run(app, host=host, port=port, log_config=None, log_level=log_level.lower())
+
+
+@users_app.command("token")
+def token(user_id: str = typer.Argument(..., help="The user who will sign in with it")) -> None:
+    """Issue a personal access token for the web chat (replaces the user's earlier one).
+
+    It is printed once; only its hash is stored."""
+    from core.db import transaction
+    from core.errors import NotFound
+
+    from .web.auth import issue_token
+    try:
+        with transaction(open_database()) as s:
+            secret = issue_token(s, user_id, clock=make_clock())
+    except NotFound as e:
+        console.print(f"[red]error:[/red] {e}", highlight=False)
+        raise typer.Exit(1)
+    print(secret)

@@ -1,0 +1,155 @@
+"""Delivering the core's outbox: each row is one (event, recipient) notification.
+
+A row is claimed by one conditional UPDATE (pending -> sending) before its sender runs,
+so two workers never send it twice; a send that fails goes back to pending with an
+exponential backoff, and after `max_attempts` it stays `failed` with the last error.
+A worker that dies mid-send leaves the row in `sending`: once its lease has passed it is
+marked failed rather than sent again (at most once; the error says so).
+
+Routing (`route`): approval requests and escalations go to Slack (approvers work there),
+falling back to Telegram; order status changes go to Telegram (customers' users),
+falling back to Slack. A recipient with no linked platform among the configured senders
+is marked `skipped` with the reason.
+"""
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from core.audit import OutboxMessage
+from core.clock import Clock
+from core.db import transaction
+from core.parties import User
+from tools.format import rs
+
+log = logging.getLogger("dms.outbox")
+
+Sender = Callable[[OutboxMessage, User], None]  # raises on failure
+ChannelFor = Callable[[User, OutboxMessage], "str | None"]
+
+MAX_ATTEMPTS = 5
+BASE_DELAY = timedelta(seconds=30)
+MAX_DELAY = timedelta(hours=1)
+LEASE = timedelta(minutes=5)
+
+PREFERENCES = {"approval_requested": ("slack", "telegram"), "approval_escalated": ("slack", "telegram")}
+DEFAULT_PREFERENCE = ("telegram", "slack")
+PLATFORM_ID = {"slack": "slack_id", "telegram": "telegram_id"}
+
+
+def route(user: User, message: OutboxMessage, available) -> str | None:
+    """The channel to reach `user` for this event, among the `available` ones."""
+    for channel in PREFERENCES.get(message.event, DEFAULT_PREFERENCE):
+        if channel in available and getattr(user, PLATFORM_ID[channel], None):
+            return channel
+    return None
+
+
+def backoff(attempts: int) -> timedelta:
+    """Delay before the next try after `attempts` failed ones: 30 s, 1 min, 2 min, … at most 1 h."""
+    return min(MAX_DELAY, BASE_DELAY * (2 ** max(0, attempts - 1)))
+
+
+def message_text(message: OutboxMessage) -> str:
+    """The notification as one plain sentence; channels may format it their own way."""
+    p = json.loads(message.payload or "{}")
+    order, customer, total = p.get("order_no", "?"), p.get("customer", ""), p.get("total")
+    money = f", {rs(total)}" if total is not None else ""
+    if message.event == "approval_requested":
+        reasons = "; ".join(p.get("reasons") or [])
+        return f"Order {order} for {customer}{money} needs your approval" + (f": {reasons}." if reasons else ".")
+    if message.event == "approval_escalated":
+        return (f"Order {order} for {customer}{money} has waited {p.get('waiting_hours', '?')} h for approval "
+                "and is escalated to you.")
+    if message.event == "order_status":
+        return f"Your order {order} is now {str(p.get('status', '?')).replace('_', ' ')}{money}."
+    return f"{message.event.replace('_', ' ')}: " + ", ".join(f"{k} {v}" for k, v in sorted(p.items()))
+
+
+@dataclass
+class DeliveryReport:
+    delivered: list[int] = field(default_factory=list)
+    retried: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)
+
+
+def deliver_pending(engine: Engine, clock: Clock, senders: dict[str, Sender],
+                    channel_for: ChannelFor | None = None, *, max_attempts: int = MAX_ATTEMPTS,
+                    limit: int = 100) -> DeliveryReport:
+    """Send the outbox rows that are due; returns what happened to each."""
+    channel_for = channel_for or (lambda user, msg: route(user, msg, senders.keys()))
+    now = clock.now()
+    report = DeliveryReport()
+    _fail_abandoned(engine, now, report)
+    with Session(engine) as s:
+        due = s.exec(select(OutboxMessage.id).where(
+            OutboxMessage.status == "pending",
+            (OutboxMessage.next_attempt_at == None) | (OutboxMessage.next_attempt_at <= now))  # noqa: E711
+            .order_by(OutboxMessage.id).limit(limit)).all()
+    for msg_id in due:
+        claimed = _claim(engine, msg_id, now)
+        if claimed is None:
+            continue  # another worker has it
+        message, user = claimed
+        channel = channel_for(user, message) if user is not None else None
+        if channel is None or channel not in senders:
+            reason = "no such user" if user is None else "no linked channel for this user"
+            _finish(engine, msg_id, status="skipped", error=reason)
+            report.skipped.append(msg_id)
+            continue
+        try:
+            senders[channel](message, user)
+        except Exception as e:  # any failure of the platform: retry later, keep the reason
+            error = f"{channel}: {type(e).__name__}: {e}"[:500]
+            if message.attempts >= max_attempts:
+                _finish(engine, msg_id, status="failed", error=error)
+                report.failed.append(msg_id)
+                log.warning("notification failed for good", extra={"outbox_id": msg_id, "error": error})
+            else:
+                _finish(engine, msg_id, status="pending", error=error,
+                        next_attempt_at=now + backoff(message.attempts))
+                report.retried.append(msg_id)
+                log.info("notification will be retried", extra={"outbox_id": msg_id, "error": error})
+            continue
+        _finish(engine, msg_id, status="delivered", error=None, delivered_at=now)
+        report.delivered.append(msg_id)
+        log.info("notification delivered", extra={"outbox_id": msg_id, "channel": channel,
+                                                  "recipient": user.id, "event": message.event})
+    return report
+
+
+def _claim(engine: Engine, msg_id: int, now) -> tuple[OutboxMessage, User | None] | None:
+    with transaction(engine) as s:
+        result = s.execute(update(OutboxMessage)
+                        .where(OutboxMessage.id == msg_id, OutboxMessage.status == "pending")
+                        .values(status="sending", attempts=OutboxMessage.attempts + 1, next_attempt_at=now + LEASE))
+        if result.rowcount != 1:
+            return None
+        message = s.get(OutboxMessage, msg_id)
+        user = s.get(User, message.recipient)
+        s.expunge_all()
+        return message, user
+
+
+def _finish(engine: Engine, msg_id: int, *, status: str, error: str | None, **values) -> None:
+    with transaction(engine) as s:
+        s.execute(update(OutboxMessage).where(OutboxMessage.id == msg_id, OutboxMessage.status == "sending")
+               .values(status=status, last_error=error, **values))
+
+
+def _fail_abandoned(engine: Engine, now, report: DeliveryReport) -> None:
+    """Rows left in `sending` past their lease: their sender may or may not have run."""
+    with transaction(engine) as s:
+        ids = s.exec(select(OutboxMessage.id).where(OutboxMessage.status == "sending",
+                                                    OutboxMessage.next_attempt_at <= now)).all()
+        if ids:
+            s.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids), OutboxMessage.status == "sending")
+                   .values(status="failed", last_error="interrupted while sending; not retried, so it is "
+                                                       "never delivered twice"))
+            report.failed.extend(ids)

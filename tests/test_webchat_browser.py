@@ -1,0 +1,92 @@
+"""The web chat page in headless Chromium (Debian's package) against a real uvicorn server."""
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import uvicorn
+from sqlmodel import Session, func, select
+
+from agent.runtime import Assistant
+from channels.web.app import create_app
+from channels.web.auth import issue_token
+from core.db import transaction
+from core.orders import Order
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "out" / "artifacts"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run"]
+
+playwright = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+if not Path(CHROMIUM).exists():
+    pytest.skip("Chromium is not installed (apt-get install -y chromium)", allow_module_level=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def server(sample, clock):
+    """uvicorn serving the app on a free port of 127.0.0.1, in a thread of this process."""
+    port = free_port()
+    app = create_app(sample, clock, Assistant(sample, clock))
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert srv.started, "uvicorn did not start"
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+def count_orders(engine) -> int:
+    with Session(engine) as s:
+        return s.exec(select(func.count()).select_from(Order)).one()
+
+
+def test_sign_in_order_confirm_in_chromium(server, sample, clock):
+    with transaction(sample) as s:
+        token = issue_token(s, "U-RET-101", clock=clock)
+    before = count_orders(sample)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1100, "height": 900})
+            external = []
+            page.on("request", lambda r: None if r.url.startswith(server) else external.append(r.url))
+            page.goto(server + "/")
+            # a wrong token is refused and the chat stays hidden
+            page.fill("#token", "dms_wrong")
+            page.click("#signin-button")
+            page.wait_for_selector("#signin-error:has-text('not accepted')")
+            assert page.is_hidden("#chat")
+            page.fill("#token", token)
+            page.click("#signin-button")
+            page.wait_for_selector("#chat:not([hidden])")
+            assert "Anand" in page.inner_text("#who")
+
+            page.fill("#message", "I need 20 boxes of Crunchy Cream 100g")
+            page.click("#send")
+            preview = page.wait_for_selector("#log li.bot.preview")
+            assert "Crunchy Cream 100g" in preview.inner_text() and preview.query_selector("table")
+            assert count_orders(sample) == before
+            preview.query_selector("button.confirm").click()
+            done = page.wait_for_selector("#log li.bot.done")
+            assert "SO-" in done.inner_text()
+            assert preview.query_selector("button.confirm").is_disabled()  # no second click
+            page.screenshot(path=str(ARTIFACTS / "webchat.png"), full_page=True)
+            assert external == []  # no CDN, nothing outside the server
+        finally:
+            browser.close()
+    assert count_orders(sample) == before + 1
+    assert (ARTIFACTS / "webchat.png").stat().st_size > 10_000
