@@ -18,12 +18,9 @@ from core.access import Actor, load_actor
 from core.clock import Clock
 from core.db import transaction
 from core.errors import DomainError, NotAllowed, NotFound, OutOfScope
-
-# refusals: not allowed, or out of the user's scope (worded like 'not found', so nothing leaks)
-REFUSALS = (NotAllowed, OutOfScope)
 from core.settings import get_settings
-from tools.base import ToolContext
-from tools.registry import get_tool, langchain_tools, tools_for
+from tools.base import PERMISSION_WORDS, ToolContext
+from tools.registry import ALL_TOOLS, get_tool, langchain_tools, tools_for
 
 from . import store
 from .confirm import parse_confirmation
@@ -33,6 +30,9 @@ log = logging.getLogger("dms.agent")
 POLICY = (Path(__file__).parent / "policy.md").read_text()
 MAX_STEPS = 5
 MAX_MESSAGE = 4000
+
+# refusals: not allowed, or out of the user's scope (worded like 'not found', so nothing leaks)
+REFUSALS = (NotAllowed, OutOfScope)
 
 
 @dataclass
@@ -61,7 +61,8 @@ class Assistant:
         if self._model is None:
             from .models import make_model
             from .world import WorldView
-            self._model = make_model(self.model_spec, world=WorldView(self.engine), clock=self.clock)
+            self._model = make_model(self.model_spec, world=WorldView(self.engine, knowledge=self.knowledge),
+                                     clock=self.clock)
         return self._model
 
     def _knowledge(self, query: str) -> str | None:
@@ -182,22 +183,27 @@ class Assistant:
         for _ in range(MAX_STEPS):
             try:
                 ai = model.invoke([system, *history, *new])
-            except Exception as e:  # model down, timeout, malformed output
+            except Exception as e:  # model down, timeout (the SDK has retried), bad response
                 log.warning("model failed: %s", e)
                 return Reply("The assistant's model is not answering right now, so nothing was changed. "
-                             "Please try again in a moment.", outcome="error", tool_calls=calls)
+                             "Please try again in a moment.", outcome="error", tool_calls=calls, tokens=tokens)
             tokens += _tokens(ai)
             new.append(ai)
-            if getattr(ai, "invalid_tool_calls", None):
-                for bad in ai.invalid_tool_calls:
-                    new.append(ToolMessage(content=f"Malformed tool call: {bad.get('error') or 'bad arguments'}",
-                                           tool_call_id=bad.get("id") or "invalid", status="error"))
-                if not ai.tool_calls:
-                    continue
+            # malformed calls (bad JSON) become error results the model can correct, never a silent stop
+            for bad in getattr(ai, "invalid_tool_calls", None) or []:
+                calls.append(ToolCall(bad.get("name") or "?", {}, False, "malformed arguments"))
+                new.append(ToolMessage(content=f"Malformed tool call: {bad.get('error') or 'the arguments are not valid JSON'}",
+                                       tool_call_id=bad.get("id") or "invalid", status="error"))
             if not ai.tool_calls:
+                if getattr(ai, "invalid_tool_calls", None):
+                    continue
                 meta = ai.response_metadata or {}
                 outcome = meta.get("outcome", outcome)
-                reply = Reply(str(ai.content) or "Done.", outcome=outcome, tool_calls=calls, tokens=tokens,
+                answer = str(ai.text).strip()  # content may come as a list of parts
+                if not answer:  # an empty answer must not read as success
+                    answer = "I have no answer to that; nothing was changed. Could you rephrase?"
+                    outcome = "not_understood" if outcome == "answered" else outcome
+                reply = Reply(answer, outcome=outcome, tool_calls=calls, tokens=tokens,
                               table=tables[-1] if tables else None)
                 with transaction(self.engine) as s:
                     self._remember(s, turn, new)
@@ -209,17 +215,28 @@ class Assistant:
                     continue
                 seen_calls.add(key)
                 name = call["name"]
-                if name not in names:
-                    calls.append(ToolCall(name, call.get("args", {}), False, "not allowed"))
-                    new.append(ToolMessage(content=f"Not allowed: a {actor.role.replace('_', ' ')} cannot use {name}.",
+                if name not in ALL_TOOLS:
+                    calls.append(ToolCall(name, call.get("args", {}), False, "unknown tool"))
+                    new.append(ToolMessage(content=f"There is no tool named {name!r}. Use only the tools given.",
                                            tool_call_id=call["id"], status="error"))
-                    outcome = "refused"
                     continue
+                if name not in names:
+                    # the model was never shown this tool: the gate refuses, in the runtime's words, and the
+                    # turn ends here so no model text can claim otherwise
+                    tool = get_tool(name)
+                    msg = (f"A {actor.role.replace('_', ' ')} may not "
+                           f"{PERMISSION_WORDS.get(tool.permission, 'use ' + name)}. Nothing was changed.")
+                    calls.append(ToolCall(name, call.get("args", {}), False, "not allowed"))
+                    new.append(ToolMessage(content=msg, tool_call_id=call["id"], status="error"))
+                    with transaction(self.engine) as s:
+                        self._remember(s, turn, _answered_only(new, ai) + [AIMessage(content=msg)])
+                    return Reply(msg, outcome="refused", tool_calls=calls, tokens=tokens)
                 tool = get_tool(name)
                 try:
                     args = tool.args_model.model_validate(call.get("args") or {})
                 except ValidationError as e:
-                    msg = "Invalid arguments: " + "; ".join(f"{'.'.join(map(str, x['loc']))}: {x['msg']}" for x in e.errors())
+                    msg = "Invalid arguments: " + "; ".join(f"{'.'.join(map(str, x['loc'])) or 'arguments'}: {x['msg']}"
+                                                            for x in e.errors())
                     calls.append(ToolCall(name, call.get("args", {}), False, msg))
                     new.append(ToolMessage(content=msg, tool_call_id=call["id"], status="error"))
                     continue
@@ -260,15 +277,15 @@ class Assistant:
             calls.append(ToolCall(tool.name, args.model_dump(mode="json"), False, error.message))
             new.append(ToolMessage(content=f"Error: {error.message}", tool_call_id=call["id"], status="error"))
             with transaction(self.engine) as s:
-                self._remember(s, turn, new + [AIMessage(content=error.message)])
+                self._remember(s, turn, _answered_only(new, ai) + [AIMessage(content=error.message)])
             refused = isinstance(error, REFUSALS)
             return Reply(error.message, outcome="refused" if refused else "answered", tool_calls=calls,
                          tokens=tokens)
         calls.append(ToolCall(tool.name, args.model_dump(mode="json")))
-        # keep only this call in the remembered AI message: one pause per turn
-        ai_one = AIMessage(content=ai.content, tool_calls=[call])
-        msgs = new[:-1] + [ai_one, ToolMessage(content="Preview shown; waiting for the user's confirmation.\n"
-                                               + preview.text, tool_call_id=call["id"])]
+        # one pause per turn: calls after this one in the same message are dropped, unrun
+        new.append(ToolMessage(content="Preview shown; waiting for the user's confirmation.\n" + preview.text,
+                               tool_call_id=call["id"]))
+        msgs = _answered_only(new, ai)
         with transaction(self.engine) as s:
             row = store.put_pending(s, user_id=turn.user_id, channel=turn.channel, conversation=turn.conversation,
                                     tool=tool.name, args=args.model_dump(mode="json"),
@@ -293,6 +310,17 @@ def _table(t) -> Table | None:
     if t is None:
         return None
     return Table(columns=list(t.columns), rows=[[str(c) for c in r] for r in t.rows], title=t.title)
+
+
+def _answered_only(new: list, ai: AIMessage) -> list:
+    """The turn's messages with `ai` keeping only the tool calls that got a result: a call left
+    unanswered would make every later request to an OpenAI-style API fail."""
+    at = next(i for i, m in enumerate(new) if m is ai)
+    answered = {m.tool_call_id for m in new[at + 1:] if isinstance(m, ToolMessage)}
+    kept = ai.model_copy(update={
+        "tool_calls": [c for c in ai.tool_calls if c.get("id") in answered],
+        "invalid_tool_calls": [c for c in (ai.invalid_tool_calls or []) if c.get("id") in answered]})
+    return new[:at] + [kept] + new[at + 1:]
 
 
 def _tokens(ai: AIMessage) -> int:
