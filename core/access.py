@@ -55,7 +55,8 @@ class Actor:
 
 
 def load_actor(session: Session, user_id: str, channel: str = "cli") -> Actor:
-    user = session.get(User, user_id)
+    user = session.execute(select(User.id, User.role, User.name, User.customer, User.regions)
+                           .where(User.id == user_id)).first()
     if user is None:
         raise NotFound(f"No user {user_id!r}.")
     regions = frozenset(subtree(region_children(session), split_list(user.regions)))

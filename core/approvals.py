@@ -66,7 +66,8 @@ def evaluate_rules(session: Session, customer: Customer, total: Decimal, discoun
     reasons: list[str] = []
     codes: list[str] = []
     role: str | None = None
-    for rule in session.exec(select(ApprovalRule).order_by(ApprovalRule.code)):
+    from .cache import reference
+    for rule in reference(session).approval_rules:  # by code
         fired = False
         if rule.when == "order_total_over":
             fired = rule.threshold is not None and total > rule.threshold

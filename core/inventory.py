@@ -9,7 +9,7 @@ order (warehouse, sku, batch) so concurrent commands cannot deadlock.
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, insert, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, Session, SQLModel, select
@@ -230,47 +230,99 @@ def reserve(session: Session, who: Who, warehouse: str, sku: str, qty: int, meth
     raise _short(sku, warehouse, _usable_total(rows, today), qty)
 
 
+def stock_of(session: Session, warehouse: str, skus, *, lock: bool = False) -> dict[str, list[BatchStock]]:
+    """The batches of many SKUs in a warehouse in one query, fresh from the database; `lock`
+    takes their row locks in (sku, batch) order (FOR UPDATE on PostgreSQL; SQLite's write
+    transaction is already exclusive), the same order every command locks in."""
+    t = StockBalance.__table__
+    stmt = (select(t.c.sku, t.c.batch, t.c.available, t.c.expiry_date, t.c.received_on)
+            .where(t.c.warehouse == warehouse, t.c.sku.in_(sorted(set(skus)))).order_by(t.c.sku, t.c.batch))
+    if lock:
+        stmt = stmt.with_for_update()
+    out: dict[str, list[BatchStock]] = {}
+    for sku, batch, available, expiry, received in session.execute(stmt):
+        out.setdefault(sku, []).append(BatchStock(batch, available, expiry, received))
+    return out
+
+
 def reserve_for_order(session: Session, who: Who, order_no: str, warehouse: str, wants: dict[str, int],
                       methods: dict[str, str], today: date) -> dict[str, list[tuple[str, int]]]:
     """Reserve every SKU of an order, all or nothing, and record the batches on the order.
 
     Raises InsufficientStock listing every short SKU with what is available; then nothing
-    is reserved. SKUs are taken in code order so locks follow (warehouse, sku, batch).
+    is reserved. The SKUs' rows are locked in one query in (sku, batch) order, so concurrent
+    orders cannot deadlock.
     """
-    from .orders import OrderAllocation  # late: orders builds on this module
+    plans = reserve_stock(session, who, order_no, warehouse, wants, methods, today)
+    record_reservation(session, who, order_no, warehouse, plans)
+    return plans
 
+
+def reserve_stock(session: Session, who: Who, order_no: str | None, warehouse: str, wants: dict[str, int],
+                  methods: dict[str, str], today: date,
+                  locked: dict[str, list[BatchStock]] | None = None) -> dict[str, list[tuple[str, int]]]:
+    """The balance half of `reserve_for_order`: plan and apply the reservations, all or nothing;
+    `record_reservation` then writes their ledger and allocation rows. `locked` is the SKUs'
+    batches if the caller already read them with `stock_of(..., lock=True)` in this transaction.
+    Returns {sku: [(batch, qty)]} in allocation order. `order_no` only names the order in errors."""
     for sku, qty in wants.items():
         if isinstance(qty, bool) or not isinstance(qty, int) or qty < 0:
             raise InvalidInput(f"The quantity of {sku} must be a whole number ≥ 0, not {qty!r}.")
     wanted = {sku: qty for sku, qty in sorted(wants.items()) if qty > 0}
-
-    def shortages() -> list[dict]:
-        out = []
-        for sku, qty in wanted.items():
-            have = _usable_total(batches_for(session, warehouse, sku), today)
-            if have < qty:
-                out.append({"sku": sku, "warehouse": warehouse, "available": have, "asked": qty})
-        return out
+    if not wanted:
+        return {}
 
     def refuse(short: list[dict]) -> InsufficientStock:
         text = "; ".join(f"{s['sku']}: {s['available']} available, {s['asked']} asked" for s in short)
-        return InsufficientStock(f"Not enough stock in {warehouse} for order {order_no}: {text}.", short)
+        whose = f"order {order_no}" if order_no else "this order"
+        return InsufficientStock(f"Not enough stock in {warehouse} for {whose}: {text}.", short)
 
-    short = shortages()
-    if short:
-        raise refuse(short)
-    plans: dict[str, list[tuple[str, int]]] = {}
-    try:
-        with session.begin_nested():
-            for sku, qty in wanted.items():
-                plans[sku] = reserve(session, who, warehouse, sku, qty, _method(session, sku, methods), today,
-                                     order_no=order_no)
-                for batch, n in plans[sku]:
-                    session.add(OrderAllocation(order_no=order_no, sku=sku, batch=batch, qty=n))
-    except InsufficientStock:
-        raise refuse(shortages() or [{"sku": s, "warehouse": warehouse, "asked": q} for s, q in wanted.items()]) \
-            from None
-    return plans
+    missing = [sku for sku in wanted if sku not in methods]
+    if missing:
+        methods = {**methods, **dict(session.execute(select(Sku.code, Sku.allocation)
+                                                     .where(Sku.code.in_(missing))).all())}
+    t = StockBalance.__table__
+    stmt = update(t).where(t.c.warehouse == warehouse, t.c.sku == bindparam("k_sku"),
+                           t.c.batch == bindparam("k_batch"), t.c.available >= bindparam("n")).values(
+        available=t.c.available - bindparam("n"), reserved=t.c.reserved + bindparam("n"))
+    for attempt in range(RESERVE_TRIES):
+        stock = locked if locked is not None and attempt == 0 else stock_of(session, warehouse, wanted, lock=True)
+        plans: dict[str, list[tuple[str, int]]] = {}
+        short = []
+        for sku, qty in wanted.items():
+            rows = stock.get(sku, [])
+            try:
+                plans[sku] = plan_allocation(rows, qty, methods.get(sku, "FEFO"), today)
+            except ValueError:
+                short.append({"sku": sku, "warehouse": warehouse, "available": sum(
+                    b.available for b in usable(rows, today)), "asked": qty})
+        if short:
+            raise refuse(short)
+        params = [{"k_sku": sku, "k_batch": batch, "n": n} for sku, plan in plans.items()
+                  for batch, n in sorted(plan)]
+        # One conditional update per balance row, sent together; the rows are locked, so they
+        # cannot fail unless the balances changed under us: then roll them back and re-plan.
+        with session.begin_nested() as sp:
+            if session.execute(stmt, params).rowcount == len(params):
+                return plans
+            sp.rollback()
+    raise refuse([{"sku": s, "warehouse": warehouse, "asked": q} for s, q in wanted.items()])
+
+
+def record_reservation(session: Session, who: Who, order_no: str, warehouse: str,
+                       plans: dict[str, list[tuple[str, int]]]) -> None:
+    """The ledger rows and the order's allocation rows of reservations `reserve_stock` made."""
+    from .orders import OrderAllocation  # late: orders builds on this module
+
+    taken = [(sku, batch, n) for sku, plan in plans.items() for batch, n in plan]
+    if not taken:
+        return
+    session.execute(insert(StockMovement.__table__), [
+        dict(at=who.at, warehouse=warehouse, sku=sku, batch=batch, kind="reservation", d_available=-n,
+             d_reserved=n, d_damaged=0, order_no=order_no, user_id=who.user_id, channel=who.channel,
+             reason=None) for sku, plan in plans.items() for batch, n in sorted(plan)])
+    session.execute(insert(OrderAllocation.__table__), [
+        dict(order_no=order_no, sku=sku, batch=batch, qty=n) for sku, batch, n in taken])
 
 
 def _method(session: Session, sku: str, methods: dict[str, str]) -> str:

@@ -82,17 +82,17 @@ import hashlib  # noqa: E402
 import json  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 
-from sqlalchemy import update  # noqa: E402
+from sqlalchemy import bindparam, text, update  # noqa: E402
 from sqlmodel import Session, select  # noqa: E402
 
 from . import audit  # noqa: E402
 from .access import Actor, customer_in_scope, get_customer, visible_customer_codes  # noqa: E402
-from .catalogue import Brand, Category, Product, Sku, SkuUnit  # noqa: E402
+from .catalogue import Product, Sku, SkuUnit  # noqa: E402
 from .clock import Clock  # noqa: E402
 from .errors import (CustomerBlocked, InsufficientStock, InvalidInput, InvalidTransition,  # noqa: E402
                      NoPrice, NotAllowed, NotFound, OutOfScope)
-from .inventory import BatchStock, StockBalance, Who, usable  # noqa: E402
-from .parties import Customer, Warehouse  # noqa: E402
+from .inventory import Who, usable  # noqa: E402
+from .parties import Customer  # noqa: E402
 from .settings import business_tz  # noqa: E402
 from .types import money  # noqa: E402
 
@@ -167,16 +167,37 @@ def to_base(item: Item, units: list[tuple[str, int]]) -> int:
                        + ", ".join(f"{n} ({f})" for n, f in units) + ".")
 
 
-def _tree_paths(session: Session, model) -> dict[str, tuple[str, ...]]:
-    parents = dict(session.exec(select(model.code, model.parent)).all())
-    paths = {}
-    for code in parents:
-        chain, c = [], code
-        while c is not None and c not in chain:
-            chain.append(c)
-            c = parents.get(c)
-        paths[code] = tuple(chain)
-    return paths
+_PATHS = text("""
+WITH RECURSIVE bchain(start, code, depth) AS (
+    SELECT code, code, 0 FROM brand WHERE code IN :brands
+    UNION ALL
+    SELECT bchain.start, brand.parent, bchain.depth + 1 FROM bchain JOIN brand ON brand.code = bchain.code
+    WHERE brand.parent IS NOT NULL AND bchain.depth < 64),
+cchain(start, code, depth) AS (
+    SELECT code, code, 0 FROM category WHERE code IN :categories
+    UNION ALL
+    SELECT cchain.start, category.parent, cchain.depth + 1 FROM cchain JOIN category ON category.code = cchain.code
+    WHERE category.parent IS NOT NULL AND cchain.depth < 64)
+SELECT 'b', start, code, depth FROM bchain UNION ALL SELECT 'c', start, code, depth FROM cchain
+""").bindparams(bindparam("brands", expanding=True), bindparam("categories", expanding=True))
+
+
+def _tree_paths(session: Session, brands: set, categories: set):
+    """The path (itself, then each ancestor) of these brands and of these categories, read in
+    one query; a code without a row has no path, a loop in the tree ends where it repeats."""
+    steps: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    for kind, start, code, depth in session.execute(_PATHS, {"brands": sorted(b for b in brands if b),
+                                                             "categories": sorted(c for c in categories if c)}):
+        steps.setdefault((kind, start), []).append((depth, code))
+    paths: dict[str, dict[str, tuple[str, ...]]] = {"b": {}, "c": {}}
+    for (kind, start), chain in steps.items():
+        path: list[str] = []
+        for _, code in sorted(chain):
+            if code in path:
+                break
+            path.append(code)
+        paths[kind][start] = tuple(path)
+    return paths["b"], paths["c"]
 
 
 def _resolve_customer(session: Session, actor: Actor, customer: str | None) -> Customer:
@@ -190,18 +211,32 @@ def _resolve_customer(session: Session, actor: Actor, customer: str | None) -> C
 
 
 def outstanding(session: Session, customer: Customer) -> Decimal:
-    """Opening balance + totals of live orders − payments (rules.md)."""
+    """Opening balance + totals of live orders − payments (rules.md), read in one query."""
+    from sqlalchemy import literal, union_all
+
     from .billing import Payment
-    totals = session.exec(select(Order.total).where(Order.customer == customer.code,
-                                                    Order.status.in_(OUTSTANDING_STATUSES))).all()
-    paid = session.exec(select(Payment.amount).where(Payment.customer == customer.code)).all()
-    return money(customer.opening_balance + sum(totals, Decimal(0)) - sum(paid, Decimal(0)))
+    o, p = Order.__table__.c, Payment.__table__.c
+    rows = session.execute(union_all(
+        select(literal(1), o.total).where(o.customer == customer.code, o.status.in_(OUTSTANDING_STATUSES)),
+        select(literal(-1), p.amount).where(p.customer == customer.code))).all()
+    totals = sum((amount for sign, amount in rows if sign == 1), Decimal(0))
+    paid = sum((amount for sign, amount in rows if sign == -1), Decimal(0))
+    return money(customer.opening_balance + totals - paid)
 
 
 def preview_order(session: Session, actor: Actor, clock: Clock, items: list[Item],
                   customer: str | None = None, warehouse: str | None = None) -> OrderPreview:
     """Validate and price an order without writing anything (rules.md, "Orders")."""
+    return _compute(session, actor, clock, items, customer, warehouse)[0]
+
+
+def _compute(session: Session, actor: Actor, clock: Clock, items: list[Item], customer: str | None,
+             warehouse: str | None, lock: bool = False):
+    """The preview, the stock it was computed from ({sku: [BatchStock]}) and each SKU's
+    allocation method; `lock` locks those stock rows (create_order reserves from them)."""
     from .approvals import evaluate_rules
+    from .cache import reference
+    from .inventory import stock_of
     from .pricing import price_context, prices_for
     from .quote import QuoteLine, quote
     from .schemes import schemes_for
@@ -210,13 +245,24 @@ def preview_order(session: Session, actor: Actor, clock: Clock, items: list[Item
     if cust.status == "blocked":
         raise CustomerBlocked(f"{cust.name} is blocked and cannot place orders; please contact your manager.")
     wh_code = warehouse or cust.warehouse
-    if session.get(Warehouse, wh_code) is None:
+    ref = reference(session)
+    if wh_code not in ref.warehouses:
         raise NotFound(f"No warehouse {wh_code!r}.")
     if not items:
         raise InvalidInput("The order has no items.")
     today = clock.today()
     codes = list(dict.fromkeys(i.sku for i in items))
-    skus = {s.code: s for s in session.exec(select(Sku).where(Sku.code.in_(codes)))}
+    # The SKUs with their product's brand and category and their units, in one query.
+    s, p, u = Sku.__table__.c, Product.__table__.c, SkuUnit.__table__.c
+    skus, units = {}, {}
+    for r in session.execute(
+            select(s.code, s.name, s.product, s.tax_rate, s.allocation, p.brand, p.category, u.unit, u.factor)
+            .select_from(Sku.__table__.outerjoin(Product.__table__, p.code == s.product)
+                         .outerjoin(SkuUnit.__table__, u.sku == s.code))
+            .where(s.code.in_(codes)).order_by(s.code, u.position)):
+        skus[r.code] = r
+        if r.unit is not None:
+            units.setdefault(r.code, []).append((r.unit, r.factor))
     unknown = [c for c in codes if c not in skus]
     if unknown:
         raise NotFound("Unknown product code(s): " + ", ".join(unknown) + ".")
@@ -226,22 +272,27 @@ def preview_order(session: Session, actor: Actor, clock: Clock, items: list[Item
     if unpriced:
         raise NoPrice("No price for " + ", ".join(f"{skus[c].name} ({c})" for c in unpriced)
                       + f" for {cust.name}, so it cannot be ordered.")
-    units = sku_units(session, codes)
     wanted: dict[str, int] = {}
     for item in items:
         if item.qty <= 0:
             raise InvalidInput(f"The quantity of {skus[item.sku].name} must be positive.")
         wanted[item.sku] = wanted.get(item.sku, 0) + to_base(item, units.get(item.sku, [("PCS", 1)]))
 
-    def free_stock(wanted_skus) -> dict[str, int]:
-        """Stock available to orders (unexpired) per SKU, in one query."""
-        rows = session.exec(select(StockBalance).where(StockBalance.warehouse == wh_code,
-                                                       StockBalance.sku.in_(wanted_skus))).all()
-        return {c: sum(b.available for b in usable(
-            [BatchStock(r.batch, r.available, r.expiry_date, r.received_on) for r in rows if r.sku == c], today))
-            for c in wanted_skus}
-
-    have = free_stock(codes)
+    brand_paths, cat_paths = _tree_paths(session, {skus[c].brand for c in codes}, {skus[c].category for c in codes})
+    lines = [QuoteLine(sku=c, qty=wanted[c], unit_price=prices[c].price, tax_rate=skus[c].tax_rate,
+                       product=skus[c].product, brands=brand_paths.get(skus[c].brand, ()),
+                       categories=cat_paths.get(skus[c].category, ()))
+             for c in codes]
+    # The rules are known before the stock, so the stock of the ordered SKUs and of the free
+    # goods they may earn is read (and locked) in one query; a bad scheme is reported where it
+    # was before, after the stock check.
+    try:
+        rules, rules_error = schemes_for(session, ctx, today), None
+    except InvalidInput as e:
+        rules, rules_error = [], e
+    free_skus = {r.free_sku for r in rules if r.free_sku and any(_touches(r, l) for l in lines)} - set(codes)
+    stock = stock_of(session, wh_code, set(codes) | free_skus, lock=lock)
+    have = {c: sum(b.available for b in usable(stock.get(c, []), today)) for c in set(codes) | free_skus}
     short = [c for c in codes if have[c] < wanted[c]]
     if short:
         raise InsufficientStock(
@@ -249,28 +300,28 @@ def preview_order(session: Session, actor: Actor, clock: Clock, items: list[Item
                 f"{skus[c].name} ({c}) has {have[c]} {units[c][0][0] if units.get(c) else ''} available, "
                 f"{wanted[c]} asked".replace("  ", " ") for c in short) + ". Nothing was ordered.",
             [{"sku": c, "available": have[c], "asked": wanted[c], "warehouse": wh_code} for c in short])
+    if rules_error is not None:
+        raise rules_error
 
-    products = {p.code: p for p in session.exec(select(Product).where(Product.code.in_({s.product for s in skus.values()})))}
-    brand_paths, cat_paths = _tree_paths(session, Brand), _tree_paths(session, Category)
-    lines = [QuoteLine(sku=c, qty=wanted[c], unit_price=prices[c].price, tax_rate=skus[c].tax_rate,
-                       product=skus[c].product, brands=brand_paths.get(products[skus[c].product].brand, ()),
-                       categories=cat_paths.get(products[skus[c].product].category, ()))
-             for c in codes]
-    rules = schemes_for(session, ctx, today)
-    free_skus = {r.free_sku for r in rules if r.free_sku and any(_touches(r, l) for l in lines)} - set(codes)
     free_cap = {c: have[c] - wanted[c] for c in codes}
-    free_cap.update(free_stock(free_skus))
+    free_cap.update({c: have[c] for c in free_skus})
     q = quote(lines, rules, free_cap=free_cap)
-    names = {s.code: s.name for s in session.exec(select(Sku).where(Sku.code.in_(set(codes) | free_skus)))}
+    names = {c: skus[c].name for c in codes}
+    methods = {c: skus[c].allocation for c in codes}
+    if free_skus:
+        for code, name, allocation in session.execute(select(s.code, s.name, s.allocation)
+                                                      .where(s.code.in_(free_skus))):
+            names[code], methods[code] = name, allocation
     reasons, rule_codes, approver = evaluate_rules(session, cust, q.total, q.discount, q.gross,
                                                    outstanding(session, cust))
-    return OrderPreview(
+    preview = OrderPreview(
         customer=cust.code, customer_name=cust.name, warehouse=wh_code,
         status="pending_approval" if reasons else "confirmed", lines=q.lines, applied=q.applied,
         notes=q.notes, gross=q.gross, discount=q.discount, tax=q.tax, total=q.total,
         approval_reasons=reasons, approval_rules=rule_codes, approver_role=approver,
         price_reasons={c: prices[c].reason for c in codes}, sku_names=names,
         units={c: units.get(c, []) for c in set(codes) | free_skus})
+    return preview, stock, methods
 
 
 def _touches(rule, line) -> bool:
@@ -304,31 +355,36 @@ def create_order(session: Session, actor: Actor, clock: Clock, items: list[Item]
                  warehouse: str | None = None, expected: str | None = None) -> tuple[Order, OrderPreview]:
     """Create the order in the caller's transaction: the preview computation, then reservations,
     approval request, audit and notifications. `expected` is the fingerprint the user confirmed."""
-    from .approvals import request_approval
-    from .inventory import reserve_for_order
+    from sqlalchemy import insert
 
-    preview = preview_order(session, actor, clock, items, customer, warehouse)
+    from .approvals import request_approval
+    from .inventory import record_reservation, reserve_stock
+
+    # The stock rows the preview reads are locked here, so the reservation plans from them.
+    preview, stock, methods = _compute(session, actor, clock, items, customer, warehouse, lock=True)
     if expected is not None and preview.fingerprint() != expected:
         raise PreviewChanged(preview)
     now = clock.now()
+    who = Who(actor.user_id, now, actor.channel)
+    wants = {l.sku: l.qty + l.free_qty for l in preview.lines if l.qty + l.free_qty > 0}
+    plans = reserve_stock(session, who, None, preview.warehouse, wants, methods, clock.today(), locked=stock)
+    # The number is taken last: its counter row is locked until commit, so it is held briefly.
     order_no = next_number(session, "order", "SO-")
     order = Order(order_no=order_no, customer=preview.customer, warehouse=preview.warehouse,
                   status=preview.status, created_at=now, created_by=actor.user_id, channel=actor.channel,
                   gross=preview.gross, discount=preview.discount, tax=preview.tax, total=preview.total,
                   updated_at=now)
     session.add(order)
-    for n, l in enumerate(preview.lines, 1):
-        session.add(OrderLine(order_no=order_no, line_no=n, sku=l.sku, qty=l.qty, free_qty=l.free_qty,
-                              unit_price=l.unit_price, gross=l.gross, discount=l.discount, tax=l.tax,
-                              line_total=l.line_total))
-    for a in preview.applied:
-        session.add(OrderScheme(order_no=order_no, scheme=a.code, benefit=a.benefit, free_sku=a.free_sku,
-                                free_qty=a.free_qty or 0, description=a.description))
     session.flush()
-    wants = {l.sku: l.qty + l.free_qty for l in preview.lines if l.qty + l.free_qty > 0}
-    methods = dict(session.exec(select(Sku.code, Sku.allocation).where(Sku.code.in_(wants))).all())
-    reserve_for_order(session, Who(actor.user_id, now, actor.channel), order_no, preview.warehouse, wants,
-                      methods, clock.today())
+    session.execute(insert(OrderLine.__table__), [
+        dict(order_no=order_no, line_no=n, sku=l.sku, qty=l.qty, free_qty=l.free_qty, unit_price=l.unit_price,
+             gross=l.gross, discount=l.discount, tax=l.tax, line_total=l.line_total)
+        for n, l in enumerate(preview.lines, 1)])
+    if preview.applied:
+        session.execute(insert(OrderScheme.__table__), [
+            dict(order_no=order_no, scheme=a.code, benefit=a.benefit, free_sku=a.free_sku,
+                 free_qty=a.free_qty or 0, description=a.description) for a in preview.applied])
+    record_reservation(session, who, order_no, preview.warehouse, plans)
     audit.record(session, at=now, user_id=actor.user_id, channel=actor.channel, action="order.create",
                  entity="order", entity_id=order_no, status=order.status, total=str(order.total))
     if preview.needs_approval:

@@ -1,7 +1,7 @@
 """Parties: the region tree, warehouses, customers and users."""
 from decimal import Decimal
 
-from sqlmodel import Column, Field, SQLModel, Session, select
+from sqlmodel import Column, Field, SQLModel, Session
 
 from .types import DecimalText
 
@@ -53,10 +53,9 @@ class User(SQLModel, table=True):
 
 
 def region_children(session: Session) -> dict[str | None, list[str]]:
-    children: dict[str | None, list[str]] = {}
-    for code, parent in session.exec(select(Region.code, Region.parent)):
-        children.setdefault(parent, []).append(code)
-    return children
+    """parent -> child region codes (shared reference data: do not modify)."""
+    from .cache import reference
+    return reference(session).region_children
 
 
 def subtree(children: dict[str | None, list[str]], roots: list[str]) -> set[str]:
@@ -74,10 +73,5 @@ def subtree(children: dict[str | None, list[str]], roots: list[str]) -> set[str]
 
 def ancestors(session: Session, region: str) -> list[str]:
     """The region, then its parent, up to the root (nearest first)."""
-    parents = dict(session.exec(select(Region.code, Region.parent)).all())
-    chain: list[str] = []
-    code: str | None = region
-    while code is not None and code not in chain:
-        chain.append(code)
-        code = parents.get(code)
-    return chain
+    from .cache import reference
+    return list(reference(session).ancestors(region))

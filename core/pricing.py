@@ -108,10 +108,11 @@ def resolve_price(rows: Iterable, ctx: PriceContext, on: date) -> PriceChoice | 
 
 def price_context(session: Session, customer) -> PriceContext:
     """The pricing context of a Customer row: its type and region chain."""
-    from .parties import Region, ancestors
+    from .cache import reference
 
-    chain = tuple(ancestors(session, customer.region))
-    names = dict(session.exec(select(Region.code, Region.name).where(Region.code.in_(chain))).all())
+    ref = reference(session)
+    chain = ref.ancestors(customer.region)
+    names = {c: ref.region_names[c] for c in chain if c in ref.region_names}
     return PriceContext(customer=customer.code, customer_type=customer.type, regions=chain,
                         region_names=names)
 
@@ -120,7 +121,7 @@ def prices_for(session: Session, skus: list[str], ctx: PriceContext, on: date) -
     """Prices of many SKUs in one query; SKUs without a price are absent."""
     if not skus:
         return {}
-    stmt = select(Price).where(
+    stmt = select(*Price.__table__.c).where(
         Price.sku.in_(sorted(set(skus))),
         or_(Price.valid_from.is_(None), Price.valid_from <= on),
         or_(Price.valid_to.is_(None), Price.valid_to >= on),
@@ -128,8 +129,8 @@ def prices_for(session: Session, skus: list[str], ctx: PriceContext, on: date) -
         or_(Price.customer_type.is_(None), Price.customer_type == ctx.customer_type),
         or_(Price.region.is_(None), Price.region.in_(ctx.regions or ("",))),
     )
-    by_sku: dict[str, list[Price]] = {}
-    for row in session.exec(stmt):
+    by_sku: dict[str, list] = {}
+    for row in session.execute(stmt):  # plain rows: no ORM objects to build
         by_sku.setdefault(row.sku, []).append(row)
     out: dict[str, PriceChoice] = {}
     for sku, rows in by_sku.items():

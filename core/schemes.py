@@ -174,23 +174,60 @@ def describe(rule: SchemeRule) -> str:
 
 def schemes_for(session: Session, ctx: PriceContext, on: date) -> list[SchemeRule]:
     """The schemes that apply to this customer on `on`, ordered by code."""
+    rows, rules = _scheme_rules(session)
+    out = []
+    for row in rows:  # by code
+        if not valid_on(row.valid_from, row.valid_to, on):
+            continue
+        rule = rules[row.code]
+        if isinstance(rule, InvalidInput):  # a row that cannot be applied: say so, as it is met
+            raise InvalidInput(rule.message)
+        if applicable(rule, ctx, on):
+            out.append(rule)
+    return out
+
+
+# The rules derived from the last scheme and unit rows read (any database): reused while the
+# rows read are equal, so a change to either table is seen by the next call.
+_derived: tuple[tuple, tuple, dict] | None = None
+
+
+def _scheme_rules(session: Session) -> tuple[tuple, dict[str, "SchemeRule | InvalidInput"]]:
+    """Every scheme row (by code) and its rule, or the reason it is not a valid rule."""
+    from sqlalchemy import String, literal, null, type_coerce, union_all
+
     from .catalogue import SkuUnit
 
-    rows = session.exec(select(Scheme).where(
-        or_(Scheme.valid_from.is_(None), Scheme.valid_from <= on),
-        or_(Scheme.valid_to.is_(None), Scheme.valid_to >= on),
-    ).order_by(Scheme.code)).all()
-    skus = {s for row in rows for s in (row.sku, row.free_sku) if s}
-    units: dict[str, dict[str, int]] = {}
-    if skus:
-        for u in session.exec(select(SkuUnit).where(SkuUnit.sku.in_(sorted(skus))).order_by(SkuUnit.position)):
-            units.setdefault(u.sku, {})[u.unit] = u.factor
-    # A unit named by a scheme that is not for one SKU must be a base unit everywhere: fetch,
-    # per such unit, its largest factor (under a pseudo key no SKU code can take).
+    global _derived
+    t, u = Scheme.__table__, SkuUnit.__table__
+    # Decimal columns as their stored text: the rows are then compared exactly (Decimal("10.0")
+    # equals Decimal("10.00") but reads differently); rule_from_row makes them Decimals.
+    cols = [type_coerce(c, String).label(c.name) if isinstance(c.type, DecimalText) else c for c in t.c]
+    rows = tuple(session.execute(select(*cols).order_by(t.c.code)))
+    # The units of every SKU a scheme names, and, per unit named by a scheme that is not for one
+    # SKU (it must be a base unit everywhere), its largest factor under a pseudo key no SKU
+    # code can take. Literal lists, so the SKUs' rows are found by key.
+    named = sorted({c for row in rows for c in (row.sku, row.free_sku) if c})
     loose = sorted({row.unit.upper() for row in rows if row.unit and not row.sku})
+    parts = []
+    if named:
+        parts.append(select(u.c.sku, u.c.unit, u.c.factor, u.c.position).where(u.c.sku.in_(named)))
     if loose:
-        stmt = select(SkuUnit.unit, func.max(SkuUnit.factor)).where(SkuUnit.unit.in_(loose)).group_by(SkuUnit.unit)
-        for unit, factor in session.exec(stmt):
-            units.setdefault(f" unit {unit}", {})[unit] = factor
-    rules = [rule_from_row(row, units) for row in rows]
-    return [r for r in rules if applicable(r, ctx, on)]
+        parts.append(select(type_coerce(null(), String), u.c.unit, func.max(u.c.factor), literal(-1))
+                     .where(u.c.unit.in_(loose)).group_by(u.c.unit))
+    unit_rows = tuple(tuple(r) for r in session.execute(union_all(*parts))) if parts else ()
+    key = tuple(tuple(r) for r in rows)
+    last = _derived
+    if last is not None and last[0] == key and last[1] == unit_rows:
+        return rows, last[2]
+    units: dict[str, dict[str, int]] = {}
+    for sku, unit, factor, _ in sorted(unit_rows, key=lambda r: (r[0] is None, r[0] or "", r[3])):
+        units.setdefault(sku if sku is not None else f" unit {unit}", {})[unit] = factor
+    rules: dict = {}
+    for row in rows:
+        try:
+            rules[row.code] = rule_from_row(row, units)
+        except InvalidInput as e:
+            rules[row.code] = e
+    _derived = (key, unit_rows, rules)
+    return rows, rules
