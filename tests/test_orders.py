@@ -192,3 +192,29 @@ def test_stock_and_ledger_stay_consistent(sample_template, databases, clock, ops
             assert ledger_consistent(s) == []
             assert all(b.available >= 0 and b.reserved >= 0 for b in s.exec(select(StockBalance)))
     engine.dispose()
+
+
+def test_reference_data_is_never_stale(sample, clock):
+    """Schemes, approval rules and regions are cached per content: a change is seen at once."""
+    from sqlalchemy import text
+    first = act(sample, "U-RET-101", lambda s, a, c: preview_order(s, a, c, [Item("CC-100", 20, "BOX")]), clock)
+    assert first.lines[0].free_qty == 24
+    with transaction(sample) as s:  # a direct write, outside every service
+        s.execute(text("UPDATE scheme SET free_qty = 2 WHERE code = 'SCH-CC-FREE'"))
+        s.execute(text("UPDATE approval_rule SET threshold = '100.00' WHERE code = 'AR-BIG'"))
+    again = act(sample, "U-RET-101", lambda s, a, c: preview_order(s, a, c, [Item("CC-100", 20, "BOX")]), clock)
+    assert again.lines[0].free_qty == 48 and "order_total_over" in again.approval_reasons
+
+
+def test_reimport_with_replace_is_seen(sample, clock):
+    from pathlib import Path
+    from core.world import import_world
+    from tests.conftest import SAMPLE_WORLD
+    act(sample, "U-RET-101", lambda s, a, c: preview_order(s, a, c, [Item("CC-100", 1)]), clock)
+    import_world(sample, Path(__file__).resolve().parents[1] / "worlds" / "pharma", clock=clock, replace=True)
+    with pytest.raises(NotFound, match="CC-100"):  # the admin of the new world: the old catalogue is gone
+        act(sample, "U-ADM", lambda s, a, c: preview_order(s, a, c, [Item("CC-100", 1)], "R-201"), clock)
+    assert act(sample, "U-ADM", lambda s, a, c: preview_order(s, a, c, [Item("PM-500", 1)], "R-201"), clock).total > 0
+    import_world(sample, SAMPLE_WORLD, clock=clock, replace=True)
+    p = act(sample, "U-RET-101", lambda s, a, c: preview_order(s, a, c, [Item("CC-100", 20, "BOX")]), clock)
+    assert p.total == Decimal("2832.00")
