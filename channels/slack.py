@@ -1,0 +1,480 @@
+"""Slack: events and interactivity over HTTP at /slack/events (Bolt and its FastAPI adapter).
+
+Translation only: Slack events become `Assistant` turns and the assistant's replies become
+Block Kit; approval buttons call the core's `decide` as the clicking user. Every listener
+acknowledges at once (Slack wants an answer within 3 seconds) and does its work in a Bolt
+lazy listener, on a thread. Identity is the Slack user id of a signed request, mapped to
+`User.slack_id`; nothing in a message can change it.
+"""
+import json
+import logging
+import os
+import re
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Callable
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from slack_bolt import App
+from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+from slack_sdk import WebClient
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+from starlette.concurrency import run_in_threadpool
+
+from agent.reply import Reply, Table
+from agent.runtime import MAX_MESSAGE, Assistant, Turn
+from agent.store import PendingAction
+from core.access import load_actor
+from core.approvals import Approval, decide
+from core.audit import OutboxMessage
+from core.catalogue import split_list
+from core.clock import Clock
+from core.db import transaction
+from core.errors import DomainError
+from core.parties import User
+
+from . import store
+from .ratelimit import RateLimiter
+
+log = logging.getLogger("dms.slack")
+CHANNEL = "slack"
+MAX_BODY = 1_000_000  # bytes; Slack's own payloads are far smaller
+SECTION_LIMIT = 2900  # Block Kit allows 3000 characters per section text
+PHONE_WIDTH = 36  # monospace characters that fit a phone screen in a code block
+MAX_TABLE_ROWS = 40
+
+UNKNOWN_USER = ("Hello! I don't know your Slack account yet, so I can't show or change anything for you. "
+                "Please ask your manager or an admin to link your Slack account to your dms user.")
+TOO_LONG = f"That message is too long for me (the limit is {MAX_MESSAGE} characters). Please send a shorter one."
+SLOW_DOWN = "You are sending messages faster than I can take them. Please wait a minute and try again."
+NOT_YOURS = "Only the person who asked can confirm or cancel this."
+REASON_NEEDED = "Please give a reason for the rejection."
+
+
+@dataclass
+class SlackConfig:
+    bot_token: str
+    signing_secret: str
+    api_url: str | None = None  # the Web API base URL (a local fake in tests)
+    rate_per_minute: int = 20
+
+    @classmethod
+    def from_settings(cls, settings=None) -> "SlackConfig | None":
+        """SLACK_* from the settings object if it has them, else from the environment."""
+        def get(name: str) -> str | None:
+            value = getattr(settings, name.lower(), None) if settings is not None else None
+            return value if value not in (None, "") else os.environ.get(name) or None
+
+        token, secret = get("SLACK_BOT_TOKEN"), get("SLACK_SIGNING_SECRET")
+        if not token or not secret:
+            return None
+        rate = get("SLACK_RATE_PER_MINUTE")
+        return cls(str(token), str(secret), get("SLACK_API_URL"), int(rate) if rate else 20)
+
+
+class _TrackedExecutor(ThreadPoolExecutor):
+    """Bolt's listener threads, with a way to wait until the lazy work submitted so far is done."""
+
+    def __init__(self, workers: int = 8):
+        super().__init__(max_workers=workers, thread_name_prefix="slack")
+        self._futures: set = set()
+        self._lock = threading.Lock()
+
+    def submit(self, fn, /, *args, **kwargs):
+        future = super().submit(fn, *args, **kwargs)
+        with self._lock:
+            self._futures.add(future)
+        future.add_done_callback(self._done)
+        return future
+
+    def _done(self, future) -> None:
+        with self._lock:
+            self._futures.discard(future)
+
+    def drain(self, timeout: float = 10.0) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                pending = list(self._futures)
+            if not pending:
+                return True
+            wait(pending, timeout=max(0.0, deadline - time.monotonic()))
+        return False
+
+
+# --- conversation identity ---------------------------------------------------------------
+def conversation_of(channel: str, thread_ts: str | None) -> str:
+    """A Slack channel, or one thread in it: the same for the message and for a later click."""
+    return f"{channel}:{thread_ts}" if thread_ts else channel
+
+
+_MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+_LINK = re.compile(r"<([^<>|]+)\|([^<>]+)>|<([^<>|]+)>")
+
+
+def plain_text(slack_text: str) -> str:
+    """What the user typed: mentions dropped, links to their labels, entities decoded."""
+    text = _MENTION.sub("", slack_text or "")
+    text = _LINK.sub(lambda m: m.group(2) or m.group(3), text)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").strip()
+
+
+# --- Block Kit ---------------------------------------------------------------------------
+def esc(text: str) -> str:
+    """Slack's mrkdwn reserves only &, < and >."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _chunks(lines: list[str], limit: int = SECTION_LIMIT, wrap: tuple[str, str] = ("", "")) -> list[str]:
+    out, cur = [], ""
+    room = limit - len(wrap[0]) - len(wrap[1])
+    for line in lines:
+        line = line[:room]
+        if cur and len(cur) + 1 + len(line) > room:
+            out.append(wrap[0] + cur + wrap[1])
+            cur = line
+        else:
+            cur = f"{cur}\n{line}" if cur else line
+    if cur:
+        out.append(wrap[0] + cur + wrap[1])
+    return out
+
+
+_NUMBER = re.compile(r"^[-+]?[\d,]+(\.\d+)?%?$")
+
+
+def table_mrkdwn(table: Table) -> list[str]:
+    """A table as mrkdwn sections that read on a phone: aligned columns in a code block when
+    they fit its width, else one short card per row (first cell bold, then `column: value`)."""
+    rows = [[str(c) for c in r] for r in table.rows[:MAX_TABLE_ROWS]]
+    cols = [str(c) for c in table.columns]
+    widths = [max([len(cols[i])] + [len(r[i]) for r in rows if i < len(r)]) for i in range(len(cols))]
+    head = [f"*{esc(table.title)}*"] if table.title else []
+    more = len(table.rows) - len(rows)
+    tail = [f"_…and {more} more_"] if more > 0 else []
+    if sum(widths) + 2 * (len(widths) - 1) <= PHONE_WIDTH:
+        def line(cells):
+            return "  ".join((c.rjust(w) if _NUMBER.match(c) else c.ljust(w))
+                             for c, w in zip(cells, widths)).rstrip()
+        body = [esc(line(cols))] + [esc(line(r)) for r in rows]
+        return _chunks(head) + _chunks(body, wrap=("```\n", "\n```")) + _chunks(tail)
+    cards = []
+    for r in rows:
+        rest = " · ".join(f"{esc(c)}: {esc(v)}" for c, v in zip(cols[1:], r[1:]) if v not in ("", "-"))
+        cards.append(f"*{esc(r[0])}*" + (f"\n{rest}" if rest else ""))
+    return _chunks(head + cards + tail)
+
+
+def _section(text: str) -> dict:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def _button(action_id: str, label: str, value: str, style: str | None = None) -> dict:
+    b = {"type": "button", "action_id": action_id, "text": {"type": "plain_text", "text": label}, "value": value}
+    if style:
+        b["style"] = style
+    return b
+
+
+_STYLE = {"confirm": "primary", "approve": "primary", "reject": "danger"}
+
+
+def render_reply(reply: Reply) -> tuple[str, list[dict]]:
+    """The fallback text (notifications, screen readers) and the blocks of a reply."""
+    lines = (reply.text or "").split("\n")
+    table = reply.table if reply.table and reply.table.rows else None
+    if table and sum(1 for ln in lines if ln.startswith("- ")) == len(table.rows):
+        lines = [ln for ln in lines if not ln.startswith("- ")]  # the bullets repeat the table's rows
+    blocks = [_section(c) for c in _chunks([esc(ln) for ln in lines])]
+    if table:
+        blocks += [_section(c) for c in table_mrkdwn(table)]
+    if reply.actions:
+        blocks.append({"type": "actions", "block_id": "dms_actions", "elements": [
+            _button(f"dms_{a.id}", a.label, a.value, _STYLE.get(a.id)) for a in reply.actions]})
+    return (reply.text or "")[:3000], blocks[:50]
+
+
+def _decision_blocks(text: str, order_no: str) -> list[dict]:
+    return [_section(esc(text)), {"type": "actions", "block_id": "dms_decision", "elements": [
+        _button("dms_approve", "Approve", order_no, "primary"), _button("dms_reject", "Reject", order_no, "danger")]}]
+
+
+def _settled(blocks: list[dict] | None, note: str) -> list[dict]:
+    """A message's blocks with its buttons replaced by what happened."""
+    kept = [b for b in (blocks or []) if b.get("type") != "actions"]
+    return kept + [{"type": "context", "elements": [{"type": "mrkdwn", "text": note}]}]
+
+
+# --- the channel -------------------------------------------------------------------------
+class SlackChannel:
+    def __init__(self, assistant: Assistant, engine: Engine, clock: Clock, config: SlackConfig):
+        self.assistant, self.engine, self.clock, self.config = assistant, engine, clock, config
+        base_url = config.api_url or "https://slack.com/api/"
+        self.client = WebClient(token=config.bot_token, base_url=base_url.rstrip("/") + "/")
+        self.executor = _TrackedExecutor()
+        self.limiter = RateLimiter(config.rate_per_minute)
+        # Token verification off: building the app must not need Slack to be reachable; Bolt
+        # still calls auth.test on the first request. process_before_response: the ack functions
+        # run before the HTTP answer (so a modal's validation errors can be returned), the work
+        # runs in lazy listeners on the executor.
+        self.app = App(signing_secret=config.signing_secret, client=self.client, token_verification_enabled=False,
+                       process_before_response=True, listener_executor=self.executor)
+        self._register()
+        self.router = self._make_router()
+
+    # wiring
+    def _register(self) -> None:
+        app = self.app
+
+        def ack(ack):
+            ack()
+
+        app.event("app_mention")(ack=ack, lazy=[self._on_mention])
+        app.event("message")(ack=ack, lazy=[self._on_message])
+        app.command("/dms")(ack=ack, lazy=[self._on_command])
+        app.action("dms_confirm")(ack=ack, lazy=[self._on_confirm])
+        app.action("dms_cancel")(ack=ack, lazy=[self._on_cancel])
+        app.action("dms_approve")(ack=ack, lazy=[self._on_approve])
+        # a modal needs the click's trigger_id, valid for 3 seconds: open it in the ack function
+        app.action("dms_reject")(ack=self._open_reject_modal, lazy=[])
+        app.view("dms_reject_reason")(ack=self._ack_reject_reason, lazy=[self._on_reject_reason])
+
+    def _make_router(self) -> APIRouter:
+        router = APIRouter()
+        app = self.app
+
+        @router.post("/slack/events", include_in_schema=False)
+        async def slack_events(request: Request):
+            body = await request.body()
+            if len(body) > MAX_BODY:
+                return Response(status_code=413)
+            # Bolt's dispatch is synchronous (it verifies the signature and runs the ack
+            # function): keep it off the event loop that also serves the rest of the web app.
+            resp = await run_in_threadpool(app.dispatch, to_bolt_request(request, body))
+            return to_starlette_response(resp)
+
+        return router
+
+    def drain(self, timeout: float = 10.0) -> bool:
+        """Wait for the lazy work started so far (tests; graceful shutdown)."""
+        return self.executor.drain(timeout)
+
+    # identity
+    def _user_id(self, slack_id: str | None) -> str | None:
+        if not slack_id:
+            return None
+        with Session(self.engine) as s:
+            return s.exec(select(User.id).where(User.slack_id == slack_id).order_by(User.id)).first()
+
+    def _first_time(self, event_id: str | None) -> bool:
+        if not event_id:
+            return True
+        with transaction(self.engine) as s:
+            return store.first_time(s, CHANNEL, event_id, self.clock.now())
+
+    # messages
+    def _on_mention(self, body, event, client):
+        channel, thread = event["channel"], event.get("thread_ts") or event["ts"]
+
+        def post(text, blocks=None):
+            client.chat_postMessage(channel=channel, thread_ts=thread, text=text, blocks=blocks)
+
+        self._converse(body.get("event_id"), event.get("user"), channel, thread, event.get("text", ""), post)
+
+    def _on_message(self, body, event, client):
+        # direct messages only; edits, joins and bot posts (our own replies included) are not turns
+        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+            return
+        channel, thread = event["channel"], event.get("thread_ts")
+
+        def post(text, blocks=None):
+            client.chat_postMessage(channel=channel, thread_ts=thread, text=text, blocks=blocks)
+
+        self._converse(body.get("event_id"), event.get("user"), channel, thread, event.get("text", ""), post)
+
+    def _on_command(self, command, respond):
+        def post(text, blocks=None):  # ephemeral through the response URL: works in any channel
+            respond(text=text, blocks=blocks, response_type="ephemeral")
+
+        self._converse(None, command.get("user_id"), command["channel_id"], None, command.get("text", ""), post)
+
+    def _converse(self, event_id, slack_id, channel, thread, raw_text, post) -> None:
+        try:
+            if not self._first_time(event_id):  # a Slack retry of an event already handled
+                return
+            if not self.limiter.allow(slack_id or "?"):
+                return post(SLOW_DOWN)
+            text = plain_text(raw_text)
+            if len(text) > MAX_MESSAGE:
+                return post(TOO_LONG)
+            user_id = self._user_id(slack_id)
+            if user_id is None:
+                return post(UNKNOWN_USER)
+            reply = self.assistant.handle(Turn(user_id, CHANNEL, conversation_of(channel, thread)), text)
+            post(*render_reply(reply))
+        except Exception:
+            log.exception("slack turn failed")
+
+    # confirmations
+    def _on_confirm(self, body, action, client, respond):
+        self._settle_pending(body, action, client, respond, confirm=True)
+
+    def _on_cancel(self, body, action, client, respond):
+        self._settle_pending(body, action, client, respond, confirm=False)
+
+    def _settle_pending(self, body, action, client, respond, confirm: bool) -> None:
+        try:
+            slack_id = body["user"]["id"]
+            container = body.get("container") or {}
+            channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
+            message = body.get("message") or {}
+            ephemeral = bool(container.get("is_ephemeral"))
+            user_id = self._user_id(slack_id)
+            if user_id is None:
+                return self._whisper(client, respond, channel, slack_id, ephemeral, UNKNOWN_USER)
+            if not self.limiter.allow(slack_id):
+                return self._whisper(client, respond, channel, slack_id, ephemeral, SLOW_DOWN)
+            with Session(self.engine) as s:
+                pending = s.get(PendingAction, action.get("value") or "")
+                owner = pending.user_id if pending else None
+            if owner is not None and owner != user_id:  # the buttons are the asker's alone
+                return self._whisper(client, respond, channel, slack_id, ephemeral, NOT_YOURS)
+            thread = message.get("thread_ts")
+            turn = Turn(user_id, CHANNEL, conversation_of(channel, thread))
+            reply = (self.assistant.confirm if confirm else self.assistant.cancel)(turn, action.get("value"))
+            text, blocks = render_reply(reply)
+            if ephemeral:
+                respond(text=text, blocks=blocks, replace_original=True, response_type="ephemeral")
+                return
+            note = {"done": f"Confirmed by <@{slack_id}>", "dropped": f"Cancelled by <@{slack_id}>"}
+            client.chat_update(channel=channel, ts=message.get("ts"), text=message.get("text") or text,
+                               blocks=_settled(message.get("blocks"), note.get(reply.outcome, "Closed")))
+            client.chat_postMessage(channel=channel, thread_ts=thread, text=text, blocks=blocks)
+        except Exception:
+            log.exception("slack confirmation failed")
+
+    def _whisper(self, client, respond, channel, slack_id, ephemeral, text) -> None:
+        if ephemeral:
+            respond(text=text, replace_original=False, response_type="ephemeral")
+        else:
+            client.chat_postEphemeral(channel=channel, user=slack_id, text=text)
+
+    # approvals
+    def _decide(self, slack_id: str, order_no: str, approve: bool, reason: str | None = None
+                ) -> tuple[bool, str]:
+        """The clicking user's decision through the core (its scope and role checks apply)."""
+        user_id = self._user_id(slack_id)
+        if user_id is None:
+            return False, UNKNOWN_USER
+        if not self.limiter.allow(slack_id):
+            return False, SLOW_DOWN
+        try:
+            with transaction(self.engine) as s:
+                actor = load_actor(s, user_id, CHANNEL)
+                decide(s, actor, self.clock, order_no, approve, reason)
+        except DomainError as e:
+            return False, e.message
+        if approve:
+            return True, f"Order {order_no} approved by <@{slack_id}>: it is now confirmed."
+        return True, f"Order {order_no} rejected by <@{slack_id}> (\"{esc(reason)}\"); its stock is released."
+
+    def _on_approve(self, body, action, client):
+        try:
+            self._announce(client, body, *self._decide(body["user"]["id"], action["value"], True))
+        except Exception:
+            log.exception("slack approval failed")
+
+    def _announce(self, client, body, done: bool, result: str, where: dict | None = None) -> None:
+        """Settle the request message if the decision was taken, else tell the clicker why not."""
+        where = where or {"channel": (body.get("channel") or {}).get("id"),
+                          "ts": (body.get("message") or {}).get("ts"),
+                          "blocks": (body.get("message") or {}).get("blocks")}
+        slack_id = body["user"]["id"]
+        if done and where.get("ts"):
+            client.chat_update(channel=where["channel"], ts=where["ts"], text=result,
+                               blocks=_settled(where.get("blocks"), result))
+        elif where.get("channel"):
+            client.chat_postEphemeral(channel=where["channel"], user=slack_id, text=result)
+        else:
+            client.chat_postMessage(channel=slack_id, text=result)
+
+    def _open_reject_modal(self, ack, body, action, client):
+        ack()
+        message = body.get("message") or {}
+        first = next((b for b in message.get("blocks") or [] if b.get("type") == "section"), None)
+        meta = {"order_no": action["value"], "channel": (body.get("channel") or {}).get("id"), "ts": message.get("ts"),
+                "blocks": [first] if first else None}  # to settle the request message after the modal
+        client.views_open(trigger_id=body["trigger_id"], view={
+            "type": "modal", "callback_id": "dms_reject_reason", "private_metadata": json.dumps(meta),
+            "title": {"type": "plain_text", "text": "Reject order"},
+            "submit": {"type": "plain_text", "text": "Reject"},
+            "close": {"type": "plain_text", "text": "Back"},
+            "blocks": [{"type": "input", "block_id": "reason", "label": {
+                "type": "plain_text", "text": f"Why reject {action['value']}?"},
+                "element": {"type": "plain_text_input", "action_id": "reason", "multiline": True}}]})
+
+    @staticmethod
+    def _reason(view) -> str:
+        value = ((view.get("state") or {}).get("values") or {}).get("reason", {}).get("reason", {}).get("value")
+        return (value or "").strip()
+
+    def _ack_reject_reason(self, ack, view):
+        if not self._reason(view):
+            return ack(response_action="errors", errors={"reason": REASON_NEEDED})
+        ack()
+
+    def _on_reject_reason(self, body, view, client):
+        reason = self._reason(view)
+        if not reason:
+            return
+        try:
+            meta = json.loads(view.get("private_metadata") or "{}")
+            done, result = self._decide(body["user"]["id"], meta["order_no"], False, reason)
+            self._announce(client, body, done, result, meta)
+        except Exception:
+            log.exception("slack rejection failed")
+
+    # notifications (the outbox's sender)
+    def send(self, message: OutboxMessage, user: User) -> None:
+        """Deliver one outbox row to the user's Slack; raises when it could not be delivered."""
+        if not user.slack_id:
+            raise ValueError(f"User {user.id} has no Slack id.")
+        text, blocks = self.render_notification(message)
+        self.client.chat_postMessage(channel=user.slack_id, text=text, blocks=blocks)  # SlackApiError if not ok
+
+    def render_notification(self, message: OutboxMessage) -> tuple[str, list[dict]]:
+        p = json.loads(message.payload or "{}")
+        order_no = p.get("order_no", "")
+        if message.event in ("approval_requested", "approval_escalated"):
+            lead = ("Approval needed" if message.event == "approval_requested"
+                    else f"Escalated to you (waiting over {p.get('waiting_hours', '?')} h)")
+            text = f"{lead}: order {order_no} of {p.get('customer', '')}, Rs {p.get('total', '')}."
+            why = self._why(order_no)
+            if why:
+                text += f"\nWhy: {why}."
+            return text, _decision_blocks(text, order_no)
+        if message.event == "order_status":
+            text = f"Order {order_no} is now {str(p.get('status', '')).replace('_', ' ')}."
+        else:
+            text = f"{message.event.replace('_', ' ')}: " + ", ".join(f"{k} {v}" for k, v in sorted(p.items()))
+        return text, [_section(esc(text))]
+
+    def _why(self, order_no: str) -> str:
+        from tools.orders import reason_texts  # the same wording the assistant uses
+        with Session(self.engine) as s:
+            a = s.exec(select(Approval).where(Approval.order_no == order_no)).first()
+            return "; ".join(reason_texts(s, split_list(a.reasons), split_list(a.rules))) if a else ""
+
+
+def build_slack(assistant: Assistant, engine: Engine, clock: Clock, settings=None
+                ) -> tuple[APIRouter, Callable[[OutboxMessage, User], None]] | None:
+    """The /slack/events router and the outbox sender; None when Slack is not configured."""
+    config = SlackConfig.from_settings(settings)
+    if config is None:
+        return None
+    channel = SlackChannel(assistant, engine, clock, config)
+    return channel.router, channel.send
