@@ -32,6 +32,9 @@ from .cli_serve import serve, users_app  # noqa: E402
 
 app.command("serve")(serve)
 app.add_typer(users_app, name="users")
+from .cli_telegram import telegram_app  # noqa: E402  (also adds `dms users link …`)
+
+app.add_typer(telegram_app, name="telegram")
 console = Console()
 err = Console(stderr=True)
 

@@ -8,7 +8,7 @@ from core.app import make_clock, open_database
 from core.settings import get_settings
 
 console = Console()
-users_app = typer.Typer(help="Users: web chat access tokens.", no_args_is_help=True)
+users_app = typer.Typer(help="Users: web chat access tokens, Telegram links.", no_args_is_help=True)
 DEMO_WORLD = Path(__file__).resolve().parents[1] / "worlds" / "demo"
 
 

@@ -1,0 +1,411 @@
+"""Telegram channel (python-telegram-bot): updates in, assistant replies out.
+
+Translation only: a verified Telegram user id is mapped to a user, messages go to
+`agent.runtime.Assistant`, replies come back as escaped HTML with Confirm/Cancel buttons.
+The webhook (`POST /telegram/webhook`, secret-token header) and the outbox sender share one
+initialised `Application` that lives on its own event loop thread, so neither depends on
+which loop (or thread) the web server or the outbox delivery runs on.
+"""
+import asyncio
+import hmac
+import json
+import logging
+import os
+import threading
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any, Awaitable, Callable
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+from telegram import (InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup,
+                      ReplyKeyboardRemove, Update)
+from telegram.constants import ChatType, ParseMode
+from telegram.error import TelegramError
+from telegram.ext import (Application, ApplicationHandlerStop, CallbackQueryHandler, CommandHandler,
+                          ContextTypes, MessageHandler, TypeHandler, filters)
+
+from agent.reply import Reply
+from agent.runtime import MAX_MESSAGE, Assistant, Turn
+from agent.store import PendingAction
+from core.audit import OutboxMessage
+from core.clock import Clock
+from core.db import transaction
+from core.parties import User
+
+from . import telegram_link as link
+from .ratelimit import RateLimiter
+from .store import first_time
+from .telegram_format import esc, parse_callback, render
+
+log = logging.getLogger("dms.telegram")
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+MAX_BODY = 1_000_000  # bytes; real updates are a few kB
+CALL_TIMEOUT = 120  # seconds a webhook or a notification waits for the bot loop
+
+HELP = ("I am the order assistant. Ask me in plain words, for example:\n"
+        "• 20 boxes of <product>\n• show my orders\n• what is my outstanding?\n• is <product> in stock?\n"
+        "Orders are shown as a preview first; nothing changes until you press Confirm.")
+ASK_PHONE = ("Hello! I don't know this Telegram account yet, so I can't show or change anything. "
+             "To link it, please share your phone number with the button below; a manager will review it.")
+WAITING = ("Your request to link this Telegram account is waiting for a manager's approval. "
+           "I can't show or change anything until then.")
+RECEIVED = ("Thank you. If this number belongs to one of our customers, a manager will review your request; "
+            "I'll be able to help you once it is approved.")
+UNKNOWN_BUTTON = "I don't know this Telegram account yet. Send /start to link it."
+NOT_OWN = "Please share your own number with the button below."
+PRIVATE_ONLY = "Please talk to me in a private chat."
+TOO_FAST = "You are sending messages too fast. Please wait a minute and try again."
+
+
+@dataclass(frozen=True)
+class TelegramConfig:
+    token: str
+    secret: str | None = None  # TELEGRAM_WEBHOOK_SECRET: the webhook refuses every request without it
+    api_url: str | None = None  # TELEGRAM_API_URL: Bot API server root, e.g. http://127.0.0.1:8081
+    rate_limit: int = 20  # TELEGRAM_RATE_LIMIT: messages and button presses per user per minute
+
+    @classmethod
+    def load(cls, settings: Any = None) -> "TelegramConfig | None":
+        def get(name: str) -> str | None:
+            value = getattr(settings, name.lower(), None) if settings is not None else None
+            return str(value) if value not in (None, "") else (os.environ.get(name) or None)
+
+        token = get("TELEGRAM_BOT_TOKEN")
+        if not token:
+            return None
+        return cls(token=token, secret=get("TELEGRAM_WEBHOOK_SECRET"),
+                   api_url=(get("TELEGRAM_API_URL") or "").rstrip("/") or None,
+                   rate_limit=int(get("TELEGRAM_RATE_LIMIT") or 20))
+
+
+class _BotLoop:
+    """One event loop thread owning the Application: callable from sync code and from any other loop."""
+
+    def __init__(self, application: Application):
+        self.application = application
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._started = False
+        self._lock = threading.Lock()
+
+    def _ensure(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            if self._loop is None:
+                self._loop = asyncio.new_event_loop()
+                self._thread = threading.Thread(target=self._loop.run_forever, name="telegram-bot", daemon=True)
+                self._thread.start()
+            if not self._started:  # getMe at start-up; retried on the next call if the API was down
+                asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(CALL_TIMEOUT)
+                self._started = True
+            return self._loop
+
+    async def _start(self) -> None:
+        await self.application.initialize()
+        await self.application.start()
+
+    def call(self, make: Callable[[], Awaitable]) -> Any:
+        return asyncio.run_coroutine_threadsafe(make(), self._ensure()).result(CALL_TIMEOUT)
+
+    async def acall(self, make: Callable[[], Awaitable]) -> Any:
+        loop = await asyncio.to_thread(self._ensure)
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(make(), loop))
+
+    def close(self) -> None:
+        with self._lock:
+            loop, self._loop = self._loop, None
+            if loop is None:
+                return
+            if self._started:
+                async def stop():
+                    await self.application.stop()
+                    await self.application.shutdown()
+                try:
+                    asyncio.run_coroutine_threadsafe(stop(), loop).result(30)
+                except Exception:  # closing anyway
+                    log.exception("telegram shutdown failed")
+            self._started = False
+            loop.call_soon_threadsafe(loop.stop)
+            self._thread.join(10)
+            loop.close()
+
+
+class TelegramBot:
+    """The handlers (webhook and polling alike), the webhook's Application and the notification sender."""
+
+    def __init__(self, assistant: Assistant, engine: Engine, clock: Clock, config: TelegramConfig):
+        self.assistant, self.engine, self.clock, self.config = assistant, engine, clock, config
+        self.limiter = RateLimiter(config.rate_limit)
+        self._warned: set[int] = set()  # users told to slow down: later refusals stay silent
+        self.runner = _BotLoop(self.application(polling=False))
+
+    # --- wiring ----------------------------------------------------------------------------
+    def application(self, polling: bool) -> Application:
+        builder = Application.builder().token(self.config.token).concurrent_updates(16)
+        if self.config.api_url:
+            builder = builder.base_url(self.config.api_url + "/bot").base_file_url(self.config.api_url + "/file/bot")
+        if not polling:
+            builder = builder.updater(None)  # updates come from our webhook route
+        app = builder.build()
+        app.add_handler(TypeHandler(Update, self._gate), group=-1)
+        app.add_handler(CommandHandler("start", self._start))
+        app.add_handler(CommandHandler("help", self._help))
+        app.add_handler(MessageHandler(filters.CONTACT, self._contact))
+        app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, self._text))
+        app.add_handler(CallbackQueryHandler(self._button))
+        app.add_handler(MessageHandler(filters.ALL, self._other))
+        app.add_error_handler(self._error)
+        return app
+
+    async def process(self, data: dict) -> None:
+        """One webhook update, processed to the end (handlers included) before the route answers."""
+        app = self.runner.application
+
+        async def run():
+            await app.process_update(Update.de_json(data, app.bot))
+        await self.runner.acall(run)
+
+    def run_polling(self) -> None:
+        """Long polling against the configured Bot API (deletes any webhook first); blocks until Ctrl-C."""
+        self.application(polling=True).run_polling(allowed_updates=Update.ALL_TYPES)
+
+    def close(self) -> None:
+        self.runner.close()
+
+    # --- sync helpers (run in a worker thread) ----------------------------------------------
+    def _first_time(self, update_id: int) -> bool:
+        with transaction(self.engine) as s:
+            return first_time(s, "telegram", str(update_id), self.clock.now())
+
+    def _lookup(self, telegram_id: int) -> tuple[User | None, bool]:
+        with Session(self.engine, expire_on_commit=False) as s:
+            user = link.user_for_telegram(s, telegram_id)
+            return user, user is None and link.pending_request(s, telegram_id) is not None
+
+    def _request_link(self, telegram_id: int, phone: str) -> None:
+        with transaction(self.engine) as s:
+            link.request_link(s, telegram_id, phone, self.clock.now())
+
+    def _pending_owner(self, action_id: str) -> str | None:
+        with Session(self.engine) as s:
+            row = s.get(PendingAction, action_id)
+            return row.user_id if row else None
+
+    # --- handlers -----------------------------------------------------------------------------
+    async def _gate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Before any handler: each update id once, private chats only, a rate limit per user."""
+        if not await asyncio.to_thread(self._first_time, update.update_id):
+            raise ApplicationHandlerStop
+        chat, who = update.effective_chat, update.effective_user
+        if who is None or chat is None:
+            raise ApplicationHandlerStop  # channel posts, polls, …: nothing for us
+        if chat.type != ChatType.PRIVATE:  # a group would show one customer's data to everyone in it
+            if update.callback_query:
+                await update.callback_query.answer(PRIVATE_ONLY)
+            elif update.message:
+                await update.message.reply_text(PRIVATE_ONLY)
+            raise ApplicationHandlerStop
+        if self.limiter.allow(str(who.id)):
+            self._warned.discard(who.id)
+        else:
+            if who.id not in self._warned:
+                self._warned.add(who.id)
+                if update.callback_query:
+                    await update.callback_query.answer(TOO_FAST, show_alert=True)
+                elif update.message:
+                    await update.message.reply_text(TOO_FAST)
+            raise ApplicationHandlerStop
+
+    async def _known(self, update: Update) -> User | None:
+        """The linked user, or None after a polite explanation (and no data)."""
+        user, waiting = await asyncio.to_thread(self._lookup, update.effective_user.id)
+        if user is not None:
+            return user
+        if update.callback_query:
+            await update.callback_query.answer(WAITING if waiting else UNKNOWN_BUTTON, show_alert=True)
+        elif waiting:
+            await update.effective_message.reply_text(WAITING)
+        else:
+            await update.effective_message.reply_text(ASK_PHONE, reply_markup=_contact_keyboard())
+        return None
+
+    async def _start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user = await self._known(update)
+        if user is not None:
+            await update.message.reply_text(f"Hello {user.name}!\n\n{HELP}")  # plain text: no markup
+
+    async def _help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if await self._known(update) is not None:
+            await update.message.reply_text(HELP)
+
+    async def _contact(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        contact, who = update.message.contact, update.effective_user
+        user, waiting = await asyncio.to_thread(self._lookup, who.id)
+        if user is not None:
+            await update.message.reply_text(f"This account is already linked to {user.name}.",
+                                            reply_markup=ReplyKeyboardRemove())
+        elif waiting:
+            await update.message.reply_text(WAITING, reply_markup=ReplyKeyboardRemove())
+        elif contact.user_id != who.id:  # a forwarded contact card is someone else's number
+            await update.message.reply_text(NOT_OWN, reply_markup=_contact_keyboard())
+        else:
+            await asyncio.to_thread(self._request_link, who.id, contact.phone_number)
+            # the same answer whether or not the number matched: nothing leaks about who is a customer
+            await update.message.reply_text(RECEIVED, reply_markup=ReplyKeyboardRemove())
+
+    async def _text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user = await self._known(update)
+        if user is None:
+            return
+        text = update.message.text or ""
+        if len(text) > MAX_MESSAGE:
+            await update.message.reply_text(f"That message is too long ({len(text)} characters; the limit is "
+                                            f"{MAX_MESSAGE}). Nothing was done.")
+            return
+        turn = Turn(user.id, "telegram", str(update.effective_chat.id))
+        reply = await asyncio.to_thread(self.assistant.handle, turn, text)
+        await send_reply(context.bot, update.effective_chat.id, reply)
+
+    async def _button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        parsed = parse_callback(query.data)
+        if parsed is None:
+            await query.answer("This button is no longer valid.")
+            return
+        user = await self._known(update)
+        if user is None:
+            return
+        kind, action_id = parsed
+        owner = await asyncio.to_thread(self._pending_owner, action_id)
+        if owner is not None and owner != user.id:
+            await query.answer("This button is not for you.", show_alert=True)
+            return
+        await query.answer()  # stop the button's spinner before the (slower) confirmation
+        chat_id = query.message.chat.id if query.message else update.effective_user.id
+        turn = Turn(user.id, "telegram", str(chat_id))
+        act = self.assistant.confirm if kind == "confirm" else self.assistant.cancel
+        reply = await asyncio.to_thread(act, turn, action_id)
+        if query.message:
+            try:  # the buttons are single use: take them off the preview
+                await query.edit_message_reply_markup(reply_markup=None)
+            except TelegramError as e:
+                log.info("could not remove buttons: %s", e)
+        await send_reply(context.bot, chat_id, reply)
+
+    async def _other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.message and await self._known(update) is not None:
+            await update.message.reply_text("I can read text messages only. /help shows what you can ask.")
+
+    async def _error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("telegram update failed", exc_info=context.error)
+
+    # --- notifications ---------------------------------------------------------------------------
+    def send_notification(self, message: OutboxMessage, user: User) -> None:
+        """The outbox sender: one message to the user's Telegram; raises when it cannot be delivered."""
+        if not user.telegram_id:
+            raise ValueError(f"user {user.id} has no linked Telegram account")
+        text = notification_html(message)
+        bot = self.runner.application.bot
+        self.runner.call(lambda: bot.send_message(chat_id=int(user.telegram_id), text=text,
+                                                  parse_mode=ParseMode.HTML))
+
+
+async def send_reply(bot, chat_id: int, reply: Reply) -> None:
+    """A reply as one or more HTML messages; the Confirm/Cancel buttons go on the last one."""
+    messages, buttons = render(reply)
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data) for label, data in buttons]]) \
+        if buttons else None
+    for i, html in enumerate(messages):
+        await bot.send_message(chat_id=chat_id, text=html, parse_mode=ParseMode.HTML,
+                               reply_markup=markup if i == len(messages) - 1 else None)
+
+
+def _contact_keyboard() -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup([[KeyboardButton("Share my phone number", request_contact=True)]],
+                               one_time_keyboard=True, resize_keyboard=True)
+
+
+def _money(value: Any) -> str:
+    try:
+        return f"Rs {Decimal(str(value)):,.2f}"
+    except (InvalidOperation, ValueError):
+        return esc(str(value))
+
+
+def notification_html(message: OutboxMessage) -> str:
+    """An outbox event as a short HTML message."""
+    p = json.loads(message.payload or "{}")
+    order = f"<b>{esc(str(p.get('order_no', '')))}</b>"
+    if message.event == "order_status":
+        status = esc(str(p.get("status", "")).replace("_", " "))
+        total = f" (total {_money(p['total'])})" if p.get("total") else ""
+        return f"Order {order} is now <b>{status}</b>{total}."
+    if message.event in ("approval_requested", "approval_escalated"):
+        what = "waits for your approval" if message.event == "approval_requested" else "was escalated to you"
+        reasons = "; ".join(str(r) for r in p.get("reasons", []) or [])
+        return (f"Order {order} for {esc(str(p.get('customer', '')))} ({_money(p.get('total', ''))}) {what}."
+                + (f"\n{esc(reasons)}" if reasons else ""))
+    if message.event == "telegram_linked":
+        return f"This Telegram account is now linked to {esc(str(p.get('name', 'your account')))}. /help shows what you can ask."
+    details = ", ".join(f"{k}: {v}" for k, v in sorted(p.items()))
+    return esc(f"{message.event.replace('_', ' ')}: {details}")
+
+
+def build_bot(assistant: Assistant, engine: Engine, clock: Clock, settings: Any = None) -> TelegramBot | None:
+    config = TelegramConfig.load(settings)
+    return TelegramBot(assistant, engine, clock, config) if config else None
+
+
+def make_router(bot: TelegramBot) -> APIRouter:
+    @asynccontextmanager
+    async def lifespan(_app):
+        yield
+        await asyncio.to_thread(bot.close)
+
+    router = APIRouter(lifespan=lifespan)
+    secret = (bot.config.secret or "").encode()
+    if not secret:
+        log.warning("TELEGRAM_WEBHOOK_SECRET is not set: the Telegram webhook refuses every request")
+
+    @router.post("/telegram/webhook", include_in_schema=False)
+    async def telegram_webhook(request: Request):
+        given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "replace")
+        if not secret or not hmac.compare_digest(given, secret):
+            return JSONResponse({"ok": False, "error": "unauthorized"}, status_code=401)
+        body = await request.body()
+        if len(body) > MAX_BODY:
+            return JSONResponse({"ok": False, "error": "too large"}, status_code=413)
+        try:
+            data = json.loads(body)
+            if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+                raise ValueError("not an update")
+        except ValueError:
+            return JSONResponse({"ok": False, "error": "not a Telegram update"}, status_code=400)
+        try:
+            await bot.process(data)
+        except Exception:  # the Bot API is down at start-up: Telegram retries the update later
+            log.exception("telegram webhook failed")
+            return JSONResponse({"ok": False, "error": "unavailable"}, status_code=503)
+        return {"ok": True}
+
+    router.telegram_bot = bot  # for the app builder and tests
+    return router
+
+
+def build_telegram(assistant: Assistant, engine: Engine, clock: Clock, settings: Any = None
+                   ) -> tuple[APIRouter, Callable[[OutboxMessage, User], None]] | None:
+    """The webhook router and the outbox sender, or None when TELEGRAM_BOT_TOKEN is not set."""
+    bot = build_bot(assistant, engine, clock, settings)
+    if bot is None:
+        return None
+    return make_router(bot), bot.send_notification
+
+
+# re-exported: the linking service the CLI and other channels use
+approve_link = link.approve_link
+reject_link = link.reject_link
+link_telegram = link.link_telegram
+link_requests = link.link_requests
