@@ -46,12 +46,20 @@ def render(reply) -> None:
         console.print(t)
 
 
+DEMO_WORLD = Path(__file__).resolve().parents[1] / "worlds" / "demo"
+
+
 def chat(user: str = typer.Option(..., "--as", help="User id to act as"),
-         model: str = typer.Option(None, help="offline (default) or openai:<model>")) -> None:
+         model: str = typer.Option(None, help="offline (default) or openai:<model>"),
+         record: Path = typer.Option(None, "--record", help="On leaving, write the conversation to this file as a "
+                                     "scenario whose expectations are what was observed"),
+         world: Path = typer.Option(None, "--world", help="The world the recorded scenario names (default: the demo "
+                                    "world); it should be what the chat's database holds")) -> None:
     """Chat with the assistant as a user of the world. Ctrl-D or 'exit' to leave."""
     from agent.runtime import Turn
     assistant = make_assistant(model)
     turn = Turn(user, "cli", uuid.uuid4().hex[:12])
+    recording = start_recording(assistant, user, world) if record else None
     console.print(f"[bold]dms[/bold] chat as {user}. Ask about orders, stock, prices, schemes, payments… "
                   "('exit' to leave)")
     while True:
@@ -63,4 +71,33 @@ def chat(user: str = typer.Option(..., "--as", help="User id to act as"),
             break
         if not text.strip():
             continue
-        render(assistant.handle(turn, text))
+        reply = assistant.handle(turn, text)
+        render(reply)
+        if recording is not None:
+            from evals.authoring import ObservedTurn
+            recording[0].turns.append(ObservedTurn(text.strip(), assistant.awaiting_confirmation(turn), reply.outcome))
+    if recording is not None:
+        finish_recording(assistant, recording, record)
+
+
+def start_recording(assistant, user: str, world: Path | None):
+    """The conversation so far (none) and the state it starts from."""
+    from core.state import snapshot
+    from evals.authoring import Recording
+
+    world = Path(world) if world else DEMO_WORLD
+    if not world.is_dir():
+        raise typer.BadParameter(f"world folder not found: {world}", param_hint="--world")
+    return Recording(user=user, world=world, now=assistant.clock.now()), snapshot(assistant.engine)
+
+
+def finish_recording(assistant, recording, path: Path) -> None:
+    from core.state import snapshot
+    from evals.authoring import write_scenario
+
+    rec, before = recording
+    if not rec.turns:
+        console.print("Nothing was said, so no scenario was written.")
+        return
+    write_scenario(rec, before, snapshot(assistant.engine), path)
+    console.print(f"Scenario written to {path}: review its expectations before keeping it.", highlight=False)

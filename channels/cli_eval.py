@@ -23,11 +23,18 @@ def run_cmd(
     json_out: Path = typer.Option(None, "--json", help="Write the results as JSON to this file"),
     min_pass: float = typer.Option(0.0, "--min-pass", min=0.0, max=100.0,
                                    help="Exit 1 when the pass rate is below this (0..1, or a percentage above 1)"),
-    report_dir: Path = typer.Option(None, "--report", help="Write report.json and report.md into this folder"),
+    report_dir: Path = typer.Option(None, "--report",
+                                    help="Write report.json, report.md and report.html into this folder"),
+    record: Path = typer.Option(None, "--record", help="Store every model request/response of the run here"),
+    replay: Path = typer.Option(None, "--replay",
+                                help="Answer from a recording made with --record (no network, no key)"),
+    price_in: float = typer.Option(None, "--price-in", min=0.0, help="USD per 1,000 input tokens"),
+    price_out: float = typer.Option(None, "--price-out", min=0.0, help="USD per 1,000 output tokens"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines"),
 ) -> None:
     """Run scenarios, each on a fresh copy of its world; exit 2 on bad scenario files."""
     from core.settings import get_settings
+    from evals.cost import prices_for
     from evals.report import build_report, print_summary, write_json, write_report
     from evals.runner import Runner
     from evals.scenario import LoadError, load_paths
@@ -48,7 +55,16 @@ def run_cmd(
             extra = "" if trial.passed else f"  {escape(trial.failure or '')}"
             err.print(f"{mark} {escape(s.id)}" + (f" (trial {trial.trial})" if k > 1 else "") + extra, highlight=False)
 
-    with Runner(model=model or settings.model, timezone=settings.timezone) as runner:
+    if record and replay:
+        err.print("[red]error:[/red] --record and --replay cannot be used together")
+        raise typer.Exit(2)
+    try:
+        runner = Runner(model=model or settings.model, timezone=settings.timezone, record=record, replay=replay)
+    except (FileNotFoundError, ValueError) as e:
+        err.print(f"[red]error:[/red] {escape(str(e))}")
+        raise typer.Exit(2)
+    runner.prices = prices_for(runner.model, price_in, price_out)
+    with runner:
         run = runner.run(scenarios, k=k, progress=progress)
     report = build_report(run)
     print_summary(report, console)
@@ -56,8 +72,33 @@ def run_cmd(
         write_json(report, json_out)
         console.print(f"results written to {json_out}", highlight=False)
     if report_dir:
-        j, md = write_report(report, report_dir)
-        console.print(f"report written to {md} and {j}", highlight=False)
+        j, md, html = write_report(report, report_dir)
+        console.print(f"report written to {html}, {md} and {j}", highlight=False)
     if report["pass_rate"] < threshold:
         err.print(f"[red]pass rate {report['pass_rate']:.1%} is below {threshold:.1%}[/red]")
+        raise typer.Exit(1)
+
+
+@eval_app.command("compare")
+def compare_cmd(
+    old: Path = typer.Argument(..., help="The earlier run's report.json"),
+    new: Path = typer.Argument(..., help="The later run's report.json"),
+    json_out: Path = typer.Option(None, "--json", help="Write the comparison as JSON to this file"),
+) -> None:
+    """Regressions, fixes, new/removed scenarios and metric deltas; exit 1 on any regression."""
+    import json
+
+    from evals.compare import compare, load_report, to_text
+
+    try:
+        result = compare(load_report(old), load_report(new))
+    except ValueError as e:
+        err.print(f"[red]error:[/red] {escape(str(e))}")
+        raise typer.Exit(2)
+    console.print(to_text(result), markup=False, highlight=False, end="", soft_wrap=True)
+    if json_out:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps(result.to_dict(), indent=2) + "\n", encoding="utf-8")
+    if result.regressions:
+        err.print(f"[red]{len(result.regressions)} regression(s)[/red]")
         raise typer.Exit(1)

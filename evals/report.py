@@ -1,4 +1,5 @@
-"""Results of a run as JSON (machine) and Markdown (people), with the metrics of spec/scenarios.md."""
+"""Results of a run as JSON (machine), Markdown and self-contained HTML (people), with the
+metrics of spec/scenarios.md."""
 import json
 import math
 from collections import Counter
@@ -26,7 +27,9 @@ def _check(c: Check) -> dict:
 
 def _turn(t: TurnRecord) -> dict:
     return {"user": t.user, "assistant": t.assistant, "outcome": t.outcome, "tool_calls": t.tool_calls,
-            "latency_ms": t.latency_ms, "tokens": t.tokens, "awaiting_confirmation": t.awaiting_confirmation,
+            "latency_ms": t.latency_ms, "tokens": t.tokens, "input_tokens": t.input_tokens,
+            "output_tokens": t.output_tokens, "model_calls": t.model_calls,
+            "awaiting_confirmation": t.awaiting_confirmation, "changed": t.changed,
             "failed_checks": [_check(c) for c in t.checks if not c.passed], "log": t.log}
 
 
@@ -38,7 +41,7 @@ def _first(t: TrialResult) -> dict | None:
 def _trial(t: TrialResult) -> dict:
     return {"trial": t.trial, "passed": t.passed, "failure": t.failure, "first_failing_check": _first(t),
             "error": t.error, "error_trace": t.error_trace, "duration_ms": round(t.duration_ms, 2),
-            "transcript": [_turn(x) for x in t.turns],
+            "transcript": [_turn(x) for x in t.turns], "state_diff": t.state_diff,
             "final_checks": [_check(c) for c in t.final_checks]}
 
 
@@ -51,6 +54,7 @@ def _scenario(r: ScenarioResult) -> dict:
             "source": str(s.source) if s.source else None,
             "passes": sum(t.passed for t in r.trials), "trial_count": len(r.trials),
             "transcript": [_turn(x) for x in shown.turns] if shown else [],
+            "state_diff": shown.state_diff if shown else {},
             "trials": [_trial(t) for t in r.trials]}
 
 
@@ -70,7 +74,15 @@ def metrics(run: RunResult) -> dict:
     roles = sorted({r.scenario.role or "unknown" for r in results})
     calls = sum(len(x.tool_calls) for x in turns)
     tokens = sum(x.tokens for x in turns)
+    tin, tout = sum(x.input_tokens for x in turns), sum(x.output_tokens for x in turns)
     latencies = [x.latency_ms for x in turns]
+    cost = None
+    if run.prices is not None:
+        total = run.prices.cost(tin, tout)
+        cost = {"currency": "USD", "total": str(total),
+                "per_scenario": str((total / len(trials)).quantize(total)) if trials else "0",
+                "input_per_1k": str(run.prices.input_per_1k), "output_per_1k": str(run.prices.output_per_1k),
+                "prices_from": run.prices.source}
     return {
         "by_tag": {tag: _group([r for r in results if tag in r.scenario.tags]) for tag in tags},
         "by_role": {role: _group([r for r in results if (r.scenario.role or "unknown") == role]) for role in roles},
@@ -85,7 +97,12 @@ def metrics(run: RunResult) -> dict:
         "turns": len(turns),
         "latency_ms": {"p50": percentile(latencies, 50), "p95": percentile(latencies, 95),
                        "max": max(latencies) if latencies else None},
-        "tokens": {"total": tokens, "per_scenario": round(tokens / len(trials), 2) if trials else 0.0},
+        "tokens": {"total": tokens, "input": tin, "output": tout,
+                   "per_scenario": round(tokens / len(trials), 2) if trials else 0.0},
+        "cost": cost,  # None: no price known for this model (give --price-in/--price-out)
+        "model_calls": sum(x.model_calls for x in turns),
+        "invariant_failures": dict(Counter(c.name for x in turns for c in x.checks
+                                           if not c.passed and c.name.startswith("invariant:")).most_common()),
         "crashes": sum(t.error is not None for t in trials),
     }
 
@@ -97,6 +114,7 @@ def build_report(run: RunResult) -> dict:
         "pass_rate": totals["pass_rate"], "passed": totals["passed"], "total": totals["trials"],
         "scenario_count": totals["scenarios"], "scenarios_passed": sum(r.passed for r in run.results),
         "pass_k": totals["pass_k"], "k": run.k, "model": run.model,
+        "recorded_to": run.recorded_to, "replayed_from": run.replayed_from,
         "started_at": run.started_at.isoformat(timespec="seconds"), "duration_s": round(run.duration_s, 2),
         "metrics": metrics(run),
         "scenarios": [_scenario(r) for r in run.results],
@@ -127,7 +145,10 @@ def to_markdown(report: dict) -> str:
            f"- Tool calls: {m['tool_calls']['total']} ({m['tool_calls']['per_scenario']} per scenario run); "
            f"confirmations asked: {m['confirmations_asked']}; refusals: {m['refusals']}; crashes: {m['crashes']}",
            f"- Turn latency: p50 {m['latency_ms']['p50']} ms, p95 {m['latency_ms']['p95']} ms; "
-           f"tokens: {m['tokens']['total']}", ""]
+           f"tokens: {m['tokens']['total']} (input {m['tokens']['input']}, output {m['tokens']['output']}); "
+           f"cost: {cost_text(m)}",
+           f"- Invariant failures: " + (", ".join(f"{k.removeprefix('invariant: ')} {v}"
+                                                  for k, v in m['invariant_failures'].items()) or "none"), ""]
     for title, key in (("By tag", "by_tag"), ("By role", "by_role")):
         out += [f"## {title}", "", "| | scenarios | pass rate | pass^k |", "| --- | ---: | ---: | ---: |"]
         out += [f"| {_md_cell(name)} | {g['scenarios']} | {_pct(g['pass_rate'])} | {_pct(g['pass_k'])} |"
@@ -149,6 +170,7 @@ def to_markdown(report: dict) -> str:
             out += [f"**Turn {n}** — user: {t['user']}", "",
                     f"*assistant* ({t['outcome']}, {t['latency_ms']} ms{', tools: ' + calls if calls else ''}):", "",
                     "```", t["assistant"], "```"]
+            out += [f"- state changed: {t['changed']}"] if t.get("changed") else []
             out += [f"- failed: {c['check']}: {c['detail']}" for c in t["failed_checks"]]
             out += [f"- log: {line}" for line in t["log"]]
             out.append("")
@@ -160,12 +182,23 @@ def to_markdown(report: dict) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def write_report(report: dict, directory: Path) -> tuple[Path, Path]:
+def cost_text(m: dict) -> str:
+    c = m.get("cost")
+    if not c:
+        return "unknown (no price for this model; give --price-in/--price-out)"
+    return f"${c['total']} ({c['prices_from']})"
+
+
+def write_report(report: dict, directory: Path) -> tuple[Path, Path, Path]:
+    """report.json, report.md and report.html (self-contained) in `directory`."""
+    from .html import to_html
+
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     write_json(report, directory / "report.json")
     (directory / "report.md").write_text(to_markdown(report), encoding="utf-8")
-    return directory / "report.json", directory / "report.md"
+    (directory / "report.html").write_text(to_html(report), encoding="utf-8")
+    return directory / "report.json", directory / "report.md", directory / "report.html"
 
 
 def print_summary(report: dict, console: Console) -> None:
@@ -183,4 +216,4 @@ def print_summary(report: dict, console: Console) -> None:
                   f"pass^{report['k']} {_pct(report['pass_k'])}; tool calls {m['tool_calls']['total']}, "
                   f"confirmations {m['confirmations_asked']}, refusals {m['refusals']}, "
                   f"latency p50 {m['latency_ms']['p50']} ms p95 {m['latency_ms']['p95']} ms, "
-                  f"tokens {m['tokens']['total']}", highlight=False)
+                  f"tokens {m['tokens']['total']}, cost {cost_text(m)}", highlight=False)

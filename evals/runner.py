@@ -2,6 +2,11 @@
 
 Each distinct (world, now) is imported once into a template SQLite file; every scenario
 trial gets a byte copy of it, so the runner costs little beyond the assistant itself.
+
+The model is built per trial (the offline planner reads the trial's world) and wrapped to
+count tokens, to record every request (`record=DIR`) or to answer from a recording
+(`replay=DIR`, no network). `model` is a spec (`offline`, `openai:<model>`) or a factory
+`(engine, clock) -> BaseChatModel` (a test's deliberately broken planner, say).
 """
 import logging
 import sqlite3
@@ -14,15 +19,20 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Union
 from zoneinfo import ZoneInfo
+
+from sqlalchemy import func
+from sqlmodel import Session, select
 
 from core.clock import Clock
 from core.db import engine_for, make_engine, upgrade
 from core.state import snapshot
 
-from .checks import Check, check_final, check_turn, first_failure, invariants
+from .checks import Check, Confirmation, check_final, check_turn, describe_diff, first_failure, invariants, state_diff
+from .cost import Prices
 from .scenario import Scenario
+from .scope import ScopeGuard, build_guard
 
 log = logging.getLogger("dms.evals")
 
@@ -38,6 +48,10 @@ class TurnRecord:
     awaiting_confirmation: bool
     checks: list[Check] = field(default_factory=list)
     log: list[str] = field(default_factory=list)  # warnings and errors the product logged in this turn
+    input_tokens: int = 0  # as the backend reported them (0 when it does not)
+    output_tokens: int = 0
+    model_calls: int = 0
+    changed: str = ""  # what the turn changed in the state, in short
 
 
 @dataclass
@@ -48,6 +62,7 @@ class TrialResult:
     error: str | None = None  # the crash, if the scenario crashed
     error_trace: str | None = None
     duration_ms: float = 0.0
+    state_diff: dict = field(default_factory=dict)  # first snapshot -> last (checks.state_diff)
 
     def first_failing(self) -> tuple[str, Check] | None:
         """(where, check) of the first failing check: "turn N" or "final" or "run"."""
@@ -95,6 +110,9 @@ class RunResult:
     model: str
     started_at: datetime
     duration_s: float
+    prices: Prices | None = None
+    recorded_to: str | None = None
+    replayed_from: str | None = None
 
 
 class _Collect(logging.Handler):
@@ -109,18 +127,36 @@ class _Collect(logging.Handler):
                           + (f" ({record.exc_info[0].__name__}: {record.exc_info[1]})" if record.exc_info else ""))
 
 
+ModelSource = Union[str, Callable]  # a spec, or (engine, clock) -> BaseChatModel
+
+
 class Runner:
     """Runs scenarios with one model backend; call close() (or use `with`) to drop the temp files."""
 
-    def __init__(self, model: str = "offline", timezone: str = "Asia/Kolkata", workdir: Path | None = None,
-                 knowledge: bool = True):
-        self.model = model
+    def __init__(self, model: ModelSource = "offline", timezone: str = "Asia/Kolkata", workdir: Path | None = None,
+                 knowledge: bool = True, record: Path | None = None, replay: Path | None = None,
+                 prices: Prices | None = None, label: str | None = None):
+        if record and replay:
+            raise ValueError("record or replay, not both")
+        self.model_source = model
+        self.model = label or (model if isinstance(model, str) else getattr(model, "__name__", "custom"))
         self.tz = ZoneInfo(timezone)
+        self.record = Path(record) if record else None
+        self.replay = None
+        if replay:
+            from agent.recording import ReplayModel
+            self.replay = ReplayModel(replay)  # one for the run: its cursors follow the recorded order
+            self.model = label or self.replay.recorded_model or self.model
+        if self.record:
+            from agent.recording import write_manifest
+            write_manifest(self.record, self.model)
+        self.prices = prices
         self._tmp = tempfile.TemporaryDirectory(prefix="dms-eval-", dir=workdir)
         self.dir = Path(self._tmp.name)
         self.use_knowledge = knowledge
         self._templates: dict[tuple[Path, datetime], Path | Exception] = {}
         self._knowledge: dict[Path, object] = {}
+        self._guards: dict[tuple[Path, datetime, str], ScopeGuard] = {}
 
     def __enter__(self):
         return self
@@ -181,6 +217,27 @@ class Runner:
     def clock(self, now: datetime) -> Clock:
         return Clock(tz=self.tz, fixed=now)
 
+    def guard(self, scenario: Scenario, engine) -> ScopeGuard:
+        """What the scenario's user may not see in its world, worked out once from a fresh copy."""
+        key = (scenario.world, scenario.now, scenario.user)
+        if key not in self._guards:
+            self._guards[key] = build_guard(engine, scenario.user, self.clock(scenario.now))
+        return self._guards[key]
+
+    def build_model(self, engine, clock, knowledge=None):
+        """The trial's chat model, wrapped: replayed, recorded or metered."""
+        if self.replay is not None:
+            return self.replay
+        from agent.recording import MeteredModel, RecordingModel
+
+        if isinstance(self.model_source, str):
+            from agent.models import make_model
+            from agent.world import WorldView
+            inner = make_model(self.model_source, world=WorldView(engine, knowledge=knowledge), clock=clock)
+        else:
+            inner = self.model_source(engine, clock)
+        return RecordingModel(inner, self.record) if self.record else MeteredModel(inner=inner)
+
     # --- running -------------------------------------------------------------------------
     def run(self, scenarios: list[Scenario], k: int = 1,
             progress: Callable[[Scenario, TrialResult], None] | None = None) -> RunResult:
@@ -194,7 +251,9 @@ class Runner:
                 if progress:
                     progress(s, r)
             results.append(ScenarioResult(s, trials))
-        return RunResult(results, k, self.model, started, time.perf_counter() - t0)
+        return RunResult(results, k, self.model, started, time.perf_counter() - t0, prices=self.prices,
+                         recorded_to=str(self.record) if self.record else None,
+                         replayed_from=str(self.replay.directory) if self.replay is not None else None)
 
     def run_trial(self, scenario: Scenario, trial: int = 1) -> TrialResult:
         """One conversation on a fresh copy of the world; a crash is a failure, never an exception."""
@@ -222,12 +281,19 @@ class Runner:
         from agent.runtime import Assistant, Turn
 
         clock = self.clock(scenario.now)
-        assistant = Assistant(engine, clock, model=self.model, knowledge=self.knowledge_for(scenario.world))
+        guard = self.guard(scenario, engine)
+        model = self.build_model(engine, clock, self.knowledge_for(scenario.world))
+        misses = len(self.replay.misses) if self.replay is not None else 0
+        assistant = Assistant(engine, clock, model=model, knowledge=self.knowledge_for(scenario.world))
         turn = Turn(user_id=scenario.user, channel=scenario.channel,
                     conversation=f"eval-{scenario.id}-{trial}-{uuid.uuid4().hex[:8]}")
         first = before = snapshot(engine)
         product_log = logging.getLogger("dms")
+        said: list[str] = []
         for spec in scenario.turns:
+            said.append(spec.user)
+            pending, audit_mark = assistant.pending_action(turn), _last_audit_id(engine)
+            used = model.usage.snapshot()
             collect = _Collect()
             product_log.addHandler(collect)
             try:
@@ -239,13 +305,37 @@ class Runner:
             after = snapshot(engine)
             awaiting = assistant.awaiting_confirmation(turn)
             text = reply.full_text()
+            calls, tin, tout, _ = (now - was for now, was in zip(model.usage.snapshot(), used))
             record = TurnRecord(
                 user=spec.user, assistant=text, outcome=reply.outcome,
                 tool_calls=[{"name": c.name, "args": c.args, "ok": c.ok, "error": c.error} for c in reply.tool_calls],
                 latency_ms=round(latency, 2), tokens=int(reply.tokens or 0), awaiting_confirmation=awaiting,
-                log=collect.lines)
-            record.checks = invariants(text, reply.outcome, before, after) + check_turn(
-                spec.expect, text, reply.outcome, awaiting, before, after)
+                log=collect.lines, input_tokens=tin, output_tokens=tout, model_calls=calls,
+                changed=describe_diff(before, after) if before != after else "")
+            confirmation = _confirmation(engine, scenario.user, pending, audit_mark) if before != after else None
+            record.checks = invariants(text, reply.outcome, before, after, confirmation=confirmation, guard=guard,
+                                       said=said) + check_turn(spec.expect, text, reply.outcome, awaiting, before, after)
             result.turns.append(record)
             before = after
         result.final_checks = check_final(scenario.final, first, before)
+        result.state_diff = state_diff(first, before)
+        if self.replay is not None and len(self.replay.misses) > misses:
+            result.error = "NotRecorded: " + self.replay.misses[misses]
+
+
+def _last_audit_id(engine) -> int:
+    from core.audit import AuditEntry
+    with Session(engine) as s:
+        return s.exec(select(func.max(AuditEntry.id))).one() or 0
+
+
+def _confirmation(engine, user: str, pending, audit_mark: int) -> Confirmation:
+    """Whether the preview waiting before a turn was run by it, and who the turn's audit entries name."""
+    from agent.store import PendingAction
+    from core.audit import AuditEntry
+    with Session(engine) as s:
+        status = s.exec(select(PendingAction.status).where(PendingAction.id == pending.id)).first() \
+            if pending is not None else None
+        actors = frozenset(u for u in s.exec(select(AuditEntry.user_id).where(AuditEntry.id > audit_mark)) if u)
+    return Confirmation(user=user, previewed=pending is not None and pending.user_id == user,
+                        executed=status == "done", actors=actors)

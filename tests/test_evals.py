@@ -372,3 +372,60 @@ def test_end_to_end_through_the_real_assistant(tmp_path):
     assert json.loads((tmp_path / "rep" / "report.json").read_text())["total"] == 2
     ok = CliRunner().invoke(eval_app, ["run", str(tmp_path / "suite.yaml"), "--min-pass", "50"])
     assert ok.exit_code == 0, ok.output
+
+
+# --- authoring: dms chat --record -----------------------------------------------------------
+
+def test_chat_record_writes_a_scenario_that_replays_as_a_passing_regression_test(sample, tmp_path, monkeypatch):
+    from channels.cli import app
+    from core.settings import get_settings
+
+    monkeypatch.setenv("DMS_DATABASE_URL", sample.url_string)
+    monkeypatch.setenv("DMS_NOW", NOW.isoformat())
+    monkeypatch.setenv("DMS_DATA_DIR", str(tmp_path / "data"))  # no knowledge copy there
+    get_settings.cache_clear()
+    try:
+        out = tmp_path / "suite" / "retailer order.yaml"
+        result = CliRunner().invoke(app, ["chat", "--as", "U-RET-101", "--record", str(out), "--world",
+                                          str(SAMPLE_WORLD)],
+                                    input="what is my outstanding?\n2 boxes of crunchy cream 100g\nyes\nexit\n")
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert "Scenario written to" in result.output
+    [s] = load_paths([out])
+    assert s.id == "retailer-order" and s.user == "U-RET-101" and s.channel == "cli" and s.now == NOW
+    assert s.world == SAMPLE_WORLD.resolve() and s.tags == ["recorded"]
+    assert [t.user for t in s.turns] == ["what is my outstanding?", "2 boxes of crunchy cream 100g", "yes"]
+    assert [t.expect["confirmation_requested"] for t in s.turns] == [False, True, False]
+    [order] = s.final["orders_created"]
+    assert order["customer"] == "R-101" and order["lines"] == [{"sku": "CC-100", "qty": 24, "free_qty": 0}]
+    assert {b["sku"] for b in s.final["stock"]} == {"CC-100"}
+    assert "no_changes" not in s.final
+    # the observed expectations hold when the runner replays the conversation on a fresh world
+    with Runner() as runner:
+        [r] = runner.run([s]).results
+    assert r.passed, r.failure
+
+
+def test_chat_record_of_a_read_only_conversation_expects_no_changes(sample, tmp_path, monkeypatch):
+    from channels.cli import app
+    from core.settings import get_settings
+
+    monkeypatch.setenv("DMS_DATABASE_URL", sample.url_string)
+    monkeypatch.setenv("DMS_NOW", NOW.isoformat())
+    monkeypatch.setenv("DMS_DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
+    try:
+        out = tmp_path / "ro.yaml"
+        result = CliRunner().invoke(app, ["chat", "--as", "U-REP-1", "--record", str(out), "--world",
+                                          str(SAMPLE_WORLD)], input="approve all pending orders\n")
+        empty = CliRunner().invoke(app, ["chat", "--as", "U-REP-1", "--record", str(tmp_path / "none.yaml")],
+                                   input="exit\n")
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    [s] = load_paths([out])
+    assert s.final == {"no_changes": True}
+    assert s.turns[0].expect == {"confirmation_requested": False, "refused": True}
+    assert empty.exit_code == 0 and not (tmp_path / "none.yaml").exists()
