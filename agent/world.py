@@ -1,6 +1,7 @@
 """The offline planner's view of the imported world: every name people may use for a SKU,
 product, brand, category, customer, region, warehouse or user, indexed once in a
-`Lexicon`, plus each SKU's units. Built lazily and rebuilt when the catalogue or the
+`Lexicon`, plus each SKU's units, and the business's documents when there are any (so a question they
+answer is not mistaken for a request). Built lazily and rebuilt when the catalogue or the
 parties change (row counts are the cheap check). Scope is not decided here: tools do it.
 """
 from __future__ import annotations
@@ -31,8 +32,9 @@ class World:
 class WorldView:
     """Cached `World` of one database; `get()` is cheap when nothing changed."""
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, knowledge=None):
         self.engine = engine
+        self.knowledge = knowledge  # agent.knowledge.KnowledgeBase or None
         self._world: World | None = None
         self._key: tuple | None = None
         self._semantic = None
@@ -63,6 +65,14 @@ class WorldView:
                 self._semantic_key = self._key
             index = self._semantic
         return [(h.id, h.score) for h in index.search("skus", query, k)]
+
+
+    def knowledge_score(self, query: str) -> float:
+        """How well the business's documents answer `query` (best passage cosine; 0 = none)."""
+        if self.knowledge is None:
+            return 0.0
+        found = self.knowledge.search(query, k=1)
+        return found[0].score if found else 0.0
 
 
 def _build(s: Session) -> World:

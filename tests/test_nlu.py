@@ -209,7 +209,7 @@ def test_yes(text):
 
 
 @pytest.mark.parametrize("text", ["no", "nope", "cancel", "no, cancel that", "don't", "stop",
-                                  "never mind", "don't do it", "not now"])
+                                  "never mind", "don't do it", "not now", "no wait, keep it", "hold on"])
 def test_no(text):
     assert parse_confirmation(text) == "no"
 
@@ -351,6 +351,25 @@ def test_fuzzy_names_and_typos(pharma, sample):
     assert codes(sample.find("crunchi creem 100g", ["sku"])) == ["CC-100"]
     assert codes(pharma.find("Meera", ["user"])) == ["U-9"]
     assert codes(pharma.find("deliver from pune depot", ["warehouse"])) == ["WH-PN"]
+
+
+def test_number_as_the_name_writes_it(pharma, sample):
+    # "500" said bare names the SKU whose name says "500mg" (a size kept as 0.5g)
+    assert codes(pharma.find("paracip 650", ["sku"])) == ["PX-650"]
+    assert codes(pharma.find("coughsoothe 200", ["sku"])) == ["CS-200"]
+    assert codes(sample.find("sunleaf 250", ["sku"])) == ["ST-250"]
+
+
+def test_customer_by_first_words_of_a_long_name(sample):
+    lex = Lexicon([Entry("customer", "C-1", ["Andheri Medical and General Stores"]),
+                   Entry("customer", "C-2", ["Andheri Chemists"]),
+                   Entry("customer", "C-3", ["Lifeline Pharma Andheri"]),
+                   Entry("customer", "C-4", ["Lifeline Pharma Bandra"])])
+    [(entry, span)] = lex.find_by_lead("how much does Andheri Medical owe?", "customer")
+    assert entry.code == "C-1" and "how much does Andheri Medical owe?"[span[0]:span[1]] == "Andheri Medical"
+    assert sorted(e.code for e, _ in lex.find_by_lead("lifeline pharma orders", "customer")) == ["C-3", "C-4"]
+    assert lex.find_by_lead("andheri orders", "customer") == []  # one word is not enough
+    assert [e.code for e, _ in sample.find_by_lead("what does New Star owe", "customer")] == ["R-104"]
 
 
 def test_sizes_normalised_on_both_sides(pharma, sample):

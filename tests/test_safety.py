@@ -225,8 +225,6 @@ def test_a_retailer_learns_nothing_about_other_customers(sample, clock, request_
     assert texts == {"You can only see your own account."}
 
 
-@pytest.mark.xfail(strict=True, reason="the offline planner resolves customer names over the whole world, so an "
-                   "out-of-scope name reaches the tool as its code and a name that matches nothing is dropped")
 def test_a_sales_rep_learns_nothing_about_customers_outside_the_beat(sample, clock):
     a = Assistant(sample, clock)
     seen = a.handle(Turn("U-REP-1", "slack", "p1"), "what does Murugan Stores owe?").full_text()

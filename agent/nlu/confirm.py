@@ -9,17 +9,18 @@ _YES_PHRASES = ("go ahead", "go for it", "sounds good", "looks good", "that's ri
                 "make it so", "carry on")
 _NO_PHRASES = ("never mind", "nevermind", "not now", "no thanks", "no thank you",
                "forget it", "forget about it", "leave it", "don't", "do not", "dont",
-               "not needed", "no need", "hold off", "scrap that", "changed my mind")
+               "not needed", "no need", "hold off", "hold on", "scrap that", "changed my mind")
 _YES = set("yes y yeah yea yep yup ya yah ok okay k kk okk sure confirm confirmed confirming "
            "proceed place do done fine correct right affirmative absolutely definitely "
            "go haan han ha ji accept accepted agree agreed alright approved book submit "
            "👍 ✅".split())
 _NO = set("no n nope nah nahi nai na cancel cancelled canceled stop abort decline declined "
           "reject wait halt negative skip drop discard".split())
-# Words that may surround a yes/no without adding a request of their own.
+# Words that may surround a yes/no without adding a request of their own ("no wait,
+# keep it": keeping things as they are asks for nothing new).
 _FILLER = set("please pls plz kindly it that this the order one thanks thank you thx ty "
               "sir madam ji bhai boss just then now go ahead and also yes so well oh "
-              "really mind its all good sounds looks right that's thats i am im".split())
+              "really mind its all good sounds looks right that's thats i am im keep".split())
 
 
 def _clean(text: str) -> str:

@@ -147,6 +147,20 @@ class Lexicon:
                 self._num_index[format(sp[0].normalize(), "f")].append(t)
             elif t.isdigit():
                 self._num_index[t].append(t)
+        # the number as the name writes it: "500" also names "500mg" (kept as 0.5g)
+        for per in raw_names:
+            for toks, _n in per:
+                for t in toks:
+                    if t.kind == "size" and t.raw and t.text not in self._num_index[t.raw]:
+                        self._num_index[t.raw].append(t.text)
+        # the first two words of longer names: a customer is often called by them
+        # ("Andheri Medical" for "Andheri Medical and General Stores")
+        self._lead: dict[tuple[str, str], set[int]] = defaultdict(set)
+        for i, per in enumerate(raw_names):
+            for toks, _n in per:
+                words = [t.text for t in toks if t.kind == "word"]
+                if len(toks) >= 3 and len(words) >= 2 and toks[0].kind == toks[1].kind == "word":
+                    self._lead[(toks[0].text, toks[1].text)].add(i)
 
     def _weight(self, tok: str) -> float:
         w = self._idf.get(tok, 1.0)
@@ -155,6 +169,15 @@ class Lexicon:
     @property
     def codes(self) -> frozenset[str]:
         return frozenset(self._codes)
+
+    def knows_word(self, word: str) -> bool:
+        """Is `word` (any case, plural or not) part of some name of the world?"""
+        toks = tokenize(word)
+        return bool(toks) and all(t.text in self._post for t in toks)
+
+    def is_code(self, text: str) -> bool:
+        """Is `text` exactly some entry's code or barcode?"""
+        return text.strip().upper() in self._codes
 
     def get(self, kind: str, code: str) -> Entry | None:
         return self.by_code.get((kind, code.upper()))
@@ -274,7 +297,7 @@ class Lexicon:
                 used: dict[int, float] = {}
                 skipped = False
                 for tok, w, dim, is_num in name_toks:
-                    if (dim and dim not in msg_dims) or (is_num and not msg_has_number):
+                    if (dim and dim not in msg_dims and tok not in hits) or (is_num and not msg_has_number):
                         skipped = True
                         continue  # the message says no size: do not penalise it
                     den += w
@@ -302,6 +325,17 @@ class Lexicon:
                     conflict = True
             if i not in results or results[i].score < score:
                 results[i] = Match(e, round(score, 1), best[1], best[2], best[3], best[4], conflict)
+
+    def find_by_lead(self, text: str, kind: str) -> list[tuple[Entry, tuple[int, int]]]:
+        """Entries of `kind` whose (longer) name begins with two words said together here,
+        with the span of those words."""
+        toks = [t for t in tokenize(text) if t.kind == "word"]
+        found: dict[int, tuple[int, int]] = {}
+        for a, b in zip(toks, toks[1:]):
+            for i in self._lead.get((a.text, b.text), ()):
+                if self._kind_of[i] == kind and i not in found:
+                    found[i] = (a.start, b.end)
+        return [(self.entries[i], span) for i, span in found.items()]
 
     def find(self, text: str, kinds: Iterable[str] | None = None, *,
              threshold: float = 55.0, margin: float = 6.0) -> list[Match]:

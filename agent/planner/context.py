@@ -18,6 +18,18 @@ class Context:
     today: str | None = None                 # YYYY-MM-DD from the system message
     calls: list[dict] = field(default_factory=list)   # earlier tool calls, oldest first
     order_texts: list[str] = field(default_factory=list)  # texts that may name orders, oldest first
+    last_user: str = ""                      # the user's previous message
+    last_reply: str = ""                     # the assistant's last words to the user
+
+    def last_arg(self, key: str) -> str | None:
+        """The newest value an earlier call gave `key` ("customer", "product")."""
+        for c in reversed(self.calls):
+            value = c["args"].get(key)
+            if value:
+                return str(value)
+            if key == "product" and c["name"] == "create_order" and len(c["args"].get("items") or []) == 1:
+                return str(c["args"]["items"][0].get("product") or "") or None
+        return None
 
     def last_call(self, names=None, *, reads_only: bool = False) -> dict | None:
         for c in reversed(self.calls):
@@ -46,6 +58,10 @@ def read_context(messages: list[BaseMessage]) -> tuple[Context, str, list[BaseMe
                     ctx.order_texts.append(str(c["args"]["order_no"]))
         if isinstance(m, (AIMessage, ToolMessage, HumanMessage)) and m.content:
             ctx.order_texts.append(str(m.content))
+        if isinstance(m, HumanMessage):
+            ctx.last_user, ctx.last_reply = str(m.content), ""
+        elif isinstance(m, AIMessage) and not m.tool_calls and m.content:
+            ctx.last_reply = str(m.content)
     for m in messages:
         if isinstance(m, SystemMessage):
             if r := re.search(r"\(([a-z _]+)\)\.\s*Today is (\d{4}-\d{2}-\d{2})", str(m.content)):

@@ -12,7 +12,9 @@ from datetime import date
 
 from rapidfuzz import fuzz
 
+from agent.nlu.numbers import parse_quantities, resolve_unit
 from agent.nlu.periods import parse_period
+from agent.nlu.text import STOPWORDS, tokenize
 from tools.schemas import TOOL_SPECS
 
 from .context import Context, last_order_numbers
@@ -27,7 +29,9 @@ _INJECTION = re.compile(
     r"ignore (?:all |any |the )?(?:previous|prior|above|earlier|your|these|those)? ?(?:instructions|rules|prompts?)"
     r"|\bi am (?:the |an? |now )*(?:admin|administrator|manager|owner|boss|superuser)\b"
     r"|\byou are now\b|\bsystem prompt\b|\bdeveloper mode\b|\bact as (?:an? |the )?(?:admin|manager)"
-    r"|\bpretend (?:to be|you are)\b|\bjailbreak\b|\bdisregard\b", re.I)
+    r"|\bpretend (?:to be|you are)\b|\bjailbreak\b|\bdisregard\b"
+    r"|</?\s*(?:system|user|assistant|instructions?)\s*>"
+    r"|\b(?:the )?user is (?:now )?(?:an? |the )?(?:admin|administrator|manager|owner|superuser)\b", re.I)
 _CONFIG = re.compile(
     r"\b(?:set|change|increase|raise|update|modify|lower|reduce|edit|remove|extend|double|bump)\b[^.?!]*?"
     r"\b(?:credit ?limits?|limits?|prices?|rates?|mrp|roles?|permissions?|access|approval rules?|"
@@ -49,6 +53,28 @@ _BY = {"customer": r"customers?|retailers?|shops?|outlets?", "sku": r"skus?|item
        "day": r"days?|daily|date", "month": r"months?|monthly"}
 _METHODS = [("upi", r"\bupi|gpay|phonepe|paytm\b"), ("cheque", r"\bcheque|check|chq\b"),
             ("bank_transfer", r"\bbank|neft|rtgs|imps|transfer|wire\b"), ("cash", r"\bcash\b")]
+# A payment said without the word: "record a cheque of 30418", "X gave me 4000 cash".
+_PAY_NOUN = re.compile(r"\b(payments?|cheques?|chq|cash|upi|neft|rtgs|imps|gpay|phonepe|paytm|bank transfer|"
+                       r"remittance|collection)\b", re.I)
+_PAY_VERB = re.compile(r"\b(record|log|enter|note|got|gave|given|handed|deposit(?:ed)?|collect(?:ed)?|"
+                       r"receiv(?:e|ed)|paid|took|taken)\b", re.I)
+# Questions about what was sold or ordered before (reports and order lists, not new orders).
+_SOLD = re.compile(r"\bhow much\b[^?.!]*\bsell\b|\b(?:did|have|has|had)\s+(?:we|i|you|they)\b[^?.!]*\bsell\b", re.I)
+_PAST_ORDERS = re.compile(r"\b(?:what|which|how much|how many)\b[^?.!]*\b(?:did|has|have|had)\b[^?.!]*"
+                          r"\b(?:order|buy|purchase)\b|\b(?:ordered|bought|purchased)\b", re.I)
+# Pronouns for a customer talked about earlier ("what do they owe now?").
+_THEY = re.compile(r"\b(they|them|their|he|him|his|she|her|(?:this|that|the same) (?:customer|shop|retailer))\b",
+                   re.I)
+# Where a customer's name goes in a question about one ("what does X owe?", "orders of X"):
+# a capitalised name there that the world does not know is still passed on, so that an
+# unknown customer and one out of scope get the same refusal.
+_NAME = r"([A-Z][\w&.'-]*(?:\s+(?:&\s+)?[A-Z][\w&.'-]*){0,4})"
+_NAME_SLOT = re.compile(rf"\b(?:does|do|did|has|is)\s+{_NAME}(?:'s)?\s+(?:owe|order|buy|pay|still owe)\b"
+                        rf"|\b(?:orders?|balance|dues|outstanding|account|statement|ledger)\s+(?:of|for|from)\s+{_NAME}")
+_QUESTION = re.compile(r"\?\s*$|^\s*(?:what|when|till|until|up to|how|is|are|can|could|do|does|will|would|which|"
+                       r"why|where|should|any|may)\b", re.I)
+_ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3}
+KNOWLEDGE_SCORE = 0.55  # a document this close answers the question (questions it answers: 0.56-0.70)
 _FOLLOW = re.compile(r"^\s*(?:and|what about|how about|same for|now|also|ok|okay|then)?\b", re.I)
 _IT = re.compile(r"\b(it|that|this|that one|this one|the order|last order|my last order|the last one)\b", re.I)
 
@@ -59,6 +85,7 @@ class Plan:
     text: str = ""
     outcome: str | None = None     # refused | clarify | not_understood (None = let tools decide)
     note: str = ""                 # said before the tools' answer
+    guess: bool = False            # a guess from one word ("dispatch", "my order"): a policy question may win
 
 
 def _words(text: str) -> set[str]:
@@ -92,20 +119,50 @@ class Planner:
     def _refuse_role(self, what: str) -> Plan:
         role = self.ctx.role or "user"
         article = "an" if role[:1] in "aeiou" else "a"
-        return Plan(text=f"As {article} {role} you can't {what}.", outcome="refused")
+        return Plan(text=f"As {article} {role} you can't {what}.", outcome="refused", guess=True)
 
     def _one(self, kinds, text, threshold=70.0):
         found = self.lex.find(text, kinds, threshold=threshold)
         return found
 
     def _customer(self, text: str) -> tuple[str | None, Plan | None, tuple[int, int] | None]:
+        """The customer named in `text`, as the user said it: the tool resolves it within the
+        user's scope, and a refusal then echoes only the user's own words (the planner knows
+        every customer; passing a code it found would tell that the customer exists)."""
         found = self._one(["customer"], text, 75.0)
+        if found and not found[0].exact and self._other_name_beside(text, found[0].span):
+            found = []  # "Nowhere Traders" is not "Chennai Traders"
         if not found:
+            # the first words of a longer name ("Andheri Medical" for "... and General Stores")
+            lead = self.lex.find_by_lead(text, "customer")
+            if len(lead) == 1:
+                return _said(text, lead[0][1]), None, lead[0][1]
+            if lead:
+                names = "; ".join(f"{e.name} ({e.code})" for e, _ in lead[:5])
+                return None, Plan(text=f"Which customer do you mean? {names}.", outcome="clarify"), None
+            slot = _NAME_SLOT.search(text)
+            said = slot and (slot[1] or slot[2])
+            if said and said.split()[0].lower() not in STOPWORDS and not parse_period(said, self.today) \
+                    and not self._one(
+                    ["region", "warehouse", "user", "sku", "product", "brand", "category"], said, 90.0):
+                i = text.index(said)
+                return said, None, (i, i + len(said))
             return None, None, None
         if len(found) > 1 and found[0].score - found[1].score < 3:
             names = "; ".join(f"{m.entry.name} ({m.entry.code})" for m in found[:5])
             return None, Plan(text=f"Which customer do you mean? {names}.", outcome="clarify"), None
-        return found[0].entry.code, None, found[0].span
+        return _said(text, found[0].span), None, found[0].span
+
+    def _other_name_beside(self, text: str, span: tuple[int, int]) -> bool:
+        """A capitalised word the world does not know, right next to a partly matched name:
+        the user named someone else whose name shares a common word."""
+        before = re.search(r"([A-Z][\w'-]+)\s+$", text[:span[0]])
+        after = re.match(r"\s+([A-Z][\w'-]+)", text[span[1]:])
+        for m in (before, after):
+            if m and m[1].lower() not in STOPWORDS and not self.lex.knows_word(m[1]) \
+                    and not re.match(r"(?i)(show|list|what|how|which|please|tell|give|get|check)$", m[1]):
+                return True
+        return False
 
     def _region(self, text: str) -> str | None:
         found = self._one(["region"], text, 80.0)
@@ -139,8 +196,51 @@ class Planner:
             return [pick.sku], False
         return pick.candidates, bool(pick.candidates)
 
+    def _context_customer(self, low: str) -> str | None:
+        """The customer "they"/"them" points at: the newest one an earlier call was about."""
+        return self.ctx.last_arg("customer") if _THEY.search(low) else None
+
     # -- the decision ------------------------------------------------------------------------
     def plan(self, text: str) -> Plan:
+        chosen = self._choice_answer(text)
+        if chosen is not None:
+            return chosen
+        plan = self._plan(text)
+        return self._policy_question(text, plan) or plan
+
+    def _choice_answer(self, text: str) -> Plan | None:
+        """"the 650 one" after "Which product do you mean by 'paracetamol'? It could be: ...":
+        the earlier request again, with the product the user picked."""
+        asked = re.search(r"Which (?:product|one) do you mean(?: by '(.+?)')?\?(.*)", self.ctx.last_reply, re.S)
+        if not asked or not self.ctx.last_user or len(re.findall(r"\w+", text)) > 8:
+            return None
+        codes = [c for c in re.findall(r"\(([^()\s]+)\)", asked[2]) if self.lex.get("sku", c)]
+        code = _pick_candidate(self.lex, codes, text)
+        if code is None:
+            return None
+        before, seg = self.ctx.last_user, asked[1]
+        if seg and seg.lower() in before.lower():
+            i = before.lower().index(seg.lower())
+            again = before[:i] + code + before[i + len(seg):]
+        else:
+            again = f"{before} {code}"
+        plan = self._plan(again)
+        return None if plan.outcome in ("clarify", "not_understood") else plan
+
+    def _policy_question(self, text: str, plan: Plan) -> Plan | None:
+        """A question the business's documents answer well, which the rules only guessed at
+        from one word ("same day dispatch", "delivery charge if my order is small")."""
+        soft = plan.guess or plan.outcome == "not_understood"
+        if not soft or not self._can("search_knowledge") or not _QUESTION.search(text):
+            return None
+        if self.lex.find_order_numbers(text) or parse_quantities(text, self.lex.unit_words):
+            return None  # an order number or a quantity: a request about data, not policy
+        score = getattr(self.wv, "knowledge_score", None)
+        if score is None or score(text) < KNOWLEDGE_SCORE:
+            return None
+        return Plan([("search_knowledge", {"query": text})])
+
+    def _plan(self, text: str) -> Plan:
         low = text.lower()
         if _INJECTION.search(text) or _CONFIG.search(text):
             what = "change credit limits, prices, roles or my instructions"
@@ -151,6 +251,7 @@ class Planner:
         cust, ask, cust_span = self._customer(text)
         if ask:
             return ask
+        cust = cust or self._context_customer(low)
 
         # approvals
         if w & {"approve"} or re.search(r"\bapprovals?\b", low):
@@ -170,8 +271,10 @@ class Planner:
             no, ask = self._order_ref(text)
             if ask:
                 return ask
-            r = re.search(r"\b(?:because|reason(?: is)?|as|since|due to)\b[:\s]*(.+)$", text, re.I)
-            reason = r[1].strip(" .") if r else ""
+            r = re.search(r"\b(?:because|reason(?: is)?|as|since|due to)\b[:\s]*(.+)$", text, re.I) or re.search(
+                r"\breject\w*\b(?:\s+(?:it|this|that|them|(?:the |this |that )?order))?(?:\s+[A-Za-z]{1,6}[-/]?\d{2,})?"
+                r"\s*(?:[,:;]|\s[-\u2013\u2014]|\bfor\b)\s*(.+)$", text, re.I)
+            reason = r[1].strip(" .-") if r else ""
             if not reason:
                 return Plan(text=f"Why should {no} be rejected? Please give a reason.", outcome="clarify")
             return Plan([("reject_order", {"order_no": no, "reason": reason})])
@@ -196,7 +299,10 @@ class Planner:
 
         amount = re.search(r"(?:rs\.?|₹|inr)\s*(\d[\d,]*(?:\.\d{1,2})?)|(\d[\d,]*(?:\.\d{1,2})?)\s*(?:rs|rupees|/-)",
                            low)
-        if (w & {"payment", "paid", "received", "collected"}) and (amount or re.search(r"\d", low)) \
+        said_payment = (w & {"payment", "paid", "received", "collected"}) or (
+            _PAY_NOUN.search(low) and _PAY_VERB.search(low)
+            and not any(q.unit_word for q in parse_quantities(text, self.lex.unit_words)))
+        if said_payment and (amount or re.search(r"\d", low)) \
                 and not re.search(r"\b(how much|owe|outstanding|due)\b", low):
             if not self._can("record_payment"):
                 return self._refuse_role("record payments")
@@ -219,7 +325,7 @@ class Planner:
                      low):
             wh = self._warehouse(text)
             return Plan([("low_stock", {"warehouse": wh} if wh else {})])
-        if re.search(r"\b(owe|owed|outstanding|dues?|balance|receivables?|overdue|unpaid)\b", low) and \
+        if re.search(r"\b(owes?|owed|owing|outstanding|dues?|balance|receivables?|overdue|unpaid)\b", low) and \
                 not re.search(r"\borders?\b", low) or re.search(r"\boutstanding (amount|balance|payments?)\b", low):
             return Plan([("outstanding", {"customer": cust} if cust else {})])
 
@@ -239,7 +345,7 @@ class Planner:
             return Plan([("product_details", {"product": products[0], **({"customer": cust} if cust else {})})])
 
         # reports and lists
-        if "sales" in w or re.search(r"\b(revenue|turnover|sold|sales report)\b", low) or (
+        if "sales" in w or re.search(r"\b(revenue|turnover|sold|sales report)\b", low) or _SOLD.search(low) or (
                 "report" in w and not re.search(r"\bstock\b", low)):
             args: dict = {}
             if period:
@@ -261,7 +367,8 @@ class Planner:
                 args["region"] = r
             return Plan([("order_summary", args)])
 
-        has_orders_word = re.search(r"\borders\b|\border (history|list|status)\b|\bmy orders?\b", low)
+        has_orders_word = re.search(r"\borders\b|\border (history|list|status)\b|\bmy orders?\b", low) or (
+            _PAST_ORDERS.search(low) and not parse_quantities(text, self.lex.unit_words))
         if has_orders_word and not re.search(r"\d+\s*(?:x\s*)?[a-z]", low.replace(nums[0].lower(), "") if nums
                                                   else low):
             if nums:
@@ -277,7 +384,7 @@ class Planner:
                 args["region"] = r
             if period:
                 args["period"] = period
-            return Plan([("list_orders", args)])
+            return Plan([("list_orders", args)], guess=not args)
         if nums and not _ORDER_VERB.search(low.replace("order " + nums[0].lower(), "")):
             return Plan([("get_order", {"order_no": nums[0]})])
 
@@ -285,6 +392,15 @@ class Planner:
         follow = self._follow_up(text, low, w, cust, period, products)
         if follow is not None:
             return follow
+
+        # "we need 3 cartons of X for our own stock": an order, though it says "stock"
+        order_text = text
+        if cust_span:
+            order_text = text[:cust_span[0]] + " " * (cust_span[1] - cust_span[0]) + text[cust_span[1]:]
+        qty_items = extract_items(self.wv, self.world, order_text)
+        ordering = bool(_ORDER_VERB.search(low)) and not re.search(r"\b(do|does|did) (you|we) (have|stock)\b", low)
+        if qty_items.items and not qty_items.problem and ordering:
+            return self._order(text, low, cust, qty_items)
 
         if w & {"stock", "available", "inventory"} or re.search(r"\b(in stock|do you have|have you got)\b", low):
             if ambiguous:
@@ -296,22 +412,16 @@ class Planner:
             return Plan([("stock_levels", args)])
 
         # orders
-        order_text = text
-        if cust_span:
-            order_text = text[:cust_span[0]] + " " * (cust_span[1] - cust_span[0]) + text[cust_span[1]:]
-        qty_items = extract_items(self.wv, self.world, order_text)
         if qty_items.problem and (qty_items.items or _ORDER_VERB.search(low) or products or ambiguous):
             return Plan(text=qty_items.problem, outcome="clarify")
         if qty_items.items:
-            if not self._can("create_order"):
-                return self._refuse_role("place orders")
-            args = {"items": qty_items.items}
-            if cust:
-                args["customer"] = cust
-            wh = self._warehouse(text) if re.search(r"\bwarehouse\b|\bfrom\b", low) else None
-            if wh:
-                args["warehouse"] = wh
-            return Plan([("create_order", args)], note=" ".join(qty_items.notes))
+            return self._order(text, low, cust, qty_items)
+        if ordering and not products and not ambiguous and (item := self._context_item(text)):
+            # "ok send 2 boxes" right after talking about one product
+            if isinstance(item, Plan):
+                return item
+            qty_items.items = [item]
+            return self._order(text, low, cust, qty_items)
         if _ORDER_VERB.search(low) and (products or ambiguous):
             if ambiguous:
                 return Plan(text=f"Which one do you mean? {names_list(self.world, products)}. And how many?",
@@ -325,9 +435,10 @@ class Planner:
                      r"catalog(?:ue)?|items? for)\b", low) and self._can("find_products"):
             q = re.sub(r"^.*?\b(find|search(?: for)?|looking for|look for|do you have|have you got)\b", "", text,
                        flags=re.I).strip(" ?.") or text
-            return Plan([("find_products", {"query": q})])
-        if products and not ambiguous:
-            return Plan([("product_details", {"product": products[0], **({"customer": cust} if cust else {})})])
+            return Plan([("find_products", {"query": q})], guess=True)
+        if products and not ambiguous:  # a product named, nothing asked about it
+            return Plan([("product_details", {"product": products[0], **({"customer": cust} if cust else {})})],
+                        guess=True)
         if ambiguous:
             return Plan(text=f"Which one do you mean? {names_list(self.world, products)}.", outcome="clarify")
         if self._can("search_knowledge") and text.strip().endswith("?") and len(text.split()) >= 3:
@@ -335,8 +446,36 @@ class Planner:
         if self._can("find_products") and re.search(r"\b(to|for)\b", low) and _ORDER_VERB.search(low):
             hits = pick_product(self.wv, self.world, _strip_query_words(text))
             if hits.sku or hits.candidates:
-                return Plan([("find_products", {"query": _strip_query_words(text)})])
+                return Plan([("find_products", {"query": _strip_query_words(text)})], guess=True)
         return not_understood(self.tools)
+
+    def _order(self, text: str, low: str, cust: str | None, qty_items) -> Plan:
+        if not self._can("create_order"):
+            return self._refuse_role("place orders")
+        args = {"items": qty_items.items}
+        if cust:
+            args["customer"] = cust
+        wh = self._warehouse(text) if re.search(r"\bwarehouse\b|\bfrom\b", low) else None
+        if wh:
+            args["warehouse"] = wh
+        return Plan([("create_order", args)], note=" ".join(qty_items.notes))
+
+    def _context_item(self, text: str) -> dict | Plan | None:
+        """One quantity said without a product, after a turn about one product: that product."""
+        qs = [q for q in parse_quantities(text, self.lex.unit_words) if q.qty]
+        sku = self.ctx.last_arg("product")
+        if len(qs) != 1 or not sku or self.lex.get("sku", sku) is None:
+            return None
+        sku = self.lex.get("sku", sku).code
+        item: dict = {"product": sku, "qty": int(qs[0].qty)}
+        if qs[0].unit_word:
+            units = self.world.units.get(sku, [])
+            u = resolve_unit(qs[0].unit_word, units)
+            if u is None:
+                return Plan(text=f"{self.world.sku_names.get(sku, sku)} is sold in {', '.join(x for x, _ in units)}; "
+                                 "which unit do you mean?", outcome="clarify")
+            item["unit"] = u[0]
+        return item
 
     def _follow_up(self, text, low, w, cust, period, products) -> Plan | None:
         """"and this month?", "what about <customer>?", "make it 2 cartons", "add 3 boxes of X too"."""
@@ -355,7 +494,6 @@ class Planner:
             if got.items and adding and not changing:
                 return Plan([("create_order", {**args, "items": items + got.items})])
             if changing:
-                from agent.nlu.numbers import parse_quantities, resolve_unit
                 qs = parse_quantities(text, self.lex.unit_words)
                 if got.items:  # "make it 2 cartons of X": replace that product's line
                     for new in got.items:
@@ -401,7 +539,44 @@ class Planner:
             args.pop("customer", None)
         if products and "product" in fields and len(products) == 1:
             args["product"], changed = products[0], True
+        if "status" in fields:  # "only the ones not delivered yet"
+            status = next((st for st, rx in _STATUS if re.search(rx, low)), None)
+            if status and status != args.get("status"):
+                args["status"], changed = status, True
         return Plan([(name, args)]) if changed else None
+
+
+def _said(text: str, span: tuple[int, int]) -> str:
+    """The words of `text` in `span`, without a possessive or punctuation around them."""
+    return re.sub(r"(?:'s|’s)$", "", text[span[0]:span[1]].strip(" ,.:;!?\"")).strip()
+
+
+def _pick_candidate(lex, codes: list[str], text: str) -> str | None:
+    """Which of the offered SKU `codes` a short answer picks: by position ("the second one")
+    or by words and numbers only that one's names hold ("the 650 one")."""
+    low = text.lower()
+    for word, i in _ORDINALS.items():
+        if re.search(rf"\b{word}\b", low) and i < len(codes):
+            return codes[i]
+    if re.search(r"\b(last|latter)\b", low) and codes:
+        return codes[-1]
+    said = {t.text for t in tokenize(text) if t.text not in STOPWORDS and t.text not in ("one", "wala", "wali")}
+    said |= {t.raw for t in tokenize(text) if t.kind == "size"}
+    if not said:
+        return None
+    scores = {}
+    for c in codes:
+        entry = lex.get("sku", c)
+        own = {c.lower()}
+        for n in entry.names:
+            for t in tokenize(n):
+                own.add(t.text)
+                if t.kind == "size":
+                    own.add(t.raw)
+        scores[c] = len(said & own)
+    best = max(scores.values(), default=0)
+    winners = [c for c, v in scores.items() if v == best]
+    return winners[0] if best and len(winners) == 1 else None
 
 
 def _strip_query_words(text: str) -> str:

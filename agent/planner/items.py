@@ -12,7 +12,8 @@ _JOIN_RE = re.compile(r"^[\s,;:&+.\-]*(?:of|x|nos\.?|no\.?)?\s+|[\s,;:&+.\-]*(?:
                       re.I)
 _FILLER_RE = re.compile(
     r"\b(please|pls|plz|kindly|i|we|need|want|would like|like|to|order|place|an|book|buy|send|get|me|us|"
-    r"add|also|too|more|another|the|a|for|my|some|give|supply|deliver)\b", re.I)
+    r"add|also|too|more|another|the|a|for|my|some|give|supply|deliver|ok|okay|then|now|just|yes|so|"
+    r"right|fine|sure|good)\b", re.I)
 SEMANTIC_MIN, SEMANTIC_MARGIN = 0.35, 0.06
 
 
@@ -35,6 +36,14 @@ def _clean(segment: str) -> str:
     for _ in range(2):
         s = _JOIN_RE.sub(" ", " " + s + " ").strip()
     return s
+
+
+def _trim(segment: str) -> str:
+    """Polite or filler words after a product name are not part of it ("paramol 500 please")."""
+    words = segment.split()
+    while words and _FILLER_RE.fullmatch(words[-1].strip(",.!?")):
+        words.pop()
+    return " ".join(words)
 
 
 def pick_product(world_view, world, text: str, *, semantic: bool = True) -> ProductPick:
@@ -75,21 +84,24 @@ def names_list(world, codes: list[str]) -> str:
 def extract_items(world_view, world, text: str) -> ItemsResult:
     """Order items [{product, qty, unit?}] said in `text`; `problem` when one is unclear."""
     lex = world.lexicon
-    mentions = parse_quantities(text, lex.unit_words)
+    # a number that is a code or barcode names a product, it is no quantity
+    mentions = [m for m in parse_quantities(text, lex.unit_words)
+                if m.unit_word or not lex.is_code(text[m.start:m.end])]
     out = ItemsResult()
     if not mentions:
         return out
-    # a bare number right after product words is part of the name ("crunchy 100")
+    # a bare number right after product words is part of the name ("crunchy 100",
+    # "paramol 500 please")
     kept = []
     for i, m in enumerate(mentions):
         end = mentions[i + 1].start if i + 1 < len(mentions) else len(text)
-        if kept and m.unit_word is None and not _clean(text[m.end:end]):
+        if kept and m.unit_word is None and not _FILLER_RE.sub(" ", _clean(text[m.end:end])).strip(" ?.!,"):
             continue
         kept.append(m)
     mentions = kept
     for i, m in enumerate(mentions):
         end = mentions[i + 1].start if i + 1 < len(mentions) else len(text)
-        seg = _clean(text[m.end:end])
+        seg = _trim(_clean(text[m.end:end]))
         if i == 0 and (not seg or not lex.find(seg, ["sku", "product"])):
             before = _FILLER_RE.sub(" ", text[:m.start])
             before = re.sub(r"[\s,;:]+", " ", before).strip()
