@@ -1,5 +1,5 @@
 """The project's evaluation suites (evals/suites) are well formed against spec/scenarios.md,
-and the pharma world they use imports cleanly.
+and the project's own worlds they use (pharma, hardware) import cleanly.
 
 Checked independently of the runner's own loader, so a loader bug cannot hide a bad file:
 YAML parses, ids are unique, worlds exist, `as` users exist in the world's users.csv, only
@@ -57,9 +57,14 @@ def _is_money(v) -> bool:
 
 def test_there_are_enough_suites_and_scenarios():
     assert len(FILES) >= 4
-    assert len(ALL) >= 90
+    assert len(ALL) >= 250
     worlds = {(f.parent / s["world"]).resolve().name for f, s in ALL}
-    assert {"demo", "pharma"} <= worlds
+    assert {"demo", "pharma", "hardware"} <= worlds
+    per_world = {}
+    for f, s in ALL:
+        name = (f.parent / s["world"]).resolve().name
+        per_world[name] = per_world.get(name, 0) + 1
+    assert per_world["hardware"] >= 80
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
@@ -133,6 +138,7 @@ def test_every_role_of_both_worlds_is_exercised():
         roles.setdefault(world.name, set()).add(_users(world)[s["as"]]["role"])
     assert roles["pharma"] == ROLES
     assert roles["demo"] == ROLES
+    assert roles["hardware"] == ROLES
 
 
 def test_project_loader_accepts_the_suites():
@@ -157,3 +163,23 @@ def test_pharma_world_imports_cleanly(engine, clock):
         # confirmed history orders reserve their lines (and free goods) at import
         reserved = s.exec(select(func.sum(StockBalance.reserved))).one()
         assert reserved == 20 + 50 + 50 + 24 + 12
+
+
+def test_hardware_world_imports_cleanly(engine, clock):
+    from sqlmodel import Session, func, select
+
+    from core.catalogue import Sku
+    from core.inventory import StockBalance
+    from core.orders import Order
+    from core.world import import_world
+
+    report = import_world(engine, ROOT / "worlds" / "hardware", clock=clock)
+    assert report.counts["skus"] == 17 and report.counts["users"] == 16
+    assert report.counts["schemes"] == 12 and report.counts["approval_rules"] == 4
+    with Session(engine) as s:
+        assert 14 <= s.exec(select(func.count()).select_from(Sku)).one() <= 20
+        assert s.exec(select(func.count()).select_from(Order)).one() == 15
+        # confirmed history orders reserve their lines and free goods: SO-7009 (100 tees + 10 pipes),
+        # SO-7010 (100 + 4 free bags of OPC) and SO-7014 (50 kg binding wire)
+        reserved = s.exec(select(func.sum(StockBalance.reserved))).one()
+        assert reserved == 110 + 104 + 50
