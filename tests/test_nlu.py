@@ -462,3 +462,18 @@ def test_ten_thousand_skus_speed():
     print(f"\nlexicon of 10,000 SKUs built in {build:.2f} s; find() {per_msg:.1f} ms per message")
     assert all(isinstance(f, list) for f in found)
     assert lex.find("HW-00042", ["sku"])[0].entry.code == "HW-00042"
+
+
+def test_sizes_in_inches_sqmm_and_feet_are_not_quantities():
+    from agent.nlu.numbers import parse_quantities
+    units = ["box", "roll", "bundle"]
+    assert [(q.qty, q.unit_word) for q in parse_quantities("2 boxes of 1 inch tee", units)] == [(2, "boxes")]
+    assert [(q.qty, q.unit_word) for q in parse_quantities("5 rolls of 1.5 sqmm wire", units)] == [(5, "rolls")]
+    assert [(q.qty, q.unit_word) for q in parse_quantities("1 bundle of 8 ft sheet", units)] == [(1, "bundle")]
+
+
+def test_declining_for_now_is_a_no():
+    from agent.nlu.confirm import parse_confirmation
+    assert parse_confirmation("no, leave it for now") == "no"
+    assert parse_confirmation("not today") == "no"
+    assert parse_confirmation("no, send 3 boxes for later") is None

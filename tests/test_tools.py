@@ -381,3 +381,74 @@ def test_search_knowledge_uses_the_injected_search(sample, clock):
     assert "48 hours" in hit.text and hit.data["found"] is True
     assert miss.data["found"] is False and "say nothing" in miss.text
     assert none.data["found"] is False and asked == ["can I return damaged goods?", "cricket score"]
+
+
+# --- stock adjustments and damage ------------------------------------------------------------
+
+def batch_row(engine, warehouse, sku, batch) -> StockBalance:
+    with Session(engine) as s:
+        return s.get(StockBalance, (warehouse, sku, batch))
+
+
+def audit_actions(engine) -> list[str]:
+    with engine.connect() as conn:
+        return [r[0] for r in conn.execute(text("SELECT action FROM audit_entry ORDER BY id"))]
+
+
+def test_adjust_stock_preview_writes_nothing_and_execute_audits(sample, clock):
+    before = snapshot(sample)
+    have = batch_row(sample, "WH-BLR", "CC-200", "CC2-2610").available
+    p = preview(sample, clock, "U-WH-1", "adjust_stock", warehouse="WH-BLR", product="CC-200", delta=-3,
+                reason="count found 3 broken")
+    assert "CC2-2610" in p.text and f"{have} to {have - 3}" in p.text
+    assert snapshot(sample) == before
+    result = execute(sample, clock, "U-WH-1", "adjust_stock", p.fingerprint, warehouse="WH-BLR", product="CC-200",
+                     delta=-3, reason="count found 3 broken")
+    assert result.outcome == "done"
+    assert batch_row(sample, "WH-BLR", "CC-200", "CC2-2610").available == have - 3
+    assert audit_actions(sample)[-1] == "stock.adjust"
+
+
+def test_adjust_stock_asks_which_batch_when_several(sample, clock):
+    with pytest.raises(InvalidInput, match="Which batch.*CC-2609.*CC-2610"):
+        preview(sample, clock, "U-WH-1", "adjust_stock", warehouse="WH-BLR", product="CC-100", delta=2,
+                reason="recount")
+
+
+def test_record_damage_preview_then_execute(sample, clock):
+    before = snapshot(sample)
+    old = batch_row(sample, "WH-BLR", "CC-100", "CC-2610")
+    have, broken = old.available, old.damaged
+    args = dict(warehouse="WH-BLR", product="CC-100", batch="CC-2610", qty=5, reason="torn packs")
+    p = preview(sample, clock, "U-MGR-KA", "record_damage", **args)
+    assert f"{have} to {have - 5}" in p.text and "damaged" in p.text
+    assert snapshot(sample) == before
+    execute(sample, clock, "U-MGR-KA", "record_damage", p.fingerprint, **args)
+    row = batch_row(sample, "WH-BLR", "CC-100", "CC-2610")
+    assert (row.available, row.damaged) == (have - 5, broken + 5)
+    assert audit_actions(sample)[-1] == "stock.damage"
+
+
+def test_record_damage_stale_preview_is_not_executed(sample, clock):
+    args = dict(warehouse="WH-BLR", product="CC-100", batch="CC-2610", qty=5, reason="torn packs")
+    broken = batch_row(sample, "WH-BLR", "CC-100", "CC-2610").damaged
+    p = preview(sample, clock, "U-WH-1", "record_damage", **args)
+    execute(sample, clock, "U-WH-1", "record_damage", p.fingerprint, **args)
+    with pytest.raises(StalePreview):
+        execute(sample, clock, "U-WH-1", "record_damage", p.fingerprint, **args)
+    assert batch_row(sample, "WH-BLR", "CC-100", "CC-2610").damaged == broken + 5
+
+
+@pytest.mark.parametrize("tool,args", [("adjust_stock", {"delta": -2}), ("record_damage", {"qty": 2})])
+def test_a_rep_may_not_change_stock(sample, clock, tool, args):
+    before = snapshot(sample)
+    with pytest.raises(NotAllowed):
+        preview(sample, clock, "U-REP-1", tool, warehouse="WH-BLR", product="CC-100", batch="CC-2610",
+                reason="bent", **args)
+    assert snapshot(sample) == before
+    assert tool not in {t.name for t in tools_for(_actor(sample, "U-REP-1"))}
+
+
+def _actor(engine, user):
+    with Session(engine) as s:
+        return load_actor(s, user)

@@ -99,6 +99,26 @@ class OrderSummary(BaseModel):
     region: str | None = None
 
 
+class AdjustStock(BaseModel):
+    warehouse: str | None = Field(None, description="warehouse code or name; empty = the only one (in my scope) "
+                                                    "holding the batch or product")
+    product: str | None = Field(None, description="SKU code or product name; may be empty when a batch is given")
+    batch: str | None = Field(None, description="batch code; empty = the SKU's only batch in that warehouse")
+    delta: int = Field(description="signed change to the available quantity, e.g. -3 or 2")
+    unit: str | None = Field(None, description="unit of delta (e.g. BOX); empty = base unit")
+    reason: str = Field(min_length=1, description="why: count correction, found broken…")
+
+
+class RecordDamage(BaseModel):
+    warehouse: str | None = Field(None, description="warehouse code or name; empty = the only one (in my scope) "
+                                                    "holding the batch or product")
+    product: str | None = Field(None, description="SKU code or product name; may be empty when a batch is given")
+    batch: str | None = Field(None, description="batch code; empty = the SKU's only batch in that warehouse")
+    qty: int = Field(gt=0, description="how many to move from available to damaged")
+    unit: str | None = Field(None, description="unit of qty; empty = base unit")
+    reason: str = Field(min_length=1, description="what happened: torn, broken, leaking…")
+
+
 class KnowledgeSearch(BaseModel):
     query: str
 
@@ -127,5 +147,7 @@ TOOL_SPECS: dict[str, tuple[type[BaseModel], bool, str, str]] = {
     "outstanding": (Outstanding, False, "payments.view", "What a customer owes, with ageing of unpaid invoices."),
     "sales_report": (SalesReport, False, "orders.view", "Sales (net and with tax) for a period, optionally by customer, SKU, product, brand, category, region, day or month."),
     "order_summary": (OrderSummary, False, "orders.view", "Count and value of orders by status for a period."),
+    "adjust_stock": (AdjustStock, True, "stock.adjust", "Correct a batch's available stock up or down (count corrections), with a reason. Shows a preview and waits for confirmation."),
+    "record_damage": (RecordDamage, True, "stock.adjust", "Move a quantity of a batch from available to damaged, with a reason. Shows a preview and waits for confirmation."),
     "search_knowledge": (KnowledgeSearch, False, "catalogue", "Answer from the business's policy documents (returns, delivery, payment terms…), citing the document."),
 }

@@ -1,8 +1,14 @@
-"""Stock tools: levels (retailers learn only in stock / not in stock) and low stock."""
-from core.lookup import resolve_sku, resolve_warehouse
-from core.stock import low_stock, stock_levels
+"""Stock tools: levels (retailers learn only in stock / not in stock), low stock, and the
+changes people ask for in conversation (count adjustments, damage)."""
+from core.errors import InvalidInput, NotFound
+from sqlmodel import select
 
-from .base import Table, Tool, ToolResult
+from core.inventory import StockBalance, batches_for
+from core.lookup import resolve_sku, resolve_warehouse
+from core.orders import sku_units
+from core.stock import adjust_stock, low_stock, record_damage, stock_levels, stock_warehouse_codes
+
+from .base import Preview, Table, Tool, ToolResult, dry_run, fingerprint
 
 
 class StockLevels(Tool):
@@ -60,3 +66,110 @@ class LowStock(Tool):
         return ToolResult(text, Table(["Warehouse", "Code", "Product", "Available", "Reorder level"], rows,
                                       "Low stock"),
                           {"low": [{"warehouse": r.warehouse, "sku": r.sku, "available": r.available} for r in rows_]})
+
+
+# --- changes: adjustments and damage (core.stock checks role, scope and audits) ------------
+
+def _unit_factor(sku, unit: str | None, units: list[tuple[str, int]]) -> int:
+    """The factor of the unit as said ("bags", "Box"): plural and case do not matter."""
+    if not unit:
+        return 1
+    said = unit.strip().upper()
+    for name, factor in units:
+        if said in (name, name + "S", name + "ES") or (said.endswith("S") and said[:-1] == name):
+            return factor
+    raise InvalidInput(f"{sku.name} is counted in " + ", ".join(f"{n} ({f})" for n, f in units) + f", not {unit}.")
+
+
+def _target(ctx, args, qty: int):
+    """(warehouse, sku, batch row, base-unit qty) the request is about. A batch code alone
+    names its SKU, and a warehouse may be left out when only one in scope holds the stock;
+    anything left open is asked about rather than guessed."""
+    s = ctx.session
+    if not args.product and not (args.batch and args.batch.strip()):
+        raise InvalidInput("Which product or batch? Give its name, code or batch code.")
+    sku = resolve_sku(s, args.product) if args.product else None
+    batch = (args.batch or "").strip()
+    if args.warehouse:
+        whs = [resolve_warehouse(s, ctx.actor, args.warehouse)]
+    else:
+        scope = stock_warehouse_codes(s, ctx.actor)
+        stmt = select(StockBalance.warehouse).distinct()
+        if sku:
+            stmt = stmt.where(StockBalance.sku == sku.code)
+        if batch:
+            stmt = stmt.where(StockBalance.batch == batch)
+        codes = sorted(c for c in s.exec(stmt).all() if scope is None or c in scope)
+        if len(codes) != 1:
+            raise InvalidInput("Which warehouse?" + (f" It could be {', '.join(codes)}." if codes else ""))
+        whs = [resolve_warehouse(s, ctx.actor, codes[0])]
+    wh = whs[0]
+    rows = [r for r in batches_for(s, wh.code, sku.code) if not batch or r.batch == batch] if sku else \
+        list(s.exec(select(StockBalance).where(StockBalance.warehouse == wh.code, StockBalance.batch == batch)))
+    what = sku.name if sku else f"batch {batch}"
+    if not rows:
+        raise NotFound(f"No {'batch ' + batch + ' of ' if batch and sku else ''}{what} in {wh.name}.")
+    if len(rows) > 1:
+        raise InvalidInput(f"Which batch of {what} in {wh.name}? "
+                           + ", ".join(f"{r.batch} of {r.sku} ({r.available} available)" for r in rows) + ".")
+    row = rows[0]
+    if sku is None:
+        sku = resolve_sku(s, row.sku)
+    units = sku_units(s, [sku.code]).get(sku.code, [])
+    return wh, sku, row, qty * _unit_factor(sku, args.unit, units)
+
+
+def _stock_preview(tool, ctx, args, verb: str, change) -> Preview:
+    wh, sku, row, base = _target(ctx, args, args.delta if tool.name == "adjust_stock" else args.qty)
+    before = (row.available, row.damaged)
+    with dry_run(ctx.session):
+        after_row = change(ctx, wh.code, sku.code, row.batch, base, args.reason)
+        after = (after_row.available, after_row.damaged)
+    text = (f"{verb(base)} {sku.name} ({sku.code}), batch {row.batch} in {wh.name} ({wh.code}), "
+            f"reason: {args.reason.strip()}.\nAvailable goes from {before[0]} to {after[0]}"
+            + (f"; damaged from {before[1]} to {after[1]}" if after[1] != before[1] else "") + ".")
+    data = {"warehouse": wh.code, "sku": sku.code, "batch": row.batch, "qty": base, "reason": args.reason.strip()}
+    table = Table(["Warehouse", "Code", "Batch", "Available before", "Available after", "Damaged after"],
+                  [[wh.code, sku.code, row.batch, str(before[0]), str(after[0]), str(after[1])]], "Stock change")
+    return Preview(text, table, fingerprint([tool.name, data, before]), f"{verb(base)} {sku.code} {row.batch}",
+                   {**data, "available_before": before[0], "available_after": after[0]})
+
+
+class AdjustStock(Tool):
+    name = "adjust_stock"
+
+    @staticmethod
+    def _change(ctx, wh, sku, batch, qty, reason):
+        return adjust_stock(ctx.session, ctx.actor, ctx.clock, wh, sku, batch, qty, reason)
+
+    def _preview(self, ctx, args):
+        if args.delta == 0:
+            raise InvalidInput("delta: an adjustment must change the quantity (not 0).")
+        return _stock_preview(self, ctx, args, lambda n: f"Adjust stock by {n:+d} of", self._change)
+
+    def _execute(self, ctx, args):
+        wh, sku, row, base = _target(ctx, args, args.delta)
+        after = self._change(ctx, wh.code, sku.code, row.batch, base, args.reason)
+        return ToolResult(f"Stock of {sku.name} batch {row.batch} in {wh.name} adjusted by {base:+d}: "
+                          f"{after.available} available now.",
+                          data={"warehouse": wh.code, "sku": sku.code, "batch": row.batch, "delta": base,
+                                "available": after.available}, outcome="done")
+
+
+class RecordDamage(Tool):
+    name = "record_damage"
+
+    @staticmethod
+    def _change(ctx, wh, sku, batch, qty, reason):
+        return record_damage(ctx.session, ctx.actor, ctx.clock, wh, sku, batch, qty, reason)
+
+    def _preview(self, ctx, args):
+        return _stock_preview(self, ctx, args, lambda n: f"Mark {n} damaged of", self._change)
+
+    def _execute(self, ctx, args):
+        wh, sku, row, base = _target(ctx, args, args.qty)
+        after = self._change(ctx, wh.code, sku.code, row.batch, base, args.reason)
+        return ToolResult(f"{base} of {sku.name} batch {row.batch} in {wh.name} marked damaged: "
+                          f"{after.available} available, {after.damaged} damaged now.",
+                          data={"warehouse": wh.code, "sku": sku.code, "batch": row.batch, "qty": base,
+                                "available": after.available, "damaged": after.damaged}, outcome="done")

@@ -18,7 +18,7 @@ _NO = set("no n nope nah nahi nai na cancel cancelled canceled stop abort declin
           "reject wait halt negative skip drop discard".split())
 # Words that may surround a yes/no without adding a request of their own ("no wait,
 # keep it": keeping things as they are asks for nothing new).
-_FILLER = set("please pls plz kindly it that this the order one thanks thank you thx ty "
+_FILLER = set("please pls plz kindly it that this the order one thanks thank you thx ty for later today "
               "sir madam ji bhai boss just then now go ahead and also yes so well oh "
               "really mind its all good sounds looks right that's thats i am im keep".split())
 

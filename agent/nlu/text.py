@@ -32,6 +32,11 @@ for _words, _unit, _factor in (
     ("mm millimetre millimeter millimetres millimeters", "mm", Decimal(1)),
     ("cm centimetre centimeter centimetres centimeters", "mm", Decimal(10)),
     ("mtr mtrs metre metres meter meters", "mm", Decimal(1000)),
+    # sizes of fittings, wires and sheets: kept as said (an inch pipe is named by its inch size)
+    ("inch inches", "inch", Decimal(1)),
+    ("sqmm", "sqmm", Decimal(1)),
+    ("ft feet foot", "ft", Decimal(1)),
+    ("gauge", "gauge", Decimal(1)),
 ):
     for _w in _words.split():
         _MEASURES[_w] = (_unit, _factor)
@@ -44,7 +49,7 @@ SIZE_RE = re.compile(
     rf"(?<![\w.])(\d+(?:\.\d+)?|half(?:\s+a)?|quarter(?:\s+a)?|1/2|1/4|3/4)\s*-?\s*({_MEASURE_ALT})(?![a-z0-9])",
     re.I,
 )
-_SIZE_TOKEN_RE = re.compile(r"^(\d+(?:\.\d+)?)(g|ml|mm)$")
+_SIZE_TOKEN_RE = re.compile(r"^(\d+(?:\.\d+)?)(g|ml|mm|inch|sqmm|ft|gauge)$")
 _WORD_RE = re.compile(r"[a-z0-9]+(?:[.'’][a-z0-9]+)*")
 
 

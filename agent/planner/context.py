@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 
 MUTATING = {"create_order", "cancel_order", "approve_order", "reject_order", "dispatch_order",
-            "deliver_order", "record_payment"}
+            "deliver_order", "record_payment", "adjust_stock", "record_damage"}
 
 
 @dataclass

@@ -13,7 +13,10 @@ _JOIN_RE = re.compile(r"^[\s,;:&+.\-]*(?:of|x|nos\.?|no\.?)?\s+|[\s,;:&+.\-]*(?:
 _FILLER_RE = re.compile(
     r"\b(please|pls|plz|kindly|i|we|need|want|would like|like|to|order|place|an|book|buy|send|get|me|us|"
     r"add|also|too|more|another|the|a|for|my|some|give|supply|deliver|ok|okay|then|now|just|yes|so|"
-    r"right|fine|sure|good)\b", re.I)
+    r"right|fine|sure|good|wants|needs|chahiye|chaiye|aur|bhi|dena|dedo|bhejo|bhej|do)\b", re.I)
+# Where a product phrase may end and words about something else begin ("OPC 53 for our
+# godown", "cement to the shop", "elbow 1 inch aur ..."): a place, a purpose, a connective.
+_TAIL_START = re.compile(r"\s+(?:to|for|at|from|in|into|by|on|with|aur|and|same|as|but|,|\.)(?=\s|$)", re.I)
 SEMANTIC_MIN, SEMANTIC_MARGIN = 0.35, 0.06
 
 
@@ -58,7 +61,11 @@ def pick_product(world_view, world, text: str, *, semantic: bool = True) -> Prod
         exact = [m for m in found if m.score >= 99.9]
         if len(exact) == 1:
             return ProductPick(exact[0].entry.code)
-        return ProductPick(None, [m.entry.code for m in found])
+        codes = [m.entry.code for m in found]
+        by_number = _numbers_fit(lex, codes, text)
+        if len(by_number) == 1:
+            return ProductPick(by_number[0])
+        return ProductPick(None, codes)
     prods = lex.find(text, ["product"])
     skus = [c for m in prods for c in world.product_skus.get(m.entry.code, [])]
     if len(skus) == 1:
@@ -77,6 +84,43 @@ def pick_product(world_view, world, text: str, *, semantic: bool = True) -> Prod
     return ProductPick(None, [c for c, s in hits if s >= top - SEMANTIC_MARGIN], how="semantic")
 
 
+def _numbers_fit(lex, codes: list[str], text: str) -> list[str]:
+    """The candidates whose names hold every number said ("Taraflex 1.5 wire": the 1.5 one):
+    a number in a product phrase is a size or grade, and sizes tell variants apart."""
+    said = set(re.findall(r"\d+(?:\.\d+)?", text))
+    if not said:
+        return []
+    out = []
+    for c in codes:
+        entry = lex.get("sku", c)
+        names = " ".join(entry.names) if entry else c
+        if said <= set(re.findall(r"\d+(?:\.\d+)?", names)):
+            out.append(c)
+    return out
+
+
+def _names_one(world_view, world, segment: str) -> bool:
+    seg = _trim(_clean(segment))
+    if not seg:
+        return False
+    pick = pick_product(world_view, world, seg, semantic=False)
+    return bool(pick.sku or _shorter(world_view, world, seg, pick)[1].sku)
+
+
+def _shorter(world_view, world, seg: str, pick: ProductPick) -> tuple[str, ProductPick]:
+    """When the whole phrase names no single product, the product words may be followed by
+    others ("OPC 53 for our godown"): the longest leading part that names exactly one
+    product wins; otherwise the phrase and its pick stand."""
+    cuts = [m.start() for m in _TAIL_START.finditer(seg)]
+    for cut in sorted(set(cuts), reverse=True):
+        head = _trim(seg[:cut].strip(" ,."))
+        if head:
+            got = pick_product(world_view, world, head, semantic=False)
+            if got.sku:
+                return head, got
+    return seg, pick
+
+
 def names_list(world, codes: list[str]) -> str:
     return "; ".join(f"{world.sku_names.get(c, c)} ({c})" for c in codes)
 
@@ -93,12 +137,18 @@ def extract_items(world_view, world, text: str) -> ItemsResult:
     # a bare number right after product words is part of the name ("crunchy 100",
     # "paramol 500 please")
     kept = []
+    with_unit = any(m.unit_word for m in mentions)
     for i, m in enumerate(mentions):
         end = mentions[i + 1].start if i + 1 < len(mentions) else len(text)
         if kept and m.unit_word is None and not _FILLER_RE.sub(" ", _clean(text[m.end:end])).strip(" ?.!,"):
             continue
+        if kept and with_unit and m.unit_word is None and not _names_one(world_view, world, text[m.end:end]):
+            continue  # "10 pallets of OPC 53 for our godown": 53 belongs to the name before it
         kept.append(m)
     mentions = kept
+    if any(m.unit_word for m in mentions):
+        # "Taraflex 1.5 wire": a fraction without a unit beside a real quantity is a size
+        mentions = [m for m in mentions if m.unit_word or m.qty is not None]
     for i, m in enumerate(mentions):
         end = mentions[i + 1].start if i + 1 < len(mentions) else len(text)
         seg = _trim(_clean(text[m.end:end]))
@@ -108,6 +158,8 @@ def extract_items(world_view, world, text: str) -> ItemsResult:
             if before and (not seg or lex.find(before, ["sku", "product"])):
                 seg = before
         pick = pick_product(world_view, world, seg)
+        if not pick.sku:
+            seg, pick = _shorter(world_view, world, seg, pick)
         said = (text[m.start:m.end] + " " + seg).strip()
         if pick.candidates:
             out.problem = (f"Which product do you mean by '{seg}'? It could be: "
