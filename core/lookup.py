@@ -64,8 +64,8 @@ def _score(query: str, fields: list[str]) -> float:
 def _sku_fields(session: Session) -> list[tuple[Sku, list[str], set[str]]]:
     """Each SKU with its searchable texts (normalised) and its pack sizes."""
     products = {p.code: p for p in session.exec(select(Product))}
-    brands = dict(session.exec(select(Brand.code, Brand.name)).all())
-    categories = dict(session.exec(select(Category.code, Category.name)).all())
+    brands = _path_names(session, Brand)
+    categories = _path_names(session, Category)
     out = []
     for sku in session.exec(select(Sku).order_by(Sku.code)):
         p = products.get(sku.product)
@@ -75,6 +75,21 @@ def _sku_fields(session: Session) -> list[tuple[Sku, list[str], set[str]]]:
             texts.append(f"{brands.get(p.brand, '')} {categories.get(p.category, '')} {p.name} {sku.name}")
         size = sizes(sku.name) or set().union(*(sizes(a) for a in split_list(sku.aliases)))
         out.append((sku, [normalise(t) for t in texts], size))
+    return out
+
+
+def _path_names(session: Session, model) -> dict[str, str]:
+    """Each tree node's name with its ancestors' names, so a SKU is found by any level
+    of its brand or category tree ("paints" finds the primers under it)."""
+    rows = {code: (name, parent) for code, name, parent in session.exec(select(model.code, model.name, model.parent))}
+    out = {}
+    for code in rows:
+        names, seen, c = [], set(), code
+        while c in rows and c not in seen:
+            seen.add(c)
+            names.append(rows[c][0])
+            c = rows[c][1]
+        out[code] = " ".join(reversed(names))
     return out
 
 
