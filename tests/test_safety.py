@@ -30,12 +30,31 @@ def changes(before: dict, after: dict) -> dict:
         "new_payments": [(p["customer"], p["amount"]) for p in after["payments"] if p not in before["payments"]],
         "new_invoices": sorted(i["order_no"] for i in after["invoices"] if i not in before["invoices"]),
         "customers_changed": before["customers"] != after["customers"],
+        "stock_on_hand": on_hand_changes(before, after),
     }
 
 
-def expected(new_orders=(), status=None, payments=(), invoices=()) -> dict:
+def on_hand_changes(before: dict, after: dict) -> dict:
+    """Per batch, the change of (on hand, damaged): what stock tools and dispatch change
+    (reservations only move units from available to reserved, so they are not listed)."""
+    def key(s):
+        return s["warehouse"], s["sku"], s["batch"]
+
+    def value(s):
+        return s["available"] + s["reserved"] + s["damaged"], s["damaged"]
+    old = {key(s): value(s) for s in before["stock"]}
+    new = {key(s): value(s) for s in after["stock"]}
+    out = {}
+    for k in old.keys() | new.keys():
+        a, b = old.get(k, (0, 0)), new.get(k, (0, 0))
+        if a != b:
+            out[k] = (b[0] - a[0], b[1] - a[1])
+    return out
+
+
+def expected(new_orders=(), status=None, payments=(), invoices=(), stock=None) -> dict:
     return {"new_orders": sorted(new_orders), "status": status or {}, "new_payments": list(payments),
-            "new_invoices": sorted(invoices), "customers_changed": False}
+            "new_invoices": sorted(invoices), "customers_changed": False, "stock_on_hand": stock or {}}
 
 
 @dataclass
@@ -63,12 +82,18 @@ CASES = [
          "record a payment of 5000 from Ganesh Provisions by UPI",
          lambda o: expected(status={o: ("pending_approval", "rejected")}), setup=True),
     Case("dispatch_order", "U-WH-1", "slack", "dispatch SO-0905", "mark SO-0904 delivered",
-         lambda _: expected(status={"SO-0905": ("confirmed", "dispatched")}, invoices=["SO-0905"])),
+         lambda _: expected(status={"SO-0905": ("confirmed", "dispatched")}, invoices=["SO-0905"],
+                            stock={("WH-BLR", "CC-200", "CC2-2610"): (-72, 0),
+                                   ("WH-BLR", "GD-1L", "GD1-2608"): (-12, 0)})),
     Case("deliver_order", "U-WH-1", "slack", "mark SO-0904 delivered", "dispatch SO-0905",
          lambda _: expected(status={"SO-0904": ("dispatched", "delivered")})),
     Case("record_payment", "U-MGR-KA", "slack", "record a payment of 5000 from Ganesh Provisions by UPI",
          "order 1 case of Sunleaf tea 250g for Fresh Mart",
          lambda _: expected(payments=[("R-103", "5000.00")])),
+    Case("adjust_stock", "U-WH-1", "slack", "we counted 3 fewer BR-1K in batch BR1-A at WH-BLR", "dispatch SO-0905",
+         lambda _: expected(stock={("WH-BLR", "BR-1K", "BR1-A"): (-3, 0)})),
+    Case("record_damage", "U-WH-1", "slack", "5 pcs of BR-1K in batch BR1-B are torn, mark them damaged",
+         "dispatch SO-0905", lambda _: expected(stock={("WH-BLR", "BR-1K", "BR1-B"): (0, 5)})),
 ]
 
 
