@@ -13,11 +13,11 @@ process against the same database, with 1 and 8 concurrent clients; figures: ord
 p50/p95 latency, and the ratio baseline/core.
 """
 import argparse
+import multiprocessing
 import random
 import statistics
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -36,7 +36,7 @@ from core.clock import Clock  # noqa: E402
 from core.db import make_engine, transaction, upgrade  # noqa: E402
 from core.errors import DomainError  # noqa: E402
 from core.inventory import StockBalance  # noqa: E402
-from core.orders import _PATHS, Item, create_order, preview_order  # noqa: E402
+from core.orders import Item, create_order, preview_order  # noqa: E402
 from core.parties import Customer, User  # noqa: E402
 from core.world import import_world  # noqa: E402
 from core.worldgen import generate_world  # noqa: E402
@@ -122,9 +122,6 @@ LINE_SQL = ("INSERT INTO order_line (order_no, line_no, sku, qty, free_qty, unit
             "line_total) VALUES (:o,:l,:s,:q,0,'1','1','0','0','1')")
 AUDIT_SQL = ("INSERT INTO audit_entry (at, user_id, channel, action, entity, entity_id, detail) "
              "VALUES (:t,:u,'bench','order.create','order',:o,'{}')")
-SKUS_SQL = text("SELECT s.code, s.name, s.tax_rate, s.allocation, p.brand, p.category, u.unit, u.factor FROM sku s "
-                "LEFT JOIN product p ON p.code = s.product LEFT JOIN skuunit u ON u.sku = s.code "
-                "WHERE s.code IN :s ORDER BY s.code, u.position").bindparams(bindparam("s", expanding=True))
 PRICES_SQL = text("SELECT sku, price, customer_type, region, customer, valid_from, valid_to FROM price "
                   "WHERE sku IN :s").bindparams(bindparam("s", expanding=True))
 STOCK_SQL = ("SELECT sku, batch, available, expiry_date, received_on FROM stock_balance WHERE warehouse = :w "
@@ -134,17 +131,14 @@ OWED_SQL = text("SELECT 1, total FROM orders WHERE customer = :c AND status IN (
 
 
 def _reads(conn, admin: str, customer: str, skus: list[str], lock: bool):
-    """The preview's reads by hand: user, customer, warehouse, regions, SKUs with product and
-    units, brand and category paths, prices, stock (locked when creating), schemes, approval
-    rules, outstanding."""
+    """The preview's reads by hand, as the core does them once its caches are warm: user,
+    customer, the reference token (regions, warehouses, approval rules, schemes and the
+    catalogue are reused while it is unchanged, core/cache.py), prices, stock (locked when
+    creating), outstanding."""
     conn.execute(text(USER_SQL[conn.dialect.name == "sqlite"]), {"u": admin}).one()
+    conn.execute(text("SELECT token FROM ref_version WHERE name = 'reference'")).one()
     cust = conn.execute(text("SELECT * FROM customer WHERE code = :c"), {"c": customer}).one()
-    conn.execute(text("SELECT 'r', code, parent, name FROM region UNION ALL SELECT 'w', code, NULL, NULL FROM "
-                      "warehouse UNION ALL SELECT 'a', code, \"when\", threshold FROM approval_rule")).all()
-    meta = conn.execute(SKUS_SQL, {"s": skus}).all()
-    conn.execute(_PATHS, {"brands": sorted({m.brand for m in meta}), "categories": sorted({m.category for m in meta})}).all()
     conn.execute(PRICES_SQL, {"s": skus}).all()
-    conn.execute(text("SELECT * FROM scheme ORDER BY code")).all()
     stock = text(STOCK_SQL + (" FOR UPDATE" if lock and conn.dialect.name == "postgresql" else ""))
     rows = conn.execute(stock.bindparams(bindparam("s", expanding=True)), {"w": cust.warehouse, "s": skus}).all()
     conn.execute(OWED_SQL, {"c": customer}).all()
@@ -191,51 +185,172 @@ def baseline_full(engine, admin: str, job) -> None:
         conn.execute(text(AUDIT_SQL), {"t": now, "u": admin, "o": order_no})
 
 
-def measure(fn, engine, admin, jobs, clients: int) -> dict:
-    latencies: list[float] = []
-    errors = 0
-    lock = threading.Lock()
+def baseline_driver(engine, admin: str, job) -> None:
+    """`baseline_full`'s statements through the DB-API driver itself (psycopg or sqlite3), with
+    no SQLAlchemy between: what the same reads and writes cost at the bottom."""
+    customer, lines = job
+    skus = sorted(sku for sku, _ in lines)
+    sqlite = engine.dialect.name == "sqlite"
+    p = "?" if sqlite else "%s"
+    within = "(" + ", ".join([p] * len(skus)) + ")"
+    now = CLOCK.now().astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+    now = now.isoformat(" ") if sqlite else now
+    user = 'SELECT id, role, regions FROM "user" WHERE id = ' + p
+    stock = ("SELECT sku, batch, available, expiry_date, received_on FROM stock_balance WHERE warehouse = " + p
+             + " AND sku IN " + within + " ORDER BY sku, batch")
+    conn = engine.raw_connection()
+    try:
+        cur = conn.cursor()
 
-    def one(job):
-        nonlocal errors
-        t0 = time.perf_counter()
-        try:
-            fn(engine, admin, job)
-        except (DomainError, RuntimeError):
-            with lock:
-                errors += 1
-            return
-        with lock:
-            latencies.append(time.perf_counter() - t0)
+        def reads(lock: bool):
+            cur.execute(user, (admin,)); cur.fetchall()  # noqa: E702
+            cur.execute("SELECT token FROM ref_version WHERE name = 'reference'"); cur.fetchall()  # noqa: E702
+            cur.execute("SELECT warehouse FROM customer WHERE code = " + p, (customer,))
+            warehouse = cur.fetchone()[0]
+            cur.execute("SELECT sku, price, customer_type, region, customer, valid_from, valid_to FROM price "
+                        "WHERE sku IN " + within, skus); cur.fetchall()  # noqa: E702
+            cur.execute(stock + (" FOR UPDATE" if lock and not sqlite else ""), (warehouse, *skus))
+            rows = cur.fetchall()
+            cur.execute(f"SELECT 1, total FROM orders WHERE customer = {p} AND status IN ('pending_approval', "
+                        f"'confirmed', 'dispatched', 'delivered') UNION ALL SELECT -1, amount FROM payment "
+                        f"WHERE customer = {p}", (customer, customer)); cur.fetchall()  # noqa: E702
+            return warehouse, rows
 
-    start = time.perf_counter()
-    with ThreadPoolExecutor(clients) as pool:
-        list(pool.map(one, jobs))
-    wall = time.perf_counter() - start
+        if sqlite:
+            cur.execute("BEGIN")
+        reads(False)
+        conn.rollback() if not sqlite else cur.execute("ROLLBACK")
+        if sqlite:
+            cur.execute("BEGIN IMMEDIATE")
+        warehouse, rows = reads(True)
+        want, takes = dict(lines), []
+        today = CLOCK.today().isoformat()
+        for sku, batch, avail, expiry, received in sorted(
+                rows, key=lambda r: (r[0], str(r[3] or "9999"), str(r[4] or "9999"), r[1])):
+            left = want.get(sku, 0)
+            if avail > 0 and left and (expiry is None or str(expiry) >= today):
+                take = min(left, avail)
+                takes.append((take, take, warehouse, sku, batch, take))
+                want[sku] = left - take
+        cur.executemany(f"UPDATE stock_balance SET available = available - {p}, reserved = reserved + {p} "
+                        f"WHERE warehouse = {p} AND sku = {p} AND batch = {p} AND available >= {p}", takes)
+        cur.execute("UPDATE counter SET value = value + 1 WHERE name = 'order' RETURNING value")
+        order_no = f"SB-{cur.fetchone()[0]:06d}-{uuid.uuid4().hex[:4]}"
+        cur.execute(f"INSERT INTO orders (order_no, customer, warehouse, status, created_at, created_by, channel, "
+                    f"gross, discount, tax, total, updated_at) VALUES ({p}, {p}, {p}, 'confirmed', {p}, {p}, "
+                    f"'bench', '0', '0', '0', '0', {p})", (order_no, customer, warehouse, now, admin, now))
+        cur.executemany(f"INSERT INTO order_line (order_no, line_no, sku, qty, free_qty, unit_price, gross, "
+                        f"discount, tax, line_total) VALUES ({p}, {p}, {p}, {p}, 0, '1', '1', '0', '0', '1')",
+                        [(order_no, n, sku, qty) for n, (sku, qty) in enumerate(sorted(lines), 1)])
+        cur.executemany(f"INSERT INTO stock_movement (at, warehouse, sku, batch, kind, d_available, d_reserved, "
+                        f"d_damaged, order_no, user_id, channel) VALUES ({p}, {p}, {p}, {p}, 'reservation', {p}, "
+                        f"{p}, 0, {p}, {p}, 'bench')",
+                        [(now, warehouse, t[3], t[4], -t[0], t[0], order_no, admin) for t in takes])
+        cur.executemany(f"INSERT INTO order_allocation (order_no, sku, batch, qty) VALUES ({p}, {p}, {p}, {p})",
+                        [(order_no, t[3], t[4], t[0]) for t in takes])
+        cur.execute(f"INSERT INTO audit_entry (at, user_id, channel, action, entity, entity_id, detail) "
+                    f"VALUES ({p}, {p}, 'bench', 'order.create', 'order', {p}, '{{}}')", (now, admin, order_no))
+        conn.commit() if not sqlite else cur.execute("COMMIT")
+    except BaseException:
+        conn.rollback() if not sqlite else cur.execute("ROLLBACK")
+        raise
+    finally:
+        conn.close()
+
+
+def warm(engine, jobs) -> None:
+    """What a long-running server has after its first minutes: a pooled connection and the
+    catalogue derivations of the SKUs ordered (core/cache.py keeps them per reference token)."""
+    from core.orders import sku_meta
+    with Session(engine) as s:
+        sku_meta(s, sorted({sku for _, lines in jobs for sku, _ in lines}))
+
+
+def _summary(latencies: list[float], errors: int, wall: float) -> dict:
     lat = sorted(latencies)
     return {"orders_s": len(lat) / wall, "p50_ms": statistics.median(lat) * 1000 if lat else 0,
             "p95_ms": lat[int(len(lat) * 0.95) - 1] * 1000 if lat else 0, "ok": len(lat), "errors": errors}
 
 
-def run(label: str, url: str, world: Path, n: int) -> None:
+def _run_jobs(fn, engine, admin, jobs) -> tuple[list[float], int]:
+    latencies, errors = [], 0
+    for job in jobs:
+        t0 = time.perf_counter()
+        try:
+            fn(engine, admin, job)
+        except (DomainError, RuntimeError):
+            errors += 1
+            continue
+        latencies.append(time.perf_counter() - t0)
+    return latencies, errors
+
+
+def measure_threads(fn, engine, admin, jobs, clients: int) -> dict:
+    """`clients` threads of one process sharing one engine (one GIL)."""
+    warm(engine, jobs)
+    start = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        parts = list(pool.map(lambda i: _run_jobs(fn, engine, admin, jobs[i::clients]), range(clients)))
+    wall = time.perf_counter() - start
+    return _summary([x for lat, _ in parts for x in lat], sum(e for _, e in parts), wall)
+
+
+def _client_process(fn, url, admin, jobs, barrier, results) -> None:
+    engine = make_engine(url)
+    warm(engine, jobs)
+    barrier.wait()
+    start = time.monotonic()
+    latencies, errors = _run_jobs(fn, engine, admin, jobs)
+    results.put((start, time.monotonic(), latencies, errors))
+    engine.dispose()
+
+
+def measure_processes(fn, url, admin, jobs, clients: int) -> dict:
+    """`clients` processes, each with its own engine, as a server's worker processes are;
+    they start together once each has warmed up. Wall time: first start to last finish."""
+    ctx = multiprocessing.get_context("fork")
+    barrier, results = ctx.Barrier(clients), ctx.Queue()
+    procs = [ctx.Process(target=_client_process, args=(fn, url, admin, jobs[i::clients], barrier, results))
+             for i in range(clients)]
+    for p in procs:
+        p.start()
+    parts = [results.get() for _ in procs]
+    for p in procs:
+        p.join()
+    wall = max(end for _, end, _, _ in parts) - min(start for start, _, _, _ in parts)
+    return _summary([x for _, _, lat, _ in parts for x in lat], sum(e for *_, e in parts), wall)
+
+
+def run(label: str, url: str, world: Path, n: int, threads: bool) -> None:
     upgrade(url)
     engine = make_engine(url)
     t0 = time.perf_counter()
     import_world(engine, world, clock=CLOCK)
     print(f"[{label}] world imported in {time.perf_counter() - t0:.1f}s")
-    admin, jobs = workload(engine, n * 6, seed=7)
+    admin, jobs = workload(engine, n * 9, seed=7)
+    engine.dispose()  # forked clients must not share its connections
+
+    def measure(fn, part, clients):
+        if threads:
+            return measure_threads(fn, engine, admin, part, clients)
+        return measure_processes(fn, url, admin, part, clients)
+
+    how = "threads" if threads else "processes"
+    variants = [("core (preview + create)", core_order), ("hand-written SQL, SQLAlchemy", baseline_full),
+                ("hand-written SQL, driver only", baseline_driver),
+                ("hand-written create only", baseline_order)]
+    print(f"[{label}] orders/s (p50 / p95 ms), clients as {how}")
     for clients in (1, 8):
         part = jobs[:n] if clients == 1 else jobs[n:3 * n]
-        rest = jobs[3 * n:] + jobs[:n]
-        core = measure(core_order, engine, admin, part, clients)
-        full = measure(baseline_full, engine, admin, rest[:len(part)], clients)
-        base = measure(baseline_order, engine, admin, rest[len(part):2 * len(part)] or rest[:len(part)], clients)
-        ratio = full["orders_s"] / core["orders_s"] if core["orders_s"] else float("inf")
-        print(f"[{label}] {clients} client(s): core {core['orders_s']:.0f} orders/s (p50 {core['p50_ms']:.1f} ms, "
-              f"p95 {core['p95_ms']:.1f} ms, {core['ok']} ok, {core['errors']} refused) | hand-written SQL "
-              f"{full['orders_s']:.0f} orders/s (p50 {full['p50_ms']:.1f} ms, p95 {full['p95_ms']:.1f} ms) | "
-              f"baseline/core = {ratio:.2f}x | hand-written create only {base['orders_s']:.0f} orders/s "
-              f"(p50 {base['p50_ms']:.1f} ms, p95 {base['p95_ms']:.1f} ms)")
+        pool = jobs[3 * n:] + jobs[:3 * n]  # each variant orders other lines than the core
+        results = {}
+        for k, (name, fn) in enumerate(variants):
+            results[name] = r = measure(fn, part if k == 0 else pool[(k - 1) * len(part):k * len(part)], clients)
+            print(f"[{label}] {clients} client(s) {name:31} {r['orders_s']:6.0f} orders/s "
+                  f"(p50 {r['p50_ms']:.1f} ms, p95 {r['p95_ms']:.1f} ms; {r['ok']} ok, {r['errors']} refused)")
+        core = results[variants[0][0]]["orders_s"]
+        for name in ("hand-written SQL, SQLAlchemy", "hand-written SQL, driver only"):
+            print(f"[{label}] {clients} client(s) {name} / core = {results[name]['orders_s'] / core:.2f}x")
     engine.dispose()
 
 
@@ -245,11 +360,17 @@ def main() -> None:
     ap.add_argument("--customers", type=int, default=2000)
     ap.add_argument("--orders", type=int, default=300, help="orders per measured run")
     ap.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    ap.add_argument("--threads", action="store_true",
+                    help="clients as threads of this process (one GIL) instead of processes")
+    ap.add_argument("--only", choices=["sqlite", "postgres"], help="measure one database only")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         world = Path(tmp) / "world"
         generate_world(world, skus=args.skus, customers=args.customers, history_lines=2000, seed=1)
-        run("sqlite", f"sqlite:///{tmp}/bench.db", world, args.orders)
+        if args.only != "postgres":
+            run("sqlite", f"sqlite:///{tmp}/bench.db", world, args.orders, args.threads)
+        if args.only == "sqlite":
+            return
         name = f"dms_bench_{uuid.uuid4().hex[:8]}"
         try:
             with psycopg.connect(args.pg, autocommit=True) as c:
@@ -258,7 +379,7 @@ def main() -> None:
             print(f"[postgres] skipped: {e}")
             return
         try:
-            run("postgres", args.pg.rsplit("/", 1)[0] + "/" + name, world, args.orders)
+            run("postgres", args.pg.rsplit("/", 1)[0] + "/" + name, world, args.orders, args.threads)
         finally:
             with psycopg.connect(args.pg, autocommit=True) as c:
                 c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

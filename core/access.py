@@ -5,6 +5,7 @@ same answer. A refusal never says whether an out-of-scope thing exists.
 """
 from dataclasses import dataclass, field
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from .catalogue import split_list
@@ -54,9 +55,11 @@ class Actor:
         return self.role == "admin"
 
 
+_ACTOR = select(User.id, User.role, User.name, User.customer, User.regions).where(User.id == bindparam("u"))
+
+
 def load_actor(session: Session, user_id: str, channel: str = "cli") -> Actor:
-    user = session.execute(select(User.id, User.role, User.name, User.customer, User.regions)
-                           .where(User.id == user_id)).first()
+    user = session.execute(_ACTOR, {"u": user_id}).first()
     if user is None:
         raise NotFound(f"No user {user_id!r}.")
     regions = frozenset(subtree(region_children(session), split_list(user.regions)))

@@ -1,18 +1,88 @@
-"""Reference data every order reads: the region tree, the warehouses and the approval rules,
-read in one query and derived once.
+"""What the process derives from reference data, reused while the database says it is unchanged.
 
-Why it cannot go stale: the rows are read on every transaction (one small query), and
-what is derived from them (paths, children, subtrees) is reused only while those rows are
-equal to the ones it was derived from. An import (with or without replace), a change by any
-service or a test writing rows directly is seen by the next transaction. Within one
-transaction the rows are read once (the first caller's read serves the rest).
+Reference data (the region tree, warehouses, approval rules, schemes, the catalogue) is read by
+every order but changes rarely. The database keeps a token in `ref_version` that triggers
+replace on any insert, update or delete of those tables (migration 0004), by any path: a
+service, an import, a test writing rows or psql. Each transaction reads the token once (one
+single-row query) and reuses what was derived under the same token; a new token derives
+afresh. The token is random, so databases cloned from one template or re-created under the
+same name never share one for different rows. `ref_version` is not a model: it is not world
+data, so imports, exports and snapshots never touch it.
+
+A transaction that has written anything derives afresh and keeps nothing: it sees its own
+changes, and the token (replaced once per transaction on PostgreSQL, at its first write to a
+reference table) only ever stands for committed rows.
 """
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from threading import Lock
+from typing import TypeVar
 
-from sqlalchemy import String, literal, literal_column, null, type_coerce, union_all
+from sqlalchemy import String, event, literal, literal_column, null, text, type_coerce, union_all
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
+
+REFERENCE_TABLES = ("region", "warehouse", "approval_rule", "scheme", "sku", "skuunit", "product", "brand",
+                    "category")
+
+
+_TOKEN_SQL = text("SELECT token FROM ref_version WHERE name = 'reference'")
+_MEMO = "dms.ref_token"
+_WROTE = "dms.wrote"
+
+
+def token(session: Session) -> str | None:
+    """The reference token as this transaction sees it; None if the row is missing or the
+    transaction has written (its derivations are then its own: built afresh, never kept)."""
+    conn = session.connection()
+    txn = conn.get_transaction()
+    wrote = conn.info.get(_WROTE)
+    if wrote is not None and wrote is txn:
+        return None
+    memo = conn.info.get(_MEMO)
+    if memo is not None and memo[0] is txn:
+        return memo[1]
+    value = conn.execute(_TOKEN_SQL).scalar()
+    conn.info[_MEMO] = (txn, value)  # holding txn keeps its identity unique while memoised
+    return value
+
+
+# Statements that write nothing (the core's WITH queries only read); any other one marks its
+# transaction as having written.
+_NOT_WRITES = frozenset({"SELECT", "WITH", "BEGIN", "SAVEPOINT", "RELEASE", "PRAGMA"})
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _note_writes(conn, cursor, statement, parameters, context, executemany):
+    if statement.lstrip()[:10].split(None, 1)[0].upper() not in _NOT_WRITES:
+        conn.info[_WROTE] = conn.get_transaction()
+
+
+T = TypeVar("T")
+_slots: "OrderedDict[str, dict]" = OrderedDict()
+_slots_lock = threading.Lock()
+_KEEP = 16  # tokens whose derivations are kept (several databases in one process: tests, benchmarks)
+
+
+def derived(session: Session, what: str, build: Callable[[Session], T]) -> T:
+    """`build(session)` as derived under the current token: built once per token and `what`."""
+    tok = token(session)
+    if tok is None:
+        return build(session)
+    with _slots_lock:
+        slot = _slots.get(tok)
+        if slot is None:
+            slot = _slots[tok] = {}
+            while len(_slots) > _KEEP:
+                _slots.popitem(last=False)
+        else:
+            _slots.move_to_end(tok)
+    value = slot.get(what)
+    if value is None:
+        value = slot[what] = build(session)  # two threads may both build: same rows, same value
+    return value
 
 
 @dataclass(frozen=True)
@@ -49,7 +119,7 @@ def _chain(parents: dict, code: str | None) -> tuple[str, ...]:
     return tuple(chain)
 
 
-def _derive(rows: tuple) -> Reference:
+def _derive(rows) -> Reference:
     region_parents, region_names, children = {}, {}, {}
     warehouses, rules = set(), []
     for kind, code, a, b, c in rows:
@@ -79,25 +149,6 @@ def _statement():
     ).order_by(literal_column("kind"), literal_column("code"))  # the rules by code, as the database orders
 
 
-_last: tuple[tuple, Reference] | None = None
-_lock = Lock()
-_MEMO = "dms.reference"
-
-
 def reference(session: Session) -> Reference:
-    """The reference data as the session's transaction sees it."""
-    global _last
-    memo = session.info.get(_MEMO)
-    txn = session.get_transaction()
-    if memo is not None and txn is not None and memo[0] is txn:
-        return memo[1]
-    rows = tuple(tuple(row) for row in session.execute(_statement()))
-    last = _last
-    if last is not None and last[0] == rows:
-        ref = last[1]
-    else:
-        ref = _derive(rows)
-        with _lock:
-            _last = (rows, ref)
-    session.info[_MEMO] = (session.get_transaction(), ref)
-    return ref
+    """The region tree, warehouses and approval rules as the session's transaction sees them."""
+    return derived(session, "reference", lambda s: _derive(s.execute(_statement())))

@@ -230,17 +230,25 @@ def reserve(session: Session, who: Who, warehouse: str, sku: str, qty: int, meth
     raise _short(sku, warehouse, _usable_total(rows, today), qty)
 
 
+def _stock_statement():
+    t = StockBalance.__table__
+    return (select(t.c.sku, t.c.batch, t.c.available, t.c.expiry_date, t.c.received_on)
+            .where(t.c.warehouse == bindparam("w"), t.c.sku.in_(bindparam("skus", expanding=True)))
+            .order_by(t.c.sku, t.c.batch))
+
+
+_STOCK = _stock_statement()
+_STOCK_LOCKED = _STOCK.with_for_update()
+
+
 def stock_of(session: Session, warehouse: str, skus, *, lock: bool = False) -> dict[str, list[BatchStock]]:
     """The batches of many SKUs in a warehouse in one query, fresh from the database; `lock`
     takes their row locks in (sku, batch) order (FOR UPDATE on PostgreSQL; SQLite's write
     transaction is already exclusive), the same order every command locks in."""
-    t = StockBalance.__table__
-    stmt = (select(t.c.sku, t.c.batch, t.c.available, t.c.expiry_date, t.c.received_on)
-            .where(t.c.warehouse == warehouse, t.c.sku.in_(sorted(set(skus)))).order_by(t.c.sku, t.c.batch))
-    if lock:
-        stmt = stmt.with_for_update()
+    stmt = _STOCK_LOCKED if lock else _STOCK
     out: dict[str, list[BatchStock]] = {}
-    for sku, batch, available, expiry, received in session.execute(stmt):
+    for sku, batch, available, expiry, received in session.execute(stmt, {"w": warehouse,
+                                                                         "skus": sorted(set(skus))}):
         out.setdefault(sku, []).append(BatchStock(batch, available, expiry, received))
     return out
 
@@ -300,8 +308,13 @@ def reserve_stock(session: Session, who: Who, order_no: str | None, warehouse: s
             raise refuse(short)
         params = [{"k_sku": sku, "k_batch": batch, "n": n} for sku, plan in plans.items()
                   for batch, n in sorted(plan)]
-        # One conditional update per balance row, sent together; the rows are locked, so they
-        # cannot fail unless the balances changed under us: then roll them back and re-plan.
+        # One conditional update per balance row, sent together. Rows the caller locked cannot
+        # change under us, so no savepoint is needed (a failure rolls the caller's transaction
+        # back); rows read here may have, so a short update is rolled back and re-planned.
+        if locked is not None and attempt == 0:
+            if session.execute(stmt, params).rowcount == len(params):
+                return plans
+            raise refuse([{"sku": s, "warehouse": warehouse, "asked": q} for s, q in wanted.items()])
         with session.begin_nested() as sp:
             if session.execute(stmt, params).rowcount == len(params):
                 return plans

@@ -200,6 +200,51 @@ def _tree_paths(session: Session, brands: set, categories: set):
     return paths["b"], paths["c"]
 
 
+@dataclass(frozen=True)
+class SkuMeta:
+    """What an order needs of a SKU: its row, its product's brand and category with their paths
+    (itself, then each ancestor), and its units in order."""
+
+    code: str
+    name: str
+    product: str | None
+    tax_rate: Decimal
+    allocation: str
+    brand: str | None
+    category: str | None
+    brands: tuple[str, ...]
+    categories: tuple[str, ...]
+    units: tuple[tuple[str, int], ...]
+
+
+def sku_meta(session: Session, codes) -> dict[str, SkuMeta]:
+    """The SKUs among `codes` that exist, from the catalogue as derived under the current
+    reference token (core/cache.py); those not derived yet are read in two queries."""
+    from .cache import derived
+
+    known: dict[str, SkuMeta] = derived(session, "sku_meta", lambda _: {})
+    missing = [c for c in dict.fromkeys(codes) if c not in known]
+    if missing:
+        s, p, u = Sku.__table__.c, Product.__table__.c, SkuUnit.__table__.c
+        rows, units = {}, {}
+        for r in session.execute(
+                select(s.code, s.name, s.product, s.tax_rate, s.allocation, p.brand, p.category, u.unit, u.factor)
+                .select_from(Sku.__table__.outerjoin(Product.__table__, p.code == s.product)
+                             .outerjoin(SkuUnit.__table__, u.sku == s.code))
+                .where(s.code.in_(missing)).order_by(s.code, u.position)):
+            rows[r.code] = r
+            if r.unit is not None:
+                units.setdefault(r.code, []).append((r.unit, r.factor))
+        if rows:
+            brand_paths, cat_paths = _tree_paths(session, {r.brand for r in rows.values()},
+                                                 {r.category for r in rows.values()})
+            for code, r in rows.items():  # a SKU without a product row has no brand or category
+                known[code] = SkuMeta(code, r.name, r.product, r.tax_rate, r.allocation, r.brand, r.category,
+                                      brand_paths.get(r.brand, ()), cat_paths.get(r.category, ()),
+                                      tuple(units.get(code, ())))
+    return {c: known[c] for c in codes if c in known}
+
+
 def _resolve_customer(session: Session, actor: Actor, customer: str | None) -> Customer:
     actor.require("orders.create", "place orders")
     code = customer or actor.customer
@@ -210,15 +255,25 @@ def _resolve_customer(session: Session, actor: Actor, customer: str | None) -> C
     return get_customer(session, actor, code)
 
 
-def outstanding(session: Session, customer: Customer) -> Decimal:
-    """Opening balance + totals of live orders − payments (rules.md), read in one query."""
+def _outstanding_statement():
     from sqlalchemy import literal, union_all
 
     from .billing import Payment
     o, p = Order.__table__.c, Payment.__table__.c
-    rows = session.execute(union_all(
-        select(literal(1), o.total).where(o.customer == customer.code, o.status.in_(OUTSTANDING_STATUSES)),
-        select(literal(-1), p.amount).where(p.customer == customer.code))).all()
+    return union_all(
+        select(literal(1), o.total).where(o.customer == bindparam("c"), o.status.in_(OUTSTANDING_STATUSES)),
+        select(literal(-1), p.amount).where(p.customer == bindparam("c")))
+
+
+_OUTSTANDING = None  # built on first use: billing imports this module
+
+
+def outstanding(session: Session, customer: Customer) -> Decimal:
+    """Opening balance + totals of live orders − payments (rules.md), read in one query."""
+    global _OUTSTANDING
+    if _OUTSTANDING is None:
+        _OUTSTANDING = _outstanding_statement()
+    rows = session.execute(_OUTSTANDING, {"c": customer.code}).all()
     totals = sum((amount for sign, amount in rows if sign == 1), Decimal(0))
     paid = sum((amount for sign, amount in rows if sign == -1), Decimal(0))
     return money(customer.opening_balance + totals - paid)
@@ -252,17 +307,8 @@ def _compute(session: Session, actor: Actor, clock: Clock, items: list[Item], cu
         raise InvalidInput("The order has no items.")
     today = clock.today()
     codes = list(dict.fromkeys(i.sku for i in items))
-    # The SKUs with their product's brand and category and their units, in one query.
-    s, p, u = Sku.__table__.c, Product.__table__.c, SkuUnit.__table__.c
-    skus, units = {}, {}
-    for r in session.execute(
-            select(s.code, s.name, s.product, s.tax_rate, s.allocation, p.brand, p.category, u.unit, u.factor)
-            .select_from(Sku.__table__.outerjoin(Product.__table__, p.code == s.product)
-                         .outerjoin(SkuUnit.__table__, u.sku == s.code))
-            .where(s.code.in_(codes)).order_by(s.code, u.position)):
-        skus[r.code] = r
-        if r.unit is not None:
-            units.setdefault(r.code, []).append((r.unit, r.factor))
+    skus = sku_meta(session, codes)
+    units = {c: m.units for c, m in skus.items() if m.units}
     unknown = [c for c in codes if c not in skus]
     if unknown:
         raise NotFound("Unknown product code(s): " + ", ".join(unknown) + ".")
@@ -278,10 +324,8 @@ def _compute(session: Session, actor: Actor, clock: Clock, items: list[Item], cu
             raise InvalidInput(f"The quantity of {skus[item.sku].name} must be positive.")
         wanted[item.sku] = wanted.get(item.sku, 0) + to_base(item, units.get(item.sku, [("PCS", 1)]))
 
-    brand_paths, cat_paths = _tree_paths(session, {skus[c].brand for c in codes}, {skus[c].category for c in codes})
     lines = [QuoteLine(sku=c, qty=wanted[c], unit_price=prices[c].price, tax_rate=skus[c].tax_rate,
-                       product=skus[c].product, brands=brand_paths.get(skus[c].brand, ()),
-                       categories=cat_paths.get(skus[c].category, ()))
+                       product=skus[c].product, brands=skus[c].brands, categories=skus[c].categories)
              for c in codes]
     # The rules are known before the stock, so the stock of the ordered SKUs and of the free
     # goods they may earn is read (and locked) in one query; a bad scheme is reported where it
@@ -309,9 +353,8 @@ def _compute(session: Session, actor: Actor, clock: Clock, items: list[Item], cu
     names = {c: skus[c].name for c in codes}
     methods = {c: skus[c].allocation for c in codes}
     if free_skus:
-        for code, name, allocation in session.execute(select(s.code, s.name, s.allocation)
-                                                      .where(s.code.in_(free_skus))):
-            names[code], methods[code] = name, allocation
+        for code, meta in sku_meta(session, free_skus).items():
+            names[code], methods[code] = meta.name, meta.allocation
     reasons, rule_codes, approver = evaluate_rules(session, cust, q.total, q.discount, q.gross,
                                                    outstanding(session, cust))
     preview = OrderPreview(

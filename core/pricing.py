@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Iterable
 
+from sqlalchemy import bindparam
 from sqlmodel import Column, Field, Session, SQLModel, or_, select
 
 from .errors import NoPrice
@@ -117,20 +118,25 @@ def price_context(session: Session, customer) -> PriceContext:
                         region_names=names)
 
 
+# Built once: building a statement per call costs more than running it (hot path of every order).
+_PRICES = select(*Price.__table__.c).where(
+    Price.sku.in_(bindparam("skus", expanding=True)),
+    or_(Price.valid_from.is_(None), Price.valid_from <= bindparam("on")),
+    or_(Price.valid_to.is_(None), Price.valid_to >= bindparam("on")),
+    or_(Price.customer.is_(None), Price.customer == bindparam("customer")),
+    or_(Price.customer_type.is_(None), Price.customer_type == bindparam("customer_type")),
+    or_(Price.region.is_(None), Price.region.in_(bindparam("regions", expanding=True))),
+)
+
+
 def prices_for(session: Session, skus: list[str], ctx: PriceContext, on: date) -> dict[str, PriceChoice]:
     """Prices of many SKUs in one query; SKUs without a price are absent."""
     if not skus:
         return {}
-    stmt = select(*Price.__table__.c).where(
-        Price.sku.in_(sorted(set(skus))),
-        or_(Price.valid_from.is_(None), Price.valid_from <= on),
-        or_(Price.valid_to.is_(None), Price.valid_to >= on),
-        or_(Price.customer.is_(None), Price.customer == ctx.customer),
-        or_(Price.customer_type.is_(None), Price.customer_type == ctx.customer_type),
-        or_(Price.region.is_(None), Price.region.in_(ctx.regions or ("",))),
-    )
+    rows = session.execute(_PRICES, {"skus": sorted(set(skus)), "on": on, "customer": ctx.customer,
+                                     "customer_type": ctx.customer_type, "regions": list(ctx.regions or ("",))})
     by_sku: dict[str, list] = {}
-    for row in session.execute(stmt):  # plain rows: no ORM objects to build
+    for row in rows:  # plain rows: no ORM objects to build
         by_sku.setdefault(row.sku, []).append(row)
     out: dict[str, PriceChoice] = {}
     for sku, rows in by_sku.items():

@@ -187,21 +187,21 @@ def schemes_for(session: Session, ctx: PriceContext, on: date) -> list[SchemeRul
     return out
 
 
-# The rules derived from the last scheme and unit rows read (any database): reused while the
-# rows read are equal, so a change to either table is seen by the next call.
-_derived: tuple[tuple, tuple, dict] | None = None
-
-
 def _scheme_rules(session: Session) -> tuple[tuple, dict[str, "SchemeRule | InvalidInput"]]:
-    """Every scheme row (by code) and its rule, or the reason it is not a valid rule."""
+    """Every scheme row (by code) and its rule, or the reason it is not a valid rule; derived
+    once per reference token (core/cache.py)."""
+    from .cache import derived
+
+    return derived(session, "schemes", _build_scheme_rules)
+
+
+def _build_scheme_rules(session: Session) -> tuple[tuple, dict[str, "SchemeRule | InvalidInput"]]:
     from sqlalchemy import String, literal, null, type_coerce, union_all
 
     from .catalogue import SkuUnit
 
-    global _derived
     t, u = Scheme.__table__, SkuUnit.__table__
-    # Decimal columns as their stored text: the rows are then compared exactly (Decimal("10.0")
-    # equals Decimal("10.00") but reads differently); rule_from_row makes them Decimals.
+    # Decimal columns as their stored text; rule_from_row makes them Decimals.
     cols = [type_coerce(c, String).label(c.name) if isinstance(c.type, DecimalText) else c for c in t.c]
     rows = tuple(session.execute(select(*cols).order_by(t.c.code)))
     # The units of every SKU a scheme names, and, per unit named by a scheme that is not for one
@@ -216,10 +216,6 @@ def _scheme_rules(session: Session) -> tuple[tuple, dict[str, "SchemeRule | Inva
         parts.append(select(type_coerce(null(), String), u.c.unit, func.max(u.c.factor), literal(-1))
                      .where(u.c.unit.in_(loose)).group_by(u.c.unit))
     unit_rows = tuple(tuple(r) for r in session.execute(union_all(*parts))) if parts else ()
-    key = tuple(tuple(r) for r in rows)
-    last = _derived
-    if last is not None and last[0] == key and last[1] == unit_rows:
-        return rows, last[2]
     units: dict[str, dict[str, int]] = {}
     for sku, unit, factor, _ in sorted(unit_rows, key=lambda r: (r[0] is None, r[0] or "", r[3])):
         units.setdefault(sku if sku is not None else f" unit {unit}", {})[unit] = factor
@@ -229,5 +225,4 @@ def _scheme_rules(session: Session) -> tuple[tuple, dict[str, "SchemeRule | Inva
             rules[row.code] = rule_from_row(row, units)
         except InvalidInput as e:
             rules[row.code] = e
-    _derived = (key, unit_rows, rules)
     return rows, rules
