@@ -7,9 +7,10 @@ Each order is a preview (read-only) and a create in one transaction: pricing, sc
 FEFO/FIFO reservation, credit and approval rules, audit. The baseline does the same with
 hand-written SQL: the preview's reads in a read-only transaction, then in one transaction the
 same reads (stock rows locked) and the writes (conditional stock updates, counter, order,
-lines, ledger, allocations, audit). Also measured: the first measurements' baseline, the
-create transaction's writes alone without the preview ("create only"). All run in the same
-process against the same database, with 1 and 8 concurrent clients; figures: orders/s,
+lines, ledger, allocations, audit), once through SQLAlchemy and once through the DB-API driver
+alone. Also measured: the first measurements' baseline, the create transaction's writes alone
+without the preview ("create only"). Each runs against the same database with 1 and 8
+concurrent clients, as processes (`--threads`: threads of one process); figures: orders/s,
 p50/p95 latency, and the ratio baseline/core.
 """
 import argparse
@@ -234,6 +235,8 @@ def baseline_driver(engine, admin: str, job) -> None:
                 want[sku] = left - take
         cur.executemany(f"UPDATE stock_balance SET available = available - {p}, reserved = reserved + {p} "
                         f"WHERE warehouse = {p} AND sku = {p} AND batch = {p} AND available >= {p}", takes)
+        if cur.rowcount != len(takes) or any(want.values()):
+            raise RuntimeError("stock moved")
         cur.execute("UPDATE counter SET value = value + 1 WHERE name = 'order' RETURNING value")
         order_no = f"SB-{cur.fetchone()[0]:06d}-{uuid.uuid4().hex[:4]}"
         cur.execute(f"INSERT INTO orders (order_no, customer, warehouse, status, created_at, created_by, channel, "

@@ -13,6 +13,7 @@ A transaction that has written anything derives afresh and keeps nothing: it see
 changes, and the token (replaced once per transaction on PostgreSQL, at its first write to a
 reference table) only ever stands for committed rows.
 """
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -50,13 +51,15 @@ def token(session: Session) -> str | None:
 
 
 # Statements that write nothing (the core's WITH queries only read); any other one marks its
-# transaction as having written.
+# transaction as having written. Only the first word is read: bulk statements are long.
 _NOT_WRITES = frozenset({"SELECT", "WITH", "BEGIN", "SAVEPOINT", "RELEASE", "PRAGMA"})
+_FIRST_WORD = re.compile(r"\s*(\w+)")
 
 
 @event.listens_for(Engine, "before_cursor_execute")
 def _note_writes(conn, cursor, statement, parameters, context, executemany):
-    if statement.lstrip()[:10].split(None, 1)[0].upper() not in _NOT_WRITES:
+    first = _FIRST_WORD.match(statement)
+    if first is None or first.group(1).upper() not in _NOT_WRITES:
         conn.info[_WROTE] = conn.get_transaction()
 
 

@@ -314,7 +314,7 @@ def reserve_stock(session: Session, who: Who, order_no: str | None, warehouse: s
         if locked is not None and attempt == 0:
             if session.execute(stmt, params).rowcount == len(params):
                 return plans
-            raise refuse([{"sku": s, "warehouse": warehouse, "asked": q} for s, q in wanted.items()])
+            break
         with session.begin_nested() as sp:
             if session.execute(stmt, params).rowcount == len(params):
                 return plans

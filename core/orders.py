@@ -81,6 +81,7 @@ class Counter(SQLModel, table=True):
 import hashlib  # noqa: E402
 import json  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
+from functools import cache  # noqa: E402
 
 from sqlalchemy import bindparam, text, update  # noqa: E402
 from sqlmodel import Session, select  # noqa: E402
@@ -151,10 +152,8 @@ class PreviewChanged(InvalidInput):
 
 
 def sku_units(session: Session, skus: list[str]) -> dict[str, list[tuple[str, int]]]:
-    units: dict[str, list[tuple[str, int]]] = {}
-    for u in session.exec(select(SkuUnit).where(SkuUnit.sku.in_(skus)).order_by(SkuUnit.sku, SkuUnit.position)):
-        units.setdefault(u.sku, []).append((u.unit, u.factor))
-    return units
+    """The units of those SKUs that have any, in order (from `sku_meta`)."""
+    return {c: list(m.units) for c, m in sku_meta(session, skus).items() if m.units}
 
 
 def to_base(item: Item, units: list[tuple[str, int]]) -> int:
@@ -255,6 +254,7 @@ def _resolve_customer(session: Session, actor: Actor, customer: str | None) -> C
     return get_customer(session, actor, code)
 
 
+@cache  # built once, on first use (billing imports this module)
 def _outstanding_statement():
     from sqlalchemy import literal, union_all
 
@@ -265,15 +265,9 @@ def _outstanding_statement():
         select(literal(-1), p.amount).where(p.customer == bindparam("c")))
 
 
-_OUTSTANDING = None  # built on first use: billing imports this module
-
-
 def outstanding(session: Session, customer: Customer) -> Decimal:
     """Opening balance + totals of live orders − payments (rules.md), read in one query."""
-    global _OUTSTANDING
-    if _OUTSTANDING is None:
-        _OUTSTANDING = _outstanding_statement()
-    rows = session.execute(_OUTSTANDING, {"c": customer.code}).all()
+    rows = session.execute(_outstanding_statement(), {"c": customer.code}).all()
     totals = sum((amount for sign, amount in rows if sign == 1), Decimal(0))
     paid = sum((amount for sign, amount in rows if sign == -1), Decimal(0))
     return money(customer.opening_balance + totals - paid)
