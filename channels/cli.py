@@ -35,6 +35,9 @@ app.add_typer(users_app, name="users")
 from .cli_telegram import telegram_app  # noqa: E402  (also adds `dms users link …`)
 
 app.add_typer(telegram_app, name="telegram")
+from .cli_doctor import doctor  # noqa: E402
+
+app.command("doctor")(doctor)
 console = Console()
 err = Console(stderr=True)
 

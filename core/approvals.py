@@ -132,28 +132,43 @@ def pending_approvals(session: Session, actor: Actor) -> list[Approval]:
 
 def decide(session: Session, actor: Actor, clock: Clock, order_no: str, approve: bool,
            reason: str | None = None) -> Approval:
-    """Approve (→ confirmed) or reject with a reason (→ rejected, stock released)."""
+    """Approve (→ confirmed) or reject with a reason (→ rejected, stock released), once: the
+    customer and the order are locked first (core/locks.py), so of two simultaneous decisions
+    the second sees the first and is refused."""
+    from sqlalchemy.orm.attributes import set_committed_value
+
     from .inventory import Who, release
+    from .locks import lock_customer, lock_order, transition_row
     from .orders import Order, _transition
     actor.require("orders.approve", "approve or reject orders")
-    order = session.get(Order, order_no.strip().upper())
-    approval = session.exec(select(Approval).where(Approval.order_no == order_no.strip().upper())).first() \
-        if order else None
+    order_no = order_no.strip().upper()
+    order = session.get(Order, order_no)
     customer = session.get(Customer, order.customer) if order else None
-    if order is None or approval is None:
+    if order is None or customer is None:
         raise NotFound(f"No approval request for {order_no} that you can see.")
     if not customer_in_scope(session, actor, customer):
         raise OutOfScope(f"No approval request for {order_no} that you can see.")
+    lock_customer(session, customer.code)
+    order = lock_order(session, order_no)
+    approval = session.exec(select(Approval).where(Approval.order_no == order_no).with_for_update()
+                            .execution_options(populate_existing=True)).first()
+    if approval is None:
+        raise NotFound(f"No approval request for {order_no} that you can see.")
     if not may_approve(session, actor, approval, customer):
         raise NotAllowed(f"This request needs a {approval.approver_role}'s decision.")
     if approval.status != "pending":
-        raise InvalidTransition(f"The request for {order.order_no} is already {approval.status}.")
+        by = session.get(User, approval.decided_by) if approval.decided_by else None
+        who = f" by {by.name}" if by else ""
+        raise InvalidTransition(f"The request for {order.order_no} was already {approval.status}{who}.")
     if not approve and not (reason and reason.strip()):
         raise InvalidInput("Please give a reason for the rejection.")
     now = clock.now()
-    approval.status = "approved" if approve else "rejected"
-    approval.decided_by, approval.decided_at, approval.decision_reason = actor.user_id, now, reason
-    session.add(approval)
+    decided = dict(status="approved" if approve else "rejected", decided_by=actor.user_id, decided_at=now,
+                   decision_reason=reason)
+    if not transition_row(session, Approval, "id", approval.id, "status", ("pending",), decided):
+        raise InvalidTransition(f"The request for {order.order_no} was decided by someone else just now.")
+    for key, value in decided.items():
+        set_committed_value(approval, key, value)
     _transition(session, actor, clock, order, "confirmed" if approve else "rejected", ("pending_approval",),
                 reason=reason)
     if not approve:
@@ -161,8 +176,17 @@ def decide(session: Session, actor: Actor, clock: Clock, order_no: str, approve:
     return approval
 
 
+def close_pending_approval(session: Session, order_no: str) -> None:
+    """A cancelled order's request, if still pending, is cancelled with it."""
+    from .locks import transition_row
+    transition_row(session, Approval, "order_no", order_no, "status", ("pending",), {"status": "cancelled"})
+
+
 def escalate_due(session: Session, clock: Clock) -> list[Approval]:
     """Escalate pending requests older than their rules' `escalate_after_hours`; notify the new approvers."""
+    from sqlalchemy import update
+    from sqlalchemy.orm.attributes import set_committed_value
+
     from .orders import Order
     now = clock.now()
     rules = {r.code: r for r in session.exec(select(ApprovalRule))}
@@ -176,8 +200,13 @@ def escalate_due(session: Session, clock: Clock) -> list[Approval]:
         requested = appr.requested_at if appr.requested_at.tzinfo else appr.requested_at.replace(tzinfo=now.tzinfo)
         if now - requested < timedelta(hours=rule.escalate_after_hours):
             continue
-        appr.escalated_at, appr.escalated_to = now, rule.escalate_to_role
-        session.add(appr)
+        # conditional, so a request decided or escalated meanwhile is neither escalated nor announced
+        t = Approval.__table__
+        if session.execute(update(t).where(t.c.id == appr.id, t.c.status == "pending", t.c.escalated_at.is_(None))
+                           .values(escalated_at=now, escalated_to=rule.escalate_to_role)).rowcount != 1:
+            continue
+        set_committed_value(appr, "escalated_at", now)
+        set_committed_value(appr, "escalated_to", rule.escalate_to_role)
         order = session.get(Order, appr.order_no)
         customer = session.get(Customer, order.customer)
         for user in approvers_for(session, customer, rule.escalate_to_role):

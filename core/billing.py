@@ -12,14 +12,14 @@ PAYMENT_METHODS = ("cash", "upi", "bank_transfer", "cheque")
 class DeliveryNote(SQLModel, table=True):
     __tablename__ = "delivery_note"
     note_no: str = Field(primary_key=True)
-    order_no: str = Field(index=True)
+    order_no: str = Field(index=True, unique=True)  # one per order, whoever dispatches at the same time
     dispatched_at: datetime = timestamp()
     dispatched_by: str | None = None
 
 
 class Invoice(SQLModel, table=True):
     invoice_no: str = Field(primary_key=True)
-    order_no: str = Field(index=True)
+    order_no: str = Field(index=True, unique=True)  # one per order
     customer: str = Field(index=True)
     amount: Decimal = Field(sa_column=Column(DecimalText, nullable=False))
     issued_on: date
@@ -67,7 +67,9 @@ def settle(opening_balance: Decimal, invoice_amounts: list[Decimal], payments_to
 
 def resettle(session, customer_code: str) -> Decimal:
     """Recompute `Customer.opening_paid` and every `Invoice.paid` of one customer from
-    scratch (deterministic whatever happened before). Returns the unapplied credit."""
+    scratch (deterministic whatever happened before). Returns the unapplied credit. The
+    caller holds the customer's lock (core/locks.py), so no payment or invoice lands between
+    the reads and the writes."""
     from sqlmodel import select
 
     from .parties import Customer

@@ -93,6 +93,7 @@ from .clock import Clock  # noqa: E402
 from .errors import (CustomerBlocked, InsufficientStock, InvalidInput, InvalidTransition,  # noqa: E402
                      NoPrice, NotAllowed, NotFound, OutOfScope)
 from .inventory import Who, usable  # noqa: E402
+from .locks import lock_customer, lock_order, refused_transition, transition_row  # noqa: E402
 from .parties import Customer  # noqa: E402
 from .settings import business_tz  # noqa: E402
 from .types import money  # noqa: E402
@@ -291,6 +292,8 @@ def _compute(session: Session, actor: Actor, clock: Clock, items: list[Item], cu
     from .schemes import schemes_for
 
     cust = _resolve_customer(session, actor, customer)
+    if lock:  # the credit check below must see every order and payment before this one commits
+        cust = lock_customer(session, cust.code)
     if cust.status == "blocked":
         raise CustomerBlocked(f"{cust.name} is blocked and cannot place orders; please contact your manager.")
     wh_code = warehouse or cust.warehouse
@@ -489,17 +492,29 @@ def list_orders(session: Session, actor: Actor, *, statuses: list[str] | None = 
 
 # --- changing status ---------------------------------------------------------------------
 
+def _locked_order(session: Session, actor: Actor, order_no: str) -> Order:
+    """The order, if the actor may see it, with its customer's row and its own locked in the
+    order core/locks.py fixes, and its status as committed by whoever changed it last."""
+    order = get_order(session, actor, order_no)
+    lock_customer(session, order.customer)
+    return lock_order(session, order.order_no)
+
+
 def _transition(session: Session, actor: Actor, clock: Clock, order: Order, to: str, allowed_from: tuple[str, ...],
                 **detail) -> None:
+    """Move a locked order to `to`; the update is conditional on the status it was read with."""
+    from sqlalchemy.orm.attributes import set_committed_value
+
     if order.status not in allowed_from:
-        raise InvalidTransition(f"Order {order.order_no} is {order.status.replace('_', ' ')}; it cannot be "
-                                f"{to.replace('_', ' ')}.")
+        raise refused_transition(session, order.order_no, order.status, to)
     now = clock.now()
+    if not transition_row(session, Order, "order_no", order.order_no, "status", (order.status,),
+                          {"status": to, "updated_at": now}):
+        raise InvalidTransition(f"Order {order.order_no} was changed by someone else just now; please look again.")
     audit.record(session, at=now, user_id=actor.user_id, channel=actor.channel, action=f"order.{to}",
                  entity="order", entity_id=order.order_no, **{"from": order.status}, **detail)
-    order.status = to
-    order.updated_at = now
-    session.add(order)
+    set_committed_value(order, "status", to)
+    set_committed_value(order, "updated_at", now)
     _notify_customer(session, clock, order)
 
 
@@ -512,16 +527,13 @@ def _notify_customer(session: Session, clock: Clock, order: Order) -> None:
 
 def cancel_order(session: Session, actor: Actor, clock: Clock, order_no: str, reason: str | None = None) -> Order:
     """Cancel a pending or confirmed order and release its stock."""
-    from .approvals import Approval
+    from .approvals import close_pending_approval
     from .inventory import release
     actor.require("orders.cancel", "cancel orders")
-    order = get_order(session, actor, order_no)
+    order = _locked_order(session, actor, order_no)
     _transition(session, actor, clock, order, "cancelled", ("pending_approval", "confirmed"), reason=reason)
     release(session, Who(actor.user_id, clock.now(), actor.channel), order.order_no)
-    appr = session.exec(select(Approval).where(Approval.order_no == order.order_no)).first()
-    if appr and appr.status == "pending":
-        appr.status = "cancelled"
-        session.add(appr)
+    close_pending_approval(session, order.order_no)
     return order
 
 
@@ -530,7 +542,7 @@ def dispatch_order(session: Session, actor: Actor, clock: Clock, order_no: str):
     from .billing import DeliveryNote, Invoice, resettle
     from .inventory import dispatch_out
     actor.require("orders.dispatch", "dispatch orders")
-    order = get_order(session, actor, order_no)
+    order = _locked_order(session, actor, order_no)
     _transition(session, actor, clock, order, "dispatched", ("confirmed",))
     now = clock.now()
     dispatch_out(session, Who(actor.user_id, now, actor.channel), order.order_no)
@@ -551,6 +563,6 @@ def dispatch_order(session: Session, actor: Actor, clock: Clock, order_no: str):
 
 def deliver_order(session: Session, actor: Actor, clock: Clock, order_no: str) -> Order:
     actor.require("orders.dispatch", "mark orders delivered")
-    order = get_order(session, actor, order_no)
+    order = _locked_order(session, actor, order_no)
     _transition(session, actor, clock, order, "delivered", ("dispatched",))
     return order

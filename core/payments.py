@@ -12,6 +12,7 @@ from .access import Actor, get_customer, visible_customer_codes
 from .billing import PAYMENT_METHODS, Invoice, Payment, resettle
 from .clock import Clock
 from .errors import InvalidInput
+from .locks import lock_customer
 from .orders import outstanding
 from .parties import Customer
 from .types import money
@@ -24,6 +25,7 @@ def record_payment(session: Session, actor: Actor, clock: Clock, customer: str, 
     """A payment settles the customer's opening balance, then the oldest unpaid invoices."""
     actor.require("payments.record", "record payments")
     cust = get_customer(session, actor, customer)
+    cust = lock_customer(session, cust.code)  # settlement and credit checks of this customer wait for us
     try:
         value = money(Decimal(str(amount)))
     except (InvalidOperation, ValueError):
