@@ -113,7 +113,9 @@ def _documents(session: Session, statuses: dict[str, str]) -> list[str]:
 def _settlement(session: Session) -> list[str]:
     """What each customer has paid is applied as rules.md says: opening balance, then the
     oldest invoices; the stored figures equal that computation made afresh."""
-    paid = dict(session.execute(select(Payment.customer, func.sum(Payment.amount)).group_by(Payment.customer)).all())
+    paid: dict[str, Decimal] = defaultdict(Decimal)  # summed here: money is exact text, SQL would use floats
+    for customer, amount in session.execute(select(Payment.customer, Payment.amount)):
+        paid[customer] += amount
     invoices = defaultdict(list)
     for inv in session.exec(select(Invoice)):
         invoices[inv.customer].append(inv)
@@ -121,7 +123,7 @@ def _settlement(session: Session) -> list[str]:
     for cust in session.exec(select(Customer).order_by(Customer.code)):
         own = sorted(invoices.get(cust.code, []), key=lambda i: invoice_order_key(i.issued_on, i.invoice_no))
         opening_paid, applied, _ = settle(cust.opening_balance, [i.amount for i in own],
-                                          Decimal(paid.get(cust.code) or 0))
+                                          paid.get(cust.code, Decimal(0)))
         if cust.opening_paid != opening_paid:
             problems.append(f"customer {cust.code}: opening balance paid {cust.opening_paid}, "
                             f"payments say {opening_paid}")
