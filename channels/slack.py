@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from slack_bolt import App
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from slack_sdk import WebClient
@@ -43,6 +43,7 @@ from .ratelimit import RateLimiter
 log = logging.getLogger("dms.slack")
 CHANNEL = "slack"
 MAX_BODY = 1_000_000  # bytes; Slack's own payloads are far smaller
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")  # seconds since 1970, ASCII digits only
 SECTION_LIMIT = 2900  # Block Kit allows 3000 characters per section text
 PHONE_WIDTH = 36  # monospace characters that fit a phone screen in a code block
 MAX_TABLE_ROWS = 40
@@ -249,6 +250,11 @@ class SlackChannel:
 
         @router.post("/slack/events", include_in_schema=False)
         async def slack_events(request: Request):
+            # the SDK's signature check does int() on it and would fail with a 500
+            timestamp = request.headers.get("x-slack-request-timestamp")
+            if timestamp is not None and not _TIMESTAMP.fullmatch(timestamp):
+                return JSONResponse({"detail": "X-Slack-Request-Timestamp must be a Unix time in seconds."},
+                                    status_code=400)
             body = await request.body()
             if len(body) > MAX_BODY:
                 return Response(status_code=413)

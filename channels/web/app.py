@@ -4,6 +4,7 @@ outbox in the background through whichever of them are present.
 """
 import asyncio
 import importlib
+import json
 import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -11,13 +12,17 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import text
+from starlette.datastructures import MutableHeaders
 
+from agent.reply import Reply
 from channels.outbox import deliver_pending
 from channels.ratelimit import RateLimiter
 
 from . import chat
+from .auth import SignInFailures, client_key
 from .logs import RequestLogMiddleware
 
 STATIC = Path(__file__).parent / "static"
@@ -29,8 +34,142 @@ class ServerSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="DMS_", extra="ignore")
     rate_limit_per_minute: int = 20
+    signin_failures_per_minute: int = Field(10, ge=1)
     outbox_interval_seconds: float = 10.0
     outbox_max_attempts: int = 5
+
+
+# --- HTTP hardening: pure ASGI middlewares, so they also cover the platform channels' routes ---
+
+MAX_BODY = 64 * 1024  # bytes; a chat message is at most 4000 characters
+# Slack's interaction payloads carry the whole message they were clicked on (Block Kit, form-encoded)
+BODY_LIMITS = {"/slack/events": 1_000_000, "/telegram/webhook": 1_000_000}
+
+# The web chat loads its own script and stylesheet and talks only to this server.
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+       "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+SECURITY_HEADERS = {"content-security-policy": CSP, "x-content-type-options": "nosniff",
+                    "x-frame-options": "DENY", "referrer-policy": "no-referrer"}
+
+
+async def send_json(send, status: int, body: dict, headers: dict[str, str] | None = None) -> None:
+    data = json.dumps(body).encode()
+    raw = [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]
+    raw += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": data})
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class BodyLimitMiddleware:
+    """Request bodies are counted as they arrive, so a chunked upload (no Content-Length)
+    cannot make the server buffer more than the limit: past it the app gets an error from
+    `receive` and whatever it answers is replaced by 413. An answer given before the body was
+    read to its end (413, or a 401 that never looked at it) closes the connection: uvicorn
+    would otherwise go on reading, and discarding, the rest of the body."""
+
+    def __init__(self, app, default: int = MAX_BODY, limits: dict[str, int] | None = None):
+        self.app, self.default, self.limits = app, default, limits or {}
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        limit = self.limits.get(scope["path"], self.default)
+        too_large = {"detail": f"The request body is too large: {scope['path']} takes at most {limit} bytes."}
+        headers = dict(scope.get("headers") or [])
+        length = headers.get(b"content-length", b"")
+        if length.isdigit() and int(length) > limit:
+            return await send_json(send, 413, too_large, {"connection": "close"})
+        unread = b"transfer-encoding" in headers or length not in (b"", b"0")
+        received, exceeded, started = 0, False, False
+
+        async def counting_receive():
+            nonlocal received, exceeded, unread
+            if exceeded:
+                raise _TooLarge()
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                unread = message.get("more_body", False)
+                if received > limit:
+                    exceeded = True
+                    raise _TooLarge()
+            return message
+
+        async def guarded_send(message):
+            nonlocal started
+            if exceeded:  # the app's own answer to the error it got; ours is 413
+                return
+            if message["type"] == "http.response.start":
+                started = True
+                if unread:
+                    MutableHeaders(scope=message)["connection"] = "close"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, guarded_send)
+        except Exception:
+            if not exceeded:
+                raise
+        if exceeded and not started:
+            await send_json(send, 413, too_large, {"connection": "close"})
+
+
+class SecurityHeadersMiddleware:
+    """The same security headers on every answer; API answers are never cached."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        api = scope["path"].startswith("/api/")
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+                if api:
+                    headers["cache-control"] = "no-store"
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class SignInLimitMiddleware:
+    """Token guessing: every 401 of the API (a missing, unknown or revoked bearer token) counts
+    against the client's address; after `per_minute` of them in a minute the address gets 429
+    on the API, whatever token it sends, until the oldest failure is a minute old. Failures are
+    counted when their answer is known, so parallel guesses sent before the first answer are
+    not cut short (tokens hold 256 random bits; this limit keeps guessing noisy and cheap)."""
+
+    def __init__(self, app, failures: SignInFailures):
+        self.app, self.failures = app, failures
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or not scope["path"].startswith("/api/"):
+            return await self.app(scope, receive, send)
+        key = client_key((scope.get("client") or ("",))[0])
+        if wait := self.failures.wait(key):
+            text = f"Too many failed sign-ins from your address. Please wait {wait} seconds and try again."
+            return await send_json(send, 429, chat.reply_json(Reply(text, outcome="refused")),
+                                   {"retry-after": str(wait)})
+        status = 0
+
+        async def watch(message):
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        await self.app(scope, receive, watch)
+        if status == 401:
+            self.failures.failed(key)
 
 
 def make_assistant(engine, clock, settings):
@@ -119,6 +258,10 @@ def create_app(engine=None, clock=None, assistant=None, settings=None, *, sender
     app.state.engine, app.state.clock, app.state.assistant = engine, clock, assistant
     app.state.settings, app.state.server, app.state.senders = settings, server, platform_senders
     app.state.ratelimiter = RateLimiter(server.rate_limit_per_minute)
+    # the last added runs first: logged, then headers, then the body limit, then sign-in limits
+    app.add_middleware(SignInLimitMiddleware, failures=SignInFailures(server.signin_failures_per_minute))
+    app.add_middleware(BodyLimitMiddleware, limits=BODY_LIMITS)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestLogMiddleware)
     app.include_router(chat.router)
     for router in routers:

@@ -50,9 +50,8 @@ def new_request_id(incoming: str | None) -> str:
 class RequestLogMiddleware:
     """Pure ASGI: assigns the request id, returns it as X-Request-ID, logs one line per request."""
 
-    def __init__(self, app, max_body: int = 64 * 1024):
+    def __init__(self, app):
         self.app = app
-        self.max_body = max_body
         self.log = logging.getLogger("dms.http")
 
     async def __call__(self, scope, receive, send):
@@ -73,19 +72,9 @@ class RequestLogMiddleware:
             await send(message)
 
         try:
-            length = headers.get(b"content-length", b"0")
-            if length.isdigit() and int(length) > self.max_body:
-                await _json(send_with_id, 413, {"detail": "The request is too large."})
-            else:
-                await self.app(scope, receive, send_with_id)
+            await self.app(scope, receive, send_with_id)
         finally:
             self.log.info("request", extra={"method": scope["method"], "path": scope["path"], "status": status,
                                             "ms": round((time.perf_counter() - started) * 1000, 1)})
             request_context.reset(token)
 
-
-async def _json(send, status: int, body: dict) -> None:
-    data = json.dumps(body).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]})
-    await send({"type": "http.response.body", "body": data})
