@@ -134,11 +134,12 @@ OWED_SQL = text("SELECT 1, total FROM orders WHERE customer = :c AND status IN (
 def _reads(conn, admin: str, customer: str, skus: list[str], lock: bool):
     """The preview's reads by hand, as the core does them once its caches are warm: user,
     customer, the reference token (regions, warehouses, approval rules, schemes and the
-    catalogue are reused while it is unchanged, core/cache.py), prices, stock (locked when
-    creating), outstanding."""
+    catalogue are reused while it is unchanged, core/cache.py), prices, stock and the customer
+    (both locked when creating), outstanding."""
     conn.execute(text(USER_SQL[conn.dialect.name == "sqlite"]), {"u": admin}).one()
     conn.execute(text("SELECT token FROM ref_version WHERE name = 'reference'")).one()
-    cust = conn.execute(text("SELECT * FROM customer WHERE code = :c"), {"c": customer}).one()
+    locked = " FOR UPDATE" if lock and conn.dialect.name == "postgresql" else ""  # core/locks.py: customer first
+    cust = conn.execute(text("SELECT * FROM customer WHERE code = :c" + locked), {"c": customer}).one()
     conn.execute(PRICES_SQL, {"s": skus}).all()
     stock = text(STOCK_SQL + (" FOR UPDATE" if lock and conn.dialect.name == "postgresql" else ""))
     rows = conn.execute(stock.bindparams(bindparam("s", expanding=True)), {"w": cust.warehouse, "s": skus}).all()
@@ -206,7 +207,8 @@ def baseline_driver(engine, admin: str, job) -> None:
         def reads(lock: bool):
             cur.execute(user, (admin,)); cur.fetchall()  # noqa: E702
             cur.execute("SELECT token FROM ref_version WHERE name = 'reference'"); cur.fetchall()  # noqa: E702
-            cur.execute("SELECT warehouse FROM customer WHERE code = " + p, (customer,))
+            cur.execute("SELECT warehouse FROM customer WHERE code = " + p + (" FOR UPDATE" if lock and not sqlite else ""),
+                        (customer,))
             warehouse = cur.fetchone()[0]
             cur.execute("SELECT sku, price, customer_type, region, customer, valid_from, valid_to FROM price "
                         "WHERE sku IN " + within, skus); cur.fetchall()  # noqa: E702
