@@ -66,7 +66,9 @@ def _decider(session: Session, actor: Actor, customer_code: str | None, missing:
 
 def _get_request(session: Session, actor: Actor, request_id: int) -> LinkRequest:
     missing = f"No link request {request_id} that you can see."
-    req = session.get(LinkRequest, int(request_id))
+    # locked (core/locks.py), so of an approve and a reject at once the second sees the first
+    req = session.exec(select(LinkRequest).where(LinkRequest.id == int(request_id)).with_for_update()
+                       .execution_options(populate_existing=True)).first()
     if req is None:
         raise NotFound(missing)
     _decider(session, actor, req.customer, missing)

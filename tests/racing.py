@@ -112,6 +112,12 @@ def _order(engine, clock, user, customer, items):
         s, a, clock, [Item(*i) for i in items], customer=customer)[0].order_no)
 
 
+def _link(engine, clock, user, request_id, approve):
+    from channels.telegram_link import approve_link, reject_link
+    decide = approve_link if approve else reject_link
+    return _in_transaction(engine, user, "race", lambda s, a: (decide(s, a, request_id, clock.now()), approve)[1])
+
+
 def _say(engine, clock, user, conversation, text):
     """A message to the assistant, as a channel sends it (the runtime owns its transactions)."""
     from agent.runtime import Assistant, Turn
@@ -132,4 +138,4 @@ class _Refused(Exception):
 
 
 OPS = {"dispatch": _dispatch, "cancel": _cancel, "deliver": _deliver, "decide": _decide, "pay": _pay,
-       "order": _order, "say": _say}
+       "order": _order, "link": _link, "say": _say}

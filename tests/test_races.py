@@ -212,3 +212,19 @@ def test_eight_yes_to_one_preview_place_one_order(world, clock):
     results = race(url(world), NOW, [("say", ("U-RET-101", "c1", "yes"))] * N)
     _settle(world, "chat confirm x8", results)
     assert _count(world, Order) == before + 1
+
+
+def test_approve_and_reject_of_one_telegram_link_request_decide_it_once(world, clock):
+    from channels.store import LinkRequest
+    from channels.telegram_link import request_link
+    with transaction(world) as s:
+        s.add(User(id="U-RET-101B", name="Anand's son", role="retailer", customer="R-101"))
+    with transaction(world) as s:
+        request_id = request_link(s, 777003, "+91 98450 10101", clock.now()).id
+    results = race(url(world), NOW, [("link", ("U-MGR-KA", request_id, True)), ("link", ("U-ADM", request_id, False))]
+                   * (N // 2))
+    (won,) = _settle(world, "telegram link approve vs reject", results)
+    with Session(world) as s:
+        status = s.get(LinkRequest, request_id).status
+        linked = s.get(User, "U-RET-101B").telegram_id
+    assert (status, linked) == (("approved", "777003") if won.detail == "True" else ("rejected", None))
