@@ -317,10 +317,20 @@ class Runner:
                                        said=said) + check_turn(spec.expect, text, reply.outcome, awaiting, before, after)
             result.turns.append(record)
             before = after
-        result.final_checks = check_final(scenario.final, first, before)
+        result.final_checks = check_final(scenario.final, first, before) + _consistent(engine, first, before)
         result.state_diff = state_diff(first, before)
         if self.replay is not None and len(self.replay.misses) > misses:
             result.error = "NotRecorded: " + self.replay.misses[misses]
+
+
+def _consistent(engine, first: dict, last: dict) -> list[Check]:
+    """After a conversation that changed anything, the state holds together (`dms doctor`)."""
+    if first == last:
+        return []
+    from core.doctor import check
+    with Session(engine) as s:
+        problems = check(s)
+    return [Check("invariant: state consistent (dms doctor)", not problems, "; ".join(problems[:5]))]
 
 
 def _last_audit_id(engine) -> int:

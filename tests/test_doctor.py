@@ -93,3 +93,14 @@ def test_dms_doctor_exits_non_zero_on_problems(sample, monkeypatch):
         assert s.exec(select(OrderAllocation).where(OrderAllocation.order_no == "SO-0905")).all() == []
     bad = runner.invoke(app, ["doctor"])
     assert bad.exit_code == 1 and "SO-0905" in bad.output and "problem(s) found" in bad.output
+
+
+def test_evaluations_check_the_state_after_a_conversation_that_changed_it(sample):
+    from evals.runner import _consistent
+    assert _consistent(sample, {"orders": []}, {"orders": []}) == []  # nothing changed: not run
+    (ok,) = _consistent(sample, {"orders": []}, {"orders": [1]})
+    assert ok.passed
+    with transaction(sample) as s:
+        s.execute(text("DELETE FROM order_allocation WHERE order_no = 'SO-0905'"))
+    (bad,) = _consistent(sample, {"orders": []}, {"orders": [1]})
+    assert not bad.passed and "SO-0905" in bad.detail
