@@ -5,6 +5,7 @@ Import reads and validates everything first, collecting every problem as
 bulk inserts (worlds of tens of thousands of rows). Export writes the same format back.
 """
 import csv
+import io
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -53,48 +54,87 @@ class ImportReport:
 
 # --- cell parsers: raw text -> value, or ValueError with the reason ---------------------------
 
-_MONEY = re.compile(r"\d+(\.\d+)?")
-_INT = re.compile(r"[+-]?\d+")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Bounds that keep every value, and what is computed from it, inside its column: whole numbers
+# are the databases' INTEGER (PostgreSQL's 32 bits); money is stored as text of at most 40
+# characters, which a line's qty x price plus tax, summed over an order, stays within; dates stay
+# far enough from year 9999 that a due date or a time zone shift cannot overflow Python's dates.
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+MONEY_MAX = Decimal("999999999999999.99")
+MONEY_PLACES = 4
+YEARS = (1900, 2999)
+MAX_CELL = 131_072  # characters; what Python's csv module allowed before (it raised past it)
+MAX_SHOWN = 300  # characters of a value or reason echoed in an error line
+# The csv module's own limit raises one error for the whole file, without the column: let it
+# read any cell, and report cells over MAX_CELL ourselves, each with its column.
+csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))
+
+_MONEY = re.compile(r"\d+(\.\d+)?", re.ASCII)
+_INT = re.compile(r"[+-]?\d+", re.ASCII)
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
 def p_text(s: str) -> str:
     return s
 
 
-def p_money(s: str) -> Decimal:
+def p_money(s: str, most: Decimal = MONEY_MAX) -> Decimal:
     if not _MONEY.fullmatch(s):
         raise ValueError(f"{s!r} is not a decimal amount (digits, optional decimal point, not negative)")
-    return Decimal(s)
+    if len(s.partition(".")[2]) > MONEY_PLACES:
+        raise ValueError(f"{s!r} has more than {MONEY_PLACES} decimal places")
+    value = Decimal(s)
+    if value > most:
+        raise ValueError(f"{s!r} is out of range (at most {most})")
+    return value
 
 
-def p_int(s: str) -> int:
+def p_percent(most: int) -> Callable[[str], Decimal]:
+    return lambda s: p_money(s, Decimal(most))
+
+
+def p_int(s: str, least: int = INT_MIN, most: int = INT_MAX) -> int:
     if not _INT.fullmatch(s):
         raise ValueError(f"{s!r} is not a whole number")
-    return int(s)
-
-
-def p_count(s: str) -> int:
-    n = p_int(s)
-    if n < 0:
-        raise ValueError(f"{s!r} must not be negative")
+    # the length first: int() refuses strings of over 4300 digits with a message about itself
+    n = int(s) if len(s.lstrip("+-0")) <= 20 else (most + 1 if s[0] != "-" else least - 1)
+    if not least <= n <= most:
+        raise ValueError(f"{s!r} is out of range ({least} to {most})")
     return n
+
+
+def p_count(s: str, most: int = INT_MAX) -> int:
+    if s.startswith("-") and _INT.fullmatch(s) and s.strip("-0"):
+        raise ValueError(f"{s!r} must not be negative")
+    return p_int(s, 0, most)
+
+
+def p_days(s: str) -> int:
+    return p_count(s, 3650)  # ten years; a due date must stay a date
+
+
+def _in_years(s: str, d: date | datetime) -> None:
+    if not YEARS[0] <= d.year <= YEARS[1]:
+        raise ValueError(f"{s!r} is out of range (years {YEARS[0]} to {YEARS[1]})")
 
 
 def p_date(s: str) -> date:
     if not _DATE.fullmatch(s):
         raise ValueError(f"{s!r} is not a date (YYYY-MM-DD)")
     try:
-        return date.fromisoformat(s)
+        d = date.fromisoformat(s)
     except ValueError:
         raise ValueError(f"{s!r} is not a valid date") from None
+    _in_years(s, d)
+    return d
 
 
 def p_timestamp(s: str) -> datetime:
     try:
-        return datetime.fromisoformat(s)
+        t = datetime.fromisoformat(s)
     except ValueError:
         raise ValueError(f"{s!r} is not an ISO 8601 timestamp") from None
+    _in_years(s, t)
+    return t
 
 
 def p_bool(s: str) -> bool:
@@ -158,13 +198,13 @@ FILES: dict[str, FileSpec] = {
     "categories": _spec("code* name* parent", ("code",), True),
     "products": _spec("code* name* brand* category*", ("code",), True),
     "skus": _spec("code* product* name* units* tax_rate mrp allocation reorder_level aliases barcode",
-                  ("code",), True, units=p_units, tax_rate=p_money, mrp=p_money,
+                  ("code",), True, units=p_units, tax_rate=p_percent(1000), mrp=p_money,
                   allocation=p_enum("FEFO", "FIFO", upper=True), reorder_level=p_count),
     "regions": _spec("code* name* parent level", ("code",), True),
     "warehouses": _spec("code* name* region* owner", ("code",), True),
     "customers": _spec("code* name* type* region* distributor warehouse* credit_limit payment_terms_days "
                        "opening_balance phone status", ("code",), True,
-                       type=p_enum(*CUSTOMER_TYPES), credit_limit=p_money, payment_terms_days=p_count,
+                       type=p_enum(*CUSTOMER_TYPES), credit_limit=p_money, payment_terms_days=p_days,
                        opening_balance=p_money, status=p_enum(*CUSTOMER_STATUSES)),
     "users": _spec("id* name* role* customer regions reports_to slack_id telegram_id email", ("id",), True,
                    role=_roles, regions=p_list),
@@ -175,7 +215,7 @@ FILES: dict[str, FileSpec] = {
                      "min_value discount_pct discount_flat free_sku free_qty free_unit recursive valid_from "
                      "valid_to priority stackable", ("code",),
                      kind=p_enum(*SCHEME_KINDS), customer_type=p_enum(*CUSTOMER_TYPES), min_qty=p_count,
-                     unit=p_unit, min_value=p_money, discount_pct=p_money, discount_flat=p_money,
+                     unit=p_unit, min_value=p_money, discount_pct=p_percent(100), discount_flat=p_money,
                      free_qty=p_count, free_unit=p_unit, recursive=p_bool, valid_from=p_date,
                      valid_to=p_date, priority=p_int, stackable=p_bool),
     "stock": _spec("warehouse* sku* batch* qty* mfg_date expiry_date received_on status",
@@ -211,13 +251,19 @@ class Errors:
 
     def add(self, fname: str, line: int, column: str, reason: str) -> None:
         rank = ORDER.index(fname.removesuffix(".csv")) + 1 if fname.removesuffix(".csv") in FILES else 0
-        self.items.append((rank, line, f"{fname}:{line}: {column}: {reason}"))
+        self.items.append((rank, line, f"{_clip(fname)}:{line}: {_clip(column)}: {_clip(reason)}"))
 
     def at(self, row: Row, column: str, reason: str) -> None:
         self.add(row.fname, row.line, column, reason)
 
     def sorted(self) -> list[str]:
         return [text for _, _, text in sorted(self.items, key=lambda t: (t[0], t[1]))]
+
+
+def _clip(text: str) -> str:
+    """One readable line of bounded length, whatever a hostile cell or header held."""
+    text = text.replace("\x00", "\\x00").replace("\n", "\\n").replace("\r", "\\r")
+    return text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN] + f"… ({len(text)} characters)"
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -253,7 +299,9 @@ def read_csv(file: Path, spec: FileSpec, errors: Errors) -> list[Row]:
     except UnicodeDecodeError as e:
         errors.add(fname, 1, "-", f"not UTF-8 text ({e.reason})")
         return []
-    reader = csv.reader(text.splitlines(keepends=True))
+    # newline="": lines end only at \n or \r (str.splitlines would also end them inside a cell at
+    # \x0c, \x1c, \u2028 and the like, which the csv writer does not quote)
+    reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
     if header is None:
         errors.add(fname, 1, "-", "the file is empty (no header row)")
@@ -272,6 +320,8 @@ def read_csv(file: Path, spec: FileSpec, errors: Errors) -> list[Row]:
     plan = [(i, h, known[h].parse, known[h].required) for i, h in enumerate(header)
             if h in known and header.index(h) == i]
     absent = [c.name for c in spec.cols if c.name not in header]
+    # PostgreSQL text cannot hold NUL; both checks only run on files that could fail them
+    check_cells = "\x00" in text or len(text) > MAX_CELL
     rows: list[Row] = []
     for cells in reader:
         line = reader.line_num
@@ -283,15 +333,18 @@ def read_csv(file: Path, spec: FileSpec, errors: Errors) -> list[Row]:
         n = len(cells)
         for i, h, parse, required in plan:
             raw = cells[i].strip() if i < n else ""
-            if not raw:
+            if check_cells and (reason := _bad_cell(raw)):
+                row[h] = None
+                errors.add(fname, line, h, reason)
+            elif not raw:
                 row[h] = None
                 if required:
                     errors.add(fname, line, h, "a value is required")
-            elif parse is p_text:
-                row[h] = raw
             else:
+                if raw[0] == "'":  # as export_world's escape_formula wrote it
+                    raw = unescape_formula(raw)
                 try:
-                    row[h] = parse(raw)
+                    row[h] = raw if parse is p_text else parse(raw)
                 except ValueError as e:
                     row[h] = None
                     errors.add(fname, line, h, str(e))
@@ -299,6 +352,14 @@ def read_csv(file: Path, spec: FileSpec, errors: Errors) -> list[Row]:
             row[h] = None
         rows.append(row)
     return rows
+
+
+def _bad_cell(raw: str) -> str | None:
+    if len(raw) > MAX_CELL:
+        return f"the value is {len(raw)} characters long (at most {MAX_CELL})"
+    if "\x00" in raw:
+        return "the value contains a NUL character (\\x00)"
+    return None
 
 
 # --- validation ---------------------------------------------------------------------------
@@ -426,6 +487,8 @@ def _check_commercial(w: World, errors: Errors) -> None:
     for row in w.rows["approval_rules"]:
         if row["when"] in ("order_total_over", "discount_over_pct") and row["threshold"] is None:
             errors.at(row, "threshold", f"{row['when']} needs a threshold")
+        if row["when"] == "discount_over_pct" and row["threshold"] is not None and row["threshold"] > 100:
+            errors.at(row, "threshold", f"{row['threshold']} is out of range for a percentage (at most 100)")
     for row in w.rows["beats"]:
         check_ref(errors, row, "sales_rep", w.idx["users"], "user")
         for code in row["customers"] or []:
@@ -708,11 +771,25 @@ def _write_money(session: Session, w: World, invoices: list[dict]) -> None:
 # --- export -------------------------------------------------------------------------------
 
 EXPORT_STATUS = {"pending_approval": "confirmed", "rejected": "cancelled"}  # see docs/world-format.md
+# OWASP's CSV injection advice: a spreadsheet runs a cell starting with these as a formula
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_formula(text: str) -> str:
+    """A leading apostrophe for text a spreadsheet would run as a formula, and also for text
+    that is apostrophes then such a character, so that `unescape_formula` undoes exactly this."""
+    return "'" + text if text.lstrip("'").startswith(FORMULA_START) else text
+
+
+def unescape_formula(text: str) -> str:
+    return text[1:] if text.startswith("'") and text.lstrip("'").startswith(FORMULA_START) else text
 
 
 def _cell(v) -> str:
     if v is None:
         return ""
+    if isinstance(v, str):  # text only: numbers such as -5 are written as they are
+        return escape_formula(v)
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, (date, datetime)):
