@@ -10,8 +10,11 @@ from core.app import make_clock, open_database
 from core.db import upgrade
 from core.settings import get_settings
 
-app = typer.Typer(help="Distributor order management.", no_args_is_help=True, pretty_exceptions_enable=False)
-db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+from .cli_errors import OneLineErrors, fail
+
+app = typer.Typer(help="Distributor order management.", no_args_is_help=True, pretty_exceptions_enable=False,
+                  cls=OneLineErrors)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True, cls=OneLineErrors)
 app.add_typer(db_app, name="db")
 from .cli_ops import approval_app, order_app, payment_app, report_app  # noqa: E402
 from .cli_eval import eval_app  # noqa: E402
@@ -39,12 +42,6 @@ from .cli_doctor import doctor  # noqa: E402
 
 app.command("doctor")(doctor)
 console = Console()
-err = Console(stderr=True)
-
-
-def fail(message: str, code: int = 1) -> None:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
-    raise typer.Exit(code)
 
 
 @db_app.command("upgrade")
@@ -56,7 +53,7 @@ def db_upgrade() -> None:
 
 
 @app.command("import")
-def import_cmd(world: Path = typer.Argument(..., help="World folder (world.md format)"),
+def import_cmd(world: Path = typer.Argument(..., exists=True, file_okay=False, help="World folder (world.md format)"),
                replace: bool = typer.Option(False, "--replace", help="Replace the data already in the database")) -> None:
     """Import a world: every bad row is reported and nothing is written."""
     from core.world import WorldErrors, import_world
@@ -66,7 +63,7 @@ def import_cmd(world: Path = typer.Argument(..., help="World folder (world.md fo
         report = import_world(engine, world, clock=make_clock(), replace=replace)
     except WorldErrors as e:
         for line in e.errors:
-            err.print(line, highlight=False, markup=False)
+            typer.echo(line, err=True)
         fail(f"{len(e.errors)} error(s); nothing was imported")
     keep_knowledge(world)
     console.print(f"imported {world}: " + ", ".join(f"{n} {k}" for k, n in report.counts.items()))
@@ -90,7 +87,8 @@ def state_cmd(as_json: bool = typer.Option(True, "--json/--no-json", help="Canon
 
 
 @app.command("demo")
-def demo(world: Path = typer.Option(None, help="World to import into a new database (default: the demo world)")) -> None:
+def demo(world: Path = typer.Option(None, exists=True, file_okay=False,
+                                   help="World to import into a new database (default: the demo world)")) -> None:
     """Create the database if needed, import the demo world, and print a summary."""
     from sqlmodel import Session, func, select
 

@@ -53,7 +53,8 @@ def chat(user: str = typer.Option(..., "--as", help="User id to act as"),
          model: str = typer.Option(None, help="offline (default) or openai:<model>"),
          record: Path = typer.Option(None, "--record", help="On leaving, write the conversation to this file as a "
                                      "scenario whose expectations are what was observed"),
-         world: Path = typer.Option(None, "--world", help="The world the recorded scenario names (default: the demo "
+         world: Path = typer.Option(None, "--world", exists=True, file_okay=False,
+                                    help="The world the recorded scenario names (default: the demo "
                                     "world); it should be what the chat's database holds")) -> None:
     """Chat with the assistant as a user of the world. Ctrl-D or 'exit' to leave."""
     from agent.runtime import Turn

@@ -5,7 +5,9 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-eval_app = typer.Typer(help="Evaluate the assistant on scenario suites.", no_args_is_help=True)
+from .cli_errors import OneLineErrors, fail
+
+eval_app = typer.Typer(help="Evaluate the assistant on scenario suites.", no_args_is_help=True, cls=OneLineErrors)
 console = Console()
 err = Console(stderr=True)
 
@@ -44,9 +46,8 @@ def run_cmd(
         scenarios = load_paths(paths, default_tz=settings.timezone)
     except LoadError as e:
         for line in e.errors:
-            err.print(line, markup=False, highlight=False)
-        err.print(f"[red]error:[/red] {len(e.errors)} problem(s) in the scenario files; nothing was run")
-        raise typer.Exit(2)
+            typer.echo(line, err=True)
+        fail(f"{len(e.errors)} problem(s) in the scenario files; nothing was run", 2)
     threshold = min_pass / 100 if min_pass > 1 else min_pass
 
     def progress(s, trial) -> None:
@@ -56,13 +57,11 @@ def run_cmd(
             err.print(f"{mark} {escape(s.id)}" + (f" (trial {trial.trial})" if k > 1 else "") + extra, highlight=False)
 
     if record and replay:
-        err.print("[red]error:[/red] --record and --replay cannot be used together")
-        raise typer.Exit(2)
+        fail("--record and --replay cannot be used together", 2)
     try:
         runner = Runner(model=model or settings.model, timezone=settings.timezone, record=record, replay=replay)
     except (FileNotFoundError, ValueError) as e:
-        err.print(f"[red]error:[/red] {escape(str(e))}")
-        raise typer.Exit(2)
+        fail(str(e), 2)
     runner.prices = prices_for(runner.model, price_in, price_out)
     with runner:
         run = runner.run(scenarios, k=k, progress=progress)
@@ -93,8 +92,7 @@ def compare_cmd(
     try:
         result = compare(load_report(old), load_report(new))
     except ValueError as e:
-        err.print(f"[red]error:[/red] {escape(str(e))}")
-        raise typer.Exit(2)
+        fail(str(e), 2)
     console.print(to_text(result), markup=False, highlight=False, end="", soft_wrap=True)
     if json_out:
         json_out.parent.mkdir(parents=True, exist_ok=True)

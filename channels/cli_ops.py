@@ -11,43 +11,67 @@ from rich.table import Table
 
 from core.access import load_actor
 from core.app import make_clock, open_database
+from core.billing import PAYMENT_METHODS
 from core.db import transaction
-from core.errors import DomainError
+from core.orders import ORDER_STATUSES
+from core.reports import DIMENSIONS
+from core.world import INT_MAX, p_date, p_money
 
-order_app = typer.Typer(help="Orders: preview, create, cancel, dispatch, deliver, show, list.", no_args_is_help=True)
-approval_app = typer.Typer(help="Approvals: list, approve, reject, escalate.", no_args_is_help=True)
-payment_app = typer.Typer(help="Payments.", no_args_is_help=True)
-report_app = typer.Typer(help="Reports: sales, orders, outstanding.", no_args_is_help=True)
+from .cli_errors import OneLineErrors
+
+order_app = typer.Typer(help="Orders: preview, create, cancel, dispatch, deliver, show, list.",
+                        no_args_is_help=True, cls=OneLineErrors)
+approval_app = typer.Typer(help="Approvals: list, approve, reject, escalate.", no_args_is_help=True, cls=OneLineErrors)
+payment_app = typer.Typer(help="Payments.", no_args_is_help=True, cls=OneLineErrors)
+report_app = typer.Typer(help="Reports: sales, orders, outstanding.", no_args_is_help=True, cls=OneLineErrors)
 console = Console()
-err = Console(stderr=True)
 
 AS = typer.Option(..., "--as", help="Acting user id")
 
 
+def choice(values: tuple[str, ...]):
+    """A parser that takes one of `values` (checked while the command line is parsed)."""
+    def parse(raw: str) -> str:
+        if raw not in values:
+            raise typer.BadParameter(f"{raw!r} is not one of {', '.join(values)}")
+        return raw
+    return parse
+
+
 def run(user: str, fn):
-    """Open the database, act as `user` in one transaction, turn domain errors into messages."""
+    """Open the database and act as `user` in one transaction. The core's refusals (DomainError)
+    end the command with one line, in the CLI's entry (cli_errors.OneLineErrors)."""
     engine = open_database()
     clock = make_clock()
-    try:
-        with transaction(engine) as s:
-            actor = load_actor(s, user, "cli")
-            return fn(s, actor, clock)
-    except DomainError as e:
-        err.print(f"[red]{e.message}[/red]", highlight=False)
-        raise typer.Exit(1)
+    with transaction(engine) as s:
+        actor = load_actor(s, user, "cli")
+        return fn(s, actor, clock)
 
 
-def parse_items(items: list[str]):
-    """`SKU:QTY[:UNIT]` items."""
+def parse_item(raw: str):
+    """`SKU:QTY[:UNIT]`, checked while the command line is parsed."""
     from core.orders import Item
-    out = []
-    for raw in items:
-        parts = raw.split(":")
-        if len(parts) not in (2, 3) or not parts[1].isdigit():
-            err.print(f"[red]bad item {raw!r}: use SKU:QTY or SKU:QTY:UNIT[/red]")
-            raise typer.Exit(2)
-        out.append(Item(parts[0], int(parts[1]), parts[2] if len(parts) == 3 else None))
-    return out
+    parts = raw.split(":")
+    if len(parts) not in (2, 3) or not parts[0] or not parts[1].isascii() or not parts[1].isdigit():
+        raise typer.BadParameter(f"{raw!r} is not SKU:QTY or SKU:QTY:UNIT (QTY a whole number)")
+    if not 1 <= int(parts[1]) <= INT_MAX:  # digits only: int() cannot fail, nor be slow at this length
+        raise typer.BadParameter(f"{raw!r}: the quantity must be 1 to {INT_MAX}")
+    return Item(parts[0], int(parts[1]), parts[2] if len(parts) == 3 else None)
+
+
+def world_value(parse):
+    """A parser checking a command-line value by the world format's rules (core.world), with its
+    messages: money as digits and a decimal point, in range; dates as YYYY-MM-DD."""
+    def parser(raw: str):
+        try:
+            return parse(raw)
+        except ValueError as e:
+            raise typer.BadParameter(str(e)) from None
+    return parser
+
+
+ITEMS = typer.Argument(..., parser=parse_item, metavar="SKU:QTY[:UNIT]...", help="Items, e.g. CC-100:20:BOX")
+DAY = typer.Option(None, parser=world_value(p_date), metavar="YYYY-MM-DD")
 
 
 def show_preview(p) -> None:
@@ -67,21 +91,21 @@ def show_preview(p) -> None:
 
 
 @order_app.command("preview")
-def order_preview(items: list[str], customer: str = typer.Option(None), warehouse: str = typer.Option(None),
+def order_preview(items: list[str] = ITEMS, customer: str = typer.Option(None), warehouse: str = typer.Option(None),
                   user: str = AS) -> None:
     """Price an order without creating it (items as SKU:QTY[:UNIT])."""
     from core.orders import preview_order
-    run(user, lambda s, a, c: show_preview(preview_order(s, a, c, parse_items(items), customer, warehouse)))
+    run(user, lambda s, a, c: show_preview(preview_order(s, a, c, items, customer, warehouse)))
 
 
 @order_app.command("create")
-def order_create(items: list[str], customer: str = typer.Option(None), warehouse: str = typer.Option(None),
+def order_create(items: list[str] = ITEMS, customer: str = typer.Option(None), warehouse: str = typer.Option(None),
                  user: str = AS) -> None:
     """Create an order (items as SKU:QTY[:UNIT])."""
     from core.orders import create_order
 
     def go(s, a, c):
-        order, preview = create_order(s, a, c, parse_items(items), customer, warehouse)
+        order, preview = create_order(s, a, c, items, customer, warehouse)
         show_preview(preview)
         console.print(f"created {order.order_no}: {order.status}")
     run(user, go)
@@ -107,7 +131,8 @@ _status_cmd("deliver", "deliver_order", "Mark a dispatched order delivered.")
 
 
 @order_app.command("list")
-def order_list(status: str = typer.Option(None), customer: str = typer.Option(None), user: str = AS) -> None:
+def order_list(status: str = typer.Option(None, parser=choice(ORDER_STATUSES), help=", ".join(ORDER_STATUSES)),
+               customer: str = typer.Option(None), user: str = AS) -> None:
     from core.orders import list_orders
 
     def go(s, a, c):
@@ -152,22 +177,26 @@ def approval_escalate() -> None:
     console.print(f"escalated {len(done)} request(s)" + "".join(f"\n  {a.order_no} → {a.escalated_to}" for a in done))
 
 
-@payment_app.command("record")
-def payment_record(customer: str, amount: str, method: str = typer.Option(..., "--method"),
+# ignore_unknown_options: a negative AMOUNT such as -5 reaches the amount's own check
+@payment_app.command("record", context_settings={"ignore_unknown_options": True})
+def payment_record(customer: str, amount: Decimal = typer.Argument(..., parser=world_value(p_money), metavar="AMOUNT"),
+                   method: str = typer.Option(..., "--method", parser=choice(PAYMENT_METHODS),
+                                              help=", ".join(PAYMENT_METHODS)),
                    reference: str = typer.Option(None, "--reference"), user: str = AS) -> None:
     from core.payments import record_payment
     run(user, lambda s, a, c: console.print(
-        f"recorded {record_payment(s, a, c, customer, Decimal(amount), method, reference).amount} from {customer}"))
+        f"recorded {record_payment(s, a, c, customer, amount, method, reference).amount} from {customer}"))
 
 
 @report_app.command("sales")
-def report_sales(start: str = typer.Option(None), end: str = typer.Option(None), by: str = typer.Option(None),
+def report_sales(start: date = DAY, end: date = DAY,
+                 by: str = typer.Option(None, parser=choice(DIMENSIONS), help=", ".join(DIMENSIONS)),
                  user: str = AS) -> None:
     """Sales between START and END (YYYY-MM-DD), optionally by a dimension."""
     from core.reports import sales
 
     def go(s, a, c):
-        r = sales(s, a, date.fromisoformat(start) if start else None, date.fromisoformat(end) if end else None, by)
+        r = sales(s, a, start, end, by)
         console.print(f"{r.orders} orders, net {r.net}, total {r.total}")
         if r.rows:
             t = Table(by or "", "Orders", "Net", "Total")

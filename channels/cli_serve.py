@@ -7,8 +7,10 @@ from rich.console import Console
 from core.app import make_clock, open_database
 from core.settings import get_settings
 
+from .cli_errors import OneLineErrors
+
 console = Console()
-users_app = typer.Typer(help="Users: web chat access tokens, Telegram links.", no_args_is_help=True)
+users_app = typer.Typer(help="Users: web chat access tokens, Telegram links.", no_args_is_help=True, cls=OneLineErrors)
 DEMO_WORLD = Path(__file__).resolve().parents[1] / "worlds" / "demo"
 
 
@@ -36,7 +38,8 @@ def import_demo_if_empty(engine, clock, world: Path | None = None) -> Path | Non
 
 def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on"),
           port: int = typer.Option(8000, help="Port to listen on"),
-          world: Path = typer.Option(None, help="World to import when the database is empty (default: the demo world)"),
+          world: Path = typer.Option(None, exists=True, file_okay=False,
+                                     help="World to import when the database is empty (default: the demo world)"),
           log_level: str = typer.Option("info", help="debug, info, warning, error")) -> None:
     """Run the server: web chat and API, plus Slack and Telegram when their tokens are set."""
     import uvicorn
@@ -65,13 +68,8 @@ def token(user_id: str = typer.Argument(..., help="The user who will sign in wit
 
     It is printed once; only its hash is stored."""
     from core.db import transaction
-    from core.errors import NotFound
 
     from .web.auth import issue_token
-    try:
-        with transaction(open_database()) as s:
-            secret = issue_token(s, user_id, clock=make_clock())
-    except NotFound as e:
-        console.print(f"[red]error:[/red] {e}", highlight=False)
-        raise typer.Exit(1)
+    with transaction(open_database()) as s:  # an unknown user: one error line (cli_errors.OneLineErrors)
+        secret = issue_token(s, user_id, clock=make_clock())
     print(secret)

@@ -6,18 +6,16 @@ from rich.table import Table
 from core.access import load_actor
 from core.app import make_clock, open_database
 from core.db import transaction
-from core.errors import DomainError
+from core.world import INT_MAX, p_int
 
-stock_app = typer.Typer(help="Stock levels, low stock and adjustments.", no_args_is_help=True)
+from .cli_errors import OneLineErrors
+from .cli_ops import world_value
+
+stock_app = typer.Typer(help="Stock levels, low stock and adjustments.", no_args_is_help=True, cls=OneLineErrors)
 console = Console()
-err = Console(stderr=True)
 
 AS_USER = typer.Option(..., "--as", help="Acting user id")
-
-
-def _fail(e: DomainError) -> None:
-    err.print(f"[red]error:[/red] {e.message}", highlight=False)
-    raise typer.Exit(1)
+# The core's refusals (DomainError) end a command with one line in the CLI's entry (cli_errors.OneLineErrors).
 
 
 @stock_app.command("levels")
@@ -29,12 +27,9 @@ def levels_cmd(sku: str | None = typer.Option(None, "--sku", help="Only this SKU
     from core.stock import stock_levels
 
     engine, clock = open_database(), make_clock()
-    try:
-        with transaction(engine) as session:
-            actor = load_actor(session, as_user)
-            rows = stock_levels(session, actor, clock.today(), sku=sku, warehouse=warehouse, by_batch=batches)
-    except DomainError as e:
-        _fail(e)
+    with transaction(engine) as session:
+        actor = load_actor(session, as_user)
+        rows = stock_levels(session, actor, clock.today(), sku=sku, warehouse=warehouse, by_batch=batches)
     quantities = actor.can("stock.quantities")
     table = Table(title=f"Stock on {clock.today()}")
     for col in ("Warehouse", "SKU", "Name"):
@@ -64,11 +59,8 @@ def low_cmd(as_user: str = AS_USER) -> None:
     from core.stock import low_stock
 
     engine, clock = open_database(), make_clock()
-    try:
-        with transaction(engine) as session:
-            rows = low_stock(session, load_actor(session, as_user), clock.today())
-    except DomainError as e:
-        _fail(e)
+    with transaction(engine) as session:
+        rows = low_stock(session, load_actor(session, as_user), clock.today())
     if not rows:
         console.print("No SKU is at or below its reorder level.")
         return
@@ -85,17 +77,15 @@ def low_cmd(as_user: str = AS_USER) -> None:
 # ignore_unknown_options: a negative DELTA such as -3 is an argument, not an option
 @stock_app.command("adjust", context_settings={"ignore_unknown_options": True})
 def adjust_cmd(warehouse: str, sku: str, batch: str,
-               delta: int = typer.Argument(..., help="Change to the available quantity, e.g. 5 or -3"),
+               delta: int = typer.Argument(..., parser=world_value(lambda raw: p_int(raw, -INT_MAX, INT_MAX)),
+                                           help="Change to the available quantity, e.g. 5 or -3"),
                reason: str = typer.Option(..., "--reason", help="Why (kept in the ledger and the audit)"),
                as_user: str = AS_USER) -> None:
     """Correct a batch's available quantity (audited)."""
     from core.stock import adjust_stock
 
     engine, clock = open_database(), make_clock()
-    try:
-        with transaction(engine) as session:
-            row = adjust_stock(session, load_actor(session, as_user), clock, warehouse, sku, batch, delta, reason)
-    except DomainError as e:
-        _fail(e)
+    with transaction(engine) as session:
+        row = adjust_stock(session, load_actor(session, as_user), clock, warehouse, sku, batch, delta, reason)
     console.print(f"{row.warehouse} {row.sku} batch {row.batch}: available {row.available}, "
                   f"reserved {row.reserved}, damaged {row.damaged}", highlight=False)

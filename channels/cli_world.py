@@ -5,7 +5,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-world_app = typer.Typer(help="Generated worlds.", no_args_is_help=True)
+from .cli_errors import OneLineErrors
+
+world_app = typer.Typer(help="Generated worlds.", no_args_is_help=True, cls=OneLineErrors)
 console = Console()
 
 

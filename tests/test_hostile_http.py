@@ -215,7 +215,8 @@ def test_the_chat_page_works_under_its_csp_which_blocks_inline_script(server):
             page.on("console", lambda m: console.append(m.text))
             page.goto(server.url + "/")
             page.evaluate("""() => { window.violations = [];
-                document.addEventListener('securitypolicyviolation', e => window.violations.push(e.violatedDirective)); }""")
+                document.addEventListener('securitypolicyviolation',
+                                          e => window.violations.push(e.violatedDirective)); }""")
             page.fill("#token", "dms_wrong")
             page.click("#signin-button")  # the page's own script runs and talks to the server
             page.wait_for_selector("#signin-error:has-text('not accepted')")
