@@ -1,5 +1,4 @@
 """The `dms` command: operators' and scripts' entry to the product."""
-import json
 import sys
 from pathlib import Path
 
