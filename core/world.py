@@ -96,7 +96,7 @@ def p_int(s: str, least: int = INT_MIN, most: int = INT_MAX) -> int:
     if not _INT.fullmatch(s):
         raise ValueError(f"{s!r} is not a whole number")
     # the length first: int() refuses strings of over 4300 digits with a message about itself
-    n = int(s) if len(s.lstrip("+-0")) <= 20 else (most + 1 if s[0] != "-" else least - 1)
+    n = int(s) if len(s) <= 20 or len(s.lstrip("+-0")) <= 20 else (most + 1 if s[0] != "-" else least - 1)
     if not least <= n <= most:
         raise ValueError(f"{s!r} is out of range ({least} to {most})")
     return n
@@ -320,28 +320,31 @@ def read_csv(file: Path, spec: FileSpec, errors: Errors) -> list[Row]:
     plan = [(i, h, known[h].parse, known[h].required) for i, h in enumerate(header)
             if h in known and header.index(h) == i]
     absent = [c.name for c in spec.cols if c.name not in header]
-    # PostgreSQL text cannot hold NUL; both checks only run on files that could fail them
-    check_cells = "\x00" in text or len(text) > MAX_CELL
+    # PostgreSQL text cannot hold NUL. These checks run on the few rows that could need them.
+    long_file, has_nul, has_quote = len(text) > MAX_CELL, "\x00" in text, "'" in text
     rows: list[Row] = []
     for cells in reader:
         line = reader.line_num
-        if not "".join(cells).strip():
+        joined = "".join(cells)
+        if not joined.strip():
             continue  # blank line
+        suspect = (long_file and len(joined) > MAX_CELL) or (has_nul and "\x00" in joined)
+        quoted = has_quote and "'" in joined
         if len(cells) != len(header):
             errors.add(fname, line, "-", f"row has {len(cells)} cells, the header has {len(header)}")
         row = Row(fname, line)
         n = len(cells)
         for i, h, parse, required in plan:
             raw = cells[i].strip() if i < n else ""
-            if check_cells and (reason := _bad_cell(raw)):
+            if suspect and (len(raw) > MAX_CELL or "\x00" in raw):
                 row[h] = None
-                errors.add(fname, line, h, reason)
+                errors.add(fname, line, h, _bad_cell(raw))
             elif not raw:
                 row[h] = None
                 if required:
                     errors.add(fname, line, h, "a value is required")
             else:
-                if raw[0] == "'":  # as export_world's escape_formula wrote it
+                if quoted and raw[0] == "'":  # as export_world's escape_formula wrote it
                     raw = unescape_formula(raw)
                 try:
                     row[h] = raw if parse is p_text else parse(raw)
@@ -354,12 +357,10 @@ def read_csv(file: Path, spec: FileSpec, errors: Errors) -> list[Row]:
     return rows
 
 
-def _bad_cell(raw: str) -> str | None:
+def _bad_cell(raw: str) -> str:
     if len(raw) > MAX_CELL:
         return f"the value is {len(raw)} characters long (at most {MAX_CELL})"
-    if "\x00" in raw:
-        return "the value contains a NUL character (\\x00)"
-    return None
+    return "the value contains a NUL character (\\x00)"
 
 
 # --- validation ---------------------------------------------------------------------------
