@@ -82,9 +82,21 @@ def test_an_approval_decided_both_ways_is_reported(sample, clock):
     assert f"order {order_no}: waiting for approval without a pending request" in problems
 
 
-def test_dms_doctor_exits_non_zero_on_problems(sample, monkeypatch):
+@pytest.fixture
+def settings_for(monkeypatch):
+    """The CLI's settings read from this test's environment (they are cached per process)."""
+    from core.settings import get_settings
+
+    def use(engine):
+        monkeypatch.setenv("DMS_DATABASE_URL", engine.url_string)
+        get_settings.cache_clear()
+    yield use
+    get_settings.cache_clear()
+
+
+def test_dms_doctor_exits_non_zero_on_problems(sample, settings_for):
     from channels.cli import app
-    monkeypatch.setenv("DMS_DATABASE_URL", sample.url_string)
+    settings_for(sample)
     runner = CliRunner()
     ok = runner.invoke(app, ["doctor"])
     assert ok.exit_code == 0 and "no problems found" in ok.output
