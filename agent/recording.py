@@ -93,6 +93,11 @@ class MeteredModel(_Wrapper):
     def _llm_type(self) -> str:
         return "dms-metered"
 
+    def for_actor(self, actor):
+        """The inner model scoped to a user, when it can be (the offline planner)."""
+        scoped = getattr(self.inner, "for_actor", None)
+        return self.model_copy(update={"inner": scoped(actor)}) if callable(scoped) else self
+
     def bind_tools(self, tools, **kwargs):
         return self.model_copy(update={"bound": self.inner.bind_tools(tools, **kwargs),
                                        "tool_names": tuple(tool_name(t) for t in tools)})

@@ -17,7 +17,7 @@ from sqlmodel import Session
 from core.access import Actor, load_actor
 from core.clock import Clock
 from core.db import transaction
-from core.errors import DomainError, NotAllowed, NotFound, OutOfScope
+from core.errors import DomainError, NotAllowed, NotFound
 from core.settings import get_settings
 from tools.base import PERMISSION_WORDS, ToolContext
 from tools.registry import ALL_TOOLS, get_tool, langchain_tools, tools_for
@@ -31,8 +31,11 @@ POLICY = (Path(__file__).parent / "policy.md").read_text()
 MAX_STEPS = 5
 MAX_MESSAGE = 4000
 
-# refusals: not allowed, or out of the user's scope (worded like 'not found', so nothing leaks)
-REFUSALS = (NotAllowed, OutOfScope)
+# Refusals: not allowed, or not found. A thing outside the user's scope (OutOfScope) and one that
+# does not exist (NotFound) read the same and end the same way, so neither words nor outcome
+# tell them apart; that outcome is `refused` (shared/spec/scenarios.md: a request outside the
+# user's scope is refused even where the words only say that nothing was found).
+REFUSALS = (NotAllowed, NotFound)
 
 
 @dataclass
@@ -144,7 +147,13 @@ class Assistant:
             args = tool.args_model.model_validate(json.loads(pending.args))
             ctx = ToolContext(s, actor, self.clock, self._knowledge)
             if tool.permission and not actor.can(tool.permission):
-                raise NotAllowed("You may not do that.")
+                # the role changed since the preview (e.g. a demotion): a refusal, never a failure
+                msg = (f"You may no longer {PERMISSION_WORDS.get(tool.permission, 'do that')} (your role is now "
+                       f"{actor.role.replace('_', ' ')}), so I did not do it. Nothing was changed.")
+                store._set_status(s, pending.id, "done", "failed")
+                self._remember(s, turn, [AIMessage(content=msg)])
+                return Reply(msg, outcome="refused",
+                             tool_calls=[ToolCall(tool.name, args.model_dump(mode="json"), False, "not allowed")])
             try:
                 with s.begin_nested():
                     result = tool.execute(ctx, args, pending.fingerprint)
@@ -169,7 +178,11 @@ class Assistant:
     def _converse(self, turn: Turn, actor: Actor, text: str) -> Reply:
         allowed = tools_for(actor)
         names = {t.name for t in allowed}
-        model = self.model().bind_tools(langchain_tools(allowed))
+        model = self.model()
+        scoped = getattr(model, "for_actor", None)  # the offline planner knows only names in scope
+        if callable(scoped):
+            model = scoped(actor)
+        model = model.bind_tools(langchain_tools(allowed))
         with Session(self.engine) as s:
             history = store.load_messages(s, turn.channel, turn.conversation, turn.user_id)
         system = SystemMessage(content=POLICY + f"\nThe user is {actor.name} ({actor.role.replace('_', ' ')}). "

@@ -2,22 +2,32 @@
 product, brand, category, customer, region, warehouse or user, indexed once in a
 `Lexicon`, plus each SKU's units, and the business's documents when there are any (so a question they
 answer is not mistaken for a request). Built lazily and rebuilt when the catalogue or the
-parties change (row counts are the cheap check). Scope is not decided here: tools do it.
+parties change (row counts are the cheap check).
+
+A user's planner sees only the parties in that user's scope: the customers they may see
+(`core.access.visible_customer_codes`), the warehouses whose stock they may see, and no user
+of a customer outside it. A name or code out of scope is then exactly an unknown word: the
+planner passes it on as typed (or asks about it) the same way whether the thing exists
+elsewhere or not, and never offers it as a choice. Whether the user may act on what they
+named is still decided by the tools and the core.
 """
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from agent.nlu.lexicon import Entry, Lexicon
+from core.access import Actor, visible_customer_codes
 from core.catalogue import Brand, Category, Product, Sku, SkuUnit, split_list
 from core.parties import Customer, Region, User, Warehouse
 
 _COUNTED = (Sku, SkuUnit, Product, Brand, Category, Customer, Region, Warehouse, User)
+SCOPED_KEPT = 64  # lexicons of distinct scopes kept per database
 
 
 @dataclass
@@ -27,6 +37,21 @@ class World:
     sku_names: dict[str, str]
     product_skus: dict[str, list[str]]               # product code -> its SKU codes
     sku_texts: dict[str, str] = field(default_factory=dict)  # for the semantic index
+    entries: list[Entry] = field(default_factory=list)        # every entry (the lexicon's own)
+
+    def within(self, customers: frozenset[str] | None, warehouses: frozenset[str] | None) -> "World":
+        """This world as a user of that scope knows it: customers and warehouses outside it, and
+        the users of those customers, are left out (None = no limit)."""
+        def kept(e: Entry) -> bool:
+            if e.kind == "customer":
+                return customers is None or e.code in customers
+            if e.kind == "warehouse":
+                return warehouses is None or e.code in warehouses
+            if e.kind == "user":
+                own = e.extra.get("customer")
+                return not own or customers is None or own in customers
+            return True
+        return replace(self, lexicon=Lexicon([e for e in self.entries if kept(e)]))
 
 
 class WorldView:
@@ -40,17 +65,34 @@ class WorldView:
         self._semantic = None
         self._semantic_key: tuple | None = None
         self._lock = threading.Lock()
+        self._scoped: OrderedDict[tuple, World] = OrderedDict()
 
     def _counts(self, s: Session) -> tuple:
         return tuple(s.exec(select(func.count()).select_from(t)).one() for t in _COUNTED)
 
-    def get(self) -> World:
+    def get(self, actor: Actor | None = None) -> World:
+        """The world; with `actor`, as that user knows it (only the parties in their scope)."""
         with Session(self.engine) as s:
             key = self._counts(s)
+            scope = _scope(s, actor) if actor is not None else None
             with self._lock:
                 if self._world is None or key != self._key:
                     self._world, self._key = _build(s), key
-                return self._world
+                    self._scoped.clear()
+                world = self._world
+                if scope is None:
+                    return world
+                found = self._scoped.get(scope)
+                if found is not None:
+                    self._scoped.move_to_end(scope)
+                    return found
+        scoped = world.within(*scope)  # built outside the lock: other users need not wait
+        with self._lock:
+            if self._world is world:
+                self._scoped[scope] = scoped
+                while len(self._scoped) > SCOPED_KEPT:
+                    self._scoped.popitem(last=False)
+        return scoped
 
     # -- meaning search, only when names found nothing ------------------------------------
     def semantic_skus(self, query: str, k: int = 5) -> list[tuple[str, float]]:
@@ -73,6 +115,18 @@ class WorldView:
             return 0.0
         found = self.knowledge.search(query, k=1)
         return found[0].score if found else 0.0
+
+
+def _scope(s: Session, actor: Actor) -> tuple[frozenset[str] | None, frozenset[str] | None] | None:
+    """(customers, warehouses) the actor may see; None when that is everything (an admin)."""
+    from core.stock import stock_warehouse_codes
+
+    customers = visible_customer_codes(s, actor)
+    warehouses = stock_warehouse_codes(s, actor)
+    if customers is None and warehouses is None:
+        return None
+    return (None if customers is None else frozenset(customers),
+            None if warehouses is None else frozenset(warehouses))
 
 
 def _build(s: Session) -> World:
@@ -107,5 +161,5 @@ def _build(s: Session) -> World:
                 for c in s.exec(select(Customer))]
     entries += [Entry("region", r.code, [r.name, r.code]) for r in s.exec(select(Region))]
     entries += [Entry("warehouse", w.code, [w.name, w.code]) for w in s.exec(select(Warehouse))]
-    entries += [Entry("user", u.id, [u.name, u.id]) for u in s.exec(select(User))]
-    return World(Lexicon(entries), unit_map, sku_names, product_skus, texts)
+    entries += [Entry("user", u.id, [u.name, u.id], {"customer": u.customer}) for u in s.exec(select(User))]
+    return World(Lexicon(entries), unit_map, sku_names, product_skus, texts, entries)

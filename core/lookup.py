@@ -217,6 +217,14 @@ def resolve_region(session: Session, text: str) -> Region:
     return _pick(t, scored, lambda r: f"{r.name} ({r.code})", "region", "Try a region's code or full name.")
 
 
+_KIND_WORDS = re.compile(r"\b(?:warehouses?|depots?|godowns?)\b", re.I)
+
+
+def _place(name: str) -> str:
+    """A warehouse's name without the words that say it is one ("Siliguri Matigara Depot" -> "Siliguri Matigara")."""
+    return " ".join(_KIND_WORDS.sub(" ", name).split()) or name
+
+
 def resolve_warehouse(session: Session, actor: Actor, text: str) -> Warehouse:
     """A warehouse whose stock the actor may see; the same refusal for unknown ones."""
     from .stock import stock_warehouse_codes
@@ -229,8 +237,11 @@ def resolve_warehouse(session: Session, actor: Actor, text: str) -> Warehouse:
     warehouses = list(session.exec(select(Warehouse).order_by(Warehouse.code)))
     found = next((w for w in warehouses if t.casefold() in (w.code.casefold(), w.name.casefold())), None)
     if found is None:
-        q = normalise(t)
-        scored = sorted(((w, _name_score(q, w.name, w.code)) for w in warehouses), key=lambda x: (-x[1], x[0].code))
+        # by the place words only: "Goa Warehouse" must not match "Bengaluru Central Warehouse"
+        # on the word every warehouse shares (nor an unknown name match where a known one is refused)
+        q = normalise(_place(t))
+        scored = sorted(((w, _name_score(q, _place(w.name), w.code)) for w in warehouses),
+                        key=lambda x: (-x[1], x[0].code))
         try:
             found = _pick(t, scored, lambda w: f"{w.name} ({w.code})", "warehouse", "")
         except NotFound:

@@ -31,6 +31,7 @@ class OfflinePlanner(BaseChatModel):
     world: Any = None          # agent.world.WorldView
     clock: Any = None          # core.clock.Clock
     tool_names: tuple[str, ...] = ()
+    actor: Any = None          # core.access.Actor: whose scope the names come from (None = all)
     last_latency_ms: float = 0.0
 
     @property
@@ -40,6 +41,11 @@ class OfflinePlanner(BaseChatModel):
     def bind_tools(self, tools, **kwargs):
         """The tools the user's role may use: a request needing another one is refused."""
         return self.model_copy(update={"tool_names": tuple(n for n in map(_tool_name, tools) if n)})
+
+    def for_actor(self, actor):
+        """The planner of one user: it knows only the customers and warehouses in their scope, so
+        a name outside it reads like any unknown word (and is never offered as a choice)."""
+        return self.model_copy(update={"actor": actor})
 
     def _generate(self, messages: list[BaseMessage], stop=None, run_manager=None, **kwargs) -> ChatResult:
         t0 = time.perf_counter()
@@ -57,7 +63,10 @@ class OfflinePlanner(BaseChatModel):
         if self.world is None:
             plan = not_understood(set(self.tool_names))
         else:
-            world = self.world.get() if hasattr(self.world, "get") else self.world
+            if not hasattr(self.world, "get"):
+                world = self.world
+            else:
+                world = self.world.get(self.actor) if self.actor is not None else self.world.get()
             plan = Planner(self.world, world, ctx, set(self.tool_names), today).plan(text)
         if plan.calls:
             calls = [{"name": n, "args": a, "id": "call_" + uuid.uuid4().hex[:12], "type": "tool_call"}

@@ -14,7 +14,7 @@ from rapidfuzz import fuzz
 
 from agent.nlu.numbers import QtyMention, parse_quantities, resolve_unit
 from agent.nlu.periods import parse_period
-from agent.nlu.text import STOPWORDS, tokenize
+from agent.nlu.text import NAME_STOPWORDS, STOPWORDS, tokenize
 from tools.schemas import TOOL_SPECS
 
 from .context import Context, last_order_numbers
@@ -68,12 +68,34 @@ _PAST_ORDERS = re.compile(r"\b(?:what|which|how much|how many)\b[^?.!]*\b(?:did|
 # Pronouns for a customer talked about earlier ("what do they owe now?").
 _THEY = re.compile(r"\b(they|them|their|he|him|his|she|her|(?:this|that|the same) (?:customer|shop|retailer))\b",
                    re.I)
-# Where a customer's name goes in a question about one ("what does X owe?", "orders of X"):
-# a capitalised name there that the world does not know is still passed on, so that an
-# unknown customer and one out of scope get the same refusal.
-_NAME = r"([A-Z][\w&.'-]*(?:\s+(?:&\s+)?[A-Z][\w&.'-]*){0,4})"
-_NAME_SLOT = re.compile(rf"\b(?:does|do|did|has|is)\s+{_NAME}(?:'s)?\s+(?:owe|order|buy|pay|still owe)\b"
-                        rf"|\b(?:orders?|balance|dues|outstanding|account|statement|ledger)\s+(?:of|for|from)\s+{_NAME}")
+# Where a customer's name goes in a question about one ("what does X owe?", "X's orders",
+# "orders of X"): a name there that the user's world does not know is still passed on, so that
+# an unknown customer and one out of scope get the same refusal. Capitalised words where only the
+# name's start is fixed ("orders of Fresh Mart this month"); any case where both ends are.
+_NAME = r"([A-Z][\w&.'-]*(?:\s+(?:(?:&|and|of|n)\s+)?[A-Z][\w&.'-]*){0,5})"
+# the same in any case, where both ends of the name are fixed by the words around it
+_WORDS = r"((?<![\w'’])[\w&.-]+(?:\s+[\w&.-]+){0,5}?)"
+_DOCS = r"(?:orders?|balance|dues|outstanding|account|statement|ledger|sales|payments?|bills?|invoices?)"
+_NAME_SLOT = re.compile(rf"\b(?:does|do|did|has|is)\s+{_WORDS}(?:'s|’s)?\s+(?:still\s+)?(?:owe|order|buy|pay|place)\b"
+                        rf"|{_WORDS}(?:'s|’s)\s+{_DOCS}\b"
+                        rf"|\b(?:{_DOCS}|offers?|schemes?|discounts?)\s+(?:of|for|from|to|by)\s+(?-i:{_NAME})"
+                        rf"|\bfrom\s+(?-i:{_NAME})\s+(?:by|via|in|through)\s", re.I)
+# what may stand before a name without being part of it ("show Fresh Mart's orders"), and words
+# that are never a customer's name ("what do they owe", "the shop's balance")
+_LEADING = frozenset("show see check get give list tell me what whats is are please pls can could you kindly "
+                     "how much many and also".split())
+_NOT_NAMES = STOPWORDS | frozenset("they them their he him his she her u ur everyone everybody anyone anybody all "
+                                   "each every customer customers shop shops retailer retailers outlet outlets store "
+                                   "stores party parties account accounts".split())
+_FOR_NAME = re.compile(rf"\b(?:for|to)\s+{_NAME}\s*(?=[:,;?!]|\.(?:\s|$)|$)")
+_FOR_ASKS = re.compile(r"\b(price|prices|rate|rates|cost|mrp|offers?|schemes?|discounts?|deals?)\b", re.I)
+_TIME_WORDS = frozenset("monday tuesday wednesday thursday friday saturday sunday tomorrow today tonight next week "
+                        "weekend month morning evening".split())
+# "at Gurukrupa Warehouse", "in WH-NGP": a warehouse named that the user's world does not know is
+# still passed on, so an unknown warehouse and one out of scope get the same refusal
+_WAREHOUSE_NAME = re.compile(r"\b(?:at|in|from)\s+((?:[A-Za-z][\w&.'-]*\s+){1,3}(?:warehouse|depot|godown)s?)\b",
+                             re.I)
+_WAREHOUSE_CODE = re.compile(r"\b(?:at|in|from)\s+([A-Z]{1,5}-[A-Z][A-Z0-9-]*)(?![\w-])")
 _QUESTION = re.compile(r"\?\s*$|^\s*(?:what|when|till|until|up to|how|is|are|can|could|do|does|will|would|which|"
                        r"why|where|should|any|may)\b", re.I)
 # Stock changes said in conversation: damage ("5 bags torn, move them to damaged") and count
@@ -152,8 +174,10 @@ class Planner:
 
     def _customer(self, text: str) -> tuple[str | None, Plan | None, tuple[int, int] | None]:
         """The customer named in `text`, as the user said it: the tool resolves it within the
-        user's scope, and a refusal then echoes only the user's own words (the planner knows
-        every customer; passing a code it found would tell that the customer exists)."""
+        user's scope, and a refusal then echoes only the user's own words. The lexicon holds only
+        the customers in the user's scope (agent.world), so a name outside it is an unknown word;
+        where a customer's name goes ("what does X owe", "orders of X", "2 cases for X") it is
+        passed on all the same, exactly like a name that matches nobody."""
         found = self._one(["customer"], text, 75.0)
         if found and not found[0].exact and self._other_name_beside(text, found[0].span):
             found = []  # "Nowhere Traders" is not "Chennai Traders"
@@ -165,13 +189,21 @@ class Planner:
             if lead:
                 names = "; ".join(f"{e.name} ({e.code})" for e, _ in lead[:5])
                 return None, Plan(text=f"Which customer do you mean? {names}.", outcome="clarify"), None
-            slot = _NAME_SLOT.search(text)
-            said = slot and (slot[1] or slot[2])
-            if said and said.split()[0].lower() not in STOPWORDS and not parse_period(said, self.today) \
-                    and not self._one(
-                    ["region", "warehouse", "user", "sku", "product", "brand", "category"], said, 90.0):
-                i = text.index(said)
-                return said, None, (i, i + len(said))
+            slots = [_NAME_SLOT.search(text)]
+            if _FOR_ASKS.search(text) or any(q.unit_word for q in parse_quantities(text, self.lex.unit_words)):
+                slots.append(_FOR_NAME.search(text))
+            for slot in filter(None, slots):
+                i = next(k for k in range(1, (slot.lastindex or 0) + 1) if slot[k])
+                start, end = slot.span(i)
+                for word in re.finditer(r"\S+", text[start:end]):  # "show X's orders": not "show"
+                    if word[0].lower().strip("'’") not in _LEADING:
+                        start += word.start()
+                        break
+                else:
+                    continue
+                said = text[start:end].strip()
+                if self._names_a_customer(said):
+                    return said, None, (start, start + len(said))
             return None, None, None
         if len(found) > 1 and found[0].score - found[1].score < 3:
             names = "; ".join(f"{m.entry.name} ({m.entry.code})" for m in found[:5])
@@ -182,6 +214,20 @@ class Planner:
         if at >= 0:  # the name said in full: its own words only, not product words before it
             span = (at, at + len(name))
         return _said(text, span), None, span
+
+    def _names_a_customer(self, said: str) -> bool:
+        """Could the words in a customer's place be a customer's name? Not a function word, a
+        date or a period, nor something else of the world that is all that was said ("orders of
+        Bengaluru South", but "Chennai Traders" is no region)."""
+        words = said.split()
+        if words[0].lower() in _NOT_NAMES or parse_period(said, self.today) \
+                or all(w.lower() in _TIME_WORDS | _NOT_NAMES for w in words):
+            return False
+        other = self._one(["region", "warehouse", "user", "sku", "product", "brand", "category"], said, 90.0)
+        if not other:
+            return True
+        own = {t.text for n in other[0].entry.names for t in tokenize(n)}
+        return not {t.text for t in tokenize(said) if t.text not in NAME_STOPWORDS} <= own
 
     def _other_name_beside(self, text: str, span: tuple[int, int]) -> bool:
         """A capitalised word the world does not know, right next to a partly matched name:
@@ -199,8 +245,24 @@ class Planner:
         return found[0].entry.code if len(found) == 1 else None
 
     def _warehouse(self, text: str) -> str | None:
+        """A warehouse in the user's scope (its code), or a warehouse named that the user's world
+        does not know, as typed (the tool refuses it the same way whether it exists or not)."""
         found = self._one(["warehouse"], text, 80.0)
-        return found[0].entry.code if len(found) == 1 else None
+        if len(found) == 1:
+            return found[0].entry.code
+        if found:
+            return None
+        named = _WAREHOUSE_NAME.search(text)
+        if named:
+            words = named[1].split()
+            while words and words[0].lower() in STOPWORDS | {"our", "your", "their", "main"}:
+                words.pop(0)
+            if len(words) > 1:
+                return " ".join(words)
+        code = _WAREHOUSE_CODE.search(text)
+        if code and not self.lex.is_code(code[1]):
+            return code[1]
+        return None
 
     def _order_ref(self, text: str) -> tuple[str | None, Plan | None]:
         nums = self.lex.find_order_numbers(text)
@@ -288,6 +350,7 @@ class Planner:
         if ask:
             return ask
         cust = cust or self._context_customer(low)
+        docs = _blank(text, cust_span)  # where order numbers may be: not in the customer's words
 
         # approvals
         if w & {"approve"} or re.search(r"\bapprovals?\b", low):
@@ -295,21 +358,21 @@ class Planner:
                 return self._refuse_role("approve orders")
             if not self._can("pending_approvals") and not self._can("approve_order"):
                 return self._refuse_role("approve orders")
-            nums = self.lex.find_order_numbers(text)
+            nums = self.lex.find_order_numbers(docs)
             just = self.lex.find_order_numbers(self.ctx.last_reply or "")
             if "approve" in w and not nums and len(just) == 1 and len(low.split()) <= 4 \
                     and re.search(r"\bapproval\b", self.ctx.last_reply or "", re.I):
                 # "approve" right after an order that waits for approval: that order
                 return Plan([("approve_order", {"order_no": just[0]})])
             if "approve" in w and (nums or _IT.search(low)) and not re.search(r"\ball\b", low):
-                no, ask = self._order_ref(text)
+                no, ask = self._order_ref(docs)
                 return ask or Plan([("approve_order", {"order_no": no})])
             return Plan([("pending_approvals", {})],
                         note="I approve one order at a time; here is what is waiting:" if "approve" in w else "")
         if "reject" in w:
             if not self._can("reject_order"):
                 return self._refuse_role("reject orders")
-            no, ask = self._order_ref(text)
+            no, ask = self._order_ref(docs)
             if ask:
                 return ask
             r = re.search(r"\b(?:because|reason(?: is)?|as|since|due to)\b[:\s]*(.+)$", text, re.I) or re.search(
@@ -320,22 +383,22 @@ class Planner:
                 return Plan(text=f"Why should {no} be rejected? Please give a reason.", outcome="clarify")
             return Plan([("reject_order", {"order_no": no, "reason": reason})])
 
-        nums = self.lex.find_order_numbers(text)
+        nums = self.lex.find_order_numbers(docs)
         if "cancel" in w:
             if not self._can("cancel_order"):
                 return self._refuse_role("cancel orders")
-            no, ask = self._order_ref(text)
+            no, ask = self._order_ref(docs)
             return ask or Plan([("cancel_order", {"order_no": no})])
         if "dispatch" in w or re.search(r"\bship\b", low):
             if not self._can("dispatch_order"):
                 return self._refuse_role("dispatch orders")
-            no, ask = self._order_ref(text)
+            no, ask = self._order_ref(docs)
             return ask or Plan([("dispatch_order", {"order_no": no})])
         if re.search(r"\b(mark\w*|set)\b.*\bdelivered\b|\bdeliver(ed)? (it|that|order|so)\b", low) or (
                 "delivered" in w and nums and not re.search(r"\b(show|list|which|what)\b", low)):
             if not self._can("deliver_order"):
                 return self._refuse_role("mark orders delivered")
-            no, ask = self._order_ref(text)
+            no, ask = self._order_ref(docs)
             return ask or Plan([("deliver_order", {"order_no": no})])
 
         amount = re.search(r"(?:rs\.?|₹|inr)\s*(\d[\d,]*(?:\.\d{1,2})?)|(\d[\d,]*(?:\.\d{1,2})?)\s*(?:rs|rupees|/-)",
@@ -343,12 +406,11 @@ class Planner:
         said_payment = (w & {"payment", "paid", "received", "collected"}) or (
             _PAY_NOUN.search(low) and _PAY_VERB.search(low)
             and not any(q.unit_word for q in parse_quantities(text, self.lex.unit_words)))
-        if said_payment and (amount or re.search(r"\d", low)) \
-                and not re.search(r"\b(how much|owe|outstanding|due)\b", low):
+        if said_payment and not amount:
+            amount = re.search(r"(?<![\w-])(\d[\d,]*(?:\.\d{1,2})?)(?![\w-])", _blank(low, cust_span))
+        if said_payment and amount and not re.search(r"\b(how much|owe|outstanding|due)\b", low):
             if not self._can("record_payment"):
                 return self._refuse_role("record payments")
-            if not amount:
-                amount = re.search(r"(?<![\w-])(\d[\d,]*(?:\.\d{1,2})?)(?![\w-])", low)
             value = (amount[1] or amount[2]) if amount.lastindex and amount.lastindex >= 2 else amount[1]
             method = next((m for m, rx in _METHODS if re.search(rx, low)), None)
             if not method:
@@ -443,7 +505,7 @@ class Planner:
         # "we need 3 cartons of X for our own stock": an order, though it says "stock"
         order_text = text
         if cust_span:
-            order_text = text[:cust_span[0]] + " " * (cust_span[1] - cust_span[0]) + text[cust_span[1]:]
+            order_text = _blank(text, cust_span)
         qty_items = extract_items(self.wv, self.world, order_text)
         ordering = bool(_ORDER_VERB.search(low)) and not re.search(r"\b(do|does|did) (you|we) (have|stock)\b", low)
         if qty_items.items and not qty_items.problem and ordering:
@@ -668,6 +730,11 @@ class Planner:
             if status and status != args.get("status"):
                 args["status"], changed = status, True
         return Plan([(name, args)]) if changed else None
+
+
+def _blank(text: str, span: tuple[int, int] | None) -> str:
+    """`text` with the words in `span` blanked out (same length, so other spans still hold)."""
+    return text if not span else text[:span[0]] + " " * (span[1] - span[0]) + text[span[1]:]
 
 
 def _said(text: str, span: tuple[int, int]) -> str:
