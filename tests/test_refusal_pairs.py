@@ -24,8 +24,8 @@ or the result is still near a real name, known words are replaced too, from the 
 name is near no real name (judged here with rapidfuzz, not by the lookup under test), and a
 made-up code or number has the real one's prefix and length and exists nowhere in the world.
 
-Measured on the code before this test was written: 1635 pairs, 687 distinguishable (assistant
-337, web API 337, tools 13). After: 0.
+Measured on the code before this test was written: 1875 pairs, 897 distinguishable (assistant
+442, web API 442, tools 13). After: 0.
 """
 from __future__ import annotations
 
@@ -90,6 +90,10 @@ TEMPLATES: dict[str, list[str]] = {
         "how many orders did {x} place this month?",
         "how much does {x_lower} owe?",
         "show {x_lower}'s orders",
+        "{x} ke orders dikhao",
+        "{x} ke liye 2 {units} {sku} laga do",
+        "{x} ka outstanding kitna hai?",
+        "{x} outstanding?",
     ],
     "order": [
         "show order {x}",

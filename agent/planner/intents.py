@@ -80,13 +80,24 @@ _NAME_SLOT = re.compile(rf"\b(?:does|do|did|has|is)\s+{_WORDS}(?:'s|’s)?\s+(?:
                         rf"|{_WORDS}(?:'s|’s)\s+{_DOCS}\b"
                         rf"|\b(?:{_DOCS}|offers?|schemes?|discounts?)\s+(?:of|for|from|to|by)\s+(?-i:{_NAME})"
                         rf"|\bfrom\s+(?-i:{_NAME})\s+(?:by|via|in|through)\s", re.I)
+# Hinglish puts the name first: "X ke orders dikhao", "X ke liye 10 bag", "X ka outstanding kitna
+# hai", "aur X ka bhi 10000 cash mila"; and a name may open a terse question: "X outstanding?"
+_HINDI_SLOT = re.compile(rf"{_WORDS}\s+(?:ke|ka|ki|kaa|ko)\s+(?:liye|liya|lie|orders?|outstanding|balance|dues|"
+                         rf"hisa+b|bills?|payments?|bhi|sales|account|khata|udh?aa?r|baa?ki|bakaya)\b", re.I)
+_NAME_FIRST = re.compile(rf"^\s*{_WORDS}\s+(?:outstanding|balance|dues|orders?)\s*[?.!]*\s*$", re.I)
 # what may stand before a name without being part of it ("show Fresh Mart's orders"), and words
-# that are never a customer's name ("what do they owe", "the shop's balance")
+# that are never a customer's name ("what do they owe", "the shop's balance", "mere orders")
 _LEADING = frozenset("show see check get give list tell me what whats is are please pls can could you kindly "
-                     "how much many and also".split())
-_NOT_NAMES = STOPWORDS | frozenset("they them their he him his she her u ur everyone everybody anyone anybody all "
-                                   "each every customer customers shop shops retailer retailers outlet outlets store "
-                                   "stores party parties account accounts".split())
+                     "how much many and also aur bhi mujhe hume humein hamein bhai ji sir zara jara ab toh".split())
+_NOT_NAMES = STOPWORDS | frozenset(
+    "they them their he him his she her u ur everyone everybody anyone anybody all each every customer customers "
+    "shop shops retailer retailers outlet outlets store stores party parties account accounts "
+    "mera meri mere hamara hamari hamare humara apna apni apne uska uski uske unka unki unke iska iski iske sab "
+    "sabka sabhi kaun kya kitna kitne kis".split())
+# words that may begin a name ("New Star Supermarket") but are none on their own ("new orders?")
+_NOT_ALONE = frozenset("pending open recent latest new confirmed cancelled delivered dispatched rejected total "
+                       "today yesterday aaj kal parso pichle pichla agle agla iss us mahine mahina hafte hafta saal "
+                       "din".split())
 _FOR_NAME = re.compile(rf"\b(?:for|to)\s+{_NAME}\s*(?=[:,;?!]|\.(?:\s|$)|$)")
 _FOR_ASKS = re.compile(r"\b(price|prices|rate|rates|cost|mrp|offers?|schemes?|discounts?|deals?)\b", re.I)
 _TIME_WORDS = frozenset("monday tuesday wednesday thursday friday saturday sunday tomorrow today tonight next week "
@@ -189,7 +200,7 @@ class Planner:
             if lead:
                 names = "; ".join(f"{e.name} ({e.code})" for e, _ in lead[:5])
                 return None, Plan(text=f"Which customer do you mean? {names}.", outcome="clarify"), None
-            slots = [_NAME_SLOT.search(text)]
+            slots = [_NAME_SLOT.search(text), _HINDI_SLOT.search(text), _NAME_FIRST.search(text)]
             if _FOR_ASKS.search(text) or any(q.unit_word for q in parse_quantities(text, self.lex.unit_words)):
                 slots.append(_FOR_NAME.search(text))
             for slot in filter(None, slots):
@@ -221,7 +232,8 @@ class Planner:
         Bengaluru South", but "Chennai Traders" is no region)."""
         words = said.split()
         if words[0].lower() in _NOT_NAMES or parse_period(said, self.today) \
-                or all(w.lower() in _TIME_WORDS | _NOT_NAMES for w in words):
+                or all(w.lower() in _TIME_WORDS | _NOT_NAMES | _NOT_ALONE for w in words) \
+                or any(w.isdigit() or w.upper() in self.lex.unit_words for w in words):
             return False
         other = self._one(["region", "warehouse", "user", "sku", "product", "brand", "category"], said, 90.0)
         if not other:
