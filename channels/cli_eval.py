@@ -100,3 +100,75 @@ def compare_cmd(
     if result.regressions:
         err.print(f"[red]{len(result.regressions)} regression(s)[/red]")
         raise typer.Exit(1)
+
+
+@eval_app.command("robustness")
+def robustness_cmd(
+    paths: list[Path] = typer.Argument(..., help="Scenario files or folders (searched for *.yaml, *.yml)"),
+    per_scenario: int = typer.Option(2, "--per-scenario", min=1, help="Variants per passing scenario (one per kind)"),
+    seed: int = typer.Option(0, "--seed", help="Seed of the transformations: the same seed, the same variants"),
+    kinds: str = typer.Option(None, "--kinds",
+                              help="Comma-separated transformation kinds (default all: "
+                                   "typo, number-words, unit-synonyms, hinglish, filler, reorder)"),
+    report_dir: Path = typer.Option(None, "--report",
+                                    help="Write robustness.json and robustness.md, and the full reports of the "
+                                         "originals and the variants (originals/, variants/), into this folder"),
+    min_rate: float = typer.Option(0.0, "--min-rate", min=0.0, max=100.0,
+                                   help="Exit 1 when the robustness rate is below this "
+                                        "(0..1, or a percentage above 1)"),
+    model: str = typer.Option(None, "--model", "-m", help="offline or openai:<model> (default: DMS_MODEL or offline)"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines"),
+) -> None:
+    """Variants of the scenarios (typos, number words, trade words, Hinglish, filler, reordering) with the
+    same checks; exit 1 below --min-rate or on any wrong change, 2 on bad scenario files."""
+    from core.settings import get_settings
+    from evals.report import (build_report, build_robustness_report, print_robustness_summary, write_report,
+                              write_robustness_report)
+    from evals.robustness import run_robustness
+    from evals.runner import Runner
+    from evals.scenario import LoadError, load_paths
+    from evals.variants import KINDS
+
+    settings = get_settings()
+    chosen = tuple(k.strip() for k in kinds.split(",") if k.strip()) if kinds else KINDS
+    unknown = [k for k in chosen if k not in KINDS]
+    if unknown or not chosen:
+        fail(f"--kinds: unknown kind(s) {', '.join(unknown) or '(none given)'}; known: {', '.join(KINDS)}", 2)
+    try:
+        scenarios = load_paths(paths, default_tz=settings.timezone)
+    except LoadError as e:
+        for line in e.errors:
+            typer.echo(line, err=True)
+        fail(f"{len(e.errors)} problem(s) in the scenario files; nothing was run", 2)
+    threshold = min_rate / 100 if min_rate > 1 else min_rate
+
+    def progress(what, s, trial) -> None:
+        if not quiet:
+            mark = "[green]pass[/green]" if trial.passed else "[red]FAIL[/red]"
+            extra = "" if trial.passed else f"  {escape(trial.failure or '')}"
+            err.print(f"{mark} {what} {escape(s.id)}{extra}", highlight=False)
+
+    try:
+        runner = Runner(model=model or settings.model, timezone=settings.timezone)
+    except (FileNotFoundError, ValueError) as e:
+        fail(str(e), 2)
+    with runner:
+        rr = run_robustness(scenarios, runner, per_scenario=per_scenario, seed=seed, kinds=chosen, progress=progress)
+    report = build_robustness_report(rr)
+    print_robustness_summary(report, console)
+    if report_dir:
+        j, md = write_robustness_report(report, report_dir)
+        write_report(build_report(rr.originals), report_dir / "originals")
+        if rr.variants is not None:
+            write_report(build_report(rr.variants), report_dir / "variants")
+        console.print(f"report written to {md} and {j}", highlight=False)
+    failed = False
+    if report["wrong_change_count"]:
+        err.print(f"[red]{report['wrong_change_count']} wrong change(s)[/red]")
+        failed = True
+    if threshold > 0 and (report["rate"] is None or report["rate"] < threshold):
+        shown = "n/a (no variants)" if report["rate"] is None else f"{report['rate']:.1%}"
+        err.print(f"[red]robustness rate {shown} is below {threshold:.1%}[/red]")
+        failed = True
+    if failed:
+        raise typer.Exit(1)

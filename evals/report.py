@@ -217,3 +217,127 @@ def print_summary(report: dict, console: Console) -> None:
                   f"confirmations {m['confirmations_asked']}, refusals {m['refusals']}, "
                   f"latency p50 {m['latency_ms']['p50']} ms p95 {m['latency_ms']['p95']} ms, "
                   f"tokens {m['tokens']['total']}, cost {cost_text(m)}", highlight=False)
+
+
+# --- robustness (evals.robustness) --------------------------------------------------------------
+
+def _rate_group(runs) -> dict:
+    passed = sum(r.passed for r in runs)
+    return {"variants": len(runs), "passed": passed, "rate": round(passed / len(runs), 4) if runs else None}
+
+
+def build_robustness_report(rr) -> dict:
+    """A robustness run (evals.robustness.RobustnessRun) as plain data: what robustness.json holds."""
+    runs = rr.runs
+    tags = sorted({t for r in runs for t in r.variant.scenario.tags})
+    roles = sorted({r.variant.scenario.role or "unknown" for r in runs})
+    kinds = [k for k in rr.kinds if any(r.variant.kind == k for r in runs)]
+    originals = rr.originals.results
+    wrong = [w for r in runs for w in r.wrong_changes]
+    total = _rate_group(runs)
+    return {
+        "kind": "robustness", "model": rr.originals.model, "seed": rr.seed, "per_scenario": rr.per_scenario,
+        "kinds": list(rr.kinds), "started_at": rr.started_at.isoformat(timespec="seconds"),
+        "duration_s": round(rr.duration_s, 2),
+        "originals": {"scenarios": len(originals), "passed": sum(r.passed for r in originals),
+                      "failed": [r.scenario.id for r in rr.failing_originals],
+                      "without_variants": rr.without_variants},
+        "variants": total["variants"], "passed": total["passed"], "rate": total["rate"],
+        "by_kind": {k: _rate_group([r for r in runs if r.variant.kind == k]) for k in kinds},
+        "by_tag": {t: _rate_group([r for r in runs if t in r.variant.scenario.tags]) for t in tags},
+        "by_role": {role: _rate_group([r for r in runs if (r.variant.scenario.role or "unknown") == role])
+                    for role in roles},
+        "wrong_change_count": len(wrong),
+        "wrong_change_variants": len({w.variant for w in wrong}),
+        "wrong_changes": [vars(w) for w in wrong],
+        # the end state failed after the variant changed something (wrong changes + incomplete ones)
+        "end_state_failed_after_change": sum(r.end_state_failed and r.changed_state for r in runs),
+        "incomplete": [{"variant": r.variant.id, "kind": r.variant.kind, "missed_turns": r.missed_changes,
+                        "failure": r.result.failure} for r in runs if r.incomplete],
+        "variant_results": [{
+            "id": r.variant.id, "original": r.variant.original.id, "kind": r.variant.kind,
+            "tags": r.variant.scenario.tags, "role": r.variant.scenario.role, "passed": r.passed,
+            "failure": r.result.failure,
+            "turns": [{"original": t.original, "text": t.text, "edits": [str(e) for e in t.edits]}
+                      for t in r.variant.turns],
+            "wrong_change_turns": [w.turn for w in r.wrong_changes], "missed_change_turns": r.missed_changes,
+            "transcript": [{"user": x.user, "assistant": x.assistant, "outcome": x.outcome, "changed": x.changed}
+                           for x in r.result.trials[0].turns] if not r.passed else [],
+        } for r in runs],
+    }
+
+
+def _rate_text(g: dict) -> str:
+    return "n/a" if g["rate"] is None else f"{_pct(g['rate'])} ({g['passed']}/{g['variants']})"
+
+
+def robustness_markdown(report: dict) -> str:
+    o = report["originals"]
+    out = [f"# Robustness report ({report['model']}, seed {report['seed']}, "
+           f"{report['per_scenario']} variant(s) per scenario)", "",
+           f"Started {report['started_at']}, took {report['duration_s']} s.", "",
+           f"- **Robustness rate**: {_rate_text(report)} variants of passing originals pass",
+           f"- **Wrong changes**: {report['wrong_change_count']} turn(s) in {report['wrong_change_variants']} "
+           f"variant(s) (a change the original did not make, and the end state fails)",
+           f"- Incomplete: {len(report['incomplete'])} variant(s) made only the original's changes but missed one; "
+           f"end state failed after a change: {report['end_state_failed_after_change']}",
+           f"- Originals: {o['passed']}/{o['scenarios']} pass; failing originals get no variants"
+           + (f" ({', '.join(o['failed'])})" if o["failed"] else "")
+           + f"; {len(o['without_variants'])} passing original(s) fit no transformation", ""]
+    for title, key in (("By transformation kind", "by_kind"), ("By capability tag", "by_tag"), ("By role", "by_role")):
+        out += [f"## {title}", "", "| | variants | passed | rate |", "| --- | ---: | ---: | ---: |"]
+        out += [f"| {_md_cell(name)} | {g['variants']} | {g['passed']} | "
+                f"{_pct(g['rate']) if g['rate'] is not None else 'n/a'} |" for name, g in report[key].items()]
+        out.append("")
+    out += ["## Wrong changes", ""]
+    if not report["wrong_changes"]:
+        out += ["None.", ""]
+    for w in report["wrong_changes"]:
+        out += [f"### {w['variant']}, turn {w['turn']}", ""]
+        out += [f"- the variant said at turn {x['turn']}: {x['text']!r} (the original: {x['original']!r})"
+                for x in w.get("said", [])]
+        out += [f"- turn {w['turn']} ({w['text']!r}, the original {w['original_text']!r}) made the change:",
+                f"  outcome {w['outcome']}; changed: {w['changed']}",
+                f"- the original's turn changed: {w['original_changed'] or 'nothing'}",
+                f"- {w['failure']}", ""]
+    failed = [v for v in report["variant_results"] if not v["passed"]]
+    out += ["## Failing variants", ""]
+    if not failed:
+        out += ["None.", ""]
+    else:
+        out += ["| variant | kind | changed turns | first failure |", "| --- | --- | --- | --- |"]
+        for v in failed:
+            said = "<br>".join(f"{t['original']!r} → {t['text']!r}" for t in v["turns"] if t["text"] != t["original"])
+            out.append(f"| {_md_cell(v['id'])} | {v['kind']} | {_md_cell(said)} | {_md_cell(v['failure'] or '')} |")
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def write_robustness_report(report: dict, directory: Path) -> tuple[Path, Path]:
+    """robustness.json and robustness.md in `directory`."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    write_json(report, directory / "robustness.json")
+    (directory / "robustness.md").write_text(robustness_markdown(report), encoding="utf-8")
+    return directory / "robustness.json", directory / "robustness.md"
+
+
+def print_robustness_summary(report: dict, console: Console) -> None:
+    table = Table(title=f"Robustness ({report['model']}, seed {report['seed']})")
+    table.add_column("kind / tag")
+    table.add_column("variants", justify="right")
+    table.add_column("rate", justify="right")
+    for name, g in report["by_kind"].items():
+        table.add_row(Text(name), str(g["variants"]), _rate_text(g))
+    table.add_section()
+    for name, g in report["by_tag"].items():
+        table.add_row(Text(name), str(g["variants"]), _rate_text(g))
+    console.print(table)
+    o = report["originals"]
+    console.print(f"robustness rate {_rate_text(report)}; wrong changes {report['wrong_change_count']}; "
+                  f"incomplete {len(report['incomplete'])}; originals passing {o['passed']}/{o['scenarios']}",
+                  highlight=False)
+    for w in report["wrong_changes"]:
+        said = "; ".join(f"{x['text']!r}" for x in w.get("said", []))
+        console.print(Text(f"WRONG CHANGE {w['variant']} turn {w['turn']} ({w['outcome']}) after {said}: "
+                           f"{w['failure']}"))
