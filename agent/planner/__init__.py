@@ -73,7 +73,9 @@ class OfflinePlanner(BaseChatModel):
                      for n, a in plan.calls]
             return AIMessage(content=plan.note, tool_calls=calls)
         meta = {"outcome": plan.outcome} if plan.outcome else {}
-        return AIMessage(content=plan.text, response_metadata=meta)
+        # an open question is kept as data beside its words, so the next message can fill it
+        extra = {"frame": plan.frame} if plan.frame else {}
+        return AIMessage(content=plan.text, response_metadata=meta, additional_kwargs=extra)
 
 
 def compose(after: list[BaseMessage]) -> AIMessage:

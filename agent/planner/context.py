@@ -20,6 +20,7 @@ class Context:
     order_texts: list[str] = field(default_factory=list)  # texts that may name orders, oldest first
     last_user: str = ""                      # the user's previous message
     last_reply: str = ""                     # the assistant's last words to the user
+    frame: dict | None = None                # the question the assistant just asked, if unanswered
 
     def last_arg(self, key: str) -> str | None:
         """The newest value an earlier call gave `key` ("customer", "product")."""
@@ -59,9 +60,10 @@ def read_context(messages: list[BaseMessage]) -> tuple[Context, str, list[BaseMe
         if isinstance(m, (AIMessage, ToolMessage, HumanMessage)) and m.content:
             ctx.order_texts.append(str(m.content))
         if isinstance(m, HumanMessage):
-            ctx.last_user, ctx.last_reply = str(m.content), ""
+            ctx.last_user, ctx.last_reply, ctx.frame = str(m.content), "", None
         elif isinstance(m, AIMessage) and not m.tool_calls and m.content:
             ctx.last_reply = str(m.content)
+            ctx.frame = (m.additional_kwargs or {}).get("frame")
     for m in messages:
         if isinstance(m, SystemMessage):
             if r := re.search(r"\(([a-z _]+)\)\.\s*Today is (\d{4}-\d{2}-\d{2})", str(m.content)):

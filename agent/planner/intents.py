@@ -12,12 +12,15 @@ from datetime import date
 
 from rapidfuzz import fuzz
 
+from agent.nlu.normalise import asks_for_help, is_greeting, normalise
 from agent.nlu.numbers import QtyMention, parse_quantities, resolve_unit
 from agent.nlu.periods import parse_period
 from agent.nlu.text import NAME_STOPWORDS, STOPWORDS, tokenize
 from tools.schemas import TOOL_SPECS
 
 from .context import Context, last_order_numbers
+from .frames import fill
+from .help import help_text
 from .items import extract_items, names_list, pick_product
 
 # Words that carry intent, and their typo-tolerant matching.
@@ -131,6 +134,10 @@ _WHICH_SOLD = re.compile(r"\b(?:which|what)\s+(?:all\s+|kinds? of\s+|types? of\s
 # Policy topics asked as a question ("can we return cut wire?"), even when an item is named
 _POLICY_Q = re.compile(r"\b(return|returns|returned|refund|refunds|exchange|warranty|policy|policies|credit note|"
                        r"complain|complaint)\b")
+STAFF_ROLES = ("sales rep", "manager", "admin")  # they order for a customer, never for themselves
+# "show dispatched orders": a status word that is also an action, asked about, not ordered
+_LISTING = re.compile(r"\b(show|list|which|what|any|how many|see|view|all|my)\b[^.?!]*\borders\b"
+                      r"|\borders\b[^.?!]*\b(dispatched|delivered|cancel+ed|rejected|confirmed|pending|shipped)\b", re.I)
 _ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3}
 KNOWLEDGE_SCORE = 0.55  # a document this close answers the question (questions it answers: 0.56-0.70)
 _FOLLOW = re.compile(r"^\s*(?:and|what about|how about|same for|now|also|ok|okay|then)?\b", re.I)
@@ -144,6 +151,7 @@ class Plan:
     outcome: str | None = None     # refused | clarify | not_understood (None = let tools decide)
     note: str = ""                 # said before the tools' answer
     guess: bool = False            # a guess from one word ("dispatch", "my order"): a policy question may win
+    frame: dict | None = None      # the slot a question waits for (agent/planner/frames.py)
 
 
 def _words(text: str) -> set[str]:
@@ -289,7 +297,7 @@ class Planner:
         if prev:
             return None, Plan(text=f"Which order do you mean: {', '.join(prev[:8])}?", outcome="clarify")
         return None, Plan(text="Which order? Please give its number (for example the one shown in your "
-                               "order list).", outcome="clarify")
+                               "order list).", outcome="clarify", frame={"slot": "order"})
 
     def _product_arg(self, text: str, exclude: tuple[int, int] | None = None) -> tuple[list[str], bool]:
         """SKU codes named in `text` ([] none); the flag says whether it was ambiguous."""
@@ -306,11 +314,37 @@ class Planner:
 
     # -- the decision ------------------------------------------------------------------------
     def plan(self, text: str) -> Plan:
+        """normalise → answer the open question, if this fills it → the request's intent and
+        entities → act, ask (with the slot it waits for), or say what the user can ask."""
+        if is_greeting(text) or asks_for_help(text):
+            opening = "Hello! I can help with orders, stock, prices, offers and payments." if is_greeting(text) \
+                else "Here is what I can do for you."
+            return Plan(text=help_text(self.world, self.tools, self.ctx.role, opening=opening), outcome="answered")
+        if self.ctx.frame:
+            filled = fill(self, self.ctx.frame, text)
+            if filled is not None:
+                return filled
+        return self.plan_request(text)
+
+    def plan_request(self, text: str) -> Plan:
+        text = normalise(text, self.lex.knows_word)
         chosen = self._choice_answer(text)
         if chosen is not None:
             return chosen
         plan = self._plan(text)
-        return self._policy_question(text, plan) or plan
+        plan = self._policy_question(text, plan) or plan
+        if plan.outcome == "not_understood":
+            plan.text = help_text(self.world, self.tools, self.ctx.role,
+                                  opening="Sorry, I didn't understand that.")
+        if plan.frame is not None and "request" not in plan.frame:
+            plan.frame["request"] = text
+        return plan
+
+    def keyword_in(self, text: str) -> bool:
+        """Does `text` ask for something itself (an intent word), rather than answer a question?"""
+        low = normalise(text, self.lex.knows_word).lower()
+        return bool(_words(low) & set(KEYWORDS) or _ORDER_VERB.search(low)
+                    or re.search(r"\b(show|list|how much|what|which|where|when)\b", low))
 
     def _choice_answer(self, text: str) -> Plan | None:
         """"the 650 one" after "Which product do you mean by 'paracetamol'? It could be: ...":
@@ -392,10 +426,13 @@ class Planner:
                 r"\s*(?:[,:;]|\s[-\u2013\u2014]|\bfor\b)\s*(.+)$", text, re.I)
             reason = r[1].strip(" .-") if r else ""
             if not reason:
-                return Plan(text=f"Why should {no} be rejected? Please give a reason.", outcome="clarify")
+                return Plan(text=f"Why should {no} be rejected? Please give a reason.", outcome="clarify",
+                            frame={"slot": "reason", "order_no": no})
             return Plan([("reject_order", {"order_no": no, "reason": reason})])
 
         nums = self.lex.find_order_numbers(docs)
+        if _LISTING.search(low) and not nums:
+            w = w - {"cancel", "dispatch", "deliver", "delivered"}
         if "cancel" in w:
             if not self._can("cancel_order"):
                 return self._refuse_role("cancel orders")
@@ -426,7 +463,8 @@ class Planner:
             value = (amount[1] or amount[2]) if amount.lastindex and amount.lastindex >= 2 else amount[1]
             method = next((m for m, rx in _METHODS if re.search(rx, low)), None)
             if not method:
-                return Plan(text="How was it paid: cash, UPI, bank transfer or cheque?", outcome="clarify")
+                return Plan(text="How was it paid: cash, UPI, bank transfer or cheque?", outcome="clarify",
+                            frame={"slot": "method"})
             args = {"amount": value.replace(",", ""), "method": method}
             if cust:
                 args["customer"] = cust
@@ -537,8 +575,9 @@ class Planner:
             return Plan([("search_knowledge", {"query": text})])  # "can we return wire cut from a roll?"
 
         # orders
-        if qty_items.problem and (qty_items.items or _ORDER_VERB.search(low) or products or ambiguous):
-            return Plan(text=qty_items.problem, outcome="clarify")
+        if qty_items.problem and (qty_items.items or _ORDER_VERB.search(low) or products or ambiguous
+                                  or qty_items.frame):
+            return Plan(text=qty_items.problem, outcome="clarify", frame=qty_items.frame)
         if qty_items.items:
             return self._order(text, low, cust, qty_items)
         if ordering and not products and not ambiguous and (item := self._context_item(text)):
@@ -649,6 +688,8 @@ class Planner:
     def _order(self, text: str, low: str, cust: str | None, qty_items) -> Plan:
         if not self._can("create_order"):
             return self._refuse_role("place orders")
+        if not cust and self.ctx.role in STAFF_ROLES:
+            return Plan(text="Which customer is this order for?", outcome="clarify", frame={"slot": "customer"})
         args = {"items": qty_items.items}
         if cust:
             args["customer"] = cust
@@ -707,6 +748,8 @@ class Planner:
                 if qs and len(items) == 1 and qs[0].qty:
                     units = self.world.units.get(items[0]["product"], [])
                     it = {"product": items[0]["product"], "qty": qs[0].qty}
+                    if not qs[0].unit_word and items[0].get("unit"):
+                        it["unit"] = items[0]["unit"]  # "make it 5" keeps the line's unit (5 BOX, not 5 PCS)
                     if qs[0].unit_word:
                         u = resolve_unit(qs[0].unit_word, units)
                         if u is None:

@@ -32,6 +32,27 @@ class ItemsResult:
     items: list[dict] = field(default_factory=list)
     problem: str | None = None          # a question to ask instead of ordering
     notes: list[str] = field(default_factory=list)
+    frame: dict | None = None           # what the question waits for (agent/planner/frames.py)
+
+
+_PLAIN = re.compile(r"^(?:of|x|nos?|the|a|an|more|only|each|per|all|total|extra|same|new|fresh|big|small|"
+                    r"large|medium|full|half|packs?)$", re.I)
+
+
+def _stray_word(lex, world, sku: str, words: list[str]) -> str | None:
+    """The first of `words` (said where a unit goes, or left over beside the product) that
+    nothing explains: not part of any name the world knows, not a unit, not filler. Such a
+    word may be a unit we do not know ("3 gaddi"): it is asked about, never dropped."""
+    from agent.nlu.numbers import is_unit_word
+    units = [u for u, _ in world.units.get(sku, [])]
+    for w in words:
+        w = w.strip(",.;:!?()'\"")
+        if not w or not re.search(r"[a-z]", w, re.I) or _PLAIN.match(w) or _FILLER_RE.fullmatch(w):
+            continue
+        if lex.knows_word(w) or is_unit_word(w, units):
+            continue
+        return w
+    return None
 
 
 def _clean(segment: str) -> str:
@@ -151,7 +172,7 @@ def extract_items(world_view, world, text: str) -> ItemsResult:
         mentions = [m for m in mentions if m.unit_word or m.qty is not None]
     for i, m in enumerate(mentions):
         end = mentions[i + 1].start if i + 1 < len(mentions) else len(text)
-        seg = _trim(_clean(text[m.end:end]))
+        seg = after_number = _trim(_clean(text[m.end:end]))
         if i == 0 and (not seg or not lex.find(seg, ["sku", "product"])):
             before = _FILLER_RE.sub(" ", text[:m.start])
             before = re.sub(r"[\s,;:]+", " ", before).strip()
@@ -161,6 +182,18 @@ def extract_items(world_view, world, text: str) -> ItemsResult:
         if not pick.sku:
             seg, pick = _shorter(world_view, world, seg, pick)
         said = (text[m.start:m.end] + " " + seg).strip()
+        if pick.sku and m.unit_word is None:
+            # the word where a unit goes, or what is left after the product when it was named
+            # before the number ("marie gold 5 dabba"), must be explained, never dropped
+            named_after = seg == after_number or after_number.startswith(seg)
+            place = after_number.split()[:1] if named_after else after_number.split()
+            stray = _stray_word(lex, world, pick.sku, place)
+            if stray:
+                units = ", ".join(f"{u} ({f})" if f > 1 else u for u, f in world.units.get(pick.sku, []))
+                out.problem = (f"What do you mean by '{stray}' in '{text[m.start:end].strip()}'? "
+                               f"{world.sku_names.get(pick.sku, pick.sku)} is sold in {units}.")
+                out.frame = {"slot": "unit", "word": stray, "sku": pick.sku}
+                return out
         if pick.candidates:
             out.problem = (f"Which product do you mean by '{seg}'? It could be: "
                            f"{names_list(world, pick.candidates)}.")
@@ -182,6 +215,7 @@ def extract_items(world_view, world, text: str) -> ItemsResult:
             names = ", ".join(u for u, _ in units) or "its base unit"
             out.problem = (f"{world.sku_names.get(pick.sku, pick.sku)} is sold in {names}, not "
                            f"'{m.unit_word}'. Which unit do you mean?")
+            out.frame = {"slot": "unit", "word": m.unit_word, "sku": pick.sku}
             return out
         item = {"product": pick.sku, "qty": int(m.qty)}
         if unit is not None and (unit[1] != 1 or m.unit_word):

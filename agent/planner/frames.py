@@ -1,0 +1,73 @@
+"""Dialogue state as data: a question the assistant asks is a frame naming the slot it waits
+for and the request it belongs to ({"slot": "customer", "request": "2 boxes of X"}). It rides
+on the question's message (additional_kwargs), so the next message can fill it: "Fresh Mart"
+after "Which customer is this order for?" completes that order. A message that does not fill
+the slot is a new request and the question is dropped."""
+from __future__ import annotations
+
+import re
+
+from agent.nlu.numbers import resolve_unit
+
+MAX_ANSWER_WORDS = 8  # an answer to a short question is short; longer is a new request
+
+
+def fill(planner, frame: dict, text: str):
+    """The plan for the request with the slot filled by `text`, or None (a new request)."""
+    slot = frame.get("slot")
+    words = re.findall(r"[\w'-]+", text)
+    if not words or len(words) > MAX_ANSWER_WORDS:
+        return None
+    request = frame.get("request") or ""
+    if slot == "unit":
+        return _unit(planner, frame, text)
+    if slot == "customer":
+        found = planner.lex.find(text, ["customer"], threshold=75.0)
+        named = found and found[0].score >= 80
+        typed = re.fullmatch(r"\s*(?:for\s+|it'?s\s+|to\s+)?([A-Z][\w&.'-]*(?:\s+[\w&.'-]+){0,5})\s*[.!]?\s*", text)
+        if not (named or (typed and not planner.keyword_in(text))):
+            return None
+        who = typed[1] if typed and not named else text.strip(" .!")
+        return _replan(planner, f"{request} for {who}")
+    if slot == "order":
+        nums = planner.lex.find_order_numbers(text)
+        if len(nums) != 1:
+            return None
+        return _replan(planner, f"{request} {nums[0]}")
+    if slot == "method":
+        return _replan(planner, f"{request} {text}")
+    if slot == "reason":
+        if planner.keyword_in(text):
+            return None
+        from .intents import Plan
+        return Plan([("reject_order", {"order_no": frame["order_no"], "reason": text.strip()})])
+    return None
+
+
+def _unit(planner, frame: dict, text: str):
+    """"box" after "What do you mean by 'dabba'?": the request again with that unit said."""
+    from .intents import Plan
+    units = planner.world.units.get(frame.get("sku", ""), [])
+    word = frame.get("word") or ""
+    answer = re.sub(r"(?i)\b(?:i mean|it'?s|its|a|an|the|in|by|mean|means|=|is)\b", " ", text).strip(" .!?")
+    unit = resolve_unit(answer, units) if answer and len(answer.split()) <= 2 else None
+    if unit is None:
+        if re.search(r"(?i)\b(piece|pieces|pcs|pc|single|loose|units?)\b", answer) and units:
+            unit = units[0]
+        else:
+            return None
+    request = frame.get("request") or ""
+    again = re.sub(rf"(?i)(?<![\w-]){re.escape(word)}(?![\w-])", unit[0], request, count=1)
+    if again == request:
+        return None
+    plan = _replan(planner, again)
+    if plan is not None:
+        return plan
+    return Plan(text=f"Sorry, I still could not read that order; please write it again with the unit, "
+                     f"for example '2 {unit[0]} {planner.world.sku_names.get(frame.get('sku', ''), '')}'.",
+                outcome="clarify")
+
+
+def _replan(planner, request: str):
+    plan = planner.plan_request(request)
+    return None if plan.outcome == "not_understood" else plan
