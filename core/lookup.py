@@ -11,7 +11,7 @@ from rapidfuzz import fuzz
 from sqlmodel import Session, select
 
 from .access import Actor, customer_in_scope
-from .catalogue import Brand, Category, Product, Sku, SkuUnit, split_list
+from .catalogue import Brand, Category, Product, Sku, split_list
 from .errors import Ambiguous, InvalidInput, NotAllowed, NotFound
 from .parties import Customer, Region, Warehouse
 
@@ -149,18 +149,23 @@ def resolve_sku(session: Session, text: str) -> Sku:
 
 
 def sku_unit(session: Session, sku: str, text: str | None) -> str | None:
-    """One of the SKU's units as it is spelt in the catalogue ("boxes" -> "BOX"); None = base unit."""
+    """One of the SKU's units as it is spelt in the catalogue ("boxes" -> "BOX", "peti" ->
+    "CASE", "katte" -> "BAG"), read through the one vocabulary of core.units; None = no unit
+    word (the base unit). A word that is no unit of the SKU, fits several, or converts into
+    another unit ("dozen", "quintal") is returned as said: core.orders.to_base reads it the
+    same way and says what is wrong, never taking it for the base unit."""
+    from .orders import sku_meta
+    from .units import resolve_unit
+
     if text is None or not text.strip():
         return None
-    units = list(session.exec(select(SkuUnit.unit).where(SkuUnit.sku == sku).order_by(SkuUnit.position)))
-    word = text.strip().upper()
-    for candidate in (word, word[:-2] if word.endswith("ES") else word, word[:-1] if word.endswith("S") else word):
-        if candidate in units:
-            return candidate
-    aliases = {"PIECE": 0, "PIECES": 0, "PC": 0, "UNIT": 0, "UNITS": 0}
-    if word in aliases and units:
-        return units[0]
-    return word  # let the order service say which units there are
+    meta = sku_meta(session, [sku]).get(sku)
+    units = list(meta.units) if meta else []
+    try:
+        m = resolve_unit(text, units, meta.name if meta else sku)
+    except InvalidInput:
+        return text.strip()
+    return m.unit if m.factor == m.unit_factor else text.strip()
 
 
 # --- customers ---------------------------------------------------------------------------

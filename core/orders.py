@@ -101,10 +101,14 @@ from .types import money  # noqa: E402
 
 @dataclass(frozen=True)
 class Item:
-    """One thing asked for: a SKU and a quantity in one of its units (base unit when None)."""
+    """One thing asked for: a SKU and a quantity in one of its units (base unit when None).
+
+    `qty` may be a whole number, a Decimal or text as people say it ("1.5", "dedh", "two dozen",
+    "2 cartons"); `unit` any word for one of the SKU's units ("cartons", "peti", "Bags"), read
+    through core.units. The quantity must come to a whole number of base units."""
 
     sku: str
-    qty: int
+    qty: int | Decimal | str
     unit: str | None = None
 
 
@@ -129,6 +133,7 @@ class OrderPreview:
     price_reasons: dict[str, str] = field(default_factory=dict)
     sku_names: dict[str, str] = field(default_factory=dict)
     units: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    readings: list = field(default_factory=list)  # core.quantities.LineReading, one per item asked
 
     @property
     def needs_approval(self) -> bool:
@@ -157,14 +162,17 @@ def sku_units(session: Session, skus: list[str]) -> dict[str, list[tuple[str, in
     return {c: list(m.units) for c, m in sku_meta(session, skus).items() if m.units}
 
 
-def to_base(item: Item, units: list[tuple[str, int]]) -> int:
-    if item.unit is None:
-        return item.qty
-    for name, factor in units:
-        if name.upper() == item.unit.upper():
-            return item.qty * factor
-    raise InvalidInput(f"{item.sku} is not sold in {item.unit}; its units are "
-                       + ", ".join(f"{n} ({f})" for n, f in units) + ".")
+def read_item(item: Item, units: list[tuple[str, int]], what: str | None = None):
+    """How an item reads in the SKU's units (core.quantities.LineReading): the unit word through
+    the one vocabulary of core.units, the quantity into whole base units. Raises InvalidInput
+    (UnknownUnit, AmbiguousUnit) saying what to change; an unknown unit word is never the base unit."""
+    from .quantities import read_line
+    return read_line(item.sku, item.qty, item.unit, units, what or item.sku)
+
+
+def to_base(item: Item, units: list[tuple[str, int]], what: str | None = None) -> int:
+    """The item's quantity in base units."""
+    return read_item(item, units, what).base_qty
 
 
 _PATHS = text("""
@@ -316,10 +324,11 @@ def _compute(session: Session, actor: Actor, clock: Clock, items: list[Item], cu
         raise NoPrice("No price for " + ", ".join(f"{skus[c].name} ({c})" for c in unpriced)
                       + f" for {cust.name}, so it cannot be ordered.")
     wanted: dict[str, int] = {}
+    readings = []
     for item in items:
-        if item.qty <= 0:
-            raise InvalidInput(f"The quantity of {skus[item.sku].name} must be positive.")
-        wanted[item.sku] = wanted.get(item.sku, 0) + to_base(item, units.get(item.sku, [("PCS", 1)]))
+        reading = read_item(item, list(units.get(item.sku, ())), skus[item.sku].name)
+        readings.append(reading)
+        wanted[item.sku] = wanted.get(item.sku, 0) + reading.base_qty
 
     lines = [QuoteLine(sku=c, qty=wanted[c], unit_price=prices[c].price, tax_rate=skus[c].tax_rate,
                        product=skus[c].product, brands=skus[c].brands, categories=skus[c].categories)
@@ -352,6 +361,8 @@ def _compute(session: Session, actor: Actor, clock: Clock, items: list[Item], cu
     if free_skus:
         for code, meta in sku_meta(session, free_skus).items():
             names[code], methods[code] = meta.name, meta.allocation
+            if meta.units:
+                units[code] = meta.units  # a free SKU's base unit is named in the preview
     reasons, rule_codes, approver = evaluate_rules(session, cust, q.total, q.discount, q.gross,
                                                    outstanding(session, cust))
     preview = OrderPreview(
@@ -360,7 +371,7 @@ def _compute(session: Session, actor: Actor, clock: Clock, items: list[Item], cu
         notes=q.notes, gross=q.gross, discount=q.discount, tax=q.tax, total=q.total,
         approval_reasons=reasons, approval_rules=rule_codes, approver_role=approver,
         price_reasons={c: prices[c].reason for c in codes}, sku_names=names,
-        units={c: units.get(c, []) for c in set(codes) | free_skus})
+        units={c: units.get(c, []) for c in set(codes) | free_skus}, readings=readings)
     return preview, stock, methods
 
 

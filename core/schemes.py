@@ -68,6 +68,7 @@ class SchemeRule:
     free_unit: str | None = None
     free_unit_qty: int | None = None
     free_base_unit: str = "PCS"
+    base_unit: str | None = None  # the qualifying SKUs' base unit as the world names it ("KG")
 
     @property
     def qualifier(self) -> tuple[str, str] | None:
@@ -80,7 +81,14 @@ class SchemeRule:
 
 
 def _base_unit(units: dict[str, int]) -> str:
-    return next((u for u, f in units.items() if f == 1), "PCS")
+    """The base unit of a SKU's {unit: factor} (the world's own name); 'units' if not known."""
+    return next((u for u, f in units.items() if f == 1), "units")
+
+
+def _common_base(units: dict[str, dict[str, int]]) -> str | None:
+    """The one base unit every SKU of `units` has, None when they differ."""
+    names = {_base_unit(u) for k, u in units.items() if not k.startswith(" ")}
+    return names.pop() if len(names) == 1 else None
 
 
 def _factor(units: dict[str, dict[str, int]], sku: str | None, unit: str | None, code: str, what: str) -> int:
@@ -103,8 +111,10 @@ def _factor(units: dict[str, dict[str, int]], sku: str | None, unit: str | None,
     return 1
 
 
-def rule_from_row(scheme: Scheme, units: dict[str, dict[str, int]]) -> SchemeRule:
-    """A SchemeRule from a Scheme row; `units` maps sku -> {unit: factor}."""
+def rule_from_row(scheme: Scheme, units: dict[str, dict[str, int]], base_unit: str | None = None) -> SchemeRule:
+    """A SchemeRule from a Scheme row; `units` maps sku -> {unit: factor}. `base_unit` names the
+    qualifying SKUs' base unit for sentences ("200 KG or more"); by default the SKU's own, or
+    the one all SKUs of `units` share."""
     code = scheme.code
     if scheme.kind not in SCHEME_KINDS:
         raise InvalidInput(f"Scheme {code}: kind {scheme.kind!r} is not one of {', '.join(SCHEME_KINDS)}.")
@@ -112,7 +122,9 @@ def rule_from_row(scheme: Scheme, units: dict[str, dict[str, int]]) -> SchemeRul
     if scheme.min_qty is not None:
         min_qty = scheme.min_qty * _factor(units, scheme.sku, scheme.unit, code, "unit")
     free_sku = free_qty = None
-    free_base = "PCS"
+    free_base = "units"
+    if base_unit is None:
+        base_unit = _base_unit(units[scheme.sku]) if scheme.sku and scheme.sku in units else _common_base(units)
     if scheme.kind == "free_goods":
         free_sku = scheme.free_sku or scheme.sku
         if free_sku is None:
@@ -138,6 +150,7 @@ def rule_from_row(scheme: Scheme, units: dict[str, dict[str, int]]) -> SchemeRul
         valid_from=scheme.valid_from, valid_to=scheme.valid_to, priority=scheme.priority or 0,
         stackable=bool(scheme.stackable), unit=scheme.unit, unit_qty=scheme.min_qty,
         free_unit=scheme.free_unit, free_unit_qty=scheme.free_qty, free_base_unit=free_base,
+        base_unit=base_unit,
     )
 
 
@@ -148,8 +161,12 @@ def applicable(rule: SchemeRule, ctx: PriceContext, on: date) -> bool:
             and (rule.region is None or rule.region in ctx.regions))
 
 
-def _qty(n: int | None, unit: str | None, fallback: str = "pcs") -> str:
-    return f"{n} {(unit or fallback).upper()}"
+def _qty(n: int | None, unit: str | None, fallback: str | None = None) -> str:
+    """'10 BOX'; no unit means the base unit, named as the world names it (or 'units' when the
+    qualifying SKUs' base units differ)."""
+    if unit:
+        return f"{n} {unit.upper()}"
+    return f"{n} {fallback.upper()}" if fallback else f"{n} units"
 
 
 def describe(rule: SchemeRule) -> str:
@@ -158,13 +175,13 @@ def describe(rule: SchemeRule) -> str:
     on = f" of {target}" if target else ""
     if rule.kind == "free_goods":
         free_what = "" if rule.free_sku == rule.sku else f" of {rule.free_sku}"
-        terms = (f"buy {_qty(rule.unit_qty, rule.unit)}{on}, get "
+        terms = (f"buy {_qty(rule.unit_qty, rule.unit, rule.base_unit)}{on}, get "
                  f"{_qty(rule.free_unit_qty, rule.free_unit or rule.free_base_unit)}{free_what} free")
         terms += ", for every such quantity" if rule.recursive else ", once per order"
     else:
         off = f"{rule.discount_pct}% off" if rule.discount_pct is not None else f"{rule.discount_flat} off"
         if rule.kind == "volume":
-            terms = f"{off} when you buy {_qty(rule.unit_qty, rule.unit)} or more{on}"
+            terms = f"{off} when you buy {_qty(rule.unit_qty, rule.unit, rule.base_unit)} or more{on}"
         else:
             terms = f"{off} when the order{on} is worth {rule.min_value} or more"
     if rule.valid_to is not None:
@@ -219,10 +236,48 @@ def _build_scheme_rules(session: Session) -> tuple[tuple, dict[str, "SchemeRule 
     units: dict[str, dict[str, int]] = {}
     for sku, unit, factor, _ in sorted(unit_rows, key=lambda r: (r[0] is None, r[0] or "", r[3])):
         units.setdefault(sku if sku is not None else f" unit {unit}", {})[unit] = factor
+    bases = _qualifier_bases(session, rows) if rows else {}
     rules: dict = {}
     for row in rows:
         try:
-            rules[row.code] = rule_from_row(row, units)
+            rules[row.code] = rule_from_row(row, units, _one(bases.get(_qualifier_of(row), set())))
         except InvalidInput as e:
             rules[row.code] = e
     return rows, rules
+
+
+def _qualifier_of(row) -> tuple[str, str | None]:
+    for kind in ("sku", "product", "brand", "category"):
+        if getattr(row, kind):
+            return kind, getattr(row, kind)
+    return "all", None
+
+
+def _one(names: set[str]) -> str:
+    return next(iter(names)) if len(names) == 1 else "units"
+
+
+def _qualifier_bases(session: Session, rows) -> dict[tuple[str, str | None], set[str]]:
+    """The base unit names of the SKUs each kind of qualifier covers (a brand or category with
+    everything under it), so scheme sentences name the world's unit ("200 KG or more")."""
+    from .catalogue import Brand, Category, Product, Sku, SkuUnit
+
+    u, k, p = SkuUnit.__table__.c, Sku.__table__.c, Product.__table__.c
+    out: dict[tuple[str, str | None], set[str]] = {}
+    parents = {kind: dict(session.execute(select(m.code, m.parent)).all()) for kind, m in
+               (("brand", Brand), ("category", Category))}
+    for sku, base, product, brand, category in session.execute(
+            select(k.code, u.unit, k.product, p.brand, p.category)
+            .select_from(Sku.__table__.join(SkuUnit.__table__, u.sku == k.code)
+                         .outerjoin(Product.__table__, p.code == k.product))
+            .where(u.position == 0)):
+        out.setdefault(("sku", sku), set()).add(base)
+        out.setdefault(("product", product), set()).add(base)
+        out.setdefault(("all", None), set()).add(base)
+        for kind, code in (("brand", brand), ("category", category)):
+            seen = set()
+            while code and code not in seen:  # the node and every ancestor
+                seen.add(code)
+                out.setdefault((kind, code), set()).add(base)
+                code = parents[kind].get(code)
+    return out

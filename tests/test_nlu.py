@@ -104,7 +104,7 @@ def codes(matches) -> list[str]:
     ("an box please", [(1, "box")]),
     ("couple of bags", [(2, "bags")]),
     ("a couple of crates", [(2, "crates")]),
-    ("two hundred and fifty tabs", [(250, None)]),
+    ("two hundred and fifty tabs", [(250, "tabs")]),  # a unit word (tablets): never read as the base unit
     ("one case", [(1, "case")]),
     ("20pcs", [(20, "pcs")]),
     ("3 ctns and 4 pkts", [(3, "ctns"), (4, "pkts")]),

@@ -17,14 +17,20 @@ def amount(value) -> str:
     return "-" if value is None else f"{money(Decimal(value)):.2f}"
 
 
-def qty(n: int, unit: str | None) -> str:
-    return f"{n} {unit or 'PCS'}"
+def base_unit(units: list[tuple[str, int]] | None) -> str:
+    """The SKU's base unit as the world names it (KG, STRIP, PCS...); 'units' if it has none."""
+    return units[0][0] if units else "units"
+
+
+def qty(n: int, unit: str | None, units: list[tuple[str, int]] | None = None) -> str:
+    """`12 BOX`; with no unit, the base unit of `units`."""
+    return f"{n} {unit or base_unit(units)}"
 
 
 def in_units(n: int, units: list[tuple[str, int]], asked: str | None = None) -> str:
     """`240 PCS (20 BOX)`: base quantity, then the unit asked (or the largest that divides it)."""
     if not units:
-        return f"{n} PCS"
+        return f"{n} {base_unit(units)}"
     base = units[0][0]
     order = [u for u in units if asked and u[0] == asked.upper()] or sorted(units[1:], key=lambda u: -u[1])
     for name, factor in order:

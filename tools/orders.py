@@ -4,13 +4,13 @@ from sqlmodel import select
 
 from core.approvals import ApprovalRule, explain
 from core.catalogue import Sku
-from core.lookup import resolve_customer, resolve_region, resolve_sku, resolve_warehouse, sku_unit
+from core.lookup import resolve_customer, resolve_region, resolve_sku, resolve_warehouse
 from core.orders import (OPEN_STATUSES, Item, OrderPreview, OrderScheme, PreviewChanged, cancel_order, create_order,
                          deliver_order, dispatch_order, get_order, list_orders, order_lines, preview_order, sku_units)
 from core.parties import Customer, region_children, subtree
 
 from .base import Preview, StalePreview, Table, Tool, ToolResult, dry_run, fingerprint, parse_period, period_words
-from .format import amount, day, in_units, plural, rs, words
+from .format import amount, base_unit, day, in_units, plural, rs, words
 
 # Status words people use that mean several statuses (rules.md: pending/open = not yet
 # delivered, cancelled or rejected).
@@ -101,32 +101,32 @@ class CreateOrder(Tool):
     name = "create_order"
 
     def _request(self, ctx, args):
-        """Names to codes: the SKUs, units, customer and warehouse asked for."""
+        """Names to codes: the SKUs, customer and warehouse asked for. Quantities and unit words
+        stay as given: the core reads them through its one vocabulary (core.units,
+        core.quantities) and the preview says how it read each line."""
         s = ctx.session
-        items, asked = [], {}
+        items = []
         for it in args.items:
             sku = resolve_sku(s, it.product)
-            unit = sku_unit(s, sku.code, it.unit)
-            items.append(Item(sku.code, it.qty, unit))
-            asked.setdefault(sku.code, unit)
+            items.append(Item(sku.code, it.qty, it.unit))
         customer = resolve_customer(s, ctx.actor, args.customer).code if args.customer else None
         warehouse = resolve_warehouse(s, ctx.actor, args.warehouse).code if args.warehouse else None
-        return items, asked, customer, warehouse
+        return items, None, customer, warehouse
 
     def _preview(self, ctx, args):
-        items, asked, customer, warehouse = self._request(ctx, args)
-        return self.render(ctx, preview_order(ctx.session, ctx.actor, ctx.clock, items, customer, warehouse), asked)
+        items, _, customer, warehouse = self._request(ctx, args)
+        return self.render(ctx, preview_order(ctx.session, ctx.actor, ctx.clock, items, customer, warehouse))
 
     def execute(self, ctx, args, fingerprint):
         """The core re-validates against the confirmed fingerprint and books in one go."""
         self._gate(ctx)
         args = self.parse(args)
-        items, asked, customer, warehouse = self._request(ctx, args)
+        items, _, customer, warehouse = self._request(ctx, args)
         try:
             order, p = create_order(ctx.session, ctx.actor, ctx.clock, items, customer, warehouse,
                                     expected=fingerprint)
         except PreviewChanged as e:
-            raise StalePreview(self.render(ctx, e.preview, asked), e.message) from None
+            raise StalePreview(self.render(ctx, e.preview), e.message) from None
         if order.status == "pending_approval":
             why = "; ".join(reason_texts(ctx.session, p.approval_reasons, p.approval_rules))
             state = f"waiting for approval by {approver_words(p.approver_role)} ({why})"
@@ -138,11 +138,16 @@ class CreateOrder(Tool):
         return ToolResult(text, data={"order_no": order.order_no, "status": order.status, "total": str(order.total),
                                       "customer": order.customer}, outcome="done")
 
-    def render(self, ctx, p: OrderPreview, asked: dict[str, str | None]) -> Preview:
+    def render(self, ctx, p: OrderPreview, asked: dict[str, str | None] | None = None) -> Preview:
+        """The preview in words: every line with how its quantity and unit were read
+        ("10 katte → 10 BAG = 500 KG", "12 (no unit) → 12 PCS"), in the world's own unit names."""
+        asked = dict(asked or {})
+        for r in p.readings:
+            asked.setdefault(r.sku, r.match.unit)
         rows, text_lines = [], []
         for n, l in enumerate(p.lines, 1):
             u = p.units.get(l.sku, [])
-            base = u[0][0] if u else "PCS"
+            base = base_unit(u)
             name = p.sku_names.get(l.sku, l.sku)
             ordered = in_units(l.qty, u, asked.get(l.sku)) if l.qty else "-"
             free = f"{l.free_qty} {base} free" if l.free_qty else ""
@@ -152,6 +157,9 @@ class CreateOrder(Tool):
                         + (f" ({reason})" if reason else "")
                         + (f", discount {rs(l.discount)}" if l.discount else "") + (f", + {free}" if free else "")
                         + f", tax {rs(l.tax)}, line total {rs(l.line_total)}")
+                read = [r.explain() for r in p.readings if r.sku == l.sku]
+                if read:
+                    line += "\n   read as: " + "; ".join(read)
             else:
                 line = f"{n}. {name} ({l.sku}): {free}"
             text_lines.append(line)
@@ -179,7 +187,11 @@ class CreateOrder(Tool):
                              "lines": [{"sku": l.sku, "qty": l.qty, "free_qty": l.free_qty,
                                         "unit_price": str(l.unit_price), "discount": str(l.discount),
                                         "line_total": str(l.line_total)} for l in p.lines],
-                             "schemes": [a.code for a in p.applied], "notes": p.notes})
+                             "schemes": [a.code for a in p.applied], "notes": p.notes,
+                             "readings": [{"sku": r.sku, "said": r.explain(), "qty": r.said_qty,
+                                           "unit_said": r.match.said, "unit": r.match.unit, "how": r.match.how,
+                                           "base_qty": r.base_qty, "base_unit": r.match.base}
+                                          for r in p.readings]})
 
 
 # --- status changes ----------------------------------------------------------------------

@@ -1,120 +1,106 @@
-"""Quantities in a message ("20 boxes", "a dozen", "two hundred and fifty pcs") and
-mapping the unit word people use onto one of a SKU's units (free text in the world)."""
+"""Quantities in a message ("20 boxes", "a dozen", "two hundred and fifty pcs", "dedh katta",
+"do peti") and mapping the unit word people use onto one of a SKU's units.
+
+Built on the core's one vocabulary (core.units, core.quantities), so the planner reads
+numbers and units exactly as the tools and the order service do. The public functions keep
+their earlier shapes: `parse_quantities`, `resolve_unit`, `is_unit_word`, `unit_key`,
+`QtyMention`, `UNIT_GROUPS`, `BASE_WORDS`. `read_unit` gives the core's full reading (how a
+word matched, conversions such as "2 quintal" = 200 KG) or raises its error.
+"""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from decimal import Decimal
 from typing import Iterable
 
-from rapidfuzz import fuzz
+from agent.nlu.text import MEASURE_WORDS, STOPWORDS, stem  # noqa: F401  (MEASURE_WORDS is re-exported)
+from core.errors import InvalidInput
+from core.quantities import AmountSpan, find_amounts, scan_numbers, tokens
+from core.units import (FAMILIES, FAMILY, NOT_UNITS, WORDS, UnitMatch, clean, looks_like_unit, read_word,
+                        resolve_unit as _core_resolve, typo_candidates, unit_family)
 
-from agent.nlu.text import MEASURE_WORDS, stem
-
-_ONES = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen".split())}
-_TENS = {w: 10 * (i + 2) for i, w in enumerate(
-    "twenty thirty forty fifty sixty seventy eighty ninety".split())}
-_SCALES = {"thousand": 1000, "lakh": 100_000, "lakhs": 100_000, "lac": 100_000,
-           "million": 1_000_000, "crore": 10_000_000}
-_DOZEN = {"dozen", "dozens", "doz", "dz"}
-
-# Units people name, by family. A family is tried in order when the SKU lacks the word
-# itself, so "carton" finds CASE and "case" finds CTN.
+# Units people name, by family (from core.units): a family is tried when the SKU lacks the
+# word itself, so "carton" finds CASE and "case" finds CTN.
 UNIT_GROUPS: list[tuple[str, ...]] = [
-    ("case", "carton", "ctn", "cs", "cse"),
-    ("box", "bx"),
-    ("pack", "packet", "pkt", "pk", "pck"),
-    ("bag", "sack"),
-    ("bottle", "btl", "bot"),
-    ("tin", "can"),
-    ("jar",), ("strip",), ("sachet",), ("pouch",), ("tray",), ("crate",), ("bundle",),
-    ("roll",), ("tube",), ("vial",), ("ampoule",), ("drum",), ("bale",), ("pallet",),
-    ("set",), ("pair",), ("outer",), ("inner",), ("bucket",), ("sheet",), ("coil",),
-    ("length",), ("ream",), ("bar",), ("cup",), ("shrink",),
-]
-BASE_WORDS = frozenset("pc pcs piece pieces nos unit units each ea pce pces item items".split())
-_GROUP_OF = {w: g for g in UNIT_GROUPS for w in g}
-_UNIT_RE_WORDS = set(BASE_WORDS) | set(_GROUP_OF) | {w + "s" for w in _GROUP_OF} | {
-    w + "es" for w in _GROUP_OF}
-_TIME_WORDS = {"day", "days", "week", "weeks", "month", "months", "year", "years", "hour",
-               "hours", "hrs", "minutes", "mins", "pm", "am", "percent", "pct", "%"}
+    tuple(dict.fromkeys((f.key, *f.english, *f.abbreviations, *f.regional)))
+    for f in FAMILIES if f.kind == "pack"]
+BASE_WORDS = frozenset(w for w, ss in WORDS.items() if any(s.family == "piece" for s in ss))
+
+_TIME_WORDS = {"day", "days", "week", "weeks", "month", "months", "year", "years", "hour", "hours", "hrs",
+               "minutes", "mins", "pm", "am", "percent", "pct", "%", "din", "dino", "hafta", "hafte", "mahina",
+               "mahine", "saal", "baje", "ghanta", "ghante", "minute", "sec", "secs"}
 _MONEY_BEFORE = {"rs", "inr", "₹", "rupees", "rupee", "amount", "of₹"}
-_MONEY_AFTER = {"rs", "rupees", "rupee", "inr", "/-", "only"}
+_MONEY_AFTER = {"rs", "rupees", "rupee", "inr", "/-", "only", "rupaye", "rupaiye", "rupay"}
 _MONTHS = set("jan january feb february mar march apr april may jun june jul july aug august "
               "sep sept september oct october nov november dec december".split())
-_TOKEN_RE = re.compile(r"₹|/-|%|\d[\d,]*(?:\.\d+)?|[a-z]+(?:'[a-z]+)?|[^\sa-z0-9]")
 
 
 @dataclass(frozen=True)
 class QtyMention:
     qty: int | None          # whole number as said (None when fractional: "2.5 cases")
-    unit_word: str | None    # the unit as written ("boxes", "ctn"), None = base unit
+    unit_word: str | None    # the unit as written ("boxes", "ctn", "katte"), None = no unit word
     start: int               # span of number and unit in the text
     end: int
     value: Decimal = Decimal(0)  # the number itself, fractional or not
+    said: str = ""           # the number as written ("dedh", "two dozen")
 
 
 def unit_key(word: str) -> str:
-    """'Boxes' -> 'box', 'PCS' -> 'pcs', 'cartons' -> 'carton'."""
-    w = word.lower().strip(" .")
-    if w in BASE_WORDS or w in _GROUP_OF:
-        return w
-    for cut in (2, 1):
-        if len(w) > cut + 1 and w[-cut:] in ("es", "s")[2 - cut:] and w[:-cut] in _GROUP_OF:
-            return w[:-cut]
+    """'Boxes' -> 'box', 'PCS' -> 'pcs', 'cartons' -> 'carton', 'katte' -> 'katta'."""
+    w = clean(word)
+    got = WORDS.get(w)
+    if got:
+        return got[0].lemma
     s = stem(w)
-    return s if s in _GROUP_OF else w
+    return WORDS[s][0].lemma if s in WORDS else w
+
+
+def _measure_ok(word: str, units: frozenset[str]) -> bool:
+    """A measure word after a number is a quantity only when the world sells by it: a unit of
+    the same family ("kilo" when a SKU has KG), or of the same dimension for measures that
+    are never a pack size ("2 quintal" when a SKU has KG). Otherwise it is a size ("5 litre oil")."""
+    fams = [s.family for s in WORDS.get(clean(word), ())]
+    if not fams:
+        return clean(word) in units
+    world = {f for u in units for f in ((unit_family(u),) if unit_family(u) else ())}
+    for f in fams:
+        fam = FAMILY[f]
+        if f in world:
+            return True
+        if fam.bulk and any(FAMILY[w].dimension == fam.dimension for w in world if FAMILY[w].kind == "measure"):
+            return True
+    return False
+
+
+@lru_cache(maxsize=16384)
+def _is_qty_unit(word: str, units: frozenset[str], glued: bool = False) -> bool:
+    """Whether `word`, right after a number, is its unit: a unit word, a world's unit name, a
+    measure the world sells by, or a close misspelling of one (reported if it fits none).
+    A measure glued to its number ("5L", "50kg") is a size unless the world has a unit of
+    exactly that name: names are full of sizes."""
+    w = clean(word)
+    if not w or not re.fullmatch(r"[a-z]+|₹", w):
+        return False
+    if w in units or re.sub(r"e?s$", "", w) in units:
+        return True
+    if len(w) == 1:
+        return False  # "l joint", "5 m": a letter is a unit only where the world names one so
+    if w in MEASURE_WORDS or any(FAMILY[s.family].kind == "measure" for s in WORDS.get(w, ())):
+        return not glued and _measure_ok(w, units)
+    if len(w) == 1 or w in NOT_UNITS:
+        return False
+    reading = read_word(w, units)
+    if reading is not None:
+        if reading.read_as and any(FAMILY[f].kind == "measure" for f in reading.families if f in FAMILY):
+            return _measure_ok(reading.read_as, units)
+        return True
+    return bool(typo_candidates(w, units, loose=True))
 
 
 def is_unit_word(word: str, extra: Iterable[str] = ()) -> bool:
-    w = word.lower().strip(" .")
-    extra_l = {e.lower() for e in extra}
-    return (w in _UNIT_RE_WORDS or unit_key(w) in _GROUP_OF or w in extra_l
-            or stem(w) in extra_l or (w.endswith("es") and w[:-2] in extra_l))
-
-
-def _tokens(text: str) -> list[tuple[str, int, int]]:
-    low = text.lower()
-    return [(m.group(0), m.start(), m.end()) for m in _TOKEN_RE.finditer(low)]
-
-
-def _digit_value(tok: str) -> Decimal | None:
-    if "," in tok and not re.fullmatch(r"\d{1,3}(,\d{2,3})+(\.\d+)?", tok):
-        return None  # "5,3" is a list, not a number
-    try:
-        return Decimal(tok.replace(",", ""))
-    except InvalidOperation:
-        return None
-
-
-def _words_value(toks, i) -> tuple[Decimal, int] | None:
-    """Read 'two hundred and fifty' starting at toks[i]; returns (value, next index)."""
-    total, current, j, seen = 0, 0, i, False
-    while j < len(toks):
-        w = toks[j][0]
-        if w in _ONES:
-            current += _ONES[w]
-        elif w in _TENS:
-            current += _TENS[w]
-        elif w == "hundred":
-            current = (current or 1) * 100
-        elif w in _SCALES:
-            total += (current or 1) * _SCALES[w]
-            current = 0
-        elif w == "and" and seen and j + 1 < len(toks) and (
-                toks[j + 1][0] in _ONES or toks[j + 1][0] in _TENS):
-            j += 1
-            continue
-        elif w == "-" and seen and j + 1 < len(toks) and toks[j + 1][0] in _ONES:
-            j += 1
-            continue
-        else:
-            break
-        seen = True
-        j += 1
-    return (Decimal(total + current), j) if seen else None
+    return _is_qty_unit(word, frozenset(e.lower() for e in extra))
 
 
 def parse_quantities(text: str, unit_words: Iterable[str] = ()) -> list[QtyMention]:
@@ -123,140 +109,138 @@ def parse_quantities(text: str, unit_words: Iterable[str] = ()) -> list[QtyMenti
     `unit_words` are the world's unit names (e.g. from `Lexicon.unit_words`) so units
     beyond the generic families are recognised. Sizes ("100g", "5 litre"), codes
     ("SO-1234"), dates, money and durations are not quantities. Measure words (kg,
-    litre...) count as units only when the world has a unit of that name.
+    litre...) count as units only when the world sells by them. A word right after a number
+    that looks like a unit but is none the vocabulary knows (a misspelling close to two
+    units) is still returned as the unit word, so the caller asks instead of ordering pieces.
     """
-    units = {u.lower() for u in unit_words}
-    toks = _tokens(text)
+    units = frozenset(u.lower() for u in unit_words)
+    toks = tokens(text)
+    low = text.lower()
+    index = {t.start: k for k, t in enumerate(toks)}
     out: list[QtyMention] = []
-    i = 0
-    while i < len(toks):
-        w, s, e = toks[i]
-        prev = toks[i - 1][0] if i else ""
-        value: Decimal | None = None
-        j = i + 1
-        if w[0].isdigit():
+    used_to = 0
+
+    def unit_at(k: int) -> tuple[int, int] | None:
+        """(token index of the unit word, end) after an optional '-'/'x'."""
+        if k < len(toks) and toks[k].text in ("-", "x") and k + 1 < len(toks):
+            k += 1
+        glued = 0 < k < len(toks) and toks[k - 1].end == toks[k].start and toks[k - 1].digits
+        if k < len(toks) and toks[k].text not in ("a", "an") and _is_qty_unit(toks[k].text, units, glued):
+            return k, toks[k].end
+        return None
+
+    spans = scan_numbers(text, unit_after=lambda w: _is_qty_unit(w, units))
+    # "a carton", "an box", "a couple of crates", "couple of bags"
+    for k, t in enumerate(toks):
+        if t.text in ("a", "an", "couple") and not any(sp.start <= t.start < sp.end for sp in spans):
+            j = k + 1
+            value = Decimal(1)
+            if t.text == "couple" or toks[j].text == "couple" if j < len(toks) else False:
+                value = Decimal(2)
+                j = j + 1 if t.text != "couple" else j
+                if j < len(toks) and toks[j].text == "of":
+                    j += 1
+            elif k > 0 and toks[k - 1].text == "couple":
+                continue
+            u = unit_at(j)
+            if u is not None or value == 2:
+                from core.quantities import NumberSpan
+                spans.append(NumberSpan(value, t.start, toks[j - 1].end, text[t.start:toks[j - 1].end], True))
+    spans.sort(key=lambda sp: sp.start)
+
+    for sp in spans:
+        if sp.start < used_to:
+            continue
+        first = index.get(sp.start)
+        after = next((k for k, t in enumerate(toks) if t.start >= sp.end), len(toks))
+        if first is None:
+            continue
+        s, e = sp.start, sp.end
+        if toks[first].digits:
             glued = e < len(text) and (text[e:e + 1].isalpha() or text[e:e + 1] in "-/:")
             attached = s > 0 and (text[s - 1].isalnum() or text[s - 1] in "-/#.:")
-            if attached or (glued and not _glued_unit(text, e, units)):
-                i += 1  # part of a code, date or size like "SO-1234", "1/11", "100g"
-                continue
-            value = _digit_value(w)
-        elif w in ("half",) and j < len(toks) and toks[j][0] == "a" and j + 1 < len(toks) \
-                and toks[j + 1][0] in _DOZEN:
-            value, j = Decimal(6), j + 2
-            out.append(_mention(value, None, s, toks[j - 1][2]))
-            i = _attach_unit(out, toks, j, text, units)
-            continue
-        elif w in ("a", "an") and j < len(toks) and toks[j][0] == "couple":
-            value, j = Decimal(2), j + 1
-            if j < len(toks) and toks[j][0] == "of":
-                j += 1
-        elif w == "couple" and j < len(toks) and toks[j][0] == "of":
-            value, j = Decimal(2), j + 1
-        elif w in ("a", "an", "one") and j < len(toks) and toks[j][0] in _DOZEN:
-            value = Decimal(1)
-        elif w in ("a", "an") and j < len(toks) and _is_qty_unit(toks[j][0], units):
-            value = Decimal(1)
-        elif w in _DOZEN and prev not in ("a", "an") and not (prev and prev[0].isdigit()):
-            value, j = Decimal(12), i + 1
-            out.append(_mention(value, None, s, e))
-            i = _attach_unit(out, toks, j, text, units)
-            continue
-        else:
-            got = _words_value(toks, i)
-            if got:
-                value, j = got
-        if value is None:
-            i += 1
-            continue
-        nxt = toks[j][0] if j < len(toks) else ""
+            if attached or (glued and not _glued_unit(low, e, units)):
+                continue  # part of a code, date or size like "SO-1234", "1/11", "100g"
+        prev = toks[first - 1].text if first > 0 else ""
+        nxt = toks[after].text if after < len(toks) else ""
         if prev in _MONEY_BEFORE or nxt in _MONEY_AFTER or nxt in _TIME_WORDS or \
                 nxt in _MONTHS or prev in _MONTHS or nxt in ("st", "nd", "rd", "th"):
-            i = j
+            used_to = e
             continue
-        if nxt in MEASURE_WORDS and nxt not in units:
-            i = j + 1  # a size ("5 litre oil"), not how many
+        if (nxt in MEASURE_WORDS or any(FAMILY[x.family].kind == "measure" for x in WORDS.get(nxt, ()))) \
+                and not sp.dozen and not _is_qty_unit(nxt, units):
+            used_to = toks[after].end  # a size ("5 litre oil"), not how many
             continue
-        end = toks[j - 1][2]
-        if nxt in _DOZEN:
-            value, end, j = value * 12, toks[j][2], j + 1
-        out.append(_mention(value, None, s, end))
-        i = _attach_unit(out, toks, j, text, units)
+        qty = int(sp.value) if sp.value == sp.value.to_integral_value() else None
+        m = QtyMention(qty, None, s, e, sp.value, sp.said)
+        u = unit_at(after)
+        if u is not None:
+            k, end = u
+            if _is_measure(toks[k].text) and _inside_name(toks, first, k):
+                used_to = end  # "Cement 50kg bag", "Adhesive 1 kg jar": a size inside a name
+                continue
+            m = QtyMention(qty, text[toks[k].start:end], s, end, sp.value, sp.said)
+        out.append(m)
+        used_to = m.end
     return out
 
 
-def _glued_unit(text: str, end: int, units: set[str]) -> bool:
+# Words around a quantity that are no part of a product's name.
+_AROUND = STOPWORDS | frozenset(
+    "order need want send give add also plus more extra only each aur bhi chahiye chaiye chahie dena dedo "
+    "bhejo bhej do please pls book supply deliver get x mujhe muje hume humein humko hamein mere mera meri "
+    "liye ke ka ki ko bhai sir ji sirji bhaiya kal aaj abhi".split())
+
+
+def _is_measure(word: str) -> bool:
+    return word in MEASURE_WORDS or any(FAMILY[s.family].kind == "measure" for s in WORDS.get(word, ()))
+
+
+def _inside_name(toks, first: int, unit: int) -> bool:
+    """A measure between two name words ("Cement 50kg bag") is a size, not how much: the word
+    before the number and the word after the measure are both words of a name."""
+    before = toks[first - 1].text if first > 0 else ""
+    after = toks[unit + 1].text if unit + 1 < len(toks) else ""
+    return bool(re.fullmatch(r"[a-z]+", before) and before not in _AROUND
+                and re.fullmatch(r"[a-z]+", after) and after not in _AROUND)
+
+
+def _glued_unit(low: str, end: int, units: frozenset[str]) -> bool:
     """'20pcs' / '5cases' / '2x': a unit glued to the number is still a unit."""
-    m = re.match(r"[a-z]+", text[end:].lower())
-    return bool(m) and _is_qty_unit(m.group(0), units)
+    m = re.match(r"[a-z]+", low[end:])
+    return bool(m) and _is_qty_unit(m.group(0), units, glued=True)
 
 
-def _is_qty_unit(word: str, units: set[str]) -> bool:
-    if word in MEASURE_WORDS and word not in units:
-        return False
-    return is_unit_word(word, units)
-
-
-def _mention(value: Decimal, unit: str | None, s: int, e: int) -> QtyMention:
-    qty = int(value) if value == value.to_integral_value() else None
-    return QtyMention(qty, unit, s, e, value)
-
-
-def _attach_unit(out: list[QtyMention], toks, j: int, text: str, units: set[str]) -> int:
-    """If a unit word follows the last mention (optionally after '-'/'x'), attach it."""
-    k = j
-    if k < len(toks) and toks[k][0] in ("-", "x"):
-        k += 1
-    if k < len(toks) and toks[k][0] not in ("a", "an") and _is_qty_unit(toks[k][0], units):
-        m = out[-1]
-        word = text[toks[k][1]:toks[k][2]]
-        out[-1] = QtyMention(m.qty, word, m.start, toks[k][2], m.value)
-        return k + 1
-    # "20pcs": unit glued to the digits
-    m = out[-1]
-    if toks[j - 1][0][:1].isdigit():
-        g = re.match(r"[a-z]+", text[m.end:].lower())
-        if g and _is_qty_unit(g.group(0), units):
-            out[-1] = QtyMention(m.qty, text[m.end:m.end + g.end()], m.start, m.end + g.end(),
-                                 m.value)
-            return j + 1
-    return j
+def read_unit(unit_word: str | None, sku_units: list[tuple[str, int]], what: str | None = None) -> UnitMatch:
+    """The core's reading of a unit word for one SKU (how it matched, its factor in base units,
+    conversions such as 'dozen' or 'quintal'); raises UnknownUnit or AmbiguousUnit."""
+    return _core_resolve(unit_word, sku_units, what)
 
 
 def resolve_unit(unit_word: str | None, sku_units: list[tuple[str, int]]) -> tuple[str, int] | None:
     """Map a spoken unit onto one of the SKU's units [(name, factor)], base unit first.
 
-    None (no unit said) and piece words (pcs, piece, nos, unit) give the base unit unless
-    the SKU has a unit of that very name; families ("carton" ~ CASE ~ CTN) are tried when
-    the exact word is missing; a close spelling ("bottels") is accepted last.
-    Returns None when the SKU has no such unit (the caller says which units exist).
+    None (no unit said) gives the base unit; piece words (pcs, nos, units) the base unit when
+    it is counted; families ("carton" ~ CASE ~ CTN, "katte" ~ BAG), regional words and close
+    spellings ("bottels") are read by the core's vocabulary. Returns None when the SKU has no
+    such unit, when the word fits several of its units, or when the word converts to no unit
+    of its own ("quintal" of a KG product: use `read_unit`) - the caller asks which unit.
     """
     if not sku_units:
         return None
-    by_name = {n.lower(): (n, f) for n, f in sku_units}
-    if unit_word is None:
-        return sku_units[0]
-    w = unit_word.lower().strip(" .")
-    key = unit_key(w)
-    for cand in (w, key, stem(w), w[:-2] if w.endswith("es") else w):
-        if cand in by_name:
-            return by_name[cand]
-        for name, val in by_name.items():
-            if unit_key(name) == cand:
-                return val
-    if key in BASE_WORDS:
-        for name, val in by_name.items():
-            if name in BASE_WORDS or unit_key(name) in BASE_WORDS:
-                return val
-        return sku_units[0]
-    group = _GROUP_OF.get(key)
-    if group:
-        for member in group:
-            for name, val in by_name.items():
-                if unit_key(name) == member:
-                    return val
-    sim = lambda n: max(fuzz.ratio(n, w), fuzz.ratio(n, stem(w)))  # noqa: E731
-    best = max(by_name, key=sim)
-    if len(w) >= 4 and sim(best) >= 80:
-        return by_name[best]
-    return None
+    try:
+        m = _core_resolve(unit_word, sku_units)
+    except InvalidInput:
+        return None
+    if m.factor != m.unit_factor:
+        return None
+    return m.unit, m.unit_factor
+
+
+def parse_amounts(text: str) -> list[AmountSpan]:
+    """Amounts of money in a message ("Rs 500", "1.5 lakh", "10k", "50 hazaar", "₹2L", "500/-")."""
+    return find_amounts(text)
+
+
+__all__ = ["BASE_WORDS", "MEASURE_WORDS", "UNIT_GROUPS", "QtyMention", "is_unit_word", "looks_like_unit",
+           "parse_amounts", "parse_quantities", "read_unit", "resolve_unit", "unit_key"]
