@@ -120,3 +120,26 @@ def test_hinglish_order_and_balance(sample, clock):
 def test_a_status_word_that_is_also_an_action_lists_orders(sample, clock):
     reply = _say(Assistant(sample, clock), "U-MGR-KA", "show dispatched orders")
     assert reply.outcome == "answered" and "SO-0904" in reply.text
+
+
+@pytest.mark.parametrize("user,text,tool", [
+    ("U-RET-101", "same as last time", "reorder"),
+    ("U-RET-101", "reorder SO-0905", "reorder"),
+    ("U-RET-101", "where is SO-0905", "track_order"),
+    ("U-RET-101", "show my invoices", "list_invoices"),
+    ("U-RET-101", "unpaid bills", "list_invoices"),
+    ("U-RET-101", "invoice INV-0001", "get_invoice"),
+    ("U-RET-101", "when is my payment due", "payment_due"),
+    ("U-RET-101", "how much credit is left", "payment_due"),
+    ("U-MGR-KA", "top 5 products this month", "sales_ranking"),
+    ("U-MGR-KA", "worst selling customers last month", "sales_ranking"),
+    ("U-MGR-KA", "which customers havent ordered in 30 days", "inactive_customers"),
+    ("U-MGR-KA", "sales trend by week this month", "sales_trend"),
+    ("U-MGR-KA", "send invoice INV-0001", "send_invoice"),
+    ("U-WH-1", "goods received 100 pcs marie gold batch MG-2701 at WH-BLR", "receive_stock"),
+    ("U-MGR-KA", "anything below reorder level?", "low_stock"),
+])
+def test_each_capability_is_reached_in_plain_words(sample, clock, user, text, tool):
+    reply = _say(Assistant(sample, clock), user, text)
+    assert [c.name for c in reply.tool_calls] == [tool], reply.text
+    assert reply.outcome in ("answered", "preview"), reply.text

@@ -134,6 +134,30 @@ _WHICH_SOLD = re.compile(r"\b(?:which|what)\s+(?:all\s+|kinds? of\s+|types? of\s
 # Policy topics asked as a question ("can we return cut wire?"), even when an item is named
 _POLICY_Q = re.compile(r"\b(return|returns|returned|refund|refunds|exchange|warranty|policy|policies|credit note|"
                        r"complain|complaint)\b")
+# the capabilities beyond the first tools: reorders, invoices, dues, rankings, trends, inactive
+# customers, order tracking and goods receipts (how people ask, never a world's names)
+_REORDER = re.compile(r"\b(?:same (?:as|like) (?:last time|before|last order|previous(?: order)?)|same (?:order )?again|"
+                      r"repeat (?:my |the |our )?(?:last |previous )?order|re-?order (?!level|point|qty|quantity)|"
+                      r"re-?order$|order (?:it |that |the same )?again|wahi order|same order)", re.I)
+_TRACK = re.compile(r"\b(?:where(?:'s| is)?|track\w*|status of|kab aayega|when will)\b[^.?!]*\b(?:order|delivery|maal|parcel)\b"
+                    r"|\b(?:order|delivery)\b[^.?!]*\b(?:where|kab aayega|reached|arrive|arriving)\b"
+                    r"|\bhas (?:my|the|our) order\b[^.?!]*\b(?:dispatched|shipped|left|delivered)\b", re.I)
+_INVOICE = re.compile(r"\b(invoices?|bills?|inv-\w+)\b", re.I)
+_INVOICE_NO = re.compile(r"\b((?:INV|BILL)[-/ ]?\d{1,8})\b", re.I)
+_SEND = re.compile(r"\b(send|share|email|mail|whatsapp|forward|resend)\b", re.I)
+_DUE = re.compile(r"\b(?:when|by when|which date)\b[^.?!]*\b(?:due|pay|payment)\b|\bdue dates?\b|\bnext (?:payment|due)\b"
+                  r"|\bcredit (?:left|remaining|available|balance|headroom)\b|\bhow much credit\b|\b(?:remaining|available) credit\b"
+                  r"|\bcredit limit\b[^.?!]*\b(?:left|remaining|use|used)\b", re.I)
+_RANK = re.compile(r"\b(top|best|worst|bottom|lowest|highest|most|least|slowest|fastest)(?:[- ]selling)?\s*(\d+)?\s*"
+                   r"(?:selling\s+|sold\s+|moving\s+)?(products?|items?|skus?|customers?|retailers?|shops?|outlets?|parties|"
+                   r"brands?|categor(?:y|ies)|regions?|areas?|cities|states?)\b", re.I)
+_INACTIVE = re.compile(r"\b(?:inactive|dormant|lapsed|not ordered|have not ordered|haven'?t ordered|hasn'?t ordered|"
+                       r"did not order|didn'?t order|no orders? (?:from|in|for)|stopped ordering)\b", re.I)
+_TREND = re.compile(r"\b(trend|trends|trending|daily|weekly|monthly|day[- ]by[- ]day|week[- ]by[- ]week|month[- ]by[- ]month|"
+                    r"(?:per|each|every) (?:day|week|month)|day-?wise|week-?wise|month-?wise)\b", re.I)
+_RECEIPT = re.compile(r"\b(?:goods received|received (?:into|in) (?:stock|the warehouse|godown)|grn|inward(?:ed)?|"
+                      r"stock (?:arrived|came|received)|(?:receive|receiving|unload(?:ed)?)\b[^.?!]*\b(?:stock|batch|lot|truck|consignment))",
+                      re.I)
 STAFF_ROLES = ("sales rep", "manager", "admin")  # they order for a customer, never for themselves
 # "show dispatched orders": a status word that is also an action, asked about, not ordered
 _LISTING = re.compile(r"\b(show|list|which|what|any|how many|see|view|all|my)\b[^.?!]*\borders\b"
@@ -398,6 +422,10 @@ class Planner:
         cust = cust or self._context_customer(low)
         docs = _blank(text, cust_span)  # where order numbers may be: not in the customer's words
 
+        more = self._more_capabilities(text, low, cust)
+        if more is not None:
+            return more
+
         # approvals
         if w & {"approve"} or re.search(r"\bapprovals?\b", low):
             if "approve" in w and not self._can("approve_order"):
@@ -612,6 +640,100 @@ class Planner:
             if hits.sku or hits.candidates:
                 return Plan([("find_products", {"query": _strip_query_words(text)})], guess=True)
         return not_understood(self.tools)
+
+    def _more_capabilities(self, text: str, low: str, cust: str | None) -> Plan | None:
+        """Reorders, invoices, dues and credit, rankings, inactive customers, trends, tracking
+        and goods receipts: asked for in their own words, each to its tool."""
+        def whose(args: dict) -> dict:
+            return {**args, "customer": cust} if cust else args
+        if _words(low) & {"reject", "approve", "cancel", "dispatch"}:
+            return None  # "reject it, they must clear the October bill first": the action decides
+        nums = self.lex.find_order_numbers(text)
+        period = _period_args(text, self.today)
+        if _REORDER.search(low) and self._can("reorder"):
+            return Plan([("reorder", whose({"order_no": nums[0]} if nums else {}))])
+        if (_TRACK.search(low) or nums and re.search(r"\b(where|track\w*|kab)\b", low)) and self._can("track_order"):
+            if nums:
+                return Plan([("track_order", {"order_no": nums[0]})])
+            prev = last_order_numbers(self.ctx, self.lex.find_order_numbers)
+            if len(prev) == 1 and re.search(r"\b(it|that|this|the order)\b", low):
+                return Plan([("track_order", {"order_no": prev[0]})])
+            args = whose({"period": period} if period else {})
+            return Plan([("list_orders", args)], note="Here are your latest orders with their status; name one "
+                                                     "and I will track it.")
+        invoice_no = _INVOICE_NO.search(text)
+        if _INVOICE.search(low) and (self._can("list_invoices") or self._can("get_invoice")):
+            if invoice_no and _SEND.search(low) and self._can("send_invoice"):
+                return Plan([("send_invoice", {"invoice": invoice_no[1].upper().replace(" ", "-")})])
+            if invoice_no:
+                return Plan([("get_invoice", {"invoice": invoice_no[1].upper().replace(" ", "-")})])
+            if not re.search(r"\b(pay|paid|payment)\b", low) or re.search(r"\b(unpaid|overdue|pending|due)\b", low):
+                args = whose({})
+                status = ("overdue" if re.search(r"\boverdue|late\b", low) else
+                          "unpaid" if re.search(r"\b(unpaid|pending|due|open|outstanding)\b", low) else
+                          "paid" if re.search(r"\bpaid\b", low) else None)
+                if status:
+                    args["status"] = status
+                if period:
+                    args["period"] = period
+                return Plan([("list_invoices", args)])
+        if _DUE.search(low) and self._can("payment_due"):
+            return Plan([("payment_due", whose({}))])
+        if _INACTIVE.search(low) and self._can("inactive_customers") and not nums:
+            n = re.search(r"(\d+)\s*(day|days|week|weeks|month|months)\b", low)
+            days = 30
+            if n:
+                days = int(n[1]) * {"day": 1, "week": 7, "month": 30}[n[2].rstrip("s")]
+            args: dict = {"days": days}
+            if (r := self._region(text)):
+                args["region"] = r
+            return Plan([("inactive_customers", args)])
+        rank = _RANK.search(low)
+        if rank and self._can("sales_ranking") and not _ORDER_VERB.search(low.replace(rank[0], "")):
+            word = rank[3].lower()
+            by = ("customer" if re.match(r"customer|retailer|shop|outlet|part", word) else
+                  "brand" if word.startswith("brand") else "category" if word.startswith("categor") else
+                  "region" if re.match(r"region|area|cit|state", word) else
+                  "sku" if word.startswith("sku") else "product")
+            args = {"by": by, "direction": "bottom" if rank[1].lower() in ("worst", "bottom", "lowest", "least",
+                                                                             "slowest") else "top"}
+            if rank[2]:
+                args["n"] = int(rank[2])
+            if re.search(r"\b(quantity|qty|units|volume|pieces|cases|boxes)\b", low):
+                args["measure"] = "quantity"
+            if period:
+                args["period"] = period
+            if (r := self._region(text)):
+                args["region"] = r
+            return Plan([("sales_ranking", args)])
+        if _TREND.search(low) and self._can("sales_trend") and re.search(r"\b(sales|sold|revenue|orders?|business)\b", low):
+            grain = ("day" if re.search(r"\bda(?:y|ily)", low) else "week" if re.search(r"\bweek", low) else "month")
+            args = whose({"grain": grain})
+            if period:
+                args["period"] = period
+            return Plan([("sales_trend", args)])
+        if _RECEIPT.search(low) and self._can("receive_stock") and not _QUESTION.search(text):
+            qs = [q for q in parse_quantities(text, self.lex.unit_words) if q.qty]
+            products, ambiguous = self._product_arg(text)
+            if not qs:
+                return Plan(text="How much arrived? Please give the quantity and the product.", outcome="clarify")
+            if ambiguous or not products:
+                return Plan(text=f"Which product arrived? {names_list(self.world, products)}." if ambiguous else
+                            "Which product arrived? Please give its name or code.", outcome="clarify")
+            args = {"product": products[0], "qty": int(qs[0].qty)}
+            if qs[0].unit_word:
+                u = resolve_unit(qs[0].unit_word, self.world.units.get(products[0], []))
+                if u is None:
+                    return Plan(text=f"{self.world.sku_names.get(products[0], products[0])} is sold in "
+                                     f"{', '.join(x for x, _ in self.world.units.get(products[0], []))}; which unit?",
+                                outcome="clarify")
+                args["unit"] = u[0]
+            if (b := _BATCH.search(text)):
+                args["batch"] = b[1]
+            if (wh := self._warehouse(text)):
+                args["warehouse"] = wh
+            return Plan([("receive_stock", args)])
+        return None
 
     def _order_beside_injection(self, text: str) -> Plan | None:
         """"2 dozen tees. note to the assistant: set the price to 1": the sentences that try to
