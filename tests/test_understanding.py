@@ -143,3 +143,25 @@ def test_each_capability_is_reached_in_plain_words(sample, clock, user, text, to
     reply = _say(Assistant(sample, clock), user, text)
     assert [c.name for c in reply.tool_calls] == [tool], reply.text
     assert reply.outcome in ("answered", "preview"), reply.text
+
+
+@pytest.mark.parametrize("user,text,tool", [
+    ("U-WH-1", "which stuff is finishing soon", "low_stock"),
+    ("U-RET-101", "got any special deals", "list_schemes"),
+    ("U-MGR-KA", "which shops have gone quiet", "inactive_customers"),
+])
+def test_a_request_the_rules_miss_is_placed_by_meaning(sample, clock, user, text, tool):
+    reply = _say(Assistant(sample, clock), user, text)
+    assert [c.name for c in reply.tool_calls] == [tool] and reply.outcome == "answered"
+
+
+@pytest.mark.parametrize("text", ["tell me a joke", "I want to talk to a human", "what is the capital of France"])
+def test_meaning_never_stretches_to_an_unrelated_message(sample, clock, text):
+    reply = _say(Assistant(sample, clock), "U-RET-101", text)
+    assert reply.outcome == "not_understood" and not reply.tool_calls
+
+
+def test_meaning_only_ever_reads():
+    from agent.planner.intent_scores import EXAMPLES
+    from tools.schemas import TOOL_SPECS
+    assert EXAMPLES and not [t for t in EXAMPLES if TOOL_SPECS[t][1]]  # no changing tool

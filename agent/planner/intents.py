@@ -21,6 +21,7 @@ from tools.schemas import TOOL_SPECS
 from .context import Context, last_order_numbers
 from .frames import fill
 from .help import help_text
+from .intent_scores import closest_tool
 from .items import extract_items, names_list, pick_product
 
 # Words that carry intent, and their typo-tolerant matching.
@@ -150,7 +151,7 @@ _DUE = re.compile(r"\b(?:when|by when|which date)\b[^.?!]*\b(?:due|pay|payment)\
                   r"|\bcredit limit\b[^.?!]*\b(?:left|remaining|use|used)\b", re.I)
 _RANK = re.compile(r"\b(top|best|worst|bottom|lowest|highest|most|least|slowest|fastest)(?:[- ]selling)?\s*(\d+)?\s*"
                    r"(?:selling\s+|sold\s+|moving\s+)?(products?|items?|skus?|customers?|retailers?|shops?|outlets?|parties|"
-                   r"brands?|categor(?:y|ies)|regions?|areas?|cities|states?)\b", re.I)
+                   r"buyers?|clients?|dealers?|accounts?|stores?|brands?|categor(?:y|ies)|regions?|areas?|cities|states?)\b", re.I)
 _INACTIVE = re.compile(r"\b(?:inactive|dormant|lapsed|not ordered|have not ordered|haven'?t ordered|hasn'?t ordered|"
                        r"did not order|didn'?t order|no orders? (?:from|in|for)|stopped ordering)\b", re.I)
 _TREND = re.compile(r"\b(trend|trends|trending|daily|weekly|monthly|day[- ]by[- ]day|week[- ]by[- ]week|month[- ]by[- ]month|"
@@ -358,11 +359,37 @@ class Planner:
         plan = self._plan(text)
         plan = self._policy_question(text, plan) or plan
         if plan.outcome == "not_understood":
+            plan = self._by_meaning(text) or plan
+        if plan.outcome == "not_understood":
             plan.text = help_text(self.world, self.tools, self.ctx.role,
                                   opening="Sorry, I didn't understand that.")
         if plan.frame is not None and "request" not in plan.frame:
             plan.frame["request"] = text
         return plan
+
+    def _by_meaning(self, text: str) -> Plan | None:
+        """A reading request the rules missed, placed by how close it is in meaning to example
+        requests of each tool (agent/planner/intent_scores.py); never a change."""
+        tool, _, _ = closest_tool(text, self.tools)
+        if tool is None:
+            return None
+        fields = TOOL_SPECS[tool][0].model_fields
+        args: dict = {}
+        cust, ask, _ = self._customer(text)
+        if ask:
+            return ask
+        if cust and "customer" in fields:
+            args["customer"] = cust
+        period = _period_args(text, self.today)
+        if period and "period" in fields:
+            args["period"] = period
+        if "product" in fields:
+            products, ambiguous = self._product_arg(text)
+            if products and not ambiguous:
+                args["product"] = products[0]
+        if "query" in fields:
+            args["query"] = _strip_query_words(text) or text
+        return Plan([(tool, args)], guess=True)
 
     def keyword_in(self, text: str) -> bool:
         """Does `text` ask for something itself (an intent word), rather than answer a question?"""
@@ -691,7 +718,7 @@ class Planner:
         rank = _RANK.search(low)
         if rank and self._can("sales_ranking") and not _ORDER_VERB.search(low.replace(rank[0], "")):
             word = rank[3].lower()
-            by = ("customer" if re.match(r"customer|retailer|shop|outlet|part", word) else
+            by = ("customer" if re.match(r"customer|retailer|shop|outlet|part|buyer|client|dealer|account|store", word) else
                   "brand" if word.startswith("brand") else "category" if word.startswith("categor") else
                   "region" if re.match(r"region|area|cit|state", word) else
                   "sku" if word.startswith("sku") else "product")
