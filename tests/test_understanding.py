@@ -165,3 +165,13 @@ def test_meaning_only_ever_reads():
     from agent.planner.intent_scores import EXAMPLES
     from tools.schemas import TOOL_SPECS
     assert EXAMPLES and not [t for t in EXAMPLES if TOOL_SPECS[t][1]]  # no changing tool
+
+
+@pytest.mark.parametrize("text,answer", [
+    ("nahi yaar", "no"), ("rehne do", "no"), ("mat bhejo", "no"), ("abhi nahi", "no"), ("chhodo", "no"),
+    ("haan bhej do", "yes"), ("theek hai kar do", "yes"), ("bilkul", "yes"), ("haan yaar", "yes"),
+    ("nahi 5 kar do", None), ("haan aur 2 box add karo", None),  # these ask for something more
+])
+def test_hinglish_yes_and_no_to_a_preview(text, answer):
+    from agent.nlu.confirm import parse_confirmation
+    assert parse_confirmation(text) == answer
