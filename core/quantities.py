@@ -193,6 +193,12 @@ def _digits_value(t: str) -> Fraction | None:
         return None
 
 
+def shown(value, limit: int = 60) -> str:
+    """A value as echoed in a message, cut short: a message never repeats a huge input."""
+    text = str(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 # --- reading numbers -----------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -432,7 +438,7 @@ def parse_number(text: str | int | Decimal, what: str = "quantity") -> Decimal:
             and found[0].value < 1:
         rest = ""  # "half a"
     if len(found) != 1 or rest:
-        raise InvalidInput(f"{what}: {str(text)!r} is not a number. Give digits (12, 1.5, 1,200) or words "
+        raise InvalidInput(f"{what}: {shown(text)!r} is not a number. Give digits (12, 1.5, 1,200) or words "
                            f"(twelve, half, dedh, two dozen).")
     return sign * found[0].value
 
@@ -464,7 +470,7 @@ def parse_amount(text: str | int | Decimal, what: str = "amount") -> Decimal:
     body = _CURRENCY_AFTER.sub("", _CURRENCY_BEFORE.sub("", s))
     found = scan_numbers(body, money=True, unit_after=lambda w: True, alone=True)
     if len(found) != 1 or _leftover(body, found) or found[0].dozen:
-        raise InvalidInput(f"{what}: {str(text)!r} is not an amount of money. Write it like 5000, 5,000.50, "
+        raise InvalidInput(f"{what}: {shown(text)!r} is not an amount of money. Write it like 5000, 5,000.50, "
                            f"Rs 1,20,000, 10k, 1.5 lakh or 2 crore.")
     return found[0].value
 
@@ -576,7 +582,8 @@ def read_line(sku: str, qty, unit: str | None, units: Sequence[tuple[str, int]],
         number, in_text = split_quantity(qty)
         if in_text is not None:
             if said_unit is not None and _unit_of(in_text, units, label) != _unit_of(said_unit, units, label):
-                raise InvalidInput(f"The quantity '{qty}' of {label} names a unit and the unit says '{said_unit}'; "
+                raise InvalidInput(f"The quantity '{shown(qty)}' of {label} names a unit and the unit says "
+                                   f"'{shown(said_unit)}'; "
                                    f"give the unit once.")
             said_unit = said_unit or in_text
         value = parse_number(number, f"quantity of {label}")
@@ -584,6 +591,7 @@ def read_line(sku: str, qty, unit: str | None, units: Sequence[tuple[str, int]],
     else:
         value = parse_number(qty, f"quantity of {label}")
         said_qty = fmt(value)
+    said_qty = shown(said_qty)
     if value <= 0:
         raise InvalidInput(f"The quantity of {label} must be positive.")
     match = resolve_unit(said_unit, units, label)

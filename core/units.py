@@ -403,6 +403,8 @@ def _resolve(word: str | None, units: tuple[tuple[str, int], ...], what: str | N
     if word is None or not clean(word):
         return UnitMatch(None, base, Fraction(1), "none", base)
     said = word.strip()
+    if len(said) > 40:
+        raise UnknownUnit(f"'{said[:40]}…' is not a unit I know. {label} is sold in {units_text(units)}.")
     w = clean(said)
     names = {n.lower(): (n, f) for n, f in units}
 

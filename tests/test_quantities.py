@@ -201,3 +201,15 @@ def test_weak_number_words_need_a_unit():
     assert [s.value for s in scan_numbers("do you have tees")] == []
     assert [s.value for s in scan_numbers("do sau katte")] == [200]
     assert [s.value for s in scan_numbers("bees bags")] == [20]
+
+
+def test_messages_never_repeat_a_huge_input():
+    with pytest.raises(InvalidInput) as e:
+        read_line("S", "9" * 20000, "box", PCS, "X")
+    assert len(e.value.message) < 200 and "more than an order line can hold" in e.value.message
+    with pytest.raises(InvalidInput) as e:
+        parse_amount("x" * 5000)
+    assert len(e.value.message) < 200
+    with pytest.raises(UnknownUnit) as e:
+        read_line("S", 1, "y" * 5000, PCS, "X")
+    assert len(e.value.message) < 200
