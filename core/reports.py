@@ -1,19 +1,30 @@
-"""Reports as core queries, scoped to the actor: sales and order summaries."""
+"""Reports as core queries, scoped to the actor: sales (by any dimension, with filters),
+rankings, trends, inactive customers and order summaries."""
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlmodel import Session, select
 
-from .access import Actor
+from .access import Actor, visible_customer_codes
 from .catalogue import Brand, Category, Product, Sku
-from .orders import SALES_STATUSES, Order, OrderLine, list_orders
-from .parties import Customer, Region
+from .errors import InvalidInput
+from .orders import OUTSTANDING_STATUSES, SALES_STATUSES, Order, OrderLine, list_orders
+from .parties import Customer, Region, ancestors
+from .sales_filters import NO_FILTER, SalesFilter
 from .settings import business_tz
 from .types import money
 
 DIMENSIONS = ("customer", "sku", "product", "brand", "category", "region", "day", "month")
+# Sales may also be grouped by week and by any level of the world's region tree (its `level`
+# column: area, city, state, district…), named as the world names it.
+MORE_DIMENSIONS = ("week",)
+LINE_DIMENSIONS = ("sku", "product", "brand", "category")
+TIME_DIMENSIONS = ("day", "week", "month")
+GRAINS = ("day", "week", "month")
+MAX_POINTS = {"day": 400, "week": 270, "month": 120}
+ZERO = Decimal("0")
 
 
 @dataclass
@@ -23,6 +34,7 @@ class SalesRow:
     orders: int
     net: Decimal
     total: Decimal
+    qty: int | None = None  # base units sold (free goods apart), where the rows were read by line
 
 
 @dataclass
@@ -34,65 +46,390 @@ class SalesReport:
     net: Decimal
     total: Decimal
     rows: list[SalesRow]
+    where: SalesFilter = field(default_factory=SalesFilter)
+
+
+def _require_sales(actor: Actor) -> None:
+    """Sales figures: everyone with reports; sales reps, distributors and retailers for their own
+    customers (their scope); not warehouse staff."""
+    if actor.role not in ("sales_rep", "distributor", "retailer"):  # those see their own customers' sales
+        actor.require("reports", "see sales reports")
 
 
 def sales(session: Session, actor: Actor, start: date | None, end: date | None, by: str | None = None,
-          regions: set[str] | None = None, customer: str | None = None) -> SalesReport:
-    """Sales (confirmed, dispatched, delivered orders by order date) before tax (net) and with tax."""
-    if actor.role not in ("sales_rep", "distributor", "retailer"):  # those see their own customers' sales
-        actor.require("reports", "see sales reports")
-    if by is not None and by not in DIMENSIONS:
-        raise ValueError(f"unknown dimension {by!r}")
-    orders = list_orders(session, actor, statuses=list(SALES_STATUSES), customer=customer, regions=regions,
+          regions: set[str] | None = None, customer: str | None = None,
+          where: SalesFilter | None = None) -> SalesReport:
+    """Sales (confirmed, dispatched, delivered orders by order date) before tax (net) and with tax,
+    optionally grouped `by` a dimension and narrowed by `where` (customers and SKUs). With SKU
+    filters only the matching lines count, and `orders` counts the orders holding one."""
+    _require_sales(actor)
+    where = where or NO_FILTER
+    dims = _dimension(session, by) if by is not None else None
+    facts = _facts(session, actor, start, end, where, by_line=dims is not None and dims.name in LINE_DIMENSIONS,
+                   regions=regions, customer=customer)
+    rows = _group(session, facts, dims) if dims else []
+    return SalesReport(start, end, by, len({f.order_no for f in facts}), money(sum((f.net for f in facts), ZERO)),
+                       money(sum((f.total for f in facts), ZERO)), sorted(rows, key=lambda r: (-r.total, r.key)),
+                       where)
+
+
+# --- the facts every sales figure is summed from ----------------------------------------------
+
+@dataclass(frozen=True)
+class _Fact:
+    """One sold order (sku None) or one line of it: what it adds to a report."""
+
+    order_no: str
+    customer: str
+    created_at: datetime
+    sku: str | None
+    qty: int
+    net: Decimal
+    total: Decimal
+
+
+def _facts(session: Session, actor: Actor, start, end, where: SalesFilter, *, by_line: bool,
+           regions: set[str] | None = None, customer: str | None = None,
+           statuses: tuple[str, ...] = SALES_STATUSES) -> list[_Fact]:
+    """The sold orders in scope (or their lines, when asked or when SKUs are filtered)."""
+    orders = list_orders(session, actor, statuses=list(statuses), customer=customer, regions=regions,
                          start=start, end=end, limit=10**9)
-    net = money(sum((o.total - o.tax for o in orders), Decimal(0)))
-    total = money(sum((o.total for o in orders), Decimal(0)))
-    rows: list[SalesRow] = []
-    if by:
-        rows = _group(session, orders, by)
-    return SalesReport(start, end, by, len(orders), net, total, rows)
+    orders = [o for o in orders if where.counts_customer(o.customer)]
+    if not by_line and where.skus is None:
+        return [_Fact(o.order_no, o.customer, o.created_at, None, 0, o.total - o.tax, o.total) for o in orders]
+    by_no = {o.order_no: o for o in orders}
+    out: list[_Fact] = []
+    nos = sorted(by_no)
+    for i in range(0, len(nos), 5000):  # bounded IN lists on every database
+        for line in session.exec(select(OrderLine).where(OrderLine.order_no.in_(nos[i:i + 5000]))):
+            if not where.counts_sku(line.sku):
+                continue
+            o = by_no[line.order_no]
+            out.append(_Fact(o.order_no, o.customer, o.created_at, line.sku, line.qty, line.line_total - line.tax,
+                             line.line_total))
+    return out
 
 
-def _group(session: Session, orders: list[Order], by: str) -> list[SalesRow]:
-    acc: dict[str, list] = defaultdict(lambda: [set(), Decimal(0), Decimal(0)])
+@dataclass(frozen=True)
+class _Dimension:
+    name: str
+    level: str | None = None  # a level of the region tree
+
+
+def _levels(session: Session) -> dict[str, str]:
+    """The region tree's levels, folded -> as written."""
+    return {lv.casefold(): lv for lv in session.exec(select(Region.level).distinct()).all() if lv}
+
+
+def _dimension(session: Session, by: str) -> _Dimension:
+    word = (by or "").strip().casefold()
+    levels = _levels(session)
+    if word in levels:
+        return _Dimension("level", levels[word])
+    if word in DIMENSIONS or word in MORE_DIMENSIONS:
+        return _Dimension(word)
+    choices = [*DIMENSIONS, *MORE_DIMENSIONS, *sorted(levels.values())]
+    raise InvalidInput(f"Sales cannot be grouped by {by!r}; choose one of: " + ", ".join(choices) + ".")
+
+
+def _week_start(d: date) -> date:
+    return d - timedelta(days=d.weekday())
+
+
+def _period_key(d: date, grain: str) -> tuple[str, str]:
+    if grain == "day":
+        return d.isoformat(), d.isoformat()
+    if grain == "week":
+        monday = _week_start(d)
+        return monday.isoformat(), f"week of {monday.isoformat()}"
+    return d.strftime("%Y-%m"), d.strftime("%B %Y")
+
+
+def _group(session: Session, facts: list[_Fact], dim: _Dimension) -> list[SalesRow]:
+    keyer = _keyer(session, facts, dim)
+    acc: dict[str, list] = defaultdict(lambda: [set(), ZERO, ZERO, 0])
     labels: dict[str, str] = {}
-    if by in ("customer", "region", "day", "month"):
-        customers = {c.code: c for c in session.exec(select(Customer).where(
-            Customer.code.in_({o.customer for o in orders})))}
-        regions = dict(session.exec(select(Region.code, Region.name)).all())
-        tz = business_tz()
-        for o in orders:
-            if by == "customer":
-                key, labels[o.customer] = o.customer, customers[o.customer].name
-            elif by == "region":
-                key = customers[o.customer].region
-                labels[key] = regions.get(key, key)
-            else:
-                d = o.created_at.astimezone(tz).date()
-                key = d.isoformat() if by == "day" else d.strftime("%Y-%m")
-                labels[key] = key if by == "day" else d.strftime("%B %Y")
-            a = acc[key]
-            a[0].add(o.order_no)
-            a[1] += o.total - o.tax
-            a[2] += o.total
-    else:
-        nos = [o.order_no for o in orders]
-        skus = {s.code: s for s in session.exec(select(Sku))}
-        products = {p.code: p for p in session.exec(select(Product))}
-        names = {"brand": dict(session.exec(select(Brand.code, Brand.name)).all()),
-                 "category": dict(session.exec(select(Category.code, Category.name)).all())}
-        for line in session.exec(select(OrderLine).where(OrderLine.order_no.in_(nos))):
-            sku = skus[line.sku]
-            prod = products[sku.product]
-            key = {"sku": sku.code, "product": prod.code, "brand": prod.brand, "category": prod.category}[by]
-            labels[key] = {"sku": sku.name, "product": prod.name}.get(by) or names[by].get(key, key)
-            a = acc[key]
-            a[0].add(line.order_no)
-            a[1] += line.line_total - line.tax
-            a[2] += line.line_total
-    rows = [SalesRow(k, labels.get(k, k), len(v[0]), money(v[1]), money(v[2])) for k, v in acc.items()]
-    return sorted(rows, key=lambda r: (-r.total, r.key))
+    for f in facts:
+        key, label = keyer(f)
+        labels[key] = label
+        a = acc[key]
+        a[0].add(f.order_no)
+        a[1] += f.net
+        a[2] += f.total
+        a[3] += f.qty
+    by_line = bool(facts) and facts[0].sku is not None
+    return [SalesRow(k, labels.get(k, k), len(v[0]), money(v[1]), money(v[2]), v[3] if by_line else None)
+            for k, v in acc.items()]
 
+
+def _keyer(session: Session, facts: list[_Fact], dim: _Dimension):
+    """fact -> (key, label) for a dimension."""
+    name = dim.name
+    if name in TIME_DIMENSIONS:
+        tz = business_tz()
+        return lambda f: _period_key(f.created_at.astimezone(tz).date(), name)
+    if name in LINE_DIMENSIONS:
+        skus = {s.code: s for s in session.exec(select(Sku).where(Sku.code.in_({f.sku for f in facts})))}
+        products = {p.code: p for p in session.exec(select(Product))}
+        names = {"product": {c: p.name for c, p in products.items()},
+                 "brand": dict(session.exec(select(Brand.code, Brand.name)).all()),
+                 "category": dict(session.exec(select(Category.code, Category.name)).all())}
+
+        def line_key(f: _Fact):
+            sku = skus.get(f.sku)
+            if name == "sku" or sku is None:
+                return f.sku, sku.name if sku else f.sku
+            prod = products.get(sku.product)
+            key = {"product": sku.product, "brand": prod.brand if prod else None,
+                   "category": prod.category if prod else None}[name] or "-"
+            return key, names[name].get(key, key)
+        return line_key
+    customers = {c.code: c for c in session.exec(select(Customer).where(
+        Customer.code.in_({f.customer for f in facts})))}
+    if name == "customer":
+        return lambda f: (f.customer, customers[f.customer].name if f.customer in customers else f.customer)
+    regions = {r.code: r for r in session.exec(select(Region))}
+
+    def region_name(code: str) -> str:
+        return regions[code].name if code in regions else code
+
+    if name == "region":
+        return lambda f: (customers[f.customer].region, region_name(customers[f.customer].region))
+    level = dim.level.casefold()
+
+    def level_key(f: _Fact):
+        own = customers[f.customer].region
+        for code in ancestors(session, own):
+            r = regions.get(code)
+            if r is not None and (r.level or "").casefold() == level:
+                return code, r.name
+        return own, f"{region_name(own)} (no {dim.level})"  # a customer above that level
+    return level_key
+
+
+# --- rankings ----------------------------------------------------------------------------
+
+@dataclass
+class RankRow:
+    rank: int
+    key: str
+    label: str
+    orders: int
+    qty: int | None
+    net: Decimal
+    total: Decimal
+
+
+@dataclass
+class Ranking:
+    by: str
+    measure: str  # value | quantity
+    direction: str  # top | bottom
+    start: date | None
+    end: date | None
+    rows: list[RankRow]
+    candidates: int  # how many were ranked (zeros included for the bottom)
+    where: SalesFilter = field(default_factory=SalesFilter)
+
+
+def sales_ranking(session: Session, actor: Actor, start: date | None, end: date | None, by: str,
+                  measure: str = "value", direction: str = "top", n: int = 5,
+                  where: SalesFilter | None = None) -> Ranking:
+    """The top (or bottom) `n` customers, SKUs, products, brands or categories (or regions at any
+    level) by sales value (net, before tax) or by quantity (base units sold, free goods apart)
+    over a period, in the actor's scope. The bottom of customers and of the catalogue includes
+    those that sold nothing (customers in scope and not blocked; SKUs, products, brands and
+    categories within the filters), since they are the weakest."""
+    _require_sales(actor)
+    where = where or NO_FILTER
+    if measure not in ("value", "quantity"):
+        raise InvalidInput(f"Rank by 'value' or 'quantity', not {measure!r}.")
+    if direction not in ("top", "bottom"):
+        raise InvalidInput(f"Rank from the 'top' or the 'bottom', not {direction!r}.")
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 100:
+        raise InvalidInput(f"How many to show: a whole number from 1 to 100, not {n!r}.")
+    dim = _dimension(session, by)
+    if dim.name in TIME_DIMENSIONS:
+        raise InvalidInput("A ranking is of customers, SKUs, products, brands, categories or regions; "
+                           "for sales over time ask for a trend.")
+    by_line = dim.name in LINE_DIMENSIONS or measure == "quantity"
+    facts = _facts(session, actor, start, end, where, by_line=by_line)
+    rows = {r.key: r for r in (_group(session, facts, dim) if facts else [])}
+    if direction == "bottom":
+        for key, label in _candidates(session, actor, dim.name, where).items():
+            rows.setdefault(key, SalesRow(key, label, 0, money(ZERO), money(ZERO), 0 if by_line else None))
+    value = (lambda r: (r.qty or 0, r.net)) if measure == "quantity" else (lambda r: (r.net, r.qty or 0))
+    ordered = sorted(rows.values(), key=lambda r: (value(r), r.key) if direction == "bottom"
+                     else (tuple(-x for x in value(r)), r.key))
+    picked = [RankRow(i, r.key, r.label, r.orders, r.qty, r.net, r.total) for i, r in enumerate(ordered[:n], 1)]
+    return Ranking(by, measure, direction, start, end, picked, len(rows), where)
+
+
+def _candidates(session: Session, actor: Actor, name: str, where: SalesFilter) -> dict[str, str]:
+    """Everything that could have sold, for the bottom of a ranking: key -> label."""
+    if name == "customer":
+        codes = visible_customer_codes(session, actor)
+        q = select(Customer.code, Customer.name).where(Customer.status != "blocked")
+        if codes is not None:
+            q = q.where(Customer.code.in_(codes))
+        return {c: nm for c, nm in session.exec(q).all() if where.counts_customer(c)}
+    if name not in LINE_DIMENSIONS:
+        return {}
+    skus = [s for s in session.exec(select(Sku)) if where.counts_sku(s.code)]
+    if name == "sku":
+        return {s.code: s.name for s in skus}
+    products = {p.code: p for p in session.exec(select(Product))}
+    if name == "product":
+        return {s.product: products[s.product].name for s in skus if s.product in products}
+    model = Brand if name == "brand" else Category
+    names = dict(session.exec(select(model.code, model.name)).all())
+    keys = {getattr(products[s.product], name) for s in skus if s.product in products}
+    return {k: names.get(k, k) for k in keys if k}
+
+
+# --- trends ------------------------------------------------------------------------------
+
+@dataclass
+class TrendPoint:
+    key: str  # the period's first day (YYYY-MM-DD) or month (YYYY-MM)
+    label: str
+    start: date
+    orders: int
+    net: Decimal
+    total: Decimal
+    qty: int | None = None
+
+
+@dataclass
+class Trend:
+    grain: str
+    start: date
+    end: date
+    points: list[TrendPoint]
+    orders: int
+    net: Decimal
+    total: Decimal
+    where: SalesFilter = field(default_factory=SalesFilter)
+
+
+def default_span(grain: str, today: date, start: date | None, end: date | None) -> tuple[date, date]:
+    """A trend's period when not (fully) given: ending today (or at `end`), over the last 30 days,
+    12 weeks (from a Monday) or 6 months (from the 1st)."""
+    end = end or today
+    if start is None:
+        if grain == "day":
+            start = end - timedelta(days=29)
+        elif grain == "week":
+            start = _week_start(end) - timedelta(weeks=11)
+        else:
+            y, m = end.year, end.month - 5
+            while m < 1:
+                y, m = y - 1, m + 12
+            start = date(y, m, 1)
+    return start, end
+
+
+def _steps(grain: str, start: date, end: date) -> list[tuple[str, str, date]]:
+    out = []
+    if grain == "day":
+        d = start
+        while d <= end:
+            out.append((*_period_key(d, "day"), d))
+            d += timedelta(days=1)
+    elif grain == "week":
+        d = _week_start(start)
+        while d <= end:
+            out.append((*_period_key(d, "week"), d))
+            d += timedelta(weeks=1)
+    else:
+        d = date(start.year, start.month, 1)
+        while d <= end:
+            out.append((*_period_key(d, "month"), d))
+            d = date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+    return out
+
+
+def sales_trend(session: Session, actor: Actor, today: date, grain: str = "month", start: date | None = None,
+                end: date | None = None, where: SalesFilter | None = None) -> Trend:
+    """Sales per day, week (Monday to Sunday) or month over a period, every period listed (zero
+    where nothing sold); the first and last periods may be partial. With SKU filters only the
+    matching lines count and quantities (base units) are given."""
+    _require_sales(actor)
+    where = where or NO_FILTER
+    if grain not in GRAINS:
+        raise InvalidInput(f"A trend is by day, week or month, not {grain!r}.")
+    start, end = default_span(grain, today, start, end)
+    if start > end:
+        raise InvalidInput(f"The period starts ({start}) after it ends ({end}).")
+    steps = _steps(grain, start, end)
+    if len(steps) > MAX_POINTS[grain]:
+        raise InvalidInput(f"That is {len(steps)} {grain}s; please choose a shorter period or a coarser step "
+                           f"(at most {MAX_POINTS[grain]}).")
+    facts = _facts(session, actor, start, end, where, by_line=False)
+    rows = {r.key: r for r in _group(session, facts, _Dimension(grain))} if facts else {}
+    lined = where.skus is not None
+    points = [TrendPoint(key, label, first, rows[key].orders if key in rows else 0,
+                         rows[key].net if key in rows else money(ZERO), rows[key].total if key in rows else money(ZERO),
+                         (rows[key].qty if key in rows else 0) if lined else None)
+              for key, label, first in steps]
+    return Trend(grain, start, end, points, len({f.order_no for f in facts}), money(sum((f.net for f in facts), ZERO)),
+                 money(sum((f.total for f in facts), ZERO)), where)
+
+
+# --- inactive customers --------------------------------------------------------------------
+
+@dataclass
+class InactiveCustomer:
+    code: str
+    name: str
+    region: str
+    region_name: str
+    status: str
+    last_order_no: str | None
+    last_order_on: date | None
+    days_since: int | None  # None: never ordered
+
+
+def inactive_customers(session: Session, actor: Actor, today: date, days: int = 30,
+                       where: SalesFilter | None = None) -> list[InactiveCustomer]:
+    """Customers in scope who have placed no order in the last `days` days (today and the
+    `days - 1` before it), with their last order, oldest first and those who never ordered first.
+    An order counts unless it was cancelled or rejected. Blocked customers cannot order and are
+    left out, and so is a distributor's own account when a distributor asks."""
+    _require_sales(actor)
+    actor.require("orders.view", "see orders")
+    where = where or NO_FILTER
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 3650:
+        raise InvalidInput(f"Number of days: a whole number from 1 to 3650, not {days!r}.")
+    codes = visible_customer_codes(session, actor)
+    q = select(Customer).where(Customer.status != "blocked").order_by(Customer.code)
+    if codes is not None:
+        q = q.where(Customer.code.in_(codes))
+    customers = [c for c in session.exec(q) if where.counts_customer(c.code)
+                 and not (actor.role == "distributor" and c.code == actor.customer)]
+    if not customers:
+        return []
+    last: dict[str, tuple[datetime, str]] = {}
+    wanted = [c.code for c in customers]
+    for i in range(0, len(wanted), 5000):
+        for cust, at, no in session.exec(select(Order.customer, Order.created_at, Order.order_no).where(
+                Order.customer.in_(wanted[i:i + 5000]), Order.status.in_(OUTSTANDING_STATUSES))):
+            if cust not in last or (at, no) > last[cust]:
+                last[cust] = (at, no)
+    regions = {r.code: r.name for r in session.exec(select(Region))}
+    tz = business_tz()
+    out = []
+    for c in customers:
+        at, no = last.get(c.code, (None, None))
+        on = at.astimezone(tz).date() if at else None
+        since = (today - on).days if on else None
+        if since is None or since >= days:
+            out.append(InactiveCustomer(c.code, c.name, c.region, regions.get(c.region, c.region), c.status, no, on,
+                                        since))
+    return sorted(out, key=lambda x: (x.last_order_on is not None, x.last_order_on or date.min, x.code))
+
+
+# --- order summary -----------------------------------------------------------------------
 
 @dataclass
 class OrderSummary:

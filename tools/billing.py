@@ -3,6 +3,7 @@ from decimal import Decimal, InvalidOperation
 
 from core.errors import InvalidInput
 from core.lookup import resolve_customer
+from core.invoices import overdue_by
 from core.payments import AGE_BUCKETS, customer_outstanding, outstanding_report, record_payment
 from core.types import money
 
@@ -64,6 +65,8 @@ class Outstanding(Tool):
         code = resolve_customer(ctx.session, ctx.actor, args.customer).code if args.customer else None
         if code is None and ctx.actor.role == "retailer":
             code = ctx.actor.customer  # a retailer's own account, even when nothing is owed
+        if args.min_days_overdue:
+            return self._overdue(ctx, code, args.min_days_overdue)
         report = outstanding_report(ctx.session, ctx.actor, ctx.clock, code)
         if not report:
             return ToolResult("Nobody in your scope owes anything.", data={"customers": []})
@@ -84,3 +87,22 @@ class Outstanding(Tool):
             f"- {o.name} ({o.customer}): {rs(o.outstanding)}" + (f", overdue {rs(o.overdue)}" if o.overdue else "")
             for o in report[:20])
         return ToolResult(text, table, {**data, "total": str(total)})
+
+    def _overdue(self, ctx, code: str | None, days: int) -> ToolResult:
+        """Only what is at least `days` days past due, per customer, with the items."""
+        rows_ = overdue_by(ctx.session, ctx.actor, ctx.clock.today(), days, customer=code)
+        what = f"at least {days} day{'s' if days != 1 else ''} overdue"
+        data = {"min_days_overdue": days, "customers": [
+            {"customer": o.customer, "overdue": str(o.amount), "oldest_days": o.oldest_days,
+             "items": [{"ref": d.ref, "due_date": d.due_date.isoformat(), "balance": str(d.balance),
+                        "days_overdue": d.days_past_due} for d in o.items]} for o in rows_]}
+        if not rows_:
+            return ToolResult(f"Nothing is {what}" + ("." if code else " in your scope."), data=data)
+        total = money(sum((o.amount for o in rows_), Decimal(0)))
+        text = (f"{len(rows_)} customer{'s' if len(rows_) != 1 else ''} with {rs(total)} {what}:\n" + "\n".join(
+            f"- {o.name} ({o.customer}): {rs(o.amount)}, oldest {o.oldest_days} days past due ("
+            + ", ".join(d.ref for d in o.items) + ")" for o in rows_[:20]))
+        rows = [[o.customer, o.name, d.ref, d.due_date.isoformat(), str(d.days_past_due), amount(d.balance)]
+                for o in rows_ for d in o.items]
+        return ToolResult(text, Table(["Code", "Customer", "Invoice", "Due", "Days overdue", "Balance"], rows,
+                                      f"Outstanding {what}"), {**data, "total": str(total)})

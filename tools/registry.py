@@ -1,7 +1,8 @@
 """Every tool by name, the ones a role may use, and their LangChain form for binding to a chat model."""
 from core.access import Actor
 
-from . import approvals, billing, catalogue, knowledge, orders, reports, stock
+from . import (approvals, billing, catalogue, insights, invoices, knowledge, orders, receipts, reorders, reports, stock,
+               tracking)
 from .base import Tool
 from .schemas import TOOL_SPECS
 
@@ -10,6 +11,8 @@ _CLASSES = [
     orders.ListOrders, orders.GetOrder, orders.CreateOrder, orders.CancelOrder, approvals.PendingApprovals,
     approvals.ApproveOrder, approvals.RejectOrder, orders.DispatchOrder, orders.DeliverOrder,
     billing.RecordPayment, billing.Outstanding, reports.SalesReport, reports.OrderSummary, knowledge.SearchKnowledge,
+    reorders.Reorder, invoices.ListInvoices, invoices.GetInvoice, invoices.SendInvoice, invoices.PaymentDue,
+    insights.SalesRanking, insights.SalesTrend, insights.InactiveCustomers, tracking.TrackOrder, receipts.ReceiveStock,
 ]
 
 # In TOOL_SPECS order, so the model sees them in a stable order.

@@ -1,6 +1,7 @@
 """Report tools: sales (net and with tax) and order counts by status."""
 from core.lookup import resolve_customer
 from core.reports import order_summary, sales
+from core.sales_filters import build_filter
 
 from .base import Table, Tool, ToolResult, parse_period, period_words
 from .format import amount, plural, rs, words
@@ -15,17 +16,24 @@ def _filters(ctx, args):
     return cust.code if cust else None, region_codes(ctx.session, args.region), start, end, about, when
 
 
+# The sales report's filters besides customer and region (core.sales_filters resolves them in scope).
+MORE_FILTERS = ("beat", "sales_rep", "distributor", "brand", "category", "product")
+
+
 class SalesReport(Tool):
     name = "sales_report"
 
     def _run(self, ctx, args):
         customer, regions, start, end, about, when = _filters(ctx, args)
-        r = sales(ctx.session, ctx.actor, start, end, by=args.by, regions=regions, customer=customer)
+        where = build_filter(ctx.session, ctx.actor, **{f: getattr(args, f, None) for f in MORE_FILTERS})
+        about += where.about
+        r = sales(ctx.session, ctx.actor, start, end, by=args.by, regions=regions, customer=customer, where=where)
         text = (f"Sales{about}, {when}: {plural(r.orders, 'order')}, net {rs(r.net)} before tax, "
                 f"total {rs(r.total)} with tax.")
         data = {"orders": r.orders, "net": str(r.net), "total": str(r.total), "start": str(start or ""),
                 "end": str(end or ""), "by": args.by,
-                "rows": [{"key": x.key, "label": x.label, "orders": x.orders, "net": str(x.net), "total": str(x.total)}
+                "rows": [{"key": x.key, "label": x.label, "orders": x.orders, "net": str(x.net), "total": str(x.total),
+                          "qty": x.qty}
                          for x in r.rows]}
         if not args.by:
             return ToolResult(text, data=data)

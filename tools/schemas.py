@@ -6,7 +6,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-Dimension = Literal["customer", "sku", "product", "brand", "category", "region", "day", "month"]
+Dimension = Literal["customer", "sku", "product", "brand", "category", "region", "area", "city", "district", "state",
+                    "day", "week", "month"]
+RankDimension = Literal["customer", "sku", "product", "brand", "category", "region", "area", "city", "district", "state"]
 OrderStatusWord = Literal["pending", "open", "pending_approval", "confirmed", "rejected", "cancelled",
                           "dispatched", "delivered", "all"]
 Method = Literal["cash", "upi", "bank_transfer", "cheque"]
@@ -84,13 +86,36 @@ class RecordPayment(BaseModel):
 
 class Outstanding(BaseModel):
     customer: str | None = Field(None, description="customer code or name; empty = mine, or all in my scope")
+    min_days_overdue: int | None = Field(None, ge=1, description="only amounts at least this many days past their "
+                                                                 "due date, e.g. 30 for 'over 30 days overdue'")
 
 
-class SalesReport(BaseModel):
+class CustomerFilters(BaseModel):
+    """Which customers count; each is a code or a name as the user said it, resolved in the user's scope."""
+
+    customer: str | None = Field(None, description="customer code or name")
+    region: str | None = Field(None, description="region code or name at any level (area, city, state…): "
+                                                 "its customers and those of every region under it")
+    beat: str | None = Field(None, description="beat code or name: the outlets on it")
+    sales_rep: str | None = Field(None, description="sales rep's user id or name: the customers of their regions "
+                                                    "and beats")
+    distributor: str | None = Field(None, description="distributor's customer code or name: the distributor and the "
+                                                      "retailers it serves")
+
+
+class LineFilters(BaseModel):
+    """Which products count: only their order lines are summed."""
+
+    brand: str | None = Field(None, description="brand code or name (its sub-brands included)")
+    category: str | None = Field(None, description="category code or name (its sub-categories included)")
+    product: str | None = Field(None, description="a product's name (all its SKUs) or one SKU's code or name")
+
+
+class SalesReport(CustomerFilters, LineFilters):
     period: Period | None = None
-    by: Dimension | None = None
-    customer: str | None = None
-    region: str | None = None
+    by: Dimension | None = Field(None, description="group by: customer, sku, product, brand, category, region (the "
+                                                    "customer's own), a level of the region tree (area, city, "
+                                                    "district, state), day, week or month")
 
 
 class OrderSummary(BaseModel):
@@ -103,8 +128,10 @@ class AdjustStock(BaseModel):
     warehouse: str | None = Field(None, description="warehouse code or name; empty = the only one (in my scope) "
                                                     "holding the batch or product")
     product: str | None = Field(None, description="SKU code or product name; may be empty when a batch is given")
-    batch: str | None = Field(None, description="batch code; empty = the SKU's only batch in that warehouse")
-    delta: int = Field(description="signed change to the available quantity, e.g. -3 or 2")
+    batch: str | None = Field(None, description="batch code (any case); empty = the SKU's only batch in that "
+                                                "warehouse, else the user is asked which, with the batches listed")
+    delta: int = Field(description="signed change to the available quantity: +5 = five more than recorded (found), "
+                                   "-3 = three fewer (missing)")
     unit: str | None = Field(None, description="unit of delta (e.g. BOX); empty = base unit")
     reason: str = Field(min_length=1, description="why: count correction, found broken…")
 
@@ -117,6 +144,72 @@ class RecordDamage(BaseModel):
     qty: int = Field(gt=0, description="how many to move from available to damaged")
     unit: str | None = Field(None, description="unit of qty; empty = base unit")
     reason: str = Field(min_length=1, description="what happened: torn, broken, leaking…")
+
+
+class Reorder(BaseModel):
+    order_no: str | None = Field(None, description="the past order to repeat, e.g. SO-0905; empty = the customer's "
+                                                   "latest order ('same as last time')")
+    customer: str | None = Field(None, description="customer code or name whose latest order to repeat; empty = my "
+                                                   "own account")
+    warehouse: str | None = Field(None, description="warehouse code or name; empty = the customer's own")
+
+
+InvoiceStatus = Literal["unpaid", "overdue", "paid", "all"]
+
+
+class ListInvoices(CustomerFilters):
+    status: InvoiceStatus | None = Field(None, description="'unpaid' = anything left to pay (overdue included), "
+                                                            "'overdue' = past the due date and not fully paid; "
+                                                            "empty = all")
+    period: Period | None = Field(None, description="invoice dates (issued on)")
+    min_days_overdue: int | None = Field(None, ge=1, description="only invoices at least this many days past due")
+
+
+class InvoiceRef(BaseModel):
+    invoice: str = Field(description="invoice number (e.g. INV-0003) or the number of its order (e.g. SO-0904)")
+
+
+class PaymentDue(BaseModel):
+    customer: str | None = Field(None, description="customer code or name; empty = my own account")
+
+
+class SalesRanking(CustomerFilters, LineFilters):
+    by: RankDimension = Field("product", description="what to rank: customer, sku, product, brand, category, or "
+                                                     "regions (region, area, city, district, state)")
+    measure: Literal["value", "quantity"] = Field("value", description="'value' = net sales before tax; "
+                                                                       "'quantity' = base units sold")
+    direction: Literal["top", "bottom"] = Field("top", description="'top' = best sellers first; 'bottom' = worst "
+                                                                   "first, including those that sold nothing")
+    n: int = Field(5, ge=1, le=100, description="how many to show")
+    period: Period | None = None
+
+
+class SalesTrend(CustomerFilters, LineFilters):
+    grain: Literal["day", "week", "month"] = Field("month", description="one point per day, week (Mon-Sun) or month")
+    period: Period | None = Field(None, description="empty = the last 30 days, 12 weeks or 6 months")
+
+
+class InactiveCustomers(BaseModel):
+    days: int = Field(30, ge=1, le=3650, description="no order placed in this many days (today included)")
+    region: str | None = Field(None, description="region code or name at any level")
+    beat: str | None = Field(None, description="beat code or name")
+    sales_rep: str | None = Field(None, description="sales rep's user id or name")
+    distributor: str | None = Field(None, description="distributor's customer code or name")
+
+
+class TrackOrder(BaseModel):
+    order_no: str = Field(description="the order's number, e.g. SO-0905")
+
+
+class ReceiveStock(BaseModel):
+    product: str = Field(description="SKU code or product name")
+    qty: int = Field(gt=0, description="how many arrived, in `unit`")
+    unit: str | None = Field(None, description="one of the SKU's units (e.g. BOX, CASE); empty = base unit")
+    batch: str | None = Field(None, description="the batch code printed on the goods (new or existing batch)")
+    warehouse: str | None = Field(None, description="warehouse code or name; empty = the only one I can receive into")
+    mfg_date: str | None = Field(None, description="manufacturing date, YYYY-MM-DD")
+    expiry_date: str | None = Field(None, description="expiry date, YYYY-MM-DD")
+    note: str | None = Field(None, description="supplier, delivery challan or GRN reference")
 
 
 class KnowledgeSearch(BaseModel):
@@ -144,10 +237,20 @@ TOOL_SPECS: dict[str, tuple[type[BaseModel], bool, str, str]] = {
     "dispatch_order": (OrderRef, True, "orders.dispatch", "Dispatch a confirmed order: delivery note and invoice."),
     "deliver_order": (OrderRef, True, "orders.dispatch", "Mark a dispatched order delivered."),
     "record_payment": (RecordPayment, True, "payments.record", "Record a customer's payment."),
-    "outstanding": (Outstanding, False, "payments.view", "What a customer owes, with ageing of unpaid invoices."),
-    "sales_report": (SalesReport, False, "orders.view", "Sales (net and with tax) for a period, optionally by customer, SKU, product, brand, category, region, day or month."),
+    "outstanding": (Outstanding, False, "payments.view", "What a customer owes, with ageing of unpaid invoices; optionally only what is at least N days overdue."),
+    "sales_report": (SalesReport, False, "orders.view", "Sales (net and with tax) for a period, optionally grouped by customer, SKU, product, brand, category, region (or its area, city or state), day, week or month, and filtered by customer, region, beat, sales rep, distributor, brand, category or product."),
     "order_summary": (OrderSummary, False, "orders.view", "Count and value of orders by status for a period."),
     "adjust_stock": (AdjustStock, True, "stock.adjust", "Correct a batch's available stock up or down (count corrections), with a reason. Shows a preview and waits for confirmation."),
     "record_damage": (RecordDamage, True, "stock.adjust", "Move a quantity of a batch from available to damaged, with a reason. Shows a preview and waits for confirmation."),
     "search_knowledge": (KnowledgeSearch, False, "catalogue", "Answer from the business's policy documents (returns, delivery, payment terms…), citing the document."),
+    "reorder": (Reorder, True, "orders.create", "Repeat a past order ('same as last time', 'reorder SO-0905'): a new order with the same products and quantities at today's prices, schemes and stock, saying which lines changed price or cannot be had. Shows a preview and waits for confirmation."),
+    "list_invoices": (ListInvoices, False, "payments.view", "Invoices in my scope with filters: unpaid or overdue, days overdue, customer, region, beat, sales rep, distributor, period."),
+    "get_invoice": (InvoiceRef, False, "payments.view", "One invoice: amount, paid, balance, due date, its order and delivery note."),
+    "send_invoice": (InvoiceRef, True, "payments.view", "Send an invoice to the customer's users as a notification (Telegram or Slack). Shows a preview and waits for confirmation."),
+    "payment_due": (PaymentDue, False, "payments.view", "When a customer's next payments are due (unpaid invoices with due dates and amounts) and how much credit is left (credit limit minus outstanding)."),
+    "sales_ranking": (SalesRanking, False, "orders.view", "Top or bottom N customers, SKUs, products, brands, categories or regions by sales value or quantity over a period (best/worst sellers, biggest customers)."),
+    "sales_trend": (SalesTrend, False, "orders.view", "Sales over time: one point per day, week or month over a period, with filters."),
+    "inactive_customers": (InactiveCustomers, False, "orders.view", "Customers who have not ordered in N days, with their last order date."),
+    "track_order": (TrackOrder, False, "orders.view", "Where an order is: its status and when it was placed, approved, dispatched (delivery note, invoice) and delivered, and by whom."),
+    "receive_stock": (ReceiveStock, True, "stock.adjust", "Goods receipt: receive stock of a product into a batch in a warehouse (any unit; manufacturing and expiry dates optional). Shows a preview and waits for confirmation."),
 }

@@ -1,6 +1,6 @@
 """Stock tools: levels (retailers learn only in stock / not in stock), low stock, and the
 changes people ask for in conversation (count adjustments, damage)."""
-from core.errors import InvalidInput, NotFound
+from core.errors import Ambiguous, InvalidInput, NotFound
 from sqlmodel import select
 
 from core.inventory import StockBalance, batches_for
@@ -81,37 +81,58 @@ def _unit_factor(sku, unit: str | None, units: list[tuple[str, int]]) -> int:
     raise InvalidInput(f"{sku.name} is counted in " + ", ".join(f"{n} ({f})" for n, f in units) + f", not {unit}.")
 
 
+def _batch_words(r) -> str:
+    return f"{r.batch} ({r.available} available" + (f", expiry {r.expiry_date}" if r.expiry_date else "") + ")"
+
+
 def _target(ctx, args, qty: int):
     """(warehouse, sku, batch row, base-unit qty) the request is about. A batch code alone
-    names its SKU, and a warehouse may be left out when only one in scope holds the stock;
-    anything left open is asked about rather than guessed."""
+    names its SKU (in any case: "br1-a" is BR1-A), and a warehouse may be left out when only one
+    in scope holds the stock; anything left open is asked about, listing the batches, rather
+    than guessed."""
     s = ctx.session
     if not args.product and not (args.batch and args.batch.strip()):
         raise InvalidInput("Which product or batch? Give its name, code or batch code.")
     sku = resolve_sku(s, args.product) if args.product else None
     batch = (args.batch or "").strip()
+
+    def named(r) -> bool:
+        return not batch or r.batch.casefold() == batch.casefold()
     if args.warehouse:
         whs = [resolve_warehouse(s, ctx.actor, args.warehouse)]
     else:
         scope = stock_warehouse_codes(s, ctx.actor)
-        stmt = select(StockBalance.warehouse).distinct()
+        stmt = select(StockBalance.warehouse, StockBalance.batch).distinct()
         if sku:
             stmt = stmt.where(StockBalance.sku == sku.code)
-        if batch:
-            stmt = stmt.where(StockBalance.batch == batch)
-        codes = sorted(c for c in s.exec(stmt).all() if scope is None or c in scope)
+        held_in = [(w, b) for w, b in s.exec(stmt).all() if scope is None or w in scope]
+        codes = sorted({w for w, b in held_in if not batch or b.casefold() == batch.casefold()})
+        if not codes and sku:  # a batch the SKU does not have: where the SKU is, to list its batches
+            codes = sorted({w for w, _ in held_in})
+        if not codes and batch and not sku:
+            raise NotFound(f"No batch {batch} in the stock you can see. Which product is it?")
         if len(codes) != 1:
             raise InvalidInput("Which warehouse?" + (f" It could be {', '.join(codes)}." if codes else ""))
         whs = [resolve_warehouse(s, ctx.actor, codes[0])]
     wh = whs[0]
-    rows = [r for r in batches_for(s, wh.code, sku.code) if not batch or r.batch == batch] if sku else \
-        list(s.exec(select(StockBalance).where(StockBalance.warehouse == wh.code, StockBalance.batch == batch)))
+    held = batches_for(s, wh.code, sku.code) if sku else \
+        list(s.exec(select(StockBalance).where(StockBalance.warehouse == wh.code).order_by(StockBalance.sku,
+                                                                                           StockBalance.batch)))
+    rows = [r for r in held if named(r)] if (sku or batch) else []
     what = sku.name if sku else f"batch {batch}"
     if not rows:
+        if sku and held:  # the SKU is there, the batch named is not: say which batches there are
+            raise Ambiguous(f"No batch {batch} of {what} in {wh.name}; its batches there are "
+                            + ", ".join(_batch_words(r) for r in held) + ". Which one?",
+                            [(r.batch, _batch_words(r)) for r in held])
         raise NotFound(f"No {'batch ' + batch + ' of ' if batch and sku else ''}{what} in {wh.name}.")
     if len(rows) > 1:
-        raise InvalidInput(f"Which batch of {what} in {wh.name}? "
-                           + ", ".join(f"{r.batch} of {r.sku} ({r.available} available)" for r in rows) + ".")
+        if sku:
+            raise Ambiguous(f"Which batch of {what} in {wh.name}? " + ", ".join(_batch_words(r) for r in rows) + ".",
+                            [(r.batch, _batch_words(r)) for r in rows])
+        raise Ambiguous(f"Batch {batch} in {wh.name} holds several products: "
+                        + ", ".join(f"{r.sku} {_batch_words(r)}" for r in rows) + ". Which product?",
+                        [(r.sku, _batch_words(r)) for r in rows])
     row = rows[0]
     if sku is None:
         sku = resolve_sku(s, row.sku)

@@ -1,0 +1,227 @@
+"""Which customers and which SKUs a sales report counts, named as people say them.
+
+A report may be narrowed to a customer, a region (any level of the tree, with everything
+under it), a beat, a sales rep's customers, a distributor's customers, and to a brand, a
+category or a product. Each name is resolved here within the actor's scope: a beat, rep or
+customer the actor may not see reads exactly like one that does not exist. The result is a
+`SalesFilter` of customer codes and SKU codes that the report services in core/reports.py
+(and the invoice readers in core/invoices.py) intersect with the actor's own scope.
+"""
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+from sqlmodel import Session, select
+
+from .access import Actor, visible_customer_codes
+from .catalogue import Brand, Category, Product, Sku, split_list
+from .errors import Ambiguous, InvalidInput, NotFound, OutOfScope
+from .field import Beat
+from .lookup import normalise, resolve_customer, resolve_region, resolve_sku
+from .parties import Customer, User, region_children, subtree
+
+MIN_SCORE = 70  # a fuzzy name match below this is not taken as meant
+MARGIN = 5  # scores this close are "about equal": a question, never a guess
+
+
+@dataclass(frozen=True)
+class SalesFilter:
+    """Customer and SKU codes a report counts (None = no restriction beyond the actor's scope),
+    and how each filter reads ("in Karnataka", "brand Brisk")."""
+
+    customers: frozenset[str] | None = None
+    skus: frozenset[str] | None = None
+    words: tuple[str, ...] = ()
+
+    def counts_customer(self, code: str) -> bool:
+        return self.customers is None or code in self.customers
+
+    def counts_sku(self, code: str) -> bool:
+        return self.skus is None or code in self.skus
+
+    @property
+    def about(self) -> str:
+        """The filters in words, for a report's first line: ' for beat X, brand Y'."""
+        return (" for " + ", ".join(self.words)) if self.words else ""
+
+    def narrowed(self, customers: set[str] | None = None, skus: set[str] | None = None, words: str | None = None
+                 ) -> "SalesFilter":
+        """This filter and another restriction (intersections)."""
+        c = self.customers if customers is None else (
+            frozenset(customers) if self.customers is None else self.customers & frozenset(customers))
+        s = self.skus if skus is None else (frozenset(skus) if self.skus is None else self.skus & frozenset(skus))
+        return SalesFilter(c, s, self.words + ((words,) if words else ()))
+
+
+NO_FILTER = SalesFilter()
+
+
+def build_filter(session: Session, actor: Actor, *, customer: str | None = None, region: str | None = None,
+                 beat: str | None = None, sales_rep: str | None = None, distributor: str | None = None,
+                 brand: str | None = None, category: str | None = None, product: str | None = None) -> SalesFilter:
+    """The filter for what a person named (codes or names; empty = not given)."""
+    f = NO_FILTER
+    if customer and customer.strip():
+        c = resolve_customer(session, actor, customer)
+        f = f.narrowed(customers={c.code}, words=c.name)
+    if region and region.strip():
+        r = resolve_region(session, region)
+        codes = subtree(region_children(session), [r.code])
+        inside = set(session.exec(select(Customer.code).where(Customer.region.in_(codes))).all())
+        f = f.narrowed(customers=inside, words=f"in {r.name}")
+    if beat and beat.strip():
+        b = resolve_beat(session, actor, beat)
+        f = f.narrowed(customers=set(split_list(b.customers)), words=f"beat {b.name}")
+    if sales_rep and sales_rep.strip():
+        rep = resolve_sales_rep(session, actor, sales_rep)
+        f = f.narrowed(customers=rep_customers(session, rep), words=f"{rep.name}'s customers")
+    if distributor and distributor.strip():
+        d = resolve_customer(session, actor, distributor)
+        if d.type != "distributor":
+            raise InvalidInput(f"{d.name} ({d.code}) is not a distributor.")
+        served = set(session.exec(select(Customer.code).where(Customer.distributor == d.code)).all()) | {d.code}
+        f = f.narrowed(customers=served, words=f"customers of {d.name}")
+    if brand and brand.strip():
+        node = _resolve_tree_node(session, Brand, brand, "brand")
+        f = f.narrowed(skus=_skus_under(session, Product.brand, _tree_below(session, Brand, node.code)),
+                       words=f"brand {node.name}")
+    if category and category.strip():
+        node = _resolve_tree_node(session, Category, category, "category")
+        f = f.narrowed(skus=_skus_under(session, Product.category, _tree_below(session, Category, node.code)),
+                       words=f"category {node.name}")
+    if product and product.strip():
+        skus, name = product_skus(session, product)
+        f = f.narrowed(skus=skus, words=name)
+    return f
+
+
+# --- beats and sales reps ----------------------------------------------------------------
+
+def _beat_visible(session: Session, actor: Actor, beat: Beat) -> bool:
+    if actor.is_admin:
+        return True
+    if actor.role == "sales_rep":
+        return beat.sales_rep == actor.user_id
+    if actor.role == "manager":
+        rep = session.get(User, beat.sales_rep)
+        return rep is not None and _rep_visible(session, actor, rep)
+    return False
+
+
+def _rep_visible(session: Session, actor: Actor, rep: User) -> bool:
+    """Admins see every rep; a rep sees only themselves; a manager sees the reps who report to
+    them and those whose regions or beat customers are in the manager's regions."""
+    if rep.role != "sales_rep":
+        return False
+    if actor.is_admin:
+        return True
+    if actor.role == "sales_rep":
+        return rep.id == actor.user_id
+    if actor.role == "manager":
+        if rep.reports_to == actor.user_id:
+            return True
+        regions = subtree(region_children(session), split_list(rep.regions))
+        if regions & actor.regions:
+            return True
+        mine = visible_customer_codes(session, actor) or set()
+        return bool(_beat_customers(session, rep.id) & mine)
+    return False
+
+
+def _beat_customers(session: Session, rep_id: str) -> set[str]:
+    out: set[str] = set()
+    for codes in session.exec(select(Beat.customers).where(Beat.sales_rep == rep_id)).all():
+        out.update(split_list(codes))
+    return out
+
+
+def rep_customers(session: Session, rep: User) -> set[str]:
+    """A rep's customers: those of the rep's regions (with everything below) and of their beats."""
+    regions = subtree(region_children(session), split_list(rep.regions))
+    codes = set(session.exec(select(Customer.code).where(Customer.region.in_(regions))).all()) if regions else set()
+    return codes | _beat_customers(session, rep.id)
+
+
+def resolve_beat(session: Session, actor: Actor, text: str) -> Beat:
+    """A beat by code or name, among those the actor may see; the same refusal otherwise."""
+    beats = list(session.exec(select(Beat).order_by(Beat.code)))
+    return _named(text, beats, lambda b: [b.code, b.name], "beat", lambda b: _beat_visible(session, actor, b))
+
+
+def resolve_sales_rep(session: Session, actor: Actor, text: str) -> User:
+    """A sales rep by user id or name, among those the actor may see; the same refusal otherwise."""
+    reps = list(session.exec(select(User).where(User.role == "sales_rep").order_by(User.id)))
+    return _named(text, reps, lambda u: [u.id, u.name], "sales rep", lambda u: _rep_visible(session, actor, u))
+
+
+def _named(text: str, rows: list, names, what: str, visible, scoped: bool = True):
+    """The row a person means among `rows` (exact code or name first, then fuzzy), if `visible`.
+    A best match the actor may not see is refused in the same words as no match at all."""
+    if not text or not text.strip():
+        raise InvalidInput(f"Which {what}? Give a name or code.")
+    t = text.strip()
+    refusal = f"No {what} '{t}' that you can see." if scoped else f"No {what} matching '{t}'."
+    folded = t.casefold()
+    exact = [r for r in rows if folded in (n.casefold() for n in names(r))]
+    if exact:
+        if visible(exact[0]):
+            return exact[0]
+        raise OutOfScope(refusal)
+    q = normalise(t)
+    scored = sorted(((r, max(fuzz.token_set_ratio(q, normalise(n)) for n in names(r))) for r in rows),
+                    key=lambda x: -x[1])
+    scored = [(r, s) for r, s in scored if s >= MIN_SCORE]
+    if not scored:
+        raise NotFound(refusal)
+    seen = [(r, s) for r, s in scored if visible(r)]
+    if not seen or seen[0][1] < scored[0][1] - MARGIN:
+        raise OutOfScope(refusal)
+    close = [r for r, s in seen if seen[0][1] - s < MARGIN]
+    if len(close) > 1:
+        raise Ambiguous(f"'{t}' could be " + ", ".join(f"{names(r)[1]} ({names(r)[0]})" for r in close[:6])
+                        + ". Which one?", [(names(r)[0], names(r)[1]) for r in close[:6]])
+    return close[0]
+
+
+# --- the catalogue: brands, categories, products -------------------------------------------
+
+def _resolve_tree_node(session: Session, model, text: str, what: str):
+    """A brand or category by code or name (the catalogue is everyone's to see)."""
+    rows = list(session.exec(select(model).order_by(model.code)))
+    return _named(text, rows, lambda r: [r.code, r.name], what, lambda r: True, scoped=False)
+
+
+def _tree_below(session: Session, model, code: str) -> set[str]:
+    children: dict[str | None, list[str]] = {}
+    for c, parent in session.exec(select(model.code, model.parent)).all():
+        children.setdefault(parent, []).append(c)
+    return subtree(children, [code])
+
+
+def _skus_under(session: Session, column, codes: set[str]) -> set[str]:
+    return set(session.exec(select(Sku.code).join(Product, Product.code == Sku.product)
+                            .where(column.in_(codes))).all())
+
+
+def product_skus(session: Session, text: str) -> tuple[set[str], str]:
+    """The SKUs a product word names: every SKU of a product given by its code or name ("Crunchy
+    Cream Biscuits"), or by words that fit several SKUs of that one product equally ("Crunchy
+    Cream"); else the one SKU it resolves to ("Crunchy Cream 100g")."""
+    t = text.strip().casefold()
+    products = {p.code: p for p in session.exec(select(Product).order_by(Product.code))}
+    for p in products.values():
+        if t in (p.code.casefold(), p.name.casefold()):
+            return _product_skus(session, p.code), p.name
+    try:
+        sku = resolve_sku(session, text)
+    except Ambiguous as e:
+        owners = {session.get(Sku, code).product for code, _ in e.candidates if session.get(Sku, code)}
+        if len(owners) == 1 and (owner := owners.pop()) in products:
+            return _product_skus(session, owner), products[owner].name
+        raise
+    return {sku.code}, sku.name
+
+
+def _product_skus(session: Session, product: str) -> set[str]:
+    return set(session.exec(select(Sku.code).where(Sku.product == product)).all())
+
+
