@@ -3,6 +3,15 @@
 Each test scripts a queue of replies (text, tool calls, HTTP errors, slow replies) and reads
 back every request body the real openai SDK sent. A request with nothing scripted gets a
 400 that the SDK does not retry, and is counted in `unscripted`, so a test notices it.
+
+It behaves as real servers do where models and servers misbehave:
+- tool calls written as text (`text_call`: a fenced ```json block, bare JSON, or Qwen's
+  <tool_call> tags), as small local models write them; and `calls_as_text=STYLE`, a server with
+  no tool-call parser, which sends every scripted call as text in that style;
+- a request whose tool calls are not all answered by tool messages (or a tool message that
+  answers nothing) gets the 400 OpenAI sends, and is counted in `rejected`;
+- anything else a model does (the same call again and again, a refusal in words, a tool that
+  does not exist, a made-up order number) is scripted with `text` and `tool_calls`.
 """
 from __future__ import annotations
 
@@ -25,6 +34,26 @@ def tool_calls(*calls: tuple[str, Any], content: str | None = None, usage: tuple
             "tool_calls": [(name, args if isinstance(args, str) else json.dumps(args)) for name, args in calls]}
 
 
+def text_call(name: str, args: dict | str, style: str = "fenced", prose: str | None = None,
+              usage: tuple[int, int] = (80, 20)) -> dict:
+    """A tool call written into the message text instead of the tool-calling interface:
+    style "fenced" (```json … ```), "bare" (the JSON alone) or "tagged" (<tool_call>…</tool_call>),
+    optionally after some prose ("Let me check that.")."""
+    return text(render_call(name, args, style, prose), usage=usage)
+
+
+def render_call(name: str, args: dict | str, style: str = "fenced", prose: str | None = None) -> str:
+    arguments = args if isinstance(args, str) else json.dumps(args)
+    body = f'{{"name": {json.dumps(name)}, "arguments": {arguments}}}'
+    if style == "fenced":
+        body = f"```json\n{body}\n```"
+    elif style == "tagged":
+        body = f"<tool_call>\n{body}\n</tool_call>"
+    elif style != "bare":
+        raise ValueError(f"unknown style {style!r}")
+    return f"{prose}\n{body}" if prose else body
+
+
 def error(status: int, message: str = "fake failure", retry_after_ms: int = 10) -> dict:
     """An HTTP error as OpenAI sends it; a short retry-after keeps the SDK's retries fast."""
     return {"kind": "error", "status": status, "message": message, "retry_after_ms": retry_after_ms}
@@ -36,9 +65,11 @@ def slow(seconds: float, then: dict | None = None) -> dict:
 
 
 class FakeOpenAI:
-    def __init__(self) -> None:
+    def __init__(self, calls_as_text: str | None = None) -> None:
         self.requests: list[dict] = []  # every request body, in order
         self.unscripted = 0
+        self.rejected = 0  # requests refused as malformed (unanswered tool calls)
+        self.calls_as_text = calls_as_text  # None, or the style a parser-less server writes calls in
         self._queue: list[dict] = []
         self._lock = threading.Lock()
         self._calls = 0
@@ -77,7 +108,12 @@ class FakeOpenAI:
         calls = [{"id": f"call_{self._calls}_{i}", "type": "function",
                   "function": {"name": name, "arguments": args}}
                  for i, (name, args) in enumerate(reply["tool_calls"])]
-        message: dict = {"role": "assistant", "content": reply["content"]}
+        content = reply["content"]
+        if calls and self.calls_as_text:  # a server that does not parse calls: the model's text as it is
+            content = "\n".join([content or ""] + [render_call(c["function"]["name"], c["function"]["arguments"],
+                                                              self.calls_as_text) for c in calls]).strip()
+            calls = []
+        message: dict = {"role": "assistant", "content": content}
         if calls:
             message["tool_calls"] = calls
         prompt, completion = reply["usage"]
@@ -121,6 +157,13 @@ class FakeOpenAI:
                     self._send(400, {"error": {"message": "this fake does not stream",
                                                "type": "invalid_request_error"}}, {"x-should-retry": "false"})
                     return
+                problem = protocol_problem(body)
+                if problem:  # as OpenAI answers it: a 400, not retried
+                    with fake._lock:
+                        fake.rejected += 1
+                    self._send(400, {"error": {"message": problem, "type": "invalid_request_error",
+                                               "param": "messages", "code": None}}, {"x-should-retry": "false"})
+                    return
                 if reply is None:
                     with fake._lock:
                         fake.unscripted += 1
@@ -138,3 +181,25 @@ class FakeOpenAI:
                 self._send(200, fake._completion(body, reply))
 
         return Handler
+
+
+def protocol_problem(body: dict) -> str | None:
+    """What OpenAI's API refuses in a conversation: tool calls without their tool messages, and
+    tool messages that answer no call."""
+    open_ids: set[str] = set()
+    for m in body.get("messages", []):
+        if m.get("role") == "tool":
+            if m.get("tool_call_id") not in open_ids:
+                return "Invalid parameter: messages with role 'tool' must be a response to a preceeding message " \
+                       "with 'tool_calls'."
+            open_ids.discard(m["tool_call_id"])
+            continue
+        if open_ids:
+            return ("An assistant message with 'tool_calls' must be followed by tool messages responding to each "
+                    f"'tool_call_id'. The following tool_call_ids did not have response messages: "
+                    f"{', '.join(sorted(open_ids))}")
+        if m.get("role") == "assistant":
+            open_ids = {c["id"] for c in m.get("tool_calls") or []}
+    if open_ids:
+        return f"The following tool_call_ids did not have response messages: {', '.join(sorted(open_ids))}"
+    return None

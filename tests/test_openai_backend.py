@@ -93,9 +93,10 @@ def test_read_tool_runs_and_its_result_goes_back_to_the_model(assistant, fake, s
     assert r.tokens == 120 + 30 + 200 + 12  # the server's usage, not a local count
     assert len(fake.requests) == 2 and fake.unscripted == 0
     first, second = fake.requests
-    # what the model was sent: the policy as the system prompt, then the user's words
+    # what the model was sent: the policy as the system prompt, the user and the day after it, then the words
     assert first["messages"][0]["role"] == "system" and "order assistant" in first["messages"][0]["content"]
-    assert "Anand" in first["messages"][0]["content"]
+    assert "Anand" not in first["messages"][0]["content"] and "2026" not in first["messages"][0]["content"]
+    assert first["messages"][1]["role"] == "system" and "Anand" in first["messages"][1]["content"]
     assert first["messages"][-1] == {"role": "user", "content": "where is my order SO-0905?"}
     # the tool result, computed by the core, came back as a tool message answering that call
     [call] = second["messages"][-2]["tool_calls"]
@@ -110,7 +111,7 @@ def test_only_the_roles_tools_are_offered_and_none_takes_an_identity(sample, clo
         fake.script(text("Hello."))
         assert a.handle(Turn(user, channel, "hello-" + user), "hello").text == "Hello."
         body = fake.requests[-1]
-        assert offered(body) == role_tools(sample, user)
+        assert offered(body) == role_tools(sample, user) | {"refuse", "ask_user"}
         for t in body["tools"]:
             params = t["function"]["parameters"]
             assert not IDENTITY_WORDS & set(params.get("properties", {})), t["function"]["name"]
@@ -126,7 +127,7 @@ def test_history_is_sent_on_the_next_turn(assistant, fake):
     assistant.handle(RETAILER, "status of SO-0905?")
     assert assistant.handle(RETAILER, "thanks").text == "You're welcome."
     roles = [m["role"] for m in fake.requests[-1]["messages"]]
-    assert roles == ["system", "user", "assistant", "tool", "assistant", "user"]
+    assert roles == ["system", "system", "user", "assistant", "tool", "assistant", "user"]
 
 
 # --- changes ---------------------------------------------------------------------------------
@@ -248,21 +249,24 @@ def test_invalid_json_arguments_become_an_error_the_model_sees(assistant, fake, 
     fake.script(tool_calls(("create_order", '{"items": [{"product": "tea"')),
                 text("Sorry, which product and how many?"))
     r = assistant.handle(RETAILER, "order tea")
-    assert r.outcome == "answered" and r.text == "Sorry, which product and how many?"
+    assert r.outcome == "clarify" and r.text == "Sorry, which product and how many?"
     assert not assistant.awaiting_confirmation(RETAILER) and snapshot(sample) == before
     [err] = tool_messages(fake.requests[1])
     assert "Malformed" in err["content"]
 
 
-def test_unknown_tool_is_reported_to_the_model(assistant, fake, sample):
+def test_unknown_tool_is_refused_in_the_runtimes_words(assistant, fake, sample):
+    """A capability that does not exist is a refusal, said by the runtime; the model is not asked again."""
     before = snapshot(sample)
-    fake.script(tool_calls(("set_credit_limit", {"customer": "R-101", "limit": "1000000"})),
-                text("I can't change credit limits."))
+    fake.script(tool_calls(("set_credit_limit", {"customer": "R-101", "limit": "1000000"})))
     r = assistant.handle(RETAILER, "raise my credit limit")
-    assert r.text == "I can't change credit limits." and r.tool_calls[0].ok is False
-    [err] = tool_messages(fake.requests[1])
-    assert "no tool named" in err["content"]
+    assert r.outcome == "refused" and r.text.startswith("I can't do that here, so nothing was changed.")
+    assert r.tool_calls[0].ok is False and len(fake.requests) == 1
     assert snapshot(sample) == before
+    fake.script(text("Anything else?"))  # the next turn's history answers the unknown call
+    assistant.handle(RETAILER, "what can you do then?")
+    [err] = tool_messages(fake.requests[-1])
+    assert "no tool named" in err["content"]
 
 
 @pytest.mark.parametrize("args", [
