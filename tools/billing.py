@@ -1,7 +1,8 @@
 """Money tools: recording a payment and what customers owe (with ageing)."""
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from core.errors import InvalidInput
+from core.quantities import parse_amount
 from core.lookup import resolve_customer
 from core.invoices import overdue_by
 from core.payments import AGE_BUCKETS, customer_outstanding, outstanding_report, record_payment
@@ -29,10 +30,9 @@ class RecordPayment(Tool):
             cust = resolve_customer(ctx.session, ctx.actor, ctx.actor.customer)
         else:
             raise InvalidInput("Whose payment is it? Name the customer.")
-        try:
-            value = money(Decimal(args.amount.replace(",", "").strip()))
-        except (InvalidOperation, ValueError, AttributeError):
-            raise InvalidInput(f"amount: {args.amount!r} is not an amount of money.") from None
+        value = money(parse_amount(args.amount))  # '5000', 'Rs 1,20,000/-', '10k', '1.5 lakh'
+        if value <= 0:
+            raise InvalidInput(f"amount: a payment must be more than zero, not {args.amount}.")
         return cust, value
 
     def _preview(self, ctx, args):

@@ -2,9 +2,10 @@
 the tools. Product, customer, region and warehouse arguments take a code or a name as people
 say it; the tool resolves it against the world and asks which one when it is ambiguous.
 The acting user is never an argument: the runtime injects it."""
+from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 Dimension = Literal["customer", "sku", "product", "brand", "category", "region", "area", "city", "district", "state",
                     "day", "week", "month"]
@@ -56,10 +57,48 @@ class GetOrder(BaseModel):
     order_no: str
 
 
+# Quantities and units as people say them: the core reads both through one vocabulary
+# (core.units, core.quantities), so a call with unit="cartons", "peti" or "katte" reads the same
+# as the offline planner does, and a quantity such as 1.5, "half" or "two dozen" comes to whole
+# base units or is refused with the reason.
+Quantity = int | Decimal | str
+QTY_WORDS = ("how many, in `unit`: a number (12, 1.5) or as the user said it ('half', 'dedh', 'two dozen', "
+             "'1,200'); it must come to a whole number of the base unit")
+UNIT_WORDS = ("the unit as the user said it: one of the SKU's units or any word for it (BOX, cartons, peti, "
+              "katte, dabba); empty = the base unit. Never guess: an unknown word is refused")
+
+
+def checked_quantity(value, signed: bool = False):
+    """A quantity argument that reads as a number (words and shorthand too), above zero unless
+    `signed`; the message says how to fix the call."""
+    from core.errors import InvalidInput
+    from core.quantities import parse_number, split_quantity
+
+    if isinstance(value, bool):
+        raise ValueError("give a number such as 12 or 1.5")
+    text = value.strip() if isinstance(value, str) else value
+    sign = 1
+    if isinstance(text, str) and text[:1] in ("-", "+"):
+        sign, text = (-1 if text[0] == "-" else 1), text[1:].strip()
+    try:
+        number = sign * parse_number(split_quantity(text)[0] if isinstance(text, str) else text)
+    except InvalidInput:
+        raise ValueError("not a quantity: give a number (12, 1.5, 1,200) or words ('half', 'two dozen', "
+                         "'dedh')") from None
+    if number == 0 or (number < 0 and not signed):
+        raise ValueError("must be greater than 0" if not signed else "must not be 0")
+    return value
+
+
 class OrderItem(BaseModel):
     product: str = Field(description="SKU code or product name")
-    qty: int = Field(gt=0)
-    unit: str | None = Field(None, description="one of the SKU's units (e.g. BOX, CASE); empty = base unit")
+    qty: Quantity = Field(description=QTY_WORDS)
+    unit: str | None = Field(None, description=UNIT_WORDS)
+
+    @field_validator("qty", mode="before")
+    @classmethod
+    def _qty(cls, v):
+        return checked_quantity(v)
 
 
 class CreateOrder(BaseModel):
@@ -79,7 +118,8 @@ class RejectOrder(BaseModel):
 
 class RecordPayment(BaseModel):
     customer: str | None = Field(None, description="customer code or name")
-    amount: str = Field(description="decimal amount, e.g. '5000.00'")
+    amount: str | int | Decimal = Field(description="the amount as said: '5000.00', 'Rs 1,20,000', '10k', "
+                                                      "'1.5 lakh', '50 hazaar'")
     method: Method
     reference: str | None = None
 
@@ -130,10 +170,15 @@ class AdjustStock(BaseModel):
     product: str | None = Field(None, description="SKU code or product name; may be empty when a batch is given")
     batch: str | None = Field(None, description="batch code (any case); empty = the SKU's only batch in that "
                                                 "warehouse, else the user is asked which, with the batches listed")
-    delta: int = Field(description="signed change to the available quantity: +5 = five more than recorded (found), "
-                                   "-3 = three fewer (missing)")
-    unit: str | None = Field(None, description="unit of delta (e.g. BOX); empty = base unit")
+    delta: int | Decimal | str = Field(description="signed change to the available quantity, in `unit`: +5 = five "
+                                                   "more than recorded (found), -3 = three fewer (missing)")
+    unit: str | None = Field(None, description="unit of delta as said (BOX, cartons, peti); empty = base unit")
     reason: str = Field(min_length=1, description="why: count correction, found broken…")
+
+    @field_validator("delta", mode="before")
+    @classmethod
+    def _delta(cls, v):
+        return checked_quantity(v, signed=True)
 
 
 class RecordDamage(BaseModel):
@@ -141,9 +186,14 @@ class RecordDamage(BaseModel):
                                                     "holding the batch or product")
     product: str | None = Field(None, description="SKU code or product name; may be empty when a batch is given")
     batch: str | None = Field(None, description="batch code; empty = the SKU's only batch in that warehouse")
-    qty: int = Field(gt=0, description="how many to move from available to damaged")
-    unit: str | None = Field(None, description="unit of qty; empty = base unit")
+    qty: Quantity = Field(description="how many to move from available to damaged, in `unit`")
+    unit: str | None = Field(None, description="unit of qty as said (BOX, cartons, peti); empty = base unit")
     reason: str = Field(min_length=1, description="what happened: torn, broken, leaking…")
+
+    @field_validator("qty", mode="before")
+    @classmethod
+    def _qty(cls, v):
+        return checked_quantity(v)
 
 
 class Reorder(BaseModel):
@@ -203,13 +253,18 @@ class TrackOrder(BaseModel):
 
 class ReceiveStock(BaseModel):
     product: str = Field(description="SKU code or product name")
-    qty: int = Field(gt=0, description="how many arrived, in `unit`")
-    unit: str | None = Field(None, description="one of the SKU's units (e.g. BOX, CASE); empty = base unit")
+    qty: Quantity = Field(description="how many arrived, in `unit`")
+    unit: str | None = Field(None, description=UNIT_WORDS)
     batch: str | None = Field(None, description="the batch code printed on the goods (new or existing batch)")
     warehouse: str | None = Field(None, description="warehouse code or name; empty = the only one I can receive into")
     mfg_date: str | None = Field(None, description="manufacturing date, YYYY-MM-DD")
     expiry_date: str | None = Field(None, description="expiry date, YYYY-MM-DD")
     note: str | None = Field(None, description="supplier, delivery challan or GRN reference")
+
+    @field_validator("qty", mode="before")
+    @classmethod
+    def _qty(cls, v):
+        return checked_quantity(v)
 
 
 class KnowledgeSearch(BaseModel):

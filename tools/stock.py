@@ -11,6 +11,13 @@ from core.stock import adjust_stock, low_stock, record_damage, stock_levels, sto
 from .base import Preview, Table, Tool, ToolResult, dry_run, fingerprint
 
 
+def _base_names(session, skus: list[str]) -> dict[str, str]:
+    """Each SKU's base unit as the world names it (KG, STRIP, PCS), for replies that count stock."""
+    from .format import base_unit
+    units = sku_units(session, list(dict.fromkeys(skus)))
+    return {c: base_unit(units.get(c)) for c in skus}
+
+
 class StockLevels(Tool):
     name = "stock_levels"
 
@@ -38,8 +45,10 @@ class StockLevels(Tool):
                                           for lv in levels]})
         rows = [[lv.warehouse, lv.sku, lv.sku_name, str(lv.available), str(lv.reserved), str(lv.damaged),
                  str(lv.expired)] for lv in levels]
+        base = _base_names(s, [lv.sku for lv in levels])
         text = f"Stock{about}:\n" + "\n".join(
-            f"- {lv.warehouse} {lv.sku_name} ({lv.sku}): {lv.available} available, {lv.reserved} reserved"
+            f"- {lv.warehouse} {lv.sku_name} ({lv.sku}): {lv.available} {base[lv.sku]} available, "
+            f"{lv.reserved} reserved"
             + (f", {lv.expired} expired" if lv.expired else "") + (f", {lv.damaged} damaged" if lv.damaged else "")
             for lv in levels[:25])
         if len(levels) > 25:
@@ -60,8 +69,10 @@ class LowStock(Tool):
         if not rows_:
             return ToolResult(f"Nothing is at or below its reorder level{where}.", data={"low": []})
         rows = [[r.warehouse, r.sku, r.sku_name, str(r.available), str(r.reorder_level)] for r in rows_]
+        base = _base_names(ctx.session, [r.sku for r in rows_])
         text = f"Low stock{where} (at or below the reorder level):\n" + "\n".join(
-            f"- {r.warehouse} {r.sku_name} ({r.sku}): {r.available} available, reorder level {r.reorder_level}"
+            f"- {r.warehouse} {r.sku_name} ({r.sku}): {r.available} {base[r.sku]} available, "
+            f"reorder level {r.reorder_level} {base[r.sku]}"
             for r in rows_)
         return ToolResult(text, Table(["Warehouse", "Code", "Product", "Available", "Reorder level"], rows,
                                       "Low stock"),
@@ -70,15 +81,22 @@ class LowStock(Tool):
 
 # --- changes: adjustments and damage (core.stock checks role, scope and audits) ------------
 
-def _unit_factor(sku, unit: str | None, units: list[tuple[str, int]]) -> int:
-    """The factor of the unit as said ("bags", "Box"): plural and case do not matter."""
-    if not unit:
-        return 1
-    said = unit.strip().upper()
-    for name, factor in units:
-        if said in (name, name + "S", name + "ES") or (said.endswith("S") and said[:-1] == name):
-            return factor
-    raise InvalidInput(f"{sku.name} is counted in " + ", ".join(f"{n} ({f})" for n, f in units) + f", not {unit}.")
+def _base_qty(sku, qty, unit: str | None, units: list[tuple[str, int]]) -> int:
+    """A signed quantity as said ("-3", "2 cartons", "dedh") in a unit as said ("bags", "peti"),
+    read through the core's one vocabulary into whole base units; an unknown unit word is
+    refused with the units the SKU has, never taken for the base unit."""
+    from core.quantities import parse_number, read_line, split_quantity
+
+    sign = 1
+    if isinstance(qty, str) and qty.strip()[:1] in "-+":
+        sign, qty = (-1 if qty.strip()[0] == "-" else 1), qty.strip()[1:]
+    number, in_text = split_quantity(qty) if isinstance(qty, str) else (qty, None)
+    value = parse_number(number, f"quantity of {sku.name}")
+    if value < 0:
+        sign, value = -sign, -value
+    if in_text is not None and unit is None:
+        unit = in_text
+    return sign * read_line(sku.code, value, unit, units, sku.name).base_qty
 
 
 def _batch_words(r) -> str:
@@ -137,7 +155,7 @@ def _target(ctx, args, qty: int):
     if sku is None:
         sku = resolve_sku(s, row.sku)
     units = sku_units(s, [sku.code]).get(sku.code, [])
-    return wh, sku, row, qty * _unit_factor(sku, args.unit, units)
+    return wh, sku, row, _base_qty(sku, qty, args.unit, units)
 
 
 def _stock_preview(tool, ctx, args, verb: str, change) -> Preview:
@@ -146,8 +164,9 @@ def _stock_preview(tool, ctx, args, verb: str, change) -> Preview:
     with dry_run(ctx.session):
         after_row = change(ctx, wh.code, sku.code, row.batch, base, args.reason)
         after = (after_row.available, after_row.damaged)
+    unit = _base_names(ctx.session, [sku.code])[sku.code]
     text = (f"{verb(base)} {sku.name} ({sku.code}), batch {row.batch} in {wh.name} ({wh.code}), "
-            f"reason: {args.reason.strip()}.\nAvailable goes from {before[0]} to {after[0]}"
+            f"reason: {args.reason.strip()}.\nAvailable goes from {before[0]} to {after[0]} {unit}"
             + (f"; damaged from {before[1]} to {after[1]}" if after[1] != before[1] else "") + ".")
     data = {"warehouse": wh.code, "sku": sku.code, "batch": row.batch, "qty": base, "reason": args.reason.strip()}
     table = Table(["Warehouse", "Code", "Batch", "Available before", "Available after", "Damaged after"],
@@ -164,8 +183,6 @@ class AdjustStock(Tool):
         return adjust_stock(ctx.session, ctx.actor, ctx.clock, wh, sku, batch, qty, reason)
 
     def _preview(self, ctx, args):
-        if args.delta == 0:
-            raise InvalidInput("delta: an adjustment must change the quantity (not 0).")
         return _stock_preview(self, ctx, args, lambda n: f"Adjust stock by {n:+d} of", self._change)
 
     def _execute(self, ctx, args):
