@@ -444,6 +444,8 @@ class Assistant:
         meta = ai.response_metadata or {}
         outcome = meta.get("outcome", t.outcome)
         answer = str(ai.text).strip()  # content may come as a list of parts
+        if not t.offline:  # chat-template markup a small model echoes (Qwen's <tool_response>) is no text
+            answer = TEMPLATE_TAGS.sub("", answer).strip()
         succeeded = any(ok for _, ok in t.results)
         if not t.offline and answer and not succeeded and REFUSAL_WORDS.search(answer):
             # a refusal in the model's words: the runtime says it, in its own
@@ -507,6 +509,7 @@ def _tokens(ai: AIMessage) -> int:
 
 # --- what the runtime says itself, and how it reads a model ---------------------------------------
 
+TEMPLATE_TAGS = re.compile(r"</?tool_response>|</?tool_call>|<\|im_(?:start|end)\|>|<\|endoftext\|>")
 UNCHECKED = "I left out what I could not check against the records."
 JSON_AGAIN = ("Your last reply was JSON or code, which the user would see as it is. To call a tool, use the "
               "tool-calling interface; to answer, write plain sentences.")

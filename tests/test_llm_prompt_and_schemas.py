@@ -37,6 +37,33 @@ def test_the_tool_still_checks_an_argument_the_role_was_not_offered(assistant, f
     assert r.outcome == "refused" and "Fresh Mart" not in r.text and snapshot(sample) == before
 
 
+def test_every_argument_is_documented_for_a_model():
+    from agent.runtime import RUNTIME_TOOLS
+    from langchain_core.utils.function_calling import convert_to_openai_tool
+
+    from tools.registry import ALL_TOOLS, langchain_tools
+
+    for tool in convert_to_openai_tool_list(langchain_tools(list(ALL_TOOLS.values())), convert_to_openai_tool):
+        fn = tool["function"]
+        assert len(fn["description"]) >= 20, fn["name"]
+        for arg, schema in fn["parameters"].get("properties", {}).items():
+            assert schema.get("description"), f"{fn['name']}.{arg} has no description"
+    from tools.schemas import TOOL_SPECS
+    assert set(RUNTIME_TOOLS).isdisjoint(TOOL_SPECS)
+
+
+def convert_to_openai_tool_list(tools, convert):
+    return [convert(t) for t in tools]
+
+
+def test_descriptions_say_to_pass_the_users_own_words():
+    from tools.schemas import TOOL_SPECS
+    docs = {name: (spec[0].model_json_schema(), spec[3]) for name, spec in TOOL_SPECS.items()}
+    order = str(docs["create_order"][0])
+    assert "cartons" in order and "as the user" in order
+    assert "YYYY-MM-DD" in str(docs["sales_report"][0]) and "SO-" in str(docs["get_order"][0])
+
+
 def test_a_validation_error_names_the_argument_and_the_accepted_values(assistant, fake):
     fake.script(tool_calls(("record_payment", {"customer": "Ganesh Provisions", "amount": "500", "method": "gpay"})),
                 text("Which method: cash, UPI, bank transfer or cheque?"))

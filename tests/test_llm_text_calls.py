@@ -130,3 +130,11 @@ def test_every_request_stays_well_formed_across_turns(assistant, fake):
     for body in fake.requests:
         assert_well_formed(body)
     assert fake.rejected == 0
+
+
+def test_chat_template_tags_a_model_echoes_are_not_shown(assistant, fake):
+    """Qwen2.5-Coder 1.5B wrapped the tool's answer in <tool_response> tags in a real run."""
+    fake.script(tool_calls(("list_orders", {"status": "pending"})), text("<tool_response>\nYou have pending orders.\n"
+                                                                         "</tool_response>"))
+    r = assistant.handle(RETAILER, "my pending orders?")
+    assert r.text == "You have pending orders." and "<" not in r.full_text()

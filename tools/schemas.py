@@ -24,12 +24,14 @@ class Period(BaseModel):
 
 
 class FindProducts(BaseModel):
-    query: str = Field(description="what the user calls the product: name, alias, code, barcode or a description")
+    query: str = Field(description="the product as the user said it (misspellings are fine): name, alias, code, "
+                                   "barcode or a description")
 
 
 class ProductDetails(BaseModel):
-    product: str = Field(description="SKU code or product name")
-    customer: str | None = Field(None, description="customer code or name, for prices on their behalf")
+    product: str = Field(description="the product as the user said it (name, even misspelt, alias or SKU code)")
+    customer: str | None = Field(None, description="customer name as the user typed it, or code, for prices on "
+                                                   "their behalf")
 
 
 class ListSchemes(BaseModel):
@@ -38,23 +40,25 @@ class ListSchemes(BaseModel):
 
 
 class StockQuery(BaseModel):
-    product: str | None = Field(None, description="SKU code or name; empty = all")
-    warehouse: str | None = None
+    product: str | None = Field(None, description="the product as the user said it (name or SKU code); empty = all")
+    warehouse: str | None = Field(None, description="warehouse name or code as the user said it; empty = every "
+                                                    "warehouse I can see")
 
 
 class LowStock(BaseModel):
-    warehouse: str | None = None
+    warehouse: str | None = Field(None, description="warehouse name or code as the user said it; empty = every "
+                                                    "warehouse I can see")
 
 
 class ListOrders(BaseModel):
     status: OrderStatusWord | None = Field(None, description="'pending'/'open' = not yet delivered, cancelled or rejected")
-    customer: str | None = None
-    region: str | None = None
-    period: Period | None = None
+    customer: str | None = Field(None, description="customer name as the user typed it, or code")
+    region: str | None = Field(None, description="region name or code at any level (area, city, state)")
+    period: Period | None = Field(None, description="order dates: start and end as YYYY-MM-DD")
 
 
 class GetOrder(BaseModel):
-    order_no: str
+    order_no: str = Field(description="the order number as the user gave it, e.g. SO-0905")
 
 
 # Quantities and units as people say them: the core reads both through one vocabulary
@@ -91,7 +95,7 @@ def checked_quantity(value, signed: bool = False):
 
 
 class OrderItem(BaseModel):
-    product: str = Field(description="SKU code or product name")
+    product: str = Field(description="the product as the user said it (name, even misspelt, alias or SKU code)")
     qty: Quantity = Field(description=QTY_WORDS)
     unit: str | None = Field(None, description=UNIT_WORDS)
 
@@ -102,26 +106,27 @@ class OrderItem(BaseModel):
 
 
 class CreateOrder(BaseModel):
-    items: list[OrderItem] = Field(min_length=1)
-    customer: str | None = Field(None, description="customer code or name; empty = the user's own shop")
-    warehouse: str | None = None
+    items: list[OrderItem] = Field(min_length=1, description="one entry per product, each as the user said it")
+    customer: str | None = Field(None, description="customer name as the user typed it, or code; empty = the "
+                                                   "user's own shop")
+    warehouse: str | None = Field(None, description="warehouse name or code; empty = the customer's own")
 
 
 class OrderRef(BaseModel):
-    order_no: str
+    order_no: str = Field(description="the order number as the user gave it, e.g. SO-0905")
 
 
 class RejectOrder(BaseModel):
-    order_no: str
-    reason: str = Field(min_length=1)
+    order_no: str = Field(description="the order number as the user gave it, e.g. SO-0905")
+    reason: str = Field(min_length=1, description="why, in the user's words")
 
 
 class RecordPayment(BaseModel):
-    customer: str | None = Field(None, description="customer code or name")
+    customer: str | None = Field(None, description="customer name as the user typed it, or code")
     amount: str | int | Decimal = Field(description="the amount as said: '5000.00', 'Rs 1,20,000', '10k', "
                                                       "'1.5 lakh', '50 hazaar'")
-    method: Method
-    reference: str | None = None
+    method: Method = Field(description="how it was paid: cash, upi, bank_transfer or cheque")
+    reference: str | None = Field(None, description="cheque number, UTR or other reference, if the user gave one")
 
 
 class Outstanding(BaseModel):
@@ -152,16 +157,16 @@ class LineFilters(BaseModel):
 
 
 class SalesReport(CustomerFilters, LineFilters):
-    period: Period | None = None
+    period: Period | None = Field(None, description="order dates: start and end as YYYY-MM-DD")
     by: Dimension | None = Field(None, description="group by: customer, sku, product, brand, category, region (the "
                                                     "customer's own), a level of the region tree (area, city, "
                                                     "district, state), day, week or month")
 
 
 class OrderSummary(BaseModel):
-    period: Period | None = None
-    customer: str | None = None
-    region: str | None = None
+    period: Period | None = Field(None, description="order dates: start and end as YYYY-MM-DD")
+    customer: str | None = Field(None, description="customer name as the user typed it, or code")
+    region: str | None = Field(None, description="region name or code at any level (area, city, state)")
 
 
 class AdjustStock(BaseModel):
@@ -231,7 +236,7 @@ class SalesRanking(CustomerFilters, LineFilters):
     direction: Literal["top", "bottom"] = Field("top", description="'top' = best sellers first; 'bottom' = worst "
                                                                    "first, including those that sold nothing")
     n: int = Field(5, ge=1, le=100, description="how many to show")
-    period: Period | None = None
+    period: Period | None = Field(None, description="order dates: start and end as YYYY-MM-DD")
 
 
 class SalesTrend(CustomerFilters, LineFilters):
@@ -268,7 +273,7 @@ class ReceiveStock(BaseModel):
 
 
 class KnowledgeSearch(BaseModel):
-    query: str
+    query: str = Field(description="the user's question in their own words")
 
 
 class NoArgs(BaseModel):
@@ -284,7 +289,7 @@ TOOL_SPECS: dict[str, tuple[type[BaseModel], bool, str, str]] = {
     "low_stock": (LowStock, False, "stock.quantities", "Products at or below their reorder level, per warehouse."),
     "list_orders": (ListOrders, False, "orders.view", "Orders with filters: status, customer, region, period."),
     "get_order": (GetOrder, False, "orders.view", "One order with its lines, schemes and status."),
-    "create_order": (CreateOrder, True, "orders.create", "Place an order (for me or a customer). Shows a preview and waits for confirmation."),
+    "create_order": (CreateOrder, True, "orders.create", "Place an order (for me or a customer): products, units and customer as the user said them. Shows a preview and waits for confirmation."),
     "cancel_order": (OrderRef, True, "orders.cancel", "Cancel a pending or confirmed order (stock is released)."),
     "pending_approvals": (NoArgs, False, "orders.approve", "Orders waiting for my approval."),
     "approve_order": (OrderRef, True, "orders.approve", "Approve an order waiting for approval."),
