@@ -4,8 +4,11 @@ import uuid
 from pathlib import Path
 
 import typer
+from rich import box
 from rich.console import Console
+from rich.measure import Measurement
 from rich.table import Table
+from rich.text import Text
 
 from core.app import make_clock, open_database
 from core.settings import get_settings
@@ -37,13 +40,47 @@ def make_assistant(model: str | None = None):
     return Assistant(open_database(), make_clock(), model=model or get_settings().model, knowledge=kb)
 
 
-def render(reply) -> None:
-    console.print(reply.text, highlight=False, markup=False)
-    if reply.table:
-        t = Table(*reply.table.columns, title=reply.table.title)
-        for row in reply.table.rows:
-            t.add_row(*row)
-        console.print(t)
+def rich_table(table, columns: list[int] | None = None, title: str | None = None) -> Table:
+    """A reply's table (or some of its columns) for a terminal: numbers right-aligned and never
+    broken, other cells folded when they must; cells are text, never Rich markup."""
+    from .render import numeric_columns
+    columns = list(range(len(table.columns))) if columns is None else columns
+    numeric = numeric_columns(table)
+    title = title if title is not None else table.title
+    t = Table(title=Text(title) if title else None, title_justify="left", title_style="bold",
+              header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False)
+    for i in columns:
+        t.add_column(Text(str(table.columns[i])), justify="right" if numeric[i] else "left", no_wrap=numeric[i],
+                     overflow="fold")
+    for row in table.rows:
+        t.add_row(*(Text(str(row[i]) if i < len(row) else "") for i in columns))
+    return t
+
+
+def table_parts(table, out: Console) -> list[Table]:
+    """The whole table as Rich tables that fit the terminal: one when it fits, else the columns in
+    groups that fit side by side, each group after the first starting again with the first column."""
+    def width(t: Table) -> int:  # what the table needs unfolded (Rich would squeeze it to the terminal)
+        return Measurement.get(out, out.options.update_width(100_000), t).maximum
+
+    if width(rich_table(table)) <= out.width or len(table.columns) < 3:
+        return [rich_table(table)]
+    groups: list[list[int]] = [[0]]
+    for i in range(1, len(table.columns)):
+        if len(groups[-1]) > 1 and width(rich_table(table, groups[-1] + [i])) > out.width:
+            groups.append([0])
+        groups[-1].append(i)
+    title = table.title or ""
+    return [rich_table(table, g, f"{title} ({n}/{len(groups)})".strip()) for n, g in enumerate(groups, 1)]
+
+
+def render(reply, out: Console | None = None) -> None:
+    """The reply's text as written, then its whole table (a terminal has the room)."""
+    out = out or console
+    out.print(reply.text, highlight=False, markup=False)
+    if reply.table and reply.table.rows:
+        for part in table_parts(reply.table, out):
+            out.print(part)
 
 
 DEMO_WORLD = Path(__file__).resolve().parents[1] / "worlds" / "demo"

@@ -37,7 +37,7 @@ from core.db import transaction
 from core.errors import DomainError
 from core.parties import User
 
-from . import store
+from . import render, store
 from .ratelimit import RateLimiter
 
 log = logging.getLogger("dms.slack")
@@ -47,6 +47,11 @@ _TIMESTAMP = re.compile(r"[0-9]{1,12}")  # seconds since 1970, ASCII digits only
 SECTION_LIMIT = 2900  # Block Kit allows 3000 characters per section text
 PHONE_WIDTH = 36  # monospace characters that fit a phone screen in a code block
 MAX_TABLE_ROWS = 40
+MAX_BLOCKS = 50  # Block Kit's limit per message
+FIELD_LIMIT = 2000  # characters per field of a section
+MAX_FIELDS = 10  # fields per section
+FIELDS_ROWS = 3  # tables of at most this many rows are shown as sections with fields
+TEXT_LIMIT = 3000  # characters of a message's fallback text
 
 UNKNOWN_USER = ("Hello! I don't know your Slack account yet, so I can't show or change anything for you. "
                 "Please ask your manager or an admin to link your Slack account to your dms user.")
@@ -130,44 +135,82 @@ def esc(text: str) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _split(line: str, room: int) -> list[str]:
+    """An escaped line as pieces of at most `room` characters: at a space when one is near, never
+    inside an entity."""
+    out = []
+    while len(line) > room:
+        cut = room
+        amp = line.rfind("&", max(0, cut - 4), cut)
+        if amp != -1 and ";" not in line[amp:cut]:
+            cut = amp  # "&amp;" would be cut in two
+        space = line.rfind(" ", 0, cut + 1)
+        if space > cut // 2:
+            cut = space
+        cut = max(cut, 1)
+        out.append(line[:cut])
+        line = line[cut:].lstrip(" ")
+    return out + [line]
+
+
+def _fit(text: str, limit: int) -> str:
+    """An escaped text cut to `limit` characters, with an ellipsis when something was left out."""
+    pieces = _split(text, limit - 1)
+    return pieces[0] + ("…" if len(pieces) > 1 else "")
+
+
 def _chunks(lines: list[str], limit: int = SECTION_LIMIT, wrap: tuple[str, str] = ("", "")) -> list[str]:
+    """Escaped lines packed into texts of at most `limit` characters (wrapper included)."""
     out, cur = [], ""
     room = limit - len(wrap[0]) - len(wrap[1])
-    for line in lines:
-        line = line[:room]
+    for line in (piece for ln in lines for piece in _split(ln, room)):
         if cur and len(cur) + 1 + len(line) > room:
             out.append(wrap[0] + cur + wrap[1])
             cur = line
         else:
             cur = f"{cur}\n{line}" if cur else line
-    if cur:
+    if cur.strip():
         out.append(wrap[0] + cur + wrap[1])
     return out
-
-
-_NUMBER = re.compile(r"^[-+]?[\d,]+(\.\d+)?%?$")
 
 
 def table_mrkdwn(table: Table) -> list[str]:
     """A table as mrkdwn sections that read on a phone: aligned columns in a code block when
     they fit its width, else one short card per row (first cell bold, then `column: value`)."""
-    rows = [[str(c) for c in r] for r in table.rows[:MAX_TABLE_ROWS]]
-    cols = [str(c) for c in table.columns]
-    widths = [max([len(cols[i])] + [len(r[i]) for r in rows if i < len(r)]) for i in range(len(cols))]
+    shown = Table([str(c) for c in table.columns], [[str(c) for c in r] for r in table.rows[:MAX_TABLE_ROWS]])
     head = [f"*{esc(table.title)}*"] if table.title else []
-    more = len(table.rows) - len(rows)
+    more = len(table.rows) - len(shown.rows)
     tail = [f"_…and {more} more_"] if more > 0 else []
-    if sum(widths) + 2 * (len(widths) - 1) <= PHONE_WIDTH:
-        def line(cells):
-            return "  ".join((c.rjust(w) if _NUMBER.match(c) else c.ljust(w))
-                             for c, w in zip(cells, widths)).rstrip()
-        body = [esc(line(cols))] + [esc(line(r)) for r in rows]
+    if render.aligned_width(shown) <= PHONE_WIDTH:
+        body = [esc(line) for line in render.aligned_lines(shown)]
         return _chunks(head) + _chunks(body, wrap=("```\n", "\n```")) + _chunks(tail)
     cards = []
-    for r in rows:
-        rest = " · ".join(f"{esc(c)}: {esc(v)}" for c, v in zip(cols[1:], r[1:]) if v not in ("", "-"))
-        cards.append(f"*{esc(r[0])}*" + (f"\n{rest}" if rest else ""))
+    for r in shown.rows:
+        rest = " · ".join(f"{esc(c)}: {esc(v)}" for c, v in zip(shown.columns[1:], r[1:]) if not render.is_blank(v))
+        cards.append(f"*{esc(r[0]) or '–'}*" + (f"\n{rest}" if rest else ""))
     return _chunks(head + cards + tail)
+
+
+def _field(label: str, value: str) -> dict:
+    text = f"*{esc(label)}*\n{esc(value)}"
+    return {"type": "mrkdwn", "text": _fit(text, FIELD_LIMIT)}
+
+
+def table_blocks(table: Table) -> list[dict]:
+    """A table as blocks: a few rows of a few columns as sections with fields (a label over each
+    value, two columns of them), anything else as the sections of `table_mrkdwn`."""
+    narrow = render.aligned_width(table) <= PHONE_WIDTH
+    if narrow or len(table.rows) > FIELDS_ROWS or len(table.columns) > MAX_FIELDS + 1:
+        return [_section(c) for c in table_mrkdwn(table)]
+    blocks = [_section(f"*{esc(table.title)}*")] if table.title else []
+    for r in table.rows:
+        key = str(r[0]) if r and not render.is_blank(r[0]) else "–"
+        block = _section(f"*{_fit(esc(key), SECTION_LIMIT - 2)}*")
+        fields = [_field(c, v) for c, v in zip(table.columns[1:], map(str, r[1:])) if not render.is_blank(v)]
+        if fields:
+            block["fields"] = fields
+        blocks.append(block)
+    return blocks
 
 
 def _section(text: str) -> dict:
@@ -184,19 +227,25 @@ def _button(action_id: str, label: str, value: str, style: str | None = None) ->
 _STYLE = {"confirm": "primary", "approve": "primary", "reject": "danger"}
 
 
+def fallback_text(text: str) -> str:
+    """The message's `text` (notifications, screen readers): the reply's text, escaped, within the limit."""
+    return _fit(esc(text or ""), TEXT_LIMIT)
+
+
 def render_reply(reply: Reply) -> tuple[str, list[dict]]:
-    """The fallback text (notifications, screen readers) and the blocks of a reply."""
-    lines = (reply.text or "").split("\n")
-    table = reply.table if reply.table and reply.table.rows else None
-    if table and sum(1 for ln in lines if ln.startswith("- ")) == len(table.rows):
-        lines = [ln for ln in lines if not ln.startswith("- ")]  # the bullets repeat the table's rows
-    blocks = [_section(c) for c in _chunks([esc(ln) for ln in lines])]
-    if table:
-        blocks += [_section(c) for c in table_mrkdwn(table)]
-    if reply.actions:
-        blocks.append({"type": "actions", "block_id": "dms_actions", "elements": [
-            _button(f"dms_{a.id}", a.label, a.value, _STYLE.get(a.id)) for a in reply.actions]})
-    return (reply.text or "")[:3000], blocks[:50]
+    """The fallback text and the blocks of a reply: its text as written, then the rows of its table
+    that the text does not already tell (channels/render.py), then its buttons; at most 50 blocks."""
+    blocks = [_section(c) for c in _chunks([esc(ln) for ln in (reply.text or "").split("\n")])]
+    table = render.untold_table(reply)
+    if table is not None:
+        blocks += table_blocks(table)
+    actions = [{"type": "actions", "block_id": "dms_actions", "elements": [
+        _button(f"dms_{a.id}", a.label, a.value, _STYLE.get(a.id)) for a in reply.actions[:25]]}] \
+        if reply.actions else []
+    room = MAX_BLOCKS - len(actions)
+    if len(blocks) > room:  # the buttons always stay
+        blocks = blocks[:room - 1] + [_section("_…the rest does not fit in one Slack message._")]
+    return fallback_text(reply.text), blocks + actions
 
 
 def _decision_blocks(text: str, order_no: str) -> list[dict]:

@@ -29,14 +29,56 @@
     return li;
   }
 
+  // A number, an amount or a percentage (the tools send cells as text): right-aligned, never wrapped.
+  const NUMBER = /^[-+]?(?:Rs\.?\s*|₹\s*)?[\d,]*\d(?:\.\d+)?\s*%?$/i;
+  const BLANK = new Set(["", "-", "—", "–", "n/a"]);
+  let tables = 0;
+
+  // The reply's whole table, as a real table inside a box that scrolls sideways on its own, so a
+  // wide table never widens the page; the first column stays in view while it scrolls.
   function table(t) {
+    const numeric = t.columns.map((_, i) => {
+      const cells = t.rows.map((r) => String(r[i] ?? "").trim()).filter((c) => !BLANK.has(c.toLowerCase()));
+      return cells.length > 0 && cells.every((c) => NUMBER.test(c));
+    });
     const el = document.createElement("table");
-    if (t.title) el.createCaption().textContent = t.title;
     const head = el.createTHead().insertRow();
-    for (const c of t.columns) { const th = document.createElement("th"); th.textContent = c; head.appendChild(th); }
+    t.columns.forEach((c, i) => {
+      const th = document.createElement("th");
+      th.scope = "col";
+      th.textContent = c;
+      if (numeric[i]) th.className = "num";
+      head.appendChild(th);
+    });
     const body = el.createTBody();
-    for (const r of t.rows) { const tr = body.insertRow(); for (const c of r) tr.insertCell().textContent = c; }
-    return el;
+    for (const r of t.rows) {
+      const tr = body.insertRow();
+      t.columns.forEach((_, i) => {
+        const td = tr.insertCell();
+        const text = String(r[i] ?? "");
+        td.textContent = text;
+        if (numeric[i]) td.className = "num";
+        else if (!/\s/.test(text)) td.className = "word"; // a code or a date: never broken at its hyphens
+      });
+    }
+    const box = document.createElement("div");
+    box.className = "table-box";
+    box.tabIndex = 0; // a scrolling region is reachable from the keyboard
+    box.setAttribute("role", "region");
+    box.appendChild(el);
+    const wrap = document.createElement("div");
+    wrap.className = "table";
+    if (t.title) { // above the box, so it stays in view while the table scrolls sideways
+      const title = document.createElement("div");
+      title.className = "table-title";
+      title.id = "table-" + (++tables);
+      title.textContent = t.title;
+      box.setAttribute("aria-labelledby", title.id);
+      el.setAttribute("aria-labelledby", title.id);
+      wrap.appendChild(title);
+    } else box.setAttribute("aria-label", "Table");
+    wrap.appendChild(box);
+    return wrap;
   }
 
   function showReply(reply) {
