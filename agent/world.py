@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field, replace
 
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from agent.nlu.lexicon import Entry, Lexicon
+from agent.nlu.lexicon import Entry, Lexicon, NameIndex, paused_gc
 from core.access import Actor, visible_customer_codes
 from core.catalogue import Brand, Category, Product, Sku, SkuUnit, split_list
 from core.parties import Customer, Region, User, Warehouse
@@ -30,14 +29,33 @@ _COUNTED = (Sku, SkuUnit, Product, Brand, Category, Customer, Region, Warehouse,
 SCOPED_KEPT = 64  # lexicons of distinct scopes kept per database
 
 
-@dataclass
 class World:
-    lexicon: Lexicon
-    units: dict[str, list[tuple[str, int]]]          # SKU code -> [(unit, factor)], base first
-    sku_names: dict[str, str]
-    product_skus: dict[str, list[str]]               # product code -> its SKU codes
-    sku_texts: dict[str, str] = field(default_factory=dict)  # for the semantic index
-    entries: list[Entry] = field(default_factory=list)        # every entry (the lexicon's own)
+    """The names (`lexicon`), each SKU's units and names, and the texts of the semantic index."""
+
+    def __init__(self, names: NameIndex, units: dict[str, list[tuple[str, int]]], sku_names: dict[str, str],
+                 product_skus: dict[str, list[str]], sku_texts: dict[str, str] | None = None,
+                 lexicon: Lexicon | None = None):
+        self.names = names                                # every entry, each name read once
+        self.units = units                                # SKU code -> [(unit, factor)], base first
+        self.sku_names = sku_names
+        self.product_skus = product_skus                  # product code -> its SKU codes
+        self.sku_texts = sku_texts if sku_texts is not None else {}  # for the semantic index
+        self._lexicon = lexicon
+        self._lock = threading.Lock()
+
+    @property
+    def entries(self) -> list[Entry]:
+        """Every entry of the world (the full lexicon's own, whatever this world's scope)."""
+        return self.names.entries
+
+    @property
+    def lexicon(self) -> Lexicon:
+        """The names of this world, indexed when first asked for (a scoped world's come with it)."""
+        if self._lexicon is None:
+            with self._lock:
+                if self._lexicon is None:
+                    self._lexicon = self.names.lexicon()
+        return self._lexicon
 
     def within(self, customers: frozenset[str] | None, warehouses: frozenset[str] | None) -> "World":
         """This world as a user of that scope knows it: customers and warehouses outside it, and
@@ -51,7 +69,8 @@ class World:
                 own = e.extra.get("customer")
                 return not own or customers is None or own in customers
             return True
-        return replace(self, lexicon=Lexicon([e for e in self.entries if kept(e)]))
+        return World(self.names, self.units, self.sku_names, self.product_skus, self.sku_texts,
+                     self.names.lexicon(kept))
 
 
 class WorldView:
@@ -77,7 +96,8 @@ class WorldView:
             scope = _scope(s, actor) if actor is not None else None
             with self._lock:
                 if self._world is None or key != self._key:
-                    self._world, self._key = _build(s), key
+                    with paused_gc():
+                        self._world, self._key = _build(s), key
                     self._scoped.clear()
                 world = self._world
                 if scope is None:
@@ -129,19 +149,29 @@ def _scope(s: Session, actor: Actor) -> tuple[frozenset[str] | None, frozenset[s
             None if warehouses is None else frozenset(warehouses))
 
 
+def _rows(s: Session, model, order=None) -> list:
+    """Every row of a table as plain rows (the same statement and order as selecting the model,
+    without building an ORM object per row)."""
+    stmt = select(model.__table__)
+    if order is not None:
+        stmt = stmt.order_by(order)
+    return s.execute(stmt).all()
+
+
 def _build(s: Session) -> World:
-    products = {p.code: p for p in s.exec(select(Product))}
-    brands = {b.code: b for b in s.exec(select(Brand))}
-    cats = {c.code: c for c in s.exec(select(Category))}
+    """The world's names and units; its lexicons are indexed when first asked for."""
+    products = {p.code: p for p in _rows(s, Product)}
+    brands = {b.code: b for b in _rows(s, Brand)}
+    cats = {c.code: c for c in _rows(s, Category)}
     units: dict[str, list[tuple[str, int, int]]] = {}
-    for u in s.exec(select(SkuUnit)):
+    for u in _rows(s, SkuUnit):
         units.setdefault(u.sku, []).append((u.unit, u.factor, u.position))
     unit_map = {k: [(n, f) for n, f, _ in sorted(v, key=lambda x: x[2])] for k, v in units.items()}
     entries: list[Entry] = []
     sku_names: dict[str, str] = {}
     product_skus: dict[str, list[str]] = {}
     texts: dict[str, str] = {}
-    for sku in s.exec(select(Sku).order_by(Sku.code)):
+    for sku in _rows(s, Sku, Sku.code):
         p = products.get(sku.product)
         aliases = split_list(sku.aliases)
         names = [sku.name, *aliases, sku.code] + ([sku.barcode] if sku.barcode else [])
@@ -158,8 +188,8 @@ def _build(s: Session) -> World:
     entries += [Entry("brand", b.code, [b.name, b.code]) for b in brands.values()]
     entries += [Entry("category", c.code, [c.name, c.code]) for c in cats.values()]
     entries += [Entry("customer", c.code, [c.name, c.code], {"status": c.status})
-                for c in s.exec(select(Customer))]
-    entries += [Entry("region", r.code, [r.name, r.code]) for r in s.exec(select(Region))]
-    entries += [Entry("warehouse", w.code, [w.name, w.code]) for w in s.exec(select(Warehouse))]
-    entries += [Entry("user", u.id, [u.name, u.id], {"customer": u.customer}) for u in s.exec(select(User))]
-    return World(Lexicon(entries), unit_map, sku_names, product_skus, texts, entries)
+                for c in _rows(s, Customer)]
+    entries += [Entry("region", r.code, [r.name, r.code]) for r in _rows(s, Region)]
+    entries += [Entry("warehouse", w.code, [w.name, w.code]) for w in _rows(s, Warehouse)]
+    entries += [Entry("user", u.id, [u.name, u.id], {"customer": u.customer}) for u in _rows(s, User)]
+    return World(NameIndex(entries), unit_map, sku_names, product_skus, texts)

@@ -6,8 +6,11 @@ in the question prefers the SKU of that size. Two near-equal matches are `Ambigu
 never a silent guess. Customer lookup never reveals a customer outside the actor's scope.
 """
 import re
+from dataclasses import dataclass
+from functools import lru_cache
 
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 from sqlmodel import Session, select
 
 from .access import Actor, customer_in_scope
@@ -48,11 +51,18 @@ def sizes(text: str) -> set[str]:
     return {_canonical_size(n, u) for n, u in _SIZE.findall(text.lower())}
 
 
-def _name_score(query: str, name: str, code: str) -> float:
-    """How well a normalised query matches a name or code; spacing ignored ("tamilnadu")."""
-    n = normalise(name)
-    return float(max(fuzz.token_set_ratio(query, n), fuzz.ratio(query.replace(" ", ""), n.replace(" ", "")),
-                     fuzz.ratio(query, code.lower())))
+@lru_cache(maxsize=1 << 16)
+def _normalised(name: str) -> str:
+    return normalise(name)
+
+
+def _name_score(query: str, name: str, code: str, cutoff: float = 0) -> float:
+    """How well a normalised query matches a name or code; spacing ignored ("tamilnadu").
+    A score below `cutoff` may come back as 0."""
+    n = _normalised(name)
+    return float(max(fuzz.token_set_ratio(query, n, score_cutoff=cutoff),
+                     fuzz.ratio(query.replace(" ", ""), n.replace(" ", ""), score_cutoff=cutoff),
+                     fuzz.ratio(query, code.lower(), score_cutoff=cutoff)))
 
 
 def _score(query: str, fields: list[str]) -> float:
@@ -61,13 +71,15 @@ def _score(query: str, fields: list[str]) -> float:
 
 # --- SKUs --------------------------------------------------------------------------------
 
-def _sku_fields(session: Session) -> list[tuple[Sku, list[str], set[str]]]:
-    """Each SKU with its searchable texts (normalised) and its pack sizes."""
-    products = {p.code: p for p in session.exec(select(Product))}
+def _sku_fields(session: Session) -> list[tuple[tuple, list[str], set[str]]]:
+    """Each SKU (code, name, aliases, barcode) with its searchable texts (normalised) and its
+    pack sizes. Rows, not objects: ORM columns, so a transaction's own changes are flushed first."""
+    products = {p.code: p for p in session.execute(select(Product.code, Product.name, Product.brand,
+                                                          Product.category))}
     brands = _path_names(session, Brand)
     categories = _path_names(session, Category)
     out = []
-    for sku in session.exec(select(Sku).order_by(Sku.code)):
+    for sku in session.execute(select(Sku.code, Sku.name, Sku.aliases, Sku.barcode, Sku.product).order_by(Sku.code)):
         p = products.get(sku.product)
         texts = [sku.name, sku.code, *split_list(sku.aliases)]
         if p is not None:
@@ -93,6 +105,51 @@ def _path_names(session: Session, model) -> dict[str, str]:
     return out
 
 
+@dataclass(frozen=True)
+class _SkuIndex:
+    """Every SKU's searchable texts, derived once per reference token (core.cache)."""
+
+    codes: tuple[str, ...]                 # by code
+    sizes: tuple[frozenset[str], ...]      # each SKU's pack sizes
+    texts: tuple[str, ...]                 # every SKU's non-empty normalised texts, one after another
+    starts: "np.ndarray"                   # where each SKU's texts start in `texts` (-1: it has none)
+    exact: dict[str, tuple[str, ...]]      # casefolded code, barcode, name or alias -> the SKUs it names
+
+
+def _sku_index(session: Session) -> _SkuIndex:
+    from .cache import derived
+
+    return derived(session, "lookup.skus", _build_sku_index)
+
+
+def _build_sku_index(session: Session) -> _SkuIndex:
+    codes, size_of, texts, starts, exact = [], [], [], [], {}
+    for sku, fields, size in _sku_fields(session):
+        codes.append(sku.code)
+        size_of.append(frozenset(size))
+        kept = [f for f in fields if f]
+        starts.append(len(texts) if kept else -1)
+        texts += kept
+        keys = (sku.code.casefold(), (sku.barcode or "").casefold(), sku.name.casefold(),
+                *(a.casefold() for a in split_list(sku.aliases)))
+        for k in dict.fromkeys(keys):
+            exact[k] = exact.get(k, ()) + (sku.code,)
+    return _SkuIndex(tuple(codes), tuple(size_of), tuple(texts), np.array(starts, dtype=np.int64), exact)
+
+
+def _best_scores(query: str, index: _SkuIndex, cutoff: float) -> "np.ndarray":
+    """Per SKU, the best `fuzz.token_set_ratio` of `query` against its texts (0 for none, and
+    possibly for a best below `cutoff`), every pair scored in one call."""
+    if not index.texts:
+        return np.zeros(len(index.codes))
+    pairs = process.cdist([query], index.texts, scorer=fuzz.token_set_ratio, score_cutoff=cutoff,
+                          dtype=np.float64)[0]
+    has = index.starts >= 0
+    best = np.zeros(len(index.codes))
+    best[has] = np.maximum.reduceat(pairs, index.starts[has])
+    return best
+
+
 def search_skus(session: Session, text: str, limit: int = 5) -> list[tuple[Sku, float]]:
     """The best matching SKUs with scores (0-100+), best first; exact identifiers score 100+."""
     q = normalise(text or "")
@@ -100,19 +157,25 @@ def search_skus(session: Session, text: str, limit: int = 5) -> list[tuple[Sku, 
         return []
     raw = (text or "").strip().casefold()
     want = sizes(text)
-    scored: list[tuple[Sku, float]] = []
-    for sku, fields, size in _sku_fields(session):
-        if raw in (sku.code.casefold(), (sku.barcode or "").casefold(), sku.name.casefold()) \
-                or raw in (a.casefold() for a in split_list(sku.aliases)):
-            scored.append((sku, 150.0))
+    index = _sku_index(session)
+    named = set(index.exact.get(raw, ()))
+    scored: list[tuple[str, float]] = []
+    # a score below this cannot reach the list even with the size bonus
+    cutoff = MIN_SCORE - 15 - (SIZE_MATCH if want else 0)
+    best = _best_scores(q, index, cutoff)
+    for k in np.flatnonzero(best >= cutoff).tolist():
+        code = index.codes[k]
+        if code in named:
             continue
-        s = _score(q, fields)
+        s = float(best[k])
+        size = index.sizes[k]
         if want and size:
             s += SIZE_MATCH if want & size else -SIZE_MISMATCH
         if s >= MIN_SCORE - 15:
-            scored.append((sku, float(s)))
-    scored.sort(key=lambda x: (-x[1], x[0].code))
-    return scored[:limit]
+            scored.append((code, s))
+    scored += [(code, 150.0) for code in named]
+    scored.sort(key=lambda x: (-x[1], x[0]))
+    return [(session.get(Sku, code), s) for code, s in scored[:limit]]
 
 
 def _pick(text: str, scored: list[tuple[object, float]], label, what: str, hint: str):
@@ -185,15 +248,24 @@ def resolve_customer(session: Session, actor: Actor, text: str) -> Customer:
         raise InvalidInput("Which customer? Give a name or code.")
     t = text.strip()
     folded = t.casefold()
-    customers = list(session.exec(select(Customer).order_by(Customer.code)))
-    exact = [c for c in customers if folded in (c.code.casefold(), c.name.casefold())]
-    if exact:
-        if customer_in_scope(session, actor, exact[0]):
-            return exact[0]
+    # codes and names only (an object per customer costs more than the matching); only the
+    # customers matched are loaded
+    names = session.execute(_CUSTOMER_NAMES).all()
+    exact = next((code for code, name in names if folded in (code.casefold(), name.casefold())), None)
+    if exact is not None:
+        c = session.get(Customer, exact)
+        if customer_in_scope(session, actor, c):
+            return c
         raise _refusal(actor, t)
     q = normalise(t)
-    scored = sorted(((c, _name_score(q, c.name, c.code)) for c in customers), key=lambda x: (-x[1], x[0].code))
-    scored = [(c, s) for c, s in scored if s >= MIN_SCORE + 10]
+    scored = sorted(((code, _name_score(q, name, code, MIN_SCORE + 10)) for code, name in names),
+                    key=lambda x: (-x[1], x[0]))
+    scored = [(code, s) for code, s in scored if s >= MIN_SCORE + 10]
+    found: dict[str, Customer] = {}
+    for i in range(0, len(scored), 500):  # bounded IN lists
+        chunk = [code for code, _ in scored[i:i + 500]]
+        found.update((c.code, c) for c in session.exec(select(Customer).where(Customer.code.in_(chunk))))
+    scored = [(found[code], s) for code, s in scored]
     if not scored:
         raise _refusal(actor, t)
     visible = [(c, s) for c, s in scored if customer_in_scope(session, actor, c)]
@@ -205,6 +277,9 @@ def resolve_customer(session: Session, actor: Actor, text: str) -> Customer:
         raise Ambiguous(f"'{t}' could be " + ", ".join(f"{c.name} ({c.code})" for c in close[:6])
                         + ". Which one?", [(c.code, c.name) for c in close[:6]])
     return close[0]
+
+
+_CUSTOMER_NAMES = select(Customer.code, Customer.name).order_by(Customer.code)
 
 
 # --- regions and warehouses --------------------------------------------------------------

@@ -1,4 +1,5 @@
 """Recording payments and reading what customers owe (outstanding and ageing)."""
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -13,7 +14,7 @@ from .billing import PAYMENT_METHODS, Invoice, Payment, resettle
 from .clock import Clock
 from .errors import InvalidInput
 from .locks import lock_customer
-from .orders import outstanding
+from .orders import OUTSTANDING_STATUSES, Order, outstanding
 from .parties import Customer
 from .types import money
 
@@ -104,8 +105,58 @@ def outstanding_report(session: Session, actor: Actor, clock: Clock, customer: s
     if customer:
         return [customer_outstanding(session, actor, clock, customer)]
     codes = visible_customer_codes(session, actor)
-    q = select(Customer).order_by(Customer.code)
+    # ORM columns, not the tables': the session flushes what this transaction changed first
+    q = select(Customer.code, Customer.name, Customer.credit_limit, Customer.opening_balance,
+               Customer.opening_paid).order_by(Customer.code)
     if codes is not None:
         q = q.where(Customer.code.in_(codes))
-    rows = [_outstanding_of(session, c, clock.today()) for c in session.exec(q)]
+    customers = session.execute(q).all()
+    # what _outstanding_of reads per customer, read for all of them at once
+    wanted = None if codes is None else {r.code for r in customers}
+    invoices, totals, payments = defaultdict(list), defaultdict(list), defaultdict(list)
+    for code, amount, paid, due in _rows_of(
+            session, select(Invoice.customer, Invoice.amount, Invoice.paid, Invoice.due_date), Invoice.customer,
+            wanted):
+        invoices[code].append((amount, paid, due))
+    for code, total in _rows_of(session, select(Order.customer, Order.total)
+                                .where(Order.status.in_(OUTSTANDING_STATUSES)), Order.customer, wanted):
+        totals[code].append(total)
+    for code, amount in _rows_of(session, select(Payment.customer, Payment.amount), Payment.customer, wanted):
+        payments[code].append(amount)
+    today = clock.today()
+    opened = import_day(session) or today
+    rows = []
+    for cust in customers:
+        if (not cust.opening_balance and not cust.opening_paid and cust.code not in invoices
+                and cust.code not in totals and cust.code not in payments):
+            continue  # owes nothing and was billed nothing: left out below anyway
+        opening_left = money(cust.opening_balance - cust.opening_paid)
+        buckets = {b: Decimal("0.00") for b in AGE_BUCKETS}
+        if opening_left > 0:
+            buckets[ageing_bucket(opened, today)] += opening_left
+        unpaid = opening_left
+        for amount, paid, due in invoices.get(cust.code, ()):
+            left = money(amount - paid)
+            if left > 0:
+                buckets[ageing_bucket(due, today)] += left
+                unpaid += left
+        overdue = sum((v for k, v in buckets.items() if k != "not_due"), Decimal("0.00"))
+        owed = money(cust.opening_balance + sum(totals.get(cust.code, ()), Decimal(0))
+                     - sum(payments.get(cust.code, ()), Decimal(0)))
+        rows.append(Outstanding(customer=cust.code, name=cust.name, credit_limit=cust.credit_limit,
+                                outstanding=owed, invoiced_unpaid=money(unpaid), buckets=buckets,
+                                overdue=money(overdue)))
     return [r for r in rows if r.outstanding != 0 or r.invoiced_unpaid != 0]
+
+
+def _rows_of(session: Session, stmt, customer_col, wanted: set[str] | None) -> list:
+    """The statement's rows of the `wanted` customers (None = all): few customers by an IN list
+    (bounded), many by reading every row once."""
+    if wanted is None or len(wanted) > 1000:
+        rows = session.execute(stmt).all()
+        return rows if wanted is None else [r for r in rows if r[0] in wanted]
+    out: list = []
+    codes = sorted(wanted)
+    for k in range(0, len(codes), 1000):
+        out += session.execute(stmt.where(customer_col.in_(codes[k:k + 1000]))).all()
+    return out

@@ -302,20 +302,28 @@ def _chain(parents: dict[str, str | None], code: str) -> tuple[str, ...]:
 
 def quote_lines(session: Session, items: list[tuple[str, int]], prices: dict[str, PriceChoice]) -> list[QuoteLine]:
     """QuoteLines for (sku, qty in base units) items priced by `prices` (from pricing.prices_for)."""
+    from .cache import derived
     from .catalogue import Brand, Category, Product, Sku
 
-    codes = sorted({sku for sku, _ in items})
-    skus = {s.code: s for s in session.exec(select(Sku).where(Sku.code.in_(codes)))}
-    products = {p.code: p for p in session.exec(
-        select(Product).where(Product.code.in_(sorted({s.product for s in skus.values()}))))}
-    brand_parent = dict(session.exec(select(Brand.code, Brand.parent)).all())
-    category_parent = dict(session.exec(select(Category.code, Category.parent)).all())
+    # what a SKU brings to its line, kept while the catalogue is unchanged (core/cache.py)
+    known: dict[str, tuple] = derived(session, "quote.skus", lambda _: {})
+    missing = sorted({sku for sku, _ in items} - known.keys())
+    if missing:
+        skus = {s.code: s for s in session.execute(
+            select(Sku.code, Sku.tax_rate, Sku.product).where(Sku.code.in_(missing)))}
+        products = {p.code: p for p in session.execute(
+            select(Product.code, Product.brand, Product.category)
+            .where(Product.code.in_(sorted({s.product for s in skus.values()}))))}
+        brand_parent, category_parent = derived(session, "quote.parents", lambda s: (
+            dict(s.exec(select(Brand.code, Brand.parent)).all()),
+            dict(s.exec(select(Category.code, Category.parent)).all())))
+        for code, s in skus.items():
+            p = products.get(s.product)
+            known[code] = (Decimal(s.tax_rate), s.product, _chain(brand_parent, p.brand) if p else (),
+                           _chain(category_parent, p.category) if p else ())
     out = []
     for sku, qty in items:
-        s = skus[sku]
-        p = products.get(s.product)
-        out.append(QuoteLine(
-            sku=sku, qty=qty, unit_price=prices[sku].price, tax_rate=Decimal(s.tax_rate), product=s.product,
-            brands=_chain(brand_parent, p.brand) if p else (),
-            categories=_chain(category_parent, p.category) if p else ()))
+        tax_rate, product, brands, categories = known[sku]
+        out.append(QuoteLine(sku=sku, qty=qty, unit_price=prices[sku].price, tax_rate=tax_rate, product=product,
+                             brands=brands, categories=categories))
     return out

@@ -101,7 +101,8 @@ def _facts(session: Session, actor: Actor, start, end, where: SalesFilter, *, by
     out: list[_Fact] = []
     nos = sorted(by_no)
     for i in range(0, len(nos), 5000):  # bounded IN lists on every database
-        for line in session.exec(select(OrderLine).where(OrderLine.order_no.in_(nos[i:i + 5000]))):
+        for line in session.execute(select(OrderLine.order_no, OrderLine.sku, OrderLine.qty, OrderLine.line_total,
+                                           OrderLine.tax).where(OrderLine.order_no.in_(nos[i:i + 5000]))):
             if not where.counts_sku(line.sku):
                 continue
             o = by_no[line.order_no]
@@ -169,8 +170,14 @@ def _keyer(session: Session, facts: list[_Fact], dim: _Dimension):
         tz = business_tz()
         return lambda f: _period_key(f.created_at.astimezone(tz).date(), name)
     if name in LINE_DIMENSIONS:
-        skus = {s.code: s for s in session.exec(select(Sku).where(Sku.code.in_({f.sku for f in facts})))}
-        products = {p.code: p for p in session.exec(select(Product))}
+        # rows of the columns used, not objects; every SKU when many are asked (no huge IN list)
+        wanted = {f.sku for f in facts}
+        stmt = select(Sku.code, Sku.name, Sku.product)
+        if len(wanted) <= 1000:
+            stmt = stmt.where(Sku.code.in_(wanted))
+        skus = {s.code: s for s in session.execute(stmt) if s.code in wanted}
+        products = {p.code: p for p in session.execute(select(Product.code, Product.name, Product.brand,
+                                                              Product.category))}
         names = {"product": {c: p.name for c, p in products.items()},
                  "brand": dict(session.exec(select(Brand.code, Brand.name)).all()),
                  "category": dict(session.exec(select(Category.code, Category.name)).all())}

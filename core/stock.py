@@ -3,6 +3,7 @@ changes a warehouse person or manager makes (adjustment, damage, receipt), audit
 from dataclasses import dataclass, field
 from datetime import date
 
+from sqlalchemy import case, func, or_
 from sqlmodel import Session, select
 
 from . import audit
@@ -85,10 +86,12 @@ def _names(session: Session, skus: set[str]) -> dict[str, tuple[str, str, int]]:
     """sku -> (sku name, product name, reorder level)."""
     if not skus:
         return {}
-    rows = session.exec(select(Sku.code, Sku.name, Product.name, Sku.reorder_level)
-                        .join(Product, Product.code == Sku.product, isouter=True)
-                        .where(Sku.code.in_(skus))).all()
-    return {code: (name, pname or "", level) for code, name, pname, level in rows}
+    stmt = select(Sku.code, Sku.name, Product.name, Sku.reorder_level).join(Product, Product.code == Sku.product,
+                                                                              isouter=True)
+    if len(skus) <= 1000:
+        stmt = stmt.where(Sku.code.in_(skus))  # else every SKU, read once, is cheaper than a huge IN list
+    rows = session.exec(stmt).all()
+    return {code: (name, pname or "", level) for code, name, pname, level in rows if code in skus}
 
 
 def _balances(session: Session, warehouses: set[str] | None, sku: str | None) -> list[StockBalance]:
@@ -162,10 +165,15 @@ def low_stock(session: Session, actor: Actor, today: date) -> list[LowStockRow]:
     """rules.md: for each warehouse and each SKU it holds or has held (a balance row), the
     quantity available to orders (unexpired batches) ≤ the SKU's reorder level."""
     actor.require("stock.quantities", "see stock quantities")
-    rows = _balances(session, stock_warehouse_codes(session, actor), None)
-    fresh: dict[tuple[str, str], int] = {}
-    for r in rows:
-        fresh[(r.warehouse, r.sku)] = fresh.get((r.warehouse, r.sku), 0) + (0 if _expired(r, today) else r.available)
+    # summed by the database, not an object per batch (ORM columns: pending changes are flushed first)
+    unexpired = or_(StockBalance.expiry_date.is_(None), StockBalance.expiry_date >= today)
+    stmt = (select(StockBalance.warehouse, StockBalance.sku,
+                   func.sum(case((unexpired, StockBalance.available), else_=0)))
+            .group_by(StockBalance.warehouse, StockBalance.sku))
+    warehouses = stock_warehouse_codes(session, actor)
+    if warehouses is not None:
+        stmt = stmt.where(StockBalance.warehouse.in_(warehouses))
+    fresh: dict[tuple[str, str], int] = {(wh, code): int(qty) for wh, code, qty in session.execute(stmt)}
     names = _names(session, {s for _, s in fresh})
     out = []
     for (wh, code), qty in sorted(fresh.items()):

@@ -11,12 +11,16 @@ normalisation ("1 litre" = "1L" = "1000ml"); a size that contradicts the entry's
 from __future__ import annotations
 
 import bisect
+import gc
 import heapq
 import math
 import re
+import threading
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Iterable
+from functools import lru_cache
+from typing import Callable, Iterable, NamedTuple
 
 from rapidfuzz import fuzz, process
 
@@ -72,7 +76,26 @@ def find_order_numbers(text: str, exclude: Iterable[str] = ()) -> list[str]:
     Generic LETTERS-DIGITS; `exclude` holds codes that are not documents (SKU or
     customer codes such as CC-100), compared case-insensitively with or without '-'.
     """
-    skip = {e.upper() for e in exclude} | {e.upper().replace("-", "") for e in exclude}
+    return _order_numbers(text, _skip_set(exclude))
+
+
+def _skip_set(exclude: Iterable[str]) -> set[str]:
+    return {e.upper() for e in exclude} | {e.upper().replace("-", "") for e in exclude}
+
+
+class _Either:
+    """In either of two sets."""
+
+    __slots__ = ("a", "b")
+
+    def __init__(self, a: set[str], b: set[str]):
+        self.a, self.b = a, b
+
+    def __contains__(self, x: str) -> bool:
+        return x in self.a or x in self.b
+
+
+def _order_numbers(text: str, skip: "set[str] | _Either") -> list[str]:
     out: list[str] = []
     for m in _ORDER_NO_RE.finditer(text):
         letters, digits = m[1].upper(), m[2]
@@ -90,81 +113,333 @@ def find_order_numbers(text: str, exclude: Iterable[str] = ()) -> list[str]:
     return out
 
 
+# Pure functions of one string, asked again and again for the same names and words.
+_size_parts = lru_cache(maxsize=1 << 16)(size_parts)
+
+
+@lru_cache(maxsize=1 << 18)
+def _name_tokens(name: str) -> tuple[tuple[str, str, str], ...]:
+    """A name's tokens as (text, kind, raw), name stopwords left out."""
+    return tuple((t.text, t.kind, t.raw) for t in tokenize(name) if t.text not in NAME_STOPWORDS)
+
+
+@lru_cache(maxsize=1 << 16)
+def _num_key(tok: str) -> str | None:
+    """Where a vocabulary token goes in the number index ('250g' -> '250', '12' -> '12')."""
+    sp = _size_parts(tok)
+    if sp:
+        return format(sp[0].normalize(), "f")
+    return tok if tok.isdigit() else None
+
+
+_NO_SIZES: dict[str, set[str]] = {}  # shared by entries without sizes (never written)
+
+
+@contextmanager
+def paused_gc():
+    """Building indexes of a large world allocates hundreds of thousands of objects that all
+    live on; the cyclic garbage collector would walk them again and again while they are made
+    (about half the build time). Nothing here makes cycles, so collection waits until the
+    build is done (nested and concurrent builds share one pause; a collector someone else
+    turned off stays off)."""
+    global _paused
+    with _paused_lock:
+        if _paused == 0 and not gc.isenabled():
+            mine = False
+        else:
+            mine = True
+            _paused += 1
+            gc.disable()
+    try:
+        yield
+    finally:
+        if mine:
+            with _paused_lock:
+                _paused -= 1
+                if _paused == 0:
+                    gc.enable()
+
+
+_paused = 0
+_paused_lock = threading.Lock()
+
+
+class _Prep(NamedTuple):
+    """What one entry contributes to any lexicon holding it, worked out once per entry. Tuples
+    of strings only, so the cyclic garbage collector stops looking at them after its first pass
+    (a large world has hundreds of thousands; every full collection would walk them all)."""
+
+    codes: tuple[str, ...]                                  # its code, then names written as codes
+    names: tuple[tuple[tuple[tuple[str, str, str], ...], str], ...]  # (tokens, name) per name
+    leads: tuple[tuple[str, str], ...]
+    raws: tuple[tuple[str, str], ...]
+    units: tuple[str, ...]
+
+
+def _prepare(e: Entry) -> tuple[_Prep, dict[str, set[str]]]:
+    """The entry's _Prep and its sizes (dimension -> canonical sizes)."""
+    if True:
+        code = e.code.upper()
+        codes = [code]                            # its code, then names written as codes
+        names: list[tuple[tuple[tuple[str, str, str], ...], str]] = []
+        sizes: dict[str, set[str]] | None = None
+        for n in dict.fromkeys(e.names):
+            if not n:
+                continue
+            short_code = n.strip().upper() == code and len(n.strip()) < 4
+            if short_code or _is_code_like(n, e.code):
+                codes.append(n.strip().upper())
+                continue
+            toks = _name_tokens(n)
+            if not toks:
+                continue
+            names.append((toks, n))
+            for text, kind, _raw in toks:
+                if kind == "size":
+                    if sizes is None:
+                        sizes = defaultdict(set)
+                    sizes[_size_parts(text)[1]].add(text)
+        # the first two words of longer names: a customer is often called by them
+        # ("Andheri Medical" for "Andheri Medical and General Stores")
+        leads = tuple((toks[0][0], toks[1][0]) for toks, _n in names
+                      if len(toks) >= 3 and sum(1 for t in toks if t[1] == "word") >= 2
+                      and toks[0][1] == toks[1][1] == "word")
+        # the number as the name writes it: "500" also names "500mg" (kept as 0.5g)
+        raws = tuple((raw, text) for toks, _n in names for text, kind, raw in toks if kind == "size" and raw)
+        units = tuple(u for u, _f in e.extra.get("units", ()) or ())
+        return (_Prep(tuple(codes), tuple(names), leads, raws, units), _NO_SIZES if sizes is None else sizes)
+
+
+class _State:
+    """The lexicon's indexes over entries[0:n] as lists (a checkpoint later lexicons continue from)."""
+
+    __slots__ = ("n", "entries", "kind_of", "by_code", "codes", "units", "post", "kinds", "lead", "sets",
+                 "lead_sets", "base", "new_codes", "skip")
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.entries: list[Entry] = []
+        self.kind_of: list[str] = []
+        self.by_code: dict[tuple[str, str], Entry] = {}
+        self.codes: dict[str, list[int]] = {}
+        self.units: set[str] = set()
+        self.post: dict[str, list[int]] = {}     # token -> entries, ascending
+        self.kinds: dict[str, set[str]] = {}
+        self.lead: dict[tuple[str, str], list[int]] = {}
+        self.sets: dict[str, set[int]] = {}      # token -> set(post[token]), made when first needed
+        self.lead_sets: dict[tuple[str, str], set[int]] = {}
+        self.base: _State | None = None          # the checkpoint this state continues
+        self.new_codes: list[str] = []           # codes first seen after `base`
+        self.skip: set[str] | None = None        # a checkpoint's codes as order numbers exclude them
+
+    def fork(self) -> "_State":
+        """A copy that may grow while this one stays as it is (lists and sets copied when written)."""
+        st = _State()
+        st.n, st.entries, st.kind_of = self.n, list(self.entries), list(self.kind_of)
+        st.by_code, st.codes, st.units = dict(self.by_code), dict(self.codes), set(self.units)
+        st.post, st.kinds, st.lead = dict(self.post), dict(self.kinds), dict(self.lead)
+        st.sets, st.lead_sets = self.sets, self.lead_sets  # shared, for the keys nobody changed
+        st.base = self
+        return st
+
+    def add(self, e: Entry, p: _Prep, touched: set, touched_lead: set) -> None:
+        """Entry number `self.n`; lists of keys not in `touched` belong to a checkpoint: copied first."""
+        i = self.n
+        self.n += 1
+        self.entries.append(e)
+        self.kind_of.append(e.kind)
+        self.by_code[(e.kind, e.code.upper())] = e
+        codes = self.codes
+        for c in p.codes:
+            got = codes.get(c)
+            if got is None:
+                codes[c] = [i]
+                self.new_codes.append(c)
+            else:
+                codes[c] = [*got, i]
+        self.units.update(p.units)
+        post, kinds = self.post, self.kinds
+        for toks, _n in p.names:
+            for text, _kind, _raw in toks:
+                got = post.get(text)
+                if got is None:
+                    post[text] = [i]
+                    kinds[text] = {e.kind}
+                    touched.add(text)
+                    continue
+                if text not in touched:
+                    got = post[text] = list(got)
+                    kinds[text] = set(kinds[text])
+                    touched.add(text)
+                if got[-1] != i:
+                    got.append(i)
+                kinds[text].add(e.kind)
+        for pair in p.leads:
+            got = self.lead.get(pair)
+            if got is None:
+                self.lead[pair] = [i]
+            else:
+                if pair not in touched_lead:
+                    got = self.lead[pair] = list(got)
+                if got[-1] != i:
+                    got.append(i)
+            touched_lead.add(pair)
+
+
+class NameIndex:
+    """Entries with their names read once, and the lexicons of any subset of them.
+
+    A subset's lexicon is exactly `Lexicon([e for e in entries if keep(e)])` (the same
+    indexes, weights and order), but no name is tokenized twice, and the part of the indexes
+    up to the first entry a subset leaves out is kept as a checkpoint that later subsets
+    continue from, instead of indexing the catalogue again for every scope."""
+
+    MAX_CHECKPOINTS = 4
+    MIN_CHECKPOINT = 1000  # entries; below that a subset is indexed from scratch
+
+    def __init__(self, entries: Iterable[Entry]):
+        self.entries: list[Entry] = list(entries)
+        self._preps: list[_Prep | None] = [None] * len(self.entries)
+        self._sizes: list[dict[str, set[str]] | None] = [None] * len(self.entries)
+        self._checkpoints: dict[int, _State] = {}
+        self._lock = threading.Lock()
+
+    def _prep(self, i: int) -> _Prep:
+        p = self._preps[i]
+        if p is None:
+            p, self._sizes[i] = _prepare(self.entries[i])
+            self._preps[i] = p
+        return p
+
+    def _checkpoint(self, upto: int) -> _State | None:
+        """The state over entries[0:upto] (all kept), made from the nearest earlier checkpoint."""
+        with self._lock:
+            best = max((k for k in self._checkpoints if k <= upto), default=None)
+            if best == upto:
+                return self._checkpoints[best]
+            st = self._checkpoints[best].fork() if best is not None else _State()
+            touched: set = set()
+            touched_lead: set = set()
+            for i in range(st.n, upto):
+                st.add(self.entries[i], self._prep(i), touched, touched_lead)
+            st.sets, st.lead_sets, st.base, st.new_codes = {}, {}, None, []
+            # what lexicons continuing it only read: tuples, which the garbage collector soon ignores
+            st.post = {t: tuple(v) for t, v in st.post.items()}
+            st.codes = {c: tuple(v) for c, v in st.codes.items()}
+            st.lead = {k: tuple(v) for k, v in st.lead.items()}
+            while len(self._checkpoints) >= self.MAX_CHECKPOINTS:
+                del self._checkpoints[min(self._checkpoints)]
+            self._checkpoints[upto] = st
+            return st
+
+    def lexicon(self, keep: Callable[[Entry], bool] | None = None) -> "Lexicon":
+        """The lexicon of the entries `keep` keeps (None: all of them)."""
+        with paused_gc():
+            return self._lexicon(keep)
+
+    def _lexicon(self, keep: Callable[[Entry], bool] | None) -> "Lexicon":
+        entries = self.entries
+        kept = range(len(entries)) if keep is None else [i for i, e in enumerate(entries) if keep(e)]
+        lead = 0  # entries kept from the start
+        while lead < len(kept) and kept[lead] == lead:
+            lead += 1
+        if keep is not None and lead < len(entries) and lead >= self.MIN_CHECKPOINT:
+            st = self._checkpoint(lead).fork()
+        else:
+            st = _State()
+            lead = 0
+        touched: set = set()
+        touched_lead: set = set()
+        for i in kept[lead:]:
+            st.add(entries[i], self._prep(i), touched, touched_lead)
+        lex = Lexicon.__new__(Lexicon)
+        lex._index = self
+        lex._assemble(st, [self._prep(i) for i in kept], [self._sizes[i] for i in kept], touched, touched_lead)
+        return lex
+
+
 class Lexicon:
     """The world's names, indexed once; `find` is then cheap per message."""
 
     MAX_CANDIDATES = 300  # entries scored in full per message, after the prefilter
 
     def __init__(self, entries: Iterable[Entry]):
-        self.entries: list[Entry] = list(entries)
-        self.by_code: dict[tuple[str, str], Entry] = {}
-        self._codes: dict[str, list[int]] = defaultdict(list)   # UPPER code/barcode -> entries
-        self._names: list[list[tuple[list[tuple[str, float]], str]]] = []  # per entry
-        self._sizes: list[dict[str, set[str]]] = []  # per entry: dim -> canonical sizes
-        self._post: dict[str, set[int]] = defaultdict(set)       # token -> entries
-        self._tok_kinds: dict[str, set[str]] = defaultdict(set)
-        units: set[str] = set()
-        raw_names: list[list[tuple[list[Token], str]]] = []
-        for i, e in enumerate(self.entries):
-            self.by_code[(e.kind, e.code.upper())] = e
-            self._codes[e.code.upper()].append(i)
-            for u, _f in e.extra.get("units", ()) or ():
-                units.add(u)
-            per: list[tuple[list[Token], str]] = []
-            sizes: dict[str, set[str]] = defaultdict(set)
-            for n in dict.fromkeys(e.names):
-                if not n:
-                    continue
-                short_code = n.strip().upper() == e.code.upper() and len(n.strip()) < 4
-                if short_code or _is_code_like(n, e.code):
-                    self._codes[n.strip().upper()].append(i)
-                    continue
-                toks = [t for t in tokenize(n) if t.text not in NAME_STOPWORDS]
-                if not toks:
-                    continue
-                per.append((toks, n))
-                for t in toks:
-                    self._post[t.text].add(i)
-                    self._tok_kinds[t.text].add(e.kind)
-                    if t.kind == "size":
-                        sizes[size_parts(t.text)[1]].add(t.text)
-            raw_names.append(per)
-            self._sizes.append(sizes)
+        index = NameIndex(entries)
+        with paused_gc():
+            st = _State()
+            touched: set = set()
+            touched_lead: set = set()
+            for i, e in enumerate(index.entries):
+                st.add(e, index._prep(i), touched, touched_lead)
+            self._index = index
+            self._assemble(st, list(index._preps), list(index._sizes), touched, touched_lead)
+
+    def subset(self, keep: Callable[[Entry], bool]) -> "Lexicon":
+        """The lexicon of the entries `keep` keeps: the same as `Lexicon(filter(keep, entries))`."""
+        return self._index.lexicon(keep)
+
+    def _assemble(self, st: _State, preps: list[_Prep], sizes: list[dict[str, set[str]]], touched: set,
+                  touched_lead: set) -> None:
+        self.entries: list[Entry] = st.entries
+        self.by_code: dict[tuple[str, str], Entry] = st.by_code
+        self._codes: dict[str, list[int]] = st.codes       # UPPER code/barcode -> entries
+        self._preps = preps
+        self._sizes: list[dict[str, set[str]]] = sizes  # per entry: dim -> canonical sizes
+        self._named: dict[int, list] = {}                  # per entry, made when first scored
+        sets, lead_sets = st.sets, st.lead_sets
+        # token -> entries, in the order of a set built from them in ascending order (as a tuple: the
+        # matching only iterates them)
+        post: dict[str, tuple[int, ...]] = {}
+        for t, lst in st.post.items():
+            got = None if t in touched else sets.get(t)
+            if got is None:
+                got = tuple(set(lst))
+                if t not in touched:
+                    sets[t] = got
+            post[t] = got
+        self._post = post
+        self._tok_kinds: dict[str, set[str]] = st.kinds
         n_entries = max(len(self.entries), 1)
-        self._idf = {t: math.log(1 + n_entries / len(p)) for t, p in self._post.items()}
-        for per in raw_names:
-            self._names.append([([(t.text, self._weight(t.text),
-                                    size_parts(t.text)[1] if t.kind == "size" else None,
-                                    t.text.isdigit()) for t in toks], n)
-                                for toks, n in per])
-        self.unit_words: frozenset[str] = frozenset(units)
-        self._kind_of = [e.kind for e in self.entries]
-        self._vocab = sorted(t for t in self._post if not t[0].isdigit())
-        self._num_index: dict[str, list[str]] = defaultdict(list)  # '250' -> ['250g', '250']
-        for t in self._post:
-            sp = size_parts(t)
-            if sp:
-                self._num_index[format(sp[0].normalize(), "f")].append(t)
-            elif t.isdigit():
-                self._num_index[t].append(t)
-        # the number as the name writes it: "500" also names "500mg" (kept as 0.5g)
-        for per in raw_names:
-            for toks, _n in per:
-                for t in toks:
-                    if t.kind == "size" and t.raw and t.text not in self._num_index[t.raw]:
-                        self._num_index[t.raw].append(t.text)
-        # the first two words of longer names: a customer is often called by them
-        # ("Andheri Medical" for "Andheri Medical and General Stores")
-        self._lead: dict[tuple[str, str], set[int]] = defaultdict(set)
-        for i, per in enumerate(raw_names):
-            for toks, _n in per:
-                words = [t.text for t in toks if t.kind == "word"]
-                if len(toks) >= 3 and len(words) >= 2 and toks[0].kind == toks[1].kind == "word":
-                    self._lead[(toks[0].text, toks[1].text)].add(i)
+        self._idf = {t: math.log(1 + n_entries / len(p)) for t, p in post.items()}
+        self.unit_words: frozenset[str] = frozenset(st.units)
+        self._kind_of = st.kind_of
+        self._vocab = sorted(t for t in post if not t[0].isdigit())
+        num_index: dict[str, list[str]] = defaultdict(list)  # '250' -> ['250g', '250']
+        for t in post:
+            k = _num_key(t)
+            if k is not None:
+                num_index[k].append(t)
+        for p in preps:
+            for raw, text in p.raws:
+                if text not in num_index[raw]:
+                    num_index[raw].append(text)
+        self._num_index = num_index
+        lead: dict[tuple[str, str], tuple[int, ...]] = {}
+        for pair, lst in st.lead.items():
+            got = None if pair in touched_lead else lead_sets.get(pair)
+            if got is None:
+                got = tuple(set(lst))
+                if pair not in touched_lead:
+                    lead_sets[pair] = got
+            lead[pair] = got
+        self._lead = lead
+        self._base = st.base
+        self._new_codes = st.new_codes
+        self._skip = None
+
+    def _names_of(self, i: int) -> list:
+        """Entry i's names as (token, weight, size dimension, is a number) lists, with the name."""
+        got = self._named.get(i)
+        if got is None:
+            got = self._named[i] = tuple((tuple((text, self._weight(text),
+                                                 _size_parts(text)[1] if kind == "size" else None, text.isdigit())
+                                                for text, kind, _raw in toks), n)
+                                         for toks, n in self._preps[i].names)
+        return got
 
     def _weight(self, tok: str) -> float:
         w = self._idf.get(tok, 1.0)
-        return max(w, 1.0) if size_parts(tok) else w
+        return max(w, 1.0) if _size_parts(tok) else w
 
     @property
     def codes(self) -> frozenset[str]:
@@ -183,7 +458,17 @@ class Lexicon:
         return self.by_code.get((kind, code.upper()))
 
     def find_order_numbers(self, text: str) -> list[str]:
-        return find_order_numbers(text, exclude=self._codes)
+        skip = self._skip
+        if skip is None:
+            base = self._base
+            if base is None:
+                skip = _skip_set(self._codes)
+            else:  # the checkpoint's codes (worked out once for every lexicon continuing it) and its own
+                if base.skip is None:
+                    base.skip = _skip_set(base.codes)
+                skip = _Either(base.skip, _skip_set(self._new_codes))
+            self._skip = skip
+        return _order_numbers(text, skip)
 
     # -- matching -------------------------------------------------------------------
     def _message_tokens(self, text: str) -> list[Token]:
@@ -217,9 +502,9 @@ class Lexicon:
         for i, t in enumerate(toks):
             if t.kind == "size":
                 add(t.text, 1.0, i)
-                num = format(size_parts(t.text)[0].normalize(), "f")
+                num = format(_size_parts(t.text)[0].normalize(), "f")
                 for vt in [*self._num_index.get(num, ()), *self._num_index.get(t.raw, ())]:
-                    if vt != t.text and not size_parts(vt):
+                    if vt != t.text and not _size_parts(vt):
                         add(vt, 0.9, i)  # bare "250" in an alias like "tea 250"
                 continue
             if t.kind == "num":
@@ -276,7 +561,7 @@ class Lexicon:
         msg_dims: dict[str, set[str]] = defaultdict(set)
         for t in toks:
             if t.kind == "size":
-                msg_dims[size_parts(t.text)[1]].add(t.text)
+                msg_dims[_size_parts(t.text)[1]].add(t.text)
         msg_has_number = any(t.kind in ("size", "num") for t in toks)
         # Prefilter: score fully only the entries sharing the most (rare) words.
         acc: dict[int, float] = defaultdict(float)
@@ -292,7 +577,7 @@ class Lexicon:
             if e.kind not in kinds_set:
                 continue
             best: tuple | None = None
-            for name_toks, label in self._names[i]:
+            for name_toks, label in self._names_of(i):
                 num = den = 0.0
                 used: dict[int, float] = {}
                 skipped = False
