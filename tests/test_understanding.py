@@ -15,10 +15,10 @@ ROLES = {"U-ADM": "admin", "U-MGR-KA": "manager", "U-REP-1": "sales_rep", "U-WH-
     ("kitna baaki hai", "how much outstanding"),
     ("kitna dena hai", "how much outstanding"),
     ("nahi 5 kar do", "no make it 5"),
-    ("is mahine ki sales", "this month sales"),
-    ("pichle mahine ke orders dikhao", "last month orders show"),
+    ("is mahine ki sales", "this month ki sales"),
+    ("pichle mahine ke orders dikhao", "last month ke orders show"),
     ("SO-0905 dispatch karo", "SO-0905 dispatch"),
-    ("Sandhu ka 3009 wala order cancel karo", "Sandhu 3009 order cancel"),
+    ("Sandhu ka 3009 wala order cancel karo", "Sandhu ka 3009 order cancel"),
     ("2 bottle chlorpyriphos toot gayi, damage me daal do", "2 bottle chlorpyriphos damaged, mark damaged"),
     ("show me low stock", "show me low stock"),  # English is left alone
     ("what does he owe", "what does he owe"),
@@ -175,3 +175,25 @@ def test_meaning_only_ever_reads():
 def test_hinglish_yes_and_no_to_a_preview(text, answer):
     from agent.nlu.confirm import parse_confirmation
     assert parse_confirmation(text) == answer
+
+
+@pytest.mark.parametrize("said,amount", [
+    ("Anand Kirana paid 50 hazaar by upi", "Rs 50,000.00"),
+    ("Anand Kirana ne 1.5 lakh diye cash", "Rs 150,000.00"),
+    ("received 10k cash from Anand Kirana", "Rs 10,000.00"),
+    ("anand kirana ne 2.5k upi kiya", "Rs 2,500.00"),
+    ("payment of Rs 1,20,000/- received from Anand Kirana via cheque", "Rs 120,000.00"),
+    ("Anand Kirana paid 2500 cash utr 88812", "Rs 2,500.00"),
+])
+def test_money_is_read_as_people_write_it_never_cut_to_its_digits(sample, clock, said, amount):
+    reply = _say(Assistant(sample, clock), "U-ADM", said)
+    assert reply.awaiting_confirmation, reply.text
+    assert f"payment of {amount} " in reply.text
+
+
+def test_two_amounts_in_a_payment_are_asked_about_and_an_advance_is_named(sample, clock):
+    assistant = Assistant(sample, clock)
+    asked = _say(assistant, "U-ADM", "Anand Kirana paid 500 and 700 cash")
+    assert asked.outcome == "clarify" and "Rs 500" in asked.text and "Rs 700" in asked.text
+    big = _say(assistant, "U-ADM", "Anand Kirana paid 1.5 lakh cash", conversation="big")
+    assert big.awaiting_confirmation and "more than they owe" in big.text

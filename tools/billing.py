@@ -45,6 +45,8 @@ class RecordPayment(Tool):
         ref = f" (ref {args.reference})" if args.reference else ""
         text = (f"Record a payment of {rs(value)} by {method}{ref} from {cust.name} ({cust.code}). "
                 f"Their outstanding goes from {rs(before)} to {rs(after)}.")
+        if after < 0:  # more than they owe: say so, a mistyped amount shows here
+            text += f" That is {rs(-after)} more than they owe; it stays with us as an advance."
         data = {"customer": cust.code, "amount": str(value), "method": args.method, "reference": args.reference}
         return Preview(text, None, fingerprint([self.name, data]), f"Payment {rs(value)} from {cust.name}",
                        {**data, "outstanding_before": str(before), "outstanding_after": str(after)})

@@ -2,7 +2,8 @@
 script ("bhej do", "kitna baaki hai", "pichle mahine"), filler ("bhai", "yaar") and corrections
 ("nahi 10 kar do") become their plain English equivalents before intents are scored.
 
-Only words about the request change: names the world knows (a product, a customer, an alias
+The particles that mark a name in Hinglish ("X ka", "X ke liye") are kept: the planner finds
+customers' names by them. Only words about the request change: names the world knows (a product, a customer, an alias
 that happens to be a Hindi word) are left as written, so no entity is ever rewritten. The
 rules are about the language, never about a world; numbers and unit words are the vocabulary's
 (core, through agent.nlu.numbers), not this module's.
@@ -39,6 +40,8 @@ _RULES: list[tuple[str, str]] = [
     (r"(?:jama|jamaa)\s+(?:kiya|kiye|kiyi|karaya|karaye|kar\s+diya|kar\s+diye|kraya|kiye\s+hain)", "paid"),
     (r"collect\s+(?:kiya|kiye|kar\s+liya|kar\s+liye|kiya\s+hai|kr\s+liya)", "collected"),
     (r"(?:de|di)\s+(?:diya|diye|di|diyaa)|(?:le|li)\s+(?:liya|liye|li)", "paid"),
+    (r"(?:(?<=\d\s)|(?<=\dk\s)|(?<=lakh\s)|(?<=lac\s)|(?<=hazaar\s)|(?<=hazar\s)|(?<=rupees\s)|(?<=rupaye\s)|(?<=/-\s))"
+     r"(?:diye|diya|di|bheje|bheja)|(?<=cash\s)(?:diye|diya|di)|(?<=upi\s)(?:diye|diya|kiye|kiya)", "paid"),
     (r"nakad|nagad|naqad|cash\s+(?:me|mein|main)", "cash"),
     (r"paise|paisa|paisay|rupaye|rupaiye|rupay|rupye", "rs"),
     # what is owed ("kitna dena hai" is a debt, not a send)
@@ -91,7 +94,6 @@ _RULES: list[tuple[str, str]] = [
     (r"aur\s*$", "more"),
     (r"aur", "and"),
     (r"bhi", "also"),
-    (r"(?:ke|ki|ka)\s+(?:liye|liya|lie)|keliye", "for"),
     (r"(?:mera|meri|mere|apna|apni|apne|mujhe|muje|mjhe|hume|humein|hamein)", "my"),
     (r"(?:hamara|humara|hamare|humare|hamari|humari)", "our"),
     (r"koi", "any"),
@@ -99,9 +101,8 @@ _RULES: list[tuple[str, str]] = [
     (r"se", "from"),
     (r"(?:mein|mai|mei)", "in"),
     # filler
-    (r"bhai|bhaiya|bhaiyya|bhaisaab|bhaisahab|bhayya|yaar|yar|ji|zara|jara|jaldi(?:\s+se)?|jldi|thoda|na"
+    (r"bhai|bhaiya|bhaiyya|bhaisaab|bhaisahab|bhayya|yaar|yar|ji|zara|jara|jaldi(?:\s+se)?|jldi|thoda|na|ne"
      r"|wala|wali|wale|waala|waali|hai|hain|ho|tha|thi|karo|kar\s*do|kardo|kijiye|karna", ""),
-    (r"ka|ki|ke|ko", ""),
 ]
 _COMPILED = [(re.compile(rf"(?<![\w-])(?:{p})(?![\w-])", re.I), r) for p, r in _RULES]
 _GREETING = re.compile(

@@ -9,11 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from rapidfuzz import fuzz
 
 from agent.nlu.normalise import asks_for_help, is_greeting, normalise
-from agent.nlu.numbers import QtyMention, parse_quantities, resolve_unit
+from agent.nlu.numbers import QtyMention, parse_amounts, parse_quantities, resolve_unit
 from agent.nlu.periods import parse_period
 from agent.nlu.text import NAME_STOPWORDS, STOPWORDS, tokenize
 from tools.schemas import TOOL_SPECS
@@ -88,7 +89,8 @@ _NAME_SLOT = re.compile(rf"\b(?:does|do|did|has|is)\s+{_WORDS}(?:'s|’s)?\s+(?:
 # hai", "aur X ka bhi 10000 cash mila"; and a name may open a terse question: "X outstanding?"
 _HINDI_SLOT = re.compile(rf"{_WORDS}\s+(?:ke|ka|ki|kaa|ko)\s+(?:liye|liya|lie|orders?|outstanding|balance|dues|"
                          rf"hisa+b|bills?|payments?|bhi|sales|account|khata|udh?aa?r|baa?ki|bakaya)\b", re.I)
-_NAME_FIRST = re.compile(rf"^\s*{_WORDS}\s+(?:outstanding|balance|dues|orders?)\s*[?.!]*\s*$", re.I)
+_NAME_FIRST = re.compile(rf"^\s*{_WORDS}\s+(?:outstanding|balance|dues|orders?)"
+                         rf"(?:\s+(?:how much|what|is|please|show|this month|last month|this week|today))*\s*[?.!]*\s*$", re.I)
 # what may stand before a name without being part of it ("show Fresh Mart's orders"), and words
 # that are never a customer's name ("what do they owe", "the shop's balance", "mere orders")
 _LEADING = frozenset("show see check get give list tell me what whats is are please pls can could you kindly "
@@ -161,7 +163,7 @@ _RECEIPT = re.compile(r"\b(?:goods received|received (?:into|in) (?:stock|the wa
                       re.I)
 STAFF_ROLES = ("sales rep", "manager", "admin")  # they order for a customer, never for themselves
 # "show dispatched orders": a status word that is also an action, asked about, not ordered
-_LISTING = re.compile(r"\b(show|list|which|what|any|how many|see|view|all|my)\b[^.?!]*\borders\b"
+_LISTING = re.compile(r"\b(show|list|which|what|any|how many|how much|see|view|all|my)\b[^.?!]*\borders\b"
                       r"|\borders\b[^.?!]*\b(dispatched|delivered|cancel+ed|rejected|confirmed|pending|shipped)\b", re.I)
 _ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3}
 KNOWLEDGE_SCORE = 0.55  # a document this close answers the question (questions it answers: 0.56-0.70)
@@ -352,6 +354,7 @@ class Planner:
         return self.plan_request(text)
 
     def plan_request(self, text: str) -> Plan:
+        self.said = text  # the user's own words, for reasons and notes that quote them
         text = normalise(text, self.lex.knows_word)
         chosen = self._choice_answer(text)
         if chosen is not None:
@@ -448,6 +451,8 @@ class Planner:
             return ask
         cust = cust or self._context_customer(low)
         docs = _blank(text, cust_span)  # where order numbers may be: not in the customer's words
+        for b in _BATCH.finditer(docs):  # nor in a batch code ("batch NS-2609")
+            docs = _blank(docs, b.span(1))
 
         more = self._more_capabilities(text, low, cust)
         if more is not None:
@@ -486,8 +491,13 @@ class Planner:
             return Plan([("reject_order", {"order_no": no, "reason": reason})])
 
         nums = self.lex.find_order_numbers(docs)
-        if _LISTING.search(low) and not nums:
+        to_dispatch = re.search(r"\b(?:to|for|ready to|pending|awaiting)\s+dispatch\b|\bdispatch\s+(?:karne|pending|baaki|due)\b",
+                                low)
+        if (_LISTING.search(low) or to_dispatch and re.search(r"\borders\b", low)) and not nums:
             w = w - {"cancel", "dispatch", "deliver", "delivered"}
+            if to_dispatch and self._can("list_orders"):
+                return Plan([("list_orders", {"status": "confirmed"})], note="Orders confirmed and waiting to be "
+                                                                             "dispatched:")
         if "cancel" in w:
             if not self._can("cancel_order"):
                 return self._refuse_role("cancel orders")
@@ -505,25 +515,30 @@ class Planner:
             no, ask = self._order_ref(docs)
             return ask or Plan([("deliver_order", {"order_no": no})])
 
-        amount = re.search(r"(?:rs\.?|₹|inr)\s*(\d[\d,]*(?:\.\d{1,2})?)|(\d[\d,]*(?:\.\d{1,2})?)\s*(?:rs|rupees|/-)",
-                           low)
+        # amounts as people write them (Rs 500, 10k, 1.5 lakh, 50 hazaar); a bare number only for a payment
+        ref = re.search(r"\b(?:ref(?:erence)?|utr|txn|cheque no\.?|chq no\.?)\s*[:#]?\s*([A-Za-z0-9-]+)", text, re.I)
+        unsaid = _blank(_blank(text, cust_span), ref.span() if ref else None)  # neither is an amount
+        amounts = list(dict.fromkeys(a.value for a in parse_amounts(unsaid)))
         said_payment = (w & {"payment", "paid", "received", "collected"}) or (
             _PAY_NOUN.search(low) and _PAY_VERB.search(low)
             and not any(q.unit_word for q in parse_quantities(text, self.lex.unit_words)))
-        if said_payment and not amount:
-            amount = re.search(r"(?<![\w-])(\d[\d,]*(?:\.\d{1,2})?)(?![\w-])", _blank(low, cust_span))
-        if said_payment and amount and not re.search(r"\b(how much|owe|outstanding|due)\b", low):
+        if said_payment and not amounts:
+            bare = re.findall(r"(?<![\w.-])(\d[\d,]*(?:\.\d{1,2})?)(?![\w-])", unsaid.lower())
+            amounts = list(dict.fromkeys(Decimal(b.replace(",", "")) for b in bare))
+        if said_payment and amounts and not re.search(r"\b(how much|owe|outstanding|due)\b", low):
             if not self._can("record_payment"):
                 return self._refuse_role("record payments")
-            value = (amount[1] or amount[2]) if amount.lastindex and amount.lastindex >= 2 else amount[1]
+            if len(amounts) > 1:  # never pick one of two amounts
+                return Plan(text="Which amount was paid: " + " or ".join(f"Rs {a:,}" for a in amounts) + "?",
+                            outcome="clarify")
+            value = format(amounts[0], "f")
             method = next((m for m, rx in _METHODS if re.search(rx, low)), None)
             if not method:
                 return Plan(text="How was it paid: cash, UPI, bank transfer or cheque?", outcome="clarify",
                             frame={"slot": "method"})
-            args = {"amount": value.replace(",", ""), "method": method}
+            args = {"amount": value, "method": method}
             if cust:
                 args["customer"] = cust
-            ref = re.search(r"\b(?:ref(?:erence)?|utr|txn|cheque no\.?|chq no\.?)\s*[:#]?\s*([A-Za-z0-9-]+)", text, re.I)
             if ref:
                 args["reference"] = ref[1]
             return Plan([("record_payment", args)])
@@ -790,8 +805,10 @@ class Planner:
             return None
         batch = _BATCH.search(text)
         wh = self._warehouse(text)
-        if not (batch or wh or re.search(r"\b(stock|count|damaged)\b", low)) or not _STOCK_VERB.search(low):
+        if not (batch or wh or re.search(r"\b(stock|count|damaged)\b", low)):
             return None
+        if not _STOCK_VERB.search(low) and not (batch and _DAMAGE.search(low)):
+            return None  # "3 pcs toot gaye batch NS-2609" states the damage without a verb
         rest = text
         if batch:
             rest = rest[:batch.start()] + " " + rest[batch.end():]
@@ -807,7 +824,7 @@ class Planner:
             return Plan(text="How many? Please give the quantity.", outcome="clarify")
         q = qs[0]
         products, ambiguous = self._product_arg(rest)
-        args: dict = {"reason": text.strip()}
+        args: dict = {"reason": (getattr(self, "said", "") or text).strip()}
         if products and not ambiguous:
             args["product"] = products[0]
         elif not batch:
@@ -864,6 +881,52 @@ class Planner:
             item["unit"] = u[0]
         return item
 
+    def _lines_named(self, text: str, items: list[dict]) -> list[int]:
+        """Which lines of the order being put together `text` names, by the words of their
+        products' names (only those lines compete: "the tea" is the tea in this order)."""
+        said = {t.text for t in tokenize(text) if t.text not in STOPWORDS and len(t.text) > 2}
+        hits = []
+        for i, it in enumerate(items):
+            entry = self.lex.get("sku", it["product"])
+            own = {t.text for n in (entry.names if entry else [it["product"]]) for t in tokenize(n)}
+            own |= {it["product"].lower()}
+            if said & own or any(fuzz.ratio(a, b) >= 85 for a in said for b in own if len(b) > 3):
+                hits.append(i)
+        return hits
+
+    def _edit_lines(self, text: str, low: str, items: list[dict]):
+        """"remove the tea", "one more box of crunchy", "2 more cases": a change to a line of
+        the order on the table, named among its own lines; the unit of the line is kept."""
+        removing = re.search(r"\b(remove|drop|delete|without|minus|take out|skip|cancel the)\b", low)
+        more = re.search(r"\b(\d+|one|a|an|two|three|ek|do|teen)\s+more\b|\bmore\b", low)
+        if not (removing or more) or not items:
+            return None
+        lines = self._lines_named(text, items)
+        if removing:
+            if not lines:
+                return None
+            if len(lines) == len(items):
+                return Plan(text="That would leave the order empty; say no to drop it instead.", outcome="clarify")
+            return [it for i, it in enumerate(items) if i not in lines]
+        qs = [q for q in parse_quantities(text, self.lex.unit_words) if q.qty]
+        if len({items[i]["product"] for i in lines} if lines else {it["product"] for it in items}) == 1:
+            lines = [lines[0] if lines else 0]  # one product, perhaps said in two lines
+        if len(lines) > 1 or (not lines and len(items) > 1) or not qs and not more[1]:
+            return Plan(text="Which line should I add to? Please name the product.", outcome="clarify") \
+                if len(lines) > 1 or not lines else None
+        i = lines[0] if lines else 0
+        n = qs[0].qty if qs else 1
+        unit = items[i].get("unit")
+        if qs and qs[0].unit_word:
+            u = resolve_unit(qs[0].unit_word, self.world.units.get(items[i]["product"], []))
+            if u is None:
+                return Plan(text=f"{self.world.sku_names.get(items[i]['product'], '')} is sold in "
+                                 f"{', '.join(x for x, _ in self.world.units.get(items[i]['product'], []))}; "
+                                 "which unit do you mean?", outcome="clarify")
+            unit = u[0]
+        extra = {"product": items[i]["product"], "qty": n, **({"unit": unit} if unit else {})}
+        return items + [extra]  # the core adds lines of one product together
+
     def _follow_up(self, text, low, w, cust, period, products) -> Plan | None:
         """"and this month?", "what about <customer>?", "make it 2 cartons", "add 3 boxes of X too"."""
         last = self.ctx.last_call()
@@ -873,6 +936,9 @@ class Planner:
         fields = TOOL_SPECS[name][0].model_fields if name in TOOL_SPECS else {}
         if name == "create_order":
             items = [dict(i) for i in args.get("items", [])]
+            edited = self._edit_lines(text, low, items)
+            if edited is not None:
+                return edited if isinstance(edited, Plan) else Plan([("create_order", {**args, "items": edited})])
             adding = re.search(r"\b(add|also|too|plus|and)\b", low)
             changing = re.search(r"\b(make it|make that|change (?:it|that|the quantity)|instead|only|actually)\b", low)
             got = extract_items(self.wv, self.world, text)
@@ -918,6 +984,8 @@ class Planner:
         short = len(re.findall(r"[a-z0-9]+", low)) <= 8
         if not short or not (_FOLLOW.match(low) or period or cust):
             return None
+        if any(q.unit_word for q in parse_quantities(text, self.lex.unit_words)):
+            return None  # "X ke liye 2 case Y" after a balance question is an order, not "and for X?"
         changed = False
         if period and "period" in fields:
             args["period"], changed = period, True

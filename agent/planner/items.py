@@ -206,9 +206,6 @@ def extract_items(world_view, world, text: str) -> ItemsResult:
             return out
         if pick.how == "semantic":
             out.notes.append(f"I took '{seg}' to mean {world.sku_names.get(pick.sku, pick.sku)} ({pick.sku}).")
-        if m.qty is None or m.qty <= 0:
-            out.problem = f"The quantity in '{said}' must be a whole number above zero."
-            return out
         units = world.units.get(pick.sku, [])
         unit = resolve_unit(m.unit_word, units) if m.unit_word else None
         if m.unit_word and unit is None:
@@ -216,6 +213,20 @@ def extract_items(world_view, world, text: str) -> ItemsResult:
             out.problem = (f"{world.sku_names.get(pick.sku, pick.sku)} is sold in {names}, not "
                            f"'{m.unit_word}'. Which unit do you mean?")
             out.frame = {"slot": "unit", "word": m.unit_word, "sku": pick.sku}
+            return out
+        if m.qty is None and m.value > 0 and unit is not None:
+            # "1.5 case", "dedh peti": a whole number of base units is an order, said how it was read
+            base = m.value * unit[1]
+            if base == int(base) and units:
+                out.items.append({"product": pick.sku, "qty": int(base)})
+                out.notes.append(f"{m.said or m.value} {unit[0]} of {world.sku_names.get(pick.sku, pick.sku)} "
+                                 f"= {int(base)} {units[0][0]}.")
+                continue
+            out.problem = (f"{m.said or m.value} {unit[0]} of {world.sku_names.get(pick.sku, pick.sku)} is "
+                           f"{base} {units[0][0] if units else 'units'}, not a whole number; how many should it be?")
+            return out
+        if m.qty is None or m.qty <= 0:
+            out.problem = f"The quantity in '{said}' must be a whole number above zero."
             return out
         item = {"product": pick.sku, "qty": int(m.qty)}
         if unit is not None and (unit[1] != 1 or m.unit_word):
