@@ -114,6 +114,18 @@ class WorldView:
                     self._scoped.popitem(last=False)
         return scoped
 
+    def batches(self, tokens: list[str]) -> dict[str, str]:
+        """Which of these code-like words are batch codes in stock: word -> the batch code as
+        stored (batches come and go with every receipt, so they are looked up, not indexed)."""
+        wanted = {t.upper(): t for t in tokens if t}
+        if not wanted:
+            return {}
+        from core.inventory import StockBalance
+        with Session(self.engine) as s:
+            found = s.exec(select(StockBalance.batch).where(func.upper(StockBalance.batch).in_(list(wanted)))
+                           .distinct()).all()
+        return {wanted[b.upper()]: b for b in found}
+
     # -- meaning search, only when names found nothing ------------------------------------
     def semantic_skus(self, query: str, k: int = 5) -> list[tuple[str, float]]:
         """(SKU code, cosine score) nearest in meaning to `query`, best first."""

@@ -217,11 +217,13 @@ class Runner:
     def clock(self, now: datetime) -> Clock:
         return Clock(tz=self.tz, fixed=now)
 
-    def guard(self, scenario: Scenario, engine) -> ScopeGuard:
-        """What the scenario's user may not see in its world, worked out once from a fresh copy."""
-        key = (scenario.world, scenario.now, scenario.user)
+    def guard(self, scenario: Scenario, engine, user: str | None = None) -> ScopeGuard:
+        """What a user of the scenario (its own by default) may not see in its world, worked out
+        once from a fresh copy."""
+        user = user or scenario.user
+        key = (scenario.world, scenario.now, user)
         if key not in self._guards:
-            self._guards[key] = build_guard(engine, scenario.user, self.clock(scenario.now))
+            self._guards[key] = build_guard(engine, user, self.clock(scenario.now))
         return self._guards[key]
 
     def build_model(self, engine, clock, knowledge=None):
@@ -281,16 +283,19 @@ class Runner:
         from agent.runtime import Assistant, Turn
 
         clock = self.clock(scenario.now)
-        guard = self.guard(scenario, engine)
         model = self.build_model(engine, clock, self.knowledge_for(scenario.world))
         misses = len(self.replay.misses) if self.replay is not None else 0
         assistant = Assistant(engine, clock, model=model, knowledge=self.knowledge_for(scenario.world))
-        turn = Turn(user_id=scenario.user, channel=scenario.channel,
-                    conversation=f"eval-{scenario.id}-{trial}-{uuid.uuid4().hex[:8]}")
+        run = f"eval-{scenario.id}-{trial}-{uuid.uuid4().hex[:8]}"
+        guards = {u: self.guard(scenario, engine, u) for u in {scenario.user, *(t.as_user for t in scenario.turns)}
+                  if u}  # worked out before anything changes
         first = before = snapshot(engine)
         product_log = logging.getLogger("dms")
         said: list[str] = []
         for spec in scenario.turns:
+            user = spec.as_user or scenario.user  # each user keeps their own conversation
+            turn = Turn(user_id=user, channel=spec.channel or scenario.channel, conversation=f"{run}-{user}")
+            guard = guards[user]
             said.append(spec.user)
             pending, audit_mark = assistant.pending_action(turn), _last_audit_id(engine)
             used = model.usage.snapshot()
@@ -312,7 +317,7 @@ class Runner:
                 latency_ms=round(latency, 2), tokens=int(reply.tokens or 0), awaiting_confirmation=awaiting,
                 log=collect.lines, input_tokens=tin, output_tokens=tout, model_calls=calls,
                 changed=describe_diff(before, after) if before != after else "")
-            confirmation = _confirmation(engine, scenario.user, pending, audit_mark) if before != after else None
+            confirmation = _confirmation(engine, user, pending, audit_mark) if before != after else None
             record.checks = invariants(text, reply.outcome, before, after, confirmation=confirmation, guard=guard,
                                        said=said) + check_turn(spec.expect, text, reply.outcome, awaiting, before, after)
             result.turns.append(record)

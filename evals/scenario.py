@@ -17,7 +17,7 @@ import yaml
 CHANNELS = ("cli", "web", "slack", "telegram")
 SCENARIO_KEYS = {"id", "world", "as", "channel", "now", "tags", "turns", "final"}
 REQUIRED_KEYS = ("id", "world", "as", "now", "turns")
-TURN_KEYS = {"user", "expect"}
+TURN_KEYS = {"user", "expect", "as", "channel"}
 TEXT_CHECKS = ("reply_contains", "reply_contains_any", "reply_not_contains", "reply_matches")
 BOOL_CHECKS = ("confirmation_requested", "refused", "state_unchanged")
 EXPECT_KEYS = set(TEXT_CHECKS) | set(BOOL_CHECKS)
@@ -62,6 +62,8 @@ class LoadError(Exception):
 class TurnSpec:
     user: str
     expect: dict[str, Any] = field(default_factory=dict)
+    as_user: str | None = None  # another user of the world says this turn (their own conversation)
+    channel: str | None = None
 
 
 @dataclass
@@ -170,6 +172,9 @@ def _scenario(d: Any, path: Path, where: str, errors: list[str], default_tz: str
         err(f"{where}: tags: must be a list of words")
         tags = []
     turns = _turns(d.get("turns"), where, errors) if d.get("turns") is not None else []
+    for n, t in enumerate(turns, 1):
+        if t.as_user is not None and world is not None and world.is_dir():
+            _user_role(world, t.as_user, f"{where}: turn {n}", errors)
     final = _final(d.get("final"), where, errors)
     if not isinstance(sid, str) or world is None or now is None or not turns or not isinstance(user, str):
         return None
@@ -215,7 +220,7 @@ def _turns(value: Any, where: str, errors: list[str]) -> list[TurnSpec]:
             continue
         for key in t:
             if key not in TURN_KEYS:
-                errors.append(f"{here}: unknown key {key!r} (allowed: expect, user)")
+                errors.append(f"{here}: unknown key {key!r} (allowed: {', '.join(sorted(TURN_KEYS))})")
         user = t.get("user")
         if isinstance(user, (int, float)) and not isinstance(user, bool):
             user = str(user)
@@ -226,7 +231,14 @@ def _turns(value: Any, where: str, errors: list[str]) -> list[TurnSpec]:
         if not isinstance(expect, dict):
             errors.append(f"{here}: expect: must be a mapping of checks")
             expect = {}
-        out.append(TurnSpec(user=user, expect=_expect(expect, here, errors)))
+        as_user, channel = t.get("as"), t.get("channel")
+        if as_user is not None and not isinstance(as_user, str):
+            errors.append(f"{here}: as: must be a user id")
+            as_user = None
+        if channel is not None and channel not in CHANNELS:
+            errors.append(f"{here}: channel: {channel!r} is not one of {', '.join(CHANNELS)}")
+            channel = None
+        out.append(TurnSpec(user=user, expect=_expect(expect, here, errors), as_user=as_user, channel=channel))
     return out
 
 

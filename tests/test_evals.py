@@ -429,3 +429,48 @@ def test_chat_record_of_a_read_only_conversation_expects_no_changes(sample, tmp_
     assert s.final == {"no_changes": True}
     assert s.turns[0].expect == {"confirmation_requested": False, "refused": True}
     assert empty.exit_code == 0 and not (tmp_path / "none.yaml").exists()
+
+
+def test_a_turn_may_name_its_own_user_each_keeping_their_own_conversation(tmp_path):
+    """scenarios.md: `as:` on a turn, for flows between people; a confirmation belongs to the
+    user who was shown the preview."""
+    f = write(tmp_path / "flow.yaml", f"""
+id: retailer-books-manager-approves
+world: {SAMPLE_WORLD.resolve()}
+as: U-RET-103
+channel: telegram
+now: 2026-11-20T10:30:00+05:30
+turns:
+  - user: "please book 1 case sunleaf tea 250g"
+    expect: {{confirmation_requested: true}}
+  - user: "yes"
+    as: U-MGR-KA
+    channel: slack
+    expect: {{state_unchanged: true}}
+  - user: "ok"
+  - user: "anything waiting for my approval?"
+    as: U-MGR-KA
+    expect: {{reply_contains: ["Ganesh Provisions"], state_unchanged: true}}
+  - user: "approve it"
+    as: U-MGR-KA
+  - user: "yes"
+    as: U-MGR-KA
+final:
+  orders_created:
+    - {{customer: R-103, status: [confirmed]}}
+""")
+    [scenario] = load_paths([f])
+    assert [t.as_user for t in scenario.turns] == [None, "U-MGR-KA", None, "U-MGR-KA", "U-MGR-KA", "U-MGR-KA"]
+    with Runner() as runner:
+        [result] = runner.run([scenario]).results
+    turns = result.trials[0].turns
+    assert result.passed, [(t.user, t.assistant, [c for c in t.checks if not c.passed]) for t in turns]
+    # the manager's "yes" did not confirm the retailer's preview
+    assert not turns[1].changed and turns[2].changed and turns[5].changed
+
+
+def test_a_turns_user_must_be_in_the_world(tmp_path):
+    message = load_error(tmp_path, scenario_yaml(SAMPLE_WORLD.resolve(), turn='  - user: "hi"\n    as: U-NOPE\n'))
+    assert "turn 1: as: user 'U-NOPE' is not in" in message
+    message = load_error(tmp_path, scenario_yaml(SAMPLE_WORLD.resolve(), turn='  - user: "hi"\n    channel: fax\n'))
+    assert "turn 1: channel: 'fax' is not one of" in message

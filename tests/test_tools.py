@@ -452,3 +452,17 @@ def test_a_rep_may_not_change_stock(sample, clock, tool, args):
 def _actor(engine, user):
     with Session(engine) as s:
         return load_actor(s, user)
+
+
+def test_a_count_found_is_corrected_to_and_a_count_that_agrees_changes_nothing(sample, clock):
+    """adjust_stock takes what a physical count found (`counted`) as well as a signed change."""
+    p = preview(sample, clock, "U-WH-1", "adjust_stock", batch="mg-2608", counted="2390", reason="shelf count")
+    assert "Adjust stock by -10" in p.text and "from 2400 to 2390" in p.text
+    result = execute(sample, clock, "U-WH-1", "adjust_stock", p.fingerprint, batch="mg-2608", counted="2390",
+                     reason="shelf count")
+    assert result.data["delta"] == -10 and stock(sample, "WH-BLR", "MG-75", "MG-2608")[0] == 2390
+    with pytest.raises(InvalidInput, match="already shows 2390 available"):
+        preview(sample, clock, "U-WH-1", "adjust_stock", batch="MG-2608", counted=2390, reason="count")
+    for bad in ({"delta": "-1", "counted": "5"}, {}):
+        with pytest.raises(InvalidInput, match="either delta .* or counted"):
+            preview(sample, clock, "U-WH-1", "adjust_stock", batch="MG-2608", reason="count", **bad)

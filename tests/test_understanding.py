@@ -197,3 +197,34 @@ def test_two_amounts_in_a_payment_are_asked_about_and_an_advance_is_named(sample
     assert asked.outcome == "clarify" and "Rs 500" in asked.text and "Rs 700" in asked.text
     big = _say(assistant, "U-ADM", "Anand Kirana paid 1.5 lakh cash", conversation="big")
     assert big.awaiting_confirmation and "more than they owe" in big.text
+
+
+@pytest.mark.parametrize("said,shown", [
+    # a batch code alone names its batch; a size in a product's name is no quantity
+    ("5 pcs MG-2608 torn packets, mark damaged", "Mark 5 damaged of Marie Gold 75g (MG-75), batch MG-2608"),
+    ("crunchy cream 200 ke 6 piece kharab ho gaye batch CC2-2610", "Mark 6 damaged of Crunchy Cream 200g"),
+    # counts: what is there, the change worked out from what is recorded
+    ("count of MG-2608 is 2390 not 2400", "Adjust stock by -10 of Marie Gold 75g"),
+    ("physical count: marie gold 75g batch MG-2608 has only 2395", "Adjust stock by -5 of Marie Gold 75g"),
+    ("stock correction CC-2610 -4 breakage", "Adjust stock by -4 of Crunchy Cream 100g"),
+    ("add 12 to CC-2609, found extra in count", "Adjust stock by +12 of Crunchy Cream 100g"),
+    # goods that came in, in any words
+    ("received 10 cases of marie gold 75g batch MG-2611 in WH-BLR", "Receive 2400 PCS (10 CASE) of Marie Gold 75g"),
+    ("marie gold 75g ke 10 case aaye batch MG-2611", "Receive 2400 PCS (10 CASE) of Marie Gold 75g"),
+])
+def test_warehouse_staff_say_stock_changes_in_their_own_words(sample, clock, said, shown):
+    reply = _say(Assistant(sample, clock), "U-WH-1", said)
+    assert reply.awaiting_confirmation and shown in reply.text, reply.text
+
+
+def test_two_candidate_quantities_of_a_stock_change_are_asked_about(sample, clock):
+    reply = _say(Assistant(sample, clock), "U-WH-1", "crunchy cream 200 5 6 damaged batch CC2-2610")
+    assert reply.outcome == "clarify" and "5 or 6" in reply.text and not reply.awaiting_confirmation
+
+
+def test_goods_received_is_never_a_payment_nor_an_order(sample, clock):
+    assistant = Assistant(sample, clock)
+    told = _say(assistant, "U-RET-101", "I received 10 boxes of marie gold 75g but 2 are damaged")
+    assert not told.awaiting_confirmation and told.outcome != "refused"
+    money = _say(assistant, "U-ADM", "received 5000 cash from Anand Kirana")
+    assert money.awaiting_confirmation and "payment of Rs 5,000.00" in money.text

@@ -5,7 +5,7 @@ The acting user is never an argument: the runtime injects it."""
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 Dimension = Literal["customer", "sku", "product", "brand", "category", "region", "area", "city", "district", "state",
                     "day", "week", "month"]
@@ -175,15 +175,33 @@ class AdjustStock(BaseModel):
     product: str | None = Field(None, description="SKU code or product name; may be empty when a batch is given")
     batch: str | None = Field(None, description="batch code (any case); empty = the SKU's only batch in that "
                                                 "warehouse, else the user is asked which, with the batches listed")
-    delta: int | Decimal | str = Field(description="signed change to the available quantity, in `unit`: +5 = five "
-                                                   "more than recorded (found), -3 = three fewer (missing)")
-    unit: str | None = Field(None, description="unit of delta as said (BOX, cartons, peti); empty = base unit")
+    delta: int | Decimal | str | None = Field(None, description="signed change to the available quantity, in `unit`: "
+                                                               "+5 = five more than recorded (found), -3 = three "
+                                                               "fewer (missing); empty when `counted` is given")
+    counted: int | Decimal | str | None = Field(None, description="the quantity a physical count found, in `unit` "
+                                                                 "(the change is worked out from what is recorded)")
+    unit: str | None = Field(None, description="unit of delta or counted as said (BOX, cartons, peti); empty = base unit")
     reason: str = Field(min_length=1, description="why: count correction, found broken…")
 
     @field_validator("delta", mode="before")
     @classmethod
     def _delta(cls, v):
-        return checked_quantity(v, signed=True)
+        return None if v is None else checked_quantity(v, signed=True)
+
+    @field_validator("counted", mode="before")
+    @classmethod
+    def _counted(cls, v):
+        if v is None:
+            return None
+        if str(v).strip() in ("0", "0.0"):
+            return 0
+        return checked_quantity(v)
+
+    @model_validator(mode="after")
+    def _one_of(self):
+        if (self.delta is None) == (self.counted is None):
+            raise ValueError("give either delta (the change) or counted (what a count found), not both or neither")
+        return self
 
 
 class RecordDamage(BaseModel):

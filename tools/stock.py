@@ -158,8 +158,19 @@ def _target(ctx, args, qty: int):
     return wh, sku, row, _base_qty(sku, qty, args.unit, units)
 
 
+def _adjust_target(ctx, args):
+    """_target of a correction: a count found is turned into the change from what is recorded."""
+    if args.counted is None:
+        return _target(ctx, args, args.delta)
+    wh, sku, row, counted = _target(ctx, args, args.counted)
+    if counted == row.available:
+        raise InvalidInput(f"Batch {row.batch} of {sku.name} in {wh.name} already shows {counted} available: "
+                           "nothing to correct.")
+    return wh, sku, row, counted - row.available
+
+
 def _stock_preview(tool, ctx, args, verb: str, change) -> Preview:
-    wh, sku, row, base = _target(ctx, args, args.delta if tool.name == "adjust_stock" else args.qty)
+    wh, sku, row, base = _adjust_target(ctx, args) if tool.name == "adjust_stock" else _target(ctx, args, args.qty)
     before = (row.available, row.damaged)
     with dry_run(ctx.session):
         after_row = change(ctx, wh.code, sku.code, row.batch, base, args.reason)
@@ -186,7 +197,7 @@ class AdjustStock(Tool):
         return _stock_preview(self, ctx, args, lambda n: f"Adjust stock by {n:+d} of", self._change)
 
     def _execute(self, ctx, args):
-        wh, sku, row, base = _target(ctx, args, args.delta)
+        wh, sku, row, base = _adjust_target(ctx, args)
         after = self._change(ctx, wh.code, sku.code, row.batch, base, args.reason)
         return ToolResult(f"Stock of {sku.name} batch {row.batch} in {wh.name} adjusted by {base:+d}: "
                           f"{after.available} available now.",

@@ -53,6 +53,15 @@ _RULES: list[tuple[str, str]] = [
     (r"chahiye|chaiye|chahie|chahiyee|chaahiye|chahte|chahta\s+(?:hun|hoon|hu)|chahti\s+(?:hun|hoon|hu)"
      r"|mangta|mangwa\w*|mangao|mangana", "need"),
     (r"(?:daal|dal|daalo|dalo|jod|jodo)\s*(?:do|dena|dijiye|de)?\b", "add"),
+    # policy questions ("maal wapas hoga kya", "kitne din me payment karna hai")
+    (r"(?:wapas|waapas|vapas|vaapas|wapis|vapis)\s+(?:karna|kar\s+sakte|kar\s+skte|le\s+lenge|lenge|le\s+loge|"
+     r"hoga|hogi|honge|ho\s+sakta|ho\s+sakti|hota|hoti|kaise|karne)|(?:wapas|waapas|vapas|vaapas|wapis|vapis)"
+     r"|(?:return|exchange)\s+(?:kar\s+sakte|kar\s+skte|ho\s+sakta|hoga|hogi|karna|kaise)", "return"),
+    (r"(?:kitne|kitna)\s+(?:din|dino|dinon)", "how many days"),
+    (r"(?:kar|kr)\s+(?:sakte|skte|sakta|sakti|sakenge)", "can"),
+    (r"maal|saaman|saman", "goods"),
+    (r"hoga|hogi|honge|hota|hoti|hote|hua|hui|hue", "is"),
+    (r"(?<=how many days )(?:me|mein|main|mai)", "within"),
     # questions
     (r"(?:dikha|dikhao|dikhaiye|dikhana|dikha\s+do|bata|batao|bataiye|bataye|bata\s+do|batana)\b", "show"),
     (r"kitna|kitne|kitni|kitnaa", "how much"),

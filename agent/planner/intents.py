@@ -123,6 +123,10 @@ _ADJUST = re.compile(r"\b(adjust\w*|correct(?:ion)?|recount\w*|(?:stock|physical
                      r"write[- ]?off|written off|reduce|decrease|increase|fewer|extra|short|missing|surplus)\b", re.I)
 _STOCK_VERB = re.compile(r"\b(mark|move|record|adjust\w*|write|written|reduce|decrease|increase|correct|count(?:ed)?|"
                          r"found|put)\b", re.I)
+# a count that states what is there ("physical count is 2395", "we counted 48", "only 40 left")
+_COUNTED = re.compile(r"\b(count(?:ed)?|recount(?:ed)?|physical|actual(?:ly)?|only|there (?:are|is)|has|have|"
+                      r"is|are|left|remaining|should be)\b", re.I)
+_SIGNED = re.compile(r"(?<![\w-])[+-]\s*\d")
 _DOWN = re.compile(r"\b(down|reduce|decrease|fewer|less|short|missing|lost|minus|remove|write[- ]?off|written off|"
                    r"broken|bent|torn|damaged?)\b", re.I)
 _UP = re.compile(r"\b(up|increase|extra|more|surplus|add|plus)\b", re.I)
@@ -161,12 +165,16 @@ _TREND = re.compile(r"\b(trend|trends|trending|daily|weekly|monthly|day[- ]by[- 
 _RECEIPT = re.compile(r"\b(?:goods received|received (?:into|in) (?:stock|the warehouse|godown)|grn|inward(?:ed)?|"
                       r"stock (?:arrived|came|received)|(?:receive|receiving|unload(?:ed)?)\b[^.?!]*\b(?:stock|batch|lot|truck|consignment))",
                       re.I)
+# goods that came in, said with a quantity in a unit (never money: "received 5000 cash" is a payment)
+_ARRIVAL = re.compile(r"\b(received|receive|arrived|came in|came|got in|inward(?:ed)?|unloaded|delivered to us|"
+                      r"supplied|aaya|aaye|aayi|aa gaya|aa gaye|aa gayi|mila|mile)\b", re.I)
 STAFF_ROLES = ("sales rep", "manager", "admin")  # they order for a customer, never for themselves
 # "show dispatched orders": a status word that is also an action, asked about, not ordered
 _LISTING = re.compile(r"\b(show|list|which|what|any|how many|how much|see|view|all|my)\b[^.?!]*\borders\b"
                       r"|\borders\b[^.?!]*\b(dispatched|delivered|cancel+ed|rejected|confirmed|pending|shipped)\b", re.I)
 _ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3}
 KNOWLEDGE_SCORE = 0.55  # a document this close answers the question (questions it answers: 0.56-0.70)
+KNOWLEDGE_SCORE_UNPLACED = 0.45  # for a question no rule placed (unrelated ones score at most 0.35)
 _FOLLOW = re.compile(r"^\s*(?:and|what about|how about|same for|now|also|ok|okay|then)?\b", re.I)
 _IT = re.compile(r"\b(it|that|this|that one|this one|the order|last order|my last order|the last one)\b", re.I)
 
@@ -423,12 +431,15 @@ class Planner:
         """A question the business's documents answer well, which the rules only guessed at
         from one word ("same day dispatch", "delivery charge if my order is small")."""
         soft = plan.guess or plan.outcome == "not_understood"
-        if not soft or not self._can("search_knowledge") or not _QUESTION.search(text):
+        asked = _QUESTION.search(text) or re.search(r"\b(what|when|how|why|which|where|can|is|are)\b", text, re.I)
+        if not soft or not self._can("search_knowledge") or not asked:
             return None
         if self.lex.find_order_numbers(text) or parse_quantities(text, self.lex.unit_words):
             return None  # an order number or a quantity: a request about data, not policy
         score = getattr(self.wv, "knowledge_score", None)
-        if score is None or score(text) < KNOWLEDGE_SCORE:
+        # a question nothing else placed may take a slightly weaker passage than one the rules guessed at
+        least = KNOWLEDGE_SCORE_UNPLACED if plan.outcome == "not_understood" else KNOWLEDGE_SCORE
+        if score is None or score(text) < least:
             return None
         return Plan([("search_knowledge", {"query": text})])
 
@@ -451,8 +462,8 @@ class Planner:
             return ask
         cust = cust or self._context_customer(low)
         docs = _blank(text, cust_span)  # where order numbers may be: not in the customer's words
-        for b in _BATCH.finditer(docs):  # nor in a batch code ("batch NS-2609")
-            docs = _blank(docs, b.span(1))
+        while (b := self._batch(docs)):  # nor in a batch code ("batch NS-2609", "MG-2608")
+            docs = _blank(docs, b[1])
 
         more = self._more_capabilities(text, low, cust)
         if more is not None:
@@ -472,9 +483,14 @@ class Planner:
                 return Plan([("approve_order", {"order_no": just[0]})])
             if "approve" in w and (nums or _IT.search(low)) and not re.search(r"\ball\b", low):
                 no, ask = self._order_ref(docs)
-                return ask or Plan([("approve_order", {"order_no": no})])
+                if no:
+                    return Plan([("approve_order", {"order_no": no})])
+                if ask.frame is None:  # several orders named before: that question
+                    return ask
+            # which one is not known: what is waiting, with its numbers, and the question
             return Plan([("pending_approvals", {})],
-                        note="I approve one order at a time; here is what is waiting:" if "approve" in w else "")
+                        note="" if "approve" not in w else "I approve one order at a time; here is what is waiting:"
+                        if re.search(r"\ball\b", low) else "Which one? Say 'approve' with its order number. Waiting:")
         if "reject" in w:
             if not self._can("reject_order"):
                 return self._refuse_role("reject orders")
@@ -519,9 +535,9 @@ class Planner:
         ref = re.search(r"\b(?:ref(?:erence)?|utr|txn|cheque no\.?|chq no\.?)\s*[:#]?\s*([A-Za-z0-9-]+)", text, re.I)
         unsaid = _blank(_blank(text, cust_span), ref.span() if ref else None)  # neither is an amount
         amounts = list(dict.fromkeys(a.value for a in parse_amounts(unsaid)))
-        said_payment = (w & {"payment", "paid", "received", "collected"}) or (
-            _PAY_NOUN.search(low) and _PAY_VERB.search(low)
-            and not any(q.unit_word for q in parse_quantities(text, self.lex.unit_words)))
+        goods = any(q.unit_word for q in parse_quantities(text, self.lex.unit_words))  # "10 boxes": goods, not money
+        said_payment = ((w & {"payment", "paid"}) or (w & {"received", "collected"} and (amounts or _PAY_NOUN.search(low)))
+                        or (_PAY_NOUN.search(low) and _PAY_VERB.search(low))) and (amounts or not goods)
         if said_payment and not amounts:
             bare = re.findall(r"(?<![\w.-])(\d[\d,]*(?:\.\d{1,2})?)(?![\w-])", unsaid.lower())
             amounts = list(dict.fromkeys(Decimal(b.replace(",", "")) for b in bare))
@@ -648,6 +664,12 @@ class Planner:
         if qty_items.problem and (qty_items.items or _ORDER_VERB.search(low) or products or ambiguous
                                   or qty_items.frame):
             return Plan(text=qty_items.problem, outcome="clarify", frame=qty_items.frame)
+        if qty_items.items and (_ARRIVAL.search(low) or _DAMAGE.search(low)) and not _ORDER_VERB.search(low):
+            # "I received 10 boxes but 2 are damaged": goods that came, told, not ordered
+            if _DAMAGE.search(low) and self._can("search_knowledge"):  # what the documents say about it
+                return Plan([("search_knowledge", {"query": "goods arrived damaged: can they be returned?"})])
+            return Plan(text="Should I place an order for these? Say 'order' with the items, or tell me what "
+                             "went wrong with goods you received.", outcome="clarify")
         if qty_items.items:
             return self._order(text, low, cust, qty_items)
         if ordering and not products and not ambiguous and (item := self._context_item(text)):
@@ -754,17 +776,22 @@ class Planner:
             if period:
                 args["period"] = period
             return Plan([("sales_trend", args)])
-        if _RECEIPT.search(low) and self._can("receive_stock") and not _QUESTION.search(text):
-            qs = [q for q in parse_quantities(text, self.lex.unit_words) if q.qty]
-            products, ambiguous = self._product_arg(text)
-            if not qs:
+        arrival = _ARRIVAL.search(low) and not parse_amounts(text) and any(
+            q.unit_word for q in parse_quantities(text, self.lex.unit_words))  # "received 10 cases of X"
+        if (_RECEIPT.search(low) or arrival) and self._can("receive_stock") and not _QUESTION.search(text):
+            rest = _blank(text, b.span()) if (b := _BATCH.search(text)) else text
+            products, ambiguous = self._product_arg(rest)
+            q = self._stock_qty(rest, products[0] if len(products) == 1 else None)
+            if isinstance(q, Plan):
+                return q
+            if q is None:
                 return Plan(text="How much arrived? Please give the quantity and the product.", outcome="clarify")
             if ambiguous or not products:
                 return Plan(text=f"Which product arrived? {names_list(self.world, products)}." if ambiguous else
                             "Which product arrived? Please give its name or code.", outcome="clarify")
-            args = {"product": products[0], "qty": int(qs[0].qty)}
-            if qs[0].unit_word:
-                u = resolve_unit(qs[0].unit_word, self.world.units.get(products[0], []))
+            args = {"product": products[0], "qty": int(q.qty)}
+            if q.unit_word:
+                u = resolve_unit(q.unit_word, self.world.units.get(products[0], []))
                 if u is None:
                     return Plan(text=f"{self.world.sku_names.get(products[0], products[0])} is sold in "
                                      f"{', '.join(x for x, _ in self.world.units.get(products[0], []))}; which unit?",
@@ -798,32 +825,67 @@ class Planner:
                      "prices come from the price list. " + plan.note).strip()
         return plan
 
+    def _stock_qty(self, text: str, product: str | None) -> QtyMention | Plan | None:
+        """The quantity of a stock change or receipt: a number with one of the product's units
+        first; a size in the product's name ("crunchy cream 200", "marie gold 75g") is none;
+        two candidates are a question, never a pick. None: no quantity said."""
+        qs = [q for q in parse_quantities(text, self.lex.unit_words) if q.qty]
+        units = self.world.units.get(product or "", [])
+        if units:
+            fits = [q for q in qs if q.unit_word and resolve_unit(q.unit_word, units)]
+            if fits:
+                qs = fits
+            else:  # numbers the product's own name holds are not quantities
+                name = self.world.sku_names.get(product, "").lower()
+                sizes = set(re.findall(r"\d+(?:\.\d+)?", name))
+                qs = [q for q in qs if not (format(q.value.normalize(), "f") in sizes and len(qs) > 1)] or qs
+        elif any(q.unit_word for q in qs):
+            qs = [q for q in qs if q.unit_word]
+        if len({(q.qty, q.unit_word) for q in qs}) > 1:
+            said = " or ".join(text[q.start:q.end].strip() for q in qs[:3])
+            return Plan(text=f"How many: {said}?", outcome="clarify")
+        return qs[0] if qs else None
+
+    def _batch(self, text: str) -> tuple[str, tuple[int, int]] | None:
+        """The batch code said ("batch NS-2609", or a code the stock knows as a batch) and where."""
+        if (b := _BATCH.search(text)):
+            return b[1], b.span()
+        tokens = [(m[0], m.span()) for m in re.finditer(r"(?<![\w-])[A-Za-z0-9]+(?:[-/][A-Za-z0-9]+)+(?![\w-])", text)
+                  if re.search(r"\d", m[0])]
+        lookup = getattr(self.wv, "batches", None)
+        known = lookup([t for t, _ in tokens]) if lookup and tokens else {}
+        return next(((known[t], span) for t, span in tokens if t in known), None)
+
     def _stock_change(self, text: str, low: str) -> Plan | None:
         """Damage or a count correction of a batch: a statement with a quantity that names a
         batch, a warehouse or the stock, never a question."""
         if _QUESTION.search(text) or not (_DAMAGE.search(low) or _ADJUST.search(low)):
             return None
-        batch = _BATCH.search(text)
+        batch = self._batch(text)
         wh = self._warehouse(text)
         if not (batch or wh or re.search(r"\b(stock|count|damaged)\b", low)):
             return None
-        if not _STOCK_VERB.search(low) and not (batch and _DAMAGE.search(low)):
+        if not _STOCK_VERB.search(low) and not (batch and (_DAMAGE.search(low) or _ADJUST.search(low))):
             return None  # "3 pcs toot gaye batch NS-2609" states the damage without a verb
-        rest = text
-        if batch:
-            rest = rest[:batch.start()] + " " + rest[batch.end():]
+        rest = _blank(text, batch[1]) if batch else text
+        # "is 2390, not 2400" / "2390 instead of 2400": the figure after 'not' is what was recorded
+        rest = re.sub(r"\b(?:not|instead of|in place of|vs\.?|against)\s+\d[\d,]*\b", " ", rest, flags=re.I)
         adjusting = bool(_ADJUST.search(low))
         tool = "adjust_stock" if adjusting else "record_damage"
         if not self._can(tool):
             return self._refuse_role("change stock")
-        qs = [q for q in parse_quantities(rest, self.lex.unit_words) if q.qty]
-        by = re.search(r"\bby\s+(\d+)\b", rest, re.I)  # "down by 3": a bare number is a quantity here
-        if not qs and by:
-            qs = [QtyMention(int(by[1]), None, by.start(1), by.end(1))]
-        if not qs:
-            return Plan(text="How many? Please give the quantity.", outcome="clarify")
-        q = qs[0]
         products, ambiguous = self._product_arg(rest)
+        q = self._stock_qty(rest, products[0] if len(products) == 1 else None)
+        by = re.search(r"\bby\s+(\d+)\b", rest, re.I)  # "down by 3": a bare number is a quantity here
+        if q is None and by:
+            q = QtyMention(int(by[1]), None, by.start(1), by.end(1))
+        signed = re.search(r"(?<![\w-])([+-])\s*(\d+)\b", rest)  # "-4", "+12": a change said with its sign
+        if q is None and signed:
+            q = QtyMention(int(signed[2]), None, signed.start(2), signed.end(2))
+        if isinstance(q, Plan):
+            return q
+        if q is None:
+            return Plan(text="How many? Please give the quantity.", outcome="clarify")
         args: dict = {"reason": (getattr(self, "said", "") or text).strip()}
         if products and not ambiguous:
             args["product"] = products[0]
@@ -832,7 +894,7 @@ class Planner:
                 return Plan(text=f"Which one do you mean? {names_list(self.world, products)}.", outcome="clarify")
             return Plan(text="Which product or batch? Please give its name or batch code.", outcome="clarify")
         if batch:
-            args["batch"] = batch[1]
+            args["batch"] = batch[0]
         if wh:
             args["warehouse"] = wh
         if q.unit_word:
@@ -844,6 +906,11 @@ class Planner:
                 args["unit"] = q.unit_word
         if adjusting:
             down, up = _DOWN.search(low), _UP.search(low)
+            if signed and q.start == signed.start(2):
+                down, up = (signed[1] == "-"), (signed[1] == "+")
+            elif bool(down) == bool(up) and _COUNTED.search(low) and not _SIGNED.search(rest):
+                args["counted"] = q.qty  # "physical count of X is 2395": what is there, the tool works out the change
+                return Plan([(tool, args)])
             if bool(down) == bool(up):
                 return Plan(text="Should the stock go up or down, and by how much?", outcome="clarify")
             args["delta"] = -q.qty if down else q.qty
