@@ -228,3 +228,51 @@ def test_goods_received_is_never_a_payment_nor_an_order(sample, clock):
     assert not told.awaiting_confirmation and told.outcome != "refused"
     money = _say(assistant, "U-ADM", "received 5000 cash from Anand Kirana")
     assert money.awaiting_confirmation and "payment of Rs 5,000.00" in money.text
+
+
+def test_the_order_number_typed_is_the_one_acted_on(sample, clock):
+    assistant = Assistant(sample, clock)
+    _say(assistant, "U-ADM", "show SO-0908")
+    reply = _say(assistant, "U-ADM", "cancel SO-0905 duplicate order")
+    assert reply.awaiting_confirmation and "Cancel order SO-0905" in reply.text, reply.text
+    # digits without the order's letters are asked about, never taken for the last order
+    asked = _say(assistant, "U-RET-101", "can you repeat order 0903", conversation="digits")
+    assert asked.outcome == "clarify" and "0903" in asked.text and not asked.awaiting_confirmation
+
+
+@pytest.mark.parametrize("said", ["where is my order", "status of my last order", "repeat my last order",
+                                  "my invoice for SO-0901"])
+def test_a_retailers_own_words_about_their_orders_are_never_refused(sample, clock, said):
+    reply = _say(Assistant(sample, clock), "U-RET-101", said)
+    assert reply.outcome != "refused", reply.text
+
+
+def test_a_question_about_what_was_done_is_never_the_action(sample, clock):
+    reply = _say(Assistant(sample, clock), "U-RET-101", "what did u cancel?")
+    assert not reply.awaiting_confirmation and reply.outcome == "answered"
+
+
+def test_an_order_said_again_with_its_customer_replaces_the_question(sample, clock):
+    assistant = Assistant(sample, clock)
+    assert _say(assistant, "U-REP-1", "2 case brisk 500g for ganesh").outcome == "clarify"
+    reply = _say(assistant, "U-REP-1", "2 case brisk 500g for Ganesh Provisions")
+    assert reply.awaiting_confirmation and "80 PCS (2 CASE)" in reply.text and "4 CASE" not in reply.text
+
+
+def test_the_unit_after_the_product_and_edits_by_line_name(sample, clock):
+    assistant = Assistant(sample, clock)
+    first = _say(assistant, "U-RET-101", "send 10 marie gold 75g boxes")
+    assert "240 PCS (10 BOX)" in first.text, first.text
+    _say(assistant, "U-RET-101", "also add 3 pcs sunleaf tea 250g")
+    edited = _say(assistant, "U-RET-101", "make the tea 2")
+    assert "Sunleaf Premium Tea 250g (ST-250): 2 PCS" in edited.text and "240 PCS (10 BOX)" in edited.text
+
+
+def test_a_receipts_expiry_is_read_or_asked_about_never_dropped(sample, clock):
+    assistant = Assistant(sample, clock)
+    read = _say(assistant, "U-WH-1", "received 200 pcs neem soap batch NS-2612 expiry date 1 Dec 2028")
+    assert read.awaiting_confirmation and "expiry 2028-12-01" in read.text, read.text
+    month = _say(assistant, "U-WH-1", "add 200 pcs NS-100 to stock, new batch NS-2613 exp 06/2027", conversation="m")
+    assert "expiry 2027-06-30" in month.text, month.text
+    unread = _say(assistant, "U-WH-1", "received 100 pcs NS-100 batch NS-2614 expiry soon", conversation="u")
+    assert unread.outcome == "clarify" and "'soon'" in unread.text

@@ -120,7 +120,7 @@ _GREETING = re.compile(
     r"(?:\s+(?:there|ji|bhai|sir|madam|team|dost|boss|everyone|all))*[\s!.,]*$", re.I)
 _HELP = re.compile(
     r"^\s*(?:help|madad|sahayata|menu|start|/start|/help|options|commands)[\s!?.]*$"
-    r"|\bwhat (?:all )?(?:can|could) (?:you|u|i) (?:do|help|ask)\b|\bhow (?:can|do) (?:you|u) help\b"
+    r"|\b(?:what|wat|wht|wot) (?:all )?(?:can|could|cn) (?:you|u|i) (?:do|help|ask)\b|\bhow (?:can|do) (?:you|u) help\b"
     r"|\bwhat (?:do|does) (?:you|this bot|this assistant) do\b|\b(?:kya|kaise) (?:kar|madad) (?:sakte|skte|sakta)\b"
     r"|\bhow (?:do|does) (?:this|it) work\b|\bwhat are (?:your|the) (?:features|options|commands)\b"
     r"|\bwho are you\b|\bhelp me\s*$|\bi need help\s*$", re.I)

@@ -179,3 +179,31 @@ def parse_period(text: str, today: date) -> Period | None:
         return Period(date(y, 1, 1), min(date(y, 12, 31), max(today, date(y, 1, 1))) if y == today.year
                       else date(y, 12, 31), str(y))
     return None
+
+
+_LABELLED_DATE = r"(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{1,2}[/.-]\d{4}|" \
+                 rf"\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MON})\.?,?\s+\d{{4}}|(?:{_MON})\.?,?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|" \
+                 rf"(?:{_MON})\.?,?\s*'?\d{{2,4}})"
+
+
+def labelled_date(text: str, labels: str) -> tuple[date | None, str | None]:
+    """The date after one of `labels` (a regex: "exp|expiry|best before"), as a stock label
+    writes it: 2028-12-01, 01/12/2028, 1 Dec 2028; a month alone (06/2027, June 2027) is that
+    month's last day. (date, None), (None, what was said) when unreadable, (None, None) when absent."""
+    m = re.search(rf"\b(?:{labels})\b\.?\s*(?:date)?\s*(?:on|is|:|-|of)?\s*{_LABELLED_DATE}", text, re.I)
+    if not m:
+        said = re.search(rf"\b(?:{labels})\b\.?\s*(?:date)?\s*(?:on|is|:|-|of)?\s*(\S+(?:\s+\S+)?)", text, re.I)
+        return (None, said[1]) if said else (None, None)
+    s = m[1].strip().lower().rstrip(".,")
+    if mm := re.fullmatch(r"(\d{1,2})[/.-](\d{4})", s):
+        month, year = int(mm[1]), int(mm[2])
+        return (_month_end(year, month) if 1 <= month <= 12 else None), (None if 1 <= month <= 12 else m[1])
+    if mm := re.fullmatch(rf"({_MON})\.?,?\s*'?(\d{{2,4}})", s):
+        year = int(mm[2]) + (2000 if len(mm[2]) == 2 else 0)
+        return _month_end(year, MONTHS[mm[1]]), None
+    if mm := re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})", s):
+        year = int(mm[3]) + (2000 if len(mm[3]) == 2 else 0)
+        d = _safe(year, int(mm[2]), int(mm[1]))
+        return d, (None if d else m[1])
+    d = parse_date(re.sub(r",", "", s), date(9999, 12, 31))  # a year is always said on a label
+    return d, (None if d else m[1])

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from agent.nlu.numbers import parse_quantities
+
 from agent.nlu.numbers import resolve_unit
 
 MAX_ANSWER_WORDS = 8  # an answer to a short question is short; longer is a new request
@@ -19,9 +21,15 @@ def fill(planner, frame: dict, text: str):
     if not words or len(words) > MAX_ANSWER_WORDS:
         return None
     request = frame.get("request") or ""
+    from agent.nlu.confirm import parse_confirmation
+    if parse_confirmation(text) == "no":  # "no", "leave it", "rehne do": the question is dropped
+        from .intents import Plan
+        return Plan(text="OK, left it. Nothing was changed.", outcome="answered")
     if slot == "unit":
         return _unit(planner, frame, text)
     if slot == "customer":
+        if any(q.unit_word for q in parse_quantities(text, planner.lex.unit_words)):
+            return None  # the order said again, with its customer: a request of its own, never added to
         found = planner.lex.find(text, ["customer"], threshold=75.0)
         named = found and found[0].score >= 80
         typed = re.fullmatch(r"\s*(?:for\s+|it'?s\s+|to\s+)?([A-Z][\w&.'-]*(?:\s+[\w&.'-]+){0,5})\s*[.!]?\s*", text)

@@ -15,7 +15,7 @@ from rapidfuzz import fuzz
 
 from agent.nlu.normalise import asks_for_help, is_greeting, normalise
 from agent.nlu.numbers import QtyMention, parse_amounts, parse_quantities, resolve_unit
-from agent.nlu.periods import parse_period
+from agent.nlu.periods import labelled_date, parse_period
 from agent.nlu.text import NAME_STOPWORDS, STOPWORDS, tokenize
 from tools.schemas import TOOL_SPECS
 
@@ -100,6 +100,12 @@ _NOT_NAMES = STOPWORDS | frozenset(
     "shop shops retailer retailers outlet outlets store stores party parties account accounts "
     "mera meri mere hamara hamari hamare humara apna apni apne uska uski uske unka unki unke iska iski iske sab "
     "sabka sabhi kaun kya kitna kitne kis".split())
+# a question about what was done ("what did u cancel?", "which orders did we dispatch today?")
+_ASKED_PAST = re.compile(r"\b(?:what|which|how many)\b[^.?!]*\b(?:did|have|has|had|was|were)\b"
+                         r"|^\s*(?:did|have|has|had)\s+(?:you|u|i|we|they|it)\b", re.I)
+# words no customer's name holds: pronouns and possessives ("my last order", "where is my")
+_NEVER_IN_NAMES = frozenset("i me my mine our ours your yours u ur we us you it its this that these those last latest "
+                            "previous recent mera meri mere hamara hamari hamare apna apni apne".split())
 # words that may begin a name ("New Star Supermarket") but are none on their own ("new orders?")
 _NOT_ALONE = frozenset("pending open recent latest new confirmed cancelled delivered dispatched rejected total "
                        "today yesterday aaj kal parso pichle pichla agle agla iss us mahine mahina hafte hafta saal "
@@ -162,7 +168,7 @@ _INACTIVE = re.compile(r"\b(?:inactive|dormant|lapsed|not ordered|have not order
                        r"did not order|didn'?t order|no orders? (?:from|in|for)|stopped ordering)\b", re.I)
 _TREND = re.compile(r"\b(trend|trends|trending|daily|weekly|monthly|day[- ]by[- ]day|week[- ]by[- ]week|month[- ]by[- ]month|"
                     r"(?:per|each|every) (?:day|week|month)|day-?wise|week-?wise|month-?wise)\b", re.I)
-_RECEIPT = re.compile(r"\b(?:goods received|received (?:into|in) (?:stock|the warehouse|godown)|grn|inward(?:ed)?|"
+_RECEIPT = re.compile(r"\b(?:new batch|add(?:ed)?\b[^.?!]*\bto (?:the )?stock|goods received|received (?:into|in) (?:stock|the warehouse|godown)|grn|inward(?:ed)?|"
                       r"stock (?:arrived|came|received)|(?:receive|receiving|unload(?:ed)?)\b[^.?!]*\b(?:stock|batch|lot|truck|consignment))",
                       re.I)
 # goods that came in, said with a quantity in a unit (never money: "received 5000 cash" is a payment)
@@ -172,6 +178,8 @@ STAFF_ROLES = ("sales rep", "manager", "admin")  # they order for a customer, ne
 # "show dispatched orders": a status word that is also an action, asked about, not ordered
 _LISTING = re.compile(r"\b(show|list|which|what|any|how many|how much|see|view|all|my)\b[^.?!]*\borders\b"
                       r"|\borders\b[^.?!]*\b(dispatched|delivered|cancel+ed|rejected|confirmed|pending|shipped)\b", re.I)
+# "order 0903", "order no. 903", "#0903": digits where an order number goes, without its letters
+_BARE_ORDER_NO = re.compile(r"(?:\border\s*(?:no\.?|number|num|#)?|#)\s*#?\s*(\d{2,10})\b(?!\s*(?:[a-z]|%))", re.I)
 _ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3}
 KNOWLEDGE_SCORE = 0.55  # a document this close answers the question (questions it answers: 0.56-0.70)
 KNOWLEDGE_SCORE_UNPLACED = 0.45  # for a question no rule placed (unrelated ones score at most 0.35)
@@ -274,6 +282,9 @@ class Planner:
         date or a period, nor something else of the world that is all that was said ("orders of
         Bengaluru South", but "Chennai Traders" is no region)."""
         words = said.split()
+        if self.lex.find_order_numbers(said) or any(w.lower().strip("?.!,") in _NEVER_IN_NAMES for w in words) \
+                or self.keyword_in(said):
+            return False  # "cancel SO-0907 duplicate", "where is my", "repeat my last": a request, no name
         if words[0].lower() in _NOT_NAMES or parse_period(said, self.today) \
                 or all(w.lower() in _TIME_WORDS | _NOT_NAMES | _NOT_ALONE for w in words) \
                 or any(w.isdigit() or w.upper() in self.lex.unit_words for w in words):
@@ -319,8 +330,16 @@ class Planner:
             return code[1]
         return None
 
+    def _ask_order_number(self, digits: str) -> Plan:
+        """A number said where an order number goes ("repeat order 0903"): asked, never taken for
+        another order."""
+        return Plan(text=f"Which order is {digits}? Please give its full number as shown in your order list "
+                         "(for example SO-0905).", outcome="clarify", frame={"slot": "order"})
+
     def _order_ref(self, text: str) -> tuple[str | None, Plan | None]:
         nums = self.lex.find_order_numbers(text)
+        if not nums and (bare := _BARE_ORDER_NO.search(text)):
+            return None, self._ask_order_number(bare[1])
         if len(nums) == 1:
             return nums[0], None
         if len(nums) > 1:
@@ -359,7 +378,11 @@ class Planner:
             filled = fill(self, self.ctx.frame, text)
             if filled is not None:
                 return filled
-        return self.plan_request(text)
+        plan = self.plan_request(text)
+        from agent.nlu.confirm import parse_confirmation
+        if plan.outcome == "not_understood" and parse_confirmation(text) == "no":  # "no" with nothing open
+            return Plan(text="OK. Nothing was waiting for your confirmation, so nothing changed.", outcome="answered")
+        return plan
 
     def plan_request(self, text: str) -> Plan:
         self.said = text  # the user's own words, for reasons and notes that quote them
@@ -507,8 +530,21 @@ class Planner:
             return Plan([("reject_order", {"order_no": no, "reason": reason})])
 
         nums = self.lex.find_order_numbers(docs)
-        to_dispatch = re.search(r"\b(?:to|for|ready to|pending|awaiting)\s+dispatch\b|\bdispatch\s+(?:karne|pending|baaki|due)\b",
-                                low)
+        to_dispatch = re.search(r"\b(?:to|for|ready to|pending|awaiting)\s+dispatch\b|\bdispatch\s+(?:karne|pending|baaki|due)\b"
+                                r"|\b(?:what|which)\b[^.?!]*\b(?:should|shall|must|can|to)\s+(?:i|we)?\s*dispatch\b", low)
+        if to_dispatch and not nums and self._can("list_orders"):  # "what should I dispatch today?"
+            return Plan([("list_orders", {"status": "confirmed"})], note="Orders confirmed and waiting to be dispatched:")
+        if w & {"cancel", "dispatch", "deliver", "delivered", "approve", "reject"} and _ASKED_PAST.search(low) \
+                and self._can("list_orders"):  # "what did you cancel?", "which orders did we dispatch today?"
+            status = next((st for st, rx in _STATUS if re.search(rx, low)), None) or next(
+                (st for word, st in (("cancel", "cancelled"), ("dispatch", "dispatched"), ("deliver", "delivered"),
+                                     ("approve", "confirmed"), ("reject", "rejected")) if word in low), None)
+            args = {"status": status} if status else {}
+            if cust:
+                args["customer"] = cust
+            if (asked_period := _period_args(text, self.today)):
+                args["period"] = asked_period
+            return Plan([("list_orders", args)])
         if (_LISTING.search(low) or to_dispatch and re.search(r"\borders\b", low)) and not nums:
             w = w - {"cancel", "dispatch", "deliver", "delivered"}
             if to_dispatch and self._can("list_orders"):
@@ -715,6 +751,8 @@ class Planner:
         nums = self.lex.find_order_numbers(text)
         period = _period_args(text, self.today)
         if _REORDER.search(low) and self._can("reorder"):
+            if not nums and (bare := _BARE_ORDER_NO.search(text)):
+                return self._ask_order_number(bare[1])
             return Plan([("reorder", whose({"order_no": nums[0]} if nums else {}))])
         if (_TRACK.search(low) or nums and re.search(r"\b(where|track\w*|kab)\b", low)) and self._can("track_order"):
             if nums:
@@ -801,6 +839,14 @@ class Planner:
                 args["batch"] = b[1]
             if (wh := self._warehouse(text)):
                 args["warehouse"] = wh
+            for key, labels in (("expiry_date", r"exp(?:iry|ires|iring|y)?|best before|use by|bb"),
+                                ("mfg_date", r"mfg|mfd|manufactured(?: on)?|made(?: on)?|packed(?: on)?|pkd")):
+                day, unread = labelled_date(text, labels)
+                if unread:  # a date is never dropped: asked about
+                    return Plan(text=f"I could not read the date '{unread}'. Please write it like 2027-06-30 "
+                                     "or 30 Jun 2027.", outcome="clarify")
+                if day:
+                    args[key] = day.isoformat()
             return Plan([("receive_stock", args)])
         return None
 
@@ -865,7 +911,8 @@ class Planner:
         wh = self._warehouse(text)
         if not (batch or wh or re.search(r"\b(stock|count|damaged)\b", low)):
             return None
-        if not _STOCK_VERB.search(low) and not (batch and (_DAMAGE.search(low) or _ADJUST.search(low))):
+        stating = batch or not self._can("create_order")  # warehouse staff order nothing: damage they tell is a record
+        if not _STOCK_VERB.search(low) and not (stating and (_DAMAGE.search(low) or _ADJUST.search(low))):
             return None  # "3 pcs toot gaye batch NS-2609" states the damage without a verb
         rest = _blank(text, batch[1]) if batch else text
         # "is 2390, not 2400" / "2390 instead of 2400": the figure after 'not' is what was recorded
@@ -966,9 +1013,12 @@ class Planner:
         the order on the table, named among its own lines; the unit of the line is kept."""
         removing = re.search(r"\b(remove|drop|delete|without|minus|take out|skip|cancel the)\b", low)
         more = re.search(r"\b(\d+|one|a|an|two|three|ek|do|teen)\s+more\b|\bmore\b", low)
-        if not (removing or more) or not items:
+        setting = re.search(r"\b(make|change|set|update|instead|only|just|reduce|increase)\b", low)
+        if not (removing or more or setting) or not items:
             return None
         lines = self._lines_named(text, items)
+        if setting and not (removing or more):
+            return self._set_line(text, items, lines)
         if removing:
             if not lines:
                 return None
@@ -993,6 +1043,38 @@ class Planner:
             unit = u[0]
         extra = {"product": items[i]["product"], "qty": n, **({"unit": unit} if unit else {})}
         return items + [extra]  # the core adds lines of one product together
+
+    def _set_line(self, text: str, items: list[dict], lines: list[int]):
+        """"make the tea 2", "change crunchy to 3 boxes": the quantity of one line named among the
+        order's own lines, keeping its unit unless another is said; None when no line is named."""
+        if len({items[i]["product"] for i in lines}) != 1:
+            return None if not lines else Plan(text="Which line should I change? Please name one product.",
+                                               outcome="clarify")
+        qs = [q for q in parse_quantities(text, self.lex.unit_words) if q.qty]
+        product = items[lines[0]]["product"]
+        units = self.world.units.get(product, [])
+        if units:  # a number its own name holds ("the 250g tea") is no quantity
+            sizes = set(re.findall(r"\d+(?:\.\d+)?", self.world.sku_names.get(product, "").lower()))
+            qs = [q for q in qs if q.unit_word or format(q.value.normalize(), "f") not in sizes] or qs
+        if len(qs) != 1:
+            return None
+        line = {"product": product, "qty": qs[0].qty}
+        unit = items[lines[0]].get("unit")
+        if qs[0].unit_word:
+            u = resolve_unit(qs[0].unit_word, units)
+            if u is None:
+                return Plan(text=f"{self.world.sku_names.get(product, product)} is sold in "
+                                 f"{', '.join(x for x, _ in units)}; which unit do you mean?", outcome="clarify")
+            unit = u[0]
+        if unit:
+            line["unit"] = unit
+        out: list[dict] = []
+        for it in items:  # that product's line (said in two lines or one) becomes the new one, in its place
+            if it["product"] != product:
+                out.append(it)
+            elif line not in out:
+                out.append(line)
+        return out
 
     def _follow_up(self, text, low, w, cust, period, products) -> Plan | None:
         """"and this month?", "what about <customer>?", "make it 2 cartons", "add 3 boxes of X too"."""

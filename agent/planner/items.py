@@ -4,9 +4,9 @@ resort). Ambiguity is reported, never guessed into an order."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from agent.nlu.numbers import parse_quantities, resolve_unit
+from agent.nlu.numbers import is_unit_word, parse_quantities, resolve_unit
 
 _JOIN_RE = re.compile(r"^[\s,;:&+.\-]*(?:of|x|nos\.?|no\.?)?\s+|[\s,;:&+.\-]*(?:and|plus|also|too|&|,)?[\s,;:&+.\-]*$",
                       re.I)
@@ -53,6 +53,14 @@ def _stray_word(lex, world, sku: str, words: list[str]) -> str | None:
             continue
         return w
     return None
+
+
+def _after_name(lex, seg: str, sku: str) -> str:
+    """The words of `seg` after the name that matched `sku` ("boxes" in "marie gold 75g boxes")."""
+    for match in lex.find(seg, ["sku", "product"]):
+        if match.entry.code == sku or sku in match.entry.extra.get("skus", ()):
+            return seg[match.span[1]:].strip()
+    return ""
 
 
 def _clean(segment: str) -> str:
@@ -186,6 +194,10 @@ def extract_items(world_view, world, text: str) -> ItemsResult:
             # the word where a unit goes, or what is left after the product when it was named
             # before the number ("marie gold 5 dabba"), must be explained, never dropped
             named_after = seg == after_number or after_number.startswith(seg)
+            tail = _after_name(lex, seg, pick.sku) if named_after else ""
+            if tail and is_unit_word(tail.split()[0].strip(",.;:!?"), [u for u, _ in world.units.get(pick.sku, [])]):
+                # "10 marie gold boxes": the unit said after the product is the number's
+                m = replace(m, unit_word=tail.split()[0].strip(",.;:!?"))
             place = after_number.split()[:1] if named_after else after_number.split()
             stray = _stray_word(lex, world, pick.sku, place)
             if stray:
