@@ -22,7 +22,7 @@ PERMISSIONS: dict[str, set[str]] = {
                 "orders.create", "orders.cancel", "orders.approve", "payments.view", "payments.record",
                 "reports"},
     "sales_rep": {"catalogue", "prices", "stock.view", "stock.quantities", "orders.view", "orders.create",
-                  "payments.view", "field"},
+                  "payments.view", "payments.record", "field"},  # rules.md: reps record their customers' collections
     "warehouse": {"catalogue", "stock.view", "stock.quantities", "stock.adjust", "orders.view",
                   "orders.dispatch"},
     "distributor": {"catalogue", "prices", "stock.view", "stock.quantities", "orders.view", "orders.create",

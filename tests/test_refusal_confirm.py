@@ -38,7 +38,7 @@ def test_a_demoted_user_is_refused_at_confirmation(sample, clock, how):
     turn = Turn("U-MGR-KA", "slack", "c-" + uuid.uuid4().hex[:8])
     action = preview(a, turn, PAYMENT)
     before = snapshot(sample)
-    change_user(sample, "U-MGR-KA", role="sales_rep")  # sales reps may not record payments
+    change_user(sample, "U-MGR-KA", role="warehouse")  # warehouse staff may not record payments
     r = a.handle(turn, "yes") if how == "yes" else a.confirm(turn, action)
     assert r.outcome == "refused", r.text
     assert "may no longer record payments" in r.text and "Nothing was changed" in r.text

@@ -38,13 +38,20 @@ class RecordPayment(Tool):
     def _preview(self, ctx, args):
         cust, value = self._request(ctx, args)
         before = customer_outstanding(ctx.session, ctx.actor, ctx.clock, cust.code).outstanding
+        settled_before = _settled(ctx.session, cust.code)
         with dry_run(ctx.session):
             record_payment(ctx.session, ctx.actor, ctx.clock, cust.code, value, args.method, args.reference)
             after = customer_outstanding(ctx.session, ctx.actor, ctx.clock, cust.code).outstanding
+            settled_after = _settled(ctx.session, cust.code)
         method = args.method.replace("_", " ")
         ref = f" (ref {args.reference})" if args.reference else ""
         text = (f"Record a payment of {rs(value)} by {method}{ref} from {cust.name} ({cust.code}). "
                 f"Their outstanding goes from {rs(before)} to {rs(after)}.")
+        goes_to = [f"{name} {rs(settled_after[name][0] - paid)}" + (" (in full)" if settled_after[name][0] >= amount
+                                                                     else "")
+                   for name, (paid, amount) in settled_before.items() if settled_after[name][0] != paid]
+        if goes_to:  # the core's settlement rule (opening balance, then the oldest invoice), told
+            text += " It settles " + "; ".join(goes_to) + "."
         if after < 0:  # more than they owe: say so, a mistyped amount shows here
             text += f" That is {rs(-after)} more than they owe; it stays with us as an advance."
         data = {"customer": cust.code, "amount": str(value), "method": args.method, "reference": args.reference}
@@ -108,3 +115,16 @@ class Outstanding(Tool):
                 for o in rows_ for d in o.items]
         return ToolResult(text, Table(["Code", "Customer", "Invoice", "Due", "Days overdue", "Balance"], rows,
                                       f"Outstanding {what}"), {**data, "total": str(total)})
+
+
+def _settled(session, customer: str) -> dict[str, tuple]:
+    """What is paid of the opening balance and of each invoice: name -> (paid, amount)."""
+    from sqlmodel import select
+
+    from core.billing import Invoice
+    from core.parties import Customer
+    cust = session.get(Customer, customer)
+    out = {"the opening balance": (cust.opening_paid, cust.opening_balance)} if cust.opening_balance else {}
+    for inv in session.exec(select(Invoice).where(Invoice.customer == customer).order_by(Invoice.invoice_no)):
+        out[inv.invoice_no] = (inv.paid, inv.amount)
+    return out

@@ -140,7 +140,8 @@ def normalise(text: str, knows_word: Callable[[str], bool] | None = None) -> str
         out = _sub_outside(rx, repl, out, protected) if protected else rx.sub(repl, out)
         if protected:  # spans move as words are replaced: find the kept words again
             protected = _relocate(out, text, protected)
-    return re.sub(r"\s{2,}", " ", out).strip()
+    out = re.sub(r"\s+([,;:])", r"\1", re.sub(r"\s{2,}", " ", out)).strip()
+    return re.sub(r"^[,;:.!-]+\s*", "", out)  # "bhai, only the open ones": no comma left in front
 
 
 def _sub_outside(rx: re.Pattern, repl: str, text: str, protected: list[tuple[int, int]]) -> str:

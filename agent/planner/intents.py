@@ -84,7 +84,8 @@ _DOCS = r"(?:orders?|balance|dues|outstanding|account|statement|ledger|sales|pay
 _NAME_SLOT = re.compile(rf"\b(?:does|do|did|has|is)\s+{_WORDS}(?:'s|’s)?\s+(?:still\s+)?(?:owe|order|buy|pay|place)\b"
                         rf"|{_WORDS}(?:'s|’s)\s+{_DOCS}\b"
                         rf"|\b(?:{_DOCS}|offers?|schemes?|discounts?)\s+(?:of|for|from|to|by)\s+(?-i:{_NAME})"
-                        rf"|\bfrom\s+(?-i:{_NAME})\s+(?:by|via|in|through)\s", re.I)
+                        rf"|\bfrom\s+(?-i:{_NAME})\s+(?:by|via|in|through)\s|\bfrom\s+(?-i:{_NAME})\s*[.,!?]*\s*$"
+                        rf"|^\s*(?-i:{_NAME})\s+(?:has\s+|have\s+)?(?:paid|gave|sent|deposited|transferred)\b", re.I)
 # Hinglish puts the name first: "X ke orders dikhao", "X ke liye 10 bag", "X ka outstanding kitna
 # hai", "aur X ka bhi 10000 cash mila"; and a name may open a terse question: "X outstanding?"
 _HINDI_SLOT = re.compile(rf"{_WORDS}\s+(?:ke|ka|ki|kaa|ko)\s+(?:liye|liya|lie|orders?|outstanding|balance|dues|"
@@ -110,7 +111,8 @@ _NEVER_IN_NAMES = frozenset("i me my mine our ours your yours u ur we us you it 
 _NOT_ALONE = frozenset("pending open recent latest new confirmed cancelled delivered dispatched rejected total "
                        "today yesterday aaj kal parso pichle pichla agle agla iss us mahine mahina hafte hafta saal "
                        "din".split())
-_FOR_NAME = re.compile(rf"\b(?:for|to)\s+{_NAME}\s*(?=[:,;?!]|\.(?:\s|$)|$)")
+_FOR_NAME = re.compile(rf"\b(?:for|to)\s+{_NAME}\s*(?=[:,;?!]|\.(?:\s|$)|$|(?i:send|please|pls|asap|today|now|urgently|"
+                       rf"quickly|jaldi)\b)")
 _FOR_ASKS = re.compile(r"\b(price|prices|rate|rates|cost|mrp|offers?|schemes?|discounts?|deals?)\b", re.I)
 _TIME_WORDS = frozenset("monday tuesday wednesday thursday friday saturday sunday tomorrow today tonight next week "
                         "weekend month morning evening".split())

@@ -171,6 +171,9 @@ def extract_items(world_view, world, text: str) -> ItemsResult:
         end = mentions[i + 1].start if i + 1 < len(mentions) else len(text)
         if kept and m.unit_word is None and not _FILLER_RE.sub(" ", _clean(text[m.end:end])).strip(" ?.!,"):
             continue
+        if m.unit_word is None and i + 1 < len(mentions) and mentions[i + 1].unit_word \
+                and not re.sub(r"[\s,;:&+-]", "", text[m.end:end]) and re.search(r"[a-z]\s*$", text[:m.start], re.I):
+            continue  # "paramol 500, 1 carton": the bare number ends the product's name
         if kept and with_unit and m.unit_word is None and not _names_one(world_view, world, text[m.end:end]):
             continue  # "10 pallets of OPC 53 for our godown": 53 belongs to the name before it
         kept.append(m)
@@ -178,10 +181,20 @@ def extract_items(world_view, world, text: str) -> ItemsResult:
     if any(m.unit_word for m in mentions):
         # "Taraflex 1.5 wire": a fraction without a unit beside a real quantity is a size
         mentions = [m for m in mentions if m.unit_word or m.qty is not None]
+    # "interior emulsion 3 drums + weathershield 2 drums": every product named before its number
+    # (the words before the first number name one, those after the last do not)
+    def names(segment: str) -> bool:
+        segment = re.sub(r"[\s,;:]+", " ", _FILLER_RE.sub(" ", segment)).strip()
+        return bool(segment) and bool(lex.find(_trim(_clean(segment)), ["sku", "product"]))
+    name_first = len(mentions) > 1 and names(text[:mentions[0].start]) and not names(text[mentions[-1].end:])
     for i, m in enumerate(mentions):
         end = mentions[i + 1].start if i + 1 < len(mentions) else len(text)
         seg = after_number = _trim(_clean(text[m.end:end]))
-        if i == 0 and (not seg or not lex.find(seg, ["sku", "product"])):
+        if name_first:
+            start = mentions[i - 1].end if i else 0
+            seg = _trim(_clean(re.sub(r"[\s,;:]+", " ", _FILLER_RE.sub(" ", text[start:m.start])).strip()))
+            after_number = ""
+        elif i == 0 and (not seg or not lex.find(seg, ["sku", "product"])):
             before = _FILLER_RE.sub(" ", text[:m.start])
             before = re.sub(r"[\s,;:]+", " ", before).strip()
             if before and (not seg or lex.find(before, ["sku", "product"])):
