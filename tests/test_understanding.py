@@ -276,3 +276,22 @@ def test_a_receipts_expiry_is_read_or_asked_about_never_dropped(sample, clock):
     assert "expiry 2027-06-30" in month.text, month.text
     unread = _say(assistant, "U-WH-1", "received 100 pcs NS-100 batch NS-2614 expiry soon", conversation="u")
     assert unread.outcome == "clarify" and "'soon'" in unread.text
+
+
+def test_managers_reports_in_their_words(sample, clock):
+    assistant = Assistant(sample, clock)
+    rep = _say(assistant, "U-MGR-KA", "what did priya sell this month")
+    assert "Priya Nair's customers" in rep.text, rep.text
+    by = _say(assistant, "U-MGR-KA", "sales this month by sales rep")
+    assert "can't group sales by sales rep" in by.text  # a grouping it has not is said, never dropped
+    over = _say(assistant, "U-MGR-KA", "which customers r over credit limit")
+    assert "over their credit limit" in over.text and "policy" not in over.text.lower(), over.text
+
+
+def test_a_rejection_reason_may_follow_the_order_number(sample, clock):
+    assistant = Assistant(sample, clock)
+    _say(assistant, "U-RET-103", "please book 1 case sunleaf tea 250g")
+    placed = _say(assistant, "U-RET-103", "yes")
+    no = placed.text.split()[1]
+    reply = _say(assistant, "U-MGR-KA", f"reject {no} customer already over limit, collect dues first")
+    assert reply.awaiting_confirmation and '"customer already over limit, collect dues first"' in reply.text

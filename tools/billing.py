@@ -77,6 +77,15 @@ class Outstanding(Tool):
         if args.min_days_overdue:
             return self._overdue(ctx, code, args.min_days_overdue)
         report = outstanding_report(ctx.session, ctx.actor, ctx.clock, code)
+        if args.over_limit:
+            report = [o for o in report if o.credit_limit is not None and o.outstanding > o.credit_limit]
+            if not report:
+                return ToolResult("Nobody in your scope owes more than their credit limit.", data={"customers": []})
+            return ToolResult(f"{len(report)} over their credit limit:\n" + "\n".join(
+                f"- {o.name} ({o.customer}): owes {rs(o.outstanding)}, limit {rs(o.credit_limit)}, "
+                f"{rs(o.outstanding - o.credit_limit)} over" for o in report[:20]),
+                data={"customers": [{"customer": o.customer, "outstanding": str(o.outstanding),
+                                     "credit_limit": str(o.credit_limit)} for o in report]})
         if not report:
             return ToolResult("Nobody in your scope owes anything.", data={"customers": []})
         rows = [[o.customer, o.name, amount(o.outstanding), amount(o.credit_limit), amount(o.overdue),

@@ -133,6 +133,7 @@ class Outstanding(BaseModel):
     customer: str | None = Field(None, description="customer code or name; empty = mine, or all in my scope")
     min_days_overdue: int | None = Field(None, ge=1, description="only amounts at least this many days past their "
                                                                  "due date, e.g. 30 for 'over 30 days overdue'")
+    over_limit: bool = Field(False, description="only customers who owe more than their credit limit")
 
 
 class CustomerFilters(BaseModel):

@@ -67,7 +67,8 @@ _PAY_NOUN = re.compile(r"\b(payments?|cheques?|chq|cash|upi|neft|rtgs|imps|gpay|
 _PAY_VERB = re.compile(r"\b(record|log|enter|note|got|gave|given|handed|deposit(?:ed)?|collect(?:ed)?|"
                        r"receiv(?:e|ed)|paid|took|taken)\b", re.I)
 # Questions about what was sold or ordered before (reports and order lists, not new orders).
-_SOLD = re.compile(r"\bhow much\b[^?.!]*\bsell\b|\b(?:did|have|has|had)\s+(?:we|i|you|they)\b[^?.!]*\bsell\b", re.I)
+_SOLD = re.compile(r"\bhow much\b[^?.!]*\bsell\b|\b(?:did|have|has|had)\s+(?:we|i|you|they)\b[^?.!]*\bsell\b"
+                   r"|\b(?:what|how much)\s+(?:did|has|have)\s+[\w ]{1,30}?\s+sell\b", re.I)
 _PAST_ORDERS = re.compile(r"\b(?:what|which|how much|how many)\b[^?.!]*\b(?:did|has|have|had)\b[^?.!]*"
                           r"\b(?:order|buy|purchase)\b|\b(?:ordered|bought|purchased)\b", re.I)
 # Pronouns for a customer talked about earlier ("what do they owe now?").
@@ -524,8 +525,9 @@ class Planner:
                 return ask
             r = re.search(r"\b(?:because|reason(?: is)?|as|since|due to)\b[:\s]*(.+)$", text, re.I) or re.search(
                 r"\breject\w*\b(?:\s+(?:it|this|that|them|(?:the |this |that )?order))?(?:\s+[A-Za-z]{1,6}[-/]?\d{2,})?"
-                r"\s*(?:[,:;]|\s[-\u2013\u2014]|\bfor\b)\s*(.+)$", text, re.I)
-            reason = r[1].strip(" .-") if r else ""
+                r"\s*(?:[,:;]|\s[-\u2013\u2014]|\bfor\b)\s*(.+)$", text, re.I) or re.search(
+                r"\breject\w*\s+(?:the\s+)?(?:order\s+)?[A-Za-z]{1,6}[-/]?\d{2,}\s+(\S+(?:\s+\S+)+)$", text, re.I)
+            reason = r[1].strip(" .-") if r else ""  # words after the number are its reason, when there are some
             if not reason:
                 return Plan(text=f"Why should {no} be rejected? Please give a reason.", outcome="clarify",
                             frame={"slot": "reason", "order_no": no})
@@ -602,6 +604,10 @@ class Planner:
                      low):
             wh = self._warehouse(text)
             return Plan([("low_stock", {"warehouse": wh} if wh else {})])
+        if re.search(r"\b(?:over|above|beyond|exceed\w*|crossed)\s+(?:the\s+|their\s+|its\s+)?(?:credit\s+)?limits?\b", low) \
+                and not cust and self._can("outstanding") and re.search(r"\b(who|which|customers?|shops?|parties|"
+                                                                        r"retailers?|accounts?|list|show|any)\b", low):
+            return Plan([("outstanding", {"over_limit": True})])  # "which customers are over their credit limit"
         if re.search(r"\b(owes?|owed|owing|outstanding|dues?|balance|receivables?|overdue|unpaid)\b", low) and \
                 not re.search(r"\borders?\b", low) or re.search(r"\boutstanding (amount|balance|payments?)\b", low):
             return Plan([("outstanding", {"customer": cust} if cust else {})])
@@ -637,11 +643,21 @@ class Planner:
                 if re.search(rf"\b(?:by|per|each|wise|top)\s+(?:{rx})|\b(?:{rx})[- ]wise\b", low):
                     args["by"] = dim
                     break
+            note = ""
+            asked_by = re.search(r"\b(?:by|per)\s+([a-z][a-z ]{2,20}?)\s*(?:[?.!,]|$|\b(?:this|last|for|in)\b)"
+                                 r"|\b([a-z]+)[- ]wise\b", low)
+            if "by" not in args and asked_by and not _period_args(asked_by[0], self.today):
+                # a grouping the report has not: said, never silently dropped
+                note = f"I can't group sales by {(asked_by[1] or asked_by[2]).strip()}; here is the total."
+            rep = self._one(["user"], text, 75.0)
+            if len(rep) == 1 and not rep[0].entry.extra.get("customer") and self.ctx.role in ("manager", "admin"):
+                # "what did Priya sell": the sales of her customers (one staff member named, by first name too)
+                args["sales_rep"] = rep[0].entry.code
             if cust:
                 args["customer"] = cust
             elif (r := self._region(text)):
                 args["region"] = r
-            return Plan([("sales_report", args)])
+            return Plan([("sales_report", args)], note=note)
         if "summary" in w or re.search(r"\bhow many orders\b", low):
             args = {"period": period} if period else {}
             if cust:
