@@ -96,6 +96,13 @@ def chat(user: str = typer.Option(..., "--as", help="User id to act as"),
     """Chat with the assistant as a user of the world. Ctrl-D or 'exit' to leave."""
     from agent.runtime import Turn
     assistant = make_assistant(model)
+    from sqlmodel import Session
+
+    from core.parties import User
+    with Session(assistant.engine) as s:
+        if s.get(User, user) is None:  # said at once, not after the first message
+            raise typer.BadParameter(f"no user {user!r} in this database (see users.csv of the world)",
+                                     param_hint="--as")
     turn = Turn(user, "cli", uuid.uuid4().hex[:12])
     recording = start_recording(assistant, user, world) if record else None
     console.print(f"[bold]dms[/bold] chat as {user}. Ask about orders, stock, prices, schemes, payments… "

@@ -155,7 +155,8 @@ def decide(session: Session, actor: Actor, clock: Clock, order_no: str, approve:
     if approval is None:
         raise NotFound(f"No approval request for {order_no} that you can see.")
     if not may_approve(session, actor, approval, customer):
-        raise NotAllowed(f"This request needs a {approval.approver_role}'s decision.")
+        raise NotAllowed(f"This request needs {'an' if approval.approver_role[0] in 'aeiou' else 'a'} "
+                         f"{approval.approver_role}'s decision.")
     if approval.status != "pending":
         by = session.get(User, approval.decided_by) if approval.decided_by else None
         who = f" by {by.name}" if by else ""

@@ -303,7 +303,8 @@ def _compute(session: Session, actor: Actor, clock: Clock, items: list[Item], cu
     if lock:  # the credit check below must see every order and payment before this one commits
         cust = lock_customer(session, cust.code)
     if cust.status == "blocked":
-        raise CustomerBlocked(f"{cust.name} is blocked and cannot place orders; please contact your manager.")
+        raise CustomerBlocked(f"{cust.name} is blocked and cannot place orders"
+                              + ("." if actor.role == "admin" else "; please contact your manager."))
     wh_code = warehouse or cust.warehouse
     ref = reference(session)
     if wh_code not in ref.warehouses:

@@ -157,7 +157,7 @@ class SignInLimitMiddleware:
             return await self.app(scope, receive, send)
         key = client_key((scope.get("client") or ("",))[0])
         if wait := self.failures.wait(key):
-            text = f"Too many failed sign-ins from your address. Please wait {wait} seconds and try again."
+            text = f"Too many failed sign-ins from your address. Please wait {wait} second{'s' if wait != 1 else ''} and try again."
             return await send_json(send, 429, chat.reply_json(Reply(text, outcome="refused")),
                                    {"retry-after": str(wait)})
         status = 0

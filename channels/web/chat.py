@@ -79,7 +79,7 @@ def limited(request: Request, user) -> JSONResponse | None:
     if limiter.allow(user.id):
         return None
     wait = limiter.retry_after(user.id)
-    return refusal(429, f"You are sending messages faster than I can take them. Please wait {wait} seconds "
+    return refusal(429, f"You are sending messages faster than I can take them. Please wait {wait} second{'s' if wait != 1 else ''} "
                         "and try again.", {"Retry-After": str(wait)})
 
 
