@@ -254,7 +254,7 @@ def test_a_question_about_what_was_done_is_never_the_action(sample, clock):
 
 def test_an_order_said_again_with_its_customer_replaces_the_question(sample, clock):
     assistant = Assistant(sample, clock)
-    assert _say(assistant, "U-REP-1", "2 case brisk 500g for ganesh").outcome == "clarify"
+    assert _say(assistant, "U-REP-1", "2 case brisk 500g").outcome == "clarify"  # which customer?
     reply = _say(assistant, "U-REP-1", "2 case brisk 500g for Ganesh Provisions")
     assert reply.awaiting_confirmation and "80 PCS (2 CASE)" in reply.text and "4 CASE" not in reply.text
 
@@ -295,3 +295,18 @@ def test_a_rejection_reason_may_follow_the_order_number(sample, clock):
     no = placed.text.split()[1]
     reply = _say(assistant, "U-MGR-KA", f"reject {no} customer already over limit, collect dues first")
     assert reply.awaiting_confirmation and '"customer already over limit, collect dues first"' in reply.text
+
+
+def test_names_as_reps_and_distributors_say_them(sample, clock):
+    assistant = Assistant(sample, clock)
+    first = _say(assistant, "U-REP-1", "ganesh ke liye 2 case brisk 500g")  # one customer's first word
+    assert first.awaiting_confirmation and "Ganesh Provisions (R-103)" in first.text, first.text
+    # a lowercase name at the end is passed as typed: out of scope and nonexistent answer alike
+    real = _say(assistant, "U-REP-1", "5 case tea 250 for murugan stores", conversation="out")
+    fake = _say(assistant, "U-REP-1", "5 case tea 250 for gurukrupa stores", conversation="fake")
+    assert real.outcome == fake.outcome == "refused"
+    assert real.text.replace("murugan", "X") == fake.text.replace("gurukrupa", "X")
+    own = _say(assistant, "U-DIST-BLR", "how much do we owe")
+    assert "Sri Lakshmi Distributors (D-BLR) owes" in own.text, own.text
+    theirs = _say(assistant, "U-DIST-BLR", "outstanding of my retailers", conversation="r")
+    assert "customers owe" in theirs.text

@@ -72,7 +72,7 @@ class Outstanding(Tool):
 
     def _run(self, ctx, args):
         code = resolve_customer(ctx.session, ctx.actor, args.customer).code if args.customer else None
-        if code is None and ctx.actor.role == "retailer":
+        if code is None and (ctx.actor.role == "retailer" or args.own and ctx.actor.customer):
             code = ctx.actor.customer  # a retailer's own account, even when nothing is owed
         if args.min_days_overdue:
             return self._overdue(ctx, code, args.min_days_overdue)

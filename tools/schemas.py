@@ -134,6 +134,7 @@ class Outstanding(BaseModel):
     min_days_overdue: int | None = Field(None, ge=1, description="only amounts at least this many days past their "
                                                                  "due date, e.g. 30 for 'over 30 days overdue'")
     over_limit: bool = Field(False, description="only customers who owe more than their credit limit")
+    own: bool = Field(False, description="the user's own account (a distributor asking what it owes itself)")
 
 
 class CustomerFilters(BaseModel):

@@ -107,13 +107,16 @@ _ASKED_PAST = re.compile(r"\b(?:what|which|how many)\b[^.?!]*\b(?:did|have|has|h
                          r"|^\s*(?:did|have|has|had)\s+(?:you|u|i|we|they|it)\b", re.I)
 # words no customer's name holds: pronouns and possessives ("my last order", "where is my")
 _NEVER_IN_NAMES = frozenset("i me my mine our ours your yours u ur we us you it its this that these those last latest "
-                            "previous recent mera meri mere hamara hamari hamare apna apni apne".split())
+                            "previous recent mera meri mere hamara hamari hamare apna apni apne now right currently "
+                            "today tomorrow tonight immediately asap urgent urgently".split())
 # words that may begin a name ("New Star Supermarket") but are none on their own ("new orders?")
 _NOT_ALONE = frozenset("pending open recent latest new confirmed cancelled delivered dispatched rejected total "
                        "today yesterday aaj kal parso pichle pichla agle agla iss us mahine mahina hafte hafta saal "
                        "din".split())
 _FOR_NAME = re.compile(rf"\b(?:for|to)\s+{_NAME}\s*(?=[:,;?!]|\.(?:\s|$)|$|(?i:send|please|pls|asap|today|now|urgently|"
                        rf"quickly|jaldi)\b)")
+# an order's customer in any case, at its end ("5 case tea 250 for murugan stores")
+_FOR_NAME_END = re.compile(r"\bfor\s+([a-z][\w&.'-]*(?:\s+[a-z][\w&.'-]*){0,3})\s*[.!?]*\s*$", re.I)
 _FOR_ASKS = re.compile(r"\b(price|prices|rate|rates|cost|mrp|offers?|schemes?|discounts?|deals?)\b", re.I)
 _TIME_WORDS = frozenset("monday tuesday wednesday thursday friday saturday sunday tomorrow today tonight next week "
                         "weekend month morning evening".split())
@@ -247,6 +250,8 @@ class Planner:
         if found and not found[0].exact and self._other_name_beside(text, found[0].span):
             found = []  # "Nowhere Traders" is not "Chennai Traders"
         if not found:
+            found = self._first_word_customer(text)
+        if not found:
             # the first words of a longer name ("Andheri Medical" for "... and General Stores")
             lead = self.lex.find_by_lead(text, "customer")
             if len(lead) == 1:
@@ -255,8 +260,12 @@ class Planner:
                 names = "; ".join(f"{e.name} ({e.code})" for e, _ in lead[:5])
                 return None, Plan(text=f"Which customer do you mean? {names}.", outcome="clarify"), None
             slots = [_NAME_SLOT.search(text), _HINDI_SLOT.search(text), _NAME_FIRST.search(text)]
-            if _FOR_ASKS.search(text) or any(q.unit_word for q in parse_quantities(text, self.lex.unit_words)):
+            ordering = any(q.unit_word for q in parse_quantities(text, self.lex.unit_words))
+            if _FOR_ASKS.search(text) or ordering:
                 slots.append(_FOR_NAME.search(text))
+            end = _FOR_NAME_END.search(text) if ordering else None
+            if end and not self._one(["sku", "product", "brand", "category"], end[1], 70.0):
+                slots.append(end)  # lowercase, so only where nothing else of the world is named
             for slot in filter(None, slots):
                 i = next(k for k in range(1, (slot.lastindex or 0) + 1) if slot[k])
                 start, end = slot.span(i)
@@ -279,6 +288,20 @@ class Planner:
         if at >= 0:  # the name said in full: its own words only, not product words before it
             span = (at, at + len(name))
         return _said(text, span), None, span
+
+    def _first_word_customer(self, text: str) -> list:
+        """"ganesh ke liye 2 case": the first word of exactly one customer's name in the user's
+        scope, said in full, and no other thing of the world (a product, brand, region) by it."""
+        found = [m for m in self.lex.find(text, ["customer"], threshold=60.0)
+                 if m.span[1] - m.span[0] >= 4]
+        if not found:
+            return []
+        word = text[found[0].span[0]:found[0].span[1]].lower()
+        if word in _NOT_NAMES or word in _NOT_ALONE or word in _NEVER_IN_NAMES or self._one(
+                ["sku", "product", "brand", "category", "region", "warehouse"], word, 85.0):
+            return []
+        firsts = [m for m in found if (m.entry.name.split() or [""])[0].lower() == word]
+        return firsts if len(firsts) == 1 and len(found) == 1 else []
 
     def _names_a_customer(self, said: str) -> bool:
         """Could the words in a customer's place be a customer's name? Not a function word, a
@@ -610,7 +633,10 @@ class Planner:
             return Plan([("outstanding", {"over_limit": True})])  # "which customers are over their credit limit"
         if re.search(r"\b(owes?|owed|owing|outstanding|dues?|balance|receivables?|overdue|unpaid)\b", low) and \
                 not re.search(r"\borders?\b", low) or re.search(r"\boutstanding (amount|balance|payments?)\b", low):
-            return Plan([("outstanding", {"customer": cust} if cust else {})])
+            own = not cust and self.ctx.role == "distributor" and re.search(
+                r"\b(?:my|our|we|i|mera|meri|hamara|hamari|humara)\b", low) and not re.search(
+                r"\b(?:retailers?|customers?|shops?|outlets?|parties|dealers?|stores?|accounts)\b", low)  # its own dues
+            return Plan([("outstanding", {"customer": cust} if cust else {"own": True} if own else {})])
 
         products, ambiguous = self._product_arg(text, cust_span)
         kind = _WHICH_SOLD.search(low)
