@@ -407,7 +407,7 @@ class Planner:
         plan = self.plan_request(text)
         from agent.nlu.confirm import parse_confirmation
         if plan.outcome == "not_understood" and parse_confirmation(text) == "no":  # "no" with nothing open
-            return Plan(text="OK. Nothing was waiting for your confirmation, so nothing changed.", outcome="answered")
+            return Plan(text="OK, left it. Nothing was changed.", outcome="answered")
         return plan
 
     def plan_request(self, text: str) -> Plan:
