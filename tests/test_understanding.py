@@ -310,3 +310,28 @@ def test_names_as_reps_and_distributors_say_them(sample, clock):
     assert "Sri Lakshmi Distributors (D-BLR) owes" in own.text, own.text
     theirs = _say(assistant, "U-DIST-BLR", "outstanding of my retailers", conversation="r")
     assert "customers owe" in theirs.text
+
+
+def test_edits_of_an_order_before_yes(sample, clock):
+    assistant = Assistant(sample, clock)
+    _say(assistant, "U-RET-101", "2 box marie gold 75g and 1 case crunchy cream 100g")
+    up = _say(assistant, "U-RET-101", "increase marie by 2 boxes")
+    assert "96 PCS (4 BOX)" in up.text, up.text  # by 2: relative, never set to 2
+    down = _say(assistant, "U-RET-101", "reduce marie by 3 boxes")
+    assert "24 PCS (1 BOX)" in down.text, down.text
+    size = _say(assistant, "U-RET-101", "sorry I meant 200g not 100g")
+    assert "Crunchy Cream 200g (CC-200)" in size.text and "CC-100" not in size.text
+    gone = _say(assistant, "U-RET-101", "crunchy nahi chahiye")
+    assert "Crunchy" not in gone.text and "Marie Gold 75g" in gone.text, gone.text
+
+
+@pytest.mark.parametrize("user,said,shown", [
+    ("U-RET-101", "pichla order dobara bhejo", "Repeating order SO-0905"),
+    ("U-RET-101", "wahi maal phir se bhej do", "Repeating order SO-0905"),
+    ("U-RET-101", "I don't want SO-0905 anymore", "Cancel order SO-0905"),
+    ("U-WH-1", "SO-0908 ready hai, bhej do", "Dispatch order SO-0908"),
+    ("U-WH-1", "SO-0908 nikal gaya", "Dispatch order SO-0908"),
+])
+def test_reorders_cancels_and_dispatches_in_their_own_words(sample, clock, user, said, shown):
+    reply = _say(Assistant(sample, clock), user, said)
+    assert reply.awaiting_confirmation and shown in reply.text, reply.text

@@ -23,6 +23,9 @@ _RULES: list[tuple[str, str]] = [
      r"|kharab\s+ho\s+(?:gaya|gayi|gaye|gya)|leak\s+ho\s+(?:gaya|gayi|gaye|raha|rahi)|sad\s+(?:gaya|gayi|gaye)",
      "damaged"),
     (r"(?:maal|stock|goods|saaman|saman)\s+(?:aaya|aya|aa\s+gaya|aa\s+gya|aayi|aaye|mila|aa\s+gayi)", "goods received"),
+    # goods that left
+    (r"(?:nikal|nikl)\s+(?:gaya|gayi|gaye|gya)|(?:load|loading)\s+(?:ho\s+gaya|ho\s+gayi|kar\s+diya|kar\s+diye|hua)"
+     r"|(?:rawana|ravana)\s+(?:ho\s+gaya|kar\s+diya|kiya)", "shipped"),
     # corrections of the order being put together ("nahi 10 kar do", "5 box kar do")
     (r"(\d+(?:\.\d+)?(?:\s+[a-z]+)?)\s+(?:kar|karo|kardo|kr)\s*(?:do|dena|dijiye|de|na)?(?=\s|$|[.,!?])", r"make it \1"),
     (r"(?:hata|hta|nikal|nikaal|remove\s+kar|remove)\s*(?:do|dena|dijiye|de|o)?\b|hatao|nikalo|hatado", "remove"),
@@ -91,6 +94,9 @@ _RULES: list[tuple[str, str]] = [
     (r"(?:is|iss)\s+saal", "this year"),
     (r"(?:pichle|pichhle|pichla|last)\s+saal", "last year"),
     (r"mahine|mahina|mahino", "months"),
+    (r"pichla|pichhla|pichli|pichhli|pichle|pichhle", "last"),
+    (r"dobara|dobaara|dubara|dubaara|phir\s+se|fir\s+se|phirse|firse|wapis\s+se", "again"),
+    (r"wahi|wohi|vahi|vohi|waisa\s+hi|vaisa\s+hi", "same"),
     (r"hafte|hafta|hafton", "weeks"),
     (r"(?<=\d\s)din|(?<=\d)din", "days"),
     (r"aaj|aj", "today"),

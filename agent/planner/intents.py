@@ -102,6 +102,9 @@ _NOT_NAMES = STOPWORDS | frozenset(
     "shop shops retailer retailers outlet outlets store stores party parties account accounts "
     "mera meri mere hamara hamari hamare humara apna apni apne uska uski uske unka unki unke iska iski iske sab "
     "sabka sabhi kaun kya kitna kitne kis".split())
+# "I meant 200g not 100g", "not 100g, 200g": another size of a line's product
+_SIZE = r"(\d+(?:\.\d+)?\s?(?:kg|g|gm|gms|grams?|ml|l|ltr|litres?|liters?))\b"
+_SIZE_SWAP = re.compile(rf"{_SIZE}\s*,?\s*(?:not|instead of|and not)\s+{_SIZE}|\bnot\s+{_SIZE}\s*,?\s*(?:but\s+)?{_SIZE}")
 # a question about what was done ("what did u cancel?", "which orders did we dispatch today?")
 _ASKED_PAST = re.compile(r"\b(?:what|which|how many)\b[^.?!]*\b(?:did|have|has|had|was|were)\b"
                          r"|^\s*(?:did|have|has|had)\s+(?:you|u|i|we|they|it)\b", re.I)
@@ -156,6 +159,8 @@ _POLICY_Q = re.compile(r"\b(return|returns|returned|refund|refunds|exchange|warr
 # the capabilities beyond the first tools: reorders, invoices, dues, rankings, trends, inactive
 # customers, order tracking and goods receipts (how people ask, never a world's names)
 _REORDER = re.compile(r"\b(?:same (?:as|like) (?:last time|before|last order|previous(?: order)?)|same (?:order )?again|"
+                      r"same\b[^.?!]{0,25}\bagain|(?:last|previous) order\b[^.?!]{0,20}\bagain|"
+                      r"same (?:order|items|goods|stuff) as (?:last|the last|previous)|"
                       r"repeat (?:my |the |our )?(?:last |previous )?order|re-?order (?!level|point|qty|quantity)|"
                       r"re-?order$|order (?:it |that |the same )?again|wahi order|same order)", re.I)
 _TRACK = re.compile(r"\b(?:where(?:'s| is)?|track\w*|status of|kab aayega|when will)\b[^.?!]*\b(?:order|delivery|maal|parcel)\b"
@@ -577,6 +582,13 @@ class Planner:
             if to_dispatch and self._can("list_orders"):
                 return Plan([("list_orders", {"status": "confirmed"})], note="Orders confirmed and waiting to be "
                                                                              "dispatched:")
+        if nums and re.search(r"\b(?:don'?t|do not|no longer|not)\s+(?:want|need)\b|\bno need\b", low) \
+                and not re.search(r"\b(?:remove|without)\b", low):
+            w = w | {"cancel"}  # "I don't want SO-0905 anymore"
+        if nums and not self._can("create_order") and self._can("dispatch_order") and re.search(
+                r"\b(?:send|sent|ship|shipped|load(?:ed)?|left|gone|went out|out for delivery)\b", low) \
+                and not re.search(r"\bdeliver", low):
+            w = w | {"dispatch"}  # warehouse staff: "SO-0908 ready, bhej do", "SO-0908 loaded"
         if "cancel" in w:
             if not self._can("cancel_order"):
                 return self._refuse_role("cancel orders")
@@ -1055,12 +1067,20 @@ class Planner:
     def _edit_lines(self, text: str, low: str, items: list[dict]):
         """"remove the tea", "one more box of crunchy", "2 more cases": a change to a line of
         the order on the table, named among its own lines; the unit of the line is kept."""
-        removing = re.search(r"\b(remove|drop|delete|without|minus|take out|skip|cancel the)\b", low)
-        more = re.search(r"\b(\d+|one|a|an|two|three|ek|do|teen)\s+more\b|\bmore\b", low)
+        removing = re.search(r"\b(remove|drop|delete|without|take out|skip|cancel the|no need|not needed|not required|"
+                             r"don'?t (?:want|need|send)|do not (?:want|need|send))\b", low)
+        more = re.search(r"\b(\d+|one|a|an|two|three|ek|do|teen)\s+more\b|\bmore\b"
+                         r"|\b(?:increase|raise|add|badha\w*)\b[^.?!]*\bby\b", low)
+        less = re.search(r"\b(?:reduce|decrease|cut|lower|kam)\b[^.?!]*\bby\b|\b\d+\s+(?:\w+\s+)?less\b|\bminus\b", low)
         setting = re.search(r"\b(make|change|set|update|instead|only|just|reduce|increase)\b", low)
-        if not (removing or more or setting) or not items:
+        if not (removing or more or less or setting or _SIZE_SWAP.search(low)) or not items:
             return None
+        swapped = self._swap_size(low, items)
+        if swapped is not None:
+            return swapped
         lines = self._lines_named(text, items)
+        if less and not removing:
+            return self._less(text, items, lines)
         if setting and not (removing or more):
             return self._set_line(text, items, lines)
         if removing:
@@ -1087,6 +1107,55 @@ class Planner:
             unit = u[0]
         extra = {"product": items[i]["product"], "qty": n, **({"unit": unit} if unit else {})}
         return items + [extra]  # the core adds lines of one product together
+
+    def _swap_size(self, low: str, items: list[dict]):
+        """"I meant 200g not 100g": the line of the 100g SKU becomes the same product's 200g SKU,
+        same quantity and unit; None when no line has that size."""
+        m = _SIZE_SWAP.search(low)
+        if not m:
+            return None
+        want, was = (m[1], m[2]) if m[1] else (m[4], m[3])
+        key = lambda size: re.sub(r"\s+|(?<=\d)(?:gm|gms|grams?)$", lambda x: "g" if x[0].strip() else "", size)  # noqa: E731
+        for i, it in enumerate(items):
+            name = self.world.sku_names.get(it["product"], "").lower().replace(" ", "")
+            if key(was) not in name:
+                continue
+            family = next((skus for skus in self.world.product_skus.values() if it["product"] in skus), [])
+            other = [c for c in family if c != it["product"]
+                     and key(want) in self.world.sku_names.get(c, "").lower().replace(" ", "")]
+            if len(other) != 1:
+                return Plan(text=f"I have no {want} of {self.world.sku_names.get(it['product'], '')}.",
+                            outcome="clarify")
+            unit = it.get("unit")
+            if unit and unit not in {u for u, _ in self.world.units.get(other[0], [])}:
+                return Plan(text=f"{self.world.sku_names.get(other[0], '')} has no {unit}; how many, in which "
+                                 "unit?", outcome="clarify")
+            return [dict(x, product=other[0]) if k == i else x for k, x in enumerate(items)]
+        return None
+
+    def _less(self, text: str, items: list[dict], lines: list[int]):
+        """"reduce marie by 2 boxes", "2 less": fewer of one line, in the line's own unit."""
+        if len({items[i]["product"] for i in lines} if lines else {it["product"] for it in items}) != 1:
+            return Plan(text="Which line should I reduce? Please name one product.", outcome="clarify")
+        i = lines[0] if lines else 0
+        product = items[i]["product"]
+        qs = [q for q in parse_quantities(text, self.lex.unit_words) if q.qty]
+        if len(qs) != 1:
+            return Plan(text="By how many should I reduce it?", outcome="clarify")
+        unit = items[i].get("unit")
+        if qs[0].unit_word:
+            u = resolve_unit(qs[0].unit_word, self.world.units.get(product, []))
+            if u is None or unit and u[0] != unit:
+                return Plan(text=f"Please say the new quantity of {self.world.sku_names.get(product, product)} "
+                                 f"instead (it is in {unit or 'its base unit'}).", outcome="clarify")
+        if len({it.get("unit") for it in items if it["product"] == product}) > 1:
+            return Plan(text=f"Please say the new quantity of {self.world.sku_names.get(product, product)}.",
+                        outcome="clarify")
+        left = sum(it["qty"] for it in items if it["product"] == product) - qs[0].qty
+        if left <= 0:
+            return Plan(text="That would leave none of it; say 'remove' with its name to take it out.",
+                        outcome="clarify")
+        return self._set_line(f"make it {left} {unit or ''}".strip(), items, [i])
 
     def _set_line(self, text: str, items: list[dict], lines: list[int]):
         """"make the tea 2", "change crunchy to 3 boxes": the quantity of one line named among the
