@@ -124,6 +124,16 @@ class Assistant:
                                      clock=self.clock)
         return self._model
 
+    def warm(self) -> None:
+        """Build now what the first turn would otherwise build: the world's names and their index,
+        and the planner's example embeddings. A server calls it before it accepts anyone."""
+        world = getattr(self.model(), "world", None)
+        if world is not None and hasattr(world, "get"):
+            world.get().lexicon  # noqa: B018  (built on first use)
+        if self.model_spec == "offline":
+            from .planner.intent_scores import warm
+            warm()
+
     def _knowledge(self, query: str) -> str | None:
         return self.knowledge.answer(query) if self.knowledge else None
 

@@ -204,6 +204,7 @@ def startup(db: str, user: str, text: str) -> dict:
     t0 = time.perf_counter()
     from agent.runtime import Turn
     assistant = _assistant(Path(db))
+    assistant.warm()  # as `dms serve` does before it accepts anyone
     t1 = time.perf_counter()
     reply = assistant.handle(Turn(user, "bench", f"start-{user}"), text)
     t2 = time.perf_counter()
@@ -403,8 +404,8 @@ def main() -> None:
     plan = plan_requests(template)
     ctx = multiprocessing.get_context("spawn")
     with tempfile.TemporaryDirectory(prefix="dms-turns-") as tmp:
-        print("\nstart-up, one fresh process per role (import + Assistant, then its first turn), ms")
-        print(f"{'role':<14}{'import':>9}{'first':>9}  outcome   tools  message")
+        print("\nstart-up, one fresh process per role (import + Assistant + warm-up as dms serve does, then its first turn), ms")
+        print(f"{'role':<14}{'startup':>9}{'first':>9}  outcome   tools  message")
         firsts = []
         for role in ROLES:
             uid, reqs = plan[role][0]

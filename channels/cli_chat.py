@@ -103,6 +103,8 @@ def chat(user: str = typer.Option(..., "--as", help="User id to act as"),
         if s.get(User, user) is None:  # said at once, not after the first message
             raise typer.BadParameter(f"no user {user!r} in this database (see users.csv of the world)",
                                      param_hint="--as")
+    console.print("getting ready…", highlight=False)
+    assistant.warm()
     turn = Turn(user, "cli", uuid.uuid4().hex[:12])
     recording = start_recording(assistant, user, world) if record else None
     console.print(f"[bold]dms[/bold] chat as {user}. Ask about orders, stock, prices, schemes, payments… "

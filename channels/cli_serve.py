@@ -47,6 +47,7 @@ def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on"),
     from .web.app import create_app
     from .web.logs import configure_logging
 
+    _port_free(host, port)  # before anything is opened or logged
     configure_logging(log_level.upper())
     settings = get_settings()
     engine, clock = open_database(settings=settings), make_clock(settings)
@@ -54,12 +55,27 @@ def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on"),
     if imported is not None:
         console.print(f"imported {imported} into {settings.resolved_database_url()}", highlight=False)
     app = create_app(engine=engine, clock=clock, settings=settings)
+    console.print("getting ready: indexing the world's names…", highlight=False)
+    app.state.assistant.warm()  # the first user waits no longer than the next
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     console.print(f"web chat: [bold]http://{shown}:{port}/[/bold]  (health: http://{shown}:{port}/health)",
                   highlight=False)
     console.print("sign in with a token from: .venv/bin/dms users token U-RET-101   (any user id of the world)",
                   highlight=False)
     uvicorn.run(app, host=host, port=port, log_config=None, log_level=log_level.lower())
+
+
+def _port_free(host: str, port: int) -> None:
+    """A port already taken is said in one line before anything starts (is dms already serving?)."""
+    import socket
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError:
+            raise typer.BadParameter(f"{host}:{port} is already in use (is dms already serving?); "
+                                     "choose another with --port", param_hint="--port") from None
 
 
 @users_app.command("token")

@@ -181,3 +181,14 @@ def test_a_hostile_world_is_reported_in_single_lines(engine, tmp_path, monkeypat
         f"stock.csv:2: qty: '{BIG}' is out of range (0 to 2147483647)",
         "error: 3 error(s); nothing was imported"]
     assert snapshot(engine)["orders"] == []
+
+
+def test_a_taken_port_and_an_unknown_chat_user_are_one_line_before_anything_starts(env, sample):
+    import socket
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        line = refused(sample, ["serve", "--port", str(port)], 2)
+    assert f"127.0.0.1:{port} is already in use" in line
+    assert "no user 'U-NOPE'" in refused(sample, ["chat", "--as", "U-NOPE"], 2)

@@ -54,6 +54,15 @@ def _examples() -> tuple[list[str], np.ndarray]:
         return _matrix
 
 
+def warm() -> None:
+    """Embed the example requests now (a server does it at start, not in its first user's turn)."""
+    from agent.embeddings import EmbeddingModelMissing
+    try:
+        _examples()
+    except EmbeddingModelMissing:  # the planner then places requests by its rules alone
+        pass
+
+
 def closest_tool(text: str, allowed: set[str]) -> tuple[str | None, float, float]:
     """(tool, its score, margin over the next tool) among `allowed`; tool None when no tool is
     close enough or clearly closest."""
