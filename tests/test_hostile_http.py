@@ -3,13 +3,11 @@ mounted against their local fakes): bodies limited while they stream, security h
 answer, token guessing limited per client address, Slack's timestamp header."""
 import json
 import socket
-import threading
 import time
 from types import SimpleNamespace
 
 import httpx
 import pytest
-import uvicorn
 from slack_sdk.signature import SignatureVerifier
 from sqlmodel import Session, func, select
 
@@ -18,18 +16,13 @@ from channels.web.app import CSP, ServerSettings, create_app
 from channels.web.auth import SignInFailures, client_key, issue_token
 from core.audit import AuditEntry
 from core.db import transaction
+from live_server import serving
 
 from fake_slack import FakeSlack
 from tests.fake_telegram import FakeTelegram
 
 SLACK_SECRET, TG_SECRET = "slack-signing-secret", "tg-webhook-secret"
 CHUNK = 64 * 1024
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
@@ -39,19 +32,10 @@ def server(sample, clock):
         settings = SimpleNamespace(slack_bot_token="xoxb-test", slack_signing_secret=SLACK_SECRET,
                                    slack_api_url=slack.url, telegram_bot_token=tg.token,
                                    telegram_webhook_secret=TG_SECRET, telegram_api_url=tg.url)
-        port = free_port()
         app = create_app(sample, clock, Assistant(sample, clock), settings,
                          server=ServerSettings(signin_failures_per_minute=5))
-        srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-        thread = threading.Thread(target=srv.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 20
-        while not srv.started and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert srv.started, "uvicorn did not start"
-        yield SimpleNamespace(url=f"http://127.0.0.1:{port}", app=app, engine=sample, clock=clock)
-        srv.should_exit = True
-        thread.join(timeout=10)
+        with serving(app) as url:
+            yield SimpleNamespace(url=url, app=app, engine=sample, clock=clock)
 
 
 class Upload:

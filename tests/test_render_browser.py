@@ -1,52 +1,29 @@
 """The web chat's tables in headless Chromium at a phone's width (390 px) and a desktop's: a real,
 escaped HTML table that scrolls sideways inside its own box, never the page. Screenshots go to
 out/artifacts/render-*.png."""
-import shutil
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from channels.web.app import create_app
 from channels.web.auth import issue_token
 from core.db import transaction
+from live_server import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, serving
 from tests.test_render import REPLIES, SPECIAL, Canned
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[1] / "out" / "artifacts"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
+ARGS = CHROMIUM_ARGS
 
 playwright = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 if not Path(CHROMIUM).exists():
     pytest.skip("Chromium is not installed (apt-get install -y chromium)", allow_module_level=True)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def server(sample, clock):
-    port = free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(sample, clock, Canned(REPLIES)), host="127.0.0.1", port=port,
-                                        log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert srv.started, "uvicorn did not start"
-    with transaction(sample) as s:
-        token = issue_token(s, "U-RET-101", clock=clock)
-    yield f"http://127.0.0.1:{port}", token
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(sample, clock, Canned(REPLIES))) as url:
+        with transaction(sample) as s:
+            token = issue_token(s, "U-RET-101", clock=clock)
+        yield url, token
 
 
 BOX = """(li) => {

@@ -1,12 +1,7 @@
 """The web chat page in headless Chromium (Debian's package) against a real uvicorn server."""
-import shutil
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
-import uvicorn
 from sqlmodel import Session, func, select
 
 from agent.runtime import Assistant
@@ -14,38 +9,20 @@ from channels.web.app import create_app
 from channels.web.auth import issue_token
 from core.db import transaction
 from core.orders import Order
+from live_server import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, serving
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[1] / "out" / "artifacts"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
+ARGS = CHROMIUM_ARGS
 
 playwright = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 if not Path(CHROMIUM).exists():
     pytest.skip("Chromium is not installed (apt-get install -y chromium)", allow_module_level=True)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def server(sample, clock):
-    """uvicorn serving the app on a free port of 127.0.0.1, in a thread of this process."""
-    port = free_port()
-    app = create_app(sample, clock, Assistant(sample, clock))
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert srv.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    """The app on a free port of 127.0.0.1 (tests/live_server.py)."""
+    with serving(create_app(sample, clock, Assistant(sample, clock))) as url:
+        yield url
 
 
 def count_orders(engine) -> int:
