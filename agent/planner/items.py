@@ -13,7 +13,8 @@ _JOIN_RE = re.compile(r"^[\s,;:&+.\-]*(?:of|x|nos\.?|no\.?)?\s+|[\s,;:&+.\-]*(?:
 _FILLER_RE = re.compile(
     r"\b(please|pls|plz|kindly|i|we|need|want|would like|like|to|order|place|an|book|buy|send|get|me|us|"
     r"add|also|too|more|another|the|a|for|my|some|give|supply|deliver|ok|okay|then|now|just|yes|so|"
-    r"right|fine|sure|good|wants|needs|chahiye|chaiye|aur|bhi|dena|dedo|bhejo|bhej|do)\b", re.I)
+    r"right|fine|sure|good|wants|needs|chahiye|chaiye|aur|bhi|dena|dedo|bhejo|bhej|do|asap|urgent|urgently|"
+    r"quickly|today|tomorrow|jaldi|sir|ji|bhai|thanks|thank you)\b", re.I)
 # Where a product phrase may end and words about something else begin ("OPC 53 for our
 # godown", "cement to the shop", "elbow 1 inch aur ..."): a place, a purpose, a connective.
 _TAIL_START = re.compile(r"\s+(?:to|for|at|from|in|into|by|on|with|aur|and|same|as|but|,|\.)(?=\s|$)", re.I)
