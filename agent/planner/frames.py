@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from agent.nlu.confirm import parse_confirmation
 from agent.nlu.numbers import parse_quantities
 
 from agent.nlu.numbers import resolve_unit
@@ -21,7 +22,6 @@ def fill(planner, frame: dict, text: str):
     if not words or len(words) > MAX_ANSWER_WORDS:
         return None
     request = frame.get("request") or ""
-    from agent.nlu.confirm import parse_confirmation
     if parse_confirmation(text) == "no":  # "no", "leave it", "rehne do": the question is dropped
         from .intents import Plan
         return Plan(text="OK, left it. Nothing was changed.", outcome="answered")

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from rapidfuzz import fuzz
 
+from agent.nlu.confirm import parse_confirmation
 from agent.nlu.normalise import asks_for_help, is_greeting, normalise
 from agent.nlu.numbers import QtyMention, parse_amounts, parse_quantities, resolve_unit
 from agent.nlu.periods import labelled_date, parse_period
@@ -231,6 +232,7 @@ class Planner:
     def __init__(self, world_view, world, ctx: Context, tools: set[str], today: date):
         self.wv, self.world, self.ctx, self.tools, self.today = world_view, world, ctx, tools, today
         self.lex = world.lexicon
+        self._batch_of: dict[str, str | None] = {}  # code-like word -> its batch code, looked up once a turn
 
     # -- helpers ---------------------------------------------------------------------------
     def _can(self, tool: str) -> bool:
@@ -410,7 +412,6 @@ class Planner:
             if filled is not None:
                 return filled
         plan = self.plan_request(text)
-        from agent.nlu.confirm import parse_confirmation
         if plan.outcome == "not_understood" and parse_confirmation(text) == "no":  # "no" with nothing open
             return Plan(text="OK, left it. Nothing was changed.", outcome="answered")
         return plan
@@ -938,8 +939,7 @@ class Planner:
             if fits:
                 qs = fits
             else:  # numbers the product's own name holds are not quantities
-                name = self.world.sku_names.get(product, "").lower()
-                sizes = set(re.findall(r"\d+(?:\.\d+)?", name))
+                sizes = self._name_numbers(product)
                 qs = [q for q in qs if not (format(q.value.normalize(), "f") in sizes and len(qs) > 1)] or qs
         elif any(q.unit_word for q in qs):
             qs = [q for q in qs if q.unit_word]
@@ -955,8 +955,15 @@ class Planner:
         tokens = [(m[0], m.span()) for m in re.finditer(r"(?<![\w-])[A-Za-z0-9]+(?:[-/][A-Za-z0-9]+)+(?![\w-])", text)
                   if re.search(r"\d", m[0])]
         lookup = getattr(self.wv, "batches", None)
-        known = lookup([t for t, _ in tokens]) if lookup and tokens else {}
-        return next(((known[t], span) for t, span in tokens if t in known), None)
+        new = [t for t, _ in tokens if t not in self._batch_of]
+        if lookup and new:  # a turn asks again for the same words (stock change, then order numbers)
+            found = lookup(new)
+            self._batch_of.update({t: found.get(t) for t in new})
+        return next(((self._batch_of[t], span) for t, span in tokens if self._batch_of.get(t)), None)
+
+    def _name_numbers(self, product: str) -> set[str]:
+        """The numbers a SKU's own name holds ("200" of "Crunchy Cream 200g"): sizes, no quantities."""
+        return set(re.findall(r"\d+(?:\.\d+)?", self.world.sku_names.get(product, "").lower()))
 
     def _stock_change(self, text: str, low: str) -> Plan | None:
         """Damage or a count correction of a batch: a statement with a quantity that names a
@@ -1167,7 +1174,7 @@ class Planner:
         product = items[lines[0]]["product"]
         units = self.world.units.get(product, [])
         if units:  # a number its own name holds ("the 250g tea") is no quantity
-            sizes = set(re.findall(r"\d+(?:\.\d+)?", self.world.sku_names.get(product, "").lower()))
+            sizes = self._name_numbers(product)
             qs = [q for q in qs if q.unit_word or format(q.value.normalize(), "f") not in sizes] or qs
         if len(qs) != 1:
             return None
