@@ -34,13 +34,14 @@ class World:
 
     def __init__(self, names: NameIndex, units: dict[str, list[tuple[str, int]]], sku_names: dict[str, str],
                  product_skus: dict[str, list[str]], sku_texts: dict[str, str] | None = None,
-                 lexicon: Lexicon | None = None):
+                 lexicon: Lexicon | None = None, warehouses: frozenset[str] | None = None):
         self.names = names                                # every entry, each name read once
         self.units = units                                # SKU code -> [(unit, factor)], base first
         self.sku_names = sku_names
         self.product_skus = product_skus                  # product code -> its SKU codes
         self.sku_texts = sku_texts if sku_texts is not None else {}  # for the semantic index
         self._lexicon = lexicon
+        self.warehouses = warehouses  # the stock its user may see (None: all), for batch codes
         self._lock = threading.Lock()
 
     @property
@@ -70,7 +71,7 @@ class World:
                 return not own or customers is None or own in customers
             return True
         return World(self.names, self.units, self.sku_names, self.product_skus, self.sku_texts,
-                     self.names.lexicon(kept))
+                     self.names.lexicon(kept), warehouses)
 
 
 class WorldView:
@@ -114,16 +115,19 @@ class WorldView:
                     self._scoped.popitem(last=False)
         return scoped
 
-    def batches(self, tokens: list[str]) -> dict[str, str]:
-        """Which of these code-like words are batch codes in stock: word -> the batch code as
-        stored (batches come and go with every receipt, so they are looked up, not indexed)."""
+    def batches(self, tokens: list[str], warehouses: frozenset[str] | None = None) -> dict[str, str]:
+        """Which of these code-like words are batch codes in the stock of `warehouses` (None: all):
+        word -> the batch code as stored (batches come and go with every receipt, so they are
+        looked up, not indexed). A batch elsewhere is no batch to this user: nothing leaks."""
         wanted = {t.upper(): t for t in tokens if t}
         if not wanted:
             return {}
         from core.inventory import StockBalance
         with Session(self.engine) as s:
-            found = s.exec(select(StockBalance.batch).where(func.upper(StockBalance.batch).in_(list(wanted)))
-                           .distinct()).all()
+            stmt = select(StockBalance.batch).where(func.upper(StockBalance.batch).in_(list(wanted)))
+            if warehouses is not None:
+                stmt = stmt.where(StockBalance.warehouse.in_(sorted(warehouses)))
+            found = s.exec(stmt.distinct()).all()
         return {wanted[b.upper()]: b for b in found}
 
     # -- meaning search, only when names found nothing ------------------------------------

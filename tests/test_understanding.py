@@ -335,3 +335,12 @@ def test_edits_of_an_order_before_yes(sample, clock):
 def test_reorders_cancels_and_dispatches_in_their_own_words(sample, clock, user, said, shown):
     reply = _say(Assistant(sample, clock), user, said)
     assert reply.awaiting_confirmation and shown in reply.text, reply.text
+
+
+def test_a_batch_code_of_another_warehouse_reads_as_one_that_does_not_exist(sample, clock):
+    assistant = Assistant(sample, clock)
+    other = _say(assistant, "U-WH-1", "stock correction CC-2610C -4 breakage", conversation="other")  # WH-CHN's
+    none = _say(assistant, "U-WH-1", "stock correction CC-2699C -4 breakage", conversation="none")
+    assert other.outcome == none.outcome and other.text.replace("2610", "2699") == none.text
+    own = _say(assistant, "U-WH-1", "stock correction CC-2610 -4 breakage", conversation="own")  # WH-BLR's
+    assert own.awaiting_confirmation and "batch CC-2610 in" in own.text

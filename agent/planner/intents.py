@@ -957,7 +957,7 @@ class Planner:
         lookup = getattr(self.wv, "batches", None)
         new = [t for t, _ in tokens if t not in self._batch_of]
         if lookup and new:  # a turn asks again for the same words (stock change, then order numbers)
-            found = lookup(new)
+            found = lookup(new, getattr(self.world, "warehouses", None))
             self._batch_of.update({t: found.get(t) for t in new})
         return next(((self._batch_of[t], span) for t, span in tokens if self._batch_of.get(t)), None)
 
