@@ -362,7 +362,8 @@ class Assistant:
             except DomainError as e:
                 t.calls.append(ToolCall(tool.name, args.model_dump(mode="json"), False, e.message))
                 t.new.append(ToolMessage(content="Error: " + e.message + ("" if t.offline else fix_hint(tool, e)),
-                                         tool_call_id=call["id"], status="error"))
+                                         tool_call_id=call["id"], status="error",
+                                         artifact={"frame": _asked(tool, args, e)}))
                 t.results.append((e.message, False))
                 if isinstance(e, REFUSALS):
                     t.outcome = "refused"
@@ -395,7 +396,7 @@ class Assistant:
                 return None
             t.new.append(ToolMessage(content=f"Error: {error.message}", tool_call_id=call["id"], status="error"))
             with transaction(self.engine) as s:
-                self._remember(s, turn, _answered_only(t.new, ai) + [said(error.message)])
+                self._remember(s, turn, _answered_only(t.new, ai) + [said(error.message, _asked(tool, args, error))])
             return Reply(error.message, outcome="refused" if refused else "answered", tool_calls=t.calls,
                          tokens=t.tokens)
         t.calls.append(ToolCall(tool.name, args.model_dump(mode="json")))
@@ -534,10 +535,21 @@ _QUESTION_CUE = re.compile(
     r"pick|clarify|say))\b", re.I)
 
 
-def said(text: str) -> AIMessage:
+def said(text: str, frame: dict | None = None) -> AIMessage:
     """A message the runtime wrote from the records (a tool's result, a refusal): it counts as
-    evidence for later turns, unlike a model's words."""
-    return AIMessage(content=text, response_metadata={"author": "runtime"})
+    evidence for later turns, unlike a model's words. `frame`: the question it asks, as data."""
+    return AIMessage(content=text, response_metadata={"author": "runtime"},
+                     additional_kwargs={"frame": frame} if frame else {})
+
+
+def _asked(tool, args, error: DomainError) -> dict | None:
+    """"Which warehouse? It could be WH-KOL, WH-SLG": the question a tool asked, as a frame whose
+    answer ("kolkata") fills that argument of the same call (agent.planner.frames)."""
+    field = getattr(error, "field", None)
+    if not field or not getattr(error, "candidates", None):
+        return None
+    return {"slot": "arg", "tool": tool.name, "args": args.model_dump(mode="json"), "arg": field,
+            "choices": [list(c) for c in error.candidates]}
 
 
 def is_question(text: str) -> bool:

@@ -23,6 +23,9 @@ from sqlmodel import Session, select
 from agent.nlu.lexicon import Entry, Lexicon, NameIndex, paused_gc
 from core.access import Actor, visible_customer_codes
 from core.catalogue import Brand, Category, Product, Sku, SkuUnit, split_list
+from core.errors import DomainError
+from core.reorders import repeat_items
+from core.settings import business_tz
 from core.parties import Customer, Region, User, Warehouse
 
 _COUNTED = (Sku, SkuUnit, Product, Brand, Category, Customer, Region, Warehouse, User)
@@ -129,6 +132,21 @@ class WorldView:
                 stmt = stmt.where(StockBalance.warehouse.in_(sorted(warehouses)))
             found = s.exec(stmt.distinct()).all()
         return {wanted[b.upper()]: b for b in found}
+
+    def repeated(self, actor: Actor | None, order_no: str | None = None,
+                 customer: str | None = None) -> tuple[str, str, list[dict]] | None:
+        """(order number, its day, its lines as order items in base units) of the order a reorder
+        would repeat, read in the actor's scope; None when there is none to read (the reorder tool
+        then says why, in the core's words)."""
+        if actor is None:
+            return None
+        with Session(self.engine) as s:
+            try:
+                source, items = repeat_items(s, actor, order_no, customer)
+            except DomainError:
+                return None
+        return source.order_no, source.created_at.astimezone(business_tz()).date().isoformat(), \
+            [{"product": i.sku, "qty": int(i.qty)} for i in items]
 
     # -- meaning search, only when names found nothing ------------------------------------
     def semantic_skus(self, query: str, k: int = 5) -> list[tuple[str, float]]:

@@ -44,13 +44,16 @@ class InvalidTransition(DomainError):
 
 
 class Ambiguous(InvalidInput):
-    """A name matched several things about equally well; `candidates` are (code, name) to choose from."""
+    """A name matched several things about equally well, or one was needed and several fit;
+    `candidates` are (code, name) to choose from, `field` the request's argument they would fill
+    (so a conversation can take the answer to "Which warehouse?" as that argument)."""
 
     code = "ambiguous"
 
-    def __init__(self, message: str, candidates: list[tuple[str, str]]):
+    def __init__(self, message: str, candidates: list[tuple[str, str]], field: str | None = None):
         super().__init__(message)
         self.candidates = candidates
+        self.field = field
 
 
 class OutOfScope(NotFound):

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from .access import Actor
 from .clock import Clock
-from .errors import DomainError, InvalidInput
+from .errors import Ambiguous, DomainError, InvalidInput
 from .inventory import StockBalance, batches_for, get_batch, usable, BatchStock
 from .orders import Item, sku_meta, to_base
 from .parties import Warehouse
@@ -60,9 +60,11 @@ def receive_goods(session: Session, actor: Actor, clock: Clock, sku: str, qty: i
     """Receive `qty` `unit`s (base unit when None) of a SKU into a batch (new or existing)."""
     if warehouse is None:
         mine = receiving_warehouses(session, actor)
-        if len(mine) != 1:
-            raise InvalidInput("Into which warehouse?" + (" It could be " + ", ".join(
-                f"{w.name} ({w.code})" for w in mine) + "." if mine else ""))
+        if not mine:
+            raise InvalidInput("Into which warehouse?")
+        if len(mine) > 1:
+            raise Ambiguous("Into which warehouse? It could be " + ", ".join(f"{w.name} ({w.code})" for w in mine)
+                            + ".", [(w.code, w.name) for w in mine], field="warehouse")
         warehouse = mine[0].code
     sku = sku.strip().upper()
     meta = sku_meta(session, [sku]).get(sku)

@@ -94,15 +94,11 @@ def source_order(session: Session, actor: Actor, order_no: str | None = None, cu
     return latest[0]
 
 
-def plan_reorder(session: Session, actor: Actor, clock: Clock, order_no: str | None = None,
-                 customer: str | None = None, warehouse: str | None = None) -> Reorder:
-    """The reorder as it would be placed now (nothing is written)."""
-    from .pricing import price_context, prices_for
-
+def _repeated(session: Session, actor: Actor, order_no: str | None,
+              customer: str | None) -> tuple[Order, dict[str, ReorderLine]]:
     source = source_order(session, actor, order_no, customer)
     if customer and order_no and customer != source.customer:
         raise InvalidInput(f"Order {source.order_no} is not an order of that customer.")
-    cust = session.get(Customer, source.customer)
     wanted: dict[str, ReorderLine] = {}
     for ln in order_lines(session, source.order_no):
         if ln.qty <= 0:  # a line of free goods only: today's schemes decide those
@@ -113,6 +109,24 @@ def plan_reorder(session: Session, actor: Actor, clock: Clock, order_no: str | N
             wanted[ln.sku] = ReorderLine(ln.sku, ln.sku, ln.qty, ln.unit_price)
     if not wanted:
         raise InvalidInput(f"Order {source.order_no} has no lines to repeat.")
+    return source, wanted
+
+
+def repeat_items(session: Session, actor: Actor, order_no: str | None = None,
+                 customer: str | None = None) -> tuple[Order, list[Item]]:
+    """What a reorder would repeat, before today's prices and stock: the source order and its
+    SKUs with their quantities in base units (for "same as last time but 5 tins of primer")."""
+    source, wanted = _repeated(session, actor, order_no, customer)
+    return source, [Item(l.sku, l.qty) for l in wanted.values()]
+
+
+def plan_reorder(session: Session, actor: Actor, clock: Clock, order_no: str | None = None,
+                 customer: str | None = None, warehouse: str | None = None) -> Reorder:
+    """The reorder as it would be placed now (nothing is written)."""
+    from .pricing import price_context, prices_for
+
+    source, wanted = _repeated(session, actor, order_no, customer)
+    cust = session.get(Customer, source.customer)
     wh = warehouse or cust.warehouse
     meta = sku_meta(session, list(wanted))
     prices = prices_for(session, [c for c in wanted if c in meta], price_context(session, cust), clock.today())

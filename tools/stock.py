@@ -129,8 +129,11 @@ def _target(ctx, args, qty: int):
             codes = sorted({w for w, _ in held_in})
         if not codes and batch and not sku:
             raise NotFound(f"No batch {batch} in the stock you can see. Which product is it?")
-        if len(codes) != 1:
-            raise InvalidInput("Which warehouse?" + (f" It could be {', '.join(codes)}." if codes else ""))
+        if not codes:
+            raise InvalidInput("Which warehouse?")
+        if len(codes) > 1:
+            raise Ambiguous(f"Which warehouse? It could be {', '.join(codes)}.",
+                            [(c, resolve_warehouse(s, ctx.actor, c).name) for c in codes], field="warehouse")
         whs = [resolve_warehouse(s, ctx.actor, codes[0])]
     wh = whs[0]
     held = batches_for(s, wh.code, sku.code) if sku else \
@@ -142,12 +145,12 @@ def _target(ctx, args, qty: int):
         if sku and held:  # the SKU is there, the batch named is not: say which batches there are
             raise Ambiguous(f"No batch {batch} of {what} in {wh.name}; its batches there are "
                             + ", ".join(_batch_words(r) for r in held) + ". Which one?",
-                            [(r.batch, _batch_words(r)) for r in held])
+                            [(r.batch, _batch_words(r)) for r in held], field="batch")
         raise NotFound(f"No {'batch ' + batch + ' of ' if batch and sku else ''}{what} in {wh.name}.")
     if len(rows) > 1:
         if sku:
             raise Ambiguous(f"Which batch of {what} in {wh.name}? " + ", ".join(_batch_words(r) for r in rows) + ".",
-                            [(r.batch, _batch_words(r)) for r in rows])
+                            [(r.batch, _batch_words(r)) for r in rows], field="batch")
         raise Ambiguous(f"Batch {batch} in {wh.name} holds several products: "
                         + ", ".join(f"{r.sku} {_batch_words(r)}" for r in rows) + ". Which product?",
                         [(r.sku, _batch_words(r)) for r in rows])

@@ -94,6 +94,8 @@ _RULES: list[tuple[str, str]] = [
     (r"(?:is|iss)\s+saal", "this year"),
     (r"(?:pichle|pichhle|pichla|last)\s+saal", "last year"),
     (r"mahine|mahina|mahino", "months"),
+    (r"(?:pichli|pichhli|pichle|pichhle|last|pehle|pahle)\s+(?:baar|bar|dafa|dafe|time|wala|wali|wale)\s+"
+     r"(?:jaisa|jaisi|jaise|wala|wali|wale|vala|vali)(?:\s+(?:hi|he))?|(?:jaisa|jaise)\s+pichli\s+baar", "same as last time"),
     (r"pichla|pichhla|pichli|pichhli|pichle|pichhle", "last"),
     (r"dobara|dobaara|dubara|dubaara|phir\s+se|fir\s+se|phirse|firse|wapis\s+se", "again"),
     (r"wahi|wohi|vahi|vohi|waisa\s+hi|vaisa\s+hi", "same"),

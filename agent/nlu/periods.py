@@ -186,11 +186,25 @@ _LABELLED_DATE = r"(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{1,2
                  rf"(?:{_MON})\.?,?\s*'?\d{{2,4}})"
 
 
-def labelled_date(text: str, labels: str) -> tuple[date | None, str | None]:
+def labelled_date(text: str, labels: str, today: date | None = None,
+                  ahead: bool = False) -> tuple[date | None, str | None]:
     """The date after one of `labels` (a regex: "exp|expiry|best before"), as a stock label
     writes it: 2028-12-01, 01/12/2028, 1 Dec 2028; a month alone (06/2027, June 2027) is that
-    month's last day. (date, None), (None, what was said) when unreadable, (None, None) when absent."""
+    month's last day. A day and month without a year, as chat writes it ("mfg 15 nov"), is the
+    nearest such day before `today`, or after it when `ahead` (an expiry); without `today` it is
+    unread. (date, None), (None, what was said) when unreadable, (None, None) when absent."""
     m = re.search(rf"\b(?:{labels})\b\.?\s*(?:date)?\s*(?:on|is|:|-|of)?\s*{_LABELLED_DATE}", text, re.I)
+    if not m and today is not None:
+        dm = re.search(rf"\b(?:{labels})\b\.?\s*(?:date)?\s*(?:on|is|:|-|of)?\s*(?:(\d{{1,2}})(?:st|nd|rd|th)?\s+"
+                       rf"(?:of\s+)?({_MON})|({_MON})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?)\b(?![\s,]*\d)", text, re.I)
+        if dm:
+            day, month = int(dm[1] or dm[4]), MONTHS[(dm[2] or dm[3]).lower()]
+            years = (today.year, today.year + 1) if ahead else (today.year, today.year - 1)
+            for year in years:
+                d = _safe(year, month, day)
+                if d and (d >= today if ahead else d <= today):
+                    return d, None
+            return None, dm[0].split(None, 1)[-1]
     if not m:
         said = re.search(rf"\b(?:{labels})\b\.?\s*(?:date)?\s*(?:on|is|:|-|of)?\s*(\S+(?:\s+\S+)?)", text, re.I)
         return (None, said[1]) if said else (None, None)

@@ -67,7 +67,7 @@ class OfflinePlanner(BaseChatModel):
                 world = self.world
             else:
                 world = self.world.get(self.actor) if self.actor is not None else self.world.get()
-            plan = Planner(self.world, world, ctx, set(self.tool_names), today).plan(text)
+            plan = Planner(self.world, world, ctx, set(self.tool_names), today, actor=self.actor).plan(text)
         if plan.calls:
             calls = [{"name": n, "args": a, "id": "call_" + uuid.uuid4().hex[:12], "type": "tool_call"}
                      for n, a in plan.calls]
@@ -82,10 +82,12 @@ def compose(after: list[BaseMessage]) -> AIMessage:
     """The reply after the tools ran: the planner's note, then each tool's own text."""
     note = ""
     parts: list[str] = []
+    frame = None
     for m in after:
         if isinstance(m, AIMessage) and m.tool_calls and m.content:
             note = str(m.content)
         if isinstance(m, ToolMessage):
+            frame = (m.artifact or {}).get("frame") if isinstance(m.artifact, dict) else None
             text = str(m.content)
             if text.startswith("(same call"):
                 continue
@@ -93,4 +95,5 @@ def compose(after: list[BaseMessage]) -> AIMessage:
                 text = text[len("Error: "):]
             parts.append(text.strip())
     body = "\n\n".join(p for p in parts if p)
-    return AIMessage(content=(note + "\n\n" + body).strip() if note else (body or "Done."))
+    return AIMessage(content=(note + "\n\n" + body).strip() if note else (body or "Done."),
+                     additional_kwargs={"frame": frame} if frame else {})

@@ -42,6 +42,12 @@ def fill(planner, frame: dict, text: str):
         if len(nums) != 1:
             return None
         return _replan(planner, f"{request} {nums[0]}")
+    if slot == "arg":
+        code = _choice(frame.get("choices") or [], text)
+        if code is None:
+            return None
+        from .intents import Plan
+        return Plan([(frame["tool"], {**(frame.get("args") or {}), frame["arg"]: code})])
     if slot == "method":
         return _replan(planner, f"{request} {text}")
     if slot == "reason":
@@ -50,6 +56,27 @@ def fill(planner, frame: dict, text: str):
         from .intents import Plan
         return Plan([("reject_order", {"order_no": frame["order_no"], "reason": text.strip()})])
     return None
+
+
+def _choice(choices: list, text: str) -> str | None:
+    """The code of the one choice ((code, name) pairs) an answer names: its code, its name, a word
+    only its name has ("kolkata"), or its place in the list ("the second one"); None otherwise."""
+    said = re.sub(r"(?i)\b(?:in|into|from|at|the|it'?s|its|one|please|pls|warehouse|godown|depot|batch|wala|wali|"
+                  r"waala|se|me|mein)\b", " ", text).strip(" .!?").casefold()
+    if not said:
+        return None
+    for code, _ in choices:
+        if said == str(code).casefold():
+            return str(code)
+    if (n := _ORDINAL.get(said.split()[0])) is not None and len(said.split()) == 1:
+        return str(choices[n][0]) if n < len(choices) else None
+    words = set(re.findall(r"\w+", said))
+    fits = [str(code) for code, name in choices
+            if words and words <= set(re.findall(r"\w+", f"{code} {name}".casefold()))]
+    return fits[0] if len(fits) == 1 else None
+
+
+_ORDINAL = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3, "last": -1}
 
 
 def _unit(planner, frame: dict, text: str):

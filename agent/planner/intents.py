@@ -7,9 +7,10 @@ a reply with an outcome (refused / clarify / not_understood) when no tool should
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 
 from rapidfuzz import fuzz
 
@@ -112,7 +113,8 @@ _ASKED_PAST = re.compile(r"\b(?:what|which|how many)\b[^.?!]*\b(?:did|have|has|h
 # words no customer's name holds: pronouns and possessives ("my last order", "where is my")
 _NEVER_IN_NAMES = frozenset("i me my mine our ours your yours u ur we us you it its this that these those last latest "
                             "previous recent mera meri mere hamara hamari hamare apna apni apne now right currently "
-                            "today tomorrow tonight immediately asap urgent urgently".split())
+                            "today tomorrow tonight immediately asap urgent urgently oldest newest earliest "
+                            "ship dispatch deliver cancel approve reject".split())
 # words that may begin a name ("New Star Supermarket") but are none on their own ("new orders?")
 _NOT_ALONE = frozenset("pending open recent latest new confirmed cancelled delivered dispatched rejected total "
                        "today yesterday aaj kal parso pichle pichla agle agla iss us mahine mahina hafte hafta saal "
@@ -164,6 +166,16 @@ _REORDER = re.compile(r"\b(?:same (?:as|like) (?:last time|before|last order|pre
                       r"same (?:order|items|goods|stuff) as (?:last|the last|previous)|"
                       r"repeat (?:my |the |our )?(?:last |previous )?order|re-?order (?!level|point|qty|quantity)|"
                       r"re-?order$|order (?:it |that |the same )?again|wahi order|same order)", re.I)
+# words around "same as last time" that ask for no change ("please send the same again, bhai")
+_REPEAT_FILLER = {"please", "pls", "plz", "kindly", "send", "again", "same", "it", "that", "this", "order", "orders",
+                  "last", "time", "previous", "before", "my", "our", "the", "all", "everything", "as", "like", "one",
+                  "items", "goods", "stuff", "bhai", "ji", "sir", "madam", "hi", "bhi", "do", "karo", "want", "need",
+                  "can", "you", "could", "would", "we", "i", "me", "us", "for", "to", "of", "with", "and", "again.",
+                  "repeat", "reorder", "re-order", "exactly", "thanks", "thank", "asap", "today", "tomorrow", "now",
+                  "what", "was", "there", "place", "book", "put", "in", "wahi", "hello", "ok", "okay", "also"}
+_PLACE_WORDS = frozenset("warehouse warehouses depot godown store stores central main hub branch unit".split())
+_SCALE = re.compile(r"\b(double|twice|2x|x2|dugna|dugne|dogun[ae]|triple|thrice|3x|x3|teen guna|tigna|"
+                    r"half|aadha|aadhi|aadhe|adha|adhi)\b", re.I)
 _TRACK = re.compile(r"\b(?:where(?:'s| is)?|track\w*|status of|kab aayega|when will)\b[^.?!]*\b(?:order|delivery|maal|parcel)\b"
                     r"|\b(?:order|delivery)\b[^.?!]*\b(?:where|kab aayega|reached|arrive|arriving)\b"
                     r"|\bhas (?:my|the|our) order\b[^.?!]*\b(?:dispatched|shipped|left|delivered)\b", re.I)
@@ -196,6 +208,9 @@ _ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, 
 KNOWLEDGE_SCORE = 0.55  # a document this close answers the question (questions it answers: 0.56-0.70)
 KNOWLEDGE_SCORE_UNPLACED = 0.45  # for a question no rule placed (unrelated ones score at most 0.35)
 _FOLLOW = re.compile(r"^\s*(?:and|what about|how about|same for|now|also|ok|okay|then)?\b", re.I)
+# a number standing alone where an order is named ("deliver 7012"): never a quantity or an amount there
+_LONE_NUMBER = re.compile(r"(?<![\w.,/₹#-])(\d{3,10})(?![\w.,%/-])")
+_ORDER_BY_RANK = re.compile(r"\b(oldest|earliest|newest|latest|first|next|previous)\b(?:\s+\w+){0,2}\s+orders?\b", re.I)
 _IT = re.compile(r"\b(it|that|this|that one|this one|the order|last order|my last order|the last one)\b", re.I)
 
 
@@ -207,6 +222,11 @@ class Plan:
     note: str = ""                 # said before the tools' answer
     guess: bool = False            # a guess from one word ("dispatch", "my order"): a policy question may win
     frame: dict | None = None      # the slot a question waits for (agent/planner/frames.py)
+
+
+def _lone_number(text: str) -> re.Match | None:
+    m = _LONE_NUMBER.search(text)
+    return None if m is None or re.search(r"(?i)(?:rs\.?|inr|rupees?)\s*$", text[:m.start()]) else m
 
 
 def _words(text: str) -> set[str]:
@@ -229,8 +249,9 @@ def _period_args(text: str, today: date) -> dict | None:
 
 
 class Planner:
-    def __init__(self, world_view, world, ctx: Context, tools: set[str], today: date):
+    def __init__(self, world_view, world, ctx: Context, tools: set[str], today: date, actor=None):
         self.wv, self.world, self.ctx, self.tools, self.today = world_view, world, ctx, tools, today
+        self.actor = actor  # core.access.Actor: whose orders "the last one" means
         self.lex = world.lexicon
         self._batch_of: dict[str, str | None] = {}  # code-like word -> its batch code, looked up once a turn
 
@@ -351,6 +372,10 @@ class Planner:
             return found[0].entry.code
         if found:
             return None
+        lead = self.lex.find_by_lead(text, "warehouse") or [
+            (e, span) for e, span in self._lone_lead(text, "warehouse")]
+        if len(lead) == 1:  # "torn in kolkata": the word a warehouse's name begins with
+            return lead[0][0].code
         named = _WAREHOUSE_NAME.search(text)
         if named:
             words = named[1].split()
@@ -363,16 +388,37 @@ class Planner:
             return code[1]
         return None
 
+    def _lone_lead(self, text: str, kind: str) -> list[tuple]:
+        """Entries of `kind` one of whose own distinctive words (a city: "kolkata") is said here,
+        when that word belongs to exactly one of them."""
+        said = {t.text: (t.start, t.end) for t in tokenize(text) if t.kind == "word" and len(t.text) >= 4}
+        hits: dict[str, list] = {}
+        for e in self.lex.entries:
+            if e.kind != kind:
+                continue
+            for word in {t.text for t in tokenize(e.name) if t.kind == "word"} - _PLACE_WORDS:
+                if word in said:
+                    hits.setdefault(word, []).append(e)
+        found = [(es[0], said[w]) for w, es in hits.items() if len(es) == 1]
+        return found if len({e.code for e, _ in found}) == 1 else []
+
     def _ask_order_number(self, digits: str) -> Plan:
         """A number said where an order number goes ("repeat order 0903"): asked, never taken for
         another order."""
-        return Plan(text=f"Which order is {digits}? Please give its full number as shown in your order list "
-                         "(for example SO-0905).", outcome="clarify", frame={"slot": "order"})
+        return Plan(text=f"Which order is {digits}? Please give its full number as shown in your order list.",
+                    outcome="clarify", frame={"slot": "order"})
 
     def _order_ref(self, text: str) -> tuple[str | None, Plan | None]:
         nums = self.lex.find_order_numbers(text)
-        if not nums and (bare := _BARE_ORDER_NO.search(text)):
-            return None, self._ask_order_number(bare[1])
+        if not nums and (bare := _BARE_ORDER_NO.search(text) or (
+                None if _IT.search(text) else _lone_number(text))):
+            return None, self._ask_order_number(bare[1])  # "mark 7012 delivered": never the order named before
+        if not nums and (which := _ORDER_BY_RANK.search(text)):
+            # "ship the oldest confirmed order": which one that is, is the list's to show, not a guess
+            low = text.lower()
+            status = next((st for st, rx in _STATUS if re.search(rx, low)), None)
+            return None, Plan([("list_orders", {"status": status} if status else {})],
+                              note=f"Here they are, newest first; name the {which[1].lower()} one by its number.")
         if len(nums) == 1:
             return nums[0], None
         if len(nums) > 1:
@@ -563,7 +609,8 @@ class Planner:
             return Plan([("reject_order", {"order_no": no, "reason": reason})])
 
         nums = self.lex.find_order_numbers(docs)
-        to_dispatch = re.search(r"\b(?:to|for|ready to|pending|awaiting)\s+dispatch\b|\bdispatch\s+(?:karne|pending|baaki|due)\b"
+        to_dispatch = re.search(r"\b(?:to|for|ready to|pending|awaiting)\s+dispatch\b|\b(?:waiting|ready|yet) to (?:go|be sent|"
+                                r"be shipped|ship|be dispatched|leave)\b|\bnot (?:yet )?(?:dispatched|shipped|sent)\b|\bdispatch\s+(?:karne|pending|baaki|due)\b"
                                 r"|\b(?:what|which)\b[^.?!]*\b(?:should|shall|must|can|to)\s+(?:i|we)?\s*dispatch\b", low)
         if to_dispatch and not nums and self._can("list_orders"):  # "what should I dispatch today?"
             return Plan([("list_orders", {"status": "confirmed"})], note="Orders confirmed and waiting to be dispatched:")
@@ -810,7 +857,8 @@ class Planner:
         if _REORDER.search(low) and self._can("reorder"):
             if not nums and (bare := _BARE_ORDER_NO.search(text)):
                 return self._ask_order_number(bare[1])
-            return Plan([("reorder", whose({"order_no": nums[0]} if nums else {}))])
+            plan = Plan([("reorder", whose({"order_no": nums[0]} if nums else {}))])
+            return self._reorder_with_change(text, low, nums[0] if nums else None, cust) or plan
         if (_TRACK.search(low) or nums and re.search(r"\b(where|track\w*|kab)\b", low)) and self._can("track_order"):
             if nums:
                 return Plan([("track_order", {"order_no": nums[0]})])
@@ -871,7 +919,9 @@ class Planner:
             if period:
                 args["period"] = period
             return Plan([("sales_trend", args)])
-        arrival = _ARRIVAL.search(low) and not parse_amounts(text) and any(
+        arrived = _ARRIVAL.search(low) or re.search(r"\b(?:got|gets|getting)\b", low) and (
+            not self._can("create_order") or _BATCH.search(text) or re.search(r"\b(?:mfg|mfd|exp\w*|batch)\b", low))
+        arrival = arrived and not parse_amounts(text) and any(
             q.unit_word for q in parse_quantities(text, self.lex.unit_words))  # "received 10 cases of X"
         if (_RECEIPT.search(low) or arrival) and self._can("receive_stock") and not _QUESTION.search(text):
             rest = _blank(text, b.span()) if (b := _BATCH.search(text)) else text
@@ -898,7 +948,7 @@ class Planner:
                 args["warehouse"] = wh
             for key, labels in (("expiry_date", r"exp(?:iry|ires|iring|y)?|best before|use by|bb"),
                                 ("mfg_date", r"mfg|mfd|manufactured(?: on)?|made(?: on)?|packed(?: on)?|pkd")):
-                day, unread = labelled_date(text, labels)
+                day, unread = labelled_date(text, labels, self.today, ahead=key == "expiry_date")
                 if unread:  # a date is never dropped: asked about
                     return Plan(text=f"I could not read the date '{unread}'. Please write it like 2027-06-30 "
                                      "or 30 Jun 2027.", outcome="clarify")
@@ -946,6 +996,14 @@ class Planner:
         if len({(q.qty, q.unit_word) for q in qs}) > 1:
             said = " or ".join(text[q.start:q.end].strip() for q in qs[:3])
             return Plan(text=f"How many: {said}?", outcome="clarify")
+        if qs and qs[0].unit_word is None and units:
+            # "5 elbow boxes": the unit said after the product is the number's, never dropped
+            after = {w for w in re.findall(r"[a-z]+", text[qs[0].end:].lower())
+                     if w not in STOPWORDS and resolve_unit(w, units)}
+            if len(after) > 1:
+                return Plan(text=f"How many, in which unit: {' or '.join(sorted(after))}?", outcome="clarify")
+            if after:
+                return replace(qs[0], unit_word=after.pop())
         return qs[0] if qs else None
 
     def _batch(self, text: str) -> tuple[str, tuple[int, int]] | None:
@@ -972,9 +1030,9 @@ class Planner:
             return None
         batch = self._batch(text)
         wh = self._warehouse(text)
-        if not (batch or wh or re.search(r"\b(stock|count|damaged)\b", low)):
-            return None
         stating = batch or not self._can("create_order")  # warehouse staff order nothing: damage they tell is a record
+        if not (batch or wh or stating or re.search(r"\b(stock|count\w*|recount\w*|damaged)\b", low)):
+            return None
         if not _STOCK_VERB.search(low) and not (stating and (_DAMAGE.search(low) or _ADJUST.search(low))):
             return None  # "3 pcs toot gaye batch NS-2609" states the damage without a verb
         rest = _blank(text, batch[1]) if batch else text
@@ -1196,6 +1254,105 @@ class Planner:
                 out.append(line)
         return out
 
+    def _reorder_with_change(self, text: str, low: str, order_no: str | None, cust: str | None) -> Plan | None:
+        """"same as last time but 5 tins of primer instead", "repeat SO-7002, double the cement":
+        the repeated lines with the change, previewed as a new order; a change that cannot be read
+        is asked about, never dropped. None when nothing beyond the repeat is said."""
+        rest = _REORDER.sub(" ", low)
+        for number in self.lex.find_order_numbers(text):
+            rest = re.sub(re.escape(number.lower()), " ", rest)
+        _, _, span = self._customer(text)
+        if span:
+            rest = rest.replace(text[span[0]:span[1]].lower(), " ")
+        words = [w for w in re.findall(r"[a-z0-9][a-z0-9'-]*", rest) if w not in _REPEAT_FILLER and w not in STOPWORDS]
+        if not words:
+            return None
+        repeated = self.wv.repeated(self.actor, order_no, cust)
+        if repeated is None:
+            return None  # the reorder tool says why there is nothing to repeat
+        source, day, items = repeated
+        change = " ".join(words)
+        changed = self._change_items(rest, rest, items)
+        if isinstance(changed, Plan):
+            return changed
+        if changed is None or changed == items:
+            return Plan(text=f"I can repeat order {source} of {day}, but I could not tell what to change from "
+                             f"'{change}'. Say 'repeat {source}' to see it as it was, then tell me the change "
+                             "(for example 'make the <product> 5 boxes' or 'remove the <product>').",
+                        outcome="clarify")
+        args = {"items": changed, **({"customer": cust} if cust else {})}
+        return Plan([("create_order", args)], note=f"Order {source} of {day} again, with your change:")
+
+    def _scale(self, low: str, items: list[dict]):
+        """"double it", "twice the quantity", "half of the soap": every line named (all when none
+        is) times the factor, in its own unit; a half that does not come out whole is asked."""
+        m = _SCALE.search(low)
+        if not m or not items:
+            return None
+        word = m[1]
+        factor = Fraction(1, 2) if word.startswith(("half", "aadh", "adh")) else \
+            3 if word in {"triple", "thrice", "3x", "x3", "teen guna", "tigna"} else 2
+        lines = self._lines_named(low, items) or list(range(len(items)))
+        out = []
+        for i, it in enumerate(items):
+            if i in lines:
+                qty = it["qty"] * factor
+                if qty != int(qty) or qty <= 0:
+                    return Plan(text=f"Half of {it['qty']} {it.get('unit') or ''} of "
+                                     f"{self.world.sku_names.get(it['product'], it['product'])} is not a whole "
+                                     "number; how many should it be?".replace("  ", " "), outcome="clarify")
+                it = {**it, "qty": int(qty)}
+            out.append(it)
+        return out
+
+    def _change_items(self, text: str, low: str, items: list[dict]):
+        """The lines of an order being put together, changed as `text` says ("make the tea 2",
+        "one more case", "remove the juice", "double it", "add 2 boxes of X", "make it 5 cartons"):
+        the new lines, a question (a Plan), or None when `text` changes nothing in them."""
+        edited = self._scale(low, items)
+        if edited is None:
+            edited = self._edit_lines(text, low, items)
+        if edited is not None:
+            return edited
+        adding = re.search(r"\b(add|also|too|plus|and)\b", low)
+        changing = re.search(r"\b(make it|make that|change (?:it|that|the quantity)|instead|only|actually)\b", low)
+        got = extract_items(self.wv, self.world, text)
+        if got.problem and not (changing and not got.items):
+            return None
+        if got.items and adding and not changing:
+            return items + got.items
+        if changing:
+            qs = parse_quantities(text, self.lex.unit_words)
+            if got.items:  # "make it 2 cartons of X": replace that product's line
+                for new in got.items:
+                    for i, it in enumerate(items):
+                        if it["product"] == new["product"]:
+                            items[i] = new
+                            break
+                    else:
+                        if len(items) > 1:  # "5 tins of primer instead": instead of which line?
+                            name = self.world.sku_names.get(new["product"], new["product"])
+                            return Plan(text=f"Should {name} replace one of the lines (which one?) or be added "
+                                             "to the order? Say, for example, 'add it' or 'instead of <product>'.",
+                                        outcome="clarify")
+                        items = [new]
+                return items
+            if qs and len(items) == 1 and qs[0].qty:
+                units = self.world.units.get(items[0]["product"], [])
+                it = {"product": items[0]["product"], "qty": qs[0].qty}
+                if not qs[0].unit_word and items[0].get("unit"):
+                    it["unit"] = items[0]["unit"]  # "make it 5" keeps the line's unit (5 BOX, not 5 PCS)
+                if qs[0].unit_word:
+                    u = resolve_unit(qs[0].unit_word, units)
+                    if u is None:
+                        return Plan(text=f"That product is sold in {', '.join(x for x, _ in units)}; which "
+                                         "unit do you mean?", outcome="clarify")
+                    it["unit"] = u[0]
+                return [it]
+            if qs and len(items) > 1:
+                return Plan(text="Which line should I change? Please name the product.", outcome="clarify")
+        return None
+
     def _follow_up(self, text, low, w, cust, period, products) -> Plan | None:
         """"and this month?", "what about <customer>?", "make it 2 cartons", "add 3 boxes of X too"."""
         last = self.ctx.last_call()
@@ -1203,46 +1360,22 @@ class Planner:
             return None
         name, args = last["name"], dict(last["args"])
         fields = TOOL_SPECS[name][0].model_fields if name in TOOL_SPECS else {}
-        if name == "create_order":
-            items = [dict(i) for i in args.get("items", [])]
-            edited = self._edit_lines(text, low, items)
-            if edited is not None:
-                return edited if isinstance(edited, Plan) else Plan([("create_order", {**args, "items": edited})])
-            adding = re.search(r"\b(add|also|too|plus|and)\b", low)
-            changing = re.search(r"\b(make it|make that|change (?:it|that|the quantity)|instead|only|actually)\b", low)
-            got = extract_items(self.wv, self.world, text)
-            if got.problem and not (changing and not got.items):
+        if name == "reorder":  # a change to a repeated order: its lines, changed, as a new order
+            repeated = self.wv.repeated(self.actor, args.get("order_no"), args.get("customer"))
+            if repeated is None:
                 return None
-            if got.items and adding and not changing:
-                return Plan([("create_order", {**args, "items": items + got.items})])
-            if changing:
-                qs = parse_quantities(text, self.lex.unit_words)
-                if got.items:  # "make it 2 cartons of X": replace that product's line
-                    for new in got.items:
-                        for i, it in enumerate(items):
-                            if it["product"] == new["product"]:
-                                items[i] = new
-                                break
-                        else:
-                            if len(items) == 1:
-                                items = [new]
-                            else:
-                                items.append(new)
-                    return Plan([("create_order", {**args, "items": items})])
-                if qs and len(items) == 1 and qs[0].qty:
-                    units = self.world.units.get(items[0]["product"], [])
-                    it = {"product": items[0]["product"], "qty": qs[0].qty}
-                    if not qs[0].unit_word and items[0].get("unit"):
-                        it["unit"] = items[0]["unit"]  # "make it 5" keeps the line's unit (5 BOX, not 5 PCS)
-                    if qs[0].unit_word:
-                        u = resolve_unit(qs[0].unit_word, units)
-                        if u is None:
-                            return Plan(text=f"That product is sold in {', '.join(x for x, _ in units)}; which "
-                                             "unit do you mean?", outcome="clarify")
-                        it["unit"] = u[0]
-                    return Plan([("create_order", {**args, "items": [it]})])
-                if qs and len(items) > 1:
-                    return Plan(text="Which line should I change? Please name the product.", outcome="clarify")
+            changed_items = self._change_items(text, low, repeated[2])
+            if changed_items is None or isinstance(changed_items, Plan):
+                return changed_items
+            order_args = {k: v for k, v in args.items() if k in ("customer", "warehouse") and v}
+            return Plan([("create_order", {**order_args, "items": changed_items})],
+                        note=f"Order {repeated[0]} again, with your change:")
+        if name == "create_order":
+            changed_items = self._change_items(text, low, [dict(i) for i in args.get("items", [])])
+            if changed_items is not None:
+                return changed_items if isinstance(changed_items, Plan) \
+                    else Plan([("create_order", {**args, "items": changed_items})])
+            got = extract_items(self.wv, self.world, text)
             if cust and re.search(r"\b(what about|how about|same for|for)\b", low) and not got.items:
                 return Plan([("create_order", {**args, "customer": cust})])
             return None

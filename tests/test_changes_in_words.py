@@ -1,0 +1,100 @@
+"""Changes said the way people say them: a repeated order with a change ("same as last time but
+double it"), the warehouse's own words for damage, counts and receipts, a number where an order
+goes, and the answer to a tool's own question ("Which batch?"). Each is read exactly or asked
+about; nothing is ever dropped or taken from an earlier turn by mistake."""
+import pytest
+from sqlmodel import Session, func, select
+
+from agent.runtime import Assistant, Turn
+from core.inventory import StockBalance
+from core.orders import Order
+
+
+def _say(assistant, user, text, conversation="c"):
+    return assistant.handle(Turn(user, "web", f"{conversation}-{user}"), text)
+
+
+def _call(reply, name=None):
+    calls = [c for c in reply.tool_calls if name is None or c.name == name]
+    assert calls, (reply.outcome, reply.text, reply.tool_calls)
+    return calls[-1].args
+
+
+def _lines(args) -> dict:
+    return {i["product"]: (i["qty"], i.get("unit")) for i in args["items"]}
+
+
+def _orders(engine) -> int:
+    with Session(engine) as s:
+        return s.exec(select(func.count()).select_from(Order)).one()
+
+
+# R-101's latest order, SO-0905: 72 PCS of CC-200 and 12 PCS of GD-1L
+@pytest.mark.parametrize("said,lines", [
+    ("same as last time but double it", {"CC-200": (144, None), "GD-1L": (24, None)}),
+    ("repeat my last order without the oil", {"CC-200": (72, None)}),
+    ("pichla order dobara bhejo, bas oil hata do", {"CC-200": (72, None)}),
+    ("reorder SO-0905, make the oil 2 cases", {"CC-200": (72, None), "GD-1L": (2, "CASE")}),
+    ("same as last time plus 3 boxes of marie gold", {"CC-200": (72, None), "GD-1L": (12, None),
+                                                      "MG-75": (3, "BOX")}),
+])
+def test_a_repeat_with_a_change_previews_the_changed_lines(sample, clock, said, lines):
+    reply = _say(Assistant(sample, clock), "U-RET-101", said)
+    assert reply.awaiting_confirmation, reply.text
+    assert _lines(_call(reply, "create_order")) == lines
+
+
+def test_a_change_after_a_repeat_preview_applies_to_its_lines(sample, clock):
+    assistant = Assistant(sample, clock)
+    first = _say(assistant, "U-RET-101", "same as last time")
+    assert _call(first, "reorder") is not None and first.awaiting_confirmation
+    changed = _say(assistant, "U-RET-101", "remove the oil")
+    assert _lines(_call(changed, "create_order")) == {"CC-200": (72, None)}
+
+
+@pytest.mark.parametrize("said", ["pichli baar jaisa hi bhej do", "same order again pls"])
+def test_a_plain_repeat_in_any_words_is_the_reorder(sample, clock, said):
+    reply = _say(Assistant(sample, clock), "U-RET-101", said)
+    assert [c.name for c in reply.tool_calls] == ["reorder"] and reply.awaiting_confirmation
+
+
+@pytest.mark.parametrize("said", ["repeat my last order but blah blah",
+                                  "repeat my last order but 2 cases of marie gold instead"])
+def test_a_change_that_cannot_be_placed_is_asked_never_dropped(sample, clock, said):
+    before = _orders(sample)
+    reply = _say(Assistant(sample, clock), "U-RET-101", said)
+    assert reply.outcome == "clarify" and not reply.awaiting_confirmation, reply.text
+    assert _orders(sample) == before
+
+
+def test_a_number_where_an_order_goes_is_asked_never_the_order_named_before(sample, clock):
+    assistant = Assistant(sample, clock)
+    _say(assistant, "U-WH-1", "where is SO-0905")
+    reply = _say(assistant, "U-WH-1", "mark 0906 delivered")
+    assert reply.outcome == "clarify" and "0906" in reply.text and not reply.tool_calls
+    ranked = _say(assistant, "U-WH-1", "dispatch the oldest confirmed order")
+    assert [c.name for c in ranked.tool_calls] == ["list_orders"] and not ranked.awaiting_confirmation
+
+
+@pytest.mark.parametrize("said,tool,expect", [
+    ("3 crunchy cream 100g boxes torn", "record_damage", {"product": "CC-100", "qty": 3, "unit": "BOX"}),
+    ("counted the sunleaf tea 250g, only 150 there", "adjust_stock", {"product": "ST-250", "counted": 150}),
+    ("got 2 cases of neem soap, batch NS-2701, mfg 15 nov", "receive_stock",
+     {"product": "NS-100", "qty": 2, "unit": "CASE", "batch": "NS-2701", "mfg_date": "2026-11-15"}),
+])
+def test_warehouse_staff_state_stock_changes_in_their_own_words(sample, clock, said, tool, expect):
+    reply = _say(Assistant(sample, clock), "U-WH-1", said)
+    args = _call(reply, tool)
+    assert {k: args.get(k) for k in expect} == expect, reply.text
+
+
+@pytest.mark.parametrize("answer", ["MG-2606", "the second one"])
+def test_the_answer_to_a_tools_question_fills_that_argument(sample, clock, answer):
+    assistant = Assistant(sample, clock)
+    asked = _say(assistant, "U-WH-1", "4 pcs marie gold damaged")
+    assert "Which batch" in asked.text and not asked.awaiting_confirmation
+    preview = _say(assistant, "U-WH-1", answer)
+    assert preview.awaiting_confirmation, preview.text
+    assert _call(preview, "record_damage")["batch"] == "MG-2606"
+    with Session(sample) as s:  # nothing changes before "yes"
+        assert s.exec(select(StockBalance.damaged).where(StockBalance.batch == "MG-2606")).one() == 0
