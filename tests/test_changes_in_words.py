@@ -98,3 +98,17 @@ def test_the_answer_to_a_tools_question_fills_that_argument(sample, clock, answe
     assert _call(preview, "record_damage")["batch"] == "MG-2606"
     with Session(sample) as s:  # nothing changes before "yes"
         assert s.exec(select(StockBalance.damaged).where(StockBalance.batch == "MG-2606")).one() == 0
+
+
+def test_hinglish_edits_act_on_the_line_they_name_and_keep_its_unit(sample, clock):
+    assistant = Assistant(sample, clock)
+    _say(assistant, "U-RET-101", "2 dabba crunchy cream 100g aur 1 case marie gold bhejo")
+    more = _say(assistant, "U-RET-101", "crunchy ek dabba aur badha do")
+    assert _lines(_call(more, "create_order")) == {"CC-100": (3, "BOX"), "MG-75": (1, "CASE")}
+    swapped = _say(assistant, "U-RET-101", "crunchy 200g chahiye 100g nahi")
+    assert _lines(_call(swapped, "create_order")) == {"CC-200": (3, "BOX"), "MG-75": (1, "CASE")}
+    less = _say(assistant, "U-RET-101", "crunchy 1 kam karo")
+    assert _lines(_call(less, "create_order")) == {"CC-200": (2, "BOX"), "MG-75": (1, "CASE")}
+    absent = _say(assistant, "U-RET-101", "neem soap nahi chahiye")
+    assert absent.outcome == "clarify" and "not in this order" in absent.text
+    assert assistant.awaiting_confirmation(Turn("U-RET-101", "web", "c-U-RET-101"))  # the preview still stands

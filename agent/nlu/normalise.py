@@ -26,7 +26,15 @@ _RULES: list[tuple[str, str]] = [
     # goods that left
     (r"(?:nikal|nikl)\s+(?:gaya|gayi|gaye|gya)|(?:load|loading)\s+(?:ho\s+gaya|ho\s+gayi|kar\s+diya|kar\s+diye|hua)"
      r"|(?:rawana|ravana)\s+(?:ho\s+gaya|kar\s+diya|kiya)", "shipped"),
-    # corrections of the order being put together ("nahi 10 kar do", "5 box kar do")
+    # corrections of the order being put together ("nahi 10 kar do", "5 box kar do", "ek dabba aur badha do",
+    # "650 chahiye 500 nahi")
+    (r"aur\s+(?:badha|badhaa|bada|badhao|badhaao|badha\s+do|daal|dal|daalo|dalo|jod|jodo)\s*(?:do|dena|dijiye|de)?",
+     "more"),
+    (r"(?:badha|badhaa|badhao|badhaao|bada)\s*(?:do|dena|dijiye|de)?\b", "increase"),
+    (r"(ek|do|teen|char|paanch|\d+)\s+aur", r"\1 more"),
+    (r"(\d+(?:\s+[a-z]+)?)\s+(?:kam|km)\s*(?:kar|karo|kardo|kr|krdo)?\s*(?:do|dena|dijiye|de)?", r"reduce by \1"),
+    (r"(\d+\s?(?:mg|mcg|g|gm|gms|ml|kg|ltr|l)?)\s+(?:wala|wali|wale\s+)?(?:chahiye|chaiye|chahie|chaahiye)\s*,?\s*"
+     r"(\d+\s?(?:mg|mcg|g|gm|gms|ml|kg|ltr|l)?)\s+(?:wala|wali|wale\s+)?(?:nahi|nahin|nai|nhi)\b", r"\1 not \2"),
     (r"(\d+(?:\.\d+)?(?:\s+[a-z]+)?)\s+(?:kar|karo|kardo|kr)\s*(?:do|dena|dijiye|de|na)?(?=\s|$|[.,!?])", r"make it \1"),
     (r"(?:hata|hta|nikal|nikaal|remove\s+kar|remove)\s*(?:do|dena|dijiye|de|o)?\b|hatao|nikalo|hatado", "remove"),
     # actions said with karo / kar do

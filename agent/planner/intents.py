@@ -105,7 +105,8 @@ _NOT_NAMES = STOPWORDS | frozenset(
     "mera meri mere hamara hamari hamare humara apna apni apne uska uski uske unka unki unke iska iski iske sab "
     "sabka sabhi kaun kya kitna kitne kis".split())
 # "I meant 200g not 100g", "not 100g, 200g": another size of a line's product
-_SIZE = r"(\d+(?:\.\d+)?\s?(?:kg|g|gm|gms|grams?|ml|l|ltr|litres?|liters?))\b"
+# a size, with its unit or as a bare number of 2+ digits (checked against the names: "650 not 500")
+_SIZE = r"(\d+(?:\.\d+)?\s?(?:kg|g|gm|gms|grams?|mg|mcg|ml|l|ltr|litres?|liters?)|\d{2,}(?:\.\d+)?)\b"
 _SIZE_SWAP = re.compile(rf"{_SIZE}\s*,?\s*(?:not|instead of|and not)\s+{_SIZE}|\bnot\s+{_SIZE}\s*,?\s*(?:but\s+)?{_SIZE}")
 # a question about what was done ("what did u cancel?", "which orders did we dispatch today?")
 _ASKED_PAST = re.compile(r"\b(?:what|which|how many)\b[^.?!]*\b(?:did|have|has|had|was|were)\b"
@@ -1150,6 +1151,10 @@ class Planner:
             return self._set_line(text, items, lines)
         if removing:
             if not lines:
+                named, _ = self._product_arg(text)
+                if len(named) == 1 and all(it["product"] != named[0] for it in items):  # "cetriz nahi chahiye"
+                    return Plan(text=f"{self.world.sku_names.get(named[0], named[0])} is not in this order, so there "
+                                     "is nothing to remove; the order is as shown above.", outcome="clarify")
                 return None
             if len(lines) == len(items):
                 return Plan(text="That would leave the order empty; say no to drop it instead.", outcome="clarify")
@@ -1170,8 +1175,10 @@ class Planner:
                                  f"{', '.join(x for x, _ in self.world.units.get(items[i]['product'], []))}; "
                                  "which unit do you mean?", outcome="clarify")
             unit = u[0]
+        if items[i].get("unit") == unit:  # one more of the line, in its unit: that line grows
+            return [dict(it, qty=it["qty"] + n) if k == i else it for k, it in enumerate(items)]
         extra = {"product": items[i]["product"], "qty": n, **({"unit": unit} if unit else {})}
-        return items + [extra]  # the core adds lines of one product together
+        return items + [extra]  # in another unit: a line of its own (the core adds them together)
 
     def _swap_size(self, low: str, items: list[dict]):
         """"I meant 200g not 100g": the line of the 100g SKU becomes the same product's 200g SKU,
@@ -1181,13 +1188,17 @@ class Planner:
             return None
         want, was = (m[1], m[2]) if m[1] else (m[4], m[3])
         key = lambda size: re.sub(r"\s+|(?<=\d)(?:gm|gms|grams?)$", lambda x: "g" if x[0].strip() else "", size)  # noqa: E731
+
+        def sized(size: str, sku: str) -> bool:  # a bare number only as the size the name says with its unit
+            name = self.world.sku_names.get(sku, "").lower().replace(" ", "")
+            if re.fullmatch(r"[\d.]+", key(size)):
+                return re.search(rf"(?<![\d.]){re.escape(key(size))}(?:kg|g|mg|mcg|ml|l|ltr)", name) is not None
+            return key(size) in name
         for i, it in enumerate(items):
-            name = self.world.sku_names.get(it["product"], "").lower().replace(" ", "")
-            if key(was) not in name:
+            if not sized(was, it["product"]):
                 continue
             family = next((skus for skus in self.world.product_skus.values() if it["product"] in skus), [])
-            other = [c for c in family if c != it["product"]
-                     and key(want) in self.world.sku_names.get(c, "").lower().replace(" ", "")]
+            other = [c for c in family if c != it["product"] and sized(want, c)]
             if len(other) != 1:
                 return Plan(text=f"I have no {want} of {self.world.sku_names.get(it['product'], '')}.",
                             outcome="clarify")
@@ -1195,7 +1206,8 @@ class Planner:
             if unit and unit not in {u for u, _ in self.world.units.get(other[0], [])}:
                 return Plan(text=f"{self.world.sku_names.get(other[0], '')} has no {unit}; how many, in which "
                                  "unit?", outcome="clarify")
-            return [dict(x, product=other[0]) if k == i else x for k, x in enumerate(items)]
+            # every line of that SKU (said in two lines or one) becomes the other size
+            return [dict(x, product=other[0]) if x["product"] == it["product"] else x for x in items]
         return None
 
     def _less(self, text: str, items: list[dict], lines: list[int]):
