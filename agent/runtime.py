@@ -395,10 +395,11 @@ class Assistant:
                 t.results.append((error.message, False))
                 return None
             t.new.append(ToolMessage(content=f"Error: {error.message}", tool_call_id=call["id"], status="error"))
+            asked = _asked(tool, args, error)
             with transaction(self.engine) as s:
-                self._remember(s, turn, _answered_only(t.new, ai) + [said(error.message, _asked(tool, args, error))])
-            return Reply(error.message, outcome="refused" if refused else "answered", tool_calls=t.calls,
-                         tokens=t.tokens)
+                self._remember(s, turn, _answered_only(t.new, ai) + [said(error.message, asked)])
+            return Reply(error.message, outcome="refused" if refused else "clarify" if asked else "answered",
+                         tool_calls=t.calls, tokens=t.tokens)
         t.calls.append(ToolCall(tool.name, args.model_dump(mode="json")))
         # one pause per turn: calls after this one in the same message are dropped, unrun
         t.new.append(ToolMessage(content="Preview shown; waiting for the user's confirmation.\n" + preview.text,
@@ -545,10 +546,14 @@ def said(text: str, frame: dict | None = None) -> AIMessage:
 def _asked(tool, args, error: DomainError) -> dict | None:
     """"Which warehouse? It could be WH-KOL, WH-SLG": the question a tool asked, as a frame whose
     answer ("kolkata") fills that argument of the same call (agent.planner.frames)."""
-    field = getattr(error, "field", None)
-    if not field or not getattr(error, "candidates", None):
+    if not getattr(error, "candidates", None):
         return None
-    return {"slot": "arg", "tool": tool.name, "args": args.model_dump(mode="json"), "arg": field,
+    given = args.model_dump(mode="json")
+    field = getattr(error, "field", None) or next(  # "'traders' could be ...": the argument that said it
+        (k for k, v in given.items() if isinstance(v, str) and v.strip() and f"'{v.strip()}'" in error.message), None)
+    if not field:
+        return None
+    return {"slot": "arg", "tool": tool.name, "args": given, "arg": field,
             "choices": [list(c) for c in error.candidates]}
 
 

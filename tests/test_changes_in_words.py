@@ -112,3 +112,28 @@ def test_hinglish_edits_act_on_the_line_they_name_and_keep_its_unit(sample, cloc
     absent = _say(assistant, "U-RET-101", "neem soap nahi chahiye")
     assert absent.outcome == "clarify" and "not in this order" in absent.text
     assert assistant.awaiting_confirmation(Turn("U-RET-101", "web", "c-U-RET-101"))  # the preview still stands
+
+
+def test_a_customer_named_by_a_word_that_is_also_a_place_is_the_customer_where_money_is_meant(sample, clock):
+    assistant = Assistant(sample, clock)
+    owes = _say(assistant, "U-ADM", "how much does chennai owe")
+    assert _call(owes, "outstanding")["customer"] and "Chennai Traders" in owes.text
+    sales = _say(assistant, "U-ADM", "sales in chennai this month")
+    assert _call(sales, "sales_report")["region"] == "CHN"
+
+
+def test_a_word_several_customers_share_is_asked_and_the_answer_fills_it(sample, clock):
+    assistant = Assistant(sample, clock)
+    asked = _say(assistant, "U-ADM", "collected 2000 cash from traders")
+    assert asked.outcome == "clarify" and "D-CHN" in asked.text and "R-107" in asked.text
+    preview = _say(assistant, "U-ADM", "old town")
+    assert preview.awaiting_confirmation and "Old Town Traders" in preview.text
+
+
+@pytest.mark.parametrize("said,tool,expect", [
+    ("chennai traders se 5k cash mila", "record_payment", {"amount": "5000", "method": "cash"}),
+    ("kab tak dena hai chennai traders ko", "payment_due", {}),
+])
+def test_money_in_hinglish(sample, clock, said, tool, expect):
+    args = _call(_say(Assistant(sample, clock), "U-ADM", said), tool)
+    assert {k: args.get(k) for k in expect} == expect

@@ -52,7 +52,10 @@ _RULES: list[tuple[str, str]] = [
     (r"collect\s+(?:kiya|kiye|kar\s+liya|kar\s+liye|kiya\s+hai|kr\s+liya)", "collected"),
     (r"(?:de|di)\s+(?:diya|diye|di|diyaa)|(?:le|li)\s+(?:liya|liye|li)", "paid"),
     (r"(?:(?<=\d\s)|(?<=\dk\s)|(?<=lakh\s)|(?<=lac\s)|(?<=hazaar\s)|(?<=hazar\s)|(?<=rupees\s)|(?<=rupaye\s)|(?<=/-\s))"
-     r"(?:diye|diya|di|bheje|bheja)|(?<=cash\s)(?:diye|diya|di)|(?<=upi\s)(?:diye|diya|kiye|kiya)", "paid"),
+     r"(?:diye|diya|di|bheje|bheja)|(?<=cash\s)(?:diye|diya|di)|(?<=upi\s)(?:diye|diya|kiye|kiya)"
+     r"|(?:(?<=\d\s)|(?<=\dk\s)|(?<=lakh\s)|(?<=hazaar\s)|(?<=cash\s)|(?<=upi\s)|(?<=cheque\s)|(?<=rs\s))"
+     r"(?:mila|mile|mil\s+gaya|mil\s+gaye|aaya|aaye|aa\s+gaya|liya|liye|le\s+liya)", "paid"),
+    (r"kab\s+tak|kabtak|kis\s+din\s+tak", "by when"),
     (r"nakad|nagad|naqad|cash\s+(?:me|mein|main)", "cash"),
     (r"paise|paisa|paisay|rupaye|rupaiye|rupay|rupye", "rs"),
     # what is owed ("kitna dena hai" is a debt, not a send)

@@ -27,6 +27,8 @@ def fill(planner, frame: dict, text: str):
         return Plan(text="OK, left it. Nothing was changed.", outcome="answered")
     if slot == "unit":
         return _unit(planner, frame, text)
+    if slot == "customer" and (chosen := _choice(frame.get("choices") or [], text)):
+        return _replan(planner, f"{request} for {chosen}")
     if slot == "customer":
         if any(q.unit_word for q in parse_quantities(text, planner.lex.unit_words)):
             return None  # the order said again, with its customer: a request of its own, never added to

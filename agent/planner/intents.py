@@ -174,6 +174,8 @@ _REPEAT_FILLER = {"please", "pls", "plz", "kindly", "send", "again", "same", "it
                   "can", "you", "could", "would", "we", "i", "me", "us", "for", "to", "of", "with", "and", "again.",
                   "repeat", "reorder", "re-order", "exactly", "thanks", "thank", "asap", "today", "tomorrow", "now",
                   "what", "was", "there", "place", "book", "put", "in", "wahi", "hello", "ok", "okay", "also"}
+_PAYER = re.compile(r"\b(owes?|owing|paid|pays?|payment|paying|balance|dues?|outstanding|collected|collection|"
+                    r"udhaa?r|baa?ki|cheque|upi|cash)\b", re.I)
 _PLACE_WORDS = frozenset("warehouse warehouses depot godown store stores central main hub branch unit".split())
 _SCALE = re.compile(r"\b(double|twice|2x|x2|dugna|dugne|dogun[ae]|triple|thrice|3x|x3|teen guna|tigna|"
                     r"half|aadha|aadhi|aadhe|adha|adhi)\b", re.I)
@@ -183,7 +185,7 @@ _TRACK = re.compile(r"\b(?:where(?:'s| is)?|track\w*|status of|kab aayega|when w
 _INVOICE = re.compile(r"\b(invoices?|bills?|inv-\w+)\b", re.I)
 _INVOICE_NO = re.compile(r"\b((?:INV|BILL)[-/ ]?\d{1,8})\b", re.I)
 _SEND = re.compile(r"\b(send|share|email|mail|whatsapp|forward|resend)\b", re.I)
-_DUE = re.compile(r"\b(?:when|by when|which date)\b[^.?!]*\b(?:due|pay|payment)\b|\bdue dates?\b|\bnext (?:payment|due)\b"
+_DUE = re.compile(r"\b(?:when|by when|which date)\b[^.?!]*\b(?:due|pay|payment|outstanding|owed?)\b|\bdue dates?\b|\bnext (?:payment|due)\b"
                   r"|\bcredit (?:left|remaining|available|balance|headroom)\b|\bhow much credit\b|\b(?:remaining|available) credit\b"
                   r"|\bcredit limit\b[^.?!]*\b(?:left|remaining|use|used)\b", re.I)
 _RANK = re.compile(r"\b(top|best|worst|bottom|lowest|highest|most|least|slowest|fastest)(?:[- ]selling)?\s*(\d+)?\s*"
@@ -286,8 +288,7 @@ class Planner:
             if len(lead) == 1:
                 return _said(text, lead[0][1]), None, lead[0][1]
             if lead:
-                names = "; ".join(f"{e.name} ({e.code})" for e, _ in lead[:5])
-                return None, Plan(text=f"Which customer do you mean? {names}.", outcome="clarify"), None
+                return None, self._which_customer([e for e, _ in lead[:5]]), None
             slots = [_NAME_SLOT.search(text), _HINDI_SLOT.search(text), _NAME_FIRST.search(text)]
             ordering = any(q.unit_word for q in parse_quantities(text, self.lex.unit_words))
             if _FOR_ASKS.search(text) or ordering:
@@ -307,16 +308,38 @@ class Planner:
                 said = text[start:end].strip()
                 if self._names_a_customer(said):
                     return said, None, (start, start + len(said))
+            sharing = self._customers_sharing_a_word(text) if _PAYER.search(text) else []
+            if len(sharing) > 1:  # "collected 3000 gpay from andheri": two customers have that word
+                return None, self._which_customer(sharing[:5]), None
             return None, None, None
         if len(found) > 1 and found[0].score - found[1].score < 3:
-            names = "; ".join(f"{m.entry.name} ({m.entry.code})" for m in found[:5])
-            return None, Plan(text=f"Which customer do you mean? {names}.", outcome="clarify"), None
+            return None, self._which_customer([m.entry for m in found[:5]]), None
         span = found[0].span
         name = (found[0].matched_name or "").lower()
         at = text.lower().find(name, span[0], span[1]) if name else -1
         if at >= 0:  # the name said in full: its own words only, not product words before it
             span = (at, at + len(name))
         return _said(text, span), None, span
+
+    @staticmethod
+    def _which_customer(entries: list) -> Plan:
+        """The question, with its choices as data: the answer ("wellcare", "R-201") fills it."""
+        names = "; ".join(f"{e.name} ({e.code})" for e in entries)
+        return Plan(text=f"Which customer do you mean? {names}.", outcome="clarify",
+                    frame={"slot": "customer", "choices": [[e.code, e.name] for e in entries]})
+
+    def _customers_sharing_a_word(self, text: str) -> list:
+        """Customers (in scope) whose names hold a distinctive word said here, when one word is
+        in the names of several of them; [] otherwise."""
+        said = {t.text for t in tokenize(text) if t.kind == "word" and len(t.text) >= 4
+                and t.text not in _NOT_NAMES | _NEVER_IN_NAMES | _PLACE_WORDS}
+        hits: dict[str, list] = {}
+        for e in self.lex.entries:
+            if e.kind == "customer":
+                for word in said & {t.text for t in tokenize(e.name)}:
+                    hits.setdefault(word, []).append(e)
+        shared = [es for es in hits.values() if len(es) > 1]
+        return shared[0] if len(shared) == 1 else []
 
     def _first_word_customer(self, text: str) -> list:
         """"ganesh ke liye 2 case": the first word of exactly one customer's name in the user's
@@ -326,8 +349,11 @@ class Planner:
         if not found:
             return []
         word = text[found[0].span[0]:found[0].span[1]].lower()
-        if word in _NOT_NAMES or word in _NOT_ALONE or word in _NEVER_IN_NAMES or self._one(
-                ["sku", "product", "brand", "category", "region", "warehouse"], word, 85.0):
+        # a word that is also a region's name ("dadar") is the customer only where a customer is
+        # meant: someone who owes, pays or is paid ("how much does dadar owe", "dadar paid 5k")
+        others = ["sku", "product", "brand", "category", "warehouse"] + \
+            ([] if _PAYER.search(text) else ["region"])
+        if word in _NOT_NAMES or word in _NOT_ALONE or word in _NEVER_IN_NAMES or self._one(others, word, 85.0):
             return []
         firsts = [m for m in found if (m.entry.name.split() or [""])[0].lower() == word]
         return firsts if len(firsts) == 1 and len(found) == 1 else []
@@ -572,7 +598,9 @@ class Planner:
             return more
 
         # approvals
-        if w & {"approve"} or re.search(r"\bapprovals?\b", low):
+        if w & {"approve"} or re.search(r"\bapprovals?\b", low) or self._can("approve_order") and re.search(
+                r"\b(?:pending|waiting|stuck|lying|held up)\s+(?:with|on|for)\s+me\b|\bneeds? my (?:ok|okay|sign\w*|nod|go)\b"
+                r"|\bmy (?:queue|desk|inbox)\b", low):
             if "approve" in w and not self._can("approve_order"):
                 return self._refuse_role("approve orders")
             if not self._can("pending_approvals") and not self._can("approve_order"):
