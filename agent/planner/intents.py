@@ -88,7 +88,9 @@ _NAME_SLOT = re.compile(rf"\b(?:does|do|did|has|is)\s+{_WORDS}(?:'s|’s)?\s+(?:
                         rf"|{_WORDS}(?:'s|’s)\s+{_DOCS}\b"
                         rf"|\b(?:{_DOCS}|offers?|schemes?|discounts?)\s+(?:of|for|from|to|by)\s+(?-i:{_NAME})"
                         rf"|\bfrom\s+(?-i:{_NAME})\s+(?:by|via|in|through)\s|\bfrom\s+(?-i:{_NAME})\s*[.,!?]*\s*$"
-                        rf"|^\s*(?-i:{_NAME})\s+(?:has\s+|have\s+)?(?:paid|gave|sent|deposited|transferred)\b", re.I)
+                        rf"|^\s*(?-i:{_NAME})\s+(?:has\s+|have\s+)?(?:paid|gave|sent|deposited|transferred)\b"
+                        # lowercase too where the name ends the message: "show orders of sai krupa"
+                        rf"|\b{_DOCS}\s+(?:of|for)\s+{_WORDS}\s*[?.!]*\s*$", re.I)
 # Hinglish puts the name first: "X ke orders dikhao", "X ke liye 10 bag", "X ka outstanding kitna
 # hai", "aur X ka bhi 10000 cash mila"; and a name may open a terse question: "X outstanding?"
 _HINDI_SLOT = re.compile(rf"{_WORDS}\s+(?:ke|ka|ki|kaa|ko)\s+(?:liye|liya|lie|orders?|outstanding|balance|dues|"
