@@ -22,17 +22,18 @@ from sqlmodel import Session, select
 
 from agent.nlu.lexicon import Entry, Lexicon, NameIndex, paused_gc
 from core.access import Actor, visible_customer_codes
-from core.catalogue import Brand, Category, Product, Sku, SkuUnit, split_list
+from core.catalogue import split_list
+from core.tables.catalogue import Brand, Category, Product, Sku, SkuUnit
+from core.tables.parties import Customer, Region, User, Warehouse
 from core.errors import DomainError
 from core.reorders import repeat_items
 from core.settings import business_tz
-from core.parties import Customer, Region, User, Warehouse
 
 _COUNTED = (Sku, SkuUnit, Product, Brand, Category, Customer, Region, Warehouse, User)
 SCOPED_KEPT = 64  # lexicons of distinct scopes kept per database
 
 
-class World:
+class WorldVocabulary:
     """The names (`lexicon`), each SKU's units and names, and the texts of the semantic index."""
 
     def __init__(self, names: NameIndex, units: dict[str, list[tuple[str, int]]], sku_names: dict[str, str],
@@ -61,7 +62,7 @@ class World:
                     self._lexicon = self.names.lexicon()
         return self._lexicon
 
-    def within(self, customers: frozenset[str] | None, warehouses: frozenset[str] | None) -> "World":
+    def within(self, customers: frozenset[str] | None, warehouses: frozenset[str] | None) -> "WorldVocabulary":
         """This world as a user of that scope knows it: customers and warehouses outside it, and
         the users of those customers, are left out (None = no limit)."""
         def kept(e: Entry) -> bool:
@@ -73,27 +74,27 @@ class World:
                 own = e.extra.get("customer")
                 return not own or customers is None or own in customers
             return True
-        return World(self.names, self.units, self.sku_names, self.product_skus, self.sku_texts,
+        return WorldVocabulary(self.names, self.units, self.sku_names, self.product_skus, self.sku_texts,
                      self.names.lexicon(kept), warehouses)
 
 
 class WorldView:
-    """Cached `World` of one database; `get()` is cheap when nothing changed."""
+    """Cached `WorldVocabulary` of one database; `get()` is cheap when nothing changed."""
 
     def __init__(self, engine: Engine, knowledge=None):
         self.engine = engine
         self.knowledge = knowledge  # agent.knowledge.KnowledgeBase or None
-        self._world: World | None = None
+        self._world: WorldVocabulary | None = None
         self._key: tuple | None = None
         self._semantic = None
         self._semantic_key: tuple | None = None
         self._lock = threading.Lock()
-        self._scoped: OrderedDict[tuple, World] = OrderedDict()
+        self._scoped: OrderedDict[tuple, WorldVocabulary] = OrderedDict()
 
     def _counts(self, s: Session) -> tuple:
         return tuple(s.exec(select(func.count()).select_from(t)).one() for t in _COUNTED)
 
-    def get(self, actor: Actor | None = None) -> World:
+    def get(self, actor: Actor | None = None) -> WorldVocabulary:
         """The world; with `actor`, as that user knows it (only the parties in their scope)."""
         with Session(self.engine) as s:
             key = self._counts(s)
@@ -125,7 +126,7 @@ class WorldView:
         wanted = {t.upper(): t for t in tokens if t}
         if not wanted:
             return {}
-        from core.inventory import StockBalance
+        from core.tables.inventory import StockBalance
         with Session(self.engine) as s:
             stmt = select(StockBalance.batch).where(func.upper(StockBalance.batch).in_(list(wanted)))
             if warehouses is not None:
@@ -192,7 +193,7 @@ def _rows(s: Session, model, order=None) -> list:
     return s.execute(stmt).all()
 
 
-def _build(s: Session) -> World:
+def _build(s: Session) -> WorldVocabulary:
     """The world's names and units; its lexicons are indexed when first asked for."""
     products = {p.code: p for p in _rows(s, Product)}
     brands = {b.code: b for b in _rows(s, Brand)}
@@ -226,4 +227,4 @@ def _build(s: Session) -> World:
     entries += [Entry("region", r.code, [r.name, r.code]) for r in _rows(s, Region)]
     entries += [Entry("warehouse", w.code, [w.name, w.code]) for w in _rows(s, Warehouse)]
     entries += [Entry("user", u.id, [u.name, u.id], {"customer": u.customer}) for u in _rows(s, User)]
-    return World(NameIndex(entries), unit_map, sku_names, product_skus, texts)
+    return WorldVocabulary(NameIndex(entries), unit_map, sku_names, product_skus, texts)

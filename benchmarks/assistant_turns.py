@@ -5,7 +5,7 @@
     .venv/bin/python benchmarks/assistant_turns.py --profile        # also a cProfile of the slowest turns
     .venv/bin/python benchmarks/assistant_turns.py --suites [PATH ...]   (default: evals/sample evals/suites)
 
-At scale: generates a world with `core.worldgen` (10,000 SKUs, 20,000 customers, 20,000
+At scale: generates a world with `evals.worldgen` (10,000 SKUs, 20,000 customers, 20,000
 history lines, seed 1 by default), imports it once into a SQLite template kept under
 out/bench-world/ (reused while the generator, the parameters and the schema are the same), then
 on a copy of that template:
@@ -53,9 +53,9 @@ ROLES = ("admin", "manager", "sales_rep", "warehouse", "distributor", "retailer"
 
 def _cache_key(skus: int, customers: int, history: int, seed: int) -> str:
     h = hashlib.sha256()
-    for f in ("core/worldgen.py", "core/world.py"):
+    for f in ("evals/worldgen.py", "core/world.py"):
         h.update((ROOT / f).read_bytes())
-    for f in sorted((ROOT / "core" / "migrations").rglob("*.py")):
+    for f in sorted((ROOT / "migrations").rglob("*.py")):
         h.update(f.read_bytes())
     return f"s{skus}-c{customers}-h{history}-seed{seed}-{h.hexdigest()[:10]}"
 
@@ -63,9 +63,10 @@ def _cache_key(skus: int, customers: int, history: int, seed: int) -> str:
 def prepare_world(cache: Path, skus: int, customers: int, history: int, seed: int) -> tuple[Path, str]:
     """The imported template database (generated and imported on the first run only)."""
     from core.clock import Clock
-    from core.db import engine_for, make_engine, upgrade
+    from core.db import engine_for, make_engine
     from core.world import import_world
-    from core.worldgen import generate_world
+    from evals.worldgen import generate_world
+    from migrations import upgrade
 
     key = _cache_key(skus, customers, history, seed)
     folder = cache / key

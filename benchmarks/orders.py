@@ -34,13 +34,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core.access import load_actor  # noqa: E402
 from core.clock import Clock  # noqa: E402
-from core.db import make_engine, transaction, upgrade  # noqa: E402
+from core.db import make_engine, transaction  # noqa: E402
 from core.errors import DomainError  # noqa: E402
-from core.inventory import StockBalance  # noqa: E402
 from core.orders import Item, create_order, preview_order  # noqa: E402
-from core.parties import Customer, User  # noqa: E402
+from core.tables.inventory import StockBalance  # noqa: E402
+from core.tables.parties import Customer, User  # noqa: E402
 from core.world import import_world  # noqa: E402
-from core.worldgen import generate_world  # noqa: E402
+from evals.worldgen import generate_world  # noqa: E402
+from migrations import upgrade  # noqa: E402
 
 TZ = ZoneInfo("Asia/Kolkata")
 CLOCK = Clock(TZ, datetime(2026, 11, 20, 10, 30, tzinfo=TZ))
@@ -266,7 +267,7 @@ def baseline_driver(engine, admin: str, job) -> None:
 def warm(engine, jobs) -> None:
     """What a long-running server has after its first minutes: a pooled connection and the
     catalogue derivations of the SKUs ordered (core/cache.py keeps them per reference token)."""
-    from core.orders import sku_meta
+    from core.catalogue import sku_meta
     with Session(engine) as s:
         sku_meta(s, sorted({sku for _, lines in jobs for sku, _ in lines}))
 

@@ -5,9 +5,9 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from core.app import make_clock, open_database
-from core.db import upgrade
+from core.clock import make_clock
 from core.settings import get_settings
+from migrations import open_database, upgrade
 
 from .cli_errors import OneLineErrors, fail
 
@@ -65,6 +65,8 @@ def import_cmd(world: Path = typer.Argument(..., exists=True, file_okay=False, h
             typer.echo(line, err=True)
         fail(f"{len(e.errors)} error(s); nothing was imported")
     keep_knowledge(world)
+    for line in report.warnings:
+        typer.echo(f"warning: {line}", err=True)
     console.print(f"imported {world}: " + ", ".join(f"{n} {k}" for k, n in report.counts.items()))
 
 
@@ -91,9 +93,9 @@ def demo(world: Path = typer.Option(None, exists=True, file_okay=False,
     """Create the database if needed, import the demo world, and print a summary."""
     from sqlmodel import Session, func, select
 
-    from core.catalogue import Sku
-    from core.inventory import StockBalance
-    from core.parties import Customer
+    from core.tables.catalogue import Sku
+    from core.tables.inventory import StockBalance
+    from core.tables.parties import Customer
     from core.world import import_world
 
     engine = open_database()
@@ -118,8 +120,8 @@ def _print_low_stock(engine, clock) -> None:
     from sqlmodel import Session, select
 
     from core.access import Actor
-    from core.parties import User
     from core.stock import low_stock
+    from core.tables.parties import User
 
     with Session(engine) as s:
         admin = s.exec(select(User).where(User.role == "admin")).first()

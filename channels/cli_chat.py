@@ -10,8 +10,9 @@ from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
-from core.app import make_clock, open_database
+from core.clock import make_clock
 from core.settings import get_settings
+from migrations import open_database
 
 console = Console()
 
@@ -98,7 +99,7 @@ def chat(user: str = typer.Option(..., "--as", help="User id to act as"),
     assistant = make_assistant(model)
     from sqlmodel import Session
 
-    from core.parties import User
+    from core.tables.parties import User
     with Session(assistant.engine) as s:
         if s.get(User, user) is None:  # said at once, not after the first message
             raise typer.BadParameter(f"no user {user!r} in this database (see users.csv of the world)",

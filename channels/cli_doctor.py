@@ -2,7 +2,7 @@
 import typer
 from sqlmodel import Session
 
-from core.app import open_database
+from migrations import open_database
 
 
 def doctor() -> None:

@@ -10,12 +10,13 @@ from rich.console import Console
 from rich.table import Table
 
 from core.access import load_actor
-from core.app import make_clock, open_database
 from core.billing import PAYMENT_METHODS
+from core.clock import make_clock
 from core.db import transaction
 from core.orders import ORDER_STATUSES
 from core.reports import DIMENSIONS
 from core.world import INT_MAX, p_date, p_money
+from migrations import open_database
 
 from .cli_errors import OneLineErrors
 
@@ -157,13 +158,13 @@ def approval_list(user: str = AS) -> None:
 
 @approval_app.command("approve")
 def approval_approve(order_no: str, user: str = AS) -> None:
-    from core.approvals import decide
+    from core.orders import decide
     run(user, lambda s, a, c: console.print(f"{decide(s, a, c, order_no, True).order_no}: approved"))
 
 
 @approval_app.command("reject")
 def approval_reject(order_no: str, reason: str = typer.Option(..., "--reason"), user: str = AS) -> None:
-    from core.approvals import decide
+    from core.orders import decide
     run(user, lambda s, a, c: console.print(f"{decide(s, a, c, order_no, False, reason).order_no}: rejected"))
 
 

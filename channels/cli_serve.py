@@ -4,8 +4,9 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from core.app import make_clock, open_database
+from core.clock import make_clock
 from core.settings import get_settings
+from migrations import open_database
 
 from .cli_errors import OneLineErrors
 
@@ -23,7 +24,7 @@ def import_demo_if_empty(engine, clock, world: Path | None = None) -> Path | Non
     """Import the demo world into an empty database; the world imported, or None."""
     from sqlmodel import Session, func, select
 
-    from core.catalogue import Sku
+    from core.tables.catalogue import Sku
     from core.world import import_world
 
     from .cli_chat import keep_knowledge

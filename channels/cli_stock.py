@@ -4,9 +4,10 @@ from rich.console import Console
 from rich.table import Table
 
 from core.access import load_actor
-from core.app import make_clock, open_database
+from core.clock import make_clock
 from core.db import transaction
 from core.world import INT_MAX, p_int
+from migrations import open_database
 
 from .cli_errors import OneLineErrors
 from .cli_ops import world_value

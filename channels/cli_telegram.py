@@ -16,8 +16,9 @@ err = Console(stderr=True)
 
 
 def _bot():
-    from core.app import make_clock, open_database
+    from core.clock import make_clock
     from core.settings import get_settings
+    from migrations import open_database
 
     from .cli_chat import make_assistant
     from .telegram import build_bot

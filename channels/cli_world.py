@@ -23,7 +23,7 @@ def generate(directory: Path = typer.Argument(..., help="Folder to write the wor
              history_lines: int = typer.Option(2000, "--history-lines", min=0, help="Order lines of history"),
              seed: int = typer.Option(1, "--seed", help="Same seed, same files")) -> None:
     """Write a deterministic, valid world of the given size and print its rows per file."""
-    from core.worldgen import generate_world
+    from evals.worldgen import generate_world
 
     counts = generate_world(directory, skus=skus, customers=customers, history_lines=history_lines, seed=seed)
     table = Table("file", "rows", title=f"world written to {directory}")

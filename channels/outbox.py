@@ -21,10 +21,10 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from core.audit import OutboxMessage
 from core.clock import Clock
 from core.db import transaction
-from core.parties import User
+from core.tables.audit import OutboxMessage
+from core.tables.parties import User
 from tools.format import rs
 
 log = logging.getLogger("dms.outbox")

@@ -29,13 +29,14 @@ from agent.reply import Reply, Table
 from agent.runtime import MAX_MESSAGE, Assistant, Turn
 from agent.store import PendingAction
 from core.access import load_actor
-from core.approvals import Approval, decide
-from core.audit import OutboxMessage
 from core.catalogue import split_list
 from core.clock import Clock
 from core.db import transaction
 from core.errors import DomainError
-from core.parties import User
+from core.orders import decide
+from core.tables.approvals import Approval
+from core.tables.audit import OutboxMessage
+from core.tables.parties import User
 
 from . import render, store
 from .ratelimit import RateLimiter

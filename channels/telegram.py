@@ -31,10 +31,10 @@ from telegram.ext import (Application, ApplicationHandlerStop, CallbackQueryHand
 from agent.reply import Reply
 from agent.runtime import MAX_MESSAGE, Assistant, Turn
 from agent.store import PendingAction
-from core.audit import OutboxMessage
 from core.clock import Clock
 from core.db import transaction
-from core.parties import User
+from core.tables.audit import OutboxMessage
+from core.tables.parties import User
 
 from . import telegram_link as link
 from .ratelimit import RateLimiter

@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 from core import audit
 from core.access import Actor, customer_in_scope
 from core.errors import InvalidInput, NotAllowed, NotFound, OutOfScope
-from core.parties import Customer, User
+from core.tables.parties import Customer, User
 
 from .store import LinkRequest
 
@@ -147,5 +147,5 @@ def link_telegram(session: Session, actor: Actor, telegram_id: str, user_id: str
 
 
 def _now() -> datetime:
-    from core.app import make_clock
+    from core.clock import make_clock
     return make_clock().now()

@@ -10,8 +10,9 @@ from sqlmodel import Session, select
 
 from .catalogue import split_list
 from .errors import NotAllowed, NotFound, OutOfScope
-from .field import Beat
-from .parties import Customer, User, Warehouse, region_children, subtree
+from .parties import region_children, subtree
+from .tables.field import Beat
+from .tables.parties import Customer, User, Warehouse
 
 # What each role may do (rules.md, "Who may do what").
 PERMISSIONS: dict[str, set[str]] = {

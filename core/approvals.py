@@ -1,52 +1,29 @@
-"""Credit and approvals: rules, one approval request per order."""
-from datetime import datetime
+"""Approvals: the rules that decide which orders need one and who decides (policy and
+routing), and the approval requests, one per order. What a decision does to the order is the
+orders' own (core/orders.decide)."""
+from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
-from sqlmodel import Column, Field, SQLModel
+from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session, select
 
-from .types import DecimalText, timestamp
+from . import audit
+from .access import Actor, customer_in_scope
+from .cache import derivation
+from .catalogue import split_list
+from .clock import Clock
+from .errors import InvalidInput, InvalidTransition, NotAllowed, NotFound
+from .locks import transition_row
+from .parties import region_children, subtree
+from .tables.approvals import Approval, ApprovalRule
+from .tables.orders import Order
+from .tables.parties import Customer, User
+from .types import money
 
 RULE_KINDS = ("order_total_over", "credit_limit_exceeded", "discount_over_pct", "customer_pending")
 ROLE_RANK = {"admin": 2, "manager": 1}
-
-
-class ApprovalRule(SQLModel, table=True):
-    __tablename__ = "approval_rule"
-    code: str = Field(primary_key=True)
-    when: str
-    threshold: Decimal | None = Field(default=None, sa_column=Column(DecimalText))
-    approver_role: str
-    escalate_after_hours: int | None = None
-    escalate_to_role: str | None = None
-
-
-class Approval(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
-    order_no: str = Field(index=True, unique=True)
-    reasons: str  # '|'-separated rule kinds
-    rules: str = ""  # '|'-separated rule codes
-    approver_role: str
-    status: str = "pending"  # pending | approved | rejected | cancelled
-    requested_at: datetime = timestamp()
-    decided_by: str | None = None
-    decided_at: datetime | None = timestamp(nullable=True)
-    decision_reason: str | None = None
-    escalated_at: datetime | None = timestamp(nullable=True)
-    escalated_to: str | None = None
-
-
-# --- services ----------------------------------------------------------------------------
-from datetime import timedelta  # noqa: E402
-
-from sqlmodel import Session, select  # noqa: E402
-
-from . import audit  # noqa: E402
-from .access import Actor, customer_in_scope  # noqa: E402
-from .catalogue import split_list  # noqa: E402
-from .clock import Clock  # noqa: E402
-from .errors import InvalidInput, InvalidTransition, NotAllowed, NotFound, OutOfScope  # noqa: E402
-from .parties import Customer, User, region_children, subtree  # noqa: E402
-from .types import money  # noqa: E402
 
 REASON_TEXT = {
     "order_total_over": "the order total is over {threshold}",
@@ -60,14 +37,30 @@ def explain(reason: str, threshold: Decimal | None = None) -> str:
     return REASON_TEXT.get(reason, reason).format(threshold=threshold)
 
 
+@dataclass(frozen=True)
+class ApprovalRuleRow:
+    code: str
+    when: str
+    threshold: Decimal | None
+    approver_role: str
+
+
+def _read_rules(session: Session) -> tuple[ApprovalRuleRow, ...]:
+    a = ApprovalRule.__table__.c
+    return tuple(ApprovalRuleRow(*row) for row in session.execute(
+        select(a.code, a["when"], a.threshold, a.approver_role).order_by(a.code)))  # by code, as the database orders
+
+
+_approval_rules = derivation("approvals.rules", _read_rules)
+
+
 def evaluate_rules(session: Session, customer: Customer, total: Decimal, discount: Decimal, gross: Decimal,
                    outstanding_before: Decimal) -> tuple[list[str], list[str], str | None]:
     """The reasons (rule kinds), rule codes and approver role for an order (rules.md)."""
     reasons: list[str] = []
     codes: list[str] = []
     role: str | None = None
-    from .cache import reference
-    for rule in reference(session).approval_rules:  # by code
+    for rule in _approval_rules(session):  # by code
         fired = False
         if rule.when == "order_total_over":
             fired = rule.threshold is not None and total > rule.threshold
@@ -120,7 +113,6 @@ def may_approve(session: Session, actor: Actor, approval: Approval, customer: Cu
 def pending_approvals(session: Session, actor: Actor) -> list[Approval]:
     """Requests waiting for this actor's decision."""
     actor.require("orders.approve", "approve orders")
-    from .orders import Order
     result = []
     for appr in session.exec(select(Approval).where(Approval.status == "pending").order_by(Approval.requested_at)):
         order = session.get(Order, appr.order_no)
@@ -130,30 +122,15 @@ def pending_approvals(session: Session, actor: Actor) -> list[Approval]:
     return result
 
 
-def decide(session: Session, actor: Actor, clock: Clock, order_no: str, approve: bool,
-           reason: str | None = None) -> Approval:
-    """Approve (→ confirmed) or reject with a reason (→ rejected, stock released), once: the
-    customer and the order are locked first (core/locks.py), so of two simultaneous decisions
-    the second sees the first and is refused."""
-    from sqlalchemy.orm.attributes import set_committed_value
-
-    from .inventory import Who, release
-    from .locks import lock_customer, lock_order, transition_row
-    from .orders import Order, _transition
-    actor.require("orders.approve", "approve or reject orders")
-    order_no = order_no.strip().upper()
-    order = session.get(Order, order_no)
-    customer = session.get(Customer, order.customer) if order else None
-    if order is None or customer is None:
-        raise NotFound(f"No approval request for {order_no} that you can see.")
-    if not customer_in_scope(session, actor, customer):
-        raise OutOfScope(f"No approval request for {order_no} that you can see.")
-    lock_customer(session, customer.code)
-    order = lock_order(session, order_no)
-    approval = session.exec(select(Approval).where(Approval.order_no == order_no).with_for_update()
+def record_decision(session: Session, actor: Actor, clock: Clock, order: Order, customer: Customer,
+                    approve: bool, reason: str | None = None) -> Approval:
+    """Decide the request of an order whose customer and own row the caller has locked
+    (core/locks.py), once: of two simultaneous decisions the second sees the first and is
+    refused. The order's own change is the caller's (core/orders.decide)."""
+    approval = session.exec(select(Approval).where(Approval.order_no == order.order_no).with_for_update()
                             .execution_options(populate_existing=True)).first()
     if approval is None:
-        raise NotFound(f"No approval request for {order_no} that you can see.")
+        raise NotFound(f"No approval request for {order.order_no} that you can see.")
     if not may_approve(session, actor, approval, customer):
         raise NotAllowed(f"This request needs {'an' if approval.approver_role[0] in 'aeiou' else 'a'} "
                          f"{approval.approver_role}'s decision.")
@@ -163,32 +140,22 @@ def decide(session: Session, actor: Actor, clock: Clock, order_no: str, approve:
         raise InvalidTransition(f"The request for {order.order_no} was already {approval.status}{who}.")
     if not approve and not (reason and reason.strip()):
         raise InvalidInput("Please give a reason for the rejection.")
-    now = clock.now()
-    decided = dict(status="approved" if approve else "rejected", decided_by=actor.user_id, decided_at=now,
+    decided = dict(status="approved" if approve else "rejected", decided_by=actor.user_id, decided_at=clock.now(),
                    decision_reason=reason)
     if not transition_row(session, Approval, "id", approval.id, "status", ("pending",), decided):
         raise InvalidTransition(f"The request for {order.order_no} was decided by someone else just now.")
     for key, value in decided.items():
         set_committed_value(approval, key, value)
-    _transition(session, actor, clock, order, "confirmed" if approve else "rejected", ("pending_approval",),
-                reason=reason)
-    if not approve:
-        release(session, Who(actor.user_id, now, actor.channel), order.order_no)
     return approval
 
 
 def close_pending_approval(session: Session, order_no: str) -> None:
     """A cancelled order's request, if still pending, is cancelled with it."""
-    from .locks import transition_row
     transition_row(session, Approval, "order_no", order_no, "status", ("pending",), {"status": "cancelled"})
 
 
 def escalate_due(session: Session, clock: Clock) -> list[Approval]:
     """Escalate pending requests older than their rules' `escalate_after_hours`; notify the new approvers."""
-    from sqlalchemy import update
-    from sqlalchemy.orm.attributes import set_committed_value
-
-    from .orders import Order
     now = clock.now()
     rules = {r.code: r for r in session.exec(select(ApprovalRule))}
     escalated = []

@@ -1,50 +1,25 @@
-"""Billing: delivery notes, invoices and payments."""
-from datetime import date, datetime
+"""Billing: what a customer owes (the balance), and how payments settle it."""
+import re
+from datetime import date
 from decimal import Decimal
 
-from sqlmodel import Column, Field, SQLModel
+from sqlalchemy import bindparam, literal, union_all
+from sqlmodel import Session, select
 
-from .types import DecimalText, timestamp
+from .tables.billing import Invoice, Payment
+from .tables.orders import Order
+from .tables.parties import Customer
+from .types import money
 
 PAYMENT_METHODS = ("cash", "upi", "bank_transfer", "cheque")
-
-
-class DeliveryNote(SQLModel, table=True):
-    __tablename__ = "delivery_note"
-    note_no: str = Field(primary_key=True)
-    order_no: str = Field(index=True, unique=True)  # one per order, whoever dispatches at the same time
-    dispatched_at: datetime = timestamp()
-    dispatched_by: str | None = None
-
-
-class Invoice(SQLModel, table=True):
-    invoice_no: str = Field(primary_key=True)
-    order_no: str = Field(index=True, unique=True)  # one per order
-    customer: str = Field(index=True)
-    amount: Decimal = Field(sa_column=Column(DecimalText, nullable=False))
-    issued_on: date
-    due_date: date
-    paid: Decimal = Field(default=Decimal("0"), sa_column=Column(DecimalText, nullable=False))
-
-
-class Payment(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
-    customer: str = Field(index=True)
-    amount: Decimal = Field(sa_column=Column(DecimalText, nullable=False))
-    paid_on: date
-    method: str | None = None
-    reference: str | None = None
-    recorded_by: str | None = None
-    channel: str | None = None
-    recorded_at: datetime | None = timestamp(nullable=True)
+# The orders a customer owes for (rules.md): all but the rejected and cancelled.
+OUTSTANDING_STATUSES = ("pending_approval", "confirmed", "dispatched", "delivered")
 
 
 # --- settlement --------------------------------------------------------------------------
 
 def invoice_order_key(issued_on: date, invoice_no: str) -> tuple:
     """Oldest first: issue date, then invoice number compared numerically (INV-9 < INV-10)."""
-    import re
-
     parts = re.split(r"(\d+)", invoice_no)
     return issued_on, [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts]
 
@@ -70,10 +45,6 @@ def resettle(session, customer_code: str) -> Decimal:
     scratch (deterministic whatever happened before). Returns the unapplied credit. The
     caller holds the customer's lock (core/locks.py), so no payment or invoice lands between
     the reads and the writes."""
-    from sqlmodel import select
-
-    from .parties import Customer
-
     customer = session.get(Customer, customer_code)
     if customer is None:
         raise ValueError(f"unknown customer {customer_code!r}")
@@ -89,3 +60,23 @@ def resettle(session, customer_code: str) -> Decimal:
         session.add(inv)
     session.flush()
     return credit
+
+
+# --- the balance -------------------------------------------------------------------------
+
+def _outstanding_statement():
+    o, p = Order.__table__.c, Payment.__table__.c
+    return union_all(
+        select(literal(1), o.total).where(o.customer == bindparam("c"), o.status.in_(OUTSTANDING_STATUSES)),
+        select(literal(-1), p.amount).where(p.customer == bindparam("c")))
+
+
+_OUTSTANDING = _outstanding_statement()  # built once: the hot path of every order
+
+
+def outstanding(session: Session, customer: Customer) -> Decimal:
+    """Opening balance + totals of live orders − payments (rules.md), read in one query."""
+    rows = session.execute(_OUTSTANDING, {"c": customer.code}).all()
+    totals = sum((amount for sign, amount in rows if sign == 1), Decimal(0))
+    paid = sum((amount for sign, amount in rows if sign == -1), Decimal(0))
+    return money(customer.opening_balance + totals - paid)

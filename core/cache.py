@@ -12,18 +12,19 @@ data, so imports, exports and snapshots never touch it.
 A transaction that has written anything derives afresh and keeps nothing: it sees its own
 changes, and the token (replaced once per transaction on PostgreSQL, at its first write to a
 reference table) only ever stands for committed rows.
+
+This module is a registry and knows no table of its own: each module registers what it derives
+(`derivation`) next to the code that reads it, by a name it owns ("parties.regions").
 """
 import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import TypeVar
 
-from sqlalchemy import String, event, literal, literal_column, null, text, type_coerce, union_all
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 REFERENCE_TABLES = ("region", "warehouse", "approval_rule", "scheme", "sku", "skuunit", "product", "brand",
                     "category")
@@ -64,16 +65,25 @@ def _note_writes(conn, cursor, statement, parameters, context, executemany):
 
 
 T = TypeVar("T")
+_builds: dict[str, Callable[[Session], object]] = {}
 _slots: "OrderedDict[str, dict]" = OrderedDict()
 _slots_lock = threading.Lock()
 _KEEP = 16  # tokens whose derivations are kept (several databases in one process: tests, benchmarks)
 
 
-def derived(session: Session, what: str, build: Callable[[Session], T]) -> T:
-    """`build(session)` as derived under the current token: built once per token and `what`."""
+def derivation(what: str, build: Callable[[Session], T]) -> Callable[[Session], T]:
+    """Register how the module that owns `what` derives it from reference tables, and return
+    its reader: `build(session)` built once per token. A name is registered once (one owner)."""
+    if what in _builds:
+        raise ValueError(f"the derivation {what!r} is registered twice")
+    _builds[what] = build
+    return lambda session: _derived(session, what)
+
+
+def _derived(session: Session, what: str):
     tok = token(session)
     if tok is None:
-        return build(session)
+        return _builds[what](session)
     with _slots_lock:
         slot = _slots.get(tok)
         if slot is None:
@@ -84,74 +94,5 @@ def derived(session: Session, what: str, build: Callable[[Session], T]) -> T:
             _slots.move_to_end(tok)
     value = slot.get(what)
     if value is None:
-        value = slot[what] = build(session)  # two threads may both build: same rows, same value
+        value = slot[what] = _builds[what](session)  # two threads may both build: same rows, same value
     return value
-
-
-@dataclass(frozen=True)
-class ApprovalRuleRow:
-    code: str
-    when: str
-    threshold: Decimal | None
-    approver_role: str
-
-
-@dataclass
-class Reference:
-    region_parents: dict[str, str | None]
-    region_names: dict[str, str]
-    region_children: dict[str | None, list[str]]
-    warehouses: frozenset[str]
-    approval_rules: tuple[ApprovalRuleRow, ...]  # ordered by code
-    _ancestors: dict[str, tuple[str, ...]] = field(default_factory=dict)
-
-    def ancestors(self, region: str) -> tuple[str, ...]:
-        """The region, then its parent, up to the root (nearest first)."""
-        chain = self._ancestors.get(region)
-        if chain is None:
-            chain = _chain(self.region_parents, region)
-            self._ancestors[region] = chain
-        return chain
-
-
-def _chain(parents: dict, code: str | None) -> tuple[str, ...]:
-    chain: list[str] = []
-    while code is not None and code not in chain:
-        chain.append(code)
-        code = parents.get(code)
-    return tuple(chain)
-
-
-def _derive(rows) -> Reference:
-    region_parents, region_names, children = {}, {}, {}
-    warehouses, rules = set(), []
-    for kind, code, a, b, c in rows:
-        if kind == "r":
-            region_parents[code] = a
-            region_names[code] = b
-            children.setdefault(a, []).append(code)
-        elif kind == "w":
-            warehouses.add(code)
-        else:  # approval rule: when, threshold (canonical decimal text), approver role
-            rules.append(ApprovalRuleRow(code, a, None if b is None else Decimal(b), c))
-    return Reference(
-        region_parents=region_parents, region_names=region_names, region_children=children,
-        warehouses=frozenset(warehouses), approval_rules=tuple(rules))
-
-
-def _statement():
-    from .approvals import ApprovalRule
-    from .parties import Region, Warehouse
-
-    r, w, a = (m.__table__.c for m in (Region, Warehouse, ApprovalRule))
-    return union_all(
-        select(literal("r").label("kind"), r.code.label("code"), r.parent, r.name, null()),
-        select(literal("w"), w.code, null(), null(), null()),
-        # the threshold as its stored canonical text; _derive makes it a Decimal
-        select(literal("a"), a.code, a["when"], type_coerce(a.threshold, String), a.approver_role),
-    ).order_by(literal_column("kind"), literal_column("code"))  # the rules by code, as the database orders
-
-
-def reference(session: Session) -> Reference:
-    """The region tree, warehouses and approval rules as the session's transaction sees them."""
-    return derived(session, "reference", lambda s: _derive(s.execute(_statement())))

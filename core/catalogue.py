@@ -1,49 +1,13 @@
-"""Catalogue: brand and category trees, products, SKUs with units, aliases, barcodes."""
+"""The catalogue: what is sold (SKUs, their units, products, the brand and category trees) as
+the rest of the core reads it, and the list and unit formats of its cells."""
+from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlmodel import Column, Field, SQLModel
+from sqlalchemy import bindparam, text
+from sqlmodel import Session, select
 
-from .types import DecimalText
-
-
-class Brand(SQLModel, table=True):
-    code: str = Field(primary_key=True)
-    name: str
-    parent: str | None = None
-
-
-class Category(SQLModel, table=True):
-    code: str = Field(primary_key=True)
-    name: str
-    parent: str | None = None
-
-
-class Product(SQLModel, table=True):
-    code: str = Field(primary_key=True)
-    name: str
-    brand: str = Field(index=True)
-    category: str = Field(index=True)
-
-
-class Sku(SQLModel, table=True):
-    code: str = Field(primary_key=True)
-    product: str = Field(index=True)
-    name: str
-    tax_rate: Decimal = Field(default=Decimal("0"), sa_column=Column(DecimalText, nullable=False))
-    mrp: Decimal | None = Field(default=None, sa_column=Column(DecimalText))
-    allocation: str = "FEFO"  # FEFO | FIFO
-    reorder_level: int = 0
-    aliases: str = ""  # '|'-separated
-    barcode: str | None = Field(default=None, index=True)
-
-
-class SkuUnit(SQLModel, table=True):
-    """A unit of a SKU: `factor` base units per unit; position 0 is the base unit."""
-
-    sku: str = Field(primary_key=True)
-    unit: str = Field(primary_key=True)
-    factor: int
-    position: int
+from .cache import derivation
+from .tables.catalogue import Product, Sku, SkuUnit
 
 
 def split_list(text: str | None) -> list[str]:
@@ -76,3 +40,88 @@ def parse_units(text: str) -> list[tuple[str, int]]:
 
 def format_units(units: list[tuple[str, int]]) -> str:
     return "|".join(f"{u}={f}" for u, f in units)
+
+
+def sku_units(session: Session, skus: list[str]) -> dict[str, list[tuple[str, int]]]:
+    """The units of those SKUs that have any, in order (from `sku_meta`)."""
+    return {c: list(m.units) for c, m in sku_meta(session, skus).items() if m.units}
+
+
+_PATHS = text("""
+WITH RECURSIVE bchain(start, code, depth) AS (
+    SELECT code, code, 0 FROM brand WHERE code IN :brands
+    UNION ALL
+    SELECT bchain.start, brand.parent, bchain.depth + 1 FROM bchain JOIN brand ON brand.code = bchain.code
+    WHERE brand.parent IS NOT NULL AND bchain.depth < 64),
+cchain(start, code, depth) AS (
+    SELECT code, code, 0 FROM category WHERE code IN :categories
+    UNION ALL
+    SELECT cchain.start, category.parent, cchain.depth + 1 FROM cchain JOIN category ON category.code = cchain.code
+    WHERE category.parent IS NOT NULL AND cchain.depth < 64)
+SELECT 'b', start, code, depth FROM bchain UNION ALL SELECT 'c', start, code, depth FROM cchain
+""").bindparams(bindparam("brands", expanding=True), bindparam("categories", expanding=True))
+
+
+def _tree_paths(session: Session, brands: set, categories: set):
+    """The path (itself, then each ancestor) of these brands and of these categories, read in
+    one query; a code without a row has no path, a loop in the tree ends where it repeats."""
+    steps: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    for kind, start, code, depth in session.execute(_PATHS, {"brands": sorted(b for b in brands if b),
+                                                             "categories": sorted(c for c in categories if c)}):
+        steps.setdefault((kind, start), []).append((depth, code))
+    paths: dict[str, dict[str, tuple[str, ...]]] = {"b": {}, "c": {}}
+    for (kind, start), chain in steps.items():
+        path: list[str] = []
+        for _, code in sorted(chain):
+            if code in path:
+                break
+            path.append(code)
+        paths[kind][start] = tuple(path)
+    return paths["b"], paths["c"]
+
+
+@dataclass(frozen=True)
+class SkuMeta:
+    """What an order needs of a SKU: its row, its product's brand and category with their paths
+    (itself, then each ancestor), and its units in order."""
+
+    code: str
+    name: str
+    product: str | None
+    tax_rate: Decimal
+    allocation: str
+    brand: str | None
+    category: str | None
+    brands: tuple[str, ...]
+    categories: tuple[str, ...]
+    units: tuple[tuple[str, int], ...]
+
+
+# SKUs read so far under the current token, filled as they are asked for
+_known = derivation("catalogue.sku_meta", lambda _: {})
+
+
+def sku_meta(session: Session, codes) -> dict[str, SkuMeta]:
+    """The SKUs among `codes` that exist, from the catalogue as derived under the current
+    reference token (core/cache.py); those not derived yet are read in two queries."""
+    known: dict[str, SkuMeta] = _known(session)
+    missing = [c for c in dict.fromkeys(codes) if c not in known]
+    if missing:
+        s, p, u = Sku.__table__.c, Product.__table__.c, SkuUnit.__table__.c
+        rows, units = {}, {}
+        for r in session.execute(
+                select(s.code, s.name, s.product, s.tax_rate, s.allocation, p.brand, p.category, u.unit, u.factor)
+                .select_from(Sku.__table__.outerjoin(Product.__table__, p.code == s.product)
+                             .outerjoin(SkuUnit.__table__, u.sku == s.code))
+                .where(s.code.in_(missing)).order_by(s.code, u.position)):
+            rows[r.code] = r
+            if r.unit is not None:
+                units.setdefault(r.code, []).append((r.unit, r.factor))
+        if rows:
+            brand_paths, cat_paths = _tree_paths(session, {r.brand for r in rows.values()},
+                                                 {r.category for r in rows.values()})
+            for code, r in rows.items():  # a SKU without a product row has no brand or category
+                known[code] = SkuMeta(code, r.name, r.product, r.tax_rate, r.allocation, r.brand, r.category,
+                                      brand_paths.get(r.brand, ()), cat_paths.get(r.category, ()),
+                                      tuple(units.get(code, ())))
+    return {c: known[c] for c in codes if c in known}

@@ -3,6 +3,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from .settings import Settings, get_settings
+
 
 @dataclass(frozen=True)
 class Clock:
@@ -30,3 +32,9 @@ class Clock:
     def at(self, moment: datetime) -> "Clock":
         """A clock fixed at `moment` in the same zone."""
         return Clock(tz=self.tz, fixed=moment)
+
+
+def make_clock(settings: Settings | None = None) -> Clock:
+    """The product's clock from the settings (time zone, and DMS_NOW when fixed)."""
+    settings = settings or get_settings()
+    return Clock.from_settings(settings.timezone, settings.now)

@@ -1,17 +1,12 @@
-"""Engine, sessions and migrations."""
+"""Engines and sessions (the migrations that create the schema are the top-level `migrations` package)."""
 from contextlib import contextmanager
 from functools import lru_cache
-from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
 from . import models  # noqa: F401  (registers every table)
-
-MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def make_engine(url: str) -> Engine:
@@ -40,22 +35,6 @@ def make_engine(url: str) -> Engine:
 @lru_cache
 def engine_for(url: str) -> Engine:
     return make_engine(url)
-
-
-def alembic_config(url: str) -> Config:
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    return cfg
-
-
-def upgrade(url: str) -> None:
-    """Bring the database at `url` to the newest schema."""
-    engine = engine_for(url)
-    with engine.begin() as conn:
-        cfg = alembic_config(url)
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
 
 
 @contextmanager

@@ -11,12 +11,14 @@ from decimal import Decimal
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from .approvals import Approval
-from .audit import AuditEntry
-from .billing import DeliveryNote, Invoice, Payment, invoice_order_key, settle
-from .inventory import StockBalance, StockMovement, ledger_consistent
-from .orders import Order, OrderAllocation
-from .parties import Customer
+from .billing import invoice_order_key, settle
+from .inventory import ledger_consistent
+from .tables.approvals import Approval
+from .tables.audit import AuditEntry
+from .tables.billing import DeliveryNote, Invoice, Payment
+from .tables.inventory import OrderAllocation, StockBalance, StockMovement
+from .tables.orders import Order
+from .tables.parties import Customer
 
 LIVE = ("pending_approval", "confirmed")  # orders that hold reserved stock
 SHIPPED = ("dispatched", "delivered")

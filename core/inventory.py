@@ -12,46 +12,16 @@ from datetime import date, datetime
 from sqlalchemy import bindparam, func, insert, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Session, select
 
-from .catalogue import Sku
 from .errors import InsufficientStock, InvalidInput, NotFound
-from .parties import Warehouse
+from .tables.catalogue import Sku
+from .tables.inventory import OrderAllocation, StockBalance, StockMovement
+from .tables.orders import Order
+from .tables.parties import Warehouse
 
 MOVEMENT_KINDS = ("receipt", "reservation", "release", "dispatch", "adjustment", "damage", "transfer")
 RESERVE_TRIES = 3
-
-
-class StockBalance(SQLModel, table=True):
-    """One batch of one SKU in one warehouse; the balances equal the ledger's sums."""
-
-    __tablename__ = "stock_balance"
-    warehouse: str = Field(primary_key=True)
-    sku: str = Field(primary_key=True)
-    batch: str = Field(primary_key=True)
-    mfg_date: date | None = None
-    expiry_date: date | None = None
-    received_on: date | None = None
-    available: int = 0
-    reserved: int = 0
-    damaged: int = 0
-
-
-class StockMovement(SQLModel, table=True):
-    __tablename__ = "stock_movement"
-    id: int | None = Field(default=None, primary_key=True)
-    at: datetime
-    warehouse: str = Field(index=True)
-    sku: str = Field(index=True)
-    batch: str
-    kind: str
-    d_available: int = 0
-    d_reserved: int = 0
-    d_damaged: int = 0
-    order_no: str | None = Field(default=None, index=True)
-    user_id: str | None = None
-    channel: str | None = None
-    reason: str | None = None
 
 
 # --- allocation (pure) -------------------------------------------------------------------
@@ -325,8 +295,6 @@ def reserve_stock(session: Session, who: Who, order_no: str | None, warehouse: s
 def record_reservation(session: Session, who: Who, order_no: str, warehouse: str,
                        plans: dict[str, list[tuple[str, int]]]) -> None:
     """The ledger rows and the order's allocation rows of reservations `reserve_stock` made."""
-    from .orders import OrderAllocation  # late: orders builds on this module
-
     taken = [(sku, batch, n) for sku, plan in plans.items() for batch, n in plan]
     if not taken:
         return
@@ -338,17 +306,8 @@ def record_reservation(session: Session, who: Who, order_no: str, warehouse: str
         dict(order_no=order_no, sku=sku, batch=batch, qty=n) for sku, batch, n in taken])
 
 
-def _method(session: Session, sku: str, methods: dict[str, str]) -> str:
-    if sku in methods:
-        return methods[sku]
-    row = session.get(Sku, sku)
-    return row.allocation if row else "FEFO"
-
-
 def _order_allocations(session: Session, order_no: str) -> tuple[str, list[tuple[str, str, int]]]:
     """The order's warehouse and its reserved (sku, batch, qty), merged and in lock order."""
-    from .orders import Order, OrderAllocation  # late: orders builds on this module
-
     order = session.get(Order, order_no)
     if order is None:
         raise NotFound(f"No order {order_no}.")
@@ -364,8 +323,6 @@ def release(session: Session, who: Who, order_no: str, reason: str | None = None
     The allocation rows are removed, so releasing twice gives nothing back twice.
     Returns [(sku, batch, qty)] released.
     """
-    from .orders import OrderAllocation  # late: orders builds on this module
-
     warehouse, allocs = _order_allocations(session, order_no)
     for sku, batch, n in allocs:
         move(session, who, "release", warehouse, sku, batch, d_available=n, d_reserved=-n,

@@ -14,14 +14,15 @@ from sqlmodel import Session, select
 
 from . import audit
 from .access import Actor, customer_in_scope, get_customer, visible_customer_codes
-from .billing import DeliveryNote, Invoice, invoice_order_key
+from .billing import invoice_order_key, outstanding
 from .clock import Clock
 from .errors import InvalidInput, NotFound, OutOfScope
 from .locks import lock_customer
-from .orders import Order, outstanding
-from .parties import Customer, User
 from .payments import import_day
 from .sales_filters import NO_FILTER, SalesFilter
+from .tables.billing import DeliveryNote, Invoice
+from .tables.orders import Order
+from .tables.parties import Customer, User
 from .types import money
 
 INVOICE_STATUSES = ("unpaid", "overdue", "paid", "all")

@@ -14,9 +14,13 @@ from rapidfuzz import fuzz, process
 from sqlmodel import Session, select
 
 from .access import Actor, customer_in_scope
-from .catalogue import Brand, Category, Product, Sku, split_list
+from .cache import derivation
+from .catalogue import sku_meta, split_list
 from .errors import Ambiguous, InvalidInput, NotAllowed, NotFound
-from .parties import Customer, Region, Warehouse
+from .stock import stock_warehouse_codes
+from .tables.catalogue import Brand, Category, Product, Sku
+from .tables.parties import Customer, Region, Warehouse
+from .units import resolve_unit
 
 MIN_SCORE = 60  # below this a fuzzy match is not taken as meant
 MARGIN = 5  # scores this close are "about equal"
@@ -63,10 +67,6 @@ def _name_score(query: str, name: str, code: str, cutoff: float = 0) -> float:
     return float(max(fuzz.token_set_ratio(query, n, score_cutoff=cutoff),
                      fuzz.ratio(query.replace(" ", ""), n.replace(" ", ""), score_cutoff=cutoff),
                      fuzz.ratio(query, code.lower(), score_cutoff=cutoff)))
-
-
-def _score(query: str, fields: list[str]) -> float:
-    return max((fuzz.token_set_ratio(query, f) for f in fields if f), default=0.0)
 
 
 # --- SKUs --------------------------------------------------------------------------------
@@ -116,12 +116,6 @@ class _SkuIndex:
     exact: dict[str, tuple[str, ...]]      # casefolded code, barcode, name or alias -> the SKUs it names
 
 
-def _sku_index(session: Session) -> _SkuIndex:
-    from .cache import derived
-
-    return derived(session, "lookup.skus", _build_sku_index)
-
-
 def _build_sku_index(session: Session) -> _SkuIndex:
     codes, size_of, texts, starts, exact = [], [], [], [], {}
     for sku, fields, size in _sku_fields(session):
@@ -135,6 +129,9 @@ def _build_sku_index(session: Session) -> _SkuIndex:
         for k in dict.fromkeys(keys):
             exact[k] = exact.get(k, ()) + (sku.code,)
     return _SkuIndex(tuple(codes), tuple(size_of), tuple(texts), np.array(starts, dtype=np.int64), exact)
+
+
+_sku_index = derivation("lookup.skus", _build_sku_index)
 
 
 def _best_scores(query: str, index: _SkuIndex, cutoff: float) -> "np.ndarray":
@@ -217,9 +214,6 @@ def sku_unit(session: Session, sku: str, text: str | None) -> str | None:
     word (the base unit). A word that is no unit of the SKU, fits several, or converts into
     another unit ("dozen", "quintal") is returned as said: core.orders.to_base reads it the
     same way and says what is wrong, never taking it for the base unit."""
-    from .orders import sku_meta
-    from .units import resolve_unit
-
     if text is None or not text.strip():
         return None
     meta = sku_meta(session, [sku]).get(sku)
@@ -307,8 +301,6 @@ def _place(name: str) -> str:
 
 def resolve_warehouse(session: Session, actor: Actor, text: str) -> Warehouse:
     """A warehouse whose stock the actor may see; the same refusal for unknown ones."""
-    from .stock import stock_warehouse_codes
-
     if not text or not text.strip():
         raise InvalidInput("Which warehouse? Give a name or code.")
     t = text.strip()

@@ -1,102 +1,41 @@
-"""Orders: header, lines, applied schemes and the batches reserved for them."""
+"""Orders: previewing and creating them, reading them, and every change of an order's status
+(cancel, dispatch, deliver, and the approval decision's effect on the order)."""
+import hashlib
+import json
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
-from sqlmodel import Column, Field, SQLModel
+from sqlalchemy import insert
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session, select
 
-from .types import DecimalText, timestamp
+from . import audit
+from .access import Actor, customer_in_scope, get_customer, visible_customer_codes, visible_warehouse_codes
+from .approvals import close_pending_approval, evaluate_rules, record_decision, request_approval
+from .billing import outstanding, resettle
+from .catalogue import sku_meta
+from .clock import Clock
+from .counters import next_number
+from .errors import (CustomerBlocked, InsufficientStock, InvalidInput, InvalidTransition, NoPrice, NotAllowed,
+                     NotFound, OutOfScope)
+from .inventory import Who, dispatch_out, record_reservation, release, reserve_stock, stock_of, usable
+from .locks import lock_customer, lock_order, transition_row
+from .parties import reference
+from .pricing import price_context, prices_for
+from .quantities import read_line
+from .quote import QuoteLine, quote
+from .schemes import schemes_for
+from .settings import business_tz
+from .tables.approvals import Approval
+from .tables.audit import AuditEntry
+from .tables.billing import DeliveryNote, Invoice
+from .tables.orders import Order, OrderLine, OrderScheme
+from .tables.parties import Customer, User
 
 ORDER_STATUSES = ("pending_approval", "confirmed", "rejected", "cancelled", "dispatched", "delivered")
 OPEN_STATUSES = ("pending_approval", "confirmed", "dispatched")
 SALES_STATUSES = ("confirmed", "dispatched", "delivered")
-OUTSTANDING_STATUSES = ("pending_approval", "confirmed", "dispatched", "delivered")
-
-
-def _money(**kw):
-    return Field(default=Decimal("0"), sa_column=Column(DecimalText, nullable=False), **kw)
-
-
-class Order(SQLModel, table=True):
-    __tablename__ = "orders"
-    order_no: str = Field(primary_key=True)
-    customer: str = Field(index=True)
-    warehouse: str = Field(index=True)
-    status: str = Field(index=True)
-    created_at: datetime = timestamp(index=True)
-    created_by: str | None = None
-    channel: str | None = None
-    gross: Decimal = _money()
-    discount: Decimal = _money()
-    tax: Decimal = _money()
-    total: Decimal = _money()
-    updated_at: datetime | None = timestamp(nullable=True)
-
-
-class OrderLine(SQLModel, table=True):
-    __tablename__ = "order_line"
-    id: int | None = Field(default=None, primary_key=True)
-    order_no: str = Field(index=True)
-    line_no: int
-    sku: str = Field(index=True)
-    qty: int
-    free_qty: int = 0
-    unit_price: Decimal = _money()
-    gross: Decimal = _money()
-    discount: Decimal = _money()
-    tax: Decimal = _money()
-    line_total: Decimal = _money()
-
-
-class OrderScheme(SQLModel, table=True):
-    __tablename__ = "order_scheme"
-    id: int | None = Field(default=None, primary_key=True)
-    order_no: str = Field(index=True)
-    scheme: str
-    benefit: Decimal = _money()  # money off; free goods are valued at 0 here and described
-    free_sku: str | None = None
-    free_qty: int = 0
-    description: str = ""
-
-
-class OrderAllocation(SQLModel, table=True):
-    """Which batches an order's stock (sold and free) is reserved from."""
-
-    __tablename__ = "order_allocation"
-    id: int | None = Field(default=None, primary_key=True)
-    order_no: str = Field(index=True)
-    sku: str
-    batch: str
-    qty: int
-
-
-class Counter(SQLModel, table=True):
-    """Number sequences (order, invoice, delivery note numbers)."""
-
-    name: str = Field(primary_key=True)
-    value: int = 0
-
-
-# --- services ----------------------------------------------------------------------------
-# Imports sit here because the tables above are imported by the modules below.
-import hashlib  # noqa: E402
-import json  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
-from functools import cache  # noqa: E402
-
-from sqlalchemy import bindparam, text, update  # noqa: E402
-from sqlmodel import Session, select  # noqa: E402
-
-from . import audit  # noqa: E402
-from .access import Actor, customer_in_scope, get_customer, visible_customer_codes  # noqa: E402
-from .catalogue import Product, Sku, SkuUnit  # noqa: E402
-from .clock import Clock  # noqa: E402
-from .errors import (CustomerBlocked, InsufficientStock, InvalidInput, InvalidTransition,  # noqa: E402
-                     NoPrice, NotAllowed, NotFound, OutOfScope)
-from .inventory import Who, usable  # noqa: E402
-from .locks import lock_customer, lock_order, refused_transition, transition_row  # noqa: E402
-from .parties import Customer  # noqa: E402
-from .settings import business_tz  # noqa: E402
-from .types import money  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -157,100 +96,16 @@ class PreviewChanged(InvalidInput):
         self.preview = preview
 
 
-def sku_units(session: Session, skus: list[str]) -> dict[str, list[tuple[str, int]]]:
-    """The units of those SKUs that have any, in order (from `sku_meta`)."""
-    return {c: list(m.units) for c, m in sku_meta(session, skus).items() if m.units}
-
-
 def read_item(item: Item, units: list[tuple[str, int]], what: str | None = None):
     """How an item reads in the SKU's units (core.quantities.LineReading): the unit word through
     the one vocabulary of core.units, the quantity into whole base units. Raises InvalidInput
     (UnknownUnit, AmbiguousUnit) saying what to change; an unknown unit word is never the base unit."""
-    from .quantities import read_line
     return read_line(item.sku, item.qty, item.unit, units, what or item.sku)
 
 
 def to_base(item: Item, units: list[tuple[str, int]], what: str | None = None) -> int:
     """The item's quantity in base units."""
     return read_item(item, units, what).base_qty
-
-
-_PATHS = text("""
-WITH RECURSIVE bchain(start, code, depth) AS (
-    SELECT code, code, 0 FROM brand WHERE code IN :brands
-    UNION ALL
-    SELECT bchain.start, brand.parent, bchain.depth + 1 FROM bchain JOIN brand ON brand.code = bchain.code
-    WHERE brand.parent IS NOT NULL AND bchain.depth < 64),
-cchain(start, code, depth) AS (
-    SELECT code, code, 0 FROM category WHERE code IN :categories
-    UNION ALL
-    SELECT cchain.start, category.parent, cchain.depth + 1 FROM cchain JOIN category ON category.code = cchain.code
-    WHERE category.parent IS NOT NULL AND cchain.depth < 64)
-SELECT 'b', start, code, depth FROM bchain UNION ALL SELECT 'c', start, code, depth FROM cchain
-""").bindparams(bindparam("brands", expanding=True), bindparam("categories", expanding=True))
-
-
-def _tree_paths(session: Session, brands: set, categories: set):
-    """The path (itself, then each ancestor) of these brands and of these categories, read in
-    one query; a code without a row has no path, a loop in the tree ends where it repeats."""
-    steps: dict[tuple[str, str], list[tuple[int, str]]] = {}
-    for kind, start, code, depth in session.execute(_PATHS, {"brands": sorted(b for b in brands if b),
-                                                             "categories": sorted(c for c in categories if c)}):
-        steps.setdefault((kind, start), []).append((depth, code))
-    paths: dict[str, dict[str, tuple[str, ...]]] = {"b": {}, "c": {}}
-    for (kind, start), chain in steps.items():
-        path: list[str] = []
-        for _, code in sorted(chain):
-            if code in path:
-                break
-            path.append(code)
-        paths[kind][start] = tuple(path)
-    return paths["b"], paths["c"]
-
-
-@dataclass(frozen=True)
-class SkuMeta:
-    """What an order needs of a SKU: its row, its product's brand and category with their paths
-    (itself, then each ancestor), and its units in order."""
-
-    code: str
-    name: str
-    product: str | None
-    tax_rate: Decimal
-    allocation: str
-    brand: str | None
-    category: str | None
-    brands: tuple[str, ...]
-    categories: tuple[str, ...]
-    units: tuple[tuple[str, int], ...]
-
-
-def sku_meta(session: Session, codes) -> dict[str, SkuMeta]:
-    """The SKUs among `codes` that exist, from the catalogue as derived under the current
-    reference token (core/cache.py); those not derived yet are read in two queries."""
-    from .cache import derived
-
-    known: dict[str, SkuMeta] = derived(session, "sku_meta", lambda _: {})
-    missing = [c for c in dict.fromkeys(codes) if c not in known]
-    if missing:
-        s, p, u = Sku.__table__.c, Product.__table__.c, SkuUnit.__table__.c
-        rows, units = {}, {}
-        for r in session.execute(
-                select(s.code, s.name, s.product, s.tax_rate, s.allocation, p.brand, p.category, u.unit, u.factor)
-                .select_from(Sku.__table__.outerjoin(Product.__table__, p.code == s.product)
-                             .outerjoin(SkuUnit.__table__, u.sku == s.code))
-                .where(s.code.in_(missing)).order_by(s.code, u.position)):
-            rows[r.code] = r
-            if r.unit is not None:
-                units.setdefault(r.code, []).append((r.unit, r.factor))
-        if rows:
-            brand_paths, cat_paths = _tree_paths(session, {r.brand for r in rows.values()},
-                                                 {r.category for r in rows.values()})
-            for code, r in rows.items():  # a SKU without a product row has no brand or category
-                known[code] = SkuMeta(code, r.name, r.product, r.tax_rate, r.allocation, r.brand, r.category,
-                                      brand_paths.get(r.brand, ()), cat_paths.get(r.category, ()),
-                                      tuple(units.get(code, ())))
-    return {c: known[c] for c in codes if c in known}
 
 
 def _resolve_customer(session: Session, actor: Actor, customer: str | None) -> Customer:
@@ -263,25 +118,6 @@ def _resolve_customer(session: Session, actor: Actor, customer: str | None) -> C
     return get_customer(session, actor, code)
 
 
-@cache  # built once, on first use (billing imports this module)
-def _outstanding_statement():
-    from sqlalchemy import literal, union_all
-
-    from .billing import Payment
-    o, p = Order.__table__.c, Payment.__table__.c
-    return union_all(
-        select(literal(1), o.total).where(o.customer == bindparam("c"), o.status.in_(OUTSTANDING_STATUSES)),
-        select(literal(-1), p.amount).where(p.customer == bindparam("c")))
-
-
-def outstanding(session: Session, customer: Customer) -> Decimal:
-    """Opening balance + totals of live orders − payments (rules.md), read in one query."""
-    rows = session.execute(_outstanding_statement(), {"c": customer.code}).all()
-    totals = sum((amount for sign, amount in rows if sign == 1), Decimal(0))
-    paid = sum((amount for sign, amount in rows if sign == -1), Decimal(0))
-    return money(customer.opening_balance + totals - paid)
-
-
 def preview_order(session: Session, actor: Actor, clock: Clock, items: list[Item],
                   customer: str | None = None, warehouse: str | None = None) -> OrderPreview:
     """Validate and price an order without writing anything (rules.md, "Orders")."""
@@ -292,13 +128,6 @@ def _compute(session: Session, actor: Actor, clock: Clock, items: list[Item], cu
              warehouse: str | None, lock: bool = False):
     """The preview, the stock it was computed from ({sku: [BatchStock]}) and each SKU's
     allocation method; `lock` locks those stock rows (create_order reserves from them)."""
-    from .approvals import evaluate_rules
-    from .cache import reference
-    from .inventory import stock_of
-    from .pricing import price_context, prices_for
-    from .quote import QuoteLine, quote
-    from .schemes import schemes_for
-
     cust = _resolve_customer(session, actor, customer)
     if lock:  # the credit check below must see every order and payment before this one commits
         cust = lock_customer(session, cust.code)
@@ -389,29 +218,10 @@ def _touches(rule, line) -> bool:
     return True
 
 
-def next_number(session: Session, name: str, prefix: str, width: int = 4) -> str:
-    """The next number of a sequence; the row update serialises concurrent writers."""
-    t = Counter.__table__
-    result = session.execute(update(t).where(t.c.name == name).values(value=t.c.value + 1).returning(t.c.value))
-    row = result.first()
-    if row is None:
-        session.add(Counter(name=name, value=1))
-        session.flush()
-        value = 1
-    else:
-        value = row[0]
-    return f"{prefix}{value:0{width}d}"
-
-
 def create_order(session: Session, actor: Actor, clock: Clock, items: list[Item], customer: str | None = None,
                  warehouse: str | None = None, expected: str | None = None) -> tuple[Order, OrderPreview]:
     """Create the order in the caller's transaction: the preview computation, then reservations,
     approval request, audit and notifications. `expected` is the fingerprint the user confirmed."""
-    from sqlalchemy import insert
-
-    from .approvals import request_approval
-    from .inventory import record_reservation, reserve_stock
-
     # The stock rows the preview reads are locked here, so the reservation plans from them.
     preview, stock, methods = _compute(session, actor, clock, items, customer, warehouse, lock=True)
     if expected is not None and preview.fingerprint() != expected:
@@ -461,7 +271,6 @@ def get_order(session: Session, actor: Actor, order_no: str) -> Order:
 
 def _order_visible(session: Session, actor: Actor, order: Order, cust: Customer) -> bool:
     if actor.role == "warehouse":
-        from .access import visible_warehouse_codes
         whs = visible_warehouse_codes(session, actor)
         return whs is None or order.warehouse in whs
     return customer_in_scope(session, actor, cust)
@@ -478,7 +287,6 @@ def list_orders(session: Session, actor: Actor, *, statuses: list[str] | None = 
     actor.require("orders.view", "see orders")
     q = select(Order)
     if actor.role == "warehouse":
-        from .access import visible_warehouse_codes
         whs = visible_warehouse_codes(session, actor)
         if whs is not None:
             q = q.where(Order.warehouse.in_(whs))
@@ -512,11 +320,32 @@ def _locked_order(session: Session, actor: Actor, order_no: str) -> Order:
     return lock_order(session, order.order_no)
 
 
+def refused_transition(session: Session, order_no: str, status: str, to: str) -> InvalidTransition:
+    """Why an order cannot move to `to`, naming who put it where it is and when, if known
+    ("SO-0917 was already dispatched by Ravi at 10:42")."""
+    entry = session.exec(select(AuditEntry).where(AuditEntry.entity == "order", AuditEntry.entity_id == order_no,
+                                                  AuditEntry.action == f"order.{status}")
+                         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())).first()
+    word, wanted = status.replace("_", " "), to.replace("_", " ")
+    if status == "pending_approval":
+        word = "waiting for approval"
+    if entry is None:
+        return InvalidTransition(f"Order {order_no} is {word}; it cannot be {wanted}.")
+    user = session.get(User, entry.user_id) if entry.user_id else None
+    by = f" by {user.name}" if user else ""
+    already = "already " if status == to else ""
+    tail = "." if status == to else f"; it cannot be {wanted} now."
+    return InvalidTransition(f"{order_no} was {already}{word}{by} {_when(entry.at)}{tail}")
+
+
+def _when(at: datetime) -> str:
+    local = (at if at.tzinfo else at.replace(tzinfo=business_tz())).astimezone(business_tz())
+    return f"on {local.day} {local:%b} at {local:%H:%M}"
+
+
 def _transition(session: Session, actor: Actor, clock: Clock, order: Order, to: str, allowed_from: tuple[str, ...],
                 **detail) -> None:
     """Move a locked order to `to`; the update is conditional on the status it was read with."""
-    from sqlalchemy.orm.attributes import set_committed_value
-
     if order.status not in allowed_from:
         raise refused_transition(session, order.order_no, order.status, to)
     now = clock.now()
@@ -531,7 +360,6 @@ def _transition(session: Session, actor: Actor, clock: Clock, order: Order, to: 
 
 
 def _notify_customer(session: Session, clock: Clock, order: Order) -> None:
-    from .parties import User
     for uid in session.exec(select(User.id).where(User.customer == order.customer)).all():
         audit.notify(session, at=clock.now(), event="order_status", recipient=uid, order_no=order.order_no,
                      status=order.status, total=str(order.total))
@@ -539,8 +367,6 @@ def _notify_customer(session: Session, clock: Clock, order: Order) -> None:
 
 def cancel_order(session: Session, actor: Actor, clock: Clock, order_no: str, reason: str | None = None) -> Order:
     """Cancel a pending or confirmed order and release its stock."""
-    from .approvals import close_pending_approval
-    from .inventory import release
     actor.require("orders.cancel", "cancel orders")
     order = _locked_order(session, actor, order_no)
     _transition(session, actor, clock, order, "cancelled", ("pending_approval", "confirmed"), reason=reason)
@@ -551,8 +377,6 @@ def cancel_order(session: Session, actor: Actor, clock: Clock, order_no: str, re
 
 def dispatch_order(session: Session, actor: Actor, clock: Clock, order_no: str):
     """Dispatch a confirmed order: delivery note, invoice (due after the payment terms), stock leaves."""
-    from .billing import DeliveryNote, Invoice, resettle
-    from .inventory import dispatch_out
     actor.require("orders.dispatch", "dispatch orders")
     order = _locked_order(session, actor, order_no)
     _transition(session, actor, clock, order, "dispatched", ("confirmed",))
@@ -578,3 +402,27 @@ def deliver_order(session: Session, actor: Actor, clock: Clock, order_no: str) -
     order = _locked_order(session, actor, order_no)
     _transition(session, actor, clock, order, "delivered", ("dispatched",))
     return order
+
+
+def decide(session: Session, actor: Actor, clock: Clock, order_no: str, approve: bool,
+           reason: str | None = None) -> Approval:
+    """Approve (→ confirmed) or reject with a reason (→ rejected, stock released), once: the
+    customer and the order are locked first (core/locks.py), then the request is decided
+    (core/approvals.record_decision), so of two simultaneous decisions the second sees the
+    first and is refused."""
+    actor.require("orders.approve", "approve or reject orders")
+    order_no = order_no.strip().upper()
+    order = session.get(Order, order_no)
+    customer = session.get(Customer, order.customer) if order else None
+    if order is None or customer is None:
+        raise NotFound(f"No approval request for {order_no} that you can see.")
+    if not customer_in_scope(session, actor, customer):
+        raise OutOfScope(f"No approval request for {order_no} that you can see.")
+    lock_customer(session, customer.code)
+    order = lock_order(session, order_no)
+    approval = record_decision(session, actor, clock, order, customer, approve, reason)
+    _transition(session, actor, clock, order, "confirmed" if approve else "rejected", ("pending_approval",),
+                reason=reason)
+    if not approve:
+        release(session, Who(actor.user_id, approval.decided_at, actor.channel), order.order_no)
+    return approval

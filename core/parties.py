@@ -1,60 +1,72 @@
-"""Parties: the region tree, warehouses, customers and users."""
-from decimal import Decimal
+"""Parties: the region tree and warehouses as reference data, and the customer and user vocabulary."""
+from dataclasses import dataclass, field
 
-from sqlmodel import Column, Field, SQLModel, Session
+from sqlalchemy import literal, literal_column, null, union_all
+from sqlmodel import Session, select
 
-from .types import DecimalText
+from .cache import derivation
+from .tables.parties import Region, Warehouse
 
 CUSTOMER_TYPES = ("distributor", "wholesaler", "retailer", "modern_trade")
 CUSTOMER_STATUSES = ("active", "pending", "blocked")
 ROLES = ("admin", "manager", "sales_rep", "warehouse", "distributor", "retailer")
 
 
-class Region(SQLModel, table=True):
-    code: str = Field(primary_key=True)
-    name: str
-    parent: str | None = Field(default=None, index=True)
-    level: str | None = None
+@dataclass
+class Reference:
+    """The region tree and the warehouses, as one transaction sees them."""
+
+    region_parents: dict[str, str | None]
+    region_names: dict[str, str]
+    region_children: dict[str | None, list[str]]
+    warehouses: frozenset[str]
+    _ancestors: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def ancestors(self, region: str) -> tuple[str, ...]:
+        """The region, then its parent, up to the root (nearest first)."""
+        chain = self._ancestors.get(region)
+        if chain is None:
+            chain = _chain(self.region_parents, region)
+            self._ancestors[region] = chain
+        return chain
 
 
-class Warehouse(SQLModel, table=True):
-    code: str = Field(primary_key=True)
-    name: str
-    region: str = Field(index=True)
-    owner: str | None = None  # customer code of the distributor that runs it
+def _chain(parents: dict, code: str | None) -> tuple[str, ...]:
+    chain: list[str] = []
+    while code is not None and code not in chain:
+        chain.append(code)
+        code = parents.get(code)
+    return tuple(chain)
 
 
-class Customer(SQLModel, table=True):
-    code: str = Field(primary_key=True)
-    name: str
-    type: str
-    region: str = Field(index=True)
-    distributor: str | None = Field(default=None, index=True)
-    warehouse: str
-    credit_limit: Decimal | None = Field(default=None, sa_column=Column(DecimalText))
-    payment_terms_days: int = 0
-    opening_balance: Decimal = Field(default=Decimal("0"), sa_column=Column(DecimalText, nullable=False))
-    opening_paid: Decimal = Field(default=Decimal("0"), sa_column=Column(DecimalText, nullable=False))
-    phone: str | None = None
-    status: str = "active"
+def _derive(session: Session) -> Reference:
+    r, w = Region.__table__.c, Warehouse.__table__.c
+    rows = session.execute(union_all(  # one query for both
+        select(literal("r").label("kind"), r.code.label("code"), r.parent, r.name),
+        select(literal("w"), w.code, null(), null()),
+    ).order_by(literal_column("kind"), literal_column("code")))
+    region_parents, region_names, children, warehouses = {}, {}, {}, set()
+    for kind, code, parent, name in rows:
+        if kind == "r":
+            region_parents[code] = parent
+            region_names[code] = name
+            children.setdefault(parent, []).append(code)
+        else:
+            warehouses.add(code)
+    return Reference(region_parents=region_parents, region_names=region_names, region_children=children,
+                     warehouses=frozenset(warehouses))
 
 
-class User(SQLModel, table=True):
-    id: str = Field(primary_key=True)
-    name: str
-    role: str
-    customer: str | None = Field(default=None, index=True)
-    regions: str = ""  # '|'-separated region codes, each with its subtree
-    reports_to: str | None = None
-    slack_id: str | None = Field(default=None, index=True)
-    telegram_id: str | None = Field(default=None, index=True)
-    email: str | None = None
-    token_hash: str | None = Field(default=None, index=True)
+_reference = derivation("parties.reference", _derive)
+
+
+def reference(session: Session) -> Reference:
+    """The region tree and warehouses as the session's transaction sees them."""
+    return _reference(session)
 
 
 def region_children(session: Session) -> dict[str | None, list[str]]:
     """parent -> child region codes (shared reference data: do not modify)."""
-    from .cache import reference
     return reference(session).region_children
 
 
@@ -73,5 +85,4 @@ def subtree(children: dict[str | None, list[str]], roots: list[str]) -> set[str]
 
 def ancestors(session: Session, region: str) -> list[str]:
     """The region, then its parent, up to the root (nearest first)."""
-    from .cache import reference
     return list(reference(session).ancestors(region))

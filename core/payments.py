@@ -7,15 +7,16 @@ from decimal import Decimal, InvalidOperation
 from sqlmodel import Session, select
 
 from . import audit
-from .audit import AuditEntry
-from .settings import business_tz
 from .access import Actor, get_customer, visible_customer_codes
-from .billing import PAYMENT_METHODS, Invoice, Payment, resettle
+from .billing import OUTSTANDING_STATUSES, PAYMENT_METHODS, outstanding, resettle
 from .clock import Clock
 from .errors import InvalidInput
 from .locks import lock_customer
-from .orders import OUTSTANDING_STATUSES, Order, outstanding
-from .parties import Customer
+from .settings import business_tz
+from .tables.audit import AuditEntry
+from .tables.billing import Invoice, Payment
+from .tables.orders import Order
+from .tables.parties import Customer
 from .types import money
 
 AGE_BUCKETS = ("not_due", "1-30", "31-60", "61-90", "90+")

@@ -6,21 +6,12 @@ from decimal import Decimal
 from typing import Iterable
 
 from sqlalchemy import bindparam
-from sqlmodel import Column, Field, Session, SQLModel, or_, select
+from sqlmodel import Session, or_, select
 
 from .errors import NoPrice
-from .types import DecimalText
-
-
-class Price(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
-    sku: str = Field(index=True)
-    price: Decimal = Field(sa_column=Column(DecimalText, nullable=False))
-    customer_type: str | None = None
-    region: str | None = None
-    customer: str | None = None
-    valid_from: date | None = None
-    valid_to: date | None = None
+from .parties import reference
+from .tables.catalogue import Sku
+from .tables.pricing import Price
 
 
 # How a customer type reads in a sentence ("price for distributors").
@@ -109,8 +100,6 @@ def resolve_price(rows: Iterable, ctx: PriceContext, on: date) -> PriceChoice | 
 
 def price_context(session: Session, customer) -> PriceContext:
     """The pricing context of a Customer row: its type and region chain."""
-    from .cache import reference
-
     ref = reference(session)
     chain = ref.ancestors(customer.region)
     names = {c: ref.region_names[c] for c in chain if c in ref.region_names}
@@ -150,8 +139,6 @@ def price_for(session: Session, sku: str, ctx: PriceContext, on: date) -> PriceC
     """The price of one SKU, or NoPrice saying the customer cannot order it."""
     choice = prices_for(session, [sku], ctx, on).get(sku)
     if choice is None:
-        from .catalogue import Sku
-
         row = session.get(Sku, sku)
         what = f"{row.name} ({sku})" if row is not None else sku
         raise NoPrice(f"There is no price for {what} for this customer, so it cannot be ordered.")

@@ -6,11 +6,11 @@ Stages run in a fixed order: volume discounts on gross, value discounts on the n
 volume, then free goods on the ordered quantities.
 """
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
+from .catalogue import sku_meta
 from .pricing import PriceChoice
 from .schemes import SchemeRule, describe
 from .types import money
@@ -259,71 +259,12 @@ def quote(lines: list[QuoteLine], rules: list[SchemeRule], free_cap: dict[str, i
     return q
 
 
-def _overlap(a: str | None, b: str | None) -> bool:
-    return a is None or b is None or a == b
-
-
-def _dates_overlap(a: SchemeRule, b: SchemeRule) -> bool:
-    lo = max(a.valid_from or date.min, b.valid_from or date.min)
-    hi = min(a.valid_to or date.max, b.valid_to or date.max)
-    return lo <= hi
-
-
-def check_conflicts(rules: list[SchemeRule]) -> list[str]:
-    """Configuration worth a warning at import: non-stackable schemes of one kind with the
-    same priority that can meet on the same lines, where only the benefit decides."""
-    out = []
-    rules = sorted(rules, key=lambda r: r.code)
-    for i, a in enumerate(rules):
-        for b in rules[i + 1:]:
-            if a.kind != b.kind or a.stackable or b.stackable or a.priority != b.priority:
-                continue
-            qa, qb = a.qualifier, b.qualifier
-            if not (qa is None or qb is None or qa == qb):
-                continue  # different qualifiers: may still overlap through the trees; not certain
-            if not (_overlap(a.customer_type, b.customer_type) and _overlap(a.region, b.region)
-                    and _dates_overlap(a, b)):
-                continue
-            out.append(f"Schemes {a.code} and {b.code} are both non-stackable {a.kind.replace('_', ' ')} "
-                       f"schemes with priority {a.priority} that can apply to the same lines on the same "
-                       f"dates: only one will apply, chosen by the larger benefit. Give them different "
-                       f"priorities, or make one stackable, to decide explicitly.")
-    return out
-
-
-def _chain(parents: dict[str, str | None], code: str) -> tuple[str, ...]:
-    chain: list[str] = []
-    current: str | None = code
-    while current is not None and current not in chain:
-        chain.append(current)
-        current = parents.get(current)
-    return tuple(chain)
-
-
 def quote_lines(session: Session, items: list[tuple[str, int]], prices: dict[str, PriceChoice]) -> list[QuoteLine]:
     """QuoteLines for (sku, qty in base units) items priced by `prices` (from pricing.prices_for)."""
-    from .cache import derived
-    from .catalogue import Brand, Category, Product, Sku
-
-    # what a SKU brings to its line, kept while the catalogue is unchanged (core/cache.py)
-    known: dict[str, tuple] = derived(session, "quote.skus", lambda _: {})
-    missing = sorted({sku for sku, _ in items} - known.keys())
-    if missing:
-        skus = {s.code: s for s in session.execute(
-            select(Sku.code, Sku.tax_rate, Sku.product).where(Sku.code.in_(missing)))}
-        products = {p.code: p for p in session.execute(
-            select(Product.code, Product.brand, Product.category)
-            .where(Product.code.in_(sorted({s.product for s in skus.values()}))))}
-        brand_parent, category_parent = derived(session, "quote.parents", lambda s: (
-            dict(s.exec(select(Brand.code, Brand.parent)).all()),
-            dict(s.exec(select(Category.code, Category.parent)).all())))
-        for code, s in skus.items():
-            p = products.get(s.product)
-            known[code] = (Decimal(s.tax_rate), s.product, _chain(brand_parent, p.brand) if p else (),
-                           _chain(category_parent, p.category) if p else ())
+    skus = sku_meta(session, [sku for sku, _ in items])
     out = []
     for sku, qty in items:
-        tax_rate, product, brands, categories = known[sku]
-        out.append(QuoteLine(sku=sku, qty=qty, unit_price=prices[sku].price, tax_rate=tax_rate, product=product,
-                             brands=brands, categories=categories))
+        meta = skus[sku]
+        out.append(QuoteLine(sku=sku, qty=qty, unit_price=prices[sku].price, tax_rate=meta.tax_rate,
+                             product=meta.product, brands=meta.brands, categories=meta.categories))
     return out

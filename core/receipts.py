@@ -9,12 +9,14 @@ from datetime import date
 from sqlmodel import Session, select
 
 from .access import Actor
+from .catalogue import sku_meta
 from .clock import Clock
-from .errors import Ambiguous, DomainError, InvalidInput
-from .inventory import StockBalance, batches_for, get_batch, usable, BatchStock
-from .orders import Item, sku_meta, to_base
-from .parties import Warehouse
+from .errors import Ambiguous, DomainError, InvalidInput, NotFound
+from .inventory import BatchStock, batches_for, get_batch, usable
+from .orders import Item, to_base
 from .stock import _changeable, receive_stock
+from .tables.inventory import StockBalance
+from .tables.parties import Warehouse
 
 
 def receiving_warehouses(session: Session, actor: Actor) -> list[Warehouse]:
@@ -69,7 +71,6 @@ def receive_goods(session: Session, actor: Actor, clock: Clock, sku: str, qty: i
     sku = sku.strip().upper()
     meta = sku_meta(session, [sku]).get(sku)
     if meta is None:
-        from .errors import NotFound
         raise NotFound(f"No SKU {sku!r}.")
     if isinstance(qty, bool) or not isinstance(qty, int) or qty <= 0:
         raise InvalidInput(f"The quantity received must be a positive whole number, not {qty!r}.")

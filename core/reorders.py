@@ -16,12 +16,15 @@ from sqlmodel import Session
 
 from . import audit
 from .access import Actor
+from .billing import OUTSTANDING_STATUSES
+from .catalogue import sku_meta
 from .clock import Clock
 from .errors import InsufficientStock, InvalidInput, NoPrice, NotFound
 from .inventory import stock_of, usable
-from .orders import (OUTSTANDING_STATUSES, Item, Order, OrderPreview, PreviewChanged, create_order, get_order,
-                     list_orders, order_lines, preview_order, sku_meta)
-from .parties import Customer
+from .orders import Item, OrderPreview, PreviewChanged, create_order, get_order, list_orders, order_lines, preview_order
+from .pricing import price_context, prices_for
+from .tables.orders import Order
+from .tables.parties import Customer
 
 MAX_ROUNDS = 5  # stock that moves while we plan: re-plan at most this often
 
@@ -123,8 +126,6 @@ def repeat_items(session: Session, actor: Actor, order_no: str | None = None,
 def plan_reorder(session: Session, actor: Actor, clock: Clock, order_no: str | None = None,
                  customer: str | None = None, warehouse: str | None = None) -> Reorder:
     """The reorder as it would be placed now (nothing is written)."""
-    from .pricing import price_context, prices_for
-
     source, wanted = _repeated(session, actor, order_no, customer)
     cust = session.get(Customer, source.customer)
     wh = warehouse or cust.warehouse

@@ -8,12 +8,15 @@ from decimal import Decimal
 from sqlmodel import Session, select
 
 from .access import Actor, visible_customer_codes
-from .catalogue import Brand, Category, Product, Sku
+from .billing import OUTSTANDING_STATUSES
 from .errors import InvalidInput
-from .orders import OUTSTANDING_STATUSES, SALES_STATUSES, Order, OrderLine, list_orders
-from .parties import Customer, Region, ancestors
+from .orders import SALES_STATUSES, list_orders
+from .parties import ancestors
 from .sales_filters import NO_FILTER, SalesFilter
 from .settings import business_tz
+from .tables.catalogue import Brand, Category, Product, Sku
+from .tables.orders import Order, OrderLine
+from .tables.parties import Customer, Region
 from .types import money
 
 DIMENSIONS = ("customer", "sku", "product", "brand", "category", "region", "day", "month")

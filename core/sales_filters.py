@@ -13,11 +13,13 @@ from rapidfuzz import fuzz
 from sqlmodel import Session, select
 
 from .access import Actor, visible_customer_codes
-from .catalogue import Brand, Category, Product, Sku, split_list
+from .catalogue import split_list
 from .errors import Ambiguous, InvalidInput, NotFound, OutOfScope
-from .field import Beat
 from .lookup import normalise, resolve_customer, resolve_region, resolve_sku
-from .parties import Customer, User, region_children, subtree
+from .parties import region_children, subtree
+from .tables.catalogue import Brand, Category, Product, Sku
+from .tables.field import Beat
+from .tables.parties import Customer, User
 
 MIN_SCORE = 70  # a fuzzy name match below this is not taken as meant
 MARGIN = 5  # scores this close are "about equal": a question, never a guess

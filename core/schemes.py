@@ -4,38 +4,17 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlmodel import Column, Field, Session, SQLModel, func, or_, select
+from sqlalchemy import String, literal, null, type_coerce, union_all
+from sqlmodel import Session, func, select
 
+from .cache import derivation
 from .errors import InvalidInput
 from .pricing import PriceContext, valid_on
+from .tables.catalogue import Brand, Category, Product, Sku, SkuUnit
+from .tables.schemes import Scheme
 from .types import DecimalText
 
 SCHEME_KINDS = ("volume", "value", "free_goods")
-
-
-class Scheme(SQLModel, table=True):
-    code: str = Field(primary_key=True)
-    name: str
-    kind: str
-    sku: str | None = None
-    product: str | None = None
-    brand: str | None = None
-    category: str | None = None
-    customer_type: str | None = None
-    region: str | None = None
-    min_qty: int | None = None
-    unit: str | None = None
-    min_value: Decimal | None = Field(default=None, sa_column=Column(DecimalText))
-    discount_pct: Decimal | None = Field(default=None, sa_column=Column(DecimalText))
-    discount_flat: Decimal | None = Field(default=None, sa_column=Column(DecimalText))
-    free_sku: str | None = None
-    free_qty: int | None = None
-    free_unit: str | None = None
-    recursive: bool = True
-    valid_from: date | None = None
-    valid_to: date | None = None
-    priority: int = 0
-    stackable: bool = False
 
 
 @dataclass(frozen=True)
@@ -189,9 +168,49 @@ def describe(rule: SchemeRule) -> str:
     return f"{rule.name} ({terms})" if rule.name else terms[0].upper() + terms[1:]
 
 
+# --- configuration checks ------------------------------------------------------------
+
+def _overlap(a: str | None, b: str | None) -> bool:
+    return a is None or b is None or a == b
+
+
+def _dates_overlap(a: SchemeRule, b: SchemeRule) -> bool:
+    lo = max(a.valid_from or date.min, b.valid_from or date.min)
+    hi = min(a.valid_to or date.max, b.valid_to or date.max)
+    return lo <= hi
+
+
+def check_conflicts(rules: list[SchemeRule]) -> list[str]:
+    """Configuration worth a warning at import: non-stackable schemes of one kind with the
+    same priority that can meet on the same lines, where only the benefit decides."""
+    return [message for _, _, message in scheme_conflicts(rules)]
+
+
+def scheme_conflicts(rules: list[SchemeRule]) -> list[tuple[SchemeRule, SchemeRule, str]]:
+    """`check_conflicts` with the two schemes of each warning (a, b by code)."""
+    out = []
+    rules = sorted(rules, key=lambda r: r.code)
+    for i, a in enumerate(rules):
+        for b in rules[i + 1:]:
+            if a.kind != b.kind or a.stackable or b.stackable or a.priority != b.priority:
+                continue
+            qa, qb = a.qualifier, b.qualifier
+            if not (qa is None or qb is None or qa == qb):
+                continue  # different qualifiers: may still overlap through the trees; not certain
+            if not (_overlap(a.customer_type, b.customer_type) and _overlap(a.region, b.region)
+                    and _dates_overlap(a, b)):
+                continue
+            out.append((a, b, f"Schemes {a.code} and {b.code} are both non-stackable "
+                               f"{a.kind.replace('_', ' ')} schemes with priority {a.priority} that can apply "
+                               f"to the same lines on the same dates: only one will apply, chosen by the larger "
+                               f"benefit. Give them different priorities, or make one stackable, to decide "
+                               f"explicitly."))
+    return out
+
+
 def schemes_for(session: Session, ctx: PriceContext, on: date) -> list[SchemeRule]:
     """The schemes that apply to this customer on `on`, ordered by code."""
-    rows, rules = _scheme_rules(session)
+    rows, rules = _scheme_rules(session)  # derived once per reference token (core/cache.py)
     out = []
     for row in rows:  # by code
         if not valid_on(row.valid_from, row.valid_to, on):
@@ -204,19 +223,8 @@ def schemes_for(session: Session, ctx: PriceContext, on: date) -> list[SchemeRul
     return out
 
 
-def _scheme_rules(session: Session) -> tuple[tuple, dict[str, "SchemeRule | InvalidInput"]]:
-    """Every scheme row (by code) and its rule, or the reason it is not a valid rule; derived
-    once per reference token (core/cache.py)."""
-    from .cache import derived
-
-    return derived(session, "schemes", _build_scheme_rules)
-
-
 def _build_scheme_rules(session: Session) -> tuple[tuple, dict[str, "SchemeRule | InvalidInput"]]:
-    from sqlalchemy import String, literal, null, type_coerce, union_all
-
-    from .catalogue import SkuUnit
-
+    """Every scheme row (by code) and its rule, or the reason it is not a valid rule."""
     t, u = Scheme.__table__, SkuUnit.__table__
     # Decimal columns as their stored text; rule_from_row makes them Decimals.
     cols = [type_coerce(c, String).label(c.name) if isinstance(c.type, DecimalText) else c for c in t.c]
@@ -260,8 +268,6 @@ def _one(names: set[str]) -> str:
 def _qualifier_bases(session: Session, rows) -> dict[tuple[str, str | None], set[str]]:
     """The base unit names of the SKUs each kind of qualifier covers (a brand or category with
     everything under it), so scheme sentences name the world's unit ("200 KG or more")."""
-    from .catalogue import Brand, Category, Product, Sku, SkuUnit
-
     u, k, p = SkuUnit.__table__.c, Sku.__table__.c, Product.__table__.c
     out: dict[tuple[str, str | None], set[str]] = {}
     parents = {kind: dict(session.execute(select(m.code, m.parent)).all()) for kind, m in
@@ -281,3 +287,6 @@ def _qualifier_bases(session: Session, rows) -> dict[tuple[str, str | None], set
                 out.setdefault((kind, code), set()).add(base)
                 code = parents[kind].get(code)
     return out
+
+
+_scheme_rules = derivation("schemes.rules", _build_scheme_rules)

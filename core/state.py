@@ -5,12 +5,12 @@ from decimal import Decimal
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from .approvals import Approval
-from .billing import Invoice, Payment
 from .catalogue import split_list
-from .inventory import StockBalance
-from .orders import Order, OrderLine, OrderScheme
-from .parties import Customer
+from .tables.approvals import Approval
+from .tables.billing import Invoice, Payment
+from .tables.inventory import StockBalance
+from .tables.orders import Order, OrderLine, OrderScheme
+from .tables.parties import Customer
 from .types import money
 
 

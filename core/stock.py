@@ -8,11 +8,12 @@ from sqlmodel import Session, select
 
 from . import audit
 from .access import Actor, visible_customer_codes, visible_warehouse_codes
-from .catalogue import Product, Sku
 from .clock import Clock
 from .errors import InvalidInput, NotAllowed, NotFound
-from .inventory import StockBalance, Who, adjust, get_batch, mark_damaged, receive
-from .parties import Customer, Warehouse
+from .inventory import Who, adjust, get_batch, mark_damaged, receive
+from .tables.catalogue import Product, Sku
+from .tables.inventory import StockBalance
+from .tables.parties import Customer, Warehouse
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,11 @@ from decimal import Decimal
 from sqlmodel import Session, select
 
 from .access import Actor
-from .approvals import Approval
-from .audit import AuditEntry
-from .billing import DeliveryNote, Invoice
 from .orders import get_order
-from .parties import Customer, User
+from .tables.approvals import Approval
+from .tables.audit import AuditEntry
+from .tables.billing import DeliveryNote, Invoice
+from .tables.parties import Customer, User
 from .types import money
 
 STEP_WORDS = {

@@ -4,6 +4,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import DateTime, String
 from sqlalchemy.types import TypeDecorator
+from sqlmodel import Column, Field
 
 CENT = Decimal("0.01")
 
@@ -53,5 +54,4 @@ class UtcDateTime(TypeDecorator):
 
 def timestamp(nullable: bool = False, index: bool = False, default=None):
     """A Field for an aware timestamp column."""
-    from sqlmodel import Column, Field
     return Field(default=default, sa_column=Column(UtcDateTime, nullable=nullable, index=index))

@@ -202,8 +202,6 @@ for _w, _ss in WORDS.items():
     if len(_w) >= 3 and any(s.how != "abbreviation" for s in _ss):
         _BY_FIRST.setdefault(_w[0], []).append(_w)
 
-_CLEAN = re.compile(r"[^a-z]")
-
 
 def clean(word: str) -> str:
     """Lower case, without the dots and apostrophes people add ("Pcs.", "box's")."""

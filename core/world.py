@@ -19,19 +19,26 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from . import models
-from .approvals import RULE_KINDS, ApprovalRule
+from .approvals import RULE_KINDS
 from .audit import record
-from .billing import PAYMENT_METHODS, DeliveryNote, Invoice, Payment, invoice_order_key, settle
-from .catalogue import Brand, Category, Product, Sku, SkuUnit, format_units, parse_units, split_list
-from .clock import Clock
+from .billing import PAYMENT_METHODS, invoice_order_key, settle
+from .catalogue import format_units, parse_units, split_list
+from .clock import Clock, make_clock
 from .db import transaction
 from .errors import InvalidInput
-from .field import Beat
-from .inventory import BatchStock, StockBalance, StockMovement, plan_allocation, usable
-from .orders import Counter, Order, OrderAllocation, OrderLine
-from .parties import CUSTOMER_STATUSES, CUSTOMER_TYPES, ROLES, Customer, Region, User, Warehouse
-from .pricing import Price
-from .schemes import SCHEME_KINDS, Scheme
+from .inventory import BatchStock, plan_allocation, usable
+from .parties import CUSTOMER_STATUSES, CUSTOMER_TYPES, ROLES
+from .schemes import SCHEME_KINDS, SchemeRule, scheme_conflicts
+from .tables.approvals import ApprovalRule
+from .tables.billing import DeliveryNote, Invoice, Payment
+from .tables.catalogue import Brand, Category, Product, Sku, SkuUnit
+from .tables.counters import Counter
+from .tables.field import Beat
+from .tables.inventory import OrderAllocation, StockBalance, StockMovement
+from .tables.orders import Order, OrderLine
+from .tables.parties import Customer, Region, User, Warehouse
+from .tables.pricing import Price
+from .tables.schemes import Scheme
 from .types import money
 
 ZERO = Decimal("0")
@@ -50,6 +57,7 @@ class WorldErrors(InvalidInput):
 @dataclass
 class ImportReport:
     counts: dict[str, int]
+    warnings: list[str] = field(default_factory=list)  # `file:line: column: reason`; imported all the same
 
 
 # --- cell parsers: raw text -> value, or ValueError with the reason ---------------------------
@@ -409,7 +417,7 @@ def check_tree(index: dict[str, Row], errors: Errors) -> None:
 
 
 @dataclass
-class World:
+class ValidatedWorld:
     """A validated world, ready to write."""
 
     rows: dict[str, list[Row]]
@@ -422,9 +430,9 @@ class World:
     reservations: list[tuple[str, str, str, str, int]] = field(default_factory=list)  # order, wh, sku, batch, n
 
 
-def validate(rows: dict[str, list[Row]], clock: Clock, errors: Errors) -> World:
+def validate(rows: dict[str, list[Row]], clock: Clock, errors: Errors) -> ValidatedWorld:
     idx = {name: index_by_key(rows[name], spec.key, errors) for name, spec in FILES.items() if spec.key}
-    w = World(rows, idx)
+    w = ValidatedWorld(rows, idx)
     _check_catalogue(w, errors)
     _check_parties(w, errors)
     _check_commercial(w, errors)
@@ -433,7 +441,7 @@ def validate(rows: dict[str, list[Row]], clock: Clock, errors: Errors) -> World:
     return w
 
 
-def _check_catalogue(w: World, errors: Errors) -> None:
+def _check_catalogue(w: ValidatedWorld, errors: Errors) -> None:
     brands, cats = w.idx["brands"], w.idx["categories"]
     for name, index, what in (("brands", brands, "brand"), ("categories", cats, "category")):
         for row in w.rows[name]:
@@ -448,7 +456,7 @@ def _check_catalogue(w: World, errors: Errors) -> None:
             w.units[row["code"]] = row["units"]
 
 
-def _check_parties(w: World, errors: Errors) -> None:
+def _check_parties(w: ValidatedWorld, errors: Errors) -> None:
     regions, customers, users = w.idx["regions"], w.idx["customers"], w.idx["users"]
     for row in w.rows["regions"]:
         check_ref(errors, row, "parent", regions, "region")
@@ -473,7 +481,7 @@ def _check_parties(w: World, errors: Errors) -> None:
             errors.at(row, "customer", f"a {row['role']} user needs a customer")
 
 
-def _check_commercial(w: World, errors: Errors) -> None:
+def _check_commercial(w: ValidatedWorld, errors: Errors) -> None:
     skus, customers, regions = w.idx["skus"], w.idx["customers"], w.idx["regions"]
     for row in w.rows["prices"]:
         check_ref(errors, row, "sku", skus, "SKU")
@@ -502,7 +510,7 @@ def _check_period(row: Row, errors: Errors) -> None:
         errors.at(row, "valid_to", "ends before valid_from")
 
 
-def _check_scheme(w: World, row: Row, errors: Errors) -> None:
+def _check_scheme(w: ValidatedWorld, row: Row, errors: Errors) -> None:
     refs = {"sku": ("skus", "SKU"), "product": ("products", "product"), "brand": ("brands", "brand"),
             "category": ("categories", "category"), "region": ("regions", "region"), "free_sku": ("skus", "SKU")}
     for col, (table, what) in refs.items():
@@ -532,7 +540,7 @@ def _check_scheme(w: World, row: Row, errors: Errors) -> None:
     _check_period(row, errors)
 
 
-def _check_stock(w: World, errors: Errors) -> None:
+def _check_stock(w: ValidatedWorld, errors: Errors) -> None:
     first: dict[tuple, Row] = {}
     for row in w.rows["stock"]:
         check_ref(errors, row, "warehouse", w.idx["warehouses"], "warehouse")
@@ -556,7 +564,7 @@ def _check_stock(w: World, errors: Errors) -> None:
             w.receipts.append({"key": key, "damaged": damaged, "qty": row["qty"]})
 
 
-def _check_history(w: World, clock: Clock, errors: Errors) -> None:
+def _check_history(w: ValidatedWorld, clock: Clock, errors: Errors) -> None:
     orders = w.idx["orders"]
     for row in w.rows["orders"]:
         check_ref(errors, row, "customer", w.idx["customers"], "customer")
@@ -582,7 +590,7 @@ def _check_history(w: World, clock: Clock, errors: Errors) -> None:
     _reserve_confirmed(w, clock.today(), errors)
 
 
-def _reserve_confirmed(w: World, today: date, errors: Errors) -> None:
+def _reserve_confirmed(w: ValidatedWorld, today: date, errors: Errors) -> None:
     """Confirmed orders reserve their lines (sold and free) from the imported stock, oldest first."""
     by_place: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for bal in w.balances.values():
@@ -632,7 +640,22 @@ def import_world(engine: Engine, path, *, clock: Clock, replace: bool = False,
         counts = _write(session, world, clock, user_id)
         record(session, at=clock.now(), user_id=user_id, channel="import", action="world.import",
                entity="world", entity_id=path.name, counts=counts, replaced=replace)
-    return ImportReport(counts)
+    return ImportReport(counts, scheme_warnings(world))
+
+
+def scheme_warnings(w: ValidatedWorld) -> list[str]:
+    """Schemes that can meet on the same lines with only the benefit choosing between them
+    (core.schemes.scheme_conflicts), each reported on the later of the two rows."""
+    rows = {row["code"]: row for row in w.rows["schemes"]}
+    rules = [SchemeRule(code=r["code"], name=r["name"], kind=r["kind"], sku=r["sku"], product=r["product"],
+                        brand=r["brand"], category=r["category"], customer_type=r["customer_type"],
+                        region=r["region"], valid_from=r["valid_from"], valid_to=r["valid_to"],
+                        priority=_opt(r, "priority", 0), stackable=_opt(r, "stackable", False))
+             for r in rows.values()]
+    warnings = Errors()
+    for a, b, message in scheme_conflicts(rules):
+        warnings.at(max(rows[a.code], rows[b.code], key=lambda r: r.line), "priority", message)
+    return warnings.sorted()
 
 
 def holds_data(session: Session) -> bool:
@@ -649,7 +672,7 @@ def _opt(row: Row, col: str, default=None):
     return default if v is None else v
 
 
-def _write(session: Session, w: World, clock: Clock, user_id: str | None) -> dict[str, int]:
+def _write(session: Session, w: ValidatedWorld, clock: Clock, user_id: str | None) -> dict[str, int]:
     r = w.rows
     now = clock.now()
     _bulk(session, Brand, [{"code": x["code"], "name": x["name"], "parent": x["parent"]} for x in r["brands"]])
@@ -682,7 +705,7 @@ def _write(session: Session, w: World, clock: Clock, user_id: str | None) -> dic
     return {name: len(rows) for name, rows in r.items() if rows}
 
 
-def _write_stock(session: Session, w: World, now: datetime, user_id: str | None) -> None:
+def _write_stock(session: Session, w: ValidatedWorld, now: datetime, user_id: str | None) -> None:
     _bulk(session, StockBalance, list(w.balances.values()))
     common = {"at": now, "user_id": user_id, "channel": "import", "reason": "world import"}
     moves = [{**common, "warehouse": k[0], "sku": k[1], "batch": k[2], "kind": "receipt", "order_no": None,
@@ -700,7 +723,7 @@ def _write_stock(session: Session, w: World, now: datetime, user_id: str | None)
                                      for (o, s, b), n in alloc.items()])
 
 
-def _write_orders(session: Session, w: World, clock: Clock) -> list[dict]:
+def _write_orders(session: Session, w: ValidatedWorld, clock: Clock) -> list[dict]:
     """Orders with their lines and totals as given; dispatched/delivered ones get an invoice
     and a delivery note, numbered by creation time."""
     skus, customers = w.idx["skus"], w.idx["customers"]
@@ -741,7 +764,7 @@ def _write_orders(session: Session, w: World, clock: Clock) -> list[dict]:
     return invoices
 
 
-def _write_money(session: Session, w: World, invoices: list[dict]) -> None:
+def _write_money(session: Session, w: ValidatedWorld, invoices: list[dict]) -> None:
     """Customers and invoices are written already settled: the same computation as
     billing.resettle, done in memory so a large world needs no query per customer."""
     paid_total: dict[str, Decimal] = defaultdict(Decimal)
@@ -802,7 +825,6 @@ def export_world(engine: Engine, path, *, clock: Clock | None = None) -> dict[st
     """Write the database as a world folder (world.md). Timestamps are written in the
     clock's time zone (the configured one by default). Returns rows per file written."""
     if clock is None:
-        from .app import make_clock
         clock = make_clock()
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True)

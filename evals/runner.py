@@ -26,8 +26,9 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from core.clock import Clock
-from core.db import engine_for, make_engine, upgrade
+from core.db import engine_for, make_engine
 from core.state import snapshot
+from migrations import upgrade
 
 from .checks import Check, Confirmation, check_final, check_turn, describe_diff, first_failure, invariants, state_diff
 from .cost import Prices
@@ -339,7 +340,7 @@ def _consistent(engine, first: dict, last: dict) -> list[Check]:
 
 
 def _last_audit_id(engine) -> int:
-    from core.audit import AuditEntry
+    from core.tables.audit import AuditEntry
     with Session(engine) as s:
         return s.exec(select(func.max(AuditEntry.id))).one() or 0
 
@@ -347,7 +348,7 @@ def _last_audit_id(engine) -> int:
 def _confirmation(engine, user: str, pending, audit_mark: int) -> Confirmation:
     """Whether the preview waiting before a turn was run by it, and who the turn's audit entries name."""
     from agent.store import PendingAction
-    from core.audit import AuditEntry
+    from core.tables.audit import AuditEntry
     with Session(engine) as s:
         status = s.exec(select(PendingAction.status).where(PendingAction.id == pending.id)).first() \
             if pending is not None else None

@@ -22,11 +22,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from core.access import Actor, load_actor, visible_customer_codes, visible_warehouse_codes
-from core.catalogue import Brand, Category, Product, Sku
 from core.clock import Clock
-from core.orders import Order
-from core.parties import Customer, Region, Warehouse
 from core.payments import outstanding_report
+from core.tables.catalogue import Brand, Category, Product, Sku
+from core.tables.orders import Order
+from core.tables.parties import Customer, Region, Warehouse
 
 MIN_NAME = 5  # shorter names match too much ordinary text
 MIN_AMOUNT = Decimal("100")  # small amounts (a price, a count) collide with anything

@@ -15,7 +15,8 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from core.clock import Clock
-from core.db import make_engine, upgrade
+from core.db import make_engine
+from migrations import upgrade
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SAMPLE_WORLD = Path(os.environ.get("DMS_SAMPLE_WORLD", SHARED / "worlds" / "sample"))

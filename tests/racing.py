@@ -95,7 +95,7 @@ def _deliver(engine, clock, user, order_no):
 
 
 def _decide(engine, clock, user, order_no, approve):
-    from core.approvals import decide
+    from core.orders import decide
     return _in_transaction(engine, user, "race", lambda s, a: decide(
         s, a, clock, order_no, approve, None if approve else "race").status)
 

@@ -7,9 +7,10 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from core.access import load_actor
-from core.cache import REFERENCE_TABLES, reference, token
+from core.cache import REFERENCE_TABLES, token
 from core.db import transaction
 from core.orders import Item, preview_order
+from core.parties import reference
 
 
 def read_token(engine) -> str:

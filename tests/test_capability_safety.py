@@ -16,8 +16,8 @@ from sqlmodel import Session, select
 
 import test_safety
 from agent.runtime import Assistant
-from core.audit import OutboxMessage
 from core.state import snapshot as state_snapshot
+from core.tables.audit import OutboxMessage
 from test_safety import (Case, test_a_new_request_replaces_the_pending_one,  # noqa: F401  (collected here too)
                          test_a_preview_is_good_until_it_expires, test_an_expired_preview_runs_nothing,
                          test_no_drops_the_preview, test_nobody_else_can_confirm,

@@ -9,13 +9,13 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from core.access import load_actor
-from core.approvals import Approval
-from core.audit import AuditEntry
-from core.billing import Invoice, Payment
 from core.db import transaction
 from core.doctor import check
-from core.inventory import StockBalance, StockMovement
-from core.orders import Item, OrderAllocation, create_order
+from core.orders import Item, create_order
+from core.tables.approvals import Approval
+from core.tables.audit import AuditEntry
+from core.tables.billing import Invoice, Payment
+from core.tables.inventory import OrderAllocation, StockBalance, StockMovement
 from tests.conftest import NOW
 
 

@@ -13,8 +13,8 @@ from sqlmodel import Session
 from typer.testing import CliRunner
 
 from channels.cli import app
-from core.audit import AuditEntry
 from core.state import snapshot
+from core.tables.audit import AuditEntry
 
 from conftest import NOW, SAMPLE_WORLD
 

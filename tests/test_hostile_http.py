@@ -14,8 +14,8 @@ from sqlmodel import Session, func, select
 from agent.runtime import Assistant
 from channels.web.app import CSP, ServerSettings, create_app
 from channels.web.auth import SignInFailures, client_key, issue_token
-from core.audit import AuditEntry
 from core.db import transaction
+from core.tables.audit import AuditEntry
 from live_server import serving
 
 from fake_slack import FakeSlack

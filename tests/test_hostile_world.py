@@ -10,10 +10,9 @@ from sqlmodel import Session
 
 from core import models
 from core.db import transaction
-from core.parties import Customer, User
 from core.state import snapshot
-from core.world import (MAX_CELL, MAX_SHOWN, WorldErrors, escape_formula, export_world, import_world,
-                        unescape_formula)
+from core.tables.parties import Customer, User
+from core.world import MAX_CELL, MAX_SHOWN, WorldErrors, escape_formula, export_world, import_world, unescape_formula
 
 from conftest import SAMPLE_WORLD
 

@@ -10,14 +10,14 @@ from hypothesis import strategies as st
 from sqlalchemy import event, text
 from sqlmodel import Session, select
 
-from core.catalogue import Sku
 from core.db import make_engine, transaction
 from core.errors import InsufficientStock, InvalidInput, NotFound
-from core.inventory import (BatchStock, StockBalance, StockMovement, Who, adjust, allocation_order,
-                            dispatch_out, ledger_consistent, mark_damaged, plan_allocation, receive, release,
-                            reserve, reserve_for_order, transfer, usable)
-from core.orders import Order, OrderAllocation
-from core.parties import Warehouse
+from core.inventory import (BatchStock, Who, adjust, allocation_order, dispatch_out, ledger_consistent, mark_damaged,
+                            plan_allocation, receive, release, reserve, reserve_for_order, transfer, usable)
+from core.tables.catalogue import Sku
+from core.tables.inventory import OrderAllocation, StockBalance, StockMovement
+from core.tables.orders import Order
+from core.tables.parties import Warehouse
 
 TODAY = date(2026, 11, 20)
 AT = datetime(2026, 11, 20, 10, 30, tzinfo=ZoneInfo("Asia/Kolkata"))

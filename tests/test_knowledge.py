@@ -129,7 +129,7 @@ def test_product_index_from_the_imported_world(sample):
     matches by meaning; the index code knows nothing of these names."""
     from sqlmodel import Session, select
 
-    from core.catalogue import Product, Sku
+    from core.tables.catalogue import Product, Sku
 
     with Session(sample) as session:
         names = {p.code: p.name for p in session.exec(select(Product))}

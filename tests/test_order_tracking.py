@@ -4,10 +4,9 @@ from datetime import timedelta
 
 import pytest
 
-from core.approvals import decide
 from core.clock import Clock
 from core.errors import NotFound
-from core.orders import Item, cancel_order, create_order, deliver_order, dispatch_order
+from core.orders import Item, cancel_order, create_order, decide, deliver_order, dispatch_order
 from core.tracking import track_order
 
 from tool_helpers import act, read, run

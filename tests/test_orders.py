@@ -8,17 +8,20 @@ from hypothesis import strategies as st
 from sqlmodel import Session, select
 
 from core.access import load_actor
-from core.approvals import Approval, decide, escalate_due, pending_approvals
-from core.audit import AuditEntry, OutboxMessage
-from core.billing import Invoice
+from core.approvals import escalate_due, pending_approvals
 from core.db import transaction
 from core.errors import CustomerBlocked, InsufficientStock, InvalidTransition, NotAllowed, NotFound
-from core.inventory import StockBalance, ledger_consistent
-from core.orders import (Item, Order, OrderLine, PreviewChanged, cancel_order, create_order, deliver_order,
-                         dispatch_order, get_order, list_orders, preview_order)
+from core.inventory import ledger_consistent
+from core.orders import (Item, PreviewChanged, cancel_order, create_order, decide, deliver_order, dispatch_order,
+                         get_order, list_orders, preview_order)
 from core.payments import customer_outstanding, record_payment
 from core.reports import sales
 from core.state import snapshot
+from core.tables.approvals import Approval
+from core.tables.audit import AuditEntry, OutboxMessage
+from core.tables.billing import Invoice
+from core.tables.inventory import StockBalance
+from core.tables.orders import Order, OrderLine
 
 
 def act(engine, user, fn, clock):

@@ -8,10 +8,11 @@ from sqlmodel import Session, select
 
 from channels.outbox import backoff, deliver_pending, message_text, route
 from core.access import load_actor
-from core.audit import OutboxMessage, notify
+from core.audit import notify
 from core.db import transaction
 from core.orders import Item, create_order, deliver_order
-from core.parties import User
+from core.tables.audit import OutboxMessage
+from core.tables.parties import User
 
 
 class Platform:

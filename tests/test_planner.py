@@ -127,7 +127,7 @@ def test_compose_keeps_tool_figures(sample, clock):
 @pytest.fixture
 def other(engine, clock, tmp_path):
     from core.world import import_world
-    from core.worldgen import generate_world
+    from evals.worldgen import generate_world
 
     generate_world(tmp_path / "w", skus=30, customers=12, history_lines=30, seed=11)
     import_world(engine, tmp_path / "w", clock=clock)
@@ -200,7 +200,7 @@ def pharma(databases):
 def gen(databases, tmp_path_factory):
     """A generated world (names the planner never saw) and its CSV rows."""
     from core.world import import_world
-    from core.worldgen import generate_world
+    from evals.worldgen import generate_world
     from tests.conftest import NOW
     from core.clock import Clock
     from zoneinfo import ZoneInfo

@@ -13,8 +13,9 @@ import pytest
 from sqlmodel import Session, delete
 
 from core.errors import NoPrice
-from core.parties import Customer
-from core.pricing import Price, PriceContext, price_context, price_for, prices_for, resolve_price
+from core.pricing import PriceContext, price_context, price_for, prices_for, resolve_price
+from core.tables.parties import Customer
+from core.tables.pricing import Price
 from tests.conftest import SAMPLE_WORLD
 
 TODAY = date(2026, 11, 20)

@@ -6,10 +6,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session
 
-from core.parties import Customer
 from core.pricing import price_context, prices_for
 from core.quote import QuoteLine, quote, quote_lines, spread
 from core.schemes import SchemeRule, schemes_for
+from core.tables.parties import Customer
 from tests.test_pricing import TODAY
 
 D = Decimal

@@ -10,13 +10,15 @@ import pytest
 from sqlmodel import Session, func, select
 
 from core.access import load_actor
-from core.approvals import Approval
-from core.audit import AuditEntry
-from core.billing import DeliveryNote, Invoice, Payment
+from core.billing import outstanding
 from core.db import transaction
 from core.doctor import check
-from core.orders import Item, Order, create_order, outstanding, preview_order
-from core.parties import Customer, User
+from core.orders import Item, create_order, preview_order
+from core.tables.approvals import Approval
+from core.tables.audit import AuditEntry
+from core.tables.billing import DeliveryNote, Invoice, Payment
+from core.tables.orders import Order
+from core.tables.parties import Customer, User
 from tests.conftest import NOW
 from tests.racing import race
 

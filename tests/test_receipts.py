@@ -4,11 +4,12 @@ adjustment, on the sample world."""
 import pytest
 from sqlmodel import Session, select
 
-from core.audit import AuditEntry
 from core.errors import Ambiguous, InvalidInput, NotAllowed, NotFound
-from core.inventory import StockBalance, StockMovement, ledger_consistent
+from core.inventory import ledger_consistent
 from core.receipts import receive_goods, receiving_warehouses
 from core.stock import adjust_stock
+from core.tables.audit import AuditEntry
+from core.tables.inventory import StockBalance, StockMovement
 from tools.base import StalePreview
 
 from tool_helpers import act, execute, preview, read, rows

@@ -16,7 +16,7 @@ from agent.world import WorldView
 from core.access import load_actor
 from core.db import transaction
 from core.errors import Ambiguous
-from core.parties import Customer, Region, User
+from core.tables.parties import Customer, Region, User
 from tools.base import ToolContext
 from tools.registry import get_tool
 

@@ -11,8 +11,8 @@ from agent.runtime import Assistant, Turn
 from channels.web.app import ServerSettings, create_app
 from channels.web.auth import issue_token
 from core.db import transaction
-from core.parties import User
 from core.state import snapshot
+from core.tables.parties import User
 
 PAYMENT = "record a payment of 5000 from Ganesh Provisions by UPI"
 ORDER = "Place an order for Ganesh Provisions: 2 cases of Sunleaf tea 250g"

@@ -47,16 +47,17 @@ from agent.runtime import Assistant, Turn
 from channels.web.app import ServerSettings, create_app
 from channels.web.auth import issue_token
 from core.access import Actor, load_actor
-from core.billing import Invoice
-from core.catalogue import Brand, Category, Product, Sku, SkuUnit, split_list
+from core.catalogue import split_list
 from core.clock import Clock
 from core.db import transaction
 from core.errors import DomainError, NotAllowed, NotFound
-from core.inventory import StockBalance
 from core.lookup import resolve_customer, resolve_warehouse
-from core.orders import Order
-from core.parties import Customer, Region, User, Warehouse
 from core.stock import stock_warehouse_codes
+from core.tables.billing import Invoice
+from core.tables.catalogue import Brand, Category, Product, Sku, SkuUnit
+from core.tables.inventory import StockBalance
+from core.tables.orders import Order
+from core.tables.parties import Customer, Region, User, Warehouse
 from core.world import import_world
 from evals.scope import build_guard
 from tools.base import ToolContext

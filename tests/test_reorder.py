@@ -7,14 +7,14 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from core.audit import AuditEntry
 from core.clock import Clock
 from core.errors import NoPrice, NotAllowed, NotFound
 from core.inventory import ledger_consistent
-from core.orders import Order, OrderLine
-from core.pricing import Price
 from core.reorders import place_reorder, plan_reorder
 from core.stock import adjust_stock
+from core.tables.audit import AuditEntry
+from core.tables.orders import Order, OrderLine
+from core.tables.pricing import Price
 from core.tracking import track_order
 from tools.base import StalePreview
 

@@ -6,10 +6,10 @@ from sqlmodel import Session
 
 from core.catalogue import parse_units
 from core.errors import InvalidInput
-from core.parties import Customer
 from core.pricing import price_context
-from core.quote import check_conflicts
-from core.schemes import Scheme, applicable, describe, rule_from_row, schemes_for
+from core.schemes import applicable, check_conflicts, describe, rule_from_row, schemes_for
+from core.tables.parties import Customer
+from core.tables.schemes import Scheme
 from tests.test_pricing import TODAY, csv_rows, ctx_of, model_rows
 
 UNITS = {r["code"]: dict(parse_units(r["units"])) for r in csv_rows("skus")}

@@ -18,9 +18,9 @@ from channels import slack
 from channels.outbox import deliver_pending
 from channels.slack import SlackChannel, SlackConfig, build_slack, render_reply, table_mrkdwn
 from channels.store import ProcessedEvent
-from core.audit import OutboxMessage
-from core.orders import Order
-from core.parties import User
+from core.tables.audit import OutboxMessage
+from core.tables.orders import Order
+from core.tables.parties import User
 
 from fake_slack import BOT_USER, FakeSlack
 

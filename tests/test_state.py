@@ -4,11 +4,11 @@ from datetime import datetime, timezone
 
 from sqlalchemy import update
 
-from core.approvals import Approval
 from core.db import transaction
-from core.orders import OrderScheme
-from core.parties import Customer
 from core.state import snapshot, to_json
+from core.tables.approvals import Approval
+from core.tables.orders import OrderScheme
+from core.tables.parties import Customer
 
 
 def test_empty_database_has_every_section_empty(engine):

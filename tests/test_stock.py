@@ -7,11 +7,12 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from core.access import load_actor
-from core.audit import AuditEntry
 from core.db import transaction
 from core.errors import InsufficientStock, InvalidInput, NotAllowed, NotFound
-from core.inventory import StockBalance, ledger_consistent
+from core.inventory import ledger_consistent
 from core.stock import adjust_stock, low_stock, receive_stock, record_damage, stock_levels
+from core.tables.audit import AuditEntry
+from core.tables.inventory import StockBalance
 
 TODAY = date(2026, 11, 20)
 

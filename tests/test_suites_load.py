@@ -150,9 +150,9 @@ def test_project_loader_accepts_the_suites():
 def test_pharma_world_imports_cleanly(engine, clock):
     from sqlmodel import Session, func, select
 
-    from core.catalogue import Sku
-    from core.inventory import StockBalance
-    from core.orders import Order
+    from core.tables.catalogue import Sku
+    from core.tables.inventory import StockBalance
+    from core.tables.orders import Order
     from core.world import import_world
 
     report = import_world(engine, ROOT / "worlds" / "pharma", clock=clock)
@@ -168,9 +168,9 @@ def test_pharma_world_imports_cleanly(engine, clock):
 def test_hardware_world_imports_cleanly(engine, clock):
     from sqlmodel import Session, func, select
 
-    from core.catalogue import Sku
-    from core.inventory import StockBalance
-    from core.orders import Order
+    from core.tables.catalogue import Sku
+    from core.tables.inventory import StockBalance
+    from core.tables.orders import Order
     from core.world import import_world
 
     report = import_world(engine, ROOT / "worlds" / "hardware", clock=clock)

@@ -24,17 +24,16 @@ from agent.runtime import Assistant
 from agent.store import ConversationMessage
 from channels.outbox import deliver_pending
 from channels.store import LinkRequest, ProcessedEvent
-from channels.telegram import (ASK_PHONE, RECEIVED, SECRET_HEADER, TOO_FAST, WAITING, build_telegram,
-                               notification_html)
+from channels.telegram import ASK_PHONE, RECEIVED, SECRET_HEADER, TOO_FAST, WAITING, build_telegram, notification_html
 from channels.telegram_format import LIMIT, render
 from channels.telegram_link import approve_link, phone_key
 from core.access import load_actor
-from core.approvals import decide
-from core.audit import OutboxMessage
 from core.db import transaction
 from core.errors import NotAllowed, OutOfScope
-from core.orders import Order
-from core.parties import User
+from core.orders import decide
+from core.tables.audit import OutboxMessage
+from core.tables.orders import Order
+from core.tables.parties import User
 from tests.fake_telegram import FakeTelegram, callback_update, message_update
 
 SECRET = "s3cret-token"

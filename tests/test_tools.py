@@ -4,11 +4,11 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from core.access import load_actor
-from core.approvals import Approval
-from core.billing import Invoice, Payment
 from core.errors import InvalidInput, InvalidTransition, NotAllowed, NotFound
-from core.inventory import StockBalance
-from core.orders import Order, OrderLine
+from core.tables.approvals import Approval
+from core.tables.billing import Invoice, Payment
+from core.tables.inventory import StockBalance
+from core.tables.orders import Order, OrderLine
 from tools.base import StalePreview, ToolContext
 from tools.registry import ALL_TOOLS, get_tool, langchain_tools, tools_for
 from tools.schemas import TOOL_SPECS

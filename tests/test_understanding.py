@@ -5,7 +5,7 @@ from sqlmodel import Session, func, select
 
 from agent.nlu.normalise import asks_for_help, is_greeting, normalise
 from agent.runtime import Assistant, Turn
-from core.orders import Order
+from core.tables.orders import Order
 
 ROLES = {"U-ADM": "admin", "U-MGR-KA": "manager", "U-REP-1": "sales_rep", "U-WH-1": "warehouse",
          "U-DIST-BLR": "distributor", "U-RET-101": "retailer"}

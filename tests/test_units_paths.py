@@ -14,8 +14,9 @@ from sqlmodel import Session
 from agent.nlu.items import parse_item
 from agent.nlu.numbers import parse_quantities, read_unit, resolve_unit
 from core.access import load_actor
+from core.catalogue import sku_units
 from core.errors import InvalidInput
-from core.orders import Item, preview_order, sku_units
+from core.orders import Item, preview_order
 from core.world import import_world
 from tools.base import ToolContext
 from tools.registry import get_tool

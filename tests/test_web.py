@@ -23,10 +23,10 @@ from channels.ratelimit import RateLimiter
 from channels.web.app import ServerSettings, create_app
 from channels.web.auth import issue_token, user_for_token
 from channels.web.logs import JsonFormatter
-from core.audit import AuditEntry
 from core.db import transaction
-from core.orders import Order
-from core.parties import User
+from core.tables.audit import AuditEntry
+from core.tables.orders import Order
+from core.tables.parties import User
 
 ORDER_TEXT = "I need 20 boxes of Crunchy Cream 100g"
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,7 +8,7 @@ from agent.runtime import Assistant
 from channels.web.app import create_app
 from channels.web.auth import issue_token
 from core.db import transaction
-from core.orders import Order
+from core.tables.orders import Order
 from live_server import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, serving
 
 ARGS = CHROMIUM_ARGS

@@ -11,13 +11,15 @@ from sqlmodel import Session
 from typer.testing import CliRunner
 
 from core import models
-from core.billing import Invoice, Payment, resettle
+from core.billing import resettle
 from core.db import transaction
-from core.inventory import StockBalance, StockMovement
-from core.orders import Counter, Order, OrderAllocation
-from core.parties import Customer
-from core.audit import AuditEntry
 from core.state import snapshot
+from core.tables.audit import AuditEntry
+from core.tables.billing import Invoice, Payment
+from core.tables.counters import Counter
+from core.tables.inventory import OrderAllocation, StockBalance, StockMovement
+from core.tables.orders import Order
+from core.tables.parties import Customer
 from core.world import WorldErrors, export_world, import_world
 
 from conftest import NOW, SAMPLE_WORLD
@@ -274,3 +276,28 @@ def test_cli_import_of_a_bad_world_prints_every_error(cli_env, world):
         assert " ".join(line.split()) in " ".join(out.split())
     assert "3 error(s)" in out
     assert row_count(cli_env) == 0
+
+
+CONFLICT = ("schemes.csv:9: priority: Schemes SCH-DIWALI and SCH-RET-10K are both non-stackable value schemes "
+            "with priority 0 that can apply to the same lines on the same dates: only one will apply, chosen by "
+            "the larger benefit. Give them different priorities, or make one stackable, to decide explicitly.")
+
+
+def test_scheme_conflicts_are_warnings_on_the_later_row_and_the_world_is_imported(engine, world, clock):
+    report = import_world(engine, world, clock=clock)
+    assert report.warnings == [CONFLICT]
+    assert report.counts["schemes"] == 8 and row_count(engine) > 0
+
+
+def test_schemes_of_different_priorities_give_no_warning(engine, world, clock):
+    edit(world, "schemes.csv", "2026-10-15,2026-11-05,0,false", "2026-10-15,2026-11-05,1,false")
+    assert import_world(engine, world, clock=clock).warnings == []
+
+
+def test_cli_import_prints_the_warnings(cli_env, world):
+    from channels.cli import app
+
+    result = CliRunner().invoke(app, ["import", str(world)])
+    assert result.exit_code == 0, result.output
+    assert f"warning: {CONFLICT}" in " ".join(result.output.split())
+    assert "12 skus" in result.output

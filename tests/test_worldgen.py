@@ -7,15 +7,18 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import Session
 
-from core.approvals import RULE_KINDS, ApprovalRule
-from core.catalogue import Sku
-from core.inventory import StockBalance
-from core.orders import Order, OrderAllocation, OrderLine
-from core.parties import ROLES, Customer, User
-from core.pricing import Price, price_context, prices_for
-from core.schemes import Scheme
+from core.approvals import RULE_KINDS
+from core.parties import ROLES
+from core.pricing import price_context, prices_for
+from core.tables.approvals import ApprovalRule
+from core.tables.catalogue import Sku
+from core.tables.inventory import OrderAllocation, StockBalance
+from core.tables.orders import Order, OrderLine
+from core.tables.parties import Customer, User
+from core.tables.pricing import Price
+from core.tables.schemes import Scheme
 from core.world import import_world
-from core.worldgen import HEADERS, generate_world
+from evals.worldgen import HEADERS, generate_world
 
 SMALL = dict(skus=60, customers=200, history_lines=300)
 

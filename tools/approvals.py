@@ -1,10 +1,11 @@
 """Approval tools: what waits for my decision; approve; reject with a reason."""
 from sqlmodel import select
 
-from core.approvals import decide, pending_approvals
+from core.approvals import pending_approvals
 from core.catalogue import split_list
-from core.orders import Order
-from core.parties import Customer
+from core.orders import decide
+from core.tables.orders import Order
+from core.tables.parties import Customer
 
 from .base import Table, Tool, ToolResult
 from .format import amount, day, rs
@@ -41,7 +42,7 @@ class _Decision(StatusChange):
         return ctx.session.get(Order, args.order_no.strip().upper())
 
     def _why(self, ctx, order_no: str) -> str:
-        from core.approvals import Approval
+        from core.tables.approvals import Approval
         a = ctx.session.exec(select(Approval).where(Approval.order_no == order_no)).first()
         return "; ".join(reason_texts(ctx.session, split_list(a.reasons), split_list(a.rules))) if a else ""
 

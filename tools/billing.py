@@ -130,8 +130,8 @@ def _settled(session, customer: str) -> dict[str, tuple]:
     """What is paid of the opening balance and of each invoice: name -> (paid, amount)."""
     from sqlmodel import select
 
-    from core.billing import Invoice
-    from core.parties import Customer
+    from core.tables.billing import Invoice
+    from core.tables.parties import Customer
     cust = session.get(Customer, customer)
     out = {"the opening balance": (cust.opening_paid, cust.opening_balance)} if cust.opening_balance else {}
     for inv in session.exec(select(Invoice).where(Invoice.customer == customer).order_by(Invoice.invoice_no)):

@@ -3,14 +3,15 @@ from decimal import Decimal
 
 from sqlmodel import select
 
-from core.catalogue import Product, Sku
+from core.catalogue import sku_units
 from core.errors import Ambiguous, NoPrice
 from core.lookup import resolve_customer, resolve_sku, search_skus
-from core.orders import sku_units
-from core.parties import Customer, Region
 from core.pricing import PriceChoice, PriceContext, price_context, price_for, type_plural, valid_on
 from core.quote import qualifies, quote_lines
-from core.schemes import Scheme, describe, schemes_for
+from core.schemes import describe, schemes_for
+from core.tables.catalogue import Product, Sku
+from core.tables.parties import Customer, Region
+from core.tables.schemes import Scheme
 
 from .base import Table, Tool, ToolContext, ToolResult
 from .format import rs

@@ -2,12 +2,16 @@
 cancelling, dispatching and delivering."""
 from sqlmodel import select
 
-from core.approvals import ApprovalRule, explain
-from core.catalogue import Sku
+from core.approvals import explain
+from core.catalogue import sku_units
 from core.lookup import resolve_customer, resolve_region, resolve_sku, resolve_warehouse
-from core.orders import (OPEN_STATUSES, Item, OrderPreview, OrderScheme, PreviewChanged, cancel_order, create_order,
-                         deliver_order, dispatch_order, get_order, list_orders, order_lines, preview_order, sku_units)
-from core.parties import Customer, region_children, subtree
+from core.orders import (OPEN_STATUSES, Item, OrderPreview, PreviewChanged, cancel_order, create_order, deliver_order,
+                         dispatch_order, get_order, list_orders, order_lines, preview_order)
+from core.parties import region_children, subtree
+from core.tables.approvals import ApprovalRule
+from core.tables.catalogue import Sku
+from core.tables.orders import OrderScheme
+from core.tables.parties import Customer
 
 from .base import Preview, StalePreview, Table, Tool, ToolResult, dry_run, fingerprint, parse_period, period_words
 from .format import amount, base_unit, day, in_units, plural, rs, words

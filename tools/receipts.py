@@ -1,9 +1,9 @@
 """Goods receipt: stock arriving into a batch, previewed then recorded (ledger movement `receipt`)."""
 from datetime import date
 
+from core.catalogue import sku_units
 from core.errors import InvalidInput
 from core.lookup import resolve_sku, resolve_warehouse, sku_unit
-from core.orders import sku_units
 from core.receipts import receive_goods
 
 from .base import Preview, Table, Tool, ToolResult, dry_run, fingerprint

@@ -3,10 +3,11 @@ changes people ask for in conversation (count adjustments, damage)."""
 from core.errors import Ambiguous, InvalidInput, NotFound
 from sqlmodel import select
 
-from core.inventory import StockBalance, batches_for
+from core.catalogue import sku_units
+from core.inventory import batches_for
 from core.lookup import resolve_sku, resolve_warehouse
-from core.orders import sku_units
 from core.stock import adjust_stock, low_stock, record_damage, stock_levels, stock_warehouse_codes
+from core.tables.inventory import StockBalance
 
 from .base import Preview, Table, Tool, ToolResult, dry_run, fingerprint
 

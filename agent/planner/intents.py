@@ -1,7 +1,7 @@
 """From one message (plus the conversation) to the tool calls an LLM would make.
 
 Rules are about how people ask (verbs, question words, units, periods), never about a
-particular world: names come from the `World` lexicon. Returns a `Plan`: tool calls, or
+particular world: names come from the `WorldVocabulary` lexicon. Returns a `Plan`: tool calls, or
 a reply with an outcome (refused / clarify / not_understood) when no tool should run.
 """
 from __future__ import annotations

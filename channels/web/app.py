@@ -231,8 +231,9 @@ def create_app(engine=None, clock=None, assistant=None, settings=None, *, sender
                server: ServerSettings | None = None) -> FastAPI:
     """The server app. Anything not given is built from the environment; `senders` adds or
     replaces notification senders (tests, other platforms)."""
-    from core.app import make_clock, open_database
+    from core.clock import make_clock
     from core.settings import get_settings
+    from migrations import open_database
 
     settings = settings or get_settings()
     server = server or ServerSettings()

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from core import audit
 from core.clock import Clock
 from core.errors import NotFound
-from core.parties import User
+from core.tables.parties import User
 
 PREFIX = "dms_"
 

@@ -1,6 +1,8 @@
 """A deterministic generator of large, realistic worlds in the world.md format.
 
-Used for benchmarks and load tests: the same seed gives byte-identical files. Rows are
+Used for benchmarks, load tests and `dms world generate`: the same seed gives byte-identical
+files. It is test data, not domain, so it lives with the evaluations and uses the core only as
+any client does (units, money, price precedence). Rows are
 streamed to csv writers; only what later files refer to (SKUs, customers, assortments,
 prices) is kept in memory, as small tuples.
 """
@@ -12,9 +14,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
-from .catalogue import parse_units
-from .types import money
+from core.catalogue import parse_units
+from core.pricing import PriceContext, resolve_price
+from core.types import money
 
 IST = timezone(timedelta(hours=5, minutes=30))
 
@@ -275,13 +279,13 @@ class Cust:
     code: str
     type: str
     region: str  # an area, or a city for distributors
-    city: int  # index into World.cities
+    city: int  # index into GenerationState.cities
     status: str
     user: str | None = None
 
 
 @dataclass
-class World:
+class GenerationState:
     """What later files need to know of earlier ones."""
 
     skus: list[SkuInfo] = field(default_factory=list)
@@ -349,7 +353,7 @@ def generate_world(directory: Path, *, skus: int, customers: int, history_lines:
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
-    files, world = Files(directory), World()
+    files, world = Files(directory), GenerationState()
     _catalogue(rng, files, world, skus)
     _parties(rng, files, world, customers)
     _assortment(rng, world)
@@ -368,7 +372,7 @@ def generate_world(directory: Path, *, skus: int, customers: int, history_lines:
     return dict(sorted(files.counts.items()))
 
 
-def _catalogue(rng: random.Random, files: Files, world: World, n_skus: int) -> None:
+def _catalogue(rng: random.Random, files: Files, world: GenerationState, n_skus: int) -> None:
     cats = []
     leaves_by_top: dict[str, list[Leaf]] = {}
     for top, top_name, mids in TAXONOMY:
@@ -428,7 +432,7 @@ def _catalogue(rng: random.Random, files: Files, world: World, n_skus: int) -> N
     files.write("skus", sku_rows)
 
 
-def _parties(rng: random.Random, files: Files, world: World, n_customers: int) -> None:
+def _parties(rng: random.Random, files: Files, world: GenerationState, n_customers: int) -> None:
     by_state = [(s, n, [c.split(" ", 1) for c in cities.split("|")]) for s, n, cities in STATES]
     interleaved = [(code, name, s) for i in range(8) for s, _, cities in by_state
                    for code, name in cities[i:i + 1]]
@@ -511,7 +515,7 @@ def _person(rng: random.Random) -> tuple[str, str]:
     return f"{first} {last}", f"{first}.{last}".lower()
 
 
-def _users(rng: random.Random, files: Files, world: World, per_city: list[float]) -> None:
+def _users(rng: random.Random, files: Files, world: GenerationState, per_city: list[float]) -> None:
     seq = 0
 
     def ids(email_name: str | None, domain: str = "company.example", slack=True, telegram=False):
@@ -554,7 +558,7 @@ def _users(rng: random.Random, files: Files, world: World, per_city: list[float]
     files.write("users", rows())
 
 
-def _assortment(rng: random.Random, world: World) -> None:
+def _assortment(rng: random.Random, world: GenerationState) -> None:
     """Every warehouse carries the core range; every SKU is carried by one or two warehouses."""
     n, n_wh = len(world.skus), len(world.cities)
     world.core = sorted(rng.sample(range(n), min(n, max(10, n // 50))))
@@ -566,7 +570,7 @@ def _assortment(rng: random.Random, world: World) -> None:
     world.assortment = [sorted(c) for c in carried]
 
 
-def _prices(rng: random.Random, files: Files, world: World, start: date, today: date) -> None:
+def _prices(rng: random.Random, files: Files, world: GenerationState, start: date, today: date) -> None:
     states = list(dict.fromkeys(c[2] for c in world.cities))
     span = (today - start).days
     world.prices = [[] for _ in world.skus]
@@ -611,7 +615,7 @@ def _prices(rng: random.Random, files: Files, world: World, start: date, today: 
     files.write("prices", rows())
 
 
-def _schemes(rng: random.Random, files: Files, world: World, start: date, today: date) -> None:
+def _schemes(rng: random.Random, files: Files, world: GenerationState, start: date, today: date) -> None:
     skus = world.skus
     core = [i for i in world.core if len(skus[i].units) >= 2] or list(world.core)
     states = list(dict.fromkeys(c[2] for c in world.cities))
@@ -710,7 +714,7 @@ def _schemes(rng: random.Random, files: Files, world: World, start: date, today:
     files.write("schemes", ([cell(r, h) for h in HEADERS["schemes"]] for r in rows))
 
 
-def _beats(rng: random.Random, files: Files, world: World) -> None:
+def _beats(rng: random.Random, files: Files, world: GenerationState) -> None:
     by_rep: dict[str, list[str]] = {}
     for c in world.customers:
         if c.type != "distributor" and c.status != "blocked":
@@ -729,34 +733,32 @@ def _beats(rng: random.Random, files: Files, world: World) -> None:
     files.write("beats", rows())
 
 
-def _price_for(world: World, i: int, c: Cust, day: date, chain: list[str]) -> Decimal:
-    """The price list's answer (rules.md): customer > nearest region > customer type > default."""
-    best, best_key = None, None
-    for scope, key, price, vf, vt in world.prices[i]:
-        if (vf and day < vf) or (vt and day > vt):
-            continue
-        if scope == "customer":
-            if key != c.code:
-                continue
-            rank = (4, 0)
-        elif scope == "region":
-            if key not in chain:
-                continue
-            rank = (3, -chain.index(key))
-        elif scope == "customer_type":
-            if key != c.type:
-                continue
-            rank = (2, 0)
-        else:
-            rank = (1, 0)
-        k = (*rank, vf or date.min)
-        if best_key is None or k > best_key:
-            best, best_key = price, k
-    assert best is not None, "every SKU has a default price from the start"
-    return best
+class _PriceRow(NamedTuple):
+    """A price row as core.pricing reads one (the Price table's columns)."""
+
+    sku: str
+    price: Decimal
+    customer_type: str | None
+    region: str | None
+    customer: str | None
+    valid_from: date | None
+    valid_to: date | None
 
 
-def _history(rng: random.Random, files: Files, world: World, n_lines: int, start: date,
+def _price_rows(world: GenerationState, i: int) -> list[_PriceRow]:
+    code = world.skus[i].code
+    return [_PriceRow(code, price, key if scope == "customer_type" else None, key if scope == "region" else None,
+                      key if scope == "customer" else None, vf, vt) for scope, key, price, vf, vt in world.prices[i]]
+
+
+def _price_for(rows: list[_PriceRow], c: Cust, day: date, chain: list[str]) -> Decimal:
+    """The price list's answer, by the core's own precedence (rules.md; core.pricing.resolve_price)."""
+    choice = resolve_price(rows, PriceContext(c.code, c.type, tuple(chain)), day)
+    assert choice is not None, "every SKU has a default price from the start"
+    return choice.price
+
+
+def _history(rng: random.Random, files: Files, world: GenerationState, n_lines: int, start: date,
              today: date) -> dict[tuple[int, int], int]:
     """Orders and payments of the past; returns the stock confirmed orders reserve, per (warehouse, SKU)."""
     counts = []
@@ -785,6 +787,7 @@ def _history(rng: random.Random, files: Files, world: World, n_lines: int, start
     states = {c[0]: c[2] for c in world.cities}
     demand: dict[tuple[int, int], int] = {}
     billed: dict[str, list] = {}  # customer -> [invoiced total, first invoice date]
+    price_rows: dict[int, list[_PriceRow]] = {}  # SKU index -> its price rows, made when first sold
 
     def orders(line):
         n = len(counts)
@@ -818,7 +821,9 @@ def _history(rng: random.Random, files: Files, world: World, n_lines: int, start
                 big = c.type in ("distributor", "wholesaler")
                 unit_no = min(len(s.units) - 1, rng.choice([1, 2, 2]) if big else rng.choice([0, 1, 1]))
                 qty = s.units[unit_no][1] * rng.randint(1, 10 if unit_no else 48)
-                price = _price_for(world, i, c, at.date(), chain)
+                if i not in price_rows:
+                    price_rows[i] = _price_rows(world, i)
+                price = _price_for(price_rows[i], c, at.date(), chain)
                 gross = money(price * qty)
                 disc, free = Decimal(0), 0
                 for kind, *terms, vf, vt in world.history_schemes.get(i, ()):
@@ -860,7 +865,7 @@ def _history(rng: random.Random, files: Files, world: World, n_lines: int, start
     return demand
 
 
-def _stock(rng: random.Random, files: Files, world: World, demand: dict[tuple[int, int], int],
+def _stock(rng: random.Random, files: Files, world: GenerationState, demand: dict[tuple[int, int], int],
            today: date) -> None:
     """Several batches per SKU and warehouse: live ones, now and then an expired one or a damaged row.
     Confirmed history is reserved from the newest live batch, so it always fits."""

@@ -1,0 +1,37 @@
+"""Billing tables: delivery notes, invoices and payments."""
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlmodel import Column, Field, SQLModel
+
+from ..types import DecimalText, timestamp
+
+
+class DeliveryNote(SQLModel, table=True):
+    __tablename__ = "delivery_note"
+    note_no: str = Field(primary_key=True)
+    order_no: str = Field(index=True, unique=True)  # one per order, whoever dispatches at the same time
+    dispatched_at: datetime = timestamp()
+    dispatched_by: str | None = None
+
+
+class Invoice(SQLModel, table=True):
+    invoice_no: str = Field(primary_key=True)
+    order_no: str = Field(index=True, unique=True)  # one per order
+    customer: str = Field(index=True)
+    amount: Decimal = Field(sa_column=Column(DecimalText, nullable=False))
+    issued_on: date
+    due_date: date
+    paid: Decimal = Field(default=Decimal("0"), sa_column=Column(DecimalText, nullable=False))
+
+
+class Payment(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    customer: str = Field(index=True)
+    amount: Decimal = Field(sa_column=Column(DecimalText, nullable=False))
+    paid_on: date
+    method: str | None = None
+    reference: str | None = None
+    recorded_by: str | None = None
+    channel: str | None = None
+    recorded_at: datetime | None = timestamp(nullable=True)

@@ -1,0 +1,48 @@
+"""Party tables: the region tree, warehouses, customers and users."""
+from decimal import Decimal
+
+from sqlmodel import Column, Field, SQLModel
+
+from ..types import DecimalText
+
+
+class Region(SQLModel, table=True):
+    code: str = Field(primary_key=True)
+    name: str
+    parent: str | None = Field(default=None, index=True)
+    level: str | None = None
+
+
+class Warehouse(SQLModel, table=True):
+    code: str = Field(primary_key=True)
+    name: str
+    region: str = Field(index=True)
+    owner: str | None = None  # customer code of the distributor that runs it
+
+
+class Customer(SQLModel, table=True):
+    code: str = Field(primary_key=True)
+    name: str
+    type: str
+    region: str = Field(index=True)
+    distributor: str | None = Field(default=None, index=True)
+    warehouse: str
+    credit_limit: Decimal | None = Field(default=None, sa_column=Column(DecimalText))
+    payment_terms_days: int = 0
+    opening_balance: Decimal = Field(default=Decimal("0"), sa_column=Column(DecimalText, nullable=False))
+    opening_paid: Decimal = Field(default=Decimal("0"), sa_column=Column(DecimalText, nullable=False))
+    phone: str | None = None
+    status: str = "active"
+
+
+class User(SQLModel, table=True):
+    id: str = Field(primary_key=True)
+    name: str
+    role: str
+    customer: str | None = Field(default=None, index=True)
+    regions: str = ""  # '|'-separated region codes, each with its subtree
+    reports_to: str | None = None
+    slack_id: str | None = Field(default=None, index=True)
+    telegram_id: str | None = Field(default=None, index=True)
+    email: str | None = None
+    token_hash: str | None = Field(default=None, index=True)
