@@ -13,6 +13,8 @@ named is still decided by the tools and the core.
 """
 from __future__ import annotations
 
+import functools
+import re
 import threading
 from collections import OrderedDict
 
@@ -52,6 +54,13 @@ class WorldVocabulary:
     def entries(self) -> list[Entry]:
         """Every entry of the world (the full lexicon's own, whatever this world's scope)."""
         return self.names.entries
+
+    @functools.cached_property
+    def customer_code_prefixes(self) -> frozenset[str]:
+        """The letters customer codes begin with ("R" of R-101), over the whole world: "balance of
+        R-205" names a customer where a code of that shape goes, in scope or not (only the shape)."""
+        return frozenset(m[0].upper() for e in self.entries if e.kind == "customer"
+                         and (m := re.match(r"[A-Za-z]+", e.code)))
 
     @property
     def lexicon(self) -> Lexicon:

@@ -184,6 +184,43 @@ def low_stock(session: Session, actor: Actor, today: date) -> list[LowStockRow]:
     return out
 
 
+@dataclass(frozen=True)
+class ExpiringBatch:
+    warehouse: str
+    sku: str
+    sku_name: str
+    batch: str
+    expiry_date: date
+    available: int
+    reserved: int
+    days_left: int  # negative: expired that many days ago
+
+
+def expiring_stock(session: Session, actor: Actor, today: date, within_days: int,
+                   warehouse: str | None = None, sku: str | None = None) -> list[ExpiringBatch]:
+    """Batches in the actor's scope holding stock (available or reserved) whose expiry date is
+    within `within_days` of `today`, expired ones included, soonest first."""
+    actor.require("stock.quantities", "see stock quantities")
+    if within_days < 0:
+        raise InvalidInput("The number of days must be zero or more.")
+    scope = stock_warehouse_codes(session, actor)
+    stmt = (select(StockBalance)
+            .where(StockBalance.expiry_date.is_not(None),
+                   StockBalance.expiry_date <= date.fromordinal(today.toordinal() + within_days),
+                   (StockBalance.available + StockBalance.reserved) > 0)
+            .order_by(StockBalance.expiry_date, StockBalance.warehouse, StockBalance.sku, StockBalance.batch))
+    if warehouse is not None:
+        stmt = stmt.where(StockBalance.warehouse == warehouse.strip().upper())
+    if sku is not None:
+        stmt = stmt.where(StockBalance.sku == sku.strip().upper())
+    if scope is not None:
+        stmt = stmt.where(StockBalance.warehouse.in_(scope))
+    rows = list(session.exec(stmt))
+    names = _names(session, {r.sku for r in rows})
+    return [ExpiringBatch(r.warehouse, r.sku, names.get(r.sku, (r.sku, "", 0))[0], r.batch, r.expiry_date,
+                          r.available, r.reserved, (r.expiry_date - today).days) for r in rows]
+
+
 # --- changes -----------------------------------------------------------------------------
 
 def _who(actor: Actor, clock: Clock) -> Who:

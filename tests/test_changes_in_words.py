@@ -137,3 +137,25 @@ def test_a_word_several_customers_share_is_asked_and_the_answer_fills_it(sample,
 def test_money_in_hinglish(sample, clock, said, tool, expect):
     args = _call(_say(Assistant(sample, clock), "U-ADM", said), tool)
     assert {k: args.get(k) for k in expect} == expect
+
+
+@pytest.mark.parametrize("said,days", [("what's expiring in the next 2 weeks", 14), ("any expired stock?", 0),
+                                       ("kya expire hone wala hai agle 2 mahine me", 60),
+                                       ("short dated stock", 30)])
+def test_stock_near_its_expiry_is_asked_in_any_words(sample, clock, said, days):
+    reply = _say(Assistant(sample, clock), "U-WH-1", said)
+    assert _call(reply, "expiring_stock")["within_days"] == days
+
+
+def test_expiring_stock_lists_the_batches_in_scope_soonest_first(sample, clock):
+    from sqlmodel import Session
+
+    from core.access import load_actor
+    from core.stock import expiring_stock
+    with Session(sample) as s:
+        rows = expiring_stock(s, load_actor(s, "U-ADM"), clock.today(), 3650)
+        assert rows and [r.expiry_date for r in rows] == sorted(r.expiry_date for r in rows)
+        mine = expiring_stock(s, load_actor(s, "U-WH-1"), clock.today(), 3650)
+        assert {r.warehouse for r in mine} <= {"WH-BLR"}
+        with pytest.raises(Exception):
+            expiring_stock(s, load_actor(s, "U-RET-101"), clock.today(), 30)  # retailers see no quantities

@@ -7,7 +7,7 @@ from .base import Tool
 from .schemas import TOOL_SPECS
 
 _CLASSES = [
-    catalogue.FindProducts, catalogue.ProductDetails, catalogue.ListSchemes, stock.StockLevels, stock.LowStock, stock.AdjustStock, stock.RecordDamage,
+    catalogue.FindProducts, catalogue.ProductDetails, catalogue.ListSchemes, stock.StockLevels, stock.LowStock, stock.ExpiringStock, stock.AdjustStock, stock.RecordDamage,
     orders.ListOrders, orders.GetOrder, orders.CreateOrder, orders.CancelOrder, approvals.PendingApprovals,
     approvals.ApproveOrder, approvals.RejectOrder, orders.DispatchOrder, orders.DeliverOrder,
     billing.RecordPayment, billing.Outstanding, reports.SalesReport, reports.OrderSummary, knowledge.SearchKnowledge,

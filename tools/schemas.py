@@ -50,6 +50,14 @@ class LowStock(BaseModel):
                                                     "warehouse I can see")
 
 
+class ExpiringStock(BaseModel):
+    within_days: int = Field(30, ge=0, le=3650, description="batches expiring within this many days from today "
+                                                          "(expired batches are always included)")
+    product: str | None = Field(None, description="the product as the user said it; empty = all")
+    warehouse: str | None = Field(None, description="warehouse name or code as the user said it; empty = every "
+                                                    "warehouse I can see")
+
+
 class ListOrders(BaseModel):
     status: OrderStatusWord | None = Field(None, description="'pending'/'open' = not yet delivered, cancelled or rejected")
     customer: str | None = Field(None, description="customer name as the user typed it, or code")
@@ -307,6 +315,8 @@ TOOL_SPECS: dict[str, tuple[type[BaseModel], bool, str, str]] = {
     "list_schemes": (ListSchemes, False, "catalogue", "Offers and schemes that apply to me or a customer today."),
     "stock_levels": (StockQuery, False, "stock.view", "Stock of a product or all products (retailers see only in stock / out of stock)."),
     "low_stock": (LowStock, False, "stock.quantities", "Products at or below their reorder level, per warehouse."),
+    "expiring_stock": (ExpiringStock, False, "stock.quantities", "Batches that have expired or expire within N days "
+                                                                 "(default 30), soonest first, with quantities."),
     "list_orders": (ListOrders, False, "orders.view", "Orders with filters: status, customer, region, period."),
     "get_order": (GetOrder, False, "orders.view", "One order with its lines, schemes and status."),
     "create_order": (CreateOrder, True, "orders.create", "Place an order (for me or a customer): products, units and customer as the user said them. Shows a preview and waits for confirmation."),

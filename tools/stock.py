@@ -6,7 +6,7 @@ from sqlmodel import select
 from core.catalogue import sku_units
 from core.inventory import batches_for
 from core.lookup import resolve_sku, resolve_warehouse
-from core.stock import adjust_stock, low_stock, record_damage, stock_levels, stock_warehouse_codes
+from core.stock import adjust_stock, expiring_stock, low_stock, record_damage, stock_levels, stock_warehouse_codes
 from core.tables.inventory import StockBalance
 
 from .base import Preview, Table, Tool, ToolResult, dry_run, fingerprint
@@ -78,6 +78,39 @@ class LowStock(Tool):
         return ToolResult(text, Table(["Warehouse", "Code", "Product", "Available", "Reorder level"], rows,
                                       "Low stock"),
                           {"low": [{"warehouse": r.warehouse, "sku": r.sku, "available": r.available} for r in rows_]})
+
+
+class ExpiringStock(Tool):
+    name = "expiring_stock"
+
+    def _run(self, ctx, args):
+        wh = resolve_warehouse(ctx.session, ctx.actor, args.warehouse) if args.warehouse else None
+        sku = resolve_sku(ctx.session, args.product) if args.product else None
+        rows_ = expiring_stock(ctx.session, ctx.actor, ctx.clock.today(), args.within_days,
+                               wh.code if wh else None, sku.code if sku else None)
+        where = (f" of {sku.name}" if sku else "") + (f" in {wh.name}" if wh else "")
+        if not rows_:
+            return ToolResult(f"No stock{where} has expired or expires within {args.within_days} days."
+                              if args.within_days else f"No stock{where} has expired.",
+                              data={"expiring": []})
+        base = _base_names(ctx.session, [r.sku for r in rows_])
+
+        def when(r) -> str:
+            return (f"expired {r.expiry_date} ({-r.days_left} days ago)" if r.days_left < 0 else
+                    f"expires {r.expiry_date} (today)" if r.days_left == 0 else
+                    f"expires {r.expiry_date} (in {r.days_left} days)")
+        span = "already expired or expiring today" if args.within_days == 0 else \
+            f"expired or expiring within {args.within_days} days"
+        text = f"Stock{where} {span}:\n" + "\n".join(
+            f"- {r.warehouse} {r.sku_name} ({r.sku}) batch {r.batch}: {r.available} {base[r.sku]} available"
+            + (f", {r.reserved} reserved" if r.reserved else "") + f"; {when(r)}" for r in rows_)
+        rows = [[r.warehouse, r.sku, r.sku_name, r.batch, str(r.expiry_date), str(r.available), str(r.reserved)]
+                for r in rows_]
+        return ToolResult(text, Table(["Warehouse", "Code", "Product", "Batch", "Expiry", "Available", "Reserved"],
+                                      rows, "Expiring stock"),
+                          {"expiring": [{"warehouse": r.warehouse, "sku": r.sku, "batch": r.batch,
+                                         "expiry_date": str(r.expiry_date), "available": r.available}
+                                        for r in rows_]})
 
 
 # --- changes: adjustments and damage (core.stock checks role, scope and audits) ------------

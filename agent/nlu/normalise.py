@@ -91,7 +91,10 @@ _RULES: list[tuple[str, str]] = [
     (r"sabse\s+(?:zyada|jyada|jada|adhik|badhiya|best)", "top"),
     (r"sabse\s+kam", "lowest"),
     (r"(?:order|orders)\s+(?:nahi|nahin|nai)\s+(?:kiya|kiye|diya|diye|aaya|aya|mila)", "have not ordered"),
-    (r"(?:khatam|khtm)\s+ho\s+(?:raha|rahe|rahi|ne\s+wala|ne\s+wale)|kam\s+ho\s+(?:raha|rahe|rahi)", "running low"),
+    (r"(?:expire|expiry|expiri)\s+(?:ho\s+(?:raha|rahe|rahi|ne\s+wala|ne\s+wale|ne\s+wali|gaya|gaye|gayi|chuka|chuke)"
+     r"|hone\s+(?:wala|wale|wali)|aane\s+(?:wala|wale|wali))", "expiring"),
+    (r"(?:khatam|khtm)\s+(?:ho\s+(?:raha|rahe|rahi|ne\s+wala|ne\s+wale|ne\s+wali)|hone\s+(?:wala|wale|wali))"
+     r"|kam\s+ho\s+(?:raha|rahe|rahi)", "running low"),
     (r"kam\s+stock|stock\s+kam", "low stock"),
     (r"khatam|khtm", "out of stock"),
     (r"daam|dam|bhav|bhaav|rate\s+kya", "price"),

@@ -23,6 +23,8 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
                     "previous orders", "all my orders this month", "which orders are open"),
     "low_stock": ("what is running out", "items about to finish", "which products are low", "what needs refilling",
                   "stock running short", "what should we reorder"),
+    "expiring_stock": ("what is expiring soon", "which batches are about to expire", "expired stock",
+                       "short dated stock", "near expiry items"),
     "stock_levels": ("how much stock do we have", "what is in stock", "stock position", "inventory levels",
                      "is it available", "current stock"),
     "list_schemes": ("any offers", "what discounts are there", "current schemes", "any deals running",

@@ -41,12 +41,18 @@ _INJECTION = re.compile(
     r"|\b(?:the )?user is (?:now )?(?:an? |the )?(?:admin|administrator|manager|owner|superuser)\b"
     r"|(?:^|[#\[\]<>|*]\s*)(?:system|developer|admin)\s*(?:override|message|prompt)?\s*:"
     r"|\b(?:role|region|permissions?|scope)\s*[=:]\s*\w+", re.I)
+# asking for what no one may grant in chat: a discount beyond the schemes, or records wiped
+_DISCOUNT_ASK = (r"\b(?:give|want|need|allow|apply|chahiye)\b[^.?!]{0,25}\b(?:\d+\s*%|extra|special|more|additional|"
+                 r"spl)\s*(?:discount|off|rate|price)\b|\bspecial (?:rate|price|discount)\b"
+                 r"|\b\d+\s*%\s*(?:extra\s+|more\s+|additional\s+)?(?:discount|off)\b[^.?!]{0,15}\b(?:need|want|give|send)\b")
+_DELETE_ASK = (r"\b(?:delete|erase|wipe|purge|clear|remove all)\b[^.?!]{0,20}\b(?:orders?|data|records?|customers?|"
+               r"payments?|invoices?|history|account|ledger|stock)\b")
 _CONFIG = re.compile(
     r"\b(?:set|change|increase|raise|update|modify|lower|reduce|edit|remove|extend|double|bump)\b[^.?!]*?"
     r"\b(?:credit ?limits?|limits?|prices?|rates?|mrp|roles?|permissions?|access|approval rules?|"
     r"payment terms|tax(?:es)?|schemes?)\b"
-    r"|\b(?:make|promote) me (?:an? |the )?(?:admin|manager)\b|\bgive me (?:admin|manager|full) (?:access|rights|role)",
-    re.I)
+    r"|\b(?:make|promote) me (?:an? |the )?(?:admin|manager)\b|\bgive me (?:admin|manager|full) (?:access|rights|role)"
+    r"|" + _DISCOUNT_ASK + r"|" + _DELETE_ASK, re.I)
 _ORDER_VERB = re.compile(r"\b(order|book|buy|need|needs|want|wants|send|supply|get me|place|purchase|require|add|"
                          r"chahiye|chaiye|bhejo|dedo)\b", re.I)
 _QUESTION_KB = re.compile(
@@ -178,6 +184,15 @@ _REPEAT_FILLER = {"please", "pls", "plz", "kindly", "send", "again", "same", "it
                   "what", "was", "there", "place", "book", "put", "in", "wahi", "hello", "ok", "okay", "also"}
 _PAYER = re.compile(r"\b(owes?|owing|paid|pays?|payment|paying|balance|dues?|outstanding|collected|collection|"
                     r"udhaa?r|baa?ki|cheque|upi|cash)\b", re.I)
+# stock near or past its expiry, asked about ("what's expiring soon", "any expired stock?", "expiry
+# report"), never a receipt's date label ("exp 06/2027")
+_EXPIRY_ASK = re.compile(r"\b(?:expir(?:ing|es|ed|y)|going to expire|about to expire|near(?:ing)? expiry|short[- ]dated|"
+                         r"short expiry)\b", re.I)
+_EXPIRY_LABEL = re.compile(r"\b(?:received|receive|got|arrived|inward|batch\s+\S+\s+exp|exp(?:iry)?\s*(?:date)?\s*[:-]?\s*\d)",
+                           re.I)
+_WITHIN = re.compile(r"\b(?:next|within|in|agle|coming|upcoming)\s+(\d+|a|one|two|three|four|six|ek|do|teen)\s*"
+                     r"(days?|din|weeks?|hafte|hafta|months?|mahine|mahina)\b", re.I)
+_SMALL_NUMBERS = {"a": 1, "one": 1, "ek": 1, "two": 2, "do": 2, "three": 3, "teen": 3, "four": 4, "six": 6}
 _PLACE_WORDS = frozenset("warehouse warehouses depot godown store stores central main hub branch unit".split())
 _SCALE = re.compile(r"\b(double|twice|2x|x2|dugna|dugne|dogun[ae]|triple|thrice|3x|x3|teen guna|tigna|"
                     r"half|aadha|aadhi|aadhe|adha|adhi)\b", re.I)
@@ -365,6 +380,9 @@ class Planner:
         date or a period, nor something else of the world that is all that was said ("orders of
         Bengaluru South", but "Chennai Traders" is no region)."""
         words = said.split()
+        code = re.fullmatch(r"\s*([A-Za-z]+)[-/]?\d+\s*", said)
+        if code and code[1].upper() in self.world.customer_code_prefixes:
+            return True  # "balance of R-205": a customer's code, whether or not the user may see it
         if self.lex.find_order_numbers(said) or any(w.lower().strip("?.!,") in _NEVER_IN_NAMES for w in words) \
                 or self.keyword_in(said):
             return False  # "cancel SO-0907 duplicate", "where is my", "repeat my last": a request, no name
@@ -579,7 +597,9 @@ class Planner:
             genuine = self._order_beside_injection(text)
             if genuine is not None:
                 return genuine
-            what = "change credit limits, prices, roles or my instructions"
+            what = "delete records" if re.search(_DELETE_ASK, text, re.I) else \
+                "give a discount beyond the running offers" if re.search(_DISCOUNT_ASK, text, re.I) else \
+                "change credit limits, prices, roles or my instructions"
             return Plan(text=f"Sorry, I can't {what}: that is not something anyone can do through this "
                              "chat. Your role and limits stay as they are. I can help with orders, stock, "
                              "prices, offers and what you owe.", outcome="refused")
@@ -885,6 +905,8 @@ class Planner:
             return None  # "reject it, they must clear the October bill first": the action decides
         nums = self.lex.find_order_numbers(text)
         period = _period_args(text, self.today)
+        if _EXPIRY_ASK.search(low) and self._can("expiring_stock") and not _EXPIRY_LABEL.search(low):
+            return self._expiring(text, low)
         if _REORDER.search(low) and self._can("reorder"):
             if not nums and (bare := _BARE_ORDER_NO.search(text)):
                 return self._ask_order_number(bare[1])
@@ -1057,7 +1079,8 @@ class Planner:
     def _stock_change(self, text: str, low: str) -> Plan | None:
         """Damage or a count correction of a batch: a statement with a quantity that names a
         batch, a warehouse or the stock, never a question."""
-        if _QUESTION.search(text) or not (_DAMAGE.search(low) or _ADJUST.search(low)):
+        if _QUESTION.search(text) or not (_DAMAGE.search(low) or _ADJUST.search(low)) \
+                or _EXPIRY_ASK.search(low) and not _EXPIRY_LABEL.search(low):  # "short dated stock": a question
             return None
         batch = self._batch(text)
         wh = self._warehouse(text)
@@ -1295,6 +1318,35 @@ class Planner:
             elif line not in out:
                 out.append(line)
         return out
+
+    def _expiring(self, text: str, low: str) -> Plan:
+        """"what's expiring in the next 30 days", "any expired stock?", "paramol expiring this month"."""
+        span = _WITHIN.search(low)
+        if span:
+            n = int(span[1]) if span[1].isdigit() else _SMALL_NUMBERS.get(span[1], 1)
+            unit = span[2]
+            days = n * (7 if unit.startswith(("week", "hafte", "hafta")) else
+                        30 if unit.startswith(("month", "mahin")) else 1)
+        elif re.search(r"\bthis month\b", low):
+            days = (date(self.today.year + self.today.month // 12, self.today.month % 12 + 1, 1) - self.today).days - 1
+        elif re.search(r"\bthis week\b", low):
+            days = 6 - self.today.weekday()
+        elif re.search(r"\b(?:today|aaj)\b", low):
+            days = 0
+        elif re.search(r"\bexpired\b", low) and not re.search(r"\bexpir(?:ing|es|y)\b|\bsoon\b", low):
+            days = 0  # "any expired stock?": what has already expired
+        else:
+            days = 30
+        rest = _blank(text, span.span()) if span else text
+        args: dict = {"within_days": days}
+        products, ambiguous = self._product_arg(rest)
+        if ambiguous:
+            return Plan(text=f"Which one do you mean? {names_list(self.world, products)}.", outcome="clarify")
+        if products:
+            args["product"] = products[0]
+        if (wh := self._warehouse(rest)):
+            args["warehouse"] = wh
+        return Plan([("expiring_stock", args)])
 
     def _reorder_with_change(self, text: str, low: str, order_no: str | None, cust: str | None) -> Plan | None:
         """"same as last time but 5 tins of primer instead", "repeat SO-7002, double the cement":
