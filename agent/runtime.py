@@ -267,7 +267,7 @@ class Assistant:
         for _ in range(MAX_STEPS):
             try:
                 ai = model.invoke([*prompt, *history, *t.new, *retry])
-            except Exception as e:  # model down, timeout (the SDK has retried), bad response
+            except Exception as e:  # noqa: BLE001 - model down, timeout (the SDK has retried), bad response
                 log.warning("model failed: %s", e)
                 return Reply("The assistant's model is not answering right now, so nothing was changed. "
                              "Please try again in a moment.", outcome="error", tool_calls=t.calls, tokens=t.tokens)
@@ -565,7 +565,7 @@ def _is_offline(model) -> bool:
         model = model.inner
     try:
         return getattr(model, "recorded_model", None) == "offline"
-    except Exception:
+    except Exception:  # noqa: BLE001 - a wrapper whose attribute lookup fails is not a recording of the offline model
         return False
 
 

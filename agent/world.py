@@ -58,7 +58,7 @@ class World:
                     self._lexicon = self.names.lexicon()
         return self._lexicon
 
-    def within(self, customers: frozenset[str] | None, warehouses: frozenset[str] | None) -> "World":
+    def within(self, customers: frozenset[str] | None, warehouses: frozenset[str] | None) -> World:
         """This world as a user of that scope knows it: customers and warehouses outside it, and
         the users of those customers, are left out (None = no limit)."""
         def kept(e: Entry) -> bool:

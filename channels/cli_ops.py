@@ -72,15 +72,16 @@ def world_value(parse):
 
 ITEMS = typer.Argument(..., parser=parse_item, metavar="SKU:QTY[:UNIT]...", help="Items, e.g. CC-100:20:BOX")
 DAY = typer.Option(None, parser=world_value(p_date), metavar="YYYY-MM-DD")
+AMOUNT = typer.Argument(..., parser=world_value(p_money), metavar="AMOUNT")
 
 
 def show_preview(p) -> None:
     t = Table(title=f"{p.customer_name} ({p.customer}) from {p.warehouse}")
     for c in ("SKU", "Qty", "Free", "Price", "Gross", "Discount", "Tax", "Total"):
         t.add_column(c, justify="right" if c not in ("SKU",) else "left")
-    for l in p.lines:
-        t.add_row(l.sku, str(l.qty), str(l.free_qty), str(l.unit_price), str(l.gross), str(l.discount), str(l.tax),
-                  str(l.line_total))
+    for ln in p.lines:
+        t.add_row(ln.sku, str(ln.qty), str(ln.free_qty), str(ln.unit_price), str(ln.gross), str(ln.discount), str(ln.tax),
+                  str(ln.line_total))
     console.print(t)
     for a in p.applied:
         console.print(f"scheme {a.code}: {a.description}", highlight=False)
@@ -179,7 +180,7 @@ def approval_escalate() -> None:
 
 # ignore_unknown_options: a negative AMOUNT such as -5 reaches the amount's own check
 @payment_app.command("record", context_settings={"ignore_unknown_options": True})
-def payment_record(customer: str, amount: Decimal = typer.Argument(..., parser=world_value(p_money), metavar="AMOUNT"),
+def payment_record(customer: str, amount: Decimal = AMOUNT,
                    method: str = typer.Option(..., "--method", parser=choice(PAYMENT_METHODS),
                                               help=", ".join(PAYMENT_METHODS)),
                    reference: str = typer.Option(None, "--reference"), user: str = AS) -> None:

@@ -105,7 +105,7 @@ def deliver_pending(engine: Engine, clock: Clock, senders: dict[str, Sender],
             continue
         try:
             senders[channel](message, user)
-        except Exception as e:  # any failure of the platform: retry later, keep the reason
+        except Exception as e:  # noqa: BLE001 - any failure of the platform: retry later, keep the reason
             error = f"{channel}: {type(e).__name__}: {e}"[:500]
             if message.attempts >= max_attempts:
                 _finish(engine, msg_id, status="failed", error=error)

@@ -12,9 +12,9 @@ import os
 import re
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from typing import Callable
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response

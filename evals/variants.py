@@ -33,10 +33,10 @@ with the same seed the same variants come out.
 import csv
 import random
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Callable
 
 from .scenario import Scenario, TurnSpec
 
@@ -169,7 +169,7 @@ class Vocabulary:
         return w in self.product_words or w in self.names or w in _forms_of(self) or w in STOP or w in ALL_UNIT_WORDS
 
 
-@lru_cache(maxsize=None)
+@cache
 def _forms_of(vocab: Vocabulary) -> dict[str, set[str]]:
     return vocab._forms()
 

@@ -3,6 +3,7 @@
 Each test gets a fresh database cloned from a migrated template (a file copy on SQLite,
 CREATE DATABASE … TEMPLATE on PostgreSQL); each test run uses databases of its own.
 """
+import contextlib
 import os
 import shutil
 import uuid
@@ -101,10 +102,8 @@ class Databases:
         from core.db import engine_for
         engine_for.cache_clear()
         for db in self.created:
-            try:
+            with contextlib.suppress(psycopg.Error):
                 pg_admin(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-            except psycopg.Error:
-                pass
 
 
 @pytest.fixture(scope="session")

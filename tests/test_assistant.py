@@ -3,14 +3,12 @@ planner (via the evaluation runner), plus a conversation on the test database (S
 PostgreSQL). Prints the turn times."""
 import statistics
 import time
-from pathlib import Path
 
 import pytest
 
 from agent.planner import OfflinePlanner
 from agent.runtime import Assistant, Turn
-
-from tests.conftest import SAMPLE_SCENARIOS  # noqa: E402
+from tests.conftest import SAMPLE_SCENARIOS
 
 SCENARIOS = SAMPLE_SCENARIOS
 

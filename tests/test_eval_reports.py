@@ -22,7 +22,6 @@ from evals.runner import Runner
 from evals.scenario import load_paths
 from evals.scope import build_guard
 
-
 ORDERING = Path(__file__).parents[1] / "evals" / "sample" / "ordering.yaml"
 
 

@@ -11,13 +11,12 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from channels.cli_eval import eval_app
+from conftest import NOW, SAMPLE_WORLD
 from core.state import snapshot
-from evals.checks import check_final, check_turn, contains, invariants, normalise
+from evals.checks import check_final, check_turn, contains, invariants, normalise, state_diff
 from evals.report import build_report, percentile, to_markdown
 from evals.runner import Runner
 from evals.scenario import LoadError, load_paths
-
-from conftest import NOW, SAMPLE_WORLD
 
 
 def write(path: Path, body: str) -> Path:
@@ -257,6 +256,25 @@ def test_payments_and_approvals_created():
     bad = final({"approvals_created": [{**ok, "reasons": ["credit_limit_exceeded"]}]})["approvals_created"]
     assert not bad.passed and "reasons" in bad.detail
     assert not final({"approvals_created": [{**ok, "order_customer": "R-102"}]})["approvals_created"].passed
+
+
+def test_checks_made_in_one_loop_each_use_their_own_section():
+    """state_diff and check_final build a key or a matcher per section inside their loops; each
+    must use its own section's values, whatever sections come after it (ruff B023)."""
+    after = after_state()
+    after["orders"][0]["status"] = "cancelled"
+    after["stock"][1]["available"] = 1990
+    diff = state_diff(BEFORE, after)
+    assert [a["order_no"] for a in diff["approvals"]["added"]] == ["SO-1001"]
+    assert [c["key"] for c in diff["orders"]["changed"]] == ["SO-0905"]
+    assert [o["order_no"] for o in diff["orders"]["added"]] == ["SO-1001"]
+    assert diff["payments"] == {"added": [after["payments"][-1]], "removed": [], "changed": []}
+    assert [c["key"] for c in diff["stock"]["changed"]] == ["WH-BLR CC-100 B2"]
+    assert diff["stock"]["added"] == diff["stock"]["removed"] == []
+    ok = {"order_customer": "R-101", "reasons": ["big_order", "credit_limit_exceeded"]}
+    checks = final({"approvals_created": [ok], "orders_changed": [{"order_no": "SO-0905", "status": ["cancelled"]}],
+                    "payments_created": [{"customer": "R-101", "amount": "500"}]}, after)
+    assert all(c.passed for c in checks.values()), checks
 
 
 def test_stock_per_batch_and_totals():

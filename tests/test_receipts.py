@@ -9,9 +9,8 @@ from core.errors import Ambiguous, InvalidInput, NotAllowed, NotFound
 from core.inventory import StockBalance, StockMovement, ledger_consistent
 from core.receipts import receive_goods, receiving_warehouses
 from core.stock import adjust_stock
-from tools.base import StalePreview
-
 from tool_helpers import act, execute, preview, read, rows
+from tools.base import StalePreview
 
 
 def balance(engine, wh, sku, batch):

@@ -8,13 +8,12 @@ import pytest
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 from typer.testing import CliRunner
 
-from agent.recording import NotRecorded, ReplayModel, RecordingModel, request_key
+from agent.recording import NotRecorded, RecordingModel, ReplayModel, request_key
 from channels.cli_eval import eval_app
+from conftest import SAMPLE_WORLD
 from evals.runner import Runner
 from evals.scenario import load_paths
 from tests.fake_openai import FakeOpenAI, text, tool_calls
-
-from conftest import SAMPLE_WORLD
 
 SUITE = """
 - id: rec-low-stock

@@ -21,7 +21,6 @@ from channels.store import ProcessedEvent
 from core.audit import OutboxMessage
 from core.orders import Order
 from core.parties import User
-
 from fake_slack import BOT_USER, FakeSlack
 
 SECRET = "test-signing-secret"

@@ -18,8 +18,24 @@ from evals.report import build_robustness_report, robustness_markdown
 from evals.robustness import run_robustness
 from evals.runner import Runner
 from evals.scenario import load_paths
-from evals.variants import (HAAN, KINDS, NAHI, ORDER_VERBS, TRANSFORMS, Edit, Vocabulary, filler, generate,
-                            hinglish, number_in_words, number_words, reorder, typo, typos_of, unit_synonyms)
+from evals.variants import (
+    HAAN,
+    KINDS,
+    NAHI,
+    ORDER_VERBS,
+    TRANSFORMS,
+    Edit,
+    Vocabulary,
+    filler,
+    generate,
+    hinglish,
+    number_in_words,
+    number_words,
+    reorder,
+    typo,
+    typos_of,
+    unit_synonyms,
+)
 
 ROOT = Path(__file__).parents[1]
 SAMPLE = ROOT / "evals" / "sample"

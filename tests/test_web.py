@@ -226,9 +226,8 @@ def test_configured_platform_channels_are_mounted_and_deliver(sample, clock, mon
 
 
 def test_users_token_command(sample, monkeypatch):
-    from core.settings import get_settings
-
     from channels.cli_serve import users_app
+    from core.settings import get_settings
     monkeypatch.setenv("DMS_DATABASE_URL", sample.url_string)
     get_settings.cache_clear()
     try:

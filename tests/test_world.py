@@ -10,17 +10,16 @@ from sqlalchemy import func, select, update
 from sqlmodel import Session
 from typer.testing import CliRunner
 
+from conftest import NOW, SAMPLE_WORLD
 from core import models
+from core.audit import AuditEntry
 from core.billing import Invoice, Payment, resettle
 from core.db import transaction
 from core.inventory import StockBalance, StockMovement
 from core.orders import Counter, Order, OrderAllocation
 from core.parties import Customer
-from core.audit import AuditEntry
 from core.state import snapshot
 from core.world import WorldErrors, export_world, import_world
-
-from conftest import NOW, SAMPLE_WORLD
 
 
 @pytest.fixture

@@ -3,9 +3,10 @@
 identity and shape the result; the core decides what is true and what is allowed."""
 import hashlib
 import json
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session

@@ -2,10 +2,10 @@
 from decimal import Decimal
 
 from core.errors import InvalidInput
-from core.quantities import parse_amount
-from core.lookup import resolve_customer
 from core.invoices import overdue_by
+from core.lookup import resolve_customer
 from core.payments import AGE_BUCKETS, customer_outstanding, outstanding_report, record_payment
+from core.quantities import parse_amount
 from core.types import money
 
 from .base import Preview, Table, Tool, ToolResult, dry_run, fingerprint

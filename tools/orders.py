@@ -5,8 +5,22 @@ from sqlmodel import select
 from core.approvals import ApprovalRule, explain
 from core.catalogue import Sku
 from core.lookup import resolve_customer, resolve_region, resolve_sku, resolve_warehouse
-from core.orders import (OPEN_STATUSES, Item, OrderPreview, OrderScheme, PreviewChanged, cancel_order, create_order,
-                         deliver_order, dispatch_order, get_order, list_orders, order_lines, preview_order, sku_units)
+from core.orders import (
+    OPEN_STATUSES,
+    Item,
+    OrderPreview,
+    OrderScheme,
+    PreviewChanged,
+    cancel_order,
+    create_order,
+    deliver_order,
+    dispatch_order,
+    get_order,
+    list_orders,
+    order_lines,
+    preview_order,
+    sku_units,
+)
 from core.parties import Customer, region_children, subtree
 
 from .base import Preview, StalePreview, Table, Tool, ToolResult, dry_run, fingerprint, parse_period, period_words
@@ -75,14 +89,14 @@ class GetOrder(Tool):
         order = get_order(s, ctx.actor, args.order_no)
         cust = s.get(Customer, order.customer)
         lines = order_lines(s, order.order_no)
-        units = sku_units(s, [l.sku for l in lines])
-        names = dict(s.exec(select(Sku.code, Sku.name).where(Sku.code.in_([l.sku for l in lines]))).all())
+        units = sku_units(s, [ln.sku for ln in lines])
+        names = dict(s.exec(select(Sku.code, Sku.name).where(Sku.code.in_([ln.sku for ln in lines]))).all())
         rows = []
-        for l in lines:
-            u = units.get(l.sku, [])
-            rows.append([l.sku, names.get(l.sku, l.sku), in_units(l.qty, u) if l.qty else "-",
-                         str(l.free_qty) if l.free_qty else "-", amount(l.unit_price), amount(l.discount),
-                         amount(l.tax), amount(l.line_total)])
+        for ln in lines:
+            u = units.get(ln.sku, [])
+            rows.append([ln.sku, names.get(ln.sku, ln.sku), in_units(ln.qty, u) if ln.qty else "-",
+                         str(ln.free_qty) if ln.free_qty else "-", amount(ln.unit_price), amount(ln.discount),
+                         amount(ln.tax), amount(ln.line_total)])
         schemes = list(s.exec(select(OrderScheme).where(OrderScheme.order_no == order.order_no)))
         text = (f"Order {order.order_no} for {cust.name if cust else order.customer}, {day(order.created_at, ctx.clock.tz)}, "
                 f"from {order.warehouse}: {words(order.status)}.\n"
@@ -145,26 +159,26 @@ class CreateOrder(Tool):
         for r in p.readings:
             asked.setdefault(r.sku, r.match.unit)
         rows, text_lines = [], []
-        for n, l in enumerate(p.lines, 1):
-            u = p.units.get(l.sku, [])
+        for n, ln in enumerate(p.lines, 1):
+            u = p.units.get(ln.sku, [])
             base = base_unit(u)
-            name = p.sku_names.get(l.sku, l.sku)
-            ordered = in_units(l.qty, u, asked.get(l.sku)) if l.qty else "-"
-            free = f"{l.free_qty} {base} free" if l.free_qty else ""
-            if l.qty:
-                reason = p.price_reasons.get(l.sku)
-                line = (f"{n}. {name} ({l.sku}): {ordered} at {rs(l.unit_price)} per {base}"
+            name = p.sku_names.get(ln.sku, ln.sku)
+            ordered = in_units(ln.qty, u, asked.get(ln.sku)) if ln.qty else "-"
+            free = f"{ln.free_qty} {base} free" if ln.free_qty else ""
+            if ln.qty:
+                reason = p.price_reasons.get(ln.sku)
+                line = (f"{n}. {name} ({ln.sku}): {ordered} at {rs(ln.unit_price)} per {base}"
                         + (f" ({reason})" if reason else "")
-                        + (f", discount {rs(l.discount)}" if l.discount else "") + (f", + {free}" if free else "")
-                        + f", tax {rs(l.tax)}, line total {rs(l.line_total)}")
-                read = [r.explain() for r in p.readings if r.sku == l.sku]
+                        + (f", discount {rs(ln.discount)}" if ln.discount else "") + (f", + {free}" if free else "")
+                        + f", tax {rs(ln.tax)}, line total {rs(ln.line_total)}")
+                read = [r.explain() for r in p.readings if r.sku == ln.sku]
                 if read:
                     line += "\n   read as: " + "; ".join(read)
             else:
-                line = f"{n}. {name} ({l.sku}): {free}"
+                line = f"{n}. {name} ({ln.sku}): {free}"
             text_lines.append(line)
-            rows.append([l.sku, name, ordered, free or "-", amount(l.unit_price), amount(l.discount),
-                         amount(l.tax), amount(l.line_total)])
+            rows.append([ln.sku, name, ordered, free or "-", amount(ln.unit_price), amount(ln.discount),
+                         amount(ln.tax), amount(ln.line_total)])
         parts = [f"New order for {p.customer_name} ({p.customer}), from {p.warehouse}:", *text_lines]
         if p.applied:
             parts.append("Schemes: " + "; ".join(a.description for a in p.applied) + ".")
@@ -184,9 +198,9 @@ class CreateOrder(Tool):
                        data={"customer": p.customer, "warehouse": p.warehouse, "status": p.status,
                              "total": str(p.total), "needs_approval": p.needs_approval,
                              "approval_reasons": p.approval_reasons,
-                             "lines": [{"sku": l.sku, "qty": l.qty, "free_qty": l.free_qty,
-                                        "unit_price": str(l.unit_price), "discount": str(l.discount),
-                                        "line_total": str(l.line_total)} for l in p.lines],
+                             "lines": [{"sku": ln.sku, "qty": ln.qty, "free_qty": ln.free_qty,
+                                        "unit_price": str(ln.unit_price), "discount": str(ln.discount),
+                                        "line_total": str(ln.line_total)} for ln in p.lines],
                              "schemes": [a.code for a in p.applied], "notes": p.notes,
                              "readings": [{"sku": r.sku, "said": r.explain(), "qty": r.said_qty,
                                            "unit_said": r.match.said, "unit": r.match.unit, "how": r.match.how,
@@ -201,12 +215,12 @@ def order_facts(ctx, order) -> dict:
     s = ctx.session
     cust = s.get(Customer, order.customer)
     lines = order_lines(s, order.order_no)
-    units = sku_units(s, [l.sku for l in lines])
-    names = dict(s.exec(select(Sku.code, Sku.name).where(Sku.code.in_([l.sku for l in lines]))).all())
+    units = sku_units(s, [ln.sku for ln in lines])
+    names = dict(s.exec(select(Sku.code, Sku.name).where(Sku.code.in_([ln.sku for ln in lines]))).all())
     return {"order_no": order.order_no, "customer": order.customer, "customer_name": cust.name if cust else "",
             "status": order.status, "total": str(order.total), "warehouse": order.warehouse,
-            "lines": [[l.sku, names.get(l.sku, l.sku), in_units(l.qty + l.free_qty, units.get(l.sku, []))]
-                      for l in lines]}
+            "lines": [[ln.sku, names.get(ln.sku, ln.sku), in_units(ln.qty + ln.free_qty, units.get(ln.sku, []))]
+                      for ln in lines]}
 
 
 def lines_table(facts: dict, title: str) -> Table:

@@ -1,8 +1,8 @@
 """Stock tools: levels (retailers learn only in stock / not in stock), low stock, and the
 changes people ask for in conversation (count adjustments, damage)."""
-from core.errors import Ambiguous, InvalidInput, NotFound
 from sqlmodel import select
 
+from core.errors import Ambiguous, InvalidInput, NotFound
 from core.inventory import StockBalance, batches_for
 from core.lookup import resolve_sku, resolve_warehouse
 from core.orders import sku_units
