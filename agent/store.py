@@ -8,7 +8,7 @@ import uuid
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from core.types import timestamp
 
@@ -50,7 +50,7 @@ def current_pending(session: Session, user_id: str, channel: str, conversation: 
     rows = session.exec(select(PendingAction).where(
         PendingAction.user_id == user_id, PendingAction.channel == channel,
         PendingAction.conversation == conversation, PendingAction.status == "pending")
-        .order_by(PendingAction.created_at.desc())).all()
+        .order_by(col(PendingAction.created_at).desc())).all()
     for row in rows:
         if row.expires_at <= now:
             _set_status(session, row.id, "pending", "expired")
@@ -90,7 +90,7 @@ def load_messages(session: Session, channel: str, conversation: str, user_id: st
     from langchain_core.messages import messages_from_dict
     rows = session.exec(select(ConversationMessage.message).where(
         ConversationMessage.channel == channel, ConversationMessage.conversation == conversation,
-        ConversationMessage.user_id == user_id).order_by(ConversationMessage.id.desc()).limit(limit)).all()
+        ConversationMessage.user_id == user_id).order_by(col(ConversationMessage.id).desc()).limit(limit)).all()
     msgs = messages_from_dict([json.loads(r) for r in reversed(rows)])
     # never start the window on a tool result whose call was cut off
     while msgs and msgs[0].type == "tool":

@@ -18,7 +18,7 @@ from collections import OrderedDict
 
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from agent.nlu.lexicon import Entry, Lexicon, NameIndex, paused_gc
 from core.access import Actor, visible_customer_codes
@@ -126,7 +126,7 @@ class WorldView:
         with Session(self.engine) as s:
             stmt = select(StockBalance.batch).where(func.upper(StockBalance.batch).in_(list(wanted)))
             if warehouses is not None:
-                stmt = stmt.where(StockBalance.warehouse.in_(sorted(warehouses)))
+                stmt = stmt.where(col(StockBalance.warehouse).in_(sorted(warehouses)))
             found = s.exec(stmt.distinct()).all()
         return {wanted[b.upper()]: b for b in found}
 

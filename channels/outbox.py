@@ -19,7 +19,7 @@ from datetime import timedelta
 
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.audit import OutboxMessage
 from core.clock import Clock
@@ -149,7 +149,7 @@ def _fail_abandoned(engine: Engine, now, report: DeliveryReport) -> None:
         ids = s.exec(select(OutboxMessage.id).where(OutboxMessage.status == "sending",
                                                     OutboxMessage.next_attempt_at <= now)).all()
         if ids:
-            s.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids), OutboxMessage.status == "sending")
+            s.execute(update(OutboxMessage).where(col(OutboxMessage.id).in_(ids), OutboxMessage.status == "sending")
                    .values(status="failed", last_error="interrupted while sending; not retried, so it is "
                                                        "never delivered twice"))
             report.failed.extend(ids)

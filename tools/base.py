@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -141,23 +142,21 @@ class Tool:
         return self._execute(ctx, args)
 
     # --- to implement -----------------------------------------------------------------------
-    def _run(self, ctx: ToolContext, args) -> ToolResult:
+    def _run(self, ctx: ToolContext, args: Any) -> ToolResult:
         raise NotImplementedError
 
-    def _preview(self, ctx: ToolContext, args) -> Preview:
+    def _preview(self, ctx: ToolContext, args: Any) -> Preview:
         raise NotImplementedError
 
-    def _execute(self, ctx: ToolContext, args) -> ToolResult:
+    def _execute(self, ctx: ToolContext, args: Any) -> ToolResult:
         raise NotImplementedError
 
 
-def parse_period(period) -> tuple:
+def parse_period(period: Any) -> tuple[date | None, date | None]:
     """(start, end) dates of a schemas.Period; bad dates are named with their field."""
-    from datetime import date
-
     if period is None:
         return None, None
-    out = []
+    out: list[date | None] = []
     for name in ("start", "end"):
         value = getattr(period, name)
         if value in (None, ""):

@@ -1,6 +1,6 @@
 """Order tools: listing and reading orders, placing one (preview, then exactly that order),
 cancelling, dispatching and delivering."""
-from sqlmodel import select
+from sqlmodel import col, select
 
 from core.approvals import ApprovalRule, explain
 from core.catalogue import Sku
@@ -23,7 +23,19 @@ from core.orders import (
 )
 from core.parties import Customer, region_children, subtree
 
-from .base import Preview, StalePreview, Table, Tool, ToolResult, dry_run, fingerprint, parse_period, period_words
+from . import schemas
+from .base import (
+    Preview,
+    StalePreview,
+    Table,
+    Tool,
+    ToolContext,
+    ToolResult,
+    dry_run,
+    fingerprint,
+    parse_period,
+    period_words,
+)
 from .format import amount, base_unit, day, in_units, plural, rs, words
 
 # Status words people use that mean several statuses (rules.md: pending/open = not yet
@@ -33,7 +45,7 @@ STATUS_WORDS = {"pending": list(OPEN_STATUSES), "open": list(OPEN_STATUSES), "al
 
 def reason_texts(session, reasons: list[str], rule_codes: list[str]) -> list[str]:
     """Approval reasons in words, with the thresholds of the rules that fired."""
-    thresholds = {r.when: r.threshold for r in session.exec(select(ApprovalRule).where(ApprovalRule.code.in_(rule_codes)))} \
+    thresholds = {r.when: r.threshold for r in session.exec(select(ApprovalRule).where(col(ApprovalRule.code).in_(rule_codes)))} \
         if rule_codes else {}
     return [explain(r, thresholds.get(r)) for r in reasons]
 
@@ -55,7 +67,7 @@ def region_codes(session, text: str | None) -> set[str] | None:
 class ListOrders(Tool):
     name = "list_orders"
 
-    def _run(self, ctx, args):
+    def _run(self, ctx: ToolContext, args: schemas.ListOrders) -> ToolResult:
         s = ctx.session
         cust = resolve_customer(s, ctx.actor, args.customer) if args.customer else None
         regions = region_codes(s, args.region)
@@ -70,7 +82,7 @@ class ListOrders(Tool):
         if not orders:
             return ToolResult(f"No {what}{scope}.", data={"orders": []})
         names = dict(s.exec(select(Customer.code, Customer.name).where(
-            Customer.code.in_({o.customer for o in orders}))).all())
+            col(Customer.code).in_({o.customer for o in orders}))).all())
         rows = [[o.order_no, day(o.created_at, ctx.clock.tz), names.get(o.customer, o.customer), words(o.status),
                  amount(o.total)] for o in orders]
         text = f"{plural(len(orders), what[:-1], what).capitalize()}{scope}:\n" + "\n".join(
@@ -84,13 +96,13 @@ class ListOrders(Tool):
 class GetOrder(Tool):
     name = "get_order"
 
-    def _run(self, ctx, args):
+    def _run(self, ctx: ToolContext, args: schemas.GetOrder) -> ToolResult:
         s = ctx.session
         order = get_order(s, ctx.actor, args.order_no)
         cust = s.get(Customer, order.customer)
         lines = order_lines(s, order.order_no)
         units = sku_units(s, [ln.sku for ln in lines])
-        names = dict(s.exec(select(Sku.code, Sku.name).where(Sku.code.in_([ln.sku for ln in lines]))).all())
+        names = dict(s.exec(select(Sku.code, Sku.name).where(col(Sku.code).in_([ln.sku for ln in lines]))).all())
         rows = []
         for ln in lines:
             u = units.get(ln.sku, [])
@@ -127,7 +139,7 @@ class CreateOrder(Tool):
         warehouse = resolve_warehouse(s, ctx.actor, args.warehouse).code if args.warehouse else None
         return items, None, customer, warehouse
 
-    def _preview(self, ctx, args):
+    def _preview(self, ctx: ToolContext, args: schemas.CreateOrder) -> Preview:
         items, _, customer, warehouse = self._request(ctx, args)
         return self.render(ctx, preview_order(ctx.session, ctx.actor, ctx.clock, items, customer, warehouse))
 
@@ -216,7 +228,7 @@ def order_facts(ctx, order) -> dict:
     cust = s.get(Customer, order.customer)
     lines = order_lines(s, order.order_no)
     units = sku_units(s, [ln.sku for ln in lines])
-    names = dict(s.exec(select(Sku.code, Sku.name).where(Sku.code.in_([ln.sku for ln in lines]))).all())
+    names = dict(s.exec(select(Sku.code, Sku.name).where(col(Sku.code).in_([ln.sku for ln in lines]))).all())
     return {"order_no": order.order_no, "customer": order.customer, "customer_name": cust.name if cust else "",
             "status": order.status, "total": str(order.total), "warehouse": order.warehouse,
             "lines": [[ln.sku, names.get(ln.sku, ln.sku), in_units(ln.qty + ln.free_qty, units.get(ln.sku, []))]
@@ -241,7 +253,7 @@ class StatusChange(Tool):
     def _done(self, facts: dict, result, args) -> str:
         raise NotImplementedError
 
-    def _preview(self, ctx, args):
+    def _preview(self, ctx: ToolContext, args: schemas.OrderRef | schemas.RejectOrder) -> Preview:
         before = get_order(ctx.session, ctx.actor, args.order_no)
         facts = order_facts(ctx, before)
         with dry_run(ctx.session):
@@ -254,7 +266,7 @@ class StatusChange(Tool):
         order = result[0] if isinstance(result, tuple) else result
         return {"status": order.status}
 
-    def _execute(self, ctx, args):
+    def _execute(self, ctx: ToolContext, args: schemas.OrderRef | schemas.RejectOrder) -> ToolResult:
         facts = order_facts(ctx, get_order(ctx.session, ctx.actor, args.order_no))
         result = self._apply(ctx, args)
         after = self._after(ctx, result)

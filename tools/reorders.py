@@ -4,7 +4,8 @@ from core.lookup import resolve_customer, resolve_warehouse
 from core.reorders import Reorder as ReorderPlan
 from core.reorders import ReorderChanged, place_reorder, plan_reorder, problem_words
 
-from .base import Preview, StalePreview, Tool, ToolResult
+from . import schemas
+from .base import Preview, StalePreview, Tool, ToolContext, ToolResult
 from .format import day, rs, words
 from .orders import CreateOrder, approver_words, reason_texts
 
@@ -14,12 +15,12 @@ _ORDER_TOOL = CreateOrder()  # renders the new order exactly as an order preview
 class Reorder(Tool):
     name = "reorder"
 
-    def _request(self, ctx, args):
+    def _request(self, ctx: ToolContext, args: schemas.Reorder) -> tuple[str | None, str | None, str | None]:
         customer = resolve_customer(ctx.session, ctx.actor, args.customer).code if args.customer else None
         warehouse = resolve_warehouse(ctx.session, ctx.actor, args.warehouse).code if args.warehouse else None
         return (args.order_no or "").strip() or None, customer, warehouse
 
-    def _preview(self, ctx, args):
+    def _preview(self, ctx: ToolContext, args: schemas.Reorder) -> Preview:
         return self.render(ctx, plan_reorder(ctx.session, ctx.actor, ctx.clock, *self._request(ctx, args)))
 
     def execute(self, ctx, args, fingerprint):
