@@ -13,7 +13,7 @@ from core.access import load_actor
 from core.app import make_clock, open_database
 from core.billing import PAYMENT_METHODS
 from core.db import transaction
-from core.orders import ORDER_STATUSES
+from core.orders import ORDER_STATUSES, Item
 from core.reports import DIMENSIONS
 from core.world import INT_MAX, p_date, p_money
 
@@ -48,9 +48,8 @@ def run(user: str, fn):
         return fn(s, actor, clock)
 
 
-def parse_item(raw: str):
+def parse_item(raw: str) -> Item:
     """`SKU:QTY[:UNIT]`, checked while the command line is parsed."""
-    from core.orders import Item
     parts = raw.split(":")
     if len(parts) not in (2, 3) or not parts[0] or not parts[1].isascii() or not parts[1].isdigit():
         raise typer.BadParameter(f"{raw!r} is not SKU:QTY or SKU:QTY:UNIT (QTY a whole number)")
@@ -92,7 +91,7 @@ def show_preview(p) -> None:
 
 
 @order_app.command("preview")
-def order_preview(items: list[str] = ITEMS, customer: str = typer.Option(None), warehouse: str = typer.Option(None),
+def order_preview(items: list[Item] = ITEMS, customer: str = typer.Option(None), warehouse: str = typer.Option(None),
                   user: str = AS) -> None:
     """Price an order without creating it (items as SKU:QTY[:UNIT])."""
     from core.orders import preview_order
@@ -100,7 +99,7 @@ def order_preview(items: list[str] = ITEMS, customer: str = typer.Option(None), 
 
 
 @order_app.command("create")
-def order_create(items: list[str] = ITEMS, customer: str = typer.Option(None), warehouse: str = typer.Option(None),
+def order_create(items: list[Item] = ITEMS, customer: str = typer.Option(None), warehouse: str = typer.Option(None),
                  user: str = AS) -> None:
     """Create an order (items as SKU:QTY[:UNIT])."""
     from core.orders import create_order

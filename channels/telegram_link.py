@@ -81,7 +81,7 @@ def link_requests(session: Session, actor: Actor, status: str = "pending") -> li
     """The requests the actor may decide (admin: all; manager: customers in their regions)."""
     if actor.role not in DECIDERS:
         raise NotAllowed(f"A {actor.role.replace('_', ' ')} may not link Telegram accounts.")
-    rows = session.exec(select(LinkRequest).where(LinkRequest.status == status).order_by(LinkRequest.id)).all()
+    rows = session.exec(select(LinkRequest).where(LinkRequest.status == status).order_by(col(LinkRequest.id))).all()
     if actor.is_admin:
         return list(rows)
     customers = {c.code: c for c in session.exec(select(Customer).where(

@@ -215,7 +215,7 @@ def money_eq(expected: Any, actual: Any) -> bool:
     return e is not None and a is not None and e == a
 
 
-def _status_ok(expected: list[str] | str, actual: str) -> bool:
+def _status_ok(expected: list[str] | str, actual: str | None) -> bool:
     return actual in ([expected] if isinstance(expected, str) else expected)
 
 

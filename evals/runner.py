@@ -23,7 +23,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.clock import Clock
 from core.db import engine_for, make_engine, upgrade
@@ -139,7 +139,8 @@ class Runner:
         if record and replay:
             raise ValueError("record or replay, not both")
         self.model_source = model
-        self.model = label or (model if isinstance(model, str) else getattr(model, "__name__", "custom"))
+        name: str = model if isinstance(model, str) else getattr(model, "__name__", "custom")
+        self.model = label or name
         self.tz = ZoneInfo(timezone)
         self.record = Path(record) if record else None
         self.replay = None
@@ -351,6 +352,6 @@ def _confirmation(engine, user: str, pending, audit_mark: int) -> Confirmation:
     with Session(engine) as s:
         status = s.exec(select(PendingAction.status).where(PendingAction.id == pending.id)).first() \
             if pending is not None else None
-        actors = frozenset(u for u in s.exec(select(AuditEntry.user_id).where(AuditEntry.id > audit_mark)) if u)
+        actors = frozenset(u for u in s.exec(select(AuditEntry.user_id).where(col(AuditEntry.id) > audit_mark)) if u)
     return Confirmation(user=user, previewed=pending is not None and pending.user_id == user,
                         executed=status == "done", actors=actors)
