@@ -15,15 +15,20 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, Row
 from sqlmodel import Session, col, select
 
 from agent.nlu.lexicon import Entry, Lexicon, NameIndex, paused_gc
 from core.access import Actor, visible_customer_codes
 from core.catalogue import Brand, Category, Product, Sku, SkuUnit, split_list
 from core.parties import Customer, Region, User, Warehouse
+
+if TYPE_CHECKING:
+    from agent.semantic import SemanticIndex  # (loaded when first used: it brings the model runtime)
 
 _COUNTED = (Sku, SkuUnit, Product, Brand, Category, Customer, Region, Warehouse, User)
 SCOPED_KEPT = 64  # lexicons of distinct scopes kept per database
@@ -82,7 +87,7 @@ class WorldView:
         self.knowledge = knowledge  # agent.knowledge.KnowledgeBase or None
         self._world: World | None = None
         self._key: tuple | None = None
-        self._semantic = None
+        self._semantic: SemanticIndex | None = None
         self._semantic_key: tuple | None = None
         self._lock = threading.Lock()
         self._scoped: OrderedDict[tuple, World] = OrderedDict()
@@ -165,7 +170,7 @@ def _scope(s: Session, actor: Actor) -> tuple[frozenset[str] | None, frozenset[s
             None if warehouses is None else frozenset(warehouses))
 
 
-def _rows(s: Session, model, order=None) -> list:
+def _rows(s: Session, model, order=None) -> Sequence[Row]:
     """Every row of a table as plain rows (the same statement and order as selecting the model,
     without building an ORM object per row)."""
     stmt = select(model.__table__)
