@@ -106,6 +106,18 @@ class Databases:
                 pg_admin(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
 
 
+def pytest_collection_modifyitems(config, items):
+    """Marks every test `unit` (`pytest -m unit`: the pure functions, in seconds) or `db`. A test
+    is `db` when it uses a database fixture (they all come from `databases`) or is marked `db`
+    itself because it reaches a database another way (a world imported by the evaluation runner,
+    a CLI command, a server); every other test is `unit`."""
+    for item in items:
+        if "databases" in getattr(item, "fixturenames", ()) and not item.get_closest_marker("db"):
+            item.add_marker(pytest.mark.db)
+        if not item.get_closest_marker("db"):
+            item.add_marker(pytest.mark.unit)
+
+
 @pytest.fixture(scope="session")
 def databases(tmp_path_factory):
     dbs = Databases(tmp_path_factory.mktemp("db"))

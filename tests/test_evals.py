@@ -326,6 +326,7 @@ def test_template_copy_holds_the_world(sample):
             engine.dispose()
 
 
+@pytest.mark.db  # the evaluation runner imports the world into SQLite
 def test_broken_world_fails_its_scenario_without_stopping_the_run(tmp_path):
     world = tmp_path / "world"
     shutil.copytree(SAMPLE_WORLD, world)
@@ -343,6 +344,7 @@ def test_broken_world_fails_its_scenario_without_stopping_the_run(tmp_path):
     assert "WorldErrors" in to_markdown(report)
 
 
+@pytest.mark.db  # the evaluation runner imports the world into SQLite
 def test_end_to_end_through_the_real_assistant(tmp_path):
     planner = pytest.importorskip("agent.planner")
     if not hasattr(planner, "OfflinePlanner"):
@@ -449,6 +451,7 @@ def test_chat_record_of_a_read_only_conversation_expects_no_changes(sample, tmp_
     assert empty.exit_code == 0 and not (tmp_path / "none.yaml").exists()
 
 
+@pytest.mark.db  # the evaluation runner imports the world into SQLite
 def test_a_turn_may_name_its_own_user_each_keeping_their_own_conversation(tmp_path):
     """scenarios.md: `as:` on a turn, for flows between people; a confirmation belongs to the
     user who was shown the preview."""

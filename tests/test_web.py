@@ -248,6 +248,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@pytest.mark.db  # the server imports the demo world into a new database
 def test_dms_serve_imports_the_demo_world_into_a_new_database_and_serves(tmp_path):
     port = free_port()
     env = {**os.environ, "DMS_DATABASE_URL": f"sqlite:///{tmp_path / 'new.db'}", "DMS_DATA_DIR": str(tmp_path),
