@@ -171,7 +171,7 @@ class LocalEmbeddingFunction(EmbeddingFunction[Documents]):
         return {"model": MODEL_ID}
 
     @staticmethod
-    def build_from_config(config: dict[str, Any]) -> "LocalEmbeddingFunction":
+    def build_from_config(config: dict[str, Any]) -> LocalEmbeddingFunction:
         if config.get("model", MODEL_ID) != MODEL_ID:
             raise ValueError(f"collection was embedded with {config.get('model')}, not {MODEL_ID}")
         return LocalEmbeddingFunction()

@@ -91,7 +91,8 @@ def _cut(text: str) -> list[str]:
     """Long paragraphs become runs of whole sentences of at most MAX_PASSAGE_WORDS words."""
     if len(text.split()) <= MAX_PASSAGE_WORDS:
         return [text] if text.strip() else []
-    chunks, run = [], []
+    chunks: list[str] = []
+    run: list[str] = []
     for sentence in _SENTENCE_END.split(text):
         if run and len(" ".join(run + [sentence]).split()) > MAX_PASSAGE_WORDS:
             chunks.append(" ".join(run))

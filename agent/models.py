@@ -5,6 +5,7 @@ import os
 import re
 import uuid
 from functools import lru_cache
+from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage
@@ -49,6 +50,7 @@ def _chat_openai():
     use, and nothing here may touch the network. Counts are approximate (LangChain's
     count_tokens_approximately); what a turn really used comes from the server's `usage`."""
     from langchain_core.messages.utils import count_tokens_approximately
+    from langchain_core.tools import BaseTool
     from langchain_core.utils.function_calling import convert_to_openai_tool
     from langchain_openai import ChatOpenAI
 
@@ -57,7 +59,7 @@ def _chat_openai():
             return count_tokens_approximately([text])
 
         def get_num_tokens_from_messages(self, messages, tools=None, **kwargs) -> int:
-            schemas = [convert_to_openai_tool(t) for t in tools] if tools else None
+            schemas: list[BaseTool | dict[str, Any]] | None = [convert_to_openai_tool(t) for t in tools] if tools else None
             return count_tokens_approximately(messages, tools=schemas)
 
         def get_token_ids(self, text: str) -> list[int]:
@@ -109,7 +111,8 @@ def _as_call(obj) -> dict | None:
 
 def _json_values(text: str) -> list[tuple[int, int, object]]:
     """Every JSON object or array in `text` with its span (start, end, value), outermost first."""
-    found, decoder, i = [], json.JSONDecoder(), 0
+    found: list[tuple[int, int, object]] = []
+    decoder, i = json.JSONDecoder(), 0
     while i < len(text):
         if text[i] in "{[":
             try:

@@ -15,7 +15,7 @@ import json
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, messages_from_dict, messages_to_dict
@@ -201,7 +201,7 @@ class ReplayModel(_Wrapper):
             self.store["cursor"][key] = n + 1
             data = found[n % len(found)]
         [ai] = messages_from_dict([data])
-        return self._result(ai)
+        return self._result(cast(AIMessage, ai))  # a recording holds the model's answers
 
 
 def write_manifest(directory: Path | str, model: str) -> None:

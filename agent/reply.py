@@ -1,5 +1,6 @@
 """What the assistant answers: a structure every channel renders in its own way."""
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -120,7 +121,7 @@ class Evidence:
     asked: str = ""  # the user's own words: a question may echo them, a statement may not
 
     @classmethod
-    def of(cls, texts: list[str], asked: list[str] = ()) -> "Evidence":
+    def of(cls, texts: list[str], asked: Sequence[str] = ()) -> "Evidence":
         joined = "\n".join(t for t in texts if t)
         return cls(joined, doc_numbers(joined), numbers(joined), "\n".join(a for a in asked if a))
 

@@ -7,9 +7,11 @@ expiring, re-validated). Identity comes from the channel, never from the message
 import json
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 from pydantic import BaseModel, Field, ValidationError, create_model
@@ -28,6 +30,9 @@ from . import store
 from .confirm import parse_confirmation
 from .models import looks_like_json, recover_text_calls
 from .reply import Action, Evidence, Reply, Table, ToolCall, ground
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
 
 log = logging.getLogger("dms.agent")
 POLICY = (Path(__file__).parent / "policy.md").read_text()
@@ -111,7 +116,7 @@ class Assistant:
         self.model_spec = model
         self.knowledge = knowledge  # agent.knowledge.KnowledgeBase or None
         self.ttl = preview_ttl_minutes or get_settings().preview_ttl_minutes
-        self._model = None
+        self._model: BaseChatModel | None = None
 
     # --- model ---------------------------------------------------------------------------
     def model(self):
@@ -267,7 +272,7 @@ class Assistant:
         for _ in range(MAX_STEPS):
             try:
                 ai = model.invoke([*prompt, *history, *t.new, *retry])
-            except Exception as e:  # model down, timeout (the SDK has retried), bad response
+            except Exception as e:  # noqa: BLE001 - model down, timeout (the SDK has retried), bad response
                 log.warning("model failed: %s", e)
                 return Reply("The assistant's model is not answering right now, so nothing was changed. "
                              "Please try again in a moment.", outcome="error", tool_calls=t.calls, tokens=t.tokens)
@@ -416,7 +421,7 @@ class Assistant:
         reply.tool_calls, reply.tokens = t.calls, t.tokens
         return reply
 
-    def _runtime_tool(self, t: "_TurnState", ai: AIMessage, call: dict, name: str) -> Reply:
+    def _runtime_tool(self, t: "_TurnState", ai: AIMessage, call: Mapping[str, Any], name: str) -> Reply:
         """`refuse` or `ask_user`: the turn ends with the runtime's refusal or the model's question."""
         model, _ = RUNTIME_TOOLS[name]
         try:
@@ -427,10 +432,10 @@ class Assistant:
         if name == "refuse" or args is None and not (call.get("args") or {}).get("question"):
             t.new.append(ToolMessage(content="Refused; the system told the user.", tool_call_id=call["id"]))
             return self._end(t, ai, self._cannot(t), "refused")
-        question = args.question if args is not None else str(call["args"]["question"])
+        question = args.question if isinstance(args, AskUser) else str(call["args"]["question"])
         evidence = t.evidence()
         asked = ground(question, evidence).text or "Could you say a little more about what you need?"
-        choices = [str(c).strip() for c in (args.choices if args is not None else []) if str(c).strip()]
+        choices = [str(c).strip() for c in (args.choices if isinstance(args, AskUser) else []) if str(c).strip()]
         choices = [c for c in choices if not evidence.unsupported(c + "?")]
         text = asked + ("".join(f"\n- {c}" for c in choices) if choices else "")
         t.new.append(ToolMessage(content="Asked; the user's answer is their next message.", tool_call_id=call["id"]))
@@ -554,7 +559,7 @@ def _asked(tool, args, error: DomainError) -> dict | None:
     if not field:
         return None
     return {"slot": "arg", "tool": tool.name, "args": given, "arg": field,
-            "choices": [list(c) for c in error.candidates]}
+            "choices": [list(c) for c in getattr(error, "candidates", [])]}
 
 
 def is_question(text: str) -> bool:
@@ -582,7 +587,7 @@ def _is_offline(model) -> bool:
         model = model.inner
     try:
         return getattr(model, "recorded_model", None) == "offline"
-    except Exception:
+    except Exception:  # noqa: BLE001 - a wrapper whose attribute lookup fails is not a recording of the offline model
         return False
 
 
@@ -597,7 +602,7 @@ def _schema(model: type[BaseModel], hidden: frozenset[str]) -> type[BaseModel]:
     """`model` without the arguments in `hidden` (same field definitions, constraints and docs)."""
     if not hidden & set(model.model_fields):
         return model
-    fields = {n: (f.annotation, f) for n, f in model.model_fields.items() if n not in hidden}
+    fields: dict[str, Any] = {n: (f.annotation, f) for n, f in model.model_fields.items() if n not in hidden}
     return create_model(model.__name__, __doc__=model.__doc__, **fields)
 
 

@@ -59,7 +59,8 @@ class SemanticIndex:
     def _collection(self, name: str):
         return self.client.get_or_create_collection(
             name,
-            embedding_function=self.embedding_function,
+            # chromadb types this for documents or images; a text-only function, like its own defaults, is what it takes
+            embedding_function=self.embedding_function,  # type: ignore[arg-type]
             configuration={"hnsw": {"space": "cosine"}},
         )
 

@@ -6,9 +6,11 @@ arrive in another process, and a conversation survives restarts.
 import json
 import uuid
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import update
-from sqlmodel import Field, Session, SQLModel, select
+from sqlalchemy import Table, update
+from sqlalchemy.engine import CursorResult
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from core.types import timestamp
 
@@ -50,7 +52,7 @@ def current_pending(session: Session, user_id: str, channel: str, conversation: 
     rows = session.exec(select(PendingAction).where(
         PendingAction.user_id == user_id, PendingAction.channel == channel,
         PendingAction.conversation == conversation, PendingAction.status == "pending")
-        .order_by(PendingAction.created_at.desc())).all()
+        .order_by(col(PendingAction.created_at).desc())).all()
     for row in rows:
         if row.expires_at <= now:
             _set_status(session, row.id, "pending", "expired")
@@ -59,10 +61,15 @@ def current_pending(session: Session, user_id: str, channel: str, conversation: 
     return None
 
 
+# the table itself, for updates that must not go through the ORM (SQLModel sets __table__ on
+# every table class; its type hints do not declare it)
+_PENDING: Table = PendingAction.__table__  # type: ignore[attr-defined]
+
+
 def put_pending(session: Session, *, user_id: str, channel: str, conversation: str, tool: str, args: dict,
                 fingerprint: str, preview: str, now: datetime, ttl_minutes: int) -> PendingAction:
     """Store a new preview; it replaces any unconfirmed one of the same conversation."""
-    t = PendingAction.__table__
+    t = _PENDING
     session.execute(update(t).where(t.c.user_id == user_id, t.c.channel == channel,
                                     t.c.conversation == conversation, t.c.status == "pending")
                     .values(status="replaced"))
@@ -75,14 +82,14 @@ def put_pending(session: Session, *, user_id: str, channel: str, conversation: s
 
 def claim(session: Session, action_id: str, user_id: str, to: str = "done") -> bool:
     """Single use: only the first claim of a pending action by its own user succeeds."""
-    t = PendingAction.__table__
+    t = _PENDING
     result = session.execute(update(t).where(t.c.id == action_id, t.c.user_id == user_id,
                                              t.c.status == "pending").values(status=to))
-    return result.rowcount == 1
+    return cast(CursorResult, result).rowcount == 1
 
 
 def _set_status(session: Session, action_id: str, old: str, new: str) -> None:
-    t = PendingAction.__table__
+    t = _PENDING
     session.execute(update(t).where(t.c.id == action_id, t.c.status == old).values(status=new))
 
 
@@ -90,7 +97,7 @@ def load_messages(session: Session, channel: str, conversation: str, user_id: st
     from langchain_core.messages import messages_from_dict
     rows = session.exec(select(ConversationMessage.message).where(
         ConversationMessage.channel == channel, ConversationMessage.conversation == conversation,
-        ConversationMessage.user_id == user_id).order_by(ConversationMessage.id.desc()).limit(limit)).all()
+        ConversationMessage.user_id == user_id).order_by(col(ConversationMessage.id).desc()).limit(limit)).all()
     msgs = messages_from_dict([json.loads(r) for r in reversed(rows)])
     # never start the window on a tool result whose call was cut off
     while msgs and msgs[0].type == "tool":

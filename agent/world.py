@@ -17,19 +17,24 @@ import functools
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func
-from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlalchemy.engine import Engine, Row
+from sqlmodel import Session, col, select
 
 from agent.nlu.lexicon import Entry, Lexicon, NameIndex, paused_gc
 from core.access import Actor, visible_customer_codes
 from core.catalogue import split_list
-from core.tables.catalogue import Brand, Category, Product, Sku, SkuUnit
-from core.tables.parties import Customer, Region, User, Warehouse
 from core.errors import DomainError
 from core.reorders import repeat_items
 from core.settings import business_tz
+from core.tables.catalogue import Brand, Category, Product, Sku, SkuUnit
+from core.tables.parties import Customer, Region, User, Warehouse
+
+if TYPE_CHECKING:
+    from agent.semantic import SemanticIndex  # (loaded when first used: it brings the model runtime)
 
 _COUNTED = (Sku, SkuUnit, Product, Brand, Category, Customer, Region, Warehouse, User)
 SCOPED_KEPT = 64  # lexicons of distinct scopes kept per database
@@ -71,7 +76,7 @@ class WorldVocabulary:
                     self._lexicon = self.names.lexicon()
         return self._lexicon
 
-    def within(self, customers: frozenset[str] | None, warehouses: frozenset[str] | None) -> "WorldVocabulary":
+    def within(self, customers: frozenset[str] | None, warehouses: frozenset[str] | None) -> WorldVocabulary:
         """This world as a user of that scope knows it: customers and warehouses outside it, and
         the users of those customers, are left out (None = no limit)."""
         def kept(e: Entry) -> bool:
@@ -95,7 +100,7 @@ class WorldView:
         self.knowledge = knowledge  # agent.knowledge.KnowledgeBase or None
         self._world: WorldVocabulary | None = None
         self._key: tuple | None = None
-        self._semantic = None
+        self._semantic: SemanticIndex | None = None
         self._semantic_key: tuple | None = None
         self._lock = threading.Lock()
         self._scoped: OrderedDict[tuple, WorldVocabulary] = OrderedDict()
@@ -139,7 +144,7 @@ class WorldView:
         with Session(self.engine) as s:
             stmt = select(StockBalance.batch).where(func.upper(StockBalance.batch).in_(list(wanted)))
             if warehouses is not None:
-                stmt = stmt.where(StockBalance.warehouse.in_(sorted(warehouses)))
+                stmt = stmt.where(col(StockBalance.warehouse).in_(sorted(warehouses)))
             found = s.exec(stmt.distinct()).all()
         return {wanted[b.upper()]: b for b in found}
 
@@ -193,7 +198,7 @@ def _scope(s: Session, actor: Actor) -> tuple[frozenset[str] | None, frozenset[s
             None if warehouses is None else frozenset(warehouses))
 
 
-def _rows(s: Session, model, order=None) -> list:
+def _rows(s: Session, model, order=None) -> Sequence[Row]:
     """Every row of a table as plain rows (the same statement and order as selecting the model,
     without building an ORM object per row)."""
     stmt = select(model.__table__)

@@ -23,11 +23,11 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.clock import Clock  # noqa: E402
-from core.db import make_engine  # noqa: E402
-from core.world import import_world  # noqa: E402
-from evals.worldgen import generate_world  # noqa: E402
-from migrations import upgrade  # noqa: E402
+from core.clock import Clock
+from core.db import make_engine
+from core.world import import_world
+from evals.worldgen import generate_world
+from migrations import upgrade
 
 TZ = ZoneInfo("Asia/Kolkata")
 CLOCK = Clock(TZ, datetime(2026, 11, 20, 10, 30, tzinfo=TZ))

@@ -32,16 +32,16 @@ from sqlmodel import Session, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.access import load_actor  # noqa: E402
-from core.clock import Clock  # noqa: E402
-from core.db import make_engine, transaction  # noqa: E402
-from core.errors import DomainError  # noqa: E402
-from core.orders import Item, create_order, preview_order  # noqa: E402
-from core.tables.inventory import StockBalance  # noqa: E402
-from core.tables.parties import Customer, User  # noqa: E402
-from core.world import import_world  # noqa: E402
-from evals.worldgen import generate_world  # noqa: E402
-from migrations import upgrade  # noqa: E402
+from core.access import load_actor
+from core.clock import Clock
+from core.db import make_engine, transaction
+from core.errors import DomainError
+from core.orders import Item, create_order, preview_order
+from core.tables.inventory import StockBalance
+from core.tables.parties import Customer, User
+from core.world import import_world
+from evals.worldgen import generate_world
+from migrations import upgrade
 
 TZ = ZoneInfo("Asia/Kolkata")
 CLOCK = Clock(TZ, datetime(2026, 11, 20, 10, 30, tzinfo=TZ))
@@ -229,7 +229,7 @@ def baseline_driver(engine, admin: str, job) -> None:
         warehouse, rows = reads(True)
         want, takes = dict(lines), []
         today = CLOCK.today().isoformat()
-        for sku, batch, avail, expiry, received in sorted(
+        for sku, batch, avail, expiry, _received in sorted(
                 rows, key=lambda r: (r[0], str(r[3] or "9999"), str(r[4] or "9999"), r[1])):
             left = want.get(sku, 0)
             if avail > 0 and left and (expiry is None or str(expiry) >= today):

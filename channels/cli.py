@@ -15,8 +15,8 @@ app = typer.Typer(help="Distributor order management.", no_args_is_help=True, pr
                   cls=OneLineErrors)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True, cls=OneLineErrors)
 app.add_typer(db_app, name="db")
-from .cli_ops import approval_app, order_app, payment_app, report_app  # noqa: E402
 from .cli_eval import eval_app  # noqa: E402
+from .cli_ops import approval_app, order_app, payment_app, report_app  # noqa: E402
 from .cli_stock import stock_app  # noqa: E402
 from .cli_world import world_app  # noqa: E402
 

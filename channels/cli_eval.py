@@ -122,8 +122,13 @@ def robustness_cmd(
     """Variants of the scenarios (typos, number words, trade words, Hinglish, filler, reordering) with the
     same checks; exit 1 below --min-rate or on any wrong change, 2 on bad scenario files."""
     from core.settings import get_settings
-    from evals.report import (build_report, build_robustness_report, print_robustness_summary, write_report,
-                              write_robustness_report)
+    from evals.report import (
+        build_report,
+        build_robustness_report,
+        print_robustness_summary,
+        write_report,
+        write_robustness_report,
+    )
     from evals.robustness import run_robustness
     from evals.runner import Runner
     from evals.scenario import LoadError, load_paths

@@ -13,7 +13,7 @@ from core.access import load_actor
 from core.billing import PAYMENT_METHODS
 from core.clock import make_clock
 from core.db import transaction
-from core.orders import ORDER_STATUSES
+from core.orders import ORDER_STATUSES, Item
 from core.reports import DIMENSIONS
 from core.world import INT_MAX, p_date, p_money
 from migrations import open_database
@@ -49,9 +49,8 @@ def run(user: str, fn):
         return fn(s, actor, clock)
 
 
-def parse_item(raw: str):
+def parse_item(raw: str) -> Item:
     """`SKU:QTY[:UNIT]`, checked while the command line is parsed."""
-    from core.orders import Item
     parts = raw.split(":")
     if len(parts) not in (2, 3) or not parts[0] or not parts[1].isascii() or not parts[1].isdigit():
         raise typer.BadParameter(f"{raw!r} is not SKU:QTY or SKU:QTY:UNIT (QTY a whole number)")
@@ -73,15 +72,16 @@ def world_value(parse):
 
 ITEMS = typer.Argument(..., parser=parse_item, metavar="SKU:QTY[:UNIT]...", help="Items, e.g. CC-100:20:BOX")
 DAY = typer.Option(None, parser=world_value(p_date), metavar="YYYY-MM-DD")
+AMOUNT = typer.Argument(..., parser=world_value(p_money), metavar="AMOUNT")
 
 
 def show_preview(p) -> None:
     t = Table(title=f"{p.customer_name} ({p.customer}) from {p.warehouse}")
     for c in ("SKU", "Qty", "Free", "Price", "Gross", "Discount", "Tax", "Total"):
         t.add_column(c, justify="right" if c not in ("SKU",) else "left")
-    for l in p.lines:
-        t.add_row(l.sku, str(l.qty), str(l.free_qty), str(l.unit_price), str(l.gross), str(l.discount), str(l.tax),
-                  str(l.line_total))
+    for ln in p.lines:
+        t.add_row(ln.sku, str(ln.qty), str(ln.free_qty), str(ln.unit_price), str(ln.gross), str(ln.discount), str(ln.tax),
+                  str(ln.line_total))
     console.print(t)
     for a in p.applied:
         console.print(f"scheme {a.code}: {a.description}", highlight=False)
@@ -92,7 +92,7 @@ def show_preview(p) -> None:
 
 
 @order_app.command("preview")
-def order_preview(items: list[str] = ITEMS, customer: str = typer.Option(None), warehouse: str = typer.Option(None),
+def order_preview(items: list[Item] = ITEMS, customer: str = typer.Option(None), warehouse: str = typer.Option(None),
                   user: str = AS) -> None:
     """Price an order without creating it (items as SKU:QTY[:UNIT])."""
     from core.orders import preview_order
@@ -100,7 +100,7 @@ def order_preview(items: list[str] = ITEMS, customer: str = typer.Option(None), 
 
 
 @order_app.command("create")
-def order_create(items: list[str] = ITEMS, customer: str = typer.Option(None), warehouse: str = typer.Option(None),
+def order_create(items: list[Item] = ITEMS, customer: str = typer.Option(None), warehouse: str = typer.Option(None),
                  user: str = AS) -> None:
     """Create an order (items as SKU:QTY[:UNIT])."""
     from core.orders import create_order
@@ -180,7 +180,7 @@ def approval_escalate() -> None:
 
 # ignore_unknown_options: a negative AMOUNT such as -5 reaches the amount's own check
 @payment_app.command("record", context_settings={"ignore_unknown_options": True})
-def payment_record(customer: str, amount: Decimal = typer.Argument(..., parser=world_value(p_money), metavar="AMOUNT"),
+def payment_record(customer: str, amount: Decimal = AMOUNT,
                    method: str = typer.Option(..., "--method", parser=choice(PAYMENT_METHODS),
                                               help=", ".join(PAYMENT_METHODS)),
                    reference: str = typer.Option(None, "--reference"), user: str = AS) -> None:

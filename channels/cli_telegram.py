@@ -7,10 +7,11 @@ from rich.table import Table
 
 from .cli_errors import OneLineErrors
 from .cli_ops import AS, run
+from .cli_serve import users_app  # one `dms users` group: tokens (web) and links (Telegram)
 
 telegram_app = typer.Typer(help="Telegram bot: long polling, webhook registration.",
                            no_args_is_help=True, cls=OneLineErrors)
-from .cli_serve import users_app  # one `dms users` group: tokens (web) and links (Telegram)
+
 console = Console()
 err = Console(stderr=True)
 

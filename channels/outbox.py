@@ -13,13 +13,14 @@ is marked `skipped` with the reason.
 """
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import cast
 
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.clock import Clock
 from core.db import transaction
@@ -88,24 +89,24 @@ def deliver_pending(engine: Engine, clock: Clock, senders: dict[str, Sender],
     report = DeliveryReport()
     _fail_abandoned(engine, now, report)
     with Session(engine) as s:
-        due = s.exec(select(OutboxMessage.id).where(
+        due = cast(Sequence[int], s.exec(select(OutboxMessage.id).where(  # primary keys: never None
             OutboxMessage.status == "pending",
-            (OutboxMessage.next_attempt_at == None) | (OutboxMessage.next_attempt_at <= now))  # noqa: E711
-            .order_by(OutboxMessage.id).limit(limit)).all()
+            col(OutboxMessage.next_attempt_at).is_(None) | (col(OutboxMessage.next_attempt_at) <= now))
+            .order_by(col(OutboxMessage.id)).limit(limit)).all())
     for msg_id in due:
         claimed = _claim(engine, msg_id, now)
         if claimed is None:
             continue  # another worker has it
         message, user = claimed
         channel = channel_for(user, message) if user is not None else None
-        if channel is None or channel not in senders:
+        if user is None or channel is None or channel not in senders:
             reason = "no such user" if user is None else "no linked channel for this user"
             _finish(engine, msg_id, status="skipped", error=reason)
             report.skipped.append(msg_id)
             continue
         try:
             senders[channel](message, user)
-        except Exception as e:  # any failure of the platform: retry later, keep the reason
+        except Exception as e:  # noqa: BLE001 - any failure of the platform: retry later, keep the reason
             error = f"{channel}: {type(e).__name__}: {e}"[:500]
             if message.attempts >= max_attempts:
                 _finish(engine, msg_id, status="failed", error=error)
@@ -127,7 +128,7 @@ def deliver_pending(engine: Engine, clock: Clock, senders: dict[str, Sender],
 def _claim(engine: Engine, msg_id: int, now) -> tuple[OutboxMessage, User | None] | None:
     with transaction(engine) as s:
         result = s.execute(update(OutboxMessage)
-                        .where(OutboxMessage.id == msg_id, OutboxMessage.status == "pending")
+                        .where(col(OutboxMessage.id) == msg_id, col(OutboxMessage.status) == "pending")
                         .values(status="sending", attempts=OutboxMessage.attempts + 1, next_attempt_at=now + LEASE))
         if result.rowcount != 1:
             return None
@@ -139,17 +140,17 @@ def _claim(engine: Engine, msg_id: int, now) -> tuple[OutboxMessage, User | None
 
 def _finish(engine: Engine, msg_id: int, *, status: str, error: str | None, **values) -> None:
     with transaction(engine) as s:
-        s.execute(update(OutboxMessage).where(OutboxMessage.id == msg_id, OutboxMessage.status == "sending")
+        s.execute(update(OutboxMessage).where(col(OutboxMessage.id) == msg_id, col(OutboxMessage.status) == "sending")
                .values(status=status, last_error=error, **values))
 
 
 def _fail_abandoned(engine: Engine, now, report: DeliveryReport) -> None:
     """Rows left in `sending` past their lease: their sender may or may not have run."""
     with transaction(engine) as s:
-        ids = s.exec(select(OutboxMessage.id).where(OutboxMessage.status == "sending",
-                                                    OutboxMessage.next_attempt_at <= now)).all()
+        ids = cast(Sequence[int], s.exec(select(OutboxMessage.id).where(  # primary keys: never None
+            OutboxMessage.status == "sending", col(OutboxMessage.next_attempt_at) <= now)).all())
         if ids:
-            s.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids), OutboxMessage.status == "sending")
+            s.execute(update(OutboxMessage).where(col(OutboxMessage.id).in_(ids), col(OutboxMessage.status) == "sending")
                    .values(status="failed", last_error="interrupted while sending; not retried, so it is "
                                                        "never delivered twice"))
             report.failed.extend(ids)

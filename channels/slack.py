@@ -12,9 +12,9 @@ import os
 import re
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from typing import Callable
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
@@ -131,7 +131,7 @@ def plain_text(slack_text: str) -> str:
 
 
 # --- Block Kit ---------------------------------------------------------------------------
-def esc(text: str) -> str:
+def esc(text: object) -> str:
     """Slack's mrkdwn reserves only &, < and >."""
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -400,6 +400,7 @@ class SlackChannel:
             if owner is not None and owner != user_id:  # the buttons are the asker's alone
                 return self._whisper(client, respond, channel, slack_id, ephemeral, NOT_YOURS)
             thread = message.get("thread_ts")
+            assert channel is not None  # a button's payload names its channel
             turn = Turn(user_id, CHANNEL, conversation_of(channel, thread))
             reply = (self.assistant.confirm if confirm else self.assistant.cancel)(turn, action.get("value"))
             text, blocks = render_reply(reply)

@@ -12,21 +12,36 @@ import json
 import logging
 import os
 import threading
+from collections.abc import Callable, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
-from telegram import (InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup,
-                      ReplyKeyboardRemove, Update)
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
 from telegram.constants import ChatType, ParseMode
 from telegram.error import TelegramError
-from telegram.ext import (Application, ApplicationHandlerStop, CallbackQueryHandler, CommandHandler,
-                          ContextTypes, MessageHandler, TypeHandler, filters)
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 
 from agent.reply import Reply
 from agent.runtime import MAX_MESSAGE, Assistant, Turn
@@ -107,10 +122,10 @@ class _BotLoop:
         await self.application.initialize()
         await self.application.start()
 
-    def call(self, make: Callable[[], Awaitable]) -> Any:
+    def call(self, make: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
         return asyncio.run_coroutine_threadsafe(make(), self._ensure()).result(CALL_TIMEOUT)
 
-    async def acall(self, make: Callable[[], Awaitable]) -> Any:
+    async def acall(self, make: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
         loop = await asyncio.to_thread(self._ensure)
         return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(make(), loop))
 
@@ -129,7 +144,8 @@ class _BotLoop:
                     log.exception("telegram shutdown failed")
             self._started = False
             loop.call_soon_threadsafe(loop.stop)
-            self._thread.join(10)
+            if self._thread is not None:  # (started with the loop)
+                self._thread.join(10)
             loop.close()
 
 
@@ -221,27 +237,34 @@ class TelegramBot:
 
     async def _known(self, update: Update) -> User | None:
         """The linked user, or None after a polite explanation (and no data)."""
+        # the handlers' filters guarantee the parts of an update they use (PTB types them all optional)
+        assert update.effective_user is not None
         user, waiting = await asyncio.to_thread(self._lookup, update.effective_user.id)
         if user is not None:
             return user
         if update.callback_query:
             await update.callback_query.answer(WAITING if waiting else UNKNOWN_BUTTON, show_alert=True)
         elif waiting:
+            assert update.effective_message is not None  # not a button: a message
             await update.effective_message.reply_text(WAITING)
         else:
+            assert update.effective_message is not None
             await update.effective_message.reply_text(ASK_PHONE, reply_markup=_contact_keyboard())
         return None
 
     async def _start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.message is not None
         user = await self._known(update)
         if user is not None:
             await update.message.reply_text(f"Hello {user.name}!\n\n{HELP}")  # plain text: no markup
 
     async def _help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.message is not None
         if await self._known(update) is not None:
             await update.message.reply_text(HELP)
 
     async def _contact(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.message is not None and update.message.contact is not None and update.effective_user is not None
         contact, who = update.message.contact, update.effective_user
         user, waiting = await asyncio.to_thread(self._lookup, who.id)
         if user is not None:
@@ -257,6 +280,7 @@ class TelegramBot:
             await update.message.reply_text(RECEIVED, reply_markup=ReplyKeyboardRemove())
 
     async def _text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.message is not None and update.effective_chat is not None
         user = await self._known(update)
         if user is None:
             return
@@ -271,6 +295,7 @@ class TelegramBot:
 
     async def _button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
+        assert query is not None and update.effective_user is not None
         parsed = parse_callback(query.data)
         if parsed is None:
             await query.answer("This button is no longer valid.")
@@ -308,9 +333,8 @@ class TelegramBot:
         if not user.telegram_id:
             raise ValueError(f"user {user.id} has no linked Telegram account")
         text = notification_html(message)
-        bot = self.runner.application.bot
-        self.runner.call(lambda: bot.send_message(chat_id=int(user.telegram_id), text=text,
-                                                  parse_mode=ParseMode.HTML))
+        bot, chat_id = self.runner.application.bot, int(user.telegram_id)
+        self.runner.call(lambda: bot.send_message(chat_id=chat_id, text=text, parse_mode=ParseMode.HTML))
 
 
 async def send_reply(bot, chat_id: int, reply: Reply) -> None:
@@ -391,7 +415,7 @@ def make_router(bot: TelegramBot) -> APIRouter:
             return JSONResponse({"ok": False, "error": "unavailable"}, status_code=503)
         return {"ok": True}
 
-    router.telegram_bot = bot  # for the app builder and tests
+    router.telegram_bot = bot  # type: ignore[attr-defined]  # for the app builder and tests
     return router
 
 

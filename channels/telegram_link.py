@@ -3,7 +3,7 @@ manager or admin covering that customer (or linked directly by one of them)."""
 import re
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core import audit
 from core.access import Actor, customer_in_scope
@@ -39,12 +39,12 @@ def request_link(session: Session, telegram_id: int | str, phone: str, now: date
     if existing is not None:
         return existing
     customer = next((code for code, p in session.exec(select(Customer.code, Customer.phone)
-                                                      .where(Customer.phone.is_not(None)).order_by(Customer.code))
+                                                      .where(col(Customer.phone).is_not(None)).order_by(Customer.code))
                      if phone_key(p) == key), None)
     if customer is None:
         return None
-    user = session.exec(select(User).where(User.customer == customer, User.role.in_(LINKABLE_ROLES),
-                                           User.telegram_id.is_(None)).order_by(User.id)).first()
+    user = session.exec(select(User).where(User.customer == customer, col(User.role).in_(LINKABLE_ROLES),
+                                           col(User.telegram_id).is_(None)).order_by(User.id)).first()
     req = LinkRequest(telegram_id=str(telegram_id), phone=key, customer=customer,
                       user_id=user.id if user else None, created_at=now)
     session.add(req)
@@ -81,11 +81,11 @@ def link_requests(session: Session, actor: Actor, status: str = "pending") -> li
     """The requests the actor may decide (admin: all; manager: customers in their regions)."""
     if actor.role not in DECIDERS:
         raise NotAllowed(f"A {actor.role.replace('_', ' ')} may not link Telegram accounts.")
-    rows = session.exec(select(LinkRequest).where(LinkRequest.status == status).order_by(LinkRequest.id)).all()
+    rows = session.exec(select(LinkRequest).where(LinkRequest.status == status).order_by(col(LinkRequest.id))).all()
     if actor.is_admin:
         return list(rows)
     customers = {c.code: c for c in session.exec(select(Customer).where(
-        Customer.code.in_({r.customer for r in rows})))} if rows else {}
+        col(Customer.code).in_({r.customer for r in rows})))} if rows else {}
     return [r for r in rows if r.customer in customers and customer_in_scope(session, actor, customers[r.customer])]
 
 

@@ -6,8 +6,10 @@ what was seen, so a failure can be understood without re-running the scenario.
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from functools import partial
+from typing import Any
 
 from .scenario import parse_money
 
@@ -151,6 +153,10 @@ SECTION_KEYS = {"orders": ("order_no",), "stock": ("warehouse", "sku", "batch"),
                 "invoices": ("invoice_no",), "customers": ("code",)}
 
 
+def _section_key(item: dict, fields: tuple[str, ...]) -> str:
+    return " ".join(str(item.get(f)) for f in fields)
+
+
 def state_diff(before: dict, after: dict) -> dict:
     """What changed, per section: {section: {added: [...], removed: [...], changed: [{key, before, after}]}}."""
     out = {}
@@ -162,9 +168,7 @@ def state_diff(before: dict, after: dict) -> dict:
         if fields is None:
             entry = {"added": new_items(b, a), "removed": new_items(a, b), "changed": []}
         else:
-            def key(item):
-                return " ".join(str(item.get(f)) for f in fields)
-            was, now = {key(x): x for x in b}, {key(x): x for x in a}
+            was, now = {_section_key(x, fields): x for x in b}, {_section_key(x, fields): x for x in a}
             entry = {"added": [now[k] for k in now if k not in was],
                      "removed": [was[k] for k in was if k not in now],
                      "changed": [{"key": k, "before": was[k], "after": now[k]}
@@ -211,7 +215,7 @@ def money_eq(expected: Any, actual: Any) -> bool:
     return e is not None and a is not None and e == a
 
 
-def _status_ok(expected: list[str] | str, actual: str) -> bool:
+def _status_ok(expected: list[str] | str, actual: str | None) -> bool:
     return actual in ([expected] if isinstance(expected, str) else expected)
 
 
@@ -319,7 +323,7 @@ def check_final(final: dict, before: dict, after: dict) -> list[Check]:
         elif key == "approvals_created":
             customer_of = {o["order_no"]: o["customer"] for o in after.get("orders", [])}
             out.append(match_all(key, value, new_approvals(before, after),
-                                 lambda e, a: match_approval(e, a, customer_of),
+                                 partial(match_approval, customer_of=customer_of),
                                  lambda a: f"{a['order_no']} {a.get('reasons')} {a.get('approver_role')} {a['status']}"))
         elif key == "orders_changed":
             out.append(_orders_changed(value, before, after))

@@ -147,7 +147,7 @@ def to_markdown(report: dict) -> str:
            f"- Turn latency: p50 {m['latency_ms']['p50']} ms, p95 {m['latency_ms']['p95']} ms; "
            f"tokens: {m['tokens']['total']} (input {m['tokens']['input']}, output {m['tokens']['output']}); "
            f"cost: {cost_text(m)}",
-           f"- Invariant failures: " + (", ".join(f"{k.removeprefix('invariant: ')} {v}"
+           "- Invariant failures: " + (", ".join(f"{k.removeprefix('invariant: ')} {v}"
                                                   for k, v in m['invariant_failures'].items()) or "none"), ""]
     for title, key in (("By tag", "by_tag"), ("By role", "by_role")):
         out += [f"## {title}", "", "| | scenarios | pass rate | pass^k |", "| --- | ---: | ---: | ---: |"]
@@ -208,7 +208,7 @@ def print_summary(report: dict, console: Console) -> None:
     table.add_column("result")
     table.add_column("first failure", overflow="fold", max_width=80)
     for s in report["scenarios"]:
-        result = (f"[green]pass[/green]" if s["passed"] else "[red]FAIL[/red]") + f" {s['passes']}/{s['trial_count']}"
+        result = ("[green]pass[/green]" if s["passed"] else "[red]FAIL[/red]") + f" {s['passes']}/{s['trial_count']}"
         table.add_row(Text(s["id"]), s["role"] or "", result, Text(s["failure"] or ""))
     console.print(table)
     m = report["metrics"]

@@ -13,11 +13,11 @@ world with the original's checks. Reported (evals.report.build_robustness_report
   counted as incomplete, not as a wrong change: nothing wrong was done, something was not.
 """
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable
 
-from .runner import RunResult, Runner, ScenarioResult, TrialResult
+from .runner import Runner, RunResult, ScenarioResult, TrialResult
 from .scenario import Scenario
 from .variants import KINDS, Variant, generate
 

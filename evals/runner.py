@@ -9,21 +9,21 @@ count tokens, to record every request (`record=DIR`) or to answer from a recordi
 `(engine, clock) -> BaseChatModel` (a test's deliberately broken planner, say).
 """
 import logging
-import sqlite3
 import shutil
+import sqlite3
 import tempfile
 import time
 import traceback
 import uuid
+from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Union
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.clock import Clock
 from core.db import engine_for, make_engine
@@ -128,7 +128,7 @@ class _Collect(logging.Handler):
                           + (f" ({record.exc_info[0].__name__}: {record.exc_info[1]})" if record.exc_info else ""))
 
 
-ModelSource = Union[str, Callable]  # a spec, or (engine, clock) -> BaseChatModel
+ModelSource = str | Callable  # a spec, or (engine, clock) -> BaseChatModel
 
 
 class Runner:
@@ -140,7 +140,8 @@ class Runner:
         if record and replay:
             raise ValueError("record or replay, not both")
         self.model_source = model
-        self.model = label or (model if isinstance(model, str) else getattr(model, "__name__", "custom"))
+        name: str = model if isinstance(model, str) else getattr(model, "__name__", "custom")
+        self.model = label or name
         self.tz = ZoneInfo(timezone)
         self.record = Path(record) if record else None
         self.replay = None
@@ -176,7 +177,7 @@ class Runner:
             path = self.dir / f"world-{len(self._templates)}.db"
             try:
                 self._templates[key] = self._import(world, now, path)
-            except Exception as e:  # a broken world fails its scenarios, with the reason
+            except Exception as e:  # noqa: BLE001 - a broken world fails its scenarios, with the reason
                 self._templates[key] = e
         found = self._templates[key]
         if isinstance(found, Exception):
@@ -210,7 +211,7 @@ class Runner:
                 kb = KnowledgeBase(SemanticIndex(None))
                 kb.load(world / "knowledge")
                 self._knowledge[world] = kb
-            except Exception as e:  # the assistant still runs, only without documents
+            except Exception as e:  # noqa: BLE001 - the assistant still runs, only without documents
                 log.warning("knowledge of %s not available: %s", world, e)
                 self._knowledge[world] = None
         return self._knowledge[world]
@@ -268,7 +269,7 @@ class Runner:
             shutil.copyfile(self.template(scenario.world, scenario.now), db)
             engine = make_engine(f"sqlite:///{db}")
             self._converse(scenario, engine, trial, result)
-        except Exception as e:
+        except Exception as e:  # noqa: BLE001 - a crash fails this trial with its trace, and the run goes on
             message = (str(e).strip().splitlines() or [""])[0][:500]
             result.error = f"{type(e).__name__}: {message}"
             result.error_trace = traceback.format_exc()
@@ -352,6 +353,6 @@ def _confirmation(engine, user: str, pending, audit_mark: int) -> Confirmation:
     with Session(engine) as s:
         status = s.exec(select(PendingAction.status).where(PendingAction.id == pending.id)).first() \
             if pending is not None else None
-        actors = frozenset(u for u in s.exec(select(AuditEntry.user_id).where(AuditEntry.id > audit_mark)) if u)
+        actors = frozenset(u for u in s.exec(select(AuditEntry.user_id).where(col(AuditEntry.id) > audit_mark)) if u)
     return Confirmation(user=user, previewed=pending is not None and pending.user_id == user,
                         executed=status == "done", actors=actors)

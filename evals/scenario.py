@@ -253,14 +253,14 @@ def _expect(expect: dict, where: str, errors: list[str]) -> dict:
                     isinstance(x, (str, int, float)) and not isinstance(x, bool) for x in items):
                 errors.append(f"{where}: expect: {key}: must be a list of texts")
                 continue
-            items = [str(x) for x in items]
+            texts = [str(x) for x in items]
             if key == "reply_matches":
-                for rx in items:
+                for rx in texts:
                     try:
                         re.compile(rx)
                     except re.error as e:
                         errors.append(f"{where}: expect: reply_matches: bad regular expression {rx!r}: {e}")
-            out[key] = items
+            out[key] = texts
         elif not isinstance(value, bool):
             errors.append(f"{where}: expect: {key}: must be true or false, not {value!r}")
         else:

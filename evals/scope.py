@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.access import Actor, load_actor, visible_customer_codes, visible_warehouse_codes
 from core.clock import Clock
@@ -155,13 +155,13 @@ def build_guard(engine: Engine, user_id: str, clock: Clock) -> ScopeGuard:
 def _figures(s: Session, actor: Actor, clock: Clock, visible: set[str]) -> set[Decimal]:
     """Amounts the actor may legitimately see about their own customers (totals, balances)."""
     out: set[Decimal] = set()
-    for customer, total in s.exec(select(Order.customer, Order.total)):
-        if customer in visible and total is not None:
-            out.add(_money(total))
+    for customer, total in s.exec(select(col(Order.customer), col(Order.total))):
+        if customer in visible and total is not None and (figure := _money(total)) is not None:
+            out.add(figure)
     admin = Actor(user_id=actor.user_id, role="admin", name=actor.name)
     for row in outstanding_report(s, admin, clock):
         if row.customer in visible:
-            out.update({_money(row.outstanding), _money(row.invoiced_unpaid)})
+            out.update(x for x in (_money(row.outstanding), _money(row.invoiced_unpaid)) if x is not None)
     for c in s.exec(select(Customer)):
         if c.code in visible:
             out.update(x for x in (_money(c.credit_limit), _money(c.opening_balance)) if x is not None)

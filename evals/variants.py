@@ -33,10 +33,10 @@ with the same seed the same variants come out.
 import csv
 import random
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Callable
 
 from .scenario import Scenario, TurnSpec
 
@@ -169,7 +169,7 @@ class Vocabulary:
         return w in self.product_words or w in self.names or w in _forms_of(self) or w in STOP or w in ALL_UNIT_WORDS
 
 
-@lru_cache(maxsize=None)
+@cache
 def _forms_of(vocab: Vocabulary) -> dict[str, set[str]]:
     return vocab._forms()
 
@@ -453,6 +453,7 @@ def filler(text: str, vocab: Vocabulary, rng: random.Random) -> tuple[str, list[
         new = word + body
     else:
         m = re.match(r"^(?P<body>.*?)(?P<end>[.!]*)$", stripped, re.S)
+        assert m is not None  # the pattern matches any text
         new = m["body"] + word + m["end"]
     return new, [Edit("filler", "", word.strip(" ,"))]
 
@@ -508,11 +509,11 @@ def reorder(text: str, vocab: Vocabulary, rng: random.Random) -> tuple[str, list
         m = re.match(r"^(?P<phrase>[^,:]+?),?\s+(?P<qty>\S+)\s+(?P<unit>[A-Za-z]+)(?P<end>[.!]*)\s*$", text.strip())
         if m:
             ptoks = tokens(m["phrase"])
-            q, u = Tok(0, 0, m["qty"]), m["unit"]
-            if ptoks and _is_qty(q) and q.low not in ("a", "an") and vocab.unit_of(u) \
+            q, unit = Tok(0, 0, m["qty"]), m["unit"]
+            if ptoks and _is_qty(q) and q.low not in ("a", "an") and vocab.unit_of(unit) \
                     and _phrase(m["phrase"], ptoks, 0, vocab) == len(ptoks) \
                     and not any(t.low in vocab.names or t.low in IMPERATIVES for t in ptoks):
-                new = f"{m['qty']} {u} of {m['phrase'].strip()}{m['end']}"
+                new = f"{m['qty']} {unit} of {m['phrase'].strip()}{m['end']}"
                 return new, [Edit("reorder", text.strip(), new)]
         return text, []
     return _apply(text, reps), edits

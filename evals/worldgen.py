@@ -373,7 +373,7 @@ def generate_world(directory: Path, *, skus: int, customers: int, history_lines:
 
 
 def _catalogue(rng: random.Random, files: Files, world: GenerationState, n_skus: int) -> None:
-    cats = []
+    cats: list[tuple[str, str, str | None]] = []
     leaves_by_top: dict[str, list[Leaf]] = {}
     for top, top_name, mids in TAXONOMY:
         cats.append((top, top_name, None))
@@ -392,7 +392,8 @@ def _catalogue(rng: random.Random, files: Files, world: GenerationState, n_skus:
     n_families = max(3, min(len(BRAND_HEADS) * len(BRAND_TAILS), n_products_est // 50))
     names = [h + t for h in BRAND_HEADS for t in ([""] + BRAND_TAILS)]
     names = [names[i] for i in rng.sample(range(len(names)), n_families)]
-    brands, families = [], []
+    brands: list[tuple[str, str, str | None]] = []
+    families: list[tuple[list[tuple[str, str]], list[str]]] = []
     for i, name in enumerate(names):
         code = name.upper()
         domain = [tops[i % len(tops)]] + ([rng.choice(tops)] if rng.random() < 0.4 else [])
@@ -404,7 +405,8 @@ def _catalogue(rng: random.Random, files: Files, world: GenerationState, n_skus:
         families.append((nodes, domain))
     files.write("brands", brands)
 
-    products, sku_rows = [], []
+    products: list[tuple] = []
+    sku_rows: list[tuple] = []
     while len(world.skus) < n_skus:
         nodes, domain = families[len(products) % len(families)]
         leaf = rng.choice(leaves_by_top[rng.choice(domain)])
@@ -443,7 +445,7 @@ def _parties(rng: random.Random, files: Files, world: GenerationState, n_custome
     cum = [sum(weights[:i + 1]) for i in range(n_cities)]
     per_city = [n_customers * w / cum[-1] for w in weights]
 
-    regions = [("IN", "India", None, "country")]
+    regions: list[tuple[str, str, str | None, str]] = [("IN", "India", None, "country")]
     for s, sname, _ in by_state:
         chosen = [(i, c) for i, c in enumerate(world.cities) if c[2] == s]
         if not chosen:
@@ -488,6 +490,7 @@ def _parties(rng: random.Random, files: Files, world: GenerationState, n_custome
         for i, c in enumerate(custs):
             city = world.cities[c.city][0]
             name = f"{rng.choice(SHOP_HEADS)} {rng.choice(SHOP_TAILS[c.type])}"
+            limit: Decimal | None
             if c.type == "distributor":
                 limit, terms = Decimal(rng.randint(6, 20) * 50000), 30
             elif c.type == "wholesaler":
@@ -607,12 +610,12 @@ def _prices(rng: random.Random, files: Files, world: GenerationState, start: dat
         base = world.prices[i][0][2]
         world.prices[i].append(("customer", c.code, money(base * Decimal("0.9")), start, None))
 
-    def rows():
+    def price_rows():
         for s, plist in zip(world.skus, world.prices):
             for scope, key, price, vf, vt in plist:
                 yield (s.code, f"{price:.2f}", key if scope == "customer_type" else None,
                        key if scope == "region" else None, key if scope == "customer" else None, _s(vf), _s(vt))
-    files.write("prices", rows())
+    files.write("prices", price_rows())
 
 
 def _schemes(rng: random.Random, files: Files, world: GenerationState, start: date, today: date) -> None:
@@ -807,10 +810,7 @@ def _history(rng: random.Random, files: Files, world: GenerationState, n_lines: 
             if n >= 4:  # every status appears even in a small world
                 status = {n - 1: "confirmed", n - 2: "dispatched", 0: "cancelled"}.get(no, status)
             city = world.cities[c.city][0]
-            if c.user and rng.random() < 0.4:
-                by = c.user
-            else:
-                by = world.reps.get(c.region) or world.city_reps[city][0]
+            by = c.user if c.user and rng.random() < 0.4 else world.reps.get(c.region) or world.city_reps[city][0]
             order_no = f"SO-{no + 1:06d}"
             chain = [c.region] + ([city] if c.region != city else []) + [states[city], "IN"]
             assortment = world.assortment[c.city]

@@ -3,6 +3,7 @@
 Each test gets a fresh database cloned from a migrated template (a file copy on SQLite,
 CREATE DATABASE … TEMPLATE on PostgreSQL); each test run uses databases of its own.
 """
+import contextlib
 import os
 import shutil
 import uuid
@@ -102,10 +103,20 @@ class Databases:
         from core.db import engine_for
         engine_for.cache_clear()
         for db in self.created:
-            try:
+            with contextlib.suppress(psycopg.Error):
                 pg_admin(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-            except psycopg.Error:
-                pass
+
+
+def pytest_collection_modifyitems(config, items):
+    """Marks every test `unit` (`pytest -m unit`: the pure functions, in seconds) or `db`. A test
+    is `db` when it uses a database fixture (they all come from `databases`) or is marked `db`
+    itself because it reaches a database another way (a world imported by the evaluation runner,
+    a CLI command, a server); every other test is `unit`."""
+    for item in items:
+        if "databases" in getattr(item, "fixturenames", ()) and not item.get_closest_marker("db"):
+            item.add_marker(pytest.mark.db)
+        if not item.get_closest_marker("db"):
+            item.add_marker(pytest.mark.unit)
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,7 @@ It behaves as real servers do where models and servers misbehave:
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -81,7 +82,7 @@ class FakeOpenAI:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
 
-    def start(self) -> "FakeOpenAI":
+    def start(self) -> FakeOpenAI:
         self._thread.start()
         return self
 
@@ -141,10 +142,8 @@ class FakeOpenAI:
                 for k, v in (headers or {}).items():
                     self.send_header(k, v)
                 self.end_headers()
-                try:
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client gave up (timeout)
                     self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout)
-                    pass
 
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)

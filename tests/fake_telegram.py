@@ -4,6 +4,7 @@ It records every call with its parameters (form-encoded or JSON bodies; `reply_m
 objects arrive as JSON strings and are decoded), answers like the Bot API does, and serves
 queued updates to getUpdates for long polling.
 """
+import contextlib
 import json
 import threading
 import time
@@ -26,7 +27,7 @@ class FakeTelegram:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802
+            def do_POST(self):
                 fake._serve(self)
 
             do_GET = do_POST  # noqa: N815
@@ -93,10 +94,7 @@ class FakeTelegram:
     def _params(content_type: str, raw: bytes) -> dict:
         if not raw:
             return {}
-        if "json" in content_type:
-            params = json.loads(raw)
-        else:
-            params = dict(parse_qsl(raw.decode(), keep_blank_values=True))
+        params = json.loads(raw) if "json" in content_type else dict(parse_qsl(raw.decode(), keep_blank_values=True))
         for key in OBJECT_FIELDS:
             if isinstance(params.get(key), str):
                 params[key] = json.loads(params[key])
@@ -141,10 +139,8 @@ class FakeTelegram:
         h.send_header("Content-Type", "application/json")
         h.send_header("Content-Length", str(len(data)))
         h.end_headers()
-        try:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # a long poll the client gave up on
             h.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):  # a long poll the client gave up on
-            pass
 
 
 # --- updates as Telegram sends them -----------------------------------------------------------

@@ -3,14 +3,12 @@ planner (via the evaluation runner), plus a conversation on the test database (S
 PostgreSQL). Prints the turn times."""
 import statistics
 import time
-from pathlib import Path
 
 import pytest
 
 from agent.planner import OfflinePlanner
 from agent.runtime import Assistant, Turn
-
-from tests.conftest import SAMPLE_SCENARIOS  # noqa: E402
+from tests.conftest import SAMPLE_SCENARIOS
 
 SCENARIOS = SAMPLE_SCENARIOS
 
@@ -44,6 +42,7 @@ def _p95(values):
     return v[min(len(v) - 1, int(round(0.95 * (len(v) - 1))))]
 
 
+@pytest.mark.db  # the evaluation runner imports the world into SQLite
 def test_every_sample_scenario_passes(run_result):
     result, planner_ms = run_result
     failed = [f"{r.scenario.id}: {r.failure}" for r in result.results if not r.passed]

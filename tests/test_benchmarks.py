@@ -11,6 +11,7 @@ from tests.conftest import BACKEND, PG_ADMIN
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.db  # the benchmark imports a world into a database
 def test_order_benchmark_runs_every_variant_without_refusals():
     out = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "orders.py"), "--skus", "300", "--customers", "60",
@@ -26,6 +27,7 @@ def test_order_benchmark_runs_every_variant_without_refusals():
     assert len(re.findall(r"/ core = \d+\.\d\dx", out.stdout)) == 4
 
 
+@pytest.mark.db  # the benchmark imports a world into a database
 @pytest.mark.skipif(BACKEND != "sqlite", reason="the assistant benchmark runs on SQLite only")
 def test_assistant_turn_benchmark_runs_every_role_and_kind(tmp_path):
     out = subprocess.run(

@@ -18,11 +18,17 @@ import test_safety
 from agent.runtime import Assistant
 from core.state import snapshot as state_snapshot
 from core.tables.audit import OutboxMessage
-from test_safety import (Case, test_a_new_request_replaces_the_pending_one,  # noqa: F401  (collected here too)
-                         test_a_preview_is_good_until_it_expires, test_an_expired_preview_runs_nothing,
-                         test_no_drops_the_preview, test_nobody_else_can_confirm,
-                         test_preview_writes_nothing_and_yes_runs_exactly_once, test_the_button_confirms_the_same_way,
-                         test_two_confirmations_at_once_run_it_once)
+from test_safety import (  # noqa: F401  (collected here too)
+    Case,
+    test_a_new_request_replaces_the_pending_one,
+    test_a_preview_is_good_until_it_expires,
+    test_an_expired_preview_runs_nothing,
+    test_no_drops_the_preview,
+    test_nobody_else_can_confirm,
+    test_preview_writes_nothing_and_yes_runs_exactly_once,
+    test_the_button_confirms_the_same_way,
+    test_two_confirmations_at_once_run_it_once,
+)
 
 SCRIPT = {  # request -> the tool call a model would make
     "same as last time please": ("reorder", {}),

@@ -151,11 +151,12 @@ def test_expiring_stock_lists_the_batches_in_scope_soonest_first(sample, clock):
     from sqlmodel import Session
 
     from core.access import load_actor
+    from core.errors import NotAllowed
     from core.stock import expiring_stock
     with Session(sample) as s:
         rows = expiring_stock(s, load_actor(s, "U-ADM"), clock.today(), 3650)
         assert rows and [r.expiry_date for r in rows] == sorted(r.expiry_date for r in rows)
         mine = expiring_stock(s, load_actor(s, "U-WH-1"), clock.today(), 3650)
         assert {r.warehouse for r in mine} <= {"WH-BLR"}
-        with pytest.raises(Exception):
+        with pytest.raises(NotAllowed):
             expiring_stock(s, load_actor(s, "U-RET-101"), clock.today(), 30)  # retailers see no quantities

@@ -19,7 +19,7 @@ def test_imports_sit_at_the_top_of_every_core_module():
     """An import inside a function or after other code would hide a dependency; one is allowed
     only for an optional heavy dependency, with a comment saying so."""
     late = []
-    for name, f in modules().items():
+    for f in modules().values():
         source = f.read_text()
         tree = ast.parse(source)
         lines = source.splitlines()

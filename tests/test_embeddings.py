@@ -141,6 +141,7 @@ def test_search_on_missing_or_empty_collection():
     assert index.search("empty-one", "   ") == []
 
 
+@pytest.mark.db  # chromadb's store on disk
 def test_persistence_without_reembedding(tmp_path):
     first = SemanticIndex(tmp_path / "chroma")
     assert first.index("products", sku_items()) == 12

@@ -22,7 +22,6 @@ from evals.runner import Runner
 from evals.scenario import load_paths
 from evals.scope import build_guard
 
-
 ORDERING = Path(__file__).parents[1] / "evals" / "sample" / "ordering.yaml"
 
 
@@ -58,6 +57,7 @@ def reports(tmp_path_factory):
     return out, good, bad
 
 
+@pytest.mark.db  # the evaluation runner imports the world into SQLite
 def test_broken_planner_shows_up_as_regressions_in_compare(reports):
     out, good, bad = reports
     assert good["pass_rate"] == 1.0
@@ -81,6 +81,7 @@ def test_broken_planner_shows_up_as_regressions_in_compare(reports):
     assert f"Fixes (failed, now passing): {len(broken_ids)}" in back.output
 
 
+@pytest.mark.db  # the `reports` fixture runs the evaluation runner (SQLite)
 def test_compare_reports_new_removed_and_bad_input(reports, tmp_path):
     _, good, _ = reports
     new = deepcopy(good)
@@ -106,6 +107,7 @@ class _Collector(HTMLParser):
                 self.external.append(value)
 
 
+@pytest.mark.db  # the `reports` fixture runs the evaluation runner (SQLite)
 def test_html_report_is_self_contained_with_transcripts_tools_diff_and_first_failure(reports):
     out, good, bad = reports
     page = (out / "bad" / "report.html").read_text()
@@ -126,6 +128,7 @@ def test_html_report_is_self_contained_with_transcripts_tools_diff_and_first_fai
     assert created["state_diff"]["orders"]["added"][0]["order_no"] in good_page
 
 
+@pytest.mark.db  # the `reports` fixture runs the evaluation runner (SQLite)
 def test_report_metrics_cover_the_issue(reports):
     _, good, _ = reports
     m = good["metrics"]
@@ -191,6 +194,7 @@ def test_scope_guard_of_warehouse_staff_follows_their_warehouse(sample, clock):
     assert [s.text for s in guard.leaks("SO-0906 of Murugan Stores")] == ["Murugan Stores", "SO-0906"]
 
 
+@pytest.mark.db  # the evaluation runner imports the world into SQLite
 def test_leak_in_a_real_run_fails_the_turn(tmp_path):
     """End to end: the runner applies the guard to every turn of every scenario."""
     from conftest import SAMPLE_WORLD

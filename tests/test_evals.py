@@ -11,13 +11,12 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from channels.cli_eval import eval_app
+from conftest import NOW, SAMPLE_WORLD
 from core.state import snapshot
-from evals.checks import check_final, check_turn, contains, invariants, normalise
+from evals.checks import check_final, check_turn, contains, invariants, normalise, state_diff
 from evals.report import build_report, percentile, to_markdown
 from evals.runner import Runner
 from evals.scenario import LoadError, load_paths
-
-from conftest import NOW, SAMPLE_WORLD
 
 
 def write(path: Path, body: str) -> Path:
@@ -259,6 +258,25 @@ def test_payments_and_approvals_created():
     assert not final({"approvals_created": [{**ok, "order_customer": "R-102"}]})["approvals_created"].passed
 
 
+def test_checks_made_in_one_loop_each_use_their_own_section():
+    """state_diff and check_final build a key or a matcher per section inside their loops; each
+    must use its own section's values, whatever sections come after it (ruff B023)."""
+    after = after_state()
+    after["orders"][0]["status"] = "cancelled"
+    after["stock"][1]["available"] = 1990
+    diff = state_diff(BEFORE, after)
+    assert [a["order_no"] for a in diff["approvals"]["added"]] == ["SO-1001"]
+    assert [c["key"] for c in diff["orders"]["changed"]] == ["SO-0905"]
+    assert [o["order_no"] for o in diff["orders"]["added"]] == ["SO-1001"]
+    assert diff["payments"] == {"added": [after["payments"][-1]], "removed": [], "changed": []}
+    assert [c["key"] for c in diff["stock"]["changed"]] == ["WH-BLR CC-100 B2"]
+    assert diff["stock"]["added"] == diff["stock"]["removed"] == []
+    ok = {"order_customer": "R-101", "reasons": ["big_order", "credit_limit_exceeded"]}
+    checks = final({"approvals_created": [ok], "orders_changed": [{"order_no": "SO-0905", "status": ["cancelled"]}],
+                    "payments_created": [{"customer": "R-101", "amount": "500"}]}, after)
+    assert all(c.passed for c in checks.values()), checks
+
+
 def test_stock_per_batch_and_totals():
     assert final({"stock": [{"warehouse": "WH-BLR", "sku": "CC-100", "batch": "B1", "available": 736,
                              "reserved": 264}]})["stock"].passed
@@ -308,6 +326,7 @@ def test_template_copy_holds_the_world(sample):
             engine.dispose()
 
 
+@pytest.mark.db  # the evaluation runner imports the world into SQLite
 def test_broken_world_fails_its_scenario_without_stopping_the_run(tmp_path):
     world = tmp_path / "world"
     shutil.copytree(SAMPLE_WORLD, world)
@@ -325,6 +344,7 @@ def test_broken_world_fails_its_scenario_without_stopping_the_run(tmp_path):
     assert "WorldErrors" in to_markdown(report)
 
 
+@pytest.mark.db  # the evaluation runner imports the world into SQLite
 def test_end_to_end_through_the_real_assistant(tmp_path):
     planner = pytest.importorskip("agent.planner")
     if not hasattr(planner, "OfflinePlanner"):
@@ -431,6 +451,7 @@ def test_chat_record_of_a_read_only_conversation_expects_no_changes(sample, tmp_
     assert empty.exit_code == 0 and not (tmp_path / "none.yaml").exists()
 
 
+@pytest.mark.db  # the evaluation runner imports the world into SQLite
 def test_a_turn_may_name_its_own_user_each_keeping_their_own_conversation(tmp_path):
     """scenarios.md: `as:` on a turn, for flows between people; a confirmation belongs to the
     user who was shown the preview."""

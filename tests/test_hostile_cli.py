@@ -13,10 +13,9 @@ from sqlmodel import Session
 from typer.testing import CliRunner
 
 from channels.cli import app
+from conftest import NOW, SAMPLE_WORLD
 from core.state import snapshot
 from core.tables.audit import AuditEntry
-
-from conftest import NOW, SAMPLE_WORLD
 
 BIG = str(2**63)
 DMS = Path(sys.executable).with_name("dms")

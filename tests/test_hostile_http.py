@@ -16,9 +16,8 @@ from channels.web.app import CSP, ServerSettings, create_app
 from channels.web.auth import SignInFailures, client_key, issue_token
 from core.db import transaction
 from core.tables.audit import AuditEntry
-from live_server import serving
-
 from fake_slack import FakeSlack
+from live_server import serving
 from tests.fake_telegram import FakeTelegram
 
 SLACK_SECRET, TG_SECRET = "slack-signing-secret", "tg-webhook-secret"
@@ -137,7 +136,7 @@ def test_token_guessing_is_limited_per_address(server, sample, clock):
                                                      "X-Forwarded-For": f"10.0.0.{n}"})  # not believed
             assert r.status_code == 401
         # the sixth gets 429, and so does a valid token from the same address: the address waits
-        for auth in (f"Bearer dms_guess9", f"Bearer {token}", None):
+        for auth in ("Bearer dms_guess9", f"Bearer {token}", None):
             r = guesser.post("/api/signin", headers={"Authorization": auth} if auth else {})
             assert r.status_code == 429, r.text
             assert 1 <= int(r.headers["retry-after"]) <= 60

@@ -8,13 +8,12 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlmodel import Session
 
+from conftest import SAMPLE_WORLD
 from core import models
 from core.db import transaction
 from core.state import snapshot
 from core.tables.parties import Customer, User
 from core.world import MAX_CELL, MAX_SHOWN, WorldErrors, escape_formula, export_world, import_world, unescape_formula
-
-from conftest import SAMPLE_WORLD
 
 BIG = str(2**63)  # 9223372036854775808: one past SQLite's INTEGER, far past PostgreSQL's
 

@@ -12,8 +12,22 @@ from sqlmodel import Session, select
 
 from core.db import make_engine, transaction
 from core.errors import InsufficientStock, InvalidInput, NotFound
-from core.inventory import (BatchStock, Who, adjust, allocation_order, dispatch_out, ledger_consistent, mark_damaged,
-                            plan_allocation, receive, release, reserve, reserve_for_order, transfer, usable)
+from core.inventory import (
+    BatchStock,
+    Who,
+    adjust,
+    allocation_order,
+    dispatch_out,
+    ledger_consistent,
+    mark_damaged,
+    plan_allocation,
+    receive,
+    release,
+    reserve,
+    reserve_for_order,
+    transfer,
+    usable,
+)
 from core.tables.catalogue import Sku
 from core.tables.inventory import OrderAllocation, StockBalance, StockMovement
 from core.tables.orders import Order
@@ -150,9 +164,9 @@ def test_reserve_for_order_is_all_or_nothing_and_lists_every_short_sku(stocked):
     short = {x["sku"]: (x["available"], x["asked"]) for x in e.value.shortages}
     assert short == {"S1": (30, 31), "S2": (10, 11), "S3": (0, 1)}  # the expired 7 do not count
     assert "S1: 30 available" in e.value.message
-    with transaction(stocked) as s:  # covered lines are not reserved either, even without a rollback
-        with pytest.raises(InsufficientStock):
-            reserve_for_order(s, WHO, "SO-1", "W1", {"S1": 5, "S2": 11}, {}, TODAY)
+    # covered lines are not reserved either, even without a rollback
+    with transaction(stocked) as s, pytest.raises(InsufficientStock):
+        reserve_for_order(s, WHO, "SO-1", "W1", {"S1": 5, "S2": 11}, {}, TODAY)
     with Session(stocked) as s:
         assert _all_balances(s) == before
         assert s.exec(select(OrderAllocation)).all() == []
@@ -213,12 +227,10 @@ def test_adjust_and_damage(stocked):
            (mark_damaged, dict(qty=1, reason=""), InvalidInput)]
     for fn, kw, err in bad:
         batch = "B1" if fn is adjust else "B2"
-        with transaction(stocked) as s:
-            with pytest.raises(err):
-                fn(s, WHO, "W1", "S1", batch, *kw.values())
-    with transaction(stocked) as s:
-        with pytest.raises(NotFound):
-            adjust(s, WHO, "W1", "S1", "NOPE", 1, "count")
+        with transaction(stocked) as s, pytest.raises(err):
+            fn(s, WHO, "W1", "S1", batch, *kw.values())
+    with transaction(stocked) as s, pytest.raises(NotFound):
+        adjust(s, WHO, "W1", "S1", "NOPE", 1, "count")
     with Session(stocked) as s:
         assert _bal(s, "W1", "S1", "B1") == (12, 0, 0)
         assert _bal(s, "W1", "S1", "B2") == (16, 0, 4)
@@ -246,9 +258,8 @@ def test_transfer_creates_batch_with_same_dates(stocked):
                       (("W1", "W9", "S1", "B1", 1, "x"), NotFound),
                       (("W1", "W2", "S1", "B1", 5, "x"), InsufficientStock),
                       (("W1", "W2", "S1", "B1", 1, ""), InvalidInput)]:
-        with transaction(stocked) as s:
-            with pytest.raises(err):
-                transfer(s, WHO, *args)
+        with transaction(stocked) as s, pytest.raises(err):
+            transfer(s, WHO, *args)
     with Session(stocked) as s:
         assert _bal(s, "W1", "S1", "B1") == (4, 0, 0)
         assert ledger_consistent(s) == []
@@ -284,9 +295,8 @@ def test_sample_world_services_keep_the_ledger(sample):
         assert _bal(s, "WH-CHN", "MG-75", "MG-2608") == (400, 0, 0)
         assert all(min(r[3:]) >= 0 for r in _all_balances(s))
         assert ledger_consistent(s) == []
-    with transaction(sample) as s:
-        with pytest.raises(InsufficientStock):
-            adjust(s, WHO, "WH-BLR", "NS-100", "NS-2609", -1, "count")
+    with transaction(sample) as s, pytest.raises(InsufficientStock):
+        adjust(s, WHO, "WH-BLR", "NS-100", "NS-2609", -1, "count")
 
 
 # --- concurrency (PostgreSQL) -----------------------------------------------------------

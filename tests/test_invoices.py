@@ -16,9 +16,8 @@ from core.invoices import credit_position, list_invoices, overdue_by
 from core.payments import record_payment
 from core.sales_filters import build_filter
 from core.tables.audit import AuditEntry, OutboxMessage
-from tools.base import StalePreview
-
 from tool_helpers import act, execute, preview, read, rows, run
+from tools.base import StalePreview
 
 
 def numbers(engine, clock, user, **kw):

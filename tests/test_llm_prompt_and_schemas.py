@@ -9,8 +9,7 @@ from agent.runtime import Assistant, Turn
 from core.clock import Clock
 from core.state import snapshot
 from tests.fake_openai import text, tool_calls
-from tests.test_openai_backend import (MANAGER, RETAILER, assistant, fake, no_tiktoken,  # noqa: F401
-                                       tool_messages)
+from tests.test_openai_backend import MANAGER, RETAILER, assistant, fake, no_tiktoken, tool_messages  # noqa: F401
 
 PARTY_ARGS = {"customer", "region", "beat", "sales_rep", "distributor", "warehouse"}
 
@@ -38,9 +37,9 @@ def test_the_tool_still_checks_an_argument_the_role_was_not_offered(assistant, f
 
 
 def test_every_argument_is_documented_for_a_model():
-    from agent.runtime import RUNTIME_TOOLS
     from langchain_core.utils.function_calling import convert_to_openai_tool
 
+    from agent.runtime import RUNTIME_TOOLS
     from tools.registry import ALL_TOOLS, langchain_tools
 
     for tool in convert_to_openai_tool_list(langchain_tools(list(ALL_TOOLS.values())), convert_to_openai_tool):

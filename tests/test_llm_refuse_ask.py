@@ -5,8 +5,7 @@ import pytest
 
 from core.state import snapshot
 from tests.fake_openai import text, tool_calls
-from tests.test_openai_backend import (MANAGER, RETAILER, assistant, fake, no_tiktoken,  # noqa: F401
-                                       tool_messages)
+from tests.test_openai_backend import MANAGER, RETAILER, assistant, fake, no_tiktoken, tool_messages  # noqa: F401
 
 CANNOT = "I can't do that here, so nothing was changed."
 

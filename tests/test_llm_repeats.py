@@ -1,9 +1,9 @@
 """A model that repeats an identical call gets its answer from the result already in hand, never
 "I could not finish that"; a model that runs out of steps with results in hand is answered from
 them too. Through the real openai SDK against tests/fake_openai.py."""
+from agent.runtime import MAX_STEPS
 from tests.fake_openai import text, tool_calls
 from tests.test_openai_backend import RETAILER, assistant, fake, no_tiktoken, tool_messages  # noqa: F401
-from agent.runtime import MAX_STEPS
 
 SO_0905 = ("get_order", {"order_no": "SO-0905"})
 

@@ -6,8 +6,7 @@ import pytest
 from agent.runtime import Assistant
 from core.state import snapshot
 from tests.fake_openai import FakeOpenAI, text, text_call, tool_calls
-from tests.test_openai_backend import (RETAILER, assert_well_formed, assistant, fake,  # noqa: F401
-                                       no_tiktoken, tool_messages)
+from tests.test_openai_backend import RETAILER, assert_well_formed, assistant, fake, no_tiktoken, tool_messages  # noqa: F401
 
 
 def shown_raw(reply) -> bool:

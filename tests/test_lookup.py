@@ -4,8 +4,15 @@ from sqlmodel import Session
 
 from core.access import load_actor
 from core.errors import Ambiguous, InvalidInput, NotAllowed, NotFound
-from core.lookup import (normalise, resolve_customer, resolve_region, resolve_sku, resolve_warehouse, search_skus,
-                         sku_unit)
+from core.lookup import (
+    normalise,
+    resolve_customer,
+    resolve_region,
+    resolve_sku,
+    resolve_warehouse,
+    search_skus,
+    sku_unit,
+)
 
 
 @pytest.fixture

@@ -12,10 +12,22 @@ from pathlib import Path
 
 import pytest
 
-from agent.nlu import (Entry, Lexicon, classify, extract_reason, find_order_numbers,
-                       injection_signals, parse_confirmation, parse_item, parse_items,
-                       parse_period, parse_quantities, report_dimension, resolve_unit,
-                       split_items)
+from agent.nlu import (
+    Entry,
+    Lexicon,
+    classify,
+    extract_reason,
+    find_order_numbers,
+    injection_signals,
+    parse_confirmation,
+    parse_item,
+    parse_items,
+    parse_period,
+    parse_quantities,
+    report_dimension,
+    resolve_unit,
+    split_items,
+)
 
 TODAY = date(2026, 11, 20)  # a Friday
 _SHARED = Path(__file__).resolve().parents[2] / "shared" / "worlds" / "sample"

@@ -1,7 +1,6 @@
 """The OpenAI-compatible backend end to end: agent.runtime.Assistant with model
 'openai:test-model' drives the real openai SDK and langchain-openai against a scripted fake
 server on 127.0.0.1 (tests/fake_openai.py), on the sample world."""
-import json
 import re
 import time
 from decimal import Decimal
@@ -12,8 +11,8 @@ from sqlmodel import Session
 from agent.runtime import Assistant, Turn
 from core.access import load_actor
 from core.state import snapshot
-from tools.registry import tools_for
 from tests.fake_openai import FakeOpenAI, error, slow, text, tool_calls
+from tools.registry import tools_for
 
 RETAILER = Turn("U-RET-101", "telegram", "t-101")
 MANAGER = Turn("U-MGR-KA", "slack", "c-mgr")

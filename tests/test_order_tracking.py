@@ -8,7 +8,6 @@ from core.clock import Clock
 from core.errors import NotFound
 from core.orders import Item, cancel_order, create_order, decide, deliver_order, dispatch_order
 from core.tracking import track_order
-
 from tool_helpers import act, read, run
 
 

@@ -12,8 +12,18 @@ from core.approvals import escalate_due, pending_approvals
 from core.db import transaction
 from core.errors import CustomerBlocked, InsufficientStock, InvalidTransition, NotAllowed, NotFound
 from core.inventory import ledger_consistent
-from core.orders import (Item, PreviewChanged, cancel_order, create_order, decide, deliver_order, dispatch_order,
-                         get_order, list_orders, preview_order)
+from core.orders import (
+    Item,
+    PreviewChanged,
+    cancel_order,
+    create_order,
+    decide,
+    deliver_order,
+    dispatch_order,
+    get_order,
+    list_orders,
+    preview_order,
+)
 from core.payments import customer_outstanding, record_payment
 from core.reports import sales
 from core.state import snapshot
@@ -109,7 +119,7 @@ def test_scope_refusals_leak_nothing(sample, clock):
         act(sample, "U-RET-101", lambda s, a, c: create_order(s, a, c, [Item("CC-100", 1)], "R-102"), clock)
     for no in ("SO-0902", "SO-9999"):  # existing and not: the same answer
         with pytest.raises(NotFound, match="that you can see"):
-            act(sample, "U-RET-101", lambda s, a, c: get_order(s, a, no), clock)
+            act(sample, "U-RET-101", lambda s, a, c, no=no: get_order(s, a, no), clock)
     mine = act(sample, "U-RET-101", lambda s, a, c: list_orders(s, a), clock)
     assert {o.customer for o in mine} == {"R-101"}
 
@@ -178,10 +188,11 @@ def test_stock_and_ledger_stay_consistent(sample_template, databases, clock, ops
     for op, sku, qty in ops:
         try:
             if op == "create":
-                p = act(engine, "U-MGR-KA", lambda s, a, c: preview_order(s, a, c, [Item(sku, qty)], "R-103"), clock)
-                o, p2 = act(engine, "U-MGR-KA", lambda s, a, c: create_order(s, a, c, [Item(sku, qty)], "R-103"), clock)
+                item = Item(sku, qty)
+                p = act(engine, "U-MGR-KA", lambda s, a, c, i=item: preview_order(s, a, c, [i], "R-103"), clock)
+                o, p2 = act(engine, "U-MGR-KA", lambda s, a, c, i=item: create_order(s, a, c, [i], "R-103"), clock)
                 assert p.fingerprint() == p2.fingerprint()  # a preview equals the order it becomes
-                assert o.total == sum(l.line_total for l in p2.lines)
+                assert o.total == sum(ln.line_total for ln in p2.lines)
                 created.append(o.order_no)
             elif created and op == "cancel":
                 act(engine, "U-MGR-KA", lambda s, a, c: cancel_order(s, a, c, created[-1]), clock)
@@ -211,6 +222,7 @@ def test_reference_data_is_never_stale(sample, clock):
 
 def test_reimport_with_replace_is_seen(sample, clock):
     from pathlib import Path
+
     from core.world import import_world
     from tests.conftest import SAMPLE_WORLD
     act(sample, "U-RET-101", lambda s, a, c: preview_order(s, a, c, [Item("CC-100", 1)]), clock)

@@ -131,7 +131,10 @@ def other(engine, clock, tmp_path):
 
     generate_world(tmp_path / "w", skus=30, customers=12, history_lines=30, seed=11)
     import_world(engine, tmp_path / "w", clock=clock)
-    rows = lambda f: list(csv.DictReader(open(tmp_path / "w" / f, encoding="utf-8")))  # noqa: E731
+
+    def rows(f):
+        with open(tmp_path / "w" / f, encoding="utf-8") as fh:
+            return list(csv.DictReader(fh))
     return engine, rows("skus.csv"), rows("customers.csv")
 
 
@@ -184,10 +187,11 @@ def pharma_kb():
 @pytest.fixture(scope="module")
 def pharma(databases):
     """The pharma world, read only (the planner never writes)."""
+    from zoneinfo import ZoneInfo
+
+    from core.clock import Clock
     from core.world import import_world
     from tests.conftest import NOW
-    from core.clock import Clock
-    from zoneinfo import ZoneInfo
 
     url = databases.template("planner_pharma", lambda e: import_world(
         e, PHARMA_WORLD, clock=Clock(ZoneInfo("Asia/Kolkata"), NOW)))
@@ -199,18 +203,22 @@ def pharma(databases):
 @pytest.fixture(scope="module")
 def gen(databases, tmp_path_factory):
     """A generated world (names the planner never saw) and its CSV rows."""
+    from zoneinfo import ZoneInfo
+
+    from core.clock import Clock
     from core.world import import_world
     from evals.worldgen import generate_world
     from tests.conftest import NOW
-    from core.clock import Clock
-    from zoneinfo import ZoneInfo
 
     folder = tmp_path_factory.mktemp("gen") / "w"
     generate_world(folder, skus=30, customers=12, history_lines=30, seed=11)
     url = databases.template("planner_gen", lambda e: import_world(
         e, folder, clock=Clock(ZoneInfo("Asia/Kolkata"), NOW)))
     engine = databases.clone(url)
-    rows = lambda f: list(csv.DictReader(open(folder / f, encoding="utf-8")))  # noqa: E731
+
+    def rows(f):
+        with open(folder / f, encoding="utf-8") as fh:
+            return list(csv.DictReader(fh))
     yield engine, rows("skus.csv"), rows("customers.csv")
     databases.release(engine)
 

@@ -4,8 +4,16 @@ from decimal import Decimal
 
 import pytest
 
-from agent.nlu.numbers import (BASE_WORDS, UNIT_GROUPS, is_unit_word, parse_amounts, parse_quantities, read_unit,
-                               resolve_unit, unit_key)
+from agent.nlu.numbers import (
+    BASE_WORDS,
+    UNIT_GROUPS,
+    is_unit_word,
+    parse_amounts,
+    parse_quantities,
+    read_unit,
+    resolve_unit,
+    unit_key,
+)
 from core.catalogue import parse_units
 from core.errors import InvalidInput
 from core.quantities import find_amounts, parse_amount, parse_number, read_line, scan_numbers

@@ -83,12 +83,12 @@ def test_value_scheme_after_volume_for_a_big_retailer_order(sample):
 
 # --- rules one by one, on hand-made lines ----------------------------------------------------
 
-def L(sku, qty, price, tax="0", brands=("B",)):
+def L(sku, qty, price, tax="0", brands=("B",)):  # noqa: N802 - short, like the QuoteLine it builds
     return QuoteLine(sku=sku, qty=qty, unit_price=D(price), tax_rate=D(tax), product="P-" + sku,
                      brands=brands, categories=("C",))
 
 
-def R(code, kind, **kw):
+def R(code, kind, **kw):  # noqa: N802 - short, like the SchemeRule it builds
     return SchemeRule(code=code, name=code, kind=kind, **kw)
 
 
@@ -204,7 +204,7 @@ rule_st = st.one_of(
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(line_st, min_size=1, max_size=4, unique_by=lambda l: l.sku), st.lists(rule_st, max_size=4,
+@given(st.lists(line_st, min_size=1, max_size=4, unique_by=lambda ln: ln.sku), st.lists(rule_st, max_size=4,
                                                                                         unique_by=lambda r: r.code))
 def test_totals_are_the_sum_of_lines(lines, rules):
     q = quote(lines, rules)

@@ -10,9 +10,8 @@ from core.receipts import receive_goods, receiving_warehouses
 from core.stock import adjust_stock
 from core.tables.audit import AuditEntry
 from core.tables.inventory import StockBalance, StockMovement
-from tools.base import StalePreview
-
 from tool_helpers import act, execute, preview, read, rows
+from tools.base import StalePreview
 
 
 def balance(engine, wh, sku, batch):

@@ -8,13 +8,12 @@ import pytest
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 from typer.testing import CliRunner
 
-from agent.recording import NotRecorded, ReplayModel, RecordingModel, request_key
+from agent.recording import NotRecorded, RecordingModel, ReplayModel, request_key
 from channels.cli_eval import eval_app
+from conftest import SAMPLE_WORLD
 from evals.runner import Runner
 from evals.scenario import load_paths
 from tests.fake_openai import FakeOpenAI, text, tool_calls
-
-from conftest import SAMPLE_WORLD
 
 SUITE = """
 - id: rec-low-stock
@@ -77,6 +76,7 @@ def comparable(report: dict) -> dict:
                       "turns": [{k: t[k] for k in keep} for t in s["transcript"]]} for s in report["scenarios"]}
 
 
+@pytest.mark.db  # the evaluation runner imports the world into SQLite
 def test_record_against_openai_endpoint_then_replay_offline(tmp_path, suite, monkeypatch):
     server = FakeOpenAI().start()
     monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
@@ -114,6 +114,7 @@ def test_record_against_openai_endpoint_then_replay_offline(tmp_path, suite, mon
     assert order["state_diff"]["orders"]["added"][0]["customer"] == "R-101"
 
 
+@pytest.mark.db  # the evaluation runner imports the world into SQLite
 def test_replay_of_a_request_never_recorded_fails_the_trial_clearly(tmp_path, suite):
     rec = tmp_path / "rec"
     with Runner(record=rec) as runner:  # the offline planner, recorded
@@ -131,6 +132,7 @@ def test_replay_of_a_request_never_recorded_fails_the_trial_clearly(tmp_path, su
     assert "list the low stock please" in bad.failure
 
 
+@pytest.mark.db  # the evaluation runner imports the world into SQLite
 def test_offline_planner_recording_replays_identically(tmp_path):
     """The same wrapper over the built-in planner: a whole sample suite, recorded and replayed."""
     suite = [Path(__file__).parents[1] / "evals" / "sample" / "queries.yaml"]

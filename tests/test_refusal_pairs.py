@@ -46,7 +46,7 @@ from agent.nlu.text import tokenize
 from agent.runtime import Assistant, Turn
 from channels.web.app import ServerSettings, create_app
 from channels.web.auth import issue_token
-from core.access import Actor, load_actor
+from core.access import load_actor
 from core.catalogue import split_list
 from core.clock import Clock
 from core.db import transaction
@@ -60,10 +60,9 @@ from core.tables.orders import Order
 from core.tables.parties import Customer, Region, User, Warehouse
 from core.world import import_world
 from evals.scope import build_guard
+from tests.conftest import NOW
 from tools.base import ToolContext
 from tools.registry import get_tool
-
-from tests.conftest import NOW
 
 ROOT = Path(__file__).resolve().parents[1]
 WORLDS = ("demo", "pharma", "hardware")
@@ -215,7 +214,7 @@ class WorldFacts:
     units: str
 
     @classmethod
-    def read(cls, s: Session) -> "WorldFacts":
+    def read(cls, s: Session) -> WorldFacts:
         customers = list(s.exec(select(Customer).order_by(Customer.code)))
         warehouses = list(s.exec(select(Warehouse).order_by(Warehouse.code)))
         orders = list(s.exec(select(Order).order_by(Order.order_no)))
@@ -414,7 +413,8 @@ def compare_pairs(world: str, engine, paths: Paths, users: list[str]) -> Tally:
     for user in users:
         guard = build_guard(engine, user, CLOCK)
         for thing in things_for(engine, user, facts):
-            def check(path, request_real, request_fake, real, fake, texts_real, texts_fake):
+            def check(path, request_real, request_fake, real, fake, texts_real, texts_fake,
+                      user=user, thing=thing, guard=guard):
                 tally.pairs += 1
                 if real != fake:
                     tally.findings.append(Finding(world, user, thing, path, request_real, "differ", str(real),

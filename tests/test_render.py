@@ -22,7 +22,8 @@ from channels.cli_chat import render as render_cli
 from channels.render import display_width, told_rows, untold_table
 from channels.slack import SlackChannel, SlackConfig
 from channels.telegram import SECRET_HEADER, build_telegram
-from channels.telegram_format import LIMIT, PRE_WIDTH, render as render_telegram, units
+from channels.telegram_format import LIMIT, PRE_WIDTH, units
+from channels.telegram_format import render as render_telegram
 from channels.web.app import create_app
 from channels.web.auth import issue_token
 from core.db import transaction

@@ -62,7 +62,7 @@ def test_tables_scroll_inside_their_box_never_the_page(server, width, height, na
             assert (box["rows"], box["cols"]) == (30, 10)  # the whole table: the web has the room
             if width < 500:
                 assert box["scrollWidth"] > box["clientWidth"]  # ten columns scroll inside the box...
-            assert 0 <= box["left"] and box["right"] <= width  # ...which stays on the screen
+            assert box["left"] >= 0 and box["right"] <= width  # ...which stays on the screen
             assert wide.locator(".text").inner_text() == REPLIES["outstanding"].text  # the text as written
             numbers = wide.locator("td.num")
             assert numbers.count() == 30 * 8

@@ -16,9 +16,8 @@ from core.tables.audit import AuditEntry
 from core.tables.orders import Order, OrderLine
 from core.tables.pricing import Price
 from core.tracking import track_order
-from tools.base import StalePreview
-
 from tool_helpers import act, execute, preview, read, rows
+from tools.base import StalePreview
 
 HISTORY = {f"SO-09{n:02d}" for n in range(1, 9)}
 
@@ -30,7 +29,7 @@ def new_orders(engine) -> list[Order]:
 
 def lines_of(engine, order_no) -> list[tuple]:
     with Session(engine) as s:
-        return [(l.sku, l.qty, l.free_qty, str(l.unit_price)) for l in s.exec(
+        return [(ln.sku, ln.qty, ln.free_qty, str(ln.unit_price)) for ln in s.exec(
             select(OrderLine).where(OrderLine.order_no == order_no).order_by(OrderLine.line_no))]
 
 
@@ -39,7 +38,7 @@ def test_same_as_last_time_repeats_the_latest_order(sample, clock):
     p = preview(sample, clock, "U-RET-101", "reorder", channel="telegram")
     assert rows(sample) == before  # a preview writes nothing
     assert p.data["source"] == "SO-0905" and p.data["customer"] == "R-101"
-    assert [(l["sku"], l["qty"], l["unit_price"]) for l in p.data["lines"]] == [("CC-200", 72, "20.00"),
+    assert [(ln["sku"], ln["qty"], ln["unit_price"]) for ln in p.data["lines"]] == [("CC-200", 72, "20.00"),
                                                                                 ("GD-1L", 12, "140.00")]
     assert "Repeating order SO-0905" in p.text and "3,463.20" in p.text and "no price has changed" in p.text
     assert p.table.columns[0] == "Code" and len(p.table.rows) == 2
@@ -63,7 +62,7 @@ def test_latest_order_skips_cancelled_ones(sample, clock):
     # Fresh Mart's latest order, SO-0907, was cancelled: "the same again" means SO-0902
     plan = read(sample, clock, "U-RET-102", lambda s, a, c: plan_reorder(s, a, c))
     assert plan.source.order_no == "SO-0902"
-    assert [(l.sku, l.qty) for l in plan.lines] == [("BR-1K", 60), ("NS-100", 72)]
+    assert [(ln.sku, ln.qty) for ln in plan.lines] == [("BR-1K", 60), ("NS-100", 72)]
 
 
 def test_a_rep_repeats_a_customers_last_order_at_todays_price(sample, clock):
@@ -83,7 +82,7 @@ def test_a_rep_repeats_a_customers_last_order_at_todays_price(sample, clock):
 def test_lines_short_of_stock_are_left_out_and_named(sample, clock):
     # SO-0903 had 480 noodles; 48 are left
     p = preview(sample, clock, "U-MGR-KA", "reorder", order_no="SO-0903")
-    assert [l["sku"] for l in p.data["lines"]] == ["CC-100", "GD-5L"]
+    assert [ln["sku"] for ln in p.data["lines"]] == ["CC-100", "GD-5L"]
     assert p.data["left_out"] == [{"sku": "NOOD-70", "qty": 480, "problem": "short", "available": 48}]
     assert "only 48 available, 480 last time" in p.text and "left out" in p.text
     assert "Rs 9.20 per PCS" in p.text  # the customer's own price, and today's free goods
@@ -91,7 +90,7 @@ def test_lines_short_of_stock_are_left_out_and_named(sample, clock):
     done = execute(sample, clock, "U-MGR-KA", "reorder", p.fingerprint, order_no="SO-0903")
     assert "Left out: Kaveri Masala Noodles 70g" in done.text
     [order] = new_orders(sample)
-    assert order.customer == "R-104" and [l[0] for l in lines_of(sample, order.order_no)] == ["CC-100", "GD-5L"]
+    assert order.customer == "R-104" and [ln[0] for ln in lines_of(sample, order.order_no)] == ["CC-100", "GD-5L"]
 
 
 def test_a_line_without_a_price_today_is_left_out(sample, clock):
@@ -99,7 +98,7 @@ def test_a_line_without_a_price_today_is_left_out(sample, clock):
         s.execute(update(Price).where(Price.sku == "GD-1L").values(valid_to=datetime(2026, 11, 1).date()))
         s.commit()
     plan = read(sample, clock, "U-RET-101", lambda s, a, c: plan_reorder(s, a, c, "SO-0905"))
-    assert [(l.sku, l.problem) for l in plan.left_out] == [("GD-1L", "no_price")]
+    assert [(ln.sku, ln.problem) for ln in plan.left_out] == [("GD-1L", "no_price")]
     assert [i.sku for i in plan.items] == ["CC-200"]
     with Session(sample) as s:  # and when nothing is left, nothing can be ordered
         s.execute(update(Price).where(Price.sku == "CC-200").values(valid_to=datetime(2026, 11, 1).date()))
@@ -115,7 +114,7 @@ def test_a_changed_world_shows_the_new_preview_instead(sample, clock):
     before = rows(sample)
     with pytest.raises(StalePreview) as e:
         execute(sample, clock, "U-MGR-KA", "reorder", p.fingerprint, order_no="SO-0903")
-    assert [l["sku"] for l in e.value.preview.data["lines"]] == ["CC-100", "NOOD-70", "GD-5L"]
+    assert [ln["sku"] for ln in e.value.preview.data["lines"]] == ["CC-100", "NOOD-70", "GD-5L"]
     assert rows(sample) == before and new_orders(sample) == []
     # the core refuses a stale fingerprint by itself, whoever calls it
     with pytest.raises(Exception, match="changed since the preview"):

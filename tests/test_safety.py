@@ -2,9 +2,9 @@
 with the offline planner on the sample world: a preview writes nothing; only the same user, in
 the same channel and conversation, can confirm; a confirmation runs exactly once, never after
 expiry, a "no" or a newer request; and refusals never reveal whether something exists."""
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Callable
 
 import pytest
 

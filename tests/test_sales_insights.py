@@ -13,7 +13,6 @@ import pytest
 from core.errors import InvalidInput, NotAllowed, NotFound
 from core.reports import inactive_customers, sales, sales_ranking, sales_trend
 from core.sales_filters import build_filter
-
 from tool_helpers import read, run
 
 NOV = (date(2026, 11, 1), date(2026, 11, 30))

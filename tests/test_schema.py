@@ -1,7 +1,7 @@
+import pytest
 from sqlalchemy import inspect
 
 from core.catalogue import parse_units
-import pytest
 
 
 def test_migrations_create_every_table(engine):

@@ -21,7 +21,6 @@ from channels.store import ProcessedEvent
 from core.tables.audit import OutboxMessage
 from core.tables.orders import Order
 from core.tables.parties import User
-
 from fake_slack import BOT_USER, FakeSlack
 
 SECRET = "test-signing-secret"

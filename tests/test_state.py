@@ -1,6 +1,6 @@
 """The state snapshot of scenarios.md, read from a real database."""
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import update
 
@@ -55,7 +55,7 @@ def test_snapshot_shows_schemes_approvals_and_customer_changes(sample):
         for code in ("SCH-B", "SCH-A"):
             s.add(OrderScheme(order_no="SO-0908", scheme=code))
         s.add(Approval(order_no="SO-0908", reasons="credit_limit_exceeded|order_total_over", rules="AR-CREDIT|AR-BIG",
-                       approver_role="manager", requested_at=datetime(2026, 11, 20, 5, tzinfo=timezone.utc)))
+                       approver_role="manager", requested_at=datetime(2026, 11, 20, 5, tzinfo=UTC)))
         s.execute(update(Customer).where(Customer.code == "R-107").values(status="active", credit_limit=None))
     after = snapshot(sample)
     assert after != before

@@ -129,9 +129,8 @@ def test_adjust_stock_is_scoped_and_audited(sample, clock):
         adjust_stock(s, mgr, clock, "WH-BLR", "NOOD-70", "ND-2610", 2, "found")
         adjust_stock(s, admin, clock, "WH-CHN", "CC-100", "CC-2610C", -1, "count")
     for delta, reason, err in [(-43, "count", InsufficientStock), (1, "", InvalidInput), (0, "x", InvalidInput)]:
-        with transaction(sample) as s:
-            with pytest.raises(err):
-                adjust_stock(s, wh, clock, "WH-BLR", "NOOD-70", "ND-2610", delta, reason)
+        with transaction(sample) as s, pytest.raises(err):
+            adjust_stock(s, wh, clock, "WH-BLR", "NOOD-70", "ND-2610", delta, reason)
     assert _balance(sample, "WH-BLR", "NOOD-70", "ND-2610") == (42, 0, 0)
     assert _balance(sample, "WH-CHN", "CC-100", "CC-2610C") == (499, 0, 0)
     with Session(sample) as s:
@@ -159,13 +158,11 @@ def test_damage_and_receipt(sample, clock):
                     (dict(qty=5, mfg_date=date(2027, 1, 1), expiry_date=date(2026, 1, 1), batch="NEW"),
                      InvalidInput)]:
         args = {"sku": "NOOD-70", "batch": "ND-2611", **kw}
-        with transaction(sample) as s:
-            with pytest.raises(err):
-                receive_stock(s, wh, clock, "WH-BLR", args.pop("sku"), args.pop("batch"), args.pop("qty"), **args)
+        with transaction(sample) as s, pytest.raises(err):
+            receive_stock(s, wh, clock, "WH-BLR", args.pop("sku"), args.pop("batch"), args.pop("qty"), **args)
     rep = _actor(sample, "U-REP-1")
-    with transaction(sample) as s:
-        with pytest.raises(NotAllowed):
-            record_damage(s, rep, clock, "WH-BLR", "GD-5L", "GD5-2609", 1, "x")
+    with transaction(sample) as s, pytest.raises(NotAllowed):
+        record_damage(s, rep, clock, "WH-BLR", "GD-5L", "GD5-2609", 1, "x")
     assert _balance(sample, "WH-BLR", "NOOD-70", "ND-2611") == (96, 0, 0)
     assert _balance(sample, "WH-BLR", "NOOD-70", "NEW") is None
 

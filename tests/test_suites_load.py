@@ -87,7 +87,7 @@ def test_ids_are_unique_across_suites():
 def test_scenario_is_well_formed(path, scenario):
     s = scenario
     assert set(s) <= SCENARIO_KEYS, set(s) - SCENARIO_KEYS
-    assert REQUIRED <= set(s), REQUIRED - set(s)
+    assert set(s) >= REQUIRED, REQUIRED - set(s)
     assert isinstance(s["id"], str) and s["id"]
     world = (path.parent / s["world"]).resolve()
     assert (world / "users.csv").is_file(), f"no world at {world}"

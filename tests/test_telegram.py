@@ -192,9 +192,8 @@ def test_manager_approval_notifies_retailer_through_outbox_sender(tg):
     tg.fake.fail["sendMessage"] = "Forbidden: bot was blocked by the user"
     with pytest.raises(TelegramError):
         tg.sender(note, user)
-    with Session(tg.engine) as s:
-        with pytest.raises(ValueError):
-            tg.sender(note, s.get(User, "U-MGR-KA"))  # no Telegram account
+    with Session(tg.engine) as s, pytest.raises(ValueError):
+        tg.sender(note, s.get(User, "U-MGR-KA"))  # no Telegram account
 
 
 def test_webhook_refuses_wrong_secret_and_bad_bodies(tg):

@@ -99,9 +99,8 @@ def test_gate_refuses_a_tool_the_role_lacks(sample, clock):
 def test_bad_arguments_name_the_field(sample, clock):
     with pytest.raises(InvalidInput, match=r"items\.0\.qty"):
         preview(sample, clock, "U-RET-101", "create_order", items=[{"product": "CC-100", "qty": 0}])
-    with pytest.raises(InvalidInput, match="period.start"):
-        with Session(sample) as s:
-            get_tool("sales_report").run(ctx_for(s, "U-MGR-KA", clock=clock), {"period": {"start": "Oct 1"}})
+    with pytest.raises(InvalidInput, match="period.start"), Session(sample) as s:
+        get_tool("sales_report").run(ctx_for(s, "U-MGR-KA", clock=clock), {"period": {"start": "Oct 1"}})
 
 
 # --- ordering ----------------------------------------------------------------------------
@@ -128,7 +127,7 @@ def test_create_order_preview_then_exactly_one_order(sample, clock):
     assert result.text.startswith(f"Order {order.order_no} placed") and "status confirmed" in result.text
     with Session(sample) as s:
         lines = s.exec(select(OrderLine).where(OrderLine.order_no == order.order_no)).all()
-    assert [(l.sku, l.qty, l.free_qty, str(l.unit_price)) for l in lines] == [("CC-100", 240, 24, "10.00")]
+    assert [(ln.sku, ln.qty, ln.free_qty, str(ln.unit_price)) for ln in lines] == [("CC-100", 240, 24, "10.00")]
     assert stock(sample, "WH-BLR", "CC-100", "CC-2609") == (736, 264)
     assert stock(sample, "WH-BLR", "CC-100", "CC-2610") == (2000, 0)
 
@@ -158,7 +157,7 @@ def test_over_credit_order_waits_for_a_manager(sample, clock):
 def test_free_goods_of_another_sku_get_their_own_line(sample, clock):
     p = preview(sample, clock, "U-RET-105", "create_order", items=[{"product": "5 litre oil", "qty": 2, "unit": "CASE"}])
     assert "5,796.00" in p.text and "GD-1L): 2 PCS free" in p.text and "8 PCS (2 CASE)" in p.text
-    assert [(l["sku"], l["qty"], l["free_qty"]) for l in p.data["lines"]] == [("GD-5L", 8, 0), ("GD-1L", 0, 2)]
+    assert [(ln["sku"], ln["qty"], ln["free_qty"]) for ln in p.data["lines"]] == [("GD-5L", 8, 0), ("GD-1L", 0, 2)]
 
 
 def test_rep_order_for_a_customer_by_name(sample, clock):
@@ -166,7 +165,7 @@ def test_rep_order_for_a_customer_by_name(sample, clock):
                 items=[{"product": "Brisk detergent 1kg", "qty": 5, "unit": "CASE"},
                        {"product": "washing bar", "qty": 2, "unit": "CASE"}])
     assert "13,059.06" in p.text and "Brisk: 7% off 200 pcs or more" in p.text
-    assert [l["discount"] for l in p.data["lines"]] == ["665.00", "168.00"]
+    assert [ln["discount"] for ln in p.data["lines"]] == ["665.00", "168.00"]
 
 
 def test_order_errors_come_from_the_core(sample, clock):

@@ -10,8 +10,17 @@ import pytest
 
 from core.catalogue import parse_units
 from core.errors import Ambiguous, InvalidInput
-from core.units import (NOT_UNITS, WORDS, AmbiguousUnit, UnknownUnit, read_word, resolve_unit, typo_candidates,
-                        unit_family, units_text)
+from core.units import (
+    NOT_UNITS,
+    WORDS,
+    AmbiguousUnit,
+    UnknownUnit,
+    read_word,
+    resolve_unit,
+    typo_candidates,
+    unit_family,
+    units_text,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 PCS = "PCS=1|BOX=12|CASE=144"
@@ -165,12 +174,14 @@ def test_world_unit_names_are_placed_in_families():
 
 def _world_words(world: Path) -> tuple[set[str], set[str]]:
     units, words = set(), set()
-    for r in csv.DictReader(open(world / "skus.csv")):
-        units |= {n.lower() for n, _ in parse_units(r["units"])}
+    with open(world / "skus.csv") as fh:
+        for r in csv.DictReader(fh):
+            units |= {n.lower() for n, _ in parse_units(r["units"])}
     for f in ("skus", "products", "brands", "categories", "customers", "regions", "warehouses"):
-        for r in csv.DictReader(open(world / f"{f}.csv")):
-            for col in ("name", "aliases"):
-                words |= set(re.findall(r"[a-z]+", (r.get(col) or "").lower()))
+        with open(world / f"{f}.csv") as fh:
+            for r in csv.DictReader(fh):
+                for col in ("name", "aliases"):
+                    words |= set(re.findall(r"[a-z]+", (r.get(col) or "").lower()))
     return units, words
 
 

@@ -30,7 +30,8 @@ def kg_world(engine, clock, tmp_path):
     volume scheme from 100 KG and 10 KG free on every 2 bags."""
     world = tmp_path / "kgworld"
     shutil.copytree(ROOT / "worlds" / "hardware", world)
-    rows = list(csv.DictReader(open(world / "skus.csv")))
+    with open(world / "skus.csv") as fh:
+        rows = list(csv.DictReader(fh))
     for r in rows:
         if r["code"] == "BW-20":
             r["units"] = "KG=1|COIL=25|BAG=50"
@@ -171,7 +172,7 @@ def test_core_items_take_words_and_fractions(sample, clock):
         p = preview_order(s, actor, clock, [Item("CC-100", "2 cartons"), Item("CC-100", Decimal("0.5"), "peti"),
                                            Item("NS-100", "aadha darjan")])
         assert [(r.sku, r.base_qty) for r in p.readings] == [("CC-100", 288), ("CC-100", 72), ("NS-100", 6)]
-        assert {l.sku: l.qty for l in p.lines} == {"CC-100": 360, "NS-100": 6}
+        assert {ln.sku: ln.qty for ln in p.lines} == {"CC-100": 360, "NS-100": 6}
         s.rollback()
 
 

@@ -8,6 +8,7 @@ number). A valid word of the SKU's unit family always resolves to exactly that u
 Misspellings are generated within the vocabulary's bounds: words of 4 letters or more, the first
 letter kept (a changed first letter makes another word), never landing on a common word the
 vocabulary refuses on purpose ("cash" is not "case")."""
+import contextlib
 import csv
 import re
 from decimal import Decimal
@@ -24,7 +25,7 @@ from agent.nlu.text import STOPWORDS
 from core.access import load_actor
 from core.catalogue import parse_units
 from core.errors import DomainError, InvalidInput
-from core.quantities import DOZEN_WORDS, WEAK_WORDS, _HINDI, parse_amount, parse_number, read_line
+from core.quantities import _HINDI, DOZEN_WORDS, MAX_QTY, WEAK_WORDS, parse_amount, parse_number, read_line
 from core.units import FAMILY, NOT_UNITS, WORDS, family_words, unit_family
 from tools.base import ToolContext
 from tools.registry import get_tool
@@ -34,9 +35,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _world(name: str):
     skus = []
-    for r in csv.DictReader(open(ROOT / "worlds" / name / "skus.csv")):
-        names = [r["name"]] + [a for a in (r.get("aliases") or "").split("|") if a and not a[0].isdigit()]
-        skus.append((r["code"], names, parse_units(r["units"])))
+    with open(ROOT / "worlds" / name / "skus.csv") as fh:
+        for r in csv.DictReader(fh):
+            names = [r["name"]] + [a for a in (r.get("aliases") or "").split("|") if a and not a[0].isdigit()]
+            skus.append((r["code"], names, parse_units(r["units"])))
     units = sorted({u for _, _, us in skus for u, _ in us})
     return skus, units
 
@@ -201,6 +203,8 @@ def _check(m):
         # the unit word typed is the unit of this quantity: never left for the product words
         assert q.unit_word is not None and q.unit_word.lower() == m["word"].lower(), (m["text"], q)
         assert q.end == m["at"] + len(m["said"])
+    # a line past what the database's INTEGER holds is refused for that reason: not this test's subject
+    assume(m["value"] * max(f for _, f in m["units"]) <= MAX_QTY)
     try:
         reading = read_line(m["code"], q.value, q.unit_word, m["units"], m["code"])
     except InvalidInput:
@@ -274,7 +278,5 @@ def test_any_text_reads_without_crashing(text):
             assert value.is_finite()
         except InvalidInput:
             pass
-    try:
+    with contextlib.suppress(InvalidInput):
         read_line("S", text, "box", [("PCS", 1), ("BOX", 12)])
-    except InvalidInput:
-        pass

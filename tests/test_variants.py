@@ -18,8 +18,24 @@ from evals.report import build_robustness_report, robustness_markdown
 from evals.robustness import run_robustness
 from evals.runner import Runner
 from evals.scenario import load_paths
-from evals.variants import (HAAN, KINDS, NAHI, ORDER_VERBS, TRANSFORMS, Edit, Vocabulary, filler, generate,
-                            hinglish, number_in_words, number_words, reorder, typo, typos_of, unit_synonyms)
+from evals.variants import (
+    HAAN,
+    KINDS,
+    NAHI,
+    ORDER_VERBS,
+    TRANSFORMS,
+    Edit,
+    Vocabulary,
+    filler,
+    generate,
+    hinglish,
+    number_in_words,
+    number_words,
+    reorder,
+    typo,
+    typos_of,
+    unit_synonyms,
+)
 
 ROOT = Path(__file__).parents[1]
 SAMPLE = ROOT / "evals" / "sample"
@@ -180,6 +196,7 @@ def test_variants_are_deterministic_and_preserve_codes_digits_and_checks():
 
 # --- end to end ----------------------------------------------------------------------------------
 
+@pytest.mark.db  # the evaluation runner imports the world into SQLite
 def test_dms_eval_robustness_on_the_sample(tmp_path):
     out = tmp_path / "rob"
     result = CliRunner().invoke(eval_app, ["robustness", str(SAMPLE), "--per-scenario", "1", "--seed", "7",
@@ -239,6 +256,7 @@ def _mumble(text, vocab, rng):
     return ("xq zzv", [Edit("mumble", text, "xq zzv")]) if text == "yes" else (text, [])
 
 
+@pytest.mark.db  # the evaluation runner imports the world into SQLite
 def test_a_wrong_change_is_counted_and_a_missed_one_is_not(tmp_path):
     (tmp_path / "order.yaml").write_text(ORDER_SCENARIO, encoding="utf-8")
     scenarios = load_paths([tmp_path / "order.yaml"])

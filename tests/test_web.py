@@ -226,9 +226,8 @@ def test_configured_platform_channels_are_mounted_and_deliver(sample, clock, mon
 
 
 def test_users_token_command(sample, monkeypatch):
-    from core.settings import get_settings
-
     from channels.cli_serve import users_app
+    from core.settings import get_settings
     monkeypatch.setenv("DMS_DATABASE_URL", sample.url_string)
     get_settings.cache_clear()
     try:
@@ -249,6 +248,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@pytest.mark.db  # the server imports the demo world into a new database
 def test_dms_serve_imports_the_demo_world_into_a_new_database_and_serves(tmp_path):
     port = free_port()
     env = {**os.environ, "DMS_DATABASE_URL": f"sqlite:///{tmp_path / 'new.db'}", "DMS_DATA_DIR": str(tmp_path),

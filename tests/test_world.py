@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 from sqlmodel import Session
 from typer.testing import CliRunner
 
+from conftest import NOW, SAMPLE_WORLD
 from core import models
 from core.billing import resettle
 from core.db import transaction
@@ -21,8 +22,6 @@ from core.tables.inventory import OrderAllocation, StockBalance, StockMovement
 from core.tables.orders import Order
 from core.tables.parties import Customer
 from core.world import WorldErrors, export_world, import_world
-
-from conftest import NOW, SAMPLE_WORLD
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 """Approval tools: what waits for my decision; approve; reject with a reason."""
-from sqlmodel import select
+from sqlmodel import col, select
 
 from core.approvals import pending_approvals
 from core.catalogue import split_list
@@ -7,7 +7,8 @@ from core.orders import decide
 from core.tables.orders import Order
 from core.tables.parties import Customer
 
-from .base import Table, Tool, ToolResult
+from . import schemas
+from .base import Table, Tool, ToolContext, ToolResult
 from .format import amount, day, rs
 from .orders import StatusChange, reason_texts
 
@@ -15,14 +16,14 @@ from .orders import StatusChange, reason_texts
 class PendingApprovals(Tool):
     name = "pending_approvals"
 
-    def _run(self, ctx, args):
+    def _run(self, ctx: ToolContext, args: schemas.NoArgs) -> ToolResult:
         s = ctx.session
         waiting = pending_approvals(s, ctx.actor)
         if not waiting:
             return ToolResult("No orders are waiting for your approval.", data={"orders": []})
-        orders = {o.order_no: o for o in s.exec(select(Order).where(Order.order_no.in_([a.order_no for a in waiting])))}
+        orders = {o.order_no: o for o in s.exec(select(Order).where(col(Order.order_no).in_([a.order_no for a in waiting])))}
         names = dict(s.exec(select(Customer.code, Customer.name).where(
-            Customer.code.in_({o.customer for o in orders.values()}))).all())
+            col(Customer.code).in_({o.customer for o in orders.values()}))).all())
         rows = []
         for a in waiting:
             o = orders[a.order_no]

@@ -3,9 +3,11 @@
 identity and shape the result; the core decides what is true and what is allowed."""
 import hashlib
 import json
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from datetime import date
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
@@ -140,23 +142,21 @@ class Tool:
         return self._execute(ctx, args)
 
     # --- to implement -----------------------------------------------------------------------
-    def _run(self, ctx: ToolContext, args) -> ToolResult:
+    def _run(self, ctx: ToolContext, args: Any) -> ToolResult:
         raise NotImplementedError
 
-    def _preview(self, ctx: ToolContext, args) -> Preview:
+    def _preview(self, ctx: ToolContext, args: Any) -> Preview:
         raise NotImplementedError
 
-    def _execute(self, ctx: ToolContext, args) -> ToolResult:
+    def _execute(self, ctx: ToolContext, args: Any) -> ToolResult:
         raise NotImplementedError
 
 
-def parse_period(period) -> tuple:
+def parse_period(period: Any) -> tuple[date | None, date | None]:
     """(start, end) dates of a schemas.Period; bad dates are named with their field."""
-    from datetime import date
-
     if period is None:
         return None, None
-    out = []
+    out: list[date | None] = []
     for name in ("start", "end"):
         value = getattr(period, name)
         if value in (None, ""):

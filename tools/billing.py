@@ -2,13 +2,14 @@
 from decimal import Decimal
 
 from core.errors import InvalidInput
-from core.quantities import parse_amount
-from core.lookup import resolve_customer
 from core.invoices import overdue_by
+from core.lookup import resolve_customer
 from core.payments import AGE_BUCKETS, customer_outstanding, outstanding_report, record_payment
+from core.quantities import parse_amount
 from core.types import money
 
-from .base import Preview, Table, Tool, ToolResult, dry_run, fingerprint
+from . import schemas
+from .base import Preview, Table, Tool, ToolContext, ToolResult, dry_run, fingerprint
 from .format import amount, rs
 
 BUCKET_WORDS = {"not_due": "not yet due", "1-30": "1-30 days late", "31-60": "31-60 days late",
@@ -35,7 +36,7 @@ class RecordPayment(Tool):
             raise InvalidInput(f"amount: a payment must be more than zero, not {args.amount}.")
         return cust, value
 
-    def _preview(self, ctx, args):
+    def _preview(self, ctx: ToolContext, args: schemas.RecordPayment) -> Preview:
         cust, value = self._request(ctx, args)
         before = customer_outstanding(ctx.session, ctx.actor, ctx.clock, cust.code).outstanding
         settled_before = _settled(ctx.session, cust.code)
@@ -58,7 +59,7 @@ class RecordPayment(Tool):
         return Preview(text, None, fingerprint([self.name, data]), f"Payment {rs(value)} from {cust.name}",
                        {**data, "outstanding_before": str(before), "outstanding_after": str(after)})
 
-    def _execute(self, ctx, args):
+    def _execute(self, ctx: ToolContext, args: schemas.RecordPayment) -> ToolResult:
         cust, value = self._request(ctx, args)
         p = record_payment(ctx.session, ctx.actor, ctx.clock, cust.code, value, args.method, args.reference)
         after = customer_outstanding(ctx.session, ctx.actor, ctx.clock, cust.code).outstanding
@@ -70,7 +71,7 @@ class RecordPayment(Tool):
 class Outstanding(Tool):
     name = "outstanding"
 
-    def _run(self, ctx, args):
+    def _run(self, ctx: ToolContext, args: schemas.Outstanding) -> ToolResult:
         code = resolve_customer(ctx.session, ctx.actor, args.customer).code if args.customer else None
         if code is None and (ctx.actor.role == "retailer" or args.own and ctx.actor.customer):
             code = ctx.actor.customer  # a retailer's own account, even when nothing is owed
@@ -83,7 +84,7 @@ class Outstanding(Tool):
                 return ToolResult("Nobody in your scope owes more than their credit limit.", data={"customers": []})
             return ToolResult(f"{len(report)} over their credit limit:\n" + "\n".join(
                 f"- {o.name} ({o.customer}): owes {rs(o.outstanding)}, limit {rs(o.credit_limit)}, "
-                f"{rs(o.outstanding - o.credit_limit)} over" for o in report[:20]),
+                f"{rs(o.outstanding - (o.credit_limit or 0))} over" for o in report[:20]),  # (a limit: see above)
                 data={"customers": [{"customer": o.customer, "outstanding": str(o.outstanding),
                                      "credit_limit": str(o.credit_limit)} for o in report]})
         if not report:

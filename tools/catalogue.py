@@ -13,6 +13,7 @@ from core.tables.catalogue import Product, Sku
 from core.tables.parties import Customer, Region
 from core.tables.schemes import Scheme
 
+from . import schemas
 from .base import Table, Tool, ToolContext, ToolResult
 from .format import rs
 
@@ -45,13 +46,13 @@ def products_meant(ctx: ToolContext, text: str) -> list[Sku]:
     try:
         return [resolve_sku(ctx.session, text)]
     except Ambiguous as e:
-        return [ctx.session.get(Sku, code) for code, _ in e.candidates]
+        return [sku for code, _ in e.candidates if (sku := ctx.session.get(Sku, code)) is not None]
 
 
 class FindProducts(Tool):
     name = "find_products"
 
-    def _run(self, ctx, args):
+    def _run(self, ctx: ToolContext, args: schemas.FindProducts) -> ToolResult:
         found = search_skus(ctx.session, args.query, limit=8)
         good = [(s, v) for s, v in found if v >= 60] or found[:3]
         if not good:
@@ -68,7 +69,7 @@ class FindProducts(Tool):
 class ProductDetails(Tool):
     name = "product_details"
 
-    def _run(self, ctx, args):
+    def _run(self, ctx: ToolContext, args: schemas.ProductDetails) -> ToolResult:
         from core.stock import stock_levels
 
         s = ctx.session
@@ -109,7 +110,7 @@ class ProductDetails(Tool):
 class ListSchemes(Tool):
     name = "list_schemes"
 
-    def _run(self, ctx, args):
+    def _run(self, ctx: ToolContext, args: schemas.ListSchemes) -> ToolResult:
         s = ctx.session
         skus = products_meant(ctx, args.product) if args.product else None
         cust = buyer(ctx, args.customer)

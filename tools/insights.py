@@ -3,7 +3,8 @@ and customers who have stopped ordering; the filters they share with the sales r
 from core.reports import inactive_customers, sales_ranking, sales_trend
 from core.sales_filters import SalesFilter, build_filter
 
-from .base import Table, Tool, ToolResult, parse_period, period_words
+from . import schemas
+from .base import Table, Tool, ToolContext, ToolResult, parse_period, period_words
 from .format import amount, day, plural, rs
 
 FILTER_FIELDS = ("customer", "region", "beat", "sales_rep", "distributor", "brand", "category", "product")
@@ -25,7 +26,7 @@ COLUMN = {"sku": "SKU"}
 class SalesRanking(Tool):
     name = "sales_ranking"
 
-    def _run(self, ctx, args):
+    def _run(self, ctx: ToolContext, args: schemas.SalesRanking) -> ToolResult:
         where = sales_filter(ctx, args)
         start, end = parse_period(args.period)
         r = sales_ranking(ctx.session, ctx.actor, start, end, args.by, args.measure, args.direction, args.n, where)
@@ -57,7 +58,7 @@ class SalesRanking(Tool):
 class SalesTrend(Tool):
     name = "sales_trend"
 
-    def _run(self, ctx, args):
+    def _run(self, ctx: ToolContext, args: schemas.SalesTrend) -> ToolResult:
         where = sales_filter(ctx, args)
         start, end = parse_period(args.period)
         t = sales_trend(ctx.session, ctx.actor, ctx.clock.today(), args.grain, start, end, where)
@@ -84,7 +85,7 @@ class SalesTrend(Tool):
 class InactiveCustomers(Tool):
     name = "inactive_customers"
 
-    def _run(self, ctx, args):
+    def _run(self, ctx: ToolContext, args: schemas.InactiveCustomers) -> ToolResult:
         where = sales_filter(ctx, args)
         rows_ = inactive_customers(ctx.session, ctx.actor, ctx.clock.today(), args.days, where)
         head = f"Customers with no order in the last {plural(args.days, 'day')}{where.about}"

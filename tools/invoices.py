@@ -1,6 +1,7 @@
 """Invoice tools: listing and reading invoices, sending one to the customer (previewed, then
 queued as a notification), and when payments fall due with the credit left."""
 from decimal import Decimal
+from typing import Any
 
 from core.errors import InvalidInput
 from core.invoices import credit_position, get_invoice, list_invoices, send_invoice
@@ -8,7 +9,8 @@ from core.lookup import resolve_customer
 from core.sales_filters import build_filter
 from core.types import money
 
-from .base import Preview, Table, Tool, ToolResult, dry_run, fingerprint, parse_period, period_words
+from . import schemas
+from .base import Preview, Table, Tool, ToolContext, ToolResult, dry_run, fingerprint, parse_period, period_words
 from .format import amount, day, plural, rs
 
 STATUS_HEAD = {"unpaid": "Unpaid invoices", "overdue": "Overdue invoices", "paid": "Paid invoices",
@@ -24,7 +26,7 @@ def _due_words(days_past_due: int) -> str:
 class ListInvoices(Tool):
     name = "list_invoices"
 
-    def _run(self, ctx, args):
+    def _run(self, ctx: ToolContext, args: schemas.ListInvoices) -> ToolResult:
         where = build_filter(ctx.session, ctx.actor, customer=args.customer, region=args.region, beat=args.beat,
                              sales_rep=args.sales_rep, distributor=args.distributor)
         start, end = parse_period(args.period)
@@ -36,7 +38,7 @@ class ListInvoices(Tool):
             head += f", at least {plural(args.min_days_overdue, 'day')} overdue"
         if start or end:
             head += ", issued " + period_words(start, end, args.period.label if args.period else None)
-        data = {"invoices": [{"invoice_no": v.invoice_no, "order_no": v.order_no, "customer": v.customer,
+        data: dict[str, Any] = {"invoices": [{"invoice_no": v.invoice_no, "order_no": v.order_no, "customer": v.customer,
                               "amount": str(v.amount), "paid": str(v.paid), "balance": str(v.balance),
                               "due_date": v.due_date.isoformat(), "status": v.status,
                               "days_overdue": v.days_overdue} for v in found]}
@@ -61,7 +63,7 @@ class ListInvoices(Tool):
 class GetInvoice(Tool):
     name = "get_invoice"
 
-    def _run(self, ctx, args):
+    def _run(self, ctx: ToolContext, args: schemas.InvoiceRef) -> ToolResult:
         d = get_invoice(ctx.session, ctx.actor, ctx.clock.today(), args.invoice)
         v = d.invoice
         state = "paid in full" if v.status == "paid" else f"balance {rs(v.balance)}, {_due_words(v.days_past_due)}"
@@ -82,7 +84,7 @@ class GetInvoice(Tool):
 class SendInvoice(Tool):
     name = "send_invoice"
 
-    def _preview(self, ctx, args):
+    def _preview(self, ctx: ToolContext, args: schemas.InvoiceRef) -> Preview:
         with dry_run(ctx.session):
             sent = send_invoice(ctx.session, ctx.actor, ctx.clock, args.invoice)
         v = sent.invoice
@@ -96,7 +98,7 @@ class SendInvoice(Tool):
         table = Table(["Recipient", "Name"], [[u, n] for u, n in sent.recipients], f"Send {v.invoice_no}")
         return Preview(text, table, fingerprint([self.name, data]), f"Send {v.invoice_no} to {v.customer_name}", data)
 
-    def _execute(self, ctx, args):
+    def _execute(self, ctx: ToolContext, args: schemas.InvoiceRef) -> ToolResult:
         sent = send_invoice(ctx.session, ctx.actor, ctx.clock, args.invoice)
         v = sent.invoice
         return ToolResult(f"Invoice {v.invoice_no} sent to {v.customer_name} "
@@ -108,7 +110,7 @@ class SendInvoice(Tool):
 class PaymentDue(Tool):
     name = "payment_due"
 
-    def _run(self, ctx, args):
+    def _run(self, ctx: ToolContext, args: schemas.PaymentDue) -> ToolResult:
         if args.customer:
             code = resolve_customer(ctx.session, ctx.actor, args.customer).code
         elif ctx.actor.customer:
@@ -116,7 +118,7 @@ class PaymentDue(Tool):
         else:
             raise InvalidInput("Whose payments? Name the customer.")
         p = credit_position(ctx.session, ctx.actor, ctx.clock.today(), code)
-        if p.credit_limit is None:
+        if p.credit_limit is None or p.credit_left is None:  # (both or neither)
             credit = f"{p.name} ({p.customer}) owes {rs(p.outstanding)} and has no credit limit."
         elif p.credit_left >= 0:
             credit = (f"{p.name} ({p.customer}) owes {rs(p.outstanding)} of a {rs(p.credit_limit)} credit limit: "

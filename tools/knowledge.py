@@ -1,11 +1,12 @@
 """Answers from the business's policy documents; the search itself is injected (agent layer)."""
-from .base import Tool, ToolResult
+from . import schemas
+from .base import Tool, ToolContext, ToolResult
 
 
 class SearchKnowledge(Tool):
     name = "search_knowledge"
 
-    def _run(self, ctx, args):
+    def _run(self, ctx: ToolContext, args: schemas.KnowledgeSearch) -> ToolResult:
         if ctx.knowledge is None:
             return ToolResult("The policy documents are not available here, so I can't answer from them.",
                               data={"found": False})

@@ -1,19 +1,43 @@
 """Order tools: listing and reading orders, placing one (preview, then exactly that order),
 cancelling, dispatching and delivering."""
-from sqlmodel import select
+from sqlmodel import col, select
 
 from core.approvals import explain
 from core.catalogue import sku_units
 from core.lookup import resolve_customer, resolve_region, resolve_sku, resolve_warehouse
-from core.orders import (OPEN_STATUSES, Item, OrderPreview, PreviewChanged, cancel_order, create_order, deliver_order,
-                         dispatch_order, get_order, list_orders, order_lines, preview_order)
+from core.orders import (
+    OPEN_STATUSES,
+    Item,
+    OrderPreview,
+    PreviewChanged,
+    cancel_order,
+    create_order,
+    deliver_order,
+    dispatch_order,
+    get_order,
+    list_orders,
+    order_lines,
+    preview_order,
+)
 from core.parties import region_children, subtree
 from core.tables.approvals import ApprovalRule
 from core.tables.catalogue import Sku
 from core.tables.orders import OrderScheme
 from core.tables.parties import Customer
 
-from .base import Preview, StalePreview, Table, Tool, ToolResult, dry_run, fingerprint, parse_period, period_words
+from . import schemas
+from .base import (
+    Preview,
+    StalePreview,
+    Table,
+    Tool,
+    ToolContext,
+    ToolResult,
+    dry_run,
+    fingerprint,
+    parse_period,
+    period_words,
+)
 from .format import amount, base_unit, day, in_units, plural, rs, words
 
 # Status words people use that mean several statuses (rules.md: pending/open = not yet
@@ -23,7 +47,7 @@ STATUS_WORDS = {"pending": list(OPEN_STATUSES), "open": list(OPEN_STATUSES), "al
 
 def reason_texts(session, reasons: list[str], rule_codes: list[str]) -> list[str]:
     """Approval reasons in words, with the thresholds of the rules that fired."""
-    thresholds = {r.when: r.threshold for r in session.exec(select(ApprovalRule).where(ApprovalRule.code.in_(rule_codes)))} \
+    thresholds = {r.when: r.threshold for r in session.exec(select(ApprovalRule).where(col(ApprovalRule.code).in_(rule_codes)))} \
         if rule_codes else {}
     return [explain(r, thresholds.get(r)) for r in reasons]
 
@@ -45,7 +69,7 @@ def region_codes(session, text: str | None) -> set[str] | None:
 class ListOrders(Tool):
     name = "list_orders"
 
-    def _run(self, ctx, args):
+    def _run(self, ctx: ToolContext, args: schemas.ListOrders) -> ToolResult:
         s = ctx.session
         cust = resolve_customer(s, ctx.actor, args.customer) if args.customer else None
         regions = region_codes(s, args.region)
@@ -60,7 +84,7 @@ class ListOrders(Tool):
         if not orders:
             return ToolResult(f"No {what}{scope}.", data={"orders": []})
         names = dict(s.exec(select(Customer.code, Customer.name).where(
-            Customer.code.in_({o.customer for o in orders}))).all())
+            col(Customer.code).in_({o.customer for o in orders}))).all())
         rows = [[o.order_no, day(o.created_at, ctx.clock.tz), names.get(o.customer, o.customer), words(o.status),
                  amount(o.total)] for o in orders]
         text = f"{plural(len(orders), what[:-1], what).capitalize()}{scope}:\n" + "\n".join(
@@ -74,19 +98,19 @@ class ListOrders(Tool):
 class GetOrder(Tool):
     name = "get_order"
 
-    def _run(self, ctx, args):
+    def _run(self, ctx: ToolContext, args: schemas.GetOrder) -> ToolResult:
         s = ctx.session
         order = get_order(s, ctx.actor, args.order_no)
         cust = s.get(Customer, order.customer)
         lines = order_lines(s, order.order_no)
-        units = sku_units(s, [l.sku for l in lines])
-        names = dict(s.exec(select(Sku.code, Sku.name).where(Sku.code.in_([l.sku for l in lines]))).all())
+        units = sku_units(s, [ln.sku for ln in lines])
+        names = dict(s.exec(select(Sku.code, Sku.name).where(col(Sku.code).in_([ln.sku for ln in lines]))).all())
         rows = []
-        for l in lines:
-            u = units.get(l.sku, [])
-            rows.append([l.sku, names.get(l.sku, l.sku), in_units(l.qty, u) if l.qty else "-",
-                         str(l.free_qty) if l.free_qty else "-", amount(l.unit_price), amount(l.discount),
-                         amount(l.tax), amount(l.line_total)])
+        for ln in lines:
+            u = units.get(ln.sku, [])
+            rows.append([ln.sku, names.get(ln.sku, ln.sku), in_units(ln.qty, u) if ln.qty else "-",
+                         str(ln.free_qty) if ln.free_qty else "-", amount(ln.unit_price), amount(ln.discount),
+                         amount(ln.tax), amount(ln.line_total)])
         schemes = list(s.exec(select(OrderScheme).where(OrderScheme.order_no == order.order_no)))
         text = (f"Order {order.order_no} for {cust.name if cust else order.customer}, {day(order.created_at, ctx.clock.tz)}, "
                 f"from {order.warehouse}: {words(order.status)}.\n"
@@ -117,7 +141,7 @@ class CreateOrder(Tool):
         warehouse = resolve_warehouse(s, ctx.actor, args.warehouse).code if args.warehouse else None
         return items, None, customer, warehouse
 
-    def _preview(self, ctx, args):
+    def _preview(self, ctx: ToolContext, args: schemas.CreateOrder) -> Preview:
         items, _, customer, warehouse = self._request(ctx, args)
         return self.render(ctx, preview_order(ctx.session, ctx.actor, ctx.clock, items, customer, warehouse))
 
@@ -149,26 +173,26 @@ class CreateOrder(Tool):
         for r in p.readings:
             asked.setdefault(r.sku, r.match.unit)
         rows, text_lines = [], []
-        for n, l in enumerate(p.lines, 1):
-            u = p.units.get(l.sku, [])
+        for n, ln in enumerate(p.lines, 1):
+            u = p.units.get(ln.sku, [])
             base = base_unit(u)
-            name = p.sku_names.get(l.sku, l.sku)
-            ordered = in_units(l.qty, u, asked.get(l.sku)) if l.qty else "-"
-            free = f"{l.free_qty} {base} free" if l.free_qty else ""
-            if l.qty:
-                reason = p.price_reasons.get(l.sku)
-                line = (f"{n}. {name} ({l.sku}): {ordered} at {rs(l.unit_price)} per {base}"
+            name = p.sku_names.get(ln.sku, ln.sku)
+            ordered = in_units(ln.qty, u, asked.get(ln.sku)) if ln.qty else "-"
+            free = f"{ln.free_qty} {base} free" if ln.free_qty else ""
+            if ln.qty:
+                reason = p.price_reasons.get(ln.sku)
+                line = (f"{n}. {name} ({ln.sku}): {ordered} at {rs(ln.unit_price)} per {base}"
                         + (f" ({reason})" if reason else "")
-                        + (f", discount {rs(l.discount)}" if l.discount else "") + (f", + {free}" if free else "")
-                        + f", tax {rs(l.tax)}, line total {rs(l.line_total)}")
-                read = [r.explain() for r in p.readings if r.sku == l.sku]
+                        + (f", discount {rs(ln.discount)}" if ln.discount else "") + (f", + {free}" if free else "")
+                        + f", tax {rs(ln.tax)}, line total {rs(ln.line_total)}")
+                read = [r.explain() for r in p.readings if r.sku == ln.sku]
                 if read:
                     line += "\n   read as: " + "; ".join(read)
             else:
-                line = f"{n}. {name} ({l.sku}): {free}"
+                line = f"{n}. {name} ({ln.sku}): {free}"
             text_lines.append(line)
-            rows.append([l.sku, name, ordered, free or "-", amount(l.unit_price), amount(l.discount),
-                         amount(l.tax), amount(l.line_total)])
+            rows.append([ln.sku, name, ordered, free or "-", amount(ln.unit_price), amount(ln.discount),
+                         amount(ln.tax), amount(ln.line_total)])
         parts = [f"New order for {p.customer_name} ({p.customer}), from {p.warehouse}:", *text_lines]
         if p.applied:
             parts.append("Schemes: " + "; ".join(a.description for a in p.applied) + ".")
@@ -188,9 +212,9 @@ class CreateOrder(Tool):
                        data={"customer": p.customer, "warehouse": p.warehouse, "status": p.status,
                              "total": str(p.total), "needs_approval": p.needs_approval,
                              "approval_reasons": p.approval_reasons,
-                             "lines": [{"sku": l.sku, "qty": l.qty, "free_qty": l.free_qty,
-                                        "unit_price": str(l.unit_price), "discount": str(l.discount),
-                                        "line_total": str(l.line_total)} for l in p.lines],
+                             "lines": [{"sku": ln.sku, "qty": ln.qty, "free_qty": ln.free_qty,
+                                        "unit_price": str(ln.unit_price), "discount": str(ln.discount),
+                                        "line_total": str(ln.line_total)} for ln in p.lines],
                              "schemes": [a.code for a in p.applied], "notes": p.notes,
                              "readings": [{"sku": r.sku, "said": r.explain(), "qty": r.said_qty,
                                            "unit_said": r.match.said, "unit": r.match.unit, "how": r.match.how,
@@ -205,12 +229,12 @@ def order_facts(ctx, order) -> dict:
     s = ctx.session
     cust = s.get(Customer, order.customer)
     lines = order_lines(s, order.order_no)
-    units = sku_units(s, [l.sku for l in lines])
-    names = dict(s.exec(select(Sku.code, Sku.name).where(Sku.code.in_([l.sku for l in lines]))).all())
+    units = sku_units(s, [ln.sku for ln in lines])
+    names = dict(s.exec(select(Sku.code, Sku.name).where(col(Sku.code).in_([ln.sku for ln in lines]))).all())
     return {"order_no": order.order_no, "customer": order.customer, "customer_name": cust.name if cust else "",
             "status": order.status, "total": str(order.total), "warehouse": order.warehouse,
-            "lines": [[l.sku, names.get(l.sku, l.sku), in_units(l.qty + l.free_qty, units.get(l.sku, []))]
-                      for l in lines]}
+            "lines": [[ln.sku, names.get(ln.sku, ln.sku), in_units(ln.qty + ln.free_qty, units.get(ln.sku, []))]
+                      for ln in lines]}
 
 
 def lines_table(facts: dict, title: str) -> Table:
@@ -231,7 +255,7 @@ class StatusChange(Tool):
     def _done(self, facts: dict, result, args) -> str:
         raise NotImplementedError
 
-    def _preview(self, ctx, args):
+    def _preview(self, ctx: ToolContext, args: schemas.OrderRef | schemas.RejectOrder) -> Preview:
         before = get_order(ctx.session, ctx.actor, args.order_no)
         facts = order_facts(ctx, before)
         with dry_run(ctx.session):
@@ -244,7 +268,7 @@ class StatusChange(Tool):
         order = result[0] if isinstance(result, tuple) else result
         return {"status": order.status}
 
-    def _execute(self, ctx, args):
+    def _execute(self, ctx: ToolContext, args: schemas.OrderRef | schemas.RejectOrder) -> ToolResult:
         facts = order_facts(ctx, get_order(ctx.session, ctx.actor, args.order_no))
         result = self._apply(ctx, args)
         after = self._after(ctx, result)

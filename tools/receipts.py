@@ -6,7 +6,8 @@ from core.errors import InvalidInput
 from core.lookup import resolve_sku, resolve_warehouse, sku_unit
 from core.receipts import receive_goods
 
-from .base import Preview, Table, Tool, ToolResult, dry_run, fingerprint
+from . import schemas
+from .base import Preview, Table, Tool, ToolContext, ToolResult, dry_run, fingerprint
 from .format import in_units
 
 
@@ -33,7 +34,7 @@ class ReceiveStock(Tool):
     def _receive(self, ctx, args):
         return receive_goods(ctx.session, ctx.actor, ctx.clock, **self._request(ctx, args))
 
-    def _preview(self, ctx, args):
+    def _preview(self, ctx: ToolContext, args: schemas.ReceiveStock) -> Preview:
         with dry_run(ctx.session):
             r = self._receive(ctx, args)
         asked = self._request(ctx, args)["unit"]
@@ -56,7 +57,7 @@ class ReceiveStock(Tool):
         return Preview(text, table, fingerprint([self.name, data, (args.note or "").strip()]),
                        f"Receive {r.qty} {r.sku} into {r.batch}", data)
 
-    def _execute(self, ctx, args):
+    def _execute(self, ctx: ToolContext, args: schemas.ReceiveStock) -> ToolResult:
         r = self._receive(ctx, args)
         return ToolResult(f"Received {r.qty} {r.base_unit} of {r.sku_name} into batch {r.batch} in {r.warehouse}: "
                           f"{r.batch_after} available in the batch, {r.usable_after} of {r.sku} available to orders.",

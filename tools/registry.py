@@ -1,8 +1,20 @@
 """Every tool by name, the ones a role may use, and their LangChain form for binding to a chat model."""
 from core.access import Actor
 
-from . import (approvals, billing, catalogue, insights, invoices, knowledge, orders, receipts, reorders, reports, stock,
-               tracking)
+from . import (
+    approvals,
+    billing,
+    catalogue,
+    insights,
+    invoices,
+    knowledge,
+    orders,
+    receipts,
+    reorders,
+    reports,
+    stock,
+    tracking,
+)
 from .base import Tool
 from .schemas import TOOL_SPECS
 

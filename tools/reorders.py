@@ -4,7 +4,8 @@ from core.lookup import resolve_customer, resolve_warehouse
 from core.reorders import Reorder as ReorderPlan
 from core.reorders import ReorderChanged, place_reorder, plan_reorder, problem_words
 
-from .base import Preview, StalePreview, Tool, ToolResult
+from . import schemas
+from .base import Preview, StalePreview, Tool, ToolContext, ToolResult
 from .format import day, rs, words
 from .orders import CreateOrder, approver_words, reason_texts
 
@@ -14,12 +15,12 @@ _ORDER_TOOL = CreateOrder()  # renders the new order exactly as an order preview
 class Reorder(Tool):
     name = "reorder"
 
-    def _request(self, ctx, args):
+    def _request(self, ctx: ToolContext, args: schemas.Reorder) -> tuple[str | None, str | None, str | None]:
         customer = resolve_customer(ctx.session, ctx.actor, args.customer).code if args.customer else None
         warehouse = resolve_warehouse(ctx.session, ctx.actor, args.warehouse).code if args.warehouse else None
         return (args.order_no or "").strip() or None, customer, warehouse
 
-    def _preview(self, ctx, args):
+    def _preview(self, ctx: ToolContext, args: schemas.Reorder) -> Preview:
         return self.render(ctx, plan_reorder(ctx.session, ctx.actor, ctx.clock, *self._request(ctx, args)))
 
     def execute(self, ctx, args, fingerprint):
@@ -40,7 +41,7 @@ class Reorder(Tool):
         text = f"Order {order.order_no} placed for {p.customer_name} (repeating {plan.source.order_no}): " \
                f"{rs(order.total)}, {state}."
         if plan.left_out:
-            text += "\nLeft out: " + "; ".join(f"{l.name} ({problem_words(l)})" for l in plan.left_out) + "."
+            text += "\nLeft out: " + "; ".join(f"{ln.name} ({problem_words(ln)})" for ln in plan.left_out) + "."
         return ToolResult(text, data={"order_no": order.order_no, "status": order.status, "total": str(order.total),
                                       "customer": order.customer, "source": plan.source.order_no}, outcome="done")
 
@@ -52,15 +53,15 @@ class Reorder(Tool):
         notes = []
         if plan.repriced:
             notes.append("Price changed: " + "; ".join(
-                f"{l.name} ({l.sku}) now {rs(l.price)}, was {rs(l.last_price)} per unit" for l in plan.repriced) + ".")
+                f"{ln.name} ({ln.sku}) now {rs(ln.price)}, was {rs(ln.last_price)} per unit" for ln in plan.repriced) + ".")
         if plan.left_out:
             notes.append("Cannot be had, left out: " + "; ".join(
-                f"{l.name} ({l.sku}): {problem_words(l)}" for l in plan.left_out) + ".")
+                f"{ln.name} ({ln.sku}): {problem_words(ln)}" for ln in plan.left_out) + ".")
         if not notes:
             notes.append("Same products and quantities as last time; no price has changed.")
         text = "\n".join([head, order.text, *notes])
         data = {**order.data, "source": src.order_no,
-                "repriced": [{"sku": l.sku, "was": str(l.last_price), "now": str(l.price)} for l in plan.repriced],
-                "left_out": [{"sku": l.sku, "qty": l.qty, "problem": l.problem, "available": l.available}
-                             for l in plan.left_out]}
+                "repriced": [{"sku": ln.sku, "was": str(ln.last_price), "now": str(ln.price)} for ln in plan.repriced],
+                "left_out": [{"sku": ln.sku, "qty": ln.qty, "problem": ln.problem, "available": ln.available}
+                             for ln in plan.left_out]}
         return Preview(text, order.table, plan.fingerprint(), f"Repeat {src.order_no}: " + order.summary, data)

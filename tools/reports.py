@@ -3,7 +3,8 @@ from core.lookup import resolve_customer
 from core.reports import order_summary, sales
 from core.sales_filters import build_filter
 
-from .base import Table, Tool, ToolResult, parse_period, period_words
+from . import schemas
+from .base import Table, Tool, ToolContext, ToolResult, parse_period, period_words
 from .format import amount, plural, rs, words
 from .orders import region_codes
 
@@ -23,7 +24,7 @@ MORE_FILTERS = ("beat", "sales_rep", "distributor", "brand", "category", "produc
 class SalesReport(Tool):
     name = "sales_report"
 
-    def _run(self, ctx, args):
+    def _run(self, ctx: ToolContext, args: schemas.SalesReport) -> ToolResult:
         customer, regions, start, end, about, when = _filters(ctx, args)
         where = build_filter(ctx.session, ctx.actor, **{f: getattr(args, f, None) for f in MORE_FILTERS})
         about += where.about
@@ -46,7 +47,7 @@ class SalesReport(Tool):
 class OrderSummary(Tool):
     name = "order_summary"
 
-    def _run(self, ctx, args):
+    def _run(self, ctx: ToolContext, args: schemas.OrderSummary) -> ToolResult:
         customer, regions, start, end, about, when = _filters(ctx, args)
         r = order_summary(ctx.session, ctx.actor, start, end, customer=customer, regions=regions)
         rows = [[words(k), str(v)] for k, v in sorted(r.by_status.items())]

@@ -1,15 +1,19 @@
 """Stock tools: levels (retailers learn only in stock / not in stock), low stock, and the
 changes people ask for in conversation (count adjustments, damage)."""
-from core.errors import Ambiguous, InvalidInput, NotFound
+from collections.abc import Callable
+from typing import Any
+
 from sqlmodel import select
 
 from core.catalogue import sku_units
+from core.errors import Ambiguous, InvalidInput, NotFound
 from core.inventory import batches_for
 from core.lookup import resolve_sku, resolve_warehouse
 from core.stock import adjust_stock, expiring_stock, low_stock, record_damage, stock_levels, stock_warehouse_codes
 from core.tables.inventory import StockBalance
 
-from .base import Preview, Table, Tool, ToolResult, dry_run, fingerprint
+from . import schemas
+from .base import Preview, Table, Tool, ToolContext, ToolResult, dry_run, fingerprint
 
 
 def _base_names(session, skus: list[str]) -> dict[str, str]:
@@ -22,7 +26,7 @@ def _base_names(session, skus: list[str]) -> dict[str, str]:
 class StockLevels(Tool):
     name = "stock_levels"
 
-    def _run(self, ctx, args):
+    def _run(self, ctx: ToolContext, args: schemas.StockQuery) -> ToolResult:
         s = ctx.session
         sku = resolve_sku(s, args.product) if args.product else None
         wh = resolve_warehouse(s, ctx.actor, args.warehouse) if args.warehouse else None
@@ -63,7 +67,7 @@ class StockLevels(Tool):
 class LowStock(Tool):
     name = "low_stock"
 
-    def _run(self, ctx, args):
+    def _run(self, ctx: ToolContext, args: schemas.LowStock) -> ToolResult:
         wh = resolve_warehouse(ctx.session, ctx.actor, args.warehouse) if args.warehouse else None
         rows_ = [r for r in low_stock(ctx.session, ctx.actor, ctx.clock.today()) if wh is None or r.warehouse == wh.code]
         where = f" in {wh.name}" if wh else ""
@@ -137,7 +141,7 @@ def _batch_words(r) -> str:
     return f"{r.batch} ({r.available} available" + (f", expiry {r.expiry_date}" if r.expiry_date else "") + ")"
 
 
-def _target(ctx, args, qty: int):
+def _target(ctx: ToolContext, args: Any, qty: schemas.Quantity | None):
     """(warehouse, sku, batch row, base-unit qty) the request is about. A batch code alone
     names its SKU (in any case: "br1-a" is BR1-A), and a warehouse may be left out when only one
     in scope holds the stock; anything left open is asked about, listing the batches, rather
@@ -206,7 +210,7 @@ def _adjust_target(ctx, args):
     return wh, sku, row, counted - row.available
 
 
-def _stock_preview(tool, ctx, args, verb: str, change) -> Preview:
+def _stock_preview(tool: Tool, ctx: ToolContext, args: Any, verb: Callable[[int], str], change: Callable) -> Preview:
     wh, sku, row, base = _adjust_target(ctx, args) if tool.name == "adjust_stock" else _target(ctx, args, args.qty)
     before = (row.available, row.damaged)
     with dry_run(ctx.session):
@@ -230,10 +234,10 @@ class AdjustStock(Tool):
     def _change(ctx, wh, sku, batch, qty, reason):
         return adjust_stock(ctx.session, ctx.actor, ctx.clock, wh, sku, batch, qty, reason)
 
-    def _preview(self, ctx, args):
+    def _preview(self, ctx: ToolContext, args: schemas.AdjustStock) -> Preview:
         return _stock_preview(self, ctx, args, lambda n: f"Adjust stock by {n:+d} of", self._change)
 
-    def _execute(self, ctx, args):
+    def _execute(self, ctx: ToolContext, args: schemas.AdjustStock) -> ToolResult:
         wh, sku, row, base = _adjust_target(ctx, args)
         after = self._change(ctx, wh.code, sku.code, row.batch, base, args.reason)
         return ToolResult(f"Stock of {sku.name} batch {row.batch} in {wh.name} adjusted by {base:+d}: "
@@ -249,10 +253,10 @@ class RecordDamage(Tool):
     def _change(ctx, wh, sku, batch, qty, reason):
         return record_damage(ctx.session, ctx.actor, ctx.clock, wh, sku, batch, qty, reason)
 
-    def _preview(self, ctx, args):
+    def _preview(self, ctx: ToolContext, args: schemas.RecordDamage) -> Preview:
         return _stock_preview(self, ctx, args, lambda n: f"Mark {n} damaged of", self._change)
 
-    def _execute(self, ctx, args):
+    def _execute(self, ctx: ToolContext, args: schemas.RecordDamage) -> ToolResult:
         wh, sku, row, base = _target(ctx, args, args.qty)
         after = self._change(ctx, wh.code, sku.code, row.batch, base, args.reason)
         return ToolResult(f"{base} of {sku.name} batch {row.batch} in {wh.name} marked damaged: "

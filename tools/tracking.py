@@ -3,7 +3,8 @@ from datetime import datetime
 
 from core.tracking import track_order
 
-from .base import Table, Tool, ToolResult
+from . import schemas
+from .base import Table, Tool, ToolContext, ToolResult
 from .format import day, rs, words
 
 
@@ -17,7 +18,7 @@ def _at(value: datetime | None, tz) -> str:
 class TrackOrder(Tool):
     name = "track_order"
 
-    def _run(self, ctx, args):
+    def _run(self, ctx: ToolContext, args: schemas.TrackOrder) -> ToolResult:
         t = track_order(ctx.session, ctx.actor, args.order_no)
         tz = ctx.clock.tz
         lines = [f"Order {t.order_no} for {t.customer_name} ({rs(t.total)}) is {words(t.status)}"

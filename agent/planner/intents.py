@@ -1247,7 +1247,7 @@ class Planner:
             if re.fullmatch(r"[\d.]+", key(size)):
                 return re.search(rf"(?<![\d.]){re.escape(key(size))}(?:kg|g|mg|mcg|ml|l|ltr)", name) is not None
             return key(size) in name
-        for i, it in enumerate(items):
+        for it in items:
             if not sized(was, it["product"]):
                 continue
             family = next((skus for skus in self.world.product_skus.values() if it["product"] in skus), [])

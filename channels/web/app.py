@@ -6,7 +6,7 @@ import asyncio
 import importlib
 import json
 import logging
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -251,10 +251,8 @@ def create_app(engine=None, clock=None, assistant=None, settings=None, *, sender
         finally:
             if task is not None:
                 task.cancel()
-                try:
+                with suppress(asyncio.CancelledError):
                     await task
-                except asyncio.CancelledError:
-                    pass
 
     app = FastAPI(title="dms", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.engine, app.state.clock, app.state.assistant = engine, clock, assistant
@@ -280,7 +278,7 @@ def create_app(engine=None, clock=None, assistant=None, settings=None, *, sender
             with engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
             database = "ok"
-        except Exception as e:
+        except Exception as e:  # noqa: BLE001 - whatever the driver raises, the answer is 503 "database: error"
             log.warning("health: database unreachable: %s", e)
             database = "error"
         body = {"status": "ok" if database == "ok" else "error", "database": database,

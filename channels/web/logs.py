@@ -5,6 +5,7 @@ import logging
 import sys
 import time
 import uuid
+from typing import Any
 
 # a mutable dict per request, so code running in worker threads (a copied context) can add to it
 request_context: contextvars.ContextVar[dict | None] = contextvars.ContextVar("dms_request", default=None)
@@ -14,7 +15,7 @@ _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "color
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        entry = {"ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
+        entry: dict[str, Any] = {"ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
                  "level": record.levelname.lower(), "logger": record.name, "msg": record.getMessage()}
         ctx = request_context.get()
         if ctx:
