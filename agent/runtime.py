@@ -32,7 +32,7 @@ from .reply import Action, Evidence, Reply, Table, ToolCall, ground
 log = logging.getLogger("dms.agent")
 POLICY = (Path(__file__).parent / "policy.md").read_text()
 MAX_STEPS = 5
-MAX_MESSAGE = 4000
+MAX_MESSAGE = 4000  # characters of one message; every channel refuses longer ones with this limit
 
 # How a model works with this runtime; with the policy, the static head of every prompt. The
 # per-user, per-day line comes after the tools (see `_prompt`), so a local server's prompt cache
