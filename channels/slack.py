@@ -8,12 +8,10 @@ lazy listener, on a thread. Identity is the Slack user id of a signed request, m
 """
 import json
 import logging
-import os
 import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, wait
-from dataclasses import dataclass
 from typing import Callable
 
 from fastapi import APIRouter, Request
@@ -36,6 +34,7 @@ from core.clock import Clock
 from core.db import transaction
 from core.errors import DomainError
 from core.parties import User
+from core.settings import Settings, SlackSettings, read
 
 from . import render, store
 from .ratelimit import RateLimiter
@@ -61,25 +60,12 @@ NOT_YOURS = "Only the person who asked can confirm or cancel this."
 REASON_NEEDED = "Please give a reason for the rejection."
 
 
-@dataclass
-class SlackConfig:
-    bot_token: str
-    signing_secret: str
-    api_url: str | None = None  # the Web API base URL (a local fake in tests)
-    rate_per_minute: int = 20
-
-    @classmethod
-    def from_settings(cls, settings=None) -> "SlackConfig | None":
-        """SLACK_* from the settings object if it has them, else from the environment."""
-        def get(name: str) -> str | None:
-            value = getattr(settings, name.lower(), None) if settings is not None else None
-            return value if value not in (None, "") else os.environ.get(name) or None
-
-        token, secret = get("SLACK_BOT_TOKEN"), get("SLACK_SIGNING_SECRET")
-        if not token or not secret:
-            return None
-        rate = get("SLACK_RATE_PER_MINUTE")
-        return cls(str(token), str(secret), get("SLACK_API_URL"), int(rate) if rate else 20)
+def slack_settings(settings=None) -> SlackSettings:
+    """The Slack section of `settings` (the whole settings or the section itself); given anything
+    else, the section as the environment says now."""
+    if isinstance(settings, Settings):
+        return settings.slack
+    return settings if isinstance(settings, SlackSettings) else read(SlackSettings)
 
 
 class _TrackedExecutor(ThreadPoolExecutor):
@@ -261,17 +247,19 @@ def _settled(blocks: list[dict] | None, note: str) -> list[dict]:
 
 # --- the channel -------------------------------------------------------------------------
 class SlackChannel:
-    def __init__(self, assistant: Assistant, engine: Engine, clock: Clock, config: SlackConfig):
+    def __init__(self, assistant: Assistant, engine: Engine, clock: Clock, config: SlackSettings):
+        if not config.enabled:
+            raise ValueError("Slack needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET")
         self.assistant, self.engine, self.clock, self.config = assistant, engine, clock, config
         base_url = config.api_url or "https://slack.com/api/"
-        self.client = WebClient(token=config.bot_token, base_url=base_url.rstrip("/") + "/")
+        self.client = WebClient(token=config.bot_token.get_secret_value(), base_url=base_url.rstrip("/") + "/")
         self.executor = _TrackedExecutor()
         self.limiter = RateLimiter(config.rate_per_minute)
         # Token verification off: building the app must not need Slack to be reachable; Bolt
         # still calls auth.test on the first request. process_before_response: the ack functions
         # run before the HTTP answer (so a modal's validation errors can be returned), the work
         # runs in lazy listeners on the executor.
-        self.app = App(signing_secret=config.signing_secret, client=self.client, token_verification_enabled=False,
+        self.app = App(signing_secret=config.signing_secret.get_secret_value(), client=self.client, token_verification_enabled=False,
                        process_before_response=True, listener_executor=self.executor)
         self._register()
         self.router = self._make_router()
@@ -528,8 +516,8 @@ class SlackChannel:
 def build_slack(assistant: Assistant, engine: Engine, clock: Clock, settings=None
                 ) -> tuple[APIRouter, Callable[[OutboxMessage, User], None]] | None:
     """The /slack/events router and the outbox sender; None when Slack is not configured."""
-    config = SlackConfig.from_settings(settings)
-    if config is None:
+    config = slack_settings(settings)
+    if not config.enabled:
         return None
     channel = SlackChannel(assistant, engine, clock, config)
     return channel.router, channel.send

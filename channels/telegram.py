@@ -10,10 +10,8 @@ import asyncio
 import hmac
 import json
 import logging
-import os
 import threading
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Awaitable, Callable
 
@@ -35,6 +33,7 @@ from core.audit import OutboxMessage
 from core.clock import Clock
 from core.db import transaction
 from core.parties import User
+from core.settings import Settings, TelegramSettings, read
 
 from . import telegram_link as link
 from .ratelimit import RateLimiter
@@ -61,25 +60,12 @@ PRIVATE_ONLY = "Please talk to me in a private chat."
 TOO_FAST = "You are sending messages too fast. Please wait a minute and try again."
 
 
-@dataclass(frozen=True)
-class TelegramConfig:
-    token: str
-    secret: str | None = None  # TELEGRAM_WEBHOOK_SECRET: the webhook refuses every request without it
-    api_url: str | None = None  # TELEGRAM_API_URL: Bot API server root, e.g. http://127.0.0.1:8081
-    rate_limit: int = 20  # TELEGRAM_RATE_LIMIT: messages and button presses per user per minute
-
-    @classmethod
-    def load(cls, settings: Any = None) -> "TelegramConfig | None":
-        def get(name: str) -> str | None:
-            value = getattr(settings, name.lower(), None) if settings is not None else None
-            return str(value) if value not in (None, "") else (os.environ.get(name) or None)
-
-        token = get("TELEGRAM_BOT_TOKEN")
-        if not token:
-            return None
-        return cls(token=token, secret=get("TELEGRAM_WEBHOOK_SECRET"),
-                   api_url=(get("TELEGRAM_API_URL") or "").rstrip("/") or None,
-                   rate_limit=int(get("TELEGRAM_RATE_LIMIT") or 20))
+def telegram_settings(settings: Any = None) -> TelegramSettings:
+    """The Telegram section of `settings` (the whole settings or the section itself); given
+    anything else, the section as the environment says now."""
+    if isinstance(settings, Settings):
+        return settings.telegram
+    return settings if isinstance(settings, TelegramSettings) else read(TelegramSettings)
 
 
 class _BotLoop:
@@ -136,7 +122,7 @@ class _BotLoop:
 class TelegramBot:
     """The handlers (webhook and polling alike), the webhook's Application and the notification sender."""
 
-    def __init__(self, assistant: Assistant, engine: Engine, clock: Clock, config: TelegramConfig):
+    def __init__(self, assistant: Assistant, engine: Engine, clock: Clock, config: TelegramSettings):
         self.assistant, self.engine, self.clock, self.config = assistant, engine, clock, config
         self.limiter = RateLimiter(config.rate_limit)
         self._warned: set[int] = set()  # users told to slow down: later refusals stay silent
@@ -144,7 +130,7 @@ class TelegramBot:
 
     # --- wiring ----------------------------------------------------------------------------
     def application(self, polling: bool) -> Application:
-        builder = Application.builder().token(self.config.token).concurrent_updates(16)
+        builder = Application.builder().token(self.config.bot_token.get_secret_value()).concurrent_updates(16)
         if self.config.api_url:
             builder = builder.base_url(self.config.api_url + "/bot").base_file_url(self.config.api_url + "/file/bot")
         if not polling:
@@ -355,8 +341,8 @@ def notification_html(message: OutboxMessage) -> str:
 
 
 def build_bot(assistant: Assistant, engine: Engine, clock: Clock, settings: Any = None) -> TelegramBot | None:
-    config = TelegramConfig.load(settings)
-    return TelegramBot(assistant, engine, clock, config) if config else None
+    config = telegram_settings(settings)
+    return TelegramBot(assistant, engine, clock, config) if config.enabled else None
 
 
 def make_router(bot: TelegramBot) -> APIRouter:
@@ -366,7 +352,7 @@ def make_router(bot: TelegramBot) -> APIRouter:
         await asyncio.to_thread(bot.close)
 
     router = APIRouter(lifespan=lifespan)
-    secret = (bot.config.secret or "").encode()
+    secret = (bot.config.webhook_secret.get_secret_value() if bot.config.webhook_secret else "").encode()
     if not secret:
         log.warning("TELEGRAM_WEBHOOK_SECRET is not set: the Telegram webhook refuses every request")
 

@@ -170,7 +170,8 @@ def test_the_server_delivers_the_outbox_in_the_background(sample, clock):
     from fastapi.testclient import TestClient
 
     from agent.runtime import Assistant
-    from channels.web.app import ServerSettings, create_app
+    from channels.web.app import create_app
+    from core.settings import ServerSettings
 
     notifications(sample, clock)
     slack, telegram = Platform("slack"), Platform("telegram")

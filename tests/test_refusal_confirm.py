@@ -8,7 +8,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from agent.runtime import Assistant, Turn
-from channels.web.app import ServerSettings, create_app
+from channels.web.app import create_app
+from core.settings import ServerSettings
 from channels.web.auth import issue_token
 from core.db import transaction
 from core.parties import User

@@ -44,7 +44,8 @@ from sqlmodel import Session, select
 
 from agent.nlu.text import tokenize
 from agent.runtime import Assistant, Turn
-from channels.web.app import ServerSettings, create_app
+from channels.web.app import create_app
+from core.settings import ServerSettings
 from channels.web.auth import issue_token
 from core.access import Actor, load_actor
 from core.billing import Invoice

@@ -16,11 +16,12 @@ from agent.reply import Action, Reply, Table
 from agent.runtime import Assistant
 from channels import slack
 from channels.outbox import deliver_pending
-from channels.slack import SlackChannel, SlackConfig, build_slack, render_reply, table_mrkdwn
+from channels.slack import SlackChannel, build_slack, render_reply, table_mrkdwn
 from channels.store import ProcessedEvent
 from core.audit import OutboxMessage
 from core.orders import Order
 from core.parties import User
+from core.settings import SlackSettings
 
 from fake_slack import BOT_USER, FakeSlack
 
@@ -32,7 +33,8 @@ class Harness:
     def __init__(self, engine, clock, fake: FakeSlack, rate: int = 50):
         self.engine, self.clock, self.fake = engine, clock, fake
         self.channel = SlackChannel(Assistant(engine, clock), engine, clock,
-                                    SlackConfig("xoxb-test", SECRET, fake.url, rate))
+                                    SlackSettings(bot_token="xoxb-test", signing_secret=SECRET, api_url=fake.url,
+                                                  rate_per_minute=rate))
         app = FastAPI()
         app.include_router(self.channel.router)
         self.http = TestClient(app)

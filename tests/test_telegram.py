@@ -35,6 +35,7 @@ from core.db import transaction
 from core.errors import NotAllowed, OutOfScope
 from core.orders import Order
 from core.parties import User
+from core.settings import TelegramSettings
 from tests.fake_telegram import FakeTelegram, callback_update, message_update
 
 SECRET = "s3cret-token"
@@ -49,8 +50,7 @@ def fake():
 
 
 def _client(engine, clock, fake, **extra):
-    settings = SimpleNamespace(telegram_bot_token=fake.token, telegram_webhook_secret=SECRET,
-                               telegram_api_url=fake.url, **extra)
+    settings = TelegramSettings(bot_token=fake.token, webhook_secret=SECRET, api_url=fake.url, **extra)
     router, sender = build_telegram(Assistant(engine, clock), engine, clock, settings)
     app = FastAPI()
     app.include_router(router)
@@ -220,7 +220,7 @@ def test_oversized_message_group_chat_and_other_content(tg):
 
 
 def test_rate_limit_per_user(sample, clock, fake):
-    client, _ = _client(sample, clock, fake, telegram_rate_limit=3)
+    client, _ = _client(sample, clock, fake, rate_limit=3)
     with client:
         for _ in range(6):
             client.post("/telegram/webhook", json=message_update(ANAND, "/help"), headers={SECRET_HEADER: SECRET})
@@ -260,7 +260,7 @@ def test_notification_text():
 def test_long_polling_uses_the_same_handlers(sample, clock, fake):
     from channels.telegram import build_bot
     bot = build_bot(Assistant(sample, clock), sample, clock,
-                    SimpleNamespace(telegram_bot_token=fake.token, telegram_api_url=fake.url))
+                    TelegramSettings(bot_token=fake.token, api_url=fake.url))
     fake.push_update(message_update(ANAND, "/help"))
 
     async def serve():

@@ -20,7 +20,8 @@ from typer.testing import CliRunner
 from agent.runtime import Assistant
 from agent.store import ConversationMessage
 from channels.ratelimit import RateLimiter
-from channels.web.app import ServerSettings, create_app
+from channels.web.app import create_app
+from core.settings import ServerSettings
 from channels.web.auth import issue_token, user_for_token
 from channels.web.logs import JsonFormatter
 from core.audit import AuditEntry
