@@ -346,3 +346,9 @@ def test_cli_links_and_decides_requests(cli, sample, clock):
         assert s.get(User, "U-RET-102").telegram_id == "777001"
         assert s.get(User, "U-RET-105").telegram_id == "777003"
         assert s.get(LinkRequest, b.id).status == "rejected"
+
+
+def test_who_may_decide_links_is_the_cores_answer():
+    from core.access import PERMISSIONS, Actor
+    assert {role for role, can in PERMISSIONS.items() if "users.link" in can} == {"admin", "manager"}
+    assert Actor("U", "manager").can("users.link") and not Actor("U", "sales_rep").can("users.link")
