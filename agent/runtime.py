@@ -22,7 +22,7 @@ from core.access import Actor, load_actor
 from core.clock import Clock
 from core.db import transaction
 from core.errors import Ambiguous, DomainError, InvalidInput, NotAllowed, NotFound
-from core.settings import get_settings
+from core.settings import OpenAISettings, get_settings
 from tools.base import PERMISSION_WORDS, ToolContext
 from tools.registry import ALL_TOOLS, get_tool, tools_for
 
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("dms.agent")
 POLICY = (Path(__file__).parent / "policy.md").read_text()
 MAX_STEPS = 5
-MAX_MESSAGE = 4000
+MAX_MESSAGE = 4000  # characters of one message; every channel refuses longer ones with this limit
 
 # How a model works with this runtime; with the policy, the static head of every prompt. The
 # per-user, per-day line comes after the tools (see `_prompt`), so a local server's prompt cache
@@ -110,10 +110,11 @@ class Turn:
 
 class Assistant:
     def __init__(self, engine: Engine, clock: Clock, model: str = "offline", knowledge=None,
-                 preview_ttl_minutes: int | None = None):
+                 preview_ttl_minutes: int | None = None, backend: OpenAISettings | None = None):
         self.engine = engine
         self.clock = clock
         self.model_spec = model
+        self.backend = backend  # an OpenAI-compatible backend's settings (agent.models.make_model)
         self.knowledge = knowledge  # agent.knowledge.KnowledgeBase or None
         self.ttl = preview_ttl_minutes or get_settings().preview_ttl_minutes
         self._model: BaseChatModel | None = None
@@ -126,7 +127,7 @@ class Assistant:
             from .models import make_model
             from .world import WorldView
             self._model = make_model(self.model_spec, world=WorldView(self.engine, knowledge=self.knowledge),
-                                     clock=self.clock)
+                                     clock=self.clock, backend=self.backend)
         return self._model
 
     def warm(self) -> None:

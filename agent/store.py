@@ -42,11 +42,6 @@ class ConversationMessage(SQLModel, table=True):
     message: str  # a LangChain message as JSON (messages_to_dict)
 
 
-def thread_key(channel: str, conversation: str, user_id: str) -> str:
-    """Threads belong to a user: derived on the server from the channel identity."""
-    return f"{channel}:{conversation}:{user_id}"
-
-
 def current_pending(session: Session, user_id: str, channel: str, conversation: str, now: datetime
                     ) -> PendingAction | None:
     rows = session.exec(select(PendingAction).where(

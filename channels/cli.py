@@ -5,9 +5,9 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from core.clock import make_clock
 from core.settings import get_settings
-from migrations import open_database, upgrade
+from migrations import upgrade
+from wiring import build_clock, build_engine
 
 from .cli_errors import OneLineErrors, fail
 
@@ -57,9 +57,9 @@ def import_cmd(world: Path = typer.Argument(..., exists=True, file_okay=False, h
     """Import a world: every bad row is reported and nothing is written."""
     from core.world import WorldErrors, import_world
 
-    engine = open_database()
+    engine = build_engine()
     try:
-        report = import_world(engine, world, clock=make_clock(), replace=replace)
+        report = import_world(engine, world, clock=build_clock(), replace=replace)
     except WorldErrors as e:
         for line in e.errors:
             typer.echo(line, err=True)
@@ -75,7 +75,7 @@ def export_cmd(directory: Path) -> None:
     """Write the database back as a world folder."""
     from core.world import export_world
 
-    export_world(open_database(), directory)
+    export_world(build_engine(), directory)
     console.print(f"exported to {directory}")
 
 
@@ -84,7 +84,7 @@ def state_cmd(as_json: bool = typer.Option(True, "--json/--no-json", help="Canon
     """Print the state snapshot (scenarios.md)."""
     from core.state import snapshot, to_json
 
-    sys.stdout.write(to_json(snapshot(open_database())) + "\n")
+    sys.stdout.write(to_json(snapshot(build_engine())) + "\n")
 
 
 @app.command("demo")
@@ -98,8 +98,8 @@ def demo(world: Path = typer.Option(None, exists=True, file_okay=False,
     from core.tables.parties import Customer
     from core.world import import_world
 
-    engine = open_database()
-    clock = make_clock()
+    engine = build_engine()
+    clock = build_clock()
     with Session(engine) as s:
         empty = s.exec(select(func.count()).select_from(Sku)).one() == 0
     if empty:

@@ -10,35 +10,18 @@ from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
-from core.clock import make_clock
 from core.settings import get_settings
-from migrations import open_database
 
 console = Console()
-
-
-def knowledge_dir() -> Path:
-    return get_settings().data_dir / "knowledge"
 
 
 def keep_knowledge(world: Path) -> None:
     """Keep a copy of the world's knowledge/ beside the database, for the assistant to index."""
     src = Path(world) / "knowledge"
     if src.is_dir():
-        dst = knowledge_dir()
+        dst = get_settings().knowledge_dir
         shutil.rmtree(dst, ignore_errors=True)
         shutil.copytree(src, dst)
-
-
-def make_assistant(model: str | None = None):
-    from agent.runtime import Assistant
-    kb = None
-    if knowledge_dir().is_dir():
-        from agent.knowledge import KnowledgeBase
-        from agent.semantic import SemanticIndex
-        kb = KnowledgeBase(SemanticIndex(get_settings().data_dir / "chroma"))
-        kb.load(knowledge_dir())
-    return Assistant(open_database(), make_clock(), model=model or get_settings().model, knowledge=kb)
 
 
 def rich_table(table, columns: list[int] | None = None, title: str | None = None) -> Table:
@@ -95,16 +78,21 @@ def chat(user: str = typer.Option(..., "--as", help="User id to act as"),
                                     help="The world the recorded scenario names (default: the demo "
                                     "world); it should be what the chat's database holds")) -> None:
     """Chat with the assistant as a user of the world. Ctrl-D or 'exit' to leave."""
-    from agent.runtime import Turn
-    assistant = make_assistant(model)
     from sqlmodel import Session
 
+    from agent.runtime import Turn
     from core.tables.parties import User
-    with Session(assistant.engine) as s:
+    from wiring import build_assistant, build_engine
+
+    engine = build_engine()
+    with Session(engine) as s:
         if s.get(User, user) is None:  # said at once, not after the first message
             raise typer.BadParameter(f"no user {user!r} in this database (see users.csv of the world)",
                                      param_hint="--as")
-    console.print("getting ready…", highlight=False)
+    say = lambda what: console.print(f"getting ready: {what}…", highlight=False)  # noqa: E731
+    assistant = build_assistant(engine=engine, model=model,
+                                on_index=lambda: say("indexing the knowledge documents"))
+    say("indexing the world's names")
     assistant.warm()
     turn = Turn(user, "cli", uuid.uuid4().hex[:12])
     recording = start_recording(assistant, user, world) if record else None

@@ -2,7 +2,7 @@
 import typer
 from sqlmodel import Session
 
-from migrations import open_database
+from wiring import build_engine
 
 
 def doctor() -> None:
@@ -10,7 +10,7 @@ def doctor() -> None:
     print every violation, one a line, and exit 1 if there is any."""
     from core.doctor import check
 
-    with Session(open_database()) as session:
+    with Session(build_engine()) as session:
         problems = check(session)
     for line in problems:
         typer.echo(line, err=True)

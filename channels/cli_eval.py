@@ -38,8 +38,8 @@ def run_cmd(
     from core.settings import get_settings
     from evals.cost import prices_for
     from evals.report import build_report, print_summary, write_json, write_report
-    from evals.runner import Runner
     from evals.scenario import LoadError, load_paths
+    from wiring import build_eval_runner
 
     settings = get_settings()
     try:
@@ -59,7 +59,7 @@ def run_cmd(
     if record and replay:
         fail("--record and --replay cannot be used together", 2)
     try:
-        runner = Runner(model=model or settings.model, timezone=settings.timezone, record=record, replay=replay)
+        runner = build_eval_runner(settings, model=model, record=record, replay=replay)
     except (FileNotFoundError, ValueError) as e:
         fail(str(e), 2)
     runner.prices = prices_for(runner.model, price_in, price_out)
@@ -130,9 +130,9 @@ def robustness_cmd(
         write_robustness_report,
     )
     from evals.robustness import run_robustness
-    from evals.runner import Runner
     from evals.scenario import LoadError, load_paths
     from evals.variants import KINDS
+    from wiring import build_eval_runner
 
     settings = get_settings()
     chosen = tuple(k.strip() for k in kinds.split(",") if k.strip()) if kinds else KINDS
@@ -154,7 +154,7 @@ def robustness_cmd(
             err.print(f"{mark} {what} {escape(s.id)}{extra}", highlight=False)
 
     try:
-        runner = Runner(model=model or settings.model, timezone=settings.timezone)
+        runner = build_eval_runner(settings, model=model)
     except (FileNotFoundError, ValueError) as e:
         fail(str(e), 2)
     with runner:

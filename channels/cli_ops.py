@@ -11,12 +11,11 @@ from rich.table import Table
 
 from core.access import load_actor
 from core.billing import PAYMENT_METHODS
-from core.clock import make_clock
 from core.db import transaction
 from core.orders import ORDER_STATUSES, Item
 from core.reports import DIMENSIONS
 from core.world import INT_MAX, p_date, p_money
-from migrations import open_database
+from wiring import build_clock, build_engine
 
 from .cli_errors import OneLineErrors
 
@@ -42,8 +41,8 @@ def choice(values: tuple[str, ...]):
 def run(user: str, fn):
     """Open the database and act as `user` in one transaction. The core's refusals (DomainError)
     end the command with one line, in the CLI's entry (cli_errors.OneLineErrors)."""
-    engine = open_database()
-    clock = make_clock()
+    engine = build_engine()
+    clock = build_clock()
     with transaction(engine) as s:
         actor = load_actor(s, user, "cli")
         return fn(s, actor, clock)
@@ -172,9 +171,9 @@ def approval_reject(order_no: str, reason: str = typer.Option(..., "--reason"), 
 def approval_escalate() -> None:
     """Escalate requests pending past their rules' escalate_after_hours (run from a scheduler)."""
     from core.approvals import escalate_due
-    engine = open_database()
+    engine = build_engine()
     with transaction(engine) as s:
-        done = escalate_due(s, make_clock())
+        done = escalate_due(s, build_clock())
     console.print(f"escalated {len(done)} request(s)" + "".join(f"\n  {a.order_no} → {a.escalated_to}" for a in done))
 
 

@@ -4,9 +4,8 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from core.clock import make_clock
 from core.settings import get_settings
-from migrations import open_database
+from wiring import build_clock, build_engine, build_server
 
 from .cli_errors import OneLineErrors
 
@@ -45,17 +44,16 @@ def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on"),
     """Run the server: web chat and API, plus Slack and Telegram when their tokens are set."""
     import uvicorn
 
-    from .web.app import create_app
     from .web.logs import configure_logging
 
     _port_free(host, port)  # before anything is opened or logged
     configure_logging(log_level.upper())
     settings = get_settings()
-    engine, clock = open_database(settings=settings), make_clock(settings)
+    engine, clock = build_engine(settings), build_clock(settings)
     imported = import_demo_if_empty(engine, clock, world)
     if imported is not None:
         console.print(f"imported {imported} into {settings.resolved_database_url()}", highlight=False)
-    app = create_app(engine=engine, clock=clock, settings=settings)
+    app = build_server(settings, engine, clock)
     console.print("getting ready: indexing the world's names…", highlight=False)
     app.state.assistant.warm()  # the first user waits no longer than the next
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
@@ -87,6 +85,6 @@ def token(user_id: str = typer.Argument(..., help="The user who will sign in wit
     from core.db import transaction
 
     from .web.auth import issue_token
-    with transaction(open_database()) as s:  # an unknown user: one error line (cli_errors.OneLineErrors)
-        secret = issue_token(s, user_id, clock=make_clock())
+    with transaction(build_engine()) as s:  # an unknown user: one error line (cli_errors.OneLineErrors)
+        secret = issue_token(s, user_id, clock=build_clock())
     print(secret)

@@ -4,10 +4,9 @@ from rich.console import Console
 from rich.table import Table
 
 from core.access import load_actor
-from core.clock import make_clock
 from core.db import transaction
 from core.world import INT_MAX, p_int
-from migrations import open_database
+from wiring import build_clock, build_engine
 
 from .cli_errors import OneLineErrors
 from .cli_ops import world_value
@@ -27,7 +26,7 @@ def levels_cmd(sku: str | None = typer.Option(None, "--sku", help="Only this SKU
     """Stock per warehouse and SKU that you may see."""
     from core.stock import stock_levels
 
-    engine, clock = open_database(), make_clock()
+    engine, clock = build_engine(), build_clock()
     with transaction(engine) as session:
         actor = load_actor(session, as_user)
         rows = stock_levels(session, actor, clock.today(), sku=sku, warehouse=warehouse, by_batch=batches)
@@ -59,7 +58,7 @@ def low_cmd(as_user: str = AS_USER) -> None:
     """SKUs at or below their reorder level, per warehouse."""
     from core.stock import low_stock
 
-    engine, clock = open_database(), make_clock()
+    engine, clock = build_engine(), build_clock()
     with transaction(engine) as session:
         rows = low_stock(session, load_actor(session, as_user), clock.today())
     if not rows:
@@ -85,7 +84,7 @@ def adjust_cmd(warehouse: str, sku: str, batch: str,
     """Correct a batch's available quantity (audited)."""
     from core.stock import adjust_stock
 
-    engine, clock = open_database(), make_clock()
+    engine, clock = build_engine(), build_clock()
     with transaction(engine) as session:
         row = adjust_stock(session, load_actor(session, as_user), clock, warehouse, sku, batch, delta, reason)
     console.print(f"{row.warehouse} {row.sku} batch {row.batch}: available {row.available}, "

@@ -17,13 +17,8 @@ err = Console(stderr=True)
 
 
 def _bot():
-    from core.clock import make_clock
-    from core.settings import get_settings
-    from migrations import open_database
-
-    from .cli_chat import make_assistant
-    from .telegram import build_bot
-    bot = build_bot(make_assistant(), open_database(), make_clock(), get_settings())
+    from wiring import build_telegram_bot
+    bot = build_telegram_bot()
     if bot is None:
         err.print("[red]TELEGRAM_BOT_TOKEN is not set.[/red]")
         raise typer.Exit(2)
@@ -42,13 +37,13 @@ def poll() -> None:
 def set_webhook(url: str = typer.Argument(..., help="Public https URL ending in /telegram/webhook")) -> None:
     """Register the webhook with the Bot API, with TELEGRAM_WEBHOOK_SECRET as its secret token."""
     bot = _bot()
-    if not bot.config.secret:
+    if not bot.config.webhook_secret:
         err.print("[red]TELEGRAM_WEBHOOK_SECRET is not set; the webhook would refuse every update.[/red]")
         raise typer.Exit(2)
 
     async def register():
         async with bot.application(polling=False).bot as b:
-            await b.set_webhook(url, secret_token=bot.config.secret, allowed_updates=["message", "callback_query"])
+            await b.set_webhook(url, secret_token=bot.config.webhook_secret.get_secret_value(), allowed_updates=["message", "callback_query"])
     asyncio.run(register())
     console.print(f"webhook set to {url}")
 

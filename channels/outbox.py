@@ -11,7 +11,6 @@ falling back to Telegram; order status changes go to Telegram (customers' users)
 falling back to Slack. A recipient with no linked platform among the configured senders
 is marked `skipped` with the reason.
 """
-import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -26,7 +25,6 @@ from core.clock import Clock
 from core.db import transaction
 from core.tables.audit import OutboxMessage
 from core.tables.parties import User
-from tools.format import rs
 
 log = logging.getLogger("dms.outbox")
 
@@ -54,22 +52,6 @@ def route(user: User, message: OutboxMessage, available) -> str | None:
 def backoff(attempts: int) -> timedelta:
     """Delay before the next try after `attempts` failed ones: 30 s, 1 min, 2 min, … at most 1 h."""
     return min(MAX_DELAY, BASE_DELAY * (2 ** max(0, attempts - 1)))
-
-
-def message_text(message: OutboxMessage) -> str:
-    """The notification as one plain sentence; channels may format it their own way."""
-    p = json.loads(message.payload or "{}")
-    order, customer, total = p.get("order_no", "?"), p.get("customer", ""), p.get("total")
-    money = f", {rs(total)}" if total is not None else ""
-    if message.event == "approval_requested":
-        reasons = "; ".join(p.get("reasons") or [])
-        return f"Order {order} for {customer}{money} needs your approval" + (f": {reasons}." if reasons else ".")
-    if message.event == "approval_escalated":
-        return (f"Order {order} for {customer}{money} has waited {p.get('waiting_hours', '?')} h for approval "
-                "and is escalated to you.")
-    if message.event == "order_status":
-        return f"Your order {order} is now {str(p.get('status', '?')).replace('_', ' ')}{money}."
-    return f"{message.event.replace('_', ' ')}: " + ", ".join(f"{k} {v}" for k, v in sorted(p.items()))
 
 
 @dataclass

@@ -8,13 +8,11 @@ lazy listener, on a thread. Identity is the Slack user id of a signed request, m
 """
 import json
 import logging
-import os
 import re
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
-from dataclasses import dataclass
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
@@ -34,11 +32,14 @@ from core.clock import Clock
 from core.db import transaction
 from core.errors import DomainError
 from core.orders import decide
+from core.settings import Settings, SlackSettings, read
+from core.settings import secret_value as _secret
 from core.tables.approvals import Approval
 from core.tables.audit import OutboxMessage
 from core.tables.parties import User
 
 from . import render, store
+from .notices import notice_text
 from .ratelimit import RateLimiter
 
 log = logging.getLogger("dms.slack")
@@ -62,25 +63,12 @@ NOT_YOURS = "Only the person who asked can confirm or cancel this."
 REASON_NEEDED = "Please give a reason for the rejection."
 
 
-@dataclass
-class SlackConfig:
-    bot_token: str
-    signing_secret: str
-    api_url: str | None = None  # the Web API base URL (a local fake in tests)
-    rate_per_minute: int = 20
-
-    @classmethod
-    def from_settings(cls, settings=None) -> "SlackConfig | None":
-        """SLACK_* from the settings object if it has them, else from the environment."""
-        def get(name: str) -> str | None:
-            value = getattr(settings, name.lower(), None) if settings is not None else None
-            return value if value not in (None, "") else os.environ.get(name) or None
-
-        token, secret = get("SLACK_BOT_TOKEN"), get("SLACK_SIGNING_SECRET")
-        if not token or not secret:
-            return None
-        rate = get("SLACK_RATE_PER_MINUTE")
-        return cls(str(token), str(secret), get("SLACK_API_URL"), int(rate) if rate else 20)
+def slack_settings(settings=None) -> SlackSettings:
+    """The Slack section of `settings` (the whole settings or the section itself); given anything
+    else, the section as the environment says now."""
+    if isinstance(settings, Settings):
+        return settings.slack
+    return settings if isinstance(settings, SlackSettings) else read(SlackSettings)
 
 
 class _TrackedExecutor(ThreadPoolExecutor):
@@ -262,17 +250,19 @@ def _settled(blocks: list[dict] | None, note: str) -> list[dict]:
 
 # --- the channel -------------------------------------------------------------------------
 class SlackChannel:
-    def __init__(self, assistant: Assistant, engine: Engine, clock: Clock, config: SlackConfig):
+    def __init__(self, assistant: Assistant, engine: Engine, clock: Clock, config: SlackSettings):
+        if not config.enabled:
+            raise ValueError("Slack needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET")
         self.assistant, self.engine, self.clock, self.config = assistant, engine, clock, config
         base_url = config.api_url or "https://slack.com/api/"
-        self.client = WebClient(token=config.bot_token, base_url=base_url.rstrip("/") + "/")
+        self.client = WebClient(token=_secret(config.bot_token), base_url=base_url.rstrip("/") + "/")
         self.executor = _TrackedExecutor()
         self.limiter = RateLimiter(config.rate_per_minute)
         # Token verification off: building the app must not need Slack to be reachable; Bolt
         # still calls auth.test on the first request. process_before_response: the ack functions
         # run before the HTTP answer (so a modal's validation errors can be returned), the work
         # runs in lazy listeners on the executor.
-        self.app = App(signing_secret=config.signing_secret, client=self.client, token_verification_enabled=False,
+        self.app = App(signing_secret=_secret(config.signing_secret), client=self.client, token_verification_enabled=False,
                        process_before_response=True, listener_executor=self.executor)
         self._register()
         self.router = self._make_router()
@@ -504,20 +494,12 @@ class SlackChannel:
         self.client.chat_postMessage(channel=user.slack_id, text=text, blocks=blocks)  # SlackApiError if not ok
 
     def render_notification(self, message: OutboxMessage) -> tuple[str, list[dict]]:
-        p = json.loads(message.payload or "{}")
-        order_no = p.get("order_no", "")
+        """The text (the words are channels/notices.py's) and its blocks: approvals get the buttons."""
         if message.event in ("approval_requested", "approval_escalated"):
-            lead = ("Approval needed" if message.event == "approval_requested"
-                    else f"Escalated to you (waiting over {p.get('waiting_hours', '?')} h)")
-            text = f"{lead}: order {order_no} of {p.get('customer', '')}, Rs {p.get('total', '')}."
-            why = self._why(order_no)
-            if why:
-                text += f"\nWhy: {why}."
+            order_no = json.loads(message.payload or "{}").get("order_no", "")
+            text = notice_text(message, "slack", why=self._why(order_no))
             return text, _decision_blocks(text, order_no)
-        if message.event == "order_status":
-            text = f"Order {order_no} is now {str(p.get('status', '')).replace('_', ' ')}."
-        else:
-            text = f"{message.event.replace('_', ' ')}: " + ", ".join(f"{k} {v}" for k, v in sorted(p.items()))
+        text = notice_text(message, "slack")
         return text, [_section(esc(text))]
 
     def _why(self, order_no: str) -> str:
@@ -530,8 +512,8 @@ class SlackChannel:
 def build_slack(assistant: Assistant, engine: Engine, clock: Clock, settings=None
                 ) -> tuple[APIRouter, Callable[[OutboxMessage, User], None]] | None:
     """The /slack/events router and the outbox sender; None when Slack is not configured."""
-    config = SlackConfig.from_settings(settings)
-    if config is None:
+    config = slack_settings(settings)
+    if not config.enabled:
         return None
     channel = SlackChannel(assistant, engine, clock, config)
     return channel.router, channel.send

@@ -10,12 +10,9 @@ import asyncio
 import hmac
 import json
 import logging
-import os
 import threading
 from collections.abc import Callable, Coroutine
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -48,10 +45,13 @@ from agent.runtime import MAX_MESSAGE, Assistant, Turn
 from agent.store import PendingAction
 from core.clock import Clock
 from core.db import transaction
+from core.settings import Settings, TelegramSettings, read
+from core.settings import secret_value as _secret
 from core.tables.audit import OutboxMessage
 from core.tables.parties import User
 
 from . import telegram_link as link
+from .notices import Markup, notice_text
 from .ratelimit import RateLimiter
 from .store import first_time
 from .telegram_format import esc, parse_callback, render
@@ -76,25 +76,12 @@ PRIVATE_ONLY = "Please talk to me in a private chat."
 TOO_FAST = "You are sending messages too fast. Please wait a minute and try again."
 
 
-@dataclass(frozen=True)
-class TelegramConfig:
-    token: str
-    secret: str | None = None  # TELEGRAM_WEBHOOK_SECRET: the webhook refuses every request without it
-    api_url: str | None = None  # TELEGRAM_API_URL: Bot API server root, e.g. http://127.0.0.1:8081
-    rate_limit: int = 20  # TELEGRAM_RATE_LIMIT: messages and button presses per user per minute
-
-    @classmethod
-    def load(cls, settings: Any = None) -> "TelegramConfig | None":
-        def get(name: str) -> str | None:
-            value = getattr(settings, name.lower(), None) if settings is not None else None
-            return str(value) if value not in (None, "") else (os.environ.get(name) or None)
-
-        token = get("TELEGRAM_BOT_TOKEN")
-        if not token:
-            return None
-        return cls(token=token, secret=get("TELEGRAM_WEBHOOK_SECRET"),
-                   api_url=(get("TELEGRAM_API_URL") or "").rstrip("/") or None,
-                   rate_limit=int(get("TELEGRAM_RATE_LIMIT") or 20))
+def telegram_settings(settings: Any = None) -> TelegramSettings:
+    """The Telegram section of `settings` (the whole settings or the section itself); given
+    anything else, the section as the environment says now."""
+    if isinstance(settings, Settings):
+        return settings.telegram
+    return settings if isinstance(settings, TelegramSettings) else read(TelegramSettings)
 
 
 class _BotLoop:
@@ -152,7 +139,7 @@ class _BotLoop:
 class TelegramBot:
     """The handlers (webhook and polling alike), the webhook's Application and the notification sender."""
 
-    def __init__(self, assistant: Assistant, engine: Engine, clock: Clock, config: TelegramConfig):
+    def __init__(self, assistant: Assistant, engine: Engine, clock: Clock, config: TelegramSettings):
         self.assistant, self.engine, self.clock, self.config = assistant, engine, clock, config
         self.limiter = RateLimiter(config.rate_limit)
         self._warned: set[int] = set()  # users told to slow down: later refusals stay silent
@@ -160,7 +147,7 @@ class TelegramBot:
 
     # --- wiring ----------------------------------------------------------------------------
     def application(self, polling: bool) -> Application:
-        builder = Application.builder().token(self.config.token).concurrent_updates(16)
+        builder = Application.builder().token(_secret(self.config.bot_token)).concurrent_updates(16)
         if self.config.api_url:
             builder = builder.base_url(self.config.api_url + "/bot").base_file_url(self.config.api_url + "/file/bot")
         if not polling:
@@ -352,35 +339,17 @@ def _contact_keyboard() -> ReplyKeyboardMarkup:
                                one_time_keyboard=True, resize_keyboard=True)
 
 
-def _money(value: Any) -> str:
-    try:
-        return f"Rs {Decimal(str(value)):,.2f}"
-    except (InvalidOperation, ValueError):
-        return esc(str(value))
+HTML = Markup(esc=esc, bold=lambda text: f"<b>{text}</b>")
 
 
 def notification_html(message: OutboxMessage) -> str:
-    """An outbox event as a short HTML message."""
-    p = json.loads(message.payload or "{}")
-    order = f"<b>{esc(str(p.get('order_no', '')))}</b>"
-    if message.event == "order_status":
-        status = esc(str(p.get("status", "")).replace("_", " "))
-        total = f" (total {_money(p['total'])})" if p.get("total") else ""
-        return f"Order {order} is now <b>{status}</b>{total}."
-    if message.event in ("approval_requested", "approval_escalated"):
-        what = "waits for your approval" if message.event == "approval_requested" else "was escalated to you"
-        reasons = "; ".join(str(r) for r in p.get("reasons", []) or [])
-        return (f"Order {order} for {esc(str(p.get('customer', '')))} ({_money(p.get('total', ''))}) {what}."
-                + (f"\n{esc(reasons)}" if reasons else ""))
-    if message.event == "telegram_linked":
-        return f"This Telegram account is now linked to {esc(str(p.get('name', 'your account')))}. /help shows what you can ask."
-    details = ", ".join(f"{k}: {v}" for k, v in sorted(p.items()))
-    return esc(f"{message.event.replace('_', ' ')}: {details}")
+    """An outbox event as a short HTML message (the words are channels/notices.py's)."""
+    return notice_text(message, "telegram", HTML)
 
 
 def build_bot(assistant: Assistant, engine: Engine, clock: Clock, settings: Any = None) -> TelegramBot | None:
-    config = TelegramConfig.load(settings)
-    return TelegramBot(assistant, engine, clock, config) if config else None
+    config = telegram_settings(settings)
+    return TelegramBot(assistant, engine, clock, config) if config.enabled else None
 
 
 def make_router(bot: TelegramBot) -> APIRouter:
@@ -390,7 +359,7 @@ def make_router(bot: TelegramBot) -> APIRouter:
         await asyncio.to_thread(bot.close)
 
     router = APIRouter(lifespan=lifespan)
-    secret = (bot.config.secret or "").encode()
+    secret = (bot.config.webhook_secret.get_secret_value() if bot.config.webhook_secret else "").encode()
     if not secret:
         log.warning("TELEGRAM_WEBHOOK_SECRET is not set: the Telegram webhook refuses every request")
 

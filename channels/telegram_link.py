@@ -7,13 +7,12 @@ from sqlmodel import Session, col, select
 
 from core import audit
 from core.access import Actor, customer_in_scope
-from core.errors import InvalidInput, NotAllowed, NotFound, OutOfScope
+from core.errors import InvalidInput, NotFound, OutOfScope
 from core.tables.parties import Customer, User
 
 from .store import LinkRequest
 
 LINKABLE_ROLES = ("retailer", "distributor")  # customers' own people; staff are linked by an admin
-DECIDERS = ("admin", "manager")
 
 
 def phone_key(phone: str | None) -> str:
@@ -55,8 +54,7 @@ def request_link(session: Session, telegram_id: int | str, phone: str, now: date
 
 
 def _decider(session: Session, actor: Actor, customer_code: str | None, missing: str) -> None:
-    if actor.role not in DECIDERS:
-        raise NotAllowed(f"A {actor.role.replace('_', ' ')} may not link Telegram accounts.")
+    actor.require("users.link", "link Telegram accounts")  # who may: core.access.PERMISSIONS
     if actor.is_admin:
         return
     customer = session.get(Customer, customer_code) if customer_code else None
@@ -79,8 +77,7 @@ def _get_request(session: Session, actor: Actor, request_id: int) -> LinkRequest
 
 def link_requests(session: Session, actor: Actor, status: str = "pending") -> list[LinkRequest]:
     """The requests the actor may decide (admin: all; manager: customers in their regions)."""
-    if actor.role not in DECIDERS:
-        raise NotAllowed(f"A {actor.role.replace('_', ' ')} may not link Telegram accounts.")
+    actor.require("users.link", "link Telegram accounts")
     rows = session.exec(select(LinkRequest).where(LinkRequest.status == status).order_by(col(LinkRequest.id))).all()
     if actor.is_admin:
         return list(rows)

@@ -14,14 +14,15 @@ from .parties import region_children, subtree
 from .tables.field import Beat
 from .tables.parties import Customer, User, Warehouse
 
-# What each role may do (rules.md, "Who may do what").
+# What each role may do (rules.md, "Who may do what"). "users.link": link a user's chat account
+# (Telegram) or decide a link request; a manager only for customers in their regions.
 PERMISSIONS: dict[str, set[str]] = {
     "admin": {"catalogue", "prices", "stock.view", "stock.quantities", "stock.adjust", "orders.view",
               "orders.create", "orders.cancel", "orders.approve", "orders.dispatch", "payments.view",
-              "payments.record", "reports", "import", "users", "evals"},
+              "payments.record", "reports", "import", "users", "users.link", "evals"},
     "manager": {"catalogue", "prices", "stock.view", "stock.quantities", "stock.adjust", "orders.view",
                 "orders.create", "orders.cancel", "orders.approve", "payments.view", "payments.record",
-                "reports"},
+                "reports", "users.link"},
     "sales_rep": {"catalogue", "prices", "stock.view", "stock.quantities", "orders.view", "orders.create",
                   "payments.view", "payments.record", "field"},  # rules.md: reps record their customers' collections
     "warehouse": {"catalogue", "stock.view", "stock.quantities", "stock.adjust", "orders.view",

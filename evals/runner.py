@@ -136,10 +136,11 @@ class Runner:
 
     def __init__(self, model: ModelSource = "offline", timezone: str = "Asia/Kolkata", workdir: Path | None = None,
                  knowledge: bool = True, record: Path | None = None, replay: Path | None = None,
-                 prices: Prices | None = None, label: str | None = None):
+                 prices: Prices | None = None, label: str | None = None, backend=None):
         if record and replay:
             raise ValueError("record or replay, not both")
         self.model_source = model
+        self.backend = backend  # an OpenAI-compatible backend's settings (core.settings.OpenAISettings)
         name: str = model if isinstance(model, str) else getattr(model, "__name__", "custom")
         self.model = label or name
         self.tz = ZoneInfo(timezone)
@@ -237,7 +238,8 @@ class Runner:
         if isinstance(self.model_source, str):
             from agent.models import make_model
             from agent.world import WorldView
-            inner = make_model(self.model_source, world=WorldView(engine, knowledge=knowledge), clock=clock)
+            inner = make_model(self.model_source, world=WorldView(engine, knowledge=knowledge), clock=clock,
+                               backend=self.backend)
         else:
             inner = self.model_source(engine, clock)
         return RecordingModel(inner, self.record) if self.record else MeteredModel(inner=inner)

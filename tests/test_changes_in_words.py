@@ -6,8 +6,8 @@ import pytest
 from sqlmodel import Session, func, select
 
 from agent.runtime import Assistant, Turn
-from core.inventory import StockBalance
-from core.orders import Order
+from core.tables.inventory import StockBalance
+from core.tables.orders import Order
 
 
 def _say(assistant, user, text, conversation="c"):

@@ -12,9 +12,10 @@ from slack_sdk.signature import SignatureVerifier
 from sqlmodel import Session, func, select
 
 from agent.runtime import Assistant
-from channels.web.app import CSP, ServerSettings, create_app
+from channels.web.app import CSP, create_app
 from channels.web.auth import SignInFailures, client_key, issue_token
 from core.db import transaction
+from core.settings import ServerSettings, Settings, SlackSettings, TelegramSettings
 from core.tables.audit import AuditEntry
 from fake_slack import FakeSlack
 from live_server import serving
@@ -28,9 +29,8 @@ CHUNK = 64 * 1024
 def server(sample, clock):
     """uvicorn serving the product's app (web, Slack, Telegram) on a free port of 127.0.0.1."""
     with FakeSlack() as slack, FakeTelegram() as tg:
-        settings = SimpleNamespace(slack_bot_token="xoxb-test", slack_signing_secret=SLACK_SECRET,
-                                   slack_api_url=slack.url, telegram_bot_token=tg.token,
-                                   telegram_webhook_secret=TG_SECRET, telegram_api_url=tg.url)
+        settings = Settings(slack=SlackSettings(bot_token="xoxb-test", signing_secret=SLACK_SECRET, api_url=slack.url),
+                            telegram=TelegramSettings(bot_token=tg.token, webhook_secret=TG_SECRET, api_url=tg.url))
         app = create_app(sample, clock, Assistant(sample, clock), settings,
                          server=ServerSettings(signin_failures_per_minute=5))
         with serving(app) as url:

@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
-from channels.outbox import backoff, deliver_pending, message_text, route
+from channels.notices import notice_text as message_text
+from channels.outbox import backoff, deliver_pending, route
 from core.access import load_actor
 from core.audit import notify
 from core.db import transaction
@@ -171,7 +172,8 @@ def test_the_server_delivers_the_outbox_in_the_background(sample, clock):
     from fastapi.testclient import TestClient
 
     from agent.runtime import Assistant
-    from channels.web.app import ServerSettings, create_app
+    from channels.web.app import create_app
+    from core.settings import ServerSettings
 
     notifications(sample, clock)
     slack, telegram = Platform("slack"), Platform("telegram")

@@ -8,9 +8,10 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from agent.runtime import Assistant, Turn
-from channels.web.app import ServerSettings, create_app
+from channels.web.app import create_app
 from channels.web.auth import issue_token
 from core.db import transaction
+from core.settings import ServerSettings
 from core.state import snapshot
 from core.tables.parties import User
 

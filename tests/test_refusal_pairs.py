@@ -44,7 +44,7 @@ from sqlmodel import Session, select
 
 from agent.nlu.text import tokenize
 from agent.runtime import Assistant, Turn
-from channels.web.app import ServerSettings, create_app
+from channels.web.app import create_app
 from channels.web.auth import issue_token
 from core.access import load_actor
 from core.catalogue import split_list
@@ -52,6 +52,7 @@ from core.clock import Clock
 from core.db import transaction
 from core.errors import DomainError, NotAllowed, NotFound
 from core.lookup import resolve_customer, resolve_warehouse
+from core.settings import ServerSettings
 from core.stock import stock_warehouse_codes
 from core.tables.billing import Invoice
 from core.tables.catalogue import Brand, Category, Product, Sku, SkuUnit

@@ -20,13 +20,14 @@ from agent.reply import Action, Reply, Table
 from agent.runtime import Assistant
 from channels.cli_chat import render as render_cli
 from channels.render import display_width, told_rows, untold_table
-from channels.slack import SlackChannel, SlackConfig
+from channels.slack import SlackChannel
 from channels.telegram import SECRET_HEADER, build_telegram
 from channels.telegram_format import LIMIT, PRE_WIDTH, units
 from channels.telegram_format import render as render_telegram
 from channels.web.app import create_app
 from channels.web.auth import issue_token
 from core.db import transaction
+from core.settings import SlackSettings, TelegramSettings
 from tests.fake_slack import FakeSlack
 from tests.fake_telegram import FakeTelegram, message_update
 
@@ -189,8 +190,7 @@ def check_telegram(reply: Reply, messages: list[str]) -> str:
 @pytest.fixture
 def telegram(sample, clock):
     with FakeTelegram() as fake:
-        settings = SimpleNamespace(telegram_bot_token=fake.token, telegram_webhook_secret="s",
-                                   telegram_api_url=fake.url)
+        settings = TelegramSettings(bot_token=fake.token, webhook_secret="s", api_url=fake.url)
         router, _ = build_telegram(Canned(REPLIES), sample, clock, settings)
         app = FastAPI()
         app.include_router(router)
@@ -295,8 +295,7 @@ class Recorded:
 def test_telegram_real_assistant_replies_read_on_a_phone(sample, clock):
     """The real assistant's replies in the sample world: text as written, no table again."""
     with FakeTelegram() as fake:
-        settings = SimpleNamespace(telegram_bot_token=fake.token, telegram_webhook_secret="s",
-                                   telegram_api_url=fake.url)
+        settings = TelegramSettings(bot_token=fake.token, webhook_secret="s", api_url=fake.url)
         assistant = Recorded(Assistant(sample, clock))
         router, _ = build_telegram(assistant, sample, clock, settings)
         app = FastAPI()
@@ -326,7 +325,8 @@ SLACK_SECRET = "render-secret"
 @pytest.fixture
 def slack(sample, clock):
     with FakeSlack() as fake:
-        channel = SlackChannel(Canned(REPLIES), sample, clock, SlackConfig("xoxb-test", SLACK_SECRET, fake.url, 100))
+        channel = SlackChannel(Canned(REPLIES), sample, clock, SlackSettings(bot_token="xoxb-test", signing_secret=SLACK_SECRET, api_url=fake.url,
+                                                                         rate_per_minute=100))
         app = FastAPI()
         app.include_router(channel.router)
         http = TestClient(app)

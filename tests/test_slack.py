@@ -16,8 +16,9 @@ from agent.reply import Action, Reply, Table
 from agent.runtime import Assistant
 from channels import slack
 from channels.outbox import deliver_pending
-from channels.slack import SlackChannel, SlackConfig, build_slack, render_reply, table_mrkdwn
+from channels.slack import SlackChannel, build_slack, render_reply, table_mrkdwn
 from channels.store import ProcessedEvent
+from core.settings import SlackSettings
 from core.tables.audit import OutboxMessage
 from core.tables.orders import Order
 from core.tables.parties import User
@@ -31,7 +32,8 @@ class Harness:
     def __init__(self, engine, clock, fake: FakeSlack, rate: int = 50):
         self.engine, self.clock, self.fake = engine, clock, fake
         self.channel = SlackChannel(Assistant(engine, clock), engine, clock,
-                                    SlackConfig("xoxb-test", SECRET, fake.url, rate))
+                                    SlackSettings(bot_token="xoxb-test", signing_secret=SECRET, api_url=fake.url,
+                                                  rate_per_minute=rate))
         app = FastAPI()
         app.include_router(self.channel.router)
         self.http = TestClient(app)

@@ -31,6 +31,7 @@ from core.access import load_actor
 from core.db import transaction
 from core.errors import NotAllowed, OutOfScope
 from core.orders import decide
+from core.settings import TelegramSettings
 from core.tables.audit import OutboxMessage
 from core.tables.orders import Order
 from core.tables.parties import User
@@ -48,8 +49,7 @@ def fake():
 
 
 def _client(engine, clock, fake, **extra):
-    settings = SimpleNamespace(telegram_bot_token=fake.token, telegram_webhook_secret=SECRET,
-                               telegram_api_url=fake.url, **extra)
+    settings = TelegramSettings(bot_token=fake.token, webhook_secret=SECRET, api_url=fake.url, **extra)
     router, sender = build_telegram(Assistant(engine, clock), engine, clock, settings)
     app = FastAPI()
     app.include_router(router)
@@ -218,7 +218,7 @@ def test_oversized_message_group_chat_and_other_content(tg):
 
 
 def test_rate_limit_per_user(sample, clock, fake):
-    client, _ = _client(sample, clock, fake, telegram_rate_limit=3)
+    client, _ = _client(sample, clock, fake, rate_limit=3)
     with client:
         for _ in range(6):
             client.post("/telegram/webhook", json=message_update(ANAND, "/help"), headers={SECRET_HEADER: SECRET})
@@ -258,7 +258,7 @@ def test_notification_text():
 def test_long_polling_uses_the_same_handlers(sample, clock, fake):
     from channels.telegram import build_bot
     bot = build_bot(Assistant(sample, clock), sample, clock,
-                    SimpleNamespace(telegram_bot_token=fake.token, telegram_api_url=fake.url))
+                    TelegramSettings(bot_token=fake.token, api_url=fake.url))
     fake.push_update(message_update(ANAND, "/help"))
 
     async def serve():
@@ -344,3 +344,9 @@ def test_cli_links_and_decides_requests(cli, sample, clock):
         assert s.get(User, "U-RET-102").telegram_id == "777001"
         assert s.get(User, "U-RET-105").telegram_id == "777003"
         assert s.get(LinkRequest, b.id).status == "rejected"
+
+
+def test_who_may_decide_links_is_the_cores_answer():
+    from core.access import PERMISSIONS, Actor
+    assert {role for role, can in PERMISSIONS.items() if "users.link" in can} == {"admin", "manager"}
+    assert Actor("U", "manager").can("users.link") and not Actor("U", "sales_rep").can("users.link")

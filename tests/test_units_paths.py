@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
-from agent.nlu.items import parse_item
 from agent.nlu.numbers import parse_quantities, read_unit, resolve_unit
 from core.access import load_actor
 from core.catalogue import sku_units
@@ -115,14 +114,6 @@ def test_kg_world_words_read_the_same_in_both_paths(kg_world, clock, text, item,
     p = _preview(kg_world, clock, "U-RET-401", items=[{"product": "BW-20", **item}])
     assert p.data["lines"][0]["qty"] == base
     assert explained in p.text
-
-
-def test_the_planner_reads_the_issue_messages(kg_world):
-    """'10 katte DAP' and '5 bori urea' and '1 dabba' keep their unit words (they were read as pieces)."""
-    for text, unit in (("10 katte DAP", "katte"), ("5 bori urea", "bori"), ("1 dabba", "dabba")):
-        it = parse_item(text)
-        assert it.qty.unit_word == unit and unit not in it.product_text
-    assert parse_item("half dozen crunchy").qty.value == 6
 
 
 # --- previews explain every line in the world's units ------------------------------------

@@ -20,10 +20,11 @@ from typer.testing import CliRunner
 from agent.runtime import Assistant
 from agent.store import ConversationMessage
 from channels.ratelimit import RateLimiter
-from channels.web.app import ServerSettings, create_app
+from channels.web.app import create_app
 from channels.web.auth import issue_token, user_for_token
 from channels.web.logs import JsonFormatter
 from core.db import transaction
+from core.settings import ServerSettings
 from core.tables.audit import AuditEntry
 from core.tables.orders import Order
 from core.tables.parties import User

@@ -131,3 +131,60 @@ def test_history_prices_are_the_price_lists(engine, clock, small_world):
             checked += 1
         assert checked == SMALL["history_lines"]
         assert min(o.created_at.astimezone(clock.tz).date() for o in orders.values()) >= date(2026, 1, 1)
+
+
+# --- dms world generate: a world that imports on the clock it is imported with -------------
+
+def _generate_then_import(engine, tmp_path, monkeypatch, *generate_args):
+    from typer.testing import CliRunner
+
+    from channels.cli import app
+    from core.settings import get_settings
+
+    monkeypatch.setenv("DMS_DATABASE_URL", engine.url_string)
+    monkeypatch.setenv("DMS_DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
+    try:
+        world = tmp_path / "generated"
+        made = CliRunner().invoke(app, ["world", "generate", str(world), "--skus", "30", "--customers", "40",
+                                        "--history-lines", "120", *generate_args])
+        assert made.exit_code == 0, made.output
+        imported = CliRunner().invoke(app, ["import", str(world)])
+    finally:
+        get_settings.cache_clear()
+    return made, imported
+
+
+def test_a_generated_world_imports_on_the_real_clock(engine, tmp_path, monkeypatch):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    monkeypatch.delenv("DMS_NOW", raising=False)
+    monkeypatch.delenv("DMS_TIMEZONE", raising=False)
+    made, imported = _generate_then_import(engine, tmp_path, monkeypatch)
+    today = datetime.now(ZoneInfo("Asia/Kolkata")).date()
+    assert f"(as of {today})" in " ".join(made.output.split())
+    assert imported.exit_code == 0, imported.output
+    with Session(engine) as s:
+        last = max(o.created_at for o in s.exec(select(Order)).scalars())
+    assert last.date() <= today
+
+
+def test_generate_today_dates_the_history_and_the_stock(engine, tmp_path, monkeypatch):
+    """Six months after the generator's old fixed date its world no longer imported (open orders
+    could not reserve expired batches); dated to that day with --today, it does."""
+    monkeypatch.setenv("DMS_NOW", "2027-06-01T10:00:00+05:30")
+    made, imported = _generate_then_import(engine, tmp_path, monkeypatch, "--today", "2027-06-01")
+    assert imported.exit_code == 0, imported.output
+    with Session(engine) as s:
+        dates = {o.created_at.date() for o in s.exec(select(Order)).scalars()}
+    assert min(dates) >= date(2026, 7, 13) and max(dates) <= date(2027, 6, 1)
+
+
+def test_generate_refuses_a_day_that_is_not_a_date(tmp_path):
+    from typer.testing import CliRunner
+
+    from channels.cli import app
+    result = CliRunner().invoke(app, ["world", "generate", str(tmp_path / "w"), "--today", "2027-13-01"])
+    assert result.exit_code == 2 and "'2027-13-01' is not a date (YYYY-MM-DD)" in result.output
+    assert not (tmp_path / "w").exists()

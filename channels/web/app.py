@@ -12,14 +12,13 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import text
 from starlette.datastructures import MutableHeaders
 
 from agent.reply import Reply
 from channels.outbox import deliver_pending
 from channels.ratelimit import RateLimiter
+from core.settings import ServerSettings, Settings, get_settings
 
 from . import chat
 from .auth import SignInFailures, client_key
@@ -27,16 +26,6 @@ from .logs import RequestLogMiddleware
 
 STATIC = Path(__file__).parent / "static"
 log = logging.getLogger("dms.web")
-
-
-class ServerSettings(BaseSettings):
-    """The server's own knobs (DMS_*), beside the product's core settings."""
-
-    model_config = SettingsConfigDict(env_prefix="DMS_", extra="ignore")
-    rate_limit_per_minute: int = 20
-    signin_failures_per_minute: int = Field(10, ge=1)
-    outbox_interval_seconds: float = 10.0
-    outbox_max_attempts: int = 5
 
 
 # --- HTTP hardening: pure ASGI middlewares, so they also cover the platform channels' routes ---
@@ -173,19 +162,6 @@ class SignInLimitMiddleware:
             self.failures.failed(key)
 
 
-def make_assistant(engine, clock, settings):
-    """The assistant over this engine, with the knowledge kept beside the database when present."""
-    from agent.runtime import Assistant
-    from channels.cli_chat import knowledge_dir
-    kb = None
-    if knowledge_dir().is_dir():
-        from agent.knowledge import KnowledgeBase
-        from agent.semantic import SemanticIndex
-        kb = KnowledgeBase(SemanticIndex(settings.data_dir / "chroma"))
-        kb.load(knowledge_dir())
-    return Assistant(engine, clock, model=settings.model, knowledge=kb)
-
-
 def platform_channels(assistant, engine, clock, settings) -> tuple[list, dict]:
     """Routers and notification senders of the channels that are installed and configured."""
     routers, senders = [], {}
@@ -227,19 +203,14 @@ async def outbox_loop(app: FastAPI) -> None:
         await asyncio.sleep(st.server.outbox_interval_seconds)
 
 
-def create_app(engine=None, clock=None, assistant=None, settings=None, *, senders: dict | None = None,
+def create_app(engine, clock, assistant, settings: Settings | None = None, *, senders: dict | None = None,
                server: ServerSettings | None = None) -> FastAPI:
-    """The server app. Anything not given is built from the environment; `senders` adds or
-    replaces notification senders (tests, other platforms)."""
-    from core.clock import make_clock
-    from core.settings import get_settings
-    from migrations import open_database
-
+    """The server app over a built engine, clock and assistant (`wiring.server_app` builds them
+    from the settings). The platform channels come from `settings` (default: the process's);
+    `server` replaces its server section; `senders` adds or replaces notification senders
+    (tests, other platforms)."""
     settings = settings or get_settings()
-    server = server or ServerSettings()
-    engine = engine if engine is not None else open_database(settings=settings)
-    clock = clock or make_clock(settings)
-    assistant = assistant or make_assistant(engine, clock, settings)
+    server = server or settings.server
     routers, platform_senders = platform_channels(assistant, engine, clock, settings)
     platform_senders.update(senders or {})
 

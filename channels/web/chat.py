@@ -14,13 +14,12 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from agent.reply import Reply
-from agent.runtime import Turn
+from agent.runtime import MAX_MESSAGE, Turn
 
 from .auth import user_for_token
 from .logs import request_context
 
 CHANNEL = "web"
-MAX_MESSAGE = 4000
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 router = APIRouter(prefix="/api")
