@@ -17,8 +17,16 @@ from .billing import outstanding, resettle
 from .catalogue import sku_meta
 from .clock import Clock
 from .counters import next_number
-from .errors import (CustomerBlocked, InsufficientStock, InvalidInput, InvalidTransition, NoPrice, NotAllowed,
-                     NotFound, OutOfScope)
+from .errors import (
+    CustomerBlocked,
+    InsufficientStock,
+    InvalidInput,
+    InvalidTransition,
+    NoPrice,
+    NotAllowed,
+    NotFound,
+    OutOfScope,
+)
 from .inventory import Who, dispatch_out, record_reservation, release, reserve_stock, stock_of, usable
 from .locks import lock_customer, lock_order, transition_row
 from .parties import reference
@@ -81,7 +89,7 @@ class OrderPreview:
     def fingerprint(self) -> str:
         """Identifies what the customer would get; a confirmation runs only the same order."""
         data = [self.customer, self.warehouse, self.status, str(self.total),
-                [(l.sku, l.qty, l.free_qty, str(l.unit_price), str(l.discount), str(l.tax)) for l in self.lines],
+                [(ln.sku, ln.qty, ln.free_qty, str(ln.unit_price), str(ln.discount), str(ln.tax)) for ln in self.lines],
                 sorted(a.code for a in self.applied), sorted(self.approval_reasons)]
         return hashlib.sha256(json.dumps(data).encode()).hexdigest()[:16]
 
@@ -170,7 +178,7 @@ def _compute(session: Session, actor: Actor, clock: Clock, items: list[Item], cu
         rules, rules_error = schemes_for(session, ctx, today), None
     except InvalidInput as e:
         rules, rules_error = [], e
-    free_skus = {r.free_sku for r in rules if r.free_sku and any(_touches(r, l) for l in lines)} - set(codes)
+    free_skus = {r.free_sku for r in rules if r.free_sku and any(_touches(r, ln) for ln in lines)} - set(codes)
     stock = stock_of(session, wh_code, set(codes) | free_skus, lock=lock)
     have = {c: sum(b.available for b in usable(stock.get(c, []), today)) for c in set(codes) | free_skus}
     short = [c for c in codes if have[c] < wanted[c]]
@@ -228,7 +236,7 @@ def create_order(session: Session, actor: Actor, clock: Clock, items: list[Item]
         raise PreviewChanged(preview)
     now = clock.now()
     who = Who(actor.user_id, now, actor.channel)
-    wants = {l.sku: l.qty + l.free_qty for l in preview.lines if l.qty + l.free_qty > 0}
+    wants = {ln.sku: ln.qty + ln.free_qty for ln in preview.lines if ln.qty + ln.free_qty > 0}
     plans = reserve_stock(session, who, None, preview.warehouse, wants, methods, clock.today(), locked=stock)
     # The number is taken last: its counter row is locked until commit, so it is held briefly.
     order_no = next_number(session, "order", "SO-")
@@ -239,9 +247,9 @@ def create_order(session: Session, actor: Actor, clock: Clock, items: list[Item]
     session.add(order)
     session.flush()
     session.execute(insert(OrderLine.__table__), [
-        dict(order_no=order_no, line_no=n, sku=l.sku, qty=l.qty, free_qty=l.free_qty, unit_price=l.unit_price,
-             gross=l.gross, discount=l.discount, tax=l.tax, line_total=l.line_total)
-        for n, l in enumerate(preview.lines, 1)])
+        dict(order_no=order_no, line_no=n, sku=ln.sku, qty=ln.qty, free_qty=ln.free_qty, unit_price=ln.unit_price,
+             gross=ln.gross, discount=ln.discount, tax=ln.tax, line_total=ln.line_total)
+        for n, ln in enumerate(preview.lines, 1)])
     if preview.applied:
         session.execute(insert(OrderScheme.__table__), [
             dict(order_no=order_no, scheme=a.code, benefit=a.benefit, free_sku=a.free_sku,

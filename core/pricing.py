@@ -1,9 +1,9 @@
 """Pricing: price rows at default, customer type, region and customer scope, and how the
 price of a SKU for a customer on a date is chosen (rules.md "Price of a SKU")."""
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Iterable
 
 from sqlalchemy import bindparam
 from sqlmodel import Session, or_, select
@@ -12,7 +12,6 @@ from .errors import NoPrice
 from .parties import reference
 from .tables.catalogue import Sku
 from .tables.pricing import Price
-
 
 # How a customer type reads in a sentence ("price for distributors").
 _TYPE_PLURAL = {"modern_trade": "modern trade customers"}

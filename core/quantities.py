@@ -18,11 +18,11 @@ base units is an error that says why.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from functools import lru_cache
-from typing import Callable, Sequence
 
 from .errors import InvalidInput
 from .units import UnitMatch, looks_like_unit, resolve_unit
@@ -329,7 +329,7 @@ class _Reader:
         else:
             got = self.base(i)
             if got is None:
-                if self.scale_at(i) and not self.t[i].text in _MONEY_SCALES:
+                if self.scale_at(i) and self.t[i].text not in _MONEY_SCALES:
                     value, j, words = Fraction(1), i, True  # "hazaar", "sau" alone: scaled below
                 elif w in DOZEN_WORDS:
                     return Fraction(12), i + 1, None
@@ -363,7 +363,7 @@ class _Reader:
                 total, value = total + value * s, Fraction(0)
             last_scale = s
             j += 1
-            words = words or not self.t[j - 1].text in _MONEY_SCALES
+            words = words or self.t[j - 1].text not in _MONEY_SCALES
             nxt = self.base(j) if self.word(j) not in ("and",) else self.base(j + 1)
             if nxt is None:
                 break
@@ -539,10 +539,7 @@ class LineReading:
                 return f"{self.said_qty} → {base}"
             return f"{self.said_qty} (no unit) → {base}"
         said = f"{self.said_qty} {m.said}"
-        if m.unit == m.base:
-            target = base
-        else:
-            target = f"{in_unit} = {base}"
+        target = base if m.unit == m.base else f"{in_unit} = {base}"
         text = target if said.casefold() == (in_unit.casefold() if m.unit != m.base else base.casefold()) \
             else f"{said} → {target}"
         extra = []

@@ -54,20 +54,20 @@ class Reorder:
 
     @property
     def items(self) -> list[Item]:
-        return [Item(l.sku, l.qty) for l in self.lines if l.problem is None]
+        return [Item(ln.sku, ln.qty) for ln in self.lines if ln.problem is None]
 
     @property
     def left_out(self) -> list[ReorderLine]:
-        return [l for l in self.lines if l.problem is not None]
+        return [ln for ln in self.lines if ln.problem is not None]
 
     @property
     def repriced(self) -> list[ReorderLine]:
-        return [l for l in self.lines if l.problem is None and l.price_changed]
+        return [ln for ln in self.lines if ln.problem is None and ln.price_changed]
 
     def fingerprint(self) -> str:
         """What the person confirms: the source, the new order, and what was left out and why."""
         data = [self.source.order_no, self.preview.fingerprint(),
-                [(l.sku, l.problem, l.available) for l in self.left_out]]
+                [(ln.sku, ln.problem, ln.available) for ln in self.left_out]]
         return hashlib.sha256(json.dumps(data).encode()).hexdigest()[:16]
 
 
@@ -120,7 +120,7 @@ def repeat_items(session: Session, actor: Actor, order_no: str | None = None,
     """What a reorder would repeat, before today's prices and stock: the source order and its
     SKUs with their quantities in base units (for "same as last time but 5 tins of primer")."""
     source, wanted = _repeated(session, actor, order_no, customer)
-    return source, [Item(l.sku, l.qty) for l in wanted.values()]
+    return source, [Item(ln.sku, ln.qty) for ln in wanted.values()]
 
 
 def plan_reorder(session: Session, actor: Actor, clock: Clock, order_no: str | None = None,
@@ -146,7 +146,7 @@ def plan_reorder(session: Session, actor: Actor, clock: Clock, order_no: str | N
             line.problem, line.available = "short", have
     lines = list(wanted.values())
     for _ in range(MAX_ROUNDS):
-        items = [Item(l.sku, l.qty) for l in lines if l.problem is None]
+        items = [Item(ln.sku, ln.qty) for ln in lines if ln.problem is None]
         if not items:
             raise _nothing_left(source, lines)
         try:
@@ -155,20 +155,20 @@ def plan_reorder(session: Session, actor: Actor, clock: Clock, order_no: str | N
             short = {s["sku"]: s.get("available", 0) for s in e.shortages}
             if not short:
                 raise
-            for l in lines:
-                if l.sku in short and l.problem is None:
-                    l.problem, l.available = "short", short[l.sku]
+            for ln in lines:
+                if ln.sku in short and ln.problem is None:
+                    ln.problem, ln.available = "short", short[ln.sku]
             continue
         return Reorder(source, preview.warehouse, lines, preview)
     raise InsufficientStock("Stock is changing too fast to plan this reorder; please try again.")
 
 
 def _nothing_left(source: Order, lines: list[ReorderLine]) -> Exception:
-    why = "; ".join(f"{l.name} ({l.sku}): {problem_words(l)}" for l in lines)
+    why = "; ".join(f"{ln.name} ({ln.sku}): {problem_words(ln)}" for ln in lines)
     message = f"Nothing of order {source.order_no} can be ordered today: {why}."
-    if all(l.problem == "short" for l in lines):
-        return InsufficientStock(message, [{"sku": l.sku, "available": l.available, "asked": l.qty} for l in lines])
-    if all(l.problem == "no_price" for l in lines):
+    if all(ln.problem == "short" for ln in lines):
+        return InsufficientStock(message, [{"sku": ln.sku, "available": ln.available, "asked": ln.qty} for ln in lines])
+    if all(ln.problem == "no_price" for ln in lines):
         return NoPrice(message)
     return InvalidInput(message)
 
@@ -201,6 +201,6 @@ def place_reorder(session: Session, actor: Actor, clock: Clock, order_no: str | 
     plan.preview = preview
     audit.record(session, at=clock.now(), user_id=actor.user_id, channel=actor.channel, action="order.reorder",
                  entity="order", entity_id=order.order_no, source=plan.source.order_no,
-                 left_out={l.sku: l.problem for l in plan.left_out},
-                 repriced={l.sku: [str(l.last_price), str(l.price)] for l in plan.repriced})
+                 left_out={ln.sku: ln.problem for ln in plan.left_out},
+                 repriced={ln.sku: [str(ln.last_price), str(ln.price)] for ln in plan.repriced})
     return order, plan

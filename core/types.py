@@ -1,5 +1,5 @@
 """Column types: money as exact decimals on every database."""
-from datetime import timezone
+from datetime import UTC
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import DateTime, String
@@ -46,10 +46,10 @@ class UtcDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError(f"naive datetime {value!r}: timestamps must carry a time zone")
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.astimezone(UTC).replace(tzinfo=None)
 
     def process_result_value(self, value, dialect):
-        return None if value is None else value.replace(tzinfo=timezone.utc)
+        return None if value is None else value.replace(tzinfo=UTC)
 
 
 def timestamp(nullable: bool = False, index: bool = False, default=None):

@@ -23,10 +23,10 @@ measured; "dozen" is the SKU's DOZEN unit, else 12 of a counted base unit.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
-from typing import Iterable, Sequence
 
 from rapidfuzz.distance import OSA
 

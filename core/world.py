@@ -8,11 +8,11 @@ import csv
 import io
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Engine
@@ -525,18 +525,16 @@ def _check_scheme(w: ValidatedWorld, row: Row, errors: Errors) -> None:
         errors.at(row, "min_value", "a value scheme needs min_value")
     if kind in ("volume", "value") and row["discount_pct"] is None and row["discount_flat"] is None:
         errors.at(row, "discount_pct", f"a {kind} scheme needs discount_pct or discount_flat")
-    if row["unit"] is not None and row["sku"] in w.units:
-        if row["unit"] not in dict(w.units[row["sku"]]):
-            errors.at(row, "unit", f"{row['unit']} is not a unit of {row['sku']}")
+    if row["unit"] is not None and row["sku"] in w.units and row["unit"] not in dict(w.units[row["sku"]]):
+        errors.at(row, "unit", f"{row['unit']} is not a unit of {row['sku']}")
     free_sku = row["free_sku"] or row["sku"]
     if kind == "free_goods":
         if row["free_qty"] is None:
             errors.at(row, "free_qty", "a free_goods scheme needs free_qty")
         if free_sku is None:
             errors.at(row, "free_sku", "a free_goods scheme without a sku needs free_sku")
-    if row["free_unit"] is not None and free_sku in w.units:
-        if row["free_unit"] not in dict(w.units[free_sku]):
-            errors.at(row, "free_unit", f"{row['free_unit']} is not a unit of {free_sku}")
+    if row["free_unit"] is not None and free_sku in w.units and row["free_unit"] not in dict(w.units[free_sku]):
+        errors.at(row, "free_unit", f"{row['free_unit']} is not a unit of {free_sku}")
     _check_period(row, errors)
 
 
@@ -578,9 +576,9 @@ def _check_history(w: ValidatedWorld, clock: Clock, errors: Errors) -> None:
         qty, free = row["qty"], row["free_qty"] or 0
         if qty is not None and qty + free == 0:
             errors.at(row, "qty", "a line needs a quantity (or free goods)")
-        if qty is not None and row["unit_price"] is not None and row["discount"] is not None:
-            if row["discount"] > money(qty * row["unit_price"]):
-                errors.at(row, "discount", "is more than the line's gross")
+        if qty is not None and row["unit_price"] is not None and row["discount"] is not None \
+                and row["discount"] > money(qty * row["unit_price"]):
+            errors.at(row, "discount", "is more than the line's gross")
         if row["order_no"] in orders:
             w.lines_of.setdefault(row["order_no"], []).append(row)
     for row in w.rows["payments"]:

@@ -1,9 +1,9 @@
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from core.models import metadata
 import agent.store  # noqa: F401  (the assistant's tables share the database)
 import channels.store  # noqa: F401  (and the channels' tables)
+from core.models import metadata
 
 config = context.config
 

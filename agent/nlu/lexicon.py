@@ -17,10 +17,11 @@ import math
 import re
 import threading
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable, Iterable, NamedTuple
+from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
@@ -95,7 +96,7 @@ class _Either:
         return x in self.a or x in self.b
 
 
-def _order_numbers(text: str, skip: "set[str] | _Either") -> list[str]:
+def _order_numbers(text: str, skip: set[str] | _Either) -> list[str]:
     out: list[str] = []
     for m in _ORDER_NO_RE.finditer(text):
         letters, digits = m[1].upper(), m[2]
@@ -232,7 +233,7 @@ class _State:
         self.new_codes: list[str] = []           # codes first seen after `base`
         self.skip: set[str] | None = None        # a checkpoint's codes as order numbers exclude them
 
-    def fork(self) -> "_State":
+    def fork(self) -> _State:
         """A copy that may grow while this one stays as it is (lists and sets copied when written)."""
         st = _State()
         st.n, st.entries, st.kind_of = self.n, list(self.entries), list(self.kind_of)
@@ -332,12 +333,12 @@ class NameIndex:
             self._checkpoints[upto] = st
             return st
 
-    def lexicon(self, keep: Callable[[Entry], bool] | None = None) -> "Lexicon":
+    def lexicon(self, keep: Callable[[Entry], bool] | None = None) -> Lexicon:
         """The lexicon of the entries `keep` keeps (None: all of them)."""
         with paused_gc():
             return self._lexicon(keep)
 
-    def _lexicon(self, keep: Callable[[Entry], bool] | None) -> "Lexicon":
+    def _lexicon(self, keep: Callable[[Entry], bool] | None) -> Lexicon:
         entries = self.entries
         kept = range(len(entries)) if keep is None else [i for i, e in enumerate(entries) if keep(e)]
         lead = 0  # entries kept from the start
@@ -374,7 +375,7 @@ class Lexicon:
             self._index = index
             self._assemble(st, list(index._preps), list(index._sizes), touched, touched_lead)
 
-    def subset(self, keep: Callable[[Entry], bool]) -> "Lexicon":
+    def subset(self, keep: Callable[[Entry], bool]) -> Lexicon:
         """The lexicon of the entries `keep` keeps: the same as `Lexicon(filter(keep, entries))`."""
         return self._index.lexicon(keep)
 
@@ -555,7 +556,7 @@ class Lexicon:
     def _score_fuzzy(self, toks, hits, kinds_set, results) -> None:
         # weight of each message token = rarity of the world word it matched
         msg_w: dict[int, float] = {}
-        for vt, (sim, idx) in hits.items():
+        for vt, (_sim, idx) in hits.items():
             msg_w[idx] = max(msg_w.get(idx, 0.0), self._weight(vt))
         total_msg = sum(msg_w.values()) or 1.0
         msg_dims: dict[str, set[str]] = defaultdict(set)

@@ -11,7 +11,7 @@ rules are about the language, never about a world; numbers and unit words are th
 from __future__ import annotations
 
 import re
-from typing import Callable
+from collections.abc import Callable
 
 # (pattern, replacement), tried in order: longer and more specific phrases first. Patterns are
 # whole words, case-insensitive; a replacement of "" drops the words.

@@ -10,16 +10,27 @@ word matched, conversions such as "2 quintal" = 200 KG) or raises its error.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from decimal import Decimal
-from typing import Iterable
+from functools import lru_cache
 
-from agent.nlu.text import MEASURE_WORDS, STOPWORDS, stem  # noqa: F401  (MEASURE_WORDS is re-exported)
+from agent.nlu.text import MEASURE_WORDS, STOPWORDS, stem
 from core.errors import InvalidInput
 from core.quantities import AmountSpan, find_amounts, scan_numbers, tokens
-from core.units import (FAMILIES, FAMILY, NOT_UNITS, WORDS, UnitMatch, clean, looks_like_unit, read_word,
-                        resolve_unit as _core_resolve, typo_candidates, unit_family)
+from core.units import (
+    FAMILIES,
+    FAMILY,
+    NOT_UNITS,
+    WORDS,
+    UnitMatch,
+    clean,
+    looks_like_unit,
+    read_word,
+    typo_candidates,
+    unit_family,
+)
+from core.units import resolve_unit as _core_resolve
 
 # Units people name, by family (from core.units): a family is tried when the SKU lacks the
 # word itself, so "carton" finds CASE and "case" finds CTN.

@@ -65,9 +65,9 @@ def read_context(messages: list[BaseMessage]) -> tuple[Context, str, list[BaseMe
             ctx.last_reply = str(m.content)
             ctx.frame = (m.additional_kwargs or {}).get("frame")
     for m in messages:
-        if isinstance(m, SystemMessage):
-            if r := re.search(r"\(([a-z _]+)\)\.\s*Today is (\d{4}-\d{2}-\d{2})", str(m.content)):
-                ctx.role, ctx.today = r[1].replace("_", " "), r[2]
+        if isinstance(m, SystemMessage) and (
+                r := re.search(r"\(([a-z _]+)\)\.\s*Today is (\d{4}-\d{2}-\d{2})", str(m.content))):
+            ctx.role, ctx.today = r[1].replace("_", " "), r[2]
     text = str(messages[last_human].content) if last_human >= 0 else ""
     return ctx, text, messages[last_human + 1:] if last_human >= 0 else []
 

@@ -8,9 +8,7 @@ from __future__ import annotations
 import re
 
 from agent.nlu.confirm import parse_confirmation
-from agent.nlu.numbers import parse_quantities
-
-from agent.nlu.numbers import resolve_unit
+from agent.nlu.numbers import parse_quantities, resolve_unit
 
 MAX_ANSWER_WORDS = 8  # an answer to a short question is short; longer is a new request
 

@@ -2,7 +2,7 @@
 products, their customers, their units), so every example works as written."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from core.access import PERMISSIONS
 

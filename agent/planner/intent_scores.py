@@ -7,6 +7,7 @@ Changing tools are never chosen this way: a change must be asked for in words th
 The examples are how people ask in general, never a world's names."""
 from __future__ import annotations
 
+import contextlib
 import threading
 
 import numpy as np
@@ -59,10 +60,8 @@ def _examples() -> tuple[list[str], np.ndarray]:
 def warm() -> None:
     """Embed the example requests now (a server does it at start, not in its first user's turn)."""
     from agent.embeddings import EmbeddingModelMissing
-    try:
+    with contextlib.suppress(EmbeddingModelMissing):  # the planner then places requests by its rules alone
         _examples()
-    except EmbeddingModelMissing:  # the planner then places requests by its rules alone
-        pass
 
 
 def closest_tool(text: str, allowed: set[str]) -> tuple[str | None, float, float]:

@@ -1,14 +1,14 @@
 """initial schema
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-25 11:27:41.081215
 """
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-import core.types
+from alembic import op
 
+import core.types
 
 revision = '0001'
 down_revision = None

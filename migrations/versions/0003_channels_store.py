@@ -4,11 +4,11 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-25 11:51:34.180328
 """
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-import core.types
+from alembic import op
 
+import core.types
 
 revision = '0003'
 down_revision = '0002'

@@ -16,8 +16,8 @@ by hand.
 """
 import uuid
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 # The tables core.cache.REFERENCE_TABLES names (frozen here: a later migration changes the list).
 REFERENCE_TABLES = ("region", "warehouse", "approval_rule", "scheme", "sku", "skuunit", "product", "brand",
