@@ -266,11 +266,20 @@ def resolve_customer(session: Session, actor: Actor, text: str) -> Customer:
     if not visible or visible[0][1] < scored[0][1] - MARGIN:
         raise _refusal(actor, t)  # the best match is someone the actor may not see
     best = visible[0][1]
-    close = [c for c, s in visible if best - s < MARGIN]
+    close = [c for c, s in visible if best - s < MARGIN and _explains(q, c)]
+    if not close:  # "Ghosh Hardware" is not "Salt Lake Hardware Stores": a word said is in no name
+        raise _refusal(actor, t)
     if len(close) > 1:
         raise Ambiguous(f"'{t}' could be " + ", ".join(f"{c.name} ({c.code})" for c in close[:6])
                         + ". Which one?", [(c.code, c.name) for c in close[:6]])
     return close[0]
+
+
+def _explains(query: str, c: Customer) -> bool:
+    """Every distinctive word said (4 letters or more) is, give or take a typo, a word of the
+    customer's name or its code: a name shares more than one trade word with the one meant."""
+    own = re.findall(r"\w+", normalise(f"{c.name} {c.code}"))
+    return all(any(fuzz.ratio(w, o) >= 75 for o in own) for w in re.findall(r"\w+", query) if len(w) >= 4)
 
 
 _CUSTOMER_NAMES = select(Customer.code, Customer.name).order_by(Customer.code)

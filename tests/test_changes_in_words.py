@@ -160,3 +160,32 @@ def test_expiring_stock_lists_the_batches_in_scope_soonest_first(sample, clock):
         assert {r.warehouse for r in mine} <= {"WH-BLR"}
         with pytest.raises(NotAllowed):
             expiring_stock(s, load_actor(s, "U-RET-101"), clock.today(), 30)  # retailers see no quantities
+
+
+def test_a_receipts_dates_never_pick_the_product(sample, clock):
+    """"mfg 10/2026" holds a 10, which a SKU's name ("... 100g") must not be matched by."""
+    reply = _say(Assistant(sample, clock), "U-WH-1",
+                 "received 2 case crunchy cream 200g batch CC2-2611 mfg 10/2026 exp 09/2027")
+    args = _call(reply, "receive_stock")
+    assert (args["product"], args["mfg_date"], args["expiry_date"]) == ("CC-200", "2026-10-31", "2027-09-30")
+
+
+def test_a_size_said_as_a_variant_swaps_the_line_never_sets_a_quantity(sample, clock):
+    assistant = Assistant(sample, clock)
+    _say(assistant, "U-RET-101", "3 box crunchy cream 100g")
+    swapped = _say(assistant, "U-RET-101", "crunchy 200g wala kar do")
+    assert _lines(_call(swapped, "create_order")) == {"CC-200": (3, "BOX")}
+
+
+def test_a_credit_limit_said_with_a_number_is_refused_not_an_edit(sample, clock):
+    assistant = Assistant(sample, clock)
+    _say(assistant, "U-RET-101", "2 box marie gold")
+    reply = _say(assistant, "U-RET-101", "credit limit 25 kar do")
+    assert reply.outcome == "refused" and not [c for c in reply.tool_calls if c.name == "create_order"]
+
+
+@pytest.mark.parametrize("name", ["Ghosh Stores", "Fresh Mart", "Zzyx Kirana Store"])
+def test_a_name_that_only_shares_a_trade_word_is_refused_like_one_out_of_scope(sample, clock, name):
+    """R-101 is 'Anand Kirana Store': a name sharing only 'store' or 'kirana' is not theirs."""
+    reply = _say(Assistant(sample, clock), "U-RET-101", f"what does {name} owe")
+    assert reply.outcome == "refused" and "Anand" not in reply.text

@@ -28,6 +28,8 @@ _RULES: list[tuple[str, str]] = [
      r"|(?:rawana|ravana)\s+(?:ho\s+gaya|kar\s+diya|kiya)", "shipped"),
     # corrections of the order being put together ("nahi 10 kar do", "5 box kar do", "ek dabba aur badha do",
     # "650 chahiye 500 nahi")
+    (r"(\d+(?:\.\d+)?\s?(?:mg|mcg|g|gm|ml|kg|ltr|l)?)\s+(?:wala|wali|wale|vala|vali)"
+     r"\s+(?:kar|karo|kardo|kr|krdo)\s*(?:do|dena|dijiye|de)?", r"the \1 one"),
     (r"aur\s+(?:badha|badhaa|bada|badhao|badhaao|badha\s+do|daal|dal|daalo|dalo|jod|jodo)\s*(?:do|dena|dijiye|de)?",
      "more"),
     (r"(?:badha|badhaa|badhao|badhaao|bada)\s*(?:do|dena|dijiye|de)?\b", "increase"),

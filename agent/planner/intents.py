@@ -52,6 +52,8 @@ _CONFIG = re.compile(
     r"\b(?:credit ?limits?|limits?|prices?|rates?|mrp|roles?|permissions?|access|approval rules?|"
     r"payment terms|tax(?:es)?|schemes?)\b"
     r"|\b(?:make|promote) me (?:an? |the )?(?:admin|manager)\b|\bgive me (?:admin|manager|full) (?:access|rights|role)"
+    r"|\b(?:credit ?limits?|limits?|prices?|rates?|mrp|roles?|permissions?|payment terms)\b[^.?!]*?"
+    r"\b(?:make it|badha\w*|increase|kar|karo|kardo|set|change|update)\b[^.?!]*\d"  # "credit limit 25 kar do"
     r"|" + _DISCOUNT_ASK + r"|" + _DELETE_ASK, re.I)
 _ORDER_VERB = re.compile(r"\b(order|book|buy|need|needs|want|wants|send|supply|get me|place|purchase|require|add|"
                          r"chahiye|chaiye|bhejo|dedo)\b", re.I)
@@ -193,6 +195,12 @@ _EXPIRY_LABEL = re.compile(r"\b(?:received|receive|got|arrived|inward|batch\s+\S
 _WITHIN = re.compile(r"\b(?:next|within|in|agle|coming|upcoming)\s+(\d+|a|one|two|three|four|six|ek|do|teen)\s*"
                      r"(days?|din|weeks?|hafte|hafta|months?|mahine|mahina)\b", re.I)
 _SMALL_NUMBERS = {"a": 1, "one": 1, "ek": 1, "two": 2, "do": 2, "three": 3, "teen": 3, "four": 4, "six": 6}
+# a date on a label, with its label ("mfg 10/2026", "exp 09/2028", "best before 30 jun 2027")
+_DATE_LABEL = re.compile(r"\b(?:mfg|mfd|exp(?:iry|ires|y)?|best before|use by|bb|manufactured(?: on)?|packed(?: on)?|pkd)"
+                         r"\b\.?\s*(?:date)?\s*(?:on|is|:|-)?\s*(?:\d{1,4}[/.-]\d{1,2}(?:[/.-]\d{2,4})?"
+                         r"|\d{1,2}(?:st|nd|rd|th)?\s+[a-z]{3,9}\.?(?:\s+\d{2,4})?|[a-z]{3,9}\.?\s+\d{1,4})", re.I)
+# a size naming a variant ("650 wala", "the 200g one")
+_VARIANT = re.compile(r"\b(\d+(?:\.\d+)?\s?(?:mg|mcg|g|gm|ml|kg|l|ltr)?)\s+(?:wala|wali|wale|vala|vali|one)\b", re.I)
 _PLACE_WORDS = frozenset("warehouse warehouses depot godown store stores central main hub branch unit".split())
 _SCALE = re.compile(r"\b(double|twice|2x|x2|dugna|dugne|dogun[ae]|triple|thrice|3x|x3|teen guna|tigna|"
                     r"half|aadha|aadhi|aadhe|adha|adhi)\b", re.I)
@@ -978,6 +986,8 @@ class Planner:
             q.unit_word for q in parse_quantities(text, self.lex.unit_words))  # "received 10 cases of X"
         if (_RECEIPT.search(low) or arrival) and self._can("receive_stock") and not _QUESTION.search(text):
             rest = _blank(text, b.span()) if (b := _BATCH.search(text)) else text
+            for label in _DATE_LABEL.finditer(rest):  # "mfg 10/2026": no size or quantity of a product
+                rest = _blank(rest, label.span())
             products, ambiguous = self._product_arg(rest)
             q = self._stock_qty(rest, products[0] if len(products) == 1 else None)
             if isinstance(q, Plan):
@@ -1377,6 +1387,36 @@ class Planner:
         args = {"items": changed, **({"customer": cust} if cust else {})}
         return Plan([("create_order", args)], note=f"Order {source} of {day} again, with your change:")
 
+    def _variant(self, low: str, items: list[dict]):
+        """"650 wala kar do", "make it the 200g one": the line whose product comes in that size
+        becomes that size (same quantity and unit), never that many of it; None when no line does."""
+        m = _VARIANT.search(low)
+        if not m:
+            return None
+        want = re.sub(r"\s+", "", m[1])
+        hits = []
+        for it in items:
+            family = next((skus for skus in self.world.product_skus.values() if it["product"] in skus), [])
+            others = [c for c in family if c != it["product"] and self._has_size(c, want)]
+            if others and not self._has_size(it["product"], want):
+                hits.append((it["product"], others))
+        if len({p for p, _ in hits}) != 1 or len(hits[0][1]) != 1:
+            return None if not hits else Plan(text=f"Which line should become {m[1]}? Please name the product.",
+                                              outcome="clarify")
+        old, new = hits[0][0], hits[0][1][0]
+        unit = next((it.get("unit") for it in items if it["product"] == old), None)
+        if unit and unit not in {u for u, _ in self.world.units.get(new, [])}:
+            return Plan(text=f"{self.world.sku_names.get(new, new)} has no {unit}; how many, in which unit?",
+                        outcome="clarify")
+        return [dict(it, product=new) if it["product"] == old else it for it in items]
+
+    def _has_size(self, sku: str, size: str) -> bool:
+        """Whether a SKU's name gives this size ("650" of "Paramol 650mg", "200g" of "Cream 200g")."""
+        name = self.world.sku_names.get(sku, "").lower().replace(" ", "")
+        if re.fullmatch(r"[\d.]+", size):
+            return re.search(rf"(?<![\d.]){re.escape(size)}(?:kg|g|mg|mcg|ml|l|ltr)", name) is not None
+        return size.lower() in name
+
     def _scale(self, low: str, items: list[dict]):
         """"double it", "twice the quantity", "half of the soap": every line named (all when none
         is) times the factor, in its own unit; a half that does not come out whole is asked."""
@@ -1403,7 +1443,9 @@ class Planner:
         """The lines of an order being put together, changed as `text` says ("make the tea 2",
         "one more case", "remove the juice", "double it", "add 2 boxes of X", "make it 5 cartons"):
         the new lines, a question (a Plan), or None when `text` changes nothing in them."""
-        edited = self._scale(low, items)
+        edited = self._variant(low, items)
+        if edited is None:
+            edited = self._scale(low, items)
         if edited is None:
             edited = self._edit_lines(text, low, items)
         if edited is not None:
