@@ -189,3 +189,11 @@ def test_a_name_that_only_shares_a_trade_word_is_refused_like_one_out_of_scope(s
     """R-101 is 'Anand Kirana Store': a name sharing only 'store' or 'kirana' is not theirs."""
     reply = _say(Assistant(sample, clock), "U-RET-101", f"what does {name} owe")
     assert reply.outcome == "refused" and "Anand" not in reply.text
+
+
+def test_after_no_the_dropped_draft_never_comes_back(sample, clock):
+    assistant = Assistant(sample, clock)
+    _say(assistant, "U-ADM", "fresh mart ke liye 10 box marie gold")
+    _say(assistant, "U-ADM", "no")
+    reply = _say(assistant, "U-ADM", "2 case neem soap for lucky general store")
+    assert _lines(_call(reply, "create_order")) == {"NS-100": (2, "CASE")}

@@ -201,6 +201,7 @@ _DATE_LABEL = re.compile(r"\b(?:mfg|mfd|exp(?:iry|ires|y)?|best before|use by|bb
                          r"|\d{1,2}(?:st|nd|rd|th)?\s+[a-z]{3,9}\.?(?:\s+\d{2,4})?|[a-z]{3,9}\.?\s+\d{1,4})", re.I)
 # a size naming a variant ("650 wala", "the 200g one")
 _VARIANT = re.compile(r"\b(\d+(?:\.\d+)?\s?(?:mg|mcg|g|gm|ml|kg|l|ltr)?)\s+(?:wala|wali|wale|vala|vali|one)\b", re.I)
+_DROPPED = re.compile(r"\s*(?:OK, dropped|OK, left it|Dropped: nothing was changed)\b")
 _PLACE_WORDS = frozenset("warehouse warehouses depot godown store stores central main hub branch unit".split())
 _SCALE = re.compile(r"\b(double|twice|2x|x2|dugna|dugne|dogun[ae]|triple|thrice|3x|x3|teen guna|tigna|"
                     r"half|aadha|aadhi|aadhe|adha|adhi)\b", re.I)
@@ -1495,6 +1496,8 @@ class Planner:
         if last is None:
             return None
         name, args = last["name"], dict(last["args"])
+        if name in ("create_order", "reorder") and _DROPPED.match(self.ctx.last_reply or ""):
+            return None  # "no" ended that draft: the next message is a request of its own
         fields = TOOL_SPECS[name][0].model_fields if name in TOOL_SPECS else {}
         if name == "reorder":  # a change to a repeated order: its lines, changed, as a new order
             repeated = self.wv.repeated(self.actor, args.get("order_no"), args.get("customer"))
