@@ -458,6 +458,14 @@ class Lexicon:
     def get(self, kind: str, code: str) -> Entry | None:
         return self.by_code.get((kind, code.upper()))
 
+    def of_kind(self, kind: str) -> list[Entry]:
+        """Every entry of one kind (the warehouses, the customers), listed once per lexicon: a
+        scan of every name for a few warehouses would cost each turn that names none."""
+        cache = self.__dict__.setdefault("_of_kind", {})  # the same list if two turns race to fill it
+        if kind not in cache:
+            cache[kind] = [e for e in self.entries if e.kind == kind]
+        return cache[kind]
+
     def find_order_numbers(self, text: str) -> list[str]:
         skip = self._skip
         if skip is None:

@@ -354,17 +354,22 @@ class Planner:
         return Plan(text=f"Which customer do you mean? {names}.", outcome="clarify",
                     frame={"slot": "customer", "choices": [[e.code, e.name] for e in entries]})
 
+    def _owners_of_words(self, text: str, kind: str, skip: frozenset[str]) -> tuple[dict, dict]:
+        """(the distinctive words said here -> their spans, each such word -> the entries of `kind`
+        in the user's scope whose names hold it); `skip`: words that tell nothing apart."""
+        said = {t.text: (t.start, t.end) for t in tokenize(text)
+                if t.kind == "word" and len(t.text) >= 4 and t.text not in skip}
+        owners: dict[str, list] = {}
+        for e in self.lex.of_kind(kind):
+            for word in said.keys() & {t.text for t in tokenize(e.name) if t.kind == "word"}:
+                owners.setdefault(word, []).append(e)
+        return said, owners
+
     def _customers_sharing_a_word(self, text: str) -> list:
         """Customers (in scope) whose names hold a distinctive word said here, when one word is
         in the names of several of them; [] otherwise."""
-        said = {t.text for t in tokenize(text) if t.kind == "word" and len(t.text) >= 4
-                and t.text not in _NOT_NAMES | _NEVER_IN_NAMES | _PLACE_WORDS}
-        hits: dict[str, list] = {}
-        for e in self.lex.entries:
-            if e.kind == "customer":
-                for word in said & {t.text for t in tokenize(e.name)}:
-                    hits.setdefault(word, []).append(e)
-        shared = [es for es in hits.values() if len(es) > 1]
+        _, owners = self._owners_of_words(text, "customer", _NOT_NAMES | _NEVER_IN_NAMES | _PLACE_WORDS)
+        shared = [es for es in owners.values() if len(es) > 1]
         return shared[0] if len(shared) == 1 else []
 
     def _first_word_customer(self, text: str) -> list:
@@ -447,15 +452,8 @@ class Planner:
     def _lone_lead(self, text: str, kind: str) -> list[tuple]:
         """Entries of `kind` one of whose own distinctive words (a city: "kolkata") is said here,
         when that word belongs to exactly one of them."""
-        said = {t.text: (t.start, t.end) for t in tokenize(text) if t.kind == "word" and len(t.text) >= 4}
-        hits: dict[str, list] = {}
-        for e in self.lex.entries:
-            if e.kind != kind:
-                continue
-            for word in {t.text for t in tokenize(e.name) if t.kind == "word"} - _PLACE_WORDS:
-                if word in said:
-                    hits.setdefault(word, []).append(e)
-        found = [(es[0], said[w]) for w, es in hits.items() if len(es) == 1]
+        said, owners = self._owners_of_words(text, kind, _PLACE_WORDS)
+        found = [(es[0], said[w]) for w, es in owners.items() if len(es) == 1]
         return found if len({e.code for e, _ in found}) == 1 else []
 
     def _ask_order_number(self, digits: str) -> Plan:
@@ -1251,18 +1249,11 @@ class Planner:
         if not m:
             return None
         want, was = (m[1], m[2]) if m[1] else (m[4], m[3])
-        key = lambda size: re.sub(r"\s+|(?<=\d)(?:gm|gms|grams?)$", lambda x: "g" if x[0].strip() else "", size)  # noqa: E731
-
-        def sized(size: str, sku: str) -> bool:  # a bare number only as the size the name says with its unit
-            name = self.world.sku_names.get(sku, "").lower().replace(" ", "")
-            if re.fullmatch(r"[\d.]+", key(size)):
-                return re.search(rf"(?<![\d.]){re.escape(key(size))}(?:kg|g|mg|mcg|ml|l|ltr)", name) is not None
-            return key(size) in name
         for it in items:
-            if not sized(was, it["product"]):
+            if not self._has_size(it["product"], was):
                 continue
             family = next((skus for skus in self.world.product_skus.values() if it["product"] in skus), [])
-            other = [c for c in family if c != it["product"] and sized(want, c)]
+            other = [c for c in family if c != it["product"] and self._has_size(c, want)]
             if len(other) != 1:
                 return Plan(text=f"I have no {want} of {self.world.sku_names.get(it['product'], '')}.",
                             outcome="clarify")
@@ -1412,11 +1403,13 @@ class Planner:
         return [dict(it, product=new) if it["product"] == old else it for it in items]
 
     def _has_size(self, sku: str, size: str) -> bool:
-        """Whether a SKU's name gives this size ("650" of "Paramol 650mg", "200g" of "Cream 200g")."""
+        """Whether a SKU's name gives this size ("200g", "200 gms" of "Cream 200g"); a bare number
+        only as the size the name says with its unit ("650" of "Paramol 650mg")."""
         name = self.world.sku_names.get(sku, "").lower().replace(" ", "")
+        size = re.sub(r"\s+|(?<=\d)(?:gm|gms|grams?)$", lambda x: "g" if x[0].strip() else "", size.lower())
         if re.fullmatch(r"[\d.]+", size):
             return re.search(rf"(?<![\d.]){re.escape(size)}(?:kg|g|mg|mcg|ml|l|ltr)", name) is not None
-        return size.lower() in name
+        return size in name
 
     def _scale(self, low: str, items: list[dict]):
         """"double it", "twice the quantity", "half of the soap": every line named (all when none
