@@ -27,14 +27,13 @@ from agent.reply import Reply, Table
 from agent.runtime import MAX_MESSAGE, Assistant, Turn
 from agent.store import PendingAction
 from core.access import load_actor
-from core.catalogue import split_list
+from core.approvals import approval_why
 from core.clock import Clock
 from core.db import transaction
 from core.errors import DomainError
 from core.orders import decide
 from core.settings import Settings, SlackSettings, read
 from core.settings import secret_value as _secret
-from core.tables.approvals import Approval
 from core.tables.audit import OutboxMessage
 from core.tables.parties import User
 
@@ -503,10 +502,8 @@ class SlackChannel:
         return text, [_section(esc(text))]
 
     def _why(self, order_no: str) -> str:
-        from tools.orders import reason_texts  # the same wording the assistant uses
-        with Session(self.engine) as s:
-            a = s.exec(select(Approval).where(Approval.order_no == order_no)).first()
-            return "; ".join(reason_texts(s, split_list(a.reasons), split_list(a.rules))) if a else ""
+        with Session(self.engine) as s:  # the same wording the assistant uses
+            return approval_why(s, order_no)
 
 
 def build_slack(assistant: Assistant, engine: Engine, clock: Clock, settings=None

@@ -2,7 +2,7 @@
 routing), and the approval requests, one per order. What a decision does to the order is the
 orders' own (core/orders.decide)."""
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import update
@@ -35,6 +35,19 @@ REASON_TEXT = {
 
 def explain(reason: str, threshold: Decimal | None = None) -> str:
     return REASON_TEXT.get(reason, reason).format(threshold=threshold)
+
+
+def reason_texts(session: Session, reasons: list[str], rule_codes: list[str]) -> list[str]:
+    """Approval reasons in words, with the thresholds of the rules that fired."""
+    fired = set(rule_codes)
+    thresholds = {r.when: r.threshold for r in _approval_rules(session) if r.code in fired}
+    return [explain(r, thresholds.get(r)) for r in reasons]
+
+
+def approval_why(session: Session, order_no: str) -> str:
+    """Why an order needed approval, in words ("" when it never did)."""
+    a = session.exec(select(Approval).where(Approval.order_no == order_no)).first()
+    return "; ".join(reason_texts(session, split_list(a.reasons), split_list(a.rules))) if a else ""
 
 
 @dataclass(frozen=True)
@@ -120,6 +133,32 @@ def pending_approvals(session: Session, actor: Actor) -> list[Approval]:
         if may_approve(session, actor, appr, customer):
             result.append(appr)
     return result
+
+
+@dataclass(frozen=True)
+class WaitingOrder:
+    """An order waiting for the actor's decision, as a list shows it."""
+
+    order_no: str
+    customer: str
+    customer_name: str
+    total: Decimal
+    why: str  # the reasons in words
+    requested_at: datetime
+
+
+def waiting_orders(session: Session, actor: Actor) -> list[WaitingOrder]:
+    """The orders waiting for this actor's decision, oldest request first."""
+    out = []
+    for a in pending_approvals(session, actor):
+        order = session.get(Order, a.order_no)
+        customer = session.get(Customer, order.customer) if order else None
+        if order is None or customer is None:
+            continue
+        out.append(WaitingOrder(order.order_no, order.customer, customer.name, order.total,
+                                "; ".join(reason_texts(session, split_list(a.reasons), split_list(a.rules))),
+                                a.requested_at))
+    return out
 
 
 def record_decision(session: Session, actor: Actor, clock: Clock, order: Order, customer: Customer,

@@ -80,3 +80,13 @@ def outstanding(session: Session, customer: Customer) -> Decimal:
     totals = sum((amount for sign, amount in rows if sign == 1), Decimal(0))
     paid = sum((amount for sign, amount in rows if sign == -1), Decimal(0))
     return money(customer.opening_balance + totals - paid)
+
+
+def settled_items(session: Session, customer: str) -> dict[str, tuple[Decimal, Decimal]]:
+    """How far each thing the customer owes is paid, in settlement order's terms:
+    "the opening balance" (when there is one) and each invoice number -> (paid, amount)."""
+    cust = session.get(Customer, customer)
+    out = {"the opening balance": (cust.opening_paid, cust.opening_balance)} if cust and cust.opening_balance else {}
+    for inv in session.exec(select(Invoice).where(Invoice.customer == customer).order_by(Invoice.invoice_no)):
+        out[inv.invoice_no] = (inv.paid, inv.amount)
+    return out

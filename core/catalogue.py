@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import bindparam, text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from .cache import derivation
 from .tables.catalogue import Product, Sku, SkuUnit
@@ -125,3 +125,20 @@ def sku_meta(session: Session, codes) -> dict[str, SkuMeta]:
                                       brand_paths.get(r.brand, ()), cat_paths.get(r.category, ()),
                                       tuple(units.get(code, ())))
     return {c: known[c] for c in codes if c in known}
+
+
+def sku_names(session: Session, codes: list[str]) -> dict[str, str]:
+    """code -> name of those SKUs that exist."""
+    return {c: m.name for c, m in sku_meta(session, codes).items()}
+
+
+def skus_by_code(session: Session, codes: list[str]) -> list[Sku]:
+    """The SKU rows of those codes that exist, in the order given."""
+    return [sku for c in codes if (sku := session.get(Sku, c)) is not None]
+
+
+def product_names(session: Session, codes: list[str | None]) -> dict[str, str]:
+    """code -> name of those products that exist."""
+    wanted = sorted({c for c in codes if c})
+    return dict(session.execute(select(Product.code, Product.name).where(col(Product.code).in_(wanted))).all()) \
+        if wanted else {}

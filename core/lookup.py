@@ -17,6 +17,7 @@ from .access import Actor, customer_in_scope
 from .cache import derivation
 from .catalogue import sku_meta, split_list
 from .errors import Ambiguous, InvalidInput, NotAllowed, NotFound
+from .parties import region_children, subtree
 from .stock import stock_warehouse_codes
 from .tables.catalogue import Brand, Category, Product, Sku
 from .tables.parties import Customer, Region, Warehouse
@@ -298,6 +299,14 @@ def resolve_region(session: Session, text: str) -> Region:
     q = normalise(t)
     scored = sorted(((r, _name_score(q, r.name, r.code)) for r in regions), key=lambda x: (-x[1], x[0].code))
     return _pick(t, scored, lambda r: f"{r.name} ({r.code})", "region", "Try a region's code or full name.")
+
+
+def region_and_below(session: Session, text: str | None) -> set[str] | None:
+    """The region said and every region under it (an area's orders are in its city's); None
+    when no region is said."""
+    if not text:
+        return None
+    return subtree(region_children(session), [resolve_region(session, text).code])
 
 
 _KIND_WORDS = re.compile(r"\b(?:warehouses?|depots?|godowns?)\b", re.I)

@@ -32,7 +32,7 @@ from .locks import lock_customer, lock_order, transition_row
 from .parties import reference
 from .pricing import price_context, prices_for
 from .quantities import read_line
-from .quote import QuoteLine, quote
+from .quote import QuoteLine, covers, quote
 from .schemes import schemes_for
 from .settings import business_tz
 from .tables.approvals import Approval
@@ -44,6 +44,16 @@ from .tables.parties import Customer, User
 ORDER_STATUSES = ("pending_approval", "confirmed", "rejected", "cancelled", "dispatched", "delivered")
 OPEN_STATUSES = ("pending_approval", "confirmed", "dispatched")
 SALES_STATUSES = ("confirmed", "dispatched", "delivered")
+# Status words people use that mean several statuses (rules.md: pending/open = not yet
+# delivered, cancelled or rejected); "all" means any status.
+STATUS_WORDS: dict[str, list[str] | None] = {"pending": list(OPEN_STATUSES), "open": list(OPEN_STATUSES), "all": None}
+
+
+def statuses_meant(word: str | None) -> list[str] | None:
+    """The statuses a status word asks for; None = any."""
+    if not word:
+        return None
+    return STATUS_WORDS.get(word, [word])
 
 
 @dataclass(frozen=True)
@@ -178,7 +188,7 @@ def _compute(session: Session, actor: Actor, clock: Clock, items: list[Item], cu
         rules, rules_error = schemes_for(session, ctx, today), None
     except InvalidInput as e:
         rules, rules_error = [], e
-    free_skus = {r.free_sku for r in rules if r.free_sku and any(_touches(r, ln) for ln in lines)} - set(codes)
+    free_skus = {r.free_sku for r in rules if r.free_sku and any(covers(r, ln) for ln in lines)} - set(codes)
     stock = stock_of(session, wh_code, set(codes) | free_skus, lock=lock)
     have = {c: sum(b.available for b in usable(stock.get(c, []), today)) for c in set(codes) | free_skus}
     short = [c for c in codes if have[c] < wanted[c]]
@@ -211,19 +221,6 @@ def _compute(session: Session, actor: Actor, clock: Clock, items: list[Item], cu
         price_reasons={c: prices[c].reason for c in codes}, sku_names=names,
         units={c: units.get(c, []) for c in set(codes) | free_skus}, readings=readings)
     return preview, stock, methods
-
-
-def _touches(rule, line) -> bool:
-    """Whether a scheme's qualifier covers an order line (only those can give free goods)."""
-    if rule.sku:
-        return rule.sku == line.sku
-    if rule.product:
-        return rule.product == line.product
-    if rule.brand:
-        return rule.brand in line.brands
-    if rule.category:
-        return rule.category in line.categories
-    return True
 
 
 def create_order(session: Session, actor: Actor, clock: Clock, items: list[Item], customer: str | None = None,
@@ -286,6 +283,11 @@ def _order_visible(session: Session, actor: Actor, order: Order, cust: Customer)
 
 def order_lines(session: Session, order_no: str) -> list[OrderLine]:
     return list(session.exec(select(OrderLine).where(OrderLine.order_no == order_no).order_by(OrderLine.line_no)))
+
+
+def order_schemes(session: Session, order_no: str) -> list[OrderScheme]:
+    """The schemes applied to an order, as booked."""
+    return list(session.exec(select(OrderScheme).where(OrderScheme.order_no == order_no)))
 
 
 def list_orders(session: Session, actor: Actor, *, statuses: list[str] | None = None, customer: str | None = None,

@@ -2,10 +2,10 @@
 from dataclasses import dataclass, field
 
 from sqlalchemy import literal, literal_column, null, union_all
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from .cache import derivation
-from .tables.parties import Region, Warehouse
+from .tables.parties import Customer, Region, Warehouse
 
 CUSTOMER_TYPES = ("distributor", "wholesaler", "retailer", "modern_trade")
 CUSTOMER_STATUSES = ("active", "pending", "blocked")
@@ -86,3 +86,15 @@ def subtree(children: dict[str | None, list[str]], roots: list[str]) -> set[str]
 def ancestors(session: Session, region: str) -> list[str]:
     """The region, then its parent, up to the root (nearest first)."""
     return list(reference(session).ancestors(region))
+
+
+def region_names(session: Session) -> dict[str, str]:
+    """code -> name of every region (shared reference data: do not modify)."""
+    return reference(session).region_names
+
+
+def customer_names(session: Session, codes: set[str] | list[str]) -> dict[str, str]:
+    """code -> name of those customers that exist (for lists the actor may already see)."""
+    wanted = sorted(set(codes))
+    return dict(session.execute(select(Customer.code, Customer.name).where(col(Customer.code).in_(wanted))).all()) \
+        if wanted else {}

@@ -73,8 +73,11 @@ class Quote:
 
 def qualifies(rule: SchemeRule, line: QuoteLine) -> bool:
     """Whether an ordered line counts towards (and gets) the scheme."""
-    if line.qty <= 0:
-        return False
+    return line.qty > 0 and covers(rule, line)
+
+
+def covers(rule: SchemeRule, line: QuoteLine) -> bool:
+    """Whether the scheme's qualifier (a SKU, product, brand or category, or none) covers the line's SKU."""
     q = rule.qualifier
     if q is None:
         return True
@@ -268,3 +271,11 @@ def quote_lines(session: Session, items: list[tuple[str, int]], prices: dict[str
         out.append(QuoteLine(sku=sku, qty=qty, unit_price=prices[sku].price, tax_rate=meta.tax_rate,
                              product=meta.product, brands=meta.brands, categories=meta.categories))
     return out
+
+
+def schemes_touching(session: Session, rules: list[SchemeRule], skus: list[str]) -> list[SchemeRule]:
+    """Those of `rules` whose qualifier covers one of `skus` (a brand's scheme touches its SKUs)."""
+    metas = sku_meta(session, skus)
+    lines = [QuoteLine(c, 1, ZERO, product=m.product, brands=m.brands, categories=m.categories)
+             for c, m in metas.items()]
+    return [r for r in rules if any(covers(r, line) for line in lines)]

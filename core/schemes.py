@@ -223,6 +223,19 @@ def schemes_for(session: Session, ctx: PriceContext, on: date) -> list[SchemeRul
     return out
 
 
+def running_schemes(session: Session, on: date) -> list[SchemeRule]:
+    """Every scheme valid on `on`, whoever it is for, ordered by code (staff asking in general)."""
+    rows, rules = _scheme_rules(session)
+    out = []
+    for row in rows:
+        if valid_on(row.valid_from, row.valid_to, on):
+            rule = rules[row.code]
+            if isinstance(rule, InvalidInput):
+                raise InvalidInput(rule.message)
+            out.append(rule)
+    return out
+
+
 def _build_scheme_rules(session: Session) -> tuple[tuple, dict[str, "SchemeRule | InvalidInput"]]:
     """Every scheme row (by code) and its rule, or the reason it is not a valid rule."""
     t, u = Scheme.__table__, SkuUnit.__table__

@@ -223,6 +223,21 @@ def expiring_stock(session: Session, actor: Actor, today: date, within_days: int
 
 # --- changes -----------------------------------------------------------------------------
 
+def batches_held(session: Session, actor: Actor, sku: str | None = None) -> list[tuple[str, str]]:
+    """(warehouse, batch) of every stock row in the warehouses the actor may see, of one SKU when given."""
+    scope = stock_warehouse_codes(session, actor)
+    stmt = select(StockBalance.warehouse, StockBalance.batch).distinct()
+    if sku:
+        stmt = stmt.where(StockBalance.sku == sku)
+    return [(w, b) for w, b in session.exec(stmt).all() if scope is None or w in scope]
+
+
+def warehouse_batches(session: Session, warehouse: str) -> list[StockBalance]:
+    """Every batch row of one warehouse (the caller has resolved it in the actor's scope), by SKU and batch."""
+    return list(session.exec(select(StockBalance).where(StockBalance.warehouse == warehouse)
+                             .order_by(StockBalance.sku, StockBalance.batch)))
+
+
 def _who(actor: Actor, clock: Clock) -> Who:
     return Who(actor.user_id, clock.now(), actor.channel)
 

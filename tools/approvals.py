@@ -1,35 +1,22 @@
 """Approval tools: what waits for my decision; approve; reject with a reason."""
-from sqlmodel import col, select
-
-from core.approvals import pending_approvals
-from core.catalogue import split_list
-from core.orders import decide
-from core.tables.orders import Order
-from core.tables.parties import Customer
+from core.approvals import approval_why, waiting_orders
+from core.orders import decide, get_order
 
 from . import schemas
 from .base import Table, Tool, ToolContext, ToolResult
 from .format import amount, day, rs
-from .orders import StatusChange, reason_texts
+from .orders import StatusChange
 
 
 class PendingApprovals(Tool):
     name = "pending_approvals"
 
     def _run(self, ctx: ToolContext, args: schemas.NoArgs) -> ToolResult:
-        s = ctx.session
-        waiting = pending_approvals(s, ctx.actor)
+        waiting = waiting_orders(ctx.session, ctx.actor)
         if not waiting:
             return ToolResult("No orders are waiting for your approval.", data={"orders": []})
-        orders = {o.order_no: o for o in s.exec(select(Order).where(col(Order.order_no).in_([a.order_no for a in waiting])))}
-        names = dict(s.exec(select(Customer.code, Customer.name).where(
-            col(Customer.code).in_({o.customer for o in orders.values()}))).all())
-        rows = []
-        for a in waiting:
-            o = orders[a.order_no]
-            why = "; ".join(reason_texts(s, split_list(a.reasons), split_list(a.rules)))
-            rows.append([a.order_no, names.get(o.customer, o.customer), amount(o.total), why,
-                         day(a.requested_at, ctx.clock.tz)])
+        rows = [[w.order_no, w.customer_name, amount(w.total), w.why, day(w.requested_at, ctx.clock.tz)]
+                for w in waiting]
         text = "Waiting for your approval:\n" + "\n".join(f"- {r[0]} {r[1]}, Rs {r[2]}: {r[3]}" for r in rows)
         return ToolResult(text, Table(["Order", "Customer", "Total", "Why", "Requested"], rows, "Pending approvals"),
                           {"orders": [a.order_no for a in waiting]})
@@ -39,16 +26,11 @@ class _Decision(StatusChange):
     approve = True
 
     def _apply(self, ctx, args):
-        decide(ctx.session, ctx.actor, ctx.clock, args.order_no, self.approve, getattr(args, "reason", None))
-        return ctx.session.get(Order, args.order_no.strip().upper())
-
-    def _why(self, ctx, order_no: str) -> str:
-        from core.tables.approvals import Approval
-        a = ctx.session.exec(select(Approval).where(Approval.order_no == order_no)).first()
-        return "; ".join(reason_texts(ctx.session, split_list(a.reasons), split_list(a.rules))) if a else ""
+        approval = decide(ctx.session, ctx.actor, ctx.clock, args.order_no, self.approve, getattr(args, "reason", None))
+        return get_order(ctx.session, ctx.actor, approval.order_no)
 
     def _after(self, ctx, order):
-        return {"status": order.status, "why": self._why(ctx, order.order_no)}
+        return {"status": order.status, "why": approval_why(ctx.session, order.order_no)}
 
 
 class ApproveOrder(_Decision):

@@ -1,6 +1,7 @@
 """Money tools: recording a payment and what customers owe (with ageing)."""
 from decimal import Decimal
 
+from core.billing import settled_items
 from core.errors import InvalidInput
 from core.invoices import overdue_by
 from core.lookup import resolve_customer
@@ -39,11 +40,11 @@ class RecordPayment(Tool):
     def _preview(self, ctx: ToolContext, args: schemas.RecordPayment) -> Preview:
         cust, value = self._request(ctx, args)
         before = customer_outstanding(ctx.session, ctx.actor, ctx.clock, cust.code).outstanding
-        settled_before = _settled(ctx.session, cust.code)
+        settled_before = settled_items(ctx.session, cust.code)
         with dry_run(ctx.session):
             record_payment(ctx.session, ctx.actor, ctx.clock, cust.code, value, args.method, args.reference)
             after = customer_outstanding(ctx.session, ctx.actor, ctx.clock, cust.code).outstanding
-            settled_after = _settled(ctx.session, cust.code)
+            settled_after = settled_items(ctx.session, cust.code)
         method = args.method.replace("_", " ")
         ref = f" (ref {args.reference})" if args.reference else ""
         text = (f"Record a payment of {rs(value)} by {method}{ref} from {cust.name} ({cust.code}). "
@@ -125,16 +126,3 @@ class Outstanding(Tool):
                 for o in rows_ for d in o.items]
         return ToolResult(text, Table(["Code", "Customer", "Invoice", "Due", "Days overdue", "Balance"], rows,
                                       f"Outstanding {what}"), {**data, "total": str(total)})
-
-
-def _settled(session, customer: str) -> dict[str, tuple]:
-    """What is paid of the opening balance and of each invoice: name -> (paid, amount)."""
-    from sqlmodel import select
-
-    from core.tables.billing import Invoice
-    from core.tables.parties import Customer
-    cust = session.get(Customer, customer)
-    out = {"the opening balance": (cust.opening_paid, cust.opening_balance)} if cust.opening_balance else {}
-    for inv in session.exec(select(Invoice).where(Invoice.customer == customer).order_by(Invoice.invoice_no)):
-        out[inv.invoice_no] = (inv.paid, inv.amount)
-    return out

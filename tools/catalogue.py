@@ -1,17 +1,16 @@
 """Catalogue tools: finding products, a product's details, and the offers that apply."""
-from decimal import Decimal
 
-from sqlmodel import select
-
-from core.catalogue import sku_units
+from core.access import get_customer
+from core.catalogue import product_names, sku_units, skus_by_code
 from core.errors import Ambiguous, NoPrice
 from core.lookup import resolve_customer, resolve_sku, search_skus
-from core.pricing import PriceChoice, PriceContext, price_context, price_for, type_plural, valid_on
-from core.quote import qualifies, quote_lines
-from core.schemes import describe, schemes_for
-from core.tables.catalogue import Product, Sku
-from core.tables.parties import Customer, Region
-from core.tables.schemes import Scheme
+from core.parties import region_names
+from core.pricing import PriceContext, price_context, price_for, type_plural
+from core.quote import schemes_touching
+from core.schemes import SchemeRule, describe, running_schemes, schemes_for
+from core.stock import stock_levels
+from core.tables.catalogue import Sku
+from core.tables.parties import Customer
 
 from . import schemas
 from .base import Table, Tool, ToolContext, ToolResult
@@ -28,17 +27,13 @@ def buyer(ctx: ToolContext, text: str | None) -> Customer | None:
     """The customer named, else the user's own account, else None (staff asking in general)."""
     if text:
         return resolve_customer(ctx.session, ctx.actor, text)
-    return ctx.session.get(Customer, ctx.actor.customer) if ctx.actor.customer else None
+    return get_customer(ctx.session, ctx.actor, ctx.actor.customer) if ctx.actor.customer else None
 
 
-def offers_on(ctx: ToolContext, pctx: PriceContext, skus: list[str] | None):
+def offers_on(ctx: ToolContext, pctx: PriceContext, skus: list[str] | None) -> list[SchemeRule]:
     """The schemes applicable to this buyer today, those touching one of `skus` when given."""
     rules = schemes_for(ctx.session, pctx, ctx.clock.today())
-    if skus is None:
-        return rules
-    lines = quote_lines(ctx.session, [(c, 1) for c in skus],
-                        {c: PriceChoice(c, Decimal(0), "default", "") for c in skus})
-    return [r for r in rules if any(qualifies(r, line) for line in lines)]
+    return rules if skus is None else schemes_touching(ctx.session, rules, skus)
 
 
 def products_meant(ctx: ToolContext, text: str) -> list[Sku]:
@@ -46,7 +41,7 @@ def products_meant(ctx: ToolContext, text: str) -> list[Sku]:
     try:
         return [resolve_sku(ctx.session, text)]
     except Ambiguous as e:
-        return [sku for code, _ in e.candidates if (sku := ctx.session.get(Sku, code)) is not None]
+        return skus_by_code(ctx.session, [code for code, _ in e.candidates])
 
 
 class FindProducts(Tool):
@@ -59,7 +54,7 @@ class FindProducts(Tool):
             return ToolResult(f"No product matches '{args.query}'. Try a code, a barcode or another name.",
                               data={"skus": []})
         units = sku_units(ctx.session, [s.code for s, _ in good])
-        products = dict(ctx.session.exec(select(Product.code, Product.name)).all())
+        products = product_names(ctx.session, [s.product for s, _ in good])
         rows = [[s.code, s.name, products.get(s.product, ""), units_text(units.get(s.code, []))] for s, _ in good]
         text = f"Products matching '{args.query}':\n" + "\n".join(f"- {r[1]} ({r[0]}), units {r[3]}" for r in rows)
         return ToolResult(text, Table(["Code", "Name", "Product", "Units"], rows, "Products"),
@@ -70,15 +65,13 @@ class ProductDetails(Tool):
     name = "product_details"
 
     def _run(self, ctx: ToolContext, args: schemas.ProductDetails) -> ToolResult:
-        from core.stock import stock_levels
-
         s = ctx.session
         sku = resolve_sku(s, args.product)
         cust = buyer(ctx, args.customer)
-        product = s.get(Product, sku.product)
+        product = product_names(s, [sku.product]).get(sku.product or "")
         units = sku_units(s, [sku.code]).get(sku.code, [])
         base = units[0][0] if units else "PCS"
-        lines = [f"{sku.name} ({sku.code}), {product.name if product else sku.product}",
+        lines = [f"{sku.name} ({sku.code}), {product or sku.product}",
                  f"Units: {units_text(units)}. Tax {sku.tax_rate}%." + (f" MRP {rs(sku.mrp)}." if sku.mrp else "")]
         data: dict = {"sku": sku.code, "units": units}
         pctx = price_context(s, cust) if cust else LIST_PRICE
@@ -126,25 +119,15 @@ class ListSchemes(Tool):
 
     def _all_running(self, ctx, skus, about):
         """Staff asking in general: every scheme valid today, with whom it is for."""
-        today = ctx.clock.today()
-        regions = dict(ctx.session.exec(select(Region.code, Region.name)).all())
-        rows = []
-        for sc in ctx.session.exec(select(Scheme).order_by(Scheme.code)):
-            if not valid_on(sc.valid_from, sc.valid_to, today):
-                continue
-            if skus and not any(self._touches(ctx, sc, k) for k in skus):
-                continue
-            who = (type_plural(sc.customer_type) if sc.customer_type else "everyone") \
-                + (f" in {regions.get(sc.region, sc.region)}" if sc.region else "")
-            rows.append([sc.code, sc.name, who, sc.valid_to.isoformat() if sc.valid_to else "-"])
+        running = running_schemes(ctx.session, ctx.clock.today())
+        if skus:
+            running = schemes_touching(ctx.session, running, [k.code for k in skus])
+        regions = region_names(ctx.session)
+        rows = [[r.code, r.name, (type_plural(r.customer_type) if r.customer_type else "everyone")
+                 + (f" in {regions.get(r.region, r.region)}" if r.region else ""),
+                 r.valid_to.isoformat() if r.valid_to else "-"] for r in running]
         if not rows:
             return ToolResult(f"No offers{about} running today.", data={"schemes": []})
         text = f"Offers{about} running today:\n" + "\n".join(f"- {r[1]} (for {r[2]})" for r in rows)
         return ToolResult(text, Table(["Code", "Offer", "For", "Until"], rows, "Offers"),
                           {"schemes": [r[0] for r in rows]})
-
-    @staticmethod
-    def _touches(ctx, sc: Scheme, sku: Sku) -> bool:
-        line = quote_lines(ctx.session, [(sku.code, 1)], {sku.code: PriceChoice(sku.code, Decimal(0), "default", "")})[0]
-        return (sc.sku in (None, sku.code) and sc.product in (None, line.product) and (sc.brand is None or sc.brand in line.brands)
-                and (sc.category is None or sc.category in line.categories))

@@ -1,12 +1,9 @@
 """Order tools: listing and reading orders, placing one (preview, then exactly that order),
 cancelling, dispatching and delivering."""
-from sqlmodel import col, select
-
-from core.approvals import explain
-from core.catalogue import sku_units
-from core.lookup import resolve_customer, resolve_region, resolve_sku, resolve_warehouse
+from core.approvals import reason_texts
+from core.catalogue import sku_names, sku_units
+from core.lookup import region_and_below, resolve_customer, resolve_sku, resolve_warehouse
 from core.orders import (
-    OPEN_STATUSES,
     Item,
     OrderPreview,
     PreviewChanged,
@@ -17,13 +14,11 @@ from core.orders import (
     get_order,
     list_orders,
     order_lines,
+    order_schemes,
     preview_order,
+    statuses_meant,
 )
-from core.parties import region_children, subtree
-from core.tables.approvals import ApprovalRule
-from core.tables.catalogue import Sku
-from core.tables.orders import OrderScheme
-from core.tables.parties import Customer
+from core.parties import customer_names
 
 from . import schemas
 from .base import (
@@ -40,28 +35,9 @@ from .base import (
 )
 from .format import amount, base_unit, day, in_units, plural, rs, words
 
-# Status words people use that mean several statuses (rules.md: pending/open = not yet
-# delivered, cancelled or rejected).
-STATUS_WORDS = {"pending": list(OPEN_STATUSES), "open": list(OPEN_STATUSES), "all": None}
-
-
-def reason_texts(session, reasons: list[str], rule_codes: list[str]) -> list[str]:
-    """Approval reasons in words, with the thresholds of the rules that fired."""
-    thresholds = {r.when: r.threshold for r in session.exec(select(ApprovalRule).where(col(ApprovalRule.code).in_(rule_codes)))} \
-        if rule_codes else {}
-    return [explain(r, thresholds.get(r)) for r in reasons]
-
 
 def approver_words(role: str | None) -> str:
     return f"an {role}" if role and role[0] in "aeiou" else f"a {role or 'manager'}"
-
-
-def region_codes(session, text: str | None) -> set[str] | None:
-    """A region and everything under it (an area's orders are in its city's)."""
-    if not text:
-        return None
-    region = resolve_region(session, text)
-    return subtree(region_children(session), [region.code])
 
 
 # --- reading -----------------------------------------------------------------------------
@@ -72,9 +48,9 @@ class ListOrders(Tool):
     def _run(self, ctx: ToolContext, args: schemas.ListOrders) -> ToolResult:
         s = ctx.session
         cust = resolve_customer(s, ctx.actor, args.customer) if args.customer else None
-        regions = region_codes(s, args.region)
+        regions = region_and_below(s, args.region)
         start, end = parse_period(args.period)
-        statuses = STATUS_WORDS.get(args.status, [args.status]) if args.status else None
+        statuses = statuses_meant(args.status)
         orders = list_orders(s, ctx.actor, statuses=statuses, customer=cust.code if cust else None,
                              regions=regions, start=start, end=end)
         what = f"{args.status.replace('_', ' ')} orders" if args.status and args.status != "all" else "orders"
@@ -83,8 +59,7 @@ class ListOrders(Tool):
             scope += " for " + period_words(start, end, args.period.label if args.period else None)
         if not orders:
             return ToolResult(f"No {what}{scope}.", data={"orders": []})
-        names = dict(s.exec(select(Customer.code, Customer.name).where(
-            col(Customer.code).in_({o.customer for o in orders}))).all())
+        names = customer_names(s, {o.customer for o in orders})
         rows = [[o.order_no, day(o.created_at, ctx.clock.tz), names.get(o.customer, o.customer), words(o.status),
                  amount(o.total)] for o in orders]
         text = f"{plural(len(orders), what[:-1], what).capitalize()}{scope}:\n" + "\n".join(
@@ -101,18 +76,18 @@ class GetOrder(Tool):
     def _run(self, ctx: ToolContext, args: schemas.GetOrder) -> ToolResult:
         s = ctx.session
         order = get_order(s, ctx.actor, args.order_no)
-        cust = s.get(Customer, order.customer)
+        customer_name = customer_names(s, [order.customer]).get(order.customer, order.customer)
         lines = order_lines(s, order.order_no)
         units = sku_units(s, [ln.sku for ln in lines])
-        names = dict(s.exec(select(Sku.code, Sku.name).where(col(Sku.code).in_([ln.sku for ln in lines]))).all())
+        names = sku_names(s, [ln.sku for ln in lines])
         rows = []
         for ln in lines:
             u = units.get(ln.sku, [])
             rows.append([ln.sku, names.get(ln.sku, ln.sku), in_units(ln.qty, u) if ln.qty else "-",
                          str(ln.free_qty) if ln.free_qty else "-", amount(ln.unit_price), amount(ln.discount),
                          amount(ln.tax), amount(ln.line_total)])
-        schemes = list(s.exec(select(OrderScheme).where(OrderScheme.order_no == order.order_no)))
-        text = (f"Order {order.order_no} for {cust.name if cust else order.customer}, {day(order.created_at, ctx.clock.tz)}, "
+        schemes = order_schemes(s, order.order_no)
+        text = (f"Order {order.order_no} for {customer_name}, {day(order.created_at, ctx.clock.tz)}, "
                 f"from {order.warehouse}: {words(order.status)}.\n"
                 + "\n".join(f"- {r[1]} ({r[0]}): {r[2]}" + (f" + {r[3]} free" if r[3] != "-" else "")
                             + f", Rs {r[7]}" for r in rows)
@@ -227,11 +202,11 @@ class CreateOrder(Tool):
 def order_facts(ctx, order) -> dict:
     """What a status-change preview shows and binds: the order as it stands."""
     s = ctx.session
-    cust = s.get(Customer, order.customer)
     lines = order_lines(s, order.order_no)
     units = sku_units(s, [ln.sku for ln in lines])
-    names = dict(s.exec(select(Sku.code, Sku.name).where(col(Sku.code).in_([ln.sku for ln in lines]))).all())
-    return {"order_no": order.order_no, "customer": order.customer, "customer_name": cust.name if cust else "",
+    names = sku_names(s, [ln.sku for ln in lines])
+    return {"order_no": order.order_no, "customer": order.customer,
+            "customer_name": customer_names(s, [order.customer]).get(order.customer, ""),
             "status": order.status, "total": str(order.total), "warehouse": order.warehouse,
             "lines": [[ln.sku, names.get(ln.sku, ln.sku), in_units(ln.qty + ln.free_qty, units.get(ln.sku, []))]
                       for ln in lines]}

@@ -1,5 +1,6 @@
 """Reorder: "same as last time", "reorder SO-0905" — a new order previewed like any other, with
 what changed since the order it repeats."""
+from core.approvals import reason_texts
 from core.lookup import resolve_customer, resolve_warehouse
 from core.reorders import Reorder as ReorderPlan
 from core.reorders import ReorderChanged, place_reorder, plan_reorder, problem_words
@@ -7,7 +8,7 @@ from core.reorders import ReorderChanged, place_reorder, plan_reorder, problem_w
 from . import schemas
 from .base import Preview, StalePreview, Tool, ToolContext, ToolResult
 from .format import day, rs, words
-from .orders import CreateOrder, approver_words, reason_texts
+from .orders import CreateOrder, approver_words
 
 _ORDER_TOOL = CreateOrder()  # renders the new order exactly as an order preview
 

@@ -1,12 +1,11 @@
 """Report tools: sales (net and with tax) and order counts by status."""
-from core.lookup import resolve_customer
+from core.lookup import region_and_below, resolve_customer
 from core.reports import order_summary, sales
 from core.sales_filters import build_filter
 
 from . import schemas
 from .base import Table, Tool, ToolContext, ToolResult, parse_period, period_words
 from .format import amount, plural, rs, words
-from .orders import region_codes
 
 
 def _filters(ctx, args):
@@ -14,7 +13,7 @@ def _filters(ctx, args):
     start, end = parse_period(args.period)
     about = (f" of {cust.name}" if cust else "") + (f" in {args.region}" if args.region else "")
     when = period_words(start, end, args.period.label if args.period else None)
-    return cust.code if cust else None, region_codes(ctx.session, args.region), start, end, about, when
+    return cust.code if cust else None, region_and_below(ctx.session, args.region), start, end, about, when
 
 
 # The sales report's filters besides customer and region (core.sales_filters resolves them in scope).

@@ -3,14 +3,19 @@ changes people ask for in conversation (count adjustments, damage)."""
 from collections.abc import Callable
 from typing import Any
 
-from sqlmodel import select
-
 from core.catalogue import sku_units
 from core.errors import Ambiguous, InvalidInput, NotFound
 from core.inventory import batches_for
 from core.lookup import resolve_sku, resolve_warehouse
-from core.stock import adjust_stock, expiring_stock, low_stock, record_damage, stock_levels, stock_warehouse_codes
-from core.tables.inventory import StockBalance
+from core.stock import (
+    adjust_stock,
+    batches_held,
+    expiring_stock,
+    low_stock,
+    record_damage,
+    stock_levels,
+    warehouse_batches,
+)
 
 from . import schemas
 from .base import Preview, Table, Tool, ToolContext, ToolResult, dry_run, fingerprint
@@ -157,11 +162,7 @@ def _target(ctx: ToolContext, args: Any, qty: schemas.Quantity | None):
     if args.warehouse:
         whs = [resolve_warehouse(s, ctx.actor, args.warehouse)]
     else:
-        scope = stock_warehouse_codes(s, ctx.actor)
-        stmt = select(StockBalance.warehouse, StockBalance.batch).distinct()
-        if sku:
-            stmt = stmt.where(StockBalance.sku == sku.code)
-        held_in = [(w, b) for w, b in s.exec(stmt).all() if scope is None or w in scope]
+        held_in = batches_held(s, ctx.actor, sku.code if sku else None)
         codes = sorted({w for w, b in held_in if not batch or b.casefold() == batch.casefold()})
         if not codes and sku:  # a batch the SKU does not have: where the SKU is, to list its batches
             codes = sorted({w for w, _ in held_in})
@@ -174,9 +175,7 @@ def _target(ctx: ToolContext, args: Any, qty: schemas.Quantity | None):
                             [(c, resolve_warehouse(s, ctx.actor, c).name) for c in codes], field="warehouse")
         whs = [resolve_warehouse(s, ctx.actor, codes[0])]
     wh = whs[0]
-    held = batches_for(s, wh.code, sku.code) if sku else \
-        list(s.exec(select(StockBalance).where(StockBalance.warehouse == wh.code).order_by(StockBalance.sku,
-                                                                                           StockBalance.batch)))
+    held = batches_for(s, wh.code, sku.code) if sku else warehouse_batches(s, wh.code)
     rows = [r for r in held if named(r)] if (sku or batch) else []
     what = sku.name if sku else f"batch {batch}"
     if not rows:
