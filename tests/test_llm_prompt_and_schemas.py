@@ -47,7 +47,7 @@ def test_every_argument_is_documented_for_a_model():
         assert len(fn["description"]) >= 20, fn["name"]
         for arg, schema in fn["parameters"].get("properties", {}).items():
             assert schema.get("description"), f"{fn['name']}.{arg} has no description"
-    from tools.schemas import TOOL_SPECS
+    from tools.registry import TOOL_SPECS
     assert set(RUNTIME_TOOLS).isdisjoint(TOOL_SPECS)
 
 
@@ -56,7 +56,7 @@ def convert_to_openai_tool_list(tools, convert):
 
 
 def test_descriptions_say_to_pass_the_users_own_words():
-    from tools.schemas import TOOL_SPECS
+    from tools.registry import TOOL_SPECS
     docs = {name: (spec[0].model_json_schema(), spec[3]) for name, spec in TOOL_SPECS.items()}
     order = str(docs["create_order"][0])
     assert "cartons" in order and "as the user" in order

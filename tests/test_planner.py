@@ -13,7 +13,7 @@ from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, Tool
 
 from agent.planner import OfflinePlanner
 from agent.world import WorldView
-from tools.schemas import TOOL_SPECS
+from tools.registry import TOOL_SPECS
 
 ALL = list(TOOL_SPECS)
 RETAILER = ["find_products", "product_details", "list_schemes", "stock_levels", "list_orders", "get_order",

@@ -10,8 +10,7 @@ from core.tables.billing import Invoice, Payment
 from core.tables.inventory import StockBalance
 from core.tables.orders import Order, OrderLine
 from tools.base import StalePreview, ToolContext
-from tools.registry import ALL_TOOLS, get_tool, langchain_tools, tools_for
-from tools.schemas import TOOL_SPECS
+from tools.registry import ALL_TOOLS, TOOL_SPECS, get_tool, langchain_tools, tools_for
 
 TABLES = ("orders", "order_line", "order_scheme", "order_allocation", "stock_balance", "stock_movement", "approval",
           "payment", "invoice", "delivery_note", "audit_entry", "outbox", "counter", "customer")

@@ -163,7 +163,7 @@ def test_meaning_never_stretches_to_an_unrelated_message(sample, clock, text):
 
 def test_meaning_only_ever_reads():
     from agent.planner.intent_scores import EXAMPLES
-    from tools.schemas import TOOL_SPECS
+    from tools.registry import TOOL_SPECS
     assert EXAMPLES and not [t for t in EXAMPLES if TOOL_SPECS[t][1]]  # no changing tool
 
 

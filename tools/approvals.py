@@ -10,6 +10,9 @@ from .orders import StatusChange
 
 class PendingApprovals(Tool):
     name = "pending_approvals"
+    args_model = schemas.NoArgs
+    permission = "orders.approve"
+    description = "Orders waiting for my approval."
 
     def _run(self, ctx: ToolContext, args: schemas.NoArgs) -> ToolResult:
         waiting = waiting_orders(ctx.session, ctx.actor)
@@ -35,6 +38,10 @@ class _Decision(StatusChange):
 
 class ApproveOrder(_Decision):
     name = "approve_order"
+    args_model = schemas.OrderRef
+    mutating = True
+    permission = "orders.approve"
+    description = "Approve an order waiting for approval."
 
     def _describe(self, facts, after, args):
         return (f"Approve order {facts['order_no']} of {facts['customer_name']} ({rs(facts['total'])}), which needed "
@@ -46,6 +53,10 @@ class ApproveOrder(_Decision):
 
 class RejectOrder(_Decision):
     name = "reject_order"
+    args_model = schemas.RejectOrder
+    mutating = True
+    permission = "orders.approve"
+    description = "Reject an order waiting for approval, with a reason."
     approve = False
 
     def _describe(self, facts, after, args):

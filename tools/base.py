@@ -16,8 +16,6 @@ from core.access import Actor
 from core.clock import Clock
 from core.errors import InvalidInput
 
-from .schemas import TOOL_SPECS
-
 # How a refused permission reads ("A retailer may not see stock quantities.").
 PERMISSION_WORDS = {
     "catalogue": "see the catalogue", "prices": "see prices", "stock.view": "see stock",
@@ -93,12 +91,26 @@ def dry_run(session: Session):
 
 
 class Tool:
-    """One capability. Subclasses set `name` and implement `_run` or `_preview`/`_execute`."""
+    """One capability. A subclass that sets `name` is a tool: beside the name it gives its
+    argument model, permission, description for the model and whether it changes data, and
+    implements `_run` (reads) or `_preview`/`_execute` (changes). Defining it registers it."""
 
     name: str = ""
+    args_model: type[BaseModel]
+    permission: str
+    description: str
+    mutating: bool = False  # changes data: previewed, then executed on confirmation
 
-    def __init__(self) -> None:
-        self.args_model, self.mutating, self.permission, self.description = TOOL_SPECS[self.name]
+    registered: dict[str, type["Tool"]] = {}  # name -> class, in definition order
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "name" not in cls.__dict__:  # a shared base (StatusChange), not a tool
+            return
+        missing = [a for a in ("args_model", "permission", "description") if not hasattr(cls, a)]
+        if missing or cls.name in Tool.registered:
+            raise TypeError(f"tool {cls.name!r}: " + (f"missing {', '.join(missing)}" if missing else "defined twice"))
+        Tool.registered[cls.name] = cls
 
     def __repr__(self) -> str:
         return f"<Tool {self.name}>"

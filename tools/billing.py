@@ -24,6 +24,10 @@ def ageing(o) -> str:
 
 class RecordPayment(Tool):
     name = "record_payment"
+    args_model = schemas.RecordPayment
+    mutating = True
+    permission = "payments.record"
+    description = "Record a customer's payment."
 
     def _request(self, ctx, args):
         if args.customer:
@@ -71,6 +75,10 @@ class RecordPayment(Tool):
 
 class Outstanding(Tool):
     name = "outstanding"
+    args_model = schemas.Outstanding
+    permission = "payments.view"
+    description = ("What a customer owes, with ageing of unpaid invoices; optionally only what is at least N days "
+                   "overdue.")
 
     def _run(self, ctx: ToolContext, args: schemas.Outstanding) -> ToolResult:
         code = resolve_customer(ctx.session, ctx.actor, args.customer).code if args.customer else None

@@ -46,6 +46,9 @@ def products_meant(ctx: ToolContext, text: str) -> list[Sku]:
 
 class FindProducts(Tool):
     name = "find_products"
+    args_model = schemas.FindProducts
+    permission = "catalogue"
+    description = "Search the catalogue by name, alias, code, barcode or meaning."
 
     def _run(self, ctx: ToolContext, args: schemas.FindProducts) -> ToolResult:
         found = search_skus(ctx.session, args.query, limit=8)
@@ -63,6 +66,9 @@ class FindProducts(Tool):
 
 class ProductDetails(Tool):
     name = "product_details"
+    args_model = schemas.ProductDetails
+    permission = "catalogue"
+    description = "A product's units, price for the customer (with the reason), offers and whether it is in stock."
 
     def _run(self, ctx: ToolContext, args: schemas.ProductDetails) -> ToolResult:
         s = ctx.session
@@ -102,6 +108,9 @@ class ProductDetails(Tool):
 
 class ListSchemes(Tool):
     name = "list_schemes"
+    args_model = schemas.ListSchemes
+    permission = "catalogue"
+    description = "Offers and schemes that apply to me or a customer today."
 
     def _run(self, ctx: ToolContext, args: schemas.ListSchemes) -> ToolResult:
         s = ctx.session

@@ -25,6 +25,10 @@ COLUMN = {"sku": "SKU"}
 
 class SalesRanking(Tool):
     name = "sales_ranking"
+    args_model = schemas.SalesRanking
+    permission = "orders.view"
+    description = ("Top or bottom N customers, SKUs, products, brands, categories or regions by sales value or "
+                   "quantity over a period (best/worst sellers, biggest customers).")
 
     def _run(self, ctx: ToolContext, args: schemas.SalesRanking) -> ToolResult:
         where = sales_filter(ctx, args)
@@ -57,6 +61,9 @@ class SalesRanking(Tool):
 
 class SalesTrend(Tool):
     name = "sales_trend"
+    args_model = schemas.SalesTrend
+    permission = "orders.view"
+    description = "Sales over time: one point per day, week or month over a period, with filters."
 
     def _run(self, ctx: ToolContext, args: schemas.SalesTrend) -> ToolResult:
         where = sales_filter(ctx, args)
@@ -84,6 +91,9 @@ class SalesTrend(Tool):
 
 class InactiveCustomers(Tool):
     name = "inactive_customers"
+    args_model = schemas.InactiveCustomers
+    permission = "orders.view"
+    description = "Customers who have not ordered in N days, with their last order date."
 
     def _run(self, ctx: ToolContext, args: schemas.InactiveCustomers) -> ToolResult:
         where = sales_filter(ctx, args)

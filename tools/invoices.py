@@ -25,6 +25,10 @@ def _due_words(days_past_due: int) -> str:
 
 class ListInvoices(Tool):
     name = "list_invoices"
+    args_model = schemas.ListInvoices
+    permission = "payments.view"
+    description = ("Invoices in my scope with filters: unpaid or overdue, days overdue, customer, region, beat, sales "
+                   "rep, distributor, period.")
 
     def _run(self, ctx: ToolContext, args: schemas.ListInvoices) -> ToolResult:
         where = build_filter(ctx.session, ctx.actor, customer=args.customer, region=args.region, beat=args.beat,
@@ -62,6 +66,9 @@ class ListInvoices(Tool):
 
 class GetInvoice(Tool):
     name = "get_invoice"
+    args_model = schemas.InvoiceRef
+    permission = "payments.view"
+    description = "One invoice: amount, paid, balance, due date, its order and delivery note."
 
     def _run(self, ctx: ToolContext, args: schemas.InvoiceRef) -> ToolResult:
         d = get_invoice(ctx.session, ctx.actor, ctx.clock.today(), args.invoice)
@@ -83,6 +90,11 @@ class GetInvoice(Tool):
 
 class SendInvoice(Tool):
     name = "send_invoice"
+    args_model = schemas.InvoiceRef
+    mutating = True
+    permission = "payments.view"
+    description = ("Send an invoice to the customer's users as a notification (Telegram or Slack). Shows a preview and "
+                   "waits for confirmation.")
 
     def _preview(self, ctx: ToolContext, args: schemas.InvoiceRef) -> Preview:
         with dry_run(ctx.session):
@@ -109,6 +121,10 @@ class SendInvoice(Tool):
 
 class PaymentDue(Tool):
     name = "payment_due"
+    args_model = schemas.PaymentDue
+    permission = "payments.view"
+    description = ("When a customer's next payments are due (unpaid invoices with due dates and amounts) and how much "
+                   "credit is left (credit limit minus outstanding).")
 
     def _run(self, ctx: ToolContext, args: schemas.PaymentDue) -> ToolResult:
         if args.customer:

@@ -5,6 +5,10 @@ from .base import Tool, ToolContext, ToolResult
 
 class SearchKnowledge(Tool):
     name = "search_knowledge"
+    args_model = schemas.KnowledgeSearch
+    permission = "catalogue"
+    description = ("Answer from the business's policy documents (returns, delivery, payment terms…), citing the "
+                   "document.")
 
     def _run(self, ctx: ToolContext, args: schemas.KnowledgeSearch) -> ToolResult:
         if ctx.knowledge is None:

@@ -44,6 +44,9 @@ def approver_words(role: str | None) -> str:
 
 class ListOrders(Tool):
     name = "list_orders"
+    args_model = schemas.ListOrders
+    permission = "orders.view"
+    description = "Orders with filters: status, customer, region, period."
 
     def _run(self, ctx: ToolContext, args: schemas.ListOrders) -> ToolResult:
         s = ctx.session
@@ -72,6 +75,9 @@ class ListOrders(Tool):
 
 class GetOrder(Tool):
     name = "get_order"
+    args_model = schemas.GetOrder
+    permission = "orders.view"
+    description = "One order with its lines, schemes and status."
 
     def _run(self, ctx: ToolContext, args: schemas.GetOrder) -> ToolResult:
         s = ctx.session
@@ -102,6 +108,11 @@ class GetOrder(Tool):
 
 class CreateOrder(Tool):
     name = "create_order"
+    args_model = schemas.CreateOrder
+    mutating = True
+    permission = "orders.create"
+    description = ("Place an order (for me or a customer): products, units and customer as the user said them. Shows a "
+                   "preview and waits for confirmation.")
 
     def _request(self, ctx, args):
         """Names to codes: the SKUs, customer and warehouse asked for. Quantities and unit words
@@ -252,6 +263,10 @@ class StatusChange(Tool):
 
 class CancelOrder(StatusChange):
     name = "cancel_order"
+    args_model = schemas.OrderRef
+    mutating = True
+    permission = "orders.cancel"
+    description = "Cancel a pending or confirmed order (stock is released)."
 
     def _apply(self, ctx, args):
         return cancel_order(ctx.session, ctx.actor, ctx.clock, args.order_no)
@@ -268,6 +283,10 @@ class CancelOrder(StatusChange):
 
 class DispatchOrder(StatusChange):
     name = "dispatch_order"
+    args_model = schemas.OrderRef
+    mutating = True
+    permission = "orders.dispatch"
+    description = "Dispatch a confirmed order: delivery note and invoice."
 
     def _apply(self, ctx, args):
         return dispatch_order(ctx.session, ctx.actor, ctx.clock, args.order_no)
@@ -290,6 +309,10 @@ class DispatchOrder(StatusChange):
 
 class DeliverOrder(StatusChange):
     name = "deliver_order"
+    args_model = schemas.OrderRef
+    mutating = True
+    permission = "orders.dispatch"
+    description = "Mark a dispatched order delivered."
 
     def _apply(self, ctx, args):
         return deliver_order(ctx.session, ctx.actor, ctx.clock, args.order_no)

@@ -22,6 +22,11 @@ def _date(value: str | None, name: str) -> date | None:
 
 class ReceiveStock(Tool):
     name = "receive_stock"
+    args_model = schemas.ReceiveStock
+    mutating = True
+    permission = "stock.adjust"
+    description = ("Goods receipt: receive stock of a product into a batch in a warehouse (any unit; manufacturing and "
+                   "expiry dates optional). Shows a preview and waits for confirmation.")
 
     def _request(self, ctx, args) -> dict:
         s = ctx.session

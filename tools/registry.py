@@ -1,4 +1,6 @@
 """Every tool by name, the ones a role may use, and their LangChain form for binding to a chat model."""
+from pydantic import BaseModel
+
 from core.access import Actor
 
 from . import (
@@ -16,21 +18,15 @@ from . import (
     tracking,
 )
 from .base import Tool
-from .schemas import TOOL_SPECS
 
-_CLASSES = [
-    catalogue.FindProducts, catalogue.ProductDetails, catalogue.ListSchemes, stock.StockLevels, stock.LowStock, stock.ExpiringStock, stock.AdjustStock, stock.RecordDamage,
-    orders.ListOrders, orders.GetOrder, orders.CreateOrder, orders.CancelOrder, approvals.PendingApprovals,
-    approvals.ApproveOrder, approvals.RejectOrder, orders.DispatchOrder, orders.DeliverOrder,
-    billing.RecordPayment, billing.Outstanding, reports.SalesReport, reports.OrderSummary, knowledge.SearchKnowledge,
-    reorders.Reorder, invoices.ListInvoices, invoices.GetInvoice, invoices.SendInvoice, invoices.PaymentDue,
-    insights.SalesRanking, insights.SalesTrend, insights.InactiveCustomers, tracking.TrackOrder, receipts.ReceiveStock,
-]
-
-# In TOOL_SPECS order, so the model sees them in a stable order.
-ALL_TOOLS: dict[str, Tool] = {t.name: t for t in sorted((c() for c in _CLASSES), key=lambda t: list(TOOL_SPECS).index(t.name))}
-_missing = set(TOOL_SPECS) - set(ALL_TOOLS)
-assert not _missing, f"tools without an implementation: {sorted(_missing)}"
+# The modules above define the tools; defining one registers it (tools/base.py). In definition
+# order, module by module, so the model always sees them in the same order.
+MODULES = (approvals, billing, catalogue, insights, invoices, knowledge, orders, receipts, reorders, reports, stock,
+           tracking)
+ALL_TOOLS: dict[str, Tool] = {name: cls() for name, cls in Tool.registered.items()}
+# name -> (argument model, changes data, permission, description): each tool's spec, as its class gives it
+TOOL_SPECS: dict[str, tuple[type[BaseModel], bool, str, str]] = {
+    t.name: (t.args_model, t.mutating, t.permission, t.description) for t in ALL_TOOLS.values()}
 
 
 def tools_for(actor: Actor) -> list[Tool]:

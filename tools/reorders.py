@@ -15,6 +15,12 @@ _ORDER_TOOL = CreateOrder()  # renders the new order exactly as an order preview
 
 class Reorder(Tool):
     name = "reorder"
+    args_model = schemas.Reorder
+    mutating = True
+    permission = "orders.create"
+    description = ("Repeat a past order ('same as last time', 'reorder SO-0905'): a new order with the same products "
+                   "and quantities at today's prices, schemes and stock, saying which lines changed price or cannot be "
+                   "had. Shows a preview and waits for confirmation.")
 
     def _request(self, ctx: ToolContext, args: schemas.Reorder) -> tuple[str | None, str | None, str | None]:
         customer = resolve_customer(ctx.session, ctx.actor, args.customer).code if args.customer else None

@@ -22,6 +22,11 @@ MORE_FILTERS = ("beat", "sales_rep", "distributor", "brand", "category", "produc
 
 class SalesReport(Tool):
     name = "sales_report"
+    args_model = schemas.SalesReport
+    permission = "orders.view"
+    description = ("Sales (net and with tax) for a period, optionally grouped by customer, SKU, product, brand, "
+                   "category, region (or its area, city or state), day, week or month, and filtered by customer, "
+                   "region, beat, sales rep, distributor, brand, category or product.")
 
     def _run(self, ctx: ToolContext, args: schemas.SalesReport) -> ToolResult:
         customer, regions, start, end, about, when = _filters(ctx, args)
@@ -45,6 +50,9 @@ class SalesReport(Tool):
 
 class OrderSummary(Tool):
     name = "order_summary"
+    args_model = schemas.OrderSummary
+    permission = "orders.view"
+    description = "Count and value of orders by status for a period."
 
     def _run(self, ctx: ToolContext, args: schemas.OrderSummary) -> ToolResult:
         customer, regions, start, end, about, when = _filters(ctx, args)

@@ -30,6 +30,9 @@ def _base_names(session, skus: list[str]) -> dict[str, str]:
 
 class StockLevels(Tool):
     name = "stock_levels"
+    args_model = schemas.StockQuery
+    permission = "stock.view"
+    description = "Stock of a product or all products (retailers see only in stock / out of stock)."
 
     def _run(self, ctx: ToolContext, args: schemas.StockQuery) -> ToolResult:
         s = ctx.session
@@ -71,6 +74,9 @@ class StockLevels(Tool):
 
 class LowStock(Tool):
     name = "low_stock"
+    args_model = schemas.LowStock
+    permission = "stock.quantities"
+    description = "Products at or below their reorder level, per warehouse."
 
     def _run(self, ctx: ToolContext, args: schemas.LowStock) -> ToolResult:
         wh = resolve_warehouse(ctx.session, ctx.actor, args.warehouse) if args.warehouse else None
@@ -91,6 +97,9 @@ class LowStock(Tool):
 
 class ExpiringStock(Tool):
     name = "expiring_stock"
+    args_model = schemas.ExpiringStock
+    permission = "stock.quantities"
+    description = "Batches that have expired or expire within N days (default 30), soonest first, with quantities."
 
     def _run(self, ctx, args):
         wh = resolve_warehouse(ctx.session, ctx.actor, args.warehouse) if args.warehouse else None
@@ -228,6 +237,11 @@ def _stock_preview(tool: Tool, ctx: ToolContext, args: Any, verb: Callable[[int]
 
 class AdjustStock(Tool):
     name = "adjust_stock"
+    args_model = schemas.AdjustStock
+    mutating = True
+    permission = "stock.adjust"
+    description = ("Correct a batch's available stock up or down (count corrections), with a reason. Shows a preview "
+                   "and waits for confirmation.")
 
     @staticmethod
     def _change(ctx, wh, sku, batch, qty, reason):
@@ -247,6 +261,11 @@ class AdjustStock(Tool):
 
 class RecordDamage(Tool):
     name = "record_damage"
+    args_model = schemas.RecordDamage
+    mutating = True
+    permission = "stock.adjust"
+    description = ("Move a quantity of a batch from available to damaged, with a reason. Shows a preview and waits for "
+                   "confirmation.")
 
     @staticmethod
     def _change(ctx, wh, sku, batch, qty, reason):

@@ -17,6 +17,10 @@ def _at(value: datetime | None, tz) -> str:
 
 class TrackOrder(Tool):
     name = "track_order"
+    args_model = schemas.TrackOrder
+    permission = "orders.view"
+    description = ("Where an order is: its status and when it was placed, approved, dispatched (delivery note, "
+                   "invoice) and delivered, and by whom.")
 
     def _run(self, ctx: ToolContext, args: schemas.TrackOrder) -> ToolResult:
         t = track_order(ctx.session, ctx.actor, args.order_no)

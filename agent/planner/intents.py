@@ -19,7 +19,7 @@ from agent.nlu.normalise import asks_for_help, is_greeting, normalise
 from agent.nlu.numbers import QtyMention, parse_amounts, parse_quantities, resolve_unit
 from agent.nlu.periods import labelled_date, parse_period
 from agent.nlu.text import NAME_STOPWORDS, STOPWORDS, tokenize
-from tools.schemas import TOOL_SPECS
+from tools.registry import TOOL_SPECS
 
 from .context import Context, last_order_numbers
 from .frames import fill
