@@ -91,40 +91,33 @@ def state_cmd(as_json: bool = typer.Option(True, "--json/--no-json", help="Canon
 def demo(world: Path = typer.Option(None, exists=True, file_okay=False,
                                    help="World to import into a new database (default: the demo world)")) -> None:
     """Create the database if needed, import the demo world, and print a summary."""
-    from sqlmodel import Session, func, select
+    from sqlmodel import Session
 
-    from core.tables.catalogue import Sku
-    from core.tables.inventory import StockBalance
-    from core.tables.parties import Customer
-    from core.world import import_world
+    from core.world import world_size
+
+    from .cli_serve import import_demo_if_empty
 
     engine = build_engine()
     clock = build_clock()
+    imported = import_demo_if_empty(engine, clock, world)
+    if imported:
+        console.print(f"imported {imported} into {get_settings().resolved_database_url()}")
     with Session(engine) as s:
-        empty = s.exec(select(func.count()).select_from(Sku)).one() == 0
-    if empty:
-        world = world or Path(__file__).resolve().parents[1] / "worlds" / "demo"
-        import_world(engine, world, clock=clock)
-        keep_knowledge(world)
-        console.print(f"imported {world} into {get_settings().resolved_database_url()}")
-    with Session(engine) as s:
-        skus = s.exec(select(func.count()).select_from(Sku)).one()
-        customers = s.exec(select(func.count()).select_from(Customer)).one()
-        rows = s.exec(select(StockBalance)).all()
-    console.print(f"{skus} SKUs, {customers} customers, {sum(r.available for r in rows)} units available, "
-                  f"{sum(r.reserved for r in rows)} reserved, {sum(r.damaged for r in rows)} damaged")
+        size = world_size(s)
+    console.print(f"{size.skus} SKUs, {size.customers} customers, {size.available} units available, "
+                  f"{size.reserved} reserved, {size.damaged} damaged")
     _print_low_stock(engine, clock)
 
 
 def _print_low_stock(engine, clock) -> None:
-    from sqlmodel import Session, select
+    from sqlmodel import Session
 
     from core.access import Actor
+    from core.identities import an_admin
     from core.stock import low_stock
-    from core.tables.parties import User
 
     with Session(engine) as s:
-        admin = s.exec(select(User).where(User.role == "admin")).first()
+        admin = an_admin(s)
         if admin is None:
             return
         rows = low_stock(s, Actor(admin.id, "admin", admin.name), clock.today())

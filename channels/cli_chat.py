@@ -81,12 +81,12 @@ def chat(user: str = typer.Option(..., "--as", help="User id to act as"),
     from sqlmodel import Session
 
     from agent.runtime import Turn
-    from core.tables.parties import User
+    from core.identities import get_user
     from wiring import build_assistant, build_engine
 
     engine = build_engine()
     with Session(engine) as s:
-        if s.get(User, user) is None:  # said at once, not after the first message
+        if get_user(s, user) is None:  # said at once, not after the first message
             raise typer.BadParameter(f"no user {user!r} in this database (see users.csv of the world)",
                                      param_hint="--as")
     say = lambda what: console.print(f"getting ready: {what}…", highlight=False)  # noqa: E731

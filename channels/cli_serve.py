@@ -21,14 +21,13 @@ def users() -> None:
 
 def import_demo_if_empty(engine, clock, world: Path | None = None) -> Path | None:
     """Import the demo world into an empty database; the world imported, or None."""
-    from sqlmodel import Session, func, select
+    from sqlmodel import Session
 
-    from core.tables.catalogue import Sku
-    from core.world import import_world
+    from core.world import import_world, world_size
 
     from .cli_chat import keep_knowledge
     with Session(engine) as s:
-        if s.exec(select(func.count()).select_from(Sku)).one():
+        if world_size(s).skus:
             return None
     world = world or DEMO_WORLD
     import_world(engine, world, clock=clock)
@@ -83,8 +82,7 @@ def token(user_id: str = typer.Argument(..., help="The user who will sign in wit
 
     It is printed once; only its hash is stored."""
     from core.db import transaction
-
-    from .web.auth import issue_token
+    from core.identities import issue_token
     with transaction(build_engine()) as s:  # an unknown user: one error line (cli_errors.OneLineErrors)
         secret = issue_token(s, user_id, clock=build_clock())
     print(secret)

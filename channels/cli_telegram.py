@@ -53,7 +53,7 @@ def users_link_cmd(telegram_id: str = typer.Argument(..., help="Telegram user id
                    user_id: str = typer.Argument(..., help="dms user id, e.g. U-RET-101"),
                    user: str = AS) -> None:
     """Link a Telegram account to a user (admin; or a manager for a customer in their regions)."""
-    from .telegram_link import link_telegram
+    from core.linking import link_telegram
 
     linked = run(user, lambda s, actor, clock: link_telegram(s, actor, telegram_id, user_id, clock.now()))
     console.print(f"Telegram {telegram_id} is now linked to {linked.id} ({linked.name})", highlight=False)
@@ -63,7 +63,7 @@ def users_link_cmd(telegram_id: str = typer.Argument(..., help="Telegram user id
 def link_requests_cmd(user: str = AS,
                       status: str = typer.Option("pending", help="pending | approved | rejected")) -> None:
     """Telegram link requests you may decide."""
-    from .telegram_link import link_requests
+    from core.linking import link_requests
 
     rows = run(user, lambda s, actor, clock: link_requests(s, actor, status))
     t = Table("Id", "Telegram", "Phone", "Customer", "User", "Requested", "Status", title="Telegram link requests")
@@ -76,7 +76,7 @@ def link_requests_cmd(user: str = AS,
 @users_app.command("approve-link")
 def approve_link_cmd(request_id: int = typer.Argument(...), user: str = AS) -> None:
     """Approve a link request: its user gets the Telegram account."""
-    from .telegram_link import approve_link
+    from core.linking import approve_link
 
     linked = run(user, lambda s, actor, clock: approve_link(s, actor, request_id, clock.now()))
     console.print(f"request {request_id} approved: Telegram linked to {linked.id} ({linked.name})", highlight=False)
@@ -85,7 +85,7 @@ def approve_link_cmd(request_id: int = typer.Argument(...), user: str = AS) -> N
 @users_app.command("reject-link")
 def reject_link_cmd(request_id: int = typer.Argument(...), user: str = AS) -> None:
     """Reject a link request."""
-    from .telegram_link import reject_link
+    from core.linking import reject_link
 
     run(user, lambda s, actor, clock: reject_link(s, actor, request_id, clock.now()))
     console.print(f"request {request_id} rejected")

@@ -12,17 +12,14 @@ falling back to Slack. A recipient with no linked platform among the configured 
 is marked `skipped` with the reason.
 """
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import cast
 
-from sqlalchemy import update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
 
 from core.clock import Clock
-from core.db import transaction
+from core.outbox import claim, due, fail_abandoned, finish
 from core.tables.audit import OutboxMessage
 from core.tables.parties import User
 
@@ -34,7 +31,6 @@ ChannelFor = Callable[[User, OutboxMessage], "str | None"]
 MAX_ATTEMPTS = 5
 BASE_DELAY = timedelta(seconds=30)
 MAX_DELAY = timedelta(hours=1)
-LEASE = timedelta(minutes=5)
 
 PREFERENCES = {"approval_requested": ("slack", "telegram"), "approval_escalated": ("slack", "telegram")}
 DEFAULT_PREFERENCE = ("telegram", "slack")
@@ -69,21 +65,16 @@ def deliver_pending(engine: Engine, clock: Clock, senders: dict[str, Sender],
     channel_for = channel_for or (lambda user, msg: route(user, msg, senders.keys()))
     now = clock.now()
     report = DeliveryReport()
-    _fail_abandoned(engine, now, report)
-    with Session(engine) as s:
-        due = cast(Sequence[int], s.exec(select(OutboxMessage.id).where(  # primary keys: never None
-            OutboxMessage.status == "pending",
-            col(OutboxMessage.next_attempt_at).is_(None) | (col(OutboxMessage.next_attempt_at) <= now))
-            .order_by(col(OutboxMessage.id)).limit(limit)).all())
-    for msg_id in due:
-        claimed = _claim(engine, msg_id, now)
+    report.failed.extend(fail_abandoned(engine, now))
+    for msg_id in due(engine, now, limit):
+        claimed = claim(engine, msg_id, now)
         if claimed is None:
             continue  # another worker has it
         message, user = claimed
         channel = channel_for(user, message) if user is not None else None
         if user is None or channel is None or channel not in senders:
             reason = "no such user" if user is None else "no linked channel for this user"
-            _finish(engine, msg_id, status="skipped", error=reason)
+            finish(engine, msg_id, status="skipped", error=reason)
             report.skipped.append(msg_id)
             continue
         try:
@@ -91,48 +82,17 @@ def deliver_pending(engine: Engine, clock: Clock, senders: dict[str, Sender],
         except Exception as e:  # noqa: BLE001 - any failure of the platform: retry later, keep the reason
             error = f"{channel}: {type(e).__name__}: {e}"[:500]
             if message.attempts >= max_attempts:
-                _finish(engine, msg_id, status="failed", error=error)
+                finish(engine, msg_id, status="failed", error=error)
                 report.failed.append(msg_id)
                 log.warning("notification failed for good", extra={"outbox_id": msg_id, "error": error})
             else:
-                _finish(engine, msg_id, status="pending", error=error,
+                finish(engine, msg_id, status="pending", error=error,
                         next_attempt_at=now + backoff(message.attempts))
                 report.retried.append(msg_id)
                 log.info("notification will be retried", extra={"outbox_id": msg_id, "error": error})
             continue
-        _finish(engine, msg_id, status="delivered", error=None, delivered_at=now)
+        finish(engine, msg_id, status="delivered", error=None, delivered_at=now)
         report.delivered.append(msg_id)
         log.info("notification delivered", extra={"outbox_id": msg_id, "channel": channel,
                                                   "recipient": user.id, "event": message.event})
     return report
-
-
-def _claim(engine: Engine, msg_id: int, now) -> tuple[OutboxMessage, User | None] | None:
-    with transaction(engine) as s:
-        result = s.execute(update(OutboxMessage)
-                        .where(col(OutboxMessage.id) == msg_id, col(OutboxMessage.status) == "pending")
-                        .values(status="sending", attempts=OutboxMessage.attempts + 1, next_attempt_at=now + LEASE))
-        if result.rowcount != 1:
-            return None
-        message = s.get(OutboxMessage, msg_id)
-        user = s.get(User, message.recipient)
-        s.expunge_all()
-        return message, user
-
-
-def _finish(engine: Engine, msg_id: int, *, status: str, error: str | None, **values) -> None:
-    with transaction(engine) as s:
-        s.execute(update(OutboxMessage).where(col(OutboxMessage.id) == msg_id, col(OutboxMessage.status) == "sending")
-               .values(status=status, last_error=error, **values))
-
-
-def _fail_abandoned(engine: Engine, now, report: DeliveryReport) -> None:
-    """Rows left in `sending` past their lease: their sender may or may not have run."""
-    with transaction(engine) as s:
-        ids = cast(Sequence[int], s.exec(select(OutboxMessage.id).where(  # primary keys: never None
-            OutboxMessage.status == "sending", col(OutboxMessage.next_attempt_at) <= now)).all())
-        if ids:
-            s.execute(update(OutboxMessage).where(col(OutboxMessage.id).in_(ids), col(OutboxMessage.status) == "sending")
-                   .values(status="failed", last_error="interrupted while sending; not retried, so it is "
-                                                       "never delivered twice"))
-            report.failed.extend(ids)

@@ -20,7 +20,7 @@ from slack_bolt import App
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from agent.reply import Reply, Table
@@ -31,6 +31,7 @@ from core.approvals import approval_why
 from core.clock import Clock
 from core.db import transaction
 from core.errors import DomainError
+from core.identities import user_for_slack
 from core.orders import decide
 from core.settings import Settings, SlackSettings, read
 from core.settings import secret_value as _secret
@@ -313,7 +314,8 @@ class SlackChannel:
         if not slack_id:
             return None
         with Session(self.engine) as s:
-            return s.exec(select(User.id).where(User.slack_id == slack_id).order_by(User.id)).first()
+            user = user_for_slack(s, slack_id)
+            return user.id if user else None
 
     def _first_time(self, event_id: str | None) -> bool:
         if not event_id:

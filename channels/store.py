@@ -1,4 +1,4 @@
-"""What the channels keep: events already processed (platform retries) and Telegram link requests."""
+"""What the channels keep: events already processed (platform retries)."""
 from datetime import datetime
 
 from sqlalchemy import UniqueConstraint
@@ -17,21 +17,6 @@ class ProcessedEvent(SQLModel, table=True):
     channel: str
     event_id: str
     at: datetime = timestamp()
-
-
-class LinkRequest(SQLModel, table=True):
-    """A Telegram user who shared a phone number matching a customer, waiting for a manager or admin."""
-
-    __tablename__ = "link_request"
-    id: int | None = Field(default=None, primary_key=True)
-    telegram_id: str = Field(index=True)
-    phone: str
-    customer: str = Field(index=True)
-    user_id: str | None = None  # the user that will be linked (a retailer/distributor user of that customer)
-    status: str = Field(default="pending", index=True)  # pending | approved | rejected
-    created_at: datetime = timestamp()
-    decided_by: str | None = None
-    decided_at: datetime | None = timestamp(nullable=True)
 
 
 def first_time(session: Session, channel: str, event_id: str, now: datetime) -> bool:

@@ -43,14 +43,15 @@ from telegram.ext import (
 from agent.reply import Reply
 from agent.runtime import MAX_MESSAGE, Assistant, Turn
 from agent.store import PendingAction
+from core import linking as link
 from core.clock import Clock
 from core.db import transaction
+from core.identities import user_for_telegram
 from core.settings import Settings, TelegramSettings, read
 from core.settings import secret_value as _secret
 from core.tables.audit import OutboxMessage
 from core.tables.parties import User
 
-from . import telegram_link as link
 from .notices import Markup, notice_text
 from .ratelimit import RateLimiter
 from .store import first_time
@@ -185,7 +186,7 @@ class TelegramBot:
 
     def _lookup(self, telegram_id: int) -> tuple[User | None, bool]:
         with Session(self.engine, expire_on_commit=False) as s:
-            user = link.user_for_telegram(s, telegram_id)
+            user = user_for_telegram(s, telegram_id)
             return user, user is None and link.pending_request(s, telegram_id) is not None
 
     def _request_link(self, telegram_id: int, phone: str) -> None:
@@ -395,10 +396,3 @@ def build_telegram(assistant: Assistant, engine: Engine, clock: Clock, settings:
     if bot is None:
         return None
     return make_router(bot), bot.send_notification
-
-
-# re-exported: the linking service the CLI and other channels use
-approve_link = link.approve_link
-reject_link = link.reject_link
-link_telegram = link.link_telegram
-link_requests = link.link_requests

@@ -874,3 +874,25 @@ def _export_rows(s: Session, clock: Clock) -> dict[str, list[dict]]:
         "orders": orders, "order_lines": plain(OrderLine, OrderLine.order_no, OrderLine.line_no),
         "payments": payments,
     }
+
+
+@dataclass(frozen=True)
+class WorldSize:
+    """How much a database holds: what `dms demo` prints."""
+
+    skus: int
+    customers: int
+    available: int
+    reserved: int
+    damaged: int
+
+
+def world_size(session: Session) -> WorldSize:
+    b = StockBalance.__table__.c
+    skus = session.execute(select(func.count()).select_from(Sku.__table__)).scalar_one()
+    customers = session.execute(select(func.count()).select_from(Customer.__table__)).scalar_one()
+    available, reserved, damaged = session.execute(
+        select(func.coalesce(func.sum(b.available), 0), func.coalesce(func.sum(b.reserved), 0),
+               func.coalesce(func.sum(b.damaged), 0))).one()
+    return WorldSize(int(skus), int(customers), int(available), int(reserved), int(damaged))
+

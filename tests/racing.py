@@ -113,7 +113,7 @@ def _order(engine, clock, user, customer, items):
 
 
 def _link(engine, clock, user, request_id, approve):
-    from channels.telegram_link import approve_link, reject_link
+    from core.linking import approve_link, reject_link
     decide = approve_link if approve else reject_link
     return _in_transaction(engine, user, "race", lambda s, a: (decide(s, a, request_id, clock.now()), approve)[1])
 

@@ -13,8 +13,9 @@ from sqlmodel import Session, func, select
 
 from agent.runtime import Assistant
 from channels.web.app import CSP, create_app
-from channels.web.auth import SignInFailures, client_key, issue_token
+from channels.web.auth import SignInFailures, client_key
 from core.db import transaction
+from core.identities import issue_token
 from core.settings import ServerSettings, Settings, SlackSettings, TelegramSettings
 from core.tables.audit import AuditEntry
 from fake_slack import FakeSlack

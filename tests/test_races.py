@@ -217,8 +217,8 @@ def test_eight_yes_to_one_preview_place_one_order(world, clock):
 
 
 def test_approve_and_reject_of_one_telegram_link_request_decide_it_once(world, clock):
-    from channels.store import LinkRequest
-    from channels.telegram_link import request_link
+    from core.linking import request_link
+    from core.tables.parties import LinkRequest
     with transaction(world) as s:
         s.add(User(id="U-RET-101B", name="Anand's son", role="retailer", customer="R-101"))
     with transaction(world) as s:

@@ -9,8 +9,8 @@ from sqlmodel import Session
 
 from agent.runtime import Assistant, Turn
 from channels.web.app import create_app
-from channels.web.auth import issue_token
 from core.db import transaction
+from core.identities import issue_token
 from core.settings import ServerSettings
 from core.state import snapshot
 from core.tables.parties import User

@@ -45,12 +45,12 @@ from sqlmodel import Session, select
 from agent.nlu.text import tokenize
 from agent.runtime import Assistant, Turn
 from channels.web.app import create_app
-from channels.web.auth import issue_token
 from core.access import load_actor
 from core.catalogue import split_list
 from core.clock import Clock
 from core.db import transaction
 from core.errors import DomainError, NotAllowed, NotFound
+from core.identities import issue_token
 from core.lookup import resolve_customer, resolve_warehouse
 from core.settings import ServerSettings
 from core.stock import stock_warehouse_codes

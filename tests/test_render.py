@@ -25,8 +25,8 @@ from channels.telegram import SECRET_HEADER, build_telegram
 from channels.telegram_format import LIMIT, PRE_WIDTH, units
 from channels.telegram_format import render as render_telegram
 from channels.web.app import create_app
-from channels.web.auth import issue_token
 from core.db import transaction
+from core.identities import issue_token
 from core.settings import SlackSettings, TelegramSettings
 from tests.fake_slack import FakeSlack
 from tests.fake_telegram import FakeTelegram, message_update

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from channels.web.app import create_app
-from channels.web.auth import issue_token
 from core.db import transaction
+from core.identities import issue_token
 from live_server import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, serving
 from tests.test_render import REPLIES, SPECIAL, Canned
 

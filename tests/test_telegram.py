@@ -23,18 +23,18 @@ from agent.reply import Action, Reply, Table
 from agent.runtime import Assistant
 from agent.store import ConversationMessage
 from channels.outbox import deliver_pending
-from channels.store import LinkRequest, ProcessedEvent
+from channels.store import ProcessedEvent
 from channels.telegram import ASK_PHONE, RECEIVED, SECRET_HEADER, TOO_FAST, WAITING, build_telegram, notification_html
 from channels.telegram_format import LIMIT, render
-from channels.telegram_link import approve_link, phone_key
 from core.access import load_actor
 from core.db import transaction
 from core.errors import NotAllowed, OutOfScope
+from core.linking import approve_link, phone_key
 from core.orders import decide
 from core.settings import TelegramSettings
 from core.tables.audit import OutboxMessage
 from core.tables.orders import Order
-from core.tables.parties import User
+from core.tables.parties import LinkRequest, User
 from tests.fake_telegram import FakeTelegram, callback_update, message_update
 
 SECRET = "s3cret-token"
@@ -326,7 +326,7 @@ def test_cli_links_and_decides_requests(cli, sample, clock):
     with transaction(sample) as s:
         s.get(User, "U-RET-102").telegram_id = None
         s.get(User, "U-RET-105").telegram_id = None
-        from channels.telegram_link import request_link
+        from core.linking import request_link
         a = request_link(s, 777001, "+91 98450 10102", clock.now())  # Fresh Mart, KA
         b = request_link(s, 777002, "9841010105", clock.now())  # Murugan Stores, TN
     listing = cli("link-requests", "--as", "U-MGR-KA")

@@ -21,9 +21,9 @@ from agent.runtime import Assistant
 from agent.store import ConversationMessage
 from channels.ratelimit import RateLimiter
 from channels.web.app import create_app
-from channels.web.auth import issue_token, user_for_token
 from channels.web.logs import JsonFormatter
 from core.db import transaction
+from core.identities import issue_token, user_for_token
 from core.settings import ServerSettings
 from core.tables.audit import AuditEntry
 from core.tables.orders import Order

@@ -6,8 +6,8 @@ from sqlmodel import Session, func, select
 
 from agent.runtime import Assistant
 from channels.web.app import create_app
-from channels.web.auth import issue_token
 from core.db import transaction
+from core.identities import issue_token
 from core.tables.orders import Order
 from live_server import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, serving
 

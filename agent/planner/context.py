@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 
-MUTATING = {"create_order", "cancel_order", "approve_order", "reject_order", "dispatch_order",
-            "deliver_order", "record_payment", "adjust_stock", "record_damage"}
+from tools.registry import TOOL_SPECS
+
+MUTATING = {name for name, (_, changes, _, _) in TOOL_SPECS.items() if changes}  # the tools that change data
 
 
 @dataclass

@@ -1,51 +1,9 @@
-"""Personal access tokens for the web chat: only a hash of each token is stored."""
-import hashlib
-import hmac
+"""Signing in to the web chat with a personal access token (core/identities.py): who failed how often."""
 import ipaddress
 import math
-import secrets
 import time
 from collections import deque
 from collections.abc import Callable
-
-from sqlmodel import Session, select
-
-from core import audit
-from core.clock import Clock
-from core.errors import NotFound
-from core.tables.parties import User
-
-PREFIX = "dms_"
-
-
-def token_hash(token: str) -> str:
-    # the secret is 256 random bits, so a plain sha256 suffices (no password stretching needed)
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def issue_token(session: Session, user_id: str, clock: Clock | None = None) -> str:
-    """A new token for the user, replacing any earlier one; the caller commits the session."""
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound(f"No user {user_id!r}.")
-    token = PREFIX + secrets.token_urlsafe(32)
-    user.token_hash = token_hash(token)
-    session.add(user)
-    if clock is not None:
-        audit.record(session, at=clock.now(), user_id=None, channel="cli", action="user.token_issued",
-                     entity="user", entity_id=user.id)
-    return token
-
-
-def user_for_token(session: Session, token: str | None) -> User | None:
-    """The user holding this token, or None (unknown, revoked or malformed)."""
-    if not token or not token.startswith(PREFIX) or len(token) > 200:
-        return None
-    digest = token_hash(token)
-    user = session.exec(select(User).where(User.token_hash == digest)).first()
-    if user is None or not hmac.compare_digest(user.token_hash or "", digest):
-        return None
-    return user
 
 
 def client_key(host: str | None) -> str:

@@ -15,8 +15,8 @@ from sqlmodel import Session
 
 from agent.reply import Reply
 from agent.runtime import MAX_MESSAGE, Turn
+from core.identities import user_for_token
 
-from .auth import user_for_token
 from .logs import request_context
 
 CHANNEL = "web"

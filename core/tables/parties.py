@@ -1,9 +1,10 @@
-"""Party tables: the region tree, warehouses, customers and users."""
+"""Party tables: the region tree, warehouses, customers and users, and requests to link a user's Telegram account."""
+from datetime import datetime
 from decimal import Decimal
 
 from sqlmodel import Column, Field, SQLModel
 
-from ..types import DecimalText
+from ..types import DecimalText, timestamp
 
 
 class Region(SQLModel, table=True):
@@ -46,3 +47,18 @@ class User(SQLModel, table=True):
     telegram_id: str | None = Field(default=None, index=True)
     email: str | None = None
     token_hash: str | None = Field(default=None, index=True)
+
+
+class LinkRequest(SQLModel, table=True):
+    """A Telegram user who shared a phone number matching a customer, waiting for a manager or admin."""
+
+    __tablename__ = "link_request"
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_id: str = Field(index=True)
+    phone: str
+    customer: str = Field(index=True)
+    user_id: str | None = None  # the user that will be linked (a retailer/distributor user of that customer)
+    status: str = Field(default="pending", index=True)  # pending | approved | rejected
+    created_at: datetime = timestamp()
+    decided_by: str | None = None
+    decided_at: datetime | None = timestamp(nullable=True)

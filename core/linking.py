@@ -5,12 +5,12 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from core import audit
-from core.access import Actor, customer_in_scope
-from core.errors import InvalidInput, NotFound, OutOfScope
-from core.tables.parties import Customer, User
-
-from .store import LinkRequest
+from . import audit
+from .access import Actor, customer_in_scope
+from .clock import make_clock
+from .errors import InvalidInput, NotFound, OutOfScope
+from .identities import user_for_telegram
+from .tables.parties import Customer, LinkRequest, User
 
 LINKABLE_ROLES = ("retailer", "distributor")  # customers' own people; staff are linked by an admin
 
@@ -18,10 +18,6 @@ LINKABLE_ROLES = ("retailer", "distributor")  # customers' own people; staff are
 def phone_key(phone: str | None) -> str:
     """Digits only, the last 10: '+91-98450-10101' and '098450 10101' are the same number."""
     return re.sub(r"\D", "", phone or "")[-10:]
-
-
-def user_for_telegram(session: Session, telegram_id: int | str) -> User | None:
-    return session.exec(select(User).where(User.telegram_id == str(telegram_id))).first()
 
 
 def pending_request(session: Session, telegram_id: int | str) -> LinkRequest | None:
@@ -144,5 +140,4 @@ def link_telegram(session: Session, actor: Actor, telegram_id: str, user_id: str
 
 
 def _now() -> datetime:
-    from core.clock import make_clock
     return make_clock().now()
