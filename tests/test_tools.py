@@ -464,3 +464,16 @@ def test_a_count_found_is_corrected_to_and_a_count_that_agrees_changes_nothing(s
     for bad in ({"delta": "-1", "counted": "5"}, {}):
         with pytest.raises(InvalidInput, match="either delta .* or counted"):
             preview(sample, clock, "U-WH-1", "adjust_stock", batch="MG-2608", reason="count", **bad)
+
+
+@pytest.mark.unit
+def test_the_words_the_tools_offer_the_model_are_the_cores():
+    """The argument models spell their choices as literals (the model sees them as enums); each
+    must stay exactly the core's vocabulary."""
+    from typing import get_args
+
+    from core.billing import PAYMENT_METHODS
+    from core.orders import ORDER_STATUSES, STATUS_WORDS
+    from tools import schemas
+    assert set(get_args(schemas.Method)) == set(PAYMENT_METHODS)
+    assert set(get_args(schemas.OrderStatusWord)) == set(ORDER_STATUSES) | set(STATUS_WORDS)

@@ -205,7 +205,7 @@ async def outbox_loop(app: FastAPI) -> None:
 
 def create_app(engine, clock, assistant, settings: Settings | None = None, *, senders: dict | None = None,
                server: ServerSettings | None = None) -> FastAPI:
-    """The server app over a built engine, clock and assistant (`wiring.server_app` builds them
+    """The server app over a built engine, clock and assistant (`wiring.build_server` builds them
     from the settings). The platform channels come from `settings` (default: the process's);
     `server` replaces its server section; `senders` adds or replaces notification senders
     (tests, other platforms)."""
