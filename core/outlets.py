@@ -23,7 +23,7 @@ from .clock import Clock
 from .counters import next_number
 from .errors import InvalidInput, InvalidTransition, NotFound, OutOfScope
 from .locks import lock_customer, transition_row
-from .parties import CUSTOMER_TYPES, reference
+from .parties import CUSTOMER_TYPES, reference, subtree
 from .tables.field import OUTLET_CLASSES, OutletRequest
 from .tables.parties import Customer, User, Warehouse
 
@@ -118,8 +118,12 @@ class NewOutlet:
 
 
 def _default_warehouse(session: Session, region: str) -> Warehouse | None:
-    for code in reference(session).ancestors(region):
-        found = session.exec(select(Warehouse).where(Warehouse.region == code).order_by(col(Warehouse.code))).first()
+    """The first warehouse (by code) in the region's subtree, else in its parent's, and so on up."""
+    ref = reference(session)
+    for code in ref.ancestors(region):
+        under = sorted(subtree(ref.region_children, [code]))
+        found = session.exec(select(Warehouse).where(col(Warehouse.region).in_(under))
+                             .order_by(col(Warehouse.code))).first()
         if found is not None:
             return found
     return None
