@@ -19,10 +19,10 @@ from .tables.parties import Customer, User, Warehouse
 PERMISSIONS: dict[str, set[str]] = {
     "admin": {"catalogue", "prices", "stock.view", "stock.quantities", "stock.adjust", "orders.view",
               "orders.create", "orders.cancel", "orders.approve", "orders.dispatch", "payments.view",
-              "payments.record", "reports", "import", "users", "users.link", "evals"},
+              "payments.record", "reports", "import", "users", "users.link", "evals", "outlets.approve"},
     "manager": {"catalogue", "prices", "stock.view", "stock.quantities", "stock.adjust", "orders.view",
                 "orders.create", "orders.cancel", "orders.approve", "payments.view", "payments.record",
-                "reports", "users.link"},
+                "reports", "users.link", "outlets.approve"},  # outlet updates and new outlets in their regions
     "sales_rep": {"catalogue", "prices", "stock.view", "stock.quantities", "orders.view", "orders.create",
                   "payments.view", "payments.record", "field"},  # rules.md: reps record their customers' collections
     "warehouse": {"catalogue", "stock.view", "stock.quantities", "stock.adjust", "orders.view",

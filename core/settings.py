@@ -7,7 +7,7 @@ the variable: "DMS_PREVIEW_TTL_MINUTES must be a whole number, not 'soon'".
 
 | section | variables |
 | --- | --- |
-| (top) | DMS_DATABASE_URL, DMS_DATA_DIR, DMS_TIMEZONE, DMS_NOW, DMS_MODEL, DMS_PREVIEW_TTL_MINUTES |
+| (top) | DMS_DATABASE_URL, DMS_DATA_DIR, DMS_TIMEZONE, DMS_NOW, DMS_MODEL, DMS_PREVIEW_TTL_MINUTES, DMS_OFF_SITE_RADIUS_M |
 | server | DMS_RATE_LIMIT_PER_MINUTE, DMS_SIGNIN_FAILURES_PER_MINUTE, DMS_OUTBOX_INTERVAL_SECONDS, DMS_OUTBOX_MAX_ATTEMPTS |
 | openai | OPENAI_API_KEY, OPENAI_BASE_URL, DMS_MODEL_TIMEOUT, DMS_MODEL_MAX_RETRIES |
 | embedding | DMS_EMBEDDING_MODEL, DMS_EMBEDDING_TOKENIZER, DMS_EMBEDDING_THREADS |
@@ -113,6 +113,7 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=default_data_dir)
     preview_ttl_minutes: int = Field(15, ge=1)
     model: str = "offline"
+    off_site_radius_m: int = Field(200, ge=1)  # DMS_OFF_SITE_RADIUS_M: a visit started farther from its outlet is off-site
 
     server: ServerSettings = Field(default_factory=lambda: read(ServerSettings))
     openai: OpenAISettings = Field(default_factory=lambda: read(OpenAISettings))

@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 from .catalogue import split_list
 from .tables.approvals import Approval
 from .tables.billing import Invoice, Payment
+from .tables.field import Attendance, OutletRequest, Visit
 from .tables.inventory import StockBalance
 from .tables.orders import Order, OrderLine, OrderScheme
 from .tables.parties import Customer
@@ -16,6 +17,10 @@ from .types import money
 
 def _m(value: Decimal | None) -> str | None:
     return None if value is None else f"{money(value):.2f}"
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
 
 
 def snapshot(engine: Engine) -> dict:
@@ -46,17 +51,30 @@ def snapshot(engine: Engine) -> dict:
                     for p in s.exec(select(Payment))]
         invoices = [{"invoice_no": i.invoice_no, "order_no": i.order_no, "amount": _m(i.amount),
                      "due_date": i.due_date.isoformat(), "paid": _m(i.paid)} for i in s.exec(select(Invoice))]
-        customers = [{"code": c.code, "status": c.status, "credit_limit": _m(c.credit_limit)}
+        customers = [{"code": c.code, "name": c.name, "type": c.type, "region": c.region, "status": c.status,
+                      "credit_limit": _m(c.credit_limit), "phone": c.phone, "contact_person": c.contact_person,
+                      "class": c.outlet_class, "latitude": _text(c.latitude), "longitude": _text(c.longitude)}
                      for c in s.exec(select(Customer))]
+        # pending outlet updates and new-outlet requests sit under approvals, with their kind
+        approvals += [{"request": r.id, "kind": f"outlet_{r.kind}", "customer": r.customer,
+                       "changes": json.loads(r.changes), "approver_role": "manager", "status": r.status}
+                      for r in s.exec(select(OutletRequest))]
+        visits = [{"id": v.id, "user": v.user_id, "customer": v.customer, "outcome": v.outcome, "reason": v.reason,
+                   "order_no": v.order_no, "off_site": v.off_site, "open": v.ended_at is None}
+                  for v in s.exec(select(Visit))]
+        attendance = [{"user": a.user_id, "date": a.day.isoformat(), "check_in": a.check_in.isoformat(),
+                       "open": a.check_out is None} for a in s.exec(select(Attendance))]
     return {
         "orders": sorted(orders, key=lambda o: o["order_no"]),
         "stock": sorted(stock, key=lambda b: (b["warehouse"], b["sku"], b["batch"])),
-        "approvals": sorted(approvals, key=lambda a: a["order_no"]),
+        "approvals": sorted(approvals, key=lambda a: (a.get("order_no") or "", a.get("request") or "")),
         # payments have no natural key: sort by every field so equal states compare equal
         "payments": sorted(payments, key=lambda p: (p["customer"], p["paid_on"], p["amount"],
                                                     p["method"] or "", p["reference"] or "")),
         "invoices": sorted(invoices, key=lambda i: i["invoice_no"]),
         "customers": sorted(customers, key=lambda c: c["code"]),
+        "visits": sorted(visits, key=lambda v: v["id"]),
+        "attendance": sorted(attendance, key=lambda a: (a["user"], a["check_in"])),
     }
 
 

@@ -26,6 +26,7 @@ from .catalogue import format_units, parse_units, split_list
 from .clock import Clock, make_clock
 from .db import transaction
 from .errors import InvalidInput
+from .field_world import check_field, export_field, write_field
 from .inventory import BatchStock, plan_allocation, usable
 from .parties import CUSTOMER_STATUSES, CUSTOMER_TYPES, ROLES
 from .schemes import SCHEME_KINDS, SchemeRule, scheme_conflicts
@@ -33,7 +34,7 @@ from .tables.approvals import ApprovalRule
 from .tables.billing import DeliveryNote, Invoice, Payment
 from .tables.catalogue import Brand, Category, Product, Sku, SkuUnit
 from .tables.counters import Counter
-from .tables.field import Beat
+from .tables.field import NO_ORDER_REASONS, OUTLET_CLASSES, VISIT_OUTCOMES, Beat
 from .tables.inventory import OrderAllocation, StockBalance, StockMovement
 from .tables.orders import Order, OrderLine
 from .tables.parties import Customer, Region, User, Warehouse
@@ -172,6 +173,25 @@ def p_unit(s: str) -> str:
     return s.upper()
 
 
+def p_degrees(most: int) -> Callable[[str], Decimal]:
+    """Decimal degrees within ±most (latitude 90, longitude 180), kept exact."""
+    def parse(s: str) -> Decimal:
+        if not re.fullmatch(r"[+-]?\d+(\.\d+)?", s, re.ASCII):
+            raise ValueError(f"{s!r} is not decimal degrees (such as 12.9716)")
+        value = Decimal(s)
+        if not -most <= value <= most:
+            raise ValueError(f"{s!r} is out of range (-{most} to {most})")
+        return value
+    return parse
+
+
+def p_month(s: str) -> str:
+    if not re.fullmatch(r"\d{4}-\d{2}", s, re.ASCII) or not 1 <= int(s[5:]) <= 12:
+        raise ValueError(f"{s!r} is not a month (YYYY-MM)")
+    _in_years(s, date(int(s[:4]), 1, 1))
+    return s
+
+
 # --- the format: files, columns, keys -------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -211,9 +231,10 @@ FILES: dict[str, FileSpec] = {
     "regions": _spec("code* name* parent level", ("code",), True),
     "warehouses": _spec("code* name* region* owner", ("code",), True),
     "customers": _spec("code* name* type* region* distributor warehouse* credit_limit payment_terms_days "
-                       "opening_balance phone status", ("code",), True,
+                       "opening_balance phone status contact_person latitude longitude class", ("code",), True,
                        type=p_enum(*CUSTOMER_TYPES), credit_limit=p_money, payment_terms_days=p_days,
-                       opening_balance=p_money, status=p_enum(*CUSTOMER_STATUSES)),
+                       opening_balance=p_money, status=p_enum(*CUSTOMER_STATUSES), latitude=p_degrees(90),
+                       longitude=p_degrees(180), **{"class": p_enum(*OUTLET_CLASSES)}),
     "users": _spec("id* name* role* customer regions reports_to slack_id telegram_id email", ("id",), True,
                    role=_roles, regions=p_list),
     "prices": _spec("sku* price* customer_type region customer valid_from valid_to",
@@ -234,12 +255,19 @@ FILES: dict[str, FileSpec] = {
                             escalate_after_hours=p_count, escalate_to_role=_roles),
     "beats": _spec("code* name* sales_rep* weekday customers*", ("code",),
                    weekday=p_enum(*WEEKDAYS), customers=p_list),
+    "targets": _spec("month* user customer target*", ("month", "user", "customer"), month=p_month, target=p_money),
     "orders": _spec("order_no* customer* warehouse* created_at* status* created_by", ("order_no",),
                     created_at=p_timestamp, status=p_enum(*HISTORY_STATUSES)),
     "order_lines": _spec("order_no* sku* qty* unit_price* discount free_qty",
                          qty=p_count, unit_price=p_money, discount=p_money, free_qty=p_count),
     "payments": _spec("customer* amount* paid_on* method reference",
                       amount=p_money, paid_on=p_date, method=p_enum(*PAYMENT_METHODS)),
+    "attendance": _spec("user* check_in* check_out latitude longitude", ("user", "check_in"),
+                        check_in=p_timestamp, check_out=p_timestamp, latitude=p_degrees(90),
+                        longitude=p_degrees(180)),
+    "visits": _spec("id* user* customer* started_at* ended_at outcome reason order_no latitude longitude notes",
+                    ("id",), started_at=p_timestamp, ended_at=p_timestamp, outcome=p_enum(*VISIT_OUTCOMES),
+                    reason=p_enum(*NO_ORDER_REASONS), latitude=p_degrees(90), longitude=p_degrees(180)),
 }
 ORDER = list(FILES)  # dependency order; errors are reported in this order
 
@@ -438,6 +466,7 @@ def validate(rows: dict[str, list[Row]], clock: Clock, errors: Errors) -> Valida
     _check_commercial(w, errors)
     _check_stock(w, errors)
     _check_history(w, clock, errors)
+    check_field(rows, w.idx, clock.tz, errors)
     return w
 
 
@@ -471,6 +500,9 @@ def _check_parties(w: ValidatedWorld, errors: Errors) -> None:
         dist = customers.get(row["distributor"])
         if dist is not None and dist["type"] not in (None, "distributor"):
             errors.at(row, "distributor", f"{row['distributor']!r} is a {dist['type']}, not a distributor")
+        if (row["latitude"] is None) != (row["longitude"] is None):
+            errors.at(row, "longitude" if row["longitude"] is None else "latitude",
+                      "give both latitude and longitude, or neither")
     for row in w.rows["users"]:
         check_ref(errors, row, "customer", customers, "customer")
         check_ref(errors, row, "reports_to", users, "user")
@@ -700,6 +732,7 @@ def _write(session: Session, w: ValidatedWorld, clock: Clock, user_id: str | Non
     _write_stock(session, w, now, user_id)
     invoices = _write_orders(session, w, clock)
     _write_money(session, w, invoices)
+    write_field(session, r, w.idx, clock.tz)
     return {name: len(rows) for name, rows in r.items() if rows}
 
 
@@ -782,7 +815,8 @@ def _write_money(session: Session, w: ValidatedWorld, invoices: list[dict]) -> N
                           "distributor": c["distributor"], "warehouse": c["warehouse"],
                           "credit_limit": c["credit_limit"], "payment_terms_days": _opt(c, "payment_terms_days", 0),
                           "opening_balance": opening, "opening_paid": opening_paid, "phone": c["phone"],
-                          "status": _opt(c, "status", "active")})
+                          "status": _opt(c, "status", "active"), "contact_person": c["contact_person"],
+                          "latitude": c["latitude"], "longitude": c["longitude"], "class": c["class"]})
     _bulk(session, Customer, customers)
     _bulk(session, Invoice, invoices)
     _bulk(session, Payment, [{"customer": p["customer"], "amount": p["amount"], "paid_on": p["paid_on"],
@@ -868,11 +902,12 @@ def _export_rows(s: Session, clock: Clock) -> dict[str, list[dict]]:
     return {
         "brands": plain(Brand, Brand.code), "categories": plain(Category, Category.code),
         "products": plain(Product, Product.code), "skus": skus, "regions": plain(Region, Region.code),
-        "warehouses": plain(Warehouse, Warehouse.code), "customers": plain(Customer, Customer.code),
+        "warehouses": plain(Warehouse, Warehouse.code),
+        "customers": [{**x, "class": x["outlet_class"]} for x in plain(Customer, Customer.code)],
         "users": users, "prices": plain(Price, Price.id), "schemes": plain(Scheme, Scheme.code),
         "stock": stock, "approval_rules": plain(ApprovalRule, ApprovalRule.code), "beats": plain(Beat, Beat.code),
         "orders": orders, "order_lines": plain(OrderLine, OrderLine.order_no, OrderLine.line_no),
-        "payments": payments,
+        "payments": payments, **export_field(s, clock.tz),
     }
 
 

@@ -149,8 +149,9 @@ def describe_diff(before: dict, after: dict, limit: int = 6) -> str:
 
 
 # how the items of each snapshot section are told apart (payments have no key: a multiset)
-SECTION_KEYS = {"orders": ("order_no",), "stock": ("warehouse", "sku", "batch"), "approvals": ("order_no",),
-                "invoices": ("invoice_no",), "customers": ("code",)}
+SECTION_KEYS = {"orders": ("order_no",), "stock": ("warehouse", "sku", "batch"),
+                "approvals": ("order_no", "request"), "invoices": ("invoice_no",), "customers": ("code",),
+                "visits": ("id",), "attendance": ("user", "check_in")}
 
 
 def _section_key(item: dict, fields: tuple[str, ...]) -> str:
@@ -197,10 +198,13 @@ def new_items(before: list[dict], after: list[dict]) -> list[dict]:
 
 
 def new_approvals(before: dict, after: dict) -> list[dict]:
-    """Approval requests beyond those each order already had (an existing one may change status)."""
-    had = Counter(a["order_no"] for a in before.get("approvals", []))
+    """Approval requests beyond those each order already had (an existing one may change status);
+    orders' requests only (outlet requests sit in the same section, with a `request` id)."""
+    had = Counter(a["order_no"] for a in before.get("approvals", []) if a.get("order_no"))
     out = []
     for a in after.get("approvals", []):
+        if not a.get("order_no"):
+            continue
         if had[a["order_no"]]:
             had[a["order_no"]] -= 1
         else:
@@ -329,7 +333,76 @@ def check_final(final: dict, before: dict, after: dict) -> list[Check]:
             out.append(_orders_changed(value, before, after))
         elif key == "stock":
             out.append(_stock(value, after))
+        elif key == "visits_created":
+            out.append(match_all(key, value, _added(before, after, "visits", "id"), match_visit,
+                                 lambda v: f"{v['id']} {v['user']} {v['customer']} {v.get('outcome')} "
+                                           f"{v.get('reason')} {v.get('order_no')} off_site={v.get('off_site')}"))
+        elif key == "attendance_created":
+            out.append(match_all(key, value, _added(before, after, "attendance", "user", "check_in"),
+                                 match_attendance, lambda a: f"{a['user']} {a['date']} open={a['open']}"))
+        elif key == "customers_created":
+            out.append(match_all(key, value, _added(before, after, "customers", "code"), match_customer,
+                                 lambda c: f"{c['code']} {c.get('name')} {c.get('type')} {c.get('region')} "
+                                           f"{c.get('status')}"))
+        elif key == "customers_changed":
+            out.append(_customers_changed(value, before, after))
     return out
+
+
+def _added(before: dict, after: dict, section: str, *key: str) -> list[dict]:
+    """Items of a keyed section that are new (by key), as they are at the end."""
+    had = {tuple(x.get(k) for k in key) for x in before.get(section, [])}
+    return [x for x in after.get(section, []) if tuple(x.get(k) for k in key) not in had]
+
+
+def match_visit(exp: dict, v: dict) -> list[str]:
+    problems = [f"{f} {v.get(f)} (expected {exp[f]})" for f in ("user", "customer", "outcome", "reason")
+                if f in exp and exp[f] != v.get(f)]
+    if "order_no" in exp:
+        linked = v.get("order_no")
+        if (exp["order_no"] is True and not linked) or (exp["order_no"] is not True and exp["order_no"] != linked):
+            problems.append(f"order_no {linked} (expected {exp['order_no']})")
+    if "off_site" in exp and exp["off_site"] != v.get("off_site"):
+        problems.append(f"off_site {v.get('off_site')} (expected {exp['off_site']})")
+    return problems
+
+
+def match_attendance(exp: dict, a: dict) -> list[str]:
+    return [f"{f} {a.get(f)} (expected {exp[f]})" for f in ("user", "open") if f in exp and exp[f] != a.get(f)]
+
+
+def match_customer(exp: dict, c: dict) -> list[str]:
+    problems = [f"{f} {c.get(f)} (expected {exp[f]})" for f in ("name", "type", "region")
+                if f in exp and exp[f] != c.get(f)]
+    if "status" in exp and not _status_ok(exp["status"], c.get("status")):
+        problems.append(f"status {c.get('status')} (expected {' or '.join(exp['status'])})")
+    return problems
+
+
+CUSTOMER_DECIMALS = ("latitude", "longitude")
+
+
+def _customers_changed(expected: list[dict], before: dict, after: dict) -> Check:
+    """Each item gives the final values of the fields it names, of a customer that existed before."""
+    was = {c["code"]: c for c in before.get("customers", [])}
+    now = {c["code"]: c for c in after.get("customers", [])}
+    problems = []
+    for e in expected:
+        code = e["code"]
+        if code not in was:
+            problems.append(f"{code} did not exist before the conversation")
+            continue
+        if code not in now:
+            problems.append(f"{code} is gone")
+            continue
+        for f, want in e.items():
+            if f == "code":
+                continue
+            have = now[code].get(f)
+            same = money_eq(want, have) if f in CUSTOMER_DECIMALS else want == have
+            if not same:
+                problems.append(f"{code} {f} {have} (expected {want}; was {was[code].get(f)})")
+    return Check("customers_changed", not problems, "; ".join(problems))
 
 
 def _orders_changed(expected: list[dict], before: dict, after: dict) -> Check:

@@ -34,6 +34,13 @@ FINAL_LISTS: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
                "damaged": "int"}, ("warehouse", "sku")),
     "approvals_created": ({"order_customer": "text", "reasons": "list", "approver_role": "text",
                            "status": "status"}, ()),
+    # field work (scenarios.md): order_no true = some order is linked; open true = not yet checked out
+    "visits_created": ({"user": "text", "customer": "text", "outcome": "text", "reason": "text",
+                        "order_no": "text_or_true", "off_site": "bool"}, ()),
+    "attendance_created": ({"user": "text", "open": "bool"}, ()),
+    "customers_created": ({"name": "text", "type": "text", "region": "text", "status": "status"}, ()),
+    "customers_changed": ({"code": "text", "status": "text", "phone": "text", "contact_person": "text",
+                           "class": "text", "latitude": "money", "longitude": "money"}, ("code",)),
 }
 FINAL_KEYS = set(FINAL_LISTS) | {"no_changes"}
 
@@ -329,6 +336,16 @@ def _value(value: Any, kind: str, where: str, errors: list[str]) -> Any:
             errors.append(f"{where}: must be a list of texts")
             return []
         return items
+    if kind == "bool":
+        if not isinstance(value, bool):
+            errors.append(f"{where}: must be true or false, not {value!r}")
+        return value
+    if kind == "text_or_true":
+        if value is True:
+            return True
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            errors.append(f"{where}: must be text or true")
+        return str(value)
     if kind == "int":
         if isinstance(value, bool) or not isinstance(value, int):
             errors.append(f"{where}: must be a whole number, not {value!r}")

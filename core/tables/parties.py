@@ -2,6 +2,7 @@
 from datetime import datetime
 from decimal import Decimal
 
+from sqlalchemy import String
 from sqlmodel import Column, Field, SQLModel
 
 from ..types import DecimalText, timestamp
@@ -34,6 +35,10 @@ class Customer(SQLModel, table=True):
     opening_paid: Decimal = Field(default=Decimal("0"), sa_column=Column(DecimalText, nullable=False))
     phone: str | None = None
     status: str = "active"
+    contact_person: str | None = None
+    latitude: Decimal | None = Field(default=None, sa_column=Column(DecimalText))  # decimal degrees
+    longitude: Decimal | None = Field(default=None, sa_column=Column(DecimalText))
+    outlet_class: str | None = Field(default=None, sa_column=Column("class", String(1)))  # A, B or C
 
 
 class User(SQLModel, table=True):
