@@ -17,11 +17,12 @@ import math
 import re
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import lru_cache
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from rapidfuzz import fuzz, process
 
@@ -118,6 +119,13 @@ def _order_numbers(text: str, skip: set[str] | _Either) -> list[str]:
 _size_parts = lru_cache(maxsize=1 << 16)(size_parts)
 
 
+def _size_of(tok: str) -> tuple[Decimal, str]:
+    """A size token's (number, dimension): tokenize writes every size token canonically, so it has them."""
+    sp = _size_parts(tok)
+    assert sp is not None, tok
+    return sp
+
+
 @lru_cache(maxsize=1 << 18)
 def _name_tokens(name: str) -> tuple[tuple[str, str, str], ...]:
     """A name's tokens as (text, kind, raw), name stopwords left out."""
@@ -165,6 +173,11 @@ _paused = 0
 _paused_lock = threading.Lock()
 
 
+# An entry's names as the scoring reads them: per name, (token, weight, size dimension, is a number)
+# per word, and the name.
+_Named = tuple[tuple[tuple[tuple[str, float, str | None, bool], ...], str], ...]
+
+
 class _Prep(NamedTuple):
     """What one entry contributes to any lexicon holding it, worked out once per entry. Tuples
     of strings only, so the cyclic garbage collector stops looking at them after its first pass
@@ -199,7 +212,7 @@ def _prepare(e: Entry) -> tuple[_Prep, dict[str, set[str]]]:
                 if kind == "size":
                     if sizes is None:
                         sizes = defaultdict(set)
-                    sizes[_size_parts(text)[1]].add(text)
+                    sizes[_size_of(text)[1]].add(text)
         # the first two words of longer names: a customer is often called by them
         # ("Andheri Medical" for "Andheri Medical and General Stores")
         leads = tuple((toks[0][0], toks[1][0]) for toks, _n in names
@@ -222,13 +235,14 @@ class _State:
         self.entries: list[Entry] = []
         self.kind_of: list[str] = []
         self.by_code: dict[tuple[str, str], Entry] = {}
-        self.codes: dict[str, list[int]] = {}
+        # the lists of entries are a checkpoint's tuples until this state writes them (copied first)
+        self.codes: dict[str, Sequence[int]] = {}
         self.units: set[str] = set()
-        self.post: dict[str, list[int]] = {}     # token -> entries, ascending
+        self.post: dict[str, list[int] | tuple[int, ...]] = {}  # token -> entries, ascending
         self.kinds: dict[str, set[str]] = {}
-        self.lead: dict[tuple[str, str], list[int]] = {}
-        self.sets: dict[str, set[int]] = {}      # token -> set(post[token]), made when first needed
-        self.lead_sets: dict[tuple[str, str], set[int]] = {}
+        self.lead: dict[tuple[str, str], list[int] | tuple[int, ...]] = {}
+        self.sets: dict[str, tuple[int, ...]] = {}  # token -> tuple(set(post[token])), made when first needed
+        self.lead_sets: dict[tuple[str, str], tuple[int, ...]] = {}
         self.base: _State | None = None          # the checkpoint this state continues
         self.new_codes: list[str] = []           # codes first seen after `base`
         self.skip: set[str] | None = None        # a checkpoint's codes as order numbers exclude them
@@ -272,6 +286,7 @@ class _State:
                     got = post[text] = list(got)
                     kinds[text] = set(kinds[text])
                     touched.add(text)
+                got = cast(list[int], got)  # a touched token's list is this state's own (made or copied above)
                 if got[-1] != i:
                     got.append(i)
                 kinds[text].add(e.kind)
@@ -282,6 +297,7 @@ class _State:
             else:
                 if pair not in touched_lead:
                     got = self.lead[pair] = list(got)
+                got = cast(list[int], got)  # as for the tokens: a touched pair's list is this state's own
                 if got[-1] != i:
                     got.append(i)
             touched_lead.add(pair)
@@ -301,7 +317,7 @@ class NameIndex:
     def __init__(self, entries: Iterable[Entry]):
         self.entries: list[Entry] = list(entries)
         self._preps: list[_Prep | None] = [None] * len(self.entries)
-        self._sizes: list[dict[str, set[str]] | None] = [None] * len(self.entries)
+        self._sizes: list[dict[str, set[str]]] = [_NO_SIZES] * len(self.entries)  # each set by _prep
         self._checkpoints: dict[int, _State] = {}
         self._lock = threading.Lock()
 
@@ -312,7 +328,7 @@ class NameIndex:
             self._preps[i] = p
         return p
 
-    def _checkpoint(self, upto: int) -> _State | None:
+    def _checkpoint(self, upto: int) -> _State:
         """The state over entries[0:upto] (all kept), made from the nearest earlier checkpoint."""
         with self._lock:
             best = max((k for k in self._checkpoints if k <= upto), default=None)
@@ -370,10 +386,11 @@ class Lexicon:
             st = _State()
             touched: set = set()
             touched_lead: set = set()
-            for i, e in enumerate(index.entries):
-                st.add(e, index._prep(i), touched, touched_lead)
+            preps = [index._prep(i) for i in range(len(index.entries))]
+            for e, p in zip(index.entries, preps):
+                st.add(e, p, touched, touched_lead)
             self._index = index
-            self._assemble(st, list(index._preps), list(index._sizes), touched, touched_lead)
+            self._assemble(st, preps, list(index._sizes), touched, touched_lead)
 
     def subset(self, keep: Callable[[Entry], bool]) -> Lexicon:
         """The lexicon of the entries `keep` keeps: the same as `Lexicon(filter(keep, entries))`."""
@@ -383,10 +400,10 @@ class Lexicon:
                   touched_lead: set) -> None:
         self.entries: list[Entry] = st.entries
         self.by_code: dict[tuple[str, str], Entry] = st.by_code
-        self._codes: dict[str, list[int]] = st.codes       # UPPER code/barcode -> entries
+        self._codes: dict[str, Sequence[int]] = st.codes   # UPPER code/barcode -> entries
         self._preps = preps
         self._sizes: list[dict[str, set[str]]] = sizes  # per entry: dim -> canonical sizes
-        self._named: dict[int, list] = {}                  # per entry, made when first scored
+        self._named: dict[int, _Named] = {}                # per entry, made when first scored
         sets, lead_sets = st.sets, st.lead_sets
         # token -> entries, in the order of a set built from them in ascending order (as a tuple: the
         # matching only iterates them)
@@ -426,14 +443,14 @@ class Lexicon:
         self._lead = lead
         self._base = st.base
         self._new_codes = st.new_codes
-        self._skip = None
+        self._skip: set[str] | _Either | None = None
 
-    def _names_of(self, i: int) -> list:
-        """Entry i's names as (token, weight, size dimension, is a number) lists, with the name."""
+    def _names_of(self, i: int) -> _Named:
+        """Entry i's names as (token, weight, size dimension, is a number) tuples, with the name."""
         got = self._named.get(i)
         if got is None:
             got = self._named[i] = tuple((tuple((text, self._weight(text),
-                                                 _size_parts(text)[1] if kind == "size" else None, text.isdigit())
+                                                 _size_of(text)[1] if kind == "size" else None, text.isdigit())
                                                 for text, kind, _raw in toks), n)
                                          for toks, n in self._preps[i].names)
         return got
@@ -511,7 +528,7 @@ class Lexicon:
         for i, t in enumerate(toks):
             if t.kind == "size":
                 add(t.text, 1.0, i)
-                num = format(_size_parts(t.text)[0].normalize(), "f")
+                num = format(_size_of(t.text)[0].normalize(), "f")
                 for vt in [*self._num_index.get(num, ()), *self._num_index.get(t.raw, ())]:
                     if vt != t.text and not _size_parts(vt):
                         add(vt, 0.9, i)  # bare "250" in an alias like "tea 250"
@@ -570,7 +587,7 @@ class Lexicon:
         msg_dims: dict[str, set[str]] = defaultdict(set)
         for t in toks:
             if t.kind == "size":
-                msg_dims[_size_parts(t.text)[1]].add(t.text)
+                msg_dims[_size_of(t.text)[1]].add(t.text)
         msg_has_number = any(t.kind in ("size", "num") for t in toks)
         # Prefilter: score fully only the entries sharing the most (rare) words.
         acc: dict[int, float] = defaultdict(float)

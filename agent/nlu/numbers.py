@@ -75,7 +75,7 @@ def _measure_ok(word: str, units: frozenset[str]) -> bool:
     fams = [s.family for s in WORDS.get(clean(word), ())]
     if not fams:
         return clean(word) in units
-    world = {f for u in units for f in ((unit_family(u),) if unit_family(u) else ())}
+    world = {f for u in units for f in (unit_family(u),) if f}
     for f in fams:
         fam = FAMILY[f]
         if f in world:
@@ -219,7 +219,7 @@ def _inside_name(toks, first: int, unit: int) -> bool:
 def _glued_unit(low: str, end: int, units: frozenset[str]) -> bool:
     """'20pcs' / '5cases' / '2x': a unit glued to the number is still a unit."""
     m = re.match(r"[a-z]+", low[end:])
-    return bool(m) and _is_qty_unit(m.group(0), units, glued=True)
+    return m is not None and _is_qty_unit(m.group(0), units, glued=True)
 
 
 def read_unit(unit_word: str | None, sku_units: list[tuple[str, int]], what: str | None = None) -> UnitMatch:

@@ -161,9 +161,9 @@ def parse_period(text: str, today: date) -> Period | None:
         y = today.year - 1
         return Period(date(y, 1, 1), date(y, 12, 31), f"last year ({y})")
     if m := _ON_RE.search(t):
-        d = parse_date(m[1], today)
-        if d:
-            return Period(d, d, _fmt(d))
+        on = parse_date(m[1], today)
+        if on:
+            return Period(on, on, _fmt(on))
     for m in _MONTH_RE.finditer(t):
         word = m[1]
         if word in ("may", "mar", "march", "jan", "dec") and not m[2] and not re.search(

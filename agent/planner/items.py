@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from agent.nlu.numbers import is_unit_word, parse_quantities, resolve_unit
+from agent.nlu.numbers import QtyMention, is_unit_word, parse_quantities, resolve_unit
 
 _JOIN_RE = re.compile(r"^[\s,;:&+.\-]*(?:of|x|nos\.?|no\.?)?\s+|[\s,;:&+.\-]*(?:and|plus|also|too|&|,)?[\s,;:&+.\-]*$",
                       re.I)
@@ -166,7 +166,7 @@ def extract_items(world_view, world, text: str) -> ItemsResult:
         return out
     # a bare number right after product words is part of the name ("crunchy 100",
     # "paramol 500 please")
-    kept = []
+    kept: list[QtyMention] = []
     with_unit = any(m.unit_word for m in mentions)
     for i, m in enumerate(mentions):
         end = mentions[i + 1].start if i + 1 < len(mentions) else len(text)
@@ -235,8 +235,8 @@ def extract_items(world_view, world, text: str) -> ItemsResult:
         units = world.units.get(pick.sku, [])
         unit = resolve_unit(m.unit_word, units) if m.unit_word else None
         if m.unit_word and unit is None:
-            names = ", ".join(u for u, _ in units) or "its base unit"
-            out.problem = (f"{world.sku_names.get(pick.sku, pick.sku)} is sold in {names}, not "
+            sold_in = ", ".join(u for u, _ in units) or "its base unit"
+            out.problem = (f"{world.sku_names.get(pick.sku, pick.sku)} is sold in {sold_in}, not "
                            f"'{m.unit_word}'. Which unit do you mean?")
             out.frame = {"slot": "unit", "word": m.unit_word, "sku": pick.sku}
             return out

@@ -5,7 +5,7 @@ Revises:
 Create Date: 2026-11-25 11:27:41.081215
 """
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import core.types

@@ -5,7 +5,7 @@ Revises: 0001
 Create Date: 2026-11-25 11:29:33.647314
 """
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import core.types

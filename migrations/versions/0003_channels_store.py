@@ -5,7 +5,7 @@ Revises: 0002
 Create Date: 2026-11-25 11:51:34.180328
 """
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import core.types
