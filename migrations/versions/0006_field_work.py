@@ -10,7 +10,7 @@ are new tables. A partial unique index on each of attendance and visit keeps one
 one open visit per rep, whatever runs at the same time.
 """
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import core.types
