@@ -197,3 +197,16 @@ def test_after_no_the_dropped_draft_never_comes_back(sample, clock):
     _say(assistant, "U-ADM", "no")
     reply = _say(assistant, "U-ADM", "2 case neem soap for lucky general store")
     assert _lines(_call(reply, "create_order")) == {"NS-100": (2, "CASE")}
+
+
+@pytest.mark.parametrize("said", ["I meant 300g not 500g", "2 litre not 5 litre"])
+def test_a_size_swap_for_a_size_no_line_has_is_asked_about(sample, clock, said):
+    """It had crashed (the user read that the model was not answering): now the draft stays as
+    it was and the user is asked which product and size."""
+    assistant = Assistant(sample, clock)
+    before = _orders(sample)
+    first = _say(assistant, "U-RET-101", "2 boxes of marie gold")
+    assert first.awaiting_confirmation, first.text
+    reply = _say(assistant, "U-RET-101", said)
+    assert reply.outcome == "clarify" and "size" in reply.text and not reply.tool_calls, reply.text
+    assert _orders(sample) == before

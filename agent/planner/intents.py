@@ -11,7 +11,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from typing import cast
 
 from rapidfuzz import fuzz
 
@@ -1212,6 +1211,9 @@ class Planner:
         swapped = self._swap_size(low, items)
         if swapped is not None:
             return swapped
+        if not (removing or more or less or setting):  # only a size swap, and no line has the size it replaces
+            return Plan(text="No line of this order has that size. Which product should change, and to which size?",
+                        outcome="clarify")
         lines = self._lines_named(text, items)
         if less and not removing:
             return self._less(text, items, lines)
@@ -1230,9 +1232,7 @@ class Planner:
         qs = [q for q in parse_quantities(text, self.lex.unit_words) if q.qty]
         if len({items[i]["product"] for i in lines} if lines else {it["product"] for it in items}) == 1:
             lines = [lines[0] if lines else 0]  # one product, perhaps said in two lines
-        # A known bug, kept (types only here; the cast changes nothing at run time): `more` is None when only a size
-        # swap was said and no line has that size ("I meant 300g not 500g"); with no quantity said this raises TypeError.
-        if len(lines) > 1 or (not lines and len(items) > 1) or not qs and not cast(re.Match[str], more)[1]:
+        if len(lines) > 1 or (not lines and len(items) > 1) or not qs and not (more and more[1]):
             return Plan(text="Which line should I add to? Please name the product.", outcome="clarify") \
                 if len(lines) > 1 or not lines else None
         i = lines[0] if lines else 0
