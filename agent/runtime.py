@@ -19,10 +19,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from core.access import Actor, load_actor
+from core.attendance import day_status
 from core.clock import Clock
 from core.db import transaction
 from core.errors import Ambiguous, DomainError, InvalidInput, NotAllowed, NotFound
+from core.parties import customer_names
 from core.settings import OpenAISettings, get_settings
+from core.visits import visiting
 from tools.base import PERMISSION_WORDS, ToolContext
 from tools.registry import ALL_TOOLS, get_tool, tools_for
 
@@ -247,12 +250,19 @@ class Assistant:
             return Reply(result.text, outcome="done", table=_table(result.table),
                          tool_calls=[ToolCall(tool.name, args.model_dump(mode="json"))])
 
-    def _prompt(self, actor: Actor) -> list[SystemMessage]:
+    def _prompt(self, s: Session, actor: Actor) -> list[SystemMessage]:
         """The static part first (policy, rules; the server renders the tools right after it), then
-        the user and the day, so every user and every day share the cached head of the prompt."""
+        the user and the day, so every user and every day share the cached head of the prompt. A
+        sales rep's day and visit are said too: an order or payment they give without a customer is
+        for the outlet they are visiting."""
+        field = ""
+        if actor.role == "sales_rep":
+            field = f" Their working day is {'started' if day_status(s, actor).open else 'not started'}."
+            if (code := visiting(s, actor)) is not None:
+                field += f" They are visiting {customer_names(s, [code]).get(code, code)} ({code}) now."
         return [SystemMessage(content=POLICY + RULES),
                 SystemMessage(content=f"The user is {actor.name} ({actor.role.replace('_', ' ')}). "
-                                      f"Today is {self.clock.today().isoformat()}.")]
+                                      f"Today is {self.clock.today().isoformat()}.{field}")]
 
     def _converse(self, turn: Turn, actor: Actor, text: str) -> Reply:
         allowed = tools_for(actor)
@@ -267,7 +277,7 @@ class Assistant:
         model = model.bind_tools(bound_tools(allowed, actor))
         with Session(self.engine) as s:
             history = store.load_messages(s, turn.channel, turn.conversation, turn.user_id)
-        prompt = self._prompt(actor)
+            prompt = self._prompt(s, actor)
         t = _TurnState(turn, actor, names, history, [HumanMessage(content=text)], offline)
         retry: list = []  # a correction for the next request only, never kept in the conversation
         for _ in range(MAX_STEPS):

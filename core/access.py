@@ -19,16 +19,19 @@ from .tables.parties import Customer, User, Warehouse
 PERMISSIONS: dict[str, set[str]] = {
     "admin": {"catalogue", "prices", "stock.view", "stock.quantities", "stock.adjust", "orders.view",
               "orders.create", "orders.cancel", "orders.approve", "orders.dispatch", "payments.view",
-              "payments.record", "reports", "import", "users", "users.link", "evals", "outlets.approve"},
+              "payments.record", "reports", "import", "users", "users.link", "evals", "outlets.approve", "field.view",
+              "targets.view"},
     "manager": {"catalogue", "prices", "stock.view", "stock.quantities", "stock.adjust", "orders.view",
                 "orders.create", "orders.cancel", "orders.approve", "payments.view", "payments.record",
-                "reports", "users.link", "outlets.approve"},  # outlet updates and new outlets in their regions
+                "reports", "users.link", "outlets.approve",  # outlet updates and new outlets in their regions
+                "field.view", "targets.view"},  # their team's field work and targets
     "sales_rep": {"catalogue", "prices", "stock.view", "stock.quantities", "orders.view", "orders.create",
-                  "payments.view", "payments.record", "field"},  # rules.md: reps record their customers' collections
+                  "payments.view", "payments.record", "field", "field.view", "targets.view"},  # rules.md: reps record
+                  # their customers' collections, their own day, visits and proposals ("field")
     "warehouse": {"catalogue", "stock.view", "stock.quantities", "stock.adjust", "orders.view",
                   "orders.dispatch"},
     "distributor": {"catalogue", "prices", "stock.view", "stock.quantities", "orders.view", "orders.create",
-                    "orders.cancel", "payments.view"},
+                    "orders.cancel", "payments.view", "targets.view"},
     "retailer": {"catalogue", "prices", "stock.view", "orders.view", "orders.create", "orders.cancel",
                  "payments.view"},
 }

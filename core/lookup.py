@@ -11,16 +11,19 @@ from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import fuzz, process
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from .access import Actor, customer_in_scope
+from .beats import team_rep_ids
 from .cache import derivation
 from .catalogue import sku_meta, split_list
 from .errors import Ambiguous, InvalidInput, NotAllowed, NotFound
-from .parties import region_children, subtree
+from .outlets import get_outlet_request, outlet_requests
+from .parties import customer_names, region_children, subtree
 from .stock import stock_warehouse_codes
 from .tables.catalogue import Brand, Category, Product, Sku
-from .tables.parties import Customer, Region, Warehouse
+from .tables.field import OutletRequest
+from .tables.parties import Customer, Region, User, Warehouse
 from .units import resolve_unit
 
 MIN_SCORE = 60  # below this a fuzzy match is not taken as meant
@@ -348,3 +351,57 @@ def resolve_warehouse(session: Session, actor: Actor, text: str) -> Warehouse:
     if scope is not None and found.code not in scope:
         raise refusal
     return found
+
+
+# --- people and requests of field work ---------------------------------------------------
+
+def resolve_rep(session: Session, actor: Actor, text: str) -> str:
+    """A sales rep of the actor's team by name or user id (the same NotFound for one outside it)."""
+    team = team_rep_ids(session, actor)
+    users = {u.id: u for u in session.exec(select(User).where(col(User.id).in_(team)))} if team else {}
+    t = text.strip()
+    for u in users.values():
+        if t.casefold() in (u.id.casefold(), u.name.casefold()):
+            return u.id
+    q = normalise(t)
+    scored = sorted(((u, max(_name_score(q, u.name, u.id), _first_name_score(q, u.name))) for u in users.values()),
+                    key=lambda x: (-x[1], x[0].id))
+    return _pick(t, [(_Named(u.id, u.name), s) for u, s in scored], lambda u: f"{u.name} ({u.code})", "sales rep",
+                 "Give the rep's name as in the team list.").code
+
+
+def _first_name_score(q: str, name: str) -> float:
+    """'ravi' names Ravi Kumar: a person is called by a first name."""
+    first = normalise(name).split()
+    return 100.0 if first and q == first[0] else 0.0
+
+
+@dataclass(frozen=True)
+class _Named:
+    code: str
+    name: str
+
+
+def resolve_outlet_request(session: Session, actor: Actor, text: str) -> OutletRequest:
+    """A pending outlet request the actor may see, by its id, or by the proposing rep's name or
+    the outlet's name ("Ravi's update", "the Patel Stores change"); asked about when several fit."""
+    t = text.strip()
+    pending = outlet_requests(session, actor)
+    for req in pending:
+        if req.id.casefold() == t.casefold():
+            return req
+    if re.fullmatch(r"[A-Za-z]{1,4}-?\d+", t):
+        return get_outlet_request(session, actor, t)  # a request id: NotFound worded like any other
+    reps = {u.id: u.name for u in session.exec(select(User).where(
+        col(User.id).in_({r.proposed_by for r in pending})))} if pending else {}
+    outlets = customer_names(session, {r.customer for r in pending})
+    q = normalise(t)
+    scored = sorted(((r, max(_name_score(q, outlets.get(r.customer, r.customer), r.customer),
+                             _name_score(q, reps.get(r.proposed_by, r.proposed_by), r.proposed_by),
+                             _first_name_score(q, reps.get(r.proposed_by, "")))) for r in pending),
+                    key=lambda x: (-x[1], x[0].id))
+    named = [(_Named(r.id, f"{r.kind} of {outlets.get(r.customer, r.customer)} by "
+                           f"{reps.get(r.proposed_by, r.proposed_by)}"), s) for r, s in scored]
+    picked = _pick(t, named, lambda n: f"{n.code} ({n.name})", "pending outlet request",
+                   "Say 'outlet requests' to list them.")
+    return next(r for r in pending if r.id == picked.code)

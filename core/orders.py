@@ -40,6 +40,7 @@ from .tables.audit import AuditEntry
 from .tables.billing import DeliveryNote, Invoice
 from .tables.orders import Order, OrderLine, OrderScheme
 from .tables.parties import Customer, User
+from .visits import link_order, visiting
 
 ORDER_STATUSES = ("pending_approval", "confirmed", "rejected", "cancelled", "dispatched", "delivered")
 OPEN_STATUSES = ("pending_approval", "confirmed", "dispatched")
@@ -128,7 +129,7 @@ def to_base(item: Item, units: list[tuple[str, int]], what: str | None = None) -
 
 def _resolve_customer(session: Session, actor: Actor, customer: str | None) -> Customer:
     actor.require("orders.create", "place orders")
-    code = customer or actor.customer
+    code = customer or actor.customer or visiting(session, actor)
     if code is None:
         raise InvalidInput("Which customer is this order for?")
     if actor.role in ("retailer",) and code != actor.customer:
@@ -257,6 +258,7 @@ def create_order(session: Session, actor: Actor, clock: Clock, items: list[Item]
     if preview.needs_approval:
         request_approval(session, clock, order, preview.approval_reasons, preview.approval_rules,
                          preview.approver_role)
+    link_order(session, actor, clock, order_no, preview.customer)  # to the rep's visit there, if one is open
     return order, preview
 
 

@@ -18,14 +18,19 @@ from .tables.billing import Invoice, Payment
 from .tables.orders import Order
 from .tables.parties import Customer
 from .types import money
+from .visits import link_payment, visiting
 
 AGE_BUCKETS = ("not_due", "1-30", "31-60", "61-90", "90+")
 
 
-def record_payment(session: Session, actor: Actor, clock: Clock, customer: str, amount, method: str,
+def record_payment(session: Session, actor: Actor, clock: Clock, customer: str | None, amount, method: str,
                    reference: str | None = None, paid_on: date | None = None) -> Payment:
-    """A payment settles the customer's opening balance, then the oldest unpaid invoices."""
+    """A payment settles the customer's opening balance, then the oldest unpaid invoices. No
+    customer given: a rep's collection at the outlet of their open visit."""
     actor.require("payments.record", "record payments")
+    customer = customer or visiting(session, actor)
+    if customer is None:
+        raise InvalidInput("Which customer is this payment from?")
     cust = get_customer(session, actor, customer)
     cust = lock_customer(session, cust.code)  # settlement and credit checks of this customer wait for us
     try:
@@ -44,6 +49,8 @@ def record_payment(session: Session, actor: Actor, clock: Clock, customer: str, 
     resettle(session, cust.code)
     audit.record(session, at=now, user_id=actor.user_id, channel=actor.channel, action="payment.record",
                  entity="customer", entity_id=cust.code, amount=str(value), method=method, reference=reference)
+    if payment.id is not None:
+        link_payment(session, actor, clock, payment.id, cust.code)  # to the rep's visit there, if one is open
     return payment
 
 

@@ -57,6 +57,15 @@ def open_visit_at(session: Session, user_id: str, customer: str) -> Visit | None
     return v if v is not None and v.customer == customer else None
 
 
+def visiting(session: Session, actor: Actor) -> str | None:
+    """The outlet a sales rep is visiting now (their open visit's), else None: what an order or a
+    payment is for when the rep names no customer."""
+    if actor.role != "sales_rep":
+        return None
+    v = open_visit(session, actor.user_id)
+    return v.customer if v is not None else None
+
+
 def current_visit(session: Session, actor: Actor) -> Visit | None:
     actor.require("field", "record visits")
     return open_visit(session, actor.user_id)

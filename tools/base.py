@@ -22,7 +22,8 @@ PERMISSION_WORDS = {
     "stock.quantities": "see stock quantities", "stock.adjust": "change stock", "orders.view": "see orders",
     "orders.create": "place orders", "orders.cancel": "cancel orders", "orders.approve": "approve or reject orders",
     "orders.dispatch": "dispatch or deliver orders", "payments.view": "see balances",
-    "payments.record": "record payments", "reports": "see reports",
+    "payments.record": "record payments", "reports": "see reports", "field": "record field work",
+    "field.view": "see field work", "targets.view": "see targets", "outlets.approve": "approve outlet changes",
 }
 
 

@@ -8,6 +8,7 @@ from core.lookup import resolve_customer
 from core.payments import AGE_BUCKETS, customer_outstanding, outstanding_report, record_payment
 from core.quantities import parse_amount
 from core.types import money
+from core.visits import visiting
 
 from . import schemas
 from .base import Preview, Table, Tool, ToolContext, ToolResult, dry_run, fingerprint
@@ -34,6 +35,8 @@ class RecordPayment(Tool):
             cust = resolve_customer(ctx.session, ctx.actor, args.customer)
         elif ctx.actor.customer:
             cust = resolve_customer(ctx.session, ctx.actor, ctx.actor.customer)
+        elif (at := visiting(ctx.session, ctx.actor)) is not None:  # a rep's collection at the outlet visited
+            cust = resolve_customer(ctx.session, ctx.actor, at)
         else:
             raise InvalidInput("Whose payment is it? Name the customer.")
         value = money(parse_amount(args.amount))  # '5000', 'Rs 1,20,000/-', '10k', '1.5 lakh'

@@ -7,6 +7,7 @@ from . import (
     approvals,
     billing,
     catalogue,
+    field,
     insights,
     invoices,
     knowledge,
@@ -21,7 +22,7 @@ from .base import Tool
 
 # The modules above define the tools; defining one registers it (tools/base.py). In definition
 # order, module by module, so the model always sees them in the same order.
-MODULES = (approvals, billing, catalogue, insights, invoices, knowledge, orders, receipts, reorders, reports, stock,
+MODULES = (approvals, billing, catalogue, field, insights, invoices, knowledge, orders, receipts, reorders, reports, stock,
            tracking)
 ALL_TOOLS: dict[str, Tool] = {name: cls() for name, cls in Tool.registered.items()}
 # name -> (argument model, changes data, permission, description): each tool's spec, as its class gives it

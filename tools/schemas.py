@@ -306,3 +306,80 @@ class KnowledgeSearch(BaseModel):
 
 class NoArgs(BaseModel):
     pass
+
+
+# --- field work ----------------------------------------------------------------------------
+
+NoOrderReason = Literal["stock_sufficient", "shop_closed", "owner_absent", "credit_issue", "price_issue",
+                        "competitor", "other"]
+OutletClass = Literal["A", "B", "C"]
+CustomerType = Literal["distributor", "wholesaler", "retailer", "modern_trade"]
+
+
+class Location(BaseModel):
+    latitude: str | float | None = Field(None, description="decimal degrees, when the channel shared a location")
+    longitude: str | float | None = Field(None, description="decimal degrees, when the channel shared a location")
+
+
+class StartVisit(Location):
+    customer: str = Field(description="the outlet (customer) as the user named it: name or code")
+    notes: str | None = Field(None, description="anything the user added about the visit")
+
+
+class EndVisit(BaseModel):
+    outcome: Literal["order", "no_order"] | None = Field(None, description="order when an order was placed in the "
+                                                                           "visit; else no_order with a reason")
+    reason: NoOrderReason | None = Field(None, description="why there was no order")
+    notes: str | None = Field(None, description="the user's own words about the visit")
+
+
+class Plan(BaseModel):
+    rep: str | None = Field(None, description="a sales rep of my team (name); empty = mine")
+    date: str | None = Field(None, description="YYYY-MM-DD; empty = today")
+
+
+class SuggestOrder(BaseModel):
+    customer: str | None = Field(None, description="the outlet as the user named it; empty = the one I am visiting")
+
+
+class OutletUpdate(Location):
+    customer: str | None = Field(None, description="the outlet as the user named it; empty = the one I am visiting")
+    phone: str | None = Field(None, description="the new phone number as given")
+    contact_person: str | None = Field(None, description="the new contact person's name")
+    outlet_class: OutletClass | None = Field(None, description="the outlet's new class")
+
+
+class NewOutlet(Location):
+    name: str = Field(description="the shop's name as given")
+    region: str = Field(description="the area, city or region it is in, as said")
+    type: CustomerType = Field("retailer", description="what kind of customer it is")
+    phone: str | None = Field(None, description="its phone number")
+    contact_person: str | None = Field(None, description="the owner or contact person")
+    outlet_class: OutletClass | None = Field(None, description="its class, if said")
+
+
+class OutletRequestRef(BaseModel):
+    request: str = Field(description="the request's id (OR-…), or the rep's or the outlet's name as said")
+
+
+class RejectOutletRequest(OutletRequestRef):
+    reason: str = Field(min_length=1, description="why, in the user's words")
+
+
+class TeamPeriod(BaseModel):
+    period: Period | None = Field(None, description="empty = today")
+    rep: str | None = Field(None, description="one sales rep of my team (name); empty = all I can see")
+    by: Literal["day", "week"] = Field("day", description="one row per rep and day, or per rep and week")
+
+
+class MissedBeat(BaseModel):
+    date: str | None = Field(None, description="YYYY-MM-DD; empty = today")
+    rep: str | None = Field(None, description="one sales rep of my team (name); empty = all I can see")
+
+
+class Targets(BaseModel):
+    month: str | None = Field(None, description="YYYY-MM; empty = this month")
+
+
+class IdleOutlets(BaseModel):
+    days: int = Field(30, ge=1, le=3650, description="outlets with no visit in this many days")

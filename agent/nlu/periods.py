@@ -221,3 +221,11 @@ def labelled_date(text: str, labels: str, today: date | None = None,
         return d, (None if d else m[1])
     d = parse_date(re.sub(r",", "", s), date(9999, 12, 31))  # a year is always said on a label
     return d, (None if d else m[1])
+
+
+def period_args(text: str, today: date) -> dict[str, str | None] | None:
+    """The period a message names as a tool's `period` argument (start, end, label), or None."""
+    p = parse_period(text, today)
+    if p is None:
+        return None
+    return {"start": p.start.isoformat(), "end": p.end.isoformat(), "label": p.label}

@@ -22,6 +22,8 @@ class Context:
     last_user: str = ""                      # the user's previous message
     last_reply: str = ""                     # the assistant's last words to the user
     frame: dict | None = None                # the question the assistant just asked, if unanswered
+    visiting: str | None = None              # the outlet a sales rep is visiting now (from the system message)
+    day_open: bool | None = None             # whether a sales rep's working day is started (from the system message)
 
     def last_arg(self, key: str) -> str | None:
         """The newest value an earlier call gave `key` ("customer", "product")."""
@@ -69,6 +71,11 @@ def read_context(messages: list[BaseMessage]) -> tuple[Context, str, list[BaseMe
         if isinstance(m, SystemMessage) and (
                 r := re.search(r"\(([a-z _]+)\)\.\s*Today is (\d{4}-\d{2}-\d{2})", str(m.content))):
             ctx.role, ctx.today = r[1].replace("_", " "), r[2]
+        if isinstance(m, SystemMessage) and (v := re.search(r"They are visiting (.+?) now\.", str(m.content))):
+            ctx.visiting = v[1]
+        if isinstance(m, SystemMessage) and (d := re.search(r"Their working day is (started|not started)\.",
+                                                            str(m.content))):
+            ctx.day_open = d[1] == "started"
     text = str(messages[last_human].content) if last_human >= 0 else ""
     return ctx, text, messages[last_human + 1:] if last_human >= 0 else []
 

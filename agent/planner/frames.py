@@ -10,6 +10,9 @@ import re
 from agent.nlu.confirm import parse_confirmation
 from agent.nlu.numbers import parse_quantities, resolve_unit
 
+from .field import reason_of
+from .plan import Plan
+
 MAX_ANSWER_WORDS = 8  # an answer to a short question is short; longer is a new request
 
 
@@ -21,7 +24,6 @@ def fill(planner, frame: dict, text: str):
         return None
     request = frame.get("request") or ""
     if parse_confirmation(text) == "no":  # "no", "leave it", "rehne do": the question is dropped
-        from .intents import Plan
         return Plan(text="OK, left it. Nothing was changed.", outcome="answered")
     if slot == "unit":
         return _unit(planner, frame, text)
@@ -46,14 +48,14 @@ def fill(planner, frame: dict, text: str):
         code = _choice(frame.get("choices") or [], text)
         if code is None:
             return None
-        from .intents import Plan
         return Plan([(frame["tool"], {**(frame.get("args") or {}), frame["arg"]: code})])
     if slot == "method":
         return _replan(planner, f"{request} {text}")
+    if slot and slot.startswith("field_"):
+        return _field(planner, frame, text)
     if slot == "reason":
         if planner.keyword_in(text):
             return None
-        from .intents import Plan
         return Plan([("reject_order", {"order_no": frame["order_no"], "reason": text.strip()})])
     return None
 
@@ -81,7 +83,6 @@ _ORDINAL = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "
 
 def _unit(planner, frame: dict, text: str):
     """"box" after "What do you mean by 'dabba'?": the request again with that unit said."""
-    from .intents import Plan
     units = planner.world.units.get(frame.get("sku", ""), [])
     word = frame.get("word") or ""
     answer = re.sub(r"(?i)\b(?:i mean|it'?s|its|a|an|the|in|by|mean|means|=|is)\b", " ", text).strip(" .!?")
@@ -106,3 +107,22 @@ def _unit(planner, frame: dict, text: str):
 def _replan(planner, request: str):
     plan = planner.plan_request(request)
     return None if plan.outcome == "not_understood" else plan
+
+
+def _field(planner, frame: dict, text: str):
+    """The answers to the field questions: the reason for no order, the outlet, a detail of a new
+    outlet or an update, the reason for a rejection."""
+    slot = frame["slot"]
+    if slot == "field_reason":
+        reasons = reason_of(text)
+        return Plan([("end_visit", {"outcome": "no_order", "reason": reasons[0]})]) if len(reasons) == 1 else None
+    if slot == "field_outlet":
+        cust, ask, _ = planner._customer(text)
+        if ask or not cust:
+            return ask
+        return Plan([(frame["tool"], {"customer": cust})])
+    if slot == "field_more":
+        return _replan(planner, f"{frame.get('request', '')} {frame.get('prefix', '')} {text.strip()}")
+    if slot == "field_reject" and not planner.keyword_in(text):
+        return Plan([("reject_outlet_request", {"request": frame["request"], "reason": text.strip()})])
+    return None

@@ -7,7 +7,7 @@ a reply with an outcome (refused / clarify / not_understood) when no tool should
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -17,15 +17,17 @@ from rapidfuzz import fuzz
 from agent.nlu.confirm import parse_confirmation
 from agent.nlu.normalise import asks_for_help, is_greeting, normalise
 from agent.nlu.numbers import QtyMention, parse_amounts, parse_quantities, resolve_unit
-from agent.nlu.periods import labelled_date, parse_period
+from agent.nlu.periods import labelled_date, parse_period, period_args
 from agent.nlu.text import NAME_STOPWORDS, STOPWORDS, tokenize
 from tools.registry import TOOL_SPECS
 
 from .context import Context, last_order_numbers
+from .field import FieldIntents
 from .frames import fill
 from .help import help_text
 from .intent_scores import closest_tool
 from .items import extract_items, names_list, pick_product
+from .plan import Plan
 
 # Words that carry intent, and their typo-tolerant matching.
 KEYWORDS = ("approve", "approval", "reject", "cancel", "dispatch", "deliver", "delivered", "payment",
@@ -243,16 +245,6 @@ _ORDER_BY_RANK = re.compile(r"\b(oldest|earliest|newest|latest|first|next|previo
 _IT = re.compile(r"\b(it|that|this|that one|this one|the order|last order|my last order|the last one)\b", re.I)
 
 
-@dataclass
-class Plan:
-    calls: list[tuple[str, dict]] = field(default_factory=list)
-    text: str = ""
-    outcome: str | None = None     # refused | clarify | not_understood (None = let tools decide)
-    note: str = ""                 # said before the tools' answer
-    guess: bool = False            # a guess from one word ("dispatch", "my order"): a policy question may win
-    frame: dict | None = None      # the slot a question waits for (agent/planner/frames.py)
-
-
 def _lone_number(text: str) -> re.Match | None:
     m = _LONE_NUMBER.search(text)
     return None if m is None or re.search(r"(?i)(?:rs\.?|inr|rupees?)\s*$", text[:m.start()]) else m
@@ -270,14 +262,7 @@ def _words(text: str) -> set[str]:
     return out
 
 
-def _period_args(text: str, today: date) -> dict | None:
-    p = parse_period(text, today)
-    if p is None:
-        return None
-    return {"start": p.start.isoformat(), "end": p.end.isoformat(), "label": p.label}
-
-
-class Planner:
+class Planner(FieldIntents):
     def __init__(self, world_view, world, ctx: Context, tools: set[str], today: date, actor=None):
         self.wv, self.world, self.ctx, self.tools, self.today = world_view, world, ctx, tools, today
         self.actor = actor  # core.access.Actor: whose orders "the last one" means
@@ -546,7 +531,7 @@ class Planner:
             return ask
         if cust and "customer" in fields:
             args["customer"] = cust
-        period = _period_args(text, self.today)
+        period = period_args(text, self.today)
         if period and "period" in fields:
             args["period"] = period
         if "product" in fields:
@@ -611,6 +596,9 @@ class Planner:
                              "chat. Your role and limits stay as they are. I can help with orders, stock, "
                              "prices, offers and what you owe.", outcome="refused")
         w = _words(text)
+        field = self._field(text, low)
+        if field is not None:
+            return field
         change = self._stock_change(text, low)
         if change is not None:
             return change
@@ -648,6 +636,8 @@ class Planner:
                 if ask.frame is None:  # several orders named before: that question
                     return ask
             # which one is not known: what is waiting, with its numbers, and the question
+            if "approve" not in w and self._can("outlet_requests"):  # and the reps' outlet requests
+                return Plan([("pending_approvals", {}), ("outlet_requests", {})])
             return Plan([("pending_approvals", {})],
                         note="" if "approve" not in w else "I approve one order at a time; here is what is waiting:"
                         if re.search(r"\ball\b", low) else "Which one? Say 'approve' with its order number. Waiting:")
@@ -681,7 +671,7 @@ class Planner:
             args: dict = {"status": status} if status else {}
             if cust:
                 args["customer"] = cust
-            if (asked_period := _period_args(text, self.today)):
+            if (asked_period := period_args(text, self.today)):
                 args["period"] = asked_period
             return Plan([("list_orders", args)])
         if (_LISTING.search(low) or to_dispatch and re.search(r"\borders\b", low)) and not nums:
@@ -741,7 +731,7 @@ class Planner:
                 args["reference"] = ref[1]
             return Plan([("record_payment", args)])
 
-        period = _period_args(text, self.today)
+        period = period_args(text, self.today)
         if re.search(r"\blow stock|running low|reorder|below (?:the )?reorder|short(?:age)? of stock|stock ?outs?\b",
                      low):
             wh = self._warehouse(text)
@@ -791,7 +781,7 @@ class Planner:
             note = ""
             asked_by = re.search(r"\b(?:by|per)\s+([a-z][a-z ]{2,20}?)\s*(?:[?.!,]|$|\b(?:this|last|for|in)\b)"
                                  r"|\b([a-z]+)[- ]wise\b", low)
-            if "by" not in args and asked_by and not _period_args(asked_by[0], self.today):
+            if "by" not in args and asked_by and not period_args(asked_by[0], self.today):
                 # a grouping the report has not: said, never silently dropped
                 note = f"I can't group sales by {(asked_by[1] or asked_by[2]).strip()}; here is the total."
             rep = self._one(["user"], text, 75.0)
@@ -912,7 +902,7 @@ class Planner:
         if _words(low) & {"reject", "approve", "cancel", "dispatch"}:
             return None  # "reject it, they must clear the October bill first": the action decides
         nums = self.lex.find_order_numbers(text)
-        period = _period_args(text, self.today)
+        period = period_args(text, self.today)
         if _EXPIRY_ASK.search(low) and self._can("expiring_stock") and not _EXPIRY_LABEL.search(low):
             return self._expiring(text, low)
         if _REORDER.search(low) and self._can("reorder"):
