@@ -4,7 +4,7 @@ import hashlib
 import hmac
 import secrets
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from . import audit
 from .clock import Clock
@@ -59,3 +59,9 @@ def get_user(session: Session, user_id: str) -> User | None:
 def an_admin(session: Session) -> User | None:
     """Some admin (by id), for what the command line shows with an admin's view."""
     return session.exec(select(User).where(User.role == "admin").order_by(User.id)).first()
+
+
+def user_names(session: Session, ids: list[str]) -> dict[str, str]:
+    """id -> name of those users that exist."""
+    wanted = sorted(set(ids))
+    return dict(session.exec(select(User.id, User.name).where(col(User.id).in_(wanted))).all()) if wanted else {}

@@ -7,8 +7,9 @@ from typing import Any
 
 from core.attendance import day_status, start_day
 from core.beats import todays_plan
-from core.errors import InvalidInput, NotFound
+from core.errors import InvalidInput
 from core.field_reports import attendance_report, missed_outlets, outlets_not_visited, ratio, visit_compliance
+from core.identities import user_names
 from core.lookup import resolve_customer, resolve_outlet_request, resolve_region, resolve_rep
 from core.orders import Item, PreviewChanged, create_order
 from core.outlets import (
@@ -139,7 +140,7 @@ class TodaysPlan(Tool):
         on = _day(args.date)
         plan = todays_plan(s, ctx.actor, ctx.clock, rep, on)
         when = "today" if on is None or on == ctx.clock.today() else on.isoformat()
-        whose = "Your" if rep is None else f"{rep}'s"
+        whose = "Your" if rep is None else f"{user_names(s, [rep]).get(rep, rep)}'s"
         if not plan:
             text = f"{whose} plan {when}: no beat is planned."
         else:
@@ -228,7 +229,7 @@ class SuggestOrderTool(Tool):
         if got.preview is None:
             name = customer_names(ctx.session, [code]).get(code, code)
             why = (" " + "; ".join(got.notes) + ".") if got.notes else ""
-            raise NotFound(f"Nothing to suggest for {name}: no product was ordered in at least two of its orders of "
+            raise InvalidInput(f"Nothing to suggest for {name}: no product was ordered in at least two of its orders of "
                            f"the last 90 days and in none of the last 14.{why}")
         return got
 
@@ -324,8 +325,10 @@ class OutletRequests(Tool):
         if not waiting:
             return ToolResult("No outlet requests are waiting for you.", data={"requests": []})
         names = customer_names(ctx.session, {r.customer for r in waiting})
+        reps = user_names(ctx.session, [r.proposed_by for r in waiting])
         rows = [[r.id, "new outlet" if r.kind == "new" else "update", names.get(r.customer, r.customer),
-                 r.proposed_by, _changes_words(json.loads(r.changes), json.loads(r.previous))] for r in waiting]
+                 reps.get(r.proposed_by, r.proposed_by), _changes_words(json.loads(r.changes), json.loads(r.previous))]
+                for r in waiting]
         text = "Outlet requests waiting for you:\n" + "\n".join(f"- {r[0]}: {r[1]} of {r[2]} by {r[3]}: {r[4]}"
                                                               for r in rows)
         return ToolResult(text, Table(["Request", "Kind", "Outlet", "By", "Changes"], rows, "Outlet requests"),
@@ -347,7 +350,7 @@ class _OutletDecision(_Change):
         reason = f" with the reason \"{req.decision_reason}\"" if req.decision_reason else ""
         text = (f"{'Approved' if self.approve else 'Rejected'} {req.id}: {what} of {name}{reason}." if done
                 else f"{'Approve' if self.approve else 'Reject'} {req.id}, the {what} of {name} proposed by "
-                     f"{req.proposed_by}{reason}?")
+                     f"{user_names(ctx.session, [req.proposed_by]).get(req.proposed_by, req.proposed_by)}{reason}?")
         return text, {"request": req.id, "status": req.status}
 
 
@@ -440,8 +443,8 @@ class AttendanceReport(Tool):
         label = args.period.label if args.period and args.period.label else f"{start} to {end}"
         lines, rows = [], []
         for s in summary:
-            days = "; ".join(f"{d.day} in {_hhmm(ctx, d.first_check_in)}"
-                             + (f", out {_hhmm(ctx, d.last_check_out)}" if d.last_check_out else ", still out")
+            days = "; ".join(f"{d.day} checked in {_hhmm(ctx, d.first_check_in)}"
+                             + (f", out {_hhmm(ctx, d.last_check_out)}" if d.last_check_out else ", not checked out")
                              for d in s.rows[:7])
             lines.append(f"- {s.rep_name}: {s.days} day{'s' if s.days != 1 else ''}" + (f" ({days})" if days else ""))
             rows += [[s.rep_name, str(d.day), _hhmm(ctx, d.first_check_in),

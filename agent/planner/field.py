@@ -63,6 +63,7 @@ REASONS: list[tuple[str, re.Pattern[str]]] = [
                               r"(?:dusri|doosri|another) (?:company|brand|supplier)|buys? from (?:someone|others?))\b",
                               re.I)),
 ]
+_ASKING = re.compile(r"^\s*(?:who|which|how|did|has|have|is|are|am|was|were|when|kya|kisne|kaun)\b|\?\s*$", re.I)
 REASON_LIST = "stock sufficient, shop closed, owner absent, credit issue, price issue, competitor or other"
 _SUGGEST = re.compile(r"\bsuggest\w*\b|\brecommend\w*\b|\bwhat\s+(?:should|shall|can)\s+(?:they|he|she|i|we)\s+"
                       r"(?:order|buy|take|push|sell)\b|\busual\s+order\b|\bwhat\s+(?:do|does)\s+(?:they|he|she|it)\s+"
@@ -71,8 +72,8 @@ _SUGGEST = re.compile(r"\bsuggest\w*\b|\brecommend\w*\b|\bwhat\s+(?:should|shall
 _PHONE = re.compile(r"(?<![\w.])(\+?\d[\d -]{7,14}\d)(?![\w.])")
 _UPDATE = re.compile(r"\b(?:new|changed?|update\w*|correct\w*|is now|now|naya|nayi|badal\w*|different)\b", re.I)
 _PHONE_WORD = re.compile(r"\b(?:phone|mobile|number|no\.?|ph|contact no|cell|whatsapp)\b", re.I)
-_CONTACT = re.compile(r"\b(?:contact(?:\s+person)?|owner|in[- ]?charge|manager|malik)\s+(?:is\s+now|is|now|ab|=|:|-)"
-                      r"\s+(?:now\s+)?(?:mr\.?|mrs\.?|ms\.?|shri|smt\.?)?\s*([A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,3})")
+_CONTACT = re.compile(r"\b(?:contact(?:\s+person)?|owner|in[- ]?charge|manager|malik)(?:'?s\s+name)?\s*"
+                      r"(?:is\s+now|is|now|ab|=|:|-)?\s+(?:now\s+)?(?:mr\.?|mrs\.?|ms\.?|shri|smt\.?)?\s*([A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,3})")
 _CLASS = re.compile(r"\bclass\s*(?:to|as|=|:|is|->|now)?\s*([abc])\b|\b([abc])[- ]class\b"
                     r"|\b(?:upgrade|downgrade|make|change|move|mark)\b[^.?!]{0,25}\bto\s+(?:class\s+)?([abc])\b", re.I)
 _LOCATION = re.compile(r"(-?\d{1,2}\.\d{3,})\s*[,/ ]\s*(-?\d{1,3}\.\d{3,})")
@@ -135,7 +136,8 @@ class FieldIntents:
     def _field(self, text: str, low: str) -> Plan | None:
         if (done := self._visit_end(text, low)) is not None:
             return done
-        if _END_DAY.search(low):
+        asking = bool(_ASKING.search(low))
+        if _END_DAY.search(low) and not asking:
             return self._rep_only("end_day", {}, "end a working day")
         if (m := _AT.search(text)) and not _NO_ORDER.search(low):
             said = next(g for g in (m["a"], m["b"], m["c"]) if g)
@@ -143,7 +145,10 @@ class FieldIntents:
             if plan is not None:
                 return plan
         if _START_DAY.search(low) and not re.search(r"\b(?:order|stock)\b", low):
-            return self._rep_only("start_day", self._location(text), "start a working day")
+            if not asking:
+                return self._rep_only("start_day", self._location(text), "start a working day")
+            if self.ctx.role == "sales rep":  # "did I check in?": the day and the plan say
+                return Plan([("todays_plan", {})])
         if _SUGGEST.search(low) and re.search(r"\b(?:order|buy|take|push|sell|lena|mangwana|bhejna|them|they|"
                                               r"him|her|for)\b", low):
             if not self._can("suggest_order"):
@@ -155,12 +160,12 @@ class FieldIntents:
                 return Plan(text="Which outlet should I suggest an order for?", outcome="clarify",
                             frame={"slot": "field_outlet", "tool": "suggest_order"})
             return Plan([("suggest_order", {"customer": cust} if cust else {})])
+        if (decision := self._outlet_decision(text, low)) is not None:
+            return decision
         if (new := self._new_outlet(text, low)) is not None:
             return new
         if (update := self._outlet_update(text, low)) is not None:
             return update
-        if (decision := self._outlet_decision(text, low)) is not None:
-            return decision
         return self._team(text, low)
 
     # --- the rep ------------------------------------------------------------------------------
@@ -216,7 +221,7 @@ class FieldIntents:
         return Plan([("end_visit", {"reason": reasons[0]} if reasons else {})])
 
     def _new_outlet(self, text: str, low: str) -> Plan | None:
-        if not _NEW_OUTLET.search(text) or re.search(r"\border\b", low):
+        if not _NEW_OUTLET.search(text) or re.search(r"\border\b|\b(?:approv|reject|declin)\w*", low):
             return None
         if not self._can("propose_new_outlet"):
             return self._refuse_role("add new outlets")
