@@ -296,15 +296,16 @@ class FieldIntents:
                             r"|\bnew\s+(?:outlets?|shops?)\b[^.?!]{0,25}\b(?:approv\w*|pending|waiting)\b"
                             r"|\b(?:pending|waiting)\b[^.?!]{0,20}\b(?:outlet|shop)\s+(?:requests?|updates?|changes?)\b",
                             low)
-        if not (approve or reject or listing) or self.lex.find_order_numbers(text):
+        ref = _REQUEST_ID.search(text)
+        orders = [n for n in self.lex.find_order_numbers(text) if not (ref and n.upper() == ref[1].upper())]
+        if not (approve or reject or listing) or orders:
             return None
-        if not _OUTLET_REQUEST.search(text) or re.search(r"\borders?\b", low):
+        if not (ref or _OUTLET_REQUEST.search(text)) or re.search(r"\borders?\b", low):
             return None
         if not self._can("outlet_requests"):
             return self._refuse_role("decide outlet changes")
         if listing and not (approve or reject):
             return Plan([("outlet_requests", {})])
-        ref = _REQUEST_ID.search(text)
         who = _POSSESSIVE.search(text)
         cust, _, span = self._customer(text)
         request = ref[1].upper() if ref else who[1] if who else cust

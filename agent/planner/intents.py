@@ -596,7 +596,11 @@ class Planner(FieldIntents):
                              "chat. Your role and limits stay as they are. I can help with orders, stock, "
                              "prices, offers and what you owe.", outcome="refused")
         w = _words(text)
-        field = self._field(text, low)
+        # field words are read as said ("din khatam" is no stock word), then as normalised
+        said = getattr(self, "said", text)
+        field = self._field(said, said.lower())
+        if field is None and said != text:
+            field = self._field(text, low)
         if field is not None:
             return field
         change = self._stock_change(text, low)

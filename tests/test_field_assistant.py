@@ -1,0 +1,140 @@
+"""Field work through the assistant, in people's words: a rep's day from check-in to check-out
+with a visit, an order and a collection for the outlet visited, a no-order visit with its
+reason, outlet proposals decided by a manager, and the manager's view of the team. Every change
+is previewed and happens only on "yes"; a field word that cannot be placed is asked about."""
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlmodel import Session, select
+
+from agent.runtime import Assistant, Turn
+from core.clock import Clock
+from core.tables.billing import Payment
+from core.tables.field import Attendance, OutletRequest, Visit, VisitLink
+from core.tables.orders import Order
+from core.tables.parties import Customer
+
+MON = Clock(ZoneInfo("Asia/Kolkata"), datetime(2026, 11, 16, 10, 0, tzinfo=ZoneInfo("Asia/Kolkata")))
+REP, MANAGER = "U-REP-1", "U-MGR-KA"  # Ravi Kumar's Monday beat: R-101 Anand Kirana Store, R-106 Lucky General Store
+
+
+def say(assistant, user, text):
+    return assistant.handle(Turn(user, "telegram", f"field-{user}"), text)
+
+
+def confirmed(assistant, user, text, tool):
+    preview = say(assistant, user, text)
+    assert preview.awaiting_confirmation and [c.name for c in preview.tool_calls] == [tool], \
+        (preview.outcome, preview.text, preview.tool_calls)
+    done = say(assistant, user, "yes")
+    assert done.outcome == "done", done.text
+    return preview, done
+
+
+def rows(engine, model):
+    with Session(engine) as s:
+        return list(s.exec(select(model)))
+
+
+def test_a_reps_day_with_a_visit_an_order_and_a_collection(sample):
+    a = Assistant(sample, MON)
+    preview = say(a, REP, "good morning, starting my day")
+    assert preview.awaiting_confirmation and not rows(sample, Attendance)  # nothing before "yes"
+    assert say(a, REP, "yes").outcome == "done" and [d.check_out for d in rows(sample, Attendance)] == [None]
+    plan = say(a, REP, "aaj ka beat kya hai")
+    assert "Anand Kirana Store" in plan.text and "Lucky General Store" in plan.text
+    confirmed(a, REP, "reached Anand Kirana Store", "start_visit")
+    _, placed = confirmed(a, REP, "they want 2 cases of crunchy cream 100g", "create_order")
+    confirmed(a, REP, "collected 500 cash", "record_payment")
+    _, ended = confirmed(a, REP, "done here", "end_visit")
+    [visit] = rows(sample, Visit)
+    [order] = [o for o in rows(sample, Order) if o.order_no in placed.text]
+    assert (visit.customer, visit.outcome, visit.order_no) == ("R-101", "order", order.order_no)
+    assert order.customer == "R-101" and order.order_no in ended.text
+    [payment] = [p for p in rows(sample, Payment) if p.recorded_by == REP]
+    links = {(ln.kind, ln.ref) for ln in rows(sample, VisitLink)}
+    assert payment.customer == "R-101" and ("payment", str(payment.id)) in links and ("order", order.order_no) in links
+    confirmed(a, REP, "din khatam", "end_day")
+    assert [d.check_out is not None for d in rows(sample, Attendance)] == [True]
+
+
+def test_no_order_is_asked_why_and_the_answer_ends_the_visit(sample):
+    a = Assistant(sample, MON)
+    confirmed(a, REP, "start my day", "start_day")
+    confirmed(a, REP, "Lucky General Store pe hoon", "start_visit")
+    asked = say(a, REP, "no order")
+    assert asked.outcome == "clarify" and not asked.tool_calls and "owner absent" in asked.text
+    confirmed(a, REP, "owner was not there", "end_visit")
+    [visit] = rows(sample, Visit)
+    assert (visit.customer, visit.outcome, visit.reason) == ("R-106", "no_order", "owner_absent")
+
+
+@pytest.mark.parametrize("said,reason", [("no order today, shop was closed", "shop_closed"),
+                                         ("order nahi mila, stock pada hai", "stock_sufficient"),
+                                         ("didn't order, prices too high they said", "price_issue")])
+def test_no_order_with_its_reason_in_one_message(sample, said, reason):
+    a = Assistant(sample, MON)
+    confirmed(a, REP, "check in", "start_day")
+    confirmed(a, REP, "I'm at Anand Kirana", "start_visit")
+    preview, _ = confirmed(a, REP, said, "end_visit")
+    assert preview.tool_calls[0].args["reason"] == reason and rows(sample, Visit)[0].reason == reason
+
+
+def test_two_reasons_are_asked_never_one_picked(sample):
+    a = Assistant(sample, MON)
+    confirmed(a, REP, "start my day", "start_day")
+    confirmed(a, REP, "I'm at Anand Kirana", "start_visit")
+    reply = say(a, REP, "no order, shop closed and owner not there")
+    assert reply.outcome == "clarify" and not reply.tool_calls and not reply.awaiting_confirmation
+    assert rows(sample, Visit)[0].ended_at is None
+
+
+def test_an_outlet_update_and_a_new_outlet_decided_by_the_manager(sample):
+    a = Assistant(sample, MON)
+    confirmed(a, REP, "start my day", "start_day")
+    confirmed(a, REP, "I'm at Anand Kirana", "start_visit")
+    confirmed(a, REP, "their new number is 98450 77777", "propose_outlet_update")
+    confirmed(a, REP, "add a new shop Sai Baba Stores in Bengaluru North, phone 9845033333, owner Ramesh",
+              "propose_new_outlet")
+    waiting = say(a, MANAGER, "anything waiting for my approval?")
+    assert "Sai Baba Stores" in waiting.text and "98450 77777" in waiting.text
+    asked = say(a, MANAGER, "approve Ravi's update")  # two requests of Ravi's: which one
+    assert asked.outcome in ("clarify", "answered") and not asked.awaiting_confirmation, asked.text
+    confirmed(a, MANAGER, "approve OR-0001", "approve_outlet_request")
+    assert say(a, MANAGER, "reject the Sai Baba Stores request").outcome == "clarify"  # a reason is asked
+    preview = say(a, MANAGER, "duplicate of an existing shop")
+    assert preview.awaiting_confirmation and say(a, MANAGER, "yes").outcome == "done"
+    with Session(sample) as s:
+        assert s.get(Customer, "R-101").phone == "98450 77777"
+        new = s.exec(select(Customer).where(Customer.name == "Sai Baba Stores")).one()
+        assert new.status == "blocked" and new.contact_person == "Ramesh"
+        assert sorted(r.status for r in s.exec(select(OutletRequest))) == ["approved", "rejected"]
+
+
+def test_the_manager_sees_the_team_and_a_rep_cannot_decide(sample):
+    a = Assistant(sample, MON)
+    confirmed(a, REP, "start my day", "start_day")
+    confirmed(a, REP, "I'm at Anand Kirana", "start_visit")
+    confirmed(a, REP, "no order, they have enough stock", "end_visit")
+    compliance = say(a, MANAGER, "how did my team do on visits today?")
+    assert [c.name for c in compliance.tool_calls] == ["visit_compliance"] and "1 of 2" in compliance.text
+    missed = say(a, MANAGER, "who missed their beat today?")
+    assert "Lucky General Store" in missed.text and "Anand Kirana Store" not in missed.text
+    present = say(a, MANAGER, "who has checked in today?")
+    assert [c.name for c in present.tool_calls] == ["attendance_report"] and "Ravi Kumar: 1 day" in present.text
+    beat = say(a, MANAGER, "what is Ravi's beat today")
+    assert "Ravi Kumar's plan" in beat.text and "(visited: no order)" in beat.text
+    refused = say(a, REP, "approve OR-0001")
+    assert refused.outcome == "refused" and not refused.awaiting_confirmation
+    assert say(a, MANAGER, "start my day").outcome == "refused" and len(rows(sample, Attendance)) == 1
+
+
+def test_a_visit_outside_the_reps_scope_is_refused_like_a_nonexistent_outlet(sample):
+    a = Assistant(sample, MON)
+    confirmed(a, REP, "start my day", "start_day")
+    outside = say(a, REP, "I'm at Fresh Mart")  # R-102, Priya's area
+    nowhere = say(a, REP, "I'm at Zyx Traders")
+    assert outside.outcome == nowhere.outcome == "refused" and not outside.awaiting_confirmation
+    assert outside.text.replace("Fresh Mart", "X") == nowhere.text.replace("Zyx Traders", "X")
+    assert not rows(sample, Visit)
