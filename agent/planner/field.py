@@ -139,7 +139,8 @@ class FieldIntents:
         asking = bool(_ASKING.search(low))
         if _END_DAY.search(low) and not asking:
             return self._rep_only("end_day", {}, "end a working day")
-        if (m := _AT.search(text)) and not _NO_ORDER.search(low):
+        if (m := _AT.search(text)) and not _NO_ORDER.search(low) and self._can("start_visit") \
+                and not self.lex.find_order_numbers(text) and not re.search(r"\bdeliver", low):
             said = next(g for g in (m["a"], m["b"], m["c"]) if g)
             plan = self._visit_start(said)
             if plan is not None:
@@ -195,8 +196,6 @@ class FieldIntents:
                 cust = said  # a name the world does not know (or not in scope): the core says so
             else:
                 return None
-        if not self._can("start_visit"):
-            return self._refuse_role("record visits")
         return Plan([("start_visit", {"customer": cust, **self._location(said)})])
 
     def _visit_end(self, text: str, low: str) -> Plan | None:
