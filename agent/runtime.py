@@ -109,6 +109,7 @@ class Turn:
     user_id: str
     channel: str
     conversation: str
+    location: tuple[str, str] | None = None  # (latitude, longitude) the channel shared lately, if any
 
 
 class Assistant:
@@ -174,6 +175,39 @@ class Assistant:
             return Reply("I don't know you yet, so I can't do anything for you.", outcome="refused")
         except Exception:
             log.exception("confirmation failed")
+            return Reply("Sorry, something went wrong and nothing was changed.", outcome="error")
+
+    def share_location(self, turn: Turn, latitude: str, longitude: str) -> Reply:
+        """A location the channel shares (Telegram's location message) goes with the check-in, visit or
+        check-out waiting for confirmation: previewed again with it. Otherwise it is only noted (the
+        channel passes it with the user's next messages, see Turn.location)."""
+        try:
+            with Session(self.engine) as s:
+                actor = load_actor(s, turn.user_id, turn.channel)
+                pending = store.current_pending(s, turn.user_id, turn.channel, turn.conversation, self.clock.now())
+            tool = get_tool(pending.tool) if pending is not None else None
+            if pending is None or tool is None or "latitude" not in tool.args_model.model_fields:
+                return Reply("Got your location: it goes with your next check-in, visit or check-out.",
+                             outcome="answered")
+            args = tool.parse({**json.loads(pending.args), "latitude": latitude, "longitude": longitude})
+            with Session(self.engine) as s:
+                try:
+                    preview = tool.preview(ToolContext(s, actor, self.clock, self._knowledge), args)
+                except DomainError as e:
+                    return Reply(e.message, outcome="refused" if isinstance(e, REFUSALS) else "answered")
+                finally:
+                    s.rollback()
+            with transaction(self.engine) as s:
+                row = store.put_pending(s, user_id=turn.user_id, channel=turn.channel, conversation=turn.conversation,
+                                        tool=tool.name, args=args.model_dump(mode="json"),
+                                        fingerprint=preview.fingerprint, preview=preview.text, now=self.clock.now(),
+                                        ttl_minutes=self.ttl)
+                self._remember(s, turn, [said(preview.text)])
+                return self._preview_reply(preview.text, preview, row.id)
+        except NotFound:
+            return Reply("I don't know you yet, so I can't do anything for you.", outcome="refused")
+        except Exception:
+            log.exception("location failed")
             return Reply("Sorry, something went wrong and nothing was changed.", outcome="error")
 
     def cancel(self, turn: Turn, action_id: str | None = None) -> Reply:
@@ -394,6 +428,7 @@ class Assistant:
         core found an argument to fix and the model may try again (LLM backends)."""
         now = self.clock.now()
         turn = t.turn
+        args = _located(tool, args, turn.location)
         with Session(self.engine) as s:
             try:
                 preview = tool.preview(ToolContext(s, t.actor, self.clock, self._knowledge), args)
@@ -510,6 +545,15 @@ class Assistant:
 
     def _remember(self, session: Session, turn: Turn, messages: list) -> None:
         store.save_messages(session, turn.channel, turn.conversation, turn.user_id, messages, self.clock.now())
+
+
+def _located(tool, args, location: tuple[str, str] | None):
+    """A change that records where it happens (check-in, visit, check-out) takes the location the
+    channel shared, when the words gave none."""
+    fields = tool.args_model.model_fields
+    if location is None or "latitude" not in fields or getattr(args, "latitude", None) is not None:
+        return args
+    return args.model_copy(update={"latitude": location[0], "longitude": location[1]})
 
 
 def _table(t) -> Table | None:

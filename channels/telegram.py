@@ -11,6 +11,7 @@ import hmac
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable, Coroutine
 from contextlib import asynccontextmanager
 from typing import Any
@@ -75,6 +76,8 @@ UNKNOWN_BUTTON = "I don't know this Telegram account yet. Send /start to link it
 NOT_OWN = "Please share your own number with the button below."
 PRIVATE_ONLY = "Please talk to me in a private chat."
 TOO_FAST = "You are sending messages too fast. Please wait a minute and try again."
+SHARE_LOCATION = "To record where you are, share your location with the button below (or just confirm)."
+LOCATION_TTL = 15 * 60  # seconds a shared location goes with a rep's next check-in, visit or check-out
 
 
 def telegram_settings(settings: Any = None) -> TelegramSettings:
@@ -144,6 +147,7 @@ class TelegramBot:
         self.assistant, self.engine, self.clock, self.config = assistant, engine, clock, config
         self.limiter = RateLimiter(config.rate_limit)
         self._warned: set[int] = set()  # users told to slow down: later refusals stay silent
+        self._locations: dict[str, tuple[float, tuple[str, str]]] = {}  # user id -> (when, where) shared last
         self.runner = _BotLoop(self.application(polling=False))
 
     # --- wiring ----------------------------------------------------------------------------
@@ -158,6 +162,7 @@ class TelegramBot:
         app.add_handler(CommandHandler("start", self._start))
         app.add_handler(CommandHandler("help", self._help))
         app.add_handler(MessageHandler(filters.CONTACT, self._contact))
+        app.add_handler(MessageHandler(filters.LOCATION, self._location))
         app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, self._text))
         app.add_handler(CallbackQueryHandler(self._button))
         app.add_handler(MessageHandler(filters.ALL, self._other))
@@ -277,9 +282,31 @@ class TelegramBot:
             await update.message.reply_text(f"That message is too long ({len(text)} characters; the limit is "
                                             f"{MAX_MESSAGE}). Nothing was done.")
             return
-        turn = Turn(user.id, "telegram", str(update.effective_chat.id))
+        turn = Turn(user.id, "telegram", str(update.effective_chat.id), self._recent_location(user.id))
         reply = await asyncio.to_thread(self.assistant.handle, turn, text)
         await send_reply(context.bot, update.effective_chat.id, reply)
+        if _asks_where(reply) and turn.location is None:  # a check-in or visit: offer the location button
+            await context.bot.send_message(chat_id=update.effective_chat.id, text=SHARE_LOCATION,
+                                           reply_markup=_location_keyboard())
+
+    async def _location(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A shared location: it goes with the check-in, visit or check-out waiting for confirmation,
+        or with the next one said within LOCATION_TTL."""
+        assert update.message is not None and update.message.location is not None
+        assert update.effective_chat is not None
+        user = await self._known(update)
+        if user is None:
+            return
+        where = (str(update.message.location.latitude), str(update.message.location.longitude))
+        self._locations[user.id] = (time.monotonic(), where)
+        turn = Turn(user.id, "telegram", str(update.effective_chat.id), where)
+        reply = await asyncio.to_thread(self.assistant.share_location, turn, *where)
+        await send_reply(context.bot, update.effective_chat.id, reply)
+
+    def _recent_location(self, user_id: str) -> tuple[str, str] | None:
+        # a monotonic clock, not the business clock: a fixed DMS_NOW must not keep a location fresh
+        seen = self._locations.get(user_id)
+        return seen[1] if seen is not None and time.monotonic() - seen[0] < LOCATION_TTL else None
 
     async def _button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -333,6 +360,19 @@ async def send_reply(bot, chat_id: int, reply: Reply) -> None:
     for i, html in enumerate(messages):
         await bot.send_message(chat_id=chat_id, text=html, parse_mode=ParseMode.HTML,
                                reply_markup=markup if i == len(messages) - 1 else None)
+
+
+def _asks_where(reply: Reply) -> bool:
+    """A preview of a change that records where it happens (check-in, visit, check-out, outlet details)."""
+    return reply.awaiting_confirmation and any(c.name in LOCATED for c in reply.tool_calls[-1:])
+
+
+LOCATED = ("start_day", "end_day", "start_visit")
+
+
+def _location_keyboard() -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup([[KeyboardButton("Share my location", request_location=True)]],
+                               one_time_keyboard=True, resize_keyboard=True)
 
 
 def _contact_keyboard() -> ReplyKeyboardMarkup:

@@ -152,7 +152,7 @@ def user(uid: int, name: str = "Test") -> dict:
 
 
 def message_update(uid: int, text: str | None = None, *, update_id: int | None = None, chat_type: str = "private",
-                   chat_id: int | None = None, contact: dict | None = None) -> dict:
+                   chat_id: int | None = None, contact: dict | None = None, location: dict | None = None) -> dict:
     msg = {"message_id": next(_ids), "date": int(time.time()), "from": user(uid),
            "chat": {"id": chat_id or uid, "type": chat_type}}
     if text is not None:
@@ -161,6 +161,8 @@ def message_update(uid: int, text: str | None = None, *, update_id: int | None =
             msg["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
     if contact is not None:
         msg["contact"] = contact
+    if location is not None:  # Telegram's location message: {"latitude": …, "longitude": …}
+        msg["location"] = location
     return {"update_id": update_id or next(_ids), "message": msg}
 
 

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import threading
+from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -34,7 +35,7 @@ from core.orders import decide
 from core.settings import TelegramSettings
 from core.tables.audit import OutboxMessage
 from core.tables.orders import Order
-from core.tables.parties import LinkRequest, User
+from core.tables.parties import Customer, LinkRequest, User
 from tests.fake_telegram import FakeTelegram, callback_update, message_update
 
 SECRET = "s3cret-token"
@@ -350,3 +351,44 @@ def test_who_may_decide_links_is_the_cores_answer():
     from core.access import PERMISSIONS, Actor
     assert {role for role, can in PERMISSIONS.items() if "users.link" in can} == {"admin", "manager"}
     assert Actor("U", "manager").can("users.link") and not Actor("U", "sales_rep").can("users.link")
+
+
+RAVI = 700001  # U-REP-1, the sales rep of Bengaluru North
+
+
+def _confirm_last(tg, uid):
+    buttons = next(m for m in reversed(tg.fake.sent(chat_id=uid)) if "inline_keyboard" in str(m.get("reply_markup")))
+    data = {b["text"]: b["callback_data"] for b in buttons["reply_markup"]["inline_keyboard"][0]}
+    assert tg.post(callback_update(uid, data["Confirm"], chat_id=uid)) == 200
+
+
+def test_a_shared_location_goes_with_the_check_in_and_the_visit(tg):
+    from core.tables.field import Attendance, Visit
+    with Session(tg.engine) as s:  # the outlet's own coordinates, as world.md's customers.csv may give them
+        for code in ("R-101", "R-106"):
+            shop = s.get(Customer, code)
+            shop.latitude, shop.longitude = Decimal("12.9716"), Decimal("77.5946")
+            s.add(shop)
+        s.commit()
+    assert tg.post(message_update(RAVI, "start my day")) == 200
+    offer = tg.fake.sent(chat_id=RAVI)[-1]
+    assert offer["reply_markup"]["keyboard"][0][0]["request_location"] is True  # Telegram's share-location button
+    assert tg.post(message_update(RAVI, location={"latitude": 12.9717, "longitude": 77.5946})) == 200
+    assert "location noted" in tg.fake.sent(chat_id=RAVI)[-1]["text"]  # the pending check-in, previewed again
+    _confirm_last(tg, RAVI)
+    with Session(tg.engine) as s:
+        [day] = s.exec(select(Attendance)).all()
+        assert (day.in_latitude, day.in_longitude) == (Decimal("12.9717"), Decimal("77.5946"))
+    # within minutes, the same location goes with the visit said next: 11 m from the shop, on site
+    assert tg.post(message_update(RAVI, "I'm at Anand Kirana Store")) == 200
+    assert "11 m from the outlet" in tg.fake.sent(chat_id=RAVI)[-1]["text"]
+    _confirm_last(tg, RAVI)
+    # a visit started from far away is off-site (rules.md: over 200 m)
+    assert tg.post(message_update(RAVI, location={"latitude": 12.9816, "longitude": 77.5946})) == 200
+    assert "goes with your next" in tg.fake.sent(chat_id=RAVI)[-1]["text"]  # nothing waits: only noted
+    assert tg.post(message_update(RAVI, "now at Lucky General Store")) == 200
+    _confirm_last(tg, RAVI)
+    with Session(tg.engine) as s:
+        visits = {v.customer: v for v in s.exec(select(Visit))}
+        assert visits["R-101"].off_site is False and visits["R-101"].distance_m == Decimal("11.1")
+        assert visits["R-106"].off_site is True and visits["R-106"].distance_m == Decimal("1111.9")
