@@ -23,6 +23,8 @@ WORDS: dict[str, dict[str, str]] = {
         "approval_escalated": ("Order {order} for {customer}{comma_total} has waited {hours} h for approval "
                                "and is escalated to you."),
         "order_status": "Your order {order} is now {status}{comma_total}.",
+        "outlet_request": "Outlet request {request} ({kind} of {customer}) needs your approval{colon_changes}.",
+        "outlet_request_decided": "Your {kind} of {customer} ({request}) was {status} by {by}{reason_note}.",
         OTHER: "{event}: {details}",
     },
     "slack": {
@@ -30,6 +32,8 @@ WORDS: dict[str, dict[str, str]] = {
         "approval_escalated": ("Escalated to you (waiting over {hours} h): order {order} of {customer}, "
                                "Rs {raw_total}.{why_line}"),
         "order_status": "Order {order} is now {status}.",
+        "outlet_request": "Approval needed: {kind} of {customer} ({request}){colon_changes}.",
+        "outlet_request_decided": "Your {kind} of {customer} ({request}) was {status} by {by}{reason_note}.",
         OTHER: "{event}: {details}",
     },
     "telegram": {
@@ -37,13 +41,16 @@ WORDS: dict[str, dict[str, str]] = {
         "approval_escalated": "Order {order} for {customer} ({total}) was escalated to you.{reasons_line}",
         "order_status": "Order {order} is now {status}{total_note}.",
         "telegram_linked": "This Telegram account is now linked to {name}. /help shows what you can ask.",
+        "outlet_request": "The {kind} of {customer} ({request}) waits for your approval{colon_changes}.",
+        "outlet_request_decided": "Your {kind} of {customer} ({request}) was {status} by {by}{reason_note}.",
         OTHER: "{event}: {colon_details}",
     },
 }
 
 # Words that are there only when their value is (a total, reasons, why an order waits).
 WHEN_GIVEN = {"comma_total": ", {total}", "total_note": " (total {total})", "colon_reasons": ": {reasons}",
-              "reasons_line": "\n{reasons}", "why_line": "\nWhy: {why}."}
+              "reasons_line": "\n{reasons}", "why_line": "\nWhy: {why}.", "colon_changes": ": {changes}",
+              "reason_note": " (\"{reason}\")"}
 
 
 @dataclass(frozen=True)
@@ -76,8 +83,14 @@ def notice_text(message: OutboxMessage, style: str = "plain", markup: Markup = P
         "event": esc(message.event.replace("_", " ")),
         "details": esc(", ".join(f"{k} {v}" for k, v in sorted(p.items()))),
         "colon_details": esc(", ".join(f"{k}: {v}" for k, v in sorted(p.items()))),
+        "request": markup.bold(esc(str(p.get("request", "?")))),
+        "kind": "new outlet" if p.get("kind") == "new" else "outlet update",
+        "changes": esc(", ".join(f"{str(k).replace('_', ' ')} {v}" for k, v in (p.get("changes") or {}).items())),
+        "by": esc(str(p.get("by", ""))),
+        "reason": esc(str(p.get("reason") or "")),
     }
-    given = {"total": bool(total), "reasons": bool(values["reasons"]), "why": bool(why)}
+    given = {"total": bool(total), "reasons": bool(values["reasons"]), "why": bool(why),
+             "changes": bool(values["changes"]), "reason": bool(values["reason"])}
     for name, template in WHEN_GIVEN.items():
         needs = next(k for k in given if "{" + k + "}" in template)
         values[name] = template.format(**values) if given[needs] else ""

@@ -32,7 +32,8 @@ MAX_ATTEMPTS = 5
 BASE_DELAY = timedelta(seconds=30)
 MAX_DELAY = timedelta(hours=1)
 
-PREFERENCES = {"approval_requested": ("slack", "telegram"), "approval_escalated": ("slack", "telegram")}
+PREFERENCES = {"approval_requested": ("slack", "telegram"), "approval_escalated": ("slack", "telegram"),
+               "outlet_request": ("slack", "telegram")}
 DEFAULT_PREFERENCE = ("telegram", "slack")
 PLATFORM_ID = {"slack": "slack_id", "telegram": "telegram_id"}
 

@@ -33,6 +33,7 @@ from core.db import transaction
 from core.errors import DomainError
 from core.identities import user_for_slack
 from core.orders import decide
+from core.outlets import decide_outlet_request
 from core.settings import Settings, SlackSettings, read
 from core.settings import secret_value as _secret
 from core.tables.audit import OutboxMessage
@@ -237,6 +238,9 @@ def render_reply(reply: Reply) -> tuple[str, list[dict]]:
     return fallback_text(reply.text), blocks + actions
 
 
+OUTLET = "outlet:"  # a decision button's value for an outlet request, beside an order's number
+
+
 def _decision_blocks(text: str, order_no: str) -> list[dict]:
     return [_section(esc(text)), {"type": "actions", "block_id": "dms_decision", "elements": [
         _button("dms_approve", "Approve", order_no, "primary"), _button("dms_reject", "Reject", order_no, "danger")]}]
@@ -414,18 +418,26 @@ class SlackChannel:
     # approvals
     def _decide(self, slack_id: str, order_no: str, approve: bool, reason: str | None = None
                 ) -> tuple[bool, str]:
-        """The clicking user's decision through the core (its scope and role checks apply)."""
+        """The clicking user's decision through the core (its scope and role checks apply): an
+        order's approval, or a rep's outlet request (a button value `outlet:OR-…`)."""
         user_id = self._user_id(slack_id)
         if user_id is None:
             return False, UNKNOWN_USER
         if not self.limiter.allow(slack_id):
             return False, SLOW_DOWN
+        request = order_no.removeprefix(OUTLET) if order_no.startswith(OUTLET) else None
         try:
             with transaction(self.engine) as s:
                 actor = load_actor(s, user_id, CHANNEL)
-                decide(s, actor, self.clock, order_no, approve, reason)
+                if request is not None:
+                    decide_outlet_request(s, actor, self.clock, request, approve, reason)
+                else:
+                    decide(s, actor, self.clock, order_no, approve, reason)
         except DomainError as e:
             return False, e.message
+        if request is not None:
+            return True, (f"Outlet request {request} approved by <@{slack_id}>: the change is applied." if approve
+                          else f"Outlet request {request} rejected by <@{slack_id}> (\"{esc(reason)}\").")
         if approve:
             return True, f"Order {order_no} approved by <@{slack_id}>: it is now confirmed."
         return True, f"Order {order_no} rejected by <@{slack_id}> (\"{esc(reason)}\"); its stock is released."
@@ -458,11 +470,12 @@ class SlackChannel:
                 "blocks": [first] if first else None}  # to settle the request message after the modal
         client.views_open(trigger_id=body["trigger_id"], view={
             "type": "modal", "callback_id": "dms_reject_reason", "private_metadata": json.dumps(meta),
-            "title": {"type": "plain_text", "text": "Reject order"},
+            "title": {"type": "plain_text", "text": "Reject request" if action["value"].startswith(OUTLET)
+                      else "Reject order"},
             "submit": {"type": "plain_text", "text": "Reject"},
             "close": {"type": "plain_text", "text": "Back"},
             "blocks": [{"type": "input", "block_id": "reason", "label": {
-                "type": "plain_text", "text": f"Why reject {action['value']}?"},
+                "type": "plain_text", "text": f"Why reject {action['value'].removeprefix(OUTLET)}?"},
                 "element": {"type": "plain_text_input", "action_id": "reason", "multiline": True}}]})
 
     @staticmethod
@@ -500,6 +513,10 @@ class SlackChannel:
             order_no = json.loads(message.payload or "{}").get("order_no", "")
             text = notice_text(message, "slack", why=self._why(order_no))
             return text, _decision_blocks(text, order_no)
+        if message.event == "outlet_request":  # a rep's outlet update or new outlet: the same buttons
+            request = json.loads(message.payload or "{}").get("request", "")
+            text = notice_text(message, "slack")
+            return text, _decision_blocks(text, OUTLET + request)
         text = notice_text(message, "slack")
         return text, [_section(esc(text))]
 

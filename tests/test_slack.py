@@ -313,3 +313,28 @@ def test_tables_read_on_a_phone():
                                       actions=[Action("confirm", "Confirm", "p1"), Action("cancel", "Cancel", "p1")]))
     assert text == "Confirm?" and blocks[-1]["type"] == "actions"
     assert [(b["action_id"], b["value"]) for b in blocks[-1]["elements"]] == [("dms_confirm", "p1"), ("dms_cancel", "p1")]
+
+
+def test_a_reps_outlet_update_reaches_the_manager_with_buttons_and_is_decided(h, fake):
+    from core.tables.parties import Customer
+    h.dm("UREP0001", "new phone number for Anand Kirana Store is 98450 77777")
+    preview = posted(fake, 1)
+    h.click("UREP0001", "dms_confirm", button(preview, "dms_confirm")["value"], as_message(preview))
+    report = deliver_pending(h.engine, h.clock, {"slack": h.channel.send})
+    assert report.delivered and not report.failed
+    request = next(p for p in fake.wait_for("chat.postMessage", 3) if p["channel"] == "UMGR0001")
+    assert "Anand Kirana Store" in request["text"] and "98450 77777" in request["text"]
+    value = button(request, "dms_approve")["value"]
+    assert value.startswith("outlet:OR-") and button(request, "dms_reject")["value"] == value
+    h.click("UREP0002", "dms_approve", value, as_message(request), channel="DMGR")  # another region's rep
+    assert "that you can see" in fake.wait_for("chat.postEphemeral")[0]["text"]
+    with Session(h.engine) as s:
+        assert s.get(Customer, "R-101").phone == "+91-98450-10101"
+    h.click("UMGR0001", "dms_approve", value, as_message(request), channel="DMGR")
+    settled = fake.wait_for("chat.update", 2)[-1]
+    assert settled["ts"] == request["ts"] and "approved" in settled["text"]
+    with Session(h.engine) as s:
+        assert s.get(Customer, "R-101").phone == "98450 77777"
+    deliver_pending(h.engine, h.clock, {"slack": h.channel.send})  # the rep hears the decision
+    told = [p for p in fake.calls_to("chat.postMessage") if p["channel"] == "UREP0001"]
+    assert "was approved by" in told[-1]["text"]
