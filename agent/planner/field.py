@@ -36,7 +36,8 @@ _PLAN = re.compile(r"\b(?:beat|route|pjp|journey plan|visit plan|plan)\b[^.?!]{0
 _AT = re.compile(r"\b(?:i'?m|i\s+am|im|we'?re|we\s+are)\s+(?:now\s+|just\s+|currently\s+)?(?:at|in)\s+(?P<a>.+)"
                  r"|\b(?:reached|arrived(?:\s+at)?|just\s+reached|visiting|check(?:ing|ed)?[- ]?in\s+(?:at|to)|"
                  r"start(?:ing|ed)?\s+(?:a\s+|the\s+)?visit\s+(?:at|to|for)|now\s+at|entered)\s+(?P<b>.+)"
-                 r"|^(?P<c>.+?)\s+(?:pe|par|pr|me|mein)\s+(?:hoon|hu|hun|pahunch\w*|aa\s+gaya|aa\s+gayi|aaya|aayi)\b",
+                 r"|^(?P<c>.+?)\s+(?:pe|par|pr|me|mein)\s+(?:hoon|hu|hun|pahunch\w*|aa\s+gaya|aa\s+gayi|aaya|aayi)\b"
+                 r"|^\s*(?:at|@)\s+(?P<d>.+?)\s+(?:now|right now|abhi)\b",
                  re.I)
 _NO_ORDER = re.compile(r"\bno\s+(?:order|sale|business|orders)\b|\b(?:didn'?t|did not|won'?t|will not|not going to)\s+"
                        r"(?:order|buy|take|place)\b|\bnot\s+ordering\b|\bnothing\s+(?:ordered|to order|today|booked)\b"
@@ -141,7 +142,7 @@ class FieldIntents:
             return self._rep_only("end_day", {}, "end a working day")
         if (m := _AT.search(text)) and not _NO_ORDER.search(low) and self._can("start_visit") \
                 and not self.lex.find_order_numbers(text) and not re.search(r"\bdeliver", low):
-            said = next(g for g in (m["a"], m["b"], m["c"]) if g)
+            said = next(g for g in (m["a"], m["b"], m["c"], m["d"]) if g)
             plan = self._visit_start(said)
             if plan is not None:
                 return plan
