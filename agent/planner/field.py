@@ -206,10 +206,8 @@ class FieldIntents:
         reasons = reason_of(text)
         if not (no_order or _VISIT_DONE.search(low) or (asked_why and reasons and len(low.split()) <= 8)):
             return None
-        if no_order and not self.ctx.visiting and self.ctx.role != "sales rep":
-            return None  # "no order from X this month" from a manager: not a visit
-        if not self._can("end_visit"):
-            return self._refuse_role("record visits")
+        if not self._can("end_visit") or self.lex.find_order_numbers(text):
+            return None  # not a rep's visit ("SO-0908 nikal gaya" is a dispatch; a manager's "no order from X")
         if len(reasons) > 1:
             return Plan(text="Which was the reason for no order: " + " or ".join(r.replace("_", " ") for r in reasons)
                              + "?", outcome="clarify", frame={"slot": "field_reason"})

@@ -30,6 +30,12 @@ def examples(world, tools: set[str], role: str) -> list[str]:
     custs = _customers(world, 2)
     staff = role not in ("retailer", "distributor")
     out: list[str] = []
+    if can("start_day"):  # a rep's day comes first for a rep
+        out += ["start my day", "what's my beat today?"]
+        if custs:
+            out.append(f"I'm at {custs[0]}")
+    if can("visit_compliance") and not can("start_day"):
+        out.append("how did my team do on visits this week?")
     if can("create_order"):
         who = f" for {custs[0]}" if staff and custs else ""
         out.append(f"2 {u1.lower() or 'pieces'} {p1}{who}".replace("  ", " "))
