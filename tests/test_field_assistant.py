@@ -138,3 +138,48 @@ def test_a_visit_outside_the_reps_scope_is_refused_like_a_nonexistent_outlet(sam
     assert outside.outcome == nowhere.outcome == "refused" and not outside.awaiting_confirmation
     assert outside.text.replace("Fresh Mart", "X") == nowhere.text.replace("Zyx Traders", "X")
     assert not rows(sample, Visit)
+
+
+DAY = ["start my day", "yes", "what's my beat today?",
+       "reached Anand Kirana Store", "yes", "they want 2 cases of crunchy cream 100g", "yes", "done here", "yes",
+       "Lucky General Store pe hoon", "yes", "no order, shop was closed", "yes",
+       "now at Ganesh Provisions", "yes", "collected 2,000 by upi", "yes",
+       "their new number is 98450 33333", "yes", "no order, they have enough stock", "yes",
+       "end my day", "yes"]
+
+
+def _the_day_happened(engine):
+    """Three visits (an order, a no-order, a collection), an outlet update and a closed day."""
+    visits = {v.customer: v for v in rows(engine, Visit)}
+    assert {c: (v.outcome, v.reason, v.planned) for c, v in visits.items()} == {
+        "R-101": ("order", None, True), "R-106": ("no_order", "shop_closed", True),
+        "R-103": ("no_order", "stock_sufficient", False)}  # Ganesh Provisions is Thursday's: unplanned
+    with Session(engine) as s:
+        order = s.get(Order, visits["R-101"].order_no)
+        assert order is not None and (order.customer, order.created_by) == ("R-101", REP)
+        [link] = s.exec(select(VisitLink).where(VisitLink.kind == "payment")).all()
+        payment = s.get(Payment, int(link.ref))
+    assert link.visit_id == visits["R-103"].id
+    assert (payment.customer, str(payment.amount), payment.method) == ("R-103", "2000.00", "upi")
+    [update] = rows(engine, OutletRequest)
+    assert (update.customer, update.kind, update.status) == ("R-103", "update", "pending")
+    [day] = rows(engine, Attendance)
+    assert day.check_out is not None and all(v.ended_at is not None for v in visits.values())
+
+
+def test_a_reps_whole_day_in_the_terminal_chat(sample, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from channels.cli import app
+    from core.settings import get_settings
+    monkeypatch.setenv("DMS_DATABASE_URL", sample.url_string)
+    monkeypatch.setenv("DMS_NOW", MON.now().isoformat())
+    monkeypatch.setenv("DMS_DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["chat", "--as", REP], input="\n".join(DAY + ["exit"]) + "\n")
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert "Day ended at" in result.output and "Traceback" not in result.output
+    _the_day_happened(sample)

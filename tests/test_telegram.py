@@ -392,3 +392,16 @@ def test_a_shared_location_goes_with_the_check_in_and_the_visit(tg):
         visits = {v.customer: v for v in s.exec(select(Visit))}
         assert visits["R-101"].off_site is False and visits["R-101"].distance_m == Decimal("11.1")
         assert visits["R-106"].off_site is True and visits["R-106"].distance_m == Decimal("1111.9")
+
+
+def test_a_reps_whole_day_in_telegram(sample, fake):
+    """issue 13: start, plan, three visits (an order, a no-order, a collection), an outlet update, end."""
+    from test_field_assistant import DAY, MON, _the_day_happened
+    client, _ = _client(sample, MON, fake, rate_limit=100)  # a whole day in seconds: over the per-minute limit
+    with client:
+        for text in DAY:
+            r = client.post("/telegram/webhook", json=message_update(RAVI, text), headers={SECRET_HEADER: SECRET})
+            assert r.status_code == 200
+    said = [m["text"] for m in fake.sent(chat_id=RAVI)]
+    assert any("Day ended at" in t for t in said) and not any("went wrong" in t for t in said)
+    _the_day_happened(sample)
