@@ -49,7 +49,7 @@ def _outlet(ctx: ToolContext, text: str | None) -> str:
     """The outlet said, else the one the rep is visiting; asked for when neither."""
     if text:
         return resolve_customer(ctx.session, ctx.actor, text).code
-    code = visiting(ctx.session, ctx.actor)
+    code = visiting(ctx.session, ctx.actor) or ctx.actor.customer  # a shop asking for itself
     if code is None:
         raise InvalidInput("Which outlet? Name the shop (or check in there first).")
     return code

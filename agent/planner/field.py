@@ -21,14 +21,18 @@ _START_DAY = re.compile(rf"\b(?:start(?:ing|ed)?|begin(?:ning)?|began|commenc\w*
                         r"|\b(?:check(?:ing|ed)?|punch(?:ing|ed)?|clock(?:ing|ed)?|sign(?:ing|ed)?|log(?:ging|ged)?)[- ]?in\b"
                         r"(?!\s+(?:at|to|into|the stock|stock|inventory)\b)"
                         r"|\bmark\w*\s+(?:my\s+)?attendance\b|\battendance\s+(?:laga\w*|mark\w*|de\s*do)\b"
-                        r"|\b(?:din|kaam|duty|day)\s+(?:shuru|start|chalu|on)\b|\bon\s+duty\b", re.I)
+                        r"|\b(?:din|kaam|duty|day)\s+(?:shuru|start|chalu|on)\b|\bon\s+duty\b"
+                        r"|^\s*(?:i\s+am\s+|i'?m\s+|mark\s+(?:me\s+)?)?present\b(?:\s+(?:sir|madam|maam|today|ji))?\s*[.!]*\s*$",
+                        re.I)
 _END_DAY = re.compile(rf"\b(?:end(?:ing|ed)?|finish(?:ing|ed)?|clos(?:e|ing|ed)|wrap(?:ping|ped)?(?:\s+up)?|stop(?:ping)?)"
                       rf"\s+{_DAY}\b"
                       r"|\b(?:check(?:ing|ed)?|punch(?:ing|ed)?|clock(?:ing|ed)?|sign(?:ing|ed)?|log(?:ging|ged)?)[- ]?out\b"
                       r"(?!\s+(?:of|from)\b)|\bdone for (?:the |to)?day\b|\bcalling it a day\b"
+                      r"|\bwrap(?:ping)?\s+up\s+(?:for\s+)?(?:the\s+|to)?day\b|^\s*(?:signing|logging)\s+off\b"
                       r"|\b(?:din|kaam|duty|day)\s+(?:khatam|khtm|band|over|off|samapt)\b|\boff\s+duty\b", re.I)
 _PLAN = re.compile(r"\b(?:beat|route|pjp|journey plan|visit plan|plan)\b[^.?!]{0,25}\b(?:today|aaj|todays?|for today)\b"
-                   r"|\b(?:today'?s|todays|aaj ka|aaj ki|my)\s+(?:beat|route|pjp|plan|visits?|outlets? list)\b"
+                   r"|\b(?:today'?s|todays|aaj ka|aaj ki|aaj ke|my)\s+(?:beat|route|pjp|plan|visits?|outlets?|shops?|"
+                   r"stores?|calls|parties)(?:\s+list)?\b"
                    r"|\b(?:which|what|kaun\w*|kis|konsi)\s+(?:all\s+)?(?:shops?|outlets?|stores?|dukaan\w*|retailers?|parties)\b"
                    r"[^.?!]{0,25}\b(?:visit|cover|go|jana|jaana)\b"
                    r"|\b(?:where|kaha|kahan|kidhar)\b[^.?!]{0,20}\b(?:should|do|shall|have to|jana|jaana|go)\b[^.?!]{0,15}"
@@ -37,7 +41,7 @@ _AT = re.compile(r"\b(?:i'?m|i\s+am|im|we'?re|we\s+are)\s+(?:now\s+|just\s+|curr
                  r"|\b(?:reached|arrived(?:\s+at)?|just\s+reached|visiting|check(?:ing|ed)?[- ]?in\s+(?:at|to)|"
                  r"start(?:ing|ed)?\s+(?:a\s+|the\s+)?visit\s+(?:at|to|for)|now\s+at|entered)\s+(?P<b>.+)"
                  r"|^(?P<c>.+?)\s+(?:pe|par|pr|me|mein)\s+(?:hoon|hu|hun|pahunch\w*|aa\s+gaya|aa\s+gayi|aaya|aayi)\b"
-                 r"|^\s*(?:at|@)\s+(?P<d>.+?)\s+(?:now|right now|abhi)\b",
+                 r"|^\s*(?:at|@)\s+(?P<d>.+?)(?:\s+(?:now|right now|abhi))?\s*[.!]*$",
                  re.I)
 _NO_ORDER = re.compile(r"\bno\s+(?:order|sale|business|orders)\b|\b(?:didn'?t|did not|won'?t|will not|not going to)\s+"
                        r"(?:order|buy|take|place)\b|\bnot\s+ordering\b|\bnothing\s+(?:ordered|to order|today|booked)\b"
@@ -66,7 +70,7 @@ REASONS: list[tuple[str, re.Pattern[str]]] = [
 ]
 _ASKING = re.compile(r"^\s*(?:who|which|how|did|has|have|is|are|am|was|were|when|kya|kisne|kaun)\b|\?\s*$", re.I)
 REASON_LIST = "stock sufficient, shop closed, owner absent, credit issue, price issue, competitor or other"
-_SUGGEST = re.compile(r"\bsuggest\w*\b|\brecommend\w*\b|\bwhat\s+(?:should|shall|can)\s+(?:they|he|she|i|we)\s+"
+_SUGGEST = re.compile(r"\bsuggest\w*\b|\brecommend\w*\b|\bwhat\s+(?:should|shall|can|must)\s+(?:[\w&.'-]+\s+){1,5}?"
                       r"(?:order|buy|take|push|sell)\b|\busual\s+order\b|\bwhat\s+(?:do|does)\s+(?:they|he|she|it)\s+"
                       r"(?:usually|normally|generally)\s+(?:buy|order|take)\b|\bkya\s+(?:order|lena|mangwana|bhejna)\s+"
                       r"chahiye\b", re.I)
@@ -91,25 +95,39 @@ _COMPLIANCE = re.compile(r"\bcompliance\b|\bcoverage\b|\bproductive\s+calls?\b|\
                          r"|\bstrike\s+rate\b|\bfield\s+(?:report|performance|work|summary)\b"
                          r"|\bhow\s+(?:did|has|have|is|are|was|were)\s+(?:my\s+|the\s+)?(?:team|reps?|sales\s*men|salesmen|"
                          r"boys|field\s+staff|i)\b[^.?!]{0,30}\b(?:visits?|beats?|calls?|field|do|doing|perform\w*)\b"
-                         r"|\bvisits?\s+(?:report|summary|status|performance)\b", re.I)
+                         r"|\bhow\b[^.?!]{0,40}\b(?:doing|did|do|perform\w*|going)\b[^.?!]{0,30}\b(?:visits?|beats?|calls?|"
+                         r"field|coverage|route)\b"
+                         r"|\bvisits?\s+(?:report|summary|status|performance)\b|\bhow many\s+(?:visits|calls|shops|outlets)\b"
+                         r"[^.?!]{0,30}\b(?:did|done|made|covered|visited|i|we|they)\b", re.I)
 _MISSED = re.compile(r"\bmiss(?:ed|ing)?\b|\bskip(?:ped)?\b|\bnot\s+covered\b|\b(?:didn'?t|did not|not)\s+(?:visit|cover|go)"
                      r"\w*\b|\bnot\s+visited\b", re.I)
 _BEAT_WORDS = re.compile(r"\b(?:beats?|outlets?|shops?|visits?|stores?|route|plan|calls?)\b", re.I)
-_IDLE = re.compile(r"\b(?:not|never|no one|nobody|haven'?t been|hasn'?t been|unvisited)\b[^.?!]{0,30}"
-                   r"(?:\bvisit\w*\b[^.?!]{0,25}\b(?P<n>\d+)\s*(?:days?|din)\b|\bunvisited\b)"
+_IDLE = re.compile(r"\b(?:not|never|no one|nobody|haven'?t|hasn'?t|didn'?t|unvisited)\b[^.?!]{0,30}"
+                   r"(?:\bvisit\w*\b[^.?!]{0,25}\b(?P<n>\d+|a|one|two|three|four)\s*(?P<u>days?|din|weeks?|hafte|months?|mahine)\b"
+                   r"|\bunvisited\b|\bvisit\w*\b[^.?!]{0,15}\bthis\s+(?:week|month)\b)"
                    r"|\bunvisited\s+(?:outlets?|shops?|stores?)\b", re.I)
 _ATTENDANCE = re.compile(r"\battendance\b|\bwho\s+(?:all\s+)?(?:has\s+|have\s+)?(?:started|checked[- ]?in|punched[- ]?in|"
-                         r"logged[- ]?in|signed[- ]?in|is\s+(?:in|working|on\s+duty|in\s+the\s+field|out)|came\s+(?:to\s+work\s+)?"
+                         r"logged[- ]?in|signed[- ]?in|(?:is|are)\s+(?:in|working|on\s+duty|in\s+the\s+field|out|present|absent)|came\s+(?:to\s+work\s+)?"
                          r"today|reported)\b|\b(?:check[- ]?in|login|punch[- ]?in|start)\s+times?\b", re.I)
 _TARGET = re.compile(r"\btargets?\b|\bachievement\b|\bachieved\b|\blakshya\b|\b(?:vs|versus|against)\s+(?:plan|budget)\b",
                      re.I)
-_OUTLET_REQUEST = re.compile(r"\b(?:outlet|shop|store|new\s+outlet|new\s+shop|update|change|changes|request|details|"
-                             r"phone|number|contact|class|location|OR-?\d+)\b", re.I)
+_OUTLET_REQUEST = re.compile(r"\b(?:outlets?|shops?|stores?|updates?|changes?|requests?|details|phone|number|contact|"
+                             r"class|location|OR-?\d+)\b", re.I)
 _REQUEST_ID = re.compile(r"\b(OR-?\d+)\b", re.I)
 _POSSESSIVE = re.compile(r"\b([A-Z][a-z]+)(?:'s|’s|s')\s")
-_REP_OF = re.compile(r"\b([A-Z][a-z]+)(?:'s|’s)\s+(?:beat|plan|route|visits?|attendance|day|target)\b"
-                     r"|\b(?:beat|plan|route|visits?|attendance|target)\s+(?:of|for)\s+([A-Z][a-z]+)\b")
+_REP_OF = re.compile(r"\b([A-Z][a-z]+)(?:'s|’s)\s+(?:beat|plan|route|visits?|attendance|day|target|calls?|coverage)\b"
+                     r"|\b(?:beat|plan|route|visits?|attendance|target|calls?|compliance)\s+(?:of|for|by)\s+([A-Z][a-z]+)\b"
+                     r"|\bhow\s+(?:is|did|was|has)\s+([A-Z][a-z]+)\b"
+                     r"|\b(?:for|of|by)\s+([A-Z][a-z]+)\s+(?:this|last|today|yesterday|in)\b")
+_NOT_A_NAME = frozenset("january february march april may june july august september october november december "
+                        "monday tuesday wednesday thursday friday saturday sunday today yesterday this last "
+                        "the team my our all".split())
 _REASON_AFTER = re.compile(r"(?:\bbecause\b|\breason(?:\s+is)?\b|\bsince\b|\bdue to\b|[,:;–—-])\s*(.+)$", re.I)
+
+
+def _days(n: str, unit: str) -> int:
+    count = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4}.get(n.lower()) or int(n)
+    return count * (7 if unit.lower().startswith(("week", "hafte")) else 30 if unit.lower().startswith("m") else 1)
 
 
 def reason_of(text: str) -> list[str]:
@@ -138,7 +156,7 @@ class FieldIntents:
         if (done := self._visit_end(text, low)) is not None:
             return done
         asking = bool(_ASKING.search(low))
-        if _END_DAY.search(low) and not asking:
+        if _END_DAY.search(low) and not asking and not self.lex.find_order_numbers(text):
             return self._rep_only("end_day", {}, "end a working day")
         if (m := _AT.search(text)) and not _NO_ORDER.search(low) and self._can("start_visit") \
                 and not self.lex.find_order_numbers(text) and not re.search(r"\bdeliver", low):
@@ -158,7 +176,7 @@ class FieldIntents:
             cust, ask, _ = self._customer(text)
             if ask:
                 return ask
-            if not cust and not self.ctx.visiting:
+            if not cust and not self.ctx.visiting and self.ctx.role not in ("retailer", "distributor"):
                 return Plan(text="Which outlet should I suggest an order for?", outcome="clarify",
                             frame={"slot": "field_outlet", "tool": "suggest_order"})
             return Plan([("suggest_order", {"customer": cust} if cust else {})])
@@ -240,6 +258,11 @@ class FieldIntents:
             if region:
                 area = region
                 break
+        if area is None:  # "new shop: Sri Sai Traders, Bengaluru North, 98…": a part that is a region
+            for part in re.split(r"[,;\n]", rest):
+                if part.strip() and not _PHONE.search(part) and (region := self._region(part.strip())):
+                    area = region
+                    break
         if not named:
             return Plan(text="What is the new shop's name?", outcome="clarify",
                         frame={"slot": "field_more", "request": text, "prefix": "called"})
@@ -302,7 +325,7 @@ class FieldIntents:
             return None
         if not self._can("outlet_requests"):
             return self._refuse_role("decide outlet changes")
-        if listing and not (approve or reject):
+        if listing and (not (approve or reject) or _ASKING.search(low) or re.search(r"\b(?:any|list|show|pending)\b", low)):
             return Plan([("outlet_requests", {})])
         who = _POSSESSIVE.search(text)
         cust, _, span = self._customer(text)
@@ -324,7 +347,10 @@ class FieldIntents:
         if (m := _IDLE.search(text)):
             if not self._can("outlets_not_visited"):
                 return self._refuse_role("see field work")
-            return Plan([("outlets_not_visited", {"days": int(m["n"])} if m["n"] else {})])
+            days = _days(m["n"], m["u"]) if m["n"] else None
+            if days is None and (since := re.search(r"\bthis\s+(week|month)\b", low)):
+                days = self.today.weekday() + 1 if since[1] == "week" else self.today.day
+            return Plan([("outlets_not_visited", {"days": days} if days else {})])
         if _MISSED.search(low) and _BEAT_WORDS.search(low) and not re.search(r"\b(?:order|payment|deliver)", low):
             if not self._can("missed_beats"):
                 return self._refuse_role("see field work")
@@ -364,5 +390,10 @@ class FieldIntents:
         return None
 
     def _rep_named(self, text: str) -> str | None:
-        m = _REP_OF.search(text)
-        return (m[1] or m[2]) if m else None
+        """A person named in a team question ("Ravi's beat", "how is Ravi doing"); the tool says
+        when no rep of the team has that name."""
+        for m in _REP_OF.finditer(text):
+            name = next(g for g in m.groups() if g)
+            if name.lower() not in _NOT_A_NAME and not self._customer(name)[0]:
+                return name
+        return None
