@@ -25,6 +25,7 @@ from core.clock import Clock
 from core.db import transaction
 from core.tables.audit import OutboxMessage
 from core.tables.parties import User
+from core.types import rowcount
 
 log = logging.getLogger("dms.outbox")
 
@@ -112,9 +113,9 @@ def _claim(engine: Engine, msg_id: int, now) -> tuple[OutboxMessage, User | None
         result = s.execute(update(OutboxMessage)
                         .where(col(OutboxMessage.id) == msg_id, col(OutboxMessage.status) == "pending")
                         .values(status="sending", attempts=OutboxMessage.attempts + 1, next_attempt_at=now + LEASE))
-        if result.rowcount != 1:
+        if rowcount(result) != 1:
             return None
-        message = s.get(OutboxMessage, msg_id)
+        message = cast(OutboxMessage, s.get(OutboxMessage, msg_id))  # the row just claimed: never None
         user = s.get(User, message.recipient)
         s.expunge_all()
         return message, user
