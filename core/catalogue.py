@@ -113,7 +113,7 @@ def sku_meta(session: Session, codes: Collection[str]) -> dict[str, SkuMeta]:
     if missing:
         sku, product, unit = table_of(Sku), table_of(Product), table_of(SkuUnit)
         s, p, u = sku.c, product.c, unit.c
-        rows: dict[str, Row[Any]] = {}
+        rows: dict[str, Row[*tuple[Any, ...]]] = {}
         units: dict[str, list[tuple[str, int]]] = {}
         for r in session.execute(
                 select(s.code, s.name, s.product, s.tax_rate, s.allocation, p.brand, p.category, u.unit, u.factor)

@@ -1,13 +1,14 @@
 """Column types: money as exact decimals on every database; typed access to a model's table."""
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import CursorResult, DateTime, Dialect, Result, String, Table, inspect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Column, Field, SQLModel
 
 CENT = Decimal("0.01")
+T = TypeVar("T")
 
 
 def money(value: Decimal | int | float | str) -> Decimal:
@@ -63,7 +64,16 @@ def table_of(model: type[SQLModel]) -> Table:
     return cast(Table, inspect(model).local_table)
 
 
-def rowcount(result: Result[Any]) -> int:
+def rowcount(result: Result[*tuple[Any, ...]]) -> int:
     """The rows an UPDATE or DELETE matched: `Session.execute` is typed as returning a `Result`,
     which has no `rowcount`; for those statements it is a `CursorResult`, which has."""
-    return cast(CursorResult[Any], result).rowcount
+    return cast(CursorResult[*tuple[Any, ...]], result).rowcount
+
+
+def must_exist(row: T | None, what: str) -> T:
+    """A row the data guarantees (an order's customer, a row just read or locked). Missing, the
+    data is broken: a plain error, never a DomainError (that would tell the user it was their
+    mistake), as the attribute access on None was before the code was typed."""
+    if row is None:
+        raise LookupError(f"{what} is missing")
+    return row
