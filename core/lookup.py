@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import fuzz, process
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from .access import Actor, customer_in_scope
 from .cache import derivation
@@ -258,7 +258,7 @@ def resolve_customer(session: Session, actor: Actor, text: str) -> Customer:
     found: dict[str, Customer] = {}
     for i in range(0, len(scored), 500):  # bounded IN lists
         chunk = [code for code, _ in scored[i:i + 500]]
-        found.update((c.code, c) for c in session.exec(select(Customer).where(Customer.code.in_(chunk))))
+        found.update((c.code, c) for c in session.exec(select(Customer).where(col(Customer.code).in_(chunk))))
     scored = [(found[code], s) for code, s in scored]
     if not scored:
         raise _refusal(actor, t)

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import insert
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from . import audit
 from .access import Actor, customer_in_scope, get_customer, visible_customer_codes, visible_warehouse_codes
@@ -297,25 +297,25 @@ def list_orders(session: Session, actor: Actor, *, statuses: list[str] | None = 
     if actor.role == "warehouse":
         whs = visible_warehouse_codes(session, actor)
         if whs is not None:
-            q = q.where(Order.warehouse.in_(whs))
+            q = q.where(col(Order.warehouse).in_(whs))
     else:
         codes = visible_customer_codes(session, actor)
         if codes is not None:
-            q = q.where(Order.customer.in_(codes))
+            q = q.where(col(Order.customer).in_(codes))
     if customer:
         get_customer(session, actor, customer)  # refuses out of scope without leaking
         q = q.where(Order.customer == customer)
     if statuses:
-        q = q.where(Order.status.in_(statuses))
+        q = q.where(col(Order.status).in_(statuses))
     if regions is not None:
-        q = q.where(Order.customer.in_(select(Customer.code).where(Customer.region.in_(regions))))
+        q = q.where(col(Order.customer).in_(select(Customer.code).where(col(Customer.region).in_(regions))))
     # the period is whole days in the business's time zone, filtered in SQL on the UTC column
     tz = business_tz()
     if start:
         q = q.where(Order.created_at >= datetime.combine(start, time.min, tz))
     if end:
         q = q.where(Order.created_at < datetime.combine(end + timedelta(days=1), time.min, tz))
-    return list(session.exec(q.order_by(Order.created_at.desc(), Order.order_no.desc()).limit(limit)))
+    return list(session.exec(q.order_by(col(Order.created_at).desc(), col(Order.order_no).desc()).limit(limit)))
 
 
 # --- changing status ---------------------------------------------------------------------
@@ -333,7 +333,7 @@ def refused_transition(session: Session, order_no: str, status: str, to: str) ->
     ("SO-0917 was already dispatched by Ravi at 10:42")."""
     entry = session.exec(select(AuditEntry).where(AuditEntry.entity == "order", AuditEntry.entity_id == order_no,
                                                   AuditEntry.action == f"order.{status}")
-                         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())).first()
+                         .order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc())).first()
     word, wanted = status.replace("_", " "), to.replace("_", " ")
     if status == "pending_approval":
         word = "waiting for approval"

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from .access import Actor, visible_customer_codes
 from .billing import OUTSTANDING_STATUSES
@@ -105,7 +105,7 @@ def _facts(session: Session, actor: Actor, start, end, where: SalesFilter, *, by
     nos = sorted(by_no)
     for i in range(0, len(nos), 5000):  # bounded IN lists on every database
         for line in session.execute(select(OrderLine.order_no, OrderLine.sku, OrderLine.qty, OrderLine.line_total,
-                                           OrderLine.tax).where(OrderLine.order_no.in_(nos[i:i + 5000]))):
+                                           OrderLine.tax).where(col(OrderLine.order_no).in_(nos[i:i + 5000]))):
             if not where.counts_sku(line.sku):
                 continue
             o = by_no[line.order_no]
@@ -177,7 +177,7 @@ def _keyer(session: Session, facts: list[_Fact], dim: _Dimension):
         wanted = {f.sku for f in facts}
         stmt = select(Sku.code, Sku.name, Sku.product)
         if len(wanted) <= 1000:
-            stmt = stmt.where(Sku.code.in_(wanted))
+            stmt = stmt.where(col(Sku.code).in_(wanted))
         skus = {s.code: s for s in session.execute(stmt) if s.code in wanted}
         products = {p.code: p for p in session.execute(select(Product.code, Product.name, Product.brand,
                                                               Product.category))}
@@ -195,7 +195,7 @@ def _keyer(session: Session, facts: list[_Fact], dim: _Dimension):
             return key, names[name].get(key, key)
         return line_key
     customers = {c.code: c for c in session.exec(select(Customer).where(
-        Customer.code.in_({f.customer for f in facts})))}
+        col(Customer.code).in_({f.customer for f in facts})))}
     if name == "customer":
         return lambda f: (f.customer, customers[f.customer].name if f.customer in customers else f.customer)
     regions = {r.code: r for r in session.exec(select(Region))}
@@ -281,7 +281,7 @@ def _candidates(session: Session, actor: Actor, name: str, where: SalesFilter) -
         codes = visible_customer_codes(session, actor)
         q = select(Customer.code, Customer.name).where(Customer.status != "blocked")
         if codes is not None:
-            q = q.where(Customer.code.in_(codes))
+            q = q.where(col(Customer.code).in_(codes))
         return {c: nm for c, nm in session.exec(q).all() if where.counts_customer(c)}
     if name not in LINE_DIMENSIONS:
         return {}
@@ -414,7 +414,7 @@ def inactive_customers(session: Session, actor: Actor, today: date, days: int = 
     codes = visible_customer_codes(session, actor)
     q = select(Customer).where(Customer.status != "blocked").order_by(Customer.code)
     if codes is not None:
-        q = q.where(Customer.code.in_(codes))
+        q = q.where(col(Customer.code).in_(codes))
     customers = [c for c in session.exec(q) if where.counts_customer(c.code)
                  and not (actor.role == "distributor" and c.code == actor.customer)]
     if not customers:
@@ -423,7 +423,7 @@ def inactive_customers(session: Session, actor: Actor, today: date, days: int = 
     wanted = [c.code for c in customers]
     for i in range(0, len(wanted), 5000):
         for cust, at, no in session.exec(select(Order.customer, Order.created_at, Order.order_no).where(
-                Order.customer.in_(wanted[i:i + 5000]), Order.status.in_(OUTSTANDING_STATUSES))):
+                col(Order.customer).in_(wanted[i:i + 5000]), col(Order.status).in_(OUTSTANDING_STATUSES))):
             if cust not in last or (at, no) > last[cust]:
                 last[cust] = (at, no)
     regions = {r.code: r.name for r in session.exec(select(Region))}
