@@ -419,9 +419,9 @@ def receive(session: Session, who: Who, warehouse: str, sku: str, batch: str, qt
 def ledger_consistent(session: Session) -> list[str]:
     """Differences between the balances and the ledger's sums, and any negative balance
     (empty = consistent)."""
-    m = table_of(StockMovement).c
+    m = StockMovement
     sums = {(w, s, b): (a or 0, r or 0, d or 0) for w, s, b, a, r, d in session.execute(
-        sa.select(m.warehouse, m.sku, m.batch, func.sum(m.d_available), func.sum(m.d_reserved),
+        sa.select(col(m.warehouse), col(m.sku), col(m.batch), func.sum(m.d_available), func.sum(m.d_reserved),
                   func.sum(m.d_damaged)).group_by(m.warehouse, m.sku, m.batch))}
     problems: list[str] = []
     seen = set()
