@@ -5,8 +5,9 @@ same answer. A refusal never says whether an out-of-scope thing exists.
 """
 from dataclasses import dataclass, field
 
+import sqlalchemy as sa
 from sqlalchemy import bindparam
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from .catalogue import split_list
 from .errors import NotAllowed, NotFound, OutOfScope
@@ -20,7 +21,7 @@ PERMISSIONS: dict[str, set[str]] = {
     "admin": {"catalogue", "prices", "stock.view", "stock.quantities", "stock.adjust", "orders.view",
               "orders.create", "orders.cancel", "orders.approve", "orders.dispatch", "payments.view",
               "payments.record", "reports", "import", "users", "users.link", "evals", "outlets.approve", "field.view",
-              "targets.view"},
+              "targets.view", "field"},  # rules.md: everything, a rep's own field work too
     "manager": {"catalogue", "prices", "stock.view", "stock.quantities", "stock.adjust", "orders.view",
                 "orders.create", "orders.cancel", "orders.approve", "payments.view", "payments.record",
                 "reports", "users.link", "outlets.approve",  # outlet updates and new outlets in their regions
@@ -60,7 +61,8 @@ class Actor:
         return self.role == "admin"
 
 
-_ACTOR = select(User.id, User.role, User.name, User.customer, User.regions).where(User.id == bindparam("u"))
+_ACTOR = sa.select(col(User.id), col(User.role), col(User.name), col(User.customer), col(User.regions)
+                   ).where(col(User.id) == bindparam("u"))
 
 
 def load_actor(session: Session, user_id: str, channel: str = "cli") -> Actor:
@@ -95,7 +97,7 @@ def visible_customer_codes(session: Session, actor: Actor) -> set[str] | None:
     if actor.role == "admin":
         return None
     if actor.role in ("manager", "warehouse", "sales_rep"):
-        codes = set(session.exec(select(Customer.code).where(Customer.region.in_(actor.regions))).all()) \
+        codes = set(session.exec(select(Customer.code).where(col(Customer.region).in_(actor.regions))).all()) \
             if actor.regions else set()
         if actor.role == "sales_rep":
             for b in session.exec(select(Beat.customers).where(Beat.sales_rep == actor.user_id)).all():
@@ -124,7 +126,7 @@ def visible_warehouse_codes(session: Session, actor: Actor) -> set[str] | None:
     if actor.role == "admin":
         return None
     if actor.role in ("manager", "warehouse", "sales_rep"):
-        return set(session.exec(select(Warehouse.code).where(Warehouse.region.in_(actor.regions))).all()) \
+        return set(session.exec(select(Warehouse.code).where(col(Warehouse.region).in_(actor.regions))).all()) \
             if actor.regions else set()
     if actor.role == "distributor":
         codes = set(session.exec(select(Warehouse.code).where(Warehouse.owner == actor.customer)).all())

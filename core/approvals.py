@@ -4,10 +4,11 @@ orders' own (core/orders.decide)."""
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import cast
 
 from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from . import audit
 from .access import Actor, customer_in_scope
@@ -20,7 +21,7 @@ from .parties import region_children, subtree
 from .tables.approvals import Approval, ApprovalRule
 from .tables.orders import Order
 from .tables.parties import Customer, User
-from .types import money
+from .types import money, must_exist, rowcount, table_of
 
 RULE_KINDS = ("order_total_over", "credit_limit_exceeded", "discount_over_pct", "customer_pending")
 ROLE_RANK = {"admin": 2, "manager": 1}
@@ -59,7 +60,7 @@ class ApprovalRuleRow:
 
 
 def _read_rules(session: Session) -> tuple[ApprovalRuleRow, ...]:
-    a = ApprovalRule.__table__.c
+    a = table_of(ApprovalRule).c
     return tuple(ApprovalRuleRow(*row) for row in session.execute(
         select(a.code, a["when"], a.threshold, a.approver_role).order_by(a.code)))  # by code, as the database orders
 
@@ -101,13 +102,13 @@ def approvers_for(session: Session, customer: Customer, role: str) -> list[User]
     return [u for u in users if customer.region in subtree(children, split_list(u.regions))]
 
 
-def request_approval(session: Session, clock: Clock, order, reasons: list[str], rules: list[str],
+def request_approval(session: Session, clock: Clock, order: Order, reasons: list[str], rules: list[str],
                      role: str) -> Approval:
     now = clock.now()
     approval = Approval(order_no=order.order_no, reasons="|".join(reasons), rules="|".join(rules),
                         approver_role=role, status="pending", requested_at=now)
     session.add(approval)
-    customer = session.get(Customer, order.customer)
+    customer = cast(Customer, session.get(Customer, order.customer))  # an order's customer: never None
     for user in approvers_for(session, customer, role):
         audit.notify(session, at=now, event="approval_requested", recipient=user.id, order_no=order.order_no,
                      customer=customer.name, total=str(order.total), reasons=reasons)
@@ -127,9 +128,10 @@ def pending_approvals(session: Session, actor: Actor) -> list[Approval]:
     """Requests waiting for this actor's decision."""
     actor.require("orders.approve", "approve orders")
     result = []
-    for appr in session.exec(select(Approval).where(Approval.status == "pending").order_by(Approval.requested_at)):
-        order = session.get(Order, appr.order_no)
-        customer = session.get(Customer, order.customer)
+    for appr in session.exec(select(Approval).where(Approval.status == "pending")
+                             .order_by(col(Approval.requested_at))):
+        order = must_exist(session.get(Order, appr.order_no), f"order {appr.order_no}")
+        customer = cast(Customer, session.get(Customer, order.customer))  # an order's customer: never None
         if may_approve(session, actor, appr, customer):
             result.append(appr)
     return result
@@ -198,28 +200,31 @@ def escalate_due(session: Session, clock: Clock) -> list[Approval]:
     now = clock.now()
     rules = {r.code: r for r in session.exec(select(ApprovalRule))}
     escalated = []
-    for appr in session.exec(select(Approval).where(Approval.status == "pending", Approval.escalated_at.is_(None))):
-        candidates = [rules[c] for c in split_list(appr.rules) if c in rules
-                      and rules[c].escalate_after_hours is not None and rules[c].escalate_to_role]
+    for appr in session.exec(select(Approval).where(Approval.status == "pending",
+                                                    col(Approval.escalated_at).is_(None))):
+        candidates = [(r.escalate_after_hours, r.escalate_to_role) for r in
+                      (rules[c] for c in split_list(appr.rules) if c in rules)
+                      if r.escalate_after_hours is not None and r.escalate_to_role]
         if not candidates:
             continue
-        rule = min(candidates, key=lambda r: r.escalate_after_hours)
+        hours, to_role = min(candidates, key=lambda c: c[0])  # the first rule of the fewest hours
         requested = appr.requested_at if appr.requested_at.tzinfo else appr.requested_at.replace(tzinfo=now.tzinfo)
-        if now - requested < timedelta(hours=rule.escalate_after_hours):
+        if now - requested < timedelta(hours=hours):
             continue
         # conditional, so a request decided or escalated meanwhile is neither escalated nor announced
-        t = Approval.__table__
-        if session.execute(update(t).where(t.c.id == appr.id, t.c.status == "pending", t.c.escalated_at.is_(None))
-                           .values(escalated_at=now, escalated_to=rule.escalate_to_role)).rowcount != 1:
+        t = table_of(Approval)
+        if rowcount(session.execute(update(t).where(t.c.id == appr.id, t.c.status == "pending",
+                                                    t.c.escalated_at.is_(None))
+                                    .values(escalated_at=now, escalated_to=to_role))) != 1:
             continue
         set_committed_value(appr, "escalated_at", now)
-        set_committed_value(appr, "escalated_to", rule.escalate_to_role)
-        order = session.get(Order, appr.order_no)
-        customer = session.get(Customer, order.customer)
-        for user in approvers_for(session, customer, rule.escalate_to_role):
+        set_committed_value(appr, "escalated_to", to_role)
+        order = must_exist(session.get(Order, appr.order_no), f"order {appr.order_no}")
+        customer = cast(Customer, session.get(Customer, order.customer))  # an order's customer: never None
+        for user in approvers_for(session, customer, to_role):
             audit.notify(session, at=now, event="approval_escalated", recipient=user.id, order_no=order.order_no,
-                         customer=customer.name, total=str(money(order.total)), waiting_hours=rule.escalate_after_hours)
+                         customer=customer.name, total=str(money(order.total)), waiting_hours=hours)
         audit.record(session, at=now, user_id=None, channel="scheduler", action="approval.escalate",
-                     entity="order", entity_id=order.order_no, to=rule.escalate_to_role)
+                     entity="order", entity_id=order.order_no, to=to_role)
         escalated.append(appr)
     return escalated

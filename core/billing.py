@@ -3,13 +3,13 @@ import re
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import bindparam, literal, union_all
-from sqlmodel import Session, select
+from sqlalchemy import CompoundSelect, bindparam, literal, union_all
+from sqlmodel import Session, col, select
 
 from .tables.billing import Invoice, Payment
 from .tables.orders import Order
 from .tables.parties import Customer
-from .types import money
+from .types import money, table_of
 
 PAYMENT_METHODS = ("cash", "upi", "bank_transfer", "cheque")
 # The orders a customer owes for (rules.md): all but the rejected and cancelled.
@@ -18,7 +18,7 @@ OUTSTANDING_STATUSES = ("pending_approval", "confirmed", "dispatched", "delivere
 
 # --- settlement --------------------------------------------------------------------------
 
-def invoice_order_key(issued_on: date, invoice_no: str) -> tuple:
+def invoice_order_key(issued_on: date, invoice_no: str) -> tuple[date, list[tuple[int, int, str]]]:
     """Oldest first: issue date, then invoice number compared numerically (INV-9 < INV-10)."""
     parts = re.split(r"(\d+)", invoice_no)
     return issued_on, [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts]
@@ -40,7 +40,7 @@ def settle(opening_balance: Decimal, invoice_amounts: list[Decimal], payments_to
     return opening_paid, paid, left
 
 
-def resettle(session, customer_code: str) -> Decimal:
+def resettle(session: Session, customer_code: str) -> Decimal:
     """Recompute `Customer.opening_paid` and every `Invoice.paid` of one customer from
     scratch (deterministic whatever happened before). Returns the unapplied credit. The
     caller holds the customer's lock (core/locks.py), so no payment or invoice lands between
@@ -48,7 +48,7 @@ def resettle(session, customer_code: str) -> Decimal:
     customer = session.get(Customer, customer_code)
     if customer is None:
         raise ValueError(f"unknown customer {customer_code!r}")
-    total = sum((p for p in session.exec(select(Payment.amount).where(Payment.customer == customer_code))),
+    total = sum((p for p in session.exec(select(col(Payment.amount)).where(Payment.customer == customer_code))),
                 Decimal("0"))
     invoices = sorted(session.exec(select(Invoice).where(Invoice.customer == customer_code)),
                       key=lambda i: invoice_order_key(i.issued_on, i.invoice_no))
@@ -64,8 +64,8 @@ def resettle(session, customer_code: str) -> Decimal:
 
 # --- the balance -------------------------------------------------------------------------
 
-def _outstanding_statement():
-    o, p = Order.__table__.c, Payment.__table__.c
+def _outstanding_statement() -> CompoundSelect[int, Decimal]:
+    o, p = table_of(Order).c, table_of(Payment).c
     return union_all(
         select(literal(1), o.total).where(o.customer == bindparam("c"), o.status.in_(OUTSTANDING_STATUSES)),
         select(literal(-1), p.amount).where(p.customer == bindparam("c")))

@@ -20,10 +20,11 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine, ExecutionContext
+from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlmodel import Session
 
 REFERENCE_TABLES = ("region", "warehouse", "approval_rule", "scheme", "sku", "skuunit", "product", "brand",
@@ -43,10 +44,10 @@ def token(session: Session) -> str | None:
     wrote = conn.info.get(_WROTE)
     if wrote is not None and wrote is txn:
         return None
-    memo = conn.info.get(_MEMO)
+    memo: tuple[object, str | None] | None = conn.info.get(_MEMO)
     if memo is not None and memo[0] is txn:
         return memo[1]
-    value = conn.execute(_TOKEN_SQL).scalar()
+    value: str | None = conn.execute(_TOKEN_SQL).scalar()
     conn.info[_MEMO] = (txn, value)  # holding txn keeps its identity unique while memoised
     return value
 
@@ -58,7 +59,8 @@ _FIRST_WORD = re.compile(r"\s*(\w+)")
 
 
 @event.listens_for(Engine, "before_cursor_execute")
-def _note_writes(conn, cursor, statement, parameters, context, executemany):
+def _note_writes(conn: Connection, cursor: DBAPICursor, statement: str, parameters: object,
+                 context: ExecutionContext | None, executemany: bool) -> None:
     first = _FIRST_WORD.match(statement)
     if first is None or first.group(1).upper() not in _NOT_WRITES:
         conn.info[_WROTE] = conn.get_transaction()
@@ -66,7 +68,7 @@ def _note_writes(conn, cursor, statement, parameters, context, executemany):
 
 T = TypeVar("T")
 _builds: dict[str, Callable[[Session], object]] = {}
-_slots: "OrderedDict[str, dict]" = OrderedDict()
+_slots: "OrderedDict[str, dict[str, object]]" = OrderedDict()
 _slots_lock = threading.Lock()
 _KEEP = 16  # tokens whose derivations are kept (several databases in one process: tests, benchmarks)
 
@@ -77,10 +79,10 @@ def derivation(what: str, build: Callable[[Session], T]) -> Callable[[Session], 
     if what in _builds:
         raise ValueError(f"the derivation {what!r} is registered twice")
     _builds[what] = build
-    return lambda session: _derived(session, what)
+    return lambda session: cast(T, _derived(session, what))  # what `build` returned
 
 
-def _derived(session: Session, what: str):
+def _derived(session: Session, what: str) -> object:
     tok = token(session)
     if tok is None:
         return _builds[what](session)

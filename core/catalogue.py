@@ -1,13 +1,16 @@
 """The catalogue: what is sold (SKUs, their units, products, the brand and category trees) as
 the rest of the core reads it, and the list and unit formats of its cells."""
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import bindparam, text
-from sqlmodel import Session, col, select
+from sqlalchemy import Row, bindparam, select, text
+from sqlmodel import Session, col
 
 from .cache import derivation
 from .tables.catalogue import Product, Sku, SkuUnit
+from .types import table_of
 
 
 def split_list(text: str | None) -> list[str]:
@@ -62,7 +65,8 @@ SELECT 'b', start, code, depth FROM bchain UNION ALL SELECT 'c', start, code, de
 """).bindparams(bindparam("brands", expanding=True), bindparam("categories", expanding=True))
 
 
-def _tree_paths(session: Session, brands: set, categories: set):
+def _tree_paths(session: Session, brands: set[str | None], categories: set[str | None]
+                ) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
     """The path (itself, then each ancestor) of these brands and of these categories, read in
     one query; a code without a row has no path, a loop in the tree ends where it repeats."""
     steps: dict[tuple[str, str], list[tuple[int, str]]] = {}
@@ -98,21 +102,22 @@ class SkuMeta:
 
 
 # SKUs read so far under the current token, filled as they are asked for
-_known = derivation("catalogue.sku_meta", lambda _: {})
+_known: Callable[[Session], dict[str, SkuMeta]] = derivation("catalogue.sku_meta", lambda _: {})
 
 
-def sku_meta(session: Session, codes) -> dict[str, SkuMeta]:
+def sku_meta(session: Session, codes: Collection[str]) -> dict[str, SkuMeta]:
     """The SKUs among `codes` that exist, from the catalogue as derived under the current
     reference token (core/cache.py); those not derived yet are read in two queries."""
     known: dict[str, SkuMeta] = _known(session)
     missing = [c for c in dict.fromkeys(codes) if c not in known]
     if missing:
-        s, p, u = Sku.__table__.c, Product.__table__.c, SkuUnit.__table__.c
-        rows, units = {}, {}
+        sku, product, unit = table_of(Sku), table_of(Product), table_of(SkuUnit)
+        s, p, u = sku.c, product.c, unit.c
+        rows: dict[str, Row[*tuple[Any, ...]]] = {}
+        units: dict[str, list[tuple[str, int]]] = {}
         for r in session.execute(
                 select(s.code, s.name, s.product, s.tax_rate, s.allocation, p.brand, p.category, u.unit, u.factor)
-                .select_from(Sku.__table__.outerjoin(Product.__table__, p.code == s.product)
-                             .outerjoin(SkuUnit.__table__, u.sku == s.code))
+                .select_from(sku.outerjoin(product, p.code == s.product).outerjoin(unit, u.sku == s.code))
                 .where(s.code.in_(missing)).order_by(s.code, u.position)):
             rows[r.code] = r
             if r.unit is not None:
@@ -140,5 +145,5 @@ def skus_by_code(session: Session, codes: list[str]) -> list[Sku]:
 def product_names(session: Session, codes: list[str | None]) -> dict[str, str]:
     """code -> name of those products that exist."""
     wanted = sorted({c for c in codes if c})
-    return dict(session.execute(select(Product.code, Product.name).where(col(Product.code).in_(wanted))).all()) \
+    return dict(session.execute(select(col(Product.code), col(Product.name)).where(col(Product.code).in_(wanted))).all()) \
         if wanted else {}

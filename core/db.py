@@ -1,9 +1,11 @@
 """Engines and sessions (the migrations that create the schema are the top-level `migrations` package)."""
+import sqlite3
+from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, create_engine
 
 from . import models  # noqa: F401  (registers every table)
@@ -14,7 +16,7 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
         @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_conn, _):
+        def _pragmas(dbapi_conn: sqlite3.Connection, _: object) -> None:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
@@ -23,7 +25,7 @@ def make_engine(url: str) -> Engine:
             dbapi_conn.isolation_level = None
 
         @event.listens_for(engine, "begin")
-        def _begin(conn):
+        def _begin(conn: Connection) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
@@ -38,7 +40,7 @@ def engine_for(url: str) -> Engine:
 
 
 @contextmanager
-def transaction(engine: Engine):
+def transaction(engine: Engine) -> Iterator[Session]:
     """One transaction per command: commit on success, roll back on any error."""
     with Session(engine, expire_on_commit=False) as session:
         try:

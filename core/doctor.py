@@ -9,7 +9,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from .billing import invoice_order_key, settle
 from .inventory import ledger_consistent
@@ -19,6 +19,7 @@ from .tables.billing import DeliveryNote, Invoice, Payment
 from .tables.inventory import OrderAllocation, StockBalance, StockMovement
 from .tables.orders import Order
 from .tables.parties import Customer
+from .types import table_of
 
 LIVE = ("pending_approval", "confirmed")  # orders that hold reserved stock
 SHIPPED = ("dispatched", "delivered")
@@ -38,14 +39,15 @@ def check(session: Session) -> list[str]:
 
 def _reserved(session: Session, statuses: dict[str, str]) -> list[str]:
     """Each batch's reserved stock equals the allocations of the orders that still hold it."""
-    o, a = Order.__table__.c, OrderAllocation.__table__.c
+    orders, allocations = table_of(Order), table_of(OrderAllocation)
+    o, a = orders.c, allocations.c
     live = defaultdict(int)
     for wh, sku, batch, qty in session.execute(
             select(o.warehouse, a.sku, a.batch, func.sum(a.qty)).select_from(
-                OrderAllocation.__table__.join(Order.__table__, o.order_no == a.order_no))
+                allocations.join(orders, o.order_no == a.order_no))
             .where(o.status.in_(LIVE)).group_by(o.warehouse, a.sku, a.batch)):
         live[(wh, sku, batch)] = int(qty)
-    b = StockBalance.__table__.c
+    b = table_of(StockBalance).c
     held = {(wh, sku, batch): r for wh, sku, batch, r in session.execute(
         select(b.warehouse, b.sku, b.batch, b.reserved))}
     problems = []
@@ -58,8 +60,8 @@ def _reserved(session: Session, statuses: dict[str, str]) -> list[str]:
 def _order_movements(session: Session, statuses: dict[str, str]) -> list[str]:
     """An order's ledger agrees with its status: what it reserved and did not release or ship
     is what it still holds; only shipped orders shipped stock; shipped orders released none."""
-    m = StockMovement.__table__.c
-    net = defaultdict(int)
+    m = table_of(StockMovement).c
+    net: defaultdict[str, int] = defaultdict(int)
     kinds = defaultdict(set)
     shipped_qty, reserved_qty = defaultdict(int), defaultdict(int)
     for order_no, kind, d_reserved in session.execute(
@@ -96,7 +98,7 @@ def _order_movements(session: Session, statuses: dict[str, str]) -> list[str]:
 def _documents(session: Session, statuses: dict[str, str]) -> list[str]:
     """One invoice and one delivery note per shipped order, none for any other; an invoice
     bills the order's customer its total."""
-    totals = {n: (c, t) for n, c, t in session.execute(select(Order.order_no, Order.customer, Order.total))}
+    totals = {n: (c, t) for n, c, t in session.execute(select(col(Order.order_no), col(Order.customer), col(Order.total)))}
     problems = []
     for model, what in ((Invoice, "invoice"), (DeliveryNote, "delivery note")):
         count = dict(session.execute(select(model.order_no, func.count()).group_by(model.order_no)).all())
@@ -116,7 +118,7 @@ def _settlement(session: Session) -> list[str]:
     """What each customer has paid is applied as rules.md says: opening balance, then the
     oldest invoices; the stored figures equal that computation made afresh."""
     paid: dict[str, Decimal] = defaultdict(Decimal)  # summed here: money is exact text, SQL would use floats
-    for customer, amount in session.execute(select(Payment.customer, Payment.amount)):
+    for customer, amount in session.execute(select(col(Payment.customer), col(Payment.amount))):
         paid[customer] += amount
     invoices = defaultdict(list)
     for inv in session.exec(select(Invoice)):
@@ -155,7 +157,7 @@ def _approvals(session: Session, statuses: dict[str, str]) -> list[str]:
 
 def _audit(session: Session) -> list[str]:
     """A status an order can reach once was reached once."""
-    a = AuditEntry.__table__.c
+    a = table_of(AuditEntry).c
     return [f"order {order_no}: {action} recorded {n} times" for order_no, action, n in session.execute(
         select(a.entity_id, a.action, func.count()).where(a.entity == "order", a.action.in_(ONCE))
         .group_by(a.entity_id, a.action).having(func.count() > 1).order_by(a.entity_id, a.action))]

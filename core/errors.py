@@ -1,4 +1,5 @@
 """Typed errors with messages a person can act on."""
+from typing import Any
 
 
 class DomainError(Exception):
@@ -26,7 +27,7 @@ class InvalidInput(DomainError):
 class InsufficientStock(DomainError):
     code = "insufficient_stock"
 
-    def __init__(self, message: str, shortages: list[dict] | None = None):
+    def __init__(self, message: str, shortages: list[dict[str, Any]] | None = None):
         super().__init__(message)
         self.shortages = shortages or []
 

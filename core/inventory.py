@@ -6,19 +6,23 @@ Every balance change is one conditional UPDATE (`... where available >= n`), so 
 balance goes negative whatever runs at the same time, and rows are updated in a fixed
 order (warehouse, sku, batch) so concurrent commands cannot deadlock.
 """
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import bindparam, func, insert, update
+import sqlalchemy as sa
+from sqlalchemy import Insert, bindparam, func, insert, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from .errors import InsufficientStock, InvalidInput, NotFound
 from .tables.catalogue import Sku
 from .tables.inventory import OrderAllocation, StockBalance, StockMovement
 from .tables.orders import Order
 from .tables.parties import Warehouse
+from .types import rowcount, table_of
 
 MOVEMENT_KINDS = ("receipt", "reservation", "release", "dispatch", "adjustment", "damage", "transfer")
 RESERVE_TRIES = 3
@@ -104,15 +108,15 @@ def move(session: Session, who: Who, kind: str, warehouse: str, sku: str, batch:
     whatever runs at the same time; then append it to the ledger."""
     if kind not in MOVEMENT_KINDS:
         raise ValueError(f"unknown movement kind {kind!r}")
-    t = StockBalance.__table__
+    t = table_of(StockBalance)
     cond = [t.c.warehouse == warehouse, t.c.sku == sku, t.c.batch == batch]
-    for col, d in ((t.c.available, d_available), (t.c.reserved, d_reserved), (t.c.damaged, d_damaged)):
+    for column, d in ((t.c.available, d_available), (t.c.reserved, d_reserved), (t.c.damaged, d_damaged)):
         if d < 0:
-            cond.append(col >= -d)
+            cond.append(column >= -d)
     result = session.execute(update(t).where(*cond).values(
         available=t.c.available + d_available, reserved=t.c.reserved + d_reserved,
         damaged=t.c.damaged + d_damaged))
-    if result.rowcount != 1:
+    if rowcount(result) != 1:
         raise InsufficientStock(f"Batch {batch} of {sku} in {warehouse} does not hold enough stock for this {kind}.",
                                 [{"sku": sku, "warehouse": warehouse, "batch": batch}])
     session.add(StockMovement(at=who.at, warehouse=warehouse, sku=sku, batch=batch, kind=kind,
@@ -126,14 +130,16 @@ def _ensure_batch(session: Session, warehouse: str, sku: str, batch: str, mfg_da
     values = dict(warehouse=warehouse, sku=sku, batch=batch, mfg_date=mfg_date, expiry_date=expiry_date,
                   received_on=received_on, available=0, reserved=0, damaged=0)
     dialect = session.get_bind().dialect.name
+    table = table_of(StockBalance)
+    stmt: Insert
     if dialect == "postgresql":
-        stmt = pg_insert(StockBalance.__table__).values(**values).on_conflict_do_nothing()
+        stmt = pg_insert(table).values(**values).on_conflict_do_nothing()
     elif dialect == "sqlite":
-        stmt = sqlite_insert(StockBalance.__table__).values(**values).on_conflict_do_nothing()
+        stmt = sqlite_insert(table).values(**values).on_conflict_do_nothing()
     else:  # pragma: no cover - other databases: plain insert when missing
         if get_batch(session, warehouse, sku, batch) is not None:
             return
-        stmt = StockBalance.__table__.insert().values(**values)
+        stmt = table.insert().values(**values)
     session.execute(stmt)
 
 
@@ -200,9 +206,9 @@ def reserve(session: Session, who: Who, warehouse: str, sku: str, qty: int, meth
     raise _short(sku, warehouse, _usable_total(rows, today), qty)
 
 
-def _stock_statement():
-    t = StockBalance.__table__
-    return (select(t.c.sku, t.c.batch, t.c.available, t.c.expiry_date, t.c.received_on)
+def _stock_statement() -> sa.Select[str, str, int, date | None, date | None]:
+    t = table_of(StockBalance)
+    return (sa.select(t.c.sku, t.c.batch, t.c.available, t.c.expiry_date, t.c.received_on)
             .where(t.c.warehouse == bindparam("w"), t.c.sku.in_(bindparam("skus", expanding=True)))
             .order_by(t.c.sku, t.c.batch))
 
@@ -211,7 +217,7 @@ _STOCK = _stock_statement()
 _STOCK_LOCKED = _STOCK.with_for_update()
 
 
-def stock_of(session: Session, warehouse: str, skus, *, lock: bool = False) -> dict[str, list[BatchStock]]:
+def stock_of(session: Session, warehouse: str, skus: Iterable[str], *, lock: bool = False) -> dict[str, list[BatchStock]]:
     """The batches of many SKUs in a warehouse in one query, fresh from the database; `lock`
     takes their row locks in (sku, batch) order (FOR UPDATE on PostgreSQL; SQLite's write
     transaction is already exclusive), the same order every command locks in."""
@@ -250,7 +256,7 @@ def reserve_stock(session: Session, who: Who, order_no: str | None, warehouse: s
     if not wanted:
         return {}
 
-    def refuse(short: list[dict]) -> InsufficientStock:
+    def refuse(short: list[dict[str, Any]]) -> InsufficientStock:
         text = "; ".join(f"{s['sku']}: {s['available']} available, {s['asked']} asked" for s in short)
         whose = f"order {order_no}" if order_no else "this order"
         return InsufficientStock(f"Not enough stock in {warehouse} for {whose}: {text}.", short)
@@ -258,15 +264,15 @@ def reserve_stock(session: Session, who: Who, order_no: str | None, warehouse: s
     missing = [sku for sku in wanted if sku not in methods]
     if missing:
         methods = {**methods, **dict(session.execute(select(Sku.code, Sku.allocation)
-                                                     .where(Sku.code.in_(missing))).all())}
-    t = StockBalance.__table__
+                                                     .where(col(Sku.code).in_(missing))).all())}
+    t = table_of(StockBalance)
     stmt = update(t).where(t.c.warehouse == warehouse, t.c.sku == bindparam("k_sku"),
                            t.c.batch == bindparam("k_batch"), t.c.available >= bindparam("n")).values(
         available=t.c.available - bindparam("n"), reserved=t.c.reserved + bindparam("n"))
     for attempt in range(RESERVE_TRIES):
         stock = locked if locked is not None and attempt == 0 else stock_of(session, warehouse, wanted, lock=True)
         plans: dict[str, list[tuple[str, int]]] = {}
-        short = []
+        short: list[dict[str, Any]] = []
         for sku, qty in wanted.items():
             rows = stock.get(sku, [])
             try:
@@ -282,11 +288,11 @@ def reserve_stock(session: Session, who: Who, order_no: str | None, warehouse: s
         # change under us, so no savepoint is needed (a failure rolls the caller's transaction
         # back); rows read here may have, so a short update is rolled back and re-planned.
         if locked is not None and attempt == 0:
-            if session.execute(stmt, params).rowcount == len(params):
+            if rowcount(session.execute(stmt, params)) == len(params):
                 return plans
             break
         with session.begin_nested() as sp:
-            if session.execute(stmt, params).rowcount == len(params):
+            if rowcount(session.execute(stmt, params)) == len(params):
                 return plans
             sp.rollback()
     raise refuse([{"sku": s, "warehouse": warehouse, "asked": q} for s, q in wanted.items()])
@@ -298,11 +304,11 @@ def record_reservation(session: Session, who: Who, order_no: str, warehouse: str
     taken = [(sku, batch, n) for sku, plan in plans.items() for batch, n in plan]
     if not taken:
         return
-    session.execute(insert(StockMovement.__table__), [
+    session.execute(insert(table_of(StockMovement)), [
         dict(at=who.at, warehouse=warehouse, sku=sku, batch=batch, kind="reservation", d_available=-n,
              d_reserved=n, d_damaged=0, order_no=order_no, user_id=who.user_id, channel=who.channel,
              reason=None) for sku, plan in plans.items() for batch, n in sorted(plan)])
-    session.execute(insert(OrderAllocation.__table__), [
+    session.execute(insert(table_of(OrderAllocation)), [
         dict(order_no=order_no, sku=sku, batch=batch, qty=n) for sku, batch, n in taken])
 
 
@@ -414,9 +420,9 @@ def ledger_consistent(session: Session) -> list[str]:
     """Differences between the balances and the ledger's sums, and any negative balance
     (empty = consistent)."""
     m = StockMovement
-    sums = {(w, s, b): (a or 0, r or 0, d or 0) for w, s, b, a, r, d in session.exec(
-        select(m.warehouse, m.sku, m.batch, func.sum(m.d_available), func.sum(m.d_reserved),
-               func.sum(m.d_damaged)).group_by(m.warehouse, m.sku, m.batch))}
+    sums = {(w, s, b): (a or 0, r or 0, d or 0) for w, s, b, a, r, d in session.execute(
+        sa.select(col(m.warehouse), col(m.sku), col(m.batch), func.sum(m.d_available), func.sum(m.d_reserved),
+                  func.sum(m.d_damaged)).group_by(m.warehouse, m.sku, m.batch))}
     problems: list[str] = []
     seen = set()
     rows = session.exec(select(StockBalance).execution_options(populate_existing=True)).all()

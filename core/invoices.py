@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from . import audit
 from .access import Actor, customer_in_scope, get_customer, visible_customer_codes
@@ -73,12 +73,12 @@ def list_invoices(session: Session, actor: Actor, today: date, *, status: str | 
     if min_days_overdue is not None and (isinstance(min_days_overdue, bool) or not isinstance(min_days_overdue, int)
                                          or min_days_overdue < 1):
         raise InvalidInput(f"Days overdue: a whole number of at least 1, not {min_days_overdue!r}.")
-    q = select(Invoice, Customer.name).join(Customer, Customer.code == Invoice.customer)
+    q = select(Invoice, Customer.name).join(Customer, col(Customer.code) == Invoice.customer)
     codes = visible_customer_codes(session, actor)
     if codes is not None:
-        q = q.where(Invoice.customer.in_(codes))
+        q = q.where(col(Invoice.customer).in_(codes))
     if where.customers is not None:
-        q = q.where(Invoice.customer.in_(where.customers))
+        q = q.where(col(Invoice.customer).in_(where.customers))
     if start:
         q = q.where(Invoice.issued_on >= start)
     if end:
@@ -233,8 +233,8 @@ def credit_position(session: Session, actor: Actor, today: date, customer: str) 
     cust = get_customer(session, actor, customer)
     owed = outstanding(session, cust)
     items = _due_items(session, cust, today)
-    waiting = session.exec(select(Order.total).where(Order.customer == cust.code,
-                                                     Order.status.in_(("pending_approval", "confirmed")))).all()
+    waiting = session.exec(select(col(Order.total)).where(Order.customer == cust.code,
+                                                     col(Order.status).in_(("pending_approval", "confirmed")))).all()
     return CreditPosition(
         cust.code, cust.name, cust.credit_limit, owed,
         None if cust.credit_limit is None else money(cust.credit_limit - owed), cust.payment_terms_days, items,
@@ -264,7 +264,7 @@ def overdue_by(session: Session, actor: Actor, today: date, min_days: int,
         codes = visible_customer_codes(session, actor)
         q = select(Customer).order_by(Customer.code)
         if codes is not None:
-            q = q.where(Customer.code.in_(codes))
+            q = q.where(col(Customer.code).in_(codes))
         customers = list(session.exec(q))
     out = []
     for c in customers:

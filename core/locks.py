@@ -18,29 +18,32 @@ PostgreSQL: SELECT ... FOR UPDATE (READ COMMITTED re-reads the row once the lock
 SQLite: every transaction begins IMMEDIATE (core/db.py), so writers already run one at a
 time and SQLAlchemy leaves FOR UPDATE out.
 """
+from typing import Any
+
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, SQLModel, select
 
 from .tables.orders import Order
 from .tables.parties import Customer
+from .types import rowcount, table_of
 
 
-def lock_customer(session: Session, code: str):
+def lock_customer(session: Session, code: str) -> Customer | None:
     """The customer row, locked and fresh from the database (None if there is none)."""
     return session.exec(select(Customer).where(Customer.code == code).with_for_update()
                         .execution_options(populate_existing=True)).first()
 
 
-def lock_order(session: Session, order_no: str):
+def lock_order(session: Session, order_no: str) -> Order | None:
     """The order row, locked and fresh; its customer must be locked first (see above)."""
     return session.exec(select(Order).where(Order.order_no == order_no).with_for_update()
                         .execution_options(populate_existing=True)).first()
 
 
-def transition_row(session: Session, model, key_col, key: str, status_col, allowed_from: tuple[str, ...],
-                   values: dict) -> bool:
+def transition_row(session: Session, model: type[SQLModel], key_col: str, key: object, status_col: str,
+                   allowed_from: tuple[str, ...], values: dict[str, Any]) -> bool:
     """Set `values` on the row only if its status is still one of `allowed_from`; whether it did."""
-    t = model.__table__
+    t = table_of(model)
     result = session.execute(update(t).where(t.c[key_col] == key, t.c[status_col].in_(allowed_from))
                              .values(**values))
-    return result.rowcount == 1
+    return rowcount(result) == 1

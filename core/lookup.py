@@ -6,11 +6,15 @@ in the question prefers the SKU of that size. Two near-equal matches are `Ambigu
 never a silent guess. Customer lookup never reveals a customer outside the actor's scope.
 """
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any, Protocol, TypeVar, cast
 
 import numpy as np
+import sqlalchemy as sa
 from rapidfuzz import fuzz, process
+from sqlalchemy import Row
 from sqlmodel import Session, col, select
 
 from .access import Actor, customer_in_scope
@@ -75,15 +79,16 @@ def _name_score(query: str, name: str, code: str, cutoff: float = 0) -> float:
 
 # --- SKUs --------------------------------------------------------------------------------
 
-def _sku_fields(session: Session) -> list[tuple[tuple, list[str], set[str]]]:
+def _sku_fields(session: Session) -> list[tuple[Row[*tuple[Any, ...]], list[str], set[str]]]:
     """Each SKU (code, name, aliases, barcode) with its searchable texts (normalised) and its
     pack sizes. Rows, not objects: ORM columns, so a transaction's own changes are flushed first."""
-    products = {p.code: p for p in session.execute(select(Product.code, Product.name, Product.brand,
-                                                          Product.category))}
+    products = {p.code: p for p in session.execute(select(col(Product.code), col(Product.name), col(Product.brand),
+                                                          col(Product.category)))}
     brands = _path_names(session, Brand)
     categories = _path_names(session, Category)
     out = []
-    for sku in session.execute(select(Sku.code, Sku.name, Sku.aliases, Sku.barcode, Sku.product).order_by(Sku.code)):
+    for sku in session.execute(sa.select(col(Sku.code), col(Sku.name), col(Sku.aliases), col(Sku.barcode),
+                                         col(Sku.product)).order_by(col(Sku.code))):
         p = products.get(sku.product)
         texts = [sku.name, sku.code, *split_list(sku.aliases)]
         if p is not None:
@@ -94,13 +99,15 @@ def _sku_fields(session: Session) -> list[tuple[tuple, list[str], set[str]]]:
     return out
 
 
-def _path_names(session: Session, model) -> dict[str, str]:
+def _path_names(session: Session, model: type[Brand] | type[Category]) -> dict[str, str]:
     """Each tree node's name with its ancestors' names, so a SKU is found by any level
     of its brand or category tree ("paints" finds the primers under it)."""
     rows = {code: (name, parent) for code, name, parent in session.exec(select(model.code, model.name, model.parent))}
     out = {}
     for code in rows:
-        names, seen, c = [], set(), code
+        names: list[str] = []
+        seen: set[str] = set()
+        c: str | None = code
         while c in rows and c not in seen:
             seen.add(c)
             names.append(rows[c][0])
@@ -121,7 +128,11 @@ class _SkuIndex:
 
 
 def _build_sku_index(session: Session) -> _SkuIndex:
-    codes, size_of, texts, starts, exact = [], [], [], [], {}
+    codes: list[str] = []
+    size_of: list[frozenset[str]] = []
+    texts: list[str] = []
+    starts: list[int] = []
+    exact: dict[str, tuple[str, ...]] = {}
     for sku, fields, size in _sku_fields(session):
         codes.append(sku.code)
         size_of.append(frozenset(size))
@@ -176,10 +187,21 @@ def search_skus(session: Session, text: str, limit: int = 5) -> list[tuple[Sku, 
             scored.append((code, s))
     scored += [(code, 150.0) for code in named]
     scored.sort(key=lambda x: (-x[1], x[0]))
-    return [(session.get(Sku, code), s) for code, s in scored[:limit]]
+    # the index is this transaction's view of the catalogue
+    return [(cast(Sku, session.get(Sku, code)), s) for code, s in scored[:limit]]
 
 
-def _pick(text: str, scored: list[tuple[object, float]], label, what: str, hint: str):
+class _Named(Protocol):
+    @property
+    def code(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+
+
+N = TypeVar("N", bound=_Named)
+
+
+def _pick(text: str, scored: list[tuple[N, float]], label: Callable[[N], str], what: str, hint: str) -> N:
     """The single clear best match, else Ambiguous or NotFound."""
     good = [(x, s) for x, s in scored if s >= MIN_SCORE]
     if not good:
@@ -251,19 +273,19 @@ def resolve_customer(session: Session, actor: Actor, text: str) -> Customer:
     names = session.execute(_CUSTOMER_NAMES).all()
     exact = next((code for code, name in names if folded in (code.casefold(), name.casefold())), None)
     if exact is not None:
-        c = session.get(Customer, exact)
+        c = cast(Customer, session.get(Customer, exact))  # its code was just read
         if customer_in_scope(session, actor, c):
             return c
         raise _refusal(actor, t)
     q = normalise(t)
-    scored = sorted(((code, _name_score(q, name, code, MIN_SCORE + 10)) for code, name in names),
-                    key=lambda x: (-x[1], x[0]))
-    scored = [(code, s) for code, s in scored if s >= MIN_SCORE + 10]
+    by_score = sorted(((code, _name_score(q, name, code, MIN_SCORE + 10)) for code, name in names),
+                      key=lambda x: (-x[1], x[0]))
+    by_score = [(code, s) for code, s in by_score if s >= MIN_SCORE + 10]
     found: dict[str, Customer] = {}
-    for i in range(0, len(scored), 500):  # bounded IN lists
-        chunk = [code for code, _ in scored[i:i + 500]]
-        found.update((c.code, c) for c in session.exec(select(Customer).where(Customer.code.in_(chunk))))
-    scored = [(found[code], s) for code, s in scored]
+    for i in range(0, len(by_score), 500):  # bounded IN lists
+        chunk = [code for code, _ in by_score[i:i + 500]]
+        found.update((c.code, c) for c in session.exec(select(Customer).where(col(Customer.code).in_(chunk))))
+    scored = [(found[code], s) for code, s in by_score]
     if not scored:
         raise _refusal(actor, t)
     visible = [(c, s) for c, s in scored if customer_in_scope(session, actor, c)]
@@ -342,7 +364,7 @@ def resolve_warehouse(session: Session, actor: Actor, text: str) -> Warehouse:
         except Ambiguous as e:
             e.candidates = [c for c in e.candidates if scope is None or c[0] in scope]
             if len(e.candidates) == 1:
-                found = session.get(Warehouse, e.candidates[0][0])
+                found = cast(Warehouse, session.get(Warehouse, e.candidates[0][0]))  # one of `warehouses`
             elif not e.candidates:
                 raise refusal from None
             else:
@@ -366,7 +388,7 @@ def resolve_rep(session: Session, actor: Actor, text: str) -> str:
     q = normalise(t)
     scored = sorted(((u, max(_name_score(q, u.name, u.id), _first_name_score(q, u.name))) for u in users.values()),
                     key=lambda x: (-x[1], x[0].id))
-    return _pick(t, [(_Named(u.id, u.name), s) for u, s in scored], lambda u: f"{u.name} ({u.code})", "sales rep",
+    return _pick(t, [(_Labelled(u.id, u.name), s) for u, s in scored], lambda u: f"{u.name} ({u.code})", "sales rep",
                  "Give the rep's name as in the team list.").code
 
 
@@ -377,7 +399,9 @@ def _first_name_score(q: str, name: str) -> float:
 
 
 @dataclass(frozen=True)
-class _Named:
+class _Labelled:
+    """A choice with a code and words to show (satisfies _Named)."""
+
     code: str
     name: str
 
@@ -400,7 +424,7 @@ def resolve_outlet_request(session: Session, actor: Actor, text: str) -> OutletR
                              _name_score(q, reps.get(r.proposed_by, r.proposed_by), r.proposed_by),
                              _first_name_score(q, reps.get(r.proposed_by, "")))) for r in pending),
                     key=lambda x: (-x[1], x[0].id))
-    named = [(_Named(r.id, f"{r.kind} of {outlets.get(r.customer, r.customer)} by "
+    named = [(_Labelled(r.id, f"{r.kind} of {outlets.get(r.customer, r.customer)} by "
                            f"{reps.get(r.proposed_by, r.proposed_by)}"), s) for r, s in scored]
     picked = _pick(t, named, lambda n: f"{n.code} ({n.name})", "pending outlet request",
                    "Say 'outlet requests' to list them.")

@@ -2,13 +2,15 @@
 (cancel, dispatch, deliver, and the approval decision's effect on the order)."""
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any, cast
 
 from sqlalchemy import insert
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from . import audit
 from .access import Actor, customer_in_scope, get_customer, visible_customer_codes, visible_warehouse_codes
@@ -27,12 +29,12 @@ from .errors import (
     NotFound,
     OutOfScope,
 )
-from .inventory import Who, dispatch_out, record_reservation, release, reserve_stock, stock_of, usable
+from .inventory import BatchStock, Who, dispatch_out, record_reservation, release, reserve_stock, stock_of, usable
 from .locks import lock_customer, lock_order, transition_row
 from .parties import reference
 from .pricing import price_context, prices_for
-from .quantities import read_line
-from .quote import QuoteLine, covers, quote
+from .quantities import LineReading, read_line
+from .quote import AppliedScheme, QuotedLine, QuoteLine, covers, quote
 from .schemes import schemes_for
 from .settings import business_tz
 from .tables.approvals import Approval
@@ -40,6 +42,7 @@ from .tables.audit import AuditEntry
 from .tables.billing import DeliveryNote, Invoice
 from .tables.orders import Order, OrderLine, OrderScheme
 from .tables.parties import Customer, User
+from .types import must_exist, table_of
 from .visits import link_order, visiting
 
 ORDER_STATUSES = ("pending_approval", "confirmed", "rejected", "cancelled", "dispatched", "delivered")
@@ -78,8 +81,8 @@ class OrderPreview:
     customer_name: str
     warehouse: str
     status: str  # confirmed | pending_approval
-    lines: list  # core.quote.QuotedLine
-    applied: list  # core.quote.AppliedScheme
+    lines: list[QuotedLine]
+    applied: list[AppliedScheme]
     notes: list[str]
     gross: Decimal
     discount: Decimal
@@ -90,8 +93,8 @@ class OrderPreview:
     approver_role: str | None = None
     price_reasons: dict[str, str] = field(default_factory=dict)
     sku_names: dict[str, str] = field(default_factory=dict)
-    units: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
-    readings: list = field(default_factory=list)  # core.quantities.LineReading, one per item asked
+    units: dict[str, Sequence[tuple[str, int]]] = field(default_factory=dict)
+    readings: list[LineReading] = field(default_factory=list)  # one per item asked
 
     @property
     def needs_approval(self) -> bool:
@@ -115,7 +118,7 @@ class PreviewChanged(InvalidInput):
         self.preview = preview
 
 
-def read_item(item: Item, units: list[tuple[str, int]], what: str | None = None):
+def read_item(item: Item, units: list[tuple[str, int]], what: str | None = None) -> LineReading:
     """How an item reads in the SKU's units (core.quantities.LineReading): the unit word through
     the one vocabulary of core.units, the quantity into whole base units. Raises InvalidInput
     (UnknownUnit, AmbiguousUnit) saying what to change; an unknown unit word is never the base unit."""
@@ -144,12 +147,13 @@ def preview_order(session: Session, actor: Actor, clock: Clock, items: list[Item
 
 
 def _compute(session: Session, actor: Actor, clock: Clock, items: list[Item], customer: str | None,
-             warehouse: str | None, lock: bool = False):
+             warehouse: str | None, lock: bool = False
+             ) -> tuple[OrderPreview, dict[str, list[BatchStock]], dict[str, str]]:
     """The preview, the stock it was computed from ({sku: [BatchStock]}) and each SKU's
     allocation method; `lock` locks those stock rows (create_order reserves from them)."""
     cust = _resolve_customer(session, actor, customer)
     if lock:  # the credit check below must see every order and payment before this one commits
-        cust = lock_customer(session, cust.code)
+        cust = must_exist(lock_customer(session, cust.code), f"customer {cust.code}")
     if cust.status == "blocked":
         raise CustomerBlocked(f"{cust.name} is blocked and cannot place orders"
                               + ("." if actor.role == "admin" else "; please contact your manager."))
@@ -244,20 +248,20 @@ def create_order(session: Session, actor: Actor, clock: Clock, items: list[Item]
                   updated_at=now)
     session.add(order)
     session.flush()
-    session.execute(insert(OrderLine.__table__), [
+    session.execute(insert(table_of(OrderLine)), [
         dict(order_no=order_no, line_no=n, sku=ln.sku, qty=ln.qty, free_qty=ln.free_qty, unit_price=ln.unit_price,
              gross=ln.gross, discount=ln.discount, tax=ln.tax, line_total=ln.line_total)
         for n, ln in enumerate(preview.lines, 1)])
     if preview.applied:
-        session.execute(insert(OrderScheme.__table__), [
+        session.execute(insert(table_of(OrderScheme)), [
             dict(order_no=order_no, scheme=a.code, benefit=a.benefit, free_sku=a.free_sku,
                  free_qty=a.free_qty or 0, description=a.description) for a in preview.applied])
     record_reservation(session, who, order_no, preview.warehouse, plans)
     audit.record(session, at=now, user_id=actor.user_id, channel=actor.channel, action="order.create",
                  entity="order", entity_id=order_no, status=order.status, total=str(order.total))
     if preview.needs_approval:
-        request_approval(session, clock, order, preview.approval_reasons, preview.approval_rules,
-                         preview.approver_role)
+        role = cast(str, preview.approver_role)  # the rules that ask for an approval name the role
+        request_approval(session, clock, order, preview.approval_reasons, preview.approval_rules, role)
     link_order(session, actor, clock, order_no, preview.customer)  # to the rep's visit there, if one is open
     return order, preview
 
@@ -284,7 +288,7 @@ def _order_visible(session: Session, actor: Actor, order: Order, cust: Customer)
 
 
 def order_lines(session: Session, order_no: str) -> list[OrderLine]:
-    return list(session.exec(select(OrderLine).where(OrderLine.order_no == order_no).order_by(OrderLine.line_no)))
+    return list(session.exec(select(OrderLine).where(OrderLine.order_no == order_no).order_by(col(OrderLine.line_no))))
 
 
 def order_schemes(session: Session, order_no: str) -> list[OrderScheme]:
@@ -293,7 +297,8 @@ def order_schemes(session: Session, order_no: str) -> list[OrderScheme]:
 
 
 def list_orders(session: Session, actor: Actor, *, statuses: list[str] | None = None, customer: str | None = None,
-                regions: set[str] | None = None, start=None, end=None, limit: int = 200) -> list[Order]:
+                regions: set[str] | None = None, start: date | None = None, end: date | None = None,
+                limit: int = 200) -> list[Order]:
     """Orders in the actor's scope, newest first. `start`/`end` are dates (inclusive) in the
     business's time zone; `regions` a set of region codes (already expanded to their subtrees)."""
     actor.require("orders.view", "see orders")
@@ -301,25 +306,25 @@ def list_orders(session: Session, actor: Actor, *, statuses: list[str] | None = 
     if actor.role == "warehouse":
         whs = visible_warehouse_codes(session, actor)
         if whs is not None:
-            q = q.where(Order.warehouse.in_(whs))
+            q = q.where(col(Order.warehouse).in_(whs))
     else:
         codes = visible_customer_codes(session, actor)
         if codes is not None:
-            q = q.where(Order.customer.in_(codes))
+            q = q.where(col(Order.customer).in_(codes))
     if customer:
         get_customer(session, actor, customer)  # refuses out of scope without leaking
         q = q.where(Order.customer == customer)
     if statuses:
-        q = q.where(Order.status.in_(statuses))
+        q = q.where(col(Order.status).in_(statuses))
     if regions is not None:
-        q = q.where(Order.customer.in_(select(Customer.code).where(Customer.region.in_(regions))))
+        q = q.where(col(Order.customer).in_(select(Customer.code).where(col(Customer.region).in_(regions))))
     # the period is whole days in the business's time zone, filtered in SQL on the UTC column
     tz = business_tz()
     if start:
         q = q.where(Order.created_at >= datetime.combine(start, time.min, tz))
     if end:
         q = q.where(Order.created_at < datetime.combine(end + timedelta(days=1), time.min, tz))
-    return list(session.exec(q.order_by(Order.created_at.desc(), Order.order_no.desc()).limit(limit)))
+    return list(session.exec(q.order_by(col(Order.created_at).desc(), col(Order.order_no).desc()).limit(limit)))
 
 
 # --- changing status ---------------------------------------------------------------------
@@ -329,7 +334,7 @@ def _locked_order(session: Session, actor: Actor, order_no: str) -> Order:
     order core/locks.py fixes, and its status as committed by whoever changed it last."""
     order = get_order(session, actor, order_no)
     lock_customer(session, order.customer)
-    return lock_order(session, order.order_no)
+    return must_exist(lock_order(session, order.order_no), f"order {order.order_no}")
 
 
 def refused_transition(session: Session, order_no: str, status: str, to: str) -> InvalidTransition:
@@ -337,7 +342,7 @@ def refused_transition(session: Session, order_no: str, status: str, to: str) ->
     ("SO-0917 was already dispatched by Ravi at 10:42")."""
     entry = session.exec(select(AuditEntry).where(AuditEntry.entity == "order", AuditEntry.entity_id == order_no,
                                                   AuditEntry.action == f"order.{status}")
-                         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())).first()
+                         .order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc())).first()
     word, wanted = status.replace("_", " "), to.replace("_", " ")
     if status == "pending_approval":
         word = "waiting for approval"
@@ -356,7 +361,7 @@ def _when(at: datetime) -> str:
 
 
 def _transition(session: Session, actor: Actor, clock: Clock, order: Order, to: str, allowed_from: tuple[str, ...],
-                **detail) -> None:
+                **detail: Any) -> None:
     """Move a locked order to `to`; the update is conditional on the status it was read with."""
     if order.status not in allowed_from:
         raise refused_transition(session, order.order_no, order.status, to)
@@ -387,7 +392,8 @@ def cancel_order(session: Session, actor: Actor, clock: Clock, order_no: str, re
     return order
 
 
-def dispatch_order(session: Session, actor: Actor, clock: Clock, order_no: str):
+def dispatch_order(session: Session, actor: Actor, clock: Clock, order_no: str
+                   ) -> tuple[Order, DeliveryNote, Invoice]:
     """Dispatch a confirmed order: delivery note, invoice (due after the payment terms), stock leaves."""
     actor.require("orders.dispatch", "dispatch orders")
     order = _locked_order(session, actor, order_no)
@@ -396,7 +402,7 @@ def dispatch_order(session: Session, actor: Actor, clock: Clock, order_no: str):
     dispatch_out(session, Who(actor.user_id, now, actor.channel), order.order_no)
     note = DeliveryNote(note_no=next_number(session, "delivery_note", "DN-"), order_no=order.order_no,
                         dispatched_at=now, dispatched_by=actor.user_id)
-    cust = session.get(Customer, order.customer)
+    cust = must_exist(session.get(Customer, order.customer), f"customer {order.customer}")
     invoice = Invoice(invoice_no=next_number(session, "invoice", "INV-"), order_no=order.order_no,
                       customer=order.customer, amount=order.total, issued_on=clock.today(),
                       due_date=clock.today() + timedelta(days=cust.payment_terms_days))
@@ -431,10 +437,11 @@ def decide(session: Session, actor: Actor, clock: Clock, order_no: str, approve:
     if not customer_in_scope(session, actor, customer):
         raise OutOfScope(f"No approval request for {order_no} that you can see.")
     lock_customer(session, customer.code)
-    order = lock_order(session, order_no)
+    order = must_exist(lock_order(session, order_no), f"order {order_no}")
     approval = record_decision(session, actor, clock, order, customer, approve, reason)
     _transition(session, actor, clock, order, "confirmed" if approve else "rejected", ("pending_approval",),
                 reason=reason)
     if not approve:
-        release(session, Who(actor.user_id, approval.decided_at, actor.channel), order.order_no)
+        decided_at = cast(datetime, approval.decided_at)  # record_decision has just set it
+        release(session, Who(actor.user_id, decided_at, actor.channel), order.order_no)
     return approval

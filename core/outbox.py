@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from .db import transaction
 from .tables.audit import OutboxMessage
 from .tables.parties import User
+from .types import rowcount
 
 LEASE = timedelta(minutes=5)  # how long a claimed row may stay in `sending`
 
@@ -33,7 +34,7 @@ def claim(engine: Engine, msg_id: int, now: datetime) -> tuple[OutboxMessage, Us
         result = s.execute(update(OutboxMessage)
                         .where(col(OutboxMessage.id) == msg_id, col(OutboxMessage.status) == "pending")
                         .values(status="sending", attempts=OutboxMessage.attempts + 1, next_attempt_at=now + LEASE))
-        if result.rowcount != 1:
+        if rowcount(result) != 1:
             return None
         message = s.get(OutboxMessage, msg_id)
         if message is None:  # claimed above, in this transaction: it is there

@@ -6,6 +6,7 @@ from sqlmodel import Session, col, select
 
 from .cache import derivation
 from .tables.parties import Customer, Region, Warehouse
+from .types import table_of
 
 CUSTOMER_TYPES = ("distributor", "wholesaler", "retailer", "modern_trade")
 CUSTOMER_STATUSES = ("active", "pending", "blocked")
@@ -31,7 +32,7 @@ class Reference:
         return chain
 
 
-def _chain(parents: dict, code: str | None) -> tuple[str, ...]:
+def _chain(parents: dict[str, str | None], code: str | None) -> tuple[str, ...]:
     chain: list[str] = []
     while code is not None and code not in chain:
         chain.append(code)
@@ -40,12 +41,15 @@ def _chain(parents: dict, code: str | None) -> tuple[str, ...]:
 
 
 def _derive(session: Session) -> Reference:
-    r, w = Region.__table__.c, Warehouse.__table__.c
+    r, w = table_of(Region).c, table_of(Warehouse).c
     rows = session.execute(union_all(  # one query for both
         select(literal("r").label("kind"), r.code.label("code"), r.parent, r.name),
         select(literal("w"), w.code, null(), null()),
     ).order_by(literal_column("kind"), literal_column("code")))
-    region_parents, region_names, children, warehouses = {}, {}, {}, set()
+    region_parents: dict[str, str | None] = {}
+    region_names: dict[str, str] = {}
+    children: dict[str | None, list[str]] = {}
+    warehouses: set[str] = set()
     for kind, code, parent, name in rows:
         if kind == "r":
             region_parents[code] = parent

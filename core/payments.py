@@ -3,8 +3,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import TypeVarTuple
 
-from sqlmodel import Session, select
+import sqlalchemy as sa
+from sqlalchemy import Row
+from sqlalchemy.orm import Mapped
+from sqlmodel import Session, col, select
 
 from . import audit
 from .access import Actor, get_customer, visible_customer_codes
@@ -17,13 +21,14 @@ from .tables.audit import AuditEntry
 from .tables.billing import Invoice, Payment
 from .tables.orders import Order
 from .tables.parties import Customer
-from .types import money
+from .types import money, must_exist
 from .visits import link_payment, visiting
 
+Ts = TypeVarTuple("Ts")
 AGE_BUCKETS = ("not_due", "1-30", "31-60", "61-90", "90+")
 
 
-def record_payment(session: Session, actor: Actor, clock: Clock, customer: str | None, amount, method: str,
+def record_payment(session: Session, actor: Actor, clock: Clock, customer: str | None, amount: object, method: str,
                    reference: str | None = None, paid_on: date | None = None) -> Payment:
     """A payment settles the customer's opening balance, then the oldest unpaid invoices. No
     customer given: a rep's collection at the outlet of their open visit."""
@@ -32,7 +37,8 @@ def record_payment(session: Session, actor: Actor, clock: Clock, customer: str |
     if customer is None:
         raise InvalidInput("Which customer is this payment from?")
     cust = get_customer(session, actor, customer)
-    cust = lock_customer(session, cust.code)  # settlement and credit checks of this customer wait for us
+    # settlement and credit checks of this customer wait for us
+    cust = must_exist(lock_customer(session, cust.code), f"customer {cust.code}")
     try:
         value = money(Decimal(str(amount)))
     except (InvalidOperation, ValueError):
@@ -80,7 +86,7 @@ def ageing_bucket(due: date, today: date) -> str:
 
 def import_day(session: Session) -> date | None:
     at = session.exec(select(AuditEntry.at).where(AuditEntry.action == "world.import")
-                      .order_by(AuditEntry.at.desc())).first()
+                      .order_by(col(AuditEntry.at).desc())).first()
     return at.astimezone(business_tz()).date() if at else None
 
 
@@ -96,7 +102,7 @@ def _outstanding_of(session: Session, cust: Customer, today: date) -> Outstandin
         # world.md: the opening balance is due on the day of import
         buckets[ageing_bucket(import_day(session) or today, today)] += opening_left
     unpaid = opening_left
-    for inv in session.exec(select(Invoice).where(Invoice.customer == cust.code).order_by(Invoice.issued_on)):
+    for inv in session.exec(select(Invoice).where(Invoice.customer == cust.code).order_by(col(Invoice.issued_on))):
         left = money(inv.amount - inv.paid)
         if left > 0:
             buckets[ageing_bucket(inv.due_date, today)] += left
@@ -114,22 +120,25 @@ def outstanding_report(session: Session, actor: Actor, clock: Clock, customer: s
         return [customer_outstanding(session, actor, clock, customer)]
     codes = visible_customer_codes(session, actor)
     # ORM columns, not the tables': the session flushes what this transaction changed first
-    q = select(Customer.code, Customer.name, Customer.credit_limit, Customer.opening_balance,
-               Customer.opening_paid).order_by(Customer.code)
+    q = sa.select(col(Customer.code), col(Customer.name), col(Customer.credit_limit), col(Customer.opening_balance),
+                  col(Customer.opening_paid)).order_by(col(Customer.code))
     if codes is not None:
-        q = q.where(Customer.code.in_(codes))
+        q = q.where(col(Customer.code).in_(codes))
     customers = session.execute(q).all()
     # what _outstanding_of reads per customer, read for all of them at once
     wanted = None if codes is None else {r.code for r in customers}
-    invoices, totals, payments = defaultdict(list), defaultdict(list), defaultdict(list)
+    invoices: defaultdict[str, list[tuple[Decimal, Decimal, date]]] = defaultdict(list)
+    totals: defaultdict[str, list[Decimal]] = defaultdict(list)
+    payments: defaultdict[str, list[Decimal]] = defaultdict(list)
     for code, amount, paid, due in _rows_of(
-            session, select(Invoice.customer, Invoice.amount, Invoice.paid, Invoice.due_date), Invoice.customer,
-            wanted):
+            session, sa.select(col(Invoice.customer), col(Invoice.amount), col(Invoice.paid), col(Invoice.due_date)),
+            col(Invoice.customer), wanted):
         invoices[code].append((amount, paid, due))
-    for code, total in _rows_of(session, select(Order.customer, Order.total)
-                                .where(Order.status.in_(OUTSTANDING_STATUSES)), Order.customer, wanted):
+    for code, total in _rows_of(session, sa.select(col(Order.customer), col(Order.total))
+                                .where(col(Order.status).in_(OUTSTANDING_STATUSES)), col(Order.customer), wanted):
         totals[code].append(total)
-    for code, amount in _rows_of(session, select(Payment.customer, Payment.amount), Payment.customer, wanted):
+    for code, amount in _rows_of(session, sa.select(col(Payment.customer), col(Payment.amount)),
+                                 col(Payment.customer), wanted):
         payments[code].append(amount)
     today = clock.today()
     opened = import_day(session) or today
@@ -157,13 +166,14 @@ def outstanding_report(session: Session, actor: Actor, clock: Clock, customer: s
     return [r for r in rows if r.outstanding != 0 or r.invoiced_unpaid != 0]
 
 
-def _rows_of(session: Session, stmt, customer_col, wanted: set[str] | None) -> list:
+def _rows_of(session: Session, stmt: sa.Select[*Ts], customer_col: Mapped[str],
+             wanted: set[str] | None) -> list[Row[*Ts]]:
     """The statement's rows of the `wanted` customers (None = all): few customers by an IN list
     (bounded), many by reading every row once."""
     if wanted is None or len(wanted) > 1000:
-        rows = session.execute(stmt).all()
+        rows = list(session.execute(stmt).all())
         return rows if wanted is None else [r for r in rows if r[0] in wanted]
-    out: list = []
+    out: list[Row[*Ts]] = []
     codes = sorted(wanted)
     for k in range(0, len(codes), 1000):
         out += session.execute(stmt.where(customer_col.in_(codes[k:k + 1000]))).all()

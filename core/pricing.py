@@ -4,14 +4,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Protocol
 
+import sqlalchemy as sa
 from sqlalchemy import bindparam
-from sqlmodel import Session, or_, select
+from sqlmodel import Session, col, or_
 
 from .errors import NoPrice
 from .parties import reference
 from .tables.catalogue import Sku
+from .tables.parties import Customer
 from .tables.pricing import Price
+from .types import table_of
 
 # How a customer type reads in a sentence ("price for distributors").
 _TYPE_PLURAL = {"modern_trade": "modern trade customers"}
@@ -27,6 +31,25 @@ class PriceContext:
     customer_type: str
     regions: tuple[str, ...]  # the customer's region, then each ancestor, nearest first
     region_names: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+
+class PriceRow(Protocol):
+    """A Price, or a result row of its columns."""
+
+    @property
+    def sku(self) -> str: ...
+    @property
+    def price(self) -> Decimal: ...
+    @property
+    def valid_from(self) -> date | None: ...
+    @property
+    def valid_to(self) -> date | None: ...
+    @property
+    def customer(self) -> str | None: ...
+    @property
+    def customer_type(self) -> str | None: ...
+    @property
+    def region(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -46,7 +69,7 @@ def valid_on(valid_from: date | None, valid_to: date | None, on: date) -> bool:
     return (valid_from is None or valid_from <= on) and (valid_to is None or on <= valid_to)
 
 
-def _match(row, ctx: PriceContext) -> tuple[str, int] | None:
+def _match(row: PriceRow, ctx: PriceContext) -> tuple[str, int] | None:
     """(scope, nearness) when the row is for this customer, else None.
 
     A row naming several scopes must match all of them and counts as its most specific one.
@@ -66,20 +89,21 @@ def _match(row, ctx: PriceContext) -> tuple[str, int] | None:
     return "default", 0
 
 
-def _reason(scope: str, row, ctx: PriceContext) -> str:
+def _reason(scope: str, row: PriceRow, ctx: PriceContext) -> str:
+    # a scope other than "default" comes from `_match`: the row names it
     if scope == "customer":
         return "your customer price"
-    if scope == "region":
+    if scope == "region" and row.region is not None:
         return f"price for {ctx.region_names.get(row.region, row.region)}"
-    if scope == "customer_type":
+    if scope == "customer_type" and row.customer_type is not None:
         return f"price for {type_plural(row.customer_type)}"
     return "list price"
 
 
-def resolve_price(rows: Iterable, ctx: PriceContext, on: date) -> PriceChoice | None:
+def resolve_price(rows: Iterable[PriceRow], ctx: PriceContext, on: date) -> PriceChoice | None:
     """The price that applies among `rows` (Price-like, one SKU) on `on`, or None."""
-    best = None
-    best_key = None
+    best: tuple[PriceRow, str] | None = None
+    best_key: tuple[int, int, int] | None = None
     for row in rows:
         if not valid_on(row.valid_from, row.valid_to, on):
             continue
@@ -97,7 +121,7 @@ def resolve_price(rows: Iterable, ctx: PriceContext, on: date) -> PriceChoice | 
     return PriceChoice(sku=row.sku, price=Decimal(row.price), scope=scope, reason=_reason(scope, row, ctx))
 
 
-def price_context(session: Session, customer) -> PriceContext:
+def price_context(session: Session, customer: Customer) -> PriceContext:
     """The pricing context of a Customer row: its type and region chain."""
     ref = reference(session)
     chain = ref.ancestors(customer.region)
@@ -107,13 +131,13 @@ def price_context(session: Session, customer) -> PriceContext:
 
 
 # Built once: building a statement per call costs more than running it (hot path of every order).
-_PRICES = select(*Price.__table__.c).where(
-    Price.sku.in_(bindparam("skus", expanding=True)),
-    or_(Price.valid_from.is_(None), Price.valid_from <= bindparam("on")),
-    or_(Price.valid_to.is_(None), Price.valid_to >= bindparam("on")),
-    or_(Price.customer.is_(None), Price.customer == bindparam("customer")),
-    or_(Price.customer_type.is_(None), Price.customer_type == bindparam("customer_type")),
-    or_(Price.region.is_(None), Price.region.in_(bindparam("regions", expanding=True))),
+_PRICES = sa.select(*table_of(Price).c).where(
+    col(Price.sku).in_(bindparam("skus", expanding=True)),
+    or_(col(Price.valid_from).is_(None), col(Price.valid_from) <= bindparam("on")),
+    or_(col(Price.valid_to).is_(None), col(Price.valid_to) >= bindparam("on")),
+    or_(col(Price.customer).is_(None), Price.customer == bindparam("customer")),
+    or_(col(Price.customer_type).is_(None), Price.customer_type == bindparam("customer_type")),
+    or_(col(Price.region).is_(None), col(Price.region).in_(bindparam("regions", expanding=True))),
 )
 
 
@@ -123,12 +147,12 @@ def prices_for(session: Session, skus: list[str], ctx: PriceContext, on: date) -
         return {}
     rows = session.execute(_PRICES, {"skus": sorted(set(skus)), "on": on, "customer": ctx.customer,
                                      "customer_type": ctx.customer_type, "regions": list(ctx.regions or ("",))})
-    by_sku: dict[str, list] = {}
+    by_sku: dict[str, list[PriceRow]] = {}
     for row in rows:  # plain rows: no ORM objects to build
         by_sku.setdefault(row.sku, []).append(row)
     out: dict[str, PriceChoice] = {}
-    for sku, rows in by_sku.items():
-        choice = resolve_price(rows, ctx, on)
+    for sku, sku_rows in by_sku.items():
+        choice = resolve_price(sku_rows, ctx, on)
         if choice is not None:
             out[sku] = choice
     return out

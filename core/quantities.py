@@ -193,7 +193,7 @@ def _digits_value(t: str) -> Fraction | None:
         return None
 
 
-def shown(value, limit: int = 60) -> str:
+def shown(value: object, limit: int = 60) -> str:
     """A value as echoed in a message, cut short: a message never repeats a huge input."""
     text = str(value)
     return text if len(text) <= limit else text[:limit] + "…"
@@ -443,7 +443,7 @@ def parse_number(text: str | int | Decimal, what: str = "quantity") -> Decimal:
     return sign * found[0].value
 
 
-def _leftover(text: str, spans) -> str:
+def _leftover(text: str, spans: Sequence[NumberSpan]) -> str:
     low = text
     for sp in sorted(spans, key=lambda s: -s.start):
         low = low[:sp.start] + " " + low[sp.end:]
@@ -495,8 +495,9 @@ def find_amounts(text: str) -> list[AmountSpan]:
         before = text[max(0, n.start - 8):n.start]
         after = text[n.end:n.end + 10]
         scaled = n.money or any(w in _SCALES and _SCALES[w] >= 1000 for w in re.findall(r"[a-z]+", n.said.lower()))
-        if _MARK_BEFORE.search(before) or _MARK_AFTER.search(after) or scaled:
-            start = n.start - len(_MARK_BEFORE.search(before).group(0)) if _MARK_BEFORE.search(before) else n.start
+        mark = _MARK_BEFORE.search(before)
+        if mark or _MARK_AFTER.search(after) or scaled:
+            start = n.start - len(mark.group(0)) if mark else n.start
             out.append(AmountSpan(n.value, start, n.end, text[start:n.end]))
     return out
 
@@ -568,7 +569,7 @@ def split_quantity(text: str) -> tuple[str, str | None]:
     return s, None
 
 
-def read_line(sku: str, qty, unit: str | None, units: Sequence[tuple[str, int]], what: str | None = None
+def read_line(sku: str, qty: str | int | Decimal, unit: str | None, units: Sequence[tuple[str, int]], what: str | None = None
               ) -> LineReading:
     """An item's quantity (int, Decimal, or text such as '1.5', 'dedh', 'two dozen', '2 cartons')
     and unit word read against the SKU's units into whole base units. Raises InvalidInput
@@ -600,13 +601,13 @@ def read_line(sku: str, qty, unit: str | None, units: Sequence[tuple[str, int]],
     return LineReading(sku, said_qty, value, match, int(base))
 
 
-def _unit_of(word: str, units, label) -> str:
+def _unit_of(word: str, units: Sequence[tuple[str, int]], label: str) -> str:
     m = resolve_unit(word, units, label)
     return f"{m.unit}/{m.factor}"
 
 
 def _not_whole(said_qty: str, said_unit: str | None, value: Decimal, match: UnitMatch, base: Fraction,
-               units, label: str) -> str:
+               units: Sequence[tuple[str, int]], label: str) -> str:
     as_said = f"{said_qty} {said_unit or match.base}"
     if match.unit == match.base and match.factor == 1:
         return (f"{as_said} of {label} is not a whole number of {match.base}, the smallest unit it is sold in; "

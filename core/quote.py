@@ -7,6 +7,7 @@ volume, then free goods on the ordered quantities.
 """
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import cast
 
 from sqlmodel import Session
 
@@ -113,7 +114,10 @@ def _label(rule: SchemeRule) -> str:
     return rule.name or describe(rule)
 
 
-def _choose(candidates: list[tuple[SchemeRule, list[int], Decimal, int]]):
+Candidate = tuple[SchemeRule, list[int], Decimal, int]  # rule, the lines it touches, benefit, free quantity
+
+
+def _choose(candidates: list[Candidate]) -> list[Candidate]:
     """Every stackable candidate; of non-stackable ones touching the same lines only the
     highest priority (tie: larger benefit, then larger free quantity, then code)."""
     chosen = [c for c in candidates if c[0].stackable]
@@ -126,9 +130,10 @@ def _choose(candidates: list[tuple[SchemeRule, list[int], Decimal, int]]):
     return sorted(chosen, key=lambda c: (-c[0].priority, c[0].code))
 
 
-def _discount_stage(kind: str, rules: list[SchemeRule], lines: list[QuoteLine], base: list[Decimal]):
+def _discount_stage(kind: str, rules: list[SchemeRule], lines: list[QuoteLine], base: list[Decimal]
+                    ) -> tuple[list[Decimal], list[AppliedScheme]]:
     """Per-line discounts of one kind ('volume' on gross, 'value' on net) and the schemes applied."""
-    candidates = []
+    candidates: list[Candidate] = []
     for rule in rules:
         if rule.kind != kind:
             continue
@@ -148,32 +153,33 @@ def _discount_stage(kind: str, rules: list[SchemeRule], lines: list[QuoteLine], 
         candidates.append((rule, idx, benefit, 0))
     chosen = _choose(candidates)
 
-    # Attribution: per line, a list of [scheme code, amount].
-    parts: list[list[list]] = [[] for _ in lines]
+    # Attribution: per line, a list of (scheme code, amount).
+    parts: list[list[tuple[str, Decimal]]] = [[] for _ in lines]
     # Stacked percentages add up on the same base and are rounded once per line.
-    pcts: dict[int, list[SchemeRule]] = {}
+    pcts: dict[int, list[tuple[SchemeRule, Decimal]]] = {}
     for rule, idx, _, _ in chosen:
         if rule.discount_pct is not None:
             for i in idx:
-                pcts.setdefault(i, []).append(rule)
-    for i, rs in pcts.items():
-        total_pct = min(sum((r.discount_pct for r in rs), Decimal(0)), HUNDRED)
+                pcts.setdefault(i, []).append((rule, rule.discount_pct))
+    for i, rps in pcts.items():
+        total_pct = min(sum((pct for _, pct in rps), Decimal(0)), HUNDRED)
         amount = money(base[i] * total_pct / HUNDRED)
-        for r, share in zip(rs, spread(amount, [r.discount_pct for r in rs])):
-            parts[i].append([r.code, share])
+        for (r, _), share in zip(rps, spread(amount, [pct for _, pct in rps])):
+            parts[i].append((r.code, share))
     for rule, idx, _, _ in chosen:
         if rule.discount_pct is None:
             amount = min(rule.discount_flat or ZERO, sum((base[i] for i in idx), ZERO))
             for i, share in zip(idx, spread(amount, [base[i] for i in idx])):
-                parts[i].append([rule.code, share])
+                parts[i].append((rule.code, share))
     # A line never gets more off than its base: trim the latest attributions.
     for i, ps in enumerate(parts):
         excess = sum((p[1] for p in ps), ZERO) - base[i]
-        for p in reversed(ps):
+        for j in reversed(range(len(ps))):
             if excess <= 0:
                 break
-            cut = min(excess, p[1])
-            p[1] -= cut
+            code, part = ps[j]
+            cut = min(excess, part)
+            ps[j] = (code, part - cut)
             excess -= cut
     per_line = [sum((p[1] for p in ps), ZERO) for ps in parts]
     benefit_of: dict[str, Decimal] = {}
@@ -194,11 +200,12 @@ def free_quantity(rule: SchemeRule, qty: int) -> int:
     return (qty // n) * m if rule.recursive else m
 
 
-def _free_stage(rules: list[SchemeRule], lines: list[QuoteLine], free_cap: dict[str, int] | None):
-    price_of = {}
+def _free_stage(rules: list[SchemeRule], lines: list[QuoteLine], free_cap: dict[str, int] | None
+                ) -> tuple[list[tuple[SchemeRule, str, int]], list[str]]:
+    price_of: dict[str, Decimal] = {}
     for line in lines:
         price_of.setdefault(line.sku, line.unit_price)
-    candidates = []
+    candidates: list[Candidate] = []
     for rule in rules:
         if rule.kind != "free_goods" or not rule.free_sku:
             continue
@@ -206,22 +213,23 @@ def _free_stage(rules: list[SchemeRule], lines: list[QuoteLine], free_cap: dict[
         free = free_quantity(rule, sum(lines[i].qty for i in idx))
         if free > 0:
             candidates.append((rule, idx, free * price_of.get(rule.free_sku, ZERO), free))
-    gifts: list[tuple[SchemeRule, int]] = []
+    gifts: list[tuple[SchemeRule, str, int]] = []
     notes: list[str] = []
     left = dict(free_cap) if free_cap is not None else None
     for rule, _, _, free in _choose(candidates):
+        free_sku = cast(str, rule.free_sku)  # the candidates are the rules with a free SKU
         given = free
         if left is not None:
-            given = max(0, min(free, left.get(rule.free_sku, 0)))
-            left[rule.free_sku] = left.get(rule.free_sku, 0) - given
+            given = max(0, min(free, left.get(free_sku, 0)))
+            left[free_sku] = left.get(free_sku, 0) - given
         unit = rule.free_base_unit.lower()
         if given < free:
-            notes.append(f"{_label(rule)}: only {given} {unit} of {rule.free_sku} can be given free from "
+            notes.append(f"{_label(rule)}: only {given} {unit} of {free_sku} can be given free from "
                          f"stock, instead of {free} {unit}." if given else
-                         f"{_label(rule)}: there is no stock of {rule.free_sku} left to give the "
+                         f"{_label(rule)}: there is no stock of {free_sku} left to give the "
                          f"{free} {unit} free.")
         if given > 0:
-            gifts.append((rule, given))
+            gifts.append((rule, free_sku, given))
     return gifts, notes
 
 
@@ -243,16 +251,16 @@ def quote(lines: list[QuoteLine], rules: list[SchemeRule], free_cap: dict[str, i
                               gross=g, discount=discount, net=net, tax=tax, line_total=net + tax,
                               tax_rate=line.tax_rate))
     applied_free = []
-    for rule, given in gifts:
-        target = next((ql for ql in out if ql.sku == rule.free_sku), None)
+    for rule, free_sku, given in gifts:
+        target = next((ql for ql in out if ql.sku == free_sku), None)
         if target is None:  # a free SKU that was not ordered gets a line of its own
-            target = QuotedLine(sku=rule.free_sku, qty=0, free_qty=0, unit_price=ZERO, gross=ZERO,
+            target = QuotedLine(sku=free_sku, qty=0, free_qty=0, unit_price=ZERO, gross=ZERO,
                                 discount=ZERO, net=ZERO, tax=ZERO, line_total=ZERO)
             out.append(target)
         target.free_qty += given
         applied_free.append(AppliedScheme(
-            code=rule.code, kind="free_goods", benefit=ZERO, free_sku=rule.free_sku, free_qty=given,
-            description=f"{_label(rule)}: {given} {rule.free_base_unit.lower()} of {rule.free_sku} free"))
+            code=rule.code, kind="free_goods", benefit=ZERO, free_sku=free_sku, free_qty=given,
+            description=f"{_label(rule)}: {given} {rule.free_base_unit.lower()} of {free_sku} free"))
 
     q = Quote(lines=out, applied=applied_vol + applied_val + applied_free, notes=notes)
     q.gross = sum((ql.gross for ql in out), ZERO)

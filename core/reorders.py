@@ -25,6 +25,7 @@ from .orders import Item, OrderPreview, PreviewChanged, create_order, get_order,
 from .pricing import price_context, prices_for
 from .tables.orders import Order
 from .tables.parties import Customer
+from .types import must_exist
 
 MAX_ROUNDS = 5  # stock that moves while we plan: re-plan at most this often
 
@@ -127,7 +128,7 @@ def plan_reorder(session: Session, actor: Actor, clock: Clock, order_no: str | N
                  customer: str | None = None, warehouse: str | None = None) -> Reorder:
     """The reorder as it would be placed now (nothing is written)."""
     source, wanted = _repeated(session, actor, order_no, customer)
-    cust = session.get(Customer, source.customer)
+    cust = must_exist(session.get(Customer, source.customer), f"customer {source.customer}")
     wh = warehouse or cust.warehouse
     meta = sku_meta(session, list(wanted))
     prices = prices_for(session, [c for c in wanted if c in meta], price_context(session, cust), clock.today())

@@ -1,11 +1,14 @@
 """Reports as core queries, scoped to the actor: sales (by any dimension, with filters),
 rankings, trends, inactive customers and order summaries."""
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import cast
 
-from sqlmodel import Session, select
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
 
 from .access import Actor, visible_customer_codes
 from .billing import OUTSTANDING_STATUSES
@@ -91,7 +94,7 @@ class _Fact:
     total: Decimal
 
 
-def _facts(session: Session, actor: Actor, start, end, where: SalesFilter, *, by_line: bool,
+def _facts(session: Session, actor: Actor, start: date | None, end: date | None, where: SalesFilter, *, by_line: bool,
            regions: set[str] | None = None, customer: str | None = None,
            statuses: tuple[str, ...] = SALES_STATUSES) -> list[_Fact]:
     """The sold orders in scope (or their lines, when asked or when SKUs are filtered)."""
@@ -104,8 +107,8 @@ def _facts(session: Session, actor: Actor, start, end, where: SalesFilter, *, by
     out: list[_Fact] = []
     nos = sorted(by_no)
     for i in range(0, len(nos), 5000):  # bounded IN lists on every database
-        for line in session.execute(select(OrderLine.order_no, OrderLine.sku, OrderLine.qty, OrderLine.line_total,
-                                           OrderLine.tax).where(OrderLine.order_no.in_(nos[i:i + 5000]))):
+        for line in session.execute(sa.select(col(OrderLine.order_no), col(OrderLine.sku), col(OrderLine.qty),
+                                              col(OrderLine.line_total), col(OrderLine.tax)).where(col(OrderLine.order_no).in_(nos[i:i + 5000]))):
             if not where.counts_sku(line.sku):
                 continue
             o = by_no[line.order_no]
@@ -149,24 +152,32 @@ def _period_key(d: date, grain: str) -> tuple[str, str]:
     return d.strftime("%Y-%m"), d.strftime("%B %Y")
 
 
+@dataclass
+class _Sums:
+    orders: set[str] = field(default_factory=set)
+    net: Decimal = ZERO
+    total: Decimal = ZERO
+    qty: int = 0
+
+
 def _group(session: Session, facts: list[_Fact], dim: _Dimension) -> list[SalesRow]:
     keyer = _keyer(session, facts, dim)
-    acc: dict[str, list] = defaultdict(lambda: [set(), ZERO, ZERO, 0])
+    acc: dict[str, _Sums] = defaultdict(_Sums)
     labels: dict[str, str] = {}
     for f in facts:
         key, label = keyer(f)
         labels[key] = label
         a = acc[key]
-        a[0].add(f.order_no)
-        a[1] += f.net
-        a[2] += f.total
-        a[3] += f.qty
+        a.orders.add(f.order_no)
+        a.net += f.net
+        a.total += f.total
+        a.qty += f.qty
     by_line = bool(facts) and facts[0].sku is not None
-    return [SalesRow(k, labels.get(k, k), len(v[0]), money(v[1]), money(v[2]), v[3] if by_line else None)
+    return [SalesRow(k, labels.get(k, k), len(v.orders), money(v.net), money(v.total), v.qty if by_line else None)
             for k, v in acc.items()]
 
 
-def _keyer(session: Session, facts: list[_Fact], dim: _Dimension):
+def _keyer(session: Session, facts: list[_Fact], dim: _Dimension) -> Callable[[_Fact], tuple[str, str]]:
     """fact -> (key, label) for a dimension."""
     name = dim.name
     if name in TIME_DIMENSIONS:
@@ -177,7 +188,7 @@ def _keyer(session: Session, facts: list[_Fact], dim: _Dimension):
         wanted = {f.sku for f in facts}
         stmt = select(Sku.code, Sku.name, Sku.product)
         if len(wanted) <= 1000:
-            stmt = stmt.where(Sku.code.in_(wanted))
+            stmt = stmt.where(col(Sku.code).in_(wanted))
         skus = {s.code: s for s in session.execute(stmt) if s.code in wanted}
         products = {p.code: p for p in session.execute(select(Product.code, Product.name, Product.brand,
                                                               Product.category))}
@@ -185,17 +196,18 @@ def _keyer(session: Session, facts: list[_Fact], dim: _Dimension):
                  "brand": dict(session.exec(select(Brand.code, Brand.name)).all()),
                  "category": dict(session.exec(select(Category.code, Category.name)).all())}
 
-        def line_key(f: _Fact):
-            sku = skus.get(f.sku)
+        def line_key(f: _Fact) -> tuple[str, str]:
+            code = cast(str, f.sku)  # facts by line: each has its SKU
+            sku = skus.get(code)
             if name == "sku" or sku is None:
-                return f.sku, sku.name if sku else f.sku
+                return code, sku.name if sku else code
             prod = products.get(sku.product)
             key = {"product": sku.product, "brand": prod.brand if prod else None,
                    "category": prod.category if prod else None}[name] or "-"
             return key, names[name].get(key, key)
         return line_key
     customers = {c.code: c for c in session.exec(select(Customer).where(
-        Customer.code.in_({f.customer for f in facts})))}
+        col(Customer.code).in_({f.customer for f in facts})))}
     if name == "customer":
         return lambda f: (f.customer, customers[f.customer].name if f.customer in customers else f.customer)
     regions = {r.code: r for r in session.exec(select(Region))}
@@ -205,9 +217,9 @@ def _keyer(session: Session, facts: list[_Fact], dim: _Dimension):
 
     if name == "region":
         return lambda f: (customers[f.customer].region, region_name(customers[f.customer].region))
-    level = dim.level.casefold()
+    level = cast(str, dim.level).casefold()  # the dimension left is a level of the region tree
 
-    def level_key(f: _Fact):
+    def level_key(f: _Fact) -> tuple[str, str]:
         own = customers[f.customer].region
         for code in ancestors(session, own):
             r = regions.get(code)
@@ -281,7 +293,7 @@ def _candidates(session: Session, actor: Actor, name: str, where: SalesFilter) -
         codes = visible_customer_codes(session, actor)
         q = select(Customer.code, Customer.name).where(Customer.status != "blocked")
         if codes is not None:
-            q = q.where(Customer.code.in_(codes))
+            q = q.where(col(Customer.code).in_(codes))
         return {c: nm for c, nm in session.exec(q).all() if where.counts_customer(c)}
     if name not in LINE_DIMENSIONS:
         return {}
@@ -414,7 +426,7 @@ def inactive_customers(session: Session, actor: Actor, today: date, days: int = 
     codes = visible_customer_codes(session, actor)
     q = select(Customer).where(Customer.status != "blocked").order_by(Customer.code)
     if codes is not None:
-        q = q.where(Customer.code.in_(codes))
+        q = q.where(col(Customer.code).in_(codes))
     customers = [c for c in session.exec(q) if where.counts_customer(c.code)
                  and not (actor.role == "distributor" and c.code == actor.customer)]
     if not customers:
@@ -423,18 +435,19 @@ def inactive_customers(session: Session, actor: Actor, today: date, days: int = 
     wanted = [c.code for c in customers]
     for i in range(0, len(wanted), 5000):
         for cust, at, no in session.exec(select(Order.customer, Order.created_at, Order.order_no).where(
-                Order.customer.in_(wanted[i:i + 5000]), Order.status.in_(OUTSTANDING_STATUSES))):
+                col(Order.customer).in_(wanted[i:i + 5000]), col(Order.status).in_(OUTSTANDING_STATUSES))):
             if cust not in last or (at, no) > last[cust]:
                 last[cust] = (at, no)
     regions = {r.code: r.name for r in session.exec(select(Region))}
     tz = business_tz()
     out = []
     for c in customers:
-        at, no = last.get(c.code, (None, None))
-        on = at.astimezone(tz).date() if at else None
+        seen = last.get(c.code)
+        last_no = seen[1] if seen else None
+        on = seen[0].astimezone(tz).date() if seen else None
         since = (today - on).days if on else None
         if since is None or since >= days:
-            out.append(InactiveCustomer(c.code, c.name, c.region, regions.get(c.region, c.region), c.status, no, on,
+            out.append(InactiveCustomer(c.code, c.name, c.region, regions.get(c.region, c.region), c.status, last_no, on,
                                         since))
     return sorted(out, key=lambda x: (x.last_order_on is not None, x.last_order_on or date.min, x.code))
 

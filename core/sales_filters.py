@@ -7,10 +7,13 @@ customer the actor may not see reads exactly like one that does not exist. The r
 `SalesFilter` of customer codes and SKU codes that the report services in core/reports.py
 (and the invoice readers in core/invoices.py) intersect with the actor's own scope.
 """
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from rapidfuzz import fuzz
-from sqlmodel import Session, select
+from sqlalchemy.orm import Mapped
+from sqlmodel import Session, col, select
 
 from .access import Actor, visible_customer_codes
 from .catalogue import split_list
@@ -68,7 +71,7 @@ def build_filter(session: Session, actor: Actor, *, customer: str | None = None,
     if region and region.strip():
         r = resolve_region(session, region)
         codes = subtree(region_children(session), [r.code])
-        inside = set(session.exec(select(Customer.code).where(Customer.region.in_(codes))).all())
+        inside = set(session.exec(select(Customer.code).where(col(Customer.region).in_(codes))).all())
         f = f.narrowed(customers=inside, words=f"in {r.name}")
     if beat and beat.strip():
         b = resolve_beat(session, actor, beat)
@@ -83,13 +86,13 @@ def build_filter(session: Session, actor: Actor, *, customer: str | None = None,
         served = set(session.exec(select(Customer.code).where(Customer.distributor == d.code)).all()) | {d.code}
         f = f.narrowed(customers=served, words=f"customers of {d.name}")
     if brand and brand.strip():
-        node = _resolve_tree_node(session, Brand, brand, "brand")
-        f = f.narrowed(skus=_skus_under(session, Product.brand, _tree_below(session, Brand, node.code)),
-                       words=f"brand {node.name}")
+        brand_node = _resolve_tree_node(session, Brand, brand, "brand")
+        f = f.narrowed(skus=_skus_under(session, col(Product.brand), _tree_below(session, Brand, brand_node.code)),
+                       words=f"brand {brand_node.name}")
     if category and category.strip():
-        node = _resolve_tree_node(session, Category, category, "category")
-        f = f.narrowed(skus=_skus_under(session, Product.category, _tree_below(session, Category, node.code)),
-                       words=f"category {node.name}")
+        category_node = _resolve_tree_node(session, Category, category, "category")
+        below = _tree_below(session, Category, category_node.code)
+        f = f.narrowed(skus=_skus_under(session, col(Product.category), below), words=f"category {category_node.name}")
     if product and product.strip():
         skus, name = product_skus(session, product)
         f = f.narrowed(skus=skus, words=name)
@@ -139,7 +142,7 @@ def _beat_customers(session: Session, rep_id: str) -> set[str]:
 def rep_customers(session: Session, rep: User) -> set[str]:
     """A rep's customers: those of the rep's regions (with everything below) and of their beats."""
     regions = subtree(region_children(session), split_list(rep.regions))
-    codes = set(session.exec(select(Customer.code).where(Customer.region.in_(regions))).all()) if regions else set()
+    codes = set(session.exec(select(Customer.code).where(col(Customer.region).in_(regions))).all()) if regions else set()
     return codes | _beat_customers(session, rep.id)
 
 
@@ -155,7 +158,12 @@ def resolve_sales_rep(session: Session, actor: Actor, text: str) -> User:
     return _named(text, reps, lambda u: [u.id, u.name], "sales rep", lambda u: _rep_visible(session, actor, u))
 
 
-def _named(text: str, rows: list, names, what: str, visible, scoped: bool = True):
+R = TypeVar("R")
+Node = TypeVar("Node", Brand, Category)
+
+
+def _named(text: str, rows: list[R], names: Callable[[R], list[str]], what: str, visible: Callable[[R], bool],
+           scoped: bool = True) -> R:
     """The row a person means among `rows` (exact code or name first, then fuzzy), if `visible`.
     A best match the actor may not see is refused in the same words as no match at all."""
     if not text or not text.strip():
@@ -186,21 +194,21 @@ def _named(text: str, rows: list, names, what: str, visible, scoped: bool = True
 
 # --- the catalogue: brands, categories, products -------------------------------------------
 
-def _resolve_tree_node(session: Session, model, text: str, what: str):
+def _resolve_tree_node(session: Session, model: type[Node], text: str, what: str) -> Node:
     """A brand or category by code or name (the catalogue is everyone's to see)."""
-    rows = list(session.exec(select(model).order_by(model.code)))
+    rows = list(session.exec(select(model).order_by(col(model.code))))
     return _named(text, rows, lambda r: [r.code, r.name], what, lambda r: True, scoped=False)
 
 
-def _tree_below(session: Session, model, code: str) -> set[str]:
+def _tree_below(session: Session, model: type[Brand] | type[Category], code: str) -> set[str]:
     children: dict[str | None, list[str]] = {}
     for c, parent in session.exec(select(model.code, model.parent)).all():
         children.setdefault(parent, []).append(c)
     return subtree(children, [code])
 
 
-def _skus_under(session: Session, column, codes: set[str]) -> set[str]:
-    return set(session.exec(select(Sku.code).join(Product, Product.code == Sku.product)
+def _skus_under(session: Session, column: Mapped[str | None], codes: set[str]) -> set[str]:
+    return set(session.exec(select(Sku.code).join(Product, col(Product.code) == Sku.product)
                             .where(column.in_(codes))).all())
 
 
@@ -216,7 +224,7 @@ def product_skus(session: Session, text: str) -> tuple[set[str], str]:
     try:
         sku = resolve_sku(session, text)
     except Ambiguous as e:
-        owners = {session.get(Sku, code).product for code, _ in e.candidates if session.get(Sku, code)}
+        owners = {row.product for code, _ in e.candidates if (row := session.get(Sku, code))}
         if len(owners) == 1 and (owner := owners.pop()) in products:
             return _product_skus(session, owner), products[owner].name
         raise

@@ -3,8 +3,10 @@ engine (core/quote.py) applies. Rules hold quantities already in base units."""
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import String, literal, null, type_coerce, union_all
+import sqlalchemy as sa
+from sqlalchemy import Row, String, literal, null, type_coerce, union_all
 from sqlmodel import Session, func, select
 
 from .cache import derivation
@@ -12,7 +14,9 @@ from .errors import InvalidInput
 from .pricing import PriceContext, valid_on
 from .tables.catalogue import Brand, Category, Product, Sku, SkuUnit
 from .tables.schemes import Scheme
-from .types import DecimalText
+from .types import DecimalText, table_of
+
+SchemeRow = Row[*tuple[Any, ...]]  # a result row of the scheme table's columns
 
 SCHEME_KINDS = ("volume", "value", "free_goods")
 
@@ -90,7 +94,7 @@ def _factor(units: dict[str, dict[str, int]], sku: str | None, unit: str | None,
     return 1
 
 
-def rule_from_row(scheme: Scheme, units: dict[str, dict[str, int]], base_unit: str | None = None) -> SchemeRule:
+def rule_from_row(scheme: Scheme | SchemeRow, units: dict[str, dict[str, int]], base_unit: str | None = None) -> SchemeRule:
     """A SchemeRule from a Scheme row; `units` maps sku -> {unit: factor}. `base_unit` names the
     qualifying SKUs' base unit for sentences ("200 KG or more"); by default the SKU's own, or
     the one all SKUs of `units` share."""
@@ -236,9 +240,9 @@ def running_schemes(session: Session, on: date) -> list[SchemeRule]:
     return out
 
 
-def _build_scheme_rules(session: Session) -> tuple[tuple, dict[str, "SchemeRule | InvalidInput"]]:
+def _build_scheme_rules(session: Session) -> tuple[tuple[SchemeRow, ...], dict[str, "SchemeRule | InvalidInput"]]:
     """Every scheme row (by code) and its rule, or the reason it is not a valid rule."""
-    t, u = Scheme.__table__, SkuUnit.__table__
+    t, u = table_of(Scheme), table_of(SkuUnit)
     # Decimal columns as their stored text; rule_from_row makes them Decimals.
     cols = [type_coerce(c, String).label(c.name) if isinstance(c.type, DecimalText) else c for c in t.c]
     rows = tuple(session.execute(select(*cols).order_by(t.c.code)))
@@ -258,7 +262,7 @@ def _build_scheme_rules(session: Session) -> tuple[tuple, dict[str, "SchemeRule 
     for sku, unit, factor, _ in sorted(unit_rows, key=lambda r: (r[0] is None, r[0] or "", r[3])):
         units.setdefault(sku if sku is not None else f" unit {unit}", {})[unit] = factor
     bases = _qualifier_bases(session, rows) if rows else {}
-    rules: dict = {}
+    rules: dict[str, SchemeRule | InvalidInput] = {}
     for row in rows:
         try:
             rules[row.code] = rule_from_row(row, units, _one(bases.get(_qualifier_of(row), set())))
@@ -267,7 +271,7 @@ def _build_scheme_rules(session: Session) -> tuple[tuple, dict[str, "SchemeRule 
     return rows, rules
 
 
-def _qualifier_of(row) -> tuple[str, str | None]:
+def _qualifier_of(row: SchemeRow) -> tuple[str, str | None]:
     for kind in ("sku", "product", "brand", "category"):
         if getattr(row, kind):
             return kind, getattr(row, kind)
@@ -278,17 +282,17 @@ def _one(names: set[str]) -> str:
     return next(iter(names)) if len(names) == 1 else "units"
 
 
-def _qualifier_bases(session: Session, rows) -> dict[tuple[str, str | None], set[str]]:
+def _qualifier_bases(session: Session, rows: tuple[SchemeRow, ...]) -> dict[tuple[str, str | None], set[str]]:
     """The base unit names of the SKUs each kind of qualifier covers (a brand or category with
     everything under it), so scheme sentences name the world's unit ("200 KG or more")."""
-    u, k, p = SkuUnit.__table__.c, Sku.__table__.c, Product.__table__.c
+    unit_t, sku_t, product_t = table_of(SkuUnit), table_of(Sku), table_of(Product)
+    u, k, p = unit_t.c, sku_t.c, product_t.c
     out: dict[tuple[str, str | None], set[str]] = {}
     parents = {kind: dict(session.execute(select(m.code, m.parent)).all()) for kind, m in
                (("brand", Brand), ("category", Category))}
     for sku, base, product, brand, category in session.execute(
-            select(k.code, u.unit, k.product, p.brand, p.category)
-            .select_from(Sku.__table__.join(SkuUnit.__table__, u.sku == k.code)
-                         .outerjoin(Product.__table__, p.code == k.product))
+            sa.select(k.code, u.unit, k.product, p.brand, p.category)
+            .select_from(sku_t.join(unit_t, u.sku == k.code).outerjoin(product_t, p.code == k.product))
             .where(u.position == 0)):
         out.setdefault(("sku", sku), set()).add(base)
         out.setdefault(("product", product), set()).add(base)

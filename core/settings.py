@@ -19,7 +19,7 @@ An empty variable counts as unset.
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -172,7 +172,7 @@ _WANTED = {"int_parsing": "a whole number", "int_from_float": "a whole number", 
            "bool_parsing": "true or false", "path_type": "a path"}
 
 
-def read(cls: type[S], **values) -> S:
+def read(cls: type[S], **values: Any) -> S:
     """`cls` from the environment (and `values`), or a `SettingsError` naming the variable."""
     try:
         return cls(**values)
@@ -214,12 +214,12 @@ def _one_line(cls: type[BaseSettings], error: ValidationError) -> str:
     return " ".join(f"{name} must be {wanted}, not {shown}{more}".split())
 
 
-def load_settings(**values) -> Settings:
+def load_settings(**values: Any) -> Settings:
     """The settings as the environment says now, validated (each call reads it afresh)."""
     return read(Settings, **values)
 
 
-def secret_value(secret) -> str:
+def secret_value(secret: SecretStr | None) -> str:
     """A configured secret's text ("" when unset): callers check `enabled` before using it."""
     return secret.get_secret_value() if secret is not None else ""
 

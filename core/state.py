@@ -1,6 +1,7 @@
 """The state snapshot (scenarios.md): what evaluations compare before and after a conversation."""
 import json
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -23,7 +24,7 @@ def _text(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
 
-def snapshot(engine: Engine) -> dict:
+def snapshot(engine: Engine) -> dict[str, list[dict[str, Any]]]:
     """Orders, stock, approvals, payments, invoices and customers as plain, sorted data."""
     with Session(engine) as s:
         lines: dict[str, list[OrderLine]] = {}
@@ -78,6 +79,6 @@ def snapshot(engine: Engine) -> dict:
     }
 
 
-def to_json(snap: dict) -> str:
+def to_json(snap: dict[str, list[dict[str, Any]]]) -> str:
     """Canonical text: equal states give equal strings."""
     return json.dumps(snap, sort_keys=True, indent=2)

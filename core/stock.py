@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import case, func, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from . import audit
 from .access import Actor, visible_customer_codes, visible_warehouse_codes
@@ -14,6 +14,7 @@ from .inventory import Who, adjust, get_batch, mark_damaged, receive
 from .tables.catalogue import Product, Sku
 from .tables.inventory import StockBalance
 from .tables.parties import Customer, Warehouse
+from .types import must_exist
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def stock_warehouse_codes(session: Session, actor: Actor) -> set[str] | None:
     if actor.role in ("manager", "sales_rep"):
         customers = visible_customer_codes(session, actor)
         if customers:
-            codes |= set(session.exec(select(Customer.warehouse).where(Customer.code.in_(customers))).all())
+            codes |= set(session.exec(select(Customer.warehouse).where(col(Customer.code).in_(customers))).all())
     return codes
 
 
@@ -87,10 +88,10 @@ def _names(session: Session, skus: set[str]) -> dict[str, tuple[str, str, int]]:
     """sku -> (sku name, product name, reorder level)."""
     if not skus:
         return {}
-    stmt = select(Sku.code, Sku.name, Product.name, Sku.reorder_level).join(Product, Product.code == Sku.product,
+    stmt = select(Sku.code, Sku.name, Product.name, Sku.reorder_level).join(Product, col(Product.code) == Sku.product,
                                                                               isouter=True)
     if len(skus) <= 1000:
-        stmt = stmt.where(Sku.code.in_(skus))  # else every SKU, read once, is cheaper than a huge IN list
+        stmt = stmt.where(col(Sku.code).in_(skus))  # else every SKU, read once, is cheaper than a huge IN list
     rows = session.exec(stmt).all()
     return {code: (name, pname or "", level) for code, name, pname, level in rows if code in skus}
 
@@ -98,7 +99,7 @@ def _names(session: Session, skus: set[str]) -> dict[str, tuple[str, str, int]]:
 def _balances(session: Session, warehouses: set[str] | None, sku: str | None) -> list[StockBalance]:
     stmt = select(StockBalance).execution_options(populate_existing=True)
     if warehouses is not None:
-        stmt = stmt.where(StockBalance.warehouse.in_(warehouses))
+        stmt = stmt.where(col(StockBalance.warehouse).in_(warehouses))
     if sku is not None:
         stmt = stmt.where(StockBalance.sku == sku)
     return list(session.exec(stmt))
@@ -167,13 +168,13 @@ def low_stock(session: Session, actor: Actor, today: date) -> list[LowStockRow]:
     quantity available to orders (unexpired batches) ≤ the SKU's reorder level."""
     actor.require("stock.quantities", "see stock quantities")
     # summed by the database, not an object per batch (ORM columns: pending changes are flushed first)
-    unexpired = or_(StockBalance.expiry_date.is_(None), StockBalance.expiry_date >= today)
+    unexpired = or_(col(StockBalance.expiry_date).is_(None), col(StockBalance.expiry_date) >= today)
     stmt = (select(StockBalance.warehouse, StockBalance.sku,
                    func.sum(case((unexpired, StockBalance.available), else_=0)))
             .group_by(StockBalance.warehouse, StockBalance.sku))
     warehouses = stock_warehouse_codes(session, actor)
     if warehouses is not None:
-        stmt = stmt.where(StockBalance.warehouse.in_(warehouses))
+        stmt = stmt.where(col(StockBalance.warehouse).in_(warehouses))
     fresh: dict[tuple[str, str], int] = {(wh, code): int(qty) for wh, code, qty in session.execute(stmt)}
     names = _names(session, {s for _, s in fresh})
     out = []
@@ -205,20 +206,21 @@ def expiring_stock(session: Session, actor: Actor, today: date, within_days: int
         raise InvalidInput("The number of days must be zero or more.")
     scope = stock_warehouse_codes(session, actor)
     stmt = (select(StockBalance)
-            .where(StockBalance.expiry_date.is_not(None),
-                   StockBalance.expiry_date <= date.fromordinal(today.toordinal() + within_days),
-                   (StockBalance.available + StockBalance.reserved) > 0)
-            .order_by(StockBalance.expiry_date, StockBalance.warehouse, StockBalance.sku, StockBalance.batch))
+            .where(col(StockBalance.expiry_date).is_not(None),
+                   col(StockBalance.expiry_date) <= date.fromordinal(today.toordinal() + within_days),
+                   (col(StockBalance.available) + StockBalance.reserved) > 0)
+            .order_by(col(StockBalance.expiry_date), StockBalance.warehouse, StockBalance.sku, StockBalance.batch))
     if warehouse is not None:
         stmt = stmt.where(StockBalance.warehouse == warehouse.strip().upper())
     if sku is not None:
         stmt = stmt.where(StockBalance.sku == sku.strip().upper())
     if scope is not None:
-        stmt = stmt.where(StockBalance.warehouse.in_(scope))
+        stmt = stmt.where(col(StockBalance.warehouse).in_(scope))
     rows = list(session.exec(stmt))
     names = _names(session, {r.sku for r in rows})
     return [ExpiringBatch(r.warehouse, r.sku, names.get(r.sku, (r.sku, "", 0))[0], r.batch, r.expiry_date,
-                          r.available, r.reserved, (r.expiry_date - today).days) for r in rows]
+                          r.available, r.reserved, (r.expiry_date - today).days)
+            for r in rows if r.expiry_date is not None]  # all of them: the query asks for an expiry date
 
 
 # --- changes -----------------------------------------------------------------------------
@@ -293,7 +295,7 @@ def receive_stock(session: Session, actor: Actor, clock: Clock, warehouse: str, 
                 raise InvalidInput(f"Batch {batch} of {sku} in {warehouse} already has {what} {have}, not {given}.")
     receive(session, _who(actor, clock), warehouse, sku, batch, qty, mfg_date=mfg_date, expiry_date=expiry_date,
             received_on=received_on or clock.today(), damaged=damaged, reason=reason)
-    row = get_batch(session, warehouse, sku, batch)
+    row = must_exist(get_batch(session, warehouse, sku, batch), f"batch {batch} of {sku} in {warehouse}")
     audit.record(session, at=clock.now(), user_id=actor.user_id, channel=actor.channel, action="stock.receive",
                  entity="stock", entity_id=f"{warehouse}/{sku}/{batch}", qty=qty, damaged=damaged, reason=reason,
                  available_after=row.available, damaged_after=row.damaged)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from .access import Actor
 from .orders import get_order
@@ -74,9 +74,9 @@ def track_order(session: Session, actor: Actor, order_no: str) -> OrderTracking:
     cust = session.get(Customer, order.customer)
     entries = list(session.exec(select(AuditEntry).where(AuditEntry.entity == "order",
                                                          AuditEntry.entity_id == order.order_no)
-                                .order_by(AuditEntry.at, AuditEntry.id)))
+                                .order_by(col(AuditEntry.at), col(AuditEntry.id))))
     names = {u.id: u.name for u in session.exec(select(User).where(
-        User.id.in_({e.user_id for e in entries if e.user_id} | ({order.created_by} if order.created_by else set()))))}
+        col(User.id).in_({e.user_id for e in entries if e.user_id} | ({order.created_by} if order.created_by else set()))))}
     note = session.exec(select(DeliveryNote).where(DeliveryNote.order_no == order.order_no)).first()
     invoice = session.exec(select(Invoice).where(Invoice.order_no == order.order_no)).first()
     approval = session.exec(select(Approval).where(Approval.order_no == order.order_no)).first()

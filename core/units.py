@@ -267,7 +267,10 @@ def typo_candidates(word: str, names: Iterable[str] = (), loose: bool = False) -
     if not found:
         return []
     best = min(d for d, _ in found)
-    english = lambda c: any(s.how == "english" for s in WORDS.get(c, ()))  # noqa: E731
+
+    def english(c: str) -> bool:
+        return any(s.how == "english" for s in WORDS.get(c, ()))
+
     # of equally close words, the English one and the one of the same length read best
     return sorted((c for d, c in found if d == best), key=lambda c: (not english(c), abs(len(c) - len(w)), c))
 
@@ -406,7 +409,8 @@ def _resolve(word: str | None, units: tuple[tuple[str, int], ...], what: str | N
     w = clean(said)
     names = {n.lower(): (n, f) for n, f in units}
 
-    def match(name_factor, how, factor=None, read_as=None, note=""):
+    def match(name_factor: tuple[str, int], how: str, factor: Fraction | None = None, read_as: str | None = None,
+              note: str = "") -> UnitMatch:
         n, f = name_factor
         return UnitMatch(said, n, Fraction(f) if factor is None else factor, how, base, f, read_as, note)
 
@@ -467,8 +471,8 @@ def _resolve(word: str | None, units: tuple[tuple[str, int], ...], what: str | N
         same = [(n, f, FAMILY[fam]) for n, f in units for fam in _name_families(n)
                 if FAMILY[fam].kind == "measure" and FAMILY[fam].dimension == family.dimension]
         if same:
-            n, f, fam = same[0]
-            return match((n, f), how or "measure", factor=family.scale / fam.scale * f, read_as=read_as)
+            n, f, unit_family = same[0]
+            return match((n, f), how or "measure", factor=family.scale / unit_family.scale * f, read_as=read_as)
     if len(fams) > 1:
         raise UnknownUnit(f"{label} is sold in {units_text(units)}; it has no {' or '.join(fams)} ('{said}').")
     name = (family.key if family else w).upper()

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any, TypeVar
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from . import models
 from .approvals import RULE_KINDS
@@ -40,8 +41,10 @@ from .tables.orders import Order, OrderLine
 from .tables.parties import Customer, Region, User, Warehouse
 from .tables.pricing import Price
 from .tables.schemes import Scheme
-from .types import money
+from .types import money, table_of
 
+Record = dict[str, Any]  # a row as plain data: column -> value
+M = TypeVar("M", bound=SQLModel)
 ZERO = Decimal("0")
 HISTORY_STATUSES = ("confirmed", "dispatched", "delivered", "cancelled")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -197,7 +200,7 @@ def p_month(s: str) -> str:
 @dataclass(frozen=True)
 class Col:
     name: str
-    parse: Callable = p_text
+    parse: Callable[[str], object] = p_text
     required: bool = False
 
 
@@ -211,7 +214,8 @@ class FileSpec:
         return [c.name for c in self.cols]
 
 
-def _spec(cols: str, key: tuple[str, ...] = (), required: bool = False, **parsers) -> FileSpec:
+def _spec(cols: str, key: tuple[str, ...] = (), required: bool = False,
+          **parsers: Callable[[str], object]) -> FileSpec:
     """Columns as `a* b c*` (`*` = required), with a parser per column where not text."""
     out = []
     for word in cols.split():
@@ -272,17 +276,17 @@ FILES: dict[str, FileSpec] = {
 ORDER = list(FILES)  # dependency order; errors are reported in this order
 
 
-class Row(dict):
+class Row(dict[str, Any]):
     """One parsed CSV row: column -> value (None = not given or unparsable)."""
 
-    def __init__(self, fname: str, line: int):
+    def __init__(self, fname: str, line: int) -> None:
         super().__init__()
         self.fname = fname
         self.line = line
 
 
 class Errors:
-    def __init__(self):
+    def __init__(self) -> None:
         self.items: list[tuple[int, int, str]] = []
 
     def add(self, fname: str, line: int, column: str, reason: str) -> None:
@@ -401,15 +405,15 @@ def _bad_cell(raw: str) -> str:
 
 # --- validation ---------------------------------------------------------------------------
 
-def index_by_key(rows: list[Row], key: tuple[str, ...], errors: Errors) -> dict:
+def index_by_key(rows: list[Row], key: tuple[str, ...], errors: Errors) -> dict[Any, Row]:
     """Rows by key; duplicates are errors on the later row. Rows lacking a key part are skipped
     (their own error is already reported) unless the part is optional (a price's scope)."""
-    seen: dict = {}
+    seen: dict[Any, Row] = {}  # by the key's value, or its values when it has several
     for row in rows:
-        k = tuple(row.get(c) for c in key)
+        parts = tuple(row.get(c) for c in key)
         if row.get(key[0]) is None:
             continue
-        k = k[0] if len(key) == 1 else k
+        k = parts[0] if len(key) == 1 else parts
         if k in seen:
             shown = " ".join(str(v) for v in (k if isinstance(k, tuple) else (k,)) if v is not None)
             errors.at(row, key[0], f"duplicate {shown!r} (first on line {seen[k].line})")
@@ -418,7 +422,7 @@ def index_by_key(rows: list[Row], key: tuple[str, ...], errors: Errors) -> dict:
     return seen
 
 
-def check_ref(errors: Errors, row: Row, column: str, index, what: str) -> None:
+def check_ref(errors: Errors, row: Row, column: str, index: dict[Any, Row], what: str) -> None:
     value = row.get(column)
     if value is not None and value not in index:
         errors.at(row, column, f"unknown {what} {value!r}")
@@ -430,7 +434,7 @@ def check_tree(index: dict[str, Row], errors: Errors) -> None:
     for start in index:
         path: list[str] = []
         on_path: set[str] = set()
-        cur = start
+        cur: str | None = start
         while cur is not None and cur in index and cur not in done and cur not in on_path:
             path.append(cur)
             on_path.add(cur)
@@ -449,12 +453,12 @@ class ValidatedWorld:
     """A validated world, ready to write."""
 
     rows: dict[str, list[Row]]
-    idx: dict[str, dict]
+    idx: dict[str, dict[Any, Row]]
     units: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     lines_of: dict[str, list[Row]] = field(default_factory=dict)
     # (warehouse, sku, batch) -> balance dict; filled from stock.csv, then reservations
-    balances: dict[tuple[str, str, str], dict] = field(default_factory=dict)
-    receipts: list[dict] = field(default_factory=list)
+    balances: dict[tuple[str, str, str], Record] = field(default_factory=dict)
+    receipts: list[Record] = field(default_factory=list)
     reservations: list[tuple[str, str, str, str, int]] = field(default_factory=list)  # order, wh, sku, batch, n
 
 
@@ -571,7 +575,7 @@ def _check_scheme(w: ValidatedWorld, row: Row, errors: Errors) -> None:
 
 
 def _check_stock(w: ValidatedWorld, errors: Errors) -> None:
-    first: dict[tuple, Row] = {}
+    first: dict[tuple[Any, ...], Row] = {}
     for row in w.rows["stock"]:
         check_ref(errors, row, "warehouse", w.idx["warehouses"], "warehouse")
         check_ref(errors, row, "sku", w.idx["skus"], "SKU")
@@ -622,7 +626,7 @@ def _check_history(w: ValidatedWorld, clock: Clock, errors: Errors) -> None:
 
 def _reserve_confirmed(w: ValidatedWorld, today: date, errors: Errors) -> None:
     """Confirmed orders reserve their lines (sold and free) from the imported stock, oldest first."""
-    by_place: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    by_place: dict[tuple[str, str], list[Record]] = defaultdict(list)
     for bal in w.balances.values():
         by_place[(bal["warehouse"], bal["sku"])].append(bal)
     confirmed = [o for o in w.rows["orders"] if o["status"] == "confirmed" and o["created_at"] is not None
@@ -652,7 +656,7 @@ def _reserve_confirmed(w: ValidatedWorld, today: date, errors: Errors) -> None:
 
 # --- writing ------------------------------------------------------------------------------
 
-def import_world(engine: Engine, path, *, clock: Clock, replace: bool = False,
+def import_world(engine: Engine, path: str | Path, *, clock: Clock, replace: bool = False,
                  user_id: str | None = None) -> ImportReport:
     """Import the world at `path`: all or nothing. Raises WorldErrors listing every problem."""
     path = Path(path)
@@ -692,12 +696,12 @@ def holds_data(session: Session) -> bool:
     return any(session.execute(select(func.count()).select_from(t)).scalar() for t in models.metadata.sorted_tables)
 
 
-def _bulk(session: Session, model, rows: list[dict]) -> None:
+def _bulk(session: Session, model: type[SQLModel], rows: list[Record]) -> None:
     if rows:
-        session.execute(insert(model.__table__), rows)
+        session.execute(insert(table_of(model)), rows)
 
 
-def _opt(row: Row, col: str, default=None):
+def _opt(row: Row, col: str, default: Any = None) -> Any:
     v = row.get(col)
     return default if v is None else v
 
@@ -754,7 +758,7 @@ def _write_stock(session: Session, w: ValidatedWorld, now: datetime, user_id: st
                                      for (o, s, b), n in alloc.items()])
 
 
-def _write_orders(session: Session, w: ValidatedWorld, clock: Clock) -> list[dict]:
+def _write_orders(session: Session, w: ValidatedWorld, clock: Clock) -> list[Record]:
     """Orders with their lines and totals as given; dispatched/delivered ones get an invoice
     and a delivery note, numbered by creation time."""
     skus, customers = w.idx["skus"], w.idx["customers"]
@@ -779,13 +783,13 @@ def _write_orders(session: Session, w: ValidatedWorld, clock: Clock) -> list[dic
     shipped = sorted((o for o in orders if o["status"] in ("dispatched", "delivered")),
                      key=lambda o: (o["created_at"], o["order_no"]))
     invoices, notes = [], []
-    for n, o in enumerate(shipped, start=1):
-        issued = o["created_at"].astimezone(clock.tz).date()
-        terms = _opt(customers[o["customer"]], "payment_terms_days", 0)
-        invoices.append({"invoice_no": f"INV-{n:04d}", "order_no": o["order_no"], "customer": o["customer"],
-                         "amount": o["total"], "issued_on": issued, "due_date": issued + timedelta(days=terms),
+    for n, order in enumerate(shipped, start=1):
+        issued = order["created_at"].astimezone(clock.tz).date()
+        terms = _opt(customers[order["customer"]], "payment_terms_days", 0)
+        invoices.append({"invoice_no": f"INV-{n:04d}", "order_no": order["order_no"], "customer": order["customer"],
+                         "amount": order["total"], "issued_on": issued, "due_date": issued + timedelta(days=terms),
                          "paid": ZERO})
-        notes.append({"note_no": f"DN-{n:04d}", "order_no": o["order_no"], "dispatched_at": o["created_at"],
+        notes.append({"note_no": f"DN-{n:04d}", "order_no": order["order_no"], "dispatched_at": order["created_at"],
                       "dispatched_by": None})
     _bulk(session, DeliveryNote, notes)
     suffixes = [int(m.group(1)) for o in orders if (m := re.search(r"(\d+)$", o["order_no"]))]
@@ -795,13 +799,13 @@ def _write_orders(session: Session, w: ValidatedWorld, clock: Clock) -> list[dic
     return invoices
 
 
-def _write_money(session: Session, w: ValidatedWorld, invoices: list[dict]) -> None:
+def _write_money(session: Session, w: ValidatedWorld, invoices: list[Record]) -> None:
     """Customers and invoices are written already settled: the same computation as
     billing.resettle, done in memory so a large world needs no query per customer."""
     paid_total: dict[str, Decimal] = defaultdict(Decimal)
     for p in w.rows["payments"]:
         paid_total[p["customer"]] += p["amount"]
-    inv_of: dict[str, list[dict]] = defaultdict(list)
+    inv_of: dict[str, list[Record]] = defaultdict(list)
     for inv in invoices:
         inv_of[inv["customer"]].append(inv)
     customers = []
@@ -809,8 +813,8 @@ def _write_money(session: Session, w: ValidatedWorld, invoices: list[dict]) -> N
         own = sorted(inv_of.get(c["code"], []), key=lambda i: invoice_order_key(i["issued_on"], i["invoice_no"]))
         opening = _opt(c, "opening_balance", ZERO)
         opening_paid, paid, _ = settle(opening, [i["amount"] for i in own], paid_total.get(c["code"], ZERO))
-        for inv, p in zip(own, paid):
-            inv["paid"] = p
+        for inv, inv_paid in zip(own, paid):
+            inv["paid"] = inv_paid
         customers.append({"code": c["code"], "name": c["name"], "type": c["type"], "region": c["region"],
                           "distributor": c["distributor"], "warehouse": c["warehouse"],
                           "credit_limit": c["credit_limit"], "payment_terms_days": _opt(c, "payment_terms_days", 0),
@@ -841,7 +845,7 @@ def unescape_formula(text: str) -> str:
     return text[1:] if text.startswith("'") and text.lstrip("'").startswith(FORMULA_START) else text
 
 
-def _cell(v) -> str:
+def _cell(v: object) -> str:
     if v is None:
         return ""
     if isinstance(v, str):  # text only: numbers such as -5 are written as they are
@@ -853,7 +857,7 @@ def _cell(v) -> str:
     return str(v)
 
 
-def export_world(engine: Engine, path, *, clock: Clock | None = None) -> dict[str, int]:
+def export_world(engine: Engine, path: str | Path, *, clock: Clock | None = None) -> dict[str, int]:
     """Write the database as a world folder (world.md). Timestamps are written in the
     clock's time zone (the configured one by default). Returns rows per file written."""
     if clock is None:
@@ -874,12 +878,12 @@ def export_world(engine: Engine, path, *, clock: Clock | None = None) -> dict[st
     return written
 
 
-def _all(s: Session, model, *order) -> list:
+def _all(s: Session, model: type[M], *order: Any) -> list[M]:  # `order`: columns, which SQLModel types as values
     return list(s.scalars(select(model).order_by(*order)))
 
 
-def _export_rows(s: Session, clock: Clock) -> dict[str, list[dict]]:
-    def plain(model, *order):
+def _export_rows(s: Session, clock: Clock) -> dict[str, list[Record]]:
+    def plain(model: type[SQLModel], *order: Any) -> list[Record]:
         return [m.model_dump() for m in _all(s, model, *order)]
 
     units: dict[str, list[tuple[str, int]]] = defaultdict(list)
@@ -923,9 +927,9 @@ class WorldSize:
 
 
 def world_size(session: Session) -> WorldSize:
-    b = StockBalance.__table__.c
-    skus = session.execute(select(func.count()).select_from(Sku.__table__)).scalar_one()
-    customers = session.execute(select(func.count()).select_from(Customer.__table__)).scalar_one()
+    b = table_of(StockBalance).c
+    skus = session.execute(select(func.count()).select_from(table_of(Sku))).scalar_one()
+    customers = session.execute(select(func.count()).select_from(table_of(Customer))).scalar_one()
     available, reserved, damaged = session.execute(
         select(func.coalesce(func.sum(b.available), 0), func.coalesce(func.sum(b.reserved), 0),
                func.coalesce(func.sum(b.damaged), 0))).one()

@@ -1,4 +1,5 @@
 """Shaping core results for people on a phone: money, quantities, dates, short tables."""
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -17,7 +18,7 @@ def amount(value) -> str:
     return "-" if value is None else f"{money(Decimal(value)):.2f}"
 
 
-def base_unit(units: list[tuple[str, int]] | None) -> str:
+def base_unit(units: Sequence[tuple[str, int]] | None) -> str:
     """The SKU's base unit as the world names it (KG, STRIP, PCS...); 'units' if it has none."""
     return units[0][0] if units else "units"
 
@@ -27,7 +28,7 @@ def qty(n: int, unit: str | None, units: list[tuple[str, int]] | None = None) ->
     return f"{n} {unit or base_unit(units)}"
 
 
-def in_units(n: int, units: list[tuple[str, int]], asked: str | None = None) -> str:
+def in_units(n: int, units: Sequence[tuple[str, int]], asked: str | None = None) -> str:
     """`240 PCS (20 BOX)`: base quantity, then the unit asked (or the largest that divides it)."""
     if not units:
         return f"{n} {base_unit(units)}"

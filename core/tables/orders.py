@@ -1,13 +1,14 @@
 """Order tables: header, lines and the schemes applied to each order."""
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlmodel import Column, Field, SQLModel
 
 from ..types import DecimalText, timestamp
 
 
-def _money(**kw):
+def _money(**kw: Any) -> Any:  # `Any`, like sqlmodel's `Field`
     return Field(default=Decimal("0"), sa_column=Column(DecimalText, nullable=False), **kw)
 
 
