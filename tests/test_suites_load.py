@@ -20,7 +20,7 @@ FILES = sorted(SUITES.glob("*.yaml"))
 SCENARIO_KEYS = {"id", "world", "as", "channel", "now", "tags", "turns", "final"}
 REQUIRED = {"id", "world", "as", "now", "turns"}
 CHANNELS = {"cli", "web", "slack", "telegram"}
-TURN_KEYS = {"user", "expect"}
+TURN_KEYS = {"user", "expect", "as", "channel"}  # scenarios.md: a turn may name its own user and channel
 EXPECT_LISTS = {"reply_contains", "reply_contains_any", "reply_not_contains", "reply_matches"}
 EXPECT_BOOLS = {"confirmation_requested", "refused", "state_unchanged"}
 FINAL_FIELDS = {
@@ -29,6 +29,11 @@ FINAL_FIELDS = {
     "payments_created": {"customer", "amount", "method"},
     "stock": {"warehouse", "sku", "batch", "available", "reserved", "damaged"},
     "approvals_created": {"order_customer", "reasons", "approver_role", "status"},
+    # scenarios.md, field work
+    "visits_created": {"user", "customer", "outcome", "reason", "order_no", "off_site"},
+    "attendance_created": {"user", "open"},
+    "customers_created": {"name", "type", "region", "status"},
+    "customers_changed": {"code", "status", "phone", "contact_person", "class", "latitude", "longitude"},
 }
 LINE_FIELDS = {"sku", "qty", "free_qty", "unit_price", "discount"}
 ROLES = {"admin", "manager", "sales_rep", "warehouse", "distributor", "retailer"}
