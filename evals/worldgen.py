@@ -8,6 +8,7 @@ prices) is kept in memory, as small tuples.
 """
 import bisect
 import csv
+import itertools
 import math
 import random
 from contextlib import contextmanager
@@ -273,6 +274,7 @@ NO_ORDER = [("stock_sufficient", 38, "has stock from the last order"), ("owner_a
             ("shop_closed", 10, "shutter down"), ("credit_issue", 11, "clear the old bill first"),
             ("price_issue", 9, "wants a better rate"), ("competitor", 7, "other brand gives more margin"),
             ("other", 9, "festival rush, no time")]
+NO_ORDER_CUM = list(itertools.accumulate(w for _, w, _ in NO_ORDER))
 
 HEADERS = {
     "brands": ["code", "name", "parent"],
@@ -925,7 +927,7 @@ class FieldPlan:
 def _lay_out(rng: random.Random, n: int, start: datetime, stop: datetime) -> list[tuple[datetime, datetime]]:
     """n visits in a row between start and stop: a few minutes on the road, then in the shop;
     squeezed to fit when the beat is long."""
-    legs = [(rng.randint(4, 20) * 60, rng.randint(6, 20) * 60) for _ in range(n)]
+    legs = [(240 + 960 * rng.random(), 360 + 840 * rng.random()) for _ in range(n)]  # seconds: 4-20, 6-20 min
     total = sum(a + b for a, b in legs)
     k = min(1.0, (stop - start).total_seconds() / total) if total else 1.0
     out, t = [], start
@@ -1031,7 +1033,7 @@ def _visit_row(rng: random.Random, world: GenerationState, plan: FieldPlan, vid:
     if v.end is not None:
         outcome = "order" if order_no else "no_order"
     if outcome == "no_order":
-        reason, _, note = rng.choices(NO_ORDER, weights=[w for _, w, _ in NO_ORDER])[0]
+        reason, _, note = rng.choices(NO_ORDER, cum_weights=NO_ORDER_CUM)[0]
         notes = note if rng.random() < 0.2 else None
     return (vid, rep, v.customer, v.start.isoformat(), v.end.isoformat() if v.end else None, outcome, reason,
             order_no, lat, lon, notes)
