@@ -8,6 +8,8 @@ prices) is kept in memory, as small tuples.
 """
 import bisect
 import csv
+import itertools
+import math
 import random
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -238,6 +240,42 @@ SHOP_TAILS = {
 }
 WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat"]
 
+# City centres (decimal degrees, approximate) and where a city's areas lie from it (km north, km east).
+CITY_CENTRES = {
+    "BLR": (12.9716, 77.5946), "MYS": (12.2958, 76.6394), "HBL": (15.3647, 75.1240), "MNG": (12.9141, 74.8560),
+    "BGM": (15.8497, 74.4977), "DVG": (14.4644, 75.9218), "SMG": (13.9299, 75.5681), "TMK": (13.3379, 77.1173),
+    "CHN": (13.0827, 80.2707), "CBE": (11.0168, 76.9558), "MDU": (9.9252, 78.1198), "TRY": (10.7905, 78.7047),
+    "SLM": (11.6643, 78.1460), "TEN": (8.7139, 77.7567), "VLR": (12.9165, 79.1325), "ERD": (11.3410, 77.7172),
+    "TVM": (8.5241, 76.9366), "COK": (9.9312, 76.2673), "CCJ": (11.2588, 75.7804), "TCR": (10.5276, 76.2144),
+    "KLM": (8.8932, 76.6141), "KNR": (11.8745, 75.3704), "PKD": (10.7867, 76.6548), "ALP": (9.4981, 76.3388),
+    "VSP": (17.6868, 83.2185), "VJA": (16.5062, 80.6480), "GNT": (16.3067, 80.4365), "NLR": (14.4426, 79.9865),
+    "TPT": (13.6288, 79.4192), "KNL": (15.8281, 78.0373), "RJY": (17.0005, 81.8040), "KKD": (16.9891, 82.2475),
+    "HYD": (17.3850, 78.4867), "WGL": (17.9689, 79.5941), "NZB": (18.6725, 78.0941), "KRM": (18.4386, 79.1288),
+    "KHM": (17.2473, 80.1514), "MBN": (16.7488, 78.0035), "NLG": (17.0575, 79.2671), "SDP": (18.1018, 78.8520),
+    "BOM": (19.0760, 72.8777), "PNQ": (18.5204, 73.8567), "NAG": (21.1458, 79.0882), "NSK": (19.9975, 73.7898),
+    "AUR": (19.8762, 75.3433), "SLP": (17.6599, 75.9064), "KOP": (16.7050, 74.2433), "THN": (19.2183, 72.9781),
+    "AMD": (23.0225, 72.5714), "STV": (21.1702, 72.8311), "BDQ": (22.3072, 73.1812), "RJT": (22.3039, 70.8022),
+    "BHV": (21.7645, 72.1519), "JAM": (22.4707, 70.0577), "GNR": (23.2156, 72.6369), "JND": (21.5222, 70.4579),
+    "JAI": (26.9124, 75.7873), "JDH": (26.2389, 73.0243), "UDR": (24.5854, 73.7125), "KTA": (25.2138, 75.8648),
+    "AJM": (26.4499, 74.6399), "BKN": (28.0229, 73.3119), "ALW": (27.5530, 76.6346), "BHL": (25.3407, 74.6313),
+    "LKO": (26.8467, 80.9462), "KNU": (26.4499, 80.3319), "AGR": (27.1767, 78.0081), "VNS": (25.3176, 82.9739),
+    "PRG": (25.4358, 81.8463), "GZB": (28.6692, 77.4538), "NOI": (28.5355, 77.3910), "MRT": (28.9845, 77.7064),
+    "CCU": (22.5726, 88.3639), "HWH": (22.5958, 88.2636), "DGP": (23.5204, 87.3119), "ASN": (23.6739, 86.9524),
+    "SLG": (26.7271, 88.3953), "KGP": (22.3460, 87.2320), "BDN": (23.2324, 87.8615), "HLD": (22.0667, 88.0698),
+    "IDR": (22.7196, 75.8577), "BPL": (23.2599, 77.4126), "JLR": (23.1815, 79.9864), "GWL": (26.2183, 78.1828),
+    "UJN": (23.1765, 75.7885), "SGR": (23.8388, 78.7378), "RWA": (24.5362, 81.3037), "STN": (24.6005, 80.8322),
+    "NDL": (28.6139, 77.2090), "DLN": (28.6800, 77.2100), "DLS": (28.5300, 77.2200), "DLE": (28.6200, 77.2900),
+    "DLW": (28.6500, 77.1000), "DWK": (28.5921, 77.0460), "RHN": (28.7495, 77.0565), "SHD": (28.6730, 77.2890),
+}
+AREA_OFFSETS_KM = {"C": (0, 0), "N": (4, 0), "S": (-4, 0), "E": (0, 4), "W": (0, -4), "OLD": (1.5, -1.5),
+                   "IND": (-3, 5), "MKT": (2, 2)}
+# rules.md's no-order reasons, weighted as reps give them, with what a rep might note.
+NO_ORDER = [("stock_sufficient", 38, "has stock from the last order"), ("owner_absent", 16, "come back tomorrow"),
+            ("shop_closed", 10, "shutter down"), ("credit_issue", 11, "clear the old bill first"),
+            ("price_issue", 9, "wants a better rate"), ("competitor", 7, "other brand gives more margin"),
+            ("other", 9, "festival rush, no time")]
+NO_ORDER_CUM = list(itertools.accumulate(w for _, w, _ in NO_ORDER))
+
 HEADERS = {
     "brands": ["code", "name", "parent"],
     "categories": ["code", "name", "parent"],
@@ -247,7 +285,7 @@ HEADERS = {
     "regions": ["code", "name", "parent", "level"],
     "warehouses": ["code", "name", "region", "owner"],
     "customers": ["code", "name", "type", "region", "distributor", "warehouse", "credit_limit", "payment_terms_days",
-                  "opening_balance", "phone", "status"],
+                  "opening_balance", "phone", "status", "contact_person", "latitude", "longitude", "class"],
     "users": ["id", "name", "role", "customer", "regions", "reports_to", "slack_id", "telegram_id", "email"],
     "prices": ["sku", "price", "customer_type", "region", "customer", "valid_from", "valid_to"],
     "schemes": ["code", "name", "kind", "sku", "product", "brand", "category", "customer_type", "region", "min_qty",
@@ -259,6 +297,10 @@ HEADERS = {
     "orders": ["order_no", "customer", "warehouse", "created_at", "status", "created_by"],
     "order_lines": ["order_no", "sku", "qty", "unit_price", "discount", "free_qty"],
     "payments": ["customer", "amount", "paid_on", "method", "reference"],
+    "targets": ["month", "user", "customer", "target"],
+    "attendance": ["user", "check_in", "check_out", "latitude", "longitude"],
+    "visits": ["id", "user", "customer", "started_at", "ended_at", "outcome", "reason", "order_no", "latitude",
+               "longitude", "notes"],
 }
 
 
@@ -282,6 +324,10 @@ class Cust:
     city: int  # index into GenerationState.cities
     status: str
     user: str | None = None
+    distributor: str | None = None
+    lat: float = 0.0  # where the outlet is
+    lon: float = 0.0
+    contact: str | None = None
 
 
 @dataclass
@@ -298,6 +344,12 @@ class GenerationState:
     core: list[int] = field(default_factory=list)  # SKUs every warehouse carries
     prices: list[list[tuple]] = field(default_factory=list)  # per SKU: (scope, key, price, from, to)
     history_schemes: dict[int, list[tuple]] = field(default_factory=dict)  # SKU -> scheme terms used in history
+    customer_rows: list[tuple] = field(default_factory=list)  # written last, with each one's class by its sales
+    by_code: dict[str, Cust] = field(default_factory=dict)
+    rep_regions: dict[str, list[str]] = field(default_factory=dict)  # sales rep -> the regions of users.csv
+    beats: dict[str, dict[int, list[str]]] = field(default_factory=dict)  # rep -> weekday no. -> customers in order
+    beat_of: dict[str, tuple[str, int]] = field(default_factory=dict)  # customer -> (rep, weekday no.)
+    sales: dict[tuple[str, str], Decimal] = field(default_factory=dict)  # (customer, YYYY-MM) -> net sales
 
 
 class Files:
@@ -356,6 +408,7 @@ def generate_world(directory: Path, *, skus: int, customers: int, history_lines:
     files, world = Files(directory), GenerationState()
     _catalogue(rng, files, world, skus)
     _parties(rng, files, world, customers)
+    _places(random.Random(f"{seed}:places"), world)  # its own generator: the files before keep their bytes
     _assortment(rng, world)
     _prices(rng, files, world, start, today)
     _schemes(rng, files, world, start, today)
@@ -366,9 +419,13 @@ def generate_world(directory: Path, *, skus: int, customers: int, history_lines:
         ("AR-DISC", "discount_over_pct", "15", "manager", 48, "admin"),
         ("AR-NEW", "customer_pending", None, "admin", None, None),
     ])
-    _beats(rng, files, world)
-    demand = _history(rng, files, world, history_lines, start, today)
+    _beats(files, world)
+    plan = FieldPlan(world, seed, start, today, _field_weeks(customers))
+    demand = _history(rng, files, world, history_lines, start, today, plan)
     _stock(rng, files, world, demand, today)
+    _customers(files, world)
+    _targets(random.Random(f"{seed}:targets"), files, world, start, today)
+    _field(files, world, plan)
     return dict(sorted(files.counts.items()))
 
 
@@ -504,10 +561,11 @@ def _parties(rng: random.Random, files: Files, world: GenerationState, n_custome
             if c.status != "pending" and rng.random() < 0.15:
                 opening = Decimal(rng.randint(1, int((limit or Decimal(50000)) * Decimal("0.4") / 100) or 1) * 100)
             digits = f"9{(17 + i * 7919) % 10 ** 9:09d}"
-            dist = None if c.type == "distributor" else rng.choice(city_dists[c.city])
+            dist = c.distributor = None if c.type == "distributor" else rng.choice(city_dists[c.city])
             yield (c.code, name, c.type, c.region, dist, f"WH-{city}", None if limit is None else f"{limit:.2f}",
                    terms, f"{opening:.2f}", f"+91-{digits[:5]}-{digits[5:]}", c.status)
-    files.write("customers", customer_rows())
+    world.customer_rows = list(customer_rows())  # written with the field columns once sales are known
+    world.by_code = {c.code: c for c in custs}
     files.write("warehouses", [(f"WH-{code}", f"{name} Warehouse", code, city_dists[i][0])
                                for i, (code, name, _) in enumerate(world.cities)])
     _users(rng, files, world, per_city)
@@ -544,6 +602,7 @@ def _users(rng: random.Random, files: Files, world: GenerationState, per_city: l
                 mine = areas[k::n_reps]
                 for a in mine:
                     world.reps[a] = rep
+                world.rep_regions[rep] = [city] if n_reps == 1 else mine
                 name, em = _person(rng)
                 yield (rep, name, "sales_rep", None, city if n_reps == 1 else "|".join(mine), f"U-MGR-{s}",
                        *ids(em, telegram=True))
@@ -717,23 +776,272 @@ def _schemes(rng: random.Random, files: Files, world: GenerationState, start: da
     files.write("schemes", ([cell(r, h) for h in HEADERS["schemes"]] for r in rows))
 
 
-def _beats(rng: random.Random, files: Files, world: GenerationState) -> None:
-    by_rep: dict[str, list[str]] = {}
+# --- field work: places, beats, the reps' days -------------------------------------------------
+
+KM_LAT = 110.574  # km per degree of latitude (and 111.320 x cos(latitude) per degree of longitude)
+
+
+def _moved(lat: float, lon: float, north_km: float, east_km: float) -> tuple[float, float]:
+    return lat + north_km / KM_LAT, lon + east_km / (111.320 * math.cos(math.radians(lat)))
+
+
+def _near(rng: random.Random, lat: float, lon: float, least_m: float, most_m: float) -> tuple[float, float]:
+    """A point between least_m and most_m metres away, in any direction (uniform over the ring)."""
+    r = math.sqrt(rng.uniform(least_m ** 2, most_m ** 2)) / 1000
+    a = rng.uniform(0, 2 * math.pi)
+    return _moved(lat, lon, r * math.cos(a), r * math.sin(a))
+
+
+def _deg(x: float) -> str:
+    return f"{x:.6f}"  # about 0.1 m: what a phone's GPS gives, and exact as the importer's Decimal
+
+
+def _places(rng: random.Random, world: GenerationState) -> None:
+    """Where each customer is and who to ask for: outlets scattered within a few km of their area's
+    centre, distributors' godowns towards the city's edge."""
+    for c in world.customers:
+        city = world.cities[c.city][0]
+        lat, lon = CITY_CENTRES[city]
+        if c.type == "distributor":
+            north, east = rng.uniform(-6, 6), rng.uniform(-6, 6)
+        else:
+            north, east = AREA_OFFSETS_KM[c.region.split("-", 1)[1]]
+            north, east = north + max(-2.5, min(2.5, rng.gauss(0, 0.9))), east + max(-2.5, min(2.5, rng.gauss(0, 0.9)))
+        c.lat, c.lon = _moved(lat, lon, north, east)
+        c.contact = None if rng.random() < 0.08 else f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+
+
+def _beats(files: Files, world: GenerationState) -> None:
+    """Each rep's outlets split into a beat per weekday (mon-sat), each outlet on one beat: wedges
+    around the city centre, visited from the centre outwards."""
+    by_rep: dict[str, list[Cust]] = {}
     for c in world.customers:
         if c.type != "distributor" and c.status != "blocked":
-            by_rep.setdefault(world.reps[c.region], []).append(c.code)
-
-    city_of = {rep: name for code, name, _ in world.cities for rep in world.city_reps[code]}
+            by_rep.setdefault(world.reps[c.region], []).append(c)
+    city_of = {rep: (name, code) for code, name, _ in world.cities for rep in world.city_reps[code]}
 
     def rows():
-        for rep, codes in by_rep.items():
-            n = min(len(WEEKDAYS), max(1, -(-len(codes) // 30)))
+        for rep, outlets in by_rep.items():
+            name, city = city_of[rep]
+            lat, lon = CITY_CENTRES[city]
+            outlets.sort(key=lambda c: (math.atan2(c.lat - lat, c.lon - lon), c.code))
+            n = min(len(WEEKDAYS), len(outlets))
             for k in range(n):
                 wd = WEEKDAYS[k]
+                beat = sorted(outlets[k * len(outlets) // n:(k + 1) * len(outlets) // n],
+                              key=lambda c: ((c.lat - lat) ** 2 + (c.lon - lon) ** 2, c.code))
+                world.beats.setdefault(rep, {})[k] = [c.code for c in beat]
+                world.beat_of.update((c.code, (rep, k)) for c in beat)
                 yield (f"BEAT-{rep.removeprefix('U-REP-')}-{wd.upper()}",
-                       f"{city_of[rep]} route {rep.rsplit('-', 1)[1]} {wd.capitalize()}", rep, wd,
-                       "|".join(codes[k::n]))
+                       f"{name} route {rep.rsplit('-', 1)[1]} {wd.capitalize()}", rep, wd,
+                       "|".join(c.code for c in beat))
     files.write("beats", rows())
+
+
+@dataclass(slots=True)
+class FieldVisit:
+    customer: str
+    planned: bool
+    start: datetime
+    end: datetime | None  # None: still at the outlet (today only)
+
+
+@dataclass(slots=True)
+class RepDay:
+    check_in: datetime
+    check_out: datetime | None  # None: the day is still open (today only)
+    at: tuple[float, float]  # where the rep checked in
+    visits: list[FieldVisit]
+
+
+class FieldPlan:
+    """The reps' working days over the last few weeks before `today`. Each (rep, day) is drawn from
+    its own seeded generator, so the history can put a rep's orders into their visits and the
+    visits file can write the same days later, without holding every day in memory."""
+
+    ABSENT, MISSED, UNPLANNED, OFF_SITE, NO_FIX = 0.04, 0.08, 0.2, 0.03, 0.02
+
+    def __init__(self, world: GenerationState, seed: int, start: date, today: date, weeks: int):
+        self.world, self.seed, self.today = world, seed, today
+        first = max(start, today - timedelta(weeks=weeks) + timedelta(days=1))
+        self.days = [first + timedelta(days=k) for k in range((today - first).days + 1)
+                     if (first + timedelta(days=k)).weekday() < len(WEEKDAYS)]
+        self.linked: dict[tuple[str, date, str], str] = {}  # (rep, day, customer) -> order no. of that visit
+        self._taken: set[tuple[str, date, str]] = set()
+        self._cache: dict[tuple[str, date], RepDay | None] = {}
+
+    def day(self, rep: str, day: date) -> RepDay | None:
+        """The rep's day, or None when they did not work (absent, Sunday, not checked in yet today)."""
+        key = (rep, day)
+        if key not in self._cache:
+            if len(self._cache) > 1024:  # the history asks in date order: old days are not asked again
+                self._cache.clear()
+            self._cache[key] = self.draw(rep, day)
+        return self._cache[key]
+
+    def draw(self, rep: str, day: date) -> RepDay | None:
+        rng = random.Random(f"{self.seed}:field:{rep}:{day.isoformat()}")
+        beats = self.world.beats.get(rep)
+        is_today = day == self.today
+        if not beats or day > self.today or day.weekday() >= len(WEEKDAYS) or rng.random() < self.ABSENT \
+                or (is_today and rng.random() < 0.3):
+            return None
+        by = self.world.by_code
+        stops = [(code, True) for code in beats.get(day.weekday(), []) if rng.random() >= self.MISSED]
+        others = [code for k, codes in beats.items() if k != day.weekday() for code in codes]
+        if others and rng.random() < self.UNPLANNED:  # an outlet of another day that called the rep in
+            stops.insert(rng.randint(0, len(stops)), (rng.choice(others), False))
+        first = by[stops[0][0] if stops else beats[min(beats)][0]]
+        at = _near(rng, first.lat, first.lon, 10, 150)
+        check_in = datetime.combine(day, time(9), IST) + timedelta(minutes=rng.randint(0, 45 if is_today else 90))
+        if is_today:  # the day has just begun: a visit or two, the last perhaps still going on
+            stops = stops[:rng.choice([0, 1, 1, 2])]
+            times = _lay_out(rng, len(stops), check_in, check_in + timedelta(minutes=70))
+            visits = [FieldVisit(code, planned, a, b) for (code, planned), (a, b) in zip(stops, times)]
+            if visits and rng.random() < 0.5:
+                visits[-1].end = None
+            return RepDay(check_in, None, at, visits)
+        check_out = datetime.combine(day, time(17), IST) + timedelta(minutes=rng.randint(0, 150))
+        times = _lay_out(rng, len(stops), check_in, check_out - timedelta(minutes=15))
+        return RepDay(check_in, check_out, at,
+                      [FieldVisit(code, planned, a, b) for (code, planned), (a, b) in zip(stops, times)])
+
+    def align(self, rng: random.Random, rep: str | None, code: str, at: datetime) -> datetime | None:
+        """When a rep's order for an outlet of their beats falls in the window, the moment during the
+        latest visit of that outlet on or before its day (its beat's weekday) with no order yet."""
+        beat = self.world.beat_of.get(code)
+        if rep is None or beat is None or beat[0] != rep or not self.days:
+            return None
+        d = at.date()
+        d -= timedelta(days=(d.weekday() - beat[1]) % 7)
+        while d >= self.days[0] and d < self.today:
+            day = self.day(rep, d)
+            visit = next((v for v in day.visits if v.customer == code), None) if day else None
+            if visit is not None and visit.end is not None and (rep, d, code) not in self._taken:
+                self._taken.add((rep, d, code))
+                return (visit.start + (visit.end - visit.start) * rng.uniform(0.3, 0.8)).replace(microsecond=0)
+            d -= timedelta(days=7)
+        return None
+
+
+def _lay_out(rng: random.Random, n: int, start: datetime, stop: datetime) -> list[tuple[datetime, datetime]]:
+    """n visits in a row between start and stop: a few minutes on the road, then in the shop;
+    squeezed to fit when the beat is long."""
+    legs = [(240 + 960 * rng.random(), 360 + 840 * rng.random()) for _ in range(n)]  # seconds: 4-20, 6-20 min
+    total = sum(a + b for a, b in legs)
+    k = min(1.0, (stop - start).total_seconds() / total) if total else 1.0
+    out, t = [], start
+    for road, shop in legs:
+        t += timedelta(seconds=int(road * k))
+        out.append((t, t + timedelta(seconds=max(60, int(shop * k)))))
+        t = out[-1][1]
+    return out
+
+
+def _customers(files: Files, world: GenerationState) -> None:
+    """customers.csv, written last: with its field columns and each one's class by its share of its
+    type's sales (A: those making the first half, B: the next 35%, C: the rest and those with none)."""
+    total: dict[str, Decimal] = {}
+    for (code, _), net in world.sales.items():
+        total[code] = total.get(code, Decimal(0)) + net
+    ranked: dict[str, list[tuple[Decimal, str]]] = {}
+    for c in world.customers:
+        ranked.setdefault(c.type, []).append((total.get(c.code, Decimal(0)), c.code))
+    grade: dict[str, str] = {}
+    for members in ranked.values():
+        members.sort(key=lambda t: (-t[0], t[1]))
+        whole, before = sum(v for v, _ in members), Decimal(0)
+        for v, code in members:
+            share = before / whole if whole else Decimal(1)
+            grade[code] = "C" if not v else "A" if share < Decimal("0.5") else "B" if share < Decimal("0.85") else "C"
+            before += v
+    files.write("customers", ((*row, c.contact, _deg(c.lat), _deg(c.lon), grade[c.code])
+                              for row, c in zip(world.customer_rows, world.customers)))
+
+
+def _months(start: date, today: date) -> list[str]:
+    """The history's whole months and the current one."""
+    y, m = start.year, start.month
+    if start.day != 1:
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    out = []
+    while (y, m) <= (today.year, today.month):
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def _targets(rng: random.Random, files: Files, world: GenerationState, start: date, today: date) -> None:
+    """Monthly net-sales targets of every rep and distributor: 80-120% of what they sold in a past
+    month, of their recent average for the current one (rules.md: a rep's scope, a distributor's own)."""
+    months = _months(start, today)
+    whole_city = {world.rep_regions[reps[0]][0]: reps[0] for reps in world.city_reps.values() if len(reps) == 1}
+    achieved: dict[tuple[str, str], Decimal] = {}
+    for (code, month), net in world.sales.items():
+        c = world.by_code[code]
+        owners = {world.reps.get(c.region), whole_city.get(world.cities[c.city][0]),
+                  code if c.type == "distributor" else c.distributor}
+        for who in owners:
+            if who is not None:
+                achieved[(who, month)] = achieved.get((who, month), Decimal(0)) + net
+
+    def target(who: str, month: str, floor: int) -> Decimal:
+        past = [achieved.get((who, m), Decimal(0)) for m in months[:-1]]
+        sold = [v for v in past if v]
+        if month != months[-1] and achieved.get((who, month)):
+            base = achieved[(who, month)]
+        else:  # the month is not over (or nothing sold): what a recent month brings
+            base = sum(sold[-3:], Decimal(0)) / len(sold[-3:]) if sold else Decimal(floor)
+        return max(Decimal(1000), (base * Decimal(rng.randint(80, 120)) / 100 / 1000).quantize(Decimal(1)) * 1000)
+
+    distributors = [c.code for c in world.customers if c.type == "distributor"]
+    files.write("targets", ((m, who, None, f"{target(who, m, 50000):.2f}") if kind == "user" else
+                            (m, None, who, f"{target(who, m, 200000):.2f}")
+                            for m in months for kind, group in (("user", world.rep_regions), ("customer", distributors))
+                            for who in group))
+
+
+def _field(files: Files, world: GenerationState, plan: FieldPlan) -> None:
+    """attendance.csv and visits.csv: each rep's days of the window, day by day (ids in time order)."""
+    seq = 0
+    with files.open("attendance") as attend, files.open("visits") as visit:
+        for d in plan.days:
+            for rep in world.rep_regions:
+                day = plan.draw(rep, d)
+                if day is None:
+                    continue
+                attend((rep, day.check_in.isoformat(), day.check_out.isoformat() if day.check_out else None,
+                        _deg(day.at[0]), _deg(day.at[1])))
+                rng = random.Random(f"{plan.seed}:visits:{rep}:{d.isoformat()}")
+                for v in day.visits:
+                    seq += 1
+                    visit(_visit_row(rng, world, plan, f"V-{seq:06d}", rep, d, v))
+
+
+def _visit_row(rng: random.Random, world: GenerationState, plan: FieldPlan, vid: str, rep: str, d: date,
+               v: FieldVisit) -> tuple:
+    c = world.by_code[v.customer]
+    r = rng.random()
+    if r < plan.NO_FIX:  # the phone gave no location
+        lat, lon = None, None
+    elif r < plan.NO_FIX + plan.OFF_SITE:  # started from the road, a tea shop, home
+        lat, lon = (_deg(x) for x in _near(rng, c.lat, c.lon, 300, 2000))
+    else:
+        lat, lon = (_deg(x) for x in _near(rng, c.lat, c.lon, 0, 50))
+    order_no = plan.linked.get((rep, d, v.customer))
+    outcome = reason = notes = None
+    if v.end is not None:
+        outcome = "order" if order_no else "no_order"
+    if outcome == "no_order":
+        reason, _, note = rng.choices(NO_ORDER, cum_weights=NO_ORDER_CUM)[0]
+        notes = note if rng.random() < 0.2 else None
+    return (vid, rep, v.customer, v.start.isoformat(), v.end.isoformat() if v.end else None, outcome, reason,
+            order_no, lat, lon, notes)
+
+
+def _field_weeks(n_customers: int) -> int:
+    """How many weeks of field history: fewer for big worlds, whose reps make many more visits."""
+    return 8 if n_customers <= 2000 else 6 if n_customers <= 10000 else 4
 
 
 class _PriceRow(NamedTuple):
@@ -762,8 +1070,9 @@ def _price_for(rows: list[_PriceRow], c: Cust, day: date, chain: list[str]) -> D
 
 
 def _history(rng: random.Random, files: Files, world: GenerationState, n_lines: int, start: date,
-             today: date) -> dict[tuple[int, int], int]:
-    """Orders and payments of the past; returns the stock confirmed orders reserve, per (warehouse, SKU)."""
+             today: date, plan: FieldPlan) -> dict[tuple[int, int], int]:
+    """Orders and payments of the past; returns the stock confirmed orders reserve, per (warehouse, SKU).
+    A rep's recent orders for their beat outlets are taken during a visit (plan.linked)."""
     counts = []
     left = n_lines
     while left > 0:
@@ -792,12 +1101,20 @@ def _history(rng: random.Random, files: Files, world: GenerationState, n_lines: 
     billed: dict[str, list] = {}  # customer -> [invoiced total, first invoice date]
     price_rows: dict[int, list[_PriceRow]] = {}  # SKU index -> its price rows, made when first sold
 
+    def party(at: datetime) -> tuple[datetime, Cust, str, bool]:
+        """Who ordered, who took it down, and when: during the rep's visit when there was one."""
+        members, cum = active if (today - at.date()).days <= 30 else older
+        c = members[bisect.bisect_right(cum, rng.random() * cum[-1])]
+        city = world.cities[c.city][0]
+        by = c.user if c.user and rng.random() < 0.4 else world.reps.get(c.region) or world.city_reps[city][0]
+        during = plan.align(rng, by, c.code, at)
+        return during or at, c, by, during is not None
+    parties = sorted((party(at) for at in moments), key=lambda p: p[0])  # numbers follow time
+
     def orders(line):
         n = len(counts)
-        for no, (k, at) in enumerate(zip(counts, moments)):
+        for no, (k, (at, c, by, visited)) in enumerate(zip(counts, parties)):
             age = (today - at.date()).days
-            members, cum = active if age <= 30 else older
-            c = members[bisect.bisect_right(cum, rng.random() * cum[-1])]
             r = rng.random()
             if age <= 2:
                 status = "confirmed" if r < 0.55 else "dispatched" if r < 0.85 else "delivered" if r < 0.93 else \
@@ -810,8 +1127,9 @@ def _history(rng: random.Random, files: Files, world: GenerationState, n_lines: 
             if n >= 4:  # every status appears even in a small world
                 status = {n - 1: "confirmed", n - 2: "dispatched", 0: "cancelled"}.get(no, status)
             city = world.cities[c.city][0]
-            by = c.user if c.user and rng.random() < 0.4 else world.reps.get(c.region) or world.city_reps[city][0]
             order_no = f"SO-{no + 1:06d}"
+            if visited:
+                plan.linked[(by, at.date(), c.code)] = order_no
             chain = [c.region] + ([city] if c.region != city else []) + [states[city], "IN"]
             assortment = world.assortment[c.city]
             picks = rng.sample(world.core, k) if rng.random() < 0.6 else rng.sample(assortment, k)
@@ -835,6 +1153,9 @@ def _history(rng: random.Random, files: Files, world: GenerationState, n_lines: 
                         free = max(free, (qty // terms[0]) * terms[2] if terms[3] else terms[2])
                 net = gross - disc
                 total += net + money(net * s.leaf.tax / 100)
+                if status != "cancelled":
+                    key_month = (c.code, at.strftime("%Y-%m"))
+                    world.sales[key_month] = world.sales.get(key_month, Decimal(0)) + net
                 line((order_no, s.code, qty, f"{price:.2f}", f"{disc:.2f}", free))
                 if status == "confirmed":
                     key = (c.city, i)

@@ -1,22 +1,27 @@
 """The world generator: deterministic, and what it writes imports cleanly and covers the format."""
 import csv
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from sqlmodel import Session
 
+from core.access import load_actor, visible_customer_codes
 from core.approvals import RULE_KINDS
+from core.field_reports import visit_compliance
 from core.parties import ROLES
 from core.pricing import price_context, prices_for
 from core.tables.approvals import ApprovalRule
 from core.tables.catalogue import Sku
+from core.tables.field import Attendance, Beat, Target, Visit
 from core.tables.inventory import OrderAllocation, StockBalance
 from core.tables.orders import Order, OrderLine
 from core.tables.parties import Customer, User
 from core.tables.pricing import Price
 from core.tables.schemes import Scheme
+from core.targets import distributor_customers, month_bounds, net_sales, rep_customers
 from core.world import import_world
 from evals.worldgen import HEADERS, generate_world
 
@@ -131,6 +136,72 @@ def test_history_prices_are_the_price_lists(engine, clock, small_world):
             checked += 1
         assert checked == SMALL["history_lines"]
         assert min(o.created_at.astimezone(clock.tz).date() for o in orders.values()) >= date(2026, 1, 1)
+
+
+def test_field_history_imports_and_holds_together(engine, clock, small_world):
+    """Visits in the rep's scope and inside their working day; linked orders of that outlet, taken
+    during the visit; at most one open day per rep (today's); a few off-site starts; targets of
+    every rep and distributor for every month, near what the core counts as their sales."""
+    directory, counts = small_world
+    report = import_world(engine, directory, clock=clock)
+    assert all(report.counts[f] == counts[f] > 0 for f in ("attendance", "visits", "targets"))
+    today = clock.today()
+    with Session(engine) as s:
+        reps = list(s.scalars(select(User.id).where(User.role == "sales_rep")))
+        scope = {r: visible_customer_codes(s, load_actor(s, r)) for r in reps}
+        days = {}
+        for a in s.scalars(select(Attendance)):
+            assert a.check_out is not None or a.day == today, a
+            assert (a.user_id, a.day) not in days and a.in_latitude is not None
+            days[(a.user_id, a.day)] = a
+        assert {r for r, d in days if d == today} and all(days[(r, d)].check_out for r, d in days if d < today)
+        visits = list(s.scalars(select(Visit)))
+        orders = {o.order_no: o for o in s.scalars(select(Order))}
+        for v in visits:
+            assert v.customer in scope[v.user_id], v.id
+            day = days[(v.user_id, v.day)]
+            assert day.check_in <= v.started_at and (day.check_out is None or v.ended_at <= day.check_out), v.id
+            assert v.day.weekday() < 6 and (v.ended_at is not None or v.day == today)
+            if v.order_no:
+                o = orders[v.order_no]
+                assert (o.customer, o.created_by) == (v.customer, v.user_id), v.id
+                assert v.started_at <= o.created_at <= v.ended_at, v.id
+            assert v.distance_m is None or v.distance_m <= 51 or 290 <= v.distance_m <= 2010, (v.id, v.distance_m)
+        assert len({v.id for v in visits}) == len(visits) and all(v.id.startswith("V-") for v in visits)
+        assert sum(v.outcome == "order" for v in visits) >= 5
+        assert len({v.reason for v in visits if v.outcome == "no_order"}) == 7
+        assert 0.01 <= sum(v.off_site for v in visits) / len(visits) <= 0.08
+        assert 0 < sum(not v.planned for v in visits) / len(visits) <= 0.1
+        rows = visit_compliance(s, load_actor(s, "U-ADM-1"), clock, min(v.day for v in visits),
+                                today - timedelta(days=1), by="week")
+        planned, covered = sum(r.planned for r in rows), sum(r.covered for r in rows)
+        assert 0.75 <= covered / planned <= 0.97, (covered, planned)
+
+        beats = list(s.scalars(select(Beat)))
+        assert {b.weekday for b in beats} == {"mon", "tue", "wed", "thu", "fri", "sat"}
+        on_beats = [c for b in beats for c in b.customers.split("|")]
+        assert len(on_beats) == len(set(on_beats))  # each outlet on one beat
+        customers = list(s.scalars(select(Customer)))
+        assert all(c.latitude is not None and c.outlet_class for c in customers)
+        assert {c.outlet_class for c in customers} == {"A", "B", "C"}
+
+        targets = list(s.scalars(select(Target)))
+        months = sorted({t.month for t in targets})
+        assert months[-1] == today.strftime("%Y-%m") and months[0] == "2026-01"
+        distributors = {c.code for c in customers if c.type == "distributor"}
+        for m in months:
+            assert {t.user_id for t in targets if t.month == m} - {None} == set(reps)
+            assert {t.customer for t in targets if t.month == m} - {None} == distributors
+        near = 0
+        for t in targets:
+            if t.month == months[-1]:
+                continue
+            codes = rep_customers(s, t.user_id) if t.user_id else distributor_customers(s, t.customer)
+            sold = net_sales(s, codes, *month_bounds(t.month), clock.tz)
+            if sold >= 20000:
+                assert Decimal("0.77") <= t.target / sold <= Decimal("1.23"), (t.month, t.user_id, t.customer)
+                near += 1
+        assert near >= 10
 
 
 # --- dms world generate: a world that imports on the clock it is imported with -------------
