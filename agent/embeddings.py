@@ -34,11 +34,11 @@ BATCH_SIZE = 32
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 
 
-
 def _overrides():
     """DMS_EMBEDDING_MODEL, DMS_EMBEDDING_TOKENIZER, DMS_EMBEDDING_THREADS: for machines that cannot
     install the packages (core.settings.EmbeddingSettings)."""
     from core.settings import get_settings
+
     return get_settings().embedding
 
 

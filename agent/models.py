@@ -1,5 +1,6 @@
 """Model backends: the offline planner (default) or any OpenAI-compatible endpoint, and what
 every backend's answers may need before the runtime reads them (tool calls written as text)."""
+
 import json
 import re
 import uuid
@@ -12,8 +13,15 @@ from langchain_core.messages import AIMessage
 from core.settings import OpenAISettings, read
 
 
-def make_model(spec: str, *, world=None, clock=None, timeout: float | None = None,
-               max_retries: int | None = None, backend: OpenAISettings | None = None) -> BaseChatModel:
+def make_model(
+    spec: str,
+    *,
+    world=None,
+    clock=None,
+    timeout: float | None = None,
+    max_retries: int | None = None,
+    backend: OpenAISettings | None = None,
+) -> BaseChatModel:
     """`offline` or `openai:<model>`. An OpenAI-compatible backend takes its key, base URL (with
     its `/v1`), timeout (seconds per request) and retries (the SDK retries timeouts, 429 and 5xx
     with backoff) from `backend`, the settings' `openai` section; without one, from that section
@@ -21,6 +29,7 @@ def make_model(spec: str, *, world=None, clock=None, timeout: float | None = Non
     DMS_MODEL_MAX_RETRIES)."""
     if spec == "offline":
         from .planner import OfflinePlanner
+
         return OfflinePlanner(world=world, clock=clock)
     if spec.startswith("openai:") and spec.split(":", 1)[1].strip():
         backend = backend or read(OpenAISettings)
@@ -31,8 +40,13 @@ def make_model(spec: str, *, world=None, clock=None, timeout: float | None = Non
         return _chat_openai()(
             model=spec.split(":", 1)[1].strip(),
             api_key=backend.api_key.get_secret_value() if backend.api_key else "not-needed",
-            base_url=backend.base_url or None, timeout=timeout, max_retries=max_retries,
-            use_responses_api=False, disable_streaming=True, temperature=0)
+            base_url=backend.base_url or None,
+            timeout=timeout,
+            max_retries=max_retries,
+            use_responses_api=False,
+            disable_streaming=True,
+            temperature=0,
+        )
     raise ValueError(f"unknown model {spec!r}: use 'offline' or 'openai:<model>'")
 
 
@@ -51,12 +65,15 @@ def _chat_openai():
             return count_tokens_approximately([text])
 
         def get_num_tokens_from_messages(self, messages, tools=None, **kwargs) -> int:
-            schemas: list[BaseTool | dict[str, Any]] | None = [convert_to_openai_tool(t) for t in tools] if tools else None
+            schemas: list[BaseTool | dict[str, Any]] | None = (
+                [convert_to_openai_tool(t) for t in tools] if tools else None
+            )
             return count_tokens_approximately(messages, tools=schemas)
 
         def get_token_ids(self, text: str) -> list[int]:
-            raise NotImplementedError("exact token ids need tiktoken's encodings, which are not shipped; "
-                                      "use get_num_tokens")
+            raise NotImplementedError(
+                "exact token ids need tiktoken's encodings, which are not shipped; use get_num_tokens"
+            )
 
         def _get_encoding_model(self):
             raise NotImplementedError("tiktoken is not used: its encodings would be downloaded")
@@ -162,14 +179,22 @@ def recover_text_calls(ai: AIMessage) -> AIMessage | None:
     for c in found[0]:
         call_id = "text_call_" + uuid.uuid4().hex[:12]
         if c["args"] is None:
-            invalid.append({"name": c["name"], "args": c.get("raw"), "id": call_id, "type": "invalid_tool_call",
-                            "error": "the arguments are not a JSON object"})
+            invalid.append(
+                {
+                    "name": c["name"],
+                    "args": c.get("raw"),
+                    "id": call_id,
+                    "type": "invalid_tool_call",
+                    "error": "the arguments are not a JSON object",
+                }
+            )
         else:
             calls.append({"name": c["name"], "args": c["args"], "id": call_id, "type": "tool_call"})
     meta = {**(ai.response_metadata or {}), "tool_calls_from_text": True}
     # the prose beside a call is the model's aside ("Let me check"), never shown to the user
-    return ai.model_copy(update={"content": "", "tool_calls": calls, "invalid_tool_calls": invalid,
-                                 "response_metadata": meta})
+    return ai.model_copy(
+        update={"content": "", "tool_calls": calls, "invalid_tool_calls": invalid, "response_metadata": meta}
+    )
 
 
 _JSONISH = re.compile(r"```|^\s*[\[{]|<tool_call>|[{\[]\s*\"[A-Za-z_]+\"\s*:", re.S)
@@ -181,5 +206,7 @@ def looks_like_json(text: str) -> bool:
         return False
     if "```" in text or "<tool_call>" in text:
         return True
-    return any(end - start >= 0.3 * len(text.strip()) or isinstance(v, dict) and len(v) >= 2
-               for start, end, v in _json_values(text))
+    return any(
+        end - start >= 0.3 * len(text.strip()) or isinstance(v, dict) and len(v) >= 2
+        for start, end, v in _json_values(text)
+    )

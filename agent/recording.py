@@ -8,6 +8,7 @@ arguments; never ids, which differ run by run) and the names of the tools bound.
 request may occur several times in a run (two scenarios that start alike, k trials): the
 recording keeps every response in order and the replay gives them back in that order.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -99,8 +100,9 @@ class MeteredModel(_Wrapper):
         return self.model_copy(update={"inner": scoped(actor)}) if callable(scoped) else self
 
     def bind_tools(self, tools, **kwargs):
-        return self.model_copy(update={"bound": self.inner.bind_tools(tools, **kwargs),
-                                       "tool_names": tuple(tool_name(t) for t in tools)})
+        return self.model_copy(
+            update={"bound": self.inner.bind_tools(tools, **kwargs), "tool_names": tuple(tool_name(t) for t in tools)}
+        )
 
     def _call_inner(self, messages: list[BaseMessage], stop=None) -> AIMessage:
         runnable = self.bound if self.bound is not None else self.inner
@@ -137,8 +139,12 @@ class RecordingModel(MeteredModel):
             if path.is_file():
                 entry = json.loads(path.read_text(encoding="utf-8"))
             else:
-                entry = {"key": key, "tools": sorted(self.tool_names),
-                         "messages": [_canonical(m) for m in messages], "responses": []}
+                entry = {
+                    "key": key,
+                    "tools": sorted(self.tool_names),
+                    "messages": [_canonical(m) for m in messages],
+                    "responses": [],
+                }
             entry["responses"].append(messages_to_dict([ai])[0])
             path.write_text(json.dumps(entry, indent=1, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
         return self._result(ai)
@@ -161,8 +167,9 @@ class ReplayModel(_Wrapper):
         if self.store is None:
             folder = self.directory / REQUESTS
             if not folder.is_dir():
-                raise FileNotFoundError(f"{self.directory} holds no recording (no {REQUESTS}/ folder); "
-                                        "make one with --record")
+                raise FileNotFoundError(
+                    f"{self.directory} holds no recording (no {REQUESTS}/ folder); make one with --record"
+                )
             responses = {}
             for f in sorted(folder.glob("*.json")):
                 entry = json.loads(f.read_text(encoding="utf-8"))
@@ -193,8 +200,10 @@ class ReplayModel(_Wrapper):
             if not found:
                 last = messages[-1] if messages else None
                 what = f"{last.type}: {str(last.content)[:80]!r}" if last is not None else "no messages"
-                message = (f"no recorded response for this request in {self.directory} (key {key}; last message "
-                           f"{what}; {len(self.tool_names)} tools bound); record the run again with --record")
+                message = (
+                    f"no recorded response for this request in {self.directory} (key {key}; last message "
+                    f"{what}; {len(self.tool_names)} tools bound); record the run again with --record"
+                )
                 self.misses.append(message)
                 raise NotRecorded(message)
             n = self.store["cursor"].get(key, 0)
@@ -211,5 +220,13 @@ def write_manifest(directory: Path | str, model: str) -> None:
     (directory / MANIFEST).write_text(json.dumps({"format": 1, "model": model}, indent=1) + "\n", encoding="utf-8")
 
 
-__all__ = ["Usage", "MeteredModel", "RecordingModel", "ReplayModel", "NotRecorded", "request_key",
-           "write_manifest", "tool_name"]
+__all__ = [
+    "Usage",
+    "MeteredModel",
+    "RecordingModel",
+    "ReplayModel",
+    "NotRecorded",
+    "request_key",
+    "write_manifest",
+    "tool_name",
+]

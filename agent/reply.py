@@ -1,4 +1,5 @@
 """What the assistant answers: a structure every channel renders in its own way."""
+
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -57,19 +58,27 @@ class Reply:
 
 _DOC = re.compile(r"\b(SO|INV|DN|PO|ORD|ORDER|INVOICE)[-/# ]?(\d{1,9})\b", re.I)
 _DOC_PREFIX = {"ORDER": "SO", "ORD": "SO", "INVOICE": "INV"}
-_MONEY = re.compile(r"(?:\b(?:rs|inr)\.?|₹)\s*(\d[\d,]*(?:\.\d+)?)|(\d[\d,]*(?:\.\d+)?)\s*(?:rupees|/-)"
-                    r"|\b(\d{1,3}(?:,\d{2,3})+(?:\.\d{1,2})?|\d+\.\d{2})\b", re.I)
+_MONEY = re.compile(
+    r"(?:\b(?:rs|inr)\.?|₹)\s*(\d[\d,]*(?:\.\d+)?)|(\d[\d,]*(?:\.\d+)?)\s*(?:rupees|/-)"
+    r"|\b(\d{1,3}(?:,\d{2,3})+(?:\.\d{1,2})?|\d+\.\d{2})\b",
+    re.I,
+)
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
-_VERBS = (r"placed|created|cancell?ed|approved|rejected|dispatched|delivered|recorded|adjusted|updated|changed|"
-          r"confirmed|booked|submitted|processed|sent|raised|increased|decreased|reduced|added|removed|received|"
-          r"paid|settled|marked|modified|set up|logged|saved|executed|completed|issued")
+_VERBS = (
+    r"placed|created|cancell?ed|approved|rejected|dispatched|delivered|recorded|adjusted|updated|changed|"
+    r"confirmed|booked|submitted|processed|sent|raised|increased|decreased|reduced|added|removed|received|"
+    r"paid|settled|marked|modified|set up|logged|saved|executed|completed|issued"
+)
 _CLAIM_FIRST_PERSON = re.compile(
-    rf"\b(?:i|we)(?:'ve|'d| have| had)?\s+(?:now\s+|just\s+|already\s+|successfully\s+|also\s+)*(?:{_VERBS})\b",
-    re.I)
-_CLAIM_DONE = re.compile(r"^\W*(?:done|all done|all set|success|completed)\b|\bsuccessfully\b|"
-                         r"\b(?:has|have) been (?:successfully )?(?:placed|created|booked|submitted|recorded|"
-                         r"processed|executed|completed)\b|\border(?: has been| was| is)? (?:placed|created|booked|"
-                         r"submitted)\b", re.I)
+    rf"\b(?:i|we)(?:'ve|'d| have| had)?\s+(?:now\s+|just\s+|already\s+|successfully\s+|also\s+)*(?:{_VERBS})\b", re.I
+)
+_CLAIM_DONE = re.compile(
+    r"^\W*(?:done|all done|all set|success|completed)\b|\bsuccessfully\b|"
+    r"\b(?:has|have) been (?:successfully )?(?:placed|created|booked|submitted|recorded|"
+    r"processed|executed|completed)\b|\border(?: has been| was| is)? (?:placed|created|booked|"
+    r"submitted)\b",
+    re.I,
+)
 _BOUNDARY = re.compile(r"(?<=[.!?])\s+")
 _ABBREV = re.compile(r"(?:\b(?:rs|no|nos|e\.g|i\.e|approx|qty|incl|excl|vs|mr|mrs|dr|st)\.|^\s*\d{1,2}\.)$", re.I)
 

@@ -4,6 +4,7 @@ Reads run at once; a change is previewed by the core, stored as a pending action
 the user and conversation, and runs only when that same user confirms (single use,
 expiring, re-validated). Identity comes from the channel, never from the message.
 """
+
 import json
 import logging
 import re
@@ -62,25 +63,35 @@ How you work here (the system enforces it):
 
 
 class Refuse(BaseModel):
-    reason: str = Field(description="why, in a few words: 'no tool for this' (credit limits, prices, roles…), "
-                                    "'not allowed for the user's role' or 'unsafe request'; not shown to the user")
+    reason: str = Field(
+        description="why, in a few words: 'no tool for this' (credit limits, prices, roles…), "
+        "'not allowed for the user's role' or 'unsafe request'; not shown to the user"
+    )
 
 
 class AskUser(BaseModel):
     question: str = Field(min_length=1, description="one short question to the user")
-    choices: list[str] = Field(default_factory=list, max_length=12,
-                               description="the possible answers (e.g. product names from a tool result); "
-                                           "empty when the answer is open")
+    choices: list[str] = Field(
+        default_factory=list,
+        max_length=12,
+        description="the possible answers (e.g. product names from a tool result); empty when the answer is open",
+    )
 
 
 # The runtime's own tools: a structured way for a model to decline or to ask. The runtime answers
 # them itself (outcome `refused` or `clarify`); the model's words never state a refusal.
 RUNTIME_TOOLS: dict[str, tuple[type[BaseModel], str]] = {
-    "refuse": (Refuse, "Decline a request that no tool can do or that the user's role may not do. The system tells "
-                       "the user, in its own words, and nothing is changed."),
-    "ask_user": (AskUser, "Ask the user one short question when only they can say what is needed (which product, "
-                          "which customer, how many), with the choices when there are some. Their answer comes as "
-                          "the next message."),
+    "refuse": (
+        Refuse,
+        "Decline a request that no tool can do or that the user's role may not do. The system tells "
+        "the user, in its own words, and nothing is changed.",
+    ),
+    "ask_user": (
+        AskUser,
+        "Ask the user one short question when only they can say what is needed (which product, "
+        "which customer, how many), with the choices when there are some. Their answer comes as "
+        "the next message.",
+    ),
 }
 
 # Arguments a role can never use, so its models are never offered them (the tools still check
@@ -91,9 +102,18 @@ HIDDEN_ARGS: dict[str, frozenset[str]] = {
 }
 
 # What a role can ask about, in words, for the runtime's own refusals.
-_CAN = (("orders.view", "orders"), ("orders.approve", "approvals"), ("orders.dispatch", "dispatch"),
-        ("catalogue", "products"), ("prices", "prices"), ("prices", "offers"), ("stock.view", "stock"),
-        ("stock.adjust", "stock corrections"), ("payments.view", "invoices"), ("payments.view", "payments"))
+_CAN = (
+    ("orders.view", "orders"),
+    ("orders.approve", "approvals"),
+    ("orders.dispatch", "dispatch"),
+    ("catalogue", "products"),
+    ("prices", "prices"),
+    ("prices", "offers"),
+    ("stock.view", "stock"),
+    ("stock.adjust", "stock corrections"),
+    ("payments.view", "invoices"),
+    ("payments.view", "payments"),
+)
 
 # Refusals: not allowed, or not found. A thing outside the user's scope (OutOfScope) and one that
 # does not exist (NotFound) read the same and end the same way, so neither words nor outcome
@@ -113,8 +133,15 @@ class Turn:
 
 
 class Assistant:
-    def __init__(self, engine: Engine, clock: Clock, model: str = "offline", knowledge=None,
-                 preview_ttl_minutes: int | None = None, backend: OpenAISettings | None = None):
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Clock,
+        model: str = "offline",
+        knowledge=None,
+        preview_ttl_minutes: int | None = None,
+        backend: OpenAISettings | None = None,
+    ):
         self.engine = engine
         self.clock = clock
         self.model_spec = model
@@ -130,8 +157,13 @@ class Assistant:
         if self._model is None:
             from .models import make_model
             from .world import WorldView
-            self._model = make_model(self.model_spec, world=WorldView(self.engine, knowledge=self.knowledge),
-                                     clock=self.clock, backend=self.backend)
+
+            self._model = make_model(
+                self.model_spec,
+                world=WorldView(self.engine, knowledge=self.knowledge),
+                clock=self.clock,
+                backend=self.backend,
+            )
         return self._model
 
     def warm(self) -> None:
@@ -142,6 +174,7 @@ class Assistant:
             world.get().lexicon  # noqa: B018  (built on first use)
         if self.model_spec == "offline":
             from .planner.intent_scores import warm
+
             warm()
 
     def _knowledge(self, query: str) -> str | None:
@@ -154,8 +187,9 @@ class Assistant:
             return self._handle(turn, text)
         except Exception:  # the user gets a plain reply; the log gets the trace
             log.exception("turn failed", extra={"user": turn.user_id, "channel": turn.channel})
-            return Reply("Sorry, something went wrong on my side and nothing was changed. Please try again.",
-                         outcome="error")
+            return Reply(
+                "Sorry, something went wrong on my side and nothing was changed. Please try again.", outcome="error"
+            )
 
     def awaiting_confirmation(self, turn: Turn) -> bool:
         with Session(self.engine) as s:
@@ -187,8 +221,9 @@ class Assistant:
                 pending = store.current_pending(s, turn.user_id, turn.channel, turn.conversation, self.clock.now())
             tool = get_tool(pending.tool) if pending is not None else None
             if pending is None or tool is None or "latitude" not in tool.args_model.model_fields:
-                return Reply("Got your location: it goes with your next check-in, visit or check-out.",
-                             outcome="answered")
+                return Reply(
+                    "Got your location: it goes with your next check-in, visit or check-out.", outcome="answered"
+                )
             args = tool.parse({**json.loads(pending.args), "latitude": latitude, "longitude": longitude})
             with Session(self.engine) as s:
                 try:
@@ -198,10 +233,18 @@ class Assistant:
                 finally:
                     s.rollback()
             with transaction(self.engine) as s:
-                row = store.put_pending(s, user_id=turn.user_id, channel=turn.channel, conversation=turn.conversation,
-                                        tool=tool.name, args=args.model_dump(mode="json"),
-                                        fingerprint=preview.fingerprint, preview=preview.text, now=self.clock.now(),
-                                        ttl_minutes=self.ttl)
+                row = store.put_pending(
+                    s,
+                    user_id=turn.user_id,
+                    channel=turn.channel,
+                    conversation=turn.conversation,
+                    tool=tool.name,
+                    args=args.model_dump(mode="json"),
+                    fingerprint=preview.fingerprint,
+                    preview=preview.text,
+                    now=self.clock.now(),
+                    ttl_minutes=self.ttl,
+                )
                 self._remember(s, turn, [said(preview.text)])
                 return self._preview_reply(preview.text, preview, row.id)
         except NotFound:
@@ -225,14 +268,17 @@ class Assistant:
             try:
                 actor = load_actor(s, turn.user_id, turn.channel)
             except NotFound:
-                return Reply("I don't know you yet, so I can't help with that. Please ask your manager to link "
-                             "your account.", outcome="refused")
+                return Reply(
+                    "I don't know you yet, so I can't help with that. Please ask your manager to link your account.",
+                    outcome="refused",
+                )
         text = (text or "").strip()
         if not text:
             return Reply("Please type a message.", outcome="not_understood")
         if len(text) > MAX_MESSAGE:
-            return Reply(f"That message is too long ({len(text)} characters; the limit is {MAX_MESSAGE}).",
-                         outcome="refused")
+            return Reply(
+                f"That message is too long ({len(text)} characters; the limit is {MAX_MESSAGE}).", outcome="refused"
+            )
         pending = self.pending_action(turn)
         answer = parse_confirmation(text)
         if answer == "yes":
@@ -248,8 +294,10 @@ class Assistant:
         with transaction(self.engine) as s:
             pending = store.current_pending(s, turn.user_id, turn.channel, turn.conversation, now)
             if pending is None or (action_id and pending.id != action_id):
-                return Reply("There is nothing waiting for your confirmation (it may have expired or been "
-                             "done already).", outcome="answered")
+                return Reply(
+                    "There is nothing waiting for your confirmation (it may have expired or been done already).",
+                    outcome="answered",
+                )
             if not store.claim(s, pending.id, turn.user_id):
                 return Reply("That was already done.", outcome="answered")
             tool = get_tool(pending.tool)
@@ -257,12 +305,17 @@ class Assistant:
             ctx = ToolContext(s, actor, self.clock, self._knowledge)
             if tool.permission and not actor.can(tool.permission):
                 # the role changed since the preview (e.g. a demotion): a refusal, never a failure
-                msg = (f"You may no longer {PERMISSION_WORDS.get(tool.permission, 'do that')} (your role is now "
-                       f"{actor.role.replace('_', ' ')}), so I did not do it. Nothing was changed.")
+                msg = (
+                    f"You may no longer {PERMISSION_WORDS.get(tool.permission, 'do that')} (your role is now "
+                    f"{actor.role.replace('_', ' ')}), so I did not do it. Nothing was changed."
+                )
                 store._set_status(s, pending.id, "done", "failed")
                 self._remember(s, turn, [said(msg)])
-                return Reply(msg, outcome="refused",
-                             tool_calls=[ToolCall(tool.name, args.model_dump(mode="json"), False, "not allowed")])
+                return Reply(
+                    msg,
+                    outcome="refused",
+                    tool_calls=[ToolCall(tool.name, args.model_dump(mode="json"), False, "not allowed")],
+                )
             try:
                 with s.begin_nested():
                     result = tool.execute(ctx, args, pending.fingerprint)
@@ -271,18 +324,33 @@ class Assistant:
                 if fresh is not None:
                     # prices, stock or credit moved: show the new preview instead of running something else
                     new = tool.preview(ctx, args)
-                    row = store.put_pending(s, user_id=turn.user_id, channel=turn.channel,
-                                            conversation=turn.conversation, tool=tool.name,
-                                            args=args.model_dump(mode="json"), fingerprint=new.fingerprint,
-                                            preview=new.text, now=now, ttl_minutes=self.ttl)
+                    row = store.put_pending(
+                        s,
+                        user_id=turn.user_id,
+                        channel=turn.channel,
+                        conversation=turn.conversation,
+                        tool=tool.name,
+                        args=args.model_dump(mode="json"),
+                        fingerprint=new.fingerprint,
+                        preview=new.text,
+                        now=now,
+                        ttl_minutes=self.ttl,
+                    )
                     return self._preview_reply(e.message + "\n\n" + new.text, new, row.id)
                 store._set_status(s, pending.id, "done", "failed")
                 self._remember(s, turn, [said(e.message)])
-                return Reply(e.message, outcome="refused" if isinstance(e, REFUSALS) else "answered",
-                             tool_calls=[ToolCall(tool.name, args.model_dump(mode="json"), False, e.message)])
+                return Reply(
+                    e.message,
+                    outcome="refused" if isinstance(e, REFUSALS) else "answered",
+                    tool_calls=[ToolCall(tool.name, args.model_dump(mode="json"), False, e.message)],
+                )
             self._remember(s, turn, [said(result.text)])
-            return Reply(result.text, outcome="done", table=_table(result.table),
-                         tool_calls=[ToolCall(tool.name, args.model_dump(mode="json"))])
+            return Reply(
+                result.text,
+                outcome="done",
+                table=_table(result.table),
+                tool_calls=[ToolCall(tool.name, args.model_dump(mode="json"))],
+            )
 
     def _prompt(self, s: Session, actor: Actor) -> list[SystemMessage]:
         """The static part first (policy, rules; the server renders the tools right after it), then
@@ -294,9 +362,13 @@ class Assistant:
             field = f" Their working day is {'started' if day_status(s, actor).open else 'not started'}."
             if (code := visiting(s, actor)) is not None:
                 field += f" They are visiting {customer_names(s, [code]).get(code, code)} ({code}) now."
-        return [SystemMessage(content=POLICY + RULES),
-                SystemMessage(content=f"The user is {actor.name} ({actor.role.replace('_', ' ')}). "
-                                      f"Today is {self.clock.today().isoformat()}.{field}")]
+        return [
+            SystemMessage(content=POLICY + RULES),
+            SystemMessage(
+                content=f"The user is {actor.name} ({actor.role.replace('_', ' ')}). "
+                f"Today is {self.clock.today().isoformat()}.{field}"
+            ),
+        ]
 
     def _converse(self, turn: Turn, actor: Actor, text: str) -> Reply:
         allowed = tools_for(actor)
@@ -319,8 +391,13 @@ class Assistant:
                 ai = model.invoke([*prompt, *history, *t.new, *retry])
             except Exception as e:  # noqa: BLE001 - model down, timeout (the SDK has retried), bad response
                 log.warning("model failed: %s", e)
-                return Reply("The assistant's model is not answering right now, so nothing was changed. "
-                             "Please try again in a moment.", outcome="error", tool_calls=t.calls, tokens=t.tokens)
+                return Reply(
+                    "The assistant's model is not answering right now, so nothing was changed. "
+                    "Please try again in a moment.",
+                    outcome="error",
+                    tool_calls=t.calls,
+                    tokens=t.tokens,
+                )
             t.tokens += _tokens(ai)
             retry = []
             ai = recover_text_calls(ai) or ai  # calls written as text become calls, validated like any other
@@ -338,11 +415,15 @@ class Assistant:
             # malformed calls (bad JSON) become error results the model can correct, never a silent stop
             for bad in ai.invalid_tool_calls or []:
                 t.calls.append(ToolCall(bad.get("name") or "?", {}, False, "malformed arguments"))
-                t.new.append(ToolMessage(
-                    content=f"Malformed tool call: {bad.get('error') or 'the arguments are not valid JSON'}. Call "
-                            f"{bad.get('name') or 'the tool'} again through the tool-calling interface, with its "
-                            "arguments as one JSON object of the parameters it lists.",
-                    tool_call_id=bad.get("id") or "invalid", status="error"))
+                t.new.append(
+                    ToolMessage(
+                        content=f"Malformed tool call: {bad.get('error') or 'the arguments are not valid JSON'}. Call "
+                        f"{bad.get('name') or 'the tool'} again through the tool-calling interface, with its "
+                        "arguments as one JSON object of the parameters it lists.",
+                        tool_call_id=bad.get("id") or "invalid",
+                        status="error",
+                    )
+                )
             fresh = False
             for call in ai.tool_calls:
                 name = canonical_name(call["name"])
@@ -357,15 +438,20 @@ class Assistant:
                 if name not in ALL_TOOLS:
                     # a capability that does not exist: a refusal in the runtime's words, the turn ends here
                     t.calls.append(ToolCall(call["name"], call.get("args", {}), False, "unknown tool"))
-                    t.new.append(ToolMessage(content=f"There is no tool named {call['name']!r}.",
-                                             tool_call_id=call["id"], status="error"))
+                    t.new.append(
+                        ToolMessage(
+                            content=f"There is no tool named {call['name']!r}.", tool_call_id=call["id"], status="error"
+                        )
+                    )
                     return self._end(t, ai, self._cannot(t), "refused")
                 if name not in names:
                     # the model was never shown this tool: the gate refuses, in the runtime's words, and the
                     # turn ends here so no model text can claim otherwise
                     tool = get_tool(name)
-                    msg = (f"A {actor.role.replace('_', ' ')} may not "
-                           f"{PERMISSION_WORDS.get(tool.permission, 'use ' + name)}. Nothing was changed.")
+                    msg = (
+                        f"A {actor.role.replace('_', ' ')} may not "
+                        f"{PERMISSION_WORDS.get(tool.permission, 'use ' + name)}. Nothing was changed."
+                    )
                     t.calls.append(ToolCall(name, call.get("args", {}), False, "not allowed"))
                     t.new.append(ToolMessage(content=msg, tool_call_id=call["id"], status="error"))
                     return self._end(t, ai, msg, "refused")
@@ -392,8 +478,12 @@ class Assistant:
                 return self._end(t, ai, t.compose(), t.outcome)
         if t.results:
             return self._end(t, None, t.compose(), t.outcome)
-        return Reply("I could not finish that; nothing was changed. Could you rephrase?", outcome="not_understood",
-                     tool_calls=t.calls, tokens=t.tokens)
+        return Reply(
+            "I could not finish that; nothing was changed. Could you rephrase?",
+            outcome="not_understood",
+            tool_calls=t.calls,
+            tokens=t.tokens,
+        )
 
     def _read(self, t: "_TurnState", tool, args, call) -> bool:
         """Run a read with the caller's identity; True when the core refused it."""
@@ -411,9 +501,14 @@ class Assistant:
                 return False
             except DomainError as e:
                 t.calls.append(ToolCall(tool.name, args.model_dump(mode="json"), False, e.message))
-                t.new.append(ToolMessage(content="Error: " + e.message + ("" if t.offline else fix_hint(tool, e)),
-                                         tool_call_id=call["id"], status="error",
-                                         artifact={"frame": _asked(tool, args, e)}))
+                t.new.append(
+                    ToolMessage(
+                        content="Error: " + e.message + ("" if t.offline else fix_hint(tool, e)),
+                        tool_call_id=call["id"],
+                        status="error",
+                        artifact={"frame": _asked(tool, args, e)},
+                    )
+                )
                 t.results.append((e.message, False))
                 if isinstance(e, REFUSALS):
                     t.outcome = "refused"
@@ -441,26 +536,46 @@ class Assistant:
             t.calls.append(ToolCall(tool.name, args.model_dump(mode="json"), False, error.message))
             refused = isinstance(error, REFUSALS)
             if not t.offline and isinstance(error, InvalidInput) and not refused:
-                t.new.append(ToolMessage(content="Error: " + error.message + fix_hint(tool, error),
-                                         tool_call_id=call["id"], status="error"))
+                t.new.append(
+                    ToolMessage(
+                        content="Error: " + error.message + fix_hint(tool, error),
+                        tool_call_id=call["id"],
+                        status="error",
+                    )
+                )
                 t.results.append((error.message, False))
                 return None
             t.new.append(ToolMessage(content=f"Error: {error.message}", tool_call_id=call["id"], status="error"))
             asked = _asked(tool, args, error)
             with transaction(self.engine) as s:
                 self._remember(s, turn, _answered_only(t.new, ai) + [said(error.message, asked)])
-            return Reply(error.message, outcome="refused" if refused else "clarify" if asked else "answered",
-                         tool_calls=t.calls, tokens=t.tokens)
+            return Reply(
+                error.message,
+                outcome="refused" if refused else "clarify" if asked else "answered",
+                tool_calls=t.calls,
+                tokens=t.tokens,
+            )
         t.calls.append(ToolCall(tool.name, args.model_dump(mode="json")))
         # one pause per turn: calls after this one in the same message are dropped, unrun
-        t.new.append(ToolMessage(content="Preview shown; waiting for the user's confirmation.\n" + preview.text,
-                                 tool_call_id=call["id"]))
+        t.new.append(
+            ToolMessage(
+                content="Preview shown; waiting for the user's confirmation.\n" + preview.text, tool_call_id=call["id"]
+            )
+        )
         msgs = _answered_only(t.new, ai)
         with transaction(self.engine) as s:
-            row = store.put_pending(s, user_id=turn.user_id, channel=turn.channel, conversation=turn.conversation,
-                                    tool=tool.name, args=args.model_dump(mode="json"),
-                                    fingerprint=preview.fingerprint, preview=preview.text, now=now,
-                                    ttl_minutes=self.ttl)
+            row = store.put_pending(
+                s,
+                user_id=turn.user_id,
+                channel=turn.channel,
+                conversation=turn.conversation,
+                tool=tool.name,
+                args=args.model_dump(mode="json"),
+                fingerprint=preview.fingerprint,
+                preview=preview.text,
+                now=now,
+                ttl_minutes=self.ttl,
+            )
             self._remember(s, turn, msgs)
             action_id = row.id
         reply = self._preview_reply(preview.text, preview, action_id)
@@ -489,8 +604,11 @@ class Assistant:
 
     def _cannot(self, t: "_TurnState") -> str:
         can = [words for permission, words in _CAN if t.actor.can(permission)]
-        offer = (" I can help with " + (", ".join(can[:-1]) + " and " + can[-1] if len(can) > 1 else can[0]) + "."
-                 if can else "")
+        offer = (
+            " I can help with " + (", ".join(can[:-1]) + " and " + can[-1] if len(can) > 1 else can[0]) + "."
+            if can
+            else ""
+        )
         return "I can't do that here, so nothing was changed." + offer
 
     def _end(self, t: "_TurnState", ai: AIMessage | None, text: str, outcome: str, by_runtime: bool = True) -> Reply:
@@ -499,8 +617,13 @@ class Assistant:
         final = said(text) if by_runtime else AIMessage(content=text)
         with transaction(self.engine) as s:
             self._remember(s, t.turn, msgs + [final])
-        return Reply(text, outcome=outcome, tool_calls=t.calls, tokens=t.tokens,
-                     table=t.tables[-1] if t.tables and outcome != "clarify" else None)
+        return Reply(
+            text,
+            outcome=outcome,
+            tool_calls=t.calls,
+            tokens=t.tokens,
+            table=t.tables[-1] if t.tables and outcome != "clarify" else None,
+        )
 
     def _answer(self, t: "_TurnState", ai: AIMessage) -> Reply:
         """The model's final words, shown only as far as the records bear them out."""
@@ -535,13 +658,18 @@ class Assistant:
             t.new[-1] = ai.model_copy(update={"content": answer})  # what the user saw is what is remembered
         with transaction(self.engine) as s:
             self._remember(s, t.turn, t.new)
-        return Reply(answer, outcome=outcome, tool_calls=t.calls, tokens=t.tokens,
-                     table=t.tables[-1] if t.tables else None)
+        return Reply(
+            answer, outcome=outcome, tool_calls=t.calls, tokens=t.tokens, table=t.tables[-1] if t.tables else None
+        )
 
     def _preview_reply(self, text: str, preview, action_id: str) -> Reply:
-        return Reply(text + "\n\nReply yes to confirm or no to cancel.", outcome="preview",
-                     table=_table(preview.table), awaiting_confirmation=True,
-                     actions=[Action("confirm", "Confirm", action_id), Action("cancel", "Cancel", action_id)])
+        return Reply(
+            text + "\n\nReply yes to confirm or no to cancel.",
+            outcome="preview",
+            table=_table(preview.table),
+            awaiting_confirmation=True,
+            actions=[Action("confirm", "Confirm", action_id), Action("cancel", "Cancel", action_id)],
+        )
 
     def _remember(self, session: Session, turn: Turn, messages: list) -> None:
         store.save_messages(session, turn.channel, turn.conversation, turn.user_id, messages, self.clock.now())
@@ -566,11 +694,14 @@ def _answered_only(new: list, ai: AIMessage) -> list:
     """The turn's messages with `ai` keeping only the tool calls that got a result: a call left
     unanswered would make every later request to an OpenAI-style API fail."""
     at = next(i for i, m in enumerate(new) if m is ai)
-    answered = {m.tool_call_id for m in new[at + 1:] if isinstance(m, ToolMessage)}
-    kept = ai.model_copy(update={
-        "tool_calls": [c for c in ai.tool_calls if c.get("id") in answered],
-        "invalid_tool_calls": [c for c in (ai.invalid_tool_calls or []) if c.get("id") in answered]})
-    return new[:at] + [kept] + new[at + 1:]
+    answered = {m.tool_call_id for m in new[at + 1 :] if isinstance(m, ToolMessage)}
+    kept = ai.model_copy(
+        update={
+            "tool_calls": [c for c in ai.tool_calls if c.get("id") in answered],
+            "invalid_tool_calls": [c for c in (ai.invalid_tool_calls or []) if c.get("id") in answered],
+        }
+    )
+    return new[:at] + [kept] + new[at + 1 :]
 
 
 def _tokens(ai: AIMessage) -> int:
@@ -578,43 +709,54 @@ def _tokens(ai: AIMessage) -> int:
     return int(usage.get("total_tokens", 0) or 0)
 
 
-
 # --- what the runtime says itself, and how it reads a model ---------------------------------------
 
 TEMPLATE_TAGS = re.compile(r"</?tool_response>|</?tool_call>|<\|im_(?:start|end)\|>|<\|endoftext\|>")
 UNCHECKED = "I left out what I could not check against the records."
-JSON_AGAIN = ("Your last reply was JSON or code, which the user would see as it is. To call a tool, use the "
-              "tool-calling interface; to answer, write plain sentences.")
+JSON_AGAIN = (
+    "Your last reply was JSON or code, which the user would see as it is. To call a tool, use the "
+    "tool-calling interface; to answer, write plain sentences."
+)
 REFUSAL_WORDS = re.compile(
     r"^\W*(?:(?:i'?m |i am )?(?:sorry|unfortunately|apologies)[,.!]?\s*(?:but\s*)?)?(?:i|we)\s*(?:can ?not|can't|"
     r"cannot|am unable|'m unable|am not able|'m not able|am not allowed|'m not allowed|(?:do not|don't) have (?:the )?"
     r"(?:ability|access|permission)|won't be able|will not be able)\b|\bnot something I can (?:do|help with)\b",
-    re.I)
+    re.I,
+)
 _QUESTION_CUE = re.compile(
     r"\b(?:which|how many|how much|what (?:quantity|product|customer|unit|size|date|period|amount|order|reason|"
     r"method)|do you mean|did you mean|(?:please|could you|can you)(?: please)? (?:specify|confirm|tell|give|choose|"
-    r"pick|clarify|say))\b", re.I)
+    r"pick|clarify|say))\b",
+    re.I,
+)
 
 
 def said(text: str, frame: dict | None = None) -> AIMessage:
     """A message the runtime wrote from the records (a tool's result, a refusal): it counts as
     evidence for later turns, unlike a model's words. `frame`: the question it asks, as data."""
-    return AIMessage(content=text, response_metadata={"author": "runtime"},
-                     additional_kwargs={"frame": frame} if frame else {})
+    return AIMessage(
+        content=text, response_metadata={"author": "runtime"}, additional_kwargs={"frame": frame} if frame else {}
+    )
 
 
 def _asked(tool, args, error: DomainError) -> dict | None:
-    """"Which warehouse? It could be WH-KOL, WH-SLG": the question a tool asked, as a frame whose
+    """ "Which warehouse? It could be WH-KOL, WH-SLG": the question a tool asked, as a frame whose
     answer ("kolkata") fills that argument of the same call (agent.planner.frames)."""
     if not getattr(error, "candidates", None):
         return None
     given = args.model_dump(mode="json")
     field = getattr(error, "field", None) or next(  # "'traders' could be ...": the argument that said it
-        (k for k, v in given.items() if isinstance(v, str) and v.strip() and f"'{v.strip()}'" in error.message), None)
+        (k for k, v in given.items() if isinstance(v, str) and v.strip() and f"'{v.strip()}'" in error.message), None
+    )
     if not field:
         return None
-    return {"slot": "arg", "tool": tool.name, "args": given, "arg": field,
-            "choices": [list(c) for c in getattr(error, "candidates", [])]}
+    return {
+        "slot": "arg",
+        "tool": tool.name,
+        "args": given,
+        "arg": field,
+        "choices": [list(c) for c in getattr(error, "candidates", [])],
+    }
 
 
 def is_question(text: str) -> bool:
@@ -649,6 +791,7 @@ def _is_offline(model) -> bool:
 def _unbound(name: str):
     def refuse(**_):
         raise RuntimeError(f"{name} is run by the assistant runtime, not by LangChain.")
+
     return refuse
 
 
@@ -667,10 +810,16 @@ def bound_tools(allowed: list, actor: Actor) -> list:
     from langchain_core.tools import StructuredTool
 
     hidden = HIDDEN_ARGS.get(actor.role, frozenset())
-    out = [StructuredTool.from_function(func=_unbound(t.name), name=t.name, description=t.description,
-                                        args_schema=_schema(t.args_model, hidden)) for t in allowed]
-    out += [StructuredTool.from_function(func=_unbound(n), name=n, description=d, args_schema=m)
-            for n, (m, d) in RUNTIME_TOOLS.items()]
+    out = [
+        StructuredTool.from_function(
+            func=_unbound(t.name), name=t.name, description=t.description, args_schema=_schema(t.args_model, hidden)
+        )
+        for t in allowed
+    ]
+    out += [
+        StructuredTool.from_function(func=_unbound(n), name=n, description=d, args_schema=m)
+        for n, (m, d) in RUNTIME_TOOLS.items()
+    ]
     return out
 
 
@@ -691,6 +840,7 @@ def _field_doc(model: type[BaseModel], loc: tuple) -> str | None:
 
 def _model_in(annotation) -> type[BaseModel] | None:
     from typing import get_args
+
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     for a in get_args(annotation):
@@ -709,8 +859,10 @@ def invalid_arguments(tool, error: ValidationError) -> str:
         got = "missing" if x["type"] == "missing" else f"got {json.dumps(x.get('input'), default=str)[:80]}"
         doc = _field_doc(tool.args_model, loc) if loc else None
         lines.append(f"- {where}: {x['msg']} ({got})." + (f" {where} is {doc}." if doc else ""))
-    lines.append(f"Call {tool.name} again with these arguments corrected (pass the user's own words for products, "
-                 "units and customers), or call ask_user if only the user can say.")
+    lines.append(
+        f"Call {tool.name} again with these arguments corrected (pass the user's own words for products, "
+        "units and customers), or call ask_user if only the user can say."
+    )
     return "\n".join(lines)
 
 
@@ -718,11 +870,15 @@ def fix_hint(tool, error: DomainError) -> str:
     """What the model can do about a tool's error (LLM backends)."""
     if isinstance(error, Ambiguous):
         choices = "; ".join(f"{name} ({code})" for code, name in error.candidates[:8])
-        return (f"\nUnless the user's words already say which (then call {tool.name} again with that code), call "
-                f"ask_user with these choices: {choices}.")
+        return (
+            f"\nUnless the user's words already say which (then call {tool.name} again with that code), call "
+            f"ask_user with these choices: {choices}."
+        )
     if isinstance(error, InvalidInput):
-        return (f"\nCorrect the argument this names and call {tool.name} again (the accepted values are listed "
-                "above when there are some), or call ask_user if only the user can say.")
+        return (
+            f"\nCorrect the argument this names and call {tool.name} again (the accepted values are listed "
+            "above when there are some), or call ask_user if only the user can say."
+        )
     return ""
 
 

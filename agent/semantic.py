@@ -89,8 +89,7 @@ class SemanticIndex:
                     known[i] = (doc, meta or {})
             changed = [(i, t, m) for i, t, m in items if known.get(i, (None,))[0] != t]
             relabelled = [
-                (i, t, m) for i, t, m in items
-                if i in known and known[i][0] == t and known[i][1] != (_meta(m) or {})
+                (i, t, m) for i, t, m in items if i in known and known[i][0] == t and known[i][1] != (_meta(m) or {})
             ]
             if changed:
                 col.upsert(
@@ -127,9 +126,7 @@ class SemanticIndex:
         )
         return [
             Hit(id=i, text=doc, score=max(0.0, min(1.0, 1.0 - dist)), metadata=dict(meta or {}))
-            for i, doc, meta, dist in zip(
-                res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0]
-            )
+            for i, doc, meta, dist in zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0])
         ]
 
     def drop(self, collection: str) -> None:

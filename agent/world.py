@@ -11,6 +11,7 @@ planner passes it on as typed (or asks about it) the same way whether the thing 
 elsewhere or not, and never offers it as a choice. Whether the user may act on what they
 named is still decided by the tools and the core.
 """
+
 from __future__ import annotations
 
 import functools
@@ -43,13 +44,20 @@ SCOPED_KEPT = 64  # lexicons of distinct scopes kept per database
 class WorldVocabulary:
     """The names (`lexicon`), each SKU's units and names, and the texts of the semantic index."""
 
-    def __init__(self, names: NameIndex, units: dict[str, list[tuple[str, int]]], sku_names: dict[str, str],
-                 product_skus: dict[str, list[str]], sku_texts: dict[str, str] | None = None,
-                 lexicon: Lexicon | None = None, warehouses: frozenset[str] | None = None):
-        self.names = names                                # every entry, each name read once
-        self.units = units                                # SKU code -> [(unit, factor)], base first
+    def __init__(
+        self,
+        names: NameIndex,
+        units: dict[str, list[tuple[str, int]]],
+        sku_names: dict[str, str],
+        product_skus: dict[str, list[str]],
+        sku_texts: dict[str, str] | None = None,
+        lexicon: Lexicon | None = None,
+        warehouses: frozenset[str] | None = None,
+    ):
+        self.names = names  # every entry, each name read once
+        self.units = units  # SKU code -> [(unit, factor)], base first
         self.sku_names = sku_names
-        self.product_skus = product_skus                  # product code -> its SKU codes
+        self.product_skus = product_skus  # product code -> its SKU codes
         self.sku_texts = sku_texts if sku_texts is not None else {}  # for the semantic index
         self._lexicon = lexicon
         self.warehouses = warehouses  # the stock its user may see (None: all), for batch codes
@@ -64,8 +72,9 @@ class WorldVocabulary:
     def customer_code_prefixes(self) -> frozenset[str]:
         """The letters customer codes begin with ("R" of R-101), over the whole world: "balance of
         R-205" names a customer where a code of that shape goes, in scope or not (only the shape)."""
-        return frozenset(m[0].upper() for e in self.entries if e.kind == "customer"
-                         and (m := re.match(r"[A-Za-z]+", e.code)))
+        return frozenset(
+            m[0].upper() for e in self.entries if e.kind == "customer" and (m := re.match(r"[A-Za-z]+", e.code))
+        )
 
     @property
     def lexicon(self) -> Lexicon:
@@ -79,6 +88,7 @@ class WorldVocabulary:
     def within(self, customers: frozenset[str] | None, warehouses: frozenset[str] | None) -> WorldVocabulary:
         """This world as a user of that scope knows it: customers and warehouses outside it, and
         the users of those customers, are left out (None = no limit)."""
+
         def kept(e: Entry) -> bool:
             if e.kind == "customer":
                 return customers is None or e.code in customers
@@ -88,8 +98,16 @@ class WorldVocabulary:
                 own = e.extra.get("customer")
                 return not own or customers is None or own in customers
             return True
-        return WorldVocabulary(self.names, self.units, self.sku_names, self.product_skus, self.sku_texts,
-                     self.names.lexicon(kept), warehouses)
+
+        return WorldVocabulary(
+            self.names,
+            self.units,
+            self.sku_names,
+            self.product_skus,
+            self.sku_texts,
+            self.names.lexicon(kept),
+            warehouses,
+        )
 
 
 class WorldView:
@@ -141,6 +159,7 @@ class WorldView:
         if not wanted:
             return {}
         from core.tables.inventory import StockBalance
+
         with Session(self.engine) as s:
             stmt = select(StockBalance.batch).where(func.upper(StockBalance.batch).in_(list(wanted)))
             if warehouses is not None:
@@ -148,8 +167,9 @@ class WorldView:
             found = s.exec(stmt.distinct()).all()
         return {wanted[b.upper()]: b for b in found}
 
-    def repeated(self, actor: Actor | None, order_no: str | None = None,
-                 customer: str | None = None) -> tuple[str, str, list[dict]] | None:
+    def repeated(
+        self, actor: Actor | None, order_no: str | None = None, customer: str | None = None
+    ) -> tuple[str, str, list[dict]] | None:
         """(order number, its day, its lines as order items in base units) of the order a reorder
         would repeat, read in the actor's scope; None when there is none to read (the reorder tool
         then says why, in the core's words)."""
@@ -160,8 +180,11 @@ class WorldView:
                 source, items = repeat_items(s, actor, order_no, customer)
             except DomainError:
                 return None
-        return source.order_no, source.created_at.astimezone(business_tz()).date().isoformat(), \
-            [{"product": i.sku, "qty": int(i.qty)} for i in items]
+        return (
+            source.order_no,
+            source.created_at.astimezone(business_tz()).date().isoformat(),
+            [{"product": i.sku, "qty": int(i.qty)} for i in items],
+        )
 
     # -- meaning search, only when names found nothing ------------------------------------
     def semantic_skus(self, query: str, k: int = 5) -> list[tuple[str, float]]:
@@ -170,13 +193,13 @@ class WorldView:
         with self._lock:
             if self._semantic is None or self._semantic_key != self._key:
                 from agent.semantic import SemanticIndex
+
                 if self._semantic is None:
                     self._semantic = SemanticIndex(None)
                 self._semantic.index("skus", [(c, t, {}) for c, t in sorted(world.sku_texts.items())])
                 self._semantic_key = self._key
             index = self._semantic
         return [(h.id, h.score) for h in index.search("skus", query, k)]
-
 
     def knowledge_score(self, query: str) -> float:
         """How well the business's documents answer `query` (best passage cosine; 0 = none)."""
@@ -194,8 +217,7 @@ def _scope(s: Session, actor: Actor) -> tuple[frozenset[str] | None, frozenset[s
     warehouses = stock_warehouse_codes(s, actor)
     if customers is None and warehouses is None:
         return None
-    return (None if customers is None else frozenset(customers),
-            None if warehouses is None else frozenset(warehouses))
+    return (None if customers is None else frozenset(customers), None if warehouses is None else frozenset(warehouses))
 
 
 def _rows(s: Session, model, order=None) -> Sequence[Row]:
@@ -224,20 +246,22 @@ def _build(s: Session) -> WorldVocabulary:
         p = products.get(sku.product)
         aliases = split_list(sku.aliases)
         names = [sku.name, *aliases, sku.code] + ([sku.barcode] if sku.barcode else [])
-        entries.append(Entry("sku", sku.code, names,
-                             {"units": unit_map.get(sku.code, []), "product": sku.product}))
+        entries.append(Entry("sku", sku.code, names, {"units": unit_map.get(sku.code, []), "product": sku.product}))
         sku_names[sku.code] = sku.name
         product_skus.setdefault(sku.product, []).append(sku.code)
-        parts = [sku.name, p.name if p else "", ", ".join(aliases),
-                 brands[p.brand].name if p and p.brand in brands else "",
-                 cats[p.category].name if p and p.category in cats else ""]
+        parts = [
+            sku.name,
+            p.name if p else "",
+            ", ".join(aliases),
+            brands[p.brand].name if p and p.brand in brands else "",
+            cats[p.category].name if p and p.category in cats else "",
+        ]
         texts[sku.code] = ". ".join(x for x in parts if x)
     for p in products.values():
         entries.append(Entry("product", p.code, [p.name, p.code], {"skus": product_skus.get(p.code, [])}))
     entries += [Entry("brand", b.code, [b.name, b.code]) for b in brands.values()]
     entries += [Entry("category", c.code, [c.name, c.code]) for c in cats.values()]
-    entries += [Entry("customer", c.code, [c.name, c.code], {"status": c.status})
-                for c in _rows(s, Customer)]
+    entries += [Entry("customer", c.code, [c.name, c.code], {"status": c.status}) for c in _rows(s, Customer)]
     entries += [Entry("region", r.code, [r.name, r.code]) for r in _rows(s, Region)]
     entries += [Entry("warehouse", w.code, [w.name, w.code]) for w in _rows(s, Warehouse)]
     entries += [Entry("user", u.id, [u.name, u.id], {"customer": u.customer}) for u in _rows(s, User)]

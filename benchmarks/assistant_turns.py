@@ -23,6 +23,7 @@ on a copy of that template:
 Figures per role and per request kind: turns, first (the kind's or role's first turn in the
 warm process), median, p95, max, and the baseline's median / p95.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -50,6 +51,7 @@ ROLES = ("admin", "manager", "sales_rep", "warehouse", "distributor", "retailer"
 
 
 # --- the world, generated and imported once ----------------------------------------------------
+
 
 def _cache_key(skus: int, customers: int, history: int, seed: int) -> str:
     h = hashlib.sha256()
@@ -91,6 +93,7 @@ def prepare_world(cache: Path, skus: int, customers: int, history: int, seed: in
 
 # --- who asks what ---------------------------------------------------------------------------
 
+
 def copy_db(src: Path, dst: Path) -> None:
     """A whole copy of a SQLite database (through the backup API, so a WAL is included)."""
     with sqlite3.connect(src) as a, sqlite3.connect(dst) as b:
@@ -110,21 +113,25 @@ def plan_requests(db: Path) -> dict[str, list[tuple[str, list[tuple[str, str]]]]
 
     def sku_for(warehouse: str | None, skip: int) -> tuple[str, str, str]:
         """(alias, short noun, a pack unit) of a SKU stocked in `warehouse` (any when None)."""
-        rows = q("""SELECT s.code, s.aliases, s.name FROM sku s
+        rows = q(
+            """SELECT s.code, s.aliases, s.name FROM sku s
                     WHERE s.aliases LIKE '%|%' AND s.aliases NOT LIKE '% of %' AND s.aliases NOT LIKE '%pack%'
                       AND EXISTS (SELECT 1 FROM stock_balance b WHERE b.sku = s.code
                       AND b.available > 200 AND (? IS NULL OR b.warehouse = ?))
-                    ORDER BY s.code LIMIT 1 OFFSET ?""", (warehouse, warehouse, skip)).fetchone()
+                    ORDER BY s.code LIMIT 1 OFFSET ?""",
+            (warehouse, warehouse, skip),
+        ).fetchone()
         code, aliases, _name = rows
         alias = aliases.split("|")[1]  # "sagarkart macaroni 200g"
         noun = aliases.split("|")[0].rsplit(" ", 1)[0]  # "macaroni"
-        units = [u for u, in q("SELECT unit FROM skuunit WHERE sku = ? ORDER BY position", (code,))]
+        units = [u for (u,) in q("SELECT unit FROM skuunit WHERE sku = ? ORDER BY position", (code,))]
         return alias, noun, (units[1] if len(units) > 1 else units[0]).lower()
 
     def customer_in(where: str, *a) -> tuple[str, str]:
         """(code, how to call it) of an active customer: its name if unique in the world, else its code."""
-        code, name = q(f"SELECT code, name FROM customer WHERE status = 'active' AND {where} ORDER BY code LIMIT 1",
-                       a).fetchone()
+        code, name = q(
+            f"SELECT code, name FROM customer WHERE status = 'active' AND {where} ORDER BY code LIMIT 1", a
+        ).fetchone()
         dupes = one("SELECT count(*) FROM customer WHERE name = ?", name)
         return code, (name if dupes == 1 else code)
 
@@ -132,13 +139,16 @@ def plan_requests(db: Path) -> dict[str, list[tuple[str, list[tuple[str, str]]]]
     region_month = "break down this month's sales by region"
     plan: dict[str, list] = {r: [] for r in ROLES}
     users = {
-        "admin": [u for u, in q("SELECT id FROM user WHERE role = 'admin' ORDER BY id LIMIT 2")],
-        "manager": [u for u, in q("SELECT id FROM user WHERE role = 'manager' ORDER BY id LIMIT 2")],
-        "sales_rep": [u for u, in q("SELECT id FROM user WHERE role = 'sales_rep' ORDER BY id LIMIT 2")],
-        "warehouse": [u for u, in q("SELECT id FROM user WHERE role = 'warehouse' ORDER BY id LIMIT 2")],
-        "distributor": [u for u, in q("SELECT id FROM user WHERE role = 'distributor' ORDER BY id LIMIT 2")],
-        "retailer": [u for u, in q("""SELECT u.id FROM user u JOIN customer c ON c.code = u.customer
-                                       WHERE u.role = 'retailer' AND c.status = 'active' ORDER BY u.id LIMIT 2""")],
+        "admin": [u for (u,) in q("SELECT id FROM user WHERE role = 'admin' ORDER BY id LIMIT 2")],
+        "manager": [u for (u,) in q("SELECT id FROM user WHERE role = 'manager' ORDER BY id LIMIT 2")],
+        "sales_rep": [u for (u,) in q("SELECT id FROM user WHERE role = 'sales_rep' ORDER BY id LIMIT 2")],
+        "warehouse": [u for (u,) in q("SELECT id FROM user WHERE role = 'warehouse' ORDER BY id LIMIT 2")],
+        "distributor": [u for (u,) in q("SELECT id FROM user WHERE role = 'distributor' ORDER BY id LIMIT 2")],
+        "retailer": [
+            u
+            for (u,) in q("""SELECT u.id FROM user u JOIN customer c ON c.code = u.customer
+                                       WHERE u.role = 'retailer' AND c.status = 'active' ORDER BY u.id LIMIT 2""")
+        ],
     }
     for role, ids in users.items():
         for n, uid in enumerate(ids):
@@ -147,9 +157,14 @@ def plan_requests(db: Path) -> dict[str, list[tuple[str, list[tuple[str, str]]]]
             wh = one("SELECT warehouse FROM customer WHERE code = ?", own) if own else None
             if role in ("manager", "warehouse", "sales_rep") and regions:
                 first = regions.split("|")[0]
-                wh = one("""SELECT w.code FROM warehouse w JOIN region r ON r.code = w.region
+                wh = one(
+                    """SELECT w.code FROM warehouse w JOIN region r ON r.code = w.region
                             WHERE r.code = ? OR r.parent = ? OR r.code = (SELECT parent FROM region WHERE code = ?)
-                            ORDER BY w.code LIMIT 1""", first, first, first)
+                            ORDER BY w.code LIMIT 1""",
+                    first,
+                    first,
+                    first,
+                )
             alias, noun, unit = sku_for(wh, 3 + 7 * n)
             alias2, noun2, _ = sku_for(wh, 40 + 11 * n)
             reqs: list[tuple[str, str]] = []
@@ -162,26 +177,45 @@ def plan_requests(db: Path) -> dict[str, list[tuple[str, list[tuple[str, str]]]]
                     code, cname = customer_in(
                         "type = 'retailer' AND region IN (WITH RECURSIVE t(c) AS (SELECT value FROM "
                         "json_each('[\"' || replace(?, '|', '\",\"') || '\"]') UNION SELECT r.code FROM region r "
-                        "JOIN t ON r.parent = t.c) SELECT c FROM t)", regions)
-                reqs += [("order", f"{cname} needs 2 {unit}s of {alias}"), ("confirm", "yes"),
-                         ("outstanding", f"how much does {cname} owe?"),
-                         ("orders list", f"show orders of {cname}")]
+                        "JOIN t ON r.parent = t.c) SELECT c FROM t)",
+                        regions,
+                    )
+                reqs += [
+                    ("order", f"{cname} needs 2 {unit}s of {alias}"),
+                    ("confirm", "yes"),
+                    ("outstanding", f"how much does {cname} owe?"),
+                    ("orders list", f"show orders of {cname}"),
+                ]
             elif role == "retailer":
-                reqs += [("order", f"I need 2 {unit}s of {alias}"), ("confirm", "yes"),
-                         ("outstanding", "how much do I owe?")]
+                reqs += [
+                    ("order", f"I need 2 {unit}s of {alias}"),
+                    ("confirm", "yes"),
+                    ("outstanding", "how much do I owe?"),
+                ]
             if role != "warehouse":
-                reqs += [("price", f"what is the price of {alias}?"), ("offers", "any offers for me?"),
-                         ("offers", f"any offers on {alias2}?")]
-            reqs += [("stock", f"how much {alias2} do we have?"), ("product search", f"do you have {noun}?"),
-                     ("product search", f"search {noun2}"), ("orders list", "show open orders")]
+                reqs += [
+                    ("price", f"what is the price of {alias}?"),
+                    ("offers", "any offers for me?"),
+                    ("offers", f"any offers on {alias2}?"),
+                ]
+            reqs += [
+                ("stock", f"how much {alias2} do we have?"),
+                ("product search", f"do you have {noun}?"),
+                ("product search", f"search {noun2}"),
+                ("orders list", "show open orders"),
+            ]
             if role != "retailer":
                 reqs += [("low stock", "show low stock")]
             if role in ("admin", "manager", "sales_rep", "distributor"):
                 reqs += [("outstanding report", "who owes us money?")]
             if role in ("admin", "manager"):
-                reqs += [("sales by brand", brand_month), ("sales by brand", "sales by brand this year"),
-                         ("sales by region", region_month), ("approvals", "anything waiting for my approval?"),
-                         ("orders list", "show my pending orders")]
+                reqs += [
+                    ("sales by brand", brand_month),
+                    ("sales by brand", "sales by brand this year"),
+                    ("sales by region", region_month),
+                    ("approvals", "anything waiting for my approval?"),
+                    ("orders list", "show my pending orders"),
+                ]
             if role in ("sales_rep", "distributor"):
                 reqs += [("sales by brand", "sales by brand this month")]
             plan[role].append((uid, reqs))
@@ -190,6 +224,7 @@ def plan_requests(db: Path) -> dict[str, list[tuple[str, list[tuple[str, str]]]]
 
 
 # --- one process: start-up, or the steady state --------------------------------------------------
+
 
 def _assistant(db: Path):
     from agent.runtime import Assistant
@@ -204,14 +239,19 @@ def startup(db: str, user: str, text: str) -> dict:
     """In a fresh process: import, build the assistant, time its first turn."""
     t0 = time.perf_counter()
     from agent.runtime import Turn
+
     assistant = _assistant(Path(db))
     assistant.warm()  # as `dms serve` does before it accepts anyone
     t1 = time.perf_counter()
     reply = assistant.handle(Turn(user, "bench", f"start-{user}"), text)
     t2 = time.perf_counter()
     assistant.engine.dispose()
-    return {"import_ms": (t1 - t0) * 1000, "first_ms": (t2 - t1) * 1000, "outcome": reply.outcome,
-            "tools": [c.name for c in reply.tool_calls]}
+    return {
+        "import_ms": (t1 - t0) * 1000,
+        "first_ms": (t2 - t1) * 1000,
+        "outcome": reply.outcome,
+        "tools": [c.name for c in reply.tool_calls],
+    }
 
 
 def _baseline(engine, clock, user: str, calls) -> float | None:
@@ -279,8 +319,19 @@ def steady(db: str, plan: dict, rounds: int, profile_top: int) -> dict:
                     for c in calls:
                         if c.name in ("create_order",):
                             last_tool[uid] = (c.name, c.args)
-                    turns.append({"round": r, "role": role, "user": uid, "kind": kind, "text": text, "ms": ms,
-                                  "base": base, "outcome": reply.outcome, "tools": [c.name for c in calls]})
+                    turns.append(
+                        {
+                            "round": r,
+                            "role": role,
+                            "user": uid,
+                            "kind": kind,
+                            "text": text,
+                            "ms": ms,
+                            "base": base,
+                            "outcome": reply.outcome,
+                            "tools": [c.name for c in calls],
+                        }
+                    )
                     if prof:
                         out = io.StringIO()
                         pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(25)
@@ -340,6 +391,7 @@ def raw_sales_by_brand(db: Path, repeat: int = 5) -> tuple[float, int]:
 
 # --- figures -----------------------------------------------------------------------------------
 
+
 def pct(values: list[float], p: float) -> float:
     v = sorted(values)
     return v[min(len(v) - 1, int(round(p * (len(v) - 1))))]
@@ -349,14 +401,17 @@ def row(label: str, ts: list[dict], width: int = 18) -> str:
     ms = [t["ms"] for t in ts]
     base = [t["base"] for t in ts if t["base"] is not None]
     b = f"{statistics.median(base):9.1f}{pct(base, 0.95):9.1f}" if base else f"{'-':>9}{'-':>9}"
-    return (f"{label:<{width}}{len(ms):>6}{ms[0]:>9.1f}{statistics.median(ms):>9.1f}{pct(ms, 0.95):>9.1f}"
-            f"{max(ms):>9.1f}{b}")
+    return (
+        f"{label:<{width}}{len(ms):>6}{ms[0]:>9.1f}{statistics.median(ms):>9.1f}{pct(ms, 0.95):>9.1f}{max(ms):>9.1f}{b}"
+    )
 
 
 def report(turns: list[dict]) -> None:
     head = f"{'':<18}{'turns':>6}{'first':>9}{'median':>9}{'p95':>9}{'max':>9}{'tools50':>9}{'tools95':>9}"
-    print("\nsteady state, ms per turn (first = the first turn of that role/kind in the warm process; "
-          "tools = the same tool calls without the assistant)")
+    print(
+        "\nsteady state, ms per turn (first = the first turn of that role/kind in the warm process; "
+        "tools = the same tool calls without the assistant)"
+    )
     print(head.replace(" " * 18, f"{'role':<18}", 1))
     for role in ROLES:
         ts = [t for t in turns if t["role"] == role]
@@ -376,23 +431,40 @@ def run_suites(paths: list[Path]) -> None:
         result = runner.run(load_paths(paths))
     turns = sorted(t.latency_ms for r in result.results for tr in r.trials for t in tr.turns)
     passed = sum(r.passed for r in result.results)
-    print(f"{len(result.results)} scenarios ({passed} pass), {len(turns)} turns: median "
-          f"{statistics.median(turns):.1f} ms, p95 {pct(turns, 0.95):.1f} ms, max {turns[-1]:.1f} ms")
+    print(
+        f"{len(result.results)} scenarios ({passed} pass), {len(turns)} turns: median "
+        f"{statistics.median(turns):.1f} ms, p95 {pct(turns, 0.95):.1f} ms, max {turns[-1]:.1f} ms"
+    )
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--suites", nargs="*", metavar="PATH",
-                    help="instead: every scenario of these suites once (default: evals/sample evals/suites)")
+    ap.add_argument(
+        "--suites",
+        nargs="*",
+        metavar="PATH",
+        help="instead: every scenario of these suites once (default: evals/sample evals/suites)",
+    )
     ap.add_argument("--skus", type=int, default=10000)
     ap.add_argument("--customers", type=int, default=20000)
     ap.add_argument("--history-lines", type=int, default=20000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--rounds", type=int, default=3, help="times every role's requests are asked (default 3)")
-    ap.add_argument("--cache", type=Path, default=ROOT / "out" / "bench-world",
-                    help="where the generated world and its imported template are kept between runs")
-    ap.add_argument("--profile", type=int, nargs="?", const=5, default=0, metavar="N",
-                    help="print a cProfile of the N slowest steady turns (default 5; profiling slows every turn)")
+    ap.add_argument(
+        "--cache",
+        type=Path,
+        default=ROOT / "out" / "bench-world",
+        help="where the generated world and its imported template are kept between runs",
+    )
+    ap.add_argument(
+        "--profile",
+        type=int,
+        nargs="?",
+        const=5,
+        default=0,
+        metavar="N",
+        help="print a cProfile of the N slowest steady turns (default 5; profiling slows every turn)",
+    )
     ap.add_argument("--verbose", action="store_true", help="print every turn")
     args = ap.parse_args()
     if args.suites is not None:
@@ -400,12 +472,16 @@ def main() -> None:
         return
 
     template, how = prepare_world(args.cache, args.skus, args.customers, args.history_lines, args.seed)
-    print(f"world: {args.skus} SKUs, {args.customers} customers, {args.history_lines} history lines, "
-          f"seed {args.seed} ({how})")
+    print(
+        f"world: {args.skus} SKUs, {args.customers} customers, {args.history_lines} history lines, "
+        f"seed {args.seed} ({how})"
+    )
     plan = plan_requests(template)
     ctx = multiprocessing.get_context("spawn")
     with tempfile.TemporaryDirectory(prefix="dms-turns-") as tmp:
-        print("\nstart-up, one fresh process per role (import + Assistant + warm-up as dms serve does, then its first turn), ms")
+        print(
+            "\nstart-up, one fresh process per role (import + Assistant + warm-up as dms serve does, then its first turn), ms"
+        )
         print(f"{'role':<14}{'startup':>9}{'first':>9}  outcome   tools  message")
         firsts = []
         for role in ROLES:
@@ -416,8 +492,10 @@ def main() -> None:
             with ctx.Pool(1) as pool:
                 s = pool.apply(startup, (str(db), uid, text))
             firsts.append(s["first_ms"])
-            print(f"{role:<14}{s['import_ms']:>9.0f}{s['first_ms']:>9.0f}  {s['outcome']:<9} "
-                  f"{','.join(s['tools']) or '-'}  {text!r}")
+            print(
+                f"{role:<14}{s['import_ms']:>9.0f}{s['first_ms']:>9.0f}  {s['outcome']:<9} "
+                f"{','.join(s['tools']) or '-'}  {text!r}"
+            )
             db.unlink()
         db = Path(tmp) / "steady.db"
         copy_db(template, db)
@@ -428,16 +506,22 @@ def main() -> None:
     if args.verbose:
         for t in turns:
             base = "-" if t["base"] is None else f"{t['base']:.1f}"
-            print(f"r{t['round']} {t['user']:<14} {t['kind']:<15} {t['ms']:8.1f} {base:>8}  {t['outcome']:<14} "
-                  f"{','.join(t['tools']) or '-':<28} {t['text']}")
+            print(
+                f"r{t['round']} {t['user']:<14} {t['kind']:<15} {t['ms']:8.1f} {base:>8}  {t['outcome']:<14} "
+                f"{','.join(t['tools']) or '-':<28} {t['text']}"
+            )
     report(turns)
     bad = [t for t in turns if t["outcome"] in ("error", "not_understood")]
-    print(f"\nfirst turn after start-up: max {max(firsts):.0f} ms over the roles (target <= 1000); steady p95 "
-          f"{pct([t['ms'] for t in turns], 0.95):.1f} ms (target <= 100)")
+    print(
+        f"\nfirst turn after start-up: max {max(firsts):.0f} ms over the roles (target <= 1000); steady p95 "
+        f"{pct([t['ms'] for t in turns], 0.95):.1f} ms (target <= 100)"
+    )
     print(f"hand-written SQL, sales by brand over all history (sqlite3): {raw_ms:.1f} ms, {raw_rows} brands")
     if bad:
-        print(f"{len(bad)} turns ended as error / not understood: "
-              + "; ".join(sorted({f"{t['role']}: {t['text']!r} ({t['outcome']})" for t in bad})))
+        print(
+            f"{len(bad)} turns ended as error / not understood: "
+            + "; ".join(sorted({f"{t['role']}: {t['text']!r} ({t['outcome']})" for t in bad}))
+        )
     for ms, role, text, prof in result["profiles"]:
         print(f"\n--- cProfile: {ms:.0f} ms, {role}: {text!r} ---\n{prof}")
 

@@ -13,6 +13,7 @@ without the preview ("create only"). Each runs against the same database with 1 
 concurrent clients, as processes (`--threads`: threads of one process); figures: orders/s,
 p50/p95 latency, and the ratio baseline/core.
 """
+
 import argparse
 import multiprocessing
 import random
@@ -81,35 +82,63 @@ def baseline_order(engine, admin: str, job) -> None:
     customer, lines = job
     now = CLOCK.now().astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
     with engine.begin() as conn:
-        cust = conn.execute(text("SELECT code, warehouse, region, type FROM customer WHERE code=:c"),
-                            {"c": customer}).one()
+        cust = conn.execute(
+            text("SELECT code, warehouse, region, type FROM customer WHERE code=:c"), {"c": customer}
+        ).one()
         conn.execute(text(USER_SQL[engine.dialect.name == "sqlite"]), {"u": admin}).one()
-        conn.execute(text("SELECT * FROM price WHERE sku IN :s").bindparams(bindparam("s", expanding=True)),
-                     {"s": [sku for sku, _ in lines]}).all()
+        conn.execute(
+            text("SELECT * FROM price WHERE sku IN :s").bindparams(bindparam("s", expanding=True)),
+            {"s": [sku for sku, _ in lines]},
+        ).all()
         conn.execute(text("SELECT * FROM scheme")).all()
         conn.execute(text("SELECT * FROM approval_rule")).all()
         conn.execute(text("SELECT total FROM orders WHERE customer=:c"), {"c": customer}).all()
         no = conn.execute(text("UPDATE counter SET value=value+1 WHERE name='order' RETURNING value")).scalar()
         order_no = f"SB-{no:06d}-{uuid.uuid4().hex[:4]}"
-        conn.execute(text("INSERT INTO orders (order_no, customer, warehouse, status, created_at, created_by, channel, "
-                          "gross, discount, tax, total) VALUES (:o,:c,:w,'confirmed',:t,:u,'bench','0','0','0','0')"),
-                     {"o": order_no, "c": customer, "w": cust.warehouse, "t": now, "u": admin})
+        conn.execute(
+            text(
+                "INSERT INTO orders (order_no, customer, warehouse, status, created_at, created_by, channel, "
+                "gross, discount, tax, total) VALUES (:o,:c,:w,'confirmed',:t,:u,'bench','0','0','0','0')"
+            ),
+            {"o": order_no, "c": customer, "w": cust.warehouse, "t": now, "u": admin},
+        )
         for n, (sku, qty) in enumerate(sorted(lines), 1):
-            rows = conn.execute(text("SELECT batch, available FROM stock_balance WHERE warehouse=:w AND sku=:s "
-                                     "AND available>0 ORDER BY expiry_date, received_on, batch"),
-                                {"w": cust.warehouse, "s": sku}).all()
+            rows = conn.execute(
+                text(
+                    "SELECT batch, available FROM stock_balance WHERE warehouse=:w AND sku=:s "
+                    "AND available>0 ORDER BY expiry_date, received_on, batch"
+                ),
+                {"w": cust.warehouse, "s": sku},
+            ).all()
             left = qty
             for batch, avail in rows:
                 take = min(left, avail)
-                r = conn.execute(text("UPDATE stock_balance SET available=available-:n, reserved=reserved+:n "
-                                      "WHERE warehouse=:w AND sku=:s AND batch=:b AND available>=:n"),
-                                 {"n": take, "w": cust.warehouse, "s": sku, "b": batch})
+                r = conn.execute(
+                    text(
+                        "UPDATE stock_balance SET available=available-:n, reserved=reserved+:n "
+                        "WHERE warehouse=:w AND sku=:s AND batch=:b AND available>=:n"
+                    ),
+                    {"n": take, "w": cust.warehouse, "s": sku, "b": batch},
+                )
                 if r.rowcount != 1:
                     raise RuntimeError("stock moved")
-                conn.execute(text(MOVEMENT_SQL), {"t": now, "w": cust.warehouse, "s": sku, "b": batch, "na": -take,
-                                                  "n": take, "o": order_no, "u": admin})
-                conn.execute(text("INSERT INTO order_allocation (order_no, sku, batch, qty) VALUES (:o,:s,:b,:n)"),
-                             {"o": order_no, "s": sku, "b": batch, "n": take})
+                conn.execute(
+                    text(MOVEMENT_SQL),
+                    {
+                        "t": now,
+                        "w": cust.warehouse,
+                        "s": sku,
+                        "b": batch,
+                        "na": -take,
+                        "n": take,
+                        "o": order_no,
+                        "u": admin,
+                    },
+                )
+                conn.execute(
+                    text("INSERT INTO order_allocation (order_no, sku, batch, qty) VALUES (:o,:s,:b,:n)"),
+                    {"o": order_no, "s": sku, "b": batch, "n": take},
+                )
                 left -= take
                 if left == 0:
                     break
@@ -117,19 +146,33 @@ def baseline_order(engine, admin: str, job) -> None:
         conn.execute(text(AUDIT_SQL), {"t": now, "u": admin, "o": order_no})
 
 
-USER_SQL = {True: "SELECT id, role, regions FROM user WHERE id=:u", False: 'SELECT id, role, regions FROM "user" WHERE id=:u'}
-MOVEMENT_SQL = ("INSERT INTO stock_movement (at, warehouse, sku, batch, kind, d_available, d_reserved, d_damaged, "
-                "order_no, user_id, channel) VALUES (:t,:w,:s,:b,'reservation',:na,:n,0,:o,:u,'bench')")
-LINE_SQL = ("INSERT INTO order_line (order_no, line_no, sku, qty, free_qty, unit_price, gross, discount, tax, "
-            "line_total) VALUES (:o,:l,:s,:q,0,'1','1','0','0','1')")
-AUDIT_SQL = ("INSERT INTO audit_entry (at, user_id, channel, action, entity, entity_id, detail) "
-             "VALUES (:t,:u,'bench','order.create','order',:o,'{}')")
-PRICES_SQL = text("SELECT sku, price, customer_type, region, customer, valid_from, valid_to FROM price "
-                  "WHERE sku IN :s").bindparams(bindparam("s", expanding=True))
-STOCK_SQL = ("SELECT sku, batch, available, expiry_date, received_on FROM stock_balance WHERE warehouse = :w "
-             "AND sku IN :s ORDER BY sku, batch")
-OWED_SQL = text("SELECT 1, total FROM orders WHERE customer = :c AND status IN ('pending_approval', 'confirmed', "
-                "'dispatched', 'delivered') UNION ALL SELECT -1, amount FROM payment WHERE customer = :c")
+USER_SQL = {
+    True: "SELECT id, role, regions FROM user WHERE id=:u",
+    False: 'SELECT id, role, regions FROM "user" WHERE id=:u',
+}
+MOVEMENT_SQL = (
+    "INSERT INTO stock_movement (at, warehouse, sku, batch, kind, d_available, d_reserved, d_damaged, "
+    "order_no, user_id, channel) VALUES (:t,:w,:s,:b,'reservation',:na,:n,0,:o,:u,'bench')"
+)
+LINE_SQL = (
+    "INSERT INTO order_line (order_no, line_no, sku, qty, free_qty, unit_price, gross, discount, tax, "
+    "line_total) VALUES (:o,:l,:s,:q,0,'1','1','0','0','1')"
+)
+AUDIT_SQL = (
+    "INSERT INTO audit_entry (at, user_id, channel, action, entity, entity_id, detail) "
+    "VALUES (:t,:u,'bench','order.create','order',:o,'{}')"
+)
+PRICES_SQL = text(
+    "SELECT sku, price, customer_type, region, customer, valid_from, valid_to FROM price WHERE sku IN :s"
+).bindparams(bindparam("s", expanding=True))
+STOCK_SQL = (
+    "SELECT sku, batch, available, expiry_date, received_on FROM stock_balance WHERE warehouse = :w "
+    "AND sku IN :s ORDER BY sku, batch"
+)
+OWED_SQL = text(
+    "SELECT 1, total FROM orders WHERE customer = :c AND status IN ('pending_approval', 'confirmed', "
+    "'dispatched', 'delivered') UNION ALL SELECT -1, amount FROM payment WHERE customer = :c"
+)
 
 
 def _reads(conn, admin: str, customer: str, skus: list[str], lock: bool):
@@ -170,21 +213,40 @@ def baseline_full(engine, admin: str, job) -> None:
                 take = min(left, avail)
                 takes.append({"n": take, "w": cust.warehouse, "s": sku, "b": batch})
                 want[sku] = left - take
-        r = conn.execute(text("UPDATE stock_balance SET available=available-:n, reserved=reserved+:n "
-                              "WHERE warehouse=:w AND sku=:s AND batch=:b AND available>=:n"), takes)
+        r = conn.execute(
+            text(
+                "UPDATE stock_balance SET available=available-:n, reserved=reserved+:n "
+                "WHERE warehouse=:w AND sku=:s AND batch=:b AND available>=:n"
+            ),
+            takes,
+        )
         if r.rowcount != len(takes) or any(want.values()):
             raise RuntimeError("stock moved")
         no = conn.execute(text("UPDATE counter SET value=value+1 WHERE name='order' RETURNING value")).scalar()
         order_no = f"SB-{no:06d}-{uuid.uuid4().hex[:4]}"
-        conn.execute(text("INSERT INTO orders (order_no, customer, warehouse, status, created_at, created_by, channel, "
-                          "gross, discount, tax, total, updated_at) VALUES (:o,:c,:w,'confirmed',:t,:u,'bench','0','0',"
-                          "'0','0',:t)"), {"o": order_no, "c": customer, "w": cust.warehouse, "t": now, "u": admin})
-        conn.execute(text(LINE_SQL), [{"o": order_no, "l": n, "s": sku, "q": qty}
-                                      for n, (sku, qty) in enumerate(sorted(lines), 1)])
-        conn.execute(text(MOVEMENT_SQL), [{"t": now, "w": t["w"], "s": t["s"], "b": t["b"], "na": -t["n"], "n": t["n"],
-                                           "o": order_no, "u": admin} for t in takes])
-        conn.execute(text("INSERT INTO order_allocation (order_no, sku, batch, qty) VALUES (:o,:s,:b,:n)"),
-                     [{"o": order_no, "s": t["s"], "b": t["b"], "n": t["n"]} for t in takes])
+        conn.execute(
+            text(
+                "INSERT INTO orders (order_no, customer, warehouse, status, created_at, created_by, channel, "
+                "gross, discount, tax, total, updated_at) VALUES (:o,:c,:w,'confirmed',:t,:u,'bench','0','0',"
+                "'0','0',:t)"
+            ),
+            {"o": order_no, "c": customer, "w": cust.warehouse, "t": now, "u": admin},
+        )
+        conn.execute(
+            text(LINE_SQL),
+            [{"o": order_no, "l": n, "s": sku, "q": qty} for n, (sku, qty) in enumerate(sorted(lines), 1)],
+        )
+        conn.execute(
+            text(MOVEMENT_SQL),
+            [
+                {"t": now, "w": t["w"], "s": t["s"], "b": t["b"], "na": -t["n"], "n": t["n"], "o": order_no, "u": admin}
+                for t in takes
+            ],
+        )
+        conn.execute(
+            text("INSERT INTO order_allocation (order_no, sku, batch, qty) VALUES (:o,:s,:b,:n)"),
+            [{"o": order_no, "s": t["s"], "b": t["b"], "n": t["n"]} for t in takes],
+        )
         conn.execute(text(AUDIT_SQL), {"t": now, "u": admin, "o": order_no})
 
 
@@ -199,25 +261,42 @@ def baseline_driver(engine, admin: str, job) -> None:
     now = CLOCK.now().astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
     now = now.isoformat(" ") if sqlite else now
     user = 'SELECT id, role, regions FROM "user" WHERE id = ' + p
-    stock = ("SELECT sku, batch, available, expiry_date, received_on FROM stock_balance WHERE warehouse = " + p
-             + " AND sku IN " + within + " ORDER BY sku, batch")
+    stock = (
+        "SELECT sku, batch, available, expiry_date, received_on FROM stock_balance WHERE warehouse = "
+        + p
+        + " AND sku IN "
+        + within
+        + " ORDER BY sku, batch"
+    )
     conn = engine.raw_connection()
     try:
         cur = conn.cursor()
 
         def reads(lock: bool):
-            cur.execute(user, (admin,)); cur.fetchall()  # noqa: E702
-            cur.execute("SELECT token FROM ref_version WHERE name = 'reference'"); cur.fetchall()  # noqa: E702
-            cur.execute("SELECT warehouse FROM customer WHERE code = " + p + (" FOR UPDATE" if lock and not sqlite else ""),
-                        (customer,))
+            cur.execute(user, (admin,))
+            cur.fetchall()
+            cur.execute("SELECT token FROM ref_version WHERE name = 'reference'")
+            cur.fetchall()
+            cur.execute(
+                "SELECT warehouse FROM customer WHERE code = " + p + (" FOR UPDATE" if lock and not sqlite else ""),
+                (customer,),
+            )
             warehouse = cur.fetchone()[0]
-            cur.execute("SELECT sku, price, customer_type, region, customer, valid_from, valid_to FROM price "
-                        "WHERE sku IN " + within, skus); cur.fetchall()  # noqa: E702
+            cur.execute(
+                "SELECT sku, price, customer_type, region, customer, valid_from, valid_to FROM price "
+                "WHERE sku IN " + within,
+                skus,
+            )
+            cur.fetchall()
             cur.execute(stock + (" FOR UPDATE" if lock and not sqlite else ""), (warehouse, *skus))
             rows = cur.fetchall()
-            cur.execute(f"SELECT 1, total FROM orders WHERE customer = {p} AND status IN ('pending_approval', "
-                        f"'confirmed', 'dispatched', 'delivered') UNION ALL SELECT -1, amount FROM payment "
-                        f"WHERE customer = {p}", (customer, customer)); cur.fetchall()  # noqa: E702
+            cur.execute(
+                f"SELECT 1, total FROM orders WHERE customer = {p} AND status IN ('pending_approval', "
+                f"'confirmed', 'dispatched', 'delivered') UNION ALL SELECT -1, amount FROM payment "
+                f"WHERE customer = {p}",
+                (customer, customer),
+            )
+            cur.fetchall()
             return warehouse, rows
 
         if sqlite:
@@ -230,32 +309,48 @@ def baseline_driver(engine, admin: str, job) -> None:
         want, takes = dict(lines), []
         today = CLOCK.today().isoformat()
         for sku, batch, avail, expiry, _received in sorted(
-                rows, key=lambda r: (r[0], str(r[3] or "9999"), str(r[4] or "9999"), r[1])):
+            rows, key=lambda r: (r[0], str(r[3] or "9999"), str(r[4] or "9999"), r[1])
+        ):
             left = want.get(sku, 0)
             if avail > 0 and left and (expiry is None or str(expiry) >= today):
                 take = min(left, avail)
                 takes.append((take, take, warehouse, sku, batch, take))
                 want[sku] = left - take
-        cur.executemany(f"UPDATE stock_balance SET available = available - {p}, reserved = reserved + {p} "
-                        f"WHERE warehouse = {p} AND sku = {p} AND batch = {p} AND available >= {p}", takes)
+        cur.executemany(
+            f"UPDATE stock_balance SET available = available - {p}, reserved = reserved + {p} "
+            f"WHERE warehouse = {p} AND sku = {p} AND batch = {p} AND available >= {p}",
+            takes,
+        )
         if cur.rowcount != len(takes) or any(want.values()):
             raise RuntimeError("stock moved")
         cur.execute("UPDATE counter SET value = value + 1 WHERE name = 'order' RETURNING value")
         order_no = f"SB-{cur.fetchone()[0]:06d}-{uuid.uuid4().hex[:4]}"
-        cur.execute(f"INSERT INTO orders (order_no, customer, warehouse, status, created_at, created_by, channel, "
-                    f"gross, discount, tax, total, updated_at) VALUES ({p}, {p}, {p}, 'confirmed', {p}, {p}, "
-                    f"'bench', '0', '0', '0', '0', {p})", (order_no, customer, warehouse, now, admin, now))
-        cur.executemany(f"INSERT INTO order_line (order_no, line_no, sku, qty, free_qty, unit_price, gross, "
-                        f"discount, tax, line_total) VALUES ({p}, {p}, {p}, {p}, 0, '1', '1', '0', '0', '1')",
-                        [(order_no, n, sku, qty) for n, (sku, qty) in enumerate(sorted(lines), 1)])
-        cur.executemany(f"INSERT INTO stock_movement (at, warehouse, sku, batch, kind, d_available, d_reserved, "
-                        f"d_damaged, order_no, user_id, channel) VALUES ({p}, {p}, {p}, {p}, 'reservation', {p}, "
-                        f"{p}, 0, {p}, {p}, 'bench')",
-                        [(now, warehouse, t[3], t[4], -t[0], t[0], order_no, admin) for t in takes])
-        cur.executemany(f"INSERT INTO order_allocation (order_no, sku, batch, qty) VALUES ({p}, {p}, {p}, {p})",
-                        [(order_no, t[3], t[4], t[0]) for t in takes])
-        cur.execute(f"INSERT INTO audit_entry (at, user_id, channel, action, entity, entity_id, detail) "
-                    f"VALUES ({p}, {p}, 'bench', 'order.create', 'order', {p}, '{{}}')", (now, admin, order_no))
+        cur.execute(
+            f"INSERT INTO orders (order_no, customer, warehouse, status, created_at, created_by, channel, "
+            f"gross, discount, tax, total, updated_at) VALUES ({p}, {p}, {p}, 'confirmed', {p}, {p}, "
+            f"'bench', '0', '0', '0', '0', {p})",
+            (order_no, customer, warehouse, now, admin, now),
+        )
+        cur.executemany(
+            f"INSERT INTO order_line (order_no, line_no, sku, qty, free_qty, unit_price, gross, "
+            f"discount, tax, line_total) VALUES ({p}, {p}, {p}, {p}, 0, '1', '1', '0', '0', '1')",
+            [(order_no, n, sku, qty) for n, (sku, qty) in enumerate(sorted(lines), 1)],
+        )
+        cur.executemany(
+            f"INSERT INTO stock_movement (at, warehouse, sku, batch, kind, d_available, d_reserved, "
+            f"d_damaged, order_no, user_id, channel) VALUES ({p}, {p}, {p}, {p}, 'reservation', {p}, "
+            f"{p}, 0, {p}, {p}, 'bench')",
+            [(now, warehouse, t[3], t[4], -t[0], t[0], order_no, admin) for t in takes],
+        )
+        cur.executemany(
+            f"INSERT INTO order_allocation (order_no, sku, batch, qty) VALUES ({p}, {p}, {p}, {p})",
+            [(order_no, t[3], t[4], t[0]) for t in takes],
+        )
+        cur.execute(
+            f"INSERT INTO audit_entry (at, user_id, channel, action, entity, entity_id, detail) "
+            f"VALUES ({p}, {p}, 'bench', 'order.create', 'order', {p}, '{{}}')",
+            (now, admin, order_no),
+        )
         conn.commit() if not sqlite else cur.execute("COMMIT")
     except BaseException:
         conn.rollback() if not sqlite else cur.execute("ROLLBACK")
@@ -268,14 +363,20 @@ def warm(engine, jobs) -> None:
     """What a long-running server has after its first minutes: a pooled connection and the
     catalogue derivations of the SKUs ordered (core/cache.py keeps them per reference token)."""
     from core.catalogue import sku_meta
+
     with Session(engine) as s:
         sku_meta(s, sorted({sku for _, lines in jobs for sku, _ in lines}))
 
 
 def _summary(latencies: list[float], errors: int, wall: float) -> dict:
     lat = sorted(latencies)
-    return {"orders_s": len(lat) / wall, "p50_ms": statistics.median(lat) * 1000 if lat else 0,
-            "p95_ms": lat[int(len(lat) * 0.95) - 1] * 1000 if lat else 0, "ok": len(lat), "errors": errors}
+    return {
+        "orders_s": len(lat) / wall,
+        "p50_ms": statistics.median(lat) * 1000 if lat else 0,
+        "p95_ms": lat[int(len(lat) * 0.95) - 1] * 1000 if lat else 0,
+        "ok": len(lat),
+        "errors": errors,
+    }
 
 
 def _run_jobs(fn, engine, admin, jobs) -> tuple[list[float], int]:
@@ -316,8 +417,10 @@ def measure_processes(fn, url, admin, jobs, clients: int) -> dict:
     they start together once each has warmed up. Wall time: first start to last finish."""
     ctx = multiprocessing.get_context("fork")
     barrier, results = ctx.Barrier(clients), ctx.Queue()
-    procs = [ctx.Process(target=_client_process, args=(fn, url, admin, jobs[i::clients], barrier, results))
-             for i in range(clients)]
+    procs = [
+        ctx.Process(target=_client_process, args=(fn, url, admin, jobs[i::clients], barrier, results))
+        for i in range(clients)
+    ]
     for p in procs:
         p.start()
     parts = [results.get() for _ in procs]
@@ -342,18 +445,23 @@ def run(label: str, url: str, world: Path, n: int, threads: bool) -> None:
         return measure_processes(fn, url, admin, part, clients)
 
     how = "threads" if threads else "processes"
-    variants = [("core (preview + create)", core_order), ("hand-written SQL, SQLAlchemy", baseline_full),
-                ("hand-written SQL, driver only", baseline_driver),
-                ("hand-written create only", baseline_order)]
+    variants = [
+        ("core (preview + create)", core_order),
+        ("hand-written SQL, SQLAlchemy", baseline_full),
+        ("hand-written SQL, driver only", baseline_driver),
+        ("hand-written create only", baseline_order),
+    ]
     print(f"[{label}] orders/s (p50 / p95 ms), clients as {how}")
     for clients in (1, 8):
-        part = jobs[:n] if clients == 1 else jobs[n:3 * n]
-        pool = jobs[3 * n:] + jobs[:3 * n]  # each variant orders other lines than the core
+        part = jobs[:n] if clients == 1 else jobs[n : 3 * n]
+        pool = jobs[3 * n :] + jobs[: 3 * n]  # each variant orders other lines than the core
         results = {}
         for k, (name, fn) in enumerate(variants):
-            results[name] = r = measure(fn, part if k == 0 else pool[(k - 1) * len(part):k * len(part)], clients)
-            print(f"[{label}] {clients} client(s) {name:31} {r['orders_s']:6.0f} orders/s "
-                  f"(p50 {r['p50_ms']:.1f} ms, p95 {r['p95_ms']:.1f} ms; {r['ok']} ok, {r['errors']} refused)")
+            results[name] = r = measure(fn, part if k == 0 else pool[(k - 1) * len(part) : k * len(part)], clients)
+            print(
+                f"[{label}] {clients} client(s) {name:31} {r['orders_s']:6.0f} orders/s "
+                f"(p50 {r['p50_ms']:.1f} ms, p95 {r['p95_ms']:.1f} ms; {r['ok']} ok, {r['errors']} refused)"
+            )
         core = results[variants[0][0]]["orders_s"]
         for name in ("hand-written SQL, SQLAlchemy", "hand-written SQL, driver only"):
             print(f"[{label}] {clients} client(s) {name} / core = {results[name]['orders_s'] / core:.2f}x")
@@ -366,8 +474,9 @@ def main() -> None:
     ap.add_argument("--customers", type=int, default=2000)
     ap.add_argument("--orders", type=int, default=300, help="orders per measured run")
     ap.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/postgres")
-    ap.add_argument("--threads", action="store_true",
-                    help="clients as threads of this process (one GIL) instead of processes")
+    ap.add_argument(
+        "--threads", action="store_true", help="clients as threads of this process (one GIL) instead of processes"
+    )
     ap.add_argument("--only", choices=["sqlite", "postgres"], help="measure one database only")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:

@@ -1,4 +1,5 @@
 """The `dms` command: operators' and scripts' entry to the product."""
+
 import sys
 from pathlib import Path
 
@@ -11,8 +12,9 @@ from wiring import build_clock, build_engine
 
 from .cli_errors import OneLineErrors, fail
 
-app = typer.Typer(help="Distributor order management.", no_args_is_help=True, pretty_exceptions_enable=False,
-                  cls=OneLineErrors)
+app = typer.Typer(
+    help="Distributor order management.", no_args_is_help=True, pretty_exceptions_enable=False, cls=OneLineErrors
+)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True, cls=OneLineErrors)
 app.add_typer(db_app, name="db")
 from .cli_eval import eval_app  # noqa: E402
@@ -52,8 +54,10 @@ def db_upgrade() -> None:
 
 
 @app.command("import")
-def import_cmd(world: Path = typer.Argument(..., exists=True, file_okay=False, help="World folder (world.md format)"),
-               replace: bool = typer.Option(False, "--replace", help="Replace the data already in the database")) -> None:
+def import_cmd(
+    world: Path = typer.Argument(..., exists=True, file_okay=False, help="World folder (world.md format)"),
+    replace: bool = typer.Option(False, "--replace", help="Replace the data already in the database"),
+) -> None:
     """Import a world: every bad row is reported and nothing is written."""
     from core.world import WorldErrors, import_world
 
@@ -88,8 +92,11 @@ def state_cmd(as_json: bool = typer.Option(True, "--json/--no-json", help="Canon
 
 
 @app.command("demo")
-def demo(world: Path = typer.Option(None, exists=True, file_okay=False,
-                                   help="World to import into a new database (default: the demo world)")) -> None:
+def demo(
+    world: Path = typer.Option(
+        None, exists=True, file_okay=False, help="World to import into a new database (default: the demo world)"
+    ),
+) -> None:
     """Create the database if needed, import the demo world, and print a summary."""
     from sqlmodel import Session
 
@@ -104,8 +111,10 @@ def demo(world: Path = typer.Option(None, exists=True, file_okay=False,
         console.print(f"imported {imported} into {get_settings().resolved_database_url()}")
     with Session(engine) as s:
         size = world_size(s)
-    console.print(f"{size.skus} SKUs, {size.customers} customers, {size.available} units available, "
-                  f"{size.reserved} reserved, {size.damaged} damaged")
+    console.print(
+        f"{size.skus} SKUs, {size.customers} customers, {size.available} units available, "
+        f"{size.reserved} reserved, {size.damaged} damaged"
+    )
     _print_low_stock(engine, clock)
 
 
@@ -123,8 +132,10 @@ def _print_low_stock(engine, clock) -> None:
         rows = low_stock(s, Actor(admin.id, "admin", admin.name), clock.today())
     console.print(f"low stock ({len(rows)}):")
     for r in rows:
-        console.print(f"  {r.warehouse} {r.sku} {getattr(r, 'sku_name', '')}: {r.available} "
-                      f"(reorder level {r.reorder_level})", highlight=False)
+        console.print(
+            f"  {r.warehouse} {r.sku} {getattr(r, 'sku_name', '')}: {r.available} (reorder level {r.reorder_level})",
+            highlight=False,
+        )
 
 
 def main() -> None:  # pragma: no cover

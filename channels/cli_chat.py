@@ -1,4 +1,5 @@
 """`dms chat`: the assistant in a terminal (Rich), with previews and yes/no confirmations."""
+
 import shutil
 import uuid
 from pathlib import Path
@@ -28,14 +29,22 @@ def rich_table(table, columns: list[int] | None = None, title: str | None = None
     """A reply's table (or some of its columns) for a terminal: numbers right-aligned and never
     broken, other cells folded when they must; cells are text, never Rich markup."""
     from .render import numeric_columns
+
     columns = list(range(len(table.columns))) if columns is None else columns
     numeric = numeric_columns(table)
     title = title if title is not None else table.title
-    t = Table(title=Text(title) if title else None, title_justify="left", title_style="bold",
-              header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False)
+    t = Table(
+        title=Text(title) if title else None,
+        title_justify="left",
+        title_style="bold",
+        header_style="bold",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
     for i in columns:
-        t.add_column(Text(str(table.columns[i])), justify="right" if numeric[i] else "left", no_wrap=numeric[i],
-                     overflow="fold")
+        t.add_column(
+            Text(str(table.columns[i])), justify="right" if numeric[i] else "left", no_wrap=numeric[i], overflow="fold"
+        )
     for row in table.rows:
         t.add_row(*(Text(str(row[i]) if i < len(row) else "") for i in columns))
     return t
@@ -44,6 +53,7 @@ def rich_table(table, columns: list[int] | None = None, title: str | None = None
 def table_parts(table, out: Console) -> list[Table]:
     """The whole table as Rich tables that fit the terminal: one when it fits, else the columns in
     groups that fit side by side, each group after the first starting again with the first column."""
+
     def width(t: Table) -> int:  # what the table needs unfolded (Rich would squeeze it to the terminal)
         return Measurement.get(out, out.options.update_width(100_000), t).maximum
 
@@ -70,13 +80,23 @@ def render(reply, out: Console | None = None) -> None:
 DEMO_WORLD = Path(__file__).resolve().parents[1] / "worlds" / "demo"
 
 
-def chat(user: str = typer.Option(..., "--as", help="User id to act as"),
-         model: str = typer.Option(None, help="offline (default) or openai:<model>"),
-         record: Path = typer.Option(None, "--record", help="On leaving, write the conversation to this file as a "
-                                     "scenario whose expectations are what was observed"),
-         world: Path = typer.Option(None, "--world", exists=True, file_okay=False,
-                                    help="The world the recorded scenario names (default: the demo "
-                                    "world); it should be what the chat's database holds")) -> None:
+def chat(
+    user: str = typer.Option(..., "--as", help="User id to act as"),
+    model: str = typer.Option(None, help="offline (default) or openai:<model>"),
+    record: Path = typer.Option(
+        None,
+        "--record",
+        help="On leaving, write the conversation to this file as a scenario whose expectations are what was observed",
+    ),
+    world: Path = typer.Option(
+        None,
+        "--world",
+        exists=True,
+        file_okay=False,
+        help="The world the recorded scenario names (default: the demo "
+        "world); it should be what the chat's database holds",
+    ),
+) -> None:
     """Chat with the assistant as a user of the world. Ctrl-D or 'exit' to leave."""
     from sqlmodel import Session
 
@@ -87,17 +107,18 @@ def chat(user: str = typer.Option(..., "--as", help="User id to act as"),
     engine = build_engine()
     with Session(engine) as s:
         if get_user(s, user) is None:  # said at once, not after the first message
-            raise typer.BadParameter(f"no user {user!r} in this database (see users.csv of the world)",
-                                     param_hint="--as")
+            raise typer.BadParameter(
+                f"no user {user!r} in this database (see users.csv of the world)", param_hint="--as"
+            )
     say = lambda what: console.print(f"getting ready: {what}…", highlight=False)  # noqa: E731
-    assistant = build_assistant(engine=engine, model=model,
-                                on_index=lambda: say("indexing the knowledge documents"))
+    assistant = build_assistant(engine=engine, model=model, on_index=lambda: say("indexing the knowledge documents"))
     say("indexing the world's names")
     assistant.warm()
     turn = Turn(user, "cli", uuid.uuid4().hex[:12])
     recording = start_recording(assistant, user, world) if record else None
-    console.print(f"[bold]dms[/bold] chat as {user}. Ask about orders, stock, prices, schemes, payments… "
-                  "('exit' to leave)")
+    console.print(
+        f"[bold]dms[/bold] chat as {user}. Ask about orders, stock, prices, schemes, payments… ('exit' to leave)"
+    )
     while True:
         try:
             text = console.input("[bold cyan]> [/bold cyan]")
@@ -111,6 +132,7 @@ def chat(user: str = typer.Option(..., "--as", help="User id to act as"),
         render(reply)
         if recording is not None:
             from evals.authoring import ObservedTurn
+
             recording[0].turns.append(ObservedTurn(text.strip(), assistant.awaiting_confirmation(turn), reply.outcome))
     if recording is not None:
         finish_recording(assistant, recording, record)

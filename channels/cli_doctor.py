@@ -1,4 +1,5 @@
 """`dms doctor`: check that the stored state holds together (core/doctor.py)."""
+
 import typer
 from sqlmodel import Session
 
@@ -17,5 +18,7 @@ def doctor() -> None:
     if problems:
         typer.echo(f"{len(problems)} problem(s) found", err=True)
         raise typer.Exit(1)
-    typer.echo("no problems found: ledger, reserved stock, order movements, invoices and delivery notes, "
-               "settlements, approvals and the audit agree")
+    typer.echo(
+        "no problems found: ledger, reserved stock, order movements, invoices and delivery notes, "
+        "settlements, approvals and the audit agree"
+    )

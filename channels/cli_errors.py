@@ -1,4 +1,5 @@
 """One error line for every failing `dms` command: the class every Typer app of the CLI uses."""
+
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -19,14 +20,23 @@ class OneLineErrors(TyperGroup):
     bad arguments (exit 2), the core's refusals and values it cannot take, files that cannot be
     read or written (exit 1). Done here, once, for the entry point and for CliRunner alike."""
 
-    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None, complete_var: str | None = None,
-             standalone_mode: bool = True, windows_expand_args: bool = True, **extra: Any) -> Any:
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
         if not standalone_mode:  # a caller handling errors itself
-            return super().main(args, prog_name, complete_var, standalone_mode=False,
-                                windows_expand_args=windows_expand_args, **extra)
+            return super().main(
+                args, prog_name, complete_var, standalone_mode=False, windows_expand_args=windows_expand_args, **extra
+            )
         try:
-            code = super().main(args, prog_name, complete_var, standalone_mode=False,
-                                windows_expand_args=windows_expand_args, **extra)
+            code = super().main(
+                args, prog_name, complete_var, standalone_mode=False, windows_expand_args=windows_expand_args, **extra
+            )
             sys.exit(code if isinstance(code, int) else 0)  # typer.Exit's code, or a command's None
         except typer.TyperException as e:  # Typer's (vendored click's) usage errors
             if type(e).__name__ == "NoArgsIsHelpError" and hasattr(e, "show"):  # `dms order`: the group's help

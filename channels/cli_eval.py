@@ -1,4 +1,5 @@
 """`dms eval`: run scenario suites (spec/scenarios.md) against the assistant."""
+
 from pathlib import Path
 
 import typer
@@ -23,13 +24,20 @@ def run_cmd(
     model: str = typer.Option(None, "--model", "-m", help="offline or openai:<model> (default: DMS_MODEL or offline)"),
     k: int = typer.Option(1, "--k", min=1, help="Trials per scenario (pass^k = passing all k)"),
     json_out: Path = typer.Option(None, "--json", help="Write the results as JSON to this file"),
-    min_pass: float = typer.Option(0.0, "--min-pass", min=0.0, max=100.0,
-                                   help="Exit 1 when the pass rate is below this (0..1, or a percentage above 1)"),
-    report_dir: Path = typer.Option(None, "--report",
-                                    help="Write report.json, report.md and report.html into this folder"),
+    min_pass: float = typer.Option(
+        0.0,
+        "--min-pass",
+        min=0.0,
+        max=100.0,
+        help="Exit 1 when the pass rate is below this (0..1, or a percentage above 1)",
+    ),
+    report_dir: Path = typer.Option(
+        None, "--report", help="Write report.json, report.md and report.html into this folder"
+    ),
     record: Path = typer.Option(None, "--record", help="Store every model request/response of the run here"),
-    replay: Path = typer.Option(None, "--replay",
-                                help="Answer from a recording made with --record (no network, no key)"),
+    replay: Path = typer.Option(
+        None, "--replay", help="Answer from a recording made with --record (no network, no key)"
+    ),
     price_in: float = typer.Option(None, "--price-in", min=0.0, help="USD per 1,000 input tokens"),
     price_out: float = typer.Option(None, "--price-out", min=0.0, help="USD per 1,000 output tokens"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines"),
@@ -107,15 +115,25 @@ def robustness_cmd(
     paths: list[Path] = typer.Argument(..., help="Scenario files or folders (searched for *.yaml, *.yml)"),
     per_scenario: int = typer.Option(2, "--per-scenario", min=1, help="Variants per passing scenario (one per kind)"),
     seed: int = typer.Option(0, "--seed", help="Seed of the transformations: the same seed, the same variants"),
-    kinds: str = typer.Option(None, "--kinds",
-                              help="Comma-separated transformation kinds (default all: "
-                                   "typo, number-words, unit-synonyms, hinglish, filler, reorder)"),
-    report_dir: Path = typer.Option(None, "--report",
-                                    help="Write robustness.json and robustness.md, and the full reports of the "
-                                         "originals and the variants (originals/, variants/), into this folder"),
-    min_rate: float = typer.Option(0.0, "--min-rate", min=0.0, max=100.0,
-                                   help="Exit 1 when the robustness rate is below this "
-                                        "(0..1, or a percentage above 1)"),
+    kinds: str = typer.Option(
+        None,
+        "--kinds",
+        help="Comma-separated transformation kinds (default all: "
+        "typo, number-words, unit-synonyms, hinglish, filler, reorder)",
+    ),
+    report_dir: Path = typer.Option(
+        None,
+        "--report",
+        help="Write robustness.json and robustness.md, and the full reports of the "
+        "originals and the variants (originals/, variants/), into this folder",
+    ),
+    min_rate: float = typer.Option(
+        0.0,
+        "--min-rate",
+        min=0.0,
+        max=100.0,
+        help="Exit 1 when the robustness rate is below this (0..1, or a percentage above 1)",
+    ),
     model: str = typer.Option(None, "--model", "-m", help="offline or openai:<model> (default: DMS_MODEL or offline)"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines"),
 ) -> None:

@@ -2,6 +2,7 @@
 
 Each runs as the user given by --as, with the same checks as any other entry point.
 """
+
 from datetime import date
 from decimal import Decimal
 
@@ -19,8 +20,9 @@ from wiring import build_clock, build_engine
 
 from .cli_errors import OneLineErrors
 
-order_app = typer.Typer(help="Orders: preview, create, cancel, dispatch, deliver, show, list.",
-                        no_args_is_help=True, cls=OneLineErrors)
+order_app = typer.Typer(
+    help="Orders: preview, create, cancel, dispatch, deliver, show, list.", no_args_is_help=True, cls=OneLineErrors
+)
 approval_app = typer.Typer(help="Approvals: list, approve, reject, escalate.", no_args_is_help=True, cls=OneLineErrors)
 payment_app = typer.Typer(help="Payments.", no_args_is_help=True, cls=OneLineErrors)
 report_app = typer.Typer(help="Reports: sales, orders, outstanding.", no_args_is_help=True, cls=OneLineErrors)
@@ -31,10 +33,12 @@ AS = typer.Option(..., "--as", help="Acting user id")
 
 def choice(values: tuple[str, ...]):
     """A parser that takes one of `values` (checked while the command line is parsed)."""
+
     def parse(raw: str) -> str:
         if raw not in values:
             raise typer.BadParameter(f"{raw!r} is not one of {', '.join(values)}")
         return raw
+
     return parse
 
 
@@ -61,11 +65,13 @@ def parse_item(raw: str) -> Item:
 def world_value(parse):
     """A parser checking a command-line value by the world format's rules (core.world), with its
     messages: money as digits and a decimal point, in range; dates as YYYY-MM-DD."""
+
     def parser(raw: str):
         try:
             return parse(raw)
         except ValueError as e:
             raise typer.BadParameter(str(e)) from None
+
     return parser
 
 
@@ -79,28 +85,41 @@ def show_preview(p) -> None:
     for c in ("SKU", "Qty", "Free", "Price", "Gross", "Discount", "Tax", "Total"):
         t.add_column(c, justify="right" if c not in ("SKU",) else "left")
     for ln in p.lines:
-        t.add_row(ln.sku, str(ln.qty), str(ln.free_qty), str(ln.unit_price), str(ln.gross), str(ln.discount), str(ln.tax),
-                  str(ln.line_total))
+        t.add_row(
+            ln.sku,
+            str(ln.qty),
+            str(ln.free_qty),
+            str(ln.unit_price),
+            str(ln.gross),
+            str(ln.discount),
+            str(ln.tax),
+            str(ln.line_total),
+        )
     console.print(t)
     for a in p.applied:
         console.print(f"scheme {a.code}: {a.description}", highlight=False)
     for n in p.notes:
         console.print(f"note: {n}", highlight=False)
-    console.print(f"total {p.total}  status on creation: {p.status}"
-                  + (f" (needs {p.approver_role} approval: {', '.join(p.approval_reasons)})" if p.needs_approval else ""))
+    console.print(
+        f"total {p.total}  status on creation: {p.status}"
+        + (f" (needs {p.approver_role} approval: {', '.join(p.approval_reasons)})" if p.needs_approval else "")
+    )
 
 
 @order_app.command("preview")
-def order_preview(items: list[Item] = ITEMS, customer: str = typer.Option(None), warehouse: str = typer.Option(None),
-                  user: str = AS) -> None:
+def order_preview(
+    items: list[Item] = ITEMS, customer: str = typer.Option(None), warehouse: str = typer.Option(None), user: str = AS
+) -> None:
     """Price an order without creating it (items as SKU:QTY[:UNIT])."""
     from core.orders import preview_order
+
     run(user, lambda s, a, c: show_preview(preview_order(s, a, c, items, customer, warehouse)))
 
 
 @order_app.command("create")
-def order_create(items: list[Item] = ITEMS, customer: str = typer.Option(None), warehouse: str = typer.Option(None),
-                 user: str = AS) -> None:
+def order_create(
+    items: list[Item] = ITEMS, customer: str = typer.Option(None), warehouse: str = typer.Option(None), user: str = AS
+) -> None:
     """Create an order (items as SKU:QTY[:UNIT])."""
     from core.orders import create_order
 
@@ -108,19 +127,23 @@ def order_create(items: list[Item] = ITEMS, customer: str = typer.Option(None), 
         order, preview = create_order(s, a, c, items, customer, warehouse)
         show_preview(preview)
         console.print(f"created {order.order_no}: {order.status}")
+
     run(user, go)
 
 
 def _status_cmd(name: str, fn_name: str, help_text: str):
     def cmd(order_no: str, user: str = AS) -> None:
         import core.orders as orders
+
         fn = getattr(orders, fn_name)
 
         def go(s, a, c):
             result = fn(s, a, c, order_no)
             order = result[0] if isinstance(result, tuple) else result
             console.print(f"{order.order_no}: {order.status}")
+
         run(user, go)
+
     cmd.__doc__ = help_text
     order_app.command(name)(cmd)
 
@@ -131,8 +154,11 @@ _status_cmd("deliver", "deliver_order", "Mark a dispatched order delivered.")
 
 
 @order_app.command("list")
-def order_list(status: str = typer.Option(None, parser=choice(ORDER_STATUSES), help=", ".join(ORDER_STATUSES)),
-               customer: str = typer.Option(None), user: str = AS) -> None:
+def order_list(
+    status: str = typer.Option(None, parser=choice(ORDER_STATUSES), help=", ".join(ORDER_STATUSES)),
+    customer: str = typer.Option(None),
+    user: str = AS,
+) -> None:
     from core.orders import list_orders
 
     def go(s, a, c):
@@ -140,6 +166,7 @@ def order_list(status: str = typer.Option(None, parser=choice(ORDER_STATUSES), h
         for o in list_orders(s, a, statuses=[status] if status else None, customer=customer):
             t.add_row(o.order_no, o.customer, o.created_at.astimezone(c.tz).date().isoformat(), o.status, str(o.total))
         console.print(t)
+
     run(user, go)
 
 
@@ -152,18 +179,21 @@ def approval_list(user: str = AS) -> None:
         for ap in pending_approvals(s, a):
             t.add_row(ap.order_no, ap.reasons.replace("|", ", "), ap.approver_role, ap.requested_at.isoformat())
         console.print(t)
+
     run(user, go)
 
 
 @approval_app.command("approve")
 def approval_approve(order_no: str, user: str = AS) -> None:
     from core.orders import decide
+
     run(user, lambda s, a, c: console.print(f"{decide(s, a, c, order_no, True).order_no}: approved"))
 
 
 @approval_app.command("reject")
 def approval_reject(order_no: str, reason: str = typer.Option(..., "--reason"), user: str = AS) -> None:
     from core.orders import decide
+
     run(user, lambda s, a, c: console.print(f"{decide(s, a, c, order_no, False, reason).order_no}: rejected"))
 
 
@@ -171,6 +201,7 @@ def approval_reject(order_no: str, reason: str = typer.Option(..., "--reason"), 
 def approval_escalate() -> None:
     """Escalate requests pending past their rules' escalate_after_hours (run from a scheduler)."""
     from core.approvals import escalate_due
+
     engine = build_engine()
     with transaction(engine) as s:
         done = escalate_due(s, build_clock())
@@ -179,19 +210,30 @@ def approval_escalate() -> None:
 
 # ignore_unknown_options: a negative AMOUNT such as -5 reaches the amount's own check
 @payment_app.command("record", context_settings={"ignore_unknown_options": True})
-def payment_record(customer: str, amount: Decimal = AMOUNT,
-                   method: str = typer.Option(..., "--method", parser=choice(PAYMENT_METHODS),
-                                              help=", ".join(PAYMENT_METHODS)),
-                   reference: str = typer.Option(None, "--reference"), user: str = AS) -> None:
+def payment_record(
+    customer: str,
+    amount: Decimal = AMOUNT,
+    method: str = typer.Option(..., "--method", parser=choice(PAYMENT_METHODS), help=", ".join(PAYMENT_METHODS)),
+    reference: str = typer.Option(None, "--reference"),
+    user: str = AS,
+) -> None:
     from core.payments import record_payment
-    run(user, lambda s, a, c: console.print(
-        f"recorded {record_payment(s, a, c, customer, amount, method, reference).amount} from {customer}"))
+
+    run(
+        user,
+        lambda s, a, c: console.print(
+            f"recorded {record_payment(s, a, c, customer, amount, method, reference).amount} from {customer}"
+        ),
+    )
 
 
 @report_app.command("sales")
-def report_sales(start: date = DAY, end: date = DAY,
-                 by: str = typer.Option(None, parser=choice(DIMENSIONS), help=", ".join(DIMENSIONS)),
-                 user: str = AS) -> None:
+def report_sales(
+    start: date = DAY,
+    end: date = DAY,
+    by: str = typer.Option(None, parser=choice(DIMENSIONS), help=", ".join(DIMENSIONS)),
+    user: str = AS,
+) -> None:
     """Sales between START and END (YYYY-MM-DD), optionally by a dimension."""
     from core.reports import sales
 
@@ -203,6 +245,7 @@ def report_sales(start: date = DAY, end: date = DAY,
             for row in r.rows:
                 t.add_row(row.label, str(row.orders), str(row.net), str(row.total))
             console.print(t)
+
     run(user, go)
 
 
@@ -213,7 +256,12 @@ def report_outstanding(customer: str = typer.Option(None), user: str = AS) -> No
     def go(s, a, c):
         t = Table("Customer", "Outstanding", "Unpaid invoices", *AGE_BUCKETS)
         for r in outstanding_report(s, a, c, customer):
-            t.add_row(f"{r.name} ({r.customer})", str(r.outstanding), str(r.invoiced_unpaid),
-                      *(str(r.buckets[b]) for b in AGE_BUCKETS))
+            t.add_row(
+                f"{r.name} ({r.customer})",
+                str(r.outstanding),
+                str(r.invoiced_unpaid),
+                *(str(r.buckets[b]) for b in AGE_BUCKETS),
+            )
         console.print(t)
+
     run(user, go)

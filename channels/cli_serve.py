@@ -1,4 +1,5 @@
 """`dms serve` (the one server for every channel) and `dms users` (access tokens)."""
+
 from pathlib import Path
 
 import typer
@@ -26,6 +27,7 @@ def import_demo_if_empty(engine, clock, world: Path | None = None) -> Path | Non
     from core.world import import_world, world_size
 
     from .cli_chat import keep_knowledge
+
     with Session(engine) as s:
         if world_size(s).skus:
             return None
@@ -35,11 +37,14 @@ def import_demo_if_empty(engine, clock, world: Path | None = None) -> Path | Non
     return world
 
 
-def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on"),
-          port: int = typer.Option(8000, help="Port to listen on"),
-          world: Path = typer.Option(None, exists=True, file_okay=False,
-                                     help="World to import when the database is empty (default: the demo world)"),
-          log_level: str = typer.Option("info", help="debug, info, warning, error")) -> None:
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on"),
+    port: int = typer.Option(8000, help="Port to listen on"),
+    world: Path = typer.Option(
+        None, exists=True, file_okay=False, help="World to import when the database is empty (default: the demo world)"
+    ),
+    log_level: str = typer.Option("info", help="debug, info, warning, error"),
+) -> None:
     """Run the server: web chat and API, plus Slack and Telegram when their tokens are set."""
     import uvicorn
 
@@ -56,24 +61,29 @@ def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on"),
     console.print("getting ready: indexing the world's names…", highlight=False)
     app.state.assistant.warm()  # the first user waits no longer than the next
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    console.print(f"web chat: [bold]http://{shown}:{port}/[/bold]  (health: http://{shown}:{port}/health)",
-                  highlight=False)
-    console.print("sign in with a token from: .venv/bin/dms users token U-RET-101   (any user id of the world)",
-                  highlight=False)
+    console.print(
+        f"web chat: [bold]http://{shown}:{port}/[/bold]  (health: http://{shown}:{port}/health)", highlight=False
+    )
+    console.print(
+        "sign in with a token from: .venv/bin/dms users token U-RET-101   (any user id of the world)", highlight=False
+    )
     uvicorn.run(app, host=host, port=port, log_config=None, log_level=log_level.lower())
 
 
 def _port_free(host: str, port: int) -> None:
     """A port already taken is said in one line before anything starts (is dms already serving?)."""
     import socket
+
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as s:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind((host, port))
         except OSError:
-            raise typer.BadParameter(f"{host}:{port} is already in use (is dms already serving?); "
-                                     "choose another with --port", param_hint="--port") from None
+            raise typer.BadParameter(
+                f"{host}:{port} is already in use (is dms already serving?); choose another with --port",
+                param_hint="--port",
+            ) from None
 
 
 @users_app.command("token")
@@ -83,6 +93,7 @@ def token(user_id: str = typer.Argument(..., help="The user who will sign in wit
     It is printed once; only its hash is stored."""
     from core.db import transaction
     from core.identities import issue_token
+
     with transaction(build_engine()) as s:  # an unknown user: one error line (cli_errors.OneLineErrors)
         secret = issue_token(s, user_id, clock=build_clock())
     print(secret)

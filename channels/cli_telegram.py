@@ -1,4 +1,5 @@
 """`dms telegram …` (long polling, webhook registration) and `dms users …` (Telegram linking)."""
+
 import asyncio
 
 import typer
@@ -9,8 +10,9 @@ from .cli_errors import OneLineErrors
 from .cli_ops import AS, run
 from .cli_serve import users_app  # one `dms users` group: tokens (web) and links (Telegram)
 
-telegram_app = typer.Typer(help="Telegram bot: long polling, webhook registration.",
-                           no_args_is_help=True, cls=OneLineErrors)
+telegram_app = typer.Typer(
+    help="Telegram bot: long polling, webhook registration.", no_args_is_help=True, cls=OneLineErrors
+)
 
 console = Console()
 err = Console(stderr=True)
@@ -18,6 +20,7 @@ err = Console(stderr=True)
 
 def _bot():
     from wiring import build_telegram_bot
+
     bot = build_telegram_bot()
     if bot is None:
         err.print("[red]TELEGRAM_BOT_TOKEN is not set.[/red]")
@@ -43,15 +46,22 @@ def set_webhook(url: str = typer.Argument(..., help="Public https URL ending in 
 
     async def register():
         async with bot.application(polling=False).bot as b:
-            await b.set_webhook(url, secret_token=bot.config.webhook_secret.get_secret_value(), allowed_updates=["message", "callback_query"])
+            await b.set_webhook(
+                url,
+                secret_token=bot.config.webhook_secret.get_secret_value(),
+                allowed_updates=["message", "callback_query"],
+            )
+
     asyncio.run(register())
     console.print(f"webhook set to {url}")
 
 
 @users_app.command("link")
-def users_link_cmd(telegram_id: str = typer.Argument(..., help="Telegram user id (digits)"),
-                   user_id: str = typer.Argument(..., help="dms user id, e.g. U-RET-101"),
-                   user: str = AS) -> None:
+def users_link_cmd(
+    telegram_id: str = typer.Argument(..., help="Telegram user id (digits)"),
+    user_id: str = typer.Argument(..., help="dms user id, e.g. U-RET-101"),
+    user: str = AS,
+) -> None:
     """Link a Telegram account to a user (admin; or a manager for a customer in their regions)."""
     from core.linking import link_telegram
 
@@ -60,16 +70,24 @@ def users_link_cmd(telegram_id: str = typer.Argument(..., help="Telegram user id
 
 
 @users_app.command("link-requests")
-def link_requests_cmd(user: str = AS,
-                      status: str = typer.Option("pending", help="pending | approved | rejected")) -> None:
+def link_requests_cmd(
+    user: str = AS, status: str = typer.Option("pending", help="pending | approved | rejected")
+) -> None:
     """Telegram link requests you may decide."""
     from core.linking import link_requests
 
     rows = run(user, lambda s, actor, clock: link_requests(s, actor, status))
     t = Table("Id", "Telegram", "Phone", "Customer", "User", "Requested", "Status", title="Telegram link requests")
     for r in rows:
-        t.add_row(str(r.id), r.telegram_id, r.phone, r.customer, r.user_id or "-", r.created_at.isoformat(timespec="minutes"),
-                  r.status)
+        t.add_row(
+            str(r.id),
+            r.telegram_id,
+            r.phone,
+            r.customer,
+            r.user_id or "-",
+            r.created_at.isoformat(timespec="minutes"),
+            r.status,
+        )
     console.print(t)
 
 

@@ -1,4 +1,5 @@
 """`dms world …`: generate large worlds (world.md format) for benchmarks and load tests."""
+
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -26,22 +27,35 @@ def _group() -> None:
 
 
 @world_app.command("generate")
-def generate(directory: Path = typer.Argument(..., help="Folder to write the world into"),
-             skus: int = typer.Option(1000, "--skus", min=10, help="Number of SKUs"),
-             customers: int = typer.Option(5000, "--customers", min=10, help="Number of customers"),
-             history_lines: int = typer.Option(2000, "--history-lines", min=0, help="Order lines of history"),
-             seed: int = typer.Option(1, "--seed", help="Same seed and --today, same files"),
-             today: date = typer.Option(None, "--today", metavar="YYYY-MM-DD", parser=parse_day,
-                                       help="The day the world's history ends and its stock is counted "
-                                            "(default: today on the business clock, so it imports as it is)")
-             ) -> None:
+def generate(
+    directory: Path = typer.Argument(..., help="Folder to write the world into"),
+    skus: int = typer.Option(1000, "--skus", min=10, help="Number of SKUs"),
+    customers: int = typer.Option(5000, "--customers", min=10, help="Number of customers"),
+    history_lines: int = typer.Option(2000, "--history-lines", min=0, help="Order lines of history"),
+    seed: int = typer.Option(1, "--seed", help="Same seed and --today, same files"),
+    today: date = typer.Option(
+        None,
+        "--today",
+        metavar="YYYY-MM-DD",
+        parser=parse_day,
+        help="The day the world's history ends and its stock is counted "
+        "(default: today on the business clock, so it imports as it is)",
+    ),
+) -> None:
     """Write a deterministic, valid world of the given size and print its rows per file."""
     from evals.worldgen import generate_world
     from wiring import build_clock
 
     today = today or build_clock().today()
-    counts = generate_world(directory, skus=skus, customers=customers, history_lines=history_lines, seed=seed,
-                            start=today - timedelta(days=HISTORY_DAYS), today=today)
+    counts = generate_world(
+        directory,
+        skus=skus,
+        customers=customers,
+        history_lines=history_lines,
+        seed=seed,
+        start=today - timedelta(days=HISTORY_DAYS),
+        today=today,
+    )
     table = Table("file", "rows", title=f"world written to {directory} (as of {today})")
     for name, n in counts.items():
         table.add_row(f"{name}.csv", str(n))

@@ -8,6 +8,7 @@ Slack and Telegram word approvals and order updates differently (they did so bef
 had one owner, and their tests pin both); `plain` is the words without any markup. Making
 them one wording is a change to the tables below, in this file only.
 """
+
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,8 +21,9 @@ OTHER = "*"  # an event without words of its own: its name and its payload's val
 WORDS: dict[str, dict[str, str]] = {
     "plain": {
         "approval_requested": "Order {order} for {customer}{comma_total} needs your approval{colon_reasons}.",
-        "approval_escalated": ("Order {order} for {customer}{comma_total} has waited {hours} h for approval "
-                               "and is escalated to you."),
+        "approval_escalated": (
+            "Order {order} for {customer}{comma_total} has waited {hours} h for approval and is escalated to you."
+        ),
         "order_status": "Your order {order} is now {status}{comma_total}.",
         "outlet_request": "Outlet request {request} ({kind} of {customer}) needs your approval{colon_changes}.",
         "outlet_request_decided": "Your {kind} of {customer} ({request}) was {status} by {by}{reason_note}.",
@@ -29,8 +31,9 @@ WORDS: dict[str, dict[str, str]] = {
     },
     "slack": {
         "approval_requested": "Approval needed: order {order} of {customer}, Rs {raw_total}.{why_line}",
-        "approval_escalated": ("Escalated to you (waiting over {hours} h): order {order} of {customer}, "
-                               "Rs {raw_total}.{why_line}"),
+        "approval_escalated": (
+            "Escalated to you (waiting over {hours} h): order {order} of {customer}, Rs {raw_total}.{why_line}"
+        ),
         "order_status": "Order {order} is now {status}.",
         "outlet_request": "Approval needed: {kind} of {customer} ({request}){colon_changes}.",
         "outlet_request_decided": "Your {kind} of {customer} ({request}) was {status} by {by}{reason_note}.",
@@ -48,9 +51,15 @@ WORDS: dict[str, dict[str, str]] = {
 }
 
 # Words that are there only when their value is (a total, reasons, why an order waits).
-WHEN_GIVEN = {"comma_total": ", {total}", "total_note": " (total {total})", "colon_reasons": ": {reasons}",
-              "reasons_line": "\n{reasons}", "why_line": "\nWhy: {why}.", "colon_changes": ": {changes}",
-              "reason_note": " (\"{reason}\")"}
+WHEN_GIVEN = {
+    "comma_total": ", {total}",
+    "total_note": " (total {total})",
+    "colon_reasons": ": {reasons}",
+    "reasons_line": "\n{reasons}",
+    "why_line": "\nWhy: {why}.",
+    "colon_changes": ": {changes}",
+    "reason_note": ' ("{reason}")',
+}
 
 
 @dataclass(frozen=True)
@@ -89,8 +98,13 @@ def notice_text(message: OutboxMessage, style: str = "plain", markup: Markup = P
         "by": esc(str(p.get("by", ""))),
         "reason": esc(str(p.get("reason") or "")),
     }
-    given = {"total": bool(total), "reasons": bool(values["reasons"]), "why": bool(why),
-             "changes": bool(values["changes"]), "reason": bool(values["reason"])}
+    given = {
+        "total": bool(total),
+        "reasons": bool(values["reasons"]),
+        "why": bool(why),
+        "changes": bool(values["changes"]),
+        "reason": bool(values["reason"]),
+    }
     for name, template in WHEN_GIVEN.items():
         needs = next(k for k in given if "{" + k + "}" in template)
         values[name] = template.format(**values) if given[needs] else ""

@@ -11,6 +11,7 @@ falling back to Telegram; order status changes go to Telegram (customers' users)
 falling back to Slack. A recipient with no linked platform among the configured senders
 is marked `skipped` with the reason.
 """
+
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,8 +33,11 @@ MAX_ATTEMPTS = 5
 BASE_DELAY = timedelta(seconds=30)
 MAX_DELAY = timedelta(hours=1)
 
-PREFERENCES = {"approval_requested": ("slack", "telegram"), "approval_escalated": ("slack", "telegram"),
-               "outlet_request": ("slack", "telegram")}
+PREFERENCES = {
+    "approval_requested": ("slack", "telegram"),
+    "approval_escalated": ("slack", "telegram"),
+    "outlet_request": ("slack", "telegram"),
+}
 DEFAULT_PREFERENCE = ("telegram", "slack")
 PLATFORM_ID = {"slack": "slack_id", "telegram": "telegram_id"}
 
@@ -59,9 +63,15 @@ class DeliveryReport:
     skipped: list[int] = field(default_factory=list)
 
 
-def deliver_pending(engine: Engine, clock: Clock, senders: dict[str, Sender],
-                    channel_for: ChannelFor | None = None, *, max_attempts: int = MAX_ATTEMPTS,
-                    limit: int = 100) -> DeliveryReport:
+def deliver_pending(
+    engine: Engine,
+    clock: Clock,
+    senders: dict[str, Sender],
+    channel_for: ChannelFor | None = None,
+    *,
+    max_attempts: int = MAX_ATTEMPTS,
+    limit: int = 100,
+) -> DeliveryReport:
     """Send the outbox rows that are due; returns what happened to each."""
     channel_for = channel_for or (lambda user, msg: route(user, msg, senders.keys()))
     now = clock.now()
@@ -87,13 +97,14 @@ def deliver_pending(engine: Engine, clock: Clock, senders: dict[str, Sender],
                 report.failed.append(msg_id)
                 log.warning("notification failed for good", extra={"outbox_id": msg_id, "error": error})
             else:
-                finish(engine, msg_id, status="pending", error=error,
-                        next_attempt_at=now + backoff(message.attempts))
+                finish(engine, msg_id, status="pending", error=error, next_attempt_at=now + backoff(message.attempts))
                 report.retried.append(msg_id)
                 log.info("notification will be retried", extra={"outbox_id": msg_id, "error": error})
             continue
         finish(engine, msg_id, status="delivered", error=None, delivered_at=now)
         report.delivered.append(msg_id)
-        log.info("notification delivered", extra={"outbox_id": msg_id, "channel": channel,
-                                                  "recipient": user.id, "event": message.event})
+        log.info(
+            "notification delivered",
+            extra={"outbox_id": msg_id, "channel": channel, "recipient": user.id, "event": message.event},
+        )
     return report

@@ -1,4 +1,5 @@
 """Per-user rate limits: a token bucket per user, in memory (one server process)."""
+
 import threading
 import time
 from collections.abc import Callable
@@ -14,8 +15,7 @@ class _Bucket:
 class RateLimiter:
     """`per_minute` messages a minute on average, bursts up to `burst` (default the same)."""
 
-    def __init__(self, per_minute: int = 20, burst: int | None = None,
-                 now: Callable[[], float] = time.monotonic):
+    def __init__(self, per_minute: int = 20, burst: int | None = None, now: Callable[[], float] = time.monotonic):
         # a monotonic clock, not the business clock: a fixed DMS_NOW must not freeze the refill
         self.rate = per_minute / 60.0
         self.burst = float(burst or per_minute)

@@ -23,6 +23,7 @@ and its value) is told when a line holds its value, if that is distinctive. The 
 only the rows that are not told; the web and the terminal, which have the room, show the whole
 table.
 """
+
 import re
 import textwrap
 import unicodedata

@@ -6,6 +6,7 @@ acknowledges at once (Slack wants an answer within 3 seconds) and does its work 
 lazy listener, on a thread. Identity is the Slack user id of a signed request, mapped to
 `User.slack_id`; nothing in a message can change it.
 """
+
 import json
 import logging
 import re
@@ -56,8 +57,10 @@ MAX_FIELDS = 10  # fields per section
 FIELDS_ROWS = 3  # tables of at most this many rows are shown as sections with fields
 TEXT_LIMIT = 3000  # characters of a message's fallback text
 
-UNKNOWN_USER = ("Hello! I don't know your Slack account yet, so I can't show or change anything for you. "
-                "Please ask your manager or an admin to link your Slack account to your dms user.")
+UNKNOWN_USER = (
+    "Hello! I don't know your Slack account yet, so I can't show or change anything for you. "
+    "Please ask your manager or an admin to link your Slack account to your dms user."
+)
 TOO_LONG = f"That message is too long for me (the limit is {MAX_MESSAGE} characters). Please send a shorter one."
 SLOW_DOWN = "You are sending messages faster than I can take them. Please wait a minute and try again."
 NOT_YOURS = "Only the person who asked can confirm or cancel this."
@@ -229,12 +232,20 @@ def render_reply(reply: Reply) -> tuple[str, list[dict]]:
     table = render.untold_table(reply)
     if table is not None:
         blocks += table_blocks(table)
-    actions = [{"type": "actions", "block_id": "dms_actions", "elements": [
-        _button(f"dms_{a.id}", a.label, a.value, _STYLE.get(a.id)) for a in reply.actions[:25]]}] \
-        if reply.actions else []
+    actions = (
+        [
+            {
+                "type": "actions",
+                "block_id": "dms_actions",
+                "elements": [_button(f"dms_{a.id}", a.label, a.value, _STYLE.get(a.id)) for a in reply.actions[:25]],
+            }
+        ]
+        if reply.actions
+        else []
+    )
     room = MAX_BLOCKS - len(actions)
     if len(blocks) > room:  # the buttons always stay
-        blocks = blocks[:room - 1] + [_section("_…the rest does not fit in one Slack message._")]
+        blocks = blocks[: room - 1] + [_section("_…the rest does not fit in one Slack message._")]
     return fallback_text(reply.text), blocks + actions
 
 
@@ -242,8 +253,17 @@ OUTLET = "outlet:"  # a decision button's value for an outlet request, beside an
 
 
 def _decision_blocks(text: str, order_no: str) -> list[dict]:
-    return [_section(esc(text)), {"type": "actions", "block_id": "dms_decision", "elements": [
-        _button("dms_approve", "Approve", order_no, "primary"), _button("dms_reject", "Reject", order_no, "danger")]}]
+    return [
+        _section(esc(text)),
+        {
+            "type": "actions",
+            "block_id": "dms_decision",
+            "elements": [
+                _button("dms_approve", "Approve", order_no, "primary"),
+                _button("dms_reject", "Reject", order_no, "danger"),
+            ],
+        },
+    ]
 
 
 def _settled(blocks: list[dict] | None, note: str) -> list[dict]:
@@ -266,8 +286,13 @@ class SlackChannel:
         # still calls auth.test on the first request. process_before_response: the ack functions
         # run before the HTTP answer (so a modal's validation errors can be returned), the work
         # runs in lazy listeners on the executor.
-        self.app = App(signing_secret=_secret(config.signing_secret), client=self.client, token_verification_enabled=False,
-                       process_before_response=True, listener_executor=self.executor)
+        self.app = App(
+            signing_secret=_secret(config.signing_secret),
+            client=self.client,
+            token_verification_enabled=False,
+            process_before_response=True,
+            listener_executor=self.executor,
+        )
         self._register()
         self.router = self._make_router()
 
@@ -297,8 +322,9 @@ class SlackChannel:
             # the SDK's signature check does int() on it and would fail with a 500
             timestamp = request.headers.get("x-slack-request-timestamp")
             if timestamp is not None and not _TIMESTAMP.fullmatch(timestamp):
-                return JSONResponse({"detail": "X-Slack-Request-Timestamp must be a Unix time in seconds."},
-                                    status_code=400)
+                return JSONResponse(
+                    {"detail": "X-Slack-Request-Timestamp must be a Unix time in seconds."}, status_code=400
+                )
             body = await request.body()
             if len(body) > MAX_BODY:
                 return Response(status_code=413)
@@ -403,8 +429,12 @@ class SlackChannel:
                 respond(text=text, blocks=blocks, replace_original=True, response_type="ephemeral")
                 return
             note = {"done": f"Confirmed by <@{slack_id}>", "dropped": f"Cancelled by <@{slack_id}>"}
-            client.chat_update(channel=channel, ts=message.get("ts"), text=message.get("text") or text,
-                               blocks=_settled(message.get("blocks"), note.get(reply.outcome, "Closed")))
+            client.chat_update(
+                channel=channel,
+                ts=message.get("ts"),
+                text=message.get("text") or text,
+                blocks=_settled(message.get("blocks"), note.get(reply.outcome, "Closed")),
+            )
             client.chat_postMessage(channel=channel, thread_ts=thread, text=text, blocks=blocks)
         except Exception:
             log.exception("slack confirmation failed")
@@ -416,8 +446,7 @@ class SlackChannel:
             client.chat_postEphemeral(channel=channel, user=slack_id, text=text)
 
     # approvals
-    def _decide(self, slack_id: str, order_no: str, approve: bool, reason: str | None = None
-                ) -> tuple[bool, str]:
+    def _decide(self, slack_id: str, order_no: str, approve: bool, reason: str | None = None) -> tuple[bool, str]:
         """The clicking user's decision through the core (its scope and role checks apply): an
         order's approval, or a rep's outlet request (a button value `outlet:OR-…`)."""
         user_id = self._user_id(slack_id)
@@ -436,11 +465,14 @@ class SlackChannel:
         except DomainError as e:
             return False, e.message
         if request is not None:
-            return True, (f"Outlet request {request} approved by <@{slack_id}>: the change is applied." if approve
-                          else f"Outlet request {request} rejected by <@{slack_id}> (\"{esc(reason)}\").")
+            return True, (
+                f"Outlet request {request} approved by <@{slack_id}>: the change is applied."
+                if approve
+                else f'Outlet request {request} rejected by <@{slack_id}> ("{esc(reason)}").'
+            )
         if approve:
             return True, f"Order {order_no} approved by <@{slack_id}>: it is now confirmed."
-        return True, f"Order {order_no} rejected by <@{slack_id}> (\"{esc(reason)}\"); its stock is released."
+        return True, f'Order {order_no} rejected by <@{slack_id}> ("{esc(reason)}"); its stock is released.'
 
     def _on_approve(self, body, action, client):
         try:
@@ -450,13 +482,16 @@ class SlackChannel:
 
     def _announce(self, client, body, done: bool, result: str, where: dict | None = None) -> None:
         """Settle the request message if the decision was taken, else tell the clicker why not."""
-        where = where or {"channel": (body.get("channel") or {}).get("id"),
-                          "ts": (body.get("message") or {}).get("ts"),
-                          "blocks": (body.get("message") or {}).get("blocks")}
+        where = where or {
+            "channel": (body.get("channel") or {}).get("id"),
+            "ts": (body.get("message") or {}).get("ts"),
+            "blocks": (body.get("message") or {}).get("blocks"),
+        }
         slack_id = body["user"]["id"]
         if done and where.get("ts"):
-            client.chat_update(channel=where["channel"], ts=where["ts"], text=result,
-                               blocks=_settled(where.get("blocks"), result))
+            client.chat_update(
+                channel=where["channel"], ts=where["ts"], text=result, blocks=_settled(where.get("blocks"), result)
+            )
         elif where.get("channel"):
             client.chat_postEphemeral(channel=where["channel"], user=slack_id, text=result)
         else:
@@ -466,17 +501,34 @@ class SlackChannel:
         ack()
         message = body.get("message") or {}
         first = next((b for b in message.get("blocks") or [] if b.get("type") == "section"), None)
-        meta = {"order_no": action["value"], "channel": (body.get("channel") or {}).get("id"), "ts": message.get("ts"),
-                "blocks": [first] if first else None}  # to settle the request message after the modal
-        client.views_open(trigger_id=body["trigger_id"], view={
-            "type": "modal", "callback_id": "dms_reject_reason", "private_metadata": json.dumps(meta),
-            "title": {"type": "plain_text", "text": "Reject request" if action["value"].startswith(OUTLET)
-                      else "Reject order"},
-            "submit": {"type": "plain_text", "text": "Reject"},
-            "close": {"type": "plain_text", "text": "Back"},
-            "blocks": [{"type": "input", "block_id": "reason", "label": {
-                "type": "plain_text", "text": f"Why reject {action['value'].removeprefix(OUTLET)}?"},
-                "element": {"type": "plain_text_input", "action_id": "reason", "multiline": True}}]})
+        meta = {
+            "order_no": action["value"],
+            "channel": (body.get("channel") or {}).get("id"),
+            "ts": message.get("ts"),
+            "blocks": [first] if first else None,
+        }  # to settle the request message after the modal
+        client.views_open(
+            trigger_id=body["trigger_id"],
+            view={
+                "type": "modal",
+                "callback_id": "dms_reject_reason",
+                "private_metadata": json.dumps(meta),
+                "title": {
+                    "type": "plain_text",
+                    "text": "Reject request" if action["value"].startswith(OUTLET) else "Reject order",
+                },
+                "submit": {"type": "plain_text", "text": "Reject"},
+                "close": {"type": "plain_text", "text": "Back"},
+                "blocks": [
+                    {
+                        "type": "input",
+                        "block_id": "reason",
+                        "label": {"type": "plain_text", "text": f"Why reject {action['value'].removeprefix(OUTLET)}?"},
+                        "element": {"type": "plain_text_input", "action_id": "reason", "multiline": True},
+                    }
+                ],
+            },
+        )
 
     @staticmethod
     def _reason(view) -> str:
@@ -525,8 +577,9 @@ class SlackChannel:
             return approval_why(s, order_no)
 
 
-def build_slack(assistant: Assistant, engine: Engine, clock: Clock, settings=None
-                ) -> tuple[APIRouter, Callable[[OutboxMessage, User], None]] | None:
+def build_slack(
+    assistant: Assistant, engine: Engine, clock: Clock, settings=None
+) -> tuple[APIRouter, Callable[[OutboxMessage, User], None]] | None:
     """The /slack/events router and the outbox sender; None when Slack is not configured."""
     config = slack_settings(settings)
     if not config.enabled:

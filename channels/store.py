@@ -1,4 +1,5 @@
 """What the channels keep: events already processed (platform retries)."""
+
 from datetime import datetime
 
 from sqlalchemy import UniqueConstraint

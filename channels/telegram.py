@@ -6,6 +6,7 @@ The webhook (`POST /telegram/webhook`, secret-token header) and the outbox sende
 initialised `Application` that lives on its own event loop thread, so neither depends on
 which loop (or thread) the web server or the outbox delivery runs on.
 """
+
 import asyncio
 import hmac
 import json
@@ -63,15 +64,23 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_BODY = 1_000_000  # bytes; real updates are a few kB
 CALL_TIMEOUT = 120  # seconds a webhook or a notification waits for the bot loop
 
-HELP = ("I am the order assistant. Ask me in plain words, for example:\n"
-        "• 20 boxes of <product>\n• show my orders\n• what is my outstanding?\n• is <product> in stock?\n"
-        "Orders are shown as a preview first; nothing changes until you press Confirm.")
-ASK_PHONE = ("Hello! I don't know this Telegram account yet, so I can't show or change anything. "
-             "To link it, please share your phone number with the button below; a manager will review it.")
-WAITING = ("Your request to link this Telegram account is waiting for a manager's approval. "
-           "I can't show or change anything until then.")
-RECEIVED = ("Thank you. If this number belongs to one of our customers, a manager will review your request; "
-            "I'll be able to help you once it is approved.")
+HELP = (
+    "I am the order assistant. Ask me in plain words, for example:\n"
+    "• 20 boxes of <product>\n• show my orders\n• what is my outstanding?\n• is <product> in stock?\n"
+    "Orders are shown as a preview first; nothing changes until you press Confirm."
+)
+ASK_PHONE = (
+    "Hello! I don't know this Telegram account yet, so I can't show or change anything. "
+    "To link it, please share your phone number with the button below; a manager will review it."
+)
+WAITING = (
+    "Your request to link this Telegram account is waiting for a manager's approval. "
+    "I can't show or change anything until then."
+)
+RECEIVED = (
+    "Thank you. If this number belongs to one of our customers, a manager will review your request; "
+    "I'll be able to help you once it is approved."
+)
 UNKNOWN_BUTTON = "I don't know this Telegram account yet. Send /start to link it."
 NOT_OWN = "Please share your own number with the button below."
 PRIVATE_ONLY = "Please talk to me in a private chat."
@@ -126,9 +135,11 @@ class _BotLoop:
             if loop is None:
                 return
             if self._started:
+
                 async def stop():
                     await self.application.stop()
                     await self.application.shutdown()
+
                 try:
                     asyncio.run_coroutine_threadsafe(stop(), loop).result(30)
                 except Exception:  # closing anyway
@@ -175,6 +186,7 @@ class TelegramBot:
 
         async def run():
             await app.process_update(Update.de_json(data, app.bot))
+
         await self.runner.acall(run)
 
     def run_polling(self) -> None:
@@ -261,8 +273,9 @@ class TelegramBot:
         contact, who = update.message.contact, update.effective_user
         user, waiting = await asyncio.to_thread(self._lookup, who.id)
         if user is not None:
-            await update.message.reply_text(f"This account is already linked to {user.name}.",
-                                            reply_markup=ReplyKeyboardRemove())
+            await update.message.reply_text(
+                f"This account is already linked to {user.name}.", reply_markup=ReplyKeyboardRemove()
+            )
         elif waiting:
             await update.message.reply_text(WAITING, reply_markup=ReplyKeyboardRemove())
         elif contact.user_id != who.id:  # a forwarded contact card is someone else's number
@@ -279,15 +292,17 @@ class TelegramBot:
             return
         text = update.message.text or ""
         if len(text) > MAX_MESSAGE:
-            await update.message.reply_text(f"That message is too long ({len(text)} characters; the limit is "
-                                            f"{MAX_MESSAGE}). Nothing was done.")
+            await update.message.reply_text(
+                f"That message is too long ({len(text)} characters; the limit is {MAX_MESSAGE}). Nothing was done."
+            )
             return
         turn = Turn(user.id, "telegram", str(update.effective_chat.id), self._recent_location(user.id))
         reply = await asyncio.to_thread(self.assistant.handle, turn, text)
         await send_reply(context.bot, update.effective_chat.id, reply)
         if _asks_where(reply) and turn.location is None:  # a check-in or visit: offer the location button
-            await context.bot.send_message(chat_id=update.effective_chat.id, text=SHARE_LOCATION,
-                                           reply_markup=_location_keyboard())
+            await context.bot.send_message(
+                chat_id=update.effective_chat.id, text=SHARE_LOCATION, reply_markup=_location_keyboard()
+            )
 
     async def _location(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A shared location: it goes with the check-in, visit or check-out waiting for confirmation,
@@ -355,11 +370,18 @@ class TelegramBot:
 async def send_reply(bot, chat_id: int, reply: Reply) -> None:
     """A reply as one or more HTML messages; the Confirm/Cancel buttons go on the last one."""
     messages, buttons = render(reply)
-    markup = InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data) for label, data in buttons]]) \
-        if buttons else None
+    markup = (
+        InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data) for label, data in buttons]])
+        if buttons
+        else None
+    )
     for i, html in enumerate(messages):
-        await bot.send_message(chat_id=chat_id, text=html, parse_mode=ParseMode.HTML,
-                               reply_markup=markup if i == len(messages) - 1 else None)
+        await bot.send_message(
+            chat_id=chat_id,
+            text=html,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup if i == len(messages) - 1 else None,
+        )
 
 
 def _asks_where(reply: Reply) -> bool:
@@ -371,13 +393,15 @@ LOCATED = ("start_day", "end_day", "start_visit")
 
 
 def _location_keyboard() -> ReplyKeyboardMarkup:
-    return ReplyKeyboardMarkup([[KeyboardButton("Share my location", request_location=True)]],
-                               one_time_keyboard=True, resize_keyboard=True)
+    return ReplyKeyboardMarkup(
+        [[KeyboardButton("Share my location", request_location=True)]], one_time_keyboard=True, resize_keyboard=True
+    )
 
 
 def _contact_keyboard() -> ReplyKeyboardMarkup:
-    return ReplyKeyboardMarkup([[KeyboardButton("Share my phone number", request_contact=True)]],
-                               one_time_keyboard=True, resize_keyboard=True)
+    return ReplyKeyboardMarkup(
+        [[KeyboardButton("Share my phone number", request_contact=True)]], one_time_keyboard=True, resize_keyboard=True
+    )
 
 
 HTML = Markup(esc=esc, bold=lambda text: f"<b>{text}</b>")
@@ -429,8 +453,9 @@ def make_router(bot: TelegramBot) -> APIRouter:
     return router
 
 
-def build_telegram(assistant: Assistant, engine: Engine, clock: Clock, settings: Any = None
-                   ) -> tuple[APIRouter, Callable[[OutboxMessage, User], None]] | None:
+def build_telegram(
+    assistant: Assistant, engine: Engine, clock: Clock, settings: Any = None
+) -> tuple[APIRouter, Callable[[OutboxMessage, User], None]] | None:
     """The webhook router and the outbox sender, or None when TELEGRAM_BOT_TOKEN is not set."""
     bot = build_bot(assistant, engine, clock, settings)
     if bot is None:

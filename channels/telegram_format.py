@@ -7,6 +7,7 @@ lines of at most `render.RECORD_WIDTH` characters); at most `MAX_ROWS` rows, the
 Messages are cut between lines (a longer line at a space where it can), each within Telegram's
 limit counted in UTF-16 units as Telegram counts, every tag opened and closed in the same message.
 """
+
 import html
 import unicodedata
 from dataclasses import dataclass
@@ -83,8 +84,9 @@ def _cut(line: str, room: int) -> int:
         if size > room:
             end = i
             break
-    while 0 < end < len(line) and (line[end] in "\u200d\ufe0f" or unicodedata.combining(line[end])
-                                   or line[end - 1] == "\u200d"):
+    while 0 < end < len(line) and (
+        line[end] in "\u200d\ufe0f" or unicodedata.combining(line[end]) or line[end - 1] == "\u200d"
+    ):
         end -= 1
     space = line.rfind(" ", 0, end + 1)
     if end < len(line) and space > end // 2:
@@ -114,7 +116,7 @@ def _pieces(block: Block, limit: int) -> list[str]:
             while units(esc(raw)) > room:
                 cut = _cut(raw, room)
                 pieces.append(esc(raw[:cut]))
-                raw = raw[cut + 1:] if raw[cut:cut + 1] == " " else raw[cut:]
+                raw = raw[cut + 1 :] if raw[cut : cut + 1] == " " else raw[cut:]
         line = raw if block.html else esc(raw)  # html: short lines of finished HTML (records)
         extra = units(line) + (1 if current else 0)
         if current and size + extra > (room if pieces else first):

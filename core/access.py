@@ -3,6 +3,7 @@
 Every service calls these checks itself, so a tool, the API, the CLI and a test get the
 same answer. A refusal never says whether an out-of-scope thing exists.
 """
+
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -18,23 +19,74 @@ from .tables.parties import Customer, User, Warehouse
 # What each role may do (rules.md, "Who may do what"). "users.link": link a user's chat account
 # (Telegram) or decide a link request; a manager only for customers in their regions.
 PERMISSIONS: dict[str, set[str]] = {
-    "admin": {"catalogue", "prices", "stock.view", "stock.quantities", "stock.adjust", "orders.view",
-              "orders.create", "orders.cancel", "orders.approve", "orders.dispatch", "payments.view",
-              "payments.record", "reports", "import", "users", "users.link", "evals", "outlets.approve", "field.view",
-              "targets.view", "field"},  # rules.md: everything, a rep's own field work too
-    "manager": {"catalogue", "prices", "stock.view", "stock.quantities", "stock.adjust", "orders.view",
-                "orders.create", "orders.cancel", "orders.approve", "payments.view", "payments.record",
-                "reports", "users.link", "outlets.approve",  # outlet updates and new outlets in their regions
-                "field.view", "targets.view"},  # their team's field work and targets
-    "sales_rep": {"catalogue", "prices", "stock.view", "stock.quantities", "orders.view", "orders.create",
-                  "payments.view", "payments.record", "field", "field.view", "targets.view"},  # rules.md: reps record
-                  # their customers' collections, their own day, visits and proposals ("field")
-    "warehouse": {"catalogue", "stock.view", "stock.quantities", "stock.adjust", "orders.view",
-                  "orders.dispatch"},
-    "distributor": {"catalogue", "prices", "stock.view", "stock.quantities", "orders.view", "orders.create",
-                    "orders.cancel", "payments.view", "targets.view"},
-    "retailer": {"catalogue", "prices", "stock.view", "orders.view", "orders.create", "orders.cancel",
-                 "payments.view"},
+    "admin": {
+        "catalogue",
+        "prices",
+        "stock.view",
+        "stock.quantities",
+        "stock.adjust",
+        "orders.view",
+        "orders.create",
+        "orders.cancel",
+        "orders.approve",
+        "orders.dispatch",
+        "payments.view",
+        "payments.record",
+        "reports",
+        "import",
+        "users",
+        "users.link",
+        "evals",
+        "outlets.approve",
+        "field.view",
+        "targets.view",
+        "field",
+    },  # rules.md: everything, a rep's own field work too
+    "manager": {
+        "catalogue",
+        "prices",
+        "stock.view",
+        "stock.quantities",
+        "stock.adjust",
+        "orders.view",
+        "orders.create",
+        "orders.cancel",
+        "orders.approve",
+        "payments.view",
+        "payments.record",
+        "reports",
+        "users.link",
+        "outlets.approve",  # outlet updates and new outlets in their regions
+        "field.view",
+        "targets.view",
+    },  # their team's field work and targets
+    "sales_rep": {
+        "catalogue",
+        "prices",
+        "stock.view",
+        "stock.quantities",
+        "orders.view",
+        "orders.create",
+        "payments.view",
+        "payments.record",
+        "field",
+        "field.view",
+        "targets.view",
+    },  # rules.md: reps record
+    # their customers' collections, their own day, visits and proposals ("field")
+    "warehouse": {"catalogue", "stock.view", "stock.quantities", "stock.adjust", "orders.view", "orders.dispatch"},
+    "distributor": {
+        "catalogue",
+        "prices",
+        "stock.view",
+        "stock.quantities",
+        "orders.view",
+        "orders.create",
+        "orders.cancel",
+        "payments.view",
+        "targets.view",
+    },
+    "retailer": {"catalogue", "prices", "stock.view", "orders.view", "orders.create", "orders.cancel", "payments.view"},
 }
 
 
@@ -61,8 +113,9 @@ class Actor:
         return self.role == "admin"
 
 
-_ACTOR = sa.select(col(User.id), col(User.role), col(User.name), col(User.customer), col(User.regions)
-                   ).where(col(User.id) == bindparam("u"))
+_ACTOR = sa.select(col(User.id), col(User.role), col(User.name), col(User.customer), col(User.regions)).where(
+    col(User.id) == bindparam("u")
+)
 
 
 def load_actor(session: Session, user_id: str, channel: str = "cli") -> Actor:
@@ -70,8 +123,9 @@ def load_actor(session: Session, user_id: str, channel: str = "cli") -> Actor:
     if user is None:
         raise NotFound(f"No user {user_id!r}.")
     regions = frozenset(subtree(region_children(session), split_list(user.regions)))
-    return Actor(user_id=user.id, role=user.role, name=user.name, customer=user.customer,
-                 regions=regions, channel=channel)
+    return Actor(
+        user_id=user.id, role=user.role, name=user.name, customer=user.customer, regions=regions, channel=channel
+    )
 
 
 def customer_in_scope(session: Session, actor: Actor, customer: Customer) -> bool:
@@ -97,8 +151,11 @@ def visible_customer_codes(session: Session, actor: Actor) -> set[str] | None:
     if actor.role == "admin":
         return None
     if actor.role in ("manager", "warehouse", "sales_rep"):
-        codes = set(session.exec(select(Customer.code).where(col(Customer.region).in_(actor.regions))).all()) \
-            if actor.regions else set()
+        codes = (
+            set(session.exec(select(Customer.code).where(col(Customer.region).in_(actor.regions))).all())
+            if actor.regions
+            else set()
+        )
         if actor.role == "sales_rep":
             for b in session.exec(select(Beat.customers).where(Beat.sales_rep == actor.user_id)).all():
                 codes.update(split_list(b))
@@ -126,8 +183,11 @@ def visible_warehouse_codes(session: Session, actor: Actor) -> set[str] | None:
     if actor.role == "admin":
         return None
     if actor.role in ("manager", "warehouse", "sales_rep"):
-        return set(session.exec(select(Warehouse.code).where(col(Warehouse.region).in_(actor.regions))).all()) \
-            if actor.regions else set()
+        return (
+            set(session.exec(select(Warehouse.code).where(col(Warehouse.region).in_(actor.regions))).all())
+            if actor.regions
+            else set()
+        )
     if actor.role == "distributor":
         codes = set(session.exec(select(Warehouse.code).where(Warehouse.owner == actor.customer)).all())
         own = session.get(Customer, actor.customer) if actor.customer else None

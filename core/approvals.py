@@ -1,6 +1,7 @@
 """Approvals: the rules that decide which orders need one and who decides (policy and
 routing), and the approval requests, one per order. What a decision does to the order is the
 orders' own (core/orders.decide)."""
+
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -61,15 +62,18 @@ class ApprovalRuleRow:
 
 def _read_rules(session: Session) -> tuple[ApprovalRuleRow, ...]:
     a = table_of(ApprovalRule).c
-    return tuple(ApprovalRuleRow(*row) for row in session.execute(
-        select(a.code, a["when"], a.threshold, a.approver_role).order_by(a.code)))  # by code, as the database orders
+    return tuple(
+        ApprovalRuleRow(*row)
+        for row in session.execute(select(a.code, a["when"], a.threshold, a.approver_role).order_by(a.code))
+    )  # by code, as the database orders
 
 
 _approval_rules = derivation("approvals.rules", _read_rules)
 
 
-def evaluate_rules(session: Session, customer: Customer, total: Decimal, discount: Decimal, gross: Decimal,
-                   outstanding_before: Decimal) -> tuple[list[str], list[str], str | None]:
+def evaluate_rules(
+    session: Session, customer: Customer, total: Decimal, discount: Decimal, gross: Decimal, outstanding_before: Decimal
+) -> tuple[list[str], list[str], str | None]:
     """The reasons (rule kinds), rule codes and approver role for an order (rules.md)."""
     reasons: list[str] = []
     codes: list[str] = []
@@ -102,16 +106,31 @@ def approvers_for(session: Session, customer: Customer, role: str) -> list[User]
     return [u for u in users if customer.region in subtree(children, split_list(u.regions))]
 
 
-def request_approval(session: Session, clock: Clock, order: Order, reasons: list[str], rules: list[str],
-                     role: str) -> Approval:
+def request_approval(
+    session: Session, clock: Clock, order: Order, reasons: list[str], rules: list[str], role: str
+) -> Approval:
     now = clock.now()
-    approval = Approval(order_no=order.order_no, reasons="|".join(reasons), rules="|".join(rules),
-                        approver_role=role, status="pending", requested_at=now)
+    approval = Approval(
+        order_no=order.order_no,
+        reasons="|".join(reasons),
+        rules="|".join(rules),
+        approver_role=role,
+        status="pending",
+        requested_at=now,
+    )
     session.add(approval)
     customer = cast(Customer, session.get(Customer, order.customer))  # an order's customer: never None
     for user in approvers_for(session, customer, role):
-        audit.notify(session, at=now, event="approval_requested", recipient=user.id, order_no=order.order_no,
-                     customer=customer.name, total=str(order.total), reasons=reasons)
+        audit.notify(
+            session,
+            at=now,
+            event="approval_requested",
+            recipient=user.id,
+            order_no=order.order_no,
+            customer=customer.name,
+            total=str(order.total),
+            reasons=reasons,
+        )
     return approval
 
 
@@ -128,8 +147,7 @@ def pending_approvals(session: Session, actor: Actor) -> list[Approval]:
     """Requests waiting for this actor's decision."""
     actor.require("orders.approve", "approve orders")
     result = []
-    for appr in session.exec(select(Approval).where(Approval.status == "pending")
-                             .order_by(col(Approval.requested_at))):
+    for appr in session.exec(select(Approval).where(Approval.status == "pending").order_by(col(Approval.requested_at))):
         order = must_exist(session.get(Order, appr.order_no), f"order {appr.order_no}")
         customer = cast(Customer, session.get(Customer, order.customer))  # an order's customer: never None
         if may_approve(session, actor, appr, customer):
@@ -157,32 +175,56 @@ def waiting_orders(session: Session, actor: Actor) -> list[WaitingOrder]:
         customer = session.get(Customer, order.customer) if order else None
         if order is None or customer is None:
             continue
-        out.append(WaitingOrder(order.order_no, order.customer, customer.name, order.total,
-                                "; ".join(reason_texts(session, split_list(a.reasons), split_list(a.rules))),
-                                a.requested_at))
+        out.append(
+            WaitingOrder(
+                order.order_no,
+                order.customer,
+                customer.name,
+                order.total,
+                "; ".join(reason_texts(session, split_list(a.reasons), split_list(a.rules))),
+                a.requested_at,
+            )
+        )
     return out
 
 
-def record_decision(session: Session, actor: Actor, clock: Clock, order: Order, customer: Customer,
-                    approve: bool, reason: str | None = None) -> Approval:
+def record_decision(
+    session: Session,
+    actor: Actor,
+    clock: Clock,
+    order: Order,
+    customer: Customer,
+    approve: bool,
+    reason: str | None = None,
+) -> Approval:
     """Decide the request of an order whose customer and own row the caller has locked
     (core/locks.py), once: of two simultaneous decisions the second sees the first and is
     refused. The order's own change is the caller's (core/orders.decide)."""
-    approval = session.exec(select(Approval).where(Approval.order_no == order.order_no).with_for_update()
-                            .execution_options(populate_existing=True)).first()
+    approval = session.exec(
+        select(Approval)
+        .where(Approval.order_no == order.order_no)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
     if approval is None:
         raise NotFound(f"No approval request for {order.order_no} that you can see.")
     if not may_approve(session, actor, approval, customer):
-        raise NotAllowed(f"This request needs {'an' if approval.approver_role[0] in 'aeiou' else 'a'} "
-                         f"{approval.approver_role}'s decision.")
+        raise NotAllowed(
+            f"This request needs {'an' if approval.approver_role[0] in 'aeiou' else 'a'} "
+            f"{approval.approver_role}'s decision."
+        )
     if approval.status != "pending":
         by = session.get(User, approval.decided_by) if approval.decided_by else None
         who = f" by {by.name}" if by else ""
         raise InvalidTransition(f"The request for {order.order_no} was already {approval.status}{who}.")
     if not approve and not (reason and reason.strip()):
         raise InvalidInput("Please give a reason for the rejection.")
-    decided = dict(status="approved" if approve else "rejected", decided_by=actor.user_id, decided_at=clock.now(),
-                   decision_reason=reason)
+    decided = dict(
+        status="approved" if approve else "rejected",
+        decided_by=actor.user_id,
+        decided_at=clock.now(),
+        decision_reason=reason,
+    )
     if not transition_row(session, Approval, "id", approval.id, "status", ("pending",), decided):
         raise InvalidTransition(f"The request for {order.order_no} was decided by someone else just now.")
     for key, value in decided.items():
@@ -200,11 +242,14 @@ def escalate_due(session: Session, clock: Clock) -> list[Approval]:
     now = clock.now()
     rules = {r.code: r for r in session.exec(select(ApprovalRule))}
     escalated = []
-    for appr in session.exec(select(Approval).where(Approval.status == "pending",
-                                                    col(Approval.escalated_at).is_(None))):
-        candidates = [(r.escalate_after_hours, r.escalate_to_role) for r in
-                      (rules[c] for c in split_list(appr.rules) if c in rules)
-                      if r.escalate_after_hours is not None and r.escalate_to_role]
+    for appr in session.exec(
+        select(Approval).where(Approval.status == "pending", col(Approval.escalated_at).is_(None))
+    ):
+        candidates = [
+            (r.escalate_after_hours, r.escalate_to_role)
+            for r in (rules[c] for c in split_list(appr.rules) if c in rules)
+            if r.escalate_after_hours is not None and r.escalate_to_role
+        ]
         if not candidates:
             continue
         hours, to_role = min(candidates, key=lambda c: c[0])  # the first rule of the fewest hours
@@ -213,18 +258,41 @@ def escalate_due(session: Session, clock: Clock) -> list[Approval]:
             continue
         # conditional, so a request decided or escalated meanwhile is neither escalated nor announced
         t = table_of(Approval)
-        if rowcount(session.execute(update(t).where(t.c.id == appr.id, t.c.status == "pending",
-                                                    t.c.escalated_at.is_(None))
-                                    .values(escalated_at=now, escalated_to=to_role))) != 1:
+        if (
+            rowcount(
+                session.execute(
+                    update(t)
+                    .where(t.c.id == appr.id, t.c.status == "pending", t.c.escalated_at.is_(None))
+                    .values(escalated_at=now, escalated_to=to_role)
+                )
+            )
+            != 1
+        ):
             continue
         set_committed_value(appr, "escalated_at", now)
         set_committed_value(appr, "escalated_to", to_role)
         order = must_exist(session.get(Order, appr.order_no), f"order {appr.order_no}")
         customer = cast(Customer, session.get(Customer, order.customer))  # an order's customer: never None
         for user in approvers_for(session, customer, to_role):
-            audit.notify(session, at=now, event="approval_escalated", recipient=user.id, order_no=order.order_no,
-                         customer=customer.name, total=str(money(order.total)), waiting_hours=hours)
-        audit.record(session, at=now, user_id=None, channel="scheduler", action="approval.escalate",
-                     entity="order", entity_id=order.order_no, to=to_role)
+            audit.notify(
+                session,
+                at=now,
+                event="approval_escalated",
+                recipient=user.id,
+                order_no=order.order_no,
+                customer=customer.name,
+                total=str(money(order.total)),
+                waiting_hours=hours,
+            )
+        audit.record(
+            session,
+            at=now,
+            user_id=None,
+            channel="scheduler",
+            action="approval.escalate",
+            entity="order",
+            entity_id=order.order_no,
+            to=to_role,
+        )
         escalated.append(appr)
     return escalated

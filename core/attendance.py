@@ -6,6 +6,7 @@ check-out, visit start and end) first locks the rep's own user row, so of N simu
 check-ins exactly one finds no open day; the partial unique index `ux_attendance_open` is the
 last line of defence. The rep's row is locked before anything of core/locks.py's order.
 """
+
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -44,8 +45,11 @@ def lock_rep(session: Session, actor: Actor) -> None:
 
 def open_day(session: Session, user_id: str) -> Attendance | None:
     """The rep's open working day, if any (fresh from the database)."""
-    return session.exec(select(Attendance).where(Attendance.user_id == user_id, col(Attendance.check_out).is_(None))
-                        .execution_options(populate_existing=True)).first()
+    return session.exec(
+        select(Attendance)
+        .where(Attendance.user_id == user_id, col(Attendance.check_out).is_(None))
+        .execution_options(populate_existing=True)
+    ).first()
 
 
 def _local(clock: Clock, at: datetime) -> str:
@@ -53,24 +57,42 @@ def _local(clock: Clock, at: datetime) -> str:
     return f"{local:%H:%M} on {local.day} {local:%b}"
 
 
-def start_day(session: Session, actor: Actor, clock: Clock, latitude: object = None,
-              longitude: object = None) -> Attendance:
+def start_day(
+    session: Session, actor: Actor, clock: Clock, latitude: object = None, longitude: object = None
+) -> Attendance:
     """Check in. Refused, in one line, while a day is open."""
     actor.require("field", "record attendance")
     where = parse_location(latitude, longitude)
     lock_rep(session, actor)
     current = open_day(session, actor.user_id)
     if current is not None:
-        raise InvalidInput(f"Your day is already started (checked in at {_local(clock, current.check_in)}); "
-                           "end it before starting another.")
+        raise InvalidInput(
+            f"Your day is already started (checked in at {_local(clock, current.check_in)}); "
+            "end it before starting another."
+        )
     now = clock.now()
-    day = Attendance(user_id=actor.user_id, day=clock.today(), check_in=now, channel=actor.channel,
-                     in_latitude=where[0] if where else None, in_longitude=where[1] if where else None)
+    day = Attendance(
+        user_id=actor.user_id,
+        day=clock.today(),
+        check_in=now,
+        channel=actor.channel,
+        in_latitude=where[0] if where else None,
+        in_longitude=where[1] if where else None,
+    )
     session.add(day)
     session.flush()
-    audit.record(session, at=now, user_id=actor.user_id, channel=actor.channel, action="attendance.check_in",
-                 entity="attendance", entity_id=str(day.id), day=day.day.isoformat(),
-                 latitude=day.in_latitude, longitude=day.in_longitude)
+    audit.record(
+        session,
+        at=now,
+        user_id=actor.user_id,
+        channel=actor.channel,
+        action="attendance.check_in",
+        entity="attendance",
+        entity_id=str(day.id),
+        day=day.day.isoformat(),
+        latitude=day.in_latitude,
+        longitude=day.in_longitude,
+    )
     return day
 
 
@@ -81,9 +103,18 @@ def close_day(session: Session, actor: Actor, clock: Clock, day: Attendance, whe
     day.out_latitude, day.out_longitude = (where[0], where[1]) if where else (None, None)
     session.add(day)
     session.flush()
-    audit.record(session, at=now, user_id=actor.user_id, channel=actor.channel, action="attendance.check_out",
-                 entity="attendance", entity_id=str(day.id), day=day.day.isoformat(),
-                 latitude=day.out_latitude, longitude=day.out_longitude)
+    audit.record(
+        session,
+        at=now,
+        user_id=actor.user_id,
+        channel=actor.channel,
+        action="attendance.check_out",
+        entity="attendance",
+        entity_id=str(day.id),
+        day=day.day.isoformat(),
+        latitude=day.out_latitude,
+        longitude=day.out_longitude,
+    )
     return day
 
 

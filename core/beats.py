@@ -1,5 +1,6 @@
 """Beats and plans (rules.md, "Field work"): the outlets of a rep's beats whose weekday is a
 given day's (business time zone), in visiting order."""
+
 from dataclasses import dataclass
 from datetime import date
 
@@ -34,8 +35,9 @@ def planned_outlets(session: Session, rep_id: str, day: date) -> list[tuple[str,
     """(beat code, beat name, customer code) planned for the rep on `day`, in visiting order;
     an outlet on two of the day's beats is planned once (its first place). A beat without a
     weekday is never planned."""
-    beats = session.exec(select(Beat).where(Beat.sales_rep == rep_id, Beat.weekday == weekday_of(day))
-                         .order_by(col(Beat.code))).all()
+    beats = session.exec(
+        select(Beat).where(Beat.sales_rep == rep_id, Beat.weekday == weekday_of(day)).order_by(col(Beat.code))
+    ).all()
     out: list[tuple[str, str, str]] = []
     seen: set[str] = set()
     for beat in beats:
@@ -98,8 +100,9 @@ def resolve_rep(session: Session, actor: Actor, rep: str | None) -> str:
     return rep
 
 
-def todays_plan(session: Session, actor: Actor, clock: Clock, rep: str | None = None,
-                day: date | None = None) -> list[PlannedOutlet]:
+def todays_plan(
+    session: Session, actor: Actor, clock: Clock, rep: str | None = None, day: date | None = None
+) -> list[PlannedOutlet]:
     """The rep's plan for today (or `day`), in visiting order, with what was visited so far."""
     if actor.role == "sales_rep":
         actor.require("field", "see beats")
@@ -107,11 +110,15 @@ def todays_plan(session: Session, actor: Actor, clock: Clock, rep: str | None = 
     day = day or clock.today()
     planned = planned_outlets(session, rep_id, day)
     codes = [c for _, _, c in planned]
-    names = dict(session.exec(select(Customer.code, Customer.name).where(col(Customer.code).in_(codes))).all()) \
-        if codes else {}
+    names = (
+        dict(session.exec(select(Customer.code, Customer.name).where(col(Customer.code).in_(codes))).all())
+        if codes
+        else {}
+    )
     visits: dict[str, Visit] = {}
-    for seen in session.exec(select(Visit).where(Visit.user_id == rep_id, Visit.day == day)
-                             .order_by(col(Visit.started_at))):
+    for seen in session.exec(
+        select(Visit).where(Visit.user_id == rep_id, Visit.day == day).order_by(col(Visit.started_at))
+    ):
         visits[seen.customer] = seen  # the latest visit of the day decides what is shown
     out = []
     for n, (beat, beat_name, code) in enumerate(planned, 1):
@@ -119,7 +126,15 @@ def todays_plan(session: Session, actor: Actor, clock: Clock, rep: str | None = 
         if cust is None or (actor.role == "sales_rep" and not customer_in_scope(session, actor, cust)):
             continue
         v = visits.get(code)
-        out.append(PlannedOutlet(position=n, beat=beat, beat_name=beat_name, customer=code,
-                                 name=names.get(code, code), visited=v is not None,
-                                 outcome=v.outcome if v else None))
+        out.append(
+            PlannedOutlet(
+                position=n,
+                beat=beat,
+                beat_name=beat_name,
+                customer=code,
+                name=names.get(code, code),
+                visited=v is not None,
+                outcome=v.outcome if v else None,
+            )
+        )
     return out

@@ -1,4 +1,5 @@
 """Billing: what a customer owes (the balance), and how payments settle it."""
+
 import re
 from datetime import date
 from decimal import Decimal
@@ -18,14 +19,16 @@ OUTSTANDING_STATUSES = ("pending_approval", "confirmed", "dispatched", "delivere
 
 # --- settlement --------------------------------------------------------------------------
 
+
 def invoice_order_key(issued_on: date, invoice_no: str) -> tuple[date, list[tuple[int, int, str]]]:
     """Oldest first: issue date, then invoice number compared numerically (INV-9 < INV-10)."""
     parts = re.split(r"(\d+)", invoice_no)
     return issued_on, [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts]
 
 
-def settle(opening_balance: Decimal, invoice_amounts: list[Decimal], payments_total: Decimal
-           ) -> tuple[Decimal, list[Decimal], Decimal]:
+def settle(
+    opening_balance: Decimal, invoice_amounts: list[Decimal], payments_total: Decimal
+) -> tuple[Decimal, list[Decimal], Decimal]:
     """Apply a customer's payments: the opening balance (its oldest debt) first, then the
     invoices in the order given (oldest first). Returns (opening paid, paid per invoice,
     unapplied credit). Pure, so the import can settle many customers without queries."""
@@ -48,10 +51,13 @@ def resettle(session: Session, customer_code: str) -> Decimal:
     customer = session.get(Customer, customer_code)
     if customer is None:
         raise ValueError(f"unknown customer {customer_code!r}")
-    total = sum((p for p in session.exec(select(col(Payment.amount)).where(Payment.customer == customer_code))),
-                Decimal("0"))
-    invoices = sorted(session.exec(select(Invoice).where(Invoice.customer == customer_code)),
-                      key=lambda i: invoice_order_key(i.issued_on, i.invoice_no))
+    total = sum(
+        (p for p in session.exec(select(col(Payment.amount)).where(Payment.customer == customer_code))), Decimal("0")
+    )
+    invoices = sorted(
+        session.exec(select(Invoice).where(Invoice.customer == customer_code)),
+        key=lambda i: invoice_order_key(i.issued_on, i.invoice_no),
+    )
     opening_paid, paid, credit = settle(customer.opening_balance, [i.amount for i in invoices], total)
     customer.opening_paid = opening_paid
     session.add(customer)
@@ -64,11 +70,13 @@ def resettle(session: Session, customer_code: str) -> Decimal:
 
 # --- the balance -------------------------------------------------------------------------
 
+
 def _outstanding_statement() -> CompoundSelect[int, Decimal]:
     o, p = table_of(Order).c, table_of(Payment).c
     return union_all(
         select(literal(1), o.total).where(o.customer == bindparam("c"), o.status.in_(OUTSTANDING_STATUSES)),
-        select(literal(-1), p.amount).where(p.customer == bindparam("c")))
+        select(literal(-1), p.amount).where(p.customer == bindparam("c")),
+    )
 
 
 _OUTSTANDING = _outstanding_statement()  # built once: the hot path of every order

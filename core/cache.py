@@ -16,6 +16,7 @@ reference table) only ever stands for committed rows.
 This module is a registry and knows no table of its own: each module registers what it derives
 (`derivation`) next to the code that reads it, by a name it owns ("parties.regions").
 """
+
 import re
 import threading
 from collections import OrderedDict
@@ -27,8 +28,7 @@ from sqlalchemy.engine import Connection, Engine, ExecutionContext
 from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlmodel import Session
 
-REFERENCE_TABLES = ("region", "warehouse", "approval_rule", "scheme", "sku", "skuunit", "product", "brand",
-                    "category")
+REFERENCE_TABLES = ("region", "warehouse", "approval_rule", "scheme", "sku", "skuunit", "product", "brand", "category")
 
 
 _TOKEN_SQL = text("SELECT token FROM ref_version WHERE name = 'reference'")
@@ -59,8 +59,14 @@ _FIRST_WORD = re.compile(r"\s*(\w+)")
 
 
 @event.listens_for(Engine, "before_cursor_execute")
-def _note_writes(conn: Connection, cursor: DBAPICursor, statement: str, parameters: object,
-                 context: ExecutionContext | None, executemany: bool) -> None:
+def _note_writes(
+    conn: Connection,
+    cursor: DBAPICursor,
+    statement: str,
+    parameters: object,
+    context: ExecutionContext | None,
+    executemany: bool,
+) -> None:
     first = _FIRST_WORD.match(statement)
     if first is None or first.group(1).upper() not in _NOT_WRITES:
         conn.info[_WROTE] = conn.get_transaction()

@@ -1,5 +1,6 @@
 """The catalogue: what is sold (SKUs, their units, products, the brand and category trees) as
 the rest of the core reads it, and the list and unit formats of its cells."""
+
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from decimal import Decimal
@@ -65,13 +66,15 @@ SELECT 'b', start, code, depth FROM bchain UNION ALL SELECT 'c', start, code, de
 """).bindparams(bindparam("brands", expanding=True), bindparam("categories", expanding=True))
 
 
-def _tree_paths(session: Session, brands: set[str | None], categories: set[str | None]
-                ) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+def _tree_paths(
+    session: Session, brands: set[str | None], categories: set[str | None]
+) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
     """The path (itself, then each ancestor) of these brands and of these categories, read in
     one query; a code without a row has no path, a loop in the tree ends where it repeats."""
     steps: dict[tuple[str, str], list[tuple[int, str]]] = {}
-    for kind, start, code, depth in session.execute(_PATHS, {"brands": sorted(b for b in brands if b),
-                                                             "categories": sorted(c for c in categories if c)}):
+    for kind, start, code, depth in session.execute(
+        _PATHS, {"brands": sorted(b for b in brands if b), "categories": sorted(c for c in categories if c)}
+    ):
         steps.setdefault((kind, start), []).append((depth, code))
     paths: dict[str, dict[str, tuple[str, ...]]] = {"b": {}, "c": {}}
     for (kind, start), chain in steps.items():
@@ -116,19 +119,31 @@ def sku_meta(session: Session, codes: Collection[str]) -> dict[str, SkuMeta]:
         rows: dict[str, Row[*tuple[Any, ...]]] = {}
         units: dict[str, list[tuple[str, int]]] = {}
         for r in session.execute(
-                select(s.code, s.name, s.product, s.tax_rate, s.allocation, p.brand, p.category, u.unit, u.factor)
-                .select_from(sku.outerjoin(product, p.code == s.product).outerjoin(unit, u.sku == s.code))
-                .where(s.code.in_(missing)).order_by(s.code, u.position)):
+            select(s.code, s.name, s.product, s.tax_rate, s.allocation, p.brand, p.category, u.unit, u.factor)
+            .select_from(sku.outerjoin(product, p.code == s.product).outerjoin(unit, u.sku == s.code))
+            .where(s.code.in_(missing))
+            .order_by(s.code, u.position)
+        ):
             rows[r.code] = r
             if r.unit is not None:
                 units.setdefault(r.code, []).append((r.unit, r.factor))
         if rows:
-            brand_paths, cat_paths = _tree_paths(session, {r.brand for r in rows.values()},
-                                                 {r.category for r in rows.values()})
+            brand_paths, cat_paths = _tree_paths(
+                session, {r.brand for r in rows.values()}, {r.category for r in rows.values()}
+            )
             for code, r in rows.items():  # a SKU without a product row has no brand or category
-                known[code] = SkuMeta(code, r.name, r.product, r.tax_rate, r.allocation, r.brand, r.category,
-                                      brand_paths.get(r.brand, ()), cat_paths.get(r.category, ()),
-                                      tuple(units.get(code, ())))
+                known[code] = SkuMeta(
+                    code,
+                    r.name,
+                    r.product,
+                    r.tax_rate,
+                    r.allocation,
+                    r.brand,
+                    r.category,
+                    brand_paths.get(r.brand, ()),
+                    cat_paths.get(r.category, ()),
+                    tuple(units.get(code, ())),
+                )
     return {c: known[c] for c in codes if c in known}
 
 
@@ -145,5 +160,8 @@ def skus_by_code(session: Session, codes: list[str]) -> list[Sku]:
 def product_names(session: Session, codes: list[str | None]) -> dict[str, str]:
     """code -> name of those products that exist."""
     wanted = sorted({c for c in codes if c})
-    return dict(session.execute(select(col(Product.code), col(Product.name)).where(col(Product.code).in_(wanted))).all()) \
-        if wanted else {}
+    return (
+        dict(session.execute(select(col(Product.code), col(Product.name)).where(col(Product.code).in_(wanted))).all())
+        if wanted
+        else {}
+    )

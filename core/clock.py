@@ -1,4 +1,5 @@
 """The injectable clock: one "now" per operation, dates in the business's time zone."""
+
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo

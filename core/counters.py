@@ -1,4 +1,5 @@
 """Number sequences: order, invoice and delivery note numbers."""
+
 from sqlalchemy import update
 from sqlmodel import Session
 

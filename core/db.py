@@ -1,4 +1,5 @@
 """Engines and sessions (the migrations that create the schema are the top-level `migrations` package)."""
+
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager

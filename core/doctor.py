@@ -5,6 +5,7 @@ These are the invariants that concurrent commands would break first if a path st
 serialising (core/locks.py): stock reserved for orders that no longer hold it, two invoices
 for one order, a settlement computed from a stale read, an approval decided both ways.
 """
+
 from collections import defaultdict
 from decimal import Decimal
 
@@ -24,17 +25,27 @@ from .types import table_of
 LIVE = ("pending_approval", "confirmed")  # orders that hold reserved stock
 SHIPPED = ("dispatched", "delivered")
 # what an approval's status says its order's status must be
-APPROVAL_ORDER = {"pending": ("pending_approval",), "approved": ("confirmed", *SHIPPED, "cancelled"),
-                  "rejected": ("rejected",), "cancelled": ("cancelled",)}
+APPROVAL_ORDER = {
+    "pending": ("pending_approval",),
+    "approved": ("confirmed", *SHIPPED, "cancelled"),
+    "rejected": ("rejected",),
+    "cancelled": ("cancelled",),
+}
 ONCE = ("order.confirmed", "order.rejected", "order.cancelled", "order.dispatched", "order.delivered")
 
 
 def check(session: Session) -> list[str]:
     """Every violation, in a stable order."""
     statuses = dict(session.execute(select(Order.order_no, Order.status)).all())
-    return [*ledger_consistent(session), *_reserved(session, statuses), *_order_movements(session, statuses),
-            *_documents(session, statuses), *_settlement(session), *_approvals(session, statuses),
-            *_audit(session)]
+    return [
+        *ledger_consistent(session),
+        *_reserved(session, statuses),
+        *_order_movements(session, statuses),
+        *_documents(session, statuses),
+        *_settlement(session),
+        *_approvals(session, statuses),
+        *_audit(session),
+    ]
 
 
 def _reserved(session: Session, statuses: dict[str, str]) -> list[str]:
@@ -43,13 +54,16 @@ def _reserved(session: Session, statuses: dict[str, str]) -> list[str]:
     o, a = orders.c, allocations.c
     live = defaultdict(int)
     for wh, sku, batch, qty in session.execute(
-            select(o.warehouse, a.sku, a.batch, func.sum(a.qty)).select_from(
-                allocations.join(orders, o.order_no == a.order_no))
-            .where(o.status.in_(LIVE)).group_by(o.warehouse, a.sku, a.batch)):
+        select(o.warehouse, a.sku, a.batch, func.sum(a.qty))
+        .select_from(allocations.join(orders, o.order_no == a.order_no))
+        .where(o.status.in_(LIVE))
+        .group_by(o.warehouse, a.sku, a.batch)
+    ):
         live[(wh, sku, batch)] = int(qty)
     b = table_of(StockBalance).c
-    held = {(wh, sku, batch): r for wh, sku, batch, r in session.execute(
-        select(b.warehouse, b.sku, b.batch, b.reserved))}
+    held = {
+        (wh, sku, batch): r for wh, sku, batch, r in session.execute(select(b.warehouse, b.sku, b.batch, b.reserved))
+    }
     problems = []
     for key in sorted(set(live) | {k for k, r in held.items() if r}):
         if held.get(key, 0) != live.get(key, 0):
@@ -65,16 +79,19 @@ def _order_movements(session: Session, statuses: dict[str, str]) -> list[str]:
     kinds = defaultdict(set)
     shipped_qty, reserved_qty = defaultdict(int), defaultdict(int)
     for order_no, kind, d_reserved in session.execute(
-            select(m.order_no, m.kind, func.sum(m.d_reserved)).where(m.order_no.is_not(None))
-            .group_by(m.order_no, m.kind)):
+        select(m.order_no, m.kind, func.sum(m.d_reserved)).where(m.order_no.is_not(None)).group_by(m.order_no, m.kind)
+    ):
         net[order_no] += int(d_reserved)
         kinds[order_no].add(kind)
         if kind == "dispatch":
             shipped_qty[order_no] = -int(d_reserved)
         if kind == "reservation":
             reserved_qty[order_no] = int(d_reserved)
-    holds = dict(session.execute(select(OrderAllocation.order_no, func.sum(OrderAllocation.qty))
-                                 .group_by(OrderAllocation.order_no)).all())
+    holds = dict(
+        session.execute(
+            select(OrderAllocation.order_no, func.sum(OrderAllocation.qty)).group_by(OrderAllocation.order_no)
+        ).all()
+    )
     problems = []
     for order_no in sorted(set(net) | set(holds)):
         status = statuses.get(order_no)
@@ -83,22 +100,26 @@ def _order_movements(session: Session, statuses: dict[str, str]) -> list[str]:
             continue
         expected = int(holds.get(order_no, 0)) if status in LIVE else 0
         if net[order_no] != expected:
-            problems.append(f"order {order_no} ({status}): ledger says {net[order_no]} still reserved, "
-                            f"expected {expected}")
+            problems.append(
+                f"order {order_no} ({status}): ledger says {net[order_no]} still reserved, expected {expected}"
+            )
         if "dispatch" in kinds[order_no] and status not in SHIPPED:
             problems.append(f"order {order_no} ({status}): stock was dispatched for it")
         if status in SHIPPED and "release" in kinds[order_no]:
             problems.append(f"order {order_no} ({status}): its reserved stock was released, not shipped")
         if status in SHIPPED and shipped_qty[order_no] != reserved_qty[order_no]:
-            problems.append(f"order {order_no} ({status}): {reserved_qty[order_no]} reserved but "
-                            f"{shipped_qty[order_no]} dispatched")
+            problems.append(
+                f"order {order_no} ({status}): {reserved_qty[order_no]} reserved but {shipped_qty[order_no]} dispatched"
+            )
     return problems
 
 
 def _documents(session: Session, statuses: dict[str, str]) -> list[str]:
     """One invoice and one delivery note per shipped order, none for any other; an invoice
     bills the order's customer its total."""
-    totals = {n: (c, t) for n, c, t in session.execute(select(col(Order.order_no), col(Order.customer), col(Order.total)))}
+    totals = {
+        n: (c, t) for n, c, t in session.execute(select(col(Order.order_no), col(Order.customer), col(Order.total)))
+    }
     problems = []
     for model, what in ((Invoice, "invoice"), (DeliveryNote, "delivery note")):
         count = dict(session.execute(select(model.order_no, func.count()).group_by(model.order_no)).all())
@@ -109,8 +130,10 @@ def _documents(session: Session, statuses: dict[str, str]) -> list[str]:
                 problems.append(f"order {order_no} ({status or 'missing'}): {n} {what}s, expected {want}")
     for inv in session.exec(select(Invoice).order_by(Invoice.invoice_no)):
         if inv.order_no in totals and (inv.customer, Decimal(inv.amount)) != totals[inv.order_no]:
-            problems.append(f"invoice {inv.invoice_no}: bills {inv.customer} {inv.amount}, but order "
-                            f"{inv.order_no} is {totals[inv.order_no][0]}'s for {totals[inv.order_no][1]}")
+            problems.append(
+                f"invoice {inv.invoice_no}: bills {inv.customer} {inv.amount}, but order "
+                f"{inv.order_no} is {totals[inv.order_no][0]}'s for {totals[inv.order_no][1]}"
+            )
     return problems
 
 
@@ -126,11 +149,13 @@ def _settlement(session: Session) -> list[str]:
     problems = []
     for cust in session.exec(select(Customer).order_by(Customer.code)):
         own = sorted(invoices.get(cust.code, []), key=lambda i: invoice_order_key(i.issued_on, i.invoice_no))
-        opening_paid, applied, _ = settle(cust.opening_balance, [i.amount for i in own],
-                                          paid.get(cust.code, Decimal(0)))
+        opening_paid, applied, _ = settle(
+            cust.opening_balance, [i.amount for i in own], paid.get(cust.code, Decimal(0))
+        )
         if cust.opening_paid != opening_paid:
-            problems.append(f"customer {cust.code}: opening balance paid {cust.opening_paid}, "
-                            f"payments say {opening_paid}")
+            problems.append(
+                f"customer {cust.code}: opening balance paid {cust.opening_paid}, payments say {opening_paid}"
+            )
         for inv, want in zip(own, applied):
             if inv.paid != want:
                 problems.append(f"invoice {inv.invoice_no} ({cust.code}): paid {inv.paid}, payments say {want}")
@@ -158,6 +183,13 @@ def _approvals(session: Session, statuses: dict[str, str]) -> list[str]:
 def _audit(session: Session) -> list[str]:
     """A status an order can reach once was reached once."""
     a = table_of(AuditEntry).c
-    return [f"order {order_no}: {action} recorded {n} times" for order_no, action, n in session.execute(
-        select(a.entity_id, a.action, func.count()).where(a.entity == "order", a.action.in_(ONCE))
-        .group_by(a.entity_id, a.action).having(func.count() > 1).order_by(a.entity_id, a.action))]
+    return [
+        f"order {order_no}: {action} recorded {n} times"
+        for order_no, action, n in session.execute(
+            select(a.entity_id, a.action, func.count())
+            .where(a.entity == "order", a.action.in_(ONCE))
+            .group_by(a.entity_id, a.action)
+            .having(func.count() > 1)
+            .order_by(a.entity_id, a.action)
+        )
+    ]

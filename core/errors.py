@@ -1,4 +1,5 @@
 """Typed errors with messages a person can act on."""
+
 from typing import Any
 
 

@@ -16,6 +16,7 @@ weekday is d's and V = the rep's visits started on d:
 A week adds up its days' counts and then divides. Days after today are not counted.
 Ratios are percentages (or lines) to 2 places, half-up; None when the divisor is 0.
 """
+
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -81,8 +82,11 @@ class MissedOutlet:
 
 
 def _reps(session: Session, actor: Actor, rep: str | None) -> list[str]:
-    return [resolve_rep(session, actor, rep)] if rep is not None or actor.role == "sales_rep" \
+    return (
+        [resolve_rep(session, actor, rep)]
+        if rep is not None or actor.role == "sales_rep"
         else team_rep_ids(session, actor)
+    )
 
 
 def _names(session: Session, model: type[User] | type[Customer], key: str, codes: set[str]) -> dict[str, str]:
@@ -105,23 +109,38 @@ def _productive_lines(session: Session, visit_ids: list[str]) -> dict[str, int]:
     if not visit_ids:
         return {}
     lines = func.count(col(OrderLine.id))
-    q = (select(VisitLink.visit_id, lines)
-         .join(Order, col(Order.order_no) == col(VisitLink.ref))
-         .outerjoin(OrderLine, (col(OrderLine.order_no) == col(Order.order_no)) & (col(OrderLine.qty) > 0))
-         .where(VisitLink.kind == "order", col(VisitLink.visit_id).in_(visit_ids),
-                col(Order.status).not_in(NOT_SALES))
-         .group_by(col(VisitLink.visit_id)))
+    q = (
+        select(VisitLink.visit_id, lines)
+        .join(Order, col(Order.order_no) == col(VisitLink.ref))
+        .outerjoin(OrderLine, (col(OrderLine.order_no) == col(Order.order_no)) & (col(OrderLine.qty) > 0))
+        .where(VisitLink.kind == "order", col(VisitLink.visit_id).in_(visit_ids), col(Order.status).not_in(NOT_SALES))
+        .group_by(col(VisitLink.visit_id))
+    )
     return {vid: int(n) for vid, n in session.exec(q).all()}
 
 
-def _daily(session: Session, actor: Actor, clock: Clock, start: date, end: date, rep: str | None,
-           ) -> tuple[dict[tuple[str, date], dict[str, int]], dict[tuple[str, date], list[str]], list[str]]:
+def _daily(
+    session: Session,
+    actor: Actor,
+    clock: Clock,
+    start: date,
+    end: date,
+    rep: str | None,
+) -> tuple[dict[tuple[str, date], dict[str, int]], dict[tuple[str, date], list[str]], list[str]]:
     reps = _reps(session, actor, rep)
     days = _period(clock, start, end)
     plans = plan_index(session, reps)
-    visits = session.exec(select(Visit).where(col(Visit.user_id).in_(reps), col(Visit.day) >= start,
-                                              col(Visit.day) <= (days[-1] if days else start))
-                          .order_by(col(Visit.started_at))).all() if reps and days else []
+    visits = (
+        session.exec(
+            select(Visit)
+            .where(
+                col(Visit.user_id).in_(reps), col(Visit.day) >= start, col(Visit.day) <= (days[-1] if days else start)
+            )
+            .order_by(col(Visit.started_at))
+        ).all()
+        if reps and days
+        else []
+    )
     productive = _productive_lines(session, [v.id for v in visits if v.outcome == "order"])
     by_day: dict[tuple[str, date], list[Visit]] = defaultdict(list)
     for v in visits:
@@ -137,16 +156,23 @@ def _daily(session: Session, actor: Actor, clock: Clock, start: date, end: date,
             covered = {v.customer for v in vs if not v.off_site} & set(plan)
             ended = [v for v in vs if v.outcome is not None]
             prod = [v for v in ended if v.outcome == "order" and v.id in productive]
-            counts[(r, d)] = {"planned": len(plan), "covered": len(covered), "missed": len(plan) - len(covered),
-                              "unplanned": sum(1 for v in vs if v.customer not in plan),
-                              "off_site": sum(1 for v in vs if v.off_site), "calls": len(ended),
-                              "productive": len(prod), "lines": sum(productive[v.id] for v in prod)}
+            counts[(r, d)] = {
+                "planned": len(plan),
+                "covered": len(covered),
+                "missed": len(plan) - len(covered),
+                "unplanned": sum(1 for v in vs if v.customer not in plan),
+                "off_site": sum(1 for v in vs if v.off_site),
+                "calls": len(ended),
+                "productive": len(prod),
+                "lines": sum(productive[v.id] for v in prod),
+            }
             missed[(r, d)] = [c for c in plan if c not in covered]
     return counts, missed, reps
 
 
-def visit_compliance(session: Session, actor: Actor, clock: Clock, start: date, end: date, rep: str | None = None,
-                     by: str = "day") -> list[ComplianceRow]:
+def visit_compliance(
+    session: Session, actor: Actor, clock: Clock, start: date, end: date, rep: str | None = None, by: str = "day"
+) -> list[ComplianceRow]:
     """Compliance, productivity and lines per call per rep and day (or ISO week: `by="week"`)."""
     if by not in ("day", "week"):
         raise InvalidInput("Group visit compliance by day or week.")
@@ -158,18 +184,26 @@ def visit_compliance(session: Session, actor: Actor, clock: Clock, start: date, 
         acc = groups.setdefault(key, defaultdict(int))
         for k, n in c.items():
             acc[k] += n
-    return [ComplianceRow(rep=r, rep_name=names.get(r, r), start=s, end=s if by == "day" else s + timedelta(days=6),
-                          **c) for (r, s), c in sorted(groups.items())]
+    return [
+        ComplianceRow(rep=r, rep_name=names.get(r, r), start=s, end=s if by == "day" else s + timedelta(days=6), **c)
+        for (r, s), c in sorted(groups.items())
+    ]
 
 
-def missed_outlets(session: Session, actor: Actor, clock: Clock, day: date, rep: str | None = None,
-                   ) -> list[MissedOutlet]:
+def missed_outlets(
+    session: Session,
+    actor: Actor,
+    clock: Clock,
+    day: date,
+    rep: str | None = None,
+) -> list[MissedOutlet]:
     """The planned outlets each rep did not cover on `day` (rules.md: missed)."""
     _, missed, reps = _daily(session, actor, clock, day, day, rep)
     names = _names(session, User, "id", set(reps))
     outlets = _names(session, Customer, "code", {c for cs in missed.values() for c in cs})
-    return [MissedOutlet(r, names.get(r, r), d, c, outlets.get(c, c))
-            for (r, d), cs in sorted(missed.items()) for c in cs]
+    return [
+        MissedOutlet(r, names.get(r, r), d, c, outlets.get(c, c)) for (r, d), cs in sorted(missed.items()) for c in cs
+    ]
 
 
 @dataclass(frozen=True)
@@ -189,23 +223,33 @@ class AttendanceSummary:
     rows: list[AttendanceDay]
 
 
-def attendance_report(session: Session, actor: Actor, clock: Clock, start: date, end: date,
-                      rep: str | None = None) -> list[AttendanceSummary]:
+def attendance_report(
+    session: Session, actor: Actor, clock: Clock, start: date, end: date, rep: str | None = None
+) -> list[AttendanceSummary]:
     """Per rep: days worked in the period and, per day, the first check-in and the last check-out
     (SQL aggregation by rep and day)."""
     if end < start:
         raise InvalidInput("The period ends before it starts.")
     reps = _reps(session, actor, rep)
-    q = (sql_select(col(Attendance.user_id), col(Attendance.day), func.min(col(Attendance.check_in)),
-                func.max(col(Attendance.check_out)), func.count(col(Attendance.id)) - func.count(col(Attendance.check_out)))
-         .where(col(Attendance.user_id).in_(reps), col(Attendance.day) >= start, col(Attendance.day) <= end)
-         .group_by(col(Attendance.user_id), col(Attendance.day)))
+    q = (
+        sql_select(
+            col(Attendance.user_id),
+            col(Attendance.day),
+            func.min(col(Attendance.check_in)),
+            func.max(col(Attendance.check_out)),
+            func.count(col(Attendance.id)) - func.count(col(Attendance.check_out)),
+        )
+        .where(col(Attendance.user_id).in_(reps), col(Attendance.day) >= start, col(Attendance.day) <= end)
+        .group_by(col(Attendance.user_id), col(Attendance.day))
+    )
     per: dict[str, list[AttendanceDay]] = defaultdict(list)
     for uid, d, first, last, still_open in session.execute(q).all():  # min/max keep the columns' types
         per[uid].append(AttendanceDay(uid, d, first, last, bool(still_open)))
     names = _names(session, User, "id", set(reps))
-    return [AttendanceSummary(r, names.get(r, r), len(per.get(r, [])), sorted(per.get(r, []), key=lambda a: a.day))
-            for r in reps]
+    return [
+        AttendanceSummary(r, names.get(r, r), len(per.get(r, [])), sorted(per.get(r, []), key=lambda a: a.day))
+        for r in reps
+    ]
 
 
 @dataclass(frozen=True)
@@ -225,8 +269,9 @@ def outlets_not_visited(session: Session, actor: Actor, clock: Clock, days: int)
     if actor.role not in ("sales_rep", "manager", "admin"):
         team_rep_ids(session, actor)  # raises the refusal
     codes = visible_customer_codes(session, actor)
-    q = select(Customer.code, Customer.name, Customer.region).where(Customer.type != "distributor",
-                                                                    Customer.status != "blocked")
+    q = select(Customer.code, Customer.name, Customer.region).where(
+        Customer.type != "distributor", Customer.status != "blocked"
+    )
     if codes is not None:
         q = q.where(col(Customer.code).in_(sorted(codes)))
     outlets = session.exec(q).all()

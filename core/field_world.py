@@ -8,6 +8,7 @@ Imported visits are facts of the past: their outcome, reason and order are taken
 distance and off-site flag are computed from the outlet's coordinates (the configured radius),
 and "planned" from the beats.
 """
+
 from collections import defaultdict
 from collections.abc import Mapping
 from datetime import datetime, tzinfo
@@ -20,6 +21,7 @@ from .geo import distance_m, is_off_site
 from .settings import get_settings
 from .tables.counters import Counter
 from .tables.field import Attendance, Target, Visit, VisitLink
+from .types import rowcount, table_of
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 FIELD_FILES = ("targets", "attendance", "visits")
@@ -89,9 +91,12 @@ def check_field(rows: Mapping[str, list[Any]], idx: Mapping[str, Index], tz: tzi
         user_rows.sort(key=lambda r: (r["check_in"], r.line))
         for prev, nxt in zip(user_rows, user_rows[1:]):
             if prev["check_out"] is None:
-                errors.at(nxt if nxt.line > prev.line else prev, "check_out",
-                          f"a rep has one open day at a time (the day checked in at {prev['check_in'].isoformat()} "
-                          f"on line {prev.line} is not checked out)")
+                errors.at(
+                    nxt if nxt.line > prev.line else prev,
+                    "check_out",
+                    f"a rep has one open day at a time (the day checked in at {prev['check_in'].isoformat()} "
+                    f"on line {prev.line} is not checked out)",
+                )
             elif nxt["check_in"] < prev["check_out"]:
                 errors.at(nxt, "check_in", f"overlaps the day on line {prev.line}")
     open_visit: dict[str, Any] = {}
@@ -124,27 +129,50 @@ def check_field(rows: Mapping[str, list[Any]], idx: Mapping[str, Index], tz: tzi
                 errors.at(row, "order_no", f"order {order_no} is for {order['customer']}, not {row['customer']}")
         if row["ended_at"] is None and row["user"] is not None and row["started_at"] is not None:
             if row["user"] in open_visit:
-                errors.at(row, "ended_at", f"a rep has one open visit at a time (line {open_visit[row['user']].line} "
-                                           "is open too)")
+                errors.at(
+                    row,
+                    "ended_at",
+                    f"a rep has one open visit at a time (line {open_visit[row['user']].line} is open too)",
+                )
             else:
                 open_visit[row["user"]] = row
         if (row["latitude"] is None) != (row["longitude"] is None):
-            errors.at(row, "longitude" if row["longitude"] is None else "latitude",
-                      "give both latitude and longitude, or neither")
+            errors.at(
+                row,
+                "longitude" if row["longitude"] is None else "latitude",
+                "give both latitude and longitude, or neither",
+            )
 
 
 def write_field(session: Session, rows: Mapping[str, list[Any]], idx: Mapping[str, Index], tz: tzinfo) -> None:
     """Insert the checked field files (in the importer's transaction)."""
     customers = idx["customers"]
     if rows["targets"]:
-        session.execute(insert(Target.__table__), [  # type: ignore[attr-defined]
-            {"month": r["month"], "user_id": r["user"], "customer": r["customer"], "target": r["target"]}
-            for r in rows["targets"]])
+        session.execute(
+            insert(table_of(Target)),
+            [
+                {"month": r["month"], "user_id": r["user"], "customer": r["customer"], "target": r["target"]}
+                for r in rows["targets"]
+            ],
+        )
     if rows["attendance"]:
-        session.execute(insert(Attendance.__table__), [  # type: ignore[attr-defined]
-            {"user_id": r["user"], "day": r["check_in"].astimezone(tz).date(), "check_in": r["check_in"],
-             "check_out": r["check_out"], "in_latitude": r["latitude"], "in_longitude": r["longitude"],
-             "out_latitude": None, "out_longitude": None, "channel": "import"} for r in rows["attendance"]])
+        session.execute(
+            insert(table_of(Attendance)),
+            [
+                {
+                    "user_id": r["user"],
+                    "day": r["check_in"].astimezone(tz).date(),
+                    "check_in": r["check_in"],
+                    "check_out": r["check_out"],
+                    "in_latitude": r["latitude"],
+                    "in_longitude": r["longitude"],
+                    "out_latitude": None,
+                    "out_longitude": None,
+                    "channel": "import",
+                }
+                for r in rows["attendance"]
+            ],
+        )
     if not rows["visits"]:
         return
     plans: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)  # (rep, weekday) -> customer -> beat
@@ -161,38 +189,72 @@ def write_field(session: Session, rows: Mapping[str, list[Any]], idx: Mapping[st
         dist = None
         if r["latitude"] is not None and cust["latitude"] is not None and cust["longitude"] is not None:
             dist = distance_m(r["latitude"], r["longitude"], cust["latitude"], cust["longitude"])
-        visits.append({"id": r["id"], "user_id": r["user"], "customer": r["customer"], "day": day,
-                       "attendance_id": None, "started_at": r["started_at"], "ended_at": r["ended_at"],
-                       "planned": beat is not None, "beat": beat, "latitude": r["latitude"],
-                       "longitude": r["longitude"], "distance_m": dist, "off_site": is_off_site(dist, radius),
-                       "outcome": r["outcome"], "reason": r["reason"], "order_no": r["order_no"],
-                       "notes": r["notes"], "channel": "import"})
+        visits.append(
+            {
+                "id": r["id"],
+                "user_id": r["user"],
+                "customer": r["customer"],
+                "day": day,
+                "attendance_id": None,
+                "started_at": r["started_at"],
+                "ended_at": r["ended_at"],
+                "planned": beat is not None,
+                "beat": beat,
+                "latitude": r["latitude"],
+                "longitude": r["longitude"],
+                "distance_m": dist,
+                "off_site": is_off_site(dist, radius),
+                "outcome": r["outcome"],
+                "reason": r["reason"],
+                "order_no": r["order_no"],
+                "notes": r["notes"],
+                "channel": "import",
+            }
+        )
         if r["order_no"] is not None:
             links.append({"visit_id": r["id"], "kind": "order", "ref": r["order_no"]})
-    session.execute(insert(Visit.__table__), visits)  # type: ignore[attr-defined]
+    session.execute(insert(table_of(Visit)), visits)
     if links:
-        session.execute(insert(VisitLink.__table__), links)  # type: ignore[attr-defined]
-    suffixes = [int(digits) for v in visits if (digits := "".join(ch for ch in v["id"].rsplit("-", 1)[-1]
-                                                                  if ch.isdigit()))]
+        session.execute(insert(table_of(VisitLink)), links)
+    suffixes = [
+        int(digits) for v in visits if (digits := "".join(ch for ch in v["id"].rsplit("-", 1)[-1] if ch.isdigit()))
+    ]
     top = max(suffixes, default=0)
-    t = Counter.__table__  # type: ignore[attr-defined]
-    if session.execute(update(t).where(t.c.name == "visit").values(value=top)).rowcount == 0:  # type: ignore[attr-defined]
+    t = table_of(Counter)
+    if rowcount(session.execute(update(t).where(t.c.name == "visit").values(value=top))) == 0:
         session.add(Counter(name="visit", value=top))
 
 
 def export_field(session: Session, tz: tzinfo) -> dict[str, list[dict[str, Any]]]:
     """The field files' rows as world.md writes them."""
-    targets = [{"month": t.month, "user": t.user_id, "customer": t.customer, "target": t.target}
-               for t in session.exec(select(Target).order_by(col(Target.month), col(Target.user_id),
-                                                             col(Target.customer)))]
-    attendance = [{"user": a.user_id, "check_in": a.check_in.astimezone(tz),
-                   "check_out": a.check_out.astimezone(tz) if a.check_out else None,
-                   "latitude": a.in_latitude, "longitude": a.in_longitude}
-                  for a in session.exec(select(Attendance).order_by(col(Attendance.user_id),
-                                                                     col(Attendance.check_in)))]
-    visits = [{"id": v.id, "user": v.user_id, "customer": v.customer, "started_at": v.started_at.astimezone(tz),
-               "ended_at": v.ended_at.astimezone(tz) if v.ended_at else None, "outcome": v.outcome,
-               "reason": v.reason, "order_no": v.order_no, "latitude": v.latitude, "longitude": v.longitude,
-               "notes": v.notes}
-              for v in session.exec(select(Visit).order_by(col(Visit.started_at), col(Visit.id)))]
+    targets = [
+        {"month": t.month, "user": t.user_id, "customer": t.customer, "target": t.target}
+        for t in session.exec(select(Target).order_by(col(Target.month), col(Target.user_id), col(Target.customer)))
+    ]
+    attendance = [
+        {
+            "user": a.user_id,
+            "check_in": a.check_in.astimezone(tz),
+            "check_out": a.check_out.astimezone(tz) if a.check_out else None,
+            "latitude": a.in_latitude,
+            "longitude": a.in_longitude,
+        }
+        for a in session.exec(select(Attendance).order_by(col(Attendance.user_id), col(Attendance.check_in)))
+    ]
+    visits = [
+        {
+            "id": v.id,
+            "user": v.user_id,
+            "customer": v.customer,
+            "started_at": v.started_at.astimezone(tz),
+            "ended_at": v.ended_at.astimezone(tz) if v.ended_at else None,
+            "outcome": v.outcome,
+            "reason": v.reason,
+            "order_no": v.order_no,
+            "latitude": v.latitude,
+            "longitude": v.longitude,
+            "notes": v.notes,
+        }
+        for v in session.exec(select(Visit).order_by(col(Visit.started_at), col(Visit.id)))
+    ]
     return {"targets": targets, "attendance": attendance, "visits": visits}

@@ -1,4 +1,5 @@
 """Distances on the earth's surface, for visits (rules.md, "Field work": off-site visits)."""
+
 import math
 from decimal import ROUND_HALF_UP, Decimal
 

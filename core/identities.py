@@ -1,5 +1,6 @@
 """Who a channel's caller is: the user behind a Slack id, a Telegram id or a personal access
 token (only a hash of each token is stored). Linking a Telegram account is core/linking.py."""
+
 import hashlib
 import hmac
 import secrets
@@ -28,8 +29,15 @@ def issue_token(session: Session, user_id: str, clock: Clock | None = None) -> s
     user.token_hash = token_hash(token)
     session.add(user)
     if clock is not None:
-        audit.record(session, at=clock.now(), user_id=None, channel="cli", action="user.token_issued",
-                     entity="user", entity_id=user.id)
+        audit.record(
+            session,
+            at=clock.now(),
+            user_id=None,
+            channel="cli",
+            action="user.token_issued",
+            entity="user",
+            entity_id=user.id,
+        )
     return token
 
 

@@ -6,6 +6,7 @@ Every balance change is one conditional UPDATE (`... where available >= n`), so 
 balance goes negative whatever runs at the same time, and rows are updated in a fixed
 order (warehouse, sku, batch) so concurrent commands cannot deadlock.
 """
+
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -29,6 +30,7 @@ RESERVE_TRIES = 3
 
 
 # --- allocation (pure) -------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class BatchStock:
@@ -75,6 +77,7 @@ def usable(batches: list[BatchStock], today: date) -> list[BatchStock]:
 
 # --- ledger ------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Who:
     """Who changes stock, when and through which channel (for the ledger and the audit)."""
@@ -88,22 +91,39 @@ def batches_for(session: Session, warehouse: str, sku: str, *, lock: bool = Fals
     """The batch rows of a SKU in a warehouse, fresh from the database (not the session's
     cached copies, which the core UPDATEs of `move` leave stale); `lock` takes row locks
     in batch order (FOR UPDATE on PostgreSQL; SQLite's write transaction is exclusive)."""
-    stmt = (select(StockBalance).where(StockBalance.warehouse == warehouse, StockBalance.sku == sku)
-            .order_by(StockBalance.batch).execution_options(populate_existing=True))
+    stmt = (
+        select(StockBalance)
+        .where(StockBalance.warehouse == warehouse, StockBalance.sku == sku)
+        .order_by(StockBalance.batch)
+        .execution_options(populate_existing=True)
+    )
     if lock:
         stmt = stmt.with_for_update()
     return list(session.exec(stmt))
 
 
 def get_batch(session: Session, warehouse: str, sku: str, batch: str) -> StockBalance | None:
-    return session.exec(select(StockBalance).where(
-        StockBalance.warehouse == warehouse, StockBalance.sku == sku, StockBalance.batch == batch)
-        .execution_options(populate_existing=True)).first()
+    return session.exec(
+        select(StockBalance)
+        .where(StockBalance.warehouse == warehouse, StockBalance.sku == sku, StockBalance.batch == batch)
+        .execution_options(populate_existing=True)
+    ).first()
 
 
-def move(session: Session, who: Who, kind: str, warehouse: str, sku: str, batch: str, *,
-         d_available: int = 0, d_reserved: int = 0, d_damaged: int = 0,
-         order_no: str | None = None, reason: str | None = None) -> None:
+def move(
+    session: Session,
+    who: Who,
+    kind: str,
+    warehouse: str,
+    sku: str,
+    batch: str,
+    *,
+    d_available: int = 0,
+    d_reserved: int = 0,
+    d_damaged: int = 0,
+    order_no: str | None = None,
+    reason: str | None = None,
+) -> None:
     """Apply one movement with a single conditional update, so no balance goes negative
     whatever runs at the same time; then append it to the ledger."""
     if kind not in MOVEMENT_KINDS:
@@ -113,22 +133,57 @@ def move(session: Session, who: Who, kind: str, warehouse: str, sku: str, batch:
     for column, d in ((t.c.available, d_available), (t.c.reserved, d_reserved), (t.c.damaged, d_damaged)):
         if d < 0:
             cond.append(column >= -d)
-    result = session.execute(update(t).where(*cond).values(
-        available=t.c.available + d_available, reserved=t.c.reserved + d_reserved,
-        damaged=t.c.damaged + d_damaged))
+    result = session.execute(
+        update(t)
+        .where(*cond)
+        .values(
+            available=t.c.available + d_available, reserved=t.c.reserved + d_reserved, damaged=t.c.damaged + d_damaged
+        )
+    )
     if rowcount(result) != 1:
-        raise InsufficientStock(f"Batch {batch} of {sku} in {warehouse} does not hold enough stock for this {kind}.",
-                                [{"sku": sku, "warehouse": warehouse, "batch": batch}])
-    session.add(StockMovement(at=who.at, warehouse=warehouse, sku=sku, batch=batch, kind=kind,
-                              d_available=d_available, d_reserved=d_reserved, d_damaged=d_damaged,
-                              order_no=order_no, user_id=who.user_id, channel=who.channel, reason=reason))
+        raise InsufficientStock(
+            f"Batch {batch} of {sku} in {warehouse} does not hold enough stock for this {kind}.",
+            [{"sku": sku, "warehouse": warehouse, "batch": batch}],
+        )
+    session.add(
+        StockMovement(
+            at=who.at,
+            warehouse=warehouse,
+            sku=sku,
+            batch=batch,
+            kind=kind,
+            d_available=d_available,
+            d_reserved=d_reserved,
+            d_damaged=d_damaged,
+            order_no=order_no,
+            user_id=who.user_id,
+            channel=who.channel,
+            reason=reason,
+        )
+    )
 
 
-def _ensure_batch(session: Session, warehouse: str, sku: str, batch: str, mfg_date: date | None,
-                  expiry_date: date | None, received_on: date | None) -> None:
+def _ensure_batch(
+    session: Session,
+    warehouse: str,
+    sku: str,
+    batch: str,
+    mfg_date: date | None,
+    expiry_date: date | None,
+    received_on: date | None,
+) -> None:
     """Create the batch row if it is missing; a concurrent creator is not an error."""
-    values = dict(warehouse=warehouse, sku=sku, batch=batch, mfg_date=mfg_date, expiry_date=expiry_date,
-                  received_on=received_on, available=0, reserved=0, damaged=0)
+    values = dict(
+        warehouse=warehouse,
+        sku=sku,
+        batch=batch,
+        mfg_date=mfg_date,
+        expiry_date=expiry_date,
+        received_on=received_on,
+        available=0,
+        reserved=0,
+        damaged=0,
+    )
     dialect = session.get_bind().dialect.name
     table = table_of(StockBalance)
     stmt: Insert
@@ -152,8 +207,10 @@ def _stock(rows: list[StockBalance]) -> list[BatchStock]:
 
 
 def _short(sku: str, warehouse: str, have: int, qty: int) -> InsufficientStock:
-    return InsufficientStock(f"Only {have} of {sku} available in {warehouse}; {qty} asked.",
-                             [{"sku": sku, "warehouse": warehouse, "available": have, "asked": qty}])
+    return InsufficientStock(
+        f"Only {have} of {sku} available in {warehouse}; {qty} asked.",
+        [{"sku": sku, "warehouse": warehouse, "available": have, "asked": qty}],
+    )
 
 
 def _require_reason(reason: str | None, what: str) -> str:
@@ -176,8 +233,17 @@ def _existing_batch(session: Session, warehouse: str, sku: str, batch: str) -> S
 
 # --- services ----------------------------------------------------------------------------
 
-def reserve(session: Session, who: Who, warehouse: str, sku: str, qty: int, method: str, today: date,
-            order_no: str | None = None) -> list[tuple[str, int]]:
+
+def reserve(
+    session: Session,
+    who: Who,
+    warehouse: str,
+    sku: str,
+    qty: int,
+    method: str,
+    today: date,
+    order_no: str | None = None,
+) -> list[tuple[str, int]]:
     """Reserve `qty` of `sku` in `warehouse` by FEFO/FIFO; all or nothing (raises InsufficientStock).
 
     The plan is made from a plain read; if another transaction takes the stock before our
@@ -197,8 +263,17 @@ def reserve(session: Session, who: Who, warehouse: str, sku: str, qty: int, meth
         try:
             with session.begin_nested():
                 for batch, n in sorted(plan):
-                    move(session, who, "reservation", warehouse, sku, batch, d_available=-n, d_reserved=n,
-                         order_no=order_no)
+                    move(
+                        session,
+                        who,
+                        "reservation",
+                        warehouse,
+                        sku,
+                        batch,
+                        d_available=-n,
+                        d_reserved=n,
+                        order_no=order_no,
+                    )
             return plan
         except InsufficientStock:
             continue  # someone took stock since the read: read again and re-plan
@@ -208,29 +283,39 @@ def reserve(session: Session, who: Who, warehouse: str, sku: str, qty: int, meth
 
 def _stock_statement() -> sa.Select[str, str, int, date | None, date | None]:
     t = table_of(StockBalance)
-    return (sa.select(t.c.sku, t.c.batch, t.c.available, t.c.expiry_date, t.c.received_on)
-            .where(t.c.warehouse == bindparam("w"), t.c.sku.in_(bindparam("skus", expanding=True)))
-            .order_by(t.c.sku, t.c.batch))
+    return (
+        sa.select(t.c.sku, t.c.batch, t.c.available, t.c.expiry_date, t.c.received_on)
+        .where(t.c.warehouse == bindparam("w"), t.c.sku.in_(bindparam("skus", expanding=True)))
+        .order_by(t.c.sku, t.c.batch)
+    )
 
 
 _STOCK = _stock_statement()
 _STOCK_LOCKED = _STOCK.with_for_update()
 
 
-def stock_of(session: Session, warehouse: str, skus: Iterable[str], *, lock: bool = False) -> dict[str, list[BatchStock]]:
+def stock_of(
+    session: Session, warehouse: str, skus: Iterable[str], *, lock: bool = False
+) -> dict[str, list[BatchStock]]:
     """The batches of many SKUs in a warehouse in one query, fresh from the database; `lock`
     takes their row locks in (sku, batch) order (FOR UPDATE on PostgreSQL; SQLite's write
     transaction is already exclusive), the same order every command locks in."""
     stmt = _STOCK_LOCKED if lock else _STOCK
     out: dict[str, list[BatchStock]] = {}
-    for sku, batch, available, expiry, received in session.execute(stmt, {"w": warehouse,
-                                                                         "skus": sorted(set(skus))}):
+    for sku, batch, available, expiry, received in session.execute(stmt, {"w": warehouse, "skus": sorted(set(skus))}):
         out.setdefault(sku, []).append(BatchStock(batch, available, expiry, received))
     return out
 
 
-def reserve_for_order(session: Session, who: Who, order_no: str, warehouse: str, wants: dict[str, int],
-                      methods: dict[str, str], today: date) -> dict[str, list[tuple[str, int]]]:
+def reserve_for_order(
+    session: Session,
+    who: Who,
+    order_no: str,
+    warehouse: str,
+    wants: dict[str, int],
+    methods: dict[str, str],
+    today: date,
+) -> dict[str, list[tuple[str, int]]]:
     """Reserve every SKU of an order, all or nothing, and record the batches on the order.
 
     Raises InsufficientStock listing every short SKU with what is available; then nothing
@@ -242,9 +327,16 @@ def reserve_for_order(session: Session, who: Who, order_no: str, warehouse: str,
     return plans
 
 
-def reserve_stock(session: Session, who: Who, order_no: str | None, warehouse: str, wants: dict[str, int],
-                  methods: dict[str, str], today: date,
-                  locked: dict[str, list[BatchStock]] | None = None) -> dict[str, list[tuple[str, int]]]:
+def reserve_stock(
+    session: Session,
+    who: Who,
+    order_no: str | None,
+    warehouse: str,
+    wants: dict[str, int],
+    methods: dict[str, str],
+    today: date,
+    locked: dict[str, list[BatchStock]] | None = None,
+) -> dict[str, list[tuple[str, int]]]:
     """The balance half of `reserve_for_order`: plan and apply the reservations, all or nothing;
     `record_reservation` then writes their ledger and allocation rows. `locked` is the SKUs'
     batches if the caller already read them with `stock_of(..., lock=True)` in this transaction.
@@ -263,12 +355,21 @@ def reserve_stock(session: Session, who: Who, order_no: str | None, warehouse: s
 
     missing = [sku for sku in wanted if sku not in methods]
     if missing:
-        methods = {**methods, **dict(session.execute(select(Sku.code, Sku.allocation)
-                                                     .where(col(Sku.code).in_(missing))).all())}
+        methods = {
+            **methods,
+            **dict(session.execute(select(Sku.code, Sku.allocation).where(col(Sku.code).in_(missing))).all()),
+        }
     t = table_of(StockBalance)
-    stmt = update(t).where(t.c.warehouse == warehouse, t.c.sku == bindparam("k_sku"),
-                           t.c.batch == bindparam("k_batch"), t.c.available >= bindparam("n")).values(
-        available=t.c.available - bindparam("n"), reserved=t.c.reserved + bindparam("n"))
+    stmt = (
+        update(t)
+        .where(
+            t.c.warehouse == warehouse,
+            t.c.sku == bindparam("k_sku"),
+            t.c.batch == bindparam("k_batch"),
+            t.c.available >= bindparam("n"),
+        )
+        .values(available=t.c.available - bindparam("n"), reserved=t.c.reserved + bindparam("n"))
+    )
     for attempt in range(RESERVE_TRIES):
         stock = locked if locked is not None and attempt == 0 else stock_of(session, warehouse, wanted, lock=True)
         plans: dict[str, list[tuple[str, int]]] = {}
@@ -278,12 +379,17 @@ def reserve_stock(session: Session, who: Who, order_no: str | None, warehouse: s
             try:
                 plans[sku] = plan_allocation(rows, qty, methods.get(sku, "FEFO"), today)
             except ValueError:
-                short.append({"sku": sku, "warehouse": warehouse, "available": sum(
-                    b.available for b in usable(rows, today)), "asked": qty})
+                short.append(
+                    {
+                        "sku": sku,
+                        "warehouse": warehouse,
+                        "available": sum(b.available for b in usable(rows, today)),
+                        "asked": qty,
+                    }
+                )
         if short:
             raise refuse(short)
-        params = [{"k_sku": sku, "k_batch": batch, "n": n} for sku, plan in plans.items()
-                  for batch, n in sorted(plan)]
+        params = [{"k_sku": sku, "k_batch": batch, "n": n} for sku, plan in plans.items() for batch, n in sorted(plan)]
         # One conditional update per balance row, sent together. Rows the caller locked cannot
         # change under us, so no savepoint is needed (a failure rolls the caller's transaction
         # back); rows read here may have, so a short update is rolled back and re-planned.
@@ -298,18 +404,38 @@ def reserve_stock(session: Session, who: Who, order_no: str | None, warehouse: s
     raise refuse([{"sku": s, "warehouse": warehouse, "asked": q} for s, q in wanted.items()])
 
 
-def record_reservation(session: Session, who: Who, order_no: str, warehouse: str,
-                       plans: dict[str, list[tuple[str, int]]]) -> None:
+def record_reservation(
+    session: Session, who: Who, order_no: str, warehouse: str, plans: dict[str, list[tuple[str, int]]]
+) -> None:
     """The ledger rows and the order's allocation rows of reservations `reserve_stock` made."""
     taken = [(sku, batch, n) for sku, plan in plans.items() for batch, n in plan]
     if not taken:
         return
-    session.execute(insert(table_of(StockMovement)), [
-        dict(at=who.at, warehouse=warehouse, sku=sku, batch=batch, kind="reservation", d_available=-n,
-             d_reserved=n, d_damaged=0, order_no=order_no, user_id=who.user_id, channel=who.channel,
-             reason=None) for sku, plan in plans.items() for batch, n in sorted(plan)])
-    session.execute(insert(table_of(OrderAllocation)), [
-        dict(order_no=order_no, sku=sku, batch=batch, qty=n) for sku, batch, n in taken])
+    session.execute(
+        insert(table_of(StockMovement)),
+        [
+            dict(
+                at=who.at,
+                warehouse=warehouse,
+                sku=sku,
+                batch=batch,
+                kind="reservation",
+                d_available=-n,
+                d_reserved=n,
+                d_damaged=0,
+                order_no=order_no,
+                user_id=who.user_id,
+                channel=who.channel,
+                reason=None,
+            )
+            for sku, plan in plans.items()
+            for batch, n in sorted(plan)
+        ],
+    )
+    session.execute(
+        insert(table_of(OrderAllocation)),
+        [dict(order_no=order_no, sku=sku, batch=batch, qty=n) for sku, batch, n in taken],
+    )
 
 
 def _order_allocations(session: Session, order_no: str) -> tuple[str, list[tuple[str, str, int]]]:
@@ -331,8 +457,18 @@ def release(session: Session, who: Who, order_no: str, reason: str | None = None
     """
     warehouse, allocs = _order_allocations(session, order_no)
     for sku, batch, n in allocs:
-        move(session, who, "release", warehouse, sku, batch, d_available=n, d_reserved=-n,
-             order_no=order_no, reason=reason)
+        move(
+            session,
+            who,
+            "release",
+            warehouse,
+            sku,
+            batch,
+            d_available=n,
+            d_reserved=-n,
+            order_no=order_no,
+            reason=reason,
+        )
     for a in session.exec(select(OrderAllocation).where(OrderAllocation.order_no == order_no)):
         session.delete(a)
     session.flush()
@@ -348,8 +484,7 @@ def dispatch_out(session: Session, who: Who, order_no: str) -> list[tuple[str, s
     return allocs
 
 
-def adjust(session: Session, who: Who, warehouse: str, sku: str, batch: str, delta: int,
-           reason: str) -> StockBalance:
+def adjust(session: Session, who: Who, warehouse: str, sku: str, batch: str, delta: int, reason: str) -> StockBalance:
     """Correct a batch's available quantity by `delta` (a count, a found or lost unit)."""
     reason = _require_reason(reason, "stock adjustment")
     if isinstance(delta, bool) or not isinstance(delta, int) or delta == 0:
@@ -358,15 +493,16 @@ def adjust(session: Session, who: Who, warehouse: str, sku: str, batch: str, del
     try:
         move(session, who, "adjustment", warehouse, sku, batch, d_available=delta, reason=reason)
     except InsufficientStock:
-        raise InsufficientStock(f"Batch {batch} of {sku} in {warehouse} has only {row.available} available; "
-                                f"cannot take away {-delta}.",
-                                [{"sku": sku, "warehouse": warehouse, "batch": batch,
-                                  "available": row.available, "asked": -delta}]) from None
+        raise InsufficientStock(
+            f"Batch {batch} of {sku} in {warehouse} has only {row.available} available; cannot take away {-delta}.",
+            [{"sku": sku, "warehouse": warehouse, "batch": batch, "available": row.available, "asked": -delta}],
+        ) from None
     return _existing_batch(session, warehouse, sku, batch)
 
 
-def mark_damaged(session: Session, who: Who, warehouse: str, sku: str, batch: str, qty: int,
-                 reason: str) -> StockBalance:
+def mark_damaged(
+    session: Session, who: Who, warehouse: str, sku: str, batch: str, qty: int, reason: str
+) -> StockBalance:
     """Move `qty` of a batch from available to damaged."""
     reason = _require_reason(reason, "damage report")
     _require_positive(qty, "damage report")
@@ -374,15 +510,14 @@ def mark_damaged(session: Session, who: Who, warehouse: str, sku: str, batch: st
     try:
         move(session, who, "damage", warehouse, sku, batch, d_available=-qty, d_damaged=qty, reason=reason)
     except InsufficientStock:
-        raise InsufficientStock(f"Batch {batch} of {sku} in {warehouse} has only {row.available} available; "
-                                f"cannot mark {qty} damaged.",
-                                [{"sku": sku, "warehouse": warehouse, "batch": batch,
-                                  "available": row.available, "asked": qty}]) from None
+        raise InsufficientStock(
+            f"Batch {batch} of {sku} in {warehouse} has only {row.available} available; cannot mark {qty} damaged.",
+            [{"sku": sku, "warehouse": warehouse, "batch": batch, "available": row.available, "asked": qty}],
+        ) from None
     return _existing_batch(session, warehouse, sku, batch)
 
 
-def transfer(session: Session, who: Who, from_wh: str, to_wh: str, sku: str, batch: str, qty: int,
-             reason: str) -> None:
+def transfer(session: Session, who: Who, from_wh: str, to_wh: str, sku: str, batch: str, qty: int, reason: str) -> None:
     """Move available stock of one batch to another warehouse, keeping the batch's dates."""
     reason = _require_reason(reason, "transfer")
     _require_positive(qty, "transfer")
@@ -392,10 +527,10 @@ def transfer(session: Session, who: Who, from_wh: str, to_wh: str, sku: str, bat
         raise NotFound(f"No warehouse {to_wh}.")
     src = _existing_batch(session, from_wh, sku, batch)
     if src.available < qty:
-        raise InsufficientStock(f"Batch {batch} of {sku} in {from_wh} has only {src.available} available; "
-                                f"cannot transfer {qty}.",
-                                [{"sku": sku, "warehouse": from_wh, "batch": batch,
-                                  "available": src.available, "asked": qty}])
+        raise InsufficientStock(
+            f"Batch {batch} of {sku} in {from_wh} has only {src.available} available; cannot transfer {qty}.",
+            [{"sku": sku, "warehouse": from_wh, "batch": batch, "available": src.available, "asked": qty}],
+        )
     with session.begin_nested():
         _ensure_batch(session, to_wh, sku, batch, src.mfg_date, src.expiry_date, src.received_on)
         legs = sorted([(from_wh, -qty), (to_wh, qty)])  # lock order: warehouse code
@@ -403,9 +538,20 @@ def transfer(session: Session, who: Who, from_wh: str, to_wh: str, sku: str, bat
             move(session, who, "transfer", wh, sku, batch, d_available=d, reason=reason)
 
 
-def receive(session: Session, who: Who, warehouse: str, sku: str, batch: str, qty: int, *,
-            mfg_date: date | None = None, expiry_date: date | None = None, received_on: date | None = None,
-            damaged: bool = False, reason: str | None = None) -> None:
+def receive(
+    session: Session,
+    who: Who,
+    warehouse: str,
+    sku: str,
+    batch: str,
+    qty: int,
+    *,
+    mfg_date: date | None = None,
+    expiry_date: date | None = None,
+    received_on: date | None = None,
+    damaged: bool = False,
+    reason: str | None = None,
+) -> None:
     """Stock arrives (import or goods receipt): creates the batch row if new."""
     if isinstance(qty, bool) or not isinstance(qty, int) or qty <= 0:
         raise InvalidInput("A receipt must be a positive quantity.")
@@ -420,9 +566,19 @@ def ledger_consistent(session: Session) -> list[str]:
     """Differences between the balances and the ledger's sums, and any negative balance
     (empty = consistent)."""
     m = StockMovement
-    sums = {(w, s, b): (a or 0, r or 0, d or 0) for w, s, b, a, r, d in session.execute(
-        sa.select(col(m.warehouse), col(m.sku), col(m.batch), func.sum(m.d_available), func.sum(m.d_reserved),
-                  func.sum(m.d_damaged)).group_by(m.warehouse, m.sku, m.batch))}
+    sums = {
+        (w, s, b): (a or 0, r or 0, d or 0)
+        for w, s, b, a, r, d in session.execute(
+            sa.select(
+                col(m.warehouse),
+                col(m.sku),
+                col(m.batch),
+                func.sum(m.d_available),
+                func.sum(m.d_reserved),
+                func.sum(m.d_damaged),
+            ).group_by(m.warehouse, m.sku, m.batch)
+        )
+    }
     problems: list[str] = []
     seen = set()
     rows = session.exec(select(StockBalance).execution_options(populate_existing=True)).all()

@@ -5,6 +5,7 @@ is left, and what is overdue by at least so many days.
 Invoices belong to customers, so whoever may see a customer's balances (`payments.view`) may
 see its invoices; anything else reads exactly like an invoice that does not exist.
 """
+
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -49,18 +50,37 @@ def _view(inv: Invoice, name: str, today: date) -> InvoiceView:
     balance = money(inv.amount - inv.paid)
     late = (today - inv.due_date).days if balance > 0 else 0
     status = "paid" if balance <= 0 else ("overdue" if late > 0 else "unpaid")
-    return InvoiceView(inv.invoice_no, inv.order_no, inv.customer, name, money(inv.amount), money(inv.paid),
-                       max(balance, ZERO), inv.issued_on, inv.due_date, status, max(late, 0),
-                       (today - inv.due_date).days)
+    return InvoiceView(
+        inv.invoice_no,
+        inv.order_no,
+        inv.customer,
+        name,
+        money(inv.amount),
+        money(inv.paid),
+        max(balance, ZERO),
+        inv.issued_on,
+        inv.due_date,
+        status,
+        max(late, 0),
+        (today - inv.due_date).days,
+    )
 
 
 def _require(actor: Actor) -> None:
     actor.require("payments.view", "see invoices")
 
 
-def list_invoices(session: Session, actor: Actor, today: date, *, status: str | None = None,
-                  start: date | None = None, end: date | None = None, min_days_overdue: int | None = None,
-                  where: SalesFilter | None = None) -> list[InvoiceView]:
+def list_invoices(
+    session: Session,
+    actor: Actor,
+    today: date,
+    *,
+    status: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    min_days_overdue: int | None = None,
+    where: SalesFilter | None = None,
+) -> list[InvoiceView]:
     """Invoices of the customers in scope (narrowed by `where`), oldest first. `status`: unpaid
     (anything left to pay, overdue included), overdue (past its due date and not fully paid),
     paid, all; the period is of issue dates; `min_days_overdue` keeps invoices at least that many
@@ -70,8 +90,9 @@ def list_invoices(session: Session, actor: Actor, today: date, *, status: str | 
     status = status or "all"
     if status not in INVOICE_STATUSES:
         raise InvalidInput(f"Invoice status {status!r}: use one of " + ", ".join(INVOICE_STATUSES) + ".")
-    if min_days_overdue is not None and (isinstance(min_days_overdue, bool) or not isinstance(min_days_overdue, int)
-                                         or min_days_overdue < 1):
+    if min_days_overdue is not None and (
+        isinstance(min_days_overdue, bool) or not isinstance(min_days_overdue, int) or min_days_overdue < 1
+    ):
         raise InvalidInput(f"Days overdue: a whole number of at least 1, not {min_days_overdue!r}.")
     q = select(Invoice, Customer.name).join(Customer, col(Customer.code) == Invoice.customer)
     codes = visible_customer_codes(session, actor)
@@ -86,8 +107,14 @@ def list_invoices(session: Session, actor: Actor, today: date, *, status: str | 
     out = []
     for inv, name in session.exec(q):
         v = _view(inv, name, today)
-        if status == "unpaid" and v.balance <= 0 or status == "overdue" and v.status != "overdue" \
-                or status == "paid" and v.status != "paid":
+        if (
+            status == "unpaid"
+            and v.balance <= 0
+            or status == "overdue"
+            and v.status != "overdue"
+            or status == "paid"
+            and v.status != "paid"
+        ):
             continue
         if min_days_overdue is not None and v.days_overdue < min_days_overdue:
             continue
@@ -96,6 +123,7 @@ def list_invoices(session: Session, actor: Actor, today: date, *, status: str | 
 
 
 # --- one invoice -----------------------------------------------------------------------------
+
 
 @dataclass
 class InvoiceDetail:
@@ -148,12 +176,17 @@ def get_invoice(session: Session, actor: Actor, today: date, ref: str) -> Invoic
         raise OutOfScope(refusal)
     order = session.get(Order, inv.order_no)
     note = session.exec(select(DeliveryNote).where(DeliveryNote.order_no == inv.order_no)).first()
-    return InvoiceDetail(_view(inv, cust.name, today), order.warehouse if order else "",
-                         order.status if order else "", note.note_no if note else None,
-                         note.dispatched_at if note else None)
+    return InvoiceDetail(
+        _view(inv, cust.name, today),
+        order.warehouse if order else "",
+        order.status if order else "",
+        note.note_no if note else None,
+        note.dispatched_at if note else None,
+    )
 
 
 # --- sending one -------------------------------------------------------------------------------
+
 
 @dataclass
 class InvoiceSending:
@@ -172,24 +205,44 @@ def send_invoice(session: Session, actor: Actor, clock: Clock, ref: str) -> Invo
     (core/locks.py), so the amounts sent are those no payment is changing at the same moment."""
     detail = get_invoice(session, actor, clock.today(), ref)
     lock_customer(session, detail.invoice.customer)
-    inv = session.exec(select(Invoice).where(Invoice.invoice_no == detail.invoice.invoice_no)
-                       .execution_options(populate_existing=True)).one()
+    inv = session.exec(
+        select(Invoice).where(Invoice.invoice_no == detail.invoice.invoice_no).execution_options(populate_existing=True)
+    ).one()
     view = _view(inv, detail.invoice.customer_name, clock.today())
     recipients = invoice_recipients(session, inv.customer)
     if not recipients:
         raise InvalidInput(f"{view.customer_name} has no users to send invoice {view.invoice_no} to.")
     now = clock.now()
     for uid, _ in recipients:
-        audit.notify(session, at=now, event="invoice", recipient=uid, invoice_no=view.invoice_no,
-                     order_no=view.order_no, customer=view.customer_name, amount=str(view.amount),
-                     paid=str(view.paid), balance=str(view.balance), due_date=view.due_date.isoformat())
-    audit.record(session, at=now, user_id=actor.user_id, channel=actor.channel, action="invoice.send",
-                 entity="invoice", entity_id=view.invoice_no, recipients=[u for u, _ in recipients],
-                 balance=str(view.balance))
+        audit.notify(
+            session,
+            at=now,
+            event="invoice",
+            recipient=uid,
+            invoice_no=view.invoice_no,
+            order_no=view.order_no,
+            customer=view.customer_name,
+            amount=str(view.amount),
+            paid=str(view.paid),
+            balance=str(view.balance),
+            due_date=view.due_date.isoformat(),
+        )
+    audit.record(
+        session,
+        at=now,
+        user_id=actor.user_id,
+        channel=actor.channel,
+        action="invoice.send",
+        entity="invoice",
+        entity_id=view.invoice_no,
+        recipients=[u for u, _ in recipients],
+        balance=str(view.balance),
+    )
     return InvoiceSending(view, recipients)
 
 
 # --- what falls due, and credit left -----------------------------------------------------------
+
 
 @dataclass
 class DueItem:
@@ -233,12 +286,22 @@ def credit_position(session: Session, actor: Actor, today: date, customer: str) 
     cust = get_customer(session, actor, customer)
     owed = outstanding(session, cust)
     items = _due_items(session, cust, today)
-    waiting = session.exec(select(col(Order.total)).where(Order.customer == cust.code,
-                                                     col(Order.status).in_(("pending_approval", "confirmed")))).all()
+    waiting = session.exec(
+        select(col(Order.total)).where(
+            Order.customer == cust.code, col(Order.status).in_(("pending_approval", "confirmed"))
+        )
+    ).all()
     return CreditPosition(
-        cust.code, cust.name, cust.credit_limit, owed,
-        None if cust.credit_limit is None else money(cust.credit_limit - owed), cust.payment_terms_days, items,
-        money(sum((d.balance for d in items if d.days_past_due > 0), ZERO)), money(sum(waiting, ZERO)))
+        cust.code,
+        cust.name,
+        cust.credit_limit,
+        owed,
+        None if cust.credit_limit is None else money(cust.credit_limit - owed),
+        cust.payment_terms_days,
+        items,
+        money(sum((d.balance for d in items if d.days_past_due > 0), ZERO)),
+        money(sum(waiting, ZERO)),
+    )
 
 
 @dataclass
@@ -250,8 +313,14 @@ class OverdueCustomer:
     oldest_days: int
 
 
-def overdue_by(session: Session, actor: Actor, today: date, min_days: int,
-               where: SalesFilter | None = None, customer: str | None = None) -> list[OverdueCustomer]:
+def overdue_by(
+    session: Session,
+    actor: Actor,
+    today: date,
+    min_days: int,
+    where: SalesFilter | None = None,
+    customer: str | None = None,
+) -> list[OverdueCustomer]:
     """Customers in scope with unpaid amounts (invoices, opening balance) at least `min_days` days
     past due, largest first."""
     _require(actor)
@@ -272,6 +341,13 @@ def overdue_by(session: Session, actor: Actor, today: date, min_days: int,
             continue
         late = [d for d in _due_items(session, c, today) if d.days_past_due >= min_days]
         if late:
-            out.append(OverdueCustomer(c.code, c.name, money(sum((d.balance for d in late), ZERO)), late,
-                                       max(d.days_past_due for d in late)))
+            out.append(
+                OverdueCustomer(
+                    c.code,
+                    c.name,
+                    money(sum((d.balance for d in late), ZERO)),
+                    late,
+                    max(d.days_past_due for d in late),
+                )
+            )
     return sorted(out, key=lambda o: (-o.amount, o.customer))

@@ -1,5 +1,6 @@
 """Linking a Telegram account to a user: a shared phone number matched to a customer, approved by a
 manager or admin covering that customer (or linked directly by one of them)."""
+
 import re
 from datetime import datetime
 
@@ -21,8 +22,9 @@ def phone_key(phone: str | None) -> str:
 
 
 def pending_request(session: Session, telegram_id: int | str) -> LinkRequest | None:
-    return session.exec(select(LinkRequest).where(LinkRequest.telegram_id == str(telegram_id),
-                                                  LinkRequest.status == "pending")).first()
+    return session.exec(
+        select(LinkRequest).where(LinkRequest.telegram_id == str(telegram_id), LinkRequest.status == "pending")
+    ).first()
 
 
 def request_link(session: Session, telegram_id: int | str, phone: str, now: datetime) -> LinkRequest | None:
@@ -33,19 +35,39 @@ def request_link(session: Session, telegram_id: int | str, phone: str, now: date
     existing = pending_request(session, telegram_id)
     if existing is not None:
         return existing
-    customer = next((code for code, p in session.exec(select(Customer.code, Customer.phone)
-                                                      .where(col(Customer.phone).is_not(None)).order_by(Customer.code))
-                     if phone_key(p) == key), None)
+    customer = next(
+        (
+            code
+            for code, p in session.exec(
+                select(Customer.code, Customer.phone).where(col(Customer.phone).is_not(None)).order_by(Customer.code)
+            )
+            if phone_key(p) == key
+        ),
+        None,
+    )
     if customer is None:
         return None
-    user = session.exec(select(User).where(User.customer == customer, col(User.role).in_(LINKABLE_ROLES),
-                                           col(User.telegram_id).is_(None)).order_by(User.id)).first()
-    req = LinkRequest(telegram_id=str(telegram_id), phone=key, customer=customer,
-                      user_id=user.id if user else None, created_at=now)
+    user = session.exec(
+        select(User)
+        .where(User.customer == customer, col(User.role).in_(LINKABLE_ROLES), col(User.telegram_id).is_(None))
+        .order_by(User.id)
+    ).first()
+    req = LinkRequest(
+        telegram_id=str(telegram_id), phone=key, customer=customer, user_id=user.id if user else None, created_at=now
+    )
     session.add(req)
     session.flush()
-    audit.record(session, at=now, user_id=None, channel="telegram", action="telegram.link_requested",
-                 entity="link_request", entity_id=str(req.id), customer=customer, telegram_id=str(telegram_id))
+    audit.record(
+        session,
+        at=now,
+        user_id=None,
+        channel="telegram",
+        action="telegram.link_requested",
+        entity="link_request",
+        entity_id=str(req.id),
+        customer=customer,
+        telegram_id=str(telegram_id),
+    )
     return req
 
 
@@ -61,8 +83,12 @@ def _decider(session: Session, actor: Actor, customer_code: str | None, missing:
 def _get_request(session: Session, actor: Actor, request_id: int) -> LinkRequest:
     missing = f"No link request {request_id} that you can see."
     # locked (core/locks.py), so of an approve and a reject at once the second sees the first
-    req = session.exec(select(LinkRequest).where(LinkRequest.id == int(request_id)).with_for_update()
-                       .execution_options(populate_existing=True)).first()
+    req = session.exec(
+        select(LinkRequest)
+        .where(LinkRequest.id == int(request_id))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
     if req is None:
         raise NotFound(missing)
     _decider(session, actor, req.customer, missing)
@@ -77,8 +103,11 @@ def link_requests(session: Session, actor: Actor, status: str = "pending") -> li
     rows = session.exec(select(LinkRequest).where(LinkRequest.status == status).order_by(col(LinkRequest.id))).all()
     if actor.is_admin:
         return list(rows)
-    customers = {c.code: c for c in session.exec(select(Customer).where(
-        col(Customer.code).in_({r.customer for r in rows})))} if rows else {}
+    customers = (
+        {c.code: c for c in session.exec(select(Customer).where(col(Customer.code).in_({r.customer for r in rows})))}
+        if rows
+        else {}
+    )
     return [r for r in rows if r.customer in customers and customer_in_scope(session, actor, customers[r.customer])]
 
 
@@ -90,8 +119,16 @@ def _link(session: Session, actor: Actor, user: User, telegram_id: str, now: dat
         raise InvalidInput(f"User {user.id} is already linked to another Telegram account.")
     user.telegram_id = telegram_id
     session.add(user)
-    audit.record(session, at=now, user_id=actor.user_id, channel=actor.channel, action="user.telegram_linked",
-                 entity="user", entity_id=user.id, telegram_id=telegram_id)
+    audit.record(
+        session,
+        at=now,
+        user_id=actor.user_id,
+        channel=actor.channel,
+        action="user.telegram_linked",
+        entity="user",
+        entity_id=user.id,
+        telegram_id=telegram_id,
+    )
     audit.notify(session, at=now, event="telegram_linked", recipient=user.id, name=user.name)
 
 
@@ -101,8 +138,10 @@ def approve_link(session: Session, actor: Actor, request_id: int, now: datetime 
     req = _get_request(session, actor, request_id)
     user = session.get(User, req.user_id) if req.user_id else None
     if user is None:
-        raise InvalidInput(f"Link request {request_id} has no user to link (every user of {req.customer} "
-                           "already has Telegram); link one with `dms users link TELEGRAM_ID USER_ID`.")
+        raise InvalidInput(
+            f"Link request {request_id} has no user to link (every user of {req.customer} "
+            "already has Telegram); link one with `dms users link TELEGRAM_ID USER_ID`."
+        )
     _link(session, actor, user, req.telegram_id, now)
     req.status, req.decided_by, req.decided_at = "approved", actor.user_id, now
     session.add(req)
@@ -114,13 +153,19 @@ def reject_link(session: Session, actor: Actor, request_id: int, now: datetime |
     req = _get_request(session, actor, request_id)
     req.status, req.decided_by, req.decided_at = "rejected", actor.user_id, now
     session.add(req)
-    audit.record(session, at=now, user_id=actor.user_id, channel=actor.channel, action="telegram.link_rejected",
-                 entity="link_request", entity_id=str(req.id))
+    audit.record(
+        session,
+        at=now,
+        user_id=actor.user_id,
+        channel=actor.channel,
+        action="telegram.link_rejected",
+        entity="link_request",
+        entity_id=str(req.id),
+    )
     return req
 
 
-def link_telegram(session: Session, actor: Actor, telegram_id: str, user_id: str,
-                  now: datetime | None = None) -> User:
+def link_telegram(session: Session, actor: Actor, telegram_id: str, user_id: str, now: datetime | None = None) -> User:
     """Link directly (admin: any user; manager: a user of a customer in their regions)."""
     now = now or _now()
     telegram_id = str(telegram_id).strip()
@@ -132,8 +177,9 @@ def link_telegram(session: Session, actor: Actor, telegram_id: str, user_id: str
         raise NotFound(missing)
     _decider(session, actor, user.customer, missing)
     _link(session, actor, user, telegram_id, now)
-    for req in session.exec(select(LinkRequest).where(LinkRequest.telegram_id == telegram_id,
-                                                      LinkRequest.status == "pending")):
+    for req in session.exec(
+        select(LinkRequest).where(LinkRequest.telegram_id == telegram_id, LinkRequest.status == "pending")
+    ):
         req.status, req.decided_by, req.decided_at, req.user_id = "approved", actor.user_id, now, user.id
         session.add(req)
     return user

@@ -18,6 +18,7 @@ PostgreSQL: SELECT ... FOR UPDATE (READ COMMITTED re-reads the row once the lock
 SQLite: every transaction begins IMMEDIATE (core/db.py), so writers already run one at a
 time and SQLAlchemy leaves FOR UPDATE out.
 """
+
 from typing import Any
 
 from sqlalchemy import update
@@ -30,20 +31,28 @@ from .types import rowcount, table_of
 
 def lock_customer(session: Session, code: str) -> Customer | None:
     """The customer row, locked and fresh from the database (None if there is none)."""
-    return session.exec(select(Customer).where(Customer.code == code).with_for_update()
-                        .execution_options(populate_existing=True)).first()
+    return session.exec(
+        select(Customer).where(Customer.code == code).with_for_update().execution_options(populate_existing=True)
+    ).first()
 
 
 def lock_order(session: Session, order_no: str) -> Order | None:
     """The order row, locked and fresh; its customer must be locked first (see above)."""
-    return session.exec(select(Order).where(Order.order_no == order_no).with_for_update()
-                        .execution_options(populate_existing=True)).first()
+    return session.exec(
+        select(Order).where(Order.order_no == order_no).with_for_update().execution_options(populate_existing=True)
+    ).first()
 
 
-def transition_row(session: Session, model: type[SQLModel], key_col: str, key: object, status_col: str,
-                   allowed_from: tuple[str, ...], values: dict[str, Any]) -> bool:
+def transition_row(
+    session: Session,
+    model: type[SQLModel],
+    key_col: str,
+    key: object,
+    status_col: str,
+    allowed_from: tuple[str, ...],
+    values: dict[str, Any],
+) -> bool:
     """Set `values` on the row only if its status is still one of `allowed_from`; whether it did."""
     t = table_of(model)
-    result = session.execute(update(t).where(t.c[key_col] == key, t.c[status_col].in_(allowed_from))
-                             .values(**values))
+    result = session.execute(update(t).where(t.c[key_col] == key, t.c[status_col].in_(allowed_from)).values(**values))
     return rowcount(result) == 1

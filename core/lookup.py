@@ -5,6 +5,7 @@ names and aliases, with pack sizes normalised ("1 litre" = "1L" = "1000 ml") so 
 in the question prefers the SKU of that size. Two near-equal matches are `Ambiguous`,
 never a silent guess. Customer lookup never reveals a customer outside the actor's scope.
 """
+
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,11 +37,27 @@ SIZE_MATCH, SIZE_MISMATCH = 12, 25  # bonus / penalty when the query names a pac
 
 # Size words -> (canonical unit, multiplier): weights to grams, volumes to millilitres.
 _SIZE_UNITS = {
-    "kg": ("g", 1000), "kgs": ("g", 1000), "kilo": ("g", 1000), "kilos": ("g", 1000), "kilogram": ("g", 1000),
-    "kilograms": ("g", 1000), "g": ("g", 1), "gm": ("g", 1), "gms": ("g", 1), "gram": ("g", 1),
-    "grams": ("g", 1), "gr": ("g", 1),
-    "l": ("ml", 1000), "lt": ("ml", 1000), "ltr": ("ml", 1000), "ltrs": ("ml", 1000), "litre": ("ml", 1000),
-    "litres": ("ml", 1000), "liter": ("ml", 1000), "liters": ("ml", 1000), "ml": ("ml", 1),
+    "kg": ("g", 1000),
+    "kgs": ("g", 1000),
+    "kilo": ("g", 1000),
+    "kilos": ("g", 1000),
+    "kilogram": ("g", 1000),
+    "kilograms": ("g", 1000),
+    "g": ("g", 1),
+    "gm": ("g", 1),
+    "gms": ("g", 1),
+    "gram": ("g", 1),
+    "grams": ("g", 1),
+    "gr": ("g", 1),
+    "l": ("ml", 1000),
+    "lt": ("ml", 1000),
+    "ltr": ("ml", 1000),
+    "ltrs": ("ml", 1000),
+    "litre": ("ml", 1000),
+    "litres": ("ml", 1000),
+    "liter": ("ml", 1000),
+    "liters": ("ml", 1000),
+    "ml": ("ml", 1),
 }
 _SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*(" + "|".join(sorted(_SIZE_UNITS, key=len, reverse=True)) + r")\b")
 _NON_WORD = re.compile(r"[^\w.]+")
@@ -72,23 +89,35 @@ def _name_score(query: str, name: str, code: str, cutoff: float = 0) -> float:
     """How well a normalised query matches a name or code; spacing ignored ("tamilnadu").
     A score below `cutoff` may come back as 0."""
     n = _normalised(name)
-    return float(max(fuzz.token_set_ratio(query, n, score_cutoff=cutoff),
-                     fuzz.ratio(query.replace(" ", ""), n.replace(" ", ""), score_cutoff=cutoff),
-                     fuzz.ratio(query, code.lower(), score_cutoff=cutoff)))
+    return float(
+        max(
+            fuzz.token_set_ratio(query, n, score_cutoff=cutoff),
+            fuzz.ratio(query.replace(" ", ""), n.replace(" ", ""), score_cutoff=cutoff),
+            fuzz.ratio(query, code.lower(), score_cutoff=cutoff),
+        )
+    )
 
 
 # --- SKUs --------------------------------------------------------------------------------
 
+
 def _sku_fields(session: Session) -> list[tuple[Row[*tuple[Any, ...]], list[str], set[str]]]:
     """Each SKU (code, name, aliases, barcode) with its searchable texts (normalised) and its
     pack sizes. Rows, not objects: ORM columns, so a transaction's own changes are flushed first."""
-    products = {p.code: p for p in session.execute(select(col(Product.code), col(Product.name), col(Product.brand),
-                                                          col(Product.category)))}
+    products = {
+        p.code: p
+        for p in session.execute(
+            select(col(Product.code), col(Product.name), col(Product.brand), col(Product.category))
+        )
+    }
     brands = _path_names(session, Brand)
     categories = _path_names(session, Category)
     out = []
-    for sku in session.execute(sa.select(col(Sku.code), col(Sku.name), col(Sku.aliases), col(Sku.barcode),
-                                         col(Sku.product)).order_by(col(Sku.code))):
+    for sku in session.execute(
+        sa.select(col(Sku.code), col(Sku.name), col(Sku.aliases), col(Sku.barcode), col(Sku.product)).order_by(
+            col(Sku.code)
+        )
+    ):
         p = products.get(sku.product)
         texts = [sku.name, sku.code, *split_list(sku.aliases)]
         if p is not None:
@@ -120,11 +149,11 @@ def _path_names(session: Session, model: type[Brand] | type[Category]) -> dict[s
 class _SkuIndex:
     """Every SKU's searchable texts, derived once per reference token (core.cache)."""
 
-    codes: tuple[str, ...]                 # by code
-    sizes: tuple[frozenset[str], ...]      # each SKU's pack sizes
-    texts: tuple[str, ...]                 # every SKU's non-empty normalised texts, one after another
-    starts: "np.ndarray"                   # where each SKU's texts start in `texts` (-1: it has none)
-    exact: dict[str, tuple[str, ...]]      # casefolded code, barcode, name or alias -> the SKUs it names
+    codes: tuple[str, ...]  # by code
+    sizes: tuple[frozenset[str], ...]  # each SKU's pack sizes
+    texts: tuple[str, ...]  # every SKU's non-empty normalised texts, one after another
+    starts: "np.ndarray"  # where each SKU's texts start in `texts` (-1: it has none)
+    exact: dict[str, tuple[str, ...]]  # casefolded code, barcode, name or alias -> the SKUs it names
 
 
 def _build_sku_index(session: Session) -> _SkuIndex:
@@ -139,8 +168,12 @@ def _build_sku_index(session: Session) -> _SkuIndex:
         kept = [f for f in fields if f]
         starts.append(len(texts) if kept else -1)
         texts += kept
-        keys = (sku.code.casefold(), (sku.barcode or "").casefold(), sku.name.casefold(),
-                *(a.casefold() for a in split_list(sku.aliases)))
+        keys = (
+            sku.code.casefold(),
+            (sku.barcode or "").casefold(),
+            sku.name.casefold(),
+            *(a.casefold() for a in split_list(sku.aliases)),
+        )
         for k in dict.fromkeys(keys):
             exact[k] = exact.get(k, ()) + (sku.code,)
     return _SkuIndex(tuple(codes), tuple(size_of), tuple(texts), np.array(starts, dtype=np.int64), exact)
@@ -154,8 +187,7 @@ def _best_scores(query: str, index: _SkuIndex, cutoff: float) -> "np.ndarray":
     possibly for a best below `cutoff`), every pair scored in one call."""
     if not index.texts:
         return np.zeros(len(index.codes))
-    pairs = process.cdist([query], index.texts, scorer=fuzz.token_set_ratio, score_cutoff=cutoff,
-                          dtype=np.float64)[0]
+    pairs = process.cdist([query], index.texts, scorer=fuzz.token_set_ratio, score_cutoff=cutoff, dtype=np.float64)[0]
     has = index.starts >= 0
     best = np.zeros(len(index.codes))
     best[has] = np.maximum.reduceat(pairs, index.starts[has])
@@ -210,8 +242,10 @@ def _pick(text: str, scored: list[tuple[N, float]], label: Callable[[N], str], w
     best = good[0][1]
     close = [x for x, s in good if best - s < MARGIN]
     if len(close) > 1:
-        raise Ambiguous(f"'{text}' could be " + ", ".join(label(x) for x in close[:6]) + ". Which one?",
-                        [(x.code, x.name) for x in close[:6]])
+        raise Ambiguous(
+            f"'{text}' could be " + ", ".join(label(x) for x in close[:6]) + ". Which one?",
+            [(x.code, x.name) for x in close[:6]],
+        )
     return close[0]
 
 
@@ -228,10 +262,13 @@ def resolve_sku(session: Session, text: str) -> Sku:
     if len(top) == 1:
         return top[0]
     if len(top) > 1:
-        raise Ambiguous(f"'{t}' could be " + ", ".join(f"{s.name} ({s.code})" for s in top) + ". Which one?",
-                        [(s.code, s.name) for s in top])
-    return _pick(t, scored, lambda s: f"{s.name} ({s.code})", "product",
-                 "Try the product's code, its barcode or a shorter name.")
+        raise Ambiguous(
+            f"'{t}' could be " + ", ".join(f"{s.name} ({s.code})" for s in top) + ". Which one?",
+            [(s.code, s.name) for s in top],
+        )
+    return _pick(
+        t, scored, lambda s: f"{s.name} ({s.code})", "product", "Try the product's code, its barcode or a shorter name."
+    )
 
 
 def sku_unit(session: Session, sku: str, text: str | None) -> str | None:
@@ -252,6 +289,7 @@ def sku_unit(session: Session, sku: str, text: str | None) -> str | None:
 
 
 # --- customers ---------------------------------------------------------------------------
+
 
 def _refusal(actor: Actor, text: str) -> NotAllowed:
     """The same words whether the customer is out of scope or does not exist at all."""
@@ -278,12 +316,13 @@ def resolve_customer(session: Session, actor: Actor, text: str) -> Customer:
             return c
         raise _refusal(actor, t)
     q = normalise(t)
-    by_score = sorted(((code, _name_score(q, name, code, MIN_SCORE + 10)) for code, name in names),
-                      key=lambda x: (-x[1], x[0]))
+    by_score = sorted(
+        ((code, _name_score(q, name, code, MIN_SCORE + 10)) for code, name in names), key=lambda x: (-x[1], x[0])
+    )
     by_score = [(code, s) for code, s in by_score if s >= MIN_SCORE + 10]
     found: dict[str, Customer] = {}
     for i in range(0, len(by_score), 500):  # bounded IN lists
-        chunk = [code for code, _ in by_score[i:i + 500]]
+        chunk = [code for code, _ in by_score[i : i + 500]]
         found.update((c.code, c) for c in session.exec(select(Customer).where(col(Customer.code).in_(chunk))))
     scored = [(found[code], s) for code, s in by_score]
     if not scored:
@@ -296,8 +335,10 @@ def resolve_customer(session: Session, actor: Actor, text: str) -> Customer:
     if not close:  # "Ghosh Hardware" is not "Salt Lake Hardware Stores": a word said is in no name
         raise _refusal(actor, t)
     if len(close) > 1:
-        raise Ambiguous(f"'{t}' could be " + ", ".join(f"{c.name} ({c.code})" for c in close[:6])
-                        + ". Which one?", [(c.code, c.name) for c in close[:6]])
+        raise Ambiguous(
+            f"'{t}' could be " + ", ".join(f"{c.name} ({c.code})" for c in close[:6]) + ". Which one?",
+            [(c.code, c.name) for c in close[:6]],
+        )
     return close[0]
 
 
@@ -312,6 +353,7 @@ _CUSTOMER_NAMES = select(Customer.code, Customer.name).order_by(Customer.code)
 
 
 # --- regions and warehouses --------------------------------------------------------------
+
 
 def resolve_region(session: Session, text: str) -> Region:
     if not text or not text.strip():
@@ -355,8 +397,9 @@ def resolve_warehouse(session: Session, actor: Actor, text: str) -> Warehouse:
         # by the place words only: "Goa Warehouse" must not match "Bengaluru Central Warehouse"
         # on the word every warehouse shares (nor an unknown name match where a known one is refused)
         q = normalise(_place(t))
-        scored = sorted(((w, _name_score(q, _place(w.name), w.code)) for w in warehouses),
-                        key=lambda x: (-x[1], x[0].code))
+        scored = sorted(
+            ((w, _name_score(q, _place(w.name), w.code)) for w in warehouses), key=lambda x: (-x[1], x[0].code)
+        )
         try:
             found = _pick(t, scored, lambda w: f"{w.name} ({w.code})", "warehouse", "")
         except NotFound:
@@ -368,14 +411,16 @@ def resolve_warehouse(session: Session, actor: Actor, text: str) -> Warehouse:
             elif not e.candidates:
                 raise refusal from None
             else:
-                raise Ambiguous(f"'{t}' could be " + ", ".join(f"{n} ({c})" for c, n in e.candidates)
-                                + ". Which one?", e.candidates) from None
+                raise Ambiguous(
+                    f"'{t}' could be " + ", ".join(f"{n} ({c})" for c, n in e.candidates) + ". Which one?", e.candidates
+                ) from None
     if scope is not None and found.code not in scope:
         raise refusal
     return found
 
 
 # --- people and requests of field work ---------------------------------------------------
+
 
 def resolve_rep(session: Session, actor: Actor, text: str) -> str:
     """A sales rep of the actor's team by name or user id (the same NotFound for one outside it)."""
@@ -386,10 +431,17 @@ def resolve_rep(session: Session, actor: Actor, text: str) -> str:
         if t.casefold() in (u.id.casefold(), u.name.casefold()):
             return u.id
     q = normalise(t)
-    scored = sorted(((u, max(_name_score(q, u.name, u.id), _first_name_score(q, u.name))) for u in users.values()),
-                    key=lambda x: (-x[1], x[0].id))
-    return _pick(t, [(_Labelled(u.id, u.name), s) for u, s in scored], lambda u: f"{u.name} ({u.code})", "sales rep",
-                 "Give the rep's name as in the team list.").code
+    scored = sorted(
+        ((u, max(_name_score(q, u.name, u.id), _first_name_score(q, u.name))) for u in users.values()),
+        key=lambda x: (-x[1], x[0].id),
+    )
+    return _pick(
+        t,
+        [(_Labelled(u.id, u.name), s) for u, s in scored],
+        lambda u: f"{u.name} ({u.code})",
+        "sales rep",
+        "Give the rep's name as in the team list.",
+    ).code
 
 
 def _first_name_score(q: str, name: str) -> float:
@@ -416,16 +468,37 @@ def resolve_outlet_request(session: Session, actor: Actor, text: str) -> OutletR
             return req
     if re.fullmatch(r"[A-Za-z]{1,4}-?\d+", t):
         return get_outlet_request(session, actor, t)  # a request id: NotFound worded like any other
-    reps = {u.id: u.name for u in session.exec(select(User).where(
-        col(User.id).in_({r.proposed_by for r in pending})))} if pending else {}
+    reps = (
+        {u.id: u.name for u in session.exec(select(User).where(col(User.id).in_({r.proposed_by for r in pending})))}
+        if pending
+        else {}
+    )
     outlets = customer_names(session, {r.customer for r in pending})
     q = normalise(t)
-    scored = sorted(((r, max(_name_score(q, outlets.get(r.customer, r.customer), r.customer),
-                             _name_score(q, reps.get(r.proposed_by, r.proposed_by), r.proposed_by),
-                             _first_name_score(q, reps.get(r.proposed_by, "")))) for r in pending),
-                    key=lambda x: (-x[1], x[0].id))
-    named = [(_Labelled(r.id, f"{r.kind} of {outlets.get(r.customer, r.customer)} by "
-                           f"{reps.get(r.proposed_by, r.proposed_by)}"), s) for r, s in scored]
-    picked = _pick(t, named, lambda n: f"{n.code} ({n.name})", "pending outlet request",
-                   "Say 'outlet requests' to list them.")
+    scored = sorted(
+        (
+            (
+                r,
+                max(
+                    _name_score(q, outlets.get(r.customer, r.customer), r.customer),
+                    _name_score(q, reps.get(r.proposed_by, r.proposed_by), r.proposed_by),
+                    _first_name_score(q, reps.get(r.proposed_by, "")),
+                ),
+            )
+            for r in pending
+        ),
+        key=lambda x: (-x[1], x[0].id),
+    )
+    named = [
+        (
+            _Labelled(
+                r.id, f"{r.kind} of {outlets.get(r.customer, r.customer)} by {reps.get(r.proposed_by, r.proposed_by)}"
+            ),
+            s,
+        )
+        for r, s in scored
+    ]
+    picked = _pick(
+        t, named, lambda n: f"{n.code} ({n.name})", "pending outlet request", "Say 'outlet requests' to list them."
+    )
     return next(r for r in pending if r.id == picked.code)

@@ -1,5 +1,6 @@
 """Orders: previewing and creating them, reading them, and every change of an order's status
 (cancel, dispatch, deliver, and the approval decision's effect on the order)."""
+
 import hashlib
 import json
 from collections.abc import Sequence
@@ -102,9 +103,15 @@ class OrderPreview:
 
     def fingerprint(self) -> str:
         """Identifies what the customer would get; a confirmation runs only the same order."""
-        data = [self.customer, self.warehouse, self.status, str(self.total),
-                [(ln.sku, ln.qty, ln.free_qty, str(ln.unit_price), str(ln.discount), str(ln.tax)) for ln in self.lines],
-                sorted(a.code for a in self.applied), sorted(self.approval_reasons)]
+        data = [
+            self.customer,
+            self.warehouse,
+            self.status,
+            str(self.total),
+            [(ln.sku, ln.qty, ln.free_qty, str(ln.unit_price), str(ln.discount), str(ln.tax)) for ln in self.lines],
+            sorted(a.code for a in self.applied),
+            sorted(self.approval_reasons),
+        ]
         return hashlib.sha256(json.dumps(data).encode()).hexdigest()[:16]
 
 
@@ -140,23 +147,37 @@ def _resolve_customer(session: Session, actor: Actor, customer: str | None) -> C
     return get_customer(session, actor, code)
 
 
-def preview_order(session: Session, actor: Actor, clock: Clock, items: list[Item],
-                  customer: str | None = None, warehouse: str | None = None) -> OrderPreview:
+def preview_order(
+    session: Session,
+    actor: Actor,
+    clock: Clock,
+    items: list[Item],
+    customer: str | None = None,
+    warehouse: str | None = None,
+) -> OrderPreview:
     """Validate and price an order without writing anything (rules.md, "Orders")."""
     return _compute(session, actor, clock, items, customer, warehouse)[0]
 
 
-def _compute(session: Session, actor: Actor, clock: Clock, items: list[Item], customer: str | None,
-             warehouse: str | None, lock: bool = False
-             ) -> tuple[OrderPreview, dict[str, list[BatchStock]], dict[str, str]]:
+def _compute(
+    session: Session,
+    actor: Actor,
+    clock: Clock,
+    items: list[Item],
+    customer: str | None,
+    warehouse: str | None,
+    lock: bool = False,
+) -> tuple[OrderPreview, dict[str, list[BatchStock]], dict[str, str]]:
     """The preview, the stock it was computed from ({sku: [BatchStock]}) and each SKU's
     allocation method; `lock` locks those stock rows (create_order reserves from them)."""
     cust = _resolve_customer(session, actor, customer)
     if lock:  # the credit check below must see every order and payment before this one commits
         cust = must_exist(lock_customer(session, cust.code), f"customer {cust.code}")
     if cust.status == "blocked":
-        raise CustomerBlocked(f"{cust.name} is blocked and cannot place orders"
-                              + ("." if actor.role == "admin" else "; please contact your manager."))
+        raise CustomerBlocked(
+            f"{cust.name} is blocked and cannot place orders"
+            + ("." if actor.role == "admin" else "; please contact your manager.")
+        )
     wh_code = warehouse or cust.warehouse
     ref = reference(session)
     if wh_code not in ref.warehouses:
@@ -174,8 +195,11 @@ def _compute(session: Session, actor: Actor, clock: Clock, items: list[Item], cu
     prices = prices_for(session, codes, ctx, today)
     unpriced = [c for c in codes if c not in prices]
     if unpriced:
-        raise NoPrice("No price for " + ", ".join(f"{skus[c].name} ({c})" for c in unpriced)
-                      + f" for {cust.name}, so it cannot be ordered.")
+        raise NoPrice(
+            "No price for "
+            + ", ".join(f"{skus[c].name} ({c})" for c in unpriced)
+            + f" for {cust.name}, so it cannot be ordered."
+        )
     wanted: dict[str, int] = {}
     readings = []
     for item in items:
@@ -183,9 +207,18 @@ def _compute(session: Session, actor: Actor, clock: Clock, items: list[Item], cu
         readings.append(reading)
         wanted[item.sku] = wanted.get(item.sku, 0) + reading.base_qty
 
-    lines = [QuoteLine(sku=c, qty=wanted[c], unit_price=prices[c].price, tax_rate=skus[c].tax_rate,
-                       product=skus[c].product, brands=skus[c].brands, categories=skus[c].categories)
-             for c in codes]
+    lines = [
+        QuoteLine(
+            sku=c,
+            qty=wanted[c],
+            unit_price=prices[c].price,
+            tax_rate=skus[c].tax_rate,
+            product=skus[c].product,
+            brands=skus[c].brands,
+            categories=skus[c].categories,
+        )
+        for c in codes
+    ]
     # The rules are known before the stock, so the stock of the ordered SKUs and of the free
     # goods they may earn is read (and locked) in one query; a bad scheme is reported where it
     # was before, after the stock check.
@@ -199,10 +232,17 @@ def _compute(session: Session, actor: Actor, clock: Clock, items: list[Item], cu
     short = [c for c in codes if have[c] < wanted[c]]
     if short:
         raise InsufficientStock(
-            "Not enough stock in " + wh_code + ": " + "; ".join(
+            "Not enough stock in "
+            + wh_code
+            + ": "
+            + "; ".join(
                 f"{skus[c].name} ({c}) has {have[c]} {units[c][0][0] if units.get(c) else ''} available, "
-                f"{wanted[c]} asked".replace("  ", " ") for c in short) + ". Nothing was ordered.",
-            [{"sku": c, "available": have[c], "asked": wanted[c], "warehouse": wh_code} for c in short])
+                f"{wanted[c]} asked".replace("  ", " ")
+                for c in short
+            )
+            + ". Nothing was ordered.",
+            [{"sku": c, "available": have[c], "asked": wanted[c], "warehouse": wh_code} for c in short],
+        )
     if rules_error is not None:
         raise rules_error
 
@@ -216,20 +256,41 @@ def _compute(session: Session, actor: Actor, clock: Clock, items: list[Item], cu
             names[code], methods[code] = meta.name, meta.allocation
             if meta.units:
                 units[code] = meta.units  # a free SKU's base unit is named in the preview
-    reasons, rule_codes, approver = evaluate_rules(session, cust, q.total, q.discount, q.gross,
-                                                   outstanding(session, cust))
+    reasons, rule_codes, approver = evaluate_rules(
+        session, cust, q.total, q.discount, q.gross, outstanding(session, cust)
+    )
     preview = OrderPreview(
-        customer=cust.code, customer_name=cust.name, warehouse=wh_code,
-        status="pending_approval" if reasons else "confirmed", lines=q.lines, applied=q.applied,
-        notes=q.notes, gross=q.gross, discount=q.discount, tax=q.tax, total=q.total,
-        approval_reasons=reasons, approval_rules=rule_codes, approver_role=approver,
-        price_reasons={c: prices[c].reason for c in codes}, sku_names=names,
-        units={c: units.get(c, []) for c in set(codes) | free_skus}, readings=readings)
+        customer=cust.code,
+        customer_name=cust.name,
+        warehouse=wh_code,
+        status="pending_approval" if reasons else "confirmed",
+        lines=q.lines,
+        applied=q.applied,
+        notes=q.notes,
+        gross=q.gross,
+        discount=q.discount,
+        tax=q.tax,
+        total=q.total,
+        approval_reasons=reasons,
+        approval_rules=rule_codes,
+        approver_role=approver,
+        price_reasons={c: prices[c].reason for c in codes},
+        sku_names=names,
+        units={c: units.get(c, []) for c in set(codes) | free_skus},
+        readings=readings,
+    )
     return preview, stock, methods
 
 
-def create_order(session: Session, actor: Actor, clock: Clock, items: list[Item], customer: str | None = None,
-                 warehouse: str | None = None, expected: str | None = None) -> tuple[Order, OrderPreview]:
+def create_order(
+    session: Session,
+    actor: Actor,
+    clock: Clock,
+    items: list[Item],
+    customer: str | None = None,
+    warehouse: str | None = None,
+    expected: str | None = None,
+) -> tuple[Order, OrderPreview]:
     """Create the order in the caller's transaction: the preview computation, then reservations,
     approval request, audit and notifications. `expected` is the fingerprint the user confirmed."""
     # The stock rows the preview reads are locked here, so the reservation plans from them.
@@ -242,23 +303,67 @@ def create_order(session: Session, actor: Actor, clock: Clock, items: list[Item]
     plans = reserve_stock(session, who, None, preview.warehouse, wants, methods, clock.today(), locked=stock)
     # The number is taken last: its counter row is locked until commit, so it is held briefly.
     order_no = next_number(session, "order", "SO-")
-    order = Order(order_no=order_no, customer=preview.customer, warehouse=preview.warehouse,
-                  status=preview.status, created_at=now, created_by=actor.user_id, channel=actor.channel,
-                  gross=preview.gross, discount=preview.discount, tax=preview.tax, total=preview.total,
-                  updated_at=now)
+    order = Order(
+        order_no=order_no,
+        customer=preview.customer,
+        warehouse=preview.warehouse,
+        status=preview.status,
+        created_at=now,
+        created_by=actor.user_id,
+        channel=actor.channel,
+        gross=preview.gross,
+        discount=preview.discount,
+        tax=preview.tax,
+        total=preview.total,
+        updated_at=now,
+    )
     session.add(order)
     session.flush()
-    session.execute(insert(table_of(OrderLine)), [
-        dict(order_no=order_no, line_no=n, sku=ln.sku, qty=ln.qty, free_qty=ln.free_qty, unit_price=ln.unit_price,
-             gross=ln.gross, discount=ln.discount, tax=ln.tax, line_total=ln.line_total)
-        for n, ln in enumerate(preview.lines, 1)])
+    session.execute(
+        insert(table_of(OrderLine)),
+        [
+            dict(
+                order_no=order_no,
+                line_no=n,
+                sku=ln.sku,
+                qty=ln.qty,
+                free_qty=ln.free_qty,
+                unit_price=ln.unit_price,
+                gross=ln.gross,
+                discount=ln.discount,
+                tax=ln.tax,
+                line_total=ln.line_total,
+            )
+            for n, ln in enumerate(preview.lines, 1)
+        ],
+    )
     if preview.applied:
-        session.execute(insert(table_of(OrderScheme)), [
-            dict(order_no=order_no, scheme=a.code, benefit=a.benefit, free_sku=a.free_sku,
-                 free_qty=a.free_qty or 0, description=a.description) for a in preview.applied])
+        session.execute(
+            insert(table_of(OrderScheme)),
+            [
+                dict(
+                    order_no=order_no,
+                    scheme=a.code,
+                    benefit=a.benefit,
+                    free_sku=a.free_sku,
+                    free_qty=a.free_qty or 0,
+                    description=a.description,
+                )
+                for a in preview.applied
+            ],
+        )
     record_reservation(session, who, order_no, preview.warehouse, plans)
-    audit.record(session, at=now, user_id=actor.user_id, channel=actor.channel, action="order.create",
-                 entity="order", entity_id=order_no, status=order.status, total=str(order.total))
+    audit.record(
+        session,
+        at=now,
+        user_id=actor.user_id,
+        channel=actor.channel,
+        action="order.create",
+        entity="order",
+        entity_id=order_no,
+        status=order.status,
+        total=str(order.total),
+    )
     if preview.needs_approval:
         role = cast(str, preview.approver_role)  # the rules that ask for an approval name the role
         request_approval(session, clock, order, preview.approval_reasons, preview.approval_rules, role)
@@ -267,6 +372,7 @@ def create_order(session: Session, actor: Actor, clock: Clock, items: list[Item]
 
 
 # --- reading orders ----------------------------------------------------------------------
+
 
 def get_order(session: Session, actor: Actor, order_no: str) -> Order:
     """The order if the actor may see it; the same NotFound otherwise (no leak)."""
@@ -296,9 +402,17 @@ def order_schemes(session: Session, order_no: str) -> list[OrderScheme]:
     return list(session.exec(select(OrderScheme).where(OrderScheme.order_no == order_no)))
 
 
-def list_orders(session: Session, actor: Actor, *, statuses: list[str] | None = None, customer: str | None = None,
-                regions: set[str] | None = None, start: date | None = None, end: date | None = None,
-                limit: int = 200) -> list[Order]:
+def list_orders(
+    session: Session,
+    actor: Actor,
+    *,
+    statuses: list[str] | None = None,
+    customer: str | None = None,
+    regions: set[str] | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    limit: int = 200,
+) -> list[Order]:
     """Orders in the actor's scope, newest first. `start`/`end` are dates (inclusive) in the
     business's time zone; `regions` a set of region codes (already expanded to their subtrees)."""
     actor.require("orders.view", "see orders")
@@ -329,6 +443,7 @@ def list_orders(session: Session, actor: Actor, *, statuses: list[str] | None = 
 
 # --- changing status ---------------------------------------------------------------------
 
+
 def _locked_order(session: Session, actor: Actor, order_no: str) -> Order:
     """The order, if the actor may see it, with its customer's row and its own locked in the
     order core/locks.py fixes, and its status as committed by whoever changed it last."""
@@ -340,9 +455,11 @@ def _locked_order(session: Session, actor: Actor, order_no: str) -> Order:
 def refused_transition(session: Session, order_no: str, status: str, to: str) -> InvalidTransition:
     """Why an order cannot move to `to`, naming who put it where it is and when, if known
     ("SO-0917 was already dispatched by Ravi at 10:42")."""
-    entry = session.exec(select(AuditEntry).where(AuditEntry.entity == "order", AuditEntry.entity_id == order_no,
-                                                  AuditEntry.action == f"order.{status}")
-                         .order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc())).first()
+    entry = session.exec(
+        select(AuditEntry)
+        .where(AuditEntry.entity == "order", AuditEntry.entity_id == order_no, AuditEntry.action == f"order.{status}")
+        .order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc())
+    ).first()
     word, wanted = status.replace("_", " "), to.replace("_", " ")
     if status == "pending_approval":
         word = "waiting for approval"
@@ -360,17 +477,28 @@ def _when(at: datetime) -> str:
     return f"on {local.day} {local:%b} at {local:%H:%M}"
 
 
-def _transition(session: Session, actor: Actor, clock: Clock, order: Order, to: str, allowed_from: tuple[str, ...],
-                **detail: Any) -> None:
+def _transition(
+    session: Session, actor: Actor, clock: Clock, order: Order, to: str, allowed_from: tuple[str, ...], **detail: Any
+) -> None:
     """Move a locked order to `to`; the update is conditional on the status it was read with."""
     if order.status not in allowed_from:
         raise refused_transition(session, order.order_no, order.status, to)
     now = clock.now()
-    if not transition_row(session, Order, "order_no", order.order_no, "status", (order.status,),
-                          {"status": to, "updated_at": now}):
+    if not transition_row(
+        session, Order, "order_no", order.order_no, "status", (order.status,), {"status": to, "updated_at": now}
+    ):
         raise InvalidTransition(f"Order {order.order_no} was changed by someone else just now; please look again.")
-    audit.record(session, at=now, user_id=actor.user_id, channel=actor.channel, action=f"order.{to}",
-                 entity="order", entity_id=order.order_no, **{"from": order.status}, **detail)
+    audit.record(
+        session,
+        at=now,
+        user_id=actor.user_id,
+        channel=actor.channel,
+        action=f"order.{to}",
+        entity="order",
+        entity_id=order.order_no,
+        **{"from": order.status},
+        **detail,
+    )
     set_committed_value(order, "status", to)
     set_committed_value(order, "updated_at", now)
     _notify_customer(session, clock, order)
@@ -378,8 +506,15 @@ def _transition(session: Session, actor: Actor, clock: Clock, order: Order, to: 
 
 def _notify_customer(session: Session, clock: Clock, order: Order) -> None:
     for uid in session.exec(select(User.id).where(User.customer == order.customer)).all():
-        audit.notify(session, at=clock.now(), event="order_status", recipient=uid, order_no=order.order_no,
-                     status=order.status, total=str(order.total))
+        audit.notify(
+            session,
+            at=clock.now(),
+            event="order_status",
+            recipient=uid,
+            order_no=order.order_no,
+            status=order.status,
+            total=str(order.total),
+        )
 
 
 def cancel_order(session: Session, actor: Actor, clock: Clock, order_no: str, reason: str | None = None) -> Order:
@@ -392,26 +527,43 @@ def cancel_order(session: Session, actor: Actor, clock: Clock, order_no: str, re
     return order
 
 
-def dispatch_order(session: Session, actor: Actor, clock: Clock, order_no: str
-                   ) -> tuple[Order, DeliveryNote, Invoice]:
+def dispatch_order(session: Session, actor: Actor, clock: Clock, order_no: str) -> tuple[Order, DeliveryNote, Invoice]:
     """Dispatch a confirmed order: delivery note, invoice (due after the payment terms), stock leaves."""
     actor.require("orders.dispatch", "dispatch orders")
     order = _locked_order(session, actor, order_no)
     _transition(session, actor, clock, order, "dispatched", ("confirmed",))
     now = clock.now()
     dispatch_out(session, Who(actor.user_id, now, actor.channel), order.order_no)
-    note = DeliveryNote(note_no=next_number(session, "delivery_note", "DN-"), order_no=order.order_no,
-                        dispatched_at=now, dispatched_by=actor.user_id)
+    note = DeliveryNote(
+        note_no=next_number(session, "delivery_note", "DN-"),
+        order_no=order.order_no,
+        dispatched_at=now,
+        dispatched_by=actor.user_id,
+    )
     cust = must_exist(session.get(Customer, order.customer), f"customer {order.customer}")
-    invoice = Invoice(invoice_no=next_number(session, "invoice", "INV-"), order_no=order.order_no,
-                      customer=order.customer, amount=order.total, issued_on=clock.today(),
-                      due_date=clock.today() + timedelta(days=cust.payment_terms_days))
+    invoice = Invoice(
+        invoice_no=next_number(session, "invoice", "INV-"),
+        order_no=order.order_no,
+        customer=order.customer,
+        amount=order.total,
+        issued_on=clock.today(),
+        due_date=clock.today() + timedelta(days=cust.payment_terms_days),
+    )
     session.add(note)
     session.add(invoice)
     session.flush()
     resettle(session, order.customer)
-    audit.record(session, at=now, user_id=actor.user_id, channel=actor.channel, action="invoice.create",
-                 entity="invoice", entity_id=invoice.invoice_no, order_no=order.order_no, amount=str(order.total))
+    audit.record(
+        session,
+        at=now,
+        user_id=actor.user_id,
+        channel=actor.channel,
+        action="invoice.create",
+        entity="invoice",
+        entity_id=invoice.invoice_no,
+        order_no=order.order_no,
+        amount=str(order.total),
+    )
     return order, note, invoice
 
 
@@ -422,8 +574,9 @@ def deliver_order(session: Session, actor: Actor, clock: Clock, order_no: str) -
     return order
 
 
-def decide(session: Session, actor: Actor, clock: Clock, order_no: str, approve: bool,
-           reason: str | None = None) -> Approval:
+def decide(
+    session: Session, actor: Actor, clock: Clock, order_no: str, approve: bool, reason: str | None = None
+) -> Approval:
     """Approve (→ confirmed) or reject with a reason (→ rejected, stock released), once: the
     customer and the order are locked first (core/locks.py), then the request is decided
     (core/approvals.record_decision), so of two simultaneous decisions the second sees the
@@ -439,8 +592,9 @@ def decide(session: Session, actor: Actor, clock: Clock, order_no: str, approve:
     lock_customer(session, customer.code)
     order = must_exist(lock_order(session, order_no), f"order {order_no}")
     approval = record_decision(session, actor, clock, order, customer, approve, reason)
-    _transition(session, actor, clock, order, "confirmed" if approve else "rejected", ("pending_approval",),
-                reason=reason)
+    _transition(
+        session, actor, clock, order, "confirmed" if approve else "rejected", ("pending_approval",), reason=reason
+    )
     if not approve:
         decided_at = cast(datetime, approval.decided_at)  # record_decision has just set it
         release(session, Who(actor.user_id, decided_at, actor.channel), order.order_no)

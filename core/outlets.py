@@ -8,6 +8,7 @@ A request the actor may not decide reads exactly like one that does not exist.
 Serialisation: the request row is locked, then its customer (core/locks.py); the status change
 is conditional (`transition_row`), so of two simultaneous decisions exactly one wins.
 """
+
 import json
 from dataclasses import dataclass
 from decimal import Decimal
@@ -76,12 +77,21 @@ def _apply(customer: Customer, changes: dict[str, str]) -> None:
 
 def _notify_approvers(session: Session, clock: Clock, req: OutletRequest, customer: Customer) -> None:
     for user in approvers_for(session, customer, "manager"):
-        audit.notify(session, at=clock.now(), event="outlet_request", recipient=user.id, request=req.id,
-                     kind=req.kind, customer=customer.name, changes=json.loads(req.changes))
+        audit.notify(
+            session,
+            at=clock.now(),
+            event="outlet_request",
+            recipient=user.id,
+            request=req.id,
+            kind=req.kind,
+            customer=customer.name,
+            changes=json.loads(req.changes),
+        )
 
 
-def propose_outlet_update(session: Session, actor: Actor, clock: Clock, customer: str,
-                          change: OutletChange) -> OutletRequest:
+def propose_outlet_update(
+    session: Session, actor: Actor, clock: Clock, customer: str, change: OutletChange
+) -> OutletRequest:
     """A rep's proposed change to an outlet in their scope; nothing changes until approved."""
     actor.require("field", "propose outlet updates")
     cust = get_customer(session, actor, customer)
@@ -92,13 +102,30 @@ def propose_outlet_update(session: Session, actor: Actor, clock: Clock, customer
     if all(previous[k] == v for k, v in changes.items()):
         raise InvalidInput(f"{cust.name} already has these details.")
     now = clock.now()
-    req = OutletRequest(id=next_number(session, "outlet_request", "OR-"), kind="update", customer=cust.code,
-                        changes=json.dumps(changes, sort_keys=True), previous=json.dumps(previous, sort_keys=True),
-                        status="pending", proposed_by=actor.user_id, proposed_at=now, channel=actor.channel)
+    req = OutletRequest(
+        id=next_number(session, "outlet_request", "OR-"),
+        kind="update",
+        customer=cust.code,
+        changes=json.dumps(changes, sort_keys=True),
+        previous=json.dumps(previous, sort_keys=True),
+        status="pending",
+        proposed_by=actor.user_id,
+        proposed_at=now,
+        channel=actor.channel,
+    )
     session.add(req)
     session.flush()
-    audit.record(session, at=now, user_id=actor.user_id, channel=actor.channel, action="outlet.propose_update",
-                 entity="outlet_request", entity_id=req.id, customer=cust.code, changes=changes)
+    audit.record(
+        session,
+        at=now,
+        user_id=actor.user_id,
+        channel=actor.channel,
+        action="outlet.propose_update",
+        entity="outlet_request",
+        entity_id=req.id,
+        customer=cust.code,
+        changes=changes,
+    )
     _notify_approvers(session, clock, req, cust)
     return req
 
@@ -122,8 +149,9 @@ def _default_warehouse(session: Session, region: str) -> Warehouse | None:
     ref = reference(session)
     for code in ref.ancestors(region):
         under = sorted(subtree(ref.region_children, [code]))
-        found = session.exec(select(Warehouse).where(col(Warehouse.region).in_(under))
-                             .order_by(col(Warehouse.code))).first()
+        found = session.exec(
+            select(Warehouse).where(col(Warehouse.region).in_(under)).order_by(col(Warehouse.code))
+        ).first()
         if found is not None:
             return found
     return None
@@ -140,11 +168,17 @@ def propose_new_outlet(session: Session, actor: Actor, clock: Clock, outlet: New
         raise InvalidInput(f"No region {outlet.region!r} that you cover.")
     if outlet.type not in CUSTOMER_TYPES or outlet.type == "distributor":
         raise InvalidInput(f"{outlet.type!r} is not an outlet type; use retailer, wholesaler or modern_trade.")
-    details = OutletChange(phone=outlet.phone, contact_person=outlet.contact_person, latitude=outlet.latitude,
-                           longitude=outlet.longitude, outlet_class=outlet.outlet_class).values()
+    details = OutletChange(
+        phone=outlet.phone,
+        contact_person=outlet.contact_person,
+        latitude=outlet.latitude,
+        longitude=outlet.longitude,
+        outlet_class=outlet.outlet_class,
+    ).values()
     visible = visible_customer_codes(session, actor)
-    same = session.exec(select(Customer.code).where(col(Customer.name).ilike(name), Customer.region == outlet.region)
-                        ).all()
+    same = session.exec(
+        select(Customer.code).where(col(Customer.name).ilike(name), Customer.region == outlet.region)
+    ).all()
     clash = [c for c in same if visible is None or c in visible]
     if clash:
         raise InvalidInput(f"{name} is already an outlet ({clash[0]}) in {outlet.region}.")
@@ -167,21 +201,47 @@ def propose_new_outlet(session: Session, actor: Actor, clock: Clock, outlet: New
     code = next_number(session, "outlet", "NEW-")
     while session.get(Customer, code) is not None:
         code = next_number(session, "outlet", "NEW-")
-    cust = Customer(code=code, name=name, type=outlet.type, region=outlet.region, distributor=distributor,
-                    warehouse=wh.code, credit_limit=None, payment_terms_days=0, opening_balance=Decimal("0"),
-                    opening_paid=Decimal("0"), status="pending")
+    cust = Customer(
+        code=code,
+        name=name,
+        type=outlet.type,
+        region=outlet.region,
+        distributor=distributor,
+        warehouse=wh.code,
+        credit_limit=None,
+        payment_terms_days=0,
+        opening_balance=Decimal("0"),
+        opening_paid=Decimal("0"),
+        status="pending",
+    )
     _apply(cust, details)
     session.add(cust)
     now = clock.now()
-    req = OutletRequest(id=next_number(session, "outlet_request", "OR-"), kind="new", customer=code,
-                        changes=json.dumps({"name": name, "region": outlet.region, "type": outlet.type, **details},
-                                           sort_keys=True),
-                        previous="{}", status="pending", proposed_by=actor.user_id, proposed_at=now,
-                        channel=actor.channel)
+    req = OutletRequest(
+        id=next_number(session, "outlet_request", "OR-"),
+        kind="new",
+        customer=code,
+        changes=json.dumps({"name": name, "region": outlet.region, "type": outlet.type, **details}, sort_keys=True),
+        previous="{}",
+        status="pending",
+        proposed_by=actor.user_id,
+        proposed_at=now,
+        channel=actor.channel,
+    )
     session.add(req)
     session.flush()
-    audit.record(session, at=now, user_id=actor.user_id, channel=actor.channel, action="outlet.propose_new",
-                 entity="outlet_request", entity_id=req.id, customer=code, name=name, region=outlet.region)
+    audit.record(
+        session,
+        at=now,
+        user_id=actor.user_id,
+        channel=actor.channel,
+        action="outlet.propose_new",
+        entity="outlet_request",
+        entity_id=req.id,
+        customer=code,
+        name=name,
+        region=outlet.region,
+    )
     _notify_approvers(session, clock, req, cust)
     return req
 
@@ -219,12 +279,14 @@ def outlet_requests(session: Session, actor: Actor, status: str | None = "pendin
     return out
 
 
-def decide_outlet_request(session: Session, actor: Actor, clock: Clock, request_id: str, approve: bool,
-                          reason: str | None = None) -> OutletRequest:
+def decide_outlet_request(
+    session: Session, actor: Actor, clock: Clock, request_id: str, approve: bool, reason: str | None = None
+) -> OutletRequest:
     """Approve (the change is applied; a new outlet becomes active) or reject with a reason."""
     rid = request_id.strip().upper()
-    req = session.exec(select(OutletRequest).where(OutletRequest.id == rid).with_for_update()
-                       .execution_options(populate_existing=True)).first()
+    req = session.exec(
+        select(OutletRequest).where(OutletRequest.id == rid).with_for_update().execution_options(populate_existing=True)
+    ).first()
     cust = session.get(Customer, req.customer) if req is not None else None
     if req is None or cust is None:
         raise NotFound(f"No outlet request {request_id} that you can see.")
@@ -235,13 +297,18 @@ def decide_outlet_request(session: Session, actor: Actor, clock: Clock, request_
         raise OutOfScope(f"No outlet request {request_id} that you can see.")
     if req.status != "pending":
         by = session.get(User, req.decided_by) if req.decided_by else None
-        raise InvalidTransition(f"Outlet request {req.id} was already {req.status}"
-                                + (f" by {by.name}." if by else "."))
+        raise InvalidTransition(
+            f"Outlet request {req.id} was already {req.status}" + (f" by {by.name}." if by else ".")
+        )
     if not approve and not (reason and reason.strip()):
         raise InvalidInput("Please give a reason for the rejection.")
     now = clock.now()
-    decided = {"status": "approved" if approve else "rejected", "decided_by": actor.user_id, "decided_at": now,
-               "decision_reason": reason.strip() if reason else None}
+    decided = {
+        "status": "approved" if approve else "rejected",
+        "decided_by": actor.user_id,
+        "decided_at": now,
+        "decision_reason": reason.strip() if reason else None,
+    }
     if not transition_row(session, OutletRequest, "id", req.id, "status", ("pending",), decided):
         raise InvalidTransition(f"Outlet request {req.id} was decided by someone else just now.")
     for key, value in decided.items():
@@ -256,9 +323,29 @@ def decide_outlet_request(session: Session, actor: Actor, clock: Clock, request_
         locked.status = "active" if approve else "blocked"
     session.add(locked)
     session.flush()
-    audit.record(session, at=now, user_id=actor.user_id, channel=actor.channel,
-                 action=f"outlet.{'approve' if approve else 'reject'}", entity="outlet_request", entity_id=req.id,
-                 customer=cust.code, kind=req.kind, changes=changes if approve else None, reason=reason)
-    audit.notify(session, at=now, event="outlet_request_decided", recipient=req.proposed_by, request=req.id,
-                 kind=req.kind, customer=locked.name, status=req.status, reason=reason, by=actor.name)
+    audit.record(
+        session,
+        at=now,
+        user_id=actor.user_id,
+        channel=actor.channel,
+        action=f"outlet.{'approve' if approve else 'reject'}",
+        entity="outlet_request",
+        entity_id=req.id,
+        customer=cust.code,
+        kind=req.kind,
+        changes=changes if approve else None,
+        reason=reason,
+    )
+    audit.notify(
+        session,
+        at=now,
+        event="outlet_request_decided",
+        recipient=req.proposed_by,
+        request=req.id,
+        kind=req.kind,
+        customer=locked.name,
+        status=req.status,
+        reason=reason,
+        by=actor.name,
+    )
     return req

@@ -1,4 +1,5 @@
 """Parties: the region tree and warehouses as reference data, and the customer and user vocabulary."""
+
 from dataclasses import dataclass, field
 
 from sqlalchemy import literal, literal_column, null, union_all
@@ -42,10 +43,12 @@ def _chain(parents: dict[str, str | None], code: str | None) -> tuple[str, ...]:
 
 def _derive(session: Session) -> Reference:
     r, w = table_of(Region).c, table_of(Warehouse).c
-    rows = session.execute(union_all(  # one query for both
-        select(literal("r").label("kind"), r.code.label("code"), r.parent, r.name),
-        select(literal("w"), w.code, null(), null()),
-    ).order_by(literal_column("kind"), literal_column("code")))
+    rows = session.execute(
+        union_all(  # one query for both
+            select(literal("r").label("kind"), r.code.label("code"), r.parent, r.name),
+            select(literal("w"), w.code, null(), null()),
+        ).order_by(literal_column("kind"), literal_column("code"))
+    )
     region_parents: dict[str, str | None] = {}
     region_names: dict[str, str] = {}
     children: dict[str | None, list[str]] = {}
@@ -57,8 +60,12 @@ def _derive(session: Session) -> Reference:
             children.setdefault(parent, []).append(code)
         else:
             warehouses.add(code)
-    return Reference(region_parents=region_parents, region_names=region_names, region_children=children,
-                     warehouses=frozenset(warehouses))
+    return Reference(
+        region_parents=region_parents,
+        region_names=region_names,
+        region_children=children,
+        warehouses=frozenset(warehouses),
+    )
 
 
 _reference = derivation("parties.reference", _derive)
@@ -100,5 +107,8 @@ def region_names(session: Session) -> dict[str, str]:
 def customer_names(session: Session, codes: set[str] | list[str]) -> dict[str, str]:
     """code -> name of those customers that exist (for lists the actor may already see)."""
     wanted = sorted(set(codes))
-    return dict(session.execute(select(Customer.code, Customer.name).where(col(Customer.code).in_(wanted))).all()) \
-        if wanted else {}
+    return (
+        dict(session.execute(select(Customer.code, Customer.name).where(col(Customer.code).in_(wanted))).all())
+        if wanted
+        else {}
+    )

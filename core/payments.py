@@ -1,4 +1,5 @@
 """Recording payments and reading what customers owe (outstanding and ageing)."""
+
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -28,8 +29,16 @@ Ts = TypeVarTuple("Ts")
 AGE_BUCKETS = ("not_due", "1-30", "31-60", "61-90", "90+")
 
 
-def record_payment(session: Session, actor: Actor, clock: Clock, customer: str | None, amount: object, method: str,
-                   reference: str | None = None, paid_on: date | None = None) -> Payment:
+def record_payment(
+    session: Session,
+    actor: Actor,
+    clock: Clock,
+    customer: str | None,
+    amount: object,
+    method: str,
+    reference: str | None = None,
+    paid_on: date | None = None,
+) -> Payment:
     """A payment settles the customer's opening balance, then the oldest unpaid invoices. No
     customer given: a rep's collection at the outlet of their open visit."""
     actor.require("payments.record", "record payments")
@@ -48,13 +57,31 @@ def record_payment(session: Session, actor: Actor, clock: Clock, customer: str |
     if method not in PAYMENT_METHODS:
         raise InvalidInput(f"Unknown payment method {method!r}; use one of: " + ", ".join(PAYMENT_METHODS) + ".")
     now = clock.now()
-    payment = Payment(customer=cust.code, amount=value, paid_on=paid_on or clock.today(), method=method,
-                      reference=reference, recorded_by=actor.user_id, channel=actor.channel, recorded_at=now)
+    payment = Payment(
+        customer=cust.code,
+        amount=value,
+        paid_on=paid_on or clock.today(),
+        method=method,
+        reference=reference,
+        recorded_by=actor.user_id,
+        channel=actor.channel,
+        recorded_at=now,
+    )
     session.add(payment)
     session.flush()
     resettle(session, cust.code)
-    audit.record(session, at=now, user_id=actor.user_id, channel=actor.channel, action="payment.record",
-                 entity="customer", entity_id=cust.code, amount=str(value), method=method, reference=reference)
+    audit.record(
+        session,
+        at=now,
+        user_id=actor.user_id,
+        channel=actor.channel,
+        action="payment.record",
+        entity="customer",
+        entity_id=cust.code,
+        amount=str(value),
+        method=method,
+        reference=reference,
+    )
     if payment.id is not None:
         link_payment(session, actor, clock, payment.id, cust.code)  # to the rep's visit there, if one is open
     return payment
@@ -85,8 +112,9 @@ def ageing_bucket(due: date, today: date) -> str:
 
 
 def import_day(session: Session) -> date | None:
-    at = session.exec(select(AuditEntry.at).where(AuditEntry.action == "world.import")
-                      .order_by(col(AuditEntry.at).desc())).first()
+    at = session.exec(
+        select(AuditEntry.at).where(AuditEntry.action == "world.import").order_by(col(AuditEntry.at).desc())
+    ).first()
     return at.astimezone(business_tz()).date() if at else None
 
 
@@ -108,9 +136,15 @@ def _outstanding_of(session: Session, cust: Customer, today: date) -> Outstandin
             buckets[ageing_bucket(inv.due_date, today)] += left
             unpaid += left
     overdue = sum((v for k, v in buckets.items() if k != "not_due"), Decimal("0.00"))
-    return Outstanding(customer=cust.code, name=cust.name, credit_limit=cust.credit_limit,
-                       outstanding=outstanding(session, cust), invoiced_unpaid=money(unpaid), buckets=buckets,
-                       overdue=money(overdue))
+    return Outstanding(
+        customer=cust.code,
+        name=cust.name,
+        credit_limit=cust.credit_limit,
+        outstanding=outstanding(session, cust),
+        invoiced_unpaid=money(unpaid),
+        buckets=buckets,
+        overdue=money(overdue),
+    )
 
 
 def outstanding_report(session: Session, actor: Actor, clock: Clock, customer: str | None = None) -> list[Outstanding]:
@@ -120,8 +154,13 @@ def outstanding_report(session: Session, actor: Actor, clock: Clock, customer: s
         return [customer_outstanding(session, actor, clock, customer)]
     codes = visible_customer_codes(session, actor)
     # ORM columns, not the tables': the session flushes what this transaction changed first
-    q = sa.select(col(Customer.code), col(Customer.name), col(Customer.credit_limit), col(Customer.opening_balance),
-                  col(Customer.opening_paid)).order_by(col(Customer.code))
+    q = sa.select(
+        col(Customer.code),
+        col(Customer.name),
+        col(Customer.credit_limit),
+        col(Customer.opening_balance),
+        col(Customer.opening_paid),
+    ).order_by(col(Customer.code))
     if codes is not None:
         q = q.where(col(Customer.code).in_(codes))
     customers = session.execute(q).all()
@@ -131,21 +170,34 @@ def outstanding_report(session: Session, actor: Actor, clock: Clock, customer: s
     totals: defaultdict[str, list[Decimal]] = defaultdict(list)
     payments: defaultdict[str, list[Decimal]] = defaultdict(list)
     for code, amount, paid, due in _rows_of(
-            session, sa.select(col(Invoice.customer), col(Invoice.amount), col(Invoice.paid), col(Invoice.due_date)),
-            col(Invoice.customer), wanted):
+        session,
+        sa.select(col(Invoice.customer), col(Invoice.amount), col(Invoice.paid), col(Invoice.due_date)),
+        col(Invoice.customer),
+        wanted,
+    ):
         invoices[code].append((amount, paid, due))
-    for code, total in _rows_of(session, sa.select(col(Order.customer), col(Order.total))
-                                .where(col(Order.status).in_(OUTSTANDING_STATUSES)), col(Order.customer), wanted):
+    for code, total in _rows_of(
+        session,
+        sa.select(col(Order.customer), col(Order.total)).where(col(Order.status).in_(OUTSTANDING_STATUSES)),
+        col(Order.customer),
+        wanted,
+    ):
         totals[code].append(total)
-    for code, amount in _rows_of(session, sa.select(col(Payment.customer), col(Payment.amount)),
-                                 col(Payment.customer), wanted):
+    for code, amount in _rows_of(
+        session, sa.select(col(Payment.customer), col(Payment.amount)), col(Payment.customer), wanted
+    ):
         payments[code].append(amount)
     today = clock.today()
     opened = import_day(session) or today
     rows = []
     for cust in customers:
-        if (not cust.opening_balance and not cust.opening_paid and cust.code not in invoices
-                and cust.code not in totals and cust.code not in payments):
+        if (
+            not cust.opening_balance
+            and not cust.opening_paid
+            and cust.code not in invoices
+            and cust.code not in totals
+            and cust.code not in payments
+        ):
             continue  # owes nothing and was billed nothing: left out below anyway
         opening_left = money(cust.opening_balance - cust.opening_paid)
         buckets = {b: Decimal("0.00") for b in AGE_BUCKETS}
@@ -158,16 +210,28 @@ def outstanding_report(session: Session, actor: Actor, clock: Clock, customer: s
                 buckets[ageing_bucket(due, today)] += left
                 unpaid += left
         overdue = sum((v for k, v in buckets.items() if k != "not_due"), Decimal("0.00"))
-        owed = money(cust.opening_balance + sum(totals.get(cust.code, ()), Decimal(0))
-                     - sum(payments.get(cust.code, ()), Decimal(0)))
-        rows.append(Outstanding(customer=cust.code, name=cust.name, credit_limit=cust.credit_limit,
-                                outstanding=owed, invoiced_unpaid=money(unpaid), buckets=buckets,
-                                overdue=money(overdue)))
+        owed = money(
+            cust.opening_balance
+            + sum(totals.get(cust.code, ()), Decimal(0))
+            - sum(payments.get(cust.code, ()), Decimal(0))
+        )
+        rows.append(
+            Outstanding(
+                customer=cust.code,
+                name=cust.name,
+                credit_limit=cust.credit_limit,
+                outstanding=owed,
+                invoiced_unpaid=money(unpaid),
+                buckets=buckets,
+                overdue=money(overdue),
+            )
+        )
     return [r for r in rows if r.outstanding != 0 or r.invoiced_unpaid != 0]
 
 
-def _rows_of(session: Session, stmt: sa.Select[*Ts], customer_col: Mapped[str],
-             wanted: set[str] | None) -> list[Row[*Ts]]:
+def _rows_of(
+    session: Session, stmt: sa.Select[*Ts], customer_col: Mapped[str], wanted: set[str] | None
+) -> list[Row[*Ts]]:
     """The statement's rows of the `wanted` customers (None = all): few customers by an IN list
     (bounded), many by reading every row once."""
     if wanted is None or len(wanted) > 1000:
@@ -176,5 +240,5 @@ def _rows_of(session: Session, stmt: sa.Select[*Ts], customer_col: Mapped[str],
     out: list[Row[*Ts]] = []
     codes = sorted(wanted)
     for k in range(0, len(codes), 1000):
-        out += session.execute(stmt.where(customer_col.in_(codes[k:k + 1000]))).all()
+        out += session.execute(stmt.where(customer_col.in_(codes[k : k + 1000]))).all()
     return out

@@ -1,5 +1,6 @@
 """Pricing: price rows at default, customer type, region and customer scope, and how the
 price of a SKU for a customer on a date is chosen (rules.md "Price of a SKU")."""
+
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -126,8 +127,7 @@ def price_context(session: Session, customer: Customer) -> PriceContext:
     ref = reference(session)
     chain = ref.ancestors(customer.region)
     names = {c: ref.region_names[c] for c in chain if c in ref.region_names}
-    return PriceContext(customer=customer.code, customer_type=customer.type, regions=chain,
-                        region_names=names)
+    return PriceContext(customer=customer.code, customer_type=customer.type, regions=chain, region_names=names)
 
 
 # Built once: building a statement per call costs more than running it (hot path of every order).
@@ -145,8 +145,16 @@ def prices_for(session: Session, skus: list[str], ctx: PriceContext, on: date) -
     """Prices of many SKUs in one query; SKUs without a price are absent."""
     if not skus:
         return {}
-    rows = session.execute(_PRICES, {"skus": sorted(set(skus)), "on": on, "customer": ctx.customer,
-                                     "customer_type": ctx.customer_type, "regions": list(ctx.regions or ("",))})
+    rows = session.execute(
+        _PRICES,
+        {
+            "skus": sorted(set(skus)),
+            "on": on,
+            "customer": ctx.customer,
+            "customer_type": ctx.customer_type,
+            "regions": list(ctx.regions or ("",)),
+        },
+    )
     by_sku: dict[str, list[PriceRow]] = {}
     for row in rows:  # plain rows: no ORM objects to build
         by_sku.setdefault(row.sku, []).append(row)

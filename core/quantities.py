@@ -15,6 +15,7 @@ SKU's units (core.units) into a whole number of base units, and keeps how it rea
 preview can say so ("10 katte → 10 BAG = 500 KG"). A quantity that is not a whole number of
 base units is an error that says why.
 """
+
 from __future__ import annotations
 
 import re
@@ -31,9 +32,13 @@ MAX_QTY = 2_147_483_647  # what the databases' INTEGER holds
 
 # --- number words --------------------------------------------------------------------------
 
-_EN_ONES = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen".split())}
+_EN_ONES = {
+    w: i
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+        "fifteen sixteen seventeen eighteen nineteen".split()
+    )
+}
 _EN_TENS = {w: 10 * (i + 2) for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split())}
 
 # Hindi numbers 1-100 as people type them in Latin letters (common spellings; more spellings
@@ -73,16 +78,34 @@ for _n, _spellings in re.findall(r"(\d+) (\S+)", _HINDI_NUMBERS):
 
 # Number words that are also everyday words ("do you have", "tin of paint", "with" = saath):
 # read as numbers only when a unit, a dozen or a larger number word follows ("do katte", "do sau").
-WEAK_WORDS = frozenset("do sat saath sath bis bees tis tees tera bara sola che chha chah dau ik asi nao das "
-                       "char".split())
+WEAK_WORDS = frozenset(
+    "do sat saath sath bis bees tis tees tera bara sola che chha chah dau ik asi nao das char".split()
+)
 
 _SCALES = {
-    "hundred": 100, "hundreds": 100, "sau": 100,
-    "thousand": 1000, "thousands": 1000, "hazaar": 1000, "hazar": 1000, "hajar": 1000, "hajaar": 1000,
-    "hazzar": 1000, "hazaaar": 1000,
-    "lakh": 100_000, "lakhs": 100_000, "lac": 100_000, "lacs": 100_000, "laakh": 100_000,
-    "million": 1_000_000, "millions": 1_000_000,
-    "crore": 10_000_000, "crores": 10_000_000, "karod": 10_000_000, "karor": 10_000_000, "caror": 10_000_000,
+    "hundred": 100,
+    "hundreds": 100,
+    "sau": 100,
+    "thousand": 1000,
+    "thousands": 1000,
+    "hazaar": 1000,
+    "hazar": 1000,
+    "hajar": 1000,
+    "hajaar": 1000,
+    "hazzar": 1000,
+    "hazaaar": 1000,
+    "lakh": 100_000,
+    "lakhs": 100_000,
+    "lac": 100_000,
+    "lacs": 100_000,
+    "laakh": 100_000,
+    "million": 1_000_000,
+    "millions": 1_000_000,
+    "crore": 10_000_000,
+    "crores": 10_000_000,
+    "karod": 10_000_000,
+    "karor": 10_000_000,
+    "caror": 10_000_000,
 }
 _MONEY_SCALES = {"k": 1000, "l": 100_000, "cr": 10_000_000, "lk": 100_000, "lks": 100_000, "crs": 10_000_000}
 _HALF = Fraction(1, 2)
@@ -132,8 +155,14 @@ def _lang(word: str) -> str | None:
 
 def _is_number_start(word: str) -> bool:
     w = word.lower()
-    return (number_word(w) is not None or w in _SCALES or w in _HINDI_FRACTIONS or w in _MODIFIERS
-            or w in _EN_FRACTIONS or w in DOZEN_WORDS)
+    return (
+        number_word(w) is not None
+        or w in _SCALES
+        or w in _HINDI_FRACTIONS
+        or w in _MODIFIERS
+        or w in _EN_FRACTIONS
+        or w in DOZEN_WORDS
+    )
 
 
 # --- tokens --------------------------------------------------------------------------------
@@ -201,6 +230,7 @@ def shown(value: object, limit: int = 60) -> str:
 
 # --- reading numbers -----------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class NumberSpan:
     """A number found in a text: its value, its span, and whether it was said in words."""
@@ -208,10 +238,10 @@ class NumberSpan:
     value: Decimal
     start: int
     end: int
-    said: str             # the text of the span
-    words: bool = False   # said (partly) in words
-    dozen: bool = False   # a dozen multiplied it ("2 dozen")
-    money: bool = False   # money shorthand took part (10k, 2L, 3 cr)
+    said: str  # the text of the span
+    words: bool = False  # said (partly) in words
+    dozen: bool = False  # a dozen multiplied it ("2 dozen")
+    money: bool = False  # money shorthand took part (10k, 2L, 3 cr)
 
 
 def _to_decimal(f: Fraction) -> Decimal:
@@ -300,8 +330,13 @@ class _Reader:
                 current *= 100
                 j += 1
                 continue
-            if w in ("and", "-") and current is not None and number_word(self.word(j + 1)) is not None \
-                    and not self.t[j + 1].digits and (current % 100 == 0 or w == "-"):
+            if (
+                w in ("and", "-")
+                and current is not None
+                and number_word(self.word(j + 1)) is not None
+                and not self.t[j + 1].digits
+                and (current % 100 == 0 or w == "-")
+            ):
                 j += 1
                 continue
             break
@@ -386,8 +421,9 @@ class _Reader:
         return value, j, NumberSpan(_to_decimal(value), self.t[i].start, self.t[j - 1].end, "", words, dozen, money)
 
 
-def scan_numbers(text: str, *, money: bool = False, unit_after: Callable[[str], bool] | None = None,
-                 alone: bool = False) -> list[NumberSpan]:
+def scan_numbers(
+    text: str, *, money: bool = False, unit_after: Callable[[str], bool] | None = None, alone: bool = False
+) -> list[NumberSpan]:
     """Every number in `text`, left to right, with its span. `money` reads money shorthand
     (10k, 2L, 3 cr). Words that are also everyday words ("do", "tin", "saath") count only
     when a unit (`unit_after`, default: the unit vocabulary), a dozen or a larger number
@@ -410,8 +446,11 @@ def scan_numbers(text: str, *, money: bool = False, unit_after: Callable[[str], 
             if not (nxt and (unit_after(nxt) or nxt in DOZEN_WORDS)):
                 i += 1
                 continue
-        out.append(NumberSpan(span.value, span.start, span.end, text[span.start:span.end], span.words,
-                              span.dozen, span.money))
+        out.append(
+            NumberSpan(
+                span.value, span.start, span.end, text[span.start : span.end], span.words, span.dozen, span.money
+            )
+        )
         i = j
     return out
 
@@ -434,19 +473,20 @@ def parse_number(text: str | int | Decimal, what: str = "quantity") -> Decimal:
     body = s[1:].strip() if s[:1] in "-+" else s
     found = scan_numbers(body, unit_after=lambda w: True, alone=True)
     rest = _leftover(body, found)
-    if len(found) == 1 and rest.lower() in ("a", "an") and body.lower().endswith(rest.lower()) \
-            and found[0].value < 1:
+    if len(found) == 1 and rest.lower() in ("a", "an") and body.lower().endswith(rest.lower()) and found[0].value < 1:
         rest = ""  # "half a"
     if len(found) != 1 or rest:
-        raise InvalidInput(f"{what}: {shown(text)!r} is not a number. Give digits (12, 1.5, 1,200) or words "
-                           f"(twelve, half, dedh, two dozen).")
+        raise InvalidInput(
+            f"{what}: {shown(text)!r} is not a number. Give digits (12, 1.5, 1,200) or words "
+            f"(twelve, half, dedh, two dozen)."
+        )
     return sign * found[0].value
 
 
 def _leftover(text: str, spans: Sequence[NumberSpan]) -> str:
     low = text
     for sp in sorted(spans, key=lambda s: -s.start):
-        low = low[:sp.start] + " " + low[sp.end:]
+        low = low[: sp.start] + " " + low[sp.end :]
     return re.sub(r"[\s,]+", " ", low).strip()
 
 
@@ -470,8 +510,10 @@ def parse_amount(text: str | int | Decimal, what: str = "amount") -> Decimal:
     body = _CURRENCY_AFTER.sub("", _CURRENCY_BEFORE.sub("", s))
     found = scan_numbers(body, money=True, unit_after=lambda w: True, alone=True)
     if len(found) != 1 or _leftover(body, found) or found[0].dozen:
-        raise InvalidInput(f"{what}: {shown(text)!r} is not an amount of money. Write it like 5000, 5,000.50, "
-                           f"Rs 1,20,000, 10k, 1.5 lakh or 2 crore.")
+        raise InvalidInput(
+            f"{what}: {shown(text)!r} is not an amount of money. Write it like 5000, 5,000.50, "
+            f"Rs 1,20,000, 10k, 1.5 lakh or 2 crore."
+        )
     return found[0].value
 
 
@@ -492,17 +534,18 @@ def find_amounts(text: str) -> list[AmountSpan]:
     500 rupees) or with money shorthand (10k, 2 lakh, 50 hazaar, 3 cr)."""
     out = []
     for n in scan_numbers(text, money=True, unit_after=lambda w: False):
-        before = text[max(0, n.start - 8):n.start]
-        after = text[n.end:n.end + 10]
+        before = text[max(0, n.start - 8) : n.start]
+        after = text[n.end : n.end + 10]
         scaled = n.money or any(w in _SCALES and _SCALES[w] >= 1000 for w in re.findall(r"[a-z]+", n.said.lower()))
         mark = _MARK_BEFORE.search(before)
         if mark or _MARK_AFTER.search(after) or scaled:
             start = n.start - len(mark.group(0)) if mark else n.start
-            out.append(AmountSpan(n.value, start, n.end, text[start:n.end]))
+            out.append(AmountSpan(n.value, start, n.end, text[start : n.end]))
     return out
 
 
 # --- order lines -------------------------------------------------------------------------------
+
 
 def fmt(value: Decimal | Fraction | int) -> str:
     """12, 1.5, 0.25: a quantity without trailing zeros or exponents."""
@@ -520,15 +563,15 @@ class LineReading:
     for, and the whole number of base units that makes."""
 
     sku: str
-    said_qty: str           # the quantity as given ("10", "dedh", "1.5")
-    value: Decimal          # its value
+    said_qty: str  # the quantity as given ("10", "dedh", "1.5")
+    value: Decimal  # its value
     match: UnitMatch
     base_qty: int
 
     @property
     def qty_in_unit(self) -> Decimal:
         f = Fraction(self.value) * self.match.factor / self.match.unit_factor
-        return _to_decimal(f) if (f * 10 ** 6).denominator == 1 else Decimal(f.numerator) / f.denominator
+        return _to_decimal(f) if (f * 10**6).denominator == 1 else Decimal(f.numerator) / f.denominator
 
     def explain(self) -> str:
         """'10 katte → 10 BAG = 500 KG', '12 (no unit) → 12 PCS', '2 dozen → 24 PCS'."""
@@ -541,8 +584,11 @@ class LineReading:
             return f"{self.said_qty} (no unit) → {base}"
         said = f"{self.said_qty} {m.said}"
         target = base if m.unit == m.base else f"{in_unit} = {base}"
-        text = target if said.casefold() == (in_unit.casefold() if m.unit != m.base else base.casefold()) \
+        text = (
+            target
+            if said.casefold() == (in_unit.casefold() if m.unit != m.base else base.casefold())
             else f"{said} → {target}"
+        )
         extra = []
         if m.read_as:
             extra.append(f"'{m.said}' read as '{m.read_as}'")
@@ -557,20 +603,21 @@ def split_quantity(text: str) -> tuple[str, str | None]:
     s = str(text).strip()
     found = scan_numbers(s, unit_after=lambda w: True)
     if len(found) == 1 and found[0].start == 0:
-        rest = s[found[0].end:].strip(" -.")
+        rest = s[found[0].end :].strip(" -.")
         if rest and not re.search(r"\d", rest):
             rest = re.sub(r"^(?:of|x)\s+", "", rest, flags=re.I)
             if rest.lower() in ("a", "an"):
                 return s, None  # "half a"
             m = re.match(r"(an?)\s+(.+)$", rest, re.I)
             if m and found[0].value < 1:  # "half a case"
-                return s[:found[0].end].strip() + " " + m.group(1), m.group(2)
-            return s[:found[0].end].strip(), rest or None
+                return s[: found[0].end].strip() + " " + m.group(1), m.group(2)
+            return s[: found[0].end].strip(), rest or None
     return s, None
 
 
-def read_line(sku: str, qty: str | int | Decimal, unit: str | None, units: Sequence[tuple[str, int]], what: str | None = None
-              ) -> LineReading:
+def read_line(
+    sku: str, qty: str | int | Decimal, unit: str | None, units: Sequence[tuple[str, int]], what: str | None = None
+) -> LineReading:
     """An item's quantity (int, Decimal, or text such as '1.5', 'dedh', 'two dozen', '2 cartons')
     and unit word read against the SKU's units into whole base units. Raises InvalidInput
     (UnknownUnit, AmbiguousUnit) with what to change."""
@@ -580,9 +627,11 @@ def read_line(sku: str, qty: str | int | Decimal, unit: str | None, units: Seque
         number, in_text = split_quantity(qty)
         if in_text is not None:
             if said_unit is not None and _unit_of(in_text, units, label) != _unit_of(said_unit, units, label):
-                raise InvalidInput(f"The quantity '{shown(qty)}' of {label} names a unit and the unit says "
-                                   f"'{shown(said_unit)}'; "
-                                   f"give the unit once.")
+                raise InvalidInput(
+                    f"The quantity '{shown(qty)}' of {label} names a unit and the unit says "
+                    f"'{shown(said_unit)}'; "
+                    f"give the unit once."
+                )
             said_unit = said_unit or in_text
         value = parse_number(number, f"quantity of {label}")
         said_qty = number
@@ -606,13 +655,24 @@ def _unit_of(word: str, units: Sequence[tuple[str, int]], label: str) -> str:
     return f"{m.unit}/{m.factor}"
 
 
-def _not_whole(said_qty: str, said_unit: str | None, value: Decimal, match: UnitMatch, base: Fraction,
-               units: Sequence[tuple[str, int]], label: str) -> str:
+def _not_whole(
+    said_qty: str,
+    said_unit: str | None,
+    value: Decimal,
+    match: UnitMatch,
+    base: Fraction,
+    units: Sequence[tuple[str, int]],
+    label: str,
+) -> str:
     as_said = f"{said_qty} {said_unit or match.base}"
     if match.unit == match.base and match.factor == 1:
-        return (f"{as_said} of {label} is not a whole number of {match.base}, the smallest unit it is sold in; "
-                f"give a whole number of {match.base}.")
+        return (
+            f"{as_said} of {label} is not a whole number of {match.base}, the smallest unit it is sold in; "
+            f"give a whole number of {match.base}."
+        )
     bigger = [n for n, f in units[1:] if (base / f).denominator == 1 and n != match.unit]
     hint = f" (or {fmt(base / dict(units)[bigger[0]])} {bigger[0]})" if bigger else ""
-    return (f"{as_said} of {label} is {fmt(base)} {match.base}, not a whole number of {match.base}; "
-            f"give a quantity that makes whole {match.base}{hint}.")
+    return (
+        f"{as_said} of {label} is {fmt(base)} {match.base}, not a whole number of {match.base}; "
+        f"give a quantity that makes whole {match.base}{hint}."
+    )

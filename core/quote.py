@@ -5,6 +5,7 @@ person confirms is exactly what is booked (rules.md "Schemes", "Lines and totals
 Stages run in a fixed order: volume discounts on gross, value discounts on the net after
 volume, then free goods on the ordered quantities.
 """
+
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import cast
@@ -122,16 +123,18 @@ def _choose(candidates: list[Candidate]) -> list[Candidate]:
     highest priority (tie: larger benefit, then larger free quantity, then code)."""
     chosen = [c for c in candidates if c[0].stackable]
     taken: set[int] = set()
-    for c in sorted((c for c in candidates if not c[0].stackable),
-                    key=lambda c: (-c[0].priority, -c[2], -c[3], c[0].code)):
+    for c in sorted(
+        (c for c in candidates if not c[0].stackable), key=lambda c: (-c[0].priority, -c[2], -c[3], c[0].code)
+    ):
         if taken.isdisjoint(c[1]):
             chosen.append(c)
             taken.update(c[1])
     return sorted(chosen, key=lambda c: (-c[0].priority, c[0].code))
 
 
-def _discount_stage(kind: str, rules: list[SchemeRule], lines: list[QuoteLine], base: list[Decimal]
-                    ) -> tuple[list[Decimal], list[AppliedScheme]]:
+def _discount_stage(
+    kind: str, rules: list[SchemeRule], lines: list[QuoteLine], base: list[Decimal]
+) -> tuple[list[Decimal], list[AppliedScheme]]:
     """Per-line discounts of one kind ('volume' on gross, 'value' on net) and the schemes applied."""
     candidates: list[Candidate] = []
     for rule in rules:
@@ -186,9 +189,18 @@ def _discount_stage(kind: str, rules: list[SchemeRule], lines: list[QuoteLine], 
     for ps in parts:
         for code, amount in ps:
             benefit_of[code] = benefit_of.get(code, ZERO) + amount
-    applied = [AppliedScheme(code=r.code, kind=kind, benefit=benefit_of.get(r.code, ZERO), free_sku=None,
-                             free_qty=0, description=f"{_label(r)}: {benefit_of.get(r.code, ZERO)} off")
-               for r, _, _, _ in chosen if benefit_of.get(r.code, ZERO) > 0]
+    applied = [
+        AppliedScheme(
+            code=r.code,
+            kind=kind,
+            benefit=benefit_of.get(r.code, ZERO),
+            free_sku=None,
+            free_qty=0,
+            description=f"{_label(r)}: {benefit_of.get(r.code, ZERO)} off",
+        )
+        for r, _, _, _ in chosen
+        if benefit_of.get(r.code, ZERO) > 0
+    ]
     return per_line, applied
 
 
@@ -200,8 +212,9 @@ def free_quantity(rule: SchemeRule, qty: int) -> int:
     return (qty // n) * m if rule.recursive else m
 
 
-def _free_stage(rules: list[SchemeRule], lines: list[QuoteLine], free_cap: dict[str, int] | None
-                ) -> tuple[list[tuple[SchemeRule, str, int]], list[str]]:
+def _free_stage(
+    rules: list[SchemeRule], lines: list[QuoteLine], free_cap: dict[str, int] | None
+) -> tuple[list[tuple[SchemeRule, str, int]], list[str]]:
     price_of: dict[str, Decimal] = {}
     for line in lines:
         price_of.setdefault(line.sku, line.unit_price)
@@ -224,10 +237,12 @@ def _free_stage(rules: list[SchemeRule], lines: list[QuoteLine], free_cap: dict[
             left[free_sku] = left.get(free_sku, 0) - given
         unit = rule.free_base_unit.lower()
         if given < free:
-            notes.append(f"{_label(rule)}: only {given} {unit} of {free_sku} can be given free from "
-                         f"stock, instead of {free} {unit}." if given else
-                         f"{_label(rule)}: there is no stock of {free_sku} left to give the "
-                         f"{free} {unit} free.")
+            notes.append(
+                f"{_label(rule)}: only {given} {unit} of {free_sku} can be given free from "
+                f"stock, instead of {free} {unit}."
+                if given
+                else f"{_label(rule)}: there is no stock of {free_sku} left to give the {free} {unit} free."
+            )
         if given > 0:
             gifts.append((rule, free_sku, given))
     return gifts, notes
@@ -247,20 +262,47 @@ def quote(lines: list[QuoteLine], rules: list[SchemeRule], free_cap: dict[str, i
         discount = dv + dval
         net = g - discount
         tax = money(net * line.tax_rate / HUNDRED)
-        out.append(QuotedLine(sku=line.sku, qty=line.qty, free_qty=0, unit_price=money(line.unit_price),
-                              gross=g, discount=discount, net=net, tax=tax, line_total=net + tax,
-                              tax_rate=line.tax_rate))
+        out.append(
+            QuotedLine(
+                sku=line.sku,
+                qty=line.qty,
+                free_qty=0,
+                unit_price=money(line.unit_price),
+                gross=g,
+                discount=discount,
+                net=net,
+                tax=tax,
+                line_total=net + tax,
+                tax_rate=line.tax_rate,
+            )
+        )
     applied_free = []
     for rule, free_sku, given in gifts:
         target = next((ql for ql in out if ql.sku == free_sku), None)
         if target is None:  # a free SKU that was not ordered gets a line of its own
-            target = QuotedLine(sku=free_sku, qty=0, free_qty=0, unit_price=ZERO, gross=ZERO,
-                                discount=ZERO, net=ZERO, tax=ZERO, line_total=ZERO)
+            target = QuotedLine(
+                sku=free_sku,
+                qty=0,
+                free_qty=0,
+                unit_price=ZERO,
+                gross=ZERO,
+                discount=ZERO,
+                net=ZERO,
+                tax=ZERO,
+                line_total=ZERO,
+            )
             out.append(target)
         target.free_qty += given
-        applied_free.append(AppliedScheme(
-            code=rule.code, kind="free_goods", benefit=ZERO, free_sku=free_sku, free_qty=given,
-            description=f"{_label(rule)}: {given} {rule.free_base_unit.lower()} of {free_sku} free"))
+        applied_free.append(
+            AppliedScheme(
+                code=rule.code,
+                kind="free_goods",
+                benefit=ZERO,
+                free_sku=free_sku,
+                free_qty=given,
+                description=f"{_label(rule)}: {given} {rule.free_base_unit.lower()} of {free_sku} free",
+            )
+        )
 
     q = Quote(lines=out, applied=applied_vol + applied_val + applied_free, notes=notes)
     q.gross = sum((ql.gross for ql in out), ZERO)
@@ -276,14 +318,24 @@ def quote_lines(session: Session, items: list[tuple[str, int]], prices: dict[str
     out = []
     for sku, qty in items:
         meta = skus[sku]
-        out.append(QuoteLine(sku=sku, qty=qty, unit_price=prices[sku].price, tax_rate=meta.tax_rate,
-                             product=meta.product, brands=meta.brands, categories=meta.categories))
+        out.append(
+            QuoteLine(
+                sku=sku,
+                qty=qty,
+                unit_price=prices[sku].price,
+                tax_rate=meta.tax_rate,
+                product=meta.product,
+                brands=meta.brands,
+                categories=meta.categories,
+            )
+        )
     return out
 
 
 def schemes_touching(session: Session, rules: list[SchemeRule], skus: list[str]) -> list[SchemeRule]:
     """Those of `rules` whose qualifier covers one of `skus` (a brand's scheme touches its SKUs)."""
     metas = sku_meta(session, skus)
-    lines = [QuoteLine(c, 1, ZERO, product=m.product, brands=m.brands, categories=m.categories)
-             for c, m in metas.items()]
+    lines = [
+        QuoteLine(c, 1, ZERO, product=m.product, brands=m.brands, categories=m.categories) for c, m in metas.items()
+    ]
     return [r for r in rules if any(covers(r, line) for line in lines)]

@@ -3,6 +3,7 @@ CC-2611, expiry 2027-05-31". The quantity may be in any unit of the SKU; the war
 left out when the actor can receive into only one. The receipt itself is core.stock's
 `receive_stock` (role and warehouse checks, ledger movement `receipt`, audit).
 """
+
 from dataclasses import dataclass
 from datetime import date
 
@@ -52,21 +53,36 @@ class GoodsReceipt:
 
 def _usable(session: Session, warehouse: str, sku: str, today: date) -> int:
     rows = batches_for(session, warehouse, sku)
-    return sum(b.available for b in usable([BatchStock(r.batch, r.available, r.expiry_date, r.received_on)
-                                            for r in rows], today))
+    return sum(
+        b.available
+        for b in usable([BatchStock(r.batch, r.available, r.expiry_date, r.received_on) for r in rows], today)
+    )
 
 
-def receive_goods(session: Session, actor: Actor, clock: Clock, sku: str, qty: int, unit: str | None,
-                  batch: str, warehouse: str | None = None, mfg_date: date | None = None,
-                  expiry_date: date | None = None, note: str | None = None) -> GoodsReceipt:
+def receive_goods(
+    session: Session,
+    actor: Actor,
+    clock: Clock,
+    sku: str,
+    qty: int,
+    unit: str | None,
+    batch: str,
+    warehouse: str | None = None,
+    mfg_date: date | None = None,
+    expiry_date: date | None = None,
+    note: str | None = None,
+) -> GoodsReceipt:
     """Receive `qty` `unit`s (base unit when None) of a SKU into a batch (new or existing)."""
     if warehouse is None:
         mine = receiving_warehouses(session, actor)
         if not mine:
             raise InvalidInput("Into which warehouse?")
         if len(mine) > 1:
-            raise Ambiguous("Into which warehouse? It could be " + ", ".join(f"{w.name} ({w.code})" for w in mine)
-                            + ".", [(w.code, w.name) for w in mine], field="warehouse")
+            raise Ambiguous(
+                "Into which warehouse? It could be " + ", ".join(f"{w.name} ({w.code})" for w in mine) + ".",
+                [(w.code, w.name) for w in mine],
+                field="warehouse",
+            )
         warehouse = mine[0].code
     sku = sku.strip().upper()
     meta = sku_meta(session, [sku]).get(sku)
@@ -81,17 +97,42 @@ def receive_goods(session: Session, actor: Actor, clock: Clock, sku: str, qty: i
         raise InvalidInput(f"Which batch code is the {meta.name} received under?")
     wh = warehouse.strip().upper()
     # an existing batch named in another case is that batch, not a new one
-    existing = [r for r in session.exec(select(StockBalance).where(StockBalance.warehouse == wh,
-                                                                   StockBalance.sku == sku))
-                if r.batch.casefold() == batch.casefold()]
+    existing = [
+        r
+        for r in session.exec(select(StockBalance).where(StockBalance.warehouse == wh, StockBalance.sku == sku))
+        if r.batch.casefold() == batch.casefold()
+    ]
     if existing:
         batch = existing[0].batch
     today = clock.today()
     before = get_batch(session, wh, sku, batch)
     batch_before = before.available if before else 0
     usable_before = _usable(session, wh, sku, today)
-    row = receive_stock(session, actor, clock, wh, sku, batch, base, mfg_date=mfg_date, expiry_date=expiry_date,
-                        reason=(note or "goods receipt").strip() or "goods receipt")
-    return GoodsReceipt(wh, sku, meta.name, batch, base, units[0][0], before is None, row.mfg_date, row.expiry_date,
-                        batch_before, row.available, usable_before, _usable(session, wh, sku, today),
-                        row.expiry_date is not None and row.expiry_date < today)
+    row = receive_stock(
+        session,
+        actor,
+        clock,
+        wh,
+        sku,
+        batch,
+        base,
+        mfg_date=mfg_date,
+        expiry_date=expiry_date,
+        reason=(note or "goods receipt").strip() or "goods receipt",
+    )
+    return GoodsReceipt(
+        wh,
+        sku,
+        meta.name,
+        batch,
+        base,
+        units[0][0],
+        before is None,
+        row.mfg_date,
+        row.expiry_date,
+        batch_before,
+        row.available,
+        usable_before,
+        _usable(session, wh, sku, today),
+        row.expiry_date is not None and row.expiry_date < today,
+    )

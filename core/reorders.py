@@ -7,6 +7,7 @@ Free goods are not copied: today's schemes give whatever they give today. A line
 longer exists, has no price for the customer today, or has not enough stock is left out of the
 new order and named, with what is available; if nothing is left, nothing can be ordered.
 """
+
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -67,8 +68,11 @@ class Reorder:
 
     def fingerprint(self) -> str:
         """What the person confirms: the source, the new order, and what was left out and why."""
-        data = [self.source.order_no, self.preview.fingerprint(),
-                [(ln.sku, ln.problem, ln.available) for ln in self.left_out]]
+        data = [
+            self.source.order_no,
+            self.preview.fingerprint(),
+            [(ln.sku, ln.problem, ln.available) for ln in self.left_out],
+        ]
         return hashlib.sha256(json.dumps(data).encode()).hexdigest()[:16]
 
 
@@ -98,8 +102,9 @@ def source_order(session: Session, actor: Actor, order_no: str | None = None, cu
     return latest[0]
 
 
-def _repeated(session: Session, actor: Actor, order_no: str | None,
-              customer: str | None) -> tuple[Order, dict[str, ReorderLine]]:
+def _repeated(
+    session: Session, actor: Actor, order_no: str | None, customer: str | None
+) -> tuple[Order, dict[str, ReorderLine]]:
     source = source_order(session, actor, order_no, customer)
     if customer and order_no and customer != source.customer:
         raise InvalidInput(f"Order {source.order_no} is not an order of that customer.")
@@ -116,16 +121,23 @@ def _repeated(session: Session, actor: Actor, order_no: str | None,
     return source, wanted
 
 
-def repeat_items(session: Session, actor: Actor, order_no: str | None = None,
-                 customer: str | None = None) -> tuple[Order, list[Item]]:
+def repeat_items(
+    session: Session, actor: Actor, order_no: str | None = None, customer: str | None = None
+) -> tuple[Order, list[Item]]:
     """What a reorder would repeat, before today's prices and stock: the source order and its
     SKUs with their quantities in base units (for "same as last time but 5 tins of primer")."""
     source, wanted = _repeated(session, actor, order_no, customer)
     return source, [Item(ln.sku, ln.qty) for ln in wanted.values()]
 
 
-def plan_reorder(session: Session, actor: Actor, clock: Clock, order_no: str | None = None,
-                 customer: str | None = None, warehouse: str | None = None) -> Reorder:
+def plan_reorder(
+    session: Session,
+    actor: Actor,
+    clock: Clock,
+    order_no: str | None = None,
+    customer: str | None = None,
+    warehouse: str | None = None,
+) -> Reorder:
     """The reorder as it would be placed now (nothing is written)."""
     source, wanted = _repeated(session, actor, order_no, customer)
     cust = must_exist(session.get(Customer, source.customer), f"customer {source.customer}")
@@ -184,9 +196,15 @@ def problem_words(line: ReorderLine) -> str:
     return "can be had"
 
 
-def place_reorder(session: Session, actor: Actor, clock: Clock, order_no: str | None = None,
-                  customer: str | None = None, warehouse: str | None = None,
-                  expected: str | None = None) -> tuple[Order, Reorder]:
+def place_reorder(
+    session: Session,
+    actor: Actor,
+    clock: Clock,
+    order_no: str | None = None,
+    customer: str | None = None,
+    warehouse: str | None = None,
+    expected: str | None = None,
+) -> tuple[Order, Reorder]:
     """Create the reorder in the caller's transaction, exactly as confirmed: `expected` is the
     reorder's fingerprint from the preview; the order itself is created by core.orders, which
     locks the customer and the stock rows and checks the order's own fingerprint again."""
@@ -194,14 +212,23 @@ def place_reorder(session: Session, actor: Actor, clock: Clock, order_no: str | 
     if expected is not None and plan.fingerprint() != expected:
         raise ReorderChanged(plan)
     try:
-        order, preview = create_order(session, actor, clock, plan.items, plan.source.customer, warehouse,
-                                      expected=plan.preview.fingerprint())
+        order, preview = create_order(
+            session, actor, clock, plan.items, plan.source.customer, warehouse, expected=plan.preview.fingerprint()
+        )
     except PreviewChanged as e:  # what changed under the locks: the new preview of the same lines
         plan.preview = e.preview
         raise ReorderChanged(plan) from None
     plan.preview = preview
-    audit.record(session, at=clock.now(), user_id=actor.user_id, channel=actor.channel, action="order.reorder",
-                 entity="order", entity_id=order.order_no, source=plan.source.order_no,
-                 left_out={ln.sku: ln.problem for ln in plan.left_out},
-                 repriced={ln.sku: [str(ln.last_price), str(ln.price)] for ln in plan.repriced})
+    audit.record(
+        session,
+        at=clock.now(),
+        user_id=actor.user_id,
+        channel=actor.channel,
+        action="order.reorder",
+        entity="order",
+        entity_id=order.order_no,
+        source=plan.source.order_no,
+        left_out={ln.sku: ln.problem for ln in plan.left_out},
+        repriced={ln.sku: [str(ln.last_price), str(ln.price)] for ln in plan.repriced},
+    )
     return order, plan

@@ -1,5 +1,6 @@
 """Reports as core queries, scoped to the actor: sales (by any dimension, with filters),
 rankings, trends, inactive customers and order summaries."""
+
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -62,24 +63,47 @@ def _require_sales(actor: Actor) -> None:
         actor.require("reports", "see sales reports")
 
 
-def sales(session: Session, actor: Actor, start: date | None, end: date | None, by: str | None = None,
-          regions: set[str] | None = None, customer: str | None = None,
-          where: SalesFilter | None = None) -> SalesReport:
+def sales(
+    session: Session,
+    actor: Actor,
+    start: date | None,
+    end: date | None,
+    by: str | None = None,
+    regions: set[str] | None = None,
+    customer: str | None = None,
+    where: SalesFilter | None = None,
+) -> SalesReport:
     """Sales (confirmed, dispatched, delivered orders by order date) before tax (net) and with tax,
     optionally grouped `by` a dimension and narrowed by `where` (customers and SKUs). With SKU
     filters only the matching lines count, and `orders` counts the orders holding one."""
     _require_sales(actor)
     where = where or NO_FILTER
     dims = _dimension(session, by) if by is not None else None
-    facts = _facts(session, actor, start, end, where, by_line=dims is not None and dims.name in LINE_DIMENSIONS,
-                   regions=regions, customer=customer)
+    facts = _facts(
+        session,
+        actor,
+        start,
+        end,
+        where,
+        by_line=dims is not None and dims.name in LINE_DIMENSIONS,
+        regions=regions,
+        customer=customer,
+    )
     rows = _group(session, facts, dims) if dims else []
-    return SalesReport(start, end, by, len({f.order_no for f in facts}), money(sum((f.net for f in facts), ZERO)),
-                       money(sum((f.total for f in facts), ZERO)), sorted(rows, key=lambda r: (-r.total, r.key)),
-                       where)
+    return SalesReport(
+        start,
+        end,
+        by,
+        len({f.order_no for f in facts}),
+        money(sum((f.net for f in facts), ZERO)),
+        money(sum((f.total for f in facts), ZERO)),
+        sorted(rows, key=lambda r: (-r.total, r.key)),
+        where,
+    )
 
 
 # --- the facts every sales figure is summed from ----------------------------------------------
+
 
 @dataclass(frozen=True)
 class _Fact:
@@ -94,12 +118,22 @@ class _Fact:
     total: Decimal
 
 
-def _facts(session: Session, actor: Actor, start: date | None, end: date | None, where: SalesFilter, *, by_line: bool,
-           regions: set[str] | None = None, customer: str | None = None,
-           statuses: tuple[str, ...] = SALES_STATUSES) -> list[_Fact]:
+def _facts(
+    session: Session,
+    actor: Actor,
+    start: date | None,
+    end: date | None,
+    where: SalesFilter,
+    *,
+    by_line: bool,
+    regions: set[str] | None = None,
+    customer: str | None = None,
+    statuses: tuple[str, ...] = SALES_STATUSES,
+) -> list[_Fact]:
     """The sold orders in scope (or their lines, when asked or when SKUs are filtered)."""
-    orders = list_orders(session, actor, statuses=list(statuses), customer=customer, regions=regions,
-                         start=start, end=end, limit=10**9)
+    orders = list_orders(
+        session, actor, statuses=list(statuses), customer=customer, regions=regions, start=start, end=end, limit=10**9
+    )
     orders = [o for o in orders if where.counts_customer(o.customer)]
     if not by_line and where.skus is None:
         return [_Fact(o.order_no, o.customer, o.created_at, None, 0, o.total - o.tax, o.total) for o in orders]
@@ -107,13 +141,29 @@ def _facts(session: Session, actor: Actor, start: date | None, end: date | None,
     out: list[_Fact] = []
     nos = sorted(by_no)
     for i in range(0, len(nos), 5000):  # bounded IN lists on every database
-        for line in session.execute(sa.select(col(OrderLine.order_no), col(OrderLine.sku), col(OrderLine.qty),
-                                              col(OrderLine.line_total), col(OrderLine.tax)).where(col(OrderLine.order_no).in_(nos[i:i + 5000]))):
+        for line in session.execute(
+            sa.select(
+                col(OrderLine.order_no),
+                col(OrderLine.sku),
+                col(OrderLine.qty),
+                col(OrderLine.line_total),
+                col(OrderLine.tax),
+            ).where(col(OrderLine.order_no).in_(nos[i : i + 5000]))
+        ):
             if not where.counts_sku(line.sku):
                 continue
             o = by_no[line.order_no]
-            out.append(_Fact(o.order_no, o.customer, o.created_at, line.sku, line.qty, line.line_total - line.tax,
-                             line.line_total))
+            out.append(
+                _Fact(
+                    o.order_no,
+                    o.customer,
+                    o.created_at,
+                    line.sku,
+                    line.qty,
+                    line.line_total - line.tax,
+                    line.line_total,
+                )
+            )
     return out
 
 
@@ -173,8 +223,10 @@ def _group(session: Session, facts: list[_Fact], dim: _Dimension) -> list[SalesR
         a.total += f.total
         a.qty += f.qty
     by_line = bool(facts) and facts[0].sku is not None
-    return [SalesRow(k, labels.get(k, k), len(v.orders), money(v.net), money(v.total), v.qty if by_line else None)
-            for k, v in acc.items()]
+    return [
+        SalesRow(k, labels.get(k, k), len(v.orders), money(v.net), money(v.total), v.qty if by_line else None)
+        for k, v in acc.items()
+    ]
 
 
 def _keyer(session: Session, facts: list[_Fact], dim: _Dimension) -> Callable[[_Fact], tuple[str, str]]:
@@ -190,11 +242,14 @@ def _keyer(session: Session, facts: list[_Fact], dim: _Dimension) -> Callable[[_
         if len(wanted) <= 1000:
             stmt = stmt.where(col(Sku.code).in_(wanted))
         skus = {s.code: s for s in session.execute(stmt) if s.code in wanted}
-        products = {p.code: p for p in session.execute(select(Product.code, Product.name, Product.brand,
-                                                              Product.category))}
-        names = {"product": {c: p.name for c, p in products.items()},
-                 "brand": dict(session.exec(select(Brand.code, Brand.name)).all()),
-                 "category": dict(session.exec(select(Category.code, Category.name)).all())}
+        products = {
+            p.code: p for p in session.execute(select(Product.code, Product.name, Product.brand, Product.category))
+        }
+        names = {
+            "product": {c: p.name for c, p in products.items()},
+            "brand": dict(session.exec(select(Brand.code, Brand.name)).all()),
+            "category": dict(session.exec(select(Category.code, Category.name)).all()),
+        }
 
         def line_key(f: _Fact) -> tuple[str, str]:
             code = cast(str, f.sku)  # facts by line: each has its SKU
@@ -202,12 +257,17 @@ def _keyer(session: Session, facts: list[_Fact], dim: _Dimension) -> Callable[[_
             if name == "sku" or sku is None:
                 return code, sku.name if sku else code
             prod = products.get(sku.product)
-            key = {"product": sku.product, "brand": prod.brand if prod else None,
-                   "category": prod.category if prod else None}[name] or "-"
+            key = {
+                "product": sku.product,
+                "brand": prod.brand if prod else None,
+                "category": prod.category if prod else None,
+            }[name] or "-"
             return key, names[name].get(key, key)
+
         return line_key
-    customers = {c.code: c for c in session.exec(select(Customer).where(
-        col(Customer.code).in_({f.customer for f in facts})))}
+    customers = {
+        c.code: c for c in session.exec(select(Customer).where(col(Customer.code).in_({f.customer for f in facts})))
+    }
     if name == "customer":
         return lambda f: (f.customer, customers[f.customer].name if f.customer in customers else f.customer)
     regions = {r.code: r for r in session.exec(select(Region))}
@@ -226,10 +286,12 @@ def _keyer(session: Session, facts: list[_Fact], dim: _Dimension) -> Callable[[_
             if r is not None and (r.level or "").casefold() == level:
                 return code, r.name
         return own, f"{region_name(own)} (no {dim.level})"  # a customer above that level
+
     return level_key
 
 
 # --- rankings ----------------------------------------------------------------------------
+
 
 @dataclass
 class RankRow:
@@ -254,9 +316,17 @@ class Ranking:
     where: SalesFilter = field(default_factory=SalesFilter)
 
 
-def sales_ranking(session: Session, actor: Actor, start: date | None, end: date | None, by: str,
-                  measure: str = "value", direction: str = "top", n: int = 5,
-                  where: SalesFilter | None = None) -> Ranking:
+def sales_ranking(
+    session: Session,
+    actor: Actor,
+    start: date | None,
+    end: date | None,
+    by: str,
+    measure: str = "value",
+    direction: str = "top",
+    n: int = 5,
+    where: SalesFilter | None = None,
+) -> Ranking:
     """The top (or bottom) `n` customers, SKUs, products, brands or categories (or regions at any
     level) by sales value (net, before tax) or by quantity (base units sold, free goods apart)
     over a period, in the actor's scope. The bottom of customers and of the catalogue includes
@@ -272,8 +342,10 @@ def sales_ranking(session: Session, actor: Actor, start: date | None, end: date 
         raise InvalidInput(f"How many to show: a whole number from 1 to 100, not {n!r}.")
     dim = _dimension(session, by)
     if dim.name in TIME_DIMENSIONS:
-        raise InvalidInput("A ranking is of customers, SKUs, products, brands, categories or regions; "
-                           "for sales over time ask for a trend.")
+        raise InvalidInput(
+            "A ranking is of customers, SKUs, products, brands, categories or regions; "
+            "for sales over time ask for a trend."
+        )
     by_line = dim.name in LINE_DIMENSIONS or measure == "quantity"
     facts = _facts(session, actor, start, end, where, by_line=by_line)
     rows = {r.key: r for r in (_group(session, facts, dim) if facts else [])}
@@ -281,8 +353,10 @@ def sales_ranking(session: Session, actor: Actor, start: date | None, end: date 
         for key, label in _candidates(session, actor, dim.name, where).items():
             rows.setdefault(key, SalesRow(key, label, 0, money(ZERO), money(ZERO), 0 if by_line else None))
     value = (lambda r: (r.qty or 0, r.net)) if measure == "quantity" else (lambda r: (r.net, r.qty or 0))
-    ordered = sorted(rows.values(), key=lambda r: (value(r), r.key) if direction == "bottom"
-                     else (tuple(-x for x in value(r)), r.key))
+    ordered = sorted(
+        rows.values(),
+        key=lambda r: (value(r), r.key) if direction == "bottom" else (tuple(-x for x in value(r)), r.key),
+    )
     picked = [RankRow(i, r.key, r.label, r.orders, r.qty, r.net, r.total) for i, r in enumerate(ordered[:n], 1)]
     return Ranking(by, measure, direction, start, end, picked, len(rows), where)
 
@@ -310,6 +384,7 @@ def _candidates(session: Session, actor: Actor, name: str, where: SalesFilter) -
 
 
 # --- trends ------------------------------------------------------------------------------
+
 
 @dataclass
 class TrendPoint:
@@ -371,8 +446,15 @@ def _steps(grain: str, start: date, end: date) -> list[tuple[str, str, date]]:
     return out
 
 
-def sales_trend(session: Session, actor: Actor, today: date, grain: str = "month", start: date | None = None,
-                end: date | None = None, where: SalesFilter | None = None) -> Trend:
+def sales_trend(
+    session: Session,
+    actor: Actor,
+    today: date,
+    grain: str = "month",
+    start: date | None = None,
+    end: date | None = None,
+    where: SalesFilter | None = None,
+) -> Trend:
     """Sales per day, week (Monday to Sunday) or month over a period, every period listed (zero
     where nothing sold); the first and last periods may be partial. With SKU filters only the
     matching lines count and quantities (base units) are given."""
@@ -385,20 +467,39 @@ def sales_trend(session: Session, actor: Actor, today: date, grain: str = "month
         raise InvalidInput(f"The period starts ({start}) after it ends ({end}).")
     steps = _steps(grain, start, end)
     if len(steps) > MAX_POINTS[grain]:
-        raise InvalidInput(f"That is {len(steps)} {grain}s; please choose a shorter period or a coarser step "
-                           f"(at most {MAX_POINTS[grain]}).")
+        raise InvalidInput(
+            f"That is {len(steps)} {grain}s; please choose a shorter period or a coarser step "
+            f"(at most {MAX_POINTS[grain]})."
+        )
     facts = _facts(session, actor, start, end, where, by_line=False)
     rows = {r.key: r for r in _group(session, facts, _Dimension(grain))} if facts else {}
     lined = where.skus is not None
-    points = [TrendPoint(key, label, first, rows[key].orders if key in rows else 0,
-                         rows[key].net if key in rows else money(ZERO), rows[key].total if key in rows else money(ZERO),
-                         (rows[key].qty if key in rows else 0) if lined else None)
-              for key, label, first in steps]
-    return Trend(grain, start, end, points, len({f.order_no for f in facts}), money(sum((f.net for f in facts), ZERO)),
-                 money(sum((f.total for f in facts), ZERO)), where)
+    points = [
+        TrendPoint(
+            key,
+            label,
+            first,
+            rows[key].orders if key in rows else 0,
+            rows[key].net if key in rows else money(ZERO),
+            rows[key].total if key in rows else money(ZERO),
+            (rows[key].qty if key in rows else 0) if lined else None,
+        )
+        for key, label, first in steps
+    ]
+    return Trend(
+        grain,
+        start,
+        end,
+        points,
+        len({f.order_no for f in facts}),
+        money(sum((f.net for f in facts), ZERO)),
+        money(sum((f.total for f in facts), ZERO)),
+        where,
+    )
 
 
 # --- inactive customers --------------------------------------------------------------------
+
 
 @dataclass
 class InactiveCustomer:
@@ -412,8 +513,9 @@ class InactiveCustomer:
     days_since: int | None  # None: never ordered
 
 
-def inactive_customers(session: Session, actor: Actor, today: date, days: int = 30,
-                       where: SalesFilter | None = None) -> list[InactiveCustomer]:
+def inactive_customers(
+    session: Session, actor: Actor, today: date, days: int = 30, where: SalesFilter | None = None
+) -> list[InactiveCustomer]:
     """Customers in scope who have placed no order in the last `days` days (today and the
     `days - 1` before it), with their last order, oldest first and those who never ordered first.
     An order counts unless it was cancelled or rejected. Blocked customers cannot order and are
@@ -427,15 +529,21 @@ def inactive_customers(session: Session, actor: Actor, today: date, days: int = 
     q = select(Customer).where(Customer.status != "blocked").order_by(Customer.code)
     if codes is not None:
         q = q.where(col(Customer.code).in_(codes))
-    customers = [c for c in session.exec(q) if where.counts_customer(c.code)
-                 and not (actor.role == "distributor" and c.code == actor.customer)]
+    customers = [
+        c
+        for c in session.exec(q)
+        if where.counts_customer(c.code) and not (actor.role == "distributor" and c.code == actor.customer)
+    ]
     if not customers:
         return []
     last: dict[str, tuple[datetime, str]] = {}
     wanted = [c.code for c in customers]
     for i in range(0, len(wanted), 5000):
-        for cust, at, no in session.exec(select(Order.customer, Order.created_at, Order.order_no).where(
-                col(Order.customer).in_(wanted[i:i + 5000]), col(Order.status).in_(OUTSTANDING_STATUSES))):
+        for cust, at, no in session.exec(
+            select(Order.customer, Order.created_at, Order.order_no).where(
+                col(Order.customer).in_(wanted[i : i + 5000]), col(Order.status).in_(OUTSTANDING_STATUSES)
+            )
+        ):
             if cust not in last or (at, no) > last[cust]:
                 last[cust] = (at, no)
     regions = {r.code: r.name for r in session.exec(select(Region))}
@@ -447,12 +555,16 @@ def inactive_customers(session: Session, actor: Actor, today: date, days: int = 
         on = seen[0].astimezone(tz).date() if seen else None
         since = (today - on).days if on else None
         if since is None or since >= days:
-            out.append(InactiveCustomer(c.code, c.name, c.region, regions.get(c.region, c.region), c.status, last_no, on,
-                                        since))
+            out.append(
+                InactiveCustomer(
+                    c.code, c.name, c.region, regions.get(c.region, c.region), c.status, last_no, on, since
+                )
+            )
     return sorted(out, key=lambda x: (x.last_order_on is not None, x.last_order_on or date.min, x.code))
 
 
 # --- order summary -----------------------------------------------------------------------
+
 
 @dataclass
 class OrderSummary:
@@ -461,8 +573,14 @@ class OrderSummary:
     total: Decimal
 
 
-def order_summary(session: Session, actor: Actor, start: date | None = None, end: date | None = None,
-                  customer: str | None = None, regions: set[str] | None = None) -> OrderSummary:
+def order_summary(
+    session: Session,
+    actor: Actor,
+    start: date | None = None,
+    end: date | None = None,
+    customer: str | None = None,
+    regions: set[str] | None = None,
+) -> OrderSummary:
     orders = list_orders(session, actor, customer=customer, regions=regions, start=start, end=end, limit=10**9)
     by_status: dict[str, int] = defaultdict(int)
     for o in orders:

@@ -7,6 +7,7 @@ customer the actor may not see reads exactly like one that does not exist. The r
 `SalesFilter` of customer codes and SKU codes that the report services in core/reports.py
 (and the invoice readers in core/invoices.py) intersect with the actor's own scope.
 """
+
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -48,11 +49,15 @@ class SalesFilter:
         """The filters in words, for a report's first line: ' for beat X, brand Y'."""
         return (" for " + ", ".join(self.words)) if self.words else ""
 
-    def narrowed(self, customers: set[str] | None = None, skus: set[str] | None = None, words: str | None = None
-                 ) -> "SalesFilter":
+    def narrowed(
+        self, customers: set[str] | None = None, skus: set[str] | None = None, words: str | None = None
+    ) -> "SalesFilter":
         """This filter and another restriction (intersections)."""
-        c = self.customers if customers is None else (
-            frozenset(customers) if self.customers is None else self.customers & frozenset(customers))
+        c = (
+            self.customers
+            if customers is None
+            else (frozenset(customers) if self.customers is None else self.customers & frozenset(customers))
+        )
         s = self.skus if skus is None else (frozenset(skus) if self.skus is None else self.skus & frozenset(skus))
         return SalesFilter(c, s, self.words + ((words,) if words else ()))
 
@@ -60,9 +65,19 @@ class SalesFilter:
 NO_FILTER = SalesFilter()
 
 
-def build_filter(session: Session, actor: Actor, *, customer: str | None = None, region: str | None = None,
-                 beat: str | None = None, sales_rep: str | None = None, distributor: str | None = None,
-                 brand: str | None = None, category: str | None = None, product: str | None = None) -> SalesFilter:
+def build_filter(
+    session: Session,
+    actor: Actor,
+    *,
+    customer: str | None = None,
+    region: str | None = None,
+    beat: str | None = None,
+    sales_rep: str | None = None,
+    distributor: str | None = None,
+    brand: str | None = None,
+    category: str | None = None,
+    product: str | None = None,
+) -> SalesFilter:
     """The filter for what a person named (codes or names; empty = not given)."""
     f = NO_FILTER
     if customer and customer.strip():
@@ -87,8 +102,10 @@ def build_filter(session: Session, actor: Actor, *, customer: str | None = None,
         f = f.narrowed(customers=served, words=f"customers of {d.name}")
     if brand and brand.strip():
         brand_node = _resolve_tree_node(session, Brand, brand, "brand")
-        f = f.narrowed(skus=_skus_under(session, col(Product.brand), _tree_below(session, Brand, brand_node.code)),
-                       words=f"brand {brand_node.name}")
+        f = f.narrowed(
+            skus=_skus_under(session, col(Product.brand), _tree_below(session, Brand, brand_node.code)),
+            words=f"brand {brand_node.name}",
+        )
     if category and category.strip():
         category_node = _resolve_tree_node(session, Category, category, "category")
         below = _tree_below(session, Category, category_node.code)
@@ -100,6 +117,7 @@ def build_filter(session: Session, actor: Actor, *, customer: str | None = None,
 
 
 # --- beats and sales reps ----------------------------------------------------------------
+
 
 def _beat_visible(session: Session, actor: Actor, beat: Beat) -> bool:
     if actor.is_admin:
@@ -142,7 +160,9 @@ def _beat_customers(session: Session, rep_id: str) -> set[str]:
 def rep_customers(session: Session, rep: User) -> set[str]:
     """A rep's customers: those of the rep's regions (with everything below) and of their beats."""
     regions = subtree(region_children(session), split_list(rep.regions))
-    codes = set(session.exec(select(Customer.code).where(col(Customer.region).in_(regions))).all()) if regions else set()
+    codes = (
+        set(session.exec(select(Customer.code).where(col(Customer.region).in_(regions))).all()) if regions else set()
+    )
     return codes | _beat_customers(session, rep.id)
 
 
@@ -162,8 +182,14 @@ R = TypeVar("R")
 Node = TypeVar("Node", Brand, Category)
 
 
-def _named(text: str, rows: list[R], names: Callable[[R], list[str]], what: str, visible: Callable[[R], bool],
-           scoped: bool = True) -> R:
+def _named(
+    text: str,
+    rows: list[R],
+    names: Callable[[R], list[str]],
+    what: str,
+    visible: Callable[[R], bool],
+    scoped: bool = True,
+) -> R:
     """The row a person means among `rows` (exact code or name first, then fuzzy), if `visible`.
     A best match the actor may not see is refused in the same words as no match at all."""
     if not text or not text.strip():
@@ -177,8 +203,9 @@ def _named(text: str, rows: list[R], names: Callable[[R], list[str]], what: str,
             return exact[0]
         raise OutOfScope(refusal)
     q = normalise(t)
-    scored = sorted(((r, max(fuzz.token_set_ratio(q, normalise(n)) for n in names(r))) for r in rows),
-                    key=lambda x: -x[1])
+    scored = sorted(
+        ((r, max(fuzz.token_set_ratio(q, normalise(n)) for n in names(r))) for r in rows), key=lambda x: -x[1]
+    )
     scored = [(r, s) for r, s in scored if s >= MIN_SCORE]
     if not scored:
         raise NotFound(refusal)
@@ -187,12 +214,15 @@ def _named(text: str, rows: list[R], names: Callable[[R], list[str]], what: str,
         raise OutOfScope(refusal)
     close = [r for r, s in seen if seen[0][1] - s < MARGIN]
     if len(close) > 1:
-        raise Ambiguous(f"'{t}' could be " + ", ".join(f"{names(r)[1]} ({names(r)[0]})" for r in close[:6])
-                        + ". Which one?", [(names(r)[0], names(r)[1]) for r in close[:6]])
+        raise Ambiguous(
+            f"'{t}' could be " + ", ".join(f"{names(r)[1]} ({names(r)[0]})" for r in close[:6]) + ". Which one?",
+            [(names(r)[0], names(r)[1]) for r in close[:6]],
+        )
     return close[0]
 
 
 # --- the catalogue: brands, categories, products -------------------------------------------
+
 
 def _resolve_tree_node(session: Session, model: type[Node], text: str, what: str) -> Node:
     """A brand or category by code or name (the catalogue is everyone's to see)."""
@@ -208,8 +238,9 @@ def _tree_below(session: Session, model: type[Brand] | type[Category], code: str
 
 
 def _skus_under(session: Session, column: Mapped[str | None], codes: set[str]) -> set[str]:
-    return set(session.exec(select(Sku.code).join(Product, col(Product.code) == Sku.product)
-                            .where(column.in_(codes))).all())
+    return set(
+        session.exec(select(Sku.code).join(Product, col(Product.code) == Sku.product).where(column.in_(codes))).all()
+    )
 
 
 def product_skus(session: Session, text: str) -> tuple[set[str], str]:
@@ -233,5 +264,3 @@ def product_skus(session: Session, text: str) -> tuple[set[str], str]:
 
 def _product_skus(session: Session, product: str) -> set[str]:
     return set(session.exec(select(Sku.code).where(Sku.product == product)).all())
-
-

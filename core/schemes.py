@@ -1,5 +1,6 @@
 """Schemes: volume, value and free-goods promotions, as table rows and as rules the quote
 engine (core/quote.py) applies. Rules hold quantities already in base units."""
+
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -84,17 +85,22 @@ def _factor(units: dict[str, dict[str, int]], sku: str | None, unit: str | None,
         if sku_units is None:
             raise InvalidInput(f"Scheme {code}: the units of SKU {sku} are not known.")
         if unit not in sku_units:
-            raise InvalidInput(f"Scheme {code}: {what} {unit} is not a unit of {sku} "
-                               f"(its units are {', '.join(sku_units)}).")
+            raise InvalidInput(
+                f"Scheme {code}: {what} {unit} is not a unit of {sku} (its units are {', '.join(sku_units)})."
+            )
         return sku_units[unit]
     factors = {u[unit] for u in units.values() if unit in u}
     if factors != {1}:
-        raise InvalidInput(f"Scheme {code}: {what} {unit} must be a base unit (factor 1) when the scheme "
-                           f"is not for one SKU, since SKUs pack other units differently.")
+        raise InvalidInput(
+            f"Scheme {code}: {what} {unit} must be a base unit (factor 1) when the scheme "
+            f"is not for one SKU, since SKUs pack other units differently."
+        )
     return 1
 
 
-def rule_from_row(scheme: Scheme | SchemeRow, units: dict[str, dict[str, int]], base_unit: str | None = None) -> SchemeRule:
+def rule_from_row(
+    scheme: Scheme | SchemeRow, units: dict[str, dict[str, int]], base_unit: str | None = None
+) -> SchemeRule:
     """A SchemeRule from a Scheme row; `units` maps sku -> {unit: factor}. `base_unit` names the
     qualifying SKUs' base unit for sentences ("200 KG or more"); by default the SKU's own, or
     the one all SKUs of `units` share."""
@@ -123,25 +129,42 @@ def rule_from_row(scheme: Scheme | SchemeRow, units: dict[str, dict[str, int]], 
     if scheme.kind == "value" and scheme.min_value is None:
         raise InvalidInput(f"Scheme {code}: a value scheme needs min_value.")
     return SchemeRule(
-        code=code, name=scheme.name, kind=scheme.kind, sku=scheme.sku, product=scheme.product,
-        brand=scheme.brand, category=scheme.category, customer_type=scheme.customer_type,
-        region=scheme.region, min_qty=min_qty,
+        code=code,
+        name=scheme.name,
+        kind=scheme.kind,
+        sku=scheme.sku,
+        product=scheme.product,
+        brand=scheme.brand,
+        category=scheme.category,
+        customer_type=scheme.customer_type,
+        region=scheme.region,
+        min_qty=min_qty,
         min_value=None if scheme.min_value is None else Decimal(scheme.min_value),
         discount_pct=None if scheme.discount_pct is None else Decimal(scheme.discount_pct),
         discount_flat=None if scheme.discount_flat is None else Decimal(scheme.discount_flat),
-        free_sku=free_sku, free_qty=free_qty, recursive=bool(scheme.recursive),
-        valid_from=scheme.valid_from, valid_to=scheme.valid_to, priority=scheme.priority or 0,
-        stackable=bool(scheme.stackable), unit=scheme.unit, unit_qty=scheme.min_qty,
-        free_unit=scheme.free_unit, free_unit_qty=scheme.free_qty, free_base_unit=free_base,
+        free_sku=free_sku,
+        free_qty=free_qty,
+        recursive=bool(scheme.recursive),
+        valid_from=scheme.valid_from,
+        valid_to=scheme.valid_to,
+        priority=scheme.priority or 0,
+        stackable=bool(scheme.stackable),
+        unit=scheme.unit,
+        unit_qty=scheme.min_qty,
+        free_unit=scheme.free_unit,
+        free_unit_qty=scheme.free_qty,
+        free_base_unit=free_base,
         base_unit=base_unit,
     )
 
 
 def applicable(rule: SchemeRule, ctx: PriceContext, on: date) -> bool:
     """Valid on the date, and for this customer's type and region (or any)."""
-    return (valid_on(rule.valid_from, rule.valid_to, on)
-            and (rule.customer_type is None or rule.customer_type == ctx.customer_type)
-            and (rule.region is None or rule.region in ctx.regions))
+    return (
+        valid_on(rule.valid_from, rule.valid_to, on)
+        and (rule.customer_type is None or rule.customer_type == ctx.customer_type)
+        and (rule.region is None or rule.region in ctx.regions)
+    )
 
 
 def _qty(n: int | None, unit: str | None, fallback: str | None = None) -> str:
@@ -158,8 +181,10 @@ def describe(rule: SchemeRule) -> str:
     on = f" of {target}" if target else ""
     if rule.kind == "free_goods":
         free_what = "" if rule.free_sku == rule.sku else f" of {rule.free_sku}"
-        terms = (f"buy {_qty(rule.unit_qty, rule.unit, rule.base_unit)}{on}, get "
-                 f"{_qty(rule.free_unit_qty, rule.free_unit or rule.free_base_unit)}{free_what} free")
+        terms = (
+            f"buy {_qty(rule.unit_qty, rule.unit, rule.base_unit)}{on}, get "
+            f"{_qty(rule.free_unit_qty, rule.free_unit or rule.free_base_unit)}{free_what} free"
+        )
         terms += ", for every such quantity" if rule.recursive else ", once per order"
     else:
         off = f"{rule.discount_pct}% off" if rule.discount_pct is not None else f"{rule.discount_flat} off"
@@ -173,6 +198,7 @@ def describe(rule: SchemeRule) -> str:
 
 
 # --- configuration checks ------------------------------------------------------------
+
 
 def _overlap(a: str | None, b: str | None) -> bool:
     return a is None or b is None or a == b
@@ -195,20 +221,27 @@ def scheme_conflicts(rules: list[SchemeRule]) -> list[tuple[SchemeRule, SchemeRu
     out = []
     rules = sorted(rules, key=lambda r: r.code)
     for i, a in enumerate(rules):
-        for b in rules[i + 1:]:
+        for b in rules[i + 1 :]:
             if a.kind != b.kind or a.stackable or b.stackable or a.priority != b.priority:
                 continue
             qa, qb = a.qualifier, b.qualifier
             if not (qa is None or qb is None or qa == qb):
                 continue  # different qualifiers: may still overlap through the trees; not certain
-            if not (_overlap(a.customer_type, b.customer_type) and _overlap(a.region, b.region)
-                    and _dates_overlap(a, b)):
+            if not (
+                _overlap(a.customer_type, b.customer_type) and _overlap(a.region, b.region) and _dates_overlap(a, b)
+            ):
                 continue
-            out.append((a, b, f"Schemes {a.code} and {b.code} are both non-stackable "
-                               f"{a.kind.replace('_', ' ')} schemes with priority {a.priority} that can apply "
-                               f"to the same lines on the same dates: only one will apply, chosen by the larger "
-                               f"benefit. Give them different priorities, or make one stackable, to decide "
-                               f"explicitly."))
+            out.append(
+                (
+                    a,
+                    b,
+                    f"Schemes {a.code} and {b.code} are both non-stackable "
+                    f"{a.kind.replace('_', ' ')} schemes with priority {a.priority} that can apply "
+                    f"to the same lines on the same dates: only one will apply, chosen by the larger "
+                    f"benefit. Give them different priorities, or make one stackable, to decide "
+                    f"explicitly.",
+                )
+            )
     return out
 
 
@@ -255,8 +288,11 @@ def _build_scheme_rules(session: Session) -> tuple[tuple[SchemeRow, ...], dict[s
     if named:
         parts.append(select(u.c.sku, u.c.unit, u.c.factor, u.c.position).where(u.c.sku.in_(named)))
     if loose:
-        parts.append(select(type_coerce(null(), String), u.c.unit, func.max(u.c.factor), literal(-1))
-                     .where(u.c.unit.in_(loose)).group_by(u.c.unit))
+        parts.append(
+            select(type_coerce(null(), String), u.c.unit, func.max(u.c.factor), literal(-1))
+            .where(u.c.unit.in_(loose))
+            .group_by(u.c.unit)
+        )
     unit_rows = tuple(tuple(r) for r in session.execute(union_all(*parts))) if parts else ()
     units: dict[str, dict[str, int]] = {}
     for sku, unit, factor, _ in sorted(unit_rows, key=lambda r: (r[0] is None, r[0] or "", r[3])):
@@ -288,12 +324,15 @@ def _qualifier_bases(session: Session, rows: tuple[SchemeRow, ...]) -> dict[tupl
     unit_t, sku_t, product_t = table_of(SkuUnit), table_of(Sku), table_of(Product)
     u, k, p = unit_t.c, sku_t.c, product_t.c
     out: dict[tuple[str, str | None], set[str]] = {}
-    parents = {kind: dict(session.execute(select(m.code, m.parent)).all()) for kind, m in
-               (("brand", Brand), ("category", Category))}
+    parents = {
+        kind: dict(session.execute(select(m.code, m.parent)).all())
+        for kind, m in (("brand", Brand), ("category", Category))
+    }
     for sku, base, product, brand, category in session.execute(
-            sa.select(k.code, u.unit, k.product, p.brand, p.category)
-            .select_from(sku_t.join(unit_t, u.sku == k.code).outerjoin(product_t, p.code == k.product))
-            .where(u.position == 0)):
+        sa.select(k.code, u.unit, k.product, p.brand, p.category)
+        .select_from(sku_t.join(unit_t, u.sku == k.code).outerjoin(product_t, p.code == k.product))
+        .where(u.position == 0)
+    ):
         out.setdefault(("sku", sku), set()).add(base)
         out.setdefault(("product", product), set()).add(base)
         out.setdefault(("all", None), set()).add(base)

@@ -16,6 +16,7 @@ the variable: "DMS_PREVIEW_TTL_MINUTES must be a whole number, not 'soon'".
 
 An empty variable counts as unset.
 """
+
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -79,8 +80,12 @@ class SlackSettings(BaseSettings):
 
     @property
     def enabled(self) -> bool:
-        return bool(self.bot_token and self.bot_token.get_secret_value()
-                    and self.signing_secret and self.signing_secret.get_secret_value())
+        return bool(
+            self.bot_token
+            and self.bot_token.get_secret_value()
+            and self.signing_secret
+            and self.signing_secret.get_secret_value()
+        )
 
 
 class TelegramSettings(BaseSettings):
@@ -113,7 +118,9 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=default_data_dir)
     preview_ttl_minutes: int = Field(15, ge=1)
     model: str = "offline"
-    off_site_radius_m: int = Field(200, ge=1)  # DMS_OFF_SITE_RADIUS_M: a visit started farther from its outlet is off-site
+    off_site_radius_m: int = Field(
+        200, ge=1
+    )  # DMS_OFF_SITE_RADIUS_M: a visit started farther from its outlet is off-site
 
     server: ServerSettings = Field(default_factory=lambda: read(ServerSettings))
     openai: OpenAISettings = Field(default_factory=lambda: read(OpenAISettings))
@@ -168,8 +175,13 @@ class Settings(BaseSettings):
 # --- reading, with one line per bad value ------------------------------------------------
 S = TypeVar("S", bound=BaseSettings)
 
-_WANTED = {"int_parsing": "a whole number", "int_from_float": "a whole number", "float_parsing": "a number",
-           "bool_parsing": "true or false", "path_type": "a path"}
+_WANTED = {
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "float_parsing": "a number",
+    "bool_parsing": "true or false",
+    "path_type": "a path",
+}
 
 
 def read(cls: type[S], **values: Any) -> S:
@@ -199,8 +211,12 @@ def _one_line(cls: type[BaseSettings], error: ValidationError) -> str:
     if kind == "value_error":
         wanted = str(ctx.get("error", first["msg"]))
     elif kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
-        words = {"greater_than_equal": "at least", "greater_than": "more than",
-                 "less_than_equal": "at most", "less_than": "less than"}[kind]
+        words = {
+            "greater_than_equal": "at least",
+            "greater_than": "more than",
+            "less_than_equal": "at most",
+            "less_than": "less than",
+        }[kind]
         bound = next(iter(ctx.values()), "?")
         if isinstance(bound, float) and bound.is_integer():
             bound = int(bound)

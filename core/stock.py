@@ -1,5 +1,6 @@
 """Stock as people see it: levels and low stock within the actor's scope, and the stock
 changes a warehouse person or manager makes (adjustment, damage, receipt), audited."""
+
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -57,6 +58,7 @@ class LowStockRow:
 
 # --- scope -------------------------------------------------------------------------------
 
+
 def stock_warehouse_codes(session: Session, actor: Actor) -> set[str] | None:
     """Warehouses whose stock the actor may see (None = all): those of `visible_warehouse_codes`
     plus, for managers and sales reps, the warehouses their customers' orders ship from
@@ -88,8 +90,9 @@ def _names(session: Session, skus: set[str]) -> dict[str, tuple[str, str, int]]:
     """sku -> (sku name, product name, reorder level)."""
     if not skus:
         return {}
-    stmt = select(Sku.code, Sku.name, Product.name, Sku.reorder_level).join(Product, col(Product.code) == Sku.product,
-                                                                              isouter=True)
+    stmt = select(Sku.code, Sku.name, Product.name, Sku.reorder_level).join(
+        Product, col(Product.code) == Sku.product, isouter=True
+    )
     if len(skus) <= 1000:
         stmt = stmt.where(col(Sku.code).in_(skus))  # else every SKU, read once, is cheaper than a huge IN list
     rows = session.exec(stmt).all()
@@ -111,8 +114,16 @@ def _expired(row: StockBalance, today: date) -> bool:
 
 # --- queries -----------------------------------------------------------------------------
 
-def stock_levels(session: Session, actor: Actor, today: date, sku: str | None = None,
-                 warehouse: str | None = None, *, by_batch: bool = False) -> list[StockLevel]:
+
+def stock_levels(
+    session: Session,
+    actor: Actor,
+    today: date,
+    sku: str | None = None,
+    warehouse: str | None = None,
+    *,
+    by_batch: bool = False,
+) -> list[StockLevel]:
     """Stock per warehouse and SKU in the actor's scope, sorted by warehouse then SKU.
 
     With `sku`, every warehouse in scope gets a row (zero where it holds none). A retailer
@@ -148,17 +159,19 @@ def stock_levels(session: Session, actor: Actor, today: date, sku: str | None = 
     for (wh, code), batch_rows in sorted(groups.items()):
         sku_name, product_name, _ = names.get(code, (code, "", 0))
         fresh = sum(r.available for r in batch_rows if not _expired(r, today))
-        level = StockLevel(warehouse=wh, sku=code, sku_name=sku_name, product_name=product_name,
-                           in_stock=fresh > 0)
+        level = StockLevel(warehouse=wh, sku=code, sku_name=sku_name, product_name=product_name, in_stock=fresh > 0)
         if quantities:
             level.available = fresh
             level.expired = sum(r.available for r in batch_rows if _expired(r, today))
             level.reserved = sum(r.reserved for r in batch_rows)
             level.damaged = sum(r.damaged for r in batch_rows)
             if by_batch:
-                level.batches = [BatchLevel(r.batch, r.expiry_date, r.received_on, r.available, r.reserved,
-                                            r.damaged, _expired(r, today))
-                                 for r in sorted(batch_rows, key=lambda r: r.batch)]
+                level.batches = [
+                    BatchLevel(
+                        r.batch, r.expiry_date, r.received_on, r.available, r.reserved, r.damaged, _expired(r, today)
+                    )
+                    for r in sorted(batch_rows, key=lambda r: r.batch)
+                ]
         out.append(level)
     return out
 
@@ -169,9 +182,9 @@ def low_stock(session: Session, actor: Actor, today: date) -> list[LowStockRow]:
     actor.require("stock.quantities", "see stock quantities")
     # summed by the database, not an object per batch (ORM columns: pending changes are flushed first)
     unexpired = or_(col(StockBalance.expiry_date).is_(None), col(StockBalance.expiry_date) >= today)
-    stmt = (select(StockBalance.warehouse, StockBalance.sku,
-                   func.sum(case((unexpired, StockBalance.available), else_=0)))
-            .group_by(StockBalance.warehouse, StockBalance.sku))
+    stmt = select(
+        StockBalance.warehouse, StockBalance.sku, func.sum(case((unexpired, StockBalance.available), else_=0))
+    ).group_by(StockBalance.warehouse, StockBalance.sku)
     warehouses = stock_warehouse_codes(session, actor)
     if warehouses is not None:
         stmt = stmt.where(col(StockBalance.warehouse).in_(warehouses))
@@ -197,19 +210,24 @@ class ExpiringBatch:
     days_left: int  # negative: expired that many days ago
 
 
-def expiring_stock(session: Session, actor: Actor, today: date, within_days: int,
-                   warehouse: str | None = None, sku: str | None = None) -> list[ExpiringBatch]:
+def expiring_stock(
+    session: Session, actor: Actor, today: date, within_days: int, warehouse: str | None = None, sku: str | None = None
+) -> list[ExpiringBatch]:
     """Batches in the actor's scope holding stock (available or reserved) whose expiry date is
     within `within_days` of `today`, expired ones included, soonest first."""
     actor.require("stock.quantities", "see stock quantities")
     if within_days < 0:
         raise InvalidInput("The number of days must be zero or more.")
     scope = stock_warehouse_codes(session, actor)
-    stmt = (select(StockBalance)
-            .where(col(StockBalance.expiry_date).is_not(None),
-                   col(StockBalance.expiry_date) <= date.fromordinal(today.toordinal() + within_days),
-                   (col(StockBalance.available) + StockBalance.reserved) > 0)
-            .order_by(col(StockBalance.expiry_date), StockBalance.warehouse, StockBalance.sku, StockBalance.batch))
+    stmt = (
+        select(StockBalance)
+        .where(
+            col(StockBalance.expiry_date).is_not(None),
+            col(StockBalance.expiry_date) <= date.fromordinal(today.toordinal() + within_days),
+            (col(StockBalance.available) + StockBalance.reserved) > 0,
+        )
+        .order_by(col(StockBalance.expiry_date), StockBalance.warehouse, StockBalance.sku, StockBalance.batch)
+    )
     if warehouse is not None:
         stmt = stmt.where(StockBalance.warehouse == warehouse.strip().upper())
     if sku is not None:
@@ -218,12 +236,24 @@ def expiring_stock(session: Session, actor: Actor, today: date, within_days: int
         stmt = stmt.where(col(StockBalance.warehouse).in_(scope))
     rows = list(session.exec(stmt))
     names = _names(session, {r.sku for r in rows})
-    return [ExpiringBatch(r.warehouse, r.sku, names.get(r.sku, (r.sku, "", 0))[0], r.batch, r.expiry_date,
-                          r.available, r.reserved, (r.expiry_date - today).days)
-            for r in rows if r.expiry_date is not None]  # all of them: the query asks for an expiry date
+    return [
+        ExpiringBatch(
+            r.warehouse,
+            r.sku,
+            names.get(r.sku, (r.sku, "", 0))[0],
+            r.batch,
+            r.expiry_date,
+            r.available,
+            r.reserved,
+            (r.expiry_date - today).days,
+        )
+        for r in rows
+        if r.expiry_date is not None
+    ]  # all of them: the query asks for an expiry date
 
 
 # --- changes -----------------------------------------------------------------------------
+
 
 def batches_held(session: Session, actor: Actor, sku: str | None = None) -> list[tuple[str, str]]:
     """(warehouse, batch) of every stock row in the warehouses the actor may see, of one SKU when given."""
@@ -236,8 +266,13 @@ def batches_held(session: Session, actor: Actor, sku: str | None = None) -> list
 
 def warehouse_batches(session: Session, warehouse: str) -> list[StockBalance]:
     """Every batch row of one warehouse (the caller has resolved it in the actor's scope), by SKU and batch."""
-    return list(session.exec(select(StockBalance).where(StockBalance.warehouse == warehouse)
-                             .order_by(StockBalance.sku, StockBalance.batch)))
+    return list(
+        session.exec(
+            select(StockBalance)
+            .where(StockBalance.warehouse == warehouse)
+            .order_by(StockBalance.sku, StockBalance.batch)
+        )
+    )
 
 
 def _who(actor: Actor, clock: Clock) -> Who:
@@ -248,36 +283,69 @@ def _key(warehouse: str, sku: str, batch: str) -> tuple[str, str, str]:
     return warehouse.strip().upper(), sku.strip().upper(), batch.strip()
 
 
-def adjust_stock(session: Session, actor: Actor, clock: Clock, warehouse: str, sku: str, batch: str,
-                 delta: int, reason: str) -> StockBalance:
+def adjust_stock(
+    session: Session, actor: Actor, clock: Clock, warehouse: str, sku: str, batch: str, delta: int, reason: str
+) -> StockBalance:
     """Correct a batch's available quantity by `delta` (±), with a reason; audited."""
     warehouse, sku, batch = _key(warehouse, sku, batch)
     _changeable(session, actor, warehouse)
     found = get_batch(session, warehouse, sku, batch)
     before = found.available if found else None  # a number: the row object is refreshed in place
     row = adjust(session, _who(actor, clock), warehouse, sku, batch, delta, reason)
-    audit.record(session, at=clock.now(), user_id=actor.user_id, channel=actor.channel, action="stock.adjust",
-                 entity="stock", entity_id=f"{warehouse}/{sku}/{batch}", delta=delta, reason=reason.strip(),
-                 available_before=before, available_after=row.available)
+    audit.record(
+        session,
+        at=clock.now(),
+        user_id=actor.user_id,
+        channel=actor.channel,
+        action="stock.adjust",
+        entity="stock",
+        entity_id=f"{warehouse}/{sku}/{batch}",
+        delta=delta,
+        reason=reason.strip(),
+        available_before=before,
+        available_after=row.available,
+    )
     return row
 
 
-def record_damage(session: Session, actor: Actor, clock: Clock, warehouse: str, sku: str, batch: str,
-                  qty: int, reason: str) -> StockBalance:
+def record_damage(
+    session: Session, actor: Actor, clock: Clock, warehouse: str, sku: str, batch: str, qty: int, reason: str
+) -> StockBalance:
     """Move `qty` of a batch from available to damaged, with a reason; audited."""
     warehouse, sku, batch = _key(warehouse, sku, batch)
     _changeable(session, actor, warehouse)
     row = mark_damaged(session, _who(actor, clock), warehouse, sku, batch, qty, reason)
-    audit.record(session, at=clock.now(), user_id=actor.user_id, channel=actor.channel, action="stock.damage",
-                 entity="stock", entity_id=f"{warehouse}/{sku}/{batch}", qty=qty, reason=reason.strip(),
-                 available_after=row.available, damaged_after=row.damaged)
+    audit.record(
+        session,
+        at=clock.now(),
+        user_id=actor.user_id,
+        channel=actor.channel,
+        action="stock.damage",
+        entity="stock",
+        entity_id=f"{warehouse}/{sku}/{batch}",
+        qty=qty,
+        reason=reason.strip(),
+        available_after=row.available,
+        damaged_after=row.damaged,
+    )
     return row
 
 
-def receive_stock(session: Session, actor: Actor, clock: Clock, warehouse: str, sku: str, batch: str,
-                  qty: int, *, mfg_date: date | None = None, expiry_date: date | None = None,
-                  received_on: date | None = None, damaged: bool = False,
-                  reason: str | None = None) -> StockBalance:
+def receive_stock(
+    session: Session,
+    actor: Actor,
+    clock: Clock,
+    warehouse: str,
+    sku: str,
+    batch: str,
+    qty: int,
+    *,
+    mfg_date: date | None = None,
+    expiry_date: date | None = None,
+    received_on: date | None = None,
+    damaged: bool = False,
+    reason: str | None = None,
+) -> StockBalance:
     """Goods receipt into a batch (new or existing); audited."""
     warehouse, sku, batch = _key(warehouse, sku, batch)
     _changeable(session, actor, warehouse)
@@ -289,14 +357,38 @@ def receive_stock(session: Session, actor: Actor, clock: Clock, warehouse: str, 
         raise InvalidInput(f"Batch {batch}: expiry date {expiry_date} is before its manufacturing date {mfg_date}.")
     existing = get_batch(session, warehouse, sku, batch)
     if existing is not None:
-        for what, given, have in (("manufacturing date", mfg_date, existing.mfg_date),
-                                  ("expiry date", expiry_date, existing.expiry_date)):
+        for what, given, have in (
+            ("manufacturing date", mfg_date, existing.mfg_date),
+            ("expiry date", expiry_date, existing.expiry_date),
+        ):
             if given is not None and given != have:
                 raise InvalidInput(f"Batch {batch} of {sku} in {warehouse} already has {what} {have}, not {given}.")
-    receive(session, _who(actor, clock), warehouse, sku, batch, qty, mfg_date=mfg_date, expiry_date=expiry_date,
-            received_on=received_on or clock.today(), damaged=damaged, reason=reason)
+    receive(
+        session,
+        _who(actor, clock),
+        warehouse,
+        sku,
+        batch,
+        qty,
+        mfg_date=mfg_date,
+        expiry_date=expiry_date,
+        received_on=received_on or clock.today(),
+        damaged=damaged,
+        reason=reason,
+    )
     row = must_exist(get_batch(session, warehouse, sku, batch), f"batch {batch} of {sku} in {warehouse}")
-    audit.record(session, at=clock.now(), user_id=actor.user_id, channel=actor.channel, action="stock.receive",
-                 entity="stock", entity_id=f"{warehouse}/{sku}/{batch}", qty=qty, damaged=damaged, reason=reason,
-                 available_after=row.available, damaged_after=row.damaged)
+    audit.record(
+        session,
+        at=clock.now(),
+        user_id=actor.user_id,
+        channel=actor.channel,
+        action="stock.receive",
+        entity="stock",
+        entity_id=f"{warehouse}/{sku}/{batch}",
+        qty=qty,
+        damaged=damaged,
+        reason=reason,
+        available_after=row.available,
+        damaged_after=row.damaged,
+    )
     return row

@@ -7,6 +7,7 @@ D−N+1 … D (so D itself is one of the 14); an order counts unless cancelled o
 quantity in an order is its ordered (not free) quantity in base units; the median of an even
 count is the mean of the middle two, rounded half-up to a whole base unit.
 """
+
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
@@ -62,11 +63,17 @@ class SuggestedOrder:
 def order_history(session: Session, customer: str, on: date, tz: tzinfo) -> list[tuple[date, str, int]]:
     start = datetime.combine(on - timedelta(days=HISTORY_DAYS - 1), time.min, tz)
     end = datetime.combine(on + timedelta(days=1), time.min, tz)
-    rows = session.exec(select(Order.order_no, Order.created_at, OrderLine.sku, OrderLine.qty)
-                        .join(OrderLine, col(OrderLine.order_no) == col(Order.order_no))
-                        .where(Order.customer == customer, col(Order.status).not_in(NOT_ORDERED),
-                               col(Order.created_at) >= start, col(Order.created_at) < end,
-                               col(OrderLine.qty) > 0)).all()
+    rows = session.exec(
+        select(Order.order_no, Order.created_at, OrderLine.sku, OrderLine.qty)
+        .join(OrderLine, col(OrderLine.order_no) == col(Order.order_no))
+        .where(
+            Order.customer == customer,
+            col(Order.status).not_in(NOT_ORDERED),
+            col(Order.created_at) >= start,
+            col(Order.created_at) < end,
+            col(OrderLine.qty) > 0,
+        )
+    ).all()
     per_order: dict[tuple[str, str], tuple[date, int]] = {}
     for order_no, created_at, sku, qty in rows:
         day = created_at.astimezone(tz).date()
@@ -75,16 +82,16 @@ def order_history(session: Session, customer: str, on: date, tz: tzinfo) -> list
     return [(day, sku, qty) for (_, sku), (day, qty) in per_order.items()]
 
 
-def suggest_order(session: Session, actor: Actor, clock: Clock, customer: str,
-                  on: date | None = None) -> SuggestedOrder:
+def suggest_order(
+    session: Session, actor: Actor, clock: Clock, customer: str, on: date | None = None
+) -> SuggestedOrder:
     """The suggested order for an outlet the actor may order for, previewed at `on` (default today).
     A SKU without a price that day is left out; one short of stock is cut to what is available."""
     actor.require("orders.create", "place orders")  # a suggestion is an order preview
     cust = get_customer(session, actor, customer)
     on = on or clock.today()
     quantities = suggest_quantities(order_history(session, cust.code, on, clock.tz), on)
-    at = clock if on == clock.today() else clock.at(datetime.combine(on, clock.now().timetz()).replace(
-        tzinfo=clock.tz))
+    at = clock if on == clock.today() else clock.at(datetime.combine(on, clock.now().timetz()).replace(tzinfo=clock.tz))
     notes: list[str] = []
     wanted = dict(quantities)
     for _ in range(len(wanted) + 1):

@@ -6,6 +6,7 @@ customer whose distributor it is; as a share of the target.
 
 Money is stored as exact text, so the sums are Decimal sums in Python over the rows SQL selects.
 """
+
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, tzinfo
@@ -42,8 +43,9 @@ def month_bounds(month: str) -> tuple[date, date]:
 def net_sales(session: Session, customers: set[str] | None, start: date, end: date, tz: tzinfo) -> Decimal:
     """Σ (gross − discount) of the sales orders of `customers` (None = all) with order dates in [start, end)."""
     from_, to = datetime.combine(start, time.min, tz), datetime.combine(end, time.min, tz)
-    q = select(col(Order.gross), col(Order.discount)).where(col(Order.status).in_(SALES_STATUSES),
-                                                   col(Order.created_at) >= from_, col(Order.created_at) < to)
+    q = select(col(Order.gross), col(Order.discount)).where(
+        col(Order.status).in_(SALES_STATUSES), col(Order.created_at) >= from_, col(Order.created_at) < to
+    )
     if customers is not None:
         if not customers:
             return Decimal("0.00")
@@ -91,15 +93,25 @@ def target_report(session: Session, actor: Actor, clock: Clock, month: str | Non
     else:
         raise NotAllowed(f"A {actor.role.replace('_', ' ')} may not see targets.")
     rows: list[TargetRow] = []
-    for t in session.exec(select(Target).where(Target.month == month).order_by(col(Target.user_id),
-                                                                               col(Target.customer))):
+    for t in session.exec(
+        select(Target).where(Target.month == month).order_by(col(Target.user_id), col(Target.customer))
+    ):
         if t.user_id is not None:
             if t.user_id not in reps:
                 continue
             user = session.get(User, t.user_id)
             achieved = net_sales(session, rep_customers(session, t.user_id), start, end, clock.tz)
-            rows.append(TargetRow("rep", t.user_id, user.name if user else t.user_id, month, t.target, achieved,
-                                  achievement_pct(achieved, t.target)))
+            rows.append(
+                TargetRow(
+                    "rep",
+                    t.user_id,
+                    user.name if user else t.user_id,
+                    month,
+                    t.target,
+                    achieved,
+                    achievement_pct(achieved, t.target),
+                )
+            )
         elif t.customer is not None:
             cust = session.get(Customer, t.customer)
             if cust is None:
@@ -110,6 +122,9 @@ def target_report(session: Session, actor: Actor, clock: Clock, month: str | Non
             elif actor.role == "sales_rep" or not customer_in_scope(session, actor, cust):
                 continue
             achieved = net_sales(session, distributor_customers(session, cust.code), start, end, clock.tz)
-            rows.append(TargetRow("distributor", cust.code, cust.name, month, t.target, achieved,
-                                  achievement_pct(achieved, t.target)))
+            rows.append(
+                TargetRow(
+                    "distributor", cust.code, cust.name, month, t.target, achieved, achievement_pct(achieved, t.target)
+                )
+            )
     return rows

@@ -1,4 +1,5 @@
 """Column types: money as exact decimals on every database; typed access to a model's table."""
+
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar, cast

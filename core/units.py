@@ -20,6 +20,7 @@ Measures convert within their dimension (2 quintal = 200 KG, 500 ml = 0.5 LITRE)
 words (pcs, nos, units, adad) mean the base unit only when the base unit is counted, not
 measured; "dozen" is the SKU's DOZEN unit, else 12 of a counted base unit.
 """
+
 from __future__ import annotations
 
 import re
@@ -35,14 +36,14 @@ from .errors import Ambiguous, InvalidInput
 
 @dataclass(frozen=True)
 class Family:
-    key: str                       # 'case'
-    english: tuple[str, ...]       # words and spellings: case, carton
+    key: str  # 'case'
+    english: tuple[str, ...]  # words and spellings: case, carton
     abbreviations: tuple[str, ...] = ()
     regional: tuple[str, ...] = ()  # Indian trade words: peti, petti
-    kind: str = "pack"             # pack | piece | dozen | measure
-    dimension: str | None = None   # measures: mass | volume | length
+    kind: str = "pack"  # pack | piece | dozen | measure
+    dimension: str | None = None  # measures: mass | volume | length
     scale: Fraction = Fraction(1)  # measures: in g, ml or mm
-    bulk: bool = False             # a measure that is never a pack size ("quintal", "tonne")
+    bulk: bool = False  # a measure that is never a pack size ("quintal", "tonne")
 
 
 def _f(*words: str) -> tuple[str, ...]:
@@ -52,8 +53,7 @@ def _f(*words: str) -> tuple[str, ...]:
 FAMILIES: tuple[Family, ...] = (
     Family("case", _f("case carton"), _f("ctn cs cse"), _f("peti petti pety petee")),
     Family("box", _f("box"), _f("bx"), _f("dabba dabbi dibbi")),
-    Family("pack", _f("pack packet package pouch"), _f("pkt pk pck pkg"),
-           _f("paketa pakit pudiya pudia puriya")),
+    Family("pack", _f("pack packet package pouch"), _f("pkt pk pck pkg"), _f("paketa pakit pudiya pudia puriya")),
     Family("bag", _f("bag sack gunny"), (), _f("katta kattha bori bora boriya thaila thaili")),
     Family("bottle", _f("bottle"), _f("btl bot"), _f("botal botel shishi sheeshi")),
     Family("tin", _f("tin can"), (), _f("kanastar kanistar peepa")),
@@ -87,18 +87,23 @@ FAMILIES: tuple[Family, ...] = (
     Family("capsule", _f("capsule")),
     Family("piece", _f("piece unit item each"), _f("pc pcs pce pces nos ea"), _f("adad nag"), kind="piece"),
     Family("dozen", _f("dozen"), _f("doz dz"), _f("darjan darzan"), kind="dozen"),
-    Family("kg", _f("kilogram kilogramme kilo"), _f("kg kgs"), kind="measure", dimension="mass",
-           scale=Fraction(1000)),
+    Family("kg", _f("kilogram kilogramme kilo"), _f("kg kgs"), kind="measure", dimension="mass", scale=Fraction(1000)),
     Family("g", _f("gram gramme"), _f("g gm gms gr grm grms"), kind="measure", dimension="mass"),
     Family("mg", _f("milligram"), _f("mg mgs"), kind="measure", dimension="mass", scale=Fraction(1, 1000)),
-    Family("quintal", _f("quintal"), _f("qtl"), _f("kuintal kuntal"), kind="measure", dimension="mass",
-           scale=Fraction(100_000), bulk=True),
+    Family(
+        "quintal",
+        _f("quintal"),
+        _f("qtl"),
+        _f("kuintal kuntal"),
+        kind="measure",
+        dimension="mass",
+        scale=Fraction(100_000),
+        bulk=True,
+    ),
     Family("tonne", _f("tonne ton"), (), kind="measure", dimension="mass", scale=Fraction(1_000_000), bulk=True),
-    Family("litre", _f("litre liter"), _f("l lt ltr ltrs"), kind="measure", dimension="volume",
-           scale=Fraction(1000)),
+    Family("litre", _f("litre liter"), _f("l lt ltr ltrs"), kind="measure", dimension="volume", scale=Fraction(1000)),
     Family("ml", _f("millilitre milliliter"), _f("ml mls"), kind="measure", dimension="volume"),
-    Family("metre", _f("metre meter"), _f("m mtr mtrs"), kind="measure", dimension="length",
-           scale=Fraction(1000)),
+    Family("metre", _f("metre meter"), _f("m mtr mtrs"), kind="measure", dimension="length", scale=Fraction(1000)),
     Family("cm", _f("centimetre centimeter"), _f("cm"), kind="measure", dimension="length", scale=Fraction(10)),
     Family("mm", _f("millimetre millimeter"), _f("mm"), kind="measure", dimension="length"),
     Family("foot", _f("foot feet"), _f("ft"), kind="measure", dimension="length", scale=Fraction(3048, 10)),
@@ -112,25 +117,54 @@ SHARED_WORDS: dict[str, tuple[str, ...]] = {"dibba": ("box", "tin"), "dibbe": ("
 
 # Inflected forms that plural rules cannot make (Hindi plurals, irregular English).
 _IRREGULAR: dict[str, str] = {
-    "feet": "foot", "inches": "inch", "boxes": "box", "pouches": "pouch",
-    "katte": "katta", "katton": "katta", "kattey": "katta", "bore": "bora", "boriyan": "bori", "boriya": "bori",
-    "thaile": "thaila", "thailiyan": "thaili", "dabbe": "dabba", "dabbon": "dabba", "dabbiyan": "dabbi",
-    "petiyan": "peti", "petiya": "peti", "pettiyan": "petti", "pakete": "paketa", "pudiyan": "pudiya",
-    "botlen": "botal", "botle": "botal", "shishiyan": "shishi", "baltiyan": "balti", "baltiya": "balti",
-    "gaddiyan": "gaddi", "gaddiya": "gaddi", "jodiyan": "jodi", "jode": "joda", "jore": "jora",
-    "patte": "patta", "barniyan": "barni", "kanastaron": "kanastar", "peepe": "peepa",
+    "feet": "foot",
+    "inches": "inch",
+    "boxes": "box",
+    "pouches": "pouch",
+    "katte": "katta",
+    "katton": "katta",
+    "kattey": "katta",
+    "bore": "bora",
+    "boriyan": "bori",
+    "boriya": "bori",
+    "thaile": "thaila",
+    "thailiyan": "thaili",
+    "dabbe": "dabba",
+    "dabbon": "dabba",
+    "dabbiyan": "dabbi",
+    "petiyan": "peti",
+    "petiya": "peti",
+    "pettiyan": "petti",
+    "pakete": "paketa",
+    "pudiyan": "pudiya",
+    "botlen": "botal",
+    "botle": "botal",
+    "shishiyan": "shishi",
+    "baltiyan": "balti",
+    "baltiya": "balti",
+    "gaddiyan": "gaddi",
+    "gaddiya": "gaddi",
+    "jodiyan": "jodi",
+    "jode": "joda",
+    "jore": "jora",
+    "patte": "patta",
+    "barniyan": "barni",
+    "kanastaron": "kanastar",
+    "peepe": "peepa",
 }
 
 # Common words a misspelt unit must never be taken for: "5000 cash" is money, "10 drugs"
 # are no drums, "2 gaadi" is a vehicle load, not a bundle.
-NOT_UNITS = frozenset("""
+NOT_UNITS = frozenset(
+    """
 cash cast caste crash crush drug drugs seat seats role roles tune tunes tones back backs base bass boss
 boat boats bugs came cane canes care cart carts card cards bath tent tents tale tales tile tiles pale pile
 piles pole poles rule rules sale sales sole same some lot lots more less only also plus with from into onto
 time times days hours years month months week weeks paid pays bill bills rate rates price prices stock
 stocks order orders total cost costs later balls ball socks picks kites pains boxer metro kills grass
 gaadi gadi gaadiyan thela sheep pocket pockets tables cakes battle battles buckle buckles cartoon cartoons
-coins crane cranes snack snacks stack stacks chases pain kids town foods""".split())
+coins crane cranes snack snacks stack stacks chases pain kids town foods""".split()
+)
 
 
 def _plurals(word: str) -> list[str]:
@@ -157,8 +191,8 @@ def _regional_plurals(word: str) -> list[str]:
 @dataclass(frozen=True)
 class WordSense:
     family: str
-    how: str      # english | abbreviation | regional
-    lemma: str    # the word's dictionary form ("katta" for "katte")
+    how: str  # english | abbreviation | regional
+    lemma: str  # the word's dictionary form ("katta" for "katte")
 
 
 def _build() -> dict[str, tuple[WordSense, ...]]:
@@ -173,13 +207,15 @@ def _build() -> dict[str, tuple[WordSense, ...]]:
             got[same[0]] = sense
 
     for fam in FAMILIES:
-        for how, words in (("english", fam.english), ("abbreviation", fam.abbreviations),
-                           ("regional", fam.regional)):
+        for how, words in (("english", fam.english), ("abbreviation", fam.abbreviations), ("regional", fam.regional)):
             for w in words:
                 sense = WordSense(fam.key, how, w)
                 add(w, sense, listed=True)
-                plurals = _regional_plurals(w) if how == "regional" else (
-                    [w + "s"] if how == "abbreviation" and len(w) >= 2 and not w.endswith("s") else _plurals(w))
+                plurals = (
+                    _regional_plurals(w)
+                    if how == "regional"
+                    else ([w + "s"] if how == "abbreviation" and len(w) >= 2 and not w.endswith("s") else _plurals(w))
+                )
                 for p in plurals:
                     if p not in senses or all(s.how != "english" for s in senses[p]):
                         add(p, WordSense(fam.key, how, w))
@@ -287,16 +323,18 @@ def read_word(word: str, names: Iterable[str] = ()) -> Reading | None:
     name_set = {clean(n) for n in names}
     for n in name_set:
         if _fold(w) == _fold(n):
-            return Reading(w, tuple(WordSense(fam, "world", n) for fam in _name_families(n)) or
-                           (WordSense("", "world", n),))
+            return Reading(
+                w, tuple(WordSense(fam, "world", n) for fam in _name_families(n)) or (WordSense("", "world", n),)
+            )
     cands = typo_candidates(w, name_set)
     fams = {tuple(sorted(_families_of_candidate(c, name_set))) for c in cands}
     if len(fams) == 1 and cands:
         c = cands[0]
         if c in WORDS:
             return Reading(w, WORDS[c], read_as=c)
-        return Reading(w, tuple(WordSense(f, "world", c) for f in _name_families(c)) or (WordSense("", "world", c),),
-                       read_as=c)
+        return Reading(
+            w, tuple(WordSense(f, "world", c) for f in _name_families(c)) or (WordSense("", "world", c),), read_as=c
+        )
     return None
 
 
@@ -347,6 +385,7 @@ def unit_family(name: str) -> str | None:
 
 # --- resolving a unit word against one SKU's units ---------------------------------------
 
+
 class UnknownUnit(InvalidInput):
     """A unit word the SKU has no unit for (or a word that is no unit at all)."""
 
@@ -361,14 +400,14 @@ class AmbiguousUnit(Ambiguous):
 class UnitMatch:
     """How a unit word was read for one SKU: `factor` base units per one unit as said."""
 
-    said: str | None      # the unit word as said; None = no unit word
-    unit: str             # the SKU's unit it was read as, spelt as in the catalogue
-    factor: Fraction      # base units per one said unit (12 for "dozen", 100 for "quintal" of KG)
-    how: str              # none | exact | synonym | regional | typo | piece | dozen | measure
-    base: str             # the SKU's base unit
+    said: str | None  # the unit word as said; None = no unit word
+    unit: str  # the SKU's unit it was read as, spelt as in the catalogue
+    factor: Fraction  # base units per one said unit (12 for "dozen", 100 for "quintal" of KG)
+    how: str  # none | exact | synonym | regional | typo | piece | dozen | measure
+    base: str  # the SKU's base unit
     unit_factor: int = 1  # base units per `unit`
     read_as: str | None = None  # typo: the word it was taken for
-    note: str = ""        # what else a person should know ("dibba can also mean a tin")
+    note: str = ""  # what else a person should know ("dibba can also mean a tin")
 
     @property
     def is_base(self) -> bool:
@@ -409,8 +448,13 @@ def _resolve(word: str | None, units: tuple[tuple[str, int], ...], what: str | N
     w = clean(said)
     names = {n.lower(): (n, f) for n, f in units}
 
-    def match(name_factor: tuple[str, int], how: str, factor: Fraction | None = None, read_as: str | None = None,
-              note: str = "") -> UnitMatch:
+    def match(
+        name_factor: tuple[str, int],
+        how: str,
+        factor: Fraction | None = None,
+        read_as: str | None = None,
+        note: str = "",
+    ) -> UnitMatch:
         n, f = name_factor
         return UnitMatch(said, n, Fraction(f) if factor is None else factor, how, base, f, read_as, note)
 
@@ -443,8 +487,11 @@ def _resolve(word: str | None, units: tuple[tuple[str, int], ...], what: str | N
         distinct = list(dict.fromkeys(u for _, u in hits))
         if len(distinct) > 1:
             raise AmbiguousUnit(
-                f"'{said}' could mean " + " or ".join(f"{n} ({f} {base})" if n != base else n for n, f in distinct)
-                + f" for {label}. Which one?", [(n, f"{n} ({f} {base})") for n, f in distinct])
+                f"'{said}' could mean "
+                + " or ".join(f"{n} ({f} {base})" if n != base else n for n, f in distinct)
+                + f" for {label}. Which one?",
+                [(n, f"{n} ({f} {base})") for n, f in distinct],
+            )
         fam, unit = hits[0]
         sense = next(s for s in reading.senses if s.family == fam)
         kind = how or ("regional" if sense.how == "regional" else "synonym")
@@ -459,8 +506,10 @@ def _resolve(word: str | None, units: tuple[tuple[str, int], ...], what: str | N
     if family is not None and family.kind == "piece":
         if _counted(units):
             return match(units[0], how or "piece", read_as=read_as)
-        raise UnknownUnit(f"{label} is sold in {units_text(units)}, by measure: how many {base} (or "
-                          f"{' or '.join(n for n, _ in units[1:]) or base}) do you mean by '{said}'?")
+        raise UnknownUnit(
+            f"{label} is sold in {units_text(units)}, by measure: how many {base} (or "
+            f"{' or '.join(n for n, _ in units[1:]) or base}) do you mean by '{said}'?"
+        )
     # 4. a dozen of a counted base unit
     if family is not None and family.kind == "dozen":
         if _counted(units):
@@ -468,8 +517,12 @@ def _resolve(word: str | None, units: tuple[tuple[str, int], ...], what: str | N
         raise UnknownUnit(f"{label} is sold in {units_text(units)}, by measure, not by the dozen.")
     # 5. measures within their dimension: 2 quintal = 200 KG, 500 ml = 0.5 LITRE
     if family is not None and family.kind == "measure":
-        same = [(n, f, FAMILY[fam]) for n, f in units for fam in _name_families(n)
-                if FAMILY[fam].kind == "measure" and FAMILY[fam].dimension == family.dimension]
+        same = [
+            (n, f, FAMILY[fam])
+            for n, f in units
+            for fam in _name_families(n)
+            if FAMILY[fam].kind == "measure" and FAMILY[fam].dimension == family.dimension
+        ]
         if same:
             n, f, unit_family = same[0]
             return match((n, f), how or "measure", factor=family.scale / unit_family.scale * f, read_as=read_as)

@@ -10,6 +10,7 @@ visit at that outlet if there is one and do nothing otherwise.
 Serialisation: the rep's user row is locked first (core/attendance.lock_rep), so one visit is
 open per rep whatever runs at the same time (and `ux_visit_open` guards it too).
 """
+
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -47,8 +48,11 @@ class DayEnded:
 
 def open_visit(session: Session, user_id: str) -> Visit | None:
     """The rep's open visit, if any (fresh from the database)."""
-    return session.exec(select(Visit).where(Visit.user_id == user_id, col(Visit.ended_at).is_(None))
-                        .execution_options(populate_existing=True)).first()
+    return session.exec(
+        select(Visit)
+        .where(Visit.user_id == user_id, col(Visit.ended_at).is_(None))
+        .execution_options(populate_existing=True)
+    ).first()
 
 
 def open_visit_at(session: Session, user_id: str, customer: str) -> Visit | None:
@@ -71,8 +75,16 @@ def current_visit(session: Session, actor: Actor) -> Visit | None:
     return open_visit(session, actor.user_id)
 
 
-def start_visit(session: Session, actor: Actor, clock: Clock, customer: str, latitude: object = None,
-                longitude: object = None, notes: str | None = None, radius_m: int | None = None) -> VisitStarted:
+def start_visit(
+    session: Session,
+    actor: Actor,
+    clock: Clock,
+    customer: str,
+    latitude: object = None,
+    longitude: object = None,
+    notes: str | None = None,
+    radius_m: int | None = None,
+) -> VisitStarted:
     """Start a visit at an outlet in the rep's scope (planned or not); needs an open day."""
     actor.require("field", "record visits")
     where = parse_location(latitude, longitude)
@@ -93,20 +105,49 @@ def start_visit(session: Session, actor: Actor, clock: Clock, customer: str, lat
     if where is not None and cust.latitude is not None and cust.longitude is not None:
         dist = distance_m(where[0], where[1], cust.latitude, cust.longitude)
     radius = radius_m if radius_m is not None else get_settings().off_site_radius_m
-    visit = Visit(id=next_number(session, "visit", "V-"), user_id=actor.user_id, customer=cust.code, day=today,
-                  attendance_id=day.id, started_at=now, planned=cust.code in plan, beat=plan.get(cust.code),
-                  latitude=where[0] if where else None, longitude=where[1] if where else None,
-                  distance_m=dist, off_site=is_off_site(dist, radius), notes=notes, channel=actor.channel)
+    visit = Visit(
+        id=next_number(session, "visit", "V-"),
+        user_id=actor.user_id,
+        customer=cust.code,
+        day=today,
+        attendance_id=day.id,
+        started_at=now,
+        planned=cust.code in plan,
+        beat=plan.get(cust.code),
+        latitude=where[0] if where else None,
+        longitude=where[1] if where else None,
+        distance_m=dist,
+        off_site=is_off_site(dist, radius),
+        notes=notes,
+        channel=actor.channel,
+    )
     session.add(visit)
     session.flush()
-    audit.record(session, at=now, user_id=actor.user_id, channel=actor.channel, action="visit.start",
-                 entity="visit", entity_id=visit.id, customer=cust.code, planned=visit.planned,
-                 distance_m=dist, off_site=visit.off_site, ended_first=ended.id if ended else None)
+    audit.record(
+        session,
+        at=now,
+        user_id=actor.user_id,
+        channel=actor.channel,
+        action="visit.start",
+        entity="visit",
+        entity_id=visit.id,
+        customer=cust.code,
+        planned=visit.planned,
+        distance_m=dist,
+        off_site=visit.off_site,
+        ended_first=ended.id if ended else None,
+    )
     return VisitStarted(visit=visit, ended=ended)
 
 
-def end_visit(session: Session, actor: Actor, clock: Clock, outcome: str | None = None, reason: str | None = None,
-              notes: str | None = None) -> Visit:
+def end_visit(
+    session: Session,
+    actor: Actor,
+    clock: Clock,
+    outcome: str | None = None,
+    reason: str | None = None,
+    notes: str | None = None,
+) -> Visit:
     """End the rep's open visit. The outcome follows the facts: `order` when an order for the
     outlet was created during the visit, else `no_order` with a reason from rules.md's list."""
     actor.require("field", "record visits")
@@ -121,8 +162,9 @@ def end_visit(session: Session, actor: Actor, clock: Clock, outcome: str | None 
     return _end(session, actor, clock, current, outcome, reason, notes, auto=False)
 
 
-def end_day(session: Session, actor: Actor, clock: Clock, latitude: object = None,
-            longitude: object = None) -> DayEnded:
+def end_day(
+    session: Session, actor: Actor, clock: Clock, latitude: object = None, longitude: object = None
+) -> DayEnded:
     """Check out; a visit still open is ended first (its outcome as for a new visit)."""
     actor.require("field", "record attendance")
     where = parse_location(latitude, longitude)
@@ -138,33 +180,50 @@ def end_day(session: Session, actor: Actor, clock: Clock, latitude: object = Non
 def _orders_during(session: Session, visit: Visit, until: datetime) -> list[str]:
     """Orders for the outlet that count for the visit: linked to it, or created for the outlet
     between its start and `until`; cancelled or rejected ones do not count. Oldest first."""
-    linked = set(session.exec(select(VisitLink.ref).where(VisitLink.visit_id == visit.id,
-                                                          VisitLink.kind == "order")).all())
-    rows = session.exec(select(Order.order_no, Order.status, Order.created_at).where(
-        Order.customer == visit.customer, col(Order.status).not_in(NOT_SALES),
-        (col(Order.order_no).in_(linked)) | ((col(Order.created_at) >= visit.started_at)
-                                             & (col(Order.created_at) <= until)))
-        .order_by(col(Order.created_at), col(Order.order_no))).all()
+    linked = set(
+        session.exec(select(VisitLink.ref).where(VisitLink.visit_id == visit.id, VisitLink.kind == "order")).all()
+    )
+    rows = session.exec(
+        select(Order.order_no, Order.status, Order.created_at)
+        .where(
+            Order.customer == visit.customer,
+            col(Order.status).not_in(NOT_SALES),
+            (col(Order.order_no).in_(linked))
+            | ((col(Order.created_at) >= visit.started_at) & (col(Order.created_at) <= until)),
+        )
+        .order_by(col(Order.created_at), col(Order.order_no))
+    ).all()
     return [r[0] for r in rows]
 
 
-def _end(session: Session, actor: Actor, clock: Clock, visit: Visit, outcome: str | None, reason: str | None,
-         notes: str | None, *, auto: bool) -> Visit:
+def _end(
+    session: Session,
+    actor: Actor,
+    clock: Clock,
+    visit: Visit,
+    outcome: str | None,
+    reason: str | None,
+    notes: str | None,
+    *,
+    auto: bool,
+) -> Visit:
     now = clock.now()
     orders = _orders_during(session, visit, now)
     if orders:
         if outcome == "no_order":
             raise InvalidInput(f"Order {orders[0]} was placed during this visit, so it ends with outcome order.")
         outcome, reason = "order", None
-        taken = set(session.exec(select(VisitLink.ref).where(VisitLink.kind == "order",
-                                                             col(VisitLink.ref).in_(orders))).all())
+        taken = set(
+            session.exec(select(VisitLink.ref).where(VisitLink.kind == "order", col(VisitLink.ref).in_(orders))).all()
+        )
         for order_no in orders:
             if order_no not in taken:
                 session.add(VisitLink(visit_id=visit.id, kind="order", ref=order_no))
     else:
         if outcome == "order":
-            raise InvalidInput("No order was placed for this outlet during the visit; end it as no_order "
-                               "with a reason.")
+            raise InvalidInput(
+                "No order was placed for this outlet during the visit; end it as no_order with a reason."
+            )
         if reason is None:
             if not auto:
                 raise InvalidInput("Why was there no order? One of: " + ", ".join(NO_ORDER_REASONS) + ".")
@@ -180,9 +239,20 @@ def _end(session: Session, actor: Actor, clock: Clock, visit: Visit, outcome: st
         visit.notes = f"{visit.notes}; {notes}" if visit.notes else notes
     session.add(visit)
     session.flush()
-    audit.record(session, at=now, user_id=actor.user_id, channel=actor.channel, action="visit.end",
-                 entity="visit", entity_id=visit.id, customer=visit.customer, outcome=outcome, reason=reason,
-                 order_no=visit.order_no, automatic=auto)
+    audit.record(
+        session,
+        at=now,
+        user_id=actor.user_id,
+        channel=actor.channel,
+        action="visit.end",
+        entity="visit",
+        entity_id=visit.id,
+        customer=visit.customer,
+        outcome=outcome,
+        reason=reason,
+        order_no=visit.order_no,
+        automatic=auto,
+    )
     return visit
 
 
@@ -206,8 +276,16 @@ def _link(session: Session, actor: Actor, clock: Clock, kind: str, ref: str, cus
     if session.exec(select(VisitLink.id).where(VisitLink.kind == kind, VisitLink.ref == ref)).first() is None:
         session.add(VisitLink(visit_id=visit.id, kind=kind, ref=ref))
         session.flush()
-        audit.record(session, at=clock.now(), user_id=actor.user_id, channel=actor.channel, action=f"visit.{kind}",
-                     entity="visit", entity_id=visit.id, ref=ref)
+        audit.record(
+            session,
+            at=clock.now(),
+            user_id=actor.user_id,
+            channel=actor.channel,
+            action=f"visit.{kind}",
+            entity="visit",
+            entity_id=visit.id,
+            ref=ref,
+        )
     return visit.id
 
 

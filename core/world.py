@@ -4,6 +4,7 @@ Import reads and validates everything first, collecting every problem as
 `file:line: column: reason`; only a clean world is written, in one transaction and with
 bulk inserts (worlds of tens of thousands of rows). Export writes the same format back.
 """
+
 import csv
 import io
 import re
@@ -161,6 +162,7 @@ def p_enum(*values: str, upper: bool = False) -> Callable[[str], str]:
         if v not in values:
             raise ValueError(f"{s!r} is not one of {', '.join(values)}")
         return v
+
     return parse
 
 
@@ -178,6 +180,7 @@ def p_unit(s: str) -> str:
 
 def p_degrees(most: int) -> Callable[[str], Decimal]:
     """Decimal degrees within ±most (latitude 90, longitude 180), kept exact."""
+
     def parse(s: str) -> Decimal:
         if not re.fullmatch(r"[+-]?\d+(\.\d+)?", s, re.ASCII):
             raise ValueError(f"{s!r} is not decimal degrees (such as 12.9716)")
@@ -185,6 +188,7 @@ def p_degrees(most: int) -> Callable[[str], Decimal]:
         if not -most <= value <= most:
             raise ValueError(f"{s!r} is out of range (-{most} to {most})")
         return value
+
     return parse
 
 
@@ -196,6 +200,7 @@ def p_month(s: str) -> str:
 
 
 # --- the format: files, columns, keys -------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Col:
@@ -214,8 +219,7 @@ class FileSpec:
         return [c.name for c in self.cols]
 
 
-def _spec(cols: str, key: tuple[str, ...] = (), required: bool = False,
-          **parsers: Callable[[str], object]) -> FileSpec:
+def _spec(cols: str, key: tuple[str, ...] = (), required: bool = False, **parsers: Callable[[str], object]) -> FileSpec:
     """Columns as `a* b c*` (`*` = required), with a parser per column where not text."""
     out = []
     for word in cols.split():
@@ -229,49 +233,121 @@ FILES: dict[str, FileSpec] = {
     "brands": _spec("code* name* parent", ("code",), True),
     "categories": _spec("code* name* parent", ("code",), True),
     "products": _spec("code* name* brand* category*", ("code",), True),
-    "skus": _spec("code* product* name* units* tax_rate mrp allocation reorder_level aliases barcode",
-                  ("code",), True, units=p_units, tax_rate=p_percent(1000), mrp=p_money,
-                  allocation=p_enum("FEFO", "FIFO", upper=True), reorder_level=p_count),
+    "skus": _spec(
+        "code* product* name* units* tax_rate mrp allocation reorder_level aliases barcode",
+        ("code",),
+        True,
+        units=p_units,
+        tax_rate=p_percent(1000),
+        mrp=p_money,
+        allocation=p_enum("FEFO", "FIFO", upper=True),
+        reorder_level=p_count,
+    ),
     "regions": _spec("code* name* parent level", ("code",), True),
     "warehouses": _spec("code* name* region* owner", ("code",), True),
-    "customers": _spec("code* name* type* region* distributor warehouse* credit_limit payment_terms_days "
-                       "opening_balance phone status contact_person latitude longitude class", ("code",), True,
-                       type=p_enum(*CUSTOMER_TYPES), credit_limit=p_money, payment_terms_days=p_days,
-                       opening_balance=p_money, status=p_enum(*CUSTOMER_STATUSES), latitude=p_degrees(90),
-                       longitude=p_degrees(180), **{"class": p_enum(*OUTLET_CLASSES)}),
-    "users": _spec("id* name* role* customer regions reports_to slack_id telegram_id email", ("id",), True,
-                   role=_roles, regions=p_list),
-    "prices": _spec("sku* price* customer_type region customer valid_from valid_to",
-                    ("sku", "customer_type", "region", "customer", "valid_from"),
-                    price=p_money, customer_type=p_enum(*CUSTOMER_TYPES), valid_from=p_date, valid_to=p_date),
-    "schemes": _spec("code* name* kind* sku product brand category customer_type region min_qty unit "
-                     "min_value discount_pct discount_flat free_sku free_qty free_unit recursive valid_from "
-                     "valid_to priority stackable", ("code",),
-                     kind=p_enum(*SCHEME_KINDS), customer_type=p_enum(*CUSTOMER_TYPES), min_qty=p_count,
-                     unit=p_unit, min_value=p_money, discount_pct=p_percent(100), discount_flat=p_money,
-                     free_qty=p_count, free_unit=p_unit, recursive=p_bool, valid_from=p_date,
-                     valid_to=p_date, priority=p_int, stackable=p_bool),
-    "stock": _spec("warehouse* sku* batch* qty* mfg_date expiry_date received_on status",
-                   ("warehouse", "sku", "batch", "status"), qty=p_count, mfg_date=p_date,
-                   expiry_date=p_date, received_on=p_date, status=p_enum("available", "damaged")),
-    "approval_rules": _spec("code* when* threshold approver_role* escalate_after_hours escalate_to_role",
-                            ("code",), when=p_enum(*RULE_KINDS), threshold=p_money, approver_role=_roles,
-                            escalate_after_hours=p_count, escalate_to_role=_roles),
-    "beats": _spec("code* name* sales_rep* weekday customers*", ("code",),
-                   weekday=p_enum(*WEEKDAYS), customers=p_list),
+    "customers": _spec(
+        "code* name* type* region* distributor warehouse* credit_limit payment_terms_days "
+        "opening_balance phone status contact_person latitude longitude class",
+        ("code",),
+        True,
+        type=p_enum(*CUSTOMER_TYPES),
+        credit_limit=p_money,
+        payment_terms_days=p_days,
+        opening_balance=p_money,
+        status=p_enum(*CUSTOMER_STATUSES),
+        latitude=p_degrees(90),
+        longitude=p_degrees(180),
+        **{"class": p_enum(*OUTLET_CLASSES)},
+    ),
+    "users": _spec(
+        "id* name* role* customer regions reports_to slack_id telegram_id email",
+        ("id",),
+        True,
+        role=_roles,
+        regions=p_list,
+    ),
+    "prices": _spec(
+        "sku* price* customer_type region customer valid_from valid_to",
+        ("sku", "customer_type", "region", "customer", "valid_from"),
+        price=p_money,
+        customer_type=p_enum(*CUSTOMER_TYPES),
+        valid_from=p_date,
+        valid_to=p_date,
+    ),
+    "schemes": _spec(
+        "code* name* kind* sku product brand category customer_type region min_qty unit "
+        "min_value discount_pct discount_flat free_sku free_qty free_unit recursive valid_from "
+        "valid_to priority stackable",
+        ("code",),
+        kind=p_enum(*SCHEME_KINDS),
+        customer_type=p_enum(*CUSTOMER_TYPES),
+        min_qty=p_count,
+        unit=p_unit,
+        min_value=p_money,
+        discount_pct=p_percent(100),
+        discount_flat=p_money,
+        free_qty=p_count,
+        free_unit=p_unit,
+        recursive=p_bool,
+        valid_from=p_date,
+        valid_to=p_date,
+        priority=p_int,
+        stackable=p_bool,
+    ),
+    "stock": _spec(
+        "warehouse* sku* batch* qty* mfg_date expiry_date received_on status",
+        ("warehouse", "sku", "batch", "status"),
+        qty=p_count,
+        mfg_date=p_date,
+        expiry_date=p_date,
+        received_on=p_date,
+        status=p_enum("available", "damaged"),
+    ),
+    "approval_rules": _spec(
+        "code* when* threshold approver_role* escalate_after_hours escalate_to_role",
+        ("code",),
+        when=p_enum(*RULE_KINDS),
+        threshold=p_money,
+        approver_role=_roles,
+        escalate_after_hours=p_count,
+        escalate_to_role=_roles,
+    ),
+    "beats": _spec("code* name* sales_rep* weekday customers*", ("code",), weekday=p_enum(*WEEKDAYS), customers=p_list),
     "targets": _spec("month* user customer target*", ("month", "user", "customer"), month=p_month, target=p_money),
-    "orders": _spec("order_no* customer* warehouse* created_at* status* created_by", ("order_no",),
-                    created_at=p_timestamp, status=p_enum(*HISTORY_STATUSES)),
-    "order_lines": _spec("order_no* sku* qty* unit_price* discount free_qty",
-                         qty=p_count, unit_price=p_money, discount=p_money, free_qty=p_count),
-    "payments": _spec("customer* amount* paid_on* method reference",
-                      amount=p_money, paid_on=p_date, method=p_enum(*PAYMENT_METHODS)),
-    "attendance": _spec("user* check_in* check_out latitude longitude", ("user", "check_in"),
-                        check_in=p_timestamp, check_out=p_timestamp, latitude=p_degrees(90),
-                        longitude=p_degrees(180)),
-    "visits": _spec("id* user* customer* started_at* ended_at outcome reason order_no latitude longitude notes",
-                    ("id",), started_at=p_timestamp, ended_at=p_timestamp, outcome=p_enum(*VISIT_OUTCOMES),
-                    reason=p_enum(*NO_ORDER_REASONS), latitude=p_degrees(90), longitude=p_degrees(180)),
+    "orders": _spec(
+        "order_no* customer* warehouse* created_at* status* created_by",
+        ("order_no",),
+        created_at=p_timestamp,
+        status=p_enum(*HISTORY_STATUSES),
+    ),
+    "order_lines": _spec(
+        "order_no* sku* qty* unit_price* discount free_qty",
+        qty=p_count,
+        unit_price=p_money,
+        discount=p_money,
+        free_qty=p_count,
+    ),
+    "payments": _spec(
+        "customer* amount* paid_on* method reference", amount=p_money, paid_on=p_date, method=p_enum(*PAYMENT_METHODS)
+    ),
+    "attendance": _spec(
+        "user* check_in* check_out latitude longitude",
+        ("user", "check_in"),
+        check_in=p_timestamp,
+        check_out=p_timestamp,
+        latitude=p_degrees(90),
+        longitude=p_degrees(180),
+    ),
+    "visits": _spec(
+        "id* user* customer* started_at* ended_at outcome reason order_no latitude longitude notes",
+        ("id",),
+        started_at=p_timestamp,
+        ended_at=p_timestamp,
+        outcome=p_enum(*VISIT_OUTCOMES),
+        reason=p_enum(*NO_ORDER_REASONS),
+        latitude=p_degrees(90),
+        longitude=p_degrees(180),
+    ),
 }
 ORDER = list(FILES)  # dependency order; errors are reported in this order
 
@@ -307,6 +383,7 @@ def _clip(text: str) -> str:
 
 
 # --- reading ------------------------------------------------------------------------------
+
 
 def read_world(path: Path, errors: Errors) -> dict[str, list[Row]]:
     """Parse every file of the world; problems go to `errors`, good cells into rows."""
@@ -357,8 +434,9 @@ def read_csv(file: Path, spec: FileSpec, errors: Errors) -> list[Row]:
         if c.required and c.name not in header:
             errors.add(fname, 1, c.name, "required column is missing")
     # which cell feeds which column, decided once per file (worlds have 100k-row files)
-    plan = [(i, h, known[h].parse, known[h].required) for i, h in enumerate(header)
-            if h in known and header.index(h) == i]
+    plan = [
+        (i, h, known[h].parse, known[h].required) for i, h in enumerate(header) if h in known and header.index(h) == i
+    ]
     absent = [c.name for c in spec.cols if c.name not in header]
     # PostgreSQL text cannot hold NUL. These checks run on the few rows that could need them.
     long_file, has_nul, has_quote = len(text) > MAX_CELL, "\x00" in text, "'" in text
@@ -405,6 +483,7 @@ def _bad_cell(raw: str) -> str:
 
 # --- validation ---------------------------------------------------------------------------
 
+
 def index_by_key(rows: list[Row], key: tuple[str, ...], errors: Errors) -> dict[Any, Row]:
     """Rows by key; duplicates are errors on the later row. Rows lacking a key part are skipped
     (their own error is already reported) unless the part is optional (a price's scope)."""
@@ -440,7 +519,7 @@ def check_tree(index: dict[str, Row], errors: Errors) -> None:
             on_path.add(cur)
             cur = index[cur].get("parent")
         if cur in on_path:
-            cycle = path[path.index(cur):]
+            cycle = path[path.index(cur) :]
             first = min(cycle, key=lambda c: index[c].line)
             i = cycle.index(first)
             cycle = cycle[i:] + cycle[:i]
@@ -505,8 +584,11 @@ def _check_parties(w: ValidatedWorld, errors: Errors) -> None:
         if dist is not None and dist["type"] not in (None, "distributor"):
             errors.at(row, "distributor", f"{row['distributor']!r} is a {dist['type']}, not a distributor")
         if (row["latitude"] is None) != (row["longitude"] is None):
-            errors.at(row, "longitude" if row["longitude"] is None else "latitude",
-                      "give both latitude and longitude, or neither")
+            errors.at(
+                row,
+                "longitude" if row["longitude"] is None else "latitude",
+                "give both latitude and longitude, or neither",
+            )
     for row in w.rows["users"]:
         check_ref(errors, row, "customer", customers, "customer")
         check_ref(errors, row, "reports_to", users, "user")
@@ -547,8 +629,14 @@ def _check_period(row: Row, errors: Errors) -> None:
 
 
 def _check_scheme(w: ValidatedWorld, row: Row, errors: Errors) -> None:
-    refs = {"sku": ("skus", "SKU"), "product": ("products", "product"), "brand": ("brands", "brand"),
-            "category": ("categories", "category"), "region": ("regions", "region"), "free_sku": ("skus", "SKU")}
+    refs = {
+        "sku": ("skus", "SKU"),
+        "product": ("products", "product"),
+        "brand": ("brands", "brand"),
+        "category": ("categories", "category"),
+        "region": ("regions", "region"),
+        "free_sku": ("skus", "SKU"),
+    }
     for col, (table, what) in refs.items():
         check_ref(errors, row, col, w.idx[table], what)
     quals = [c for c in ("sku", "product", "brand", "category") if row[c] is not None]
@@ -590,8 +678,15 @@ def _check_stock(w: ValidatedWorld, errors: Errors) -> None:
                     errors.at(row, c, f"differs from the same batch on line {prev.line}")
         else:
             first[key] = row
-            w.balances[key] = {"warehouse": key[0], "sku": key[1], "batch": key[2], **dates,
-                               "available": 0, "reserved": 0, "damaged": 0}
+            w.balances[key] = {
+                "warehouse": key[0],
+                "sku": key[1],
+                "batch": key[2],
+                **dates,
+                "available": 0,
+                "reserved": 0,
+                "damaged": 0,
+            }
         damaged = row["status"] == "damaged"
         w.balances[key]["damaged" if damaged else "available"] += row["qty"]
         if row["qty"]:
@@ -612,8 +707,12 @@ def _check_history(w: ValidatedWorld, clock: Clock, errors: Errors) -> None:
         qty, free = row["qty"], row["free_qty"] or 0
         if qty is not None and qty + free == 0:
             errors.at(row, "qty", "a line needs a quantity (or free goods)")
-        if qty is not None and row["unit_price"] is not None and row["discount"] is not None \
-                and row["discount"] > money(qty * row["unit_price"]):
+        if (
+            qty is not None
+            and row["unit_price"] is not None
+            and row["discount"] is not None
+            and row["discount"] > money(qty * row["unit_price"])
+        ):
             errors.at(row, "discount", "is more than the line's gross")
         if row["order_no"] in orders:
             w.lines_of.setdefault(row["order_no"], []).append(row)
@@ -629,8 +728,11 @@ def _reserve_confirmed(w: ValidatedWorld, today: date, errors: Errors) -> None:
     by_place: dict[tuple[str, str], list[Record]] = defaultdict(list)
     for bal in w.balances.values():
         by_place[(bal["warehouse"], bal["sku"])].append(bal)
-    confirmed = [o for o in w.rows["orders"] if o["status"] == "confirmed" and o["created_at"] is not None
-                 and w.idx["orders"].get(o["order_no"]) is o]
+    confirmed = [
+        o
+        for o in w.rows["orders"]
+        if o["status"] == "confirmed" and o["created_at"] is not None and w.idx["orders"].get(o["order_no"]) is o
+    ]
     for order in sorted(confirmed, key=lambda o: (o["created_at"], o["order_no"])):
         for line in w.lines_of.get(order["order_no"], []):
             sku, wh = line["sku"], order["warehouse"]
@@ -644,8 +746,11 @@ def _reserve_confirmed(w: ValidatedWorld, today: date, errors: Errors) -> None:
                 plan = plan_allocation(stock, need, method, today)
             except ValueError:
                 have = sum(b.available for b in usable(stock, today))
-                errors.at(line, "qty", f"confirmed order {order['order_no']} cannot reserve {need} of {sku} "
-                                       f"in {wh}: {have} available")
+                errors.at(
+                    line,
+                    "qty",
+                    f"confirmed order {order['order_no']} cannot reserve {need} of {sku} in {wh}: {have} available",
+                )
                 continue
             for batch, n in plan:
                 bal = w.balances[(wh, sku, batch)]
@@ -656,8 +761,10 @@ def _reserve_confirmed(w: ValidatedWorld, today: date, errors: Errors) -> None:
 
 # --- writing ------------------------------------------------------------------------------
 
-def import_world(engine: Engine, path: str | Path, *, clock: Clock, replace: bool = False,
-                 user_id: str | None = None) -> ImportReport:
+
+def import_world(
+    engine: Engine, path: str | Path, *, clock: Clock, replace: bool = False, user_id: str | None = None
+) -> ImportReport:
     """Import the world at `path`: all or nothing. Raises WorldErrors listing every problem."""
     path = Path(path)
     errors = Errors()
@@ -667,13 +774,26 @@ def import_world(engine: Engine, path: str | Path, *, clock: Clock, replace: boo
     with transaction(engine) as session:
         if holds_data(session):
             if not replace:
-                raise WorldErrors([f"{path.name}:1: -: the database already holds data; "
-                                   "import with replace (dms import --replace) to replace it"])
+                raise WorldErrors(
+                    [
+                        f"{path.name}:1: -: the database already holds data; "
+                        "import with replace (dms import --replace) to replace it"
+                    ]
+                )
             for table in reversed(models.metadata.sorted_tables):
                 session.execute(table.delete())
         counts = _write(session, world, clock, user_id)
-        record(session, at=clock.now(), user_id=user_id, channel="import", action="world.import",
-               entity="world", entity_id=path.name, counts=counts, replaced=replace)
+        record(
+            session,
+            at=clock.now(),
+            user_id=user_id,
+            channel="import",
+            action="world.import",
+            entity="world",
+            entity_id=path.name,
+            counts=counts,
+            replaced=replace,
+        )
     return ImportReport(counts, scheme_warnings(world))
 
 
@@ -681,11 +801,24 @@ def scheme_warnings(w: ValidatedWorld) -> list[str]:
     """Schemes that can meet on the same lines with only the benefit choosing between them
     (core.schemes.scheme_conflicts), each reported on the later of the two rows."""
     rows = {row["code"]: row for row in w.rows["schemes"]}
-    rules = [SchemeRule(code=r["code"], name=r["name"], kind=r["kind"], sku=r["sku"], product=r["product"],
-                        brand=r["brand"], category=r["category"], customer_type=r["customer_type"],
-                        region=r["region"], valid_from=r["valid_from"], valid_to=r["valid_to"],
-                        priority=_opt(r, "priority", 0), stackable=_opt(r, "stackable", False))
-             for r in rows.values()]
+    rules = [
+        SchemeRule(
+            code=r["code"],
+            name=r["name"],
+            kind=r["kind"],
+            sku=r["sku"],
+            product=r["product"],
+            brand=r["brand"],
+            category=r["category"],
+            customer_type=r["customer_type"],
+            region=r["region"],
+            valid_from=r["valid_from"],
+            valid_to=r["valid_to"],
+            priority=_opt(r, "priority", 0),
+            stackable=_opt(r, "stackable", False),
+        )
+        for r in rows.values()
+    ]
     warnings = Errors()
     for a, b, message in scheme_conflicts(rules):
         warnings.at(max(rows[a.code], rows[b.code], key=lambda r: r.line), "priority", message)
@@ -710,29 +843,92 @@ def _write(session: Session, w: ValidatedWorld, clock: Clock, user_id: str | Non
     r = w.rows
     now = clock.now()
     _bulk(session, Brand, [{"code": x["code"], "name": x["name"], "parent": x["parent"]} for x in r["brands"]])
-    _bulk(session, Category, [{"code": x["code"], "name": x["name"], "parent": x["parent"]}
-                              for x in r["categories"]])
+    _bulk(session, Category, [{"code": x["code"], "name": x["name"], "parent": x["parent"]} for x in r["categories"]])
     _bulk(session, Product, [{k: x[k] for k in ("code", "name", "brand", "category")} for x in r["products"]])
-    _bulk(session, Sku, [{"code": x["code"], "product": x["product"], "name": x["name"],
-                          "tax_rate": _opt(x, "tax_rate", ZERO), "mrp": x["mrp"],
-                          "allocation": _opt(x, "allocation", "FEFO"), "reorder_level": _opt(x, "reorder_level", 0),
-                          "aliases": x["aliases"] or "", "barcode": x["barcode"]} for x in r["skus"]])
-    _bulk(session, SkuUnit, [{"sku": x["code"], "unit": u, "factor": f, "position": i}
-                             for x in r["skus"] for i, (u, f) in enumerate(x["units"])])
+    _bulk(
+        session,
+        Sku,
+        [
+            {
+                "code": x["code"],
+                "product": x["product"],
+                "name": x["name"],
+                "tax_rate": _opt(x, "tax_rate", ZERO),
+                "mrp": x["mrp"],
+                "allocation": _opt(x, "allocation", "FEFO"),
+                "reorder_level": _opt(x, "reorder_level", 0),
+                "aliases": x["aliases"] or "",
+                "barcode": x["barcode"],
+            }
+            for x in r["skus"]
+        ],
+    )
+    _bulk(
+        session,
+        SkuUnit,
+        [
+            {"sku": x["code"], "unit": u, "factor": f, "position": i}
+            for x in r["skus"]
+            for i, (u, f) in enumerate(x["units"])
+        ],
+    )
     _bulk(session, Region, [{k: x[k] for k in ("code", "name", "parent", "level")} for x in r["regions"]])
     _bulk(session, Warehouse, [{k: x[k] for k in ("code", "name", "region", "owner")} for x in r["warehouses"]])
-    _bulk(session, User, [{"id": x["id"], "name": x["name"], "role": x["role"], "customer": x["customer"],
-                           "regions": "|".join(x["regions"] or []), "reports_to": x["reports_to"],
-                           "slack_id": x["slack_id"], "telegram_id": x["telegram_id"], "email": x["email"],
-                           "token_hash": None} for x in r["users"]])
-    _bulk(session, Price, [{k: x[k] for k in ("sku", "price", "customer_type", "region", "customer",
-                                              "valid_from", "valid_to")} for x in r["prices"]])
-    _bulk(session, Scheme, [{**{k: x[k] for k in FILES["schemes"].names()},
-                             "recursive": _opt(x, "recursive", True), "priority": _opt(x, "priority", 0),
-                             "stackable": _opt(x, "stackable", False)} for x in r["schemes"]])
+    _bulk(
+        session,
+        User,
+        [
+            {
+                "id": x["id"],
+                "name": x["name"],
+                "role": x["role"],
+                "customer": x["customer"],
+                "regions": "|".join(x["regions"] or []),
+                "reports_to": x["reports_to"],
+                "slack_id": x["slack_id"],
+                "telegram_id": x["telegram_id"],
+                "email": x["email"],
+                "token_hash": None,
+            }
+            for x in r["users"]
+        ],
+    )
+    _bulk(
+        session,
+        Price,
+        [
+            {k: x[k] for k in ("sku", "price", "customer_type", "region", "customer", "valid_from", "valid_to")}
+            for x in r["prices"]
+        ],
+    )
+    _bulk(
+        session,
+        Scheme,
+        [
+            {
+                **{k: x[k] for k in FILES["schemes"].names()},
+                "recursive": _opt(x, "recursive", True),
+                "priority": _opt(x, "priority", 0),
+                "stackable": _opt(x, "stackable", False),
+            }
+            for x in r["schemes"]
+        ],
+    )
     _bulk(session, ApprovalRule, [{k: x[k] for k in FILES["approval_rules"].names()} for x in r["approval_rules"]])
-    _bulk(session, Beat, [{"code": x["code"], "name": x["name"], "sales_rep": x["sales_rep"],
-                           "weekday": x["weekday"], "customers": "|".join(x["customers"])} for x in r["beats"]])
+    _bulk(
+        session,
+        Beat,
+        [
+            {
+                "code": x["code"],
+                "name": x["name"],
+                "sales_rep": x["sales_rep"],
+                "weekday": x["weekday"],
+                "customers": "|".join(x["customers"]),
+            }
+            for x in r["beats"]
+        ],
+    )
     _write_stock(session, w, now, user_id)
     invoices = _write_orders(session, w, clock)
     _write_money(session, w, invoices)
@@ -743,19 +939,40 @@ def _write(session: Session, w: ValidatedWorld, clock: Clock, user_id: str | Non
 def _write_stock(session: Session, w: ValidatedWorld, now: datetime, user_id: str | None) -> None:
     _bulk(session, StockBalance, list(w.balances.values()))
     common = {"at": now, "user_id": user_id, "channel": "import", "reason": "world import"}
-    moves = [{**common, "warehouse": k[0], "sku": k[1], "batch": k[2], "kind": "receipt", "order_no": None,
-              "d_available": 0 if rc["damaged"] else rc["qty"], "d_reserved": 0,
-              "d_damaged": rc["qty"] if rc["damaged"] else 0}
-             for rc in w.receipts for k in (rc["key"],)]
-    moves += [{**common, "warehouse": wh, "sku": sku, "batch": batch, "kind": "reservation", "order_no": order_no,
-               "d_available": -n, "d_reserved": n, "d_damaged": 0}
-              for order_no, wh, sku, batch, n in w.reservations]
+    moves = [
+        {
+            **common,
+            "warehouse": k[0],
+            "sku": k[1],
+            "batch": k[2],
+            "kind": "receipt",
+            "order_no": None,
+            "d_available": 0 if rc["damaged"] else rc["qty"],
+            "d_reserved": 0,
+            "d_damaged": rc["qty"] if rc["damaged"] else 0,
+        }
+        for rc in w.receipts
+        for k in (rc["key"],)
+    ]
+    moves += [
+        {
+            **common,
+            "warehouse": wh,
+            "sku": sku,
+            "batch": batch,
+            "kind": "reservation",
+            "order_no": order_no,
+            "d_available": -n,
+            "d_reserved": n,
+            "d_damaged": 0,
+        }
+        for order_no, wh, sku, batch, n in w.reservations
+    ]
     _bulk(session, StockMovement, moves)
     alloc: dict[tuple[str, str, str], int] = defaultdict(int)
     for order_no, _, sku, batch, n in w.reservations:
         alloc[(order_no, sku, batch)] += n
-    _bulk(session, OrderAllocation, [{"order_no": o, "sku": s, "batch": b, "qty": n}
-                                     for (o, s, b), n in alloc.items()])
+    _bulk(session, OrderAllocation, [{"order_no": o, "sku": s, "batch": b, "qty": n} for (o, s, b), n in alloc.items()])
 
 
 def _write_orders(session: Session, w: ValidatedWorld, clock: Clock) -> list[Record]:
@@ -770,32 +987,75 @@ def _write_orders(session: Session, w: ValidatedWorld, clock: Clock) -> list[Rec
             discount = money(_opt(ln, "discount", ZERO))
             net = gross - discount
             tax = money(net * (skus[ln["sku"]]["tax_rate"] or ZERO) / 100)
-            lines.append({"order_no": o["order_no"], "line_no": i, "sku": ln["sku"], "qty": ln["qty"],
-                          "free_qty": _opt(ln, "free_qty", 0), "unit_price": ln["unit_price"], "gross": gross,
-                          "discount": discount, "tax": tax, "line_total": net + tax})
+            lines.append(
+                {
+                    "order_no": o["order_no"],
+                    "line_no": i,
+                    "sku": ln["sku"],
+                    "qty": ln["qty"],
+                    "free_qty": _opt(ln, "free_qty", 0),
+                    "unit_price": ln["unit_price"],
+                    "gross": gross,
+                    "discount": discount,
+                    "tax": tax,
+                    "line_total": net + tax,
+                }
+            )
             for k, v in (("gross", gross), ("discount", discount), ("tax", tax), ("total", net + tax)):
                 totals[k] += v
-        orders.append({"order_no": o["order_no"], "customer": o["customer"], "warehouse": o["warehouse"],
-                       "status": o["status"], "created_at": o["created_at"], "created_by": o["created_by"],
-                       "channel": None, "updated_at": None, **totals})
+        orders.append(
+            {
+                "order_no": o["order_no"],
+                "customer": o["customer"],
+                "warehouse": o["warehouse"],
+                "status": o["status"],
+                "created_at": o["created_at"],
+                "created_by": o["created_by"],
+                "channel": None,
+                "updated_at": None,
+                **totals,
+            }
+        )
     _bulk(session, Order, orders)
     _bulk(session, OrderLine, lines)
-    shipped = sorted((o for o in orders if o["status"] in ("dispatched", "delivered")),
-                     key=lambda o: (o["created_at"], o["order_no"]))
+    shipped = sorted(
+        (o for o in orders if o["status"] in ("dispatched", "delivered")),
+        key=lambda o: (o["created_at"], o["order_no"]),
+    )
     invoices, notes = [], []
     for n, order in enumerate(shipped, start=1):
         issued = order["created_at"].astimezone(clock.tz).date()
         terms = _opt(customers[order["customer"]], "payment_terms_days", 0)
-        invoices.append({"invoice_no": f"INV-{n:04d}", "order_no": order["order_no"], "customer": order["customer"],
-                         "amount": order["total"], "issued_on": issued, "due_date": issued + timedelta(days=terms),
-                         "paid": ZERO})
-        notes.append({"note_no": f"DN-{n:04d}", "order_no": order["order_no"], "dispatched_at": order["created_at"],
-                      "dispatched_by": None})
+        invoices.append(
+            {
+                "invoice_no": f"INV-{n:04d}",
+                "order_no": order["order_no"],
+                "customer": order["customer"],
+                "amount": order["total"],
+                "issued_on": issued,
+                "due_date": issued + timedelta(days=terms),
+                "paid": ZERO,
+            }
+        )
+        notes.append(
+            {
+                "note_no": f"DN-{n:04d}",
+                "order_no": order["order_no"],
+                "dispatched_at": order["created_at"],
+                "dispatched_by": None,
+            }
+        )
     _bulk(session, DeliveryNote, notes)
     suffixes = [int(m.group(1)) for o in orders if (m := re.search(r"(\d+)$", o["order_no"]))]
-    _bulk(session, Counter, [{"name": "order", "value": max(suffixes, default=0)},
-                             {"name": "invoice", "value": len(invoices)},
-                             {"name": "delivery_note", "value": len(notes)}])
+    _bulk(
+        session,
+        Counter,
+        [
+            {"name": "order", "value": max(suffixes, default=0)},
+            {"name": "invoice", "value": len(invoices)},
+            {"name": "delivery_note", "value": len(notes)},
+        ],
+    )
     return invoices
 
 
@@ -815,17 +1075,45 @@ def _write_money(session: Session, w: ValidatedWorld, invoices: list[Record]) ->
         opening_paid, paid, _ = settle(opening, [i["amount"] for i in own], paid_total.get(c["code"], ZERO))
         for inv, inv_paid in zip(own, paid):
             inv["paid"] = inv_paid
-        customers.append({"code": c["code"], "name": c["name"], "type": c["type"], "region": c["region"],
-                          "distributor": c["distributor"], "warehouse": c["warehouse"],
-                          "credit_limit": c["credit_limit"], "payment_terms_days": _opt(c, "payment_terms_days", 0),
-                          "opening_balance": opening, "opening_paid": opening_paid, "phone": c["phone"],
-                          "status": _opt(c, "status", "active"), "contact_person": c["contact_person"],
-                          "latitude": c["latitude"], "longitude": c["longitude"], "class": c["class"]})
+        customers.append(
+            {
+                "code": c["code"],
+                "name": c["name"],
+                "type": c["type"],
+                "region": c["region"],
+                "distributor": c["distributor"],
+                "warehouse": c["warehouse"],
+                "credit_limit": c["credit_limit"],
+                "payment_terms_days": _opt(c, "payment_terms_days", 0),
+                "opening_balance": opening,
+                "opening_paid": opening_paid,
+                "phone": c["phone"],
+                "status": _opt(c, "status", "active"),
+                "contact_person": c["contact_person"],
+                "latitude": c["latitude"],
+                "longitude": c["longitude"],
+                "class": c["class"],
+            }
+        )
     _bulk(session, Customer, customers)
     _bulk(session, Invoice, invoices)
-    _bulk(session, Payment, [{"customer": p["customer"], "amount": p["amount"], "paid_on": p["paid_on"],
-                              "method": p["method"], "reference": p["reference"], "recorded_by": None,
-                              "channel": "import", "recorded_at": None} for p in w.rows["payments"]])
+    _bulk(
+        session,
+        Payment,
+        [
+            {
+                "customer": p["customer"],
+                "amount": p["amount"],
+                "paid_on": p["paid_on"],
+                "method": p["method"],
+                "reference": p["reference"],
+                "recorded_by": None,
+                "channel": "import",
+                "recorded_at": None,
+            }
+            for p in w.rows["payments"]
+        ],
+    )
 
 
 # --- export -------------------------------------------------------------------------------
@@ -893,25 +1181,42 @@ def _export_rows(s: Session, clock: Clock) -> dict[str, list[Record]]:
     users = plain(User, User.id)
     stock = []
     for b in _all(s, StockBalance, StockBalance.warehouse, StockBalance.sku, StockBalance.batch):
-        base = {"warehouse": b.warehouse, "sku": b.sku, "batch": b.batch, "mfg_date": b.mfg_date,
-                "expiry_date": b.expiry_date, "received_on": b.received_on}
+        base = {
+            "warehouse": b.warehouse,
+            "sku": b.sku,
+            "batch": b.batch,
+            "mfg_date": b.mfg_date,
+            "expiry_date": b.expiry_date,
+            "received_on": b.received_on,
+        }
         on_hand = b.available + b.reserved  # confirmed orders reserve again from it on import
         if on_hand or not b.damaged:
             stock.append({**base, "qty": on_hand, "status": "available"})
         if b.damaged:
             stock.append({**base, "qty": b.damaged, "status": "damaged"})
-    orders = [{**x, "status": EXPORT_STATUS.get(x["status"], x["status"]),
-               "created_at": x["created_at"].astimezone(clock.tz)} for x in plain(Order, Order.order_no)]
+    orders = [
+        {**x, "status": EXPORT_STATUS.get(x["status"], x["status"]), "created_at": x["created_at"].astimezone(clock.tz)}
+        for x in plain(Order, Order.order_no)
+    ]
     payments = [x for x in plain(Payment, Payment.customer, Payment.paid_on, Payment.id)]
     return {
-        "brands": plain(Brand, Brand.code), "categories": plain(Category, Category.code),
-        "products": plain(Product, Product.code), "skus": skus, "regions": plain(Region, Region.code),
+        "brands": plain(Brand, Brand.code),
+        "categories": plain(Category, Category.code),
+        "products": plain(Product, Product.code),
+        "skus": skus,
+        "regions": plain(Region, Region.code),
         "warehouses": plain(Warehouse, Warehouse.code),
         "customers": [{**x, "class": x["outlet_class"]} for x in plain(Customer, Customer.code)],
-        "users": users, "prices": plain(Price, Price.id), "schemes": plain(Scheme, Scheme.code),
-        "stock": stock, "approval_rules": plain(ApprovalRule, ApprovalRule.code), "beats": plain(Beat, Beat.code),
-        "orders": orders, "order_lines": plain(OrderLine, OrderLine.order_no, OrderLine.line_no),
-        "payments": payments, **export_field(s, clock.tz),
+        "users": users,
+        "prices": plain(Price, Price.id),
+        "schemes": plain(Scheme, Scheme.code),
+        "stock": stock,
+        "approval_rules": plain(ApprovalRule, ApprovalRule.code),
+        "beats": plain(Beat, Beat.code),
+        "orders": orders,
+        "order_lines": plain(OrderLine, OrderLine.order_no, OrderLine.line_no),
+        "payments": payments,
+        **export_field(s, clock.tz),
     }
 
 
@@ -931,7 +1236,10 @@ def world_size(session: Session) -> WorldSize:
     skus = session.execute(select(func.count()).select_from(table_of(Sku))).scalar_one()
     customers = session.execute(select(func.count()).select_from(table_of(Customer))).scalar_one()
     available, reserved, damaged = session.execute(
-        select(func.coalesce(func.sum(b.available), 0), func.coalesce(func.sum(b.reserved), 0),
-               func.coalesce(func.sum(b.damaged), 0))).one()
+        select(
+            func.coalesce(func.sum(b.available), 0),
+            func.coalesce(func.sum(b.reserved), 0),
+            func.coalesce(func.sum(b.damaged), 0),
+        )
+    ).one()
     return WorldSize(int(skus), int(customers), int(available), int(reserved), int(damaged))
-

@@ -1,5 +1,6 @@
 """Two runs' reports side by side: regressions (passed, now fails), fixes, new and removed
 scenarios, and how the metrics moved. What `dms eval compare OLD.json NEW.json` prints."""
+
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,10 +29,18 @@ class Comparison:
     def to_dict(self) -> dict:
         def rows(xs):
             return [vars(x) for x in xs]
-        return {"old_model": self.old_model, "new_model": self.new_model, "regressions": rows(self.regressions),
-                "fixes": rows(self.fixes), "added": rows(self.added), "removed": rows(self.removed),
-                "unchanged_passing": self.unchanged_passing, "unchanged_failing": self.unchanged_failing,
-                "metrics": {k: {"old": o, "new": n, "delta": d} for k, (o, n, d) in self.metrics.items()}}
+
+        return {
+            "old_model": self.old_model,
+            "new_model": self.new_model,
+            "regressions": rows(self.regressions),
+            "fixes": rows(self.fixes),
+            "added": rows(self.added),
+            "removed": rows(self.removed),
+            "unchanged_passing": self.unchanged_passing,
+            "unchanged_failing": self.unchanged_failing,
+            "metrics": {k: {"old": o, "new": n, "delta": d} for k, (o, n, d) in self.metrics.items()},
+        }
 
 
 def load_report(path: Path) -> dict:
@@ -59,13 +68,17 @@ def _get(report: dict, *keys):
 
 # (name, path in the report, unit): the metrics the comparison reports
 METRICS = [
-    ("pass rate", ("pass_rate",), "%"), ("pass^k", ("pass_k",), "%"),
+    ("pass rate", ("pass_rate",), "%"),
+    ("pass^k", ("pass_k",), "%"),
     ("tool calls per scenario", ("metrics", "tool_calls", "per_scenario"), ""),
     ("failed tool calls", ("metrics", "tool_calls", "failed"), ""),
-    ("confirmations asked", ("metrics", "confirmations_asked"), ""), ("refusals", ("metrics", "refusals"), ""),
+    ("confirmations asked", ("metrics", "confirmations_asked"), ""),
+    ("refusals", ("metrics", "refusals"), ""),
     ("crashes", ("metrics", "crashes"), ""),
-    ("latency p50 ms", ("metrics", "latency_ms", "p50"), ""), ("latency p95 ms", ("metrics", "latency_ms", "p95"), ""),
-    ("tokens", ("metrics", "tokens", "total"), ""), ("cost USD", ("metrics", "cost", "total"), ""),
+    ("latency p50 ms", ("metrics", "latency_ms", "p50"), ""),
+    ("latency p95 ms", ("metrics", "latency_ms", "p95"), ""),
+    ("tokens", ("metrics", "tokens", "total"), ""),
+    ("cost USD", ("metrics", "cost", "total"), ""),
 ]
 
 
@@ -118,18 +131,28 @@ def _fmt(x, unit: str) -> str:
 def to_text(c: Comparison) -> str:
     units = {name: unit for name, _, unit in METRICS}
     out = [f"old: {c.old_model}   new: {c.new_model}", ""]
-    for title, rows in (("Regressions (passed, now failing)", c.regressions), ("Fixes (failed, now passing)", c.fixes),
-                        ("New scenarios", c.added), ("Removed scenarios", c.removed)):
+    for title, rows in (
+        ("Regressions (passed, now failing)", c.regressions),
+        ("Fixes (failed, now passing)", c.fixes),
+        ("New scenarios", c.added),
+        ("Removed scenarios", c.removed),
+    ):
         out.append(f"{title}: {len(rows)}")
         for r in rows:
             state = r.new or r.old
-            out.append(f"  - {r.id}" + (f" [{state}]" if title.startswith(("New", "Removed")) else "")
-                       + (f": {r.failure}" if r.failure and title.startswith(("Regr", "New")) else ""))
+            out.append(
+                f"  - {r.id}"
+                + (f" [{state}]" if title.startswith(("New", "Removed")) else "")
+                + (f": {r.failure}" if r.failure and title.startswith(("Regr", "New")) else "")
+            )
     out += ["", f"unchanged: {c.unchanged_passing} passing, {c.unchanged_failing} failing", "", "Metrics (old → new):"]
     for name, (o, n, d) in c.metrics.items():
         unit = units.get(name, "%" if name.startswith("pass rate") else "")
-        delta = "" if d is None else (f" ({'+' if d >= 0 else ''}{d * 100:.1f} pts)" if unit == "%"
-                                      else f" ({'+' if d >= 0 else ''}{d:g})")
+        delta = (
+            ""
+            if d is None
+            else (f" ({'+' if d >= 0 else ''}{d * 100:.1f} pts)" if unit == "%" else f" ({'+' if d >= 0 else ''}{d:g})")
+        )
         out.append(f"  {name}: {_fmt(o, unit)} → {_fmt(n, unit)}{delta}")
     return "\n".join(out) + "\n"
 

@@ -4,6 +4,7 @@ The table holds list prices in US dollars of a few well-known models (input, out
 tokens) as published when this was written; `--price-in/--price-out` override it, and a
 model it does not know has no cost rather than a guessed one.
 """
+
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -27,11 +28,11 @@ class Prices:
 
     def cost(self, input_tokens: int, output_tokens: int) -> Decimal:
         return ((self.input_per_1k * input_tokens + self.output_per_1k * output_tokens) / 1000).quantize(
-            Decimal("0.000001"))
+            Decimal("0.000001")
+        )
 
 
-def prices_for(model: str, price_in: float | str | None = None, price_out: float | str | None = None
-               ) -> Prices | None:
+def prices_for(model: str, price_in: float | str | None = None, price_out: float | str | None = None) -> Prices | None:
     """Prices from the flags when given, else from the table; offline costs nothing; None if unknown."""
     if price_in is not None or price_out is not None:
         return Prices(Decimal(str(price_in or 0)), Decimal(str(price_out or 0)), "command line")

@@ -12,6 +12,7 @@ world with the original's checks. Reported (evals.report.build_robustness_report
   all the original's but that missed a later one (say "haan" not taken as the approval) is
   counted as incomplete, not as a wrong change: nothing wrong was done, something was not.
 """
+
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -99,29 +100,50 @@ def classify(variant: Variant, result: ScenarioResult, original: ScenarioResult)
     if not run.end_state_failed:
         return run
     mine, theirs = t.turns, o.turns
-    run.missed_changes = [n for n, rec in enumerate(theirs, 1)
-                          if rec.changed and (n > len(mine) or not mine[n - 1].changed)]
+    run.missed_changes = [
+        n for n, rec in enumerate(theirs, 1) if rec.changed and (n > len(mine) or not mine[n - 1].changed)
+    ]
     changing = [n for n, rec in enumerate(mine, 1) if rec.changed]
     wrong = [n for n in changing if n > len(theirs) or mine[n - 1].changed != theirs[n - 1].changed]
     if changing and not wrong and not run.missed_changes:
         # every change reads like the original's, yet the end state fails: the short accounts hide the difference
         wrong = changing
     failure = _failure(t)
-    said = [{"turn": n, "original": c.original, "text": c.text} for n, c in enumerate(variant.turns, 1)
-            if c.text != c.original]
+    said = [
+        {"turn": n, "original": c.original, "text": c.text}
+        for n, c in enumerate(variant.turns, 1)
+        if c.text != c.original
+    ]
     for n in wrong:
         rec = mine[n - 1]
-        run.wrong_changes.append(WrongChange(
-            variant=variant.id, original=variant.original.id, kind=variant.kind, turn=n, text=rec.user,
-            original_text=variant.turns[n - 1].original, outcome=rec.outcome, changed=rec.changed,
-            original_changed=theirs[n - 1].changed if n <= len(theirs) else "", failure=failure, said=said))
+        run.wrong_changes.append(
+            WrongChange(
+                variant=variant.id,
+                original=variant.original.id,
+                kind=variant.kind,
+                turn=n,
+                text=rec.user,
+                original_text=variant.turns[n - 1].original,
+                outcome=rec.outcome,
+                changed=rec.changed,
+                original_changed=theirs[n - 1].changed if n <= len(theirs) else "",
+                failure=failure,
+                said=said,
+            )
+        )
     return run
 
 
-def run_robustness(scenarios: list[Scenario], runner: Runner, per_scenario: int = 2, seed: int | str = 0,
-                   kinds: tuple[str, ...] | list[str] = KINDS, transforms: dict | None = None,
-                   progress: Callable[[str, Scenario, TrialResult], None] | None = None,
-                   variants: list[Variant] | None = None) -> RobustnessRun:
+def run_robustness(
+    scenarios: list[Scenario],
+    runner: Runner,
+    per_scenario: int = 2,
+    seed: int | str = 0,
+    kinds: tuple[str, ...] | list[str] = KINDS,
+    transforms: dict | None = None,
+    progress: Callable[[str, Scenario, TrialResult], None] | None = None,
+    variants: list[Variant] | None = None,
+) -> RobustnessRun:
     """Run the originals, then `per_scenario` variants of each passing one (or the `variants` given)."""
     started, t0 = datetime.now().astimezone(), time.perf_counter()
     originals = runner.run(scenarios, progress=(lambda s, t: progress("original", s, t)) if progress else None)
@@ -131,12 +153,18 @@ def run_robustness(scenarios: list[Scenario], runner: Runner, per_scenario: int 
     else:
         variants = [v for v in variants if v.original.id in passing]
     by_id = {v.id: v for v in variants}
-    varied = runner.run([v.scenario for v in variants],
-                        progress=(lambda s, t: progress("variant", s, t)) if progress else None) if variants else None
-    runs = [classify(by_id[r.scenario.id], r, passing[by_id[r.scenario.id].original.id])
-            for r in (varied.results if varied else [])]
-    return RobustnessRun(originals, varied, runs, seed, per_scenario, tuple(kinds), started,
-                         time.perf_counter() - t0)
+    varied = (
+        runner.run(
+            [v.scenario for v in variants], progress=(lambda s, t: progress("variant", s, t)) if progress else None
+        )
+        if variants
+        else None
+    )
+    runs = [
+        classify(by_id[r.scenario.id], r, passing[by_id[r.scenario.id].original.id])
+        for r in (varied.results if varied else [])
+    ]
+    return RobustnessRun(originals, varied, runs, seed, per_scenario, tuple(kinds), started, time.perf_counter() - t0)
 
 
 __all__ = ["WrongChange", "VariantRun", "RobustnessRun", "classify", "run_robustness"]

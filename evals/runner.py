@@ -8,6 +8,7 @@ count tokens, to record every request (`record=DIR`) or to answer from a recordi
 (`replay=DIR`, no network). `model` is a spec (`offline`, `openai:<model>`) or a factory
 `(engine, clock) -> BaseChatModel` (a test's deliberately broken planner, say).
 """
+
 import logging
 import shutil
 import sqlite3
@@ -124,8 +125,10 @@ class _Collect(logging.Handler):
         self.lines: list[str] = []
 
     def emit(self, record):
-        self.lines.append(f"{record.levelname} {record.name}: {record.getMessage()}"
-                          + (f" ({record.exc_info[0].__name__}: {record.exc_info[1]})" if record.exc_info else ""))
+        self.lines.append(
+            f"{record.levelname} {record.name}: {record.getMessage()}"
+            + (f" ({record.exc_info[0].__name__}: {record.exc_info[1]})" if record.exc_info else "")
+        )
 
 
 ModelSource = str | Callable  # a spec, or (engine, clock) -> BaseChatModel
@@ -134,9 +137,18 @@ ModelSource = str | Callable  # a spec, or (engine, clock) -> BaseChatModel
 class Runner:
     """Runs scenarios with one model backend; call close() (or use `with`) to drop the temp files."""
 
-    def __init__(self, model: ModelSource = "offline", timezone: str = "Asia/Kolkata", workdir: Path | None = None,
-                 knowledge: bool = True, record: Path | None = None, replay: Path | None = None,
-                 prices: Prices | None = None, label: str | None = None, backend=None):
+    def __init__(
+        self,
+        model: ModelSource = "offline",
+        timezone: str = "Asia/Kolkata",
+        workdir: Path | None = None,
+        knowledge: bool = True,
+        record: Path | None = None,
+        replay: Path | None = None,
+        prices: Prices | None = None,
+        label: str | None = None,
+        backend=None,
+    ):
         if record and replay:
             raise ValueError("record or replay, not both")
         self.model_source = model
@@ -148,10 +160,12 @@ class Runner:
         self.replay = None
         if replay:
             from agent.recording import ReplayModel
+
             self.replay = ReplayModel(replay)  # one for the run: its cursors follow the recorded order
             self.model = label or self.replay.recorded_model or self.model
         if self.record:
             from agent.recording import write_manifest
+
             write_manifest(self.record, self.model)
         self.prices = prices
         self._tmp = tempfile.TemporaryDirectory(prefix="dms-eval-", dir=workdir)
@@ -238,15 +252,18 @@ class Runner:
         if isinstance(self.model_source, str):
             from agent.models import make_model
             from agent.world import WorldView
-            inner = make_model(self.model_source, world=WorldView(engine, knowledge=knowledge), clock=clock,
-                               backend=self.backend)
+
+            inner = make_model(
+                self.model_source, world=WorldView(engine, knowledge=knowledge), clock=clock, backend=self.backend
+            )
         else:
             inner = self.model_source(engine, clock)
         return RecordingModel(inner, self.record) if self.record else MeteredModel(inner=inner)
 
     # --- running -------------------------------------------------------------------------
-    def run(self, scenarios: list[Scenario], k: int = 1,
-            progress: Callable[[Scenario, TrialResult], None] | None = None) -> RunResult:
+    def run(
+        self, scenarios: list[Scenario], k: int = 1, progress: Callable[[Scenario, TrialResult], None] | None = None
+    ) -> RunResult:
         started, t0 = datetime.now().astimezone(), time.perf_counter()
         results = []
         for s in scenarios:
@@ -257,9 +274,16 @@ class Runner:
                 if progress:
                     progress(s, r)
             results.append(ScenarioResult(s, trials))
-        return RunResult(results, k, self.model, started, time.perf_counter() - t0, prices=self.prices,
-                         recorded_to=str(self.record) if self.record else None,
-                         replayed_from=str(self.replay.directory) if self.replay is not None else None)
+        return RunResult(
+            results,
+            k,
+            self.model,
+            started,
+            time.perf_counter() - t0,
+            prices=self.prices,
+            recorded_to=str(self.record) if self.record else None,
+            replayed_from=str(self.replay.directory) if self.replay is not None else None,
+        )
 
     def run_trial(self, scenario: Scenario, trial: int = 1) -> TrialResult:
         """One conversation on a fresh copy of the world; a crash is a failure, never an exception."""
@@ -291,8 +315,9 @@ class Runner:
         misses = len(self.replay.misses) if self.replay is not None else 0
         assistant = Assistant(engine, clock, model=model, knowledge=self.knowledge_for(scenario.world))
         run = f"eval-{scenario.id}-{trial}-{uuid.uuid4().hex[:8]}"
-        guards = {u: self.guard(scenario, engine, u) for u in {scenario.user, *(t.as_user for t in scenario.turns)}
-                  if u}  # worked out before anything changes
+        guards = {
+            u: self.guard(scenario, engine, u) for u in {scenario.user, *(t.as_user for t in scenario.turns)} if u
+        }  # worked out before anything changes
         first = before = snapshot(engine)
         product_log = logging.getLogger("dms")
         said: list[str] = []
@@ -316,14 +341,23 @@ class Runner:
             text = reply.full_text()
             calls, tin, tout, _ = (now - was for now, was in zip(model.usage.snapshot(), used))
             record = TurnRecord(
-                user=spec.user, assistant=text, outcome=reply.outcome,
+                user=spec.user,
+                assistant=text,
+                outcome=reply.outcome,
                 tool_calls=[{"name": c.name, "args": c.args, "ok": c.ok, "error": c.error} for c in reply.tool_calls],
-                latency_ms=round(latency, 2), tokens=int(reply.tokens or 0), awaiting_confirmation=awaiting,
-                log=collect.lines, input_tokens=tin, output_tokens=tout, model_calls=calls,
-                changed=describe_diff(before, after) if before != after else "")
+                latency_ms=round(latency, 2),
+                tokens=int(reply.tokens or 0),
+                awaiting_confirmation=awaiting,
+                log=collect.lines,
+                input_tokens=tin,
+                output_tokens=tout,
+                model_calls=calls,
+                changed=describe_diff(before, after) if before != after else "",
+            )
             confirmation = _confirmation(engine, user, pending, audit_mark) if before != after else None
-            record.checks = invariants(text, reply.outcome, before, after, confirmation=confirmation, guard=guard,
-                                       said=said) + check_turn(spec.expect, text, reply.outcome, awaiting, before, after)
+            record.checks = invariants(
+                text, reply.outcome, before, after, confirmation=confirmation, guard=guard, said=said
+            ) + check_turn(spec.expect, text, reply.outcome, awaiting, before, after)
             result.turns.append(record)
             before = after
         result.final_checks = check_final(scenario.final, first, before) + _consistent(engine, first, before)
@@ -337,6 +371,7 @@ def _consistent(engine, first: dict, last: dict) -> list[Check]:
     if first == last:
         return []
     from core.doctor import check
+
     with Session(engine) as s:
         problems = check(s)
     return [Check("invariant: state consistent (dms doctor)", not problems, "; ".join(problems[:5]))]
@@ -344,6 +379,7 @@ def _consistent(engine, first: dict, last: dict) -> list[Check]:
 
 def _last_audit_id(engine) -> int:
     from core.tables.audit import AuditEntry
+
     with Session(engine) as s:
         return s.exec(select(func.max(AuditEntry.id))).one() or 0
 
@@ -352,9 +388,14 @@ def _confirmation(engine, user: str, pending, audit_mark: int) -> Confirmation:
     """Whether the preview waiting before a turn was run by it, and who the turn's audit entries name."""
     from agent.store import PendingAction
     from core.tables.audit import AuditEntry
+
     with Session(engine) as s:
-        status = s.exec(select(PendingAction.status).where(PendingAction.id == pending.id)).first() \
-            if pending is not None else None
+        status = (
+            s.exec(select(PendingAction.status).where(PendingAction.id == pending.id)).first()
+            if pending is not None
+            else None
+        )
         actors = frozenset(u for u in s.exec(select(AuditEntry.user_id).where(col(AuditEntry.id) > audit_mark)) if u)
-    return Confirmation(user=user, previewed=pending is not None and pending.user_id == user,
-                        executed=status == "done", actors=actors)
+    return Confirmation(
+        user=user, previewed=pending is not None and pending.user_id == user, executed=status == "done", actors=actors
+    )

@@ -3,6 +3,7 @@
 Every problem is reported with its file and place, and a suite with any problem does not
 run at all: a misspelt check would otherwise pass silently.
 """
+
 import csv
 import re
 from dataclasses import dataclass, field
@@ -30,17 +31,40 @@ FINAL_LISTS: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
     "orders_created": (ORDER_FIELDS, ()),
     "orders_changed": ({"order_no": "text", "status": "status"}, ("order_no", "status")),
     "payments_created": ({"customer": "text", "amount": "money", "method": "text"}, ()),
-    "stock": ({"warehouse": "text", "sku": "text", "batch": "text", "available": "int", "reserved": "int",
-               "damaged": "int"}, ("warehouse", "sku")),
-    "approvals_created": ({"order_customer": "text", "reasons": "list", "approver_role": "text",
-                           "status": "status"}, ()),
+    "stock": (
+        {"warehouse": "text", "sku": "text", "batch": "text", "available": "int", "reserved": "int", "damaged": "int"},
+        ("warehouse", "sku"),
+    ),
+    "approvals_created": (
+        {"order_customer": "text", "reasons": "list", "approver_role": "text", "status": "status"},
+        (),
+    ),
     # field work (scenarios.md): order_no true = some order is linked; open true = not yet checked out
-    "visits_created": ({"user": "text", "customer": "text", "outcome": "text", "reason": "text",
-                        "order_no": "text_or_true", "off_site": "bool"}, ()),
+    "visits_created": (
+        {
+            "user": "text",
+            "customer": "text",
+            "outcome": "text",
+            "reason": "text",
+            "order_no": "text_or_true",
+            "off_site": "bool",
+        },
+        (),
+    ),
     "attendance_created": ({"user": "text", "open": "bool"}, ()),
     "customers_created": ({"name": "text", "type": "text", "region": "text", "status": "status"}, ()),
-    "customers_changed": ({"code": "text", "status": "text", "phone": "text", "contact_person": "text",
-                           "class": "text", "latitude": "money", "longitude": "money"}, ("code",)),
+    "customers_changed": (
+        {
+            "code": "text",
+            "status": "text",
+            "phone": "text",
+            "contact_person": "text",
+            "class": "text",
+            "latitude": "money",
+            "longitude": "money",
+        },
+        ("code",),
+    ),
 }
 FINAL_KEYS = set(FINAL_LISTS) | {"no_changes"}
 
@@ -53,8 +77,9 @@ ScenarioLoader.yaml_implicit_resolvers = {
     k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:bool"]
     for k, v in yaml.SafeLoader.yaml_implicit_resolvers.copy().items()
 }
-ScenarioLoader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-                                     list("tTfF"))
+ScenarioLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
 
 
 class LoadError(Exception):
@@ -185,8 +210,18 @@ def _scenario(d: Any, path: Path, where: str, errors: list[str], default_tz: str
     final = _final(d.get("final"), where, errors)
     if not isinstance(sid, str) or world is None or now is None or not turns or not isinstance(user, str):
         return None
-    return Scenario(id=sid, world=world, user=user, now=now, turns=turns, channel=channel, tags=list(tags),
-                    final=final, source=path, role=role)
+    return Scenario(
+        id=sid,
+        world=world,
+        user=user,
+        now=now,
+        turns=turns,
+        channel=channel,
+        tags=list(tags),
+        final=final,
+        source=path,
+        role=role,
+    )
 
 
 def _user_role(world: Path, user: str, where: str, errors: list[str]) -> str | None:
@@ -256,8 +291,11 @@ def _expect(expect: dict, where: str, errors: list[str]) -> dict:
             errors.append(f"{where}: expect: unknown key {key!r} (allowed: {', '.join(sorted(EXPECT_KEYS))})")
         elif key in TEXT_CHECKS:
             items = [value] if isinstance(value, (str, int, float)) and not isinstance(value, bool) else value
-            if not isinstance(items, list) or not items or not all(
-                    isinstance(x, (str, int, float)) and not isinstance(x, bool) for x in items):
+            if (
+                not isinstance(items, list)
+                or not items
+                or not all(isinstance(x, (str, int, float)) and not isinstance(x, bool) for x in items)
+            ):
                 errors.append(f"{where}: expect: {key}: must be a list of texts")
                 continue
             texts = [str(x) for x in items]

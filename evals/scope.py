@@ -14,6 +14,7 @@ with line totals and prices), and never when it is also a visible customer's fig
 totals are not secrets on their own (an order shown is caught by its number); and anything
 the user typed themselves may be echoed back.
 """
+
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -127,8 +128,7 @@ def build_guard(engine: Engine, user_id: str, clock: Clock) -> ScopeGuard:
 
         def usable(name: str) -> bool:
             name = " ".join(name.split())
-            return (len(name) >= MIN_NAME and any(ch.isalpha() for ch in name)
-                    and name.lower() not in allowed_text)
+            return len(name) >= MIN_NAME and any(ch.isalpha() for ch in name) and name.lower() not in allowed_text
 
         hidden_codes = {c.code for c in hidden}
         own_figures = _figures(s, actor, clock, set(visible))

@@ -30,6 +30,7 @@ down to a kind):
 Every transformation is a pure function `(text, vocabulary, random.Random) -> (text, edits)`;
 with the same seed the same variants come out.
 """
+
 import csv
 import random
 import re
@@ -91,11 +92,15 @@ SYNONYMS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 # every unit word of any world: a "typo" that lands on one (litre → liter) is a spelling, not a typo
-ALL_UNIT_WORDS = frozenset([w for forms in UNIT_FORMS.values() for w in forms]
-                           + [w for pairs in SYNONYMS.values() for pair in pairs for w in pair])
+ALL_UNIT_WORDS = frozenset(
+    [w for forms in UNIT_FORMS.values() for w in forms]
+    + [w for pairs in SYNONYMS.values() for pair in pairs for w in pair]
+)
 
-ENGLISH = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-           "sixteen seventeen eighteen nineteen").split()
+ENGLISH = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen"
+).split()
 TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
 HINDI = ("_ ek do teen char paanch chhe saat aath nau das").split()
 # words that may stand for a quantity before a unit
@@ -146,8 +151,13 @@ class Vocabulary:
         out: dict[str, set[str]] = {}
         for unit in self.units:
             u = unit.lower()
-            for form in (u, u + "s", u + "es", *UNIT_FORMS.get(unit, ()),
-                         *(x for pair in SYNONYMS.get(unit, ()) for x in pair)):
+            for form in (
+                u,
+                u + "s",
+                u + "es",
+                *UNIT_FORMS.get(unit, ()),
+                *(x for pair in SYNONYMS.get(unit, ()) for x in pair),
+            ):
                 out.setdefault(form, set()).add(unit)
         return out
 
@@ -160,8 +170,11 @@ class Vocabulary:
         w = word.lower()
         if w in STOP:
             return False
-        return w in self.product_words or (w.endswith("s") and w[:-1] in self.product_words) or \
-            (w.endswith("es") and w[:-2] in self.product_words)
+        return (
+            w in self.product_words
+            or (w.endswith("s") and w[:-1] in self.product_words)
+            or (w.endswith("es") and w[:-2] in self.product_words)
+        )
 
     def known(self, word: str) -> bool:
         """A word of the world (so a typo must not produce it)."""
@@ -181,16 +194,25 @@ def _vocabulary(world: Path) -> Vocabulary:
         for part in spec.split("|"):
             if "=" in part:
                 units.add(part.split("=", 1)[0].strip().upper())
-    product_text = (_csv_column(world / "skus.csv", "name") + _csv_column(world / "skus.csv", "aliases")
-                    + _csv_column(world / "products.csv", "name") + _csv_column(world / "brands.csv", "name"))
+    product_text = (
+        _csv_column(world / "skus.csv", "name")
+        + _csv_column(world / "skus.csv", "aliases")
+        + _csv_column(world / "products.csv", "name")
+        + _csv_column(world / "brands.csv", "name")
+    )
     products = {w for t in product_text for w in _words(t) if len(w) >= 2} - STOP
-    name_text = (_csv_column(world / "customers.csv", "name") + _csv_column(world / "users.csv", "name")
-                 + _csv_column(world / "warehouses.csv", "name") + _csv_column(world / "regions.csv", "name"))
+    name_text = (
+        _csv_column(world / "customers.csv", "name")
+        + _csv_column(world / "users.csv", "name")
+        + _csv_column(world / "warehouses.csv", "name")
+        + _csv_column(world / "regions.csv", "name")
+    )
     names = {w for t in name_text for w in _words(t)} - STOP
     return Vocabulary(frozenset(units), frozenset(products), frozenset(names))
 
 
 # --- helpers ----------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Tok:
@@ -221,7 +243,7 @@ def _is_qty(tok: Tok | None) -> bool:
 
 def _adjacent(text: str, a: Tok, b: Tok) -> bool:
     """Only spaces between two tokens."""
-    return a.end < b.start and text[a.end:b.start].strip() == ""
+    return a.end < b.start and text[a.end : b.start].strip() == ""
 
 
 def units_after_quantities(text: str, vocab: Vocabulary) -> list[tuple[Tok, Tok, str]]:
@@ -250,17 +272,18 @@ def _like(word: str, model: str) -> str:
 
 # --- typo -------------------------------------------------------------------------------------
 
+
 def typos_of(word: str) -> list[str]:
     """Every single dropped (5+ letter words only), doubled or swapped letter of a word, never the first letter."""
     out = set()
     for i in range(1, len(word)):
         if len(word) >= 5:  # a dropped letter in a short word leaves too little of it
-            out.add(word[:i] + word[i + 1:])
+            out.add(word[:i] + word[i + 1 :])
         if word[i] != word[i - 1] and (i + 1 >= len(word) or word[i] != word[i + 1]):
             out.add(word[:i] + word[i] + word[i:])
     for i in range(1, len(word) - 1):
         if word[i] != word[i + 1]:
-            out.add(word[:i] + word[i + 1] + word[i] + word[i + 2:])
+            out.add(word[:i] + word[i + 1] + word[i] + word[i + 2 :])
     out.discard(word)
     return sorted(out)
 
@@ -275,13 +298,17 @@ def typo(text: str, vocab: Vocabulary, rng: random.Random) -> tuple[str, list[Ed
         if not w.isalpha() or (w.isupper() and len(w) > 1) or t.low in vocab.names:
             continue
         if (t.start in units and len(w) >= 4) or (
-                len(w) >= 5 and vocab.is_product_word(w) and vocab.unit_of(w) is None):
+            len(w) >= 5 and vocab.is_product_word(w) and vocab.unit_of(w) is None
+        ):
             candidates.append(t)
     rng.shuffle(candidates)
     for t in candidates:
         low = t.low
-        options = [x for x in typos_of(low) if not vocab.known(x) and x not in (low.rstrip("s"), low + "s")
-                   and vocab.unit_of(x) is None]
+        options = [
+            x
+            for x in typos_of(low)
+            if not vocab.known(x) and x not in (low.rstrip("s"), low + "s") and vocab.unit_of(x) is None
+        ]
         if options:
             new = _like(rng.choice(options), t.text)
             return _apply(text, [(t.start, t.end, new)]), [Edit("typo", t.text, new)]
@@ -289,6 +316,7 @@ def typo(text: str, vocab: Vocabulary, rng: random.Random) -> tuple[str, list[Ed
 
 
 # --- number words -----------------------------------------------------------------------------
+
 
 def number_words(text: str, vocab: Vocabulary, rng: random.Random) -> tuple[str, list[Edit]]:
     """Quantities (1..100, digits right before a unit of the world) in words; Hindi for 1..10 at random."""
@@ -308,6 +336,7 @@ def number_words(text: str, vocab: Vocabulary, rng: random.Random) -> tuple[str,
 
 # --- unit synonyms ----------------------------------------------------------------------------
 
+
 def unit_synonyms(text: str, vocab: Vocabulary, rng: random.Random) -> tuple[str, list[Edit]]:
     """Units after a quantity in Indian trade words, where the word can mean no other unit of the world."""
     reps, edits = [], []
@@ -315,8 +344,12 @@ def unit_synonyms(text: str, vocab: Vocabulary, rng: random.Random) -> tuple[str
         options = []
         for singular, plural in SYNONYMS.get(unit, ()):
             word = singular if _singular(q) else plural
-            if word != u.low and vocab.unit_of(word) == unit and word not in vocab.product_words \
-                    and word not in vocab.names:
+            if (
+                word != u.low
+                and vocab.unit_of(word) == unit
+                and word not in vocab.product_words
+                and word not in vocab.names
+            ):
                 options.append(word)
         if options:
             new = _like(rng.choice(options), u.text)
@@ -327,28 +360,64 @@ def unit_synonyms(text: str, vocab: Vocabulary, rng: random.Random) -> tuple[str
 
 # --- Hinglish ---------------------------------------------------------------------------------
 
-YES = frozenset(["yes", "ok", "okay", "confirm", "yes please", "go ahead", "ok go ahead", "sure", "yes confirm",
-                 "confirm it", "yes go ahead", "yep", "yeah"])
-NO = frozenset(["no", "nope", "no thanks", "no cancel that", "no leave it", "no leave it for now",
-                "no wait keep it", "no dont", "no don't"])
+YES = frozenset(
+    [
+        "yes",
+        "ok",
+        "okay",
+        "confirm",
+        "yes please",
+        "go ahead",
+        "ok go ahead",
+        "sure",
+        "yes confirm",
+        "confirm it",
+        "yes go ahead",
+        "yep",
+        "yeah",
+    ]
+)
+NO = frozenset(
+    [
+        "no",
+        "nope",
+        "no thanks",
+        "no cancel that",
+        "no leave it",
+        "no leave it for now",
+        "no wait keep it",
+        "no dont",
+        "no don't",
+    ]
+)
 HAAN = ("haan", "ha ji", "theek hai")
 NAHI = ("nahi", "rehne do", "nahi, rehne do")
 ORDER_VERBS = ("bhej do", "chahiye", "de do")
 _END = r"(?P<end>[.!]*)\s*$"
 _QTY = r"(?:\d+|" + "|".join(sorted(QTY_WORDS - {"a", "an"}, key=len, reverse=True)) + r"|an?)\b"
-_ORDER_FOR = re.compile(r"^(?:(?:please|pls|kindly)\s+)?(?:(?:(?:place|put in|create|book)\s+an?\s+)?order\s+)?for\s+"
-                        r"(?P<cust>[A-Za-z][A-Za-z .'&]{1,60}?)\s*[:,]\s*(?P<rest>" + _QTY + r".*?)" + _END, re.I)
+_ORDER_FOR = re.compile(
+    r"^(?:(?:please|pls|kindly)\s+)?(?:(?:(?:place|put in|create|book)\s+an?\s+)?order\s+)?for\s+"
+    r"(?P<cust>[A-Za-z][A-Za-z .'&]{1,60}?)\s*[:,]\s*(?P<rest>" + _QTY + r".*?)" + _END,
+    re.I,
+)
 _WANTS = re.compile(r"^(?P<cust>[A-Z][A-Za-z .'&]{1,60}?)\s+(?:wants|needs)\s+(?P<rest>" + _QTY + r".*?)" + _END)
-_ORDER = re.compile(r"^(?:(?:please|pls|kindly)\s+)?(?:order|send|book|put in|i need|we need|need|i want|we want)\s+"
-                    r"(?P<rest>" + _QTY + r".*?)(?P<tail>\s+(?:please|pls))?" + _END, re.I)
+_ORDER = re.compile(
+    r"^(?:(?:please|pls|kindly)\s+)?(?:order|send|book|put in|i need|we need|need|i want|we want)\s+"
+    r"(?P<rest>" + _QTY + r".*?)(?P<tail>\s+(?:please|pls))?" + _END,
+    re.I,
+)
 _BARE = re.compile(r"^(?P<rest>" + _QTY + r".*?)(?P<tail>\s+(?:please|pls))?" + _END, re.I)
 _LEAD = r"^(?P<pre>(?:.*?[,.]\s+)?)(?:(?:please|pls|kindly)\s+)?"
-_CODE_ACTION = re.compile(_LEAD + r"(?P<verb>cancel|dispatch|approve|reject)\s+"
-                          r"(?P<my>my\s+)?(?P<ord>order\s+)?(?P<code>[A-Z]{2,4}-\d+)(?P<tail>(?:\s*[,.;-].*)?)$",
-                          re.I | re.S)
-_IT_ACTION = re.compile(_LEAD + r"(?P<verb>cancel|approve|reject|dispatch)"
-                        r"(?:\s+(?P<obj>that order|this order|that|this|it))?(?P<tail>(?:\s*[,.;-].*)?)$",
-                        re.I | re.S)
+_CODE_ACTION = re.compile(
+    _LEAD + r"(?P<verb>cancel|dispatch|approve|reject)\s+"
+    r"(?P<my>my\s+)?(?P<ord>order\s+)?(?P<code>[A-Z]{2,4}-\d+)(?P<tail>(?:\s*[,.;-].*)?)$",
+    re.I | re.S,
+)
+_IT_ACTION = re.compile(
+    _LEAD + r"(?P<verb>cancel|approve|reject|dispatch)"
+    r"(?:\s+(?P<obj>that order|this order|that|this|it))?(?P<tail>(?:\s*[,.;-].*)?)$",
+    re.I | re.S,
+)
 
 
 def _plain(text: str) -> str:
@@ -365,9 +434,10 @@ def order_object(rest: str, vocab: Vocabulary, beneficiary: bool = True) -> bool
     if beneficiary:
         m = re.search(r"\b(?:for|to)\b", rest, re.I)
         if m:
-            head, tail = rest[:m.start()], rest[m.end():]
-            if not tokens(tail) or any(t.low in IMPERATIVES or t.low in STOP_VERBS or any(c.isdigit() for c in t.text)
-                                       for t in tokens(tail)):
+            head, tail = rest[: m.start()], rest[m.end() :]
+            if not tokens(tail) or any(
+                t.low in IMPERATIVES or t.low in STOP_VERBS or any(c.isdigit() for c in t.text) for t in tokens(tail)
+            ):
                 return False
     if re.search(r"[^\w\s.+&,'-]", head):
         return False
@@ -376,8 +446,14 @@ def order_object(rest: str, vocab: Vocabulary, beneficiary: bool = True) -> bool
         return False
     units = {u.start for _, u, _ in units_after_quantities(head, vocab)}
     for t in toks:
-        if not (_is_qty(t) or t.start in units or vocab.is_product_word(t.text) or SIZE.match(t.text)
-                or t.low in SIZE_WORDS or t.low in CONNECTORS):
+        if not (
+            _is_qty(t)
+            or t.start in units
+            or vocab.is_product_word(t.text)
+            or SIZE.match(t.text)
+            or t.low in SIZE_WORDS
+            or t.low in CONNECTORS
+        ):
             return False
     return any(vocab.is_product_word(t.text) for t in toks)
 
@@ -406,8 +482,7 @@ def hinglish(text: str, vocab: Vocabulary, rng: random.Random) -> tuple[str, lis
         new = f"{m['cust'].strip()} ko {m['rest'].strip()} chahiye{m['end']}"
     elif (m := _ORDER.match(stripped)) and order_object(m["rest"], vocab):
         new = f"{m['rest'].strip()} {rng.choice(ORDER_VERBS)}{m['tail'] or ''}{m['end']}"
-    elif (m := _BARE.match(stripped)) and units_after_quantities(m["rest"], vocab) \
-            and order_object(m["rest"], vocab):
+    elif (m := _BARE.match(stripped)) and units_after_quantities(m["rest"], vocab) and order_object(m["rest"], vocab):
         new = f"{m['rest'].strip()} {rng.choice(ORDER_VERBS)}{m['tail'] or ''}{m['end']}"
     if new is None or new == stripped:
         return text, []
@@ -416,8 +491,10 @@ def hinglish(text: str, vocab: Vocabulary, rng: random.Random) -> tuple[str, lis
 
 # --- filler -----------------------------------------------------------------------------------
 
-IMPERATIVES = frozenset("order send book cancel dispatch show give mark record place put list approve reject tell "
-                        "create reduce raise add break".split())
+IMPERATIVES = frozenset(
+    "order send book cancel dispatch show give mark record place put list approve reject tell "
+    "create reduce raise add break".split()
+)
 ACTIONS = frozenset("order send book cancel dispatch mark record place put".split())
 
 
@@ -431,12 +508,32 @@ def filler(text: str, vocab: Vocabulary, rng: random.Random) -> tuple[str, list[
     plain = _plain(stripped)
     if plain in YES or plain in NO:
         options = [("suffix", " bhai"), ("suffix", " sir ji")] + ([("suffix", " pls")] if plain in YES else [])
-    elif stripped.endswith("?") or first in ("what", "which", "how", "who", "when", "where", "why", "is", "are", "do",
-                                                "does", "can", "any", "whats", "what's"):
+    elif stripped.endswith("?") or first in (
+        "what",
+        "which",
+        "how",
+        "who",
+        "when",
+        "where",
+        "why",
+        "is",
+        "are",
+        "do",
+        "does",
+        "can",
+        "any",
+        "whats",
+        "what's",
+    ):
         options = [("prefix", "bhai, "), ("prefix", "sir ji, ")]
     else:
-        options = [("prefix", "bhai, "), ("prefix", "sir ji, "), ("suffix", " pls"), ("suffix", " bhai"),
-                   ("suffix", " sir ji")]
+        options = [
+            ("prefix", "bhai, "),
+            ("prefix", "sir ji, "),
+            ("suffix", " pls"),
+            ("suffix", " bhai"),
+            ("suffix", " sir ji"),
+        ]
         if first in IMPERATIVES or (toks and _is_qty(toks[0])):
             options.append(("prefix", "pls "))
         if first in IMPERATIVES:
@@ -447,8 +544,14 @@ def filler(text: str, vocab: Vocabulary, rng: random.Random) -> tuple[str, list[
         options = [o for o in options if o[1].strip() not in ("pls", "kindly")]
     where, word = rng.choice(options)
     if where == "prefix":
-        lower_first = toks and toks[0].start == 0 and toks[0].text[:1].isupper() and not toks[0].text.isupper() \
-            and toks[0].low not in vocab.names and toks[0].low not in vocab.product_words
+        lower_first = (
+            toks
+            and toks[0].start == 0
+            and toks[0].text[:1].isupper()
+            and not toks[0].text.isupper()
+            and toks[0].low not in vocab.names
+            and toks[0].low not in vocab.product_words
+        )
         body = stripped[:1].lower() + stripped[1:] if lower_first else stripped
         new = word + body
     else:
@@ -475,14 +578,14 @@ def _phrase(text: str, toks: list[Tok], i: int, vocab: Vocabulary) -> int | None
         j += 1
     if j == i or not any(vocab.is_product_word(t.text) for t in toks[i:j]):
         return None
-    rest = text[toks[j - 1].end:]
+    rest = text[toks[j - 1].end :]
     if not _BOUNDARY.match(rest):
         return None
     return j
 
 
 def reorder(text: str, vocab: Vocabulary, rng: random.Random) -> tuple[str, list[Edit]]:
-    """"20 boxes of X" → "X 20 boxes" (every such clause); else "X, 20 boxes" → "20 boxes of X"."""
+    """ "20 boxes of X" → "X 20 boxes" (every such clause); else "X, 20 boxes" → "20 boxes of X"."""
     toks = tokens(text)
     index = {t.start: n for n, t in enumerate(toks)}
     reps, edits = [], []
@@ -497,11 +600,11 @@ def reorder(text: str, vocab: Vocabulary, rng: random.Random) -> tuple[str, list
                 k += 1
             end = _phrase(text, toks, k, vocab) if k < len(toks) and _adjacent(text, toks[k - 1], toks[k]) else None
             if end is not None:
-                phrase = text[toks[k].start:toks[end - 1].end]
+                phrase = text[toks[k].start : toks[end - 1].end]
                 sep = ", " if toks[end - 1].text.isdigit() else " "
-                new = f"{phrase}{sep}{text[q.start:u.end]}"
+                new = f"{phrase}{sep}{text[q.start : u.end]}"
                 reps.append((q.start, toks[end - 1].end, new))
-                edits.append(Edit("reorder", text[q.start:toks[end - 1].end], new))
+                edits.append(Edit("reorder", text[q.start : toks[end - 1].end], new))
                 i = end
                 continue
         i += 1
@@ -510,9 +613,14 @@ def reorder(text: str, vocab: Vocabulary, rng: random.Random) -> tuple[str, list
         if m:
             ptoks = tokens(m["phrase"])
             q, unit = Tok(0, 0, m["qty"]), m["unit"]
-            if ptoks and _is_qty(q) and q.low not in ("a", "an") and vocab.unit_of(unit) \
-                    and _phrase(m["phrase"], ptoks, 0, vocab) == len(ptoks) \
-                    and not any(t.low in vocab.names or t.low in IMPERATIVES for t in ptoks):
+            if (
+                ptoks
+                and _is_qty(q)
+                and q.low not in ("a", "an")
+                and vocab.unit_of(unit)
+                and _phrase(m["phrase"], ptoks, 0, vocab) == len(ptoks)
+                and not any(t.low in vocab.names or t.low in IMPERATIVES for t in ptoks)
+            ):
                 new = f"{m['qty']} {unit} of {m['phrase'].strip()}{m['end']}"
                 return new, [Edit("reorder", text.strip(), new)]
         return text, []
@@ -520,12 +628,17 @@ def reorder(text: str, vocab: Vocabulary, rng: random.Random) -> tuple[str, list
 
 
 TRANSFORMS: dict[str, Callable[[str, Vocabulary, random.Random], tuple[str, list[Edit]]]] = {
-    "typo": typo, "number-words": number_words, "unit-synonyms": unit_synonyms,
-    "hinglish": hinglish, "filler": filler, "reorder": reorder,
+    "typo": typo,
+    "number-words": number_words,
+    "unit-synonyms": unit_synonyms,
+    "hinglish": hinglish,
+    "filler": filler,
+    "reorder": reorder,
 }
 
 
 # --- variants of scenarios ----------------------------------------------------------------------
+
 
 @dataclass
 class TurnChange:
@@ -551,8 +664,14 @@ class Variant:
         return [n for n, t in enumerate(self.turns, 1) if t.text != t.original]
 
 
-def make_variant(scenario: Scenario, kind: str, seed: int | str, vocab: Vocabulary | None = None,
-                 transforms: dict | None = None, suffix: str = "") -> Variant | None:
+def make_variant(
+    scenario: Scenario,
+    kind: str,
+    seed: int | str,
+    vocab: Vocabulary | None = None,
+    transforms: dict | None = None,
+    suffix: str = "",
+) -> Variant | None:
     """The variant of one kind, or None when the kind fits no turn of the scenario."""
     transform = (transforms or TRANSFORMS)[kind]
     vocab = vocab or Vocabulary.of_world(scenario.world)
@@ -563,14 +682,23 @@ def make_variant(scenario: Scenario, kind: str, seed: int | str, vocab: Vocabula
         turns.append(TurnChange(t.user, text, edits))
     if all(t.text == t.original for t in turns):
         return None
-    variant = replace(scenario, id=f"{scenario.id}~{kind}{suffix}",
-                      turns=[TurnSpec(user=c.text, expect=dict(t.expect)) for c, t in zip(turns, scenario.turns)],
-                      tags=list(scenario.tags), final=scenario.final)
+    variant = replace(
+        scenario,
+        id=f"{scenario.id}~{kind}{suffix}",
+        turns=[TurnSpec(user=c.text, expect=dict(t.expect)) for c, t in zip(turns, scenario.turns)],
+        tags=list(scenario.tags),
+        final=scenario.final,
+    )
     return Variant(variant, scenario, kind, turns)
 
 
-def variants_of(scenario: Scenario, per_scenario: int, seed: int | str, kinds: tuple[str, ...] | list[str] = KINDS,
-                transforms: dict | None = None) -> list[Variant]:
+def variants_of(
+    scenario: Scenario,
+    per_scenario: int,
+    seed: int | str,
+    kinds: tuple[str, ...] | list[str] = KINDS,
+    transforms: dict | None = None,
+) -> list[Variant]:
     """Up to `per_scenario` variants of a scenario, each of a different kind that fits it, chosen with the seed."""
     vocab = Vocabulary.of_world(scenario.world)
     fitting = [v for kind in kinds if (v := make_variant(scenario, kind, seed, vocab, transforms)) is not None]
@@ -579,11 +707,33 @@ def variants_of(scenario: Scenario, per_scenario: int, seed: int | str, kinds: t
     return [v for v in fitting if v.kind in chosen]
 
 
-def generate(scenarios: list[Scenario], per_scenario: int, seed: int | str, kinds: tuple[str, ...] | list[str] = KINDS,
-             transforms: dict | None = None) -> list[Variant]:
+def generate(
+    scenarios: list[Scenario],
+    per_scenario: int,
+    seed: int | str,
+    kinds: tuple[str, ...] | list[str] = KINDS,
+    transforms: dict | None = None,
+) -> list[Variant]:
     return [v for s in scenarios for v in variants_of(s, per_scenario, seed, kinds, transforms)]
 
 
-__all__ = ["KINDS", "TRANSFORMS", "Edit", "Vocabulary", "Variant", "TurnChange", "typo", "number_words",
-           "unit_synonyms", "hinglish", "filler", "reorder", "typos_of", "number_in_words", "make_variant",
-           "variants_of", "generate", "units_after_quantities"]
+__all__ = [
+    "KINDS",
+    "TRANSFORMS",
+    "Edit",
+    "Vocabulary",
+    "Variant",
+    "TurnChange",
+    "typo",
+    "number_words",
+    "unit_synonyms",
+    "hinglish",
+    "filler",
+    "reorder",
+    "typos_of",
+    "number_in_words",
+    "make_variant",
+    "variants_of",
+    "generate",
+    "units_after_quantities",
+]

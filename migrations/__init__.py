@@ -5,6 +5,7 @@ layer's tables (env.py: the core's, the assistant's and the channels'). The entr
 (channels' CLI and server, the evaluation runner, tests, benchmarks) call `upgrade` or
 `open_database`; the core, tools and agent never import this package.
 """
+
 from pathlib import Path
 
 from alembic import command

@@ -3,6 +3,7 @@
 Each test gets a fresh database cloned from a migrated template (a file copy on SQLite,
 CREATE DATABASE … TEMPLATE on PostgreSQL); each test run uses databases of its own.
 """
+
 import contextlib
 import os
 import shutil
@@ -66,6 +67,7 @@ class Databases:
             fill(engine)
             engine.dispose()
         from core.db import engine_for
+
         engine_for(url).dispose()
         return url
 
@@ -88,6 +90,7 @@ class Databases:
         """Close a test's connections (PostgreSQL would run out of them) and drop its database."""
         engine.dispose()
         from core.db import engine_for
+
         engine_for.cache_clear()  # the CLI and the assistant may have opened the same URL
         if BACKEND == "postgres":
             db = engine.url_string.rsplit("/", 1)[1]
@@ -101,6 +104,7 @@ class Databases:
         for e in self.engines:
             e.dispose()
         from core.db import engine_for
+
         engine_for.cache_clear()
         for db in self.created:
             with contextlib.suppress(psycopg.Error):

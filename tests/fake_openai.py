@@ -13,6 +13,7 @@ It behaves as real servers do where models and servers misbehave:
 - anything else a model does (the same call again and again, a refusal in words, a tool that
   does not exist, a made-up order number) is scripted with `text` and `tool_calls`.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -31,12 +32,17 @@ def text(content: str, usage: tuple[int, int] = (50, 10)) -> dict:
 def tool_calls(*calls: tuple[str, Any], content: str | None = None, usage: tuple[int, int] = (80, 20)) -> dict:
     """An assistant message calling tools: (name, arguments) where arguments is a dict (sent
     as JSON) or a raw string (sent as is, so it may be malformed JSON)."""
-    return {"kind": "message", "content": content, "usage": usage,
-            "tool_calls": [(name, args if isinstance(args, str) else json.dumps(args)) for name, args in calls]}
+    return {
+        "kind": "message",
+        "content": content,
+        "usage": usage,
+        "tool_calls": [(name, args if isinstance(args, str) else json.dumps(args)) for name, args in calls],
+    }
 
 
-def text_call(name: str, args: dict | str, style: str = "fenced", prose: str | None = None,
-              usage: tuple[int, int] = (80, 20)) -> dict:
+def text_call(
+    name: str, args: dict | str, style: str = "fenced", prose: str | None = None, usage: tuple[int, int] = (80, 20)
+) -> dict:
     """A tool call written into the message text instead of the tool-calling interface:
     style "fenced" (```json … ```), "bare" (the JSON alone) or "tagged" (<tool_call>…</tool_call>),
     optionally after some prose ("Let me check that.")."""
@@ -106,24 +112,31 @@ class FakeOpenAI:
             return self._queue.pop(0) if self._queue else None
 
     def _completion(self, body: dict, reply: dict) -> dict:
-        calls = [{"id": f"call_{self._calls}_{i}", "type": "function",
-                  "function": {"name": name, "arguments": args}}
-                 for i, (name, args) in enumerate(reply["tool_calls"])]
+        calls = [
+            {"id": f"call_{self._calls}_{i}", "type": "function", "function": {"name": name, "arguments": args}}
+            for i, (name, args) in enumerate(reply["tool_calls"])
+        ]
         content = reply["content"]
         if calls and self.calls_as_text:  # a server that does not parse calls: the model's text as it is
-            content = "\n".join([content or ""] + [render_call(c["function"]["name"], c["function"]["arguments"],
-                                                              self.calls_as_text) for c in calls]).strip()
+            content = "\n".join(
+                [content or ""]
+                + [render_call(c["function"]["name"], c["function"]["arguments"], self.calls_as_text) for c in calls]
+            ).strip()
             calls = []
         message: dict = {"role": "assistant", "content": content}
         if calls:
             message["tool_calls"] = calls
         prompt, completion = reply["usage"]
-        return {"id": f"chatcmpl-fake-{self._calls}", "object": "chat.completion", "created": int(time.time()),
-                "model": body.get("model", "fake"),
-                "choices": [{"index": 0, "message": message, "logprobs": None,
-                             "finish_reason": "tool_calls" if calls else "stop"}],
-                "usage": {"prompt_tokens": prompt, "completion_tokens": completion,
-                          "total_tokens": prompt + completion}}
+        return {
+            "id": f"chatcmpl-fake-{self._calls}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": body.get("model", "fake"),
+            "choices": [
+                {"index": 0, "message": message, "logprobs": None, "finish_reason": "tool_calls" if calls else "stop"}
+            ],
+            "usage": {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion},
+        }
 
     def _handler(self):
         fake = self
@@ -153,29 +166,47 @@ class FakeOpenAI:
                     return
                 reply = fake._next(body)
                 if body.get("stream"):
-                    self._send(400, {"error": {"message": "this fake does not stream",
-                                               "type": "invalid_request_error"}}, {"x-should-retry": "false"})
+                    self._send(
+                        400,
+                        {"error": {"message": "this fake does not stream", "type": "invalid_request_error"}},
+                        {"x-should-retry": "false"},
+                    )
                     return
                 problem = protocol_problem(body)
                 if problem:  # as OpenAI answers it: a 400, not retried
                     with fake._lock:
                         fake.rejected += 1
-                    self._send(400, {"error": {"message": problem, "type": "invalid_request_error",
-                                               "param": "messages", "code": None}}, {"x-should-retry": "false"})
+                    self._send(
+                        400,
+                        {
+                            "error": {
+                                "message": problem,
+                                "type": "invalid_request_error",
+                                "param": "messages",
+                                "code": None,
+                            }
+                        },
+                        {"x-should-retry": "false"},
+                    )
                     return
                 if reply is None:
                     with fake._lock:
                         fake.unscripted += 1
-                    self._send(400, {"error": {"message": "nothing scripted", "type": "invalid_request_error"}},
-                               {"x-should-retry": "false"})
+                    self._send(
+                        400,
+                        {"error": {"message": "nothing scripted", "type": "invalid_request_error"}},
+                        {"x-should-retry": "false"},
+                    )
                     return
                 if reply["kind"] == "slow":
                     time.sleep(reply["seconds"])
                     reply = reply["then"]
                 if reply["kind"] == "error":
-                    self._send(reply["status"], {"error": {"message": reply["message"], "type": "server_error",
-                                                           "code": None, "param": None}},
-                               {"retry-after-ms": str(reply["retry_after_ms"])})
+                    self._send(
+                        reply["status"],
+                        {"error": {"message": reply["message"], "type": "server_error", "code": None, "param": None}},
+                        {"retry-after-ms": str(reply["retry_after_ms"])},
+                    )
                     return
                 self._send(200, fake._completion(body, reply))
 
@@ -189,14 +220,18 @@ def protocol_problem(body: dict) -> str | None:
     for m in body.get("messages", []):
         if m.get("role") == "tool":
             if m.get("tool_call_id") not in open_ids:
-                return "Invalid parameter: messages with role 'tool' must be a response to a preceeding message " \
-                       "with 'tool_calls'."
+                return (
+                    "Invalid parameter: messages with role 'tool' must be a response to a preceeding message "
+                    "with 'tool_calls'."
+                )
             open_ids.discard(m["tool_call_id"])
             continue
         if open_ids:
-            return ("An assistant message with 'tool_calls' must be followed by tool messages responding to each "
-                    f"'tool_call_id'. The following tool_call_ids did not have response messages: "
-                    f"{', '.join(sorted(open_ids))}")
+            return (
+                "An assistant message with 'tool_calls' must be followed by tool messages responding to each "
+                f"'tool_call_id'. The following tool_call_ids did not have response messages: "
+                f"{', '.join(sorted(open_ids))}"
+            )
         if m.get("role") == "assistant":
             open_ids = {c["id"] for c in m.get("tool_calls") or []}
     if open_ids:

@@ -1,5 +1,6 @@
 """A local stand-in for the Slack Web API on 127.0.0.1: answers what the Slack channel calls
 and records every call, so tests assert on what Slack would have received."""
+
 import json
 import threading
 import time
@@ -62,12 +63,23 @@ class FakeSlack:
         if method in self.failures:
             return {"ok": False, "error": self.failures[method]}
         if method == "auth.test":
-            return {"ok": True, "url": "https://example.slack.com/", "team": "Test", "user": "dms",
-                    "team_id": "T0001", "user_id": BOT_USER, "bot_id": "B0001"}
+            return {
+                "ok": True,
+                "url": "https://example.slack.com/",
+                "team": "Test",
+                "user": "dms",
+                "team_id": "T0001",
+                "user_id": BOT_USER,
+                "bot_id": "B0001",
+            }
         if method in ("chat.postMessage", "chat.update"):
             ts = params.get("ts") or f"1800000000.{next(self._ts):06d}"
-            return {"ok": True, "channel": params.get("channel"), "ts": ts,
-                    "message": {"ts": ts, "text": params.get("text"), "blocks": params.get("blocks")}}
+            return {
+                "ok": True,
+                "channel": params.get("channel"),
+                "ts": ts,
+                "message": {"ts": ts, "text": params.get("text"), "blocks": params.get("blocks")},
+            }
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": f"1800000000.{next(self._ts):06d}"}
         if method == "views.open":
@@ -98,6 +110,7 @@ class FakeSlack:
                     return got
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    raise AssertionError(f"expected {n} call(s) to {method}, got {len(got)}: "
-                                         f"{[c['method'] for c in self.calls]}")
+                    raise AssertionError(
+                        f"expected {n} call(s) to {method}, got {len(got)}: {[c['method'] for c in self.calls]}"
+                    )
                 self._cond.wait(left)

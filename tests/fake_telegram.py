@@ -4,6 +4,7 @@ It records every call with its parameters (form-encoded or JSON bodies; `reply_m
 objects arrive as JSON strings and are decoded), answers like the Bot API does, and serves
 queued updates to getUpdates for long polling.
 """
+
 import contextlib
 import json
 import threading
@@ -11,8 +12,15 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl
 
-BOT = {"id": 424242, "is_bot": True, "first_name": "DMS", "username": "dms_test_bot",
-       "can_join_groups": False, "can_read_all_group_messages": False, "supports_inline_queries": False}
+BOT = {
+    "id": 424242,
+    "is_bot": True,
+    "first_name": "DMS",
+    "username": "dms_test_bot",
+    "can_join_groups": False,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
 OBJECT_FIELDS = ("reply_markup", "entities", "allowed_updates", "link_preview_options", "reply_parameters")
 
 
@@ -50,7 +58,9 @@ class FakeTelegram:
     # --- what tests read ------------------------------------------------------------------
     def sent(self, method: str = "sendMessage", chat_id: int | None = None) -> list[dict]:
         with self._cond:
-            return [p for m, p in self.calls if m == method and (chat_id is None or int(p.get("chat_id", 0)) == chat_id)]
+            return [
+                p for m, p in self.calls if m == method and (chat_id is None or int(p.get("chat_id", 0)) == chat_id)
+            ]
 
     def methods(self) -> list[str]:
         with self._cond:
@@ -77,7 +87,7 @@ class FakeTelegram:
         prefix = f"/bot{self.token}/"
         if not path.startswith(prefix):
             return self._answer(h, 401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
-        method = path[len(prefix):]
+        method = path[len(prefix) :]
         raw = h.rfile.read(int(h.headers.get("Content-Length") or 0))
         params = self._params(h.headers.get("Content-Type", ""), raw)
         with self._cond:
@@ -104,8 +114,12 @@ class FakeTelegram:
         with self._cond:
             self._message_id += 1
             mid = self._message_id
-        msg = {"message_id": int(params.get("message_id") or mid), "date": int(time.time()),
-               "chat": {"id": int(params.get("chat_id", 0)), "type": "private"}, "from": BOT}
+        msg = {
+            "message_id": int(params.get("message_id") or mid),
+            "date": int(time.time()),
+            "chat": {"id": int(params.get("chat_id", 0)), "type": "private"},
+            "from": BOT,
+        }
         if text is not None:
             msg["text"] = text
         return msg
@@ -151,10 +165,22 @@ def user(uid: int, name: str = "Test") -> dict:
     return {"id": uid, "is_bot": False, "first_name": name}
 
 
-def message_update(uid: int, text: str | None = None, *, update_id: int | None = None, chat_type: str = "private",
-                   chat_id: int | None = None, contact: dict | None = None, location: dict | None = None) -> dict:
-    msg = {"message_id": next(_ids), "date": int(time.time()), "from": user(uid),
-           "chat": {"id": chat_id or uid, "type": chat_type}}
+def message_update(
+    uid: int,
+    text: str | None = None,
+    *,
+    update_id: int | None = None,
+    chat_type: str = "private",
+    chat_id: int | None = None,
+    contact: dict | None = None,
+    location: dict | None = None,
+) -> dict:
+    msg = {
+        "message_id": next(_ids),
+        "date": int(time.time()),
+        "from": user(uid),
+        "chat": {"id": chat_id or uid, "type": chat_type},
+    }
     if text is not None:
         msg["text"] = text
         if text.startswith("/"):  # commands carry a bot_command entity, as Telegram sends them
@@ -167,7 +193,19 @@ def message_update(uid: int, text: str | None = None, *, update_id: int | None =
 
 
 def callback_update(uid: int, data: str, *, message_id: int = 1, chat_id: int | None = None) -> dict:
-    return {"update_id": next(_ids), "callback_query": {
-        "id": str(next(_ids)), "from": user(uid), "chat_instance": "ci", "data": data,
-        "message": {"message_id": message_id, "date": int(time.time()), "from": BOT,
-                    "chat": {"id": chat_id or uid, "type": "private"}, "text": "preview"}}}
+    return {
+        "update_id": next(_ids),
+        "callback_query": {
+            "id": str(next(_ids)),
+            "from": user(uid),
+            "chat_instance": "ci",
+            "data": data,
+            "message": {
+                "message_id": message_id,
+                "date": int(time.time()),
+                "from": BOT,
+                "chat": {"id": chat_id or uid, "type": "private"},
+                "text": "preview",
+            },
+        },
+    }

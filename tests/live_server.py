@@ -1,5 +1,6 @@
 """A real server for the tests that talk HTTP to it: uvicorn serving an app on a free port of
 127.0.0.1 in a thread of the test process; and Debian's Chromium for the browser tests."""
+
 import shutil
 import socket
 import threading
@@ -11,8 +12,14 @@ import uvicorn
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "out" / "artifacts"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 
 
 def free_port() -> int:

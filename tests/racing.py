@@ -5,6 +5,7 @@ Processes are forked, so they start at once and inherit nothing they use: each m
 engine from the database URL (the parent's pooled connections are never touched, and a
 forked child ends with os._exit, so nothing of the parent's is closed either).
 """
+
 import multiprocessing
 import traceback
 from dataclasses import dataclass
@@ -50,8 +51,10 @@ def race(url: str, now: datetime, attempts: list[tuple[str, tuple]], timeout: fl
     """Run every (op, args) in its own process, released together; their results in order."""
     ctx = multiprocessing.get_context("fork")
     barrier, queue = ctx.Barrier(len(attempts)), ctx.Queue()
-    procs = [ctx.Process(target=_run, args=(url, now.isoformat(), barrier, queue, i, op, args), daemon=True)
-             for i, (op, args) in enumerate(attempts)]
+    procs = [
+        ctx.Process(target=_run, args=(url, now.isoformat(), barrier, queue, i, op, args), daemon=True)
+        for i, (op, args) in enumerate(attempts)
+    ]
     for p in procs:
         p.start()
     results: dict[int, Result] = {}
@@ -69,6 +72,7 @@ def race(url: str, now: datetime, attempts: list[tuple[str, tuple]], timeout: fl
 
 # --- the operations: each returns a callable that does the change in one transaction ---------
 
+
 def _in_transaction(engine, user: str, channel: str, fn):
     from core.access import load_actor
     from core.db import transaction
@@ -76,44 +80,58 @@ def _in_transaction(engine, user: str, channel: str, fn):
     def go():
         with transaction(engine) as s:
             return fn(s, load_actor(s, user, channel))
+
     return go
 
 
 def _dispatch(engine, clock, user, order_no):
     from core.orders import dispatch_order
+
     return _in_transaction(engine, user, "race", lambda s, a: dispatch_order(s, a, clock, order_no)[2].invoice_no)
 
 
 def _cancel(engine, clock, user, order_no):
     from core.orders import cancel_order
+
     return _in_transaction(engine, user, "race", lambda s, a: cancel_order(s, a, clock, order_no, "race").status)
 
 
 def _deliver(engine, clock, user, order_no):
     from core.orders import deliver_order
+
     return _in_transaction(engine, user, "race", lambda s, a: deliver_order(s, a, clock, order_no).status)
 
 
 def _decide(engine, clock, user, order_no, approve):
     from core.orders import decide
-    return _in_transaction(engine, user, "race", lambda s, a: decide(
-        s, a, clock, order_no, approve, None if approve else "race").status)
+
+    return _in_transaction(
+        engine, user, "race", lambda s, a: decide(s, a, clock, order_no, approve, None if approve else "race").status
+    )
 
 
 def _pay(engine, clock, user, customer, amount):
     from core.payments import record_payment
-    return _in_transaction(engine, user, "race", lambda s, a: record_payment(
-        s, a, clock, customer, Decimal(amount), "upi").amount)
+
+    return _in_transaction(
+        engine, user, "race", lambda s, a: record_payment(s, a, clock, customer, Decimal(amount), "upi").amount
+    )
 
 
 def _order(engine, clock, user, customer, items):
     from core.orders import Item, create_order
-    return _in_transaction(engine, user, "race", lambda s, a: create_order(
-        s, a, clock, [Item(*i) for i in items], customer=customer)[0].order_no)
+
+    return _in_transaction(
+        engine,
+        user,
+        "race",
+        lambda s, a: create_order(s, a, clock, [Item(*i) for i in items], customer=customer)[0].order_no,
+    )
 
 
 def _link(engine, clock, user, request_id, approve):
     from core.linking import approve_link, reject_link
+
     decide = approve_link if approve else reject_link
     return _in_transaction(engine, user, "race", lambda s, a: (decide(s, a, request_id, clock.now()), approve)[1])
 
@@ -121,6 +139,7 @@ def _link(engine, clock, user, request_id, approve):
 def _say(engine, clock, user, conversation, text):
     """A message to the assistant, as a channel sends it (the runtime owns its transactions)."""
     from agent.runtime import Assistant, Turn
+
     assistant = Assistant(engine, clock)
 
     def go():
@@ -128,6 +147,7 @@ def _say(engine, clock, user, conversation, text):
         if reply.outcome == "done":
             return reply.text
         raise _Refused(reply.outcome, reply.text)
+
     return go
 
 
@@ -137,5 +157,13 @@ class _Refused(Exception):
         self.outcome, self.text = outcome, text
 
 
-OPS = {"dispatch": _dispatch, "cancel": _cancel, "deliver": _deliver, "decide": _decide, "pay": _pay,
-       "order": _order, "link": _link, "say": _say}
+OPS = {
+    "dispatch": _dispatch,
+    "cancel": _cancel,
+    "deliver": _deliver,
+    "decide": _decide,
+    "pay": _pay,
+    "order": _order,
+    "link": _link,
+    "say": _say,
+}

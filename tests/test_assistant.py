@@ -1,6 +1,7 @@
 """End to end: every sample scenario through agent.runtime.Assistant with the offline
 planner (via the evaluation runner), plus a conversation on the test database (SQLite or
 PostgreSQL). Prints the turn times."""
+
 import statistics
 import time
 
@@ -47,9 +48,11 @@ def test_every_sample_scenario_passes(run_result):
     result, planner_ms = run_result
     failed = [f"{r.scenario.id}: {r.failure}" for r in result.results if not r.passed]
     turns = [t.latency_ms for r in result.results for tr in r.trials for t in tr.turns]
-    print(f"\n{len(result.results) - len(failed)}/{len(result.results)} scenarios pass; turn time median "
-          f"{statistics.median(turns):.1f} ms, p95 {_p95(turns):.1f} ms; planner alone median "
-          f"{statistics.median(planner_ms):.2f} ms, p95 {_p95(planner_ms):.2f} ms")
+    print(
+        f"\n{len(result.results) - len(failed)}/{len(result.results)} scenarios pass; turn time median "
+        f"{statistics.median(turns):.1f} ms, p95 {_p95(turns):.1f} ms; planner alone median "
+        f"{statistics.median(planner_ms):.2f} ms, p95 {_p95(planner_ms):.2f} ms"
+    )
     assert len(result.results) >= 21
     assert not failed, "\n".join(failed)
 

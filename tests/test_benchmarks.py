@@ -1,4 +1,5 @@
 """The benchmarks still run: a small world, a few orders, every variant on this run's database."""
+
 import re
 import subprocess
 import sys
@@ -14,14 +15,34 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.mark.db  # the benchmark imports a world into a database
 def test_order_benchmark_runs_every_variant_without_refusals():
     out = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "orders.py"), "--skus", "300", "--customers", "60",
-         "--orders", "6", "--only", BACKEND, "--pg", PG_ADMIN],
-        capture_output=True, text=True, timeout=600, cwd=ROOT)
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "orders.py"),
+            "--skus",
+            "300",
+            "--customers",
+            "60",
+            "--orders",
+            "6",
+            "--only",
+            BACKEND,
+            "--pg",
+            PG_ADMIN,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     rows = re.findall(r"\] (\d) client\(s\) (.+?) +(\d+) orders/s .*?; (\d+) ok, (\d+) refused", out.stdout)
     variants = {name for _, name, *_ in rows}
-    assert variants == {"core (preview + create)", "hand-written SQL, SQLAlchemy", "hand-written SQL, driver only",
-                        "hand-written create only"}, out.stdout
+    assert variants == {
+        "core (preview + create)",
+        "hand-written SQL, SQLAlchemy",
+        "hand-written SQL, driver only",
+        "hand-written create only",
+    }, out.stdout
     for clients, name, rate, ok, refused in rows:
         assert int(ok) == (6 if clients == "1" else 12) and refused == "0" and int(rate) > 0, (clients, name)
     assert len(re.findall(r"/ core = \d+\.\d\dx", out.stdout)) == 4
@@ -31,16 +52,51 @@ def test_order_benchmark_runs_every_variant_without_refusals():
 @pytest.mark.skipif(BACKEND != "sqlite", reason="the assistant benchmark runs on SQLite only")
 def test_assistant_turn_benchmark_runs_every_role_and_kind(tmp_path):
     out = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "assistant_turns.py"), "--skus", "200", "--customers", "300",
-         "--history-lines", "300", "--rounds", "1", "--cache", str(tmp_path)],
-        capture_output=True, text=True, timeout=600, cwd=ROOT)
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "assistant_turns.py"),
+            "--skus",
+            "200",
+            "--customers",
+            "300",
+            "--history-lines",
+            "300",
+            "--rounds",
+            "1",
+            "--cache",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     startup = re.findall(r"^(\w+) +\d+ +\d+ +(\w+) ", out.stdout, re.M)
     assert {r for r, _ in startup} == {"admin", "manager", "sales_rep", "warehouse", "distributor", "retailer"}
     steady = out.stdout.split("steady state", 1)[1]
-    for label in ("admin", "manager", "sales_rep", "warehouse", "distributor", "retailer", "all", "order",
-                  "confirm", "outstanding", "orders list", "price", "offers", "stock", "product search",
-                  "low stock", "outstanding report", "sales by brand", "sales by region", "approvals"):
+    for label in (
+        "admin",
+        "manager",
+        "sales_rep",
+        "warehouse",
+        "distributor",
+        "retailer",
+        "all",
+        "order",
+        "confirm",
+        "outstanding",
+        "orders list",
+        "price",
+        "offers",
+        "stock",
+        "product search",
+        "low stock",
+        "outstanding report",
+        "sales by brand",
+        "sales by region",
+        "approvals",
+    ):
         assert re.search(rf"^{label} +\d+ ", steady, re.M), label
     assert "turns ended as error" not in out.stdout, out.stdout
     assert re.search(r"hand-written SQL, sales by brand .*: [\d.]+ ms, \d+ brands", out.stdout)

@@ -1,5 +1,6 @@
 """The reference token (core/cache.py): every write to a reference table, by any path, changes
 it, so what the process derived from those tables is never served stale."""
+
 from decimal import Decimal
 
 import pytest

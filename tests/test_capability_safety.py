@@ -7,6 +7,7 @@ below: it emits the tool call an LLM would make and leaves every other message t
 Everything after the model (preview, pending action, confirmation, execution) is the runtime's
 own code. The snapshot the checks compare also holds the invoice notifications, so a second
 run of send_invoice would be seen."""
+
 import uuid
 from collections import Counter
 
@@ -33,10 +34,14 @@ from test_safety import (  # noqa: F401  (collected here too)
 SCRIPT = {  # request -> the tool call a model would make
     "same as last time please": ("reorder", {}),
     "send invoice INV-0004 to Ganesh": ("send_invoice", {"invoice": "INV-0004"}),
-    "received 2 cases of BR-1K, batch BR1-C": ("receive_stock", {"product": "BR-1K", "qty": 2, "unit": "CASE",
-                                                                 "batch": "BR1-C"}),
-    "br1-a +5, found in the recount": ("adjust_stock", {"product": "BR-1K", "batch": "br1-a", "delta": "+5",
-                                                        "reason": "found in the recount"}),
+    "received 2 cases of BR-1K, batch BR1-C": (
+        "receive_stock",
+        {"product": "BR-1K", "qty": 2, "unit": "CASE", "batch": "BR1-C"},
+    ),
+    "br1-a +5, found in the recount": (
+        "adjust_stock",
+        {"product": "BR-1K", "batch": "br1-a", "delta": "+5", "reason": "found in the recount"},
+    ),
 }
 
 
@@ -65,8 +70,10 @@ class Scripted:
 
 def notifications(engine) -> list:
     with Session(engine) as s:
-        return sorted((m.event, m.recipient, m.payload) for m in s.exec(
-            select(OutboxMessage).where(OutboxMessage.event == "invoice")))
+        return sorted(
+            (m.event, m.recipient, m.payload)
+            for m in s.exec(select(OutboxMessage).where(OutboxMessage.event == "invoice"))
+        )
 
 
 def snapshot(engine) -> dict:
@@ -88,15 +95,38 @@ def expected(sent=(), **kw) -> dict:
 
 
 CASES = [
-    Case("reorder", "U-RET-101", "telegram", "same as last time please", "order 1 case of Sunleaf tea 250g",
-         lambda _: expected(new_orders=[("R-101", "confirmed")])),
-    Case("send_invoice", "U-MGR-KA", "slack", "send invoice INV-0004 to Ganesh",
-         "record a payment of 5000 from Ganesh Provisions by UPI",
-         lambda _: expected(sent=[("invoice", "U-RET-103")])),
-    Case("receive_stock", "U-WH-1", "slack", "received 2 cases of BR-1K, batch BR1-C", "dispatch SO-0905",
-         lambda _: expected(stock={("WH-BLR", "BR-1K", "BR1-C"): (40, 0)})),
-    Case("adjust_stock", "U-WH-1", "slack", "br1-a +5, found in the recount", "dispatch SO-0905",
-         lambda _: expected(stock={("WH-BLR", "BR-1K", "BR1-A"): (5, 0)})),
+    Case(
+        "reorder",
+        "U-RET-101",
+        "telegram",
+        "same as last time please",
+        "order 1 case of Sunleaf tea 250g",
+        lambda _: expected(new_orders=[("R-101", "confirmed")]),
+    ),
+    Case(
+        "send_invoice",
+        "U-MGR-KA",
+        "slack",
+        "send invoice INV-0004 to Ganesh",
+        "record a payment of 5000 from Ganesh Provisions by UPI",
+        lambda _: expected(sent=[("invoice", "U-RET-103")]),
+    ),
+    Case(
+        "receive_stock",
+        "U-WH-1",
+        "slack",
+        "received 2 cases of BR-1K, batch BR1-C",
+        "dispatch SO-0905",
+        lambda _: expected(stock={("WH-BLR", "BR-1K", "BR1-C"): (40, 0)}),
+    ),
+    Case(
+        "adjust_stock",
+        "U-WH-1",
+        "slack",
+        "br1-a +5, found in the recount",
+        "dispatch SO-0905",
+        lambda _: expected(stock={("WH-BLR", "BR-1K", "BR1-A"): (5, 0)}),
+    ),
 ]
 
 

@@ -2,6 +2,7 @@
 double it"), the warehouse's own words for damage, counts and receipts, a number where an order
 goes, and the answer to a tool's own question ("Which batch?"). Each is read exactly or asked
 about; nothing is ever dropped or taken from an earlier turn by mistake."""
+
 import pytest
 from sqlmodel import Session, func, select
 
@@ -30,14 +31,19 @@ def _orders(engine) -> int:
 
 
 # R-101's latest order, SO-0905: 72 PCS of CC-200 and 12 PCS of GD-1L
-@pytest.mark.parametrize("said,lines", [
-    ("same as last time but double it", {"CC-200": (144, None), "GD-1L": (24, None)}),
-    ("repeat my last order without the oil", {"CC-200": (72, None)}),
-    ("pichla order dobara bhejo, bas oil hata do", {"CC-200": (72, None)}),
-    ("reorder SO-0905, make the oil 2 cases", {"CC-200": (72, None), "GD-1L": (2, "CASE")}),
-    ("same as last time plus 3 boxes of marie gold", {"CC-200": (72, None), "GD-1L": (12, None),
-                                                      "MG-75": (3, "BOX")}),
-])
+@pytest.mark.parametrize(
+    "said,lines",
+    [
+        ("same as last time but double it", {"CC-200": (144, None), "GD-1L": (24, None)}),
+        ("repeat my last order without the oil", {"CC-200": (72, None)}),
+        ("pichla order dobara bhejo, bas oil hata do", {"CC-200": (72, None)}),
+        ("reorder SO-0905, make the oil 2 cases", {"CC-200": (72, None), "GD-1L": (2, "CASE")}),
+        (
+            "same as last time plus 3 boxes of marie gold",
+            {"CC-200": (72, None), "GD-1L": (12, None), "MG-75": (3, "BOX")},
+        ),
+    ],
+)
 def test_a_repeat_with_a_change_previews_the_changed_lines(sample, clock, said, lines):
     reply = _say(Assistant(sample, clock), "U-RET-101", said)
     assert reply.awaiting_confirmation, reply.text
@@ -58,8 +64,9 @@ def test_a_plain_repeat_in_any_words_is_the_reorder(sample, clock, said):
     assert [c.name for c in reply.tool_calls] == ["reorder"] and reply.awaiting_confirmation
 
 
-@pytest.mark.parametrize("said", ["repeat my last order but blah blah",
-                                  "repeat my last order but 2 cases of marie gold instead"])
+@pytest.mark.parametrize(
+    "said", ["repeat my last order but blah blah", "repeat my last order but 2 cases of marie gold instead"]
+)
 def test_a_change_that_cannot_be_placed_is_asked_never_dropped(sample, clock, said):
     before = _orders(sample)
     reply = _say(Assistant(sample, clock), "U-RET-101", said)
@@ -76,12 +83,18 @@ def test_a_number_where_an_order_goes_is_asked_never_the_order_named_before(samp
     assert [c.name for c in ranked.tool_calls] == ["list_orders"] and not ranked.awaiting_confirmation
 
 
-@pytest.mark.parametrize("said,tool,expect", [
-    ("3 crunchy cream 100g boxes torn", "record_damage", {"product": "CC-100", "qty": 3, "unit": "BOX"}),
-    ("counted the sunleaf tea 250g, only 150 there", "adjust_stock", {"product": "ST-250", "counted": 150}),
-    ("got 2 cases of neem soap, batch NS-2701, mfg 15 nov", "receive_stock",
-     {"product": "NS-100", "qty": 2, "unit": "CASE", "batch": "NS-2701", "mfg_date": "2026-11-15"}),
-])
+@pytest.mark.parametrize(
+    "said,tool,expect",
+    [
+        ("3 crunchy cream 100g boxes torn", "record_damage", {"product": "CC-100", "qty": 3, "unit": "BOX"}),
+        ("counted the sunleaf tea 250g, only 150 there", "adjust_stock", {"product": "ST-250", "counted": 150}),
+        (
+            "got 2 cases of neem soap, batch NS-2701, mfg 15 nov",
+            "receive_stock",
+            {"product": "NS-100", "qty": 2, "unit": "CASE", "batch": "NS-2701", "mfg_date": "2026-11-15"},
+        ),
+    ],
+)
 def test_warehouse_staff_state_stock_changes_in_their_own_words(sample, clock, said, tool, expect):
     reply = _say(Assistant(sample, clock), "U-WH-1", said)
     args = _call(reply, tool)
@@ -130,18 +143,27 @@ def test_a_word_several_customers_share_is_asked_and_the_answer_fills_it(sample,
     assert preview.awaiting_confirmation and "Old Town Traders" in preview.text
 
 
-@pytest.mark.parametrize("said,tool,expect", [
-    ("chennai traders se 5k cash mila", "record_payment", {"amount": "5000", "method": "cash"}),
-    ("kab tak dena hai chennai traders ko", "payment_due", {}),
-])
+@pytest.mark.parametrize(
+    "said,tool,expect",
+    [
+        ("chennai traders se 5k cash mila", "record_payment", {"amount": "5000", "method": "cash"}),
+        ("kab tak dena hai chennai traders ko", "payment_due", {}),
+    ],
+)
 def test_money_in_hinglish(sample, clock, said, tool, expect):
     args = _call(_say(Assistant(sample, clock), "U-ADM", said), tool)
     assert {k: args.get(k) for k in expect} == expect
 
 
-@pytest.mark.parametrize("said,days", [("what's expiring in the next 2 weeks", 14), ("any expired stock?", 0),
-                                       ("kya expire hone wala hai agle 2 mahine me", 60),
-                                       ("short dated stock", 30)])
+@pytest.mark.parametrize(
+    "said,days",
+    [
+        ("what's expiring in the next 2 weeks", 14),
+        ("any expired stock?", 0),
+        ("kya expire hone wala hai agle 2 mahine me", 60),
+        ("short dated stock", 30),
+    ],
+)
 def test_stock_near_its_expiry_is_asked_in_any_words(sample, clock, said, days):
     reply = _say(Assistant(sample, clock), "U-WH-1", said)
     assert _call(reply, "expiring_stock")["within_days"] == days
@@ -153,6 +175,7 @@ def test_expiring_stock_lists_the_batches_in_scope_soonest_first(sample, clock):
     from core.access import load_actor
     from core.errors import NotAllowed
     from core.stock import expiring_stock
+
     with Session(sample) as s:
         rows = expiring_stock(s, load_actor(s, "U-ADM"), clock.today(), 3650)
         assert rows and [r.expiry_date for r in rows] == sorted(r.expiry_date for r in rows)
@@ -163,9 +186,10 @@ def test_expiring_stock_lists_the_batches_in_scope_soonest_first(sample, clock):
 
 
 def test_a_receipts_dates_never_pick_the_product(sample, clock):
-    """"mfg 10/2026" holds a 10, which a SKU's name ("... 100g") must not be matched by."""
-    reply = _say(Assistant(sample, clock), "U-WH-1",
-                 "received 2 case crunchy cream 200g batch CC2-2611 mfg 10/2026 exp 09/2027")
+    """ "mfg 10/2026" holds a 10, which a SKU's name ("... 100g") must not be matched by."""
+    reply = _say(
+        Assistant(sample, clock), "U-WH-1", "received 2 case crunchy cream 200g batch CC2-2611 mfg 10/2026 exp 09/2027"
+    )
     args = _call(reply, "receive_stock")
     assert (args["product"], args["mfg_date"], args["expiry_date"]) == ("CC-200", "2026-10-31", "2027-09-30")
 

@@ -1,6 +1,7 @@
 """The core is a one-way graph (issue 12): every import of a core module sits at its top, so the
 graph read from the module level is the whole graph, and that graph has no cycle. lint-imports
 checks the same with its contracts (pyproject.toml); this needs nothing installed."""
+
 import ast
 from pathlib import Path
 
@@ -30,8 +31,11 @@ def test_imports_sit_at_the_top_of_every_core_module():
             elif not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)):  # the docstring
                 break
         for node in ast.walk(tree):
-            if isinstance(node, (ast.Import, ast.ImportFrom)) and node not in top \
-                    and "optional" not in lines[node.lineno - 1]:
+            if (
+                isinstance(node, (ast.Import, ast.ImportFrom))
+                and node not in top
+                and "optional" not in lines[node.lineno - 1]
+            ):
                 late.append(f"{f.relative_to(CORE.parent)}:{node.lineno}")
     assert late == []
 
@@ -44,7 +48,7 @@ def _imports(name: str, f: Path, known: set[str]) -> set[str]:
             base = node.module or ""
             if node.level:
                 parts = package.split(".")
-                base = ".".join(parts[:len(parts) - node.level + 1] + ([node.module] if node.module else []))
+                base = ".".join(parts[: len(parts) - node.level + 1] + ([node.module] if node.module else []))
             out |= {m for m in [base] + [f"{base}.{a.name}" for a in node.names] if m in known}
         elif isinstance(node, ast.Import):
             out |= {a.name for a in node.names if a.name in known}

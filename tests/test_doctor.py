@@ -1,5 +1,6 @@
 """`dms doctor` finds each kind of inconsistency that a race would leave, and nothing on a
 healthy world."""
+
 from datetime import date
 from decimal import Decimal
 
@@ -34,30 +35,52 @@ def test_a_healthy_world_has_no_problems(sample, clock):
 
 CORRUPTIONS = {
     "reserved stock without an order": (
-        lambda s: s.execute(update(StockBalance).where(StockBalance.sku == "NS-100")
-                            .values(reserved=StockBalance.reserved + 5, available=StockBalance.available - 5)),
-        ["NS-100/NS-2609: 5 reserved but live orders hold 0"]),
+        lambda s: s.execute(
+            update(StockBalance)
+            .where(StockBalance.sku == "NS-100")
+            .values(reserved=StockBalance.reserved + 5, available=StockBalance.available - 5)
+        ),
+        ["NS-100/NS-2609: 5 reserved but live orders hold 0"],
+    ),
     "an order's allocation lost": (
         lambda s: s.execute(text("DELETE FROM order_allocation WHERE order_no = 'SO-0905'")),
-        ["reserved but live orders hold", "order SO-0905 (confirmed): ledger says"]),
+        ["reserved but live orders hold", "order SO-0905 (confirmed): ledger says"],
+    ),
     "stock dispatched for a confirmed order": (
-        lambda s: s.add(StockMovement(at=NOW, warehouse="WH-BLR", sku="NS-100", batch="NS-2609", kind="dispatch",
-                                      order_no="SO-0905")),
-        ["order SO-0905 (confirmed): stock was dispatched for it"]),
+        lambda s: s.add(
+            StockMovement(
+                at=NOW, warehouse="WH-BLR", sku="NS-100", batch="NS-2609", kind="dispatch", order_no="SO-0905"
+            )
+        ),
+        ["order SO-0905 (confirmed): stock was dispatched for it"],
+    ),
     "an invoice for an order not shipped": (
-        lambda s: s.add(Invoice(invoice_no="INV-9999", order_no="SO-0905", customer="R-101", amount=Decimal("1.00"),
-                                issued_on=date(2026, 11, 20), due_date=date(2026, 12, 5))),
-        ["order SO-0905 (confirmed): 1 invoices, expected 0", "invoice INV-9999: bills R-101 1.00"]),
+        lambda s: s.add(
+            Invoice(
+                invoice_no="INV-9999",
+                order_no="SO-0905",
+                customer="R-101",
+                amount=Decimal("1.00"),
+                issued_on=date(2026, 11, 20),
+                due_date=date(2026, 12, 5),
+            )
+        ),
+        ["order SO-0905 (confirmed): 1 invoices, expected 0", "invoice INV-9999: bills R-101 1.00"],
+    ),
     "a settlement from a stale read": (
         lambda s: s.execute(update(Invoice).where(Invoice.invoice_no == "INV-0001").values(paid=Decimal("0.01"))),
-        ["invoice INV-0001 (R-101): paid 0.01, payments say"]),
+        ["invoice INV-0001 (R-101): paid 0.01, payments say"],
+    ),
     "a payment nobody settled": (
         lambda s: s.add(Payment(customer="R-102", amount=Decimal("10.00"), paid_on=date(2026, 11, 20))),
-        ["invoice INV-0002 (R-102): paid 5000.00, payments say 5010.00"]),
+        ["invoice INV-0002 (R-102): paid 5000.00, payments say 5010.00"],
+    ),
     "an order status reached twice": (
-        lambda s: [s.add(AuditEntry(at=NOW, action="order.cancelled", entity="order", entity_id="SO-0907"))
-                   for _ in range(2)],
-        ["order SO-0907: order.cancelled recorded 2 times"]),
+        lambda s: [
+            s.add(AuditEntry(at=NOW, action="order.cancelled", entity="order", entity_id="SO-0907")) for _ in range(2)
+        ],
+        ["order SO-0907: order.cancelled recorded 2 times"],
+    ),
 }
 
 
@@ -90,12 +113,14 @@ def settings_for(monkeypatch):
     def use(engine):
         monkeypatch.setenv("DMS_DATABASE_URL", engine.url_string)
         get_settings.cache_clear()
+
     yield use
     get_settings.cache_clear()
 
 
 def test_dms_doctor_exits_non_zero_on_problems(sample, settings_for):
     from channels.cli import app
+
     settings_for(sample)
     runner = CliRunner()
     ok = runner.invoke(app, ["doctor"])
@@ -109,6 +134,7 @@ def test_dms_doctor_exits_non_zero_on_problems(sample, settings_for):
 
 def test_evaluations_check_the_state_after_a_conversation_that_changed_it(sample):
     from evals.runner import _consistent
+
     assert _consistent(sample, {"orders": []}, {"orders": []}) == []  # nothing changed: not run
     (ok,) = _consistent(sample, {"orders": []}, {"orders": [1]})
     assert ok.passed

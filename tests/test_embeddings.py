@@ -1,4 +1,5 @@
 """The local embedding model and the chromadb index built on it (no network, no DB)."""
+
 import csv
 import json
 import os
@@ -34,8 +35,11 @@ def sku_items() -> list[tuple[str, str, dict]]:
         products = {r["code"]: r["name"] for r in csv.DictReader(f)}
     with open(SAMPLE_WORLD / "skus.csv", newline="") as f:
         return [
-            (r["code"], "; ".join([r["name"], products[r["product"]], *r["aliases"].split("|")]),
-             {"product": r["product"]})
+            (
+                r["code"],
+                "; ".join([r["name"], products[r["product"]], *r["aliases"].split("|")]),
+                {"product": r["product"]},
+            )
             for r in csv.DictReader(f)
         ]
 
@@ -84,6 +88,7 @@ def test_chromadb_protocol():
     out = ef(["tea leaves"])
     assert len(out) == 1 and len(out[0]) == DIMENSIONS
     from chromadb.utils.embedding_functions import known_embedding_functions
+
     assert known_embedding_functions[ef.name()] is LocalEmbeddingFunction
 
 
@@ -97,17 +102,23 @@ def test_throughput(capsys):
         vectors = embed(names)
         seconds = time.perf_counter() - start
         with capsys.disabled():
-            print(f"\n[embeddings] {len(names)} {label} in {seconds:.2f}s = "
-                  f"{len(names) / seconds:.0f}/s on {os.cpu_count()} cores")
+            print(
+                f"\n[embeddings] {len(names)} {label} in {seconds:.2f}s = "
+                f"{len(names) / seconds:.0f}/s on {os.cpu_count()} cores"
+            )
         assert vectors.shape == (len(names), DIMENSIONS)
 
 
 def test_semantic_product_match():
     index = SemanticIndex(None)
     assert index.index("products", sku_items()) == 12
-    expected = {"washing powder": {"BR-1K", "BR-500"}, "cooking oil": {"GD-1L", "GD-5L"},
-                "tea leaves": {"ST-250", "ST-1K"}, "soap for bathing": {"NS-100"},
-                "instant noodles": {"NOOD-70"}}
+    expected = {
+        "washing powder": {"BR-1K", "BR-500"},
+        "cooking oil": {"GD-1L", "GD-5L"},
+        "tea leaves": {"ST-250", "ST-1K"},
+        "soap for bathing": {"NS-100"},
+        "instant noodles": {"NOOD-70"},
+    }
     for query, codes in expected.items():
         hits = index.search("products", query, k=3)
         assert hits[0].id in codes, (query, hits)
@@ -162,8 +173,13 @@ hits = [h.id for h in index.search("products", "cooking oil", k=2)]
 raw = index.client.get_collection("products").query(query_texts=["tea leaves"], n_results=1)
 print(json.dumps([embedded, index.embedded, hits, raw["ids"][0][0]]))
 """
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         cwd=Path(__file__).resolve().parents[1], timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr
     embedded, counted, hits, raw = json.loads(out.stdout.strip().splitlines()[-1])
     assert embedded == 0 and counted == 0

@@ -1,5 +1,6 @@
 """Evaluation reports and comparisons: the HTML report, `dms eval compare` catching a
 deliberately broken planner, cost, the scope-leak and confirmation invariants."""
+
 import json
 from copy import deepcopy
 from decimal import Decimal
@@ -63,8 +64,16 @@ def test_broken_planner_shows_up_as_regressions_in_compare(reports):
     assert good["pass_rate"] == 1.0
     assert bad["model"] == "broken-planner" and bad["pass_rate"] < 1.0
     broken_ids = {s["id"] for s in bad["scenarios"] if not s["passed"]}
-    result = CliRunner().invoke(eval_app, ["compare", str(out / "good" / "report.json"),
-                                           str(out / "bad" / "report.json"), "--json", str(out / "cmp.json")])
+    result = CliRunner().invoke(
+        eval_app,
+        [
+            "compare",
+            str(out / "good" / "report.json"),
+            str(out / "bad" / "report.json"),
+            "--json",
+            str(out / "cmp.json"),
+        ],
+    )
     assert result.exit_code == 1, result.output
     assert f"Regressions (passed, now failing): {len(broken_ids)}" in result.output
     for sid in broken_ids:
@@ -72,11 +81,14 @@ def test_broken_planner_shows_up_as_regressions_in_compare(reports):
     assert "pass rate: 100.0% →" in result.output
     cmp = json.loads((out / "cmp.json").read_text())
     assert {r["id"] for r in cmp["regressions"]} == broken_ids and not cmp["fixes"]
-    assert all("qty" in r["failure"] or "total" in r["failure"] or "free" in r["failure"] or "reply" in r["failure"]
-               for r in cmp["regressions"])
+    assert all(
+        "qty" in r["failure"] or "total" in r["failure"] or "free" in r["failure"] or "reply" in r["failure"]
+        for r in cmp["regressions"]
+    )
     # and the other way round the same scenarios are fixes, with no regression: exit 0
-    back = CliRunner().invoke(eval_app, ["compare", str(out / "bad" / "report.json"),
-                                         str(out / "good" / "report.json")])
+    back = CliRunner().invoke(
+        eval_app, ["compare", str(out / "bad" / "report.json"), str(out / "good" / "report.json")]
+    )
     assert back.exit_code == 0, back.output
     assert f"Fixes (failed, now passing): {len(broken_ids)}" in back.output
 
@@ -132,14 +144,25 @@ def test_html_report_is_self_contained_with_transcripts_tools_diff_and_first_fai
 def test_report_metrics_cover_the_issue(reports):
     _, good, _ = reports
     m = good["metrics"]
-    for key in ("by_tag", "by_role", "pass_k", "tool_calls", "confirmations_asked", "refusals", "latency_ms",
-                "tokens", "cost", "invariant_failures"):
+    for key in (
+        "by_tag",
+        "by_role",
+        "pass_k",
+        "tool_calls",
+        "confirmations_asked",
+        "refusals",
+        "latency_ms",
+        "tokens",
+        "cost",
+        "invariant_failures",
+    ):
         assert key in m
     assert m["confirmations_asked"] >= 1 and m["latency_ms"]["p95"] >= m["latency_ms"]["p50"] > 0
     assert m["tokens"]["input"] == m["tokens"]["output"] == 0  # the offline planner uses no tokens
 
 
 # --- cost ----------------------------------------------------------------------------------
+
 
 def test_prices_from_flags_table_or_unknown():
     assert prices_for("openai:gpt-4o-mini").input_per_1k == Decimal("0.00015")
@@ -153,14 +176,16 @@ def test_prices_from_flags_table_or_unknown():
 
 # --- invariants ----------------------------------------------------------------------------
 
+
 def test_change_needs_a_confirmed_preview_of_the_same_user():
     before, after = {"orders": []}, {"orders": [{"order_no": "SO-1"}]}
     ok = Confirmation("U-1", previewed=True, executed=True, actors=frozenset({"U-1"}))
     assert invariants("Done", "done", before, after, confirmation=ok) == []
     [c] = invariants("Done", "done", before, after, confirmation=Confirmation("U-1", False, False))
     assert not c.passed and "no preview was waiting for U-1" in c.detail
-    [c] = invariants("Done", "done", before, after,
-                     confirmation=Confirmation("U-1", True, True, frozenset({"U-1", "U-2"})))
+    [c] = invariants(
+        "Done", "done", before, after, confirmation=Confirmation("U-1", True, True, frozenset({"U-1", "U-2"}))
+    )
     assert "another user (U-2)" in c.detail
     [c] = invariants("Here", "answered", before, after, confirmation=ok)
     assert "outcome 'answered'" in c.detail
@@ -176,8 +201,10 @@ def test_scope_guard_of_a_retailer(sample, clock):
 
     assert leaks("Your order SO-0905 for Anand Kirana Store is confirmed.") == []
     assert leaks("Delivered from WH-BLR by Sri Lakshmi Distributors.") == []  # their own distributor
-    assert leaks("Fresh Mart ordered SO-0902.") == ["customer name 'Fresh Mart' of R-102",
-                                                    "order number 'SO-0902' of R-102"]
+    assert leaks("Fresh Mart ordered SO-0902.") == [
+        "customer name 'Fresh Mart' of R-102",
+        "order number 'SO-0902' of R-102",
+    ]
     assert leaks("fresh   MART") and leaks("R-102 is a customer")
     assert leaks("No customer 'R-102' that you can see.", said=["orders of R-102"]) == []  # an echo
     assert leaks("SO-09021 and XR-102") == []  # not inside longer codes
@@ -201,11 +228,13 @@ def test_leak_in_a_real_run_fails_the_turn(tmp_path):
 
     class Leaky(OfflinePlanner):
         def respond(self, messages):
-            return AIMessage(content="Fresh Mart (R-102) owes more than you.",
-                             response_metadata={"outcome": "answered"})
+            return AIMessage(
+                content="Fresh Mart (R-102) owes more than you.", response_metadata={"outcome": "answered"}
+            )
 
-    (tmp_path / "s.yaml").write_text(f"id: leak\nworld: {SAMPLE_WORLD}\nas: U-RET-101\n"
-                                     f"now: 2026-11-20T10:30:00+05:30\nturns:\n  - user: hello\n")
+    (tmp_path / "s.yaml").write_text(
+        f"id: leak\nworld: {SAMPLE_WORLD}\nas: U-RET-101\nnow: 2026-11-20T10:30:00+05:30\nturns:\n  - user: hello\n"
+    )
     with Runner(model=lambda engine, clock: Leaky(world=WorldView(engine), clock=clock)) as runner:
         [r] = runner.run(load_paths([tmp_path / "s.yaml"])).results
     assert not r.passed and "invariant: nothing out of scope" in r.failure and "Fresh Mart" in r.failure
@@ -215,8 +244,9 @@ def test_state_diff_by_key(sample):
     before = snapshot(sample)
     after = deepcopy(before)
     after["orders"][0]["status"] = "cancelled"
-    after["payments"].append({"customer": "R-101", "amount": "1.00", "method": "upi", "paid_on": "2026-11-20",
-                              "reference": None})
+    after["payments"].append(
+        {"customer": "R-101", "amount": "1.00", "method": "upi", "paid_on": "2026-11-20", "reference": None}
+    )
     d = state_diff(before, after)
     assert set(d) == {"orders", "payments"}
     [ch] = d["orders"]["changed"]

@@ -1,4 +1,5 @@
 """The evaluation runner: scenario loading, checks, and runs through the real assistant."""
+
 import json
 import shutil
 from copy import deepcopy
@@ -26,7 +27,7 @@ def write(path: Path, body: str) -> Path:
 
 
 def scenario_yaml(world: Path, extra: str = "", turn: str = '  - user: "show low stock"\n') -> str:
-    return (f"id: s1\nworld: {world}\nas: U-REP-1\nnow: 2026-11-20T10:30:00+05:30\n{extra}turns:\n{turn}")
+    return f"id: s1\nworld: {world}\nas: U-REP-1\nnow: 2026-11-20T10:30:00+05:30\n{extra}turns:\n{turn}"
 
 
 def load_error(tmp_path: Path, body: str) -> str:
@@ -38,9 +39,12 @@ def load_error(tmp_path: Path, body: str) -> str:
 
 # --- loading -------------------------------------------------------------------------------
 
+
 def test_loads_folders_recursively_lists_and_yaml12_booleans(tmp_path):
     write(tmp_path / "a.yaml", scenario_yaml(SAMPLE_WORLD, "channel: slack\ntags: [stock]\n"))
-    write(tmp_path / "sub" / "b.yml", f"""
+    write(
+        tmp_path / "sub" / "b.yml",
+        f"""
 - id: two
   world: {SAMPLE_WORLD}
   as: U-RET-101
@@ -53,7 +57,8 @@ def test_loads_folders_recursively_lists_and_yaml12_booleans(tmp_path):
   as: U-MGR-KA
   now: "2026-11-20T10:30:00+05:30"
   turns: [{{user: hello}}]
-""")
+""",
+    )
     s = {x.id: x for x in load_paths([tmp_path])}
     assert set(s) == {"s1", "two", "three"}
     assert s["s1"].channel == "slack" and s["s1"].tags == ["stock"] and s["s1"].role == "sales_rep"
@@ -77,9 +82,14 @@ def test_unknown_top_level_key_names_file_and_key(tmp_path):
 
 
 def test_unknown_expect_and_final_keys_are_errors(tmp_path):
-    msg = load_error(tmp_path, scenario_yaml(SAMPLE_WORLD, "final:\n  orders_created:\n    - {custmer: R-101}\n"
-                                             "  no_change: true\n",
-                                             '  - user: hi\n    expect: {reply_contain: ["x"]}\n'))
+    msg = load_error(
+        tmp_path,
+        scenario_yaml(
+            SAMPLE_WORLD,
+            "final:\n  orders_created:\n    - {custmer: R-101}\n  no_change: true\n",
+            '  - user: hi\n    expect: {reply_contain: ["x"]}\n',
+        ),
+    )
     assert "unknown key 'reply_contain'" in msg and "turn 1" in msg
     assert "unknown key 'custmer'" in msg and "orders_created[1]" in msg
     assert "unknown key 'no_change'" in msg
@@ -91,9 +101,11 @@ def test_missing_world_is_a_clear_error(tmp_path):
 
 
 def test_unknown_user_bad_values_and_duplicates(tmp_path):
-    msg = load_error(tmp_path, scenario_yaml(SAMPLE_WORLD).replace("U-REP-1", "U-NOBODY")
-                     .replace("turns:", "channel: fax\nturns:")
-                     + '    expect: {refused: maybe, reply_matches: ["("]}\n')
+    msg = load_error(
+        tmp_path,
+        scenario_yaml(SAMPLE_WORLD).replace("U-REP-1", "U-NOBODY").replace("turns:", "channel: fax\nturns:")
+        + '    expect: {refused: maybe, reply_matches: ["("]}\n',
+    )
     assert "user 'U-NOBODY' is not in" in msg
     assert "channel: 'fax'" in msg
     assert "refused: must be true or false" in msg
@@ -121,6 +133,7 @@ def test_cli_exits_2_on_load_errors(tmp_path):
 
 
 # --- text checks ----------------------------------------------------------------------------
+
 
 def test_number_and_space_normalisation():
     assert normalise("Total  Rs 12,500.00\n") == "total rs 12500.00"
@@ -178,28 +191,66 @@ def test_invariants():
 
 # --- final checks ---------------------------------------------------------------------------
 
-ORDER = {"order_no": "SO-1001", "customer": "R-101", "warehouse": "WH-BLR", "status": "confirmed",
-         "total": "2832.00", "schemes": ["S1"],
-         "lines": [{"sku": "CC-100", "qty": 240, "free_qty": 24, "unit_price": "10.00", "discount": "0.00",
-                    "tax": "0.00", "line_total": "2400.00"},
-                   {"sku": "GD-1L", "qty": 0, "free_qty": 2, "unit_price": "138.00", "discount": "0.00",
-                    "tax": "0.00", "line_total": "0.00"}]}
-OLD = {"order_no": "SO-0905", "customer": "R-101", "warehouse": "WH-BLR", "status": "confirmed",
-       "total": "100.00", "schemes": [], "lines": []}
-BEFORE = {"orders": [OLD], "payments": [{"customer": "R-101", "amount": "10.00", "method": "cash"}],
-          "approvals": [{"order_no": "SO-0905", "reasons": ["x"], "approver_role": "manager", "status": "pending"}],
-          "stock": [{"warehouse": "WH-BLR", "sku": "CC-100", "batch": "B1", "available": 736, "reserved": 264,
-                     "damaged": 0},
-                    {"warehouse": "WH-BLR", "sku": "CC-100", "batch": "B2", "available": 2000, "reserved": 0,
-                     "damaged": 5}]}
+ORDER = {
+    "order_no": "SO-1001",
+    "customer": "R-101",
+    "warehouse": "WH-BLR",
+    "status": "confirmed",
+    "total": "2832.00",
+    "schemes": ["S1"],
+    "lines": [
+        {
+            "sku": "CC-100",
+            "qty": 240,
+            "free_qty": 24,
+            "unit_price": "10.00",
+            "discount": "0.00",
+            "tax": "0.00",
+            "line_total": "2400.00",
+        },
+        {
+            "sku": "GD-1L",
+            "qty": 0,
+            "free_qty": 2,
+            "unit_price": "138.00",
+            "discount": "0.00",
+            "tax": "0.00",
+            "line_total": "0.00",
+        },
+    ],
+}
+OLD = {
+    "order_no": "SO-0905",
+    "customer": "R-101",
+    "warehouse": "WH-BLR",
+    "status": "confirmed",
+    "total": "100.00",
+    "schemes": [],
+    "lines": [],
+}
+BEFORE = {
+    "orders": [OLD],
+    "payments": [{"customer": "R-101", "amount": "10.00", "method": "cash"}],
+    "approvals": [{"order_no": "SO-0905", "reasons": ["x"], "approver_role": "manager", "status": "pending"}],
+    "stock": [
+        {"warehouse": "WH-BLR", "sku": "CC-100", "batch": "B1", "available": 736, "reserved": 264, "damaged": 0},
+        {"warehouse": "WH-BLR", "sku": "CC-100", "batch": "B2", "available": 2000, "reserved": 0, "damaged": 5},
+    ],
+}
 
 
 def after_state():
     after = deepcopy(BEFORE)
     after["orders"].append(deepcopy(ORDER))
     after["payments"].append({"customer": "R-101", "amount": "500.00", "method": "upi"})
-    after["approvals"].append({"order_no": "SO-1001", "reasons": ["credit_limit_exceeded", "big_order"],
-                               "approver_role": "manager", "status": "pending"})
+    after["approvals"].append(
+        {
+            "order_no": "SO-1001",
+            "reasons": ["credit_limit_exceeded", "big_order"],
+            "approver_role": "manager",
+            "status": "pending",
+        }
+    )
     return after
 
 
@@ -208,14 +259,24 @@ def final(spec, after=None):
 
 
 def test_orders_created_matches_fields_money_as_decimals():
-    exp = {"customer": "R-101", "warehouse": "WH-BLR", "status": ["confirmed", "pending_approval"],
-           "total": "2832", "lines": [{"sku": "GD-1L", "qty": 0, "free_qty": 2},
-                                       {"sku": "CC-100", "qty": 240, "free_qty": 24, "unit_price": "10.0"}]}
+    exp = {
+        "customer": "R-101",
+        "warehouse": "WH-BLR",
+        "status": ["confirmed", "pending_approval"],
+        "total": "2832",
+        "lines": [
+            {"sku": "GD-1L", "qty": 0, "free_qty": 2},
+            {"sku": "CC-100", "qty": 240, "free_qty": 24, "unit_price": "10.0"},
+        ],
+    }
     assert final({"orders_created": [exp]})["orders_created"].passed
-    for change, word in [({"total": "2832.01"}, "total"), ({"status": ["cancelled"]}, "status"),
-                         ({"customer": "R-102"}, "customer"),
-                         ({"lines": [{"sku": "CC-100", "qty": 240}]}, "lines"),
-                         ({"lines": [{"sku": "CC-100", "qty": 240, "free_qty": 12}, {"sku": "GD-1L"}]}, "free_qty")]:
+    for change, word in [
+        ({"total": "2832.01"}, "total"),
+        ({"status": ["cancelled"]}, "status"),
+        ({"customer": "R-102"}, "customer"),
+        ({"lines": [{"sku": "CC-100", "qty": 240}]}, "lines"),
+        ({"lines": [{"sku": "CC-100", "qty": 240, "free_qty": 12}, {"sku": "GD-1L"}]}, "free_qty"),
+    ]:
         c = final({"orders_created": [{**exp, **change}]})["orders_created"]
         assert not c.passed and word in c.detail
     two = final({"orders_created": [exp, {"customer": "R-101"}]})["orders_created"]
@@ -228,6 +289,7 @@ def test_money_text_compares_as_decimal():
     after["orders"][-1]["total"] = "1234.50"
     assert final({"orders_created": [{"total": "1234.5"}]}, after)["orders_created"].passed
     from decimal import Decimal
+
     assert final({"orders_created": [{"total": Decimal("1234.500")}]}, after)["orders_created"].passed
 
 
@@ -248,10 +310,15 @@ def test_orders_changed_and_no_changes():
 
 def test_payments_and_approvals_created():
     assert final({"payments_created": [{"customer": "R-101", "amount": "500", "method": "upi"}]})[
-        "payments_created"].passed
+        "payments_created"
+    ].passed
     assert not final({"payments_created": [{"amount": "10.00"}]})["payments_created"].passed
-    ok = {"order_customer": "R-101", "reasons": ["big_order", "credit_limit_exceeded"], "approver_role": "manager",
-          "status": ["pending"]}
+    ok = {
+        "order_customer": "R-101",
+        "reasons": ["big_order", "credit_limit_exceeded"],
+        "approver_role": "manager",
+        "status": ["pending"],
+    }
     assert final({"approvals_created": [ok]})["approvals_created"].passed
     bad = final({"approvals_created": [{**ok, "reasons": ["credit_limit_exceeded"]}]})["approvals_created"]
     assert not bad.passed and "reasons" in bad.detail
@@ -272,16 +339,24 @@ def test_checks_made_in_one_loop_each_use_their_own_section():
     assert [c["key"] for c in diff["stock"]["changed"]] == ["WH-BLR CC-100 B2"]
     assert diff["stock"]["added"] == diff["stock"]["removed"] == []
     ok = {"order_customer": "R-101", "reasons": ["big_order", "credit_limit_exceeded"]}
-    checks = final({"approvals_created": [ok], "orders_changed": [{"order_no": "SO-0905", "status": ["cancelled"]}],
-                    "payments_created": [{"customer": "R-101", "amount": "500"}]}, after)
+    checks = final(
+        {
+            "approvals_created": [ok],
+            "orders_changed": [{"order_no": "SO-0905", "status": ["cancelled"]}],
+            "payments_created": [{"customer": "R-101", "amount": "500"}],
+        },
+        after,
+    )
     assert all(c.passed for c in checks.values()), checks
 
 
 def test_stock_per_batch_and_totals():
-    assert final({"stock": [{"warehouse": "WH-BLR", "sku": "CC-100", "batch": "B1", "available": 736,
-                             "reserved": 264}]})["stock"].passed
-    assert final({"stock": [{"warehouse": "WH-BLR", "sku": "CC-100", "available": 2736, "reserved": 264,
-                             "damaged": 5}]})["stock"].passed
+    assert final(
+        {"stock": [{"warehouse": "WH-BLR", "sku": "CC-100", "batch": "B1", "available": 736, "reserved": 264}]}
+    )["stock"].passed
+    assert final(
+        {"stock": [{"warehouse": "WH-BLR", "sku": "CC-100", "available": 2736, "reserved": 264, "damaged": 5}]}
+    )["stock"].passed
     c = final({"stock": [{"warehouse": "WH-BLR", "sku": "CC-100", "batch": "B2", "available": 1999}]})["stock"]
     assert not c.passed and "available 2000 (expected 1999)" in c.detail
     assert not final({"stock": [{"warehouse": "WH-X", "sku": "CC-100", "available": 1}]})["stock"].passed
@@ -293,12 +368,26 @@ def test_checks_on_real_snapshots(sample):
     assert check_final({"no_changes": True}, before, snapshot(sample))[0].passed
     row = before["stock"][0]
     with sample.begin() as conn:
-        conn.execute(text("UPDATE stock_balance SET available = available - 5, reserved = reserved + 5 "
-                          "WHERE warehouse = :w AND sku = :s AND batch = :b"),
-                     {"w": row["warehouse"], "s": row["sku"], "b": row["batch"]})
+        conn.execute(
+            text(
+                "UPDATE stock_balance SET available = available - 5, reserved = reserved + 5 "
+                "WHERE warehouse = :w AND sku = :s AND batch = :b"
+            ),
+            {"w": row["warehouse"], "s": row["sku"], "b": row["batch"]},
+        )
     after = snapshot(sample)
-    spec = {"no_changes": True, "stock": [{"warehouse": row["warehouse"], "sku": row["sku"], "batch": row["batch"],
-                                           "available": row["available"] - 5, "reserved": row["reserved"] + 5}]}
+    spec = {
+        "no_changes": True,
+        "stock": [
+            {
+                "warehouse": row["warehouse"],
+                "sku": row["sku"],
+                "batch": row["batch"],
+                "available": row["available"] - 5,
+                "reserved": row["reserved"] + 5,
+            }
+        ],
+    }
     result = {c.name: c for c in check_final(spec, before, after)}
     assert not result["no_changes"].passed and result["stock"].passed
 
@@ -311,12 +400,14 @@ def test_percentile():
 
 # --- runner ----------------------------------------------------------------------------------
 
+
 def test_template_copy_holds_the_world(sample):
     """The per-world template (a SQLite file copy) holds exactly what an import gives."""
     with Runner() as runner:
         tpl = runner.template(SAMPLE_WORLD.resolve(), NOW)
         assert runner.template(SAMPLE_WORLD.resolve(), NOW) == tpl  # imported once
         from core.db import make_engine
+
         copy = runner.dir / "copy.db"
         shutil.copyfile(tpl, copy)
         engine = make_engine(f"sqlite:///{copy}")
@@ -350,7 +441,9 @@ def test_end_to_end_through_the_real_assistant(tmp_path):
     if not hasattr(planner, "OfflinePlanner"):
         pytest.skip("the offline planner is not written yet")
     pytest.importorskip("agent.runtime")
-    write(tmp_path / "suite.yaml", f"""
+    write(
+        tmp_path / "suite.yaml",
+        f"""
 - id: low-stock
   world: {SAMPLE_WORLD}
   as: U-REP-1
@@ -369,10 +462,22 @@ def test_end_to_end_through_the_real_assistant(tmp_path):
   turns:
     - user: "show low stock"
       expect: {{reply_contains: ["no-such-words-here"]}}
-""")
+""",
+    )
     out = tmp_path / "out.json"
-    result = CliRunner().invoke(eval_app, ["run", str(tmp_path / "suite.yaml"), "--json", str(out),
-                                           "--min-pass", "0.9", "--report", str(tmp_path / "rep")])
+    result = CliRunner().invoke(
+        eval_app,
+        [
+            "run",
+            str(tmp_path / "suite.yaml"),
+            "--json",
+            str(out),
+            "--min-pass",
+            "0.9",
+            "--report",
+            str(tmp_path / "rep"),
+        ],
+    )
     assert result.exit_code == 1, result.output
     report = json.loads(out.read_text())
     assert report["pass_rate"] == 0.5 and report["passed"] == 1 and report["total"] == 2
@@ -396,6 +501,7 @@ def test_end_to_end_through_the_real_assistant(tmp_path):
 
 # --- authoring: dms chat --record -----------------------------------------------------------
 
+
 def test_chat_record_writes_a_scenario_that_replays_as_a_passing_regression_test(sample, tmp_path, monkeypatch):
     from channels.cli import app
     from core.settings import get_settings
@@ -406,9 +512,11 @@ def test_chat_record_writes_a_scenario_that_replays_as_a_passing_regression_test
     get_settings.cache_clear()
     try:
         out = tmp_path / "suite" / "retailer order.yaml"
-        result = CliRunner().invoke(app, ["chat", "--as", "U-RET-101", "--record", str(out), "--world",
-                                          str(SAMPLE_WORLD)],
-                                    input="what is my outstanding?\n2 boxes of crunchy cream 100g\nyes\nexit\n")
+        result = CliRunner().invoke(
+            app,
+            ["chat", "--as", "U-RET-101", "--record", str(out), "--world", str(SAMPLE_WORLD)],
+            input="what is my outstanding?\n2 boxes of crunchy cream 100g\nyes\nexit\n",
+        )
     finally:
         get_settings.cache_clear()
     assert result.exit_code == 0, result.output
@@ -438,10 +546,14 @@ def test_chat_record_of_a_read_only_conversation_expects_no_changes(sample, tmp_
     get_settings.cache_clear()
     try:
         out = tmp_path / "ro.yaml"
-        result = CliRunner().invoke(app, ["chat", "--as", "U-REP-1", "--record", str(out), "--world",
-                                          str(SAMPLE_WORLD)], input="approve all pending orders\n")
-        empty = CliRunner().invoke(app, ["chat", "--as", "U-REP-1", "--record", str(tmp_path / "none.yaml")],
-                                   input="exit\n")
+        result = CliRunner().invoke(
+            app,
+            ["chat", "--as", "U-REP-1", "--record", str(out), "--world", str(SAMPLE_WORLD)],
+            input="approve all pending orders\n",
+        )
+        empty = CliRunner().invoke(
+            app, ["chat", "--as", "U-REP-1", "--record", str(tmp_path / "none.yaml")], input="exit\n"
+        )
     finally:
         get_settings.cache_clear()
     assert result.exit_code == 0, result.output
@@ -455,7 +567,9 @@ def test_chat_record_of_a_read_only_conversation_expects_no_changes(sample, tmp_
 def test_a_turn_may_name_its_own_user_each_keeping_their_own_conversation(tmp_path):
     """scenarios.md: `as:` on a turn, for flows between people; a confirmation belongs to the
     user who was shown the preview."""
-    f = write(tmp_path / "flow.yaml", f"""
+    f = write(
+        tmp_path / "flow.yaml",
+        f"""
 id: retailer-books-manager-approves
 world: {SAMPLE_WORLD.resolve()}
 as: U-RET-103
@@ -479,7 +593,8 @@ turns:
 final:
   orders_created:
     - {{customer: R-103, status: [confirmed]}}
-""")
+""",
+    )
     [scenario] = load_paths([f])
     assert [t.as_user for t in scenario.turns] == [None, "U-MGR-KA", None, "U-MGR-KA", "U-MGR-KA", "U-MGR-KA"]
     with Runner() as runner:

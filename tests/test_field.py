@@ -1,5 +1,6 @@
 """Field work in the core (rules.md, "Field work"): attendance, plans, visits, outlet requests,
 targets, suggested orders and field reports, on the sample world, on SQLite and PostgreSQL."""
+
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -43,11 +44,13 @@ def run(engine, user, fn):
 
 
 def place(engine, user, clock, customer, *items):
-    return run(engine, user, lambda s, a: create_order(s, a, clock, [Item(*i) for i in items], customer=customer)[0]
-               .order_no)
+    return run(
+        engine, user, lambda s, a: create_order(s, a, clock, [Item(*i) for i in items], customer=customer)[0].order_no
+    )
 
 
 # --- pure rules ----------------------------------------------------------------------------
+
 
 def test_haversine_and_the_off_site_boundary():
     assert abs(haversine_m(12.0, 77.0, 13.0, 77.0) - 111_194.9) < 1  # one degree of latitude
@@ -56,26 +59,35 @@ def test_haversine_and_the_off_site_boundary():
     assert is_off_site(Decimal("200.1"), 200)
     assert not is_off_site(None, 200)  # no location given
     # 0.0018 degrees of latitude is 200.15 m: recorded to 0.1 m
-    assert distance_m(Decimal("12.9700"), Decimal("77.5900"), Decimal("12.9718"), Decimal("77.5900")) == \
-        Decimal("200.2")
+    assert distance_m(Decimal("12.9700"), Decimal("77.5900"), Decimal("12.9718"), Decimal("77.5900")) == Decimal(
+        "200.2"
+    )
 
 
 def test_suggested_quantities_by_hand():
     on = date(2026, 11, 20)
     history = [
-        (date(2026, 11, 1), "A", 10), (date(2026, 10, 10), "A", 30), (date(2026, 9, 1), "A", 20),  # median 20
-        (date(2026, 11, 1), "B", 5), (date(2026, 11, 10), "B", 7),  # ordered within the last 14 days
+        (date(2026, 11, 1), "A", 10),
+        (date(2026, 10, 10), "A", 30),
+        (date(2026, 9, 1), "A", 20),  # median 20
+        (date(2026, 11, 1), "B", 5),
+        (date(2026, 11, 10), "B", 7),  # ordered within the last 14 days
         (date(2026, 10, 10), "C", 4),  # only one order
-        (date(2026, 10, 10), "D", 6), (date(2026, 8, 1), "D", 8),  # the second is over 90 days ago
-        (date(2026, 11, 1), "E", 3), (date(2026, 10, 10), "E", 6),  # median 4.5 -> 5
-        (date(2026, 11, 7), "F", 1), (date(2026, 10, 1), "F", 1),  # 11-07 is the 14th day back: recent
-        (date(2026, 8, 23), "G", 2), (date(2026, 10, 1), "G", 4),  # 08-23 is the 90th day back: counts
+        (date(2026, 10, 10), "D", 6),
+        (date(2026, 8, 1), "D", 8),  # the second is over 90 days ago
+        (date(2026, 11, 1), "E", 3),
+        (date(2026, 10, 10), "E", 6),  # median 4.5 -> 5
+        (date(2026, 11, 7), "F", 1),
+        (date(2026, 10, 1), "F", 1),  # 11-07 is the 14th day back: recent
+        (date(2026, 8, 23), "G", 2),
+        (date(2026, 10, 1), "G", 4),  # 08-23 is the 90th day back: counts
     ]
     assert suggest_quantities(history, on) == {"A": 20, "E": 5, "G": 3}
     assert median_qty([7]) == 7 and median_qty([1, 2]) == 2 and median_qty([4, 1, 9, 2]) == 3
 
 
 # --- attendance ----------------------------------------------------------------------------
+
 
 def test_one_open_day_and_no_visit_without_it(sample):
     with pytest.raises(InvalidInput, match="Start your day"):
@@ -100,11 +112,14 @@ def test_one_open_day_and_no_visit_without_it(sample):
 
 def test_plan_is_the_days_beats_in_visiting_order(sample):
     plan = run(sample, "U-REP-1", lambda s, a: todays_plan(s, a, at(MON)))
-    assert [(p.position, p.customer, p.beat) for p in plan] == [(1, "R-101", "BEAT-BLRN-MON"),
-                                                                (2, "R-106", "BEAT-BLRN-MON")]
+    assert [(p.position, p.customer, p.beat) for p in plan] == [
+        (1, "R-101", "BEAT-BLRN-MON"),
+        (2, "R-106", "BEAT-BLRN-MON"),
+    ]
     assert run(sample, "U-REP-1", lambda s, a: todays_plan(s, a, at(FRI))) == []
-    assert [p.customer for p in run(sample, "U-MGR-KA", lambda s, a: todays_plan(s, a, at(THU), rep="U-REP-1"))] \
-        == ["R-103"]
+    assert [p.customer for p in run(sample, "U-MGR-KA", lambda s, a: todays_plan(s, a, at(THU), rep="U-REP-1"))] == [
+        "R-103"
+    ]
     with pytest.raises(NotFound):  # another manager's rep reads as nobody
         run(sample, "U-MGR-TN", lambda s, a: todays_plan(s, a, at(THU), rep="U-REP-1"))
     with pytest.raises(NotFound):
@@ -112,6 +127,7 @@ def test_plan_is_the_days_beats_in_visiting_order(sample):
 
 
 # --- visits --------------------------------------------------------------------------------
+
 
 def test_visit_scope_and_one_open_visit(sample):
     run(sample, "U-REP-1", lambda s, a: start_day(s, a, at(MON)))
@@ -174,19 +190,20 @@ def test_off_site_over_the_radius(sample):
     run(sample, "U-REP-1", lambda s, a: start_day(s, a, at(MON)))
     near = run(sample, "U-REP-1", lambda s, a: start_visit(s, a, at(MON), "R-101", "12.9717", "77.5900")).visit
     assert near.distance_m == Decimal("189.0") and not near.off_site
-    far = run(sample, "U-REP-1", lambda s, a: start_visit(s, a, at(MON, 5), "R-106",
-                                                          "12.9719", "77.5900")).visit
+    far = run(sample, "U-REP-1", lambda s, a: start_visit(s, a, at(MON, 5), "R-106", "12.9719", "77.5900")).visit
     assert far.distance_m is None and not far.off_site  # R-106 has no coordinates
     run(sample, "U-REP-1", lambda s, a: end_visit(s, a, at(MON, 6), None, "shop_closed"))
     over = run(sample, "U-REP-1", lambda s, a: start_visit(s, a, at(MON, 7), "R-101", "12.9719", "77.5900")).visit
     assert over.distance_m == Decimal("211.3") and over.off_site
     run(sample, "U-REP-1", lambda s, a: end_visit(s, a, at(MON, 8), None, "shop_closed"))
-    radius = run(sample, "U-REP-1", lambda s, a: start_visit(s, a, at(MON, 9), "R-101", "12.9719", "77.5900",
-                                                             radius_m=250)).visit
+    radius = run(
+        sample, "U-REP-1", lambda s, a: start_visit(s, a, at(MON, 9), "R-101", "12.9719", "77.5900", radius_m=250)
+    ).visit
     assert not radius.off_site
 
 
 # --- reports -------------------------------------------------------------------------------
+
 
 def _hand_built_week(engine) -> dict[str, str]:
     """Monday: R-101 (planned, on site, an order of 2 lines), R-103 (unplanned, no order),
@@ -218,27 +235,37 @@ def test_compliance_productivity_and_lines_by_hand(sample):
     _hand_built_week(sample)
     now = at(FRI)
     days = run(sample, "U-MGR-KA", lambda s, a: visit_compliance(s, a, now, date(2026, 11, 16), date(2026, 11, 22)))
-    got = {(r.rep, r.start): (r.planned, r.covered, r.missed, r.unplanned, r.off_site, r.calls, r.productive, r.lines)
-           for r in days}
+    got = {
+        (r.rep, r.start): (r.planned, r.covered, r.missed, r.unplanned, r.off_site, r.calls, r.productive, r.lines)
+        for r in days
+    }
     assert got == {
         ("U-REP-1", date(2026, 11, 16)): (2, 1, 1, 1, 1, 3, 1, 2),
         ("U-REP-1", date(2026, 11, 19)): (1, 1, 0, 0, 0, 1, 0, 0),
         ("U-REP-2", date(2026, 11, 17)): (3, 0, 3, 0, 0, 0, 0, 0),
     }
     mon = next(r for r in days if r.start == date(2026, 11, 16))
-    assert (mon.compliance_pct, mon.productive_pct, mon.lines_per_call) == (Decimal("50.00"), Decimal("33.33"),
-                                                                            Decimal("2.00"))
-    week = run(sample, "U-REP-1", lambda s, a: visit_compliance(s, a, now, date(2026, 11, 16), date(2026, 11, 22),
-                                                                by="week"))
+    assert (mon.compliance_pct, mon.productive_pct, mon.lines_per_call) == (
+        Decimal("50.00"),
+        Decimal("33.33"),
+        Decimal("2.00"),
+    )
+    week = run(
+        sample, "U-REP-1", lambda s, a: visit_compliance(s, a, now, date(2026, 11, 16), date(2026, 11, 22), by="week")
+    )
     assert len(week) == 1 and week[0].rep == "U-REP-1"  # a rep sees only their own
     w = week[0]
     assert (w.planned, w.covered, w.calls, w.productive, w.lines) == (3, 2, 4, 1, 2)
-    assert (w.compliance_pct, w.productive_pct, w.lines_per_call) == (Decimal("66.67"), Decimal("25.00"),
-                                                                      Decimal("2.00"))
+    assert (w.compliance_pct, w.productive_pct, w.lines_per_call) == (
+        Decimal("66.67"),
+        Decimal("25.00"),
+        Decimal("2.00"),
+    )
     missed = run(sample, "U-MGR-KA", lambda s, a: missed_outlets(s, a, now, date(2026, 11, 16)))
     assert [(m.rep, m.customer) for m in missed] == [("U-REP-1", "R-106")]
-    assert run(sample, "U-MGR-TN", lambda s, a: visit_compliance(s, a, now, date(2026, 11, 16),
-                                                                 date(2026, 11, 22))) == []
+    assert (
+        run(sample, "U-MGR-TN", lambda s, a: visit_compliance(s, a, now, date(2026, 11, 16), date(2026, 11, 22))) == []
+    )
     att = run(sample, "U-MGR-KA", lambda s, a: attendance_report(s, a, now, date(2026, 11, 16), date(2026, 11, 22)))
     rep1 = next(x for x in att if x.rep == "U-REP-1")
     assert rep1.days == 2
@@ -256,9 +283,19 @@ def test_targets_for_a_rep_and_a_distributor(sample):
     dec = datetime(2026, 12, 5, 10, 0, tzinfo=TZ)
 
     def order(s, no, customer, status, when, gross, discount="0"):
-        s.add(Order(order_no=no, customer=customer, warehouse="WH-BLR", status=status, created_at=when,
-                    gross=Decimal(gross), discount=Decimal(discount), tax=Decimal("0"),
-                    total=Decimal(gross) - Decimal(discount)))
+        s.add(
+            Order(
+                order_no=no,
+                customer=customer,
+                warehouse="WH-BLR",
+                status=status,
+                created_at=when,
+                gross=Decimal(gross),
+                discount=Decimal(discount),
+                tax=Decimal("0"),
+                total=Decimal(gross) - Decimal(discount),
+            )
+        )
 
     with transaction(sample) as s:
         order(s, "T-1", "R-101", "confirmed", dec, "1000", "100")  # rep 1's beat and region: 900
@@ -274,8 +311,10 @@ def test_targets_for_a_rep_and_a_distributor(sample):
     clock = at(dec)
     rows = run(sample, "U-MGR-KA", lambda s, a: target_report(s, a, clock, "2026-12"))
     got = {(r.kind, r.owner): (r.target, r.achieved, r.pct) for r in rows}
-    assert got == {("rep", "U-REP-1"): (Decimal("2800"), Decimal("1400.00"), Decimal("50.00")),
-                   ("distributor", "D-BLR"): (Decimal("4000"), Decimal("3800.00"), Decimal("95.00"))}
+    assert got == {
+        ("rep", "U-REP-1"): (Decimal("2800"), Decimal("1400.00"), Decimal("50.00")),
+        ("distributor", "D-BLR"): (Decimal("4000"), Decimal("3800.00"), Decimal("95.00")),
+    }
     mine = run(sample, "U-REP-1", lambda s, a: target_report(s, a, clock))
     assert [(r.owner, r.achieved) for r in mine] == [("U-REP-1", Decimal("1400.00"))]
     dist = run(sample, "U-DIST-BLR", lambda s, a: target_report(s, a, clock, "2026-12"))
@@ -303,8 +342,10 @@ def test_suggested_order_by_hand(sample):
     clock = at(datetime(2026, 11, 20, 10, 30, tzinfo=TZ))
     got = run(sample, "U-REP-1", lambda s, a: suggest_order(s, a, clock, "R-106"))
     assert got.quantities == {"CC-100": 20, "MG-75": 5}
-    assert [(ln.sku, ln.qty, ln.unit_price) for ln in got.preview.lines] == [("CC-100", 20, Decimal("10.00")),
-                                                                            ("MG-75", 5, Decimal("5.00"))]
+    assert [(ln.sku, ln.qty, ln.unit_price) for ln in got.preview.lines] == [
+        ("CC-100", 20, Decimal("10.00")),
+        ("MG-75", 5, Decimal("5.00")),
+    ]
     with Session(sample) as s:
         assert s.exec(select(Order).where(Order.customer == "R-106", Order.created_at > clock.now())).all() == []
     with pytest.raises(NotFound):
@@ -313,14 +354,21 @@ def test_suggested_order_by_hand(sample):
 
 # --- outlet requests -----------------------------------------------------------------------
 
+
 def test_outlet_update_approved_and_rejected_in_scope(sample):
     now = at(MON)
-    req = run(sample, "U-REP-1", lambda s, a: propose_outlet_update(
-        s, a, now, "R-101", OutletChange(phone="+91 98450 55555", contact_person="Anand K", outlet_class="a")))
+    req = run(
+        sample,
+        "U-REP-1",
+        lambda s, a: propose_outlet_update(
+            s, a, now, "R-101", OutletChange(phone="+91 98450 55555", contact_person="Anand K", outlet_class="a")
+        ),
+    )
     with Session(sample) as s:
         assert s.get(Customer, "R-101").phone == "+91-98450-10101"  # nothing changes before approval
-        assert {m.recipient for m in s.exec(select(OutboxMessage).where(OutboxMessage.event == "outlet_request"))} \
-            == {"U-MGR-KA"}
+        assert {m.recipient for m in s.exec(select(OutboxMessage).where(OutboxMessage.event == "outlet_request"))} == {
+            "U-MGR-KA"
+        }
     with pytest.raises(NotFound) as other_region:
         run(sample, "U-MGR-TN", lambda s, a: decide_outlet_request(s, a, now, req.id, True))
     with pytest.raises(NotFound) as nonexistent:
@@ -339,8 +387,11 @@ def test_outlet_update_approved_and_rejected_in_scope(sample):
         assert note.recipient == "U-REP-1" and '"approved"' in note.payload
     with pytest.raises(Exception, match="already approved"):
         run(sample, "U-ADM", lambda s, a: decide_outlet_request(s, a, now, req.id, False, "late"))
-    loc = run(sample, "U-REP-1", lambda s, a: propose_outlet_update(
-        s, a, now, "R-103", OutletChange(latitude="12.2958", longitude="76.6394")))
+    loc = run(
+        sample,
+        "U-REP-1",
+        lambda s, a: propose_outlet_update(s, a, now, "R-103", OutletChange(latitude="12.2958", longitude="76.6394")),
+    )
     with pytest.raises(InvalidInput, match="reason"):
         run(sample, "U-MGR-KA", lambda s, a: decide_outlet_request(s, a, now, loc.id, False))
     run(sample, "U-MGR-KA", lambda s, a: decide_outlet_request(s, a, now, loc.id, False, "wrong pin"))
@@ -352,13 +403,33 @@ def test_new_outlet_pending_until_a_manager_of_its_region_approves(sample):
     now = at(MON)
     with pytest.raises(InvalidInput, match="region"):
         run(sample, "U-REP-1", lambda s, a: propose_new_outlet(s, a, now, NewOutlet("Kovai Stores", "CHN")))
-    req = run(sample, "U-REP-1", lambda s, a: propose_new_outlet(
-        s, a, now, NewOutlet("Sri Ganesh Stores", "BLR-N", phone="+91 90000 00001", outlet_class="B",
-                             latitude="13.0100", longitude="77.5500")))
+    req = run(
+        sample,
+        "U-REP-1",
+        lambda s, a: propose_new_outlet(
+            s,
+            a,
+            now,
+            NewOutlet(
+                "Sri Ganesh Stores",
+                "BLR-N",
+                phone="+91 90000 00001",
+                outlet_class="B",
+                latitude="13.0100",
+                longitude="77.5500",
+            ),
+        ),
+    )
     with Session(sample) as s:
         c = s.get(Customer, req.customer)
-        assert (c.name, c.status, c.region, c.warehouse, c.distributor, c.outlet_class) == \
-            ("Sri Ganesh Stores", "pending", "BLR-N", "WH-BLR", "D-BLR", "B")
+        assert (c.name, c.status, c.region, c.warehouse, c.distributor, c.outlet_class) == (
+            "Sri Ganesh Stores",
+            "pending",
+            "BLR-N",
+            "WH-BLR",
+            "D-BLR",
+            "B",
+        )
     with pytest.raises(InvalidInput, match="already an outlet"):
         run(sample, "U-REP-1", lambda s, a: propose_new_outlet(s, a, now, NewOutlet("sri ganesh stores", "BLR-N")))
     with pytest.raises(NotFound):
@@ -370,14 +441,17 @@ def test_new_outlet_pending_until_a_manager_of_its_region_approves(sample):
     run(sample, "U-ADM", lambda s, a: decide_outlet_request(s, a, now, other.id, False, "does not exist"))
     with Session(sample) as s:
         assert s.get(Customer, other.customer).status == "blocked"
-        assert [e.action for e in s.exec(select(AuditEntry).where(AuditEntry.entity == "outlet_request")
-                                         .order_by(AuditEntry.id))] == \
-            ["outlet.propose_new", "outlet.approve", "outlet.propose_new", "outlet.reject"]
+        assert [
+            e.action
+            for e in s.exec(select(AuditEntry).where(AuditEntry.entity == "outlet_request").order_by(AuditEntry.id))
+        ] == ["outlet.propose_new", "outlet.approve", "outlet.propose_new", "outlet.reject"]
 
 
 # --- the world files -----------------------------------------------------------------------
 
+
 def test_sample_world_still_imports(engine, clock):
     from tests.conftest import SAMPLE_WORLD
+
     report = import_world(engine, SAMPLE_WORLD, clock=clock)
     assert "visits" not in report.counts

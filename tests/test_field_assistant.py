@@ -2,6 +2,7 @@
 with a visit, an order and a collection for the outlet visited, a no-order visit with its
 reason, outlet proposals decided by a manager, and the manager's view of the team. Every change
 is previewed and happens only on "yes"; a field word that cannot be placed is asked about."""
+
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -25,8 +26,11 @@ def say(assistant, user, text):
 
 def confirmed(assistant, user, text, tool):
     preview = say(assistant, user, text)
-    assert preview.awaiting_confirmation and [c.name for c in preview.tool_calls] == [tool], \
-        (preview.outcome, preview.text, preview.tool_calls)
+    assert preview.awaiting_confirmation and [c.name for c in preview.tool_calls] == [tool], (
+        preview.outcome,
+        preview.text,
+        preview.tool_calls,
+    )
     done = say(assistant, user, "yes")
     assert done.outcome == "done", done.text
     return preview, done
@@ -70,9 +74,14 @@ def test_no_order_is_asked_why_and_the_answer_ends_the_visit(sample):
     assert (visit.customer, visit.outcome, visit.reason) == ("R-106", "no_order", "owner_absent")
 
 
-@pytest.mark.parametrize("said,reason", [("no order today, shop was closed", "shop_closed"),
-                                         ("order nahi mila, stock pada hai", "stock_sufficient"),
-                                         ("didn't order, prices too high they said", "price_issue")])
+@pytest.mark.parametrize(
+    "said,reason",
+    [
+        ("no order today, shop was closed", "shop_closed"),
+        ("order nahi mila, stock pada hai", "stock_sufficient"),
+        ("didn't order, prices too high they said", "price_issue"),
+    ],
+)
 def test_no_order_with_its_reason_in_one_message(sample, said, reason):
     a = Assistant(sample, MON)
     confirmed(a, REP, "check in", "start_day")
@@ -95,8 +104,12 @@ def test_an_outlet_update_and_a_new_outlet_decided_by_the_manager(sample):
     confirmed(a, REP, "start my day", "start_day")
     confirmed(a, REP, "I'm at Anand Kirana", "start_visit")
     confirmed(a, REP, "their new number is 98450 77777", "propose_outlet_update")
-    confirmed(a, REP, "add a new shop Sai Baba Stores in Bengaluru North, phone 9845033333, owner Ramesh",
-              "propose_new_outlet")
+    confirmed(
+        a,
+        REP,
+        "add a new shop Sai Baba Stores in Bengaluru North, phone 9845033333, owner Ramesh",
+        "propose_new_outlet",
+    )
     waiting = say(a, MANAGER, "anything waiting for my approval?")
     assert "Sai Baba Stores" in waiting.text and "98450 77777" in waiting.text
     asked = say(a, MANAGER, "approve Ravi's update")  # two requests of Ravi's: which one
@@ -140,20 +153,41 @@ def test_a_visit_outside_the_reps_scope_is_refused_like_a_nonexistent_outlet(sam
     assert not rows(sample, Visit)
 
 
-DAY = ["start my day", "yes", "what's my beat today?",
-       "reached Anand Kirana Store", "yes", "they want 2 cases of crunchy cream 100g", "yes", "done here", "yes",
-       "Lucky General Store pe hoon", "yes", "no order, shop was closed", "yes",
-       "now at Ganesh Provisions", "yes", "collected 2,000 by upi", "yes",
-       "their new number is 98450 33333", "yes", "no order, they have enough stock", "yes",
-       "end my day", "yes"]
+DAY = [
+    "start my day",
+    "yes",
+    "what's my beat today?",
+    "reached Anand Kirana Store",
+    "yes",
+    "they want 2 cases of crunchy cream 100g",
+    "yes",
+    "done here",
+    "yes",
+    "Lucky General Store pe hoon",
+    "yes",
+    "no order, shop was closed",
+    "yes",
+    "now at Ganesh Provisions",
+    "yes",
+    "collected 2,000 by upi",
+    "yes",
+    "their new number is 98450 33333",
+    "yes",
+    "no order, they have enough stock",
+    "yes",
+    "end my day",
+    "yes",
+]
 
 
 def _the_day_happened(engine):
     """Three visits (an order, a no-order, a collection), an outlet update and a closed day."""
     visits = {v.customer: v for v in rows(engine, Visit)}
     assert {c: (v.outcome, v.reason, v.planned) for c, v in visits.items()} == {
-        "R-101": ("order", None, True), "R-106": ("no_order", "shop_closed", True),
-        "R-103": ("no_order", "stock_sufficient", False)}  # Ganesh Provisions is Thursday's: unplanned
+        "R-101": ("order", None, True),
+        "R-106": ("no_order", "shop_closed", True),
+        "R-103": ("no_order", "stock_sufficient", False),
+    }  # Ganesh Provisions is Thursday's: unplanned
     with Session(engine) as s:
         order = s.get(Order, visits["R-101"].order_no)
         assert order is not None and (order.customer, order.created_by) == ("R-101", REP)
@@ -172,6 +206,7 @@ def test_a_reps_whole_day_in_the_terminal_chat(sample, tmp_path, monkeypatch):
 
     from channels.cli import app
     from core.settings import get_settings
+
     monkeypatch.setenv("DMS_DATABASE_URL", sample.url_string)
     monkeypatch.setenv("DMS_NOW", MON.now().isoformat())
     monkeypatch.setenv("DMS_DATA_DIR", str(tmp_path / "data"))

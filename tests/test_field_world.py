@@ -1,6 +1,7 @@
 """The field files of a world (world.md): every bad row reported as file:line: column, nothing
 written on error; import(export(world)) round-trips; the migration adds field work losslessly;
 and exactly one of N simultaneous check-ins wins (processes released together)."""
+
 import shutil
 import uuid
 
@@ -21,17 +22,21 @@ from tests.racing import race
 
 FIELD = {
     "targets.csv": "month,user,customer,target\n2026-11,U-REP-1,,250000.00\n2026-11,,D-BLR,900000\n",
-    "attendance.csv": ("user,check_in,check_out,latitude,longitude\n"
-                       "U-REP-1,2026-11-16T09:05:00+05:30,2026-11-16T18:30:00+05:30,12.9716,77.5946\n"
-                       "U-REP-1,2026-11-20T09:10:00+05:30,,,\n"
-                       "U-REP-2,2026-11-17T09:00:00,2026-11-17T17:00:00,,\n"),
-    "visits.csv": ("id,user,customer,started_at,ended_at,outcome,reason,order_no,latitude,longitude,notes\n"
-                   "V-0001,U-REP-1,R-101,2026-11-16T10:00:00+05:30,2026-11-16T10:20:00+05:30,no_order,"
-                   "owner_absent,,12.9716,77.5946,came back later\n"
-                   "V-0002,U-REP-1,R-101,2026-11-10T09:00:00+05:30,2026-11-10T09:30:00+05:30,order,,SO-0905,,,\n"
-                   "V-0003,U-REP-1,R-106,2026-11-16T11:00:00+05:30,2026-11-16T11:10:00+05:30,no_order,"
-                   "shop_closed,,12.9900,77.5946,\n"
-                   "V-0004,U-REP-1,R-103,2026-11-20T10:00:00+05:30,,,,,,,\n"),
+    "attendance.csv": (
+        "user,check_in,check_out,latitude,longitude\n"
+        "U-REP-1,2026-11-16T09:05:00+05:30,2026-11-16T18:30:00+05:30,12.9716,77.5946\n"
+        "U-REP-1,2026-11-20T09:10:00+05:30,,,\n"
+        "U-REP-2,2026-11-17T09:00:00,2026-11-17T17:00:00,,\n"
+    ),
+    "visits.csv": (
+        "id,user,customer,started_at,ended_at,outcome,reason,order_no,latitude,longitude,notes\n"
+        "V-0001,U-REP-1,R-101,2026-11-16T10:00:00+05:30,2026-11-16T10:20:00+05:30,no_order,"
+        "owner_absent,,12.9716,77.5946,came back later\n"
+        "V-0002,U-REP-1,R-101,2026-11-10T09:00:00+05:30,2026-11-10T09:30:00+05:30,order,,SO-0905,,,\n"
+        "V-0003,U-REP-1,R-106,2026-11-16T11:00:00+05:30,2026-11-16T11:10:00+05:30,no_order,"
+        "shop_closed,,12.9900,77.5946,\n"
+        "V-0004,U-REP-1,R-103,2026-11-20T10:00:00+05:30,,,,,,,\n"
+    ),
 }
 
 
@@ -88,25 +93,31 @@ def test_field_files_import_and_round_trip(engine, databases, empty_template, tm
 
 
 BAD = {
-    "targets.csv": ("month,user,customer,target\n"
-                    "2026-13,U-REP-1,,100\n"  # 2: month
-                    "2026-11,U-REP-1,D-BLR,100\n"  # 3: both
-                    "2026-11,U-MGR-KA,,100\n"  # 4: not a rep
-                    "2026-11,,R-101,100\n"  # 5: not a distributor
-                    "2026-11,,D-BLR,0\n"),  # 6: zero
-    "attendance.csv": ("user,check_in,check_out,latitude,longitude\n"
-                       "U-NOBODY,2026-11-16T09:00:00+05:30,,,\n"  # 2: unknown user
-                       "U-REP-1,2026-11-16T09:00:00+05:30,2026-11-16T08:00:00+05:30,,\n"  # 3: before
-                       "U-REP-1,yesterday,,,\n"  # 4: not a timestamp
-                       "U-REP-2,2026-11-16T09:00:00+05:30,,95,77\n"  # 5: latitude out of range
-                       "U-REP-2,2026-11-17T09:00:00+05:30,,,\n"),  # 6: second open day
-    "visits.csv": ("id,user,customer,started_at,ended_at,outcome,reason,order_no,latitude,longitude,notes\n"
-                   "V-1,U-REP-1,R-999,2026-11-16T10:00:00+05:30,,,,,,,\n"  # 2: unknown customer
-                   "V-2,U-REP-1,R-101,2026-11-16T10:00:00+05:30,2026-11-16T10:10:00+05:30,no_order,,,,,\n"  # 3
-                   "V-3,U-REP-1,R-101,2026-11-16T10:00:00+05:30,2026-11-16T10:10:00+05:30,order,,SO-0904,,,\n"  # 4
-                   "V-4,U-REP-1,R-101,2026-11-16T10:00:00+05:30,2026-11-16T10:10:00+05:30,maybe,,,,,\n"  # 5
-                   "V-5,U-REP-1,R-101,2026-11-16T10:00:00+05:30,2026-11-16T10:10:00+05:30,no_order,sunny,,,,\n"
-                   "V-5,U-REP-2,R-102,2026-11-16T10:00:00+05:30,,,,,12.9,\n"),  # 7: duplicate, half a location
+    "targets.csv": (
+        "month,user,customer,target\n"
+        "2026-13,U-REP-1,,100\n"  # 2: month
+        "2026-11,U-REP-1,D-BLR,100\n"  # 3: both
+        "2026-11,U-MGR-KA,,100\n"  # 4: not a rep
+        "2026-11,,R-101,100\n"  # 5: not a distributor
+        "2026-11,,D-BLR,0\n"
+    ),  # 6: zero
+    "attendance.csv": (
+        "user,check_in,check_out,latitude,longitude\n"
+        "U-NOBODY,2026-11-16T09:00:00+05:30,,,\n"  # 2: unknown user
+        "U-REP-1,2026-11-16T09:00:00+05:30,2026-11-16T08:00:00+05:30,,\n"  # 3: before
+        "U-REP-1,yesterday,,,\n"  # 4: not a timestamp
+        "U-REP-2,2026-11-16T09:00:00+05:30,,95,77\n"  # 5: latitude out of range
+        "U-REP-2,2026-11-17T09:00:00+05:30,,,\n"
+    ),  # 6: second open day
+    "visits.csv": (
+        "id,user,customer,started_at,ended_at,outcome,reason,order_no,latitude,longitude,notes\n"
+        "V-1,U-REP-1,R-999,2026-11-16T10:00:00+05:30,,,,,,,\n"  # 2: unknown customer
+        "V-2,U-REP-1,R-101,2026-11-16T10:00:00+05:30,2026-11-16T10:10:00+05:30,no_order,,,,,\n"  # 3
+        "V-3,U-REP-1,R-101,2026-11-16T10:00:00+05:30,2026-11-16T10:10:00+05:30,order,,SO-0904,,,\n"  # 4
+        "V-4,U-REP-1,R-101,2026-11-16T10:00:00+05:30,2026-11-16T10:10:00+05:30,maybe,,,,,\n"  # 5
+        "V-5,U-REP-1,R-101,2026-11-16T10:00:00+05:30,2026-11-16T10:10:00+05:30,no_order,sunny,,,,\n"
+        "V-5,U-REP-2,R-102,2026-11-16T10:00:00+05:30,,,,,12.9,\n"
+    ),  # 7: duplicate, half a location
 }
 
 
@@ -114,8 +125,10 @@ def test_every_bad_field_row_is_reported_and_nothing_written(engine, tmp_path, c
     def bad_class(text_: str) -> str:
         lines = text_.strip().split("\n")
         lines[0] += ",class,latitude,longitude"
-        lines = [lines[0]] + [ln + (",D,," if ln.startswith("R-101,") else ",,12.5," if ln.startswith("R-102,")
-                                    else ",,,") for ln in lines[1:]]
+        lines = [lines[0]] + [
+            ln + (",D,," if ln.startswith("R-101,") else ",,12.5," if ln.startswith("R-102,") else ",,,")
+            for ln in lines[1:]
+        ]
         return "\n".join(lines) + "\n"
 
     src = world_with(tmp_path, BAD, bad_class)
@@ -123,14 +136,25 @@ def test_every_bad_field_row_is_reported_and_nothing_written(engine, tmp_path, c
         import_world(engine, src, clock=clock)
     errors = e.value.errors
     expected = [
-        "customers.csv:4: class:", "customers.csv:5: longitude:",
-        "targets.csv:2: month:", "targets.csv:3: customer: give exactly one", "targets.csv:4: user:",
-        "targets.csv:5: customer:", "targets.csv:6: target:",
-        "attendance.csv:2: user: unknown user", "attendance.csv:3: check_out: is before",
-        "attendance.csv:4: check_in:", "attendance.csv:5: latitude:", "attendance.csv:6: check_out: a rep has one open",
-        "visits.csv:2: customer: unknown customer", "visits.csv:3: reason: a visit with outcome no_order",
-        "visits.csv:4: order_no: order SO-0904 is for R-103", "visits.csv:5: outcome:", "visits.csv:6: reason:",
-        "visits.csv:7: id: duplicate", "visits.csv:7: longitude: give both",
+        "customers.csv:4: class:",
+        "customers.csv:5: longitude:",
+        "targets.csv:2: month:",
+        "targets.csv:3: customer: give exactly one",
+        "targets.csv:4: user:",
+        "targets.csv:5: customer:",
+        "targets.csv:6: target:",
+        "attendance.csv:2: user: unknown user",
+        "attendance.csv:3: check_out: is before",
+        "attendance.csv:4: check_in:",
+        "attendance.csv:5: latitude:",
+        "attendance.csv:6: check_out: a rep has one open",
+        "visits.csv:2: customer: unknown customer",
+        "visits.csv:3: reason: a visit with outcome no_order",
+        "visits.csv:4: order_no: order SO-0904 is for R-103",
+        "visits.csv:5: outcome:",
+        "visits.csv:6: reason:",
+        "visits.csv:7: id: duplicate",
+        "visits.csv:7: longitude: give both",
     ]
     for prefix in expected:
         assert any(err.startswith(prefix) for err in errors), (prefix, errors)
@@ -139,6 +163,7 @@ def test_every_bad_field_row_is_reported_and_nothing_written(engine, tmp_path, c
 
 
 # --- the migration -------------------------------------------------------------------------
+
 
 def test_migration_0006_keeps_existing_customers(tmp_path):
     if BACKEND == "postgres":
@@ -154,17 +179,26 @@ def test_migration_0006_keeps_existing_customers(tmp_path):
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "0005")
         with engine.begin() as conn:
-            conn.execute(text("INSERT INTO customer (code, name, type, region, warehouse, payment_terms_days, "
-                              "opening_balance, opening_paid, phone, status) VALUES ('C-1', 'Old Shop', 'retailer', "
-                              "'R', 'W', 7, '125.50', '0', '+91-1', 'pending')"))
+            conn.execute(
+                text(
+                    "INSERT INTO customer (code, name, type, region, warehouse, payment_terms_days, "
+                    "opening_balance, opening_paid, phone, status) VALUES ('C-1', 'Old Shop', 'retailer', "
+                    "'R', 'W', 7, '125.50', '0', '+91-1', 'pending')"
+                )
+            )
         with engine.begin() as conn:
             cfg = alembic_config(url)
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
         with Session(engine) as s:
             c = s.get(Customer, "C-1")
-            assert (c.name, c.payment_terms_days, str(c.opening_balance), c.phone, c.status) == \
-                ("Old Shop", 7, "125.50", "+91-1", "pending")
+            assert (c.name, c.payment_terms_days, str(c.opening_balance), c.phone, c.status) == (
+                "Old Shop",
+                7,
+                "125.50",
+                "+91-1",
+                "pending",
+            )
             assert (c.contact_person, c.latitude, c.longitude, c.outlet_class) == (None, None, None, None)
             assert s.exec(select(func.count()).select_from(Visit)).one() == 0
         with engine.begin() as conn:
@@ -180,13 +214,16 @@ def test_migration_0006_keeps_existing_customers(tmp_path):
 
 # --- concurrency ---------------------------------------------------------------------------
 
+
 def _check_in(engine, clock, user):
     from core.attendance import start_day
+
     return racing._in_transaction(engine, user, "race", lambda s, a: start_day(s, a, clock).id)
 
 
 def _visit(engine, clock, user, customer):
     from core.visits import start_visit
+
     return racing._in_transaction(engine, user, "race", lambda s, a: start_visit(s, a, clock, customer).visit.id)
 
 
@@ -208,6 +245,7 @@ def test_simultaneous_visit_starts_leave_one_open_visit(sample):
     from core.attendance import start_day
     from core.clock import Clock
     from core.db import transaction
+
     with transaction(sample) as s:
         start_day(s, load_actor(s, "U-REP-1"), Clock(NOW.tzinfo, NOW))
     outlets = ["R-101", "R-106", "R-103", "R-101", "R-106", "R-103"]

@@ -1,6 +1,7 @@
 """Hostile command lines against the real `dms` CLI on the test database (SQLite or PostgreSQL):
 each is one `error: …` line on stderr, a non-zero exit code, no traceback, and no change; an
 out-of-scope thing and a thing that does not exist get the same line and the same exit code."""
+
 import os
 import shutil
 import subprocess
@@ -56,39 +57,62 @@ AS_ADMIN = ["--as", "U-ADM"]
 PAY = ["payment", "record", "R-101"]
 BAD_VALUES = [
     # amounts
-    (PAY + ["abc", "--method", "upi", *AS_ADMIN], "dms payment record: Invalid value for 'AMOUNT': 'abc' is not a "
-     "decimal amount (digits, optional decimal point, not negative)"),
+    (
+        PAY + ["abc", "--method", "upi", *AS_ADMIN],
+        "dms payment record: Invalid value for 'AMOUNT': 'abc' is not a "
+        "decimal amount (digits, optional decimal point, not negative)",
+    ),
     (PAY + ["NaN", "--method", "upi", *AS_ADMIN], "'NaN' is not a decimal amount"),
     (PAY + ["inf", "--method", "upi", *AS_ADMIN], "'inf' is not a decimal amount"),
     (PAY + ["1e30", "--method", "upi", *AS_ADMIN], "'1e30' is not a decimal amount"),
     (PAY + ["-5", "--method", "upi", *AS_ADMIN], "'-5' is not a decimal amount"),
     (PAY + [BIG, "--method", "upi", *AS_ADMIN], f"'{BIG}' is out of range (at most 999999999999999.99)"),
     (PAY + ["10.00001", "--method", "upi", *AS_ADMIN], "'10.00001' has more than 4 decimal places"),
-    (PAY + ["10", "--method", "bitcoin", *AS_ADMIN],
-     "Invalid value for '--method': 'bitcoin' is not one of cash, upi, bank_transfer, cheque"),
+    (
+        PAY + ["10", "--method", "bitcoin", *AS_ADMIN],
+        "Invalid value for '--method': 'bitcoin' is not one of cash, upi, bank_transfer, cheque",
+    ),
     # quantities
-    (["order", "create", "CC-100:abc", "--customer", "R-101", "--as", "U-RET-101"],
-     "dms order create: Invalid value for 'SKU:QTY[:UNIT]...': 'CC-100:abc' is not SKU:QTY or SKU:QTY:UNIT"),
-    (["order", "create", f"CC-100:{BIG}", "--customer", "R-101", "--as", "U-RET-101"],
-     f"'CC-100:{BIG}': the quantity must be 1 to 2147483647"),
+    (
+        ["order", "create", "CC-100:abc", "--customer", "R-101", "--as", "U-RET-101"],
+        "dms order create: Invalid value for 'SKU:QTY[:UNIT]...': 'CC-100:abc' is not SKU:QTY or SKU:QTY:UNIT",
+    ),
+    (
+        ["order", "create", f"CC-100:{BIG}", "--customer", "R-101", "--as", "U-RET-101"],
+        f"'CC-100:{BIG}': the quantity must be 1 to 2147483647",
+    ),
     (["order", "preview", "CC-100:0", "--as", "U-RET-101"], "'CC-100:0': the quantity must be 1 to 2147483647"),
     (["order", "preview", "CC-100:١٢", "--as", "U-RET-101"], "is not SKU:QTY or SKU:QTY:UNIT"),  # not ASCII digits
-    (["stock", "adjust", "WH-BLR", "CC-100", "CC-2609", "abc", "--reason", "x", *AS_ADMIN],
-     "dms stock adjust: Invalid value for 'delta': 'abc' is not a whole number"),
-    (["stock", "adjust", "WH-BLR", "CC-100", "CC-2609", BIG, "--reason", "x", *AS_ADMIN],
-     f"'{BIG}' is out of range (-2147483647 to 2147483647)"),
-    (["stock", "adjust", "WH-BLR", "CC-100", "CC-2609", "-" + BIG, "--reason", "x", *AS_ADMIN],
-     f"'-{BIG}' is out of range (-2147483647 to 2147483647)"),
+    (
+        ["stock", "adjust", "WH-BLR", "CC-100", "CC-2609", "abc", "--reason", "x", *AS_ADMIN],
+        "dms stock adjust: Invalid value for 'delta': 'abc' is not a whole number",
+    ),
+    (
+        ["stock", "adjust", "WH-BLR", "CC-100", "CC-2609", BIG, "--reason", "x", *AS_ADMIN],
+        f"'{BIG}' is out of range (-2147483647 to 2147483647)",
+    ),
+    (
+        ["stock", "adjust", "WH-BLR", "CC-100", "CC-2609", "-" + BIG, "--reason", "x", *AS_ADMIN],
+        f"'-{BIG}' is out of range (-2147483647 to 2147483647)",
+    ),
     # dates and report dimensions
-    (["report", "sales", "--start", "2026-13-01", *AS_ADMIN],
-     "dms report sales: Invalid value for '--start': '2026-13-01' is not a valid date"),
+    (
+        ["report", "sales", "--start", "2026-13-01", *AS_ADMIN],
+        "dms report sales: Invalid value for '--start': '2026-13-01' is not a valid date",
+    ),
     (["report", "sales", "--end", "yesterday", *AS_ADMIN], "'yesterday' is not a date (YYYY-MM-DD)"),
     (["report", "sales", "--start", "9999-01-01", *AS_ADMIN], "'9999-01-01' is out of range (years 1900 to 2999)"),
-    (["report", "sales", "--by", "colour", *AS_ADMIN], "dms report sales: Invalid value for '--by': 'colour' is not "
-     "one of customer, sku, product, brand, category, region, day, month"),
+    (
+        ["report", "sales", "--by", "colour", *AS_ADMIN],
+        "dms report sales: Invalid value for '--by': 'colour' is not "
+        "one of customer, sku, product, brand, category, region, day, month",
+    ),
     (["order", "list", "--status", "lost", *AS_ADMIN], "Invalid value for '--status': 'lost' is not one of"),
     # paths
-    (["import", "/nonexistent/world"], "dms import: Invalid value for 'world': dir '/nonexistent/world' does not exist."),
+    (
+        ["import", "/nonexistent/world"],
+        "dms import: Invalid value for 'world': dir '/nonexistent/world' does not exist.",
+    ),
     (["chat", "--as", "U-RET-101", "--world", "/nonexistent"], "dir '/nonexistent' does not exist."),
     (["eval", "compare", "/nonexistent/a.json", "/nonexistent/b.json"], "/nonexistent/a.json"),
 ]
@@ -110,12 +134,16 @@ def test_paths_that_cannot_be_written_are_one_line(env, sample, tmp_path):
 
 def test_the_cores_refusals_are_one_line(env, sample):
     assert refused(sample, ["users", "token", "NOPE"], 1) == "error: No user 'NOPE'."
-    assert refused(sample, PAY + ["0", "--method", "upi", *AS_ADMIN], 1) == "error: A payment must be a positive amount."
+    assert (
+        refused(sample, PAY + ["0", "--method", "upi", *AS_ADMIN], 1) == "error: A payment must be a positive amount."
+    )
     assert refused(sample, ["order", "list", "--as", "NOPE"], 1) == "error: No user 'NOPE'."
     long = refused(sample, ["order", "create", "CC-100:2147483647", "--customer", "R-101", "--as", "U-RET-101"], 1)
     assert long.startswith("error: Not enough stock in WH-BLR") and len(long) > 80  # not wrapped at 80 columns
-    assert refused(sample, ["stock", "adjust", "WH-BLR", "CC-100", "CC-2609", "5", "--reason", "x",
-                            "--as", "U-REP-1"], 1) == "error: A sales rep may not change stock."
+    assert (
+        refused(sample, ["stock", "adjust", "WH-BLR", "CC-100", "CC-2609", "5", "--reason", "x", "--as", "U-REP-1"], 1)
+        == "error: A sales rep may not change stock."
+    )
 
 
 # (command with {} for the thing, out-of-scope thing, nonexistent thing)
@@ -143,15 +171,23 @@ def test_the_installed_command_prints_one_line(env, sample):
     """The `dms` entry point itself (a new process): no traceback for a bad value or a refusal."""
     before = state(sample)
     for args, code, line in [
-        (["payment", "record", "R-101", "NaN", "--method", "upi", *AS_ADMIN], 2,
-         "error: dms payment record: Invalid value for 'AMOUNT': 'NaN' is not a decimal amount (digits, "
-         "optional decimal point, not negative)"),
-        (["report", "sales", "--by", "colour", *AS_ADMIN], 2, "error: dms report sales: Invalid value for '--by': "
-         "'colour' is not one of customer, sku, product, brand, category, region, day, month"),
+        (
+            ["payment", "record", "R-101", "NaN", "--method", "upi", *AS_ADMIN],
+            2,
+            "error: dms payment record: Invalid value for 'AMOUNT': 'NaN' is not a decimal amount (digits, "
+            "optional decimal point, not negative)",
+        ),
+        (
+            ["report", "sales", "--by", "colour", *AS_ADMIN],
+            2,
+            "error: dms report sales: Invalid value for '--by': "
+            "'colour' is not one of customer, sku, product, brand, category, region, day, month",
+        ),
         (["order", "cancel", "SO-0908", "--as", "U-RET-101"], 1, "error: No order SO-0908 that you can see."),
     ]:
-        done = subprocess.run([str(DMS), *args], capture_output=True, text=True, timeout=120,
-                              env={**os.environ, **env, "COLUMNS": "60"})
+        done = subprocess.run(
+            [str(DMS), *args], capture_output=True, text=True, timeout=120, env={**os.environ, **env, "COLUMNS": "60"}
+        )
         assert (done.returncode, done.stderr, done.stdout) == (code, line + "\n", ""), args
     assert state(sample) == before
 
@@ -161,8 +197,11 @@ def test_a_hostile_world_is_reported_in_single_lines(engine, tmp_path, monkeypat
 
     world = tmp_path / "world"
     shutil.copytree(SAMPLE_WORLD, world)
-    for name, old, new in [("users.csv", "Asha Rao", "Asha\x00Rao"), ("stock.csv", "CC-2609,1000,", f"CC-2609,{BIG},"),
-                           ("prices.csv", "CC-100,10.00,", "CC-100,1e30,")]:
+    for name, old, new in [
+        ("users.csv", "Asha Rao", "Asha\x00Rao"),
+        ("stock.csv", "CC-2609,1000,", f"CC-2609,{BIG},"),
+        ("prices.csv", "CC-100,10.00,", "CC-100,1e30,"),
+    ]:
         text = (world / name).read_text()
         assert old in text
         (world / name).write_text(text.replace(old, new, 1))
@@ -178,12 +217,14 @@ def test_a_hostile_world_is_reported_in_single_lines(engine, tmp_path, monkeypat
         "users.csv:2: name: the value contains a NUL character (\\x00)",
         "prices.csv:2: price: '1e30' is not a decimal amount (digits, optional decimal point, not negative)",
         f"stock.csv:2: qty: '{BIG}' is out of range (0 to 2147483647)",
-        "error: 3 error(s); nothing was imported"]
+        "error: 3 error(s); nothing was imported",
+    ]
     assert snapshot(engine)["orders"] == []
 
 
 def test_a_taken_port_and_an_unknown_chat_user_are_one_line_before_anything_starts(env, sample):
     import socket
+
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()

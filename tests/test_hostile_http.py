@@ -1,6 +1,7 @@
 """Hostile HTTP input against a real uvicorn server on 127.0.0.1 (the whole app, Slack and Telegram
 mounted against their local fakes): bodies limited while they stream, security headers on every
 answer, token guessing limited per client address, Slack's timestamp header."""
+
 import json
 import socket
 import time
@@ -30,10 +31,13 @@ CHUNK = 64 * 1024
 def server(sample, clock):
     """uvicorn serving the product's app (web, Slack, Telegram) on a free port of 127.0.0.1."""
     with FakeSlack() as slack, FakeTelegram() as tg:
-        settings = Settings(slack=SlackSettings(bot_token="xoxb-test", signing_secret=SLACK_SECRET, api_url=slack.url),
-                            telegram=TelegramSettings(bot_token=tg.token, webhook_secret=TG_SECRET, api_url=tg.url))
-        app = create_app(sample, clock, Assistant(sample, clock), settings,
-                         server=ServerSettings(signin_failures_per_minute=5))
+        settings = Settings(
+            slack=SlackSettings(bot_token="xoxb-test", signing_secret=SLACK_SECRET, api_url=slack.url),
+            telegram=TelegramSettings(bot_token=tg.token, webhook_secret=TG_SECRET, api_url=tg.url),
+        )
+        app = create_app(
+            sample, clock, Assistant(sample, clock), settings, server=ServerSettings(signin_failures_per_minute=5)
+        )
         with serving(app) as url:
             yield SimpleNamespace(url=url, app=app, engine=sample, clock=clock)
 
@@ -57,16 +61,23 @@ def audit_rows(engine) -> int:
 
 # --- 1. bodies limited while streaming ---------------------------------------------------------
 
-@pytest.mark.parametrize("path,status,headers", [
-    ("/api/chat", 413, {"Content-Type": "application/json"}),  # FastAPI reads the body before the token
-    ("/slack/events", 413, {"Content-Type": "application/json", "X-Slack-Request-Timestamp": "1",
-                            "X-Slack-Signature": "v0=00"}),  # Bolt needs the body to check the signature
-    ("/telegram/webhook", 413, {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": TG_SECRET}),
-    # answered without reading the body at all: the rest of it must not be read either
-    ("/api/signin", 401, {}),
-    ("/telegram/webhook", 401, {"Content-Type": "application/json"}),
-    ("/nowhere", 404, {}),
-])
+
+@pytest.mark.parametrize(
+    "path,status,headers",
+    [
+        ("/api/chat", 413, {"Content-Type": "application/json"}),  # FastAPI reads the body before the token
+        (
+            "/slack/events",
+            413,
+            {"Content-Type": "application/json", "X-Slack-Request-Timestamp": "1", "X-Slack-Signature": "v0=00"},
+        ),  # Bolt needs the body to check the signature
+        ("/telegram/webhook", 413, {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": TG_SECRET}),
+        # answered without reading the body at all: the rest of it must not be read either
+        ("/api/signin", 401, {}),
+        ("/telegram/webhook", 401, {"Content-Type": "application/json"}),
+        ("/nowhere", 404, {}),
+    ],
+)
 def test_a_chunked_upload_is_cut_off_at_the_limit(server, path, status, headers):
     body = Upload()
     with httpx.Client(base_url=server.url, timeout=30) as client:
@@ -84,8 +95,10 @@ def test_a_chunked_upload_is_cut_off_at_the_limit(server, path, status, headers)
 
 def test_a_declared_length_over_the_limit_is_refused_before_reading(server):
     with socket.create_connection(("127.0.0.1", int(server.url.rsplit(":", 1)[1])), timeout=10) as sock:
-        sock.sendall(b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                     b"Content-Length: 300000000\r\n\r\n")  # and not one byte of the body
+        sock.sendall(
+            b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 300000000\r\n\r\n"
+        )  # and not one byte of the body
         answer = sock.recv(65536).decode()
     assert answer.startswith("HTTP/1.1 413 "), answer
     assert "/slack/events takes at most 1000000 bytes" in answer
@@ -99,19 +112,28 @@ def test_bodies_under_the_limit_still_work(server, sample, clock):
         signin = client.post("/api/signin", headers=auth)
         assert signin.status_code == 200
         text = "show my orders " + "x" * 3900  # under the chat's own 4000 characters, as one chunked body
-        chunks = iter([json.dumps({"text": text}).encode()[i:i + 1000] for i in range(0, 4100, 1000)])
-        r = client.post("/api/chat", content=chunks, headers={**auth, "Content-Type": "application/json",
-                                                              "X-Chat-Session": signin.json()["session"]})
+        chunks = iter([json.dumps({"text": text}).encode()[i : i + 1000] for i in range(0, 4100, 1000)])
+        r = client.post(
+            "/api/chat",
+            content=chunks,
+            headers={**auth, "Content-Type": "application/json", "X-Chat-Session": signin.json()["session"]},
+        )
         assert r.status_code == 200 and r.json()["text"]
 
 
 # --- 2. security headers ----------------------------------------------------------------------
 
+
 def test_every_answer_carries_the_security_headers(server):
     with httpx.Client(base_url=server.url, timeout=30) as client:
-        answers = {"page": client.get("/"), "script": client.get("/static/chat.js"), "health": client.get("/health"),
-                   "api 401": client.post("/api/signin"), "missing": client.get("/nowhere"),
-                   "too large": client.post("/api/chat", content=b"x" * 70_000)}
+        answers = {
+            "page": client.get("/"),
+            "script": client.get("/static/chat.js"),
+            "health": client.get("/health"),
+            "api 401": client.post("/api/signin"),
+            "missing": client.get("/nowhere"),
+            "too large": client.post("/api/chat", content=b"x" * 70_000),
+        }
     for name, r in answers.items():
         assert r.headers["content-security-policy"] == CSP, name
         assert r.headers["x-content-type-options"] == "nosniff", name
@@ -125,6 +147,7 @@ def test_every_answer_carries_the_security_headers(server):
 
 # --- 3. token guessing ------------------------------------------------------------------------
 
+
 def test_token_guessing_is_limited_per_address(server, sample, clock):
     with transaction(sample) as s:
         token = issue_token(s, "U-RET-101", clock=clock)
@@ -133,8 +156,9 @@ def test_token_guessing_is_limited_per_address(server, sample, clock):
     with guesser, other:
         # five different wrong tokens (the server's limit here), each a 401
         for n in range(5):
-            r = guesser.post("/api/signin", headers={"Authorization": f"Bearer dms_guess{n}",
-                                                     "X-Forwarded-For": f"10.0.0.{n}"})  # not believed
+            r = guesser.post(
+                "/api/signin", headers={"Authorization": f"Bearer dms_guess{n}", "X-Forwarded-For": f"10.0.0.{n}"}
+            )  # not believed
             assert r.status_code == 401
         # the sixth gets 429, and so does a valid token from the same address: the address waits
         for auth in ("Bearer dms_guess9", f"Bearer {token}", None):
@@ -164,15 +188,22 @@ def test_the_failure_window_slides():
 
 # --- 4. Slack's timestamp header --------------------------------------------------------------
 
+
 @pytest.mark.parametrize("timestamp", ["abc", "", "1e9", "-", "12345678901234567890123"])
 def test_a_bad_slack_timestamp_is_a_400(server, timestamp):
     body = json.dumps({"type": "event_callback", "event": {"type": "app_mention", "text": "hi"}}).encode()
     sig = SignatureVerifier(SLACK_SECRET).generate_signature(timestamp=timestamp, body=body)
     before = audit_rows(server.engine)
     with httpx.Client(base_url=server.url, timeout=30) as client:
-        r = client.post("/slack/events", content=body,
-                        headers={"Content-Type": "application/json", "X-Slack-Request-Timestamp": timestamp,
-                                 "X-Slack-Signature": sig})
+        r = client.post(
+            "/slack/events",
+            content=body,
+            headers={
+                "Content-Type": "application/json",
+                "X-Slack-Request-Timestamp": timestamp,
+                "X-Slack-Signature": sig,
+            },
+        )
     assert r.status_code == 400, r.text
     assert r.json()["detail"] == "X-Slack-Request-Timestamp must be a Unix time in seconds."
     assert audit_rows(server.engine) == before
@@ -183,14 +214,18 @@ def test_a_stale_but_well_formed_slack_timestamp_is_still_refused_by_bolt(server
     ts = str(int(time.time()) - 3600)
     sig = SignatureVerifier(SLACK_SECRET).generate_signature(timestamp=ts, body=body)
     with httpx.Client(base_url=server.url, timeout=30) as client:
-        r = client.post("/slack/events", content=body, headers={
-            "Content-Type": "application/json", "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig})
+        r = client.post(
+            "/slack/events",
+            content=body,
+            headers={"Content-Type": "application/json", "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig},
+        )
     assert r.status_code == 401
 
 
 def test_the_chat_page_works_under_its_csp_which_blocks_inline_script(server):
     playwright = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
     from test_webchat_browser import ARGS, CHROMIUM  # skips the module's way when Chromium is missing
+
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:

@@ -1,6 +1,7 @@
 """Hostile worlds on the test database (SQLite or PostgreSQL, by DMS_TEST_DB): numbers beyond their
 column's range, 20 MB cells and NUL bytes are each one `file:line: column: reason`, nothing is
 written; exports escape spreadsheet formulas and import undoes exactly that."""
+
 import csv
 import shutil
 
@@ -52,45 +53,113 @@ def first_error(engine, world, clock) -> str:
 CASES = [
     # whole numbers: the databases' INTEGER is 32 bits on PostgreSQL
     ("stock.csv", "CC-2609,1000,", f"CC-2609,{BIG},", f"stock.csv:2: qty: '{BIG}' is out of range (0 to 2147483647)"),
-    ("stock.csv", "CC-2609,1000,", "CC-2609,2147483648,",
-     "stock.csv:2: qty: '2147483648' is out of range (0 to 2147483647)"),
+    (
+        "stock.csv",
+        "CC-2609,1000,",
+        "CC-2609,2147483648,",
+        "stock.csv:2: qty: '2147483648' is out of range (0 to 2147483647)",
+    ),
     ("stock.csv", "CC-2609,1000,", "CC-2609,1e30,", "stock.csv:2: qty: '1e30' is not a whole number"),
-    ("order_lines.csv", "SO-0901,CC-100,144,", f"SO-0901,CC-100,{BIG},",
-     f"order_lines.csv:2: qty: '{BIG}' is out of range (0 to 2147483647)"),
-    ("order_lines.csv", "10.00,0.00,12", f"10.00,0.00,{BIG}",
-     f"order_lines.csv:2: free_qty: '{BIG}' is out of range (0 to 2147483647)"),
+    (
+        "order_lines.csv",
+        "SO-0901,CC-100,144,",
+        f"SO-0901,CC-100,{BIG},",
+        f"order_lines.csv:2: qty: '{BIG}' is out of range (0 to 2147483647)",
+    ),
+    (
+        "order_lines.csv",
+        "10.00,0.00,12",
+        f"10.00,0.00,{BIG}",
+        f"order_lines.csv:2: free_qty: '{BIG}' is out of range (0 to 2147483647)",
+    ),
     ("skus.csv", "FEFO,288,", f"FEFO,{BIG},", f"skus.csv:2: reorder_level: '{BIG}' is out of range (0 to 2147483647)"),
-    ("schemes.csv", "2026-12-31,0,false", f"2026-12-31,-{BIG},false",
-     f"schemes.csv:2: priority: '-{BIG}' is out of range (-2147483648 to 2147483647)"),
-    ("approval_rules.csv", "manager,24,admin", f"manager,{BIG},admin",
-     f"approval_rules.csv:2: escalate_after_hours: '{BIG}' is out of range (0 to 2147483647)"),
-    ("customers.csv", "500000.00,30,", "500000.00,2147483647,",  # a due date 5.8 million years on
-     "customers.csv:2: payment_terms_days: '2147483647' is out of range (0 to 3650)"),
-    ("stock.csv", "CC-2609,1000,", "CC-2609," + "9" * 5000 + ",",  # int() refuses 4300+ digits by itself
-     "stock.csv:2: qty: '" + "9" * (MAX_SHOWN - 15)),
+    (
+        "schemes.csv",
+        "2026-12-31,0,false",
+        f"2026-12-31,-{BIG},false",
+        f"schemes.csv:2: priority: '-{BIG}' is out of range (-2147483648 to 2147483647)",
+    ),
+    (
+        "approval_rules.csv",
+        "manager,24,admin",
+        f"manager,{BIG},admin",
+        f"approval_rules.csv:2: escalate_after_hours: '{BIG}' is out of range (0 to 2147483647)",
+    ),
+    (
+        "customers.csv",
+        "500000.00,30,",
+        "500000.00,2147483647,",  # a due date 5.8 million years on
+        "customers.csv:2: payment_terms_days: '2147483647' is out of range (0 to 3650)",
+    ),
+    (
+        "stock.csv",
+        "CC-2609,1000,",
+        "CC-2609," + "9" * 5000 + ",",  # int() refuses 4300+ digits by itself
+        "stock.csv:2: qty: '" + "9" * (MAX_SHOWN - 15),
+    ),
     # money: stored as text of at most 40 characters
-    ("prices.csv", "CC-100,10.00,", f"CC-100,{BIG},",
-     f"prices.csv:2: price: '{BIG}' is out of range (at most 999999999999999.99)"),
-    ("prices.csv", "CC-100,10.00,", "CC-100,1e30,",
-     "prices.csv:2: price: '1e30' is not a decimal amount (digits, optional decimal point, not negative)"),
-    ("prices.csv", "CC-100,10.00,", "CC-100,10." + "0" * 40 + "1,",
-     "prices.csv:2: price: '10." + "0" * 40 + "1' has more than 4 decimal places"),
-    ("order_lines.csv", "144,10.00,0.00", f"144,{BIG}.00,0.00",
-     f"order_lines.csv:2: unit_price: '{BIG}.00' is out of range (at most 999999999999999.99)"),
-    ("payments.csv", "R-101,3000.00,", "R-101,1" + "0" * 39 + ",",
-     "payments.csv:2: amount: '1" + "0" * 39 + "' is out of range (at most 999999999999999.99)"),
-    ("customers.csv", "WH-BLR,500000.00,", f"WH-BLR,{BIG},",
-     f"customers.csv:2: credit_limit: '{BIG}' is out of range (at most 999999999999999.99)"),
-    ("skus.csv", "PCS=1|BOX=12|CASE=144,18,", "PCS=1|BOX=12|CASE=144,1001,",
-     "skus.csv:2: tax_rate: '1001' is out of range (at most 1000)"),
+    (
+        "prices.csv",
+        "CC-100,10.00,",
+        f"CC-100,{BIG},",
+        f"prices.csv:2: price: '{BIG}' is out of range (at most 999999999999999.99)",
+    ),
+    (
+        "prices.csv",
+        "CC-100,10.00,",
+        "CC-100,1e30,",
+        "prices.csv:2: price: '1e30' is not a decimal amount (digits, optional decimal point, not negative)",
+    ),
+    (
+        "prices.csv",
+        "CC-100,10.00,",
+        "CC-100,10." + "0" * 40 + "1,",
+        "prices.csv:2: price: '10." + "0" * 40 + "1' has more than 4 decimal places",
+    ),
+    (
+        "order_lines.csv",
+        "144,10.00,0.00",
+        f"144,{BIG}.00,0.00",
+        f"order_lines.csv:2: unit_price: '{BIG}.00' is out of range (at most 999999999999999.99)",
+    ),
+    (
+        "payments.csv",
+        "R-101,3000.00,",
+        "R-101,1" + "0" * 39 + ",",
+        "payments.csv:2: amount: '1" + "0" * 39 + "' is out of range (at most 999999999999999.99)",
+    ),
+    (
+        "customers.csv",
+        "WH-BLR,500000.00,",
+        f"WH-BLR,{BIG},",
+        f"customers.csv:2: credit_limit: '{BIG}' is out of range (at most 999999999999999.99)",
+    ),
+    (
+        "skus.csv",
+        "PCS=1|BOX=12|CASE=144,18,",
+        "PCS=1|BOX=12|CASE=144,1001,",
+        "skus.csv:2: tax_rate: '1001' is out of range (at most 1000)",
+    ),
     ("schemes.csv", ",1,CASE,,5,", ",1,CASE,,101,", "schemes.csv:3: discount_pct: '101' is out of range (at most 100)"),
     # dates far enough from year 9999 that due dates and time zones cannot overflow
-    ("orders.csv", "2026-10-05T11:00:00+05:30", "9999-12-31T23:00:00",
-     "orders.csv:2: created_at: '9999-12-31T23:00:00' is out of range (years 1900 to 2999)"),
-    ("orders.csv", "2026-10-05T11:00:00+05:30", "0001-01-01T00:00:00+05:30",
-     "orders.csv:2: created_at: '0001-01-01T00:00:00+05:30' is out of range (years 1900 to 2999)"),
-    ("payments.csv", "3000.00,2026-10-25,", "3000.00,9999-12-31,",
-     "payments.csv:2: paid_on: '9999-12-31' is out of range (years 1900 to 2999)"),
+    (
+        "orders.csv",
+        "2026-10-05T11:00:00+05:30",
+        "9999-12-31T23:00:00",
+        "orders.csv:2: created_at: '9999-12-31T23:00:00' is out of range (years 1900 to 2999)",
+    ),
+    (
+        "orders.csv",
+        "2026-10-05T11:00:00+05:30",
+        "0001-01-01T00:00:00+05:30",
+        "orders.csv:2: created_at: '0001-01-01T00:00:00+05:30' is out of range (years 1900 to 2999)",
+    ),
+    (
+        "payments.csv",
+        "3000.00,2026-10-25,",
+        "3000.00,9999-12-31,",
+        "payments.csv:2: paid_on: '9999-12-31' is out of range (years 1900 to 2999)",
+    ),
     # NUL: PostgreSQL text cannot hold it (SQLite would store it)
     ("users.csv", "Asha Rao", "Asha\x00Rao", "users.csv:2: name: the value contains a NUL character (\\x00)"),
     ("stock.csv", "CC-2609,1000,", "CC-2609,10\x0000,", "stock.csv:2: qty: the value contains a NUL character (\\x00)"),
@@ -98,8 +167,7 @@ CASES = [
 
 
 @pytest.mark.parametrize("fname,old,new,expected", CASES, ids=[c[3][:60] for c in CASES])
-def test_each_hostile_value_is_one_error_line_and_nothing_is_written(engine, world, clock, fname, old, new,
-                                                                     expected):
+def test_each_hostile_value_is_one_error_line_and_nothing_is_written(engine, world, clock, fname, old, new, expected):
     edit(world, fname, old, new)
     error = first_error(engine, world, clock)
     assert error.startswith(expected), error
@@ -134,7 +202,7 @@ def test_cells_up_to_the_limit_still_import(engine, world, clock):
 # --- formulas in exports -------------------------------------------------------------------
 
 HOSTILE_NAMES = {
-    "R-101": "=HYPERLINK(\"http://evil.example\",\"click\")",
+    "R-101": '=HYPERLINK("http://evil.example","click")',
     "R-102": "+cmd|' /C calc'!A0",
     "R-103": "-2+3",
     "R-104": "@SUM(1+1)",
@@ -163,7 +231,7 @@ def test_export_escapes_formulas_and_import_restores_them_exactly(sample, engine
     export_world(sample, tmp_path / "out", clock=clock)
     with (tmp_path / "out" / "customers.csv").open(newline="", encoding="utf-8") as f:
         names = {r["code"]: r["name"] for r in csv.DictReader(f)}
-    assert names["R-101"] == "'=HYPERLINK(\"http://evil.example\",\"click\")"
+    assert names["R-101"] == '\'=HYPERLINK("http://evil.example","click")'
     assert names["R-102"] == "'+cmd|' /C calc'!A0"
     assert names["R-103"] == "'-2+3" and names["R-104"] == "'@SUM(1+1)" and names["R-105"] == "'\tTabbed"
     assert names["R-106"] == "''=already escaped by hand" and names["R-107"] == "'''+two apostrophes"

@@ -1,4 +1,5 @@
 """Allocation plans (properties) and the stock services against a real database."""
+
 import os
 import threading
 from datetime import date, datetime, timedelta
@@ -42,9 +43,16 @@ POSTGRES = os.environ.get("DMS_TEST_DB") == "postgres"
 
 dates = st.one_of(st.none(), st.dates(min_value=TODAY - timedelta(days=60), max_value=TODAY + timedelta(days=60)))
 batch_lists = st.lists(
-    st.builds(BatchStock, batch=st.text("ABCDEFGH", min_size=1, max_size=3),
-              available=st.integers(0, 40), expiry_date=dates, received_on=dates),
-    max_size=8, unique_by=lambda b: b.batch)
+    st.builds(
+        BatchStock,
+        batch=st.text("ABCDEFGH", min_size=1, max_size=3),
+        available=st.integers(0, 40),
+        expiry_date=dates,
+        received_on=dates,
+    ),
+    max_size=8,
+    unique_by=lambda b: b.batch,
+)
 methods = st.sampled_from(["FEFO", "FIFO"])
 
 
@@ -69,7 +77,7 @@ def test_plan_takes_exactly_qty_in_order_or_nothing(batches, qty, method):
         assert not _expired(by_code[code])  # expired batches are never used
     # The plan is a prefix of the allocation order, every batch but the last taken whole.
     order = [b.batch for b in allocation_order(usable(batches, TODAY), method)]
-    assert [b for b, _ in plan] == order[:len(plan)]
+    assert [b for b, _ in plan] == order[: len(plan)]
     for code, n in plan[:-1]:
         assert n == by_code[code].available
 
@@ -87,10 +95,12 @@ def test_plan_splits_when_no_single_batch_covers(batches, method):
 
 @given(st.sampled_from(["FEFO", "FIFO"]))
 def test_order_rules(method):
-    b = [BatchStock("Z", 10, date(2026, 12, 1), date(2026, 9, 1)),
-         BatchStock("A", 10, date(2027, 1, 1), date(2026, 8, 1)),
-         BatchStock("N", 10, None, date(2026, 7, 1)),
-         BatchStock("X", 10, date(2026, 11, 19), date(2026, 6, 1))]  # expired yesterday
+    b = [
+        BatchStock("Z", 10, date(2026, 12, 1), date(2026, 9, 1)),
+        BatchStock("A", 10, date(2027, 1, 1), date(2026, 8, 1)),
+        BatchStock("N", 10, None, date(2026, 7, 1)),
+        BatchStock("X", 10, date(2026, 11, 19), date(2026, 6, 1)),
+    ]  # expired yesterday
     plan = plan_allocation(b, 25, method, TODAY)
     if method == "FEFO":  # earliest expiry first, no expiry last
         assert plan == [("Z", 10), ("A", 10), ("N", 5)]
@@ -104,6 +114,7 @@ def test_order_rules(method):
 
 # --- services ---------------------------------------------------------------------------
 
+
 def _stock_world(engine):
     """Two warehouses; SKU S1 (FEFO) in three batches, one expired; S2 (FIFO) in two."""
     with transaction(engine) as s:
@@ -112,8 +123,17 @@ def _stock_world(engine):
         s.add(Sku(code="S1", product="P", name="Sku one", allocation="FEFO", reorder_level=5))
         s.add(Sku(code="S2", product="P", name="Sku two", allocation="FIFO"))
         receive(s, WHO, "W1", "S1", "OLD", 7, expiry_date=date(2026, 11, 1), received_on=date(2026, 5, 1))
-        receive(s, WHO, "W1", "S1", "B1", 10, mfg_date=date(2026, 6, 1), expiry_date=date(2026, 12, 31),
-                received_on=date(2026, 6, 5))
+        receive(
+            s,
+            WHO,
+            "W1",
+            "S1",
+            "B1",
+            10,
+            mfg_date=date(2026, 6, 1),
+            expiry_date=date(2026, 12, 31),
+            received_on=date(2026, 6, 5),
+        )
         receive(s, WHO, "W1", "S1", "B2", 20, expiry_date=date(2027, 6, 30), received_on=date(2026, 6, 1))
         receive(s, WHO, "W1", "S2", "C1", 5, received_on=date(2026, 9, 1))
         receive(s, WHO, "W1", "S2", "C2", 5, received_on=date(2026, 8, 1))
@@ -121,16 +141,23 @@ def _stock_world(engine):
 
 
 def _bal(s: Session, wh: str, sku: str, batch: str) -> tuple[int, int, int]:
-    r = s.exec(select(StockBalance).where(StockBalance.warehouse == wh, StockBalance.sku == sku,
-                                          StockBalance.batch == batch)
-               .execution_options(populate_existing=True)).one()
+    r = s.exec(
+        select(StockBalance)
+        .where(StockBalance.warehouse == wh, StockBalance.sku == sku, StockBalance.batch == batch)
+        .execution_options(populate_existing=True)
+    ).one()
     return r.available, r.reserved, r.damaged
 
 
 def _all_balances(s: Session) -> list[tuple]:
-    return [(r.warehouse, r.sku, r.batch, r.available, r.reserved, r.damaged) for r in s.exec(
-        select(StockBalance).order_by(StockBalance.warehouse, StockBalance.sku, StockBalance.batch)
-        .execution_options(populate_existing=True))]
+    return [
+        (r.warehouse, r.sku, r.batch, r.available, r.reserved, r.damaged)
+        for r in s.exec(
+            select(StockBalance)
+            .order_by(StockBalance.warehouse, StockBalance.sku, StockBalance.batch)
+            .execution_options(populate_existing=True)
+        )
+    ]
 
 
 @pytest.fixture
@@ -192,8 +219,10 @@ def test_release_gives_back_once(stocked):
     with Session(stocked) as s:
         assert _bal(s, "W1", "S1", "B1") == (10, 0, 0)
         assert _bal(s, "W1", "S1", "B2") == (20, 0, 0)
-        assert {m.kind for m in s.exec(select(StockMovement).where(StockMovement.order_no == "SO-1"))} \
-            == {"reservation", "release"}
+        assert {m.kind for m in s.exec(select(StockMovement).where(StockMovement.order_no == "SO-1"))} == {
+            "reservation",
+            "release",
+        }
         assert ledger_consistent(s) == []
 
 
@@ -219,12 +248,14 @@ def test_adjust_and_damage(stocked):
         assert adjust(s, WHO, "W1", "S1", "B1", 5, "found a box").available == 12
         row = mark_damaged(s, WHO, "W1", "S1", "B2", 4, "crushed")
         assert (row.available, row.damaged) == (16, 4)
-    bad = [(adjust, dict(delta=-13, reason="count"), InsufficientStock),
-           (adjust, dict(delta=2, reason="  "), InvalidInput),
-           (adjust, dict(delta=0, reason="count"), InvalidInput),
-           (mark_damaged, dict(qty=17, reason="wet"), InsufficientStock),
-           (mark_damaged, dict(qty=-1, reason="wet"), InvalidInput),
-           (mark_damaged, dict(qty=1, reason=""), InvalidInput)]
+    bad = [
+        (adjust, dict(delta=-13, reason="count"), InsufficientStock),
+        (adjust, dict(delta=2, reason="  "), InvalidInput),
+        (adjust, dict(delta=0, reason="count"), InvalidInput),
+        (mark_damaged, dict(qty=17, reason="wet"), InsufficientStock),
+        (mark_damaged, dict(qty=-1, reason="wet"), InvalidInput),
+        (mark_damaged, dict(qty=1, reason=""), InvalidInput),
+    ]
     for fn, kw, err in bad:
         batch = "B1" if fn is adjust else "B2"
         with transaction(stocked) as s, pytest.raises(err):
@@ -234,8 +265,12 @@ def test_adjust_and_damage(stocked):
     with Session(stocked) as s:
         assert _bal(s, "W1", "S1", "B1") == (12, 0, 0)
         assert _bal(s, "W1", "S1", "B2") == (16, 0, 4)
-        reasons = [m.reason for m in s.exec(select(StockMovement).where(StockMovement.kind.in_(
-            ["adjustment", "damage"])).order_by(StockMovement.id))]
+        reasons = [
+            m.reason
+            for m in s.exec(
+                select(StockMovement).where(StockMovement.kind.in_(["adjustment", "damage"])).order_by(StockMovement.id)
+            )
+        ]
         assert reasons == ["count", "found a box", "crushed"]
         assert ledger_consistent(s) == []
 
@@ -248,16 +283,23 @@ def test_transfer_creates_batch_with_same_dates(stocked):
         assert _bal(s, "W1", "S1", "B1") == (4, 0, 0)
         assert _bal(s, "W2", "S1", "B1") == (6, 0, 0)
         moved = s.get(StockBalance, ("W2", "S1", "B1"))
-        assert (moved.mfg_date, moved.expiry_date, moved.received_on) == \
-            (date(2026, 6, 1), date(2026, 12, 31), date(2026, 6, 5))
-        legs = [(m.warehouse, m.d_available) for m in s.exec(
-            select(StockMovement).where(StockMovement.kind == "transfer").order_by(StockMovement.id))]
+        assert (moved.mfg_date, moved.expiry_date, moved.received_on) == (
+            date(2026, 6, 1),
+            date(2026, 12, 31),
+            date(2026, 6, 5),
+        )
+        legs = [
+            (m.warehouse, m.d_available)
+            for m in s.exec(select(StockMovement).where(StockMovement.kind == "transfer").order_by(StockMovement.id))
+        ]
         assert sorted(legs) == [("W1", -4), ("W1", -2), ("W2", 2), ("W2", 4)]
         assert ledger_consistent(s) == []
-    for args, err in [(("W1", "W1", "S1", "B1", 1, "x"), InvalidInput),
-                      (("W1", "W9", "S1", "B1", 1, "x"), NotFound),
-                      (("W1", "W2", "S1", "B1", 5, "x"), InsufficientStock),
-                      (("W1", "W2", "S1", "B1", 1, ""), InvalidInput)]:
+    for args, err in [
+        (("W1", "W1", "S1", "B1", 1, "x"), InvalidInput),
+        (("W1", "W9", "S1", "B1", 1, "x"), NotFound),
+        (("W1", "W2", "S1", "B1", 5, "x"), InsufficientStock),
+        (("W1", "W2", "S1", "B1", 1, ""), InvalidInput),
+    ]:
         with transaction(stocked) as s, pytest.raises(err):
             transfer(s, WHO, *args)
     with Session(stocked) as s:
@@ -381,11 +423,19 @@ def test_reserve_replans_when_stock_is_taken_after_the_read(stocked):
             return
         fired.append(True)
         with make_engine(stocked.url_string).begin() as other:
-            other.execute(text("UPDATE stock_balance SET available = available - 8, reserved = reserved + 8 "
-                               "WHERE warehouse = 'W1' AND sku = 'S1' AND batch = 'B1'"))
-            other.execute(text("INSERT INTO stock_movement (at, warehouse, sku, batch, kind, d_available, "
-                               "d_reserved, d_damaged) VALUES (:at, 'W1', 'S1', 'B1', 'reservation', -8, 8, 0)"),
-                          {"at": AT})
+            other.execute(
+                text(
+                    "UPDATE stock_balance SET available = available - 8, reserved = reserved + 8 "
+                    "WHERE warehouse = 'W1' AND sku = 'S1' AND batch = 'B1'"
+                )
+            )
+            other.execute(
+                text(
+                    "INSERT INTO stock_movement (at, warehouse, sku, batch, kind, d_available, "
+                    "d_reserved, d_damaged) VALUES (:at, 'W1', 'S1', 'B1', 'reservation', -8, 8, 0)"
+                ),
+                {"at": AT},
+            )
 
     with transaction(stocked) as s:
         event.listen(stocked, "after_cursor_execute", steal)

@@ -5,6 +5,7 @@ The sample's invoices: INV-0001 SO-0901 Anand (R-101) 5227.20 due 10-20; INV-000
 (R-102) 9005.76, 5000 paid, due 10-27; INV-0003 SO-0903 New Star (R-104) 50418.72, 20000 paid, due
 11-19; INV-0004 SO-0904 Ganesh (R-103) 4788.00 due 11-09; INV-0005 SO-0906 Murugan (R-105, Chennai)
 10584.00 due 11-27."""
+
 import json
 from decimal import Decimal
 
@@ -21,8 +22,15 @@ from tools.base import StalePreview
 
 
 def numbers(engine, clock, user, **kw):
-    return [v.invoice_no for v in read(engine, clock, user, lambda s, a, c: list_invoices(
-        s, a, c.today(), where=build_filter(s, a, **kw.pop("filters", {})), **kw))]
+    return [
+        v.invoice_no
+        for v in read(
+            engine,
+            clock,
+            user,
+            lambda s, a, c: list_invoices(s, a, c.today(), where=build_filter(s, a, **kw.pop("filters", {})), **kw),
+        )
+    ]
 
 
 def test_each_role_lists_the_invoices_in_its_scope(sample, clock):
@@ -37,14 +45,19 @@ def test_each_role_lists_the_invoices_in_its_scope(sample, clock):
 
 def test_status_days_overdue_period_and_customer_filters(sample, clock):
     assert numbers(sample, clock, "U-ADM", status="overdue") == ["INV-0001", "INV-0002", "INV-0003", "INV-0004"]
-    assert numbers(sample, clock, "U-ADM", status="unpaid") == ["INV-0001", "INV-0002", "INV-0003", "INV-0004",
-                                                                "INV-0005"]
+    assert numbers(sample, clock, "U-ADM", status="unpaid") == [
+        "INV-0001",
+        "INV-0002",
+        "INV-0003",
+        "INV-0004",
+        "INV-0005",
+    ]
     assert numbers(sample, clock, "U-ADM", status="paid") == []
     assert numbers(sample, clock, "U-ADM", min_days_overdue=20) == ["INV-0001", "INV-0002"]
     assert numbers(sample, clock, "U-ADM", min_days_overdue=11) == ["INV-0001", "INV-0002", "INV-0004"]
     from datetime import date
-    assert numbers(sample, clock, "U-ADM", start=date(2026, 11, 1), end=date(2026, 11, 30)) == ["INV-0004",
-                                                                                                 "INV-0005"]
+
+    assert numbers(sample, clock, "U-ADM", start=date(2026, 11, 1), end=date(2026, 11, 30)) == ["INV-0004", "INV-0005"]
     assert numbers(sample, clock, "U-ADM", filters={"region": "Bengaluru South"}) == ["INV-0002", "INV-0003"]
     assert numbers(sample, clock, "U-ADM", filters={"beat": "Mysuru Thursday"}) == ["INV-0004"]
     assert numbers(sample, clock, "U-MGR-KA", filters={"sales_rep": "Priya Nair"}) == ["INV-0002", "INV-0003"]
@@ -78,8 +91,13 @@ def test_an_invoice_out_of_scope_reads_like_a_missing_one(sample, clock):
         with pytest.raises(NotFound) as e:
             run(sample, clock, user, "get_invoice", invoice=ref)
         return str(e.value)
-    for user, hidden in (("U-RET-101", "INV-0002"), ("U-MGR-TN", "INV-0004"), ("U-REP-1", "INV-0003"),
-                         ("U-DIST-BLR", "INV-0005")):
+
+    for user, hidden in (
+        ("U-RET-101", "INV-0002"),
+        ("U-MGR-TN", "INV-0004"),
+        ("U-REP-1", "INV-0003"),
+        ("U-DIST-BLR", "INV-0005"),
+    ):
         assert refusal(user, hidden).replace(hidden, "#") == refusal(user, "INV-0099").replace("INV-0099", "#")
         with pytest.raises(NotFound):
             preview(sample, clock, user, "send_invoice", invoice=hidden)
@@ -100,8 +118,15 @@ def test_send_an_invoice_previews_then_queues_it_to_the_customers_users(sample, 
     [m] = outbox(sample)
     assert m.recipient == "U-RET-103" and m.status == "pending"
     payload = json.loads(m.payload)
-    assert payload == {"invoice_no": "INV-0004", "order_no": "SO-0904", "customer": "Ganesh Provisions",
-                       "amount": "4788.00", "paid": "0.00", "balance": "4788.00", "due_date": "2026-11-09"}
+    assert payload == {
+        "invoice_no": "INV-0004",
+        "order_no": "SO-0904",
+        "customer": "Ganesh Provisions",
+        "amount": "4788.00",
+        "paid": "0.00",
+        "balance": "4788.00",
+        "due_date": "2026-11-09",
+    }
     with Session(sample) as s:
         entry = s.exec(select(AuditEntry).where(AuditEntry.action == "invoice.send")).one()
     assert (entry.user_id, entry.channel, entry.entity_id) == ("U-MGR-KA", "slack", "INV-0004")
@@ -131,10 +156,15 @@ def test_sending_refusals(sample, clock):
 def test_when_payments_fall_due_and_the_credit_left(sample, clock):
     p = read(sample, clock, "U-RET-101", lambda s, a, c: credit_position(s, a, c.today(), "R-101"))
     # outstanding = 4500 opening + 5227.20 (SO-0901) + 3463.20 (SO-0905) - 3000 paid
-    assert (p.outstanding, p.credit_limit, p.credit_left) == (Decimal("10190.40"), Decimal("20000.00"),
-                                                              Decimal("9809.60"))
+    assert (p.outstanding, p.credit_limit, p.credit_left) == (
+        Decimal("10190.40"),
+        Decimal("20000.00"),
+        Decimal("9809.60"),
+    )
     assert [(d.ref, str(d.due_date), d.balance, d.days_past_due) for d in p.due] == [
-        ("INV-0001", "2026-10-20", Decimal("5227.20"), 31), ("opening balance", "2026-11-20", Decimal("1500.00"), 0)]
+        ("INV-0001", "2026-10-20", Decimal("5227.20"), 31),
+        ("opening balance", "2026-11-20", Decimal("1500.00"), 0),
+    ]
     assert (p.overdue, p.not_invoiced) == (Decimal("5227.20"), Decimal("3463.20"))
 
     r = run(sample, clock, "U-RET-101", "payment_due")
@@ -153,11 +183,16 @@ def test_when_payments_fall_due_and_the_credit_left(sample, clock):
 def test_outstanding_by_days_overdue(sample, clock):
     got = read(sample, clock, "U-MGR-KA", lambda s, a, c: overdue_by(s, a, c.today(), 10))
     assert [(o.customer, o.amount, o.oldest_days) for o in got] == [
-        ("R-101", Decimal("5227.20"), 31), ("R-103", Decimal("4788.00"), 11), ("R-102", Decimal("4005.76"), 24)]
+        ("R-101", Decimal("5227.20"), 31),
+        ("R-103", Decimal("4788.00"), 11),
+        ("R-102", Decimal("4005.76"), 24),
+    ]
     r = run(sample, clock, "U-MGR-KA", "outstanding", min_days_overdue=20)
     assert [c["customer"] for c in r.data["customers"]] == ["R-101", "R-102"] and r.data["total"] == "9232.96"
     assert "at least 20 days overdue" in r.text and r.table.rows[0][2] == "INV-0001"
-    assert run(sample, clock, "U-RET-101", "outstanding", min_days_overdue=40).text == \
-        "Nothing is at least 40 days overdue."
+    assert (
+        run(sample, clock, "U-RET-101", "outstanding", min_days_overdue=40).text
+        == "Nothing is at least 40 days overdue."
+    )
     plain = run(sample, clock, "U-RET-101", "outstanding")  # without the filter: as before
     assert "owes" in plain.text and "min_days_overdue" not in plain.data

@@ -1,4 +1,5 @@
 """Knowledge documents: splitting, semantic search, cited answers (no network, no DB)."""
+
 import shutil
 
 import pytest
@@ -49,8 +50,7 @@ def test_split_sections_paragraphs_and_untitled_documents():
         "Intro paragraph without a title\nthat wraps.\n\n"
         "## Schemes\n\n1. Buy 10 get 1.\n2) Festive offer.\n\n"
         "### Notes\nA closing paragraph.\n\n"
-        "```\ncode stays # not a heading\n```\n"
-        + "Long sentence number one is here. " * 60
+        "```\ncode stays # not a heading\n```\n" + "Long sentence number one is here. " * 60
     )
     passages = split_document("scheme_circular.md", md)
     assert passages[0].title == "scheme circular"  # no "# " heading: from the file name

@@ -1,6 +1,7 @@
 """Grounded replies: what a change did is said by the runtime from the tool's result, and order or
 invoice numbers and amounts in a model's text that no tool result of the conversation holds are
 never shown as facts. Through the real openai SDK against tests/fake_openai.py."""
+
 import re
 
 from core.state import snapshot
@@ -28,8 +29,10 @@ def test_done_after_a_refused_read_is_the_cores_refusal(assistant, fake, sample)
 
 
 def test_amounts_from_the_tool_result_stand_made_up_ones_are_dropped(assistant, fake):
-    fake.script(tool_calls(("get_order", {"order_no": "SO-0905"})),
-                text("SO-0905 is confirmed. Its total is Rs 99,999.00. Thank you for your order."))
+    fake.script(
+        tool_calls(("get_order", {"order_no": "SO-0905"})),
+        text("SO-0905 is confirmed. Its total is Rs 99,999.00. Thank you for your order."),
+    )
     r = assistant.handle(RETAILER, "SO-0905?")
     assert r.text == "SO-0905 is confirmed. Thank you for your order.\n\n(" + UNCHECKED + ")"
 

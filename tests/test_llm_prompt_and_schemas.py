@@ -2,6 +2,7 @@
 arrives), every argument is documented, errors say how to fix a call, and the prompt puts the
 static part (instructions, tools) before the per-user, per-day part so a server's prompt cache
 holds across users and days. Through the real openai SDK against tests/fake_openai.py."""
+
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -48,6 +49,7 @@ def test_every_argument_is_documented_for_a_model():
         for arg, schema in fn["parameters"].get("properties", {}).items():
             assert schema.get("description"), f"{fn['name']}.{arg} has no description"
     from tools.registry import TOOL_SPECS
+
     assert set(RUNTIME_TOOLS).isdisjoint(TOOL_SPECS)
 
 
@@ -57,6 +59,7 @@ def convert_to_openai_tool_list(tools, convert):
 
 def test_descriptions_say_to_pass_the_users_own_words():
     from tools.registry import TOOL_SPECS
+
     docs = {name: (spec[0].model_json_schema(), spec[3]) for name, spec in TOOL_SPECS.items()}
     order = str(docs["create_order"][0])
     assert "cartons" in order and "as the user" in order
@@ -64,8 +67,10 @@ def test_descriptions_say_to_pass_the_users_own_words():
 
 
 def test_a_validation_error_names_the_argument_and_the_accepted_values(assistant, fake):
-    fake.script(tool_calls(("record_payment", {"customer": "Ganesh Provisions", "amount": "500", "method": "gpay"})),
-                text("Which method: cash, UPI, bank transfer or cheque?"))
+    fake.script(
+        tool_calls(("record_payment", {"customer": "Ganesh Provisions", "amount": "500", "method": "gpay"})),
+        text("Which method: cash, UPI, bank transfer or cheque?"),
+    )
     assistant.handle(MANAGER, "Ganesh paid 500 by gpay")
     [err] = tool_messages(fake.requests[1])
     content = err["content"]
@@ -93,6 +98,7 @@ def test_an_argument_the_core_cannot_read_comes_back_with_a_hint(assistant, fake
 def test_the_prompt_is_static_first_per_user_and_per_day_last(sample, fake):
     """Two users on two days: the first system message and the tool block are the same bytes for
     everyone of a role; the user's name and the date come only after them."""
+
     def clock(day):
         return Clock(tz=ZoneInfo("Asia/Kolkata"), fixed=datetime(2026, 11, day, 10, 0, tzinfo=ZoneInfo("Asia/Kolkata")))
 

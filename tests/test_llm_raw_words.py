@@ -1,6 +1,7 @@
 """A model may pass the user's own words (units such as "cartons" or "peti", a misspelt product
 name, a customer's name as typed) and gets the same result as the offline planner, which reads
 those words itself: the core resolves them. Through the real openai SDK against tests/fake_openai.py."""
+
 import re
 
 import pytest
@@ -15,10 +16,13 @@ def total(reply) -> str:
     return re.search(r"Order total (Rs [\d,]+\.\d\d)", reply.text).group(1)
 
 
-@pytest.mark.parametrize("said, product, unit", [
-    ("2 cartons of sunlef tea 250g", "sunlef tea 250g", "cartons"),
-    ("2 peti sunleaf tea 250", "sunleaf tea 250", "peti"),
-])
+@pytest.mark.parametrize(
+    "said, product, unit",
+    [
+        ("2 cartons of sunlef tea 250g", "sunlef tea 250g", "cartons"),
+        ("2 peti sunleaf tea 250", "sunleaf tea 250", "peti"),
+    ],
+)
 def test_the_users_words_give_the_planners_preview(sample, clock, assistant, fake, said, product, unit):
     offline = Assistant(sample, clock).handle(Turn("U-RET-101", "cli", "offline"), said)
     assert offline.outcome == "preview"
@@ -38,8 +42,14 @@ def test_the_users_words_give_the_planners_preview(sample, clock, assistant, fak
 def test_a_customer_as_typed_gives_the_planners_preview(sample, clock, assistant, fake):
     said = "2 cases of Sunleaf tea 250g for ganesh provisons"
     offline = Assistant(sample, clock).handle(Turn("U-MGR-KA", "cli", "offline"), said)
-    fake.script(tool_calls(("create_order", {"customer": "ganesh provisons",
-                                             "items": [{"product": "Sunleaf tea 250g", "qty": 2, "unit": "cases"}]})))
+    fake.script(
+        tool_calls(
+            (
+                "create_order",
+                {"customer": "ganesh provisons", "items": [{"product": "Sunleaf tea 250g", "qty": 2, "unit": "cases"}]},
+            )
+        )
+    )
     llm = assistant.handle(MANAGER, said)
     assert offline.outcome == llm.outcome == "preview"
     assert llm.table.rows == offline.table.rows and total(llm) == total(offline) and "R-103" in llm.text
@@ -48,8 +58,10 @@ def test_a_customer_as_typed_gives_the_planners_preview(sample, clock, assistant
 def test_a_unit_the_product_lacks_comes_back_with_its_units_and_the_model_can_fix_it(assistant, fake, sample):
     """The core's error names the units the SKU has; the model corrects the call and gets the preview."""
     before = snapshot(sample)
-    fake.script(tool_calls(("create_order", {"items": [{"product": "Sunleaf tea 250g", "qty": 2, "unit": "box"}]})),
-                tool_calls(("create_order", {"items": [{"product": "Sunleaf tea 250g", "qty": 2, "unit": "CASE"}]})))
+    fake.script(
+        tool_calls(("create_order", {"items": [{"product": "Sunleaf tea 250g", "qty": 2, "unit": "box"}]})),
+        tool_calls(("create_order", {"items": [{"product": "Sunleaf tea 250g", "qty": 2, "unit": "CASE"}]})),
+    )
     r = assistant.handle(Turn("U-RET-101", "telegram", "fix"), "2 boxes of Sunleaf tea 250g")
     assert r.outcome == "preview" and "80 PCS (2 CASE)" in r.text
     [err] = tool_messages(fake.requests[1])
@@ -64,8 +76,14 @@ def test_the_offline_planner_still_ends_on_the_cores_error(sample, clock):
 
 
 def test_the_model_can_ask_instead_of_guessing_a_unit(assistant, fake):
-    fake.script(tool_calls(("create_order", {"items": [{"product": "Sunleaf tea 250g", "qty": 2, "unit": "box"}]})),
-                tool_calls(("ask_user", {"question": "Sunleaf tea 250g comes in pieces or cases of 40: which one?",
-                                         "choices": ["PCS", "CASE"]})))
+    fake.script(
+        tool_calls(("create_order", {"items": [{"product": "Sunleaf tea 250g", "qty": 2, "unit": "box"}]})),
+        tool_calls(
+            (
+                "ask_user",
+                {"question": "Sunleaf tea 250g comes in pieces or cases of 40: which one?", "choices": ["PCS", "CASE"]},
+            )
+        ),
+    )
     r = assistant.handle(Turn("U-RET-101", "telegram", "ask"), "2 boxes of Sunleaf tea 250g")
     assert r.outcome == "clarify" and r.text.endswith("- PCS\n- CASE")

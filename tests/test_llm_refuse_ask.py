@@ -1,6 +1,7 @@
 """Structured refusals and questions for LLM backends: the runtime's `refuse` and `ask_user` tools
 give the outcomes `refused` and `clarify`; refusals (the model's, the core's, an unknown tool's)
 are said in the runtime's words; a refusal or a question in plain words is read as one."""
+
 import pytest
 
 from core.state import snapshot
@@ -25,9 +26,18 @@ def test_refuse_gives_a_refusal_in_the_runtimes_words(assistant, fake, sample):
 
 
 def test_ask_user_gives_a_question_with_choices(assistant, fake):
-    fake.script(tool_calls(("find_products", {"query": "tea"})),
-                tool_calls(("ask_user", {"question": "Which tea do you mean?",
-                                         "choices": ["Sunleaf Premium Tea 250g", "Sunleaf Premium Tea 1kg"]})))
+    fake.script(
+        tool_calls(("find_products", {"query": "tea"})),
+        tool_calls(
+            (
+                "ask_user",
+                {
+                    "question": "Which tea do you mean?",
+                    "choices": ["Sunleaf Premium Tea 250g", "Sunleaf Premium Tea 1kg"],
+                },
+            )
+        ),
+    )
     r = assistant.handle(RETAILER, "order some tea")
     assert r.outcome == "clarify" and not r.awaiting_confirmation
     assert r.text == "Which tea do you mean?\n- Sunleaf Premium Tea 250g\n- Sunleaf Premium Tea 1kg"
@@ -39,8 +49,10 @@ def test_ask_user_gives_a_question_with_choices(assistant, fake):
 
 
 def test_an_ambiguous_name_comes_back_with_its_choices_and_ask_user_asks(assistant, fake):
-    fake.script(tool_calls(("product_details", {"product": "Sunleaf"})),
-                tool_calls(("ask_user", {"question": "Which Sunleaf?", "choices": ["250g", "1kg"]})))
+    fake.script(
+        tool_calls(("product_details", {"product": "Sunleaf"})),
+        tool_calls(("ask_user", {"question": "Which Sunleaf?", "choices": ["250g", "1kg"]})),
+    )
     r = assistant.handle(RETAILER, "price of sunleaf")
     [err] = tool_messages(fake.requests[1])
     if "could be" in err["content"]:  # the core found it ambiguous: the model is told to ask, with the choices
@@ -48,11 +60,14 @@ def test_an_ambiguous_name_comes_back_with_its_choices_and_ask_user_asks(assista
     assert r.outcome == "clarify" and r.text.startswith("Which Sunleaf?")
 
 
-@pytest.mark.parametrize("words", [
-    "I'm sorry, but I can't change credit limits. I have raised a request instead.",
-    "Unfortunately I cannot do that.",
-    "I am not able to change prices.",
-])
+@pytest.mark.parametrize(
+    "words",
+    [
+        "I'm sorry, but I can't change credit limits. I have raised a request instead.",
+        "Unfortunately I cannot do that.",
+        "I am not able to change prices.",
+    ],
+)
 def test_a_refusal_in_words_is_a_refusal_in_the_runtimes_words(assistant, fake, sample, words):
     before = snapshot(sample)
     fake.script(text(words))
@@ -82,7 +97,9 @@ def test_a_read_the_core_refuses_ends_in_the_cores_words(assistant, fake, sample
 def test_a_call_beside_a_refusal_keeps_its_result_and_the_refusal_is_the_cores(assistant, fake):
     fake.script(tool_calls(("get_order", {"order_no": "SO-0905"}), ("get_order", {"order_no": "SO-0999"})))
     r = assistant.handle(RETAILER, "SO-0905 and SO-0999?")
-    assert r.outcome == "refused" and "Order SO-0905" in r.text and r.text.endswith("No order SO-0999 that you can see.")
+    assert (
+        r.outcome == "refused" and "Order SO-0905" in r.text and r.text.endswith("No order SO-0999 that you can see.")
+    )
 
 
 def test_refusals_and_questions_keep_the_next_request_valid(assistant, fake):

@@ -1,6 +1,7 @@
 """A model that repeats an identical call gets its answer from the result already in hand, never
 "I could not finish that"; a model that runs out of steps with results in hand is answered from
 them too. Through the real openai SDK against tests/fake_openai.py."""
+
 from agent.runtime import MAX_STEPS
 from tests.fake_openai import text, tool_calls
 from tests.test_openai_backend import RETAILER, assistant, fake, no_tiktoken, tool_messages  # noqa: F401
@@ -23,8 +24,9 @@ def test_the_same_call_again_is_answered_from_the_result_in_hand(assistant, fake
 
 
 def test_a_repeat_beside_a_new_call_runs_the_new_one(assistant, fake):
-    fake.script(tool_calls(SO_0905), tool_calls(SO_0905, ("list_orders", {"status": "pending"})),
-                text("SO-0905 is confirmed."))
+    fake.script(
+        tool_calls(SO_0905), tool_calls(SO_0905, ("list_orders", {"status": "pending"})), text("SO-0905 is confirmed.")
+    )
     r = assistant.handle(RETAILER, "SO-0905 and my pending orders?")
     assert [c.name for c in r.tool_calls] == ["get_order", "list_orders"] and r.text == "SO-0905 is confirmed."
 

@@ -1,6 +1,7 @@
 """Tool calls a model writes as text (fenced JSON, bare JSON, <tool_call> tags), as Qwen2.5-Coder
 1.5B behind llama.cpp did: recovered into real calls and validated like any other; raw JSON never
 reaches a person. Through the real openai SDK against tests/fake_openai.py."""
+
 import pytest
 
 from agent.runtime import Assistant
@@ -31,8 +32,10 @@ def test_a_call_written_as_text_is_run_like_any_other(assistant, fake, sample, s
 
 
 def test_prose_beside_a_written_call_is_not_shown(assistant, fake):
-    fake.script(text_call("list_orders", {"status": "pending"}, prose="Sure! Let me look that up for you."),
-                text("You have pending orders."))
+    fake.script(
+        text_call("list_orders", {"status": "pending"}, prose="Sure! Let me look that up for you."),
+        text("You have pending orders."),
+    )
     r = assistant.handle(RETAILER, "my pending orders?")
     assert r.text == "You have pending orders." and [c.name for c in r.tool_calls] == ["list_orders"]
     assert "Let me look" not in r.full_text()
@@ -47,8 +50,9 @@ def test_a_server_without_a_tool_parser_still_previews_a_change(sample, clock, m
         monkeypatch.setenv("OPENAI_API_KEY", "test")
         a = Assistant(sample, clock, model="openai:test-model")
         before = snapshot(sample)
-        server.script(tool_calls(("create_order", {"items": [{"product": "Sunleaf tea 250g", "qty": 2,
-                                                             "unit": "CASE"}]})))
+        server.script(
+            tool_calls(("create_order", {"items": [{"product": "Sunleaf tea 250g", "qty": 2, "unit": "CASE"}]}))
+        )
         r = a.handle(RETAILER, "2 cases of Sunleaf tea 250g")
         assert r.outcome == "preview" and r.awaiting_confirmation and not shown_raw(r)
         assert "ST-250" in r.text and snapshot(sample) == before
@@ -60,8 +64,10 @@ def test_a_server_without_a_tool_parser_still_previews_a_change(sample, clock, m
 
 def test_a_written_call_with_bad_arguments_is_validated_like_any_other(assistant, fake, sample):
     before = snapshot(sample)
-    fake.script(text_call("create_order", {"items": [{"product": "Sunleaf tea 250g", "qty": -2}]}),
-                text("How many would you like?"))
+    fake.script(
+        text_call("create_order", {"items": [{"product": "Sunleaf tea 250g", "qty": -2}]}),
+        text("How many would you like?"),
+    )
     r = assistant.handle(RETAILER, "order tea")
     assert r.tool_calls[0].ok is False and not assistant.awaiting_confirmation(RETAILER)
     [err] = tool_messages(fake.requests[1])
@@ -70,8 +76,11 @@ def test_a_written_call_with_bad_arguments_is_validated_like_any_other(assistant
 
 
 def test_a_written_call_whose_arguments_are_not_an_object_is_malformed(assistant, fake):
-    fake.script(text('```json\n{"name": "get_order", "arguments": "SO-0905"}\n```'),
-                tool_calls(("get_order", {"order_no": "SO-0905"})), text("It is confirmed."))
+    fake.script(
+        text('```json\n{"name": "get_order", "arguments": "SO-0905"}\n```'),
+        tool_calls(("get_order", {"order_no": "SO-0905"})),
+        text("It is confirmed."),
+    )
     r = assistant.handle(RETAILER, "SO-0905?")
     assert r.text == "It is confirmed." and not shown_raw(r)
     [err, _] = tool_messages(fake.requests[2])
@@ -95,8 +104,11 @@ def test_a_written_call_to_a_tool_of_another_role_is_refused(assistant, fake, sa
 
 
 def test_json_that_is_no_call_is_never_shown_the_model_is_asked_again(assistant, fake):
-    fake.script(tool_calls(("get_order", {"order_no": "SO-0905"})),
-                text('{"order_no": "SO-0905", "status": "confirmed"}'), text("SO-0905 is confirmed."))
+    fake.script(
+        tool_calls(("get_order", {"order_no": "SO-0905"})),
+        text('{"order_no": "SO-0905", "status": "confirmed"}'),
+        text("SO-0905 is confirmed."),
+    )
     r = assistant.handle(RETAILER, "status of SO-0905?")
     assert r.text == "SO-0905 is confirmed." and not shown_raw(r)
     retry = fake.requests[2]["messages"]
@@ -122,8 +134,12 @@ def test_tool_names_spelt_loosely_are_the_tool(assistant, fake):
 
 
 def test_every_request_stays_well_formed_across_turns(assistant, fake):
-    fake.script(text_call("get_order", {"order_no": "SO-0905"}), text("Confirmed."),
-                text_call("list_orders", {}, style="tagged"), text("Two orders."))
+    fake.script(
+        text_call("get_order", {"order_no": "SO-0905"}),
+        text("Confirmed."),
+        text_call("list_orders", {}, style="tagged"),
+        text("Two orders."),
+    )
     assistant.handle(RETAILER, "SO-0905?")
     assistant.handle(RETAILER, "and all my orders?")
     for body in fake.requests:
@@ -133,7 +149,9 @@ def test_every_request_stays_well_formed_across_turns(assistant, fake):
 
 def test_chat_template_tags_a_model_echoes_are_not_shown(assistant, fake):
     """Qwen2.5-Coder 1.5B wrapped the tool's answer in <tool_response> tags in a real run."""
-    fake.script(tool_calls(("list_orders", {"status": "pending"})), text("<tool_response>\nYou have pending orders.\n"
-                                                                         "</tool_response>"))
+    fake.script(
+        tool_calls(("list_orders", {"status": "pending"})),
+        text("<tool_response>\nYou have pending orders.\n</tool_response>"),
+    )
     r = assistant.handle(RETAILER, "my pending orders?")
     assert r.text == "You have pending orders." and "<" not in r.full_text()

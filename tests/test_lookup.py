@@ -1,4 +1,5 @@
 """Finding products, customers, regions and warehouses by what people call them."""
+
 import pytest
 from sqlmodel import Session
 
@@ -26,12 +27,24 @@ def test_sizes_are_normalised():
     assert normalise("tea 0.25 kg") == normalise("tea 250g")
 
 
-@pytest.mark.parametrize("text,code", [
-    ("CC-100", "CC-100"), ("cc-100", "CC-100"), ("8901000000080", "GD-5L"), ("Crunchy Cream 200g", "CC-200"),
-    ("washing bar", "BR-BAR"), ("neem soap", "NS-100"), ("oil 1 litre", "GD-1L"), ("5 litre oil", "GD-5L"),
-    ("GoldDrop oil 1 litre", "GD-1L"), ("sunleaf tea 250g", "ST-250"), ("Brisk detergent 500g", "BR-500"),
-    ("crunchi creem 100 g", "CC-100"), ("Marie Gold", "MG-75"),
-])
+@pytest.mark.parametrize(
+    "text,code",
+    [
+        ("CC-100", "CC-100"),
+        ("cc-100", "CC-100"),
+        ("8901000000080", "GD-5L"),
+        ("Crunchy Cream 200g", "CC-200"),
+        ("washing bar", "BR-BAR"),
+        ("neem soap", "NS-100"),
+        ("oil 1 litre", "GD-1L"),
+        ("5 litre oil", "GD-5L"),
+        ("GoldDrop oil 1 litre", "GD-1L"),
+        ("sunleaf tea 250g", "ST-250"),
+        ("Brisk detergent 500g", "BR-500"),
+        ("crunchi creem 100 g", "CC-100"),
+        ("Marie Gold", "MG-75"),
+    ],
+)
 def test_resolve_sku(s, text, code):
     assert resolve_sku(s, text).code == code
 

@@ -1,4 +1,5 @@
 """Notification words have one owner (channels/notices.py); channels only render them."""
+
 import json
 
 from channels.notices import WORDS, notice_text

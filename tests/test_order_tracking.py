@@ -1,5 +1,6 @@
 """Where an order is: status, who placed, approved, dispatched and delivered it and when, with its
 delivery note and invoice, read from the audit trail and the documents (sample world)."""
+
 from datetime import timedelta
 
 import pytest
@@ -16,12 +17,20 @@ def later(clock: Clock, hours: float) -> Clock:
 
 
 def test_an_order_from_placing_to_delivery(sample, clock):
-    order, _ = act(sample, clock, "U-REP-1", lambda s, a, c: create_order(s, a, c, [Item("ST-250", 2, "CASE")],
-                                                                           "R-103"), channel="slack")
+    order, _ = act(
+        sample,
+        clock,
+        "U-REP-1",
+        lambda s, a, c: create_order(s, a, c, [Item("ST-250", 2, "CASE")], "R-103"),
+        channel="slack",
+    )
     no = order.order_no
     t = read(sample, clock, "U-RET-103", lambda s, a, c: track_order(s, a, no))
-    assert (t.status, t.next_step, t.approval_role) == ("pending_approval", "waiting for approval by a manager",
-                                                        "manager")
+    assert (t.status, t.next_step, t.approval_role) == (
+        "pending_approval",
+        "waiting for approval by a manager",
+        "manager",
+    )
     assert [(x.what, x.by, x.channel) for x in t.steps] == [("placed, waiting for approval", "Ravi Kumar", "slack")]
 
     act(sample, later(clock, 1), "U-MGR-KA", lambda s, a, c: decide(s, a, c, no, True), channel="telegram")
@@ -32,10 +41,15 @@ def test_an_order_from_placing_to_delivery(sample, clock):
         ("placed, waiting for approval", "Ravi Kumar", "slack", clock.now()),
         ("approved and confirmed", "Kiran Shetty", "telegram", later(clock, 1).now()),
         ("dispatched", "Suresh Gowda", "cli", later(clock, 2).now()),
-        ("delivered", "Suresh Gowda", "slack", later(clock, 26).now())]
+        ("delivered", "Suresh Gowda", "slack", later(clock, 26).now()),
+    ]
     assert t.steps[2].detail == "delivery note DN-0006, invoice INV-0006"
-    assert (t.status, t.delivery_note, t.invoice_no, str(t.invoice_due)) == ("delivered", "DN-0006", "INV-0006",
-                                                                              "2026-11-27")
+    assert (t.status, t.delivery_note, t.invoice_no, str(t.invoice_due)) == (
+        "delivered",
+        "DN-0006",
+        "INV-0006",
+        "2026-11-27",
+    )
 
     r = run(sample, clock, "U-RET-103", "track_order", order_no=no.lower())
     assert r.text.startswith(f"Order {no} for Ganesh Provisions (Rs 9,576.00) is delivered.")
@@ -56,8 +70,12 @@ def test_history_orders_and_a_cancellation_with_its_reason(sample, clock):
 
 
 def test_an_order_out_of_scope_reads_like_a_missing_one(sample, clock):
-    for user, hidden in (("U-RET-101", "SO-0902"), ("U-MGR-TN", "SO-0905"), ("U-REP-1", "SO-0908"),
-                         ("U-DIST-BLR", "SO-0906")):
+    for user, hidden in (
+        ("U-RET-101", "SO-0902"),
+        ("U-MGR-TN", "SO-0905"),
+        ("U-REP-1", "SO-0908"),
+        ("U-DIST-BLR", "SO-0906"),
+    ):
         texts = []
         for no in (hidden, "SO-0999"):
             with pytest.raises(NotFound) as e:

@@ -1,4 +1,5 @@
 """Orders, approvals, dispatch, invoices and payments at the core level (rules.md), on the sample world."""
+
 from datetime import timedelta
 from decimal import Decimal
 
@@ -59,9 +60,15 @@ def test_order_numbers_continue_after_history(sample, clock):
 
 
 def test_credit_limit_sends_order_for_approval_then_manager_approves(sample, clock):
-    order, p = act(sample, "U-MGR-KA", lambda s, a, c: create_order(s, a, c, [Item("ST-250", 2, "CASE")], "R-103"), clock)
+    order, p = act(
+        sample, "U-MGR-KA", lambda s, a, c: create_order(s, a, c, [Item("ST-250", 2, "CASE")], "R-103"), clock
+    )
     assert (order.status, order.total, p.approval_reasons, p.approver_role) == (
-        "pending_approval", Decimal("9576.00"), ["credit_limit_exceeded"], "manager")
+        "pending_approval",
+        Decimal("9576.00"),
+        ["credit_limit_exceeded"],
+        "manager",
+    )
     with Session(sample) as s:
         notes = s.exec(select(OutboxMessage).where(OutboxMessage.event == "approval_requested")).all()
         assert {n.recipient for n in notes} == {"U-MGR-KA"}  # the Karnataka manager, not Tamil Nadu's
@@ -70,7 +77,9 @@ def test_credit_limit_sends_order_for_approval_then_manager_approves(sample, clo
         act(sample, "U-REP-1", lambda s, a, c: decide(s, a, c, order.order_no, True), clock)
     with pytest.raises(NotFound):
         act(sample, "U-MGR-TN", lambda s, a, c: decide(s, a, c, order.order_no, True), clock)
-    assert [x.order_no for x in act(sample, "U-MGR-KA", lambda s, a, c: pending_approvals(s, a), clock)] == [order.order_no]
+    assert [x.order_no for x in act(sample, "U-MGR-KA", lambda s, a, c: pending_approvals(s, a), clock)] == [
+        order.order_no
+    ]
     act(sample, "U-MGR-KA", lambda s, a, c: decide(s, a, c, order.order_no, True), clock)
     with Session(sample) as s:
         assert s.get(Order, order.order_no).status == "confirmed"
@@ -110,7 +119,9 @@ def test_insufficient_stock_says_what_is_available_and_writes_nothing(sample, cl
 def test_expired_batch_is_skipped(sample, clock):
     act(sample, "U-MGR-KA", lambda s, a, c: create_order(s, a, c, [Item("MG-75", 300)], "R-102"), clock)
     with Session(sample) as s:
-        got = {b.batch: (b.available, b.reserved) for b in s.exec(select(StockBalance).where(StockBalance.sku == "MG-75"))}
+        got = {
+            b.batch: (b.available, b.reserved) for b in s.exec(select(StockBalance).where(StockBalance.sku == "MG-75"))
+        }
     assert got == {"MG-2605": (100, 0), "MG-2606": (0, 240), "MG-2608": (2340, 60)}
 
 
@@ -156,8 +167,12 @@ def test_preview_changed_is_not_executed(sample, clock):
     p = act(sample, "U-RET-101", lambda s, a, c: preview_order(s, a, c, [Item("CC-100", 20, "BOX")]), clock)
     act(sample, "U-MGR-KA", lambda s, a, c: create_order(s, a, c, [Item("CC-100", 2900)], "R-102"), clock)
     with pytest.raises((PreviewChanged, InsufficientStock)):
-        act(sample, "U-RET-101", lambda s, a, c: create_order(s, a, c, [Item("CC-100", 20, "BOX")],
-                                                              expected=p.fingerprint()), clock)
+        act(
+            sample,
+            "U-RET-101",
+            lambda s, a, c: create_order(s, a, c, [Item("CC-100", 20, "BOX")], expected=p.fingerprint()),
+            clock,
+        )
 
 
 def test_escalation_after_hours(sample, clock):
@@ -168,20 +183,31 @@ def test_escalation_after_hours(sample, clock):
         done = escalate_due(s, clock.at(clock.now() + timedelta(hours=25)))
         assert [a.escalated_to for a in done] == ["admin"]
     with Session(sample) as s:
-        assert {m.recipient for m in s.exec(select(OutboxMessage).where(OutboxMessage.event == "approval_escalated"))} == {"U-ADM"}
+        assert {
+            m.recipient for m in s.exec(select(OutboxMessage).where(OutboxMessage.event == "approval_escalated"))
+        } == {"U-ADM"}
 
 
 def test_sales_last_month(sample, clock):
     from datetime import date
+
     r = act(sample, "U-MGR-KA", lambda s, a, c: sales(s, a, date(2026, 10, 1), date(2026, 10, 31), "brand"), clock)
     assert (r.orders, r.net, r.total) == (3, Decimal("58464.00"), Decimal("64651.68"))
     assert sum(row.total for row in r.rows) == r.total
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.tuples(st.sampled_from(["create", "cancel", "reject", "dispatch"]),
-                          st.sampled_from(["CC-100", "MG-75", "ST-250", "BR-1K"]), st.integers(1, 400)),
-                min_size=1, max_size=6))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["create", "cancel", "reject", "dispatch"]),
+            st.sampled_from(["CC-100", "MG-75", "ST-250", "BR-1K"]),
+            st.integers(1, 400),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
 def test_stock_and_ledger_stay_consistent(sample_template, databases, clock, ops):
     engine = databases.clone(sample_template)
     created: list[str] = []
@@ -211,6 +237,7 @@ def test_stock_and_ledger_stay_consistent(sample_template, databases, clock, ops
 def test_reference_data_is_never_stale(sample, clock):
     """Schemes, approval rules and regions are cached per content: a change is seen at once."""
     from sqlalchemy import text
+
     first = act(sample, "U-RET-101", lambda s, a, c: preview_order(s, a, c, [Item("CC-100", 20, "BOX")]), clock)
     assert first.lines[0].free_qty == 24
     with transaction(sample) as s:  # a direct write, outside every service
@@ -225,6 +252,7 @@ def test_reimport_with_replace_is_seen(sample, clock):
 
     from core.world import import_world
     from tests.conftest import SAMPLE_WORLD
+
     act(sample, "U-RET-101", lambda s, a, c: preview_order(s, a, c, [Item("CC-100", 1)]), clock)
     import_world(sample, Path(__file__).resolve().parents[1] / "worlds" / "pharma", clock=clock, replace=True)
     with pytest.raises(NotFound, match="CC-100"):  # the admin of the new world: the old catalogue is gone

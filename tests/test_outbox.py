@@ -1,4 +1,5 @@
 """Outbox delivery: routing, exactly one send per (event, recipient), retries with backoff, failure."""
+
 import json
 import threading
 import time
@@ -69,8 +70,11 @@ def test_each_notification_is_delivered_once_to_its_channel(sample, clock):
     assert len(report.delivered) == 2 and not report.retried and not report.failed
     approval = rows(sample)[("approval_requested", "U-MGR-KA")]
     assert [(u, t) for _, u, t in slack.sent] == [
-        ("U-MGR-KA", f"Order {order_no} for Anand Kirana Store, Rs 33,304.32 needs your approval: "
-                     "credit_limit_exceeded.")]
+        (
+            "U-MGR-KA",
+            f"Order {order_no} for Anand Kirana Store, Rs 33,304.32 needs your approval: credit_limit_exceeded.",
+        )
+    ]
     assert [(u, t) for _, u, t in telegram.sent] == [("U-RET-103", "Your order SO-0904 is now delivered, Rs 4,788.00.")]
     assert approval.status == "delivered" and approval.attempts == 1 and approval.delivered_at == clock.now()
     # nothing is due any more: a second run (or the next tick) sends nothing
@@ -93,7 +97,11 @@ def test_failures_are_retried_with_exponential_backoff_then_marked_failed(sample
             assert row.status == "pending" and len(report.retried) == 1
             # not due before its time: a run a second early sends nothing
             early = deliver_pending(sample, clock.at(row.next_attempt_at - timedelta(seconds=1)), senders)
-            assert not early.retried and not early.failed and rows(sample)[("approval_requested", "U-MGR-KA")].attempts == attempt
+            assert (
+                not early.retried
+                and not early.failed
+                and rows(sample)[("approval_requested", "U-MGR-KA")].attempts == attempt
+            )
             delays.append((row.next_attempt_at - now).total_seconds())
             now = row.next_attempt_at
         else:
@@ -132,8 +140,7 @@ def test_concurrent_workers_send_each_notification_once(sample, clock):
         for i in range(12):
             notify(s, at=clock.now(), event="order_status", recipient="U-RET-101", order_no=f"SO-{i}", status="x")
     telegram = Platform("telegram", delay=0.02)
-    threads = [threading.Thread(target=deliver_pending, args=(sample, clock, {"telegram": telegram}))
-               for _ in range(3)]
+    threads = [threading.Thread(target=deliver_pending, args=(sample, clock, {"telegram": telegram})) for _ in range(3)]
     for t in threads:
         t.start()
     for t in threads:
@@ -159,12 +166,19 @@ def test_a_row_abandoned_mid_send_is_failed_not_sent_twice(sample, clock):
 
 
 def test_message_texts():
-    esc = OutboxMessage(event="approval_escalated", recipient="U-ADM", payload=json.dumps(
-        {"order_no": "SO-1", "customer": "Anand Kirana Store", "total": "150000.5", "waiting_hours": 24}))
-    assert message_text(esc) == ("Order SO-1 for Anand Kirana Store, Rs 150,000.50 has waited 24 h for approval "
-                                 "and is escalated to you.")
-    status = OutboxMessage(event="order_status", recipient="U", payload=json.dumps({"order_no": "SO-2",
-                                                                                   "status": "pending_approval"}))
+    esc = OutboxMessage(
+        event="approval_escalated",
+        recipient="U-ADM",
+        payload=json.dumps(
+            {"order_no": "SO-1", "customer": "Anand Kirana Store", "total": "150000.5", "waiting_hours": 24}
+        ),
+    )
+    assert message_text(esc) == (
+        "Order SO-1 for Anand Kirana Store, Rs 150,000.50 has waited 24 h for approval and is escalated to you."
+    )
+    status = OutboxMessage(
+        event="order_status", recipient="U", payload=json.dumps({"order_no": "SO-2", "status": "pending_approval"})
+    )
     assert message_text(status) == "Your order SO-2 is now pending approval."
 
 
@@ -177,8 +191,13 @@ def test_the_server_delivers_the_outbox_in_the_background(sample, clock):
 
     notifications(sample, clock)
     slack, telegram = Platform("slack"), Platform("telegram")
-    app = create_app(sample, clock, Assistant(sample, clock), senders={"slack": slack, "telegram": telegram},
-                     server=ServerSettings(outbox_interval_seconds=0.05))
+    app = create_app(
+        sample,
+        clock,
+        Assistant(sample, clock),
+        senders={"slack": slack, "telegram": telegram},
+        server=ServerSettings(outbox_interval_seconds=0.05),
+    )
     with TestClient(app):
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and len(slack.sent) + len(telegram.sent) < 2:

@@ -3,6 +3,7 @@
 The pure rule is checked on the sample world's own price rows, the loaders on a database
 holding the sample world.
 """
+
 import csv
 import typing
 from datetime import date
@@ -19,17 +20,37 @@ from core.tables.pricing import Price
 from tests.conftest import SAMPLE_WORLD
 
 TODAY = date(2026, 11, 20)
-NAMES = {"IN": "India", "KA": "Karnataka", "BLR": "Bengaluru", "BLR-N": "Bengaluru North",
-         "BLR-S": "Bengaluru South", "MYS": "Mysuru", "TN": "Tamil Nadu", "CHN": "Chennai"}
-CHAINS = {"BLR-N": ("BLR-N", "BLR", "KA", "IN"), "BLR-S": ("BLR-S", "BLR", "KA", "IN"),
-          "BLR": ("BLR", "KA", "IN"), "MYS": ("MYS", "KA", "IN"), "CHN": ("CHN", "TN", "IN")}
+NAMES = {
+    "IN": "India",
+    "KA": "Karnataka",
+    "BLR": "Bengaluru",
+    "BLR-N": "Bengaluru North",
+    "BLR-S": "Bengaluru South",
+    "MYS": "Mysuru",
+    "TN": "Tamil Nadu",
+    "CHN": "Chennai",
+}
+CHAINS = {
+    "BLR-N": ("BLR-N", "BLR", "KA", "IN"),
+    "BLR-S": ("BLR-S", "BLR", "KA", "IN"),
+    "BLR": ("BLR", "KA", "IN"),
+    "MYS": ("MYS", "KA", "IN"),
+    "CHN": ("CHN", "TN", "IN"),
+}
 # (type, region) of the sample customers, as in customers.csv
-CUSTOMERS = {"R-101": ("retailer", "BLR-N"), "R-102": ("retailer", "BLR-S"), "R-103": ("retailer", "MYS"),
-             "R-104": ("modern_trade", "BLR-S"), "R-105": ("retailer", "CHN"),
-             "D-BLR": ("distributor", "BLR"), "D-CHN": ("distributor", "CHN")}
+CUSTOMERS = {
+    "R-101": ("retailer", "BLR-N"),
+    "R-102": ("retailer", "BLR-S"),
+    "R-103": ("retailer", "MYS"),
+    "R-104": ("modern_trade", "BLR-S"),
+    "R-105": ("retailer", "CHN"),
+    "D-BLR": ("distributor", "BLR"),
+    "D-CHN": ("distributor", "CHN"),
+}
 
 
 # --- the sample world's CSV rows as table rows -------------------------------------------
+
 
 def csv_rows(name: str) -> list[dict[str, str]]:
     with open(Path(SAMPLE_WORLD) / f"{name}.csv", newline="") as f:
@@ -75,6 +96,7 @@ def price(sku: str, customer: str, on: date = TODAY):
 
 # --- the pure rule ------------------------------------------------------------------------
 
+
 def test_nearest_region_wins_over_farther_region_and_default():
     south = price("GD-1L", "R-102")
     assert (south.price, south.scope, south.reason) == (Decimal("138.00"), "region", "price for Bengaluru South")
@@ -95,8 +117,7 @@ def test_customer_price_beats_everything():
 
 def test_distributor_prices():
     choice = price("CC-100", "D-BLR")
-    assert (choice.price, choice.scope, choice.reason) == (Decimal("8.50"), "customer_type",
-                                                           "price for distributors")
+    assert (choice.price, choice.scope, choice.reason) == (Decimal("8.50"), "customer_type", "price for distributors")
     assert price("ST-250", "D-CHN").price == Decimal("102.00")
     assert price("GD-1L", "D-CHN").price == Decimal("123.25")
     # A region price is more specific than a customer-type price (rules.md order).
@@ -131,16 +152,22 @@ def test_later_valid_from_wins_at_same_specificity_and_empty_is_earliest():
 
 def test_specificity_beats_recency_and_other_customers_rows_are_ignored():
     ctx = ctx_of("R-101")
-    rows = [_row("1.00", region="IN"), _row("2.00", region="KA", valid_from=date(2020, 1, 1)),
-            _row("3.00", region="IN", valid_from=date(2026, 1, 1)), _row("4.00", customer="R-999"),
-            _row("5.00", customer_type="distributor"), _row("6.00", region="TN"),
-            _row("7.00", customer_type="retailer", valid_from=date(2026, 10, 1))]
+    rows = [
+        _row("1.00", region="IN"),
+        _row("2.00", region="KA", valid_from=date(2020, 1, 1)),
+        _row("3.00", region="IN", valid_from=date(2026, 1, 1)),
+        _row("4.00", customer="R-999"),
+        _row("5.00", customer_type="distributor"),
+        _row("6.00", region="TN"),
+        _row("7.00", customer_type="retailer", valid_from=date(2026, 10, 1)),
+    ]
     choice = resolve_price(rows, ctx, TODAY)
     assert (choice.price, choice.scope, choice.reason) == (Decimal("2.00"), "region", "price for Karnataka")
     assert resolve_price([r for r in rows if r.region is None], ctx, TODAY).reason == "price for retailers"
 
 
 # --- the loaders ----------------------------------------------------------------------------
+
 
 def test_price_context_from_customer(sample):
     with Session(sample) as s:
@@ -157,11 +184,16 @@ def test_prices_for_many_skus(sample):
         later = prices_for(s, ["ST-250"], ctx, date(2026, 12, 1))
         dist = prices_for(s, ["CC-100", "MG-75"], price_context(s, s.get(Customer, "D-BLR")), TODAY)
     assert {k: v.price for k, v in got.items()} == {
-        "CC-100": Decimal("9.20"), "GD-1L": Decimal("138.00"), "ST-250": Decimal("120.00")}
+        "CC-100": Decimal("9.20"),
+        "GD-1L": Decimal("138.00"),
+        "ST-250": Decimal("120.00"),
+    }
     assert got["GD-1L"].reason == "price for Bengaluru South"
     assert later["ST-250"].price == Decimal("125.00")
     assert {k: (v.price, v.reason) for k, v in dist.items()} == {
-        "CC-100": (Decimal("8.50"), "price for distributors"), "MG-75": (Decimal("4.25"), "price for distributors")}
+        "CC-100": (Decimal("8.50"), "price for distributors"),
+        "MG-75": (Decimal("4.25"), "price for distributors"),
+    }
 
 
 def test_price_for_one_sku_and_no_price(sample):
@@ -171,5 +203,6 @@ def test_price_for_one_sku_and_no_price(sample):
         s.exec(delete(Price).where(Price.sku == "CC-100"))
         with pytest.raises(NoPrice) as err:
             price_for(s, "CC-100", ctx, TODAY)
-    assert err.value.message == ("There is no price for Crunchy Cream 100g (CC-100) for this customer, "
-                                 "so it cannot be ordered.")
+    assert err.value.message == (
+        "There is no price for Crunchy Cream 100g (CC-100) for this customer, so it cannot be ordered."
+    )

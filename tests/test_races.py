@@ -2,6 +2,7 @@
 one wins (or all win, where all may), the others get a clear refusal, and `dms doctor` finds
 nothing wrong afterwards. Runs on SQLite and PostgreSQL (DMS_TEST_DB); DMS_RACE_TRIALS sets
 the trials per race (default 2) and DMS_RACE_LOG appends each trial's outcome as JSON."""
+
 import json
 import os
 from decimal import Decimal
@@ -36,10 +37,19 @@ def world(request, databases, sample_template):
 def _log(name: str, results, violations: list[str]) -> None:
     if os.environ.get("DMS_RACE_LOG"):
         with open(os.environ["DMS_RACE_LOG"], "a") as f:
-            f.write(json.dumps({"race": name, "db": os.environ.get("DMS_TEST_DB", "sqlite"),
-                                "attempts": len(results), "won": sum(r.kind == "won" for r in results),
-                                "errors": sum(r.kind == "error" for r in results),
-                                "violations": len(violations)}) + "\n")
+            f.write(
+                json.dumps(
+                    {
+                        "race": name,
+                        "db": os.environ.get("DMS_TEST_DB", "sqlite"),
+                        "attempts": len(results),
+                        "won": sum(r.kind == "won" for r in results),
+                        "errors": sum(r.kind == "error" for r in results),
+                        "violations": len(violations),
+                    }
+                )
+                + "\n"
+            )
 
 
 def _settle(engine, name: str, results, winners: int | None = 1) -> list:
@@ -68,8 +78,9 @@ def _status(engine, order_no: str) -> str:
 def _pending_order(engine, clock) -> str:
     """An order of R-101 over its credit limit: it waits for a manager's approval."""
     with transaction(engine) as s:
-        order, preview = create_order(s, load_actor(s, "U-REP-1"), clock, [Item("CC-100", 10, "CASE")],
-                                      customer="R-101")
+        order, preview = create_order(
+            s, load_actor(s, "U-REP-1"), clock, [Item("CC-100", 10, "CASE")], customer="R-101"
+        )
     assert order.status == "pending_approval" and preview.approval_reasons == ["credit_limit_exceeded"]
     return order.order_no
 
@@ -78,6 +89,7 @@ def _crowd(engine, clock) -> None:
     """Other orders hold stock of the same batches as SO-0905, eight times over, so a second
     dispatch of SO-0905 would find reserved stock to take (theirs)."""
     from core.orders import order_lines
+
     with transaction(engine) as s:
         items = [Item(ln.sku, ln.qty * N) for ln in order_lines(s, "SO-0905")]
         create_order(s, load_actor(s, "U-MGR-KA"), clock, items, customer="D-BLR")
@@ -98,8 +110,9 @@ def test_one_of_eight_dispatches_of_an_order_wins(world, clock):
 
 def test_approve_and_reject_of_one_request_decide_it_once(world, clock):
     order_no = _pending_order(world, clock)
-    results = race(url(world), NOW, [("decide", ("U-MGR-KA", order_no, True)), ("decide", ("U-ADM", order_no, False))]
-                   * (N // 2))
+    results = race(
+        url(world), NOW, [("decide", ("U-MGR-KA", order_no, True)), ("decide", ("U-ADM", order_no, False))] * (N // 2)
+    )
     (won,) = _settle(world, "approve vs reject", results)
     approved = won.detail == "approved"
     assert _status(world, order_no) == ("confirmed" if approved else "rejected")
@@ -110,8 +123,9 @@ def test_approve_and_reject_of_one_request_decide_it_once(world, clock):
 
 def test_approve_and_cancel_of_one_request(world, clock):
     order_no = _pending_order(world, clock)
-    results = race(url(world), NOW, [("decide", ("U-MGR-KA", order_no, True)), ("cancel", ("U-RET-101", order_no))]
-                   * (N // 2))
+    results = race(
+        url(world), NOW, [("decide", ("U-MGR-KA", order_no, True)), ("cancel", ("U-RET-101", order_no))] * (N // 2)
+    )
     won = {r.detail for r in _settle(world, "approve vs cancel", results, winners=None)}
     status = _status(world, order_no)
     with Session(world) as s:
@@ -119,15 +133,18 @@ def test_approve_and_cancel_of_one_request(world, clock):
     # as if one after the other: cancelled while waiting, or approved (and then maybe cancelled
     # by one of the retailer's attempts), each at most once
     assert sum(r.kind == "won" for r in results) == len(won) and won
-    assert (status, approval) == {frozenset({"cancelled"}): ("cancelled", "cancelled"),
-                                  frozenset({"approved"}): ("confirmed", "approved"),
-                                  frozenset({"approved", "cancelled"}): ("cancelled", "approved")}[frozenset(won)]
+    assert (status, approval) == {
+        frozenset({"cancelled"}): ("cancelled", "cancelled"),
+        frozenset({"approved"}): ("confirmed", "approved"),
+        frozenset({"approved", "cancelled"}): ("cancelled", "approved"),
+    }[frozenset(won)]
 
 
 def test_cancel_and_dispatch_of_one_order(world, clock):
     _crowd(world, clock)
-    results = race(url(world), NOW, [("cancel", ("U-MGR-KA", "SO-0905")), ("dispatch", ("U-WH-1", "SO-0905"))]
-                   * (N // 2))
+    results = race(
+        url(world), NOW, [("cancel", ("U-MGR-KA", "SO-0905")), ("dispatch", ("U-WH-1", "SO-0905"))] * (N // 2)
+    )
     (won,) = _settle(world, "cancel vs dispatch", results)
     status = _status(world, "SO-0905")
     assert status == ("cancelled" if won.detail == "cancelled" else "dispatched")
@@ -143,8 +160,9 @@ def test_one_of_eight_cancels_wins_and_is_audited_once(world):
 
 def test_dispatch_and_deliver_race_keeps_the_order(world, clock):
     _crowd(world, clock)
-    results = race(url(world), NOW, [("dispatch", ("U-WH-1", "SO-0905")), ("deliver", ("U-WH-1", "SO-0905"))]
-                   * (N // 2))
+    results = race(
+        url(world), NOW, [("dispatch", ("U-WH-1", "SO-0905")), ("deliver", ("U-WH-1", "SO-0905"))] * (N // 2)
+    )
     won = _settle(world, "dispatch vs deliver", results, winners=None)
     # deliver can only follow a dispatch: one dispatch wins, and at most one deliver after it
     assert sorted(r.detail for r in won)[0].startswith("INV-") and len(won) in (1, 2)
@@ -193,6 +211,7 @@ def test_orders_of_one_customer_on_different_skus_respect_the_credit_limit(world
 
 def test_two_warehouse_users_confirm_a_dispatch_preview_once(world, clock):
     from agent.runtime import Assistant, Turn
+
     with transaction(world) as s:
         s.add(User(id="U-WH-2", name="Imran Khan", role="warehouse", regions="BLR"))
     _crowd(world, clock)
@@ -208,6 +227,7 @@ def test_two_warehouse_users_confirm_a_dispatch_preview_once(world, clock):
 
 def test_eight_yes_to_one_preview_place_one_order(world, clock):
     from agent.runtime import Assistant, Turn
+
     assistant = Assistant(world, clock)
     assert assistant.handle(Turn("U-RET-101", "web", "c1"), "order 2 boxes of Crunchy Cream 100g").awaiting_confirmation
     before = _count(world, Order)
@@ -219,12 +239,14 @@ def test_eight_yes_to_one_preview_place_one_order(world, clock):
 def test_approve_and_reject_of_one_telegram_link_request_decide_it_once(world, clock):
     from core.linking import request_link
     from core.tables.parties import LinkRequest
+
     with transaction(world) as s:
         s.add(User(id="U-RET-101B", name="Anand's son", role="retailer", customer="R-101"))
     with transaction(world) as s:
         request_id = request_link(s, 777003, "+91 98450 10101", clock.now()).id
-    results = race(url(world), NOW, [("link", ("U-MGR-KA", request_id, True)), ("link", ("U-ADM", request_id, False))]
-                   * (N // 2))
+    results = race(
+        url(world), NOW, [("link", ("U-MGR-KA", request_id, True)), ("link", ("U-ADM", request_id, False))] * (N // 2)
+    )
     (won,) = _settle(world, "telegram link approve vs reject", results)
     with Session(world) as s:
         status = s.get(LinkRequest, request_id).status

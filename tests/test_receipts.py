@@ -1,6 +1,7 @@
 """Goods receipts by warehouse staff (any unit of the SKU, into a new or existing batch, previewed,
 ledger movement `receipt`, audited) and stock corrections naming a batch code with a signed
 adjustment, on the sample world."""
+
 import pytest
 from sqlmodel import Session, select
 
@@ -21,8 +22,15 @@ def balance(engine, wh, sku, batch):
 
 
 def test_receive_boxes_into_a_new_batch(sample, clock):
-    args = dict(product="Crunchy Cream 100g", qty=20, unit="boxes", batch="CC-2611", mfg_date="2026-11-01",
-                expiry_date="2027-05-31", note="GRN 4471")
+    args = dict(
+        product="Crunchy Cream 100g",
+        qty=20,
+        unit="boxes",
+        batch="CC-2611",
+        mfg_date="2026-11-01",
+        expiry_date="2027-05-31",
+        note="GRN 4471",
+    )
     before = rows(sample)
     p = preview(sample, clock, "U-WH-1", "receive_stock", channel="slack", **args)
     assert rows(sample) == before  # a preview writes nothing
@@ -33,8 +41,13 @@ def test_receive_boxes_into_a_new_batch(sample, clock):
     assert balance(sample, "WH-BLR", "CC-100", "CC-2611") == (240, 0, 0, "2027-05-31")
     with Session(sample) as s:
         [m] = s.exec(select(StockMovement).where(StockMovement.batch == "CC-2611")).all()
-        assert (m.kind, m.d_available, m.user_id, m.channel, m.reason) == ("receipt", 240, "U-WH-1", "slack",
-                                                                          "GRN 4471")
+        assert (m.kind, m.d_available, m.user_id, m.channel, m.reason) == (
+            "receipt",
+            240,
+            "U-WH-1",
+            "slack",
+            "GRN 4471",
+        )
         [a] = s.exec(select(AuditEntry).where(AuditEntry.action == "stock.receive")).all()
         assert (a.user_id, a.channel, a.entity_id, a.at) == ("U-WH-1", "slack", "WH-BLR/CC-100/CC-2611", clock.now())
         assert ledger_consistent(s) == []
@@ -43,15 +56,15 @@ def test_receive_boxes_into_a_new_batch(sample, clock):
 def test_receive_into_an_existing_batch_named_in_any_case(sample, clock):
     p = preview(sample, clock, "U-WH-1", "receive_stock", product="BR-1K", qty=2, unit="case", batch="br1-a")
     assert p.data["batch"] == "BR1-A" and not p.data["new_batch"] and "from 300 to 340" in p.text
-    execute(sample, clock, "U-WH-1", "receive_stock", p.fingerprint, product="BR-1K", qty=2, unit="case",
-            batch="br1-a")
+    execute(sample, clock, "U-WH-1", "receive_stock", p.fingerprint, product="BR-1K", qty=2, unit="case", batch="br1-a")
     assert balance(sample, "WH-BLR", "BR-1K", "BR1-A")[0] == 340
     assert balance(sample, "WH-BLR", "BR-1K", "br1-a") is None
 
 
 def test_an_expired_batch_is_received_and_said_so(sample, clock):
-    p = preview(sample, clock, "U-WH-1", "receive_stock", product="CC-100", qty=12, batch="CC-OLD",
-                expiry_date="2026-11-01")
+    p = preview(
+        sample, clock, "U-WH-1", "receive_stock", product="CC-100", qty=12, batch="CC-OLD", expiry_date="2026-11-01"
+    )
     assert "past its expiry date, so no order can take it" in p.text and "from 3000 to 3000" in p.text
 
 
@@ -60,6 +73,7 @@ def test_receipt_questions_and_refusals(sample, clock):
         with pytest.raises(Exception) as e:
             preview(sample, clock, user, "receive_stock", **args)
         return e.value
+
     assert "Which batch code" in str(refusal("U-WH-1", product="BR-1K", qty=2))
     asked = refusal("U-ADM", product="BR-1K", qty=2, batch="X")  # the admin may receive anywhere: which?
     assert isinstance(asked, InvalidInput) and "WH-BLR" in str(asked) and "WH-CHN" in str(asked)
@@ -68,8 +82,9 @@ def test_receipt_questions_and_refusals(sample, clock):
     assert isinstance(refusal("U-MGR-TN", product="BR-1K", qty=2, batch="X", warehouse="WH-BLR"), NotAllowed)
     crate = refusal("U-WH-1", product="CC-100", qty=2, unit="crate", batch="X")  # no such unit: never the base unit
     assert isinstance(crate, InvalidInput) and "BOX" in str(crate) and "CASE" in str(crate)
-    assert "already has expiry date 2027-03-31" in str(refusal("U-WH-1", product="CC-100", qty=2, batch="CC-2609",
-                                                               expiry_date="2027-01-01"))
+    assert "already has expiry date 2027-03-31" in str(
+        refusal("U-WH-1", product="CC-100", qty=2, batch="CC-2609", expiry_date="2027-01-01")
+    )
     assert "not a date" in str(refusal("U-WH-1", product="CC-100", qty=2, batch="X", expiry_date="31/05/2027"))
     assert [w.code for w in read(sample, clock, "U-MGR-TN", lambda s, a, c: receiving_warehouses(s, a))] == ["WH-CHN"]
     with pytest.raises(NotAllowed):  # the core refuses by itself, whoever calls it
@@ -89,13 +104,14 @@ def test_a_receipt_confirmed_after_the_batch_changed_shows_the_new_preview(sampl
 
 # --- stock corrections: a batch code and a signed change -----------------------------------------
 
+
 def test_signed_adjustment_of_a_batch_named_in_any_case(sample, clock):
     p = preview(sample, clock, "U-WH-1", "adjust_stock", batch="gd1-2608", delta="+5", reason="found in recount")
     assert p.data["batch"] == "GD1-2608" and "Adjust stock by +5 of GoldDrop Sunflower Oil 1L" in p.text
-    execute(sample, clock, "U-WH-1", "adjust_stock", p.fingerprint, batch="gd1-2608", delta="+5",
-            reason="found in recount")
-    minus = preview(sample, clock, "U-WH-1", "adjust_stock", product="BR-1K", batch="BR1-B", delta="-3",
-                    reason="count")
+    execute(
+        sample, clock, "U-WH-1", "adjust_stock", p.fingerprint, batch="gd1-2608", delta="+5", reason="found in recount"
+    )
+    minus = preview(sample, clock, "U-WH-1", "adjust_stock", product="BR-1K", batch="BR1-B", delta="-3", reason="count")
     assert "from 200 to 197" in minus.text
 
 

@@ -1,6 +1,7 @@
 """Recorded model runs: `dms eval run --record DIR` against an OpenAI-compatible endpoint (the
 fake server of tests/fake_openai.py, driven by the real openai SDK), then `--replay DIR`
 with the server gone reproduces the run exactly; and the wrappers' own contract."""
+
 import json
 from pathlib import Path
 
@@ -61,19 +62,36 @@ def suite(tmp_path) -> Path:
 
 
 def scripted(server: FakeOpenAI) -> None:
-    server.script(tool_calls(("low_stock", {}), usage=(80, 20)),
-                  text("Here is the low stock list: Kaveri Masala Noodles is below its reorder level.",
-                       usage=(120, 15)),
-                  tool_calls(("create_order", {"items": [{"product": "CC-100", "qty": 2, "unit": "BOX"}]}),
-                             usage=(90, 25)))
+    server.script(
+        tool_calls(("low_stock", {}), usage=(80, 20)),
+        text("Here is the low stock list: Kaveri Masala Noodles is below its reorder level.", usage=(120, 15)),
+        tool_calls(("create_order", {"items": [{"product": "CC-100", "qty": 2, "unit": "BOX"}]}), usage=(90, 25)),
+    )
 
 
 def comparable(report: dict) -> dict:
     """What a replay must reproduce: results, replies, outcomes, tool calls, tokens, checks."""
-    keep = ("user", "assistant", "outcome", "tool_calls", "tokens", "input_tokens", "output_tokens",
-            "awaiting_confirmation", "failed_checks", "changed")
-    return {s["id"]: {"passed": s["passed"], "failure": s["failure"], "state_diff": s["state_diff"],
-                      "turns": [{k: t[k] for k in keep} for t in s["transcript"]]} for s in report["scenarios"]}
+    keep = (
+        "user",
+        "assistant",
+        "outcome",
+        "tool_calls",
+        "tokens",
+        "input_tokens",
+        "output_tokens",
+        "awaiting_confirmation",
+        "failed_checks",
+        "changed",
+    )
+    return {
+        s["id"]: {
+            "passed": s["passed"],
+            "failure": s["failure"],
+            "state_diff": s["state_diff"],
+            "turns": [{k: t[k] for k in keep} for t in s["transcript"]],
+        }
+        for s in report["scenarios"]
+    }
 
 
 @pytest.mark.db  # the evaluation runner imports the world into SQLite
@@ -85,9 +103,24 @@ def test_record_against_openai_endpoint_then_replay_offline(tmp_path, suite, mon
     scripted(server)
     rec, first, second = tmp_path / "rec", tmp_path / "a.json", tmp_path / "b.json"
     try:
-        result = CliRunner().invoke(eval_app, ["run", str(suite), "--model", "openai:test-model", "--record", str(rec),
-                                               "--json", str(first), "--price-in", "0.001", "--price-out", "0.002",
-                                               "-q"])
+        result = CliRunner().invoke(
+            eval_app,
+            [
+                "run",
+                str(suite),
+                "--model",
+                "openai:test-model",
+                "--record",
+                str(rec),
+                "--json",
+                str(first),
+                "--price-in",
+                "0.001",
+                "--price-out",
+                "0.002",
+                "-q",
+            ],
+        )
     finally:
         server.stop()
     assert result.exit_code == 0, result.output
@@ -120,8 +153,9 @@ def test_replay_of_a_request_never_recorded_fails_the_trial_clearly(tmp_path, su
     with Runner(record=rec) as runner:  # the offline planner, recorded
         runner.run(load_paths([suite]))
     changed = tmp_path / "changed.yaml"
-    changed.write_text(SUITE.format(world=SAMPLE_WORLD).replace("show low stock", "list the low stock please"),
-                       encoding="utf-8")
+    changed.write_text(
+        SUITE.format(world=SAMPLE_WORLD).replace("show low stock", "list the low stock please"), encoding="utf-8"
+    )
     with Runner(replay=rec) as runner:
         run = runner.run(load_paths([changed]))
     by_id = {r.scenario.id: r for r in run.results}
@@ -137,6 +171,7 @@ def test_offline_planner_recording_replays_identically(tmp_path):
     """The same wrapper over the built-in planner: a whole sample suite, recorded and replayed."""
     suite = [Path(__file__).parents[1] / "evals" / "sample" / "queries.yaml"]
     from evals.report import build_report
+
     rec = tmp_path / "rec"
     with Runner(record=rec) as runner:
         recorded = build_report(runner.run(load_paths(suite)))
@@ -149,11 +184,15 @@ def test_offline_planner_recording_replays_identically(tmp_path):
 
 # --- the wrappers --------------------------------------------------------------------------
 
+
 def test_request_key_ignores_ids_but_not_content_or_tools():
     def convo(call_id: str, answer: str = "3 items"):
-        return [SystemMessage(content="policy"), HumanMessage(content="low stock?"),
-                AIMessage(content="", tool_calls=[{"name": "low_stock", "args": {}, "id": call_id}], id=call_id),
-                ToolMessage(content=answer, tool_call_id=call_id)]
+        return [
+            SystemMessage(content="policy"),
+            HumanMessage(content="low stock?"),
+            AIMessage(content="", tool_calls=[{"name": "low_stock", "args": {}, "id": call_id}], id=call_id),
+            ToolMessage(content=answer, tool_call_id=call_id),
+        ]
 
     assert request_key(convo("a"), ["x", "y"]) == request_key(convo("b"), ["y", "x"])
     assert request_key(convo("a"), ["x"]) != request_key(convo("a"), ["x", "y"])
@@ -168,8 +207,14 @@ def _fake_model():
         def bind_tools(self, tools, **kwargs):
             return self
 
-    answers = iter([AIMessage(content=f"answer {i}", usage_metadata={"input_tokens": 10, "output_tokens": i,
-                                                                     "total_tokens": 10 + i}) for i in range(1, 9)])
+    answers = iter(
+        [
+            AIMessage(
+                content=f"answer {i}", usage_metadata={"input_tokens": 10, "output_tokens": i, "total_tokens": 10 + i}
+            )
+            for i in range(1, 9)
+        ]
+    )
     return Fake(messages=answers)
 
 

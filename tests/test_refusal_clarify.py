@@ -4,6 +4,7 @@ assistant's question nor by a tool's). With one customer left in scope, there is
 
 The world: the sample world plus three shops called "Sagar Stores ...", one in Karnataka, one in
 Tamil Nadu and one in a third state (Kerala), and a manager of Karnataka and Tamil Nadu."""
+
 import uuid
 from decimal import Decimal
 
@@ -20,9 +21,11 @@ from core.tables.parties import Customer, Region, User
 from tools.base import ToolContext
 from tools.registry import get_tool
 
-SHOPS = {"R-801": ("Sagar Stores Indiranagar", "BLR-N", "WH-BLR"),
-         "R-802": ("Sagar Stores Adyar", "CHN", "WH-CHN"),
-         "R-803": ("Sagar Stores Kochi", "KOC", "WH-CHN")}
+SHOPS = {
+    "R-801": ("Sagar Stores Indiranagar", "BLR-N", "WH-BLR"),
+    "R-802": ("Sagar Stores Adyar", "CHN", "WH-CHN"),
+    "R-803": ("Sagar Stores Kochi", "KOC", "WH-CHN"),
+}
 THIRD_STATE = ("R-803", "Sagar Stores Kochi", "Kochi")
 
 
@@ -32,8 +35,17 @@ def world(sample):
         s.add(Region(code="KL", name="Kerala", parent="IN", level="state"))
         s.add(Region(code="KOC", name="Kochi", parent="KL", level="city"))
         for code, (name, region, wh) in SHOPS.items():
-            s.add(Customer(code=code, name=name, type="retailer", region=region, warehouse=wh,
-                           credit_limit=Decimal("50000"), payment_terms_days=15))
+            s.add(
+                Customer(
+                    code=code,
+                    name=name,
+                    type="retailer",
+                    region=region,
+                    warehouse=wh,
+                    credit_limit=Decimal("50000"),
+                    payment_terms_days=15,
+                )
+            )
         s.add(User(id="U-MGR-2S", name="Two States", role="manager", regions="KA|TN"))
     return sample
 
@@ -47,12 +59,15 @@ def no_third_state(text: str):
         assert word not in text, f"{word!r} offered to a user who may not see it: {text!r}"
 
 
-@pytest.mark.parametrize("text", [
-    "order 2 cases of marie gold for Sagar Stores",
-    "what does Sagar Stores owe?",
-    "show orders of Sagar Stores",
-    "record a payment of 500 from Sagar Stores by cash",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "order 2 cases of marie gold for Sagar Stores",
+        "what does Sagar Stores owe?",
+        "show orders of Sagar Stores",
+        "record a payment of 500 from Sagar Stores by cash",
+    ],
+)
 def test_choices_are_only_customers_in_scope(world, clock, text):
     r = says(world, clock, "U-MGR-2S", text)
     assert r.outcome == "clarify", r.text
@@ -85,6 +100,7 @@ def test_the_planner_knows_only_the_names_in_scope(world, clock):
     assert view.get(manager).lexicon.get("customer", "R-802") is not None
     assert view.get(admin).lexicon.get("customer", "R-803") is not None
     from langchain_core.messages import HumanMessage, SystemMessage
+
     system = SystemMessage(content=f"policy\nThe user is X (admin). Today is {clock.today().isoformat()}.")
     planner = OfflinePlanner(world=view, clock=clock).bind_tools([{"name": "outstanding"}])
     r = planner.for_actor(admin).invoke([system, HumanMessage(content="what does Sagar Stores owe?")])

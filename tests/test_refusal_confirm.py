@@ -1,6 +1,7 @@
 """A user whose role or scope changed between a preview and their "yes" gets a refusal (outcome
 `refused`, a sentence saying why), never "something went wrong"; nothing changes, and the
 preview cannot be confirmed afterwards, by a "yes", the button or the web API."""
+
 import uuid
 
 import pytest

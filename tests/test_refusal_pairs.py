@@ -27,6 +27,7 @@ made-up code or number has the real one's prefix and length and exists nowhere i
 Measured on the code before this test was written: 1875 pairs, 897 distinguishable (assistant
 442, web API 442, tools 13). After: 0.
 """
+
 from __future__ import annotations
 
 import json
@@ -71,8 +72,20 @@ ROLES = ("retailer", "distributor", "sales_rep", "manager", "warehouse")
 CLOCK = Clock(ZoneInfo("Asia/Kolkata"), NOW)
 PLACEHOLDER = "<THING>"
 # invented words for made-up names, and letters for made-up warehouse codes
-NAME_WORDS = ("Gurukrupa", "Kamdhenu", "Parijat", "Saptagiri", "Jyotirling", "Venkatesa", "Omkareshwar",
-              "Triveni", "Annapoorna", "Dhanvantari", "Rukmini", "Sahyadri")
+NAME_WORDS = (
+    "Gurukrupa",
+    "Kamdhenu",
+    "Parijat",
+    "Saptagiri",
+    "Jyotirling",
+    "Venkatesa",
+    "Omkareshwar",
+    "Triveni",
+    "Annapoorna",
+    "Dhanvantari",
+    "Rukmini",
+    "Sahyadri",
+)
 CODE_LETTERS = ("NGP", "KOC", "VZG", "IDR", "BPL", "RPR", "JDH", "UDP")
 
 # The requests, by the family of the thing they name ({x}, or {x_lower} as typed in lower case);
@@ -171,8 +184,10 @@ class Finding:
     fake: str
 
     def __str__(self) -> str:
-        return (f"[{self.world} {self.user} {self.thing.kind} {self.path}] {self.request!r}: {self.why}\n"
-                f"    real {self.thing.real!r}: {self.real[:300]!r}\n    fake {self.thing.fake!r}: {self.fake[:300]!r}")
+        return (
+            f"[{self.world} {self.user} {self.thing.kind} {self.path}] {self.request!r}: {self.why}\n"
+            f"    real {self.thing.real!r}: {self.real[:300]!r}\n    fake {self.thing.fake!r}: {self.fake[:300]!r}"
+        )
 
 
 @dataclass
@@ -186,6 +201,7 @@ class Tally:
 
 
 # --- the world's words, the user's scope, made-up things ---------------------------------------
+
 
 def _tokens(*names: str) -> set[str]:
     return {t.text for n in names if n for t in tokenize(n)}
@@ -228,8 +244,9 @@ class WorldFacts:
         codes |= {i.invoice_no for i in invoices} | {u.id for u in users} | {sk.code for sk in skus}
         codes |= set(s.exec(select(Region.code))) | set(s.exec(select(StockBalance.batch)))
         common = _tokens(*catalogue)
-        everything = common | _tokens(*[c.name for c in customers], *[w.name for w in warehouses],
-                                      *[u.name for u in users])
+        everything = common | _tokens(
+            *[c.name for c in customers], *[w.name for w in warehouses], *[u.name for u in users]
+        )
         # the product named in requests: one with a unit above its base unit, held in stock
         held = set(s.exec(select(StockBalance.sku)))
         units = {}
@@ -238,8 +255,9 @@ class WorldFacts:
         sku = next(sk for sk in skus if sk.code in held and len(units.get(sk.code, [])) > 1)
         unit = units[sku.code][1].lower()
         plural = unit + ("es" if unit.endswith(("x", "s", "ch", "sh")) else "s")
-        return cls(customers, warehouses, orders, invoices, users, {c.upper() for c in codes}, common,
-                   everything, sku, plural)
+        return cls(
+            customers, warehouses, orders, invoices, users, {c.upper() for c in codes}, common, everything, sku, plural
+        )
 
 
 def _made_up_code(real: str, taken: set[str], letters: tuple[str, ...] = ()) -> str:
@@ -286,13 +304,20 @@ def things_for(engine, user: str, facts: WorldFacts) -> list[Thing]:
         seen_customers = [c for c in facts.customers if c.code not in hidden_customers]
         seen_whs = [w for w in facts.warehouses if whs is None or w.code in whs]
         own_users = [u for u in facts.users if not u.customer or u.customer not in hidden_customers]
-        known = facts.common | _tokens(*[c.name for c in seen_customers], *[w.name for w in seen_whs],
-                                       *[u.name for u in own_users])
+        known = facts.common | _tokens(
+            *[c.name for c in seen_customers], *[w.name for w in seen_whs], *[u.name for u in own_users]
+        )
         out: list[Thing] = []
         hidden = [c for c in facts.customers if c.code in hidden_customers]
         for c in hidden:  # by name: the first whose name has a word the user cannot know
-            fake = next((f for f in _made_up_names(c.name, known, facts)
-                         if _far_from_all(f, [x.name for x in facts.customers])), None)
+            fake = next(
+                (
+                    f
+                    for f in _made_up_names(c.name, known, facts)
+                    if _far_from_all(f, [x.name for x in facts.customers])
+                ),
+                None,
+            )
             if fake is not None:
                 out.append(Thing("customer name", c.name, fake))
                 break
@@ -305,22 +330,31 @@ def things_for(engine, user: str, facts: WorldFacts) -> list[Thing]:
             out.append(Thing("order", orders[0].order_no, _made_up_code(orders[0].order_no, facts.codes)))
             invoices = [i for i in facts.invoices if i.order_no in hidden_orders]
             if invoices:
-                out.append(Thing("invoice", invoices[0].invoice_no,
-                                 _made_up_code(invoices[0].invoice_no, facts.codes)))
+                out.append(Thing("invoice", invoices[0].invoice_no, _made_up_code(invoices[0].invoice_no, facts.codes)))
         hidden_whs = [w for w in facts.warehouses if whs is not None and w.code not in whs]
         for w in hidden_whs:
-            fake = next((f for f in _made_up_names(w.name, known, facts)
-                         if _far_from_all(f, [x.name for x in facts.warehouses])), None)
+            fake = next(
+                (
+                    f
+                    for f in _made_up_names(w.name, known, facts)
+                    if _far_from_all(f, [x.name for x in facts.warehouses])
+                ),
+                None,
+            )
             if fake is not None:
                 out.append(Thing("warehouse name", w.name, fake))
                 break
         if hidden_whs:
-            out.append(Thing("warehouse code", hidden_whs[0].code,
-                             _made_up_code(hidden_whs[0].code, facts.codes, CODE_LETTERS)))
+            out.append(
+                Thing(
+                    "warehouse code", hidden_whs[0].code, _made_up_code(hidden_whs[0].code, facts.codes, CODE_LETTERS)
+                )
+            )
         s.rollback()
     for t in out:
         assert t.fake.upper() not in facts.codes and t.fake.casefold() not in {
-            n.casefold() for n in [*(c.name for c in facts.customers), *(w.name for w in facts.warehouses)]}
+            n.casefold() for n in [*(c.name for c in facts.customers), *(w.name for w in facts.warehouses)]
+        }
     return out
 
 
@@ -330,8 +364,10 @@ _KIND_WORDS = re.compile(r"\b(?:warehouses?|depots?|godowns?)\b", re.I)
 def _far_from_all(name: str, names: list[str]) -> bool:
     """A made-up name must be near no real name (judged here, not by the lookup under test):
     no real name shares most of its words, the words saying what kind of place it is aside."""
+
     def plain(n: str) -> str:
         return " ".join(_KIND_WORDS.sub(" ", n).lower().split()) or n.lower()
+
     return all(fuzz.token_set_ratio(plain(name), plain(n)) < 70 for n in names)
 
 
@@ -345,6 +381,7 @@ def users_by_role(engine) -> list[str]:
 
 
 # --- comparing ----------------------------------------------------------------------------
+
 
 def neutral(text: str, thing: str) -> str:
     """The reply with the thing's own words (as typed, any case) replaced by a placeholder."""
@@ -367,7 +404,7 @@ class Paths:
     def __init__(self, engine):
         self.engine = engine
         self.assistant = Assistant(engine, CLOCK)
-        self.app = create_app(engine, CLOCK, self.assistant, server=ServerSettings(rate_limit_per_minute=10 ** 6))
+        self.app = create_app(engine, CLOCK, self.assistant, server=ServerSettings(rate_limit_per_minute=10**6))
         self.client = TestClient(self.app)
         self.tokens: dict[str, str] = {}
 
@@ -382,9 +419,11 @@ class Paths:
         if user not in self.tokens:
             with transaction(self.engine) as s:
                 self.tokens[user] = issue_token(s, user)
-        r = self.client.post("/api/chat", json={"text": text},
-                             headers={"Authorization": f"Bearer {self.tokens[user]}",
-                                      "X-Chat-Session": uuid.uuid4().hex})
+        r = self.client.post(
+            "/api/chat",
+            json={"text": text},
+            headers={"Authorization": f"Bearer {self.tokens[user]}", "X-Chat-Session": uuid.uuid4().hex},
+        )
         body = r.json()
         for a in body.get("actions") or []:
             a["value"] = "<action>"  # pending action ids are random
@@ -414,45 +453,80 @@ def compare_pairs(world: str, engine, paths: Paths, users: list[str]) -> Tally:
     for user in users:
         guard = build_guard(engine, user, CLOCK)
         for thing in things_for(engine, user, facts):
-            def check(path, request_real, request_fake, real, fake, texts_real, texts_fake,
-                      user=user, thing=thing, guard=guard):
+
+            def check(
+                path,
+                request_real,
+                request_fake,
+                real,
+                fake,
+                texts_real,
+                texts_fake,
+                user=user,
+                thing=thing,
+                guard=guard,
+            ):
                 tally.pairs += 1
                 if real != fake:
-                    tally.findings.append(Finding(world, user, thing, path, request_real, "differ", str(real),
-                                                  str(fake)))
+                    tally.findings.append(
+                        Finding(world, user, thing, path, request_real, "differ", str(real), str(fake))
+                    )
                 for said, texts in ((request_real, texts_real), (request_fake, texts_fake)):
                     for text in texts:
                         leaked = guard.leaks(text, [said])
                         if leaked:
-                            tally.findings.append(Finding(world, user, thing, path, said,
-                                                          "leaks " + ", ".join(map(str, leaked)), text, ""))
+                            tally.findings.append(
+                                Finding(
+                                    world, user, thing, path, said, "leaks " + ", ".join(map(str, leaked)), text, ""
+                                )
+                            )
+
             for template in TEMPLATES[thing.family]:
                 fill = {"sku": facts.sku.code, "units": facts.units}
                 req_real = template.format(x=thing.real, x_lower=thing.real.lower(), **fill)
                 req_fake = template.format(x=thing.fake, x_lower=thing.fake.lower(), **fill)
                 a_real, a_fake = paths.assistant_says(user, req_real), paths.assistant_says(user, req_fake)
-                check("assistant", req_real, req_fake, (a_real[0], neutral(a_real[1], thing.real)),
-                      (a_fake[0], neutral(a_fake[1], thing.fake)), [a_real[1]], [a_fake[1]])
+                check(
+                    "assistant",
+                    req_real,
+                    req_fake,
+                    (a_real[0], neutral(a_real[1], thing.real)),
+                    (a_fake[0], neutral(a_fake[1], thing.fake)),
+                    [a_real[1]],
+                    [a_fake[1]],
+                )
                 h_real, h_fake = paths.http_says(user, req_real), paths.http_says(user, req_fake)
-                check("http", req_real, req_fake, (h_real[0], neutral(json.dumps(h_real[1]), thing.real)),
-                      (h_fake[0], neutral(json.dumps(h_fake[1]), thing.fake)),
-                      [json.dumps(h_real[1])], [json.dumps(h_fake[1])])
+                check(
+                    "http",
+                    req_real,
+                    req_fake,
+                    (h_real[0], neutral(json.dumps(h_real[1]), thing.real)),
+                    (h_fake[0], neutral(json.dumps(h_fake[1]), thing.fake)),
+                    [json.dumps(h_real[1])],
+                    [json.dumps(h_fake[1])],
+                )
             for name, args in TOOL_CALLS[thing.family]:
                 t_real = paths.tool_says(user, name, _fill(args, thing.real, facts))
                 t_fake = paths.tool_says(user, name, _fill(args, thing.fake, facts))
-                check("tool:" + name, f"{name}({thing.real})", f"{name}({thing.fake})",
-                      (t_real[0], neutral(t_real[1], thing.real)), (t_fake[0], neutral(t_fake[1], thing.fake)),
-                      [t_real[1]], [t_fake[1]])
+                check(
+                    "tool:" + name,
+                    f"{name}({thing.real})",
+                    f"{name}({thing.fake})",
+                    (t_real[0], neutral(t_real[1], thing.real)),
+                    (t_fake[0], neutral(t_fake[1], thing.fake)),
+                    [t_real[1]],
+                    [t_fake[1]],
+                )
     return tally
 
 
 # --- the tests ----------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module", params=WORLDS)
 def world(request, databases):
     name = request.param
-    template = databases.template(f"pairs_{name}",
-                                  lambda e: import_world(e, ROOT / "worlds" / name, clock=CLOCK))
+    template = databases.template(f"pairs_{name}", lambda e: import_world(e, ROOT / "worlds" / name, clock=CLOCK))
     engine = databases.clone(template)
     yield name, engine
     databases.release(engine)
@@ -469,11 +543,14 @@ def test_out_of_scope_and_nonexistent_things_look_the_same(world):
         paths.close()
     kinds = Counter(f.thing.kind for f in tally.findings)
     where = Counter(f.path.split(":")[0] for f in tally.findings)
-    print(f"\n{name}: {tally.pairs} pairs, {tally.distinguishable} distinguishable "
-          f"(by kind {dict(kinds)}, by path {dict(where)})")
+    print(
+        f"\n{name}: {tally.pairs} pairs, {tally.distinguishable} distinguishable "
+        f"(by kind {dict(kinds)}, by path {dict(where)})"
+    )
     assert tally.pairs > 100
-    assert not tally.findings, f"{tally.distinguishable} of {tally.pairs} pairs are distinguishable:\n" + \
-        "\n".join(map(str, tally.findings[:40]))
+    assert not tally.findings, f"{tally.distinguishable} of {tally.pairs} pairs are distinguishable:\n" + "\n".join(
+        map(str, tally.findings[:40])
+    )
 
 
 def test_made_up_things_exist_nowhere_and_real_ones_are_out_of_scope(world):

@@ -2,6 +2,7 @@
 real path: Telegram through python-telegram-bot to a fake Bot API, Slack through slack-bolt to a
 fake Web API, the web chat's API, the terminal's Rich rendering; the browser is in
 test_render_browser.py. The shared rule (channels/render.py) decides which rows a chat app shows."""
+
 import hashlib
 import hmac
 import io
@@ -37,11 +38,28 @@ LINE_MAX = 60  # characters of a Telegram line outside <pre> that does not come 
 
 # --- representative replies ----------------------------------------------------------------------
 BUCKETS = ["not yet due", "1-30 days late", "31-60 days late", "61-90 days late", "over 90 days late"]
-NAMES = ["Anand Kirana Store", "Fresh Mart", "Ganesh Provisions", "New Star Supermarket", "Murugan Stores",
-         "Old Town Traders", "Sri Lakshmi Distributors", "Chennai Traders", "Lucky General Store",
-         "Shah & Sons <Wholesale>", "Balaji Agencies", "Kaveri Stores 🛒", "Sai Ram Provisions",
-         "Mahalakshmi Super Bazaar and Departmental Store", "Raj Traders", "Om Sakthi Stores", "Vinayaka Mart",
-         "Green Leaf Organics", "Karnataka Co-operative Consumers' Society", "Sri Venkateshwara Enterprises"]
+NAMES = [
+    "Anand Kirana Store",
+    "Fresh Mart",
+    "Ganesh Provisions",
+    "New Star Supermarket",
+    "Murugan Stores",
+    "Old Town Traders",
+    "Sri Lakshmi Distributors",
+    "Chennai Traders",
+    "Lucky General Store",
+    "Shah & Sons <Wholesale>",
+    "Balaji Agencies",
+    "Kaveri Stores 🛒",
+    "Sai Ram Provisions",
+    "Mahalakshmi Super Bazaar and Departmental Store",
+    "Raj Traders",
+    "Om Sakthi Stores",
+    "Vinayaka Mart",
+    "Green Leaf Organics",
+    "Karnataka Co-operative Consumers' Society",
+    "Sri Venkateshwara Enterprises",
+]
 
 
 def outstanding(n: int = 30, listed: int = 20) -> Reply:
@@ -52,36 +70,70 @@ def outstanding(n: int = 30, listed: int = 20) -> Reply:
         owed = 1000 + 997 * i * 13 % 90000 + 0.4
         over = round(owed * (i % 3) / 3, 2)
         ages = [owed - over, over, 0, 0, 0] if i % 2 else [owed - over, 0, over, 0, 0]
-        rows.append([f"R-{101 + i}", name, f"{owed:.2f}", f"{50000 + 1000 * i:.2f}", f"{over:.2f}",
-                     *[f"{a:.2f}" for a in ages]])
+        rows.append(
+            [f"R-{101 + i}", name, f"{owed:.2f}", f"{50000 + 1000 * i:.2f}", f"{over:.2f}", *[f"{a:.2f}" for a in ages]]
+        )
     total = sum(float(r[2]) for r in rows)
     text = f"{n} customers owe Rs {total:,.2f} in all:\n" + "\n".join(
         f"- {r[1]} ({r[0]}): Rs {float(r[2]):,.2f}" + (f", overdue Rs {float(r[4]):,.2f}" if float(r[4]) else "")
-        for r in rows[:listed])
-    return Reply(text, table=Table(["Code", "Customer", "Outstanding", "Credit limit", "Overdue", *BUCKETS], rows,
-                                   "Outstanding"))
+        for r in rows[:listed]
+    )
+    return Reply(
+        text, table=Table(["Code", "Customer", "Outstanding", "Credit limit", "Overdue", *BUCKETS], rows, "Outstanding")
+    )
 
 
 PREVIEW = [Action("confirm", "Confirm", "p1"), Action("cancel", "Cancel", "p1")]
-ORDER = Reply("Dispatch order SO-0905 to Anand Kirana Store from WH-BLR. An invoice of Rs 3,463.20 will be due on "
-              "2026-12-05.\nReply yes to confirm or no to cancel.", outcome="preview",
-              table=Table(["Code", "Product", "Qty"], [["CC-200", "Crunchy Cream 200g", "72 PCS (1 CASE)"],
-                                                       ["GD-1L", "GoldDrop Sunflower Oil 1L", "12 PCS (1 CASE)"],
-                                                       ["ST-1K", "Sunleaf Tea 1kg", "12 PCS (1 CASE)"]],
-                          "Order SO-0905"),
-              actions=PREVIEW, awaiting_confirmation=True)
-NARROW = Reply("Cancel order SO-0908 of New Star Supermarket? Reply yes or no.", outcome="preview",
-               table=Table(["Code", "Product", "Qty"], [["ST-1K", "Sunleaf Tea 1kg", "12 PCS"],
-                                                       ["NS-100", "Neem Soap", "144 PCS"]], "Order SO-0908"))
+ORDER = Reply(
+    "Dispatch order SO-0905 to Anand Kirana Store from WH-BLR. An invoice of Rs 3,463.20 will be due on "
+    "2026-12-05.\nReply yes to confirm or no to cancel.",
+    outcome="preview",
+    table=Table(
+        ["Code", "Product", "Qty"],
+        [
+            ["CC-200", "Crunchy Cream 200g", "72 PCS (1 CASE)"],
+            ["GD-1L", "GoldDrop Sunflower Oil 1L", "12 PCS (1 CASE)"],
+            ["ST-1K", "Sunleaf Tea 1kg", "12 PCS (1 CASE)"],
+        ],
+        "Order SO-0905",
+    ),
+    actions=PREVIEW,
+    awaiting_confirmation=True,
+)
+NARROW = Reply(
+    "Cancel order SO-0908 of New Star Supermarket? Reply yes or no.",
+    outcome="preview",
+    table=Table(
+        ["Code", "Product", "Qty"],
+        [["ST-1K", "Sunleaf Tea 1kg", "12 PCS"], ["NS-100", "Neem Soap", "144 PCS"]],
+        "Order SO-0908",
+    ),
+)
 PLAIN = Reply("No orders are waiting for your approval.")
-SPECIAL = Reply("Prices for Tea & Co <b>not bold</b> 🍵 are < Rs 500 & > Rs 100 ✅\nAsk again 👍 <a href='x'>link</a>",
-                table=Table(["Code", "Name", "Price"], [["T<1>", "Tea & Co 🍵", "120.00"],
-                                                        ["T&2", "<script>alert(1)</script>", "99.50"]], "Tea & <co>"))
-LONG = Reply("\n".join(f"- Item {i} & more 🍵: Rs {i},000.00 <net>" for i in range(300)),
-             table=Table([f"Column {c}" for c in range(6)],
-                         [[f"K-{r}"] + [f"value {r}.{c} & <x>" for c in range(1, 6)] for r in range(120)], "Big"))
-REPLIES = {"outstanding": outstanding(), "order": ORDER, "narrow": NARROW, "plain": PLAIN, "special": SPECIAL,
-           "long": LONG}
+SPECIAL = Reply(
+    "Prices for Tea & Co <b>not bold</b> 🍵 are < Rs 500 & > Rs 100 ✅\nAsk again 👍 <a href='x'>link</a>",
+    table=Table(
+        ["Code", "Name", "Price"],
+        [["T<1>", "Tea & Co 🍵", "120.00"], ["T&2", "<script>alert(1)</script>", "99.50"]],
+        "Tea & <co>",
+    ),
+)
+LONG = Reply(
+    "\n".join(f"- Item {i} & more 🍵: Rs {i},000.00 <net>" for i in range(300)),
+    table=Table(
+        [f"Column {c}" for c in range(6)],
+        [[f"K-{r}"] + [f"value {r}.{c} & <x>" for c in range(1, 6)] for r in range(120)],
+        "Big",
+    ),
+)
+REPLIES = {
+    "outstanding": outstanding(),
+    "order": ORDER,
+    "narrow": NARROW,
+    "plain": PLAIN,
+    "special": SPECIAL,
+    "long": LONG,
+}
 
 
 class Canned:
@@ -102,8 +154,9 @@ def test_rows_the_text_tells_are_found():
     assert [row[0] for row in shown.rows] == [f"R-{i}" for i in range(121, 131)]
     assert shown.title == "Outstanding (10 more)" and shown.columns == r.table.columns
     # a single mention of a key (or of a common word) is not the row
-    t = Table(["Code", "Customer", "Total"],
-              [["R-101", "Anand Kirana Store", "9576.00"], ["R-102", "Fresh Mart", "12.00"]])
+    t = Table(
+        ["Code", "Customer", "Total"], [["R-101", "Anand Kirana Store", "9576.00"], ["R-102", "Fresh Mart", "12.00"]]
+    )
     assert told_rows("Ask R-101 about Fresh Mart.\nAnand Kirana Store", t) == [False, False]
     assert told_rows("Anand Kirana Store owes Rs 9,576.00", t) == [True, False]  # thousands separators
     assert told_rows("R-1010 Anand Kirana Stores 9576.001", t) == [False, False]  # whole words only
@@ -118,8 +171,23 @@ def test_rows_the_text_tells_are_found():
 
 
 # --- Telegram ----------------------------------------------------------------------------------------
-TELEGRAM_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "code", "pre", "a", "tg-spoiler",
-                 "blockquote", "span"}
+TELEGRAM_TAGS = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "code",
+    "pre",
+    "a",
+    "tg-spoiler",
+    "blockquote",
+    "span",
+}
 
 
 class TelegramHTML(HTMLParser):
@@ -195,11 +263,13 @@ def telegram(sample, clock):
         app = FastAPI()
         app.include_router(router)
         with TestClient(app) as client:
+
             def ask(key: str) -> list[dict]:
                 before = len(fake.sent(chat_id=GANESH))
                 r = client.post("/telegram/webhook", json=message_update(GANESH, key), headers={SECRET_HEADER: "s"})
                 assert r.status_code == 200
                 return fake.sent(chat_id=GANESH)[before:]
+
             yield ask
 
 
@@ -216,7 +286,7 @@ def test_telegram_wide_table_becomes_records_of_the_rows_the_text_does_not_tell(
         assert f"<b>{row[0]}</b>" not in html and seen.count(row[0]) == 1
     for row in reply.table.rows[20:]:  # the others as records: bold code, name beside it, label: value
         assert f"<b>{row[0]}</b>" in html
-        record = seen[seen.index(row[0]):].split("\n\n")[0]
+        record = seen[seen.index(row[0]) :].split("\n\n")[0]
         assert record.startswith(f"{row[0]} {row[1]}")
         for column, value in zip(reply.table.columns[2:], row[2:]):
             assert f"{column}: {value}" in record
@@ -227,17 +297,21 @@ def test_telegram_small_tables_narrow_pre_or_one_line_records_and_buttons_last(t
     sent = telegram("order")  # three columns, 43 wide: one record line per row
     assert len(sent) == 1
     check_telegram(ORDER, [sent[0]["text"]])
-    assert sent[0]["text"].endswith("<b>Order SO-0905</b>\n<b>CC-200</b> Crunchy Cream 200g · Qty: 72 PCS (1 CASE)\n"
-                                    "<b>GD-1L</b> GoldDrop Sunflower Oil 1L · Qty: 12 PCS (1 CASE)\n"
-                                    "<b>ST-1K</b> Sunleaf Tea 1kg · Qty: 12 PCS (1 CASE)")
+    assert sent[0]["text"].endswith(
+        "<b>Order SO-0905</b>\n<b>CC-200</b> Crunchy Cream 200g · Qty: 72 PCS (1 CASE)\n"
+        "<b>GD-1L</b> GoldDrop Sunflower Oil 1L · Qty: 12 PCS (1 CASE)\n"
+        "<b>ST-1K</b> Sunleaf Tea 1kg · Qty: 12 PCS (1 CASE)"
+    )
     keyboard = sent[0]["reply_markup"]["inline_keyboard"][0]
     assert [b["text"] for b in keyboard] == ["Confirm", "Cancel"]
 
     sent = telegram("narrow")  # fits 40 columns: an aligned <pre> table
     check_telegram(NARROW, [sent[0]["text"]])
-    assert sent[0]["text"].endswith("<b>Order SO-0908</b>\n<pre>Code    Product          Qty\n"
-                                    "------  ---------------  -------\nST-1K   Sunleaf Tea 1kg  12 PCS\n"
-                                    "NS-100  Neem Soap        144 PCS</pre>")
+    assert sent[0]["text"].endswith(
+        "<b>Order SO-0908</b>\n<pre>Code    Product          Qty\n"
+        "------  ---------------  -------\nST-1K   Sunleaf Tea 1kg  12 PCS\n"
+        "NS-100  Neem Soap        144 PCS</pre>"
+    )
 
     sent = telegram("plain")
     assert [m["text"] for m in sent] == [PLAIN.text] and "reply_markup" not in sent[0]
@@ -247,7 +321,9 @@ def test_telegram_escapes_markup_and_keeps_emoji(telegram):
     sent = telegram("special")
     seen = check_telegram(SPECIAL, [m["text"] for m in sent])
     html = sent[0]["text"]
-    assert html.startswith("Prices for Tea &amp; Co &lt;b&gt;not bold&lt;/b&gt; 🍵 are &lt; Rs 500 &amp; &gt; Rs 100 ✅")
+    assert html.startswith(
+        "Prices for Tea &amp; Co &lt;b&gt;not bold&lt;/b&gt; 🍵 are &lt; Rs 500 &amp; &gt; Rs 100 ✅"
+    )
     assert "<b>Tea &amp; &lt;co&gt;</b>" in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert SPECIAL.text in seen and "T<1>" in seen and "<script>alert(1)</script>" in seen
 
@@ -289,6 +365,7 @@ class Recorded:
             reply = method(*args, **kwargs)
             self.replies.append(reply)
             return reply
+
         return call
 
 
@@ -301,8 +378,14 @@ def test_telegram_real_assistant_replies_read_on_a_phone(sample, clock):
         app = FastAPI()
         app.include_router(router)
         with TestClient(app) as client:
-            for text in ("show my orders", "what is my outstanding", "I want 2 cases of Sunleaf tea 250g", "no",
-                         "show offers", "is Crunchy Cream 100g in stock?"):
+            for text in (
+                "show my orders",
+                "what is my outstanding",
+                "I want 2 cases of Sunleaf tea 250g",
+                "no",
+                "show offers",
+                "is Crunchy Cream 100g in stock?",
+            ):
                 before = len(fake.sent(chat_id=GANESH))
                 client.post("/telegram/webhook", json=message_update(GANESH, text), headers={SECRET_HEADER: "s"})
                 sent = fake.sent(chat_id=GANESH)[before:]
@@ -325,8 +408,12 @@ SLACK_SECRET = "render-secret"
 @pytest.fixture
 def slack(sample, clock):
     with FakeSlack() as fake:
-        channel = SlackChannel(Canned(REPLIES), sample, clock, SlackSettings(bot_token="xoxb-test", signing_secret=SLACK_SECRET, api_url=fake.url,
-                                                                         rate_per_minute=100))
+        channel = SlackChannel(
+            Canned(REPLIES),
+            sample,
+            clock,
+            SlackSettings(bot_token="xoxb-test", signing_secret=SLACK_SECRET, api_url=fake.url, rate_per_minute=100),
+        )
         app = FastAPI()
         app.include_router(channel.router)
         http = TestClient(app)
@@ -335,16 +422,34 @@ def slack(sample, clock):
         def ask(key: str) -> dict:
             before = len(fake.calls_to("chat.postMessage"))
             i = next(n)
-            body = json.dumps({"token": "t", "team_id": "T0001", "api_app_id": "A0001", "type": "event_callback",
-                               "event_id": f"EvR{i:04d}", "event_time": int(time.time()),
-                               "event": {"type": "message", "channel_type": "im", "channel": "D0001",
-                                         "user": SLACK_USER, "text": key, "ts": f"1700000000.{i:06d}"}}).encode()
+            body = json.dumps(
+                {
+                    "token": "t",
+                    "team_id": "T0001",
+                    "api_app_id": "A0001",
+                    "type": "event_callback",
+                    "event_id": f"EvR{i:04d}",
+                    "event_time": int(time.time()),
+                    "event": {
+                        "type": "message",
+                        "channel_type": "im",
+                        "channel": "D0001",
+                        "user": SLACK_USER,
+                        "text": key,
+                        "ts": f"1700000000.{i:06d}",
+                    },
+                }
+            ).encode()
             ts = str(int(time.time()))
             sig = "v0=" + hmac.new(SLACK_SECRET.encode(), f"v0:{ts}:".encode() + body, hashlib.sha256).hexdigest()
-            r = http.post("/slack/events", content=body, headers={
-                "Content-Type": "application/json", "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig})
+            r = http.post(
+                "/slack/events",
+                content=body,
+                headers={"Content-Type": "application/json", "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig},
+            )
             assert r.status_code == 200 and channel.drain()
             return fake.wait_for("chat.postMessage", before + 1)[before]
+
         yield SimpleNamespace(ask=ask, channel=channel)
 
 
@@ -399,8 +504,10 @@ def test_slack_few_rows_as_fields_narrow_as_code_block_buttons_last(slack):
     assert [b["text"]["text"] for b in rows] == ["*CC-200*", "*GD-1L*", "*ST-1K*"]
     assert [f["text"] for f in rows[1]["fields"]] == ["*Product*\nGoldDrop Sunflower Oil 1L", "*Qty*\n12 PCS (1 CASE)"]
     assert blocks[-1]["type"] == "actions"
-    assert [(e["action_id"], e["value"]) for e in blocks[-1]["elements"]] == [("dms_confirm", "p1"),
-                                                                              ("dms_cancel", "p1")]
+    assert [(e["action_id"], e["value"]) for e in blocks[-1]["elements"]] == [
+        ("dms_confirm", "p1"),
+        ("dms_cancel", "p1"),
+    ]
 
     post = slack.ask("narrow")
     check_slack(post)
@@ -421,8 +528,13 @@ def test_slack_long_replies_stay_within_the_limits_and_keep_their_buttons(slack)
     texts = check_slack(post)
     assert "K-39" in texts and "_…and 80 more_" in texts  # 40 rows as cards, then how many more
     from channels.slack import render_reply
-    huge = Reply("\n".join(f"line {i} & <more>" for i in range(20000)), outcome="preview", actions=PREVIEW,
-                 table=Table(["a", "b"], [["x" * 50, "y" * 3000]] * 3))
+
+    huge = Reply(
+        "\n".join(f"line {i} & <more>" for i in range(20000)),
+        outcome="preview",
+        actions=PREVIEW,
+        table=Table(["a", "b"], [["x" * 50, "y" * 3000]] * 3),
+    )
     text, blocks = render_reply(huge)
     check_slack({"text": text, "blocks": blocks})
     assert len(blocks) == 50 and blocks[-1]["type"] == "actions" and text.endswith("…")
@@ -442,12 +554,16 @@ def test_web_api_sends_the_whole_table_and_the_text_as_written(sample, clock):
             if reply.table is None:
                 assert body["table"] is None
             else:  # all of it, told rows too: a web page has the room, and it scrolls sideways
-                assert body["table"] == {"title": reply.table.title, "columns": reply.table.columns,
-                                         "rows": reply.table.rows}
+                assert body["table"] == {
+                    "title": reply.table.title,
+                    "columns": reply.table.columns,
+                    "rows": reply.table.rows,
+                }
 
 
 def test_web_page_script_builds_tables_with_text_only():
     from channels.web.app import STATIC
+
     js = (STATIC / "chat.js").read_text()
     assert "innerHTML" not in js and "insertAdjacentHTML" not in js and "table-box" in js
     css = (STATIC / "chat.css").read_text()

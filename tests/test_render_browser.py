@@ -1,6 +1,7 @@
 """The web chat's tables in headless Chromium at a phone's width (390 px) and a desktop's: a real,
 escaped HTML table that scrolls sideways inside its own box, never the page. Screenshots go to
 out/artifacts/render-*.png."""
+
 from pathlib import Path
 
 import pytest
@@ -50,8 +51,9 @@ def test_tables_scroll_inside_their_box_never_the_page(server, width, height, na
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            page = browser.new_page(viewport={"width": width, "height": height}, device_scale_factor=2
-                                    if width < 500 else 1)
+            page = browser.new_page(
+                viewport={"width": width, "height": height}, device_scale_factor=2 if width < 500 else 1
+            )
             page.goto(url + "/")
             page.fill("#token", token)
             page.click("#signin-button")
@@ -68,8 +70,9 @@ def test_tables_scroll_inside_their_box_never_the_page(server, width, height, na
             assert numbers.count() == 30 * 8
             assert numbers.first.evaluate("td => getComputedStyle(td).textAlign") == "right"
             assert wide.locator(".table-title").inner_text() == "Outstanding"
-            assert wide.locator("[role=region]").get_attribute("aria-labelledby") == \
-                wide.locator(".table-title").get_attribute("id")
+            assert wide.locator("[role=region]").get_attribute("aria-labelledby") == wide.locator(
+                ".table-title"
+            ).get_attribute("id")
 
             order = ask(page, "order")
             box = order.evaluate(BOX)

@@ -1,5 +1,6 @@
 """Reorders ("same as last time", "reorder SO-0905") on the sample world: a new order at today's
 prices, schemes and stock, previewed and created by the order service, naming what changed."""
+
 from datetime import datetime
 from decimal import Decimal
 
@@ -29,8 +30,10 @@ def new_orders(engine) -> list[Order]:
 
 def lines_of(engine, order_no) -> list[tuple]:
     with Session(engine) as s:
-        return [(ln.sku, ln.qty, ln.free_qty, str(ln.unit_price)) for ln in s.exec(
-            select(OrderLine).where(OrderLine.order_no == order_no).order_by(OrderLine.line_no))]
+        return [
+            (ln.sku, ln.qty, ln.free_qty, str(ln.unit_price))
+            for ln in s.exec(select(OrderLine).where(OrderLine.order_no == order_no).order_by(OrderLine.line_no))
+        ]
 
 
 def test_same_as_last_time_repeats_the_latest_order(sample, clock):
@@ -38,21 +41,29 @@ def test_same_as_last_time_repeats_the_latest_order(sample, clock):
     p = preview(sample, clock, "U-RET-101", "reorder", channel="telegram")
     assert rows(sample) == before  # a preview writes nothing
     assert p.data["source"] == "SO-0905" and p.data["customer"] == "R-101"
-    assert [(ln["sku"], ln["qty"], ln["unit_price"]) for ln in p.data["lines"]] == [("CC-200", 72, "20.00"),
-                                                                                ("GD-1L", 12, "140.00")]
+    assert [(ln["sku"], ln["qty"], ln["unit_price"]) for ln in p.data["lines"]] == [
+        ("CC-200", 72, "20.00"),
+        ("GD-1L", 12, "140.00"),
+    ]
     assert "Repeating order SO-0905" in p.text and "3,463.20" in p.text and "no price has changed" in p.text
     assert p.table.columns[0] == "Code" and len(p.table.rows) == 2
 
     done = execute(sample, clock, "U-RET-101", "reorder", p.fingerprint, channel="telegram")
     assert done.outcome == "done" and "repeating SO-0905" in done.text
     [order] = new_orders(sample)
-    assert (order.customer, order.status, order.total, order.channel) == ("R-101", "confirmed", Decimal("3463.20"),
-                                                                          "telegram")
+    assert (order.customer, order.status, order.total, order.channel) == (
+        "R-101",
+        "confirmed",
+        Decimal("3463.20"),
+        "telegram",
+    )
     assert lines_of(sample, order.order_no) == [("CC-200", 72, 0, "20.00"), ("GD-1L", 12, 0, "140.00")]
     with Session(sample) as s:
         entries = s.exec(select(AuditEntry).where(AuditEntry.entity_id == order.order_no).order_by(AuditEntry.id))
-        assert [(e.action, e.user_id, e.channel) for e in entries] == [("order.create", "U-RET-101", "telegram"),
-                                                                       ("order.reorder", "U-RET-101", "telegram")]
+        assert [(e.action, e.user_id, e.channel) for e in entries] == [
+            ("order.create", "U-RET-101", "telegram"),
+            ("order.reorder", "U-RET-101", "telegram"),
+        ]
         assert ledger_consistent(s) == []
     tracked = read(sample, clock, "U-RET-101", lambda s, a, c: track_order(s, a, order.order_no))
     assert tracked.steps[0].detail == "repeating SO-0905"
@@ -131,8 +142,9 @@ def test_scope_and_permission(sample, clock):
     hidden, missing = refusal("U-RET-101", order_no="SO-0902"), refusal("U-RET-101", order_no="SO-0999")
     assert isinstance(hidden, NotFound) and isinstance(missing, NotFound)
     assert str(hidden).replace("SO-0902", "#") == str(missing).replace("SO-0999", "#")
-    assert str(refusal("U-MGR-TN", order_no="SO-0905")).replace("SO-0905", "#") == \
-        str(refusal("U-MGR-TN", order_no="SO-0999")).replace("SO-0999", "#")
+    assert str(refusal("U-MGR-TN", order_no="SO-0905")).replace("SO-0905", "#") == str(
+        refusal("U-MGR-TN", order_no="SO-0999")
+    ).replace("SO-0999", "#")
     assert isinstance(refusal("U-WH-1", order_no="SO-0905"), NotAllowed)  # warehouse staff do not order
     assert isinstance(refusal("U-REP-1", customer="Murugan Stores"), NotAllowed)  # outside the rep's beat
     assert "Whose last order" in str(refusal("U-MGR-KA"))

@@ -2,6 +2,7 @@
 with the offline planner on the sample world: a preview writes nothing; only the same user, in
 the same channel and conversation, can confirm; a confirmation runs exactly once, never after
 expiry, a "no" or a newer request; and refusals never reveal whether something exists."""
+
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -37,11 +38,13 @@ def changes(before: dict, after: dict) -> dict:
 def on_hand_changes(before: dict, after: dict) -> dict:
     """Per batch, the change of (on hand, damaged): what stock tools and dispatch change
     (reservations only move units from available to reserved, so they are not listed)."""
+
     def key(s):
         return s["warehouse"], s["sku"], s["batch"]
 
     def value(s):
         return s["available"] + s["reserved"] + s["damaged"], s["damaged"]
+
     old = {key(s): value(s) for s in before["stock"]}
     new = {key(s): value(s) for s in after["stock"]}
     out = {}
@@ -53,8 +56,14 @@ def on_hand_changes(before: dict, after: dict) -> dict:
 
 
 def expected(new_orders=(), status=None, payments=(), invoices=(), stock=None) -> dict:
-    return {"new_orders": sorted(new_orders), "status": status or {}, "new_payments": list(payments),
-            "new_invoices": sorted(invoices), "customers_changed": False, "stock_on_hand": stock or {}}
+    return {
+        "new_orders": sorted(new_orders),
+        "status": status or {},
+        "new_payments": list(payments),
+        "new_invoices": sorted(invoices),
+        "customers_changed": False,
+        "stock_on_hand": stock or {},
+    }
 
 
 @dataclass
@@ -70,30 +79,84 @@ class Case:
 
 
 CASES = [
-    Case("create_order", "U-MGR-KA", "slack", "Place an order for Ganesh Provisions: 2 cases of Sunleaf tea 250g",
-         "record a payment of 5000 from Ganesh Provisions by UPI",
-         lambda _: expected(new_orders=[("R-103", "pending_approval")])),
-    Case("cancel_order", "U-RET-101", "telegram", "cancel order SO-0905", "order 1 case of Sunleaf tea 250g",
-         lambda _: expected(status={"SO-0905": ("confirmed", "cancelled")})),
-    Case("approve_order", "U-MGR-KA", "slack", "approve {order}",
-         "record a payment of 5000 from Ganesh Provisions by UPI",
-         lambda o: expected(status={o: ("pending_approval", "confirmed")}), setup=True),
-    Case("reject_order", "U-MGR-KA", "slack", "reject {order} because the price is wrong",
-         "record a payment of 5000 from Ganesh Provisions by UPI",
-         lambda o: expected(status={o: ("pending_approval", "rejected")}), setup=True),
-    Case("dispatch_order", "U-WH-1", "slack", "dispatch SO-0905", "mark SO-0904 delivered",
-         lambda _: expected(status={"SO-0905": ("confirmed", "dispatched")}, invoices=["SO-0905"],
-                            stock={("WH-BLR", "CC-200", "CC2-2610"): (-72, 0),
-                                   ("WH-BLR", "GD-1L", "GD1-2608"): (-12, 0)})),
-    Case("deliver_order", "U-WH-1", "slack", "mark SO-0904 delivered", "dispatch SO-0905",
-         lambda _: expected(status={"SO-0904": ("dispatched", "delivered")})),
-    Case("record_payment", "U-MGR-KA", "slack", "record a payment of 5000 from Ganesh Provisions by UPI",
-         "order 1 case of Sunleaf tea 250g for Fresh Mart",
-         lambda _: expected(payments=[("R-103", "5000.00")])),
-    Case("adjust_stock", "U-WH-1", "slack", "we counted 3 fewer BR-1K in batch BR1-A at WH-BLR", "dispatch SO-0905",
-         lambda _: expected(stock={("WH-BLR", "BR-1K", "BR1-A"): (-3, 0)})),
-    Case("record_damage", "U-WH-1", "slack", "5 pcs of BR-1K in batch BR1-B are torn, mark them damaged",
-         "dispatch SO-0905", lambda _: expected(stock={("WH-BLR", "BR-1K", "BR1-B"): (0, 5)})),
+    Case(
+        "create_order",
+        "U-MGR-KA",
+        "slack",
+        "Place an order for Ganesh Provisions: 2 cases of Sunleaf tea 250g",
+        "record a payment of 5000 from Ganesh Provisions by UPI",
+        lambda _: expected(new_orders=[("R-103", "pending_approval")]),
+    ),
+    Case(
+        "cancel_order",
+        "U-RET-101",
+        "telegram",
+        "cancel order SO-0905",
+        "order 1 case of Sunleaf tea 250g",
+        lambda _: expected(status={"SO-0905": ("confirmed", "cancelled")}),
+    ),
+    Case(
+        "approve_order",
+        "U-MGR-KA",
+        "slack",
+        "approve {order}",
+        "record a payment of 5000 from Ganesh Provisions by UPI",
+        lambda o: expected(status={o: ("pending_approval", "confirmed")}),
+        setup=True,
+    ),
+    Case(
+        "reject_order",
+        "U-MGR-KA",
+        "slack",
+        "reject {order} because the price is wrong",
+        "record a payment of 5000 from Ganesh Provisions by UPI",
+        lambda o: expected(status={o: ("pending_approval", "rejected")}),
+        setup=True,
+    ),
+    Case(
+        "dispatch_order",
+        "U-WH-1",
+        "slack",
+        "dispatch SO-0905",
+        "mark SO-0904 delivered",
+        lambda _: expected(
+            status={"SO-0905": ("confirmed", "dispatched")},
+            invoices=["SO-0905"],
+            stock={("WH-BLR", "CC-200", "CC2-2610"): (-72, 0), ("WH-BLR", "GD-1L", "GD1-2608"): (-12, 0)},
+        ),
+    ),
+    Case(
+        "deliver_order",
+        "U-WH-1",
+        "slack",
+        "mark SO-0904 delivered",
+        "dispatch SO-0905",
+        lambda _: expected(status={"SO-0904": ("dispatched", "delivered")}),
+    ),
+    Case(
+        "record_payment",
+        "U-MGR-KA",
+        "slack",
+        "record a payment of 5000 from Ganesh Provisions by UPI",
+        "order 1 case of Sunleaf tea 250g for Fresh Mart",
+        lambda _: expected(payments=[("R-103", "5000.00")]),
+    ),
+    Case(
+        "adjust_stock",
+        "U-WH-1",
+        "slack",
+        "we counted 3 fewer BR-1K in batch BR1-A at WH-BLR",
+        "dispatch SO-0905",
+        lambda _: expected(stock={("WH-BLR", "BR-1K", "BR1-A"): (-3, 0)}),
+    ),
+    Case(
+        "record_damage",
+        "U-WH-1",
+        "slack",
+        "5 pcs of BR-1K in batch BR1-B are torn, mark them damaged",
+        "dispatch SO-0905",
+        lambda _: expected(stock={("WH-BLR", "BR-1K", "BR1-B"): (0, 5)}),
+    ),
 ]
 
 
@@ -159,10 +222,12 @@ def test_nobody_else_can_confirm(case, sample, clock):
     turn = Turn(case.user, case.channel, "conv-1")
     before = snapshot(sample)
     action_id = preview(a, turn, case.request, case.tool)
-    others = [Turn(OTHER_USER, case.channel, "conv-1"),  # another user in the same conversation
-              Turn(OTHER_USER, case.channel, "conv-2"),  # another user elsewhere
-              Turn(case.user, case.channel, "conv-2"),  # the same user in another conversation
-              Turn(case.user, "cli" if case.channel != "cli" else "slack", "conv-1")]  # another channel
+    others = [
+        Turn(OTHER_USER, case.channel, "conv-1"),  # another user in the same conversation
+        Turn(OTHER_USER, case.channel, "conv-2"),  # another user elsewhere
+        Turn(case.user, case.channel, "conv-2"),  # the same user in another conversation
+        Turn(case.user, "cli" if case.channel != "cli" else "slack", "conv-1"),
+    ]  # another channel
     for other in others:
         assert_nothing_runs(a.confirm(other, action_id), sample, before)
         assert_nothing_runs(a.handle(other, "yes"), sample, before)
@@ -245,8 +310,10 @@ def test_an_out_of_scope_order_reads_like_a_missing_one(sample, clock, user, cha
 @pytest.mark.parametrize("request_", ["show me the orders of {}", "what does {} owe?"])
 def test_a_retailer_learns_nothing_about_other_customers(sample, clock, request_):
     a = Assistant(sample, clock)
-    texts = {a.handle(Turn("U-RET-101", "telegram", f"p{i}"), request_.format(name)).full_text()
-             for i, name in enumerate(["Fresh Mart", "Murugan Stores", "Nowhere Traders"])}
+    texts = {
+        a.handle(Turn("U-RET-101", "telegram", f"p{i}"), request_.format(name)).full_text()
+        for i, name in enumerate(["Fresh Mart", "Murugan Stores", "Nowhere Traders"])
+    }
     assert texts == {"You can only see your own account."}
 
 

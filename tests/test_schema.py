@@ -6,6 +6,7 @@ from core.catalogue import parse_units
 
 def test_migrations_create_every_table(engine):
     from core.models import metadata
+
     assert set(metadata.tables) <= set(inspect(engine).get_table_names())
 
 

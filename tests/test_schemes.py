@@ -1,4 +1,5 @@
 """Scheme rules: base-unit conversion, applicability, descriptions, loading, conflicts."""
+
 from datetime import date
 
 import pytest
@@ -44,8 +45,7 @@ def test_bad_units_are_refused_with_the_reason():
     with pytest.raises(InvalidInput, match="free_sku"):
         rule_from_row(_scheme(kind="free_goods", brand="BRISK", free_qty=1, discount_pct=None), UNITS)
     with pytest.raises(InvalidInput, match="BOX is not a unit of GD-1L"):
-        rule_from_row(_scheme(kind="free_goods", sku="GD-5L", free_sku="GD-1L", free_qty=1, free_unit="BOX"),
-                      UNITS)
+        rule_from_row(_scheme(kind="free_goods", sku="GD-5L", free_sku="GD-1L", free_qty=1, free_unit="BOX"), UNITS)
 
 
 def test_applicable_by_date_type_and_region():
@@ -65,13 +65,15 @@ def test_describe_names_the_scheme_and_its_terms():
     assert "buy 10 BOX of CC-100, get 1 BOX free" in text and "2026-12-31" in text
     assert "2 PCS of GD-1L free" in describe(RULES["SCH-OIL-TN"])
     assert "7% off when you buy 200 PCS or more of BRISK" in describe(RULES["SCH-BRISK-200"])
-    unnamed = rule_from_row(_scheme(name="", kind="value", min_value=500, discount_pct=None,
-                                         discount_flat=25, min_qty=None), UNITS)
+    unnamed = rule_from_row(
+        _scheme(name="", kind="value", min_value=500, discount_pct=None, discount_flat=25, min_qty=None), UNITS
+    )
     assert describe(unnamed) == "25 off when the order is worth 500 or more"
 
 
 def test_schemes_for_loads_what_applies_to_the_customer(sample):
     with Session(sample) as s:
+
         def codes(customer, on=TODAY):
             return {r.code for r in schemes_for(s, price_context(s, s.get(Customer, customer)), on)}
 
@@ -79,8 +81,9 @@ def test_schemes_for_loads_what_applies_to_the_customer(sample):
         assert codes("R-105") == codes("R-101") | {"SCH-OIL-TN"}
         assert codes("R-104") == {"SCH-CC-FREE", "SCH-TEA-CASE", "SCH-BRISK-50", "SCH-BRISK-200", "SCH-NOOD-MT"}
         assert "SCH-DIWALI" in codes("R-101", date(2026, 11, 1))
-        oil = next(r for r in schemes_for(s, price_context(s, s.get(Customer, "R-105")), TODAY)
-                   if r.code == "SCH-OIL-TN")
+        oil = next(
+            r for r in schemes_for(s, price_context(s, s.get(Customer, "R-105")), TODAY) if r.code == "SCH-OIL-TN"
+        )
     assert (oil.min_qty, oil.free_qty, oil.free_sku) == (8, 2, "GD-1L")
 
 
@@ -89,12 +92,18 @@ def test_check_conflicts_reports_equal_priority_non_stackable_overlaps():
     assert len(msgs) == 1
     assert "SCH-DIWALI and SCH-RET-10K" in msgs[0] and "priority 0" in msgs[0]
     # different priorities decide by themselves; stackable ones all apply
-    two = [rule_from_row(_scheme(code="A", brand="BRISK"), UNITS),
-           rule_from_row(_scheme(code="B", brand="BRISK", stackable=True), UNITS)]
+    two = [
+        rule_from_row(_scheme(code="A", brand="BRISK"), UNITS),
+        rule_from_row(_scheme(code="B", brand="BRISK", stackable=True), UNITS),
+    ]
     assert check_conflicts(two) == []
-    clash = [rule_from_row(_scheme(code="A", sku="CC-100"), UNITS),
-             rule_from_row(_scheme(code="B", sku="CC-100", valid_from=date(2026, 1, 1)), UNITS)]
+    clash = [
+        rule_from_row(_scheme(code="A", sku="CC-100"), UNITS),
+        rule_from_row(_scheme(code="B", sku="CC-100", valid_from=date(2026, 1, 1)), UNITS),
+    ]
     assert len(check_conflicts(clash)) == 1
-    apart = [rule_from_row(_scheme(code="A", sku="CC-100", valid_to=date(2026, 1, 31)), UNITS),
-             rule_from_row(_scheme(code="B", sku="CC-100", valid_from=date(2026, 2, 1)), UNITS)]
+    apart = [
+        rule_from_row(_scheme(code="A", sku="CC-100", valid_to=date(2026, 1, 31)), UNITS),
+        rule_from_row(_scheme(code="B", sku="CC-100", valid_from=date(2026, 2, 1)), UNITS),
+    ]
     assert check_conflicts(apart) == []

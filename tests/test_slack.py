@@ -2,6 +2,7 @@
 
 Requests are signed with the SDK's SignatureVerifier and posted to the FastAPI router; the
 lazy work is awaited through the channel's executor, then the fake's records are checked."""
+
 import json
 import time
 from urllib.parse import urlencode
@@ -31,9 +32,12 @@ ORDER = "Place an order for Ganesh Provisions: 2 cases of Sunleaf tea 250g"  # n
 class Harness:
     def __init__(self, engine, clock, fake: FakeSlack, rate: int = 50):
         self.engine, self.clock, self.fake = engine, clock, fake
-        self.channel = SlackChannel(Assistant(engine, clock), engine, clock,
-                                    SlackSettings(bot_token="xoxb-test", signing_secret=SECRET, api_url=fake.url,
-                                                  rate_per_minute=rate))
+        self.channel = SlackChannel(
+            Assistant(engine, clock),
+            engine,
+            clock,
+            SlackSettings(bot_token="xoxb-test", signing_secret=SECRET, api_url=fake.url, rate_per_minute=rate),
+        )
         app = FastAPI()
         app.include_router(self.channel.router)
         self.http = TestClient(app)
@@ -50,32 +54,70 @@ class Harness:
 
     def event(self, event: dict, event_id: str | None = None, **kw):
         self._n += 1
-        body = {"token": "t", "team_id": "T0001", "api_app_id": "A0001", "type": "event_callback",
-                "event_id": event_id or f"Ev{self._n:04d}", "event_time": int(time.time()), "event": event,
-                "authorizations": [{"team_id": "T0001", "user_id": BOT_USER, "is_bot": True}]}
+        body = {
+            "token": "t",
+            "team_id": "T0001",
+            "api_app_id": "A0001",
+            "type": "event_callback",
+            "event_id": event_id or f"Ev{self._n:04d}",
+            "event_time": int(time.time()),
+            "event": event,
+            "authorizations": [{"team_id": "T0001", "user_id": BOT_USER, "is_bot": True}],
+        }
         return self.post(json.dumps(body).encode(), "application/json", **kw)
 
     def dm(self, user: str, text: str, **kw):
         self._n += 1
-        return self.event({"type": "message", "channel_type": "im", "channel": "D0001", "user": user,
-                           "text": text, "ts": f"1700000000.{self._n:06d}"}, **kw)
+        return self.event(
+            {
+                "type": "message",
+                "channel_type": "im",
+                "channel": "D0001",
+                "user": user,
+                "text": text,
+                "ts": f"1700000000.{self._n:06d}",
+            },
+            **kw,
+        )
 
     def mention(self, user: str, text: str, channel: str = "C0001", **kw):
         self._n += 1
-        return self.event({"type": "app_mention", "channel": channel, "user": user,
-                           "text": f"<@{BOT_USER}> {text}", "ts": f"1700000000.{self._n:06d}"}, **kw)
+        return self.event(
+            {
+                "type": "app_mention",
+                "channel": channel,
+                "user": user,
+                "text": f"<@{BOT_USER}> {text}",
+                "ts": f"1700000000.{self._n:06d}",
+            },
+            **kw,
+        )
 
     def interaction(self, payload: dict):
         payload = {"team": {"id": "T0001"}, "api_app_id": "A0001", "token": "t", **payload}
         return self.post(urlencode({"payload": json.dumps(payload)}).encode(), "application/x-www-form-urlencoded")
 
     def click(self, user: str, action_id: str, value: str, message: dict, channel: str = "D0001"):
-        return self.interaction({
-            "type": "block_actions", "user": {"id": user}, "trigger_id": "trig-1", "channel": {"id": channel},
-            "container": {"type": "message", "message_ts": message["ts"], "channel_id": channel},
-            "message": message, "response_url": self.fake.response_url,
-            "actions": [{"type": "button", "action_id": action_id, "block_id": "b", "value": value,
-                         "action_ts": str(time.time())}]})
+        return self.interaction(
+            {
+                "type": "block_actions",
+                "user": {"id": user},
+                "trigger_id": "trig-1",
+                "channel": {"id": channel},
+                "container": {"type": "message", "message_ts": message["ts"], "channel_id": channel},
+                "message": message,
+                "response_url": self.fake.response_url,
+                "actions": [
+                    {
+                        "type": "button",
+                        "action_id": action_id,
+                        "block_id": "b",
+                        "value": value,
+                        "action_ts": str(time.time()),
+                    }
+                ],
+            }
+        )
 
     def orders(self) -> list[Order]:
         """Orders placed since the harness was built."""
@@ -93,8 +135,13 @@ def button(post: dict, action_id: str) -> dict:
 
 def as_message(post: dict) -> dict:
     """The message a click carries: what the bot posted, with its ts."""
-    return {"type": "message", "ts": post["ts"], "text": post["text"], "blocks": post["blocks"],
-            **({"thread_ts": post["thread_ts"]} if post.get("thread_ts") else {})}
+    return {
+        "type": "message",
+        "ts": post["ts"],
+        "text": post["text"],
+        "blocks": post["blocks"],
+        **({"thread_ts": post["thread_ts"]} if post.get("thread_ts") else {}),
+    }
 
 
 @pytest.fixture
@@ -167,8 +214,14 @@ def test_retried_event_is_processed_once(h, fake):
     h.dm("UREP0001", ORDER)
     preview = posted(fake, 1)
     button(preview, "dms_confirm")
-    event = {"type": "message", "channel_type": "im", "channel": "D0001", "user": "UREP0001", "text": "yes",
-             "ts": "1700000000.999999"}
+    event = {
+        "type": "message",
+        "channel_type": "im",
+        "channel": "D0001",
+        "user": "UREP0001",
+        "text": "yes",
+        "ts": "1700000000.999999",
+    }
     h.event(event, event_id="EvYES")
     h.event(event, event_id="EvYES", headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})
     assert len(fake.calls_to("chat.postMessage")) == 2  # the preview and one answer: the retry got none
@@ -207,9 +260,18 @@ def test_mention_in_a_channel_is_confirmed_in_its_thread(h, fake):
 
 
 def test_slash_command_answers_through_the_response_url(h, fake):
-    body = urlencode({"token": "t", "team_id": "T0001", "channel_id": "C0003", "user_id": "UMGR0001",
-                      "command": "/dms", "text": "anything waiting for my approval?", "trigger_id": "trig-2",
-                      "response_url": fake.response_url}).encode()
+    body = urlencode(
+        {
+            "token": "t",
+            "team_id": "T0001",
+            "channel_id": "C0003",
+            "user_id": "UMGR0001",
+            "command": "/dms",
+            "text": "anything waiting for my approval?",
+            "trigger_id": "trig-2",
+            "response_url": fake.response_url,
+        }
+    ).encode()
     resp = h.post(body, "application/x-www-form-urlencoded")
     assert resp.status_code == 200
     (answer,) = fake.wait_for("response_url/respond/1")
@@ -231,8 +293,11 @@ def _order_waiting_for_approval(h, fake) -> tuple[str, dict]:
     h.click("UREP0001", "dms_confirm", button(preview, "dms_confirm")["value"], as_message(preview))
     (order,) = h.orders()
     with Session(h.engine) as s:
-        rows = s.exec(select(OutboxMessage).where(OutboxMessage.event == "approval_requested",
-                                                  OutboxMessage.recipient == "U-MGR-KA")).all()
+        rows = s.exec(
+            select(OutboxMessage).where(
+                OutboxMessage.event == "approval_requested", OutboxMessage.recipient == "U-MGR-KA"
+            )
+        ).all()
         manager = s.get(User, "U-MGR-KA")
     assert len(rows) == 1 and manager.slack_id == "UMGR0001"
     report = deliver_pending(h.engine, h.clock, {"slack": h.channel.send})  # the outbox's delivery
@@ -263,10 +328,19 @@ def test_reject_asks_for_a_reason_in_a_modal(h, fake):
     assert view["trigger_id"] == "trig-1" and view["view"]["callback_id"] == "dms_reject_reason"
 
     def submit(reason: str):
-        return h.interaction({"type": "view_submission", "user": {"id": "UMGR0001"}, "view": {
-            "id": "V0001", "type": "modal", "callback_id": "dms_reject_reason",
-            "private_metadata": view["view"]["private_metadata"],
-            "state": {"values": {"reason": {"reason": {"type": "plain_text_input", "value": reason}}}}}})
+        return h.interaction(
+            {
+                "type": "view_submission",
+                "user": {"id": "UMGR0001"},
+                "view": {
+                    "id": "V0001",
+                    "type": "modal",
+                    "callback_id": "dms_reject_reason",
+                    "private_metadata": view["view"]["private_metadata"],
+                    "state": {"values": {"reason": {"reason": {"type": "plain_text_input", "value": reason}}}},
+                },
+            }
+        )
 
     resp = submit("   ")
     assert resp.json() == {"response_action": "errors", "errors": {"reason": slack.REASON_NEEDED}}
@@ -281,8 +355,9 @@ def test_sender_raises_when_slack_refuses(h, fake):
     with Session(h.engine) as s:
         manager = s.get(User, "U-MGR-KA")
         retailer = s.get(User, "U-RET-101")  # no Slack id
-    msg = OutboxMessage(event="order_status", recipient="U-MGR-KA",
-                        payload=json.dumps({"order_no": "SO-1", "status": "confirmed"}))
+    msg = OutboxMessage(
+        event="order_status", recipient="U-MGR-KA", payload=json.dumps({"order_no": "SO-1", "status": "confirmed"})
+    )
     with pytest.raises(ValueError):
         h.channel.send(msg, retailer)
     fake.failures["chat.postMessage"] = "channel_not_found"
@@ -291,8 +366,13 @@ def test_sender_raises_when_slack_refuses(h, fake):
     del fake.failures["chat.postMessage"]
     h.channel.send(msg, manager)
     assert fake.calls_to("chat.postMessage")[-1]["text"] == "Order SO-1 is now confirmed."
-    escalated = OutboxMessage(event="approval_escalated", recipient="U-ADM", payload=json.dumps(
-        {"order_no": "SO-9", "customer": "Ganesh Provisions", "total": "9576.00", "waiting_hours": 24}))
+    escalated = OutboxMessage(
+        event="approval_escalated",
+        recipient="U-ADM",
+        payload=json.dumps(
+            {"order_no": "SO-9", "customer": "Ganesh Provisions", "total": "9576.00", "waiting_hours": 24}
+        ),
+    )
     text, blocks = h.channel.render_notification(escalated)
     assert text.startswith("Escalated to you (waiting over 24 h): order SO-9 of Ganesh Provisions, Rs 9576.00")
     assert button({"blocks": blocks}, "dms_approve")["value"] == "SO-9"
@@ -303,20 +383,32 @@ def test_tables_read_on_a_phone():
     sections = table_mrkdwn(narrow)
     assert sections[0] == "*Low stock*" and sections[1].startswith("```\n")
     assert "TEA-250  1200" in sections[1] and "SOAP       30" in sections[1]
-    wide = Table(["Order", "Customer", "Total", "Why"],
-                 [[f"SO-{i}", "Ganesh Provisions", "9576.00", "credit <limit> & more"] for i in range(60)])
+    wide = Table(
+        ["Order", "Customer", "Total", "Why"],
+        [[f"SO-{i}", "Ganesh Provisions", "9576.00", "credit <limit> & more"] for i in range(60)],
+    )
     cards = table_mrkdwn(wide)
     assert cards[0].startswith("*SO-0*\nCustomer: Ganesh Provisions · Total: 9576.00")
     assert "&lt;limit&gt; &amp; more" in cards[0] and cards[-1].endswith("_…and 20 more_")
     assert all(len(c) <= 3000 for c in cards)
-    text, blocks = render_reply(Reply("Confirm?", outcome="preview", table=narrow,
-                                      actions=[Action("confirm", "Confirm", "p1"), Action("cancel", "Cancel", "p1")]))
+    text, blocks = render_reply(
+        Reply(
+            "Confirm?",
+            outcome="preview",
+            table=narrow,
+            actions=[Action("confirm", "Confirm", "p1"), Action("cancel", "Cancel", "p1")],
+        )
+    )
     assert text == "Confirm?" and blocks[-1]["type"] == "actions"
-    assert [(b["action_id"], b["value"]) for b in blocks[-1]["elements"]] == [("dms_confirm", "p1"), ("dms_cancel", "p1")]
+    assert [(b["action_id"], b["value"]) for b in blocks[-1]["elements"]] == [
+        ("dms_confirm", "p1"),
+        ("dms_cancel", "p1"),
+    ]
 
 
 def test_a_reps_outlet_update_reaches_the_manager_with_buttons_and_is_decided(h, fake):
     from core.tables.parties import Customer
+
     h.dm("UREP0001", "new phone number for Anand Kirana Store is 98450 77777")
     preview = posted(fake, 1)
     h.click("UREP0001", "dms_confirm", button(preview, "dms_confirm")["value"], as_message(preview))

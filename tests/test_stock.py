@@ -1,4 +1,5 @@
 """Stock levels and low stock in each role's scope, and the audited stock changes."""
+
 import json
 from datetime import date
 
@@ -64,8 +65,7 @@ def test_levels_split_fresh_expired_reserved_damaged(sample):
         rep = load_actor(s, "U-REP-1")
         [mg] = stock_levels(s, rep, TODAY, sku="mg-75", by_batch=True)
         assert (mg.warehouse, mg.available, mg.expired, mg.reserved, mg.damaged) == ("WH-BLR", 2640, 100, 0, 0)
-        assert [(b.batch, b.expired) for b in mg.batches] == [("MG-2605", True), ("MG-2606", False),
-                                                               ("MG-2608", False)]
+        assert [(b.batch, b.expired) for b in mg.batches] == [("MG-2605", True), ("MG-2606", False), ("MG-2608", False)]
         [cc] = stock_levels(s, rep, TODAY, sku="CC-200")
         assert (cc.available, cc.reserved, cc.damaged) == (628, 72, 10)  # SO-0905 reserves 72
         rows = stock_levels(s, rep, TODAY)
@@ -109,13 +109,15 @@ def test_adjust_stock_is_scoped_and_audited(sample, clock):
         assert (entry.user_id, entry.entity_id) == ("U-WH-1", "WH-BLR/NOOD-70/ND-2610")
         assert json.loads(entry.detail)["reason"] == "shelf count"
         assert json.loads(entry.detail)["available_before"] == 48
-    refusals = [("U-WH-1", "WH-CHN", NotAllowed),  # not in its regions
-                ("U-MGR-TN", "WH-BLR", NotAllowed),
-                ("U-MGR-TN", "WH-NOPE", NotAllowed),  # same refusal whether it exists or not
-                ("U-REP-1", "WH-BLR", NotAllowed),  # role may not adjust
-                ("U-DIST-BLR", "WH-BLR", NotAllowed),
-                ("U-RET-101", "WH-BLR", NotAllowed),
-                ("U-ADM", "WH-NOPE", NotFound)]
+    refusals = [
+        ("U-WH-1", "WH-CHN", NotAllowed),  # not in its regions
+        ("U-MGR-TN", "WH-BLR", NotAllowed),
+        ("U-MGR-TN", "WH-NOPE", NotAllowed),  # same refusal whether it exists or not
+        ("U-REP-1", "WH-BLR", NotAllowed),  # role may not adjust
+        ("U-DIST-BLR", "WH-BLR", NotAllowed),
+        ("U-RET-101", "WH-BLR", NotAllowed),
+        ("U-ADM", "WH-NOPE", NotFound),
+    ]
     messages = {}
     for user, warehouse, err in refusals:
         actor = _actor(sample, user)
@@ -142,8 +144,18 @@ def test_damage_and_receipt(sample, clock):
     wh = _actor(sample, "U-WH-1")
     with transaction(sample) as s:
         record_damage(s, wh, clock, "WH-BLR", "GD-5L", "GD5-2609", 5, "leaking cans")
-        receive_stock(s, wh, clock, "WH-BLR", "NOOD-70", "ND-2611", 96, mfg_date=date(2026, 11, 1),
-                      expiry_date=date(2027, 5, 1), reason="PO 77")
+        receive_stock(
+            s,
+            wh,
+            clock,
+            "WH-BLR",
+            "NOOD-70",
+            "ND-2611",
+            96,
+            mfg_date=date(2026, 11, 1),
+            expiry_date=date(2027, 5, 1),
+            reason="PO 77",
+        )
     assert _balance(sample, "WH-BLR", "GD-5L", "GD5-2609") == (75, 0, 5)
     assert _balance(sample, "WH-BLR", "NOOD-70", "ND-2611") == (96, 0, 0)
     with Session(sample) as s:
@@ -153,10 +165,12 @@ def test_damage_and_receipt(sample, clock):
         assert sorted(actions) == ["stock.damage", "stock.receive"]
         assert ("WH-BLR", "NOOD-70") not in {(r.warehouse, r.sku) for r in low_stock(s, wh, TODAY)}
         assert ledger_consistent(s) == []
-    for kw, err in [(dict(qty=0), InvalidInput), (dict(qty=5, sku="NOPE"), NotFound),
-                    (dict(qty=5, expiry_date=date(2027, 1, 1)), InvalidInput),  # ND-2611 expires 2027-05-01
-                    (dict(qty=5, mfg_date=date(2027, 1, 1), expiry_date=date(2026, 1, 1), batch="NEW"),
-                     InvalidInput)]:
+    for kw, err in [
+        (dict(qty=0), InvalidInput),
+        (dict(qty=5, sku="NOPE"), NotFound),
+        (dict(qty=5, expiry_date=date(2027, 1, 1)), InvalidInput),  # ND-2611 expires 2027-05-01
+        (dict(qty=5, mfg_date=date(2027, 1, 1), expiry_date=date(2026, 1, 1), batch="NEW"), InvalidInput),
+    ]:
         args = {"sku": "NOOD-70", "batch": "ND-2611", **kw}
         with transaction(sample) as s, pytest.raises(err):
             receive_stock(s, wh, clock, "WH-BLR", args.pop("sku"), args.pop("batch"), args.pop("qty"), **args)
@@ -168,6 +182,7 @@ def test_damage_and_receipt(sample, clock):
 
 
 # --- the `dms stock` commands -----------------------------------------------------------------
+
 
 @pytest.fixture
 def cli(sample, monkeypatch):

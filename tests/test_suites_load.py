@@ -5,6 +5,7 @@ Checked independently of the runner's own loader, so a loader bug cannot hide a 
 YAML parses, ids are unique, worlds exist, `as` users exist in the world's users.csv, only
 the keys of scenarios.md are used, and each scenario is tagged with its user's role.
 """
+
 import csv
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -125,8 +126,9 @@ def test_scenario_is_well_formed(path, scenario):
             assert isinstance(item, dict) and set(item) <= fields, (key, set(item) - fields)
             for money_field in ("total", "amount"):
                 if money_field in item:
-                    assert isinstance(item[money_field], str) and _is_money(item[money_field]), \
+                    assert isinstance(item[money_field], str) and _is_money(item[money_field]), (
                         f"{key}.{money_field} must be a quoted decimal"
+                    )
             for line in item.get("lines", []):
                 assert set(line) <= LINE_FIELDS and "sku" in line, set(line) - LINE_FIELDS
                 for f in ("unit_price", "discount"):

@@ -1,6 +1,7 @@
 """The Telegram channel through python-telegram-bot against a fake Bot API on 127.0.0.1, on the test
 database (SQLite or PostgreSQL): webhook, inline-keyboard confirmation, linking, duplicates,
 rate limits, notifications through the outbox sender, long polling and the CLI."""
+
 import asyncio
 import json
 import os
@@ -61,9 +62,11 @@ def _client(engine, clock, fake, **extra):
 def tg(sample, clock, fake):
     client, sender = _client(sample, clock, fake)
     with client:
+
         def post(update, secret=SECRET):
             r = client.post("/telegram/webhook", json=update, headers={SECRET_HEADER: secret} if secret else {})
             return r.status_code
+
         yield SimpleNamespace(post=post, client=client, sender=sender, fake=fake, engine=sample, clock=clock)
 
 
@@ -144,8 +147,11 @@ def test_unknown_user_is_asked_for_phone_then_linked_after_manager_approval(tg):
     with Session(tg.engine) as s:
         assert s.get(User, "U-RET-102").telegram_id == str(new_id)
         assert s.get(LinkRequest, req.id).status == "approved"
-        note = s.exec(select(OutboxMessage).where(OutboxMessage.recipient == "U-RET-102",
-                                                  OutboxMessage.event == "telegram_linked")).one()
+        note = s.exec(
+            select(OutboxMessage).where(
+                OutboxMessage.recipient == "U-RET-102", OutboxMessage.event == "telegram_linked"
+            )
+        ).one()
     assert note.id in deliver_pending(tg.engine, tg.clock, {"telegram": tg.sender}).delivered
     assert "now linked" in tg.fake.sent(chat_id=new_id)[-1]["text"]
     tg.post(message_update(new_id, "show my orders"))
@@ -166,8 +172,9 @@ def test_duplicate_update_is_processed_once(tg):
     assert len(tg.fake.sent(chat_id=GANESH)) == 1
     with Session(tg.engine) as s:
         rows = s.exec(select(ProcessedEvent).where(ProcessedEvent.event_id == str(update["update_id"]))).all()
-        turns = s.exec(select(func.count()).select_from(ConversationMessage)
-                       .where(ConversationMessage.user_id == "U-RET-103")).one()
+        turns = s.exec(
+            select(func.count()).select_from(ConversationMessage).where(ConversationMessage.user_id == "U-RET-103")
+        ).one()
     assert len(rows) == 1 and rows[0].channel == "telegram"
     assert turns == 3  # one question, one tool call, one tool result: the turn ran once
 
@@ -179,8 +186,9 @@ def test_manager_approval_notifies_retailer_through_outbox_sender(tg):
     with transaction(tg.engine) as s:
         decide(s, load_actor(s, "U-MGR-KA", "slack"), tg.clock, order_no, True)
     with Session(tg.engine) as s:
-        notes = s.exec(select(OutboxMessage).where(OutboxMessage.recipient == "U-RET-103",
-                                                   OutboxMessage.event == "order_status")).all()
+        notes = s.exec(
+            select(OutboxMessage).where(OutboxMessage.recipient == "U-RET-103", OutboxMessage.event == "order_status")
+        ).all()
         user = s.get(User, "U-RET-103")
     (note,) = [n for n in notes if json.loads(n.payload)["order_no"] == order_no]
     report = deliver_pending(tg.engine, tg.clock, {"telegram": tg.sender})  # the outbox delivery
@@ -232,13 +240,22 @@ def test_rate_limit_per_user(sample, clock, fake):
 
 def test_render_escapes_tables_and_splits_long_replies():
     table = Table(columns=["Code", "Name"], rows=[["A<1>", "Tea & Co"]], title="Items")
-    msgs, buttons = render(Reply("Price <b>not</b> bold & safe", table=table,
-                                 actions=[Action("confirm", "Confirm", "a" * 32), Action("cancel", "Cancel", "b" * 60)]))
-    assert msgs == ["Price &lt;b&gt;not&lt;/b&gt; bold &amp; safe\n\n<b>Items</b>\n<pre>Code  Name\n----  --------\n"
-                    "A&lt;1&gt;  Tea &amp; Co</pre>"]
+    msgs, buttons = render(
+        Reply(
+            "Price <b>not</b> bold & safe",
+            table=table,
+            actions=[Action("confirm", "Confirm", "a" * 32), Action("cancel", "Cancel", "b" * 60)],
+        )
+    )
+    assert msgs == [
+        "Price &lt;b&gt;not&lt;/b&gt; bold &amp; safe\n\n<b>Items</b>\n<pre>Code  Name\n----  --------\n"
+        "A&lt;1&gt;  Tea &amp; Co</pre>"
+    ]
     assert buttons == [("Confirm", "confirm:" + "a" * 32)]  # the 67-byte one is left out
-    long = Reply("\n".join(f"line {i} & more" for i in range(600)),
-                 table=Table(columns=["n", "x"], rows=[[str(i) * 20, "y" * 30] for i in range(45)]))
+    long = Reply(
+        "\n".join(f"line {i} & more" for i in range(600)),
+        table=Table(columns=["n", "x"], rows=[[str(i) * 20, "y" * 30] for i in range(45)]),
+    )
     msgs, _ = render(long)
     assert len(msgs) > 2 and all(len(m) <= LIMIT for m in msgs)
     assert all(m.count("<b>") == m.count("</b>") for m in msgs)
@@ -249,17 +266,20 @@ def test_render_escapes_tables_and_splits_long_replies():
 
 
 def test_notification_text():
-    msg = OutboxMessage(event="approval_requested", recipient="U-MGR-KA",
-                        payload=json.dumps({"order_no": "SO-1", "customer": "A & B", "total": "1200.5",
-                                            "reasons": ["credit <limit>"]}))
-    assert notification_html(msg) == ("Order <b>SO-1</b> for A &amp; B (Rs 1,200.50) waits for your approval.\n"
-                                      "credit &lt;limit&gt;")
+    msg = OutboxMessage(
+        event="approval_requested",
+        recipient="U-MGR-KA",
+        payload=json.dumps({"order_no": "SO-1", "customer": "A & B", "total": "1200.5", "reasons": ["credit <limit>"]}),
+    )
+    assert notification_html(msg) == (
+        "Order <b>SO-1</b> for A &amp; B (Rs 1,200.50) waits for your approval.\ncredit &lt;limit&gt;"
+    )
 
 
 def test_long_polling_uses_the_same_handlers(sample, clock, fake):
     from channels.telegram import build_bot
-    bot = build_bot(Assistant(sample, clock), sample, clock,
-                    TelegramSettings(bot_token=fake.token, api_url=fake.url))
+
+    bot = build_bot(Assistant(sample, clock), sample, clock, TelegramSettings(bot_token=fake.token, api_url=fake.url))
     fake.push_update(message_update(ANAND, "/help"))
 
     async def serve():
@@ -270,6 +290,7 @@ def test_long_polling_uses_the_same_handlers(sample, clock, fake):
             await asyncio.to_thread(fake.wait_for, "sendMessage", 1, 10, ANAND)
             await app.updater.stop()
             await app.stop()
+
     asyncio.run(serve())
     assert "deleteWebhook" in fake.methods() and "getUpdates" in fake.methods()
     assert "Ask me in plain words" in fake.sent(chat_id=ANAND)[0]["text"]
@@ -277,12 +298,21 @@ def test_long_polling_uses_the_same_handlers(sample, clock, fake):
 
 def test_dms_telegram_poll_command(sample, fake):
     """`dms telegram poll` as a process: getMe, deleteWebhook, getUpdates, a reply; Ctrl-C stops it."""
-    env = dict(os.environ, TELEGRAM_BOT_TOKEN=fake.token, TELEGRAM_API_URL=fake.url,
-               DMS_DATABASE_URL=sample.url_string, DMS_NOW="2026-11-20T10:30:00+05:30")
+    env = dict(
+        os.environ,
+        TELEGRAM_BOT_TOKEN=fake.token,
+        TELEGRAM_API_URL=fake.url,
+        DMS_DATABASE_URL=sample.url_string,
+        DMS_NOW="2026-11-20T10:30:00+05:30",
+    )
     env.pop("TELEGRAM_WEBHOOK_SECRET", None)
-    proc = subprocess.Popen([sys.executable, "-c", "from channels.cli_telegram import telegram_app; "
-                             "telegram_app(['poll'])"], env=env, cwd=Path(__file__).resolve().parents[1],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from channels.cli_telegram import telegram_app; telegram_app(['poll'])"],
+        env=env,
+        cwd=Path(__file__).resolve().parents[1],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         fake.push_update(message_update(ANAND, "show my orders"))
         text = fake.wait_for("sendMessage", 1, 60, ANAND)[0]["text"]
@@ -305,9 +335,14 @@ def test_build_reads_environment(sample, clock, fake, monkeypatch):
         r = client.post("/telegram/webhook", json=message_update(ANAND, "/help"), headers={SECRET_HEADER: ""})
         assert r.status_code == 401
     with Session(sample) as s:
-        sender(OutboxMessage(event="order_status", recipient="U-RET-101",
-                             payload=json.dumps({"order_no": "SO-0905", "status": "dispatched"})),
-               s.get(User, "U-RET-101"))
+        sender(
+            OutboxMessage(
+                event="order_status",
+                recipient="U-RET-101",
+                payload=json.dumps({"order_no": "SO-0905", "status": "dispatched"}),
+            ),
+            s.get(User, "U-RET-101"),
+        )
     assert fake.sent(chat_id=ANAND)[-1]["text"] == "Order <b>SO-0905</b> is now <b>dispatched</b>."
     router.telegram_bot.close()
 
@@ -315,10 +350,12 @@ def test_build_reads_environment(sample, clock, fake, monkeypatch):
 @pytest.fixture
 def cli(sample, monkeypatch):
     from core.settings import get_settings
+
     monkeypatch.setenv("DMS_DATABASE_URL", sample.url_string)
     monkeypatch.setenv("DMS_NOW", "2026-11-20T10:30:00+05:30")
     get_settings.cache_clear()
     from channels.cli_telegram import users_app
+
     yield lambda *args: CliRunner().invoke(users_app, list(args))
     get_settings.cache_clear()
 
@@ -328,6 +365,7 @@ def test_cli_links_and_decides_requests(cli, sample, clock):
         s.get(User, "U-RET-102").telegram_id = None
         s.get(User, "U-RET-105").telegram_id = None
         from core.linking import request_link
+
         a = request_link(s, 777001, "+91 98450 10102", clock.now())  # Fresh Mart, KA
         b = request_link(s, 777002, "9841010105", clock.now())  # Murugan Stores, TN
     listing = cli("link-requests", "--as", "U-MGR-KA")
@@ -349,6 +387,7 @@ def test_cli_links_and_decides_requests(cli, sample, clock):
 
 def test_who_may_decide_links_is_the_cores_answer():
     from core.access import PERMISSIONS, Actor
+
     assert {role for role, can in PERMISSIONS.items() if "users.link" in can} == {"admin", "manager"}
     assert Actor("U", "manager").can("users.link") and not Actor("U", "sales_rep").can("users.link")
 
@@ -364,6 +403,7 @@ def _confirm_last(tg, uid):
 
 def test_a_shared_location_goes_with_the_check_in_and_the_visit(tg):
     from core.tables.field import Attendance, Visit
+
     with Session(tg.engine) as s:  # the outlet's own coordinates, as world.md's customers.csv may give them
         for code in ("R-101", "R-106"):
             shop = s.get(Customer, code)
@@ -397,6 +437,7 @@ def test_a_shared_location_goes_with_the_check_in_and_the_visit(tg):
 def test_a_reps_whole_day_in_telegram(sample, fake):
     """issue 13: start, plan, three visits (an order, a no-order, a collection), an outlet update, end."""
     from test_field_assistant import DAY, MON, _the_day_happened
+
     client, _ = _client(sample, MON, fake, rate_limit=100)  # a whole day in seconds: over the per-minute limit
     with client:
         for text in DAY:

@@ -1,4 +1,5 @@
 """Every tool on the sample world, with the figures of shared/scenarios/sample."""
+
 import pytest
 from sqlalchemy import text
 from sqlmodel import Session, select
@@ -12,8 +13,22 @@ from core.tables.orders import Order, OrderLine
 from tools.base import StalePreview, ToolContext
 from tools.registry import ALL_TOOLS, TOOL_SPECS, get_tool, langchain_tools, tools_for
 
-TABLES = ("orders", "order_line", "order_scheme", "order_allocation", "stock_balance", "stock_movement", "approval",
-          "payment", "invoice", "delivery_note", "audit_entry", "outbox", "counter", "customer")
+TABLES = (
+    "orders",
+    "order_line",
+    "order_scheme",
+    "order_allocation",
+    "stock_balance",
+    "stock_movement",
+    "approval",
+    "payment",
+    "invoice",
+    "delivery_note",
+    "audit_entry",
+    "outbox",
+    "counter",
+    "customer",
+)
 
 
 def snapshot(engine) -> dict:
@@ -29,12 +44,14 @@ def ctx_for(session, user, knowledge=None, clock=None):
 @pytest.fixture
 def call(sample, clock):
     """Run a read tool as a user, in a session rolled back afterwards (as the runtime does)."""
+
     def run(user, name, **args):
         with Session(sample) as s:
             try:
                 return get_tool(name).run(ctx_for(s, user, clock=clock), args)
             finally:
                 s.rollback()
+
     return run
 
 
@@ -62,11 +79,11 @@ def stock(sample, warehouse, sku, batch=None):
 
 def new_orders(sample):
     with Session(sample) as s:
-        return list(s.exec(select(Order).where(Order.order_no.not_in(
-            [f"SO-09{n:02d}" for n in range(1, 9)]))))
+        return list(s.exec(select(Order).where(Order.order_no.not_in([f"SO-09{n:02d}" for n in range(1, 9)]))))
 
 
 # --- registry ----------------------------------------------------------------------------
+
 
 def test_registry_covers_every_spec_and_filters_by_role(sample):
     assert set(ALL_TOOLS) == set(TOOL_SPECS)
@@ -104,25 +121,50 @@ def test_bad_arguments_name_the_field(sample, clock):
 
 # --- ordering ----------------------------------------------------------------------------
 
+
 def test_create_order_preview_then_exactly_one_order(sample, clock):
     before = snapshot(sample)
-    p = preview(sample, clock, "U-RET-101", "create_order", items=[{"product": "Crunchy Cream 100g", "qty": 20,
-                                                                        "unit": "boxes"}])
+    p = preview(
+        sample,
+        clock,
+        "U-RET-101",
+        "create_order",
+        items=[{"product": "Crunchy Cream 100g", "qty": 20, "unit": "boxes"}],
+    )
     assert snapshot(sample) == before  # a preview writes nothing
     assert "2,832.00" in p.text and "240 PCS (20 BOX)" in p.text and "24 PCS free" in p.text
     assert "Rs 10.00 per PCS" in p.text and "Anand Kirana Store" in p.text and "WH-BLR" in p.text
     assert "buy 10 boxes get 1 box free" in p.text and "confirmed at once" in p.text
-    assert p.data["lines"] == [{"sku": "CC-100", "qty": 240, "free_qty": 24, "unit_price": "10.00",
-                                "discount": "0.00", "line_total": "2832.00"}]
+    assert p.data["lines"] == [
+        {
+            "sku": "CC-100",
+            "qty": 240,
+            "free_qty": 24,
+            "unit_price": "10.00",
+            "discount": "0.00",
+            "line_total": "2832.00",
+        }
+    ]
     assert p.table.rows[0][7] == "2832.00"
 
-    result = execute(sample, clock, "U-RET-101", "create_order", p.fingerprint,
-                     items=[{"product": "Crunchy Cream 100g", "qty": 20, "unit": "boxes"}])
+    result = execute(
+        sample,
+        clock,
+        "U-RET-101",
+        "create_order",
+        p.fingerprint,
+        items=[{"product": "Crunchy Cream 100g", "qty": 20, "unit": "boxes"}],
+    )
     assert result.outcome == "done"
     created = new_orders(sample)
     assert len(created) == 1
     order = created[0]
-    assert (order.customer, order.warehouse, order.status, str(order.total)) == ("R-101", "WH-BLR", "confirmed", "2832.00")
+    assert (order.customer, order.warehouse, order.status, str(order.total)) == (
+        "R-101",
+        "WH-BLR",
+        "confirmed",
+        "2832.00",
+    )
     assert result.text.startswith(f"Order {order.order_no} placed") and "status confirmed" in result.text
     with Session(sample) as s:
         lines = s.exec(select(OrderLine).where(OrderLine.order_no == order.order_no)).all()
@@ -154,15 +196,25 @@ def test_over_credit_order_waits_for_a_manager(sample, clock):
 
 
 def test_free_goods_of_another_sku_get_their_own_line(sample, clock):
-    p = preview(sample, clock, "U-RET-105", "create_order", items=[{"product": "5 litre oil", "qty": 2, "unit": "CASE"}])
+    p = preview(
+        sample, clock, "U-RET-105", "create_order", items=[{"product": "5 litre oil", "qty": 2, "unit": "CASE"}]
+    )
     assert "5,796.00" in p.text and "GD-1L): 2 PCS free" in p.text and "8 PCS (2 CASE)" in p.text
     assert [(ln["sku"], ln["qty"], ln["free_qty"]) for ln in p.data["lines"]] == [("GD-5L", 8, 0), ("GD-1L", 0, 2)]
 
 
 def test_rep_order_for_a_customer_by_name(sample, clock):
-    p = preview(sample, clock, "U-REP-2", "create_order", customer="New Star Supermarket",
-                items=[{"product": "Brisk detergent 1kg", "qty": 5, "unit": "CASE"},
-                       {"product": "washing bar", "qty": 2, "unit": "CASE"}])
+    p = preview(
+        sample,
+        clock,
+        "U-REP-2",
+        "create_order",
+        customer="New Star Supermarket",
+        items=[
+            {"product": "Brisk detergent 1kg", "qty": 5, "unit": "CASE"},
+            {"product": "washing bar", "qty": 2, "unit": "CASE"},
+        ],
+    )
     assert "13,059.06" in p.text and "Brisk: 7% off 200 pcs or more" in p.text
     assert [ln["discount"] for ln in p.data["lines"]] == ["665.00", "168.00"]
 
@@ -173,10 +225,17 @@ def test_order_errors_come_from_the_core(sample, clock):
         preview(sample, clock, "U-RET-102", "create_order", items=[{"product": "neem soap", "qty": 100}])
     assert "36" in str(e.value)
     with pytest.raises(Exception, match="blocked"):
-        preview(sample, clock, "U-RET-107", "create_order", items=[{"product": "washing powder 1kg", "qty": 1,
-                                                                   "unit": "case"}])
+        preview(
+            sample,
+            clock,
+            "U-RET-107",
+            "create_order",
+            items=[{"product": "washing powder 1kg", "qty": 1, "unit": "case"}],
+        )
     with pytest.raises(NotAllowed):
-        preview(sample, clock, "U-RET-101", "create_order", customer="Fresh Mart", items=[{"product": "CC-100", "qty": 1}])
+        preview(
+            sample, clock, "U-RET-101", "create_order", customer="Fresh Mart", items=[{"product": "CC-100", "qty": 1}]
+        )
     assert snapshot(sample) == before
 
 
@@ -248,12 +307,29 @@ def test_dispatch_and_deliver(sample, clock):
 
 def test_record_payment(sample, clock):
     before = snapshot(sample)
-    p = preview(sample, clock, "U-MGR-KA", "record_payment", customer="Fresh Mart", amount="1,000", method="upi",
-                reference="UPI-1")
+    p = preview(
+        sample,
+        clock,
+        "U-MGR-KA",
+        "record_payment",
+        customer="Fresh Mart",
+        amount="1,000",
+        method="upi",
+        reference="UPI-1",
+    )
     assert snapshot(sample) == before
     assert "Rs 1,000.00" in p.text and "4,005.76" in p.text and "3,005.76" in p.text
-    done = execute(sample, clock, "U-MGR-KA", "record_payment", p.fingerprint, customer="Fresh Mart",
-                   amount="1,000", method="upi", reference="UPI-1")
+    done = execute(
+        sample,
+        clock,
+        "U-MGR-KA",
+        "record_payment",
+        p.fingerprint,
+        customer="Fresh Mart",
+        amount="1,000",
+        method="upi",
+        reference="UPI-1",
+    )
     assert "3,005.76" in done.text
     with Session(sample) as s:
         pays = s.exec(select(Payment).where(Payment.customer == "R-102")).all()
@@ -263,6 +339,7 @@ def test_record_payment(sample, clock):
 
 
 # --- reading -----------------------------------------------------------------------------
+
 
 def test_low_stock_as_rep(call):
     r = call("U-REP-1", "low_stock")
@@ -279,8 +356,9 @@ def test_stock_levels_by_role(call):
     assert all(set(x) == {"warehouse", "sku", "in_stock"} for x in r.data["levels"])
     assert "3000" not in r.text + str(r.table)
     q = call("U-REP-1", "stock_levels", product="CC-100")
-    assert q.data["levels"] == [{"warehouse": "WH-BLR", "sku": "CC-100", "available": 3000, "reserved": 0,
-                                 "damaged": 0}]
+    assert q.data["levels"] == [
+        {"warehouse": "WH-BLR", "sku": "CC-100", "available": 3000, "reserved": 0, "damaged": 0}
+    ]
 
 
 def test_list_orders_pending_and_scope(call):
@@ -302,8 +380,11 @@ def test_list_orders_by_region_and_period(call):
     assert "SO-0901" not in r.text and "SO-0904" not in r.text and "SO-0906" not in r.text
     oct_ = call("U-MGR-KA", "list_orders", period={"start": "2026-10-01", "end": "2026-10-31"})
     assert oct_.data["orders"] == ["SO-0903", "SO-0902", "SO-0901"]
-    assert call("U-MGR-KA", "list_orders", region="Karnataka", status="open").data["orders"] == \
-        ["SO-0908", "SO-0905", "SO-0904"]
+    assert call("U-MGR-KA", "list_orders", region="Karnataka", status="open").data["orders"] == [
+        "SO-0908",
+        "SO-0905",
+        "SO-0904",
+    ]
 
 
 def test_get_order(call):
@@ -383,6 +464,7 @@ def test_search_knowledge_uses_the_injected_search(sample, clock):
 
 # --- stock adjustments and damage ------------------------------------------------------------
 
+
 def batch_row(engine, warehouse, sku, batch) -> StockBalance:
     with Session(engine) as s:
         return s.get(StockBalance, (warehouse, sku, batch))
@@ -396,12 +478,29 @@ def audit_actions(engine) -> list[str]:
 def test_adjust_stock_preview_writes_nothing_and_execute_audits(sample, clock):
     before = snapshot(sample)
     have = batch_row(sample, "WH-BLR", "CC-200", "CC2-2610").available
-    p = preview(sample, clock, "U-WH-1", "adjust_stock", warehouse="WH-BLR", product="CC-200", delta=-3,
-                reason="count found 3 broken")
+    p = preview(
+        sample,
+        clock,
+        "U-WH-1",
+        "adjust_stock",
+        warehouse="WH-BLR",
+        product="CC-200",
+        delta=-3,
+        reason="count found 3 broken",
+    )
     assert "CC2-2610" in p.text and f"{have} to {have - 3}" in p.text
     assert snapshot(sample) == before
-    result = execute(sample, clock, "U-WH-1", "adjust_stock", p.fingerprint, warehouse="WH-BLR", product="CC-200",
-                     delta=-3, reason="count found 3 broken")
+    result = execute(
+        sample,
+        clock,
+        "U-WH-1",
+        "adjust_stock",
+        p.fingerprint,
+        warehouse="WH-BLR",
+        product="CC-200",
+        delta=-3,
+        reason="count found 3 broken",
+    )
     assert result.outcome == "done"
     assert batch_row(sample, "WH-BLR", "CC-200", "CC2-2610").available == have - 3
     assert audit_actions(sample)[-1] == "stock.adjust"
@@ -409,8 +508,9 @@ def test_adjust_stock_preview_writes_nothing_and_execute_audits(sample, clock):
 
 def test_adjust_stock_asks_which_batch_when_several(sample, clock):
     with pytest.raises(InvalidInput, match="Which batch.*CC-2609.*CC-2610"):
-        preview(sample, clock, "U-WH-1", "adjust_stock", warehouse="WH-BLR", product="CC-100", delta=2,
-                reason="recount")
+        preview(
+            sample, clock, "U-WH-1", "adjust_stock", warehouse="WH-BLR", product="CC-100", delta=2, reason="recount"
+        )
 
 
 def test_record_damage_preview_then_execute(sample, clock):
@@ -441,8 +541,9 @@ def test_record_damage_stale_preview_is_not_executed(sample, clock):
 def test_a_rep_may_not_change_stock(sample, clock, tool, args):
     before = snapshot(sample)
     with pytest.raises(NotAllowed):
-        preview(sample, clock, "U-REP-1", tool, warehouse="WH-BLR", product="CC-100", batch="CC-2610",
-                reason="bent", **args)
+        preview(
+            sample, clock, "U-REP-1", tool, warehouse="WH-BLR", product="CC-100", batch="CC-2610", reason="bent", **args
+        )
     assert snapshot(sample) == before
     assert tool not in {t.name for t in tools_for(_actor(sample, "U-REP-1"))}
 
@@ -456,8 +557,9 @@ def test_a_count_found_is_corrected_to_and_a_count_that_agrees_changes_nothing(s
     """adjust_stock takes what a physical count found (`counted`) as well as a signed change."""
     p = preview(sample, clock, "U-WH-1", "adjust_stock", batch="mg-2608", counted="2390", reason="shelf count")
     assert "Adjust stock by -10" in p.text and "from 2400 to 2390" in p.text
-    result = execute(sample, clock, "U-WH-1", "adjust_stock", p.fingerprint, batch="mg-2608", counted="2390",
-                     reason="shelf count")
+    result = execute(
+        sample, clock, "U-WH-1", "adjust_stock", p.fingerprint, batch="mg-2608", counted="2390", reason="shelf count"
+    )
     assert result.data["delta"] == -10 and stock(sample, "WH-BLR", "MG-75", "MG-2608")[0] == 2390
     with pytest.raises(InvalidInput, match="already shows 2390 available"):
         preview(sample, clock, "U-WH-1", "adjust_stock", batch="MG-2608", counted=2390, reason="count")
@@ -475,5 +577,6 @@ def test_the_words_the_tools_offer_the_model_are_the_cores():
     from core.billing import PAYMENT_METHODS
     from core.orders import ORDER_STATUSES, STATUS_WORDS
     from tools import schemas
+
     assert set(get_args(schemas.Method)) == set(PAYMENT_METHODS)
     assert set(get_args(schemas.OrderStatusWord)) == set(ORDER_STATUSES) | set(STATUS_WORDS)

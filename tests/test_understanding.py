@@ -1,5 +1,6 @@
 """The assistant understands people as they write: Hinglish and filler, help per role made
 from the user's own world, questions whose answers fill them, and never a silent guess."""
+
 import pytest
 from sqlmodel import Session, func, select
 
@@ -7,22 +8,31 @@ from agent.nlu.normalise import asks_for_help, is_greeting, normalise
 from agent.runtime import Assistant, Turn
 from core.tables.orders import Order
 
-ROLES = {"U-ADM": "admin", "U-MGR-KA": "manager", "U-REP-1": "sales_rep", "U-WH-1": "warehouse",
-         "U-DIST-BLR": "distributor", "U-RET-101": "retailer"}
+ROLES = {
+    "U-ADM": "admin",
+    "U-MGR-KA": "manager",
+    "U-REP-1": "sales_rep",
+    "U-WH-1": "warehouse",
+    "U-DIST-BLR": "distributor",
+    "U-RET-101": "retailer",
+}
 
 
-@pytest.mark.parametrize("said,meant", [
-    ("kitna baaki hai", "how much outstanding"),
-    ("kitna dena hai", "how much outstanding"),
-    ("nahi 5 kar do", "no make it 5"),
-    ("is mahine ki sales", "this month ki sales"),
-    ("pichle mahine ke orders dikhao", "last month ke orders show"),
-    ("SO-0905 dispatch karo", "SO-0905 dispatch"),
-    ("Sandhu ka 3009 wala order cancel karo", "Sandhu ka 3009 order cancel"),
-    ("2 bottle chlorpyriphos toot gayi, damage me daal do", "2 bottle chlorpyriphos damaged, mark damaged"),
-    ("show me low stock", "show me low stock"),  # English is left alone
-    ("what does he owe", "what does he owe"),
-])
+@pytest.mark.parametrize(
+    "said,meant",
+    [
+        ("kitna baaki hai", "how much outstanding"),
+        ("kitna dena hai", "how much outstanding"),
+        ("nahi 5 kar do", "no make it 5"),
+        ("is mahine ki sales", "this month ki sales"),
+        ("pichle mahine ke orders dikhao", "last month ke orders show"),
+        ("SO-0905 dispatch karo", "SO-0905 dispatch"),
+        ("Sandhu ka 3009 wala order cancel karo", "Sandhu ka 3009 order cancel"),
+        ("2 bottle chlorpyriphos toot gayi, damage me daal do", "2 bottle chlorpyriphos damaged, mark damaged"),
+        ("show me low stock", "show me low stock"),  # English is left alone
+        ("what does he owe", "what does he owe"),
+    ],
+)
 def test_hinglish_reads_as_plain_english(said, meant):
     assert normalise(said) == meant
 
@@ -33,11 +43,19 @@ def test_names_the_world_knows_are_never_rewritten():
     assert normalise("5 dal do") == "5 add"
 
 
-@pytest.mark.parametrize("text,greeting,help_", [
-    ("hi", True, False), ("Namaste ji", True, False), ("good morning!", True, False),
-    ("what can you do?", False, True), ("help", False, True), ("kya kar sakte ho", False, True),
-    ("hi, 2 boxes of marie", False, False), ("help me find neem soap", False, False),
-])
+@pytest.mark.parametrize(
+    "text,greeting,help_",
+    [
+        ("hi", True, False),
+        ("Namaste ji", True, False),
+        ("good morning!", True, False),
+        ("what can you do?", False, True),
+        ("help", False, True),
+        ("kya kar sakte ho", False, True),
+        ("hi, 2 boxes of marie", False, False),
+        ("help me find neem soap", False, False),
+    ],
+)
 def test_greetings_and_help_are_told_apart_from_requests(text, greeting, help_):
     assert (is_greeting(text), asks_for_help(text)) == (greeting, help_)
 
@@ -122,34 +140,40 @@ def test_a_status_word_that_is_also_an_action_lists_orders(sample, clock):
     assert reply.outcome == "answered" and "SO-0904" in reply.text
 
 
-@pytest.mark.parametrize("user,text,tool", [
-    ("U-RET-101", "same as last time", "reorder"),
-    ("U-RET-101", "reorder SO-0905", "reorder"),
-    ("U-RET-101", "where is SO-0905", "track_order"),
-    ("U-RET-101", "show my invoices", "list_invoices"),
-    ("U-RET-101", "unpaid bills", "list_invoices"),
-    ("U-RET-101", "invoice INV-0001", "get_invoice"),
-    ("U-RET-101", "when is my payment due", "payment_due"),
-    ("U-RET-101", "how much credit is left", "payment_due"),
-    ("U-MGR-KA", "top 5 products this month", "sales_ranking"),
-    ("U-MGR-KA", "worst selling customers last month", "sales_ranking"),
-    ("U-MGR-KA", "which customers havent ordered in 30 days", "inactive_customers"),
-    ("U-MGR-KA", "sales trend by week this month", "sales_trend"),
-    ("U-MGR-KA", "send invoice INV-0001", "send_invoice"),
-    ("U-WH-1", "goods received 100 pcs marie gold batch MG-2701 at WH-BLR", "receive_stock"),
-    ("U-MGR-KA", "anything below reorder level?", "low_stock"),
-])
+@pytest.mark.parametrize(
+    "user,text,tool",
+    [
+        ("U-RET-101", "same as last time", "reorder"),
+        ("U-RET-101", "reorder SO-0905", "reorder"),
+        ("U-RET-101", "where is SO-0905", "track_order"),
+        ("U-RET-101", "show my invoices", "list_invoices"),
+        ("U-RET-101", "unpaid bills", "list_invoices"),
+        ("U-RET-101", "invoice INV-0001", "get_invoice"),
+        ("U-RET-101", "when is my payment due", "payment_due"),
+        ("U-RET-101", "how much credit is left", "payment_due"),
+        ("U-MGR-KA", "top 5 products this month", "sales_ranking"),
+        ("U-MGR-KA", "worst selling customers last month", "sales_ranking"),
+        ("U-MGR-KA", "which customers havent ordered in 30 days", "inactive_customers"),
+        ("U-MGR-KA", "sales trend by week this month", "sales_trend"),
+        ("U-MGR-KA", "send invoice INV-0001", "send_invoice"),
+        ("U-WH-1", "goods received 100 pcs marie gold batch MG-2701 at WH-BLR", "receive_stock"),
+        ("U-MGR-KA", "anything below reorder level?", "low_stock"),
+    ],
+)
 def test_each_capability_is_reached_in_plain_words(sample, clock, user, text, tool):
     reply = _say(Assistant(sample, clock), user, text)
     assert [c.name for c in reply.tool_calls] == [tool], reply.text
     assert reply.outcome in ("answered", "preview"), reply.text
 
 
-@pytest.mark.parametrize("user,text,tool", [
-    ("U-WH-1", "which stuff is finishing soon", "low_stock"),
-    ("U-RET-101", "got any special deals", "list_schemes"),
-    ("U-MGR-KA", "which shops have gone quiet", "inactive_customers"),
-])
+@pytest.mark.parametrize(
+    "user,text,tool",
+    [
+        ("U-WH-1", "which stuff is finishing soon", "low_stock"),
+        ("U-RET-101", "got any special deals", "list_schemes"),
+        ("U-MGR-KA", "which shops have gone quiet", "inactive_customers"),
+    ],
+)
 def test_a_request_the_rules_miss_is_placed_by_meaning(sample, clock, user, text, tool):
     reply = _say(Assistant(sample, clock), user, text)
     assert [c.name for c in reply.tool_calls] == [tool] and reply.outcome == "answered"
@@ -164,27 +188,43 @@ def test_meaning_never_stretches_to_an_unrelated_message(sample, clock, text):
 def test_meaning_only_ever_reads():
     from agent.planner.intent_scores import EXAMPLES
     from tools.registry import TOOL_SPECS
+
     assert EXAMPLES and not [t for t in EXAMPLES if TOOL_SPECS[t][1]]  # no changing tool
 
 
-@pytest.mark.parametrize("text,answer", [
-    ("nahi yaar", "no"), ("rehne do", "no"), ("mat bhejo", "no"), ("abhi nahi", "no"), ("chhodo", "no"),
-    ("haan bhej do", "yes"), ("theek hai kar do", "yes"), ("bilkul", "yes"), ("haan yaar", "yes"),
-    ("nahi 5 kar do", None), ("haan aur 2 box add karo", None),  # these ask for something more
-])
+@pytest.mark.parametrize(
+    "text,answer",
+    [
+        ("nahi yaar", "no"),
+        ("rehne do", "no"),
+        ("mat bhejo", "no"),
+        ("abhi nahi", "no"),
+        ("chhodo", "no"),
+        ("haan bhej do", "yes"),
+        ("theek hai kar do", "yes"),
+        ("bilkul", "yes"),
+        ("haan yaar", "yes"),
+        ("nahi 5 kar do", None),
+        ("haan aur 2 box add karo", None),  # these ask for something more
+    ],
+)
 def test_hinglish_yes_and_no_to_a_preview(text, answer):
     from agent.nlu.confirm import parse_confirmation
+
     assert parse_confirmation(text) == answer
 
 
-@pytest.mark.parametrize("said,amount", [
-    ("Anand Kirana paid 50 hazaar by upi", "Rs 50,000.00"),
-    ("Anand Kirana ne 1.5 lakh diye cash", "Rs 150,000.00"),
-    ("received 10k cash from Anand Kirana", "Rs 10,000.00"),
-    ("anand kirana ne 2.5k upi kiya", "Rs 2,500.00"),
-    ("payment of Rs 1,20,000/- received from Anand Kirana via cheque", "Rs 120,000.00"),
-    ("Anand Kirana paid 2500 cash utr 88812", "Rs 2,500.00"),
-])
+@pytest.mark.parametrize(
+    "said,amount",
+    [
+        ("Anand Kirana paid 50 hazaar by upi", "Rs 50,000.00"),
+        ("Anand Kirana ne 1.5 lakh diye cash", "Rs 150,000.00"),
+        ("received 10k cash from Anand Kirana", "Rs 10,000.00"),
+        ("anand kirana ne 2.5k upi kiya", "Rs 2,500.00"),
+        ("payment of Rs 1,20,000/- received from Anand Kirana via cheque", "Rs 120,000.00"),
+        ("Anand Kirana paid 2500 cash utr 88812", "Rs 2,500.00"),
+    ],
+)
 def test_money_is_read_as_people_write_it_never_cut_to_its_digits(sample, clock, said, amount):
     reply = _say(Assistant(sample, clock), "U-ADM", said)
     assert reply.awaiting_confirmation, reply.text
@@ -199,19 +239,22 @@ def test_two_amounts_in_a_payment_are_asked_about_and_an_advance_is_named(sample
     assert big.awaiting_confirmation and "more than they owe" in big.text
 
 
-@pytest.mark.parametrize("said,shown", [
-    # a batch code alone names its batch; a size in a product's name is no quantity
-    ("5 pcs MG-2608 torn packets, mark damaged", "Mark 5 damaged of Marie Gold 75g (MG-75), batch MG-2608"),
-    ("crunchy cream 200 ke 6 piece kharab ho gaye batch CC2-2610", "Mark 6 damaged of Crunchy Cream 200g"),
-    # counts: what is there, the change worked out from what is recorded
-    ("count of MG-2608 is 2390 not 2400", "Adjust stock by -10 of Marie Gold 75g"),
-    ("physical count: marie gold 75g batch MG-2608 has only 2395", "Adjust stock by -5 of Marie Gold 75g"),
-    ("stock correction CC-2610 -4 breakage", "Adjust stock by -4 of Crunchy Cream 100g"),
-    ("add 12 to CC-2609, found extra in count", "Adjust stock by +12 of Crunchy Cream 100g"),
-    # goods that came in, in any words
-    ("received 10 cases of marie gold 75g batch MG-2611 in WH-BLR", "Receive 2400 PCS (10 CASE) of Marie Gold 75g"),
-    ("marie gold 75g ke 10 case aaye batch MG-2611", "Receive 2400 PCS (10 CASE) of Marie Gold 75g"),
-])
+@pytest.mark.parametrize(
+    "said,shown",
+    [
+        # a batch code alone names its batch; a size in a product's name is no quantity
+        ("5 pcs MG-2608 torn packets, mark damaged", "Mark 5 damaged of Marie Gold 75g (MG-75), batch MG-2608"),
+        ("crunchy cream 200 ke 6 piece kharab ho gaye batch CC2-2610", "Mark 6 damaged of Crunchy Cream 200g"),
+        # counts: what is there, the change worked out from what is recorded
+        ("count of MG-2608 is 2390 not 2400", "Adjust stock by -10 of Marie Gold 75g"),
+        ("physical count: marie gold 75g batch MG-2608 has only 2395", "Adjust stock by -5 of Marie Gold 75g"),
+        ("stock correction CC-2610 -4 breakage", "Adjust stock by -4 of Crunchy Cream 100g"),
+        ("add 12 to CC-2609, found extra in count", "Adjust stock by +12 of Crunchy Cream 100g"),
+        # goods that came in, in any words
+        ("received 10 cases of marie gold 75g batch MG-2611 in WH-BLR", "Receive 2400 PCS (10 CASE) of Marie Gold 75g"),
+        ("marie gold 75g ke 10 case aaye batch MG-2611", "Receive 2400 PCS (10 CASE) of Marie Gold 75g"),
+    ],
+)
 def test_warehouse_staff_say_stock_changes_in_their_own_words(sample, clock, said, shown):
     reply = _say(Assistant(sample, clock), "U-WH-1", said)
     assert reply.awaiting_confirmation and shown in reply.text, reply.text
@@ -240,8 +283,9 @@ def test_the_order_number_typed_is_the_one_acted_on(sample, clock):
     assert asked.outcome == "clarify" and "0903" in asked.text and not asked.awaiting_confirmation
 
 
-@pytest.mark.parametrize("said", ["where is my order", "status of my last order", "repeat my last order",
-                                  "my invoice for SO-0901"])
+@pytest.mark.parametrize(
+    "said", ["where is my order", "status of my last order", "repeat my last order", "my invoice for SO-0901"]
+)
 def test_a_retailers_own_words_about_their_orders_are_never_refused(sample, clock, said):
     reply = _say(Assistant(sample, clock), "U-RET-101", said)
     assert reply.outcome != "refused", reply.text
@@ -325,13 +369,16 @@ def test_edits_of_an_order_before_yes(sample, clock):
     assert "Crunchy" not in gone.text and "Marie Gold 75g" in gone.text, gone.text
 
 
-@pytest.mark.parametrize("user,said,shown", [
-    ("U-RET-101", "pichla order dobara bhejo", "Repeating order SO-0905"),
-    ("U-RET-101", "wahi maal phir se bhej do", "Repeating order SO-0905"),
-    ("U-RET-101", "I don't want SO-0905 anymore", "Cancel order SO-0905"),
-    ("U-WH-1", "SO-0908 ready hai, bhej do", "Dispatch order SO-0908"),
-    ("U-WH-1", "SO-0908 nikal gaya", "Dispatch order SO-0908"),
-])
+@pytest.mark.parametrize(
+    "user,said,shown",
+    [
+        ("U-RET-101", "pichla order dobara bhejo", "Repeating order SO-0905"),
+        ("U-RET-101", "wahi maal phir se bhej do", "Repeating order SO-0905"),
+        ("U-RET-101", "I don't want SO-0905 anymore", "Cancel order SO-0905"),
+        ("U-WH-1", "SO-0908 ready hai, bhej do", "Dispatch order SO-0908"),
+        ("U-WH-1", "SO-0908 nikal gaya", "Dispatch order SO-0908"),
+    ],
+)
 def test_reorders_cancels_and_dispatches_in_their_own_words(sample, clock, user, said, shown):
     reply = _say(Assistant(sample, clock), user, said)
     assert reply.awaiting_confirmation and shown in reply.text, reply.text

@@ -8,6 +8,7 @@ number). A valid word of the SKU's unit family always resolves to exactly that u
 Misspellings are generated within the vocabulary's bounds: words of 4 letters or more, the first
 letter kept (a changed first letter makes another word), never landing on a common word the
 vocabulary refuses on purpose ("cash" is not "case")."""
+
 import contextlib
 import csv
 import re
@@ -44,11 +45,14 @@ def _world(name: str):
 
 
 WORLDS = {w: _world(w) for w in ("demo", "hardware")}
-NAME_WORDS = {w for skus, _ in WORLDS.values() for _, names, _ in skus for n in names
-              for w in re.findall(r"[a-z]+", n.lower())}
+NAME_WORDS = {
+    w for skus, _ in WORLDS.values() for _, names, _ in skus for n in names for w in re.findall(r"[a-z]+", n.lower())
+}
 
-_EN = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen " \
-      "seventeen eighteen nineteen".split()
+_EN = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen".split()
+)
 _TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
 
 
@@ -69,8 +73,9 @@ for _w, _v in _HINDI.items():
 @st.composite
 def numbers(draw, with_unit: bool):
     """(text, value) in digits, separators, decimals, English, Hindi, fractions or dozens."""
-    kind = draw(st.sampled_from(["digits", "thousands", "decimal", "english", "hindi", "fraction", "dozen",
-                                 "hindi_scale"]))
+    kind = draw(
+        st.sampled_from(["digits", "thousands", "decimal", "english", "hindi", "fraction", "dozen", "hindi_scale"])
+    )
     if kind == "digits":
         n = draw(st.integers(1, 999))
         return str(n), Decimal(n)
@@ -100,17 +105,50 @@ def numbers(draw, with_unit: bool):
         assume(with_unit or word not in WEAK_WORDS)  # "do", "tees": numbers only before a unit
         return word, Decimal(n)
     if kind == "fraction":
-        text, value = draw(st.sampled_from([("half", "0.5"), ("dedh", "1.5"), ("dhai", "2.5"), ("aadha", "0.5"),
-                                            ("sawa do", "2.25"), ("saadhe teen", "3.5"), ("paune do", "1.75"),
-                                            ("one and a half", "1.5"), ("3/4", "0.75"), ("2 1/2", "2.5")]))
+        text, value = draw(
+            st.sampled_from(
+                [
+                    ("half", "0.5"),
+                    ("dedh", "1.5"),
+                    ("dhai", "2.5"),
+                    ("aadha", "0.5"),
+                    ("sawa do", "2.25"),
+                    ("saadhe teen", "3.5"),
+                    ("paune do", "1.75"),
+                    ("one and a half", "1.5"),
+                    ("3/4", "0.75"),
+                    ("2 1/2", "2.5"),
+                ]
+            )
+        )
         return text, Decimal(value)
     if kind == "dozen":
-        text, value = draw(st.sampled_from([("a dozen", 12), ("2 dozen", 24), ("half dozen", 6),
-                                            ("half a dozen", 6), ("aadha darjan", 6), ("three dozen", 36),
-                                            ("dedh darjan", 18)]))
+        text, value = draw(
+            st.sampled_from(
+                [
+                    ("a dozen", 12),
+                    ("2 dozen", 24),
+                    ("half dozen", 6),
+                    ("half a dozen", 6),
+                    ("aadha darjan", 6),
+                    ("three dozen", 36),
+                    ("dedh darjan", 18),
+                ]
+            )
+        )
         return text, Decimal(value)
-    text, value = draw(st.sampled_from([("do sau", 200), ("paanch hazaar", 5000), ("dedh sau", 150),
-                                        ("ek hazaar do sau", 1200), ("dhai sau", 250), ("5 hazaar", 5000)]))
+    text, value = draw(
+        st.sampled_from(
+            [
+                ("do sau", 200),
+                ("paanch hazaar", 5000),
+                ("dedh sau", 150),
+                ("ek hazaar do sau", 1200),
+                ("dhai sau", 250),
+                ("5 hazaar", 5000),
+            ]
+        )
+    )
     return text, Decimal(value)
 
 
@@ -121,15 +159,15 @@ def typo(draw, word: str) -> str:
     i = draw(st.integers(1, len(word) - 1))
     if op == "swap":
         assume(i < len(word) - 1 and word[i] != word[i + 1])
-        out = word[:i] + word[i + 1] + word[i] + word[i + 2:]
+        out = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
     elif op == "double":
         out = word[:i] + word[i] + word[i:]
     elif op == "drop":
-        out = word[:i] + word[i + 1:]
+        out = word[:i] + word[i + 1 :]
     else:
         c = draw(st.sampled_from("abcdefghijklmnopqrstuvwxyz"))
         assume(c != word[i])
-        out = word[:i] + c + word[i + 1:]
+        out = word[:i] + c + word[i + 1 :]
     assume(out not in NOT_UNITS and out not in STOPWORDS and out not in NAME_WORDS and len(out) >= 4)
     return out
 
@@ -155,8 +193,11 @@ def unit_words(draw, units):
         # misspellings of words and trade words; abbreviations ("pces", "ctns") are matched exactly
         assume(len(word) >= 4 and any(x.how != "abbreviation" for x in WORDS.get(word, ())))
         return typo(draw, word), kind, None
-    other = draw(st.sampled_from(sorted(k for k, f in FAMILY.items()
-                                        if f.kind == "pack" and k not in {unit_family(n) for n, _ in units})))
+    other = draw(
+        st.sampled_from(
+            sorted(k for k, f in FAMILY.items() if f.kind == "pack" and k not in {unit_family(n) for n, _ in units})
+        )
+    )
     return draw(st.sampled_from(sorted(family_words(other)))), kind, None
 
 
@@ -183,8 +224,19 @@ def messages(draw, world: str):
     else:
         text = f"{lead}{product} {said}{tail}"
         at = len(lead) + len(product) + 1
-    return dict(text=text, at=at, said=said, qty_text=qty_text, value=value, word=word, kind=kind,
-                intended=intended, code=code, units=units, world_units=world_units)
+    return dict(
+        text=text,
+        at=at,
+        said=said,
+        qty_text=qty_text,
+        value=value,
+        word=word,
+        kind=kind,
+        intended=intended,
+        code=code,
+        units=units,
+        world_units=world_units,
+    )
 
 
 def _check(m):
@@ -219,8 +271,9 @@ def _check(m):
 
 @pytest.mark.parametrize("world", ["demo", "hardware"])
 def test_generated_messages_never_drop_a_number_or_unit(world):
-    @settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.filter_too_much,
-                                                                      HealthCheck.too_slow])
+    @settings(
+        max_examples=600, deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow]
+    )
     @given(messages(world))
     def run(m):
         _check(m)
@@ -243,9 +296,10 @@ def test_generated_tool_calls_read_as_the_planner_does(sample, clock):
             planner = None
         with Session(sample) as s:
             try:
-                p = get_tool("create_order").preview(ToolContext(s, load_actor(s, "U-ADM"), clock),
-                                                     {"customer": "R-101", "items": [
-                                                         {"product": m["code"], "qty": m["qty_text"], "unit": m["word"]}]})
+                p = get_tool("create_order").preview(
+                    ToolContext(s, load_actor(s, "U-ADM"), clock),
+                    {"customer": "R-101", "items": [{"product": m["code"], "qty": m["qty_text"], "unit": m["word"]}]},
+                )
                 tool = p.data["readings"][0]["base_qty"]
             except DomainError as e:  # refused: the reading, or stock, price, credit
                 tool = None
@@ -259,10 +313,30 @@ def test_generated_tool_calls_read_as_the_planner_does(sample, clock):
     run()
 
 
-_WORDY = st.lists(st.sampled_from(list("0123456789 ,./-+₹kKlLrsRS") + ["lakh ", "hazaar ", "dozen ", "half ", "sau ",
-                                                                        "dedh ", "do ", "and ", "cr ", "peti ", "box ",
-                                                                        "a ", "1,00,000", "1/2", "sawa ", "paune "]),
-                  max_size=14).map("".join)
+_WORDY = st.lists(
+    st.sampled_from(
+        list("0123456789 ,./-+₹kKlLrsRS")
+        + [
+            "lakh ",
+            "hazaar ",
+            "dozen ",
+            "half ",
+            "sau ",
+            "dedh ",
+            "do ",
+            "and ",
+            "cr ",
+            "peti ",
+            "box ",
+            "a ",
+            "1,00,000",
+            "1/2",
+            "sawa ",
+            "paune ",
+        ]
+    ),
+    max_size=14,
+).map("".join)
 
 
 @settings(max_examples=1500, deadline=None)

@@ -1,4 +1,5 @@
 """The web server and web chat API: tokens, chat, confirmations bound to their user, limits, logs."""
+
 import hashlib
 import json
 import logging
@@ -145,8 +146,11 @@ def test_oversized_messages_are_refused_with_a_reply(web, sample, clock):
     r = chat.say("x" * 4001)
     assert r.status_code == 413 and r.json()["outcome"] == "refused"
     assert r.json()["text"].startswith("That message is too long (4001 characters; the limit is 4000)")
-    huge = web.post("/api/chat", content=b'{"text": "' + b"y" * 70000 + b'"}',
-                    headers={**chat.headers, "Content-Type": "application/json"})
+    huge = web.post(
+        "/api/chat",
+        content=b'{"text": "' + b"y" * 70000 + b'"}',
+        headers={**chat.headers, "Content-Type": "application/json"},
+    )
     assert huge.status_code == 413
     with Session(sample) as s:
         assert s.exec(select(func.count()).select_from(ConversationMessage)).one() == 0
@@ -229,6 +233,7 @@ def test_configured_platform_channels_are_mounted_and_deliver(sample, clock, mon
 def test_users_token_command(sample, monkeypatch):
     from channels.cli_serve import users_app
     from core.settings import get_settings
+
     monkeypatch.setenv("DMS_DATABASE_URL", sample.url_string)
     get_settings.cache_clear()
     try:
@@ -252,11 +257,21 @@ def free_port() -> int:
 @pytest.mark.db  # the server imports the demo world into a new database
 def test_dms_serve_imports_the_demo_world_into_a_new_database_and_serves(tmp_path):
     port = free_port()
-    env = {**os.environ, "DMS_DATABASE_URL": f"sqlite:///{tmp_path / 'new.db'}", "DMS_DATA_DIR": str(tmp_path),
-           "DMS_NOW": "2026-11-20T10:30:00+05:30"}
+    env = {
+        **os.environ,
+        "DMS_DATABASE_URL": f"sqlite:///{tmp_path / 'new.db'}",
+        "DMS_DATA_DIR": str(tmp_path),
+        "DMS_NOW": "2026-11-20T10:30:00+05:30",
+    }
     code = "import typer; from channels.cli_serve import serve; typer.run(serve)"
-    proc = subprocess.Popen([sys.executable, "-c", code, "--port", str(port)], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         health = None
         deadline = time.monotonic() + 90

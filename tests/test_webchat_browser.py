@@ -1,4 +1,5 @@
 """The web chat page in headless Chromium (Debian's package) against a real uvicorn server."""
+
 from pathlib import Path
 
 import pytest

@@ -1,5 +1,6 @@
 """World import/export against a real database: every kind of error, all-or-nothing,
 replace, the round trip, history facts of the sample world and the `dms` commands."""
+
 import json
 import shutil
 from datetime import date
@@ -53,47 +54,104 @@ def row_count(engine) -> int:
 CASES = [
     # (file, old text, new text, expected error line)
     ("brands.csv", "code,name,parent", "code,parent", "brands.csv:1: name: required column is missing"),
-    ("products.csv", "code,name,brand,category\n", "code,name,brand,category,colour\n",
-     "products.csv:1: colour: unknown column"),
-    ("products.csv", "MARIE-GOLD,Marie Gold Biscuits,KAV-SNACKS", "MARIE-GOLD,Marie Gold Biscuits,NOPE",
-     "products.csv:3: brand: unknown brand 'NOPE'"),
-    ("skus.csv", "CC-200,CRUNCHY-CREAM", "CC-100,CRUNCHY-CREAM",
-     "skus.csv:3: code: duplicate 'CC-100' (first on line 2)"),
-    ("skus.csv", "PCS=1|BOX=6|CASE=72", "PCS=1|BOX=1.5|CASE=72",
-     "skus.csv:3: units: unit BOX factor '1.5' is not a whole number"),
-    ("skus.csv", "PCS=1|BOX=6|CASE=72", "BOX=6|CASE=72",
-     "skus.csv:3: units: the first unit (BOX) is the base unit and must have factor 1"),
+    (
+        "products.csv",
+        "code,name,brand,category\n",
+        "code,name,brand,category,colour\n",
+        "products.csv:1: colour: unknown column",
+    ),
+    (
+        "products.csv",
+        "MARIE-GOLD,Marie Gold Biscuits,KAV-SNACKS",
+        "MARIE-GOLD,Marie Gold Biscuits,NOPE",
+        "products.csv:3: brand: unknown brand 'NOPE'",
+    ),
+    (
+        "skus.csv",
+        "CC-200,CRUNCHY-CREAM",
+        "CC-100,CRUNCHY-CREAM",
+        "skus.csv:3: code: duplicate 'CC-100' (first on line 2)",
+    ),
+    (
+        "skus.csv",
+        "PCS=1|BOX=6|CASE=72",
+        "PCS=1|BOX=1.5|CASE=72",
+        "skus.csv:3: units: unit BOX factor '1.5' is not a whole number",
+    ),
+    (
+        "skus.csv",
+        "PCS=1|BOX=6|CASE=72",
+        "BOX=6|CASE=72",
+        "skus.csv:3: units: the first unit (BOX) is the base unit and must have factor 1",
+    ),
     ("prices.csv", "MG-75,5.00,", "MG-75,five,", "prices.csv:7: price: 'five' is not a decimal amount"),
-    ("prices.csv", "GD-1L,140.00,,KA,,", "GD-1L,140.00,retailer,KA,,",
-     "prices.csv:17: region: give at most one of customer_type, region, customer"),
+    (
+        "prices.csv",
+        "GD-1L,140.00,,KA,,",
+        "GD-1L,140.00,retailer,KA,,",
+        "prices.csv:17: region: give at most one of customer_type, region, customer",
+    ),
     ("stock.csv", "NOOD-70,ND-2610,48,", "NOOD-70,ND-2610,4.8,", "stock.csv:9: qty: '4.8' is not a whole number"),
-    ("stock.csv", "2026-09-01,2027-03-31", "2026-09-01,2027-13-31",
-     "stock.csv:2: expiry_date: '2027-13-31' is not a valid date"),
+    (
+        "stock.csv",
+        "2026-09-01,2027-03-31",
+        "2026-09-01,2027-13-31",
+        "stock.csv:2: expiry_date: '2027-13-31' is not a valid date",
+    ),
     ("stock.csv", "2026-10-05,available", "2026-10-05,lost", "stock.csv:3: status: 'lost' is not one of"),
     ("schemes.csv", "1,BOX,true", "1,BOX,yes", "schemes.csv:2: recursive: 'yes' is not true or false"),
     ("schemes.csv", "10,BOX,,", "10,PACK,,", "schemes.csv:2: unit: PACK is not a unit of CC-100"),
-    ("customers.csv", "+91-98450-10106,pending", "+91-98450-10106,closed",
-     "customers.csv:9: status: 'closed' is not one of active, pending, blocked"),
-    ("customers.csv", "R-105,Murugan Stores,retailer,CHN,D-CHN", "R-105,Murugan Stores,grocer,CHN,D-CHN",
-     "customers.csv:8: type: 'grocer' is not one of"),
+    (
+        "customers.csv",
+        "+91-98450-10106,pending",
+        "+91-98450-10106,closed",
+        "customers.csv:9: status: 'closed' is not one of active, pending, blocked",
+    ),
+    (
+        "customers.csv",
+        "R-105,Murugan Stores,retailer,CHN,D-CHN",
+        "R-105,Murugan Stores,grocer,CHN,D-CHN",
+        "customers.csv:8: type: 'grocer' is not one of",
+    ),
     ("regions.csv", "IN,India,,country", "IN,India,CHN,country", "regions.csv:2: parent: cycle in the tree: IN > "),
     ("categories.csv", "FOOD,Foods,", "FOOD,Foods,FOOD", "categories.csv:2: parent: cycle in the tree: FOOD > FOOD"),
-    ("users.csv", "U-RET-101,Anand,retailer,R-101", "U-RET-101,Anand,retailer,",
-     "users.csv:9: customer: a retailer user needs a customer"),
-    ("users.csv", "U-REP-2,Priya Nair,sales_rep,,BLR-S", "U-REP-2,Priya Nair,sales_rep,,BLR-S|MARS",
-     "users.csv:6: regions: unknown region 'MARS'"),
-    ("orders.csv", "2026-11-02T12:40:00+05:30", "2026-11-02 at noon",
-     "orders.csv:5: created_at: '2026-11-02 at noon' is not an ISO 8601 timestamp"),
-    ("order_lines.csv", "SO-0905,CC-200,72,", "SO-0905,CC-200,7200,",
-     "order_lines.csv:10: qty: confirmed order SO-0905 cannot reserve 7200 of CC-200 in WH-BLR: 700 available"),
+    (
+        "users.csv",
+        "U-RET-101,Anand,retailer,R-101",
+        "U-RET-101,Anand,retailer,",
+        "users.csv:9: customer: a retailer user needs a customer",
+    ),
+    (
+        "users.csv",
+        "U-REP-2,Priya Nair,sales_rep,,BLR-S",
+        "U-REP-2,Priya Nair,sales_rep,,BLR-S|MARS",
+        "users.csv:6: regions: unknown region 'MARS'",
+    ),
+    (
+        "orders.csv",
+        "2026-11-02T12:40:00+05:30",
+        "2026-11-02 at noon",
+        "orders.csv:5: created_at: '2026-11-02 at noon' is not an ISO 8601 timestamp",
+    ),
+    (
+        "order_lines.csv",
+        "SO-0905,CC-200,72,",
+        "SO-0905,CC-200,7200,",
+        "order_lines.csv:10: qty: confirmed order SO-0905 cannot reserve 7200 of CC-200 in WH-BLR: 700 available",
+    ),
     ("order_lines.csv", "SO-0908,ST-1K", "SO-0999,ST-1K", "order_lines.csv:15: order_no: unknown order 'SO-0999'"),
-    ("payments.csv", "R-101,3000.00,2026-10-25,upi", "R-101,3000.00,2026-10-25,barter",
-     "payments.csv:2: method: 'barter' is not one of cash, upi, bank_transfer, cheque"),
+    (
+        "payments.csv",
+        "R-101,3000.00,2026-10-25,upi",
+        "R-101,3000.00,2026-10-25,barter",
+        "payments.csv:2: method: 'barter' is not one of cash, upi, bank_transfer, cheque",
+    ),
 ]
 
 
-@pytest.mark.parametrize("fname,old,new,expected", CASES, ids=[c[3].split(":")[0] + ":" + c[3].split(":")[2].strip()
-                                                               for c in CASES])
+@pytest.mark.parametrize(
+    "fname,old,new,expected", CASES, ids=[c[3].split(":")[0] + ":" + c[3].split(":")[2].strip() for c in CASES]
+)
 def test_each_error_is_reported_with_file_line_and_column(engine, world, clock, fname, old, new, expected):
     edit(world, fname, old, new)
     errors = errors_of(engine, world, clock)
@@ -110,12 +168,21 @@ def test_unknown_and_missing_files(engine, world, clock):
 
 
 def test_five_errors_in_three_files_are_all_reported_and_nothing_is_written(engine, world, clock):
-    edit(world, "skus.csv", "PCS=1|BOX=24|CASE=240", "PCS=1|BOX=2.4|CASE=240")    # line 4
-    edit(world, "skus.csv", "FIFO,60", "LIFO,60")                                  # line 10
-    edit(world, "customers.csv", "R-102,Fresh Mart,retailer,BLR-S,D-BLR,WH-BLR", "R-102,Fresh Mart,retailer,BLR-X,D-BLR,WH-BLR")
-    edit(world, "customers.csv", "R-103,Ganesh Provisions,retailer,MYS,D-BLR,WH-BLR,10000.00,7,9200.00",
-         "R-103,Ganesh Provisions,retailer,MYS,D-BLR,WH-BLR,10000.00,seven,9200.00")
-    edit(world, "stock.csv", "WH-CHN,GD-5L", "WH-XYZ,GD-5L")                       # line 24
+    edit(world, "skus.csv", "PCS=1|BOX=24|CASE=240", "PCS=1|BOX=2.4|CASE=240")  # line 4
+    edit(world, "skus.csv", "FIFO,60", "LIFO,60")  # line 10
+    edit(
+        world,
+        "customers.csv",
+        "R-102,Fresh Mart,retailer,BLR-S,D-BLR,WH-BLR",
+        "R-102,Fresh Mart,retailer,BLR-X,D-BLR,WH-BLR",
+    )
+    edit(
+        world,
+        "customers.csv",
+        "R-103,Ganesh Provisions,retailer,MYS,D-BLR,WH-BLR,10000.00,7,9200.00",
+        "R-103,Ganesh Provisions,retailer,MYS,D-BLR,WH-BLR,10000.00,seven,9200.00",
+    )
+    edit(world, "stock.csv", "WH-CHN,GD-5L", "WH-XYZ,GD-5L")  # line 24
     errors = errors_of(engine, world, clock)
     assert errors == [
         "skus.csv:4: units: unit BOX factor '2.4' is not a whole number",
@@ -168,8 +235,10 @@ def test_export_writes_on_hand_stock_and_maps_statuses_history_cannot_hold(sampl
 def test_confirmed_order_reserves_its_stock_by_fefo(sample):
     with Session(sample) as s:
         bal = {(b.sku, b.batch): b for b in s.scalars(select(StockBalance).where(StockBalance.warehouse == "WH-BLR"))}
-        alloc = sorted((a.sku, a.batch, a.qty) for a in s.scalars(
-            select(OrderAllocation).where(OrderAllocation.order_no == "SO-0905")))
+        alloc = sorted(
+            (a.sku, a.batch, a.qty)
+            for a in s.scalars(select(OrderAllocation).where(OrderAllocation.order_no == "SO-0905"))
+        )
         moves = s.scalars(select(StockMovement)).all()
     assert alloc == [("CC-200", "CC2-2610", 72), ("GD-1L", "GD1-2608", 12)]  # GD1-2608 expires first
     cc = bal[("CC-200", "CC2-2610")]
@@ -232,6 +301,7 @@ def test_resettle_applies_a_new_payment_oldest_debt_first(sample, clock):
 
 # --- the dms command ---------------------------------------------------------------------
 
+
 @pytest.fixture
 def cli_env(engine, monkeypatch):
     from core.settings import get_settings
@@ -269,17 +339,21 @@ def test_cli_import_of_a_bad_world_prints_every_error(cli_env, world):
     result = CliRunner().invoke(app, ["import", str(world)])
     assert result.exit_code != 0
     out = result.output.replace("\n", " ")
-    for line in ["skus.csv:3: units: unit BOX factor '1.5' is not a whole number",
-                 "customers.csv:9: status: 'closed' is not one of active, pending, blocked",
-                 "stock.csv:24: warehouse: unknown warehouse 'WH-XYZ'"]:
+    for line in [
+        "skus.csv:3: units: unit BOX factor '1.5' is not a whole number",
+        "customers.csv:9: status: 'closed' is not one of active, pending, blocked",
+        "stock.csv:24: warehouse: unknown warehouse 'WH-XYZ'",
+    ]:
         assert " ".join(line.split()) in " ".join(out.split())
     assert "3 error(s)" in out
     assert row_count(cli_env) == 0
 
 
-CONFLICT = ("schemes.csv:9: priority: Schemes SCH-DIWALI and SCH-RET-10K are both non-stackable value schemes "
-            "with priority 0 that can apply to the same lines on the same dates: only one will apply, chosen by "
-            "the larger benefit. Give them different priorities, or make one stackable, to decide explicitly.")
+CONFLICT = (
+    "schemes.csv:9: priority: Schemes SCH-DIWALI and SCH-RET-10K are both non-stackable value schemes "
+    "with priority 0 that can apply to the same lines on the same dates: only one will apply, chosen by "
+    "the larger benefit. Give them different priorities, or make one stackable, to decide explicitly."
+)
 
 
 def test_scheme_conflicts_are_warnings_on_the_later_row_and_the_world_is_imported(engine, world, clock):

@@ -1,4 +1,5 @@
 """The world generator: deterministic, and what it writes imports cleanly and covers the format."""
+
 import csv
 from datetime import date, timedelta
 from decimal import Decimal
@@ -100,8 +101,9 @@ def test_small_world_imports_and_covers_the_format(engine, clock, small_world):
         assert any(x.stackable for x in schemes) and len({x.priority for x in schemes}) > 1
 
         prices = list(s.scalars(select(Price)))
-        assert {p.sku for p in prices if not (p.customer_type or p.region or p.customer)} == \
-            set(s.scalars(select(Sku.code)))
+        assert {p.sku for p in prices if not (p.customer_type or p.region or p.customer)} == set(
+            s.scalars(select(Sku.code))
+        )
         for scope in ("customer_type", "region", "customer"):
             assert any(getattr(p, scope) for p in prices), scope
         assert any(p.valid_to for p in prices)
@@ -129,7 +131,8 @@ def test_history_prices_are_the_price_lists(engine, clock, small_world):
         for line in s.scalars(select(OrderLine).order_by(OrderLine.id)):
             order = orders[line.order_no]
             ctx = contexts.get(order.customer) or contexts.setdefault(
-                order.customer, price_context(s, customers[order.customer]))
+                order.customer, price_context(s, customers[order.customer])
+            )
             on = order.created_at.astimezone(clock.tz).date()
             assert prices_for(s, [line.sku], ctx, on)[line.sku].price == line.unit_price, line.order_no
             assert line.gross > line.discount >= 0
@@ -172,8 +175,9 @@ def test_field_history_imports_and_holds_together(engine, clock, small_world):
         assert len({v.reason for v in visits if v.outcome == "no_order"}) == 7
         assert 0.01 <= sum(v.off_site for v in visits) / len(visits) <= 0.08
         assert 0 < sum(not v.planned for v in visits) / len(visits) <= 0.1
-        rows = visit_compliance(s, load_actor(s, "U-ADM-1"), clock, min(v.day for v in visits),
-                                today - timedelta(days=1), by="week")
+        rows = visit_compliance(
+            s, load_actor(s, "U-ADM-1"), clock, min(v.day for v in visits), today - timedelta(days=1), by="week"
+        )
         planned, covered = sum(r.planned for r in rows), sum(r.covered for r in rows)
         assert 0.75 <= covered / planned <= 0.97, (covered, planned)
 
@@ -206,6 +210,7 @@ def test_field_history_imports_and_holds_together(engine, clock, small_world):
 
 # --- dms world generate: a world that imports on the clock it is imported with -------------
 
+
 def _generate_then_import(engine, tmp_path, monkeypatch, *generate_args):
     from typer.testing import CliRunner
 
@@ -217,8 +222,21 @@ def _generate_then_import(engine, tmp_path, monkeypatch, *generate_args):
     get_settings.cache_clear()
     try:
         world = tmp_path / "generated"
-        made = CliRunner().invoke(app, ["world", "generate", str(world), "--skus", "30", "--customers", "40",
-                                        "--history-lines", "120", *generate_args])
+        made = CliRunner().invoke(
+            app,
+            [
+                "world",
+                "generate",
+                str(world),
+                "--skus",
+                "30",
+                "--customers",
+                "40",
+                "--history-lines",
+                "120",
+                *generate_args,
+            ],
+        )
         assert made.exit_code == 0, made.output
         imported = CliRunner().invoke(app, ["import", str(world)])
     finally:
@@ -256,6 +274,7 @@ def test_generate_refuses_a_day_that_is_not_a_date(tmp_path):
     from typer.testing import CliRunner
 
     from channels.cli import app
+
     result = CliRunner().invoke(app, ["world", "generate", str(tmp_path / "w"), "--today", "2027-13-01"])
     assert result.exit_code == 2 and "'2027-13-01' is not a date (YYYY-MM-DD)" in result.output
     assert not (tmp_path / "w").exists()

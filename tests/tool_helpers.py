@@ -1,5 +1,6 @@
 """Calling tools and core services as a user of the sample world, the way the runtime does:
 reads and previews in a session that is rolled back, changes in one committed transaction."""
+
 from sqlalchemy import text
 from sqlmodel import Session
 
@@ -9,8 +10,22 @@ from tools.base import ToolContext
 from tools.registry import get_tool
 
 # Every table a change of these capabilities could touch.
-TABLES = ("orders", "order_line", "order_scheme", "order_allocation", "stock_balance", "stock_movement", "approval",
-          "payment", "invoice", "delivery_note", "audit_entry", "outbox", "counter", "customer")
+TABLES = (
+    "orders",
+    "order_line",
+    "order_scheme",
+    "order_allocation",
+    "stock_balance",
+    "stock_movement",
+    "approval",
+    "payment",
+    "invoice",
+    "delivery_note",
+    "audit_entry",
+    "outbox",
+    "counter",
+    "customer",
+)
 
 
 def rows(engine) -> dict:

@@ -1,4 +1,5 @@
 """Approval tools: what waits for my decision; approve; reject with a reason."""
+
 from core.approvals import approval_why, waiting_orders
 from core.orders import decide, get_order
 
@@ -18,11 +19,15 @@ class PendingApprovals(Tool):
         waiting = waiting_orders(ctx.session, ctx.actor)
         if not waiting:
             return ToolResult("No orders are waiting for your approval.", data={"orders": []})
-        rows = [[w.order_no, w.customer_name, amount(w.total), w.why, day(w.requested_at, ctx.clock.tz)]
-                for w in waiting]
+        rows = [
+            [w.order_no, w.customer_name, amount(w.total), w.why, day(w.requested_at, ctx.clock.tz)] for w in waiting
+        ]
         text = "Waiting for your approval:\n" + "\n".join(f"- {r[0]} {r[1]}, Rs {r[2]}: {r[3]}" for r in rows)
-        return ToolResult(text, Table(["Order", "Customer", "Total", "Why", "Requested"], rows, "Pending approvals"),
-                          {"orders": [a.order_no for a in waiting]})
+        return ToolResult(
+            text,
+            Table(["Order", "Customer", "Total", "Why", "Requested"], rows, "Pending approvals"),
+            {"orders": [a.order_no for a in waiting]},
+        )
 
 
 class _Decision(StatusChange):
@@ -44,8 +49,11 @@ class ApproveOrder(_Decision):
     description = "Approve an order waiting for approval."
 
     def _describe(self, facts, after, args):
-        return (f"Approve order {facts['order_no']} of {facts['customer_name']} ({rs(facts['total'])}), which needed "
-                f"approval because {after['why']}. It becomes confirmed.", f"Approve {facts['order_no']}")
+        return (
+            f"Approve order {facts['order_no']} of {facts['customer_name']} ({rs(facts['total'])}), which needed "
+            f"approval because {after['why']}. It becomes confirmed.",
+            f"Approve {facts['order_no']}",
+        )
 
     def _done(self, facts, result, args):
         return f"Order {facts['order_no']} approved: it is now confirmed."
@@ -60,8 +68,11 @@ class RejectOrder(_Decision):
     approve = False
 
     def _describe(self, facts, after, args):
-        return (f"Reject order {facts['order_no']} of {facts['customer_name']} ({rs(facts['total'])}) with the reason "
-                f"\"{args.reason}\". Its reserved stock is released.", f"Reject {facts['order_no']}")
+        return (
+            f"Reject order {facts['order_no']} of {facts['customer_name']} ({rs(facts['total'])}) with the reason "
+            f'"{args.reason}". Its reserved stock is released.',
+            f"Reject {facts['order_no']}",
+        )
 
     def _done(self, facts, result, args):
-        return f"Order {facts['order_no']} rejected (\"{args.reason}\"); its stock is released."
+        return f'Order {facts["order_no"]} rejected ("{args.reason}"); its stock is released.'

@@ -1,6 +1,7 @@
 """What every tool is: a typed argument model, a permission, and either `run` (reads) or
 `preview` + `execute` (changes). Tools parse arguments, call the core with the caller's
 identity and shape the result; the core decides what is true and what is allowed."""
+
 import hashlib
 import json
 from collections.abc import Callable
@@ -18,12 +19,23 @@ from core.errors import InvalidInput
 
 # How a refused permission reads ("A retailer may not see stock quantities.").
 PERMISSION_WORDS = {
-    "catalogue": "see the catalogue", "prices": "see prices", "stock.view": "see stock",
-    "stock.quantities": "see stock quantities", "stock.adjust": "change stock", "orders.view": "see orders",
-    "orders.create": "place orders", "orders.cancel": "cancel orders", "orders.approve": "approve or reject orders",
-    "orders.dispatch": "dispatch or deliver orders", "payments.view": "see balances",
-    "payments.record": "record payments", "reports": "see reports", "field": "record field work",
-    "field.view": "see field work", "targets.view": "see targets", "outlets.approve": "approve outlet changes",
+    "catalogue": "see the catalogue",
+    "prices": "see prices",
+    "stock.view": "see stock",
+    "stock.quantities": "see stock quantities",
+    "stock.adjust": "change stock",
+    "orders.view": "see orders",
+    "orders.create": "place orders",
+    "orders.cancel": "cancel orders",
+    "orders.approve": "approve or reject orders",
+    "orders.dispatch": "dispatch or deliver orders",
+    "payments.view": "see balances",
+    "payments.record": "record payments",
+    "reports": "see reports",
+    "field": "record field work",
+    "field.view": "see field work",
+    "targets.view": "see targets",
+    "outlets.approve": "approve outlet changes",
 }
 
 
@@ -70,8 +82,10 @@ class StalePreview(InvalidInput):
     code = "preview_changed"
 
     def __init__(self, preview: Preview, message: str | None = None):
-        super().__init__(message or "Something changed since the preview (prices, stock, credit or status); "
-                         "please check the new preview.")
+        super().__init__(
+            message
+            or "Something changed since the preview (prices, stock, credit or status); please check the new preview."
+        )
         self.preview = preview
 
 
@@ -123,8 +137,10 @@ class Tool:
         try:
             return self.args_model.model_validate(args or {})
         except ValidationError as e:
-            raise InvalidInput(f"{self.name}: " + "; ".join(
-                f"{'.'.join(map(str, x['loc'])) or 'arguments'}: {x['msg']}" for x in e.errors())) from None
+            raise InvalidInput(
+                f"{self.name}: "
+                + "; ".join(f"{'.'.join(map(str, x['loc'])) or 'arguments'}: {x['msg']}" for x in e.errors())
+            ) from None
 
     def _gate(self, ctx: ToolContext) -> None:
         """Checked on every call, whatever the model was shown."""
@@ -185,5 +201,5 @@ def parse_period(period: Any) -> tuple[date | None, date | None]:
 
 
 def period_words(start, end, label: str | None = None) -> str:
-    span = ("all time" if not start and not end else f"{start or '…'} to {end or '…'}")
+    span = "all time" if not start and not end else f"{start or '…'} to {end or '…'}"
     return f"{label} ({span})" if label and (start or end) else span

@@ -1,4 +1,5 @@
 """Money tools: recording a payment and what customers owe (with ageing)."""
+
 from decimal import Decimal
 
 from core.billing import settled_items
@@ -14,8 +15,13 @@ from . import schemas
 from .base import Preview, Table, Tool, ToolContext, ToolResult, dry_run, fingerprint
 from .format import amount, rs
 
-BUCKET_WORDS = {"not_due": "not yet due", "1-30": "1-30 days late", "31-60": "31-60 days late",
-                "61-90": "61-90 days late", "90+": "over 90 days late"}
+BUCKET_WORDS = {
+    "not_due": "not yet due",
+    "1-30": "1-30 days late",
+    "31-60": "31-60 days late",
+    "61-90": "61-90 days late",
+    "90+": "over 90 days late",
+}
 
 
 def ageing(o) -> str:
@@ -54,34 +60,46 @@ class RecordPayment(Tool):
             settled_after = settled_items(ctx.session, cust.code)
         method = args.method.replace("_", " ")
         ref = f" (ref {args.reference})" if args.reference else ""
-        text = (f"Record a payment of {rs(value)} by {method}{ref} from {cust.name} ({cust.code}). "
-                f"Their outstanding goes from {rs(before)} to {rs(after)}.")
-        goes_to = [f"{name} {rs(settled_after[name][0] - paid)}" + (" (in full)" if settled_after[name][0] >= amount
-                                                                     else "")
-                   for name, (paid, amount) in settled_before.items() if settled_after[name][0] != paid]
+        text = (
+            f"Record a payment of {rs(value)} by {method}{ref} from {cust.name} ({cust.code}). "
+            f"Their outstanding goes from {rs(before)} to {rs(after)}."
+        )
+        goes_to = [
+            f"{name} {rs(settled_after[name][0] - paid)}" + (" (in full)" if settled_after[name][0] >= amount else "")
+            for name, (paid, amount) in settled_before.items()
+            if settled_after[name][0] != paid
+        ]
         if goes_to:  # the core's settlement rule (opening balance, then the oldest invoice), told
             text += " It settles " + "; ".join(goes_to) + "."
         if after < 0:  # more than they owe: say so, a mistyped amount shows here
             text += f" That is {rs(-after)} more than they owe; it stays with us as an advance."
         data = {"customer": cust.code, "amount": str(value), "method": args.method, "reference": args.reference}
-        return Preview(text, None, fingerprint([self.name, data]), f"Payment {rs(value)} from {cust.name}",
-                       {**data, "outstanding_before": str(before), "outstanding_after": str(after)})
+        return Preview(
+            text,
+            None,
+            fingerprint([self.name, data]),
+            f"Payment {rs(value)} from {cust.name}",
+            {**data, "outstanding_before": str(before), "outstanding_after": str(after)},
+        )
 
     def _execute(self, ctx: ToolContext, args: schemas.RecordPayment) -> ToolResult:
         cust, value = self._request(ctx, args)
         p = record_payment(ctx.session, ctx.actor, ctx.clock, cust.code, value, args.method, args.reference)
         after = customer_outstanding(ctx.session, ctx.actor, ctx.clock, cust.code).outstanding
-        return ToolResult(f"Payment of {rs(p.amount)} from {cust.name} recorded. Outstanding now {rs(after)}.",
-                          data={"customer": cust.code, "amount": str(p.amount), "outstanding": str(after)},
-                          outcome="done")
+        return ToolResult(
+            f"Payment of {rs(p.amount)} from {cust.name} recorded. Outstanding now {rs(after)}.",
+            data={"customer": cust.code, "amount": str(p.amount), "outstanding": str(after)},
+            outcome="done",
+        )
 
 
 class Outstanding(Tool):
     name = "outstanding"
     args_model = schemas.Outstanding
     permission = "payments.view"
-    description = ("What a customer owes, with ageing of unpaid invoices; optionally only what is at least N days "
-                   "overdue.")
+    description = (
+        "What a customer owes, with ageing of unpaid invoices; optionally only what is at least N days overdue."
+    )
 
     def _run(self, ctx: ToolContext, args: schemas.Outstanding) -> ToolResult:
         code = resolve_customer(ctx.session, ctx.actor, args.customer).code if args.customer else None
@@ -94,46 +112,104 @@ class Outstanding(Tool):
             report = [o for o in report if o.credit_limit is not None and o.outstanding > o.credit_limit]
             if not report:
                 return ToolResult("Nobody in your scope owes more than their credit limit.", data={"customers": []})
-            return ToolResult(f"{len(report)} over their credit limit:\n" + "\n".join(
-                f"- {o.name} ({o.customer}): owes {rs(o.outstanding)}, limit {rs(o.credit_limit)}, "
-                f"{rs(o.outstanding - (o.credit_limit or 0))} over" for o in report[:20]),  # (a limit: see above)
-                data={"customers": [{"customer": o.customer, "outstanding": str(o.outstanding),
-                                     "credit_limit": str(o.credit_limit)} for o in report]})
+            return ToolResult(
+                f"{len(report)} over their credit limit:\n"
+                + "\n".join(
+                    f"- {o.name} ({o.customer}): owes {rs(o.outstanding)}, limit {rs(o.credit_limit)}, "
+                    f"{rs(o.outstanding - (o.credit_limit or 0))} over"
+                    for o in report[:20]
+                ),  # (a limit: see above)
+                data={
+                    "customers": [
+                        {"customer": o.customer, "outstanding": str(o.outstanding), "credit_limit": str(o.credit_limit)}
+                        for o in report
+                    ]
+                },
+            )
         if not report:
             return ToolResult("Nobody in your scope owes anything.", data={"customers": []})
-        rows = [[o.customer, o.name, amount(o.outstanding), amount(o.credit_limit), amount(o.overdue),
-                 *[amount(o.buckets.get(b, 0)) for b in AGE_BUCKETS]] for o in report]
-        data = {"customers": [{"customer": o.customer, "outstanding": str(o.outstanding), "overdue": str(o.overdue),
-                               "buckets": {b: str(v) for b, v in o.buckets.items()}} for o in report]}
-        table = Table(["Code", "Customer", "Outstanding", "Credit limit", "Overdue",
-                       *[BUCKET_WORDS[b] for b in AGE_BUCKETS]], rows, "Outstanding")
+        rows = [
+            [
+                o.customer,
+                o.name,
+                amount(o.outstanding),
+                amount(o.credit_limit),
+                amount(o.overdue),
+                *[amount(o.buckets.get(b, 0)) for b in AGE_BUCKETS],
+            ]
+            for o in report
+        ]
+        data = {
+            "customers": [
+                {
+                    "customer": o.customer,
+                    "outstanding": str(o.outstanding),
+                    "overdue": str(o.overdue),
+                    "buckets": {b: str(v) for b, v in o.buckets.items()},
+                }
+                for o in report
+            ]
+        }
+        table = Table(
+            ["Code", "Customer", "Outstanding", "Credit limit", "Overdue", *[BUCKET_WORDS[b] for b in AGE_BUCKETS]],
+            rows,
+            "Outstanding",
+        )
         if len(report) == 1:
             o = report[0]
             limit = f", credit limit {rs(o.credit_limit)}" if o.credit_limit is not None else ""
-            text = (f"{o.name} ({o.customer}) owes {rs(o.outstanding)}{limit}. "
-                    f"Unpaid invoices {rs(o.invoiced_unpaid)}: {ageing(o)}.")
+            text = (
+                f"{o.name} ({o.customer}) owes {rs(o.outstanding)}{limit}. "
+                f"Unpaid invoices {rs(o.invoiced_unpaid)}: {ageing(o)}."
+            )
             return ToolResult(text, table, data)
         total = money(sum((o.outstanding for o in report), Decimal(0)))
         text = f"{len(report)} customers owe {rs(total)} in all:\n" + "\n".join(
             f"- {o.name} ({o.customer}): {rs(o.outstanding)}" + (f", overdue {rs(o.overdue)}" if o.overdue else "")
-            for o in report[:20])
+            for o in report[:20]
+        )
         return ToolResult(text, table, {**data, "total": str(total)})
 
     def _overdue(self, ctx, code: str | None, days: int) -> ToolResult:
         """Only what is at least `days` days past due, per customer, with the items."""
         rows_ = overdue_by(ctx.session, ctx.actor, ctx.clock.today(), days, customer=code)
         what = f"at least {days} day{'s' if days != 1 else ''} overdue"
-        data = {"min_days_overdue": days, "customers": [
-            {"customer": o.customer, "overdue": str(o.amount), "oldest_days": o.oldest_days,
-             "items": [{"ref": d.ref, "due_date": d.due_date.isoformat(), "balance": str(d.balance),
-                        "days_overdue": d.days_past_due} for d in o.items]} for o in rows_]}
+        data = {
+            "min_days_overdue": days,
+            "customers": [
+                {
+                    "customer": o.customer,
+                    "overdue": str(o.amount),
+                    "oldest_days": o.oldest_days,
+                    "items": [
+                        {
+                            "ref": d.ref,
+                            "due_date": d.due_date.isoformat(),
+                            "balance": str(d.balance),
+                            "days_overdue": d.days_past_due,
+                        }
+                        for d in o.items
+                    ],
+                }
+                for o in rows_
+            ],
+        }
         if not rows_:
             return ToolResult(f"Nothing is {what}" + ("." if code else " in your scope."), data=data)
         total = money(sum((o.amount for o in rows_), Decimal(0)))
-        text = (f"{len(rows_)} customer{'s' if len(rows_) != 1 else ''} with {rs(total)} {what}:\n" + "\n".join(
+        text = f"{len(rows_)} customer{'s' if len(rows_) != 1 else ''} with {rs(total)} {what}:\n" + "\n".join(
             f"- {o.name} ({o.customer}): {rs(o.amount)}, oldest {o.oldest_days} days past due ("
-            + ", ".join(d.ref for d in o.items) + ")" for o in rows_[:20]))
-        rows = [[o.customer, o.name, d.ref, d.due_date.isoformat(), str(d.days_past_due), amount(d.balance)]
-                for o in rows_ for d in o.items]
-        return ToolResult(text, Table(["Code", "Customer", "Invoice", "Due", "Days overdue", "Balance"], rows,
-                                      f"Outstanding {what}"), {**data, "total": str(total)})
+            + ", ".join(d.ref for d in o.items)
+            + ")"
+            for o in rows_[:20]
+        )
+        rows = [
+            [o.customer, o.name, d.ref, d.due_date.isoformat(), str(d.days_past_due), amount(d.balance)]
+            for o in rows_
+            for d in o.items
+        ]
+        return ToolResult(
+            text,
+            Table(["Code", "Customer", "Invoice", "Due", "Days overdue", "Balance"], rows, f"Outstanding {what}"),
+            {**data, "total": str(total)},
+        )

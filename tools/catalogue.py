@@ -54,14 +54,16 @@ class FindProducts(Tool):
         found = search_skus(ctx.session, args.query, limit=8)
         good = [(s, v) for s, v in found if v >= 60] or found[:3]
         if not good:
-            return ToolResult(f"No product matches '{args.query}'. Try a code, a barcode or another name.",
-                              data={"skus": []})
+            return ToolResult(
+                f"No product matches '{args.query}'. Try a code, a barcode or another name.", data={"skus": []}
+            )
         units = sku_units(ctx.session, [s.code for s, _ in good])
         products = product_names(ctx.session, [s.product for s, _ in good])
         rows = [[s.code, s.name, products.get(s.product, ""), units_text(units.get(s.code, []))] for s, _ in good]
         text = f"Products matching '{args.query}':\n" + "\n".join(f"- {r[1]} ({r[0]}), units {r[3]}" for r in rows)
-        return ToolResult(text, Table(["Code", "Name", "Product", "Units"], rows, "Products"),
-                          {"skus": [s.code for s, _ in good]})
+        return ToolResult(
+            text, Table(["Code", "Name", "Product", "Units"], rows, "Products"), {"skus": [s.code for s, _ in good]}
+        )
 
 
 class ProductDetails(Tool):
@@ -77,8 +79,10 @@ class ProductDetails(Tool):
         product = product_names(s, [sku.product]).get(sku.product or "")
         units = sku_units(s, [sku.code]).get(sku.code, [])
         base = units[0][0] if units else "PCS"
-        lines = [f"{sku.name} ({sku.code}), {product or sku.product}",
-                 f"Units: {units_text(units)}. Tax {sku.tax_rate}%." + (f" MRP {rs(sku.mrp)}." if sku.mrp else "")]
+        lines = [
+            f"{sku.name} ({sku.code}), {product or sku.product}",
+            f"Units: {units_text(units)}. Tax {sku.tax_rate}%." + (f" MRP {rs(sku.mrp)}." if sku.mrp else ""),
+        ]
         data: dict = {"sku": sku.code, "units": units}
         pctx = price_context(s, cust) if cust else LIST_PRICE
         if ctx.actor.can("prices"):
@@ -132,11 +136,19 @@ class ListSchemes(Tool):
         if skus:
             running = schemes_touching(ctx.session, running, [k.code for k in skus])
         regions = region_names(ctx.session)
-        rows = [[r.code, r.name, (type_plural(r.customer_type) if r.customer_type else "everyone")
-                 + (f" in {regions.get(r.region, r.region)}" if r.region else ""),
-                 r.valid_to.isoformat() if r.valid_to else "-"] for r in running]
+        rows = [
+            [
+                r.code,
+                r.name,
+                (type_plural(r.customer_type) if r.customer_type else "everyone")
+                + (f" in {regions.get(r.region, r.region)}" if r.region else ""),
+                r.valid_to.isoformat() if r.valid_to else "-",
+            ]
+            for r in running
+        ]
         if not rows:
             return ToolResult(f"No offers{about} running today.", data={"schemes": []})
         text = f"Offers{about} running today:\n" + "\n".join(f"- {r[1]} (for {r[2]})" for r in rows)
-        return ToolResult(text, Table(["Code", "Offer", "For", "Until"], rows, "Offers"),
-                          {"schemes": [r[0] for r in rows]})
+        return ToolResult(
+            text, Table(["Code", "Offer", "For", "Until"], rows, "Offers"), {"schemes": [r[0] for r in rows]}
+        )

@@ -1,4 +1,5 @@
 """Shaping core results for people on a phone: money, quantities, dates, short tables."""
+
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal

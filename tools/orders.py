@@ -1,5 +1,6 @@
 """Order tools: listing and reading orders, placing one (preview, then exactly that order),
 cancelling, dispatching and delivering."""
+
 from core.approvals import reason_texts
 from core.catalogue import sku_names, sku_units
 from core.lookup import region_and_below, resolve_customer, resolve_sku, resolve_warehouse
@@ -42,6 +43,7 @@ def approver_words(role: str | None) -> str:
 
 # --- reading -----------------------------------------------------------------------------
 
+
 class ListOrders(Tool):
     name = "list_orders"
     args_model = schemas.ListOrders
@@ -54,8 +56,9 @@ class ListOrders(Tool):
         regions = region_and_below(s, args.region)
         start, end = parse_period(args.period)
         statuses = statuses_meant(args.status)
-        orders = list_orders(s, ctx.actor, statuses=statuses, customer=cust.code if cust else None,
-                             regions=regions, start=start, end=end)
+        orders = list_orders(
+            s, ctx.actor, statuses=statuses, customer=cust.code if cust else None, regions=regions, start=start, end=end
+        )
         what = f"{args.status.replace('_', ' ')} orders" if args.status and args.status != "all" else "orders"
         scope = (f" of {cust.name}" if cust else "") + (f" in {args.region}" if args.region else "")
         if start or end:
@@ -63,14 +66,26 @@ class ListOrders(Tool):
         if not orders:
             return ToolResult(f"No {what}{scope}.", data={"orders": []})
         names = customer_names(s, {o.customer for o in orders})
-        rows = [[o.order_no, day(o.created_at, ctx.clock.tz), names.get(o.customer, o.customer), words(o.status),
-                 amount(o.total)] for o in orders]
+        rows = [
+            [
+                o.order_no,
+                day(o.created_at, ctx.clock.tz),
+                names.get(o.customer, o.customer),
+                words(o.status),
+                amount(o.total),
+            ]
+            for o in orders
+        ]
         text = f"{plural(len(orders), what[:-1], what).capitalize()}{scope}:\n" + "\n".join(
-            f"- {r[0]} {r[1]} {r[2]}: {r[3]}, Rs {r[4]}" for r in rows[:20])
+            f"- {r[0]} {r[1]} {r[2]}: {r[3]}, Rs {r[4]}" for r in rows[:20]
+        )
         if len(rows) > 20:
             text += f"\n… and {len(rows) - 20} more in the table."
-        return ToolResult(text, Table(["Order", "Date", "Customer", "Status", "Total"], rows, what.capitalize()),
-                          {"orders": [o.order_no for o in orders]})
+        return ToolResult(
+            text,
+            Table(["Order", "Date", "Customer", "Status", "Total"], rows, what.capitalize()),
+            {"orders": [o.order_no for o in orders]},
+        )
 
 
 class GetOrder(Tool):
@@ -89,30 +104,51 @@ class GetOrder(Tool):
         rows = []
         for ln in lines:
             u = units.get(ln.sku, [])
-            rows.append([ln.sku, names.get(ln.sku, ln.sku), in_units(ln.qty, u) if ln.qty else "-",
-                         str(ln.free_qty) if ln.free_qty else "-", amount(ln.unit_price), amount(ln.discount),
-                         amount(ln.tax), amount(ln.line_total)])
+            rows.append(
+                [
+                    ln.sku,
+                    names.get(ln.sku, ln.sku),
+                    in_units(ln.qty, u) if ln.qty else "-",
+                    str(ln.free_qty) if ln.free_qty else "-",
+                    amount(ln.unit_price),
+                    amount(ln.discount),
+                    amount(ln.tax),
+                    amount(ln.line_total),
+                ]
+            )
         schemes = order_schemes(s, order.order_no)
-        text = (f"Order {order.order_no} for {customer_name}, {day(order.created_at, ctx.clock.tz)}, "
-                f"from {order.warehouse}: {words(order.status)}.\n"
-                + "\n".join(f"- {r[1]} ({r[0]}): {r[2]}" + (f" + {r[3]} free" if r[3] != "-" else "")
-                            + f", Rs {r[7]}" for r in rows)
-                + (("\nSchemes: " + "; ".join(sc.description or sc.scheme for sc in schemes)) if schemes else "")
-                + f"\nTotal {rs(order.total)} (net {rs(order.total - order.tax)}, tax {rs(order.tax)}).")
-        return ToolResult(text, Table(["Code", "Product", "Qty", "Free", "Price", "Discount", "Tax", "Line total"],
-                                      rows, f"Order {order.order_no}"),
-                          {"order_no": order.order_no, "status": order.status, "total": str(order.total)})
+        text = (
+            f"Order {order.order_no} for {customer_name}, {day(order.created_at, ctx.clock.tz)}, "
+            f"from {order.warehouse}: {words(order.status)}.\n"
+            + "\n".join(
+                f"- {r[1]} ({r[0]}): {r[2]}" + (f" + {r[3]} free" if r[3] != "-" else "") + f", Rs {r[7]}" for r in rows
+            )
+            + (("\nSchemes: " + "; ".join(sc.description or sc.scheme for sc in schemes)) if schemes else "")
+            + f"\nTotal {rs(order.total)} (net {rs(order.total - order.tax)}, tax {rs(order.tax)})."
+        )
+        return ToolResult(
+            text,
+            Table(
+                ["Code", "Product", "Qty", "Free", "Price", "Discount", "Tax", "Line total"],
+                rows,
+                f"Order {order.order_no}",
+            ),
+            {"order_no": order.order_no, "status": order.status, "total": str(order.total)},
+        )
 
 
 # --- placing an order --------------------------------------------------------------------
+
 
 class CreateOrder(Tool):
     name = "create_order"
     args_model = schemas.CreateOrder
     mutating = True
     permission = "orders.create"
-    description = ("Place an order (for me or a customer): products, units and customer as the user said them. Shows a "
-                   "preview and waits for confirmation.")
+    description = (
+        "Place an order (for me or a customer): products, units and customer as the user said them. Shows a "
+        "preview and waits for confirmation."
+    )
 
     def _request(self, ctx, args):
         """Names to codes: the SKUs, customer and warehouse asked for. Quantities and unit words
@@ -137,8 +173,7 @@ class CreateOrder(Tool):
         args = self.parse(args)
         items, _, customer, warehouse = self._request(ctx, args)
         try:
-            order, p = create_order(ctx.session, ctx.actor, ctx.clock, items, customer, warehouse,
-                                    expected=fingerprint)
+            order, p = create_order(ctx.session, ctx.actor, ctx.clock, items, customer, warehouse, expected=fingerprint)
         except PreviewChanged as e:
             raise StalePreview(self.render(ctx, e.preview), e.message) from None
         if order.status == "pending_approval":
@@ -149,8 +184,16 @@ class CreateOrder(Tool):
         text = f"Order {order.order_no} placed for {p.customer_name}: {rs(order.total)}, {state}."
         if p.notes:
             text += "\n" + "\n".join(p.notes)
-        return ToolResult(text, data={"order_no": order.order_no, "status": order.status, "total": str(order.total),
-                                      "customer": order.customer}, outcome="done")
+        return ToolResult(
+            text,
+            data={
+                "order_no": order.order_no,
+                "status": order.status,
+                "total": str(order.total),
+                "customer": order.customer,
+            },
+            outcome="done",
+        )
 
     def render(self, ctx, p: OrderPreview, asked: dict[str, str | None] | None = None) -> Preview:
         """The preview in words: every line with how its quantity and unit were read
@@ -167,18 +210,31 @@ class CreateOrder(Tool):
             free = f"{ln.free_qty} {base} free" if ln.free_qty else ""
             if ln.qty:
                 reason = p.price_reasons.get(ln.sku)
-                line = (f"{n}. {name} ({ln.sku}): {ordered} at {rs(ln.unit_price)} per {base}"
-                        + (f" ({reason})" if reason else "")
-                        + (f", discount {rs(ln.discount)}" if ln.discount else "") + (f", + {free}" if free else "")
-                        + f", tax {rs(ln.tax)}, line total {rs(ln.line_total)}")
+                line = (
+                    f"{n}. {name} ({ln.sku}): {ordered} at {rs(ln.unit_price)} per {base}"
+                    + (f" ({reason})" if reason else "")
+                    + (f", discount {rs(ln.discount)}" if ln.discount else "")
+                    + (f", + {free}" if free else "")
+                    + f", tax {rs(ln.tax)}, line total {rs(ln.line_total)}"
+                )
                 read = [r.explain() for r in p.readings if r.sku == ln.sku]
                 if read:
                     line += "\n   read as: " + "; ".join(read)
             else:
                 line = f"{n}. {name} ({ln.sku}): {free}"
             text_lines.append(line)
-            rows.append([ln.sku, name, ordered, free or "-", amount(ln.unit_price), amount(ln.discount),
-                         amount(ln.tax), amount(ln.line_total)])
+            rows.append(
+                [
+                    ln.sku,
+                    name,
+                    ordered,
+                    free or "-",
+                    amount(ln.unit_price),
+                    amount(ln.discount),
+                    amount(ln.tax),
+                    amount(ln.line_total),
+                ]
+            )
         parts = [f"New order for {p.customer_name} ({p.customer}), from {p.warehouse}:", *text_lines]
         if p.applied:
             parts.append("Schemes: " + "; ".join(a.description for a in p.applied) + ".")
@@ -189,26 +245,52 @@ class CreateOrder(Tool):
             parts.append(f"This order needs approval by {approver_words(p.approver_role)}: {why}.")
         else:
             parts.append("It will be confirmed at once.")
-        return Preview(text="\n".join(parts),
-                       table=Table(["Code", "Product", "Qty", "Free", "Price", "Discount", "Tax", "Line total"],
-                                   rows, "Order preview"),
-                       fingerprint=p.fingerprint(),
-                       summary=f"Order for {p.customer_name}: {rs(p.total)}"
-                               + (" (needs approval)" if p.needs_approval else ""),
-                       data={"customer": p.customer, "warehouse": p.warehouse, "status": p.status,
-                             "total": str(p.total), "needs_approval": p.needs_approval,
-                             "approval_reasons": p.approval_reasons,
-                             "lines": [{"sku": ln.sku, "qty": ln.qty, "free_qty": ln.free_qty,
-                                        "unit_price": str(ln.unit_price), "discount": str(ln.discount),
-                                        "line_total": str(ln.line_total)} for ln in p.lines],
-                             "schemes": [a.code for a in p.applied], "notes": p.notes,
-                             "readings": [{"sku": r.sku, "said": r.explain(), "qty": r.said_qty,
-                                           "unit_said": r.match.said, "unit": r.match.unit, "how": r.match.how,
-                                           "base_qty": r.base_qty, "base_unit": r.match.base}
-                                          for r in p.readings]})
+        return Preview(
+            text="\n".join(parts),
+            table=Table(
+                ["Code", "Product", "Qty", "Free", "Price", "Discount", "Tax", "Line total"], rows, "Order preview"
+            ),
+            fingerprint=p.fingerprint(),
+            summary=f"Order for {p.customer_name}: {rs(p.total)}" + (" (needs approval)" if p.needs_approval else ""),
+            data={
+                "customer": p.customer,
+                "warehouse": p.warehouse,
+                "status": p.status,
+                "total": str(p.total),
+                "needs_approval": p.needs_approval,
+                "approval_reasons": p.approval_reasons,
+                "lines": [
+                    {
+                        "sku": ln.sku,
+                        "qty": ln.qty,
+                        "free_qty": ln.free_qty,
+                        "unit_price": str(ln.unit_price),
+                        "discount": str(ln.discount),
+                        "line_total": str(ln.line_total),
+                    }
+                    for ln in p.lines
+                ],
+                "schemes": [a.code for a in p.applied],
+                "notes": p.notes,
+                "readings": [
+                    {
+                        "sku": r.sku,
+                        "said": r.explain(),
+                        "qty": r.said_qty,
+                        "unit_said": r.match.said,
+                        "unit": r.match.unit,
+                        "how": r.match.how,
+                        "base_qty": r.base_qty,
+                        "base_unit": r.match.base,
+                    }
+                    for r in p.readings
+                ],
+            },
+        )
 
 
 # --- status changes ----------------------------------------------------------------------
+
 
 def order_facts(ctx, order) -> dict:
     """What a status-change preview shows and binds: the order as it stands."""
@@ -216,11 +298,17 @@ def order_facts(ctx, order) -> dict:
     lines = order_lines(s, order.order_no)
     units = sku_units(s, [ln.sku for ln in lines])
     names = sku_names(s, [ln.sku for ln in lines])
-    return {"order_no": order.order_no, "customer": order.customer,
-            "customer_name": customer_names(s, [order.customer]).get(order.customer, ""),
-            "status": order.status, "total": str(order.total), "warehouse": order.warehouse,
-            "lines": [[ln.sku, names.get(ln.sku, ln.sku), in_units(ln.qty + ln.free_qty, units.get(ln.sku, []))]
-                      for ln in lines]}
+    return {
+        "order_no": order.order_no,
+        "customer": order.customer,
+        "customer_name": customer_names(s, [order.customer]).get(order.customer, ""),
+        "status": order.status,
+        "total": str(order.total),
+        "warehouse": order.warehouse,
+        "lines": [
+            [ln.sku, names.get(ln.sku, ln.sku), in_units(ln.qty + ln.free_qty, units.get(ln.sku, []))] for ln in lines
+        ],
+    }
 
 
 def lines_table(facts: dict, title: str) -> Table:
@@ -247,8 +335,13 @@ class StatusChange(Tool):
         with dry_run(ctx.session):
             after = self._after(ctx, self._apply(ctx, args))
         text, summary = self._describe(facts, after, args)
-        return Preview(text, lines_table(facts, f"Order {facts['order_no']}"), fingerprint([self.name, facts, after]),
-                       summary, {**facts, "after": after})
+        return Preview(
+            text,
+            lines_table(facts, f"Order {facts['order_no']}"),
+            fingerprint([self.name, facts, after]),
+            summary,
+            {**facts, "after": after},
+        )
 
     def _after(self, ctx, result) -> dict:
         order = result[0] if isinstance(result, tuple) else result
@@ -273,9 +366,11 @@ class CancelOrder(StatusChange):
 
     def _describe(self, facts, after, args):
         stock = ", ".join(f"{r[2]} {r[0]}" for r in facts["lines"])
-        return (f"Cancel order {facts['order_no']} of {facts['customer_name']} ({words(facts['status'])}, "
-                f"{rs(facts['total'])}). Its reserved stock goes back: {stock}.",
-                f"Cancel {facts['order_no']}")
+        return (
+            f"Cancel order {facts['order_no']} of {facts['customer_name']} ({words(facts['status'])}, "
+            f"{rs(facts['total'])}). Its reserved stock goes back: {stock}.",
+            f"Cancel {facts['order_no']}",
+        )
 
     def _done(self, facts, result, args):
         return f"Order {facts['order_no']} cancelled; its stock is released."
@@ -296,15 +391,19 @@ class DispatchOrder(StatusChange):
         return {"status": order.status, "invoice_amount": str(invoice.amount), "due": invoice.due_date.isoformat()}
 
     def _describe(self, facts, after, args):
-        return (f"Dispatch order {facts['order_no']} to {facts['customer_name']} from {facts['warehouse']}: "
-                + ", ".join(f"{r[2]} {r[1]}" for r in facts["lines"])
-                + f". An invoice of {rs(after['invoice_amount'])} will be due on {after['due']}.",
-                f"Dispatch {facts['order_no']}")
+        return (
+            f"Dispatch order {facts['order_no']} to {facts['customer_name']} from {facts['warehouse']}: "
+            + ", ".join(f"{r[2]} {r[1]}" for r in facts["lines"])
+            + f". An invoice of {rs(after['invoice_amount'])} will be due on {after['due']}.",
+            f"Dispatch {facts['order_no']}",
+        )
 
     def _done(self, facts, result, args):
         order, note, invoice = result
-        return (f"Order {order.order_no} dispatched: delivery note {note.note_no}, invoice {invoice.invoice_no} "
-                f"for {rs(invoice.amount)} due {invoice.due_date.isoformat()}.")
+        return (
+            f"Order {order.order_no} dispatched: delivery note {note.note_no}, invoice {invoice.invoice_no} "
+            f"for {rs(invoice.amount)} due {invoice.due_date.isoformat()}."
+        )
 
 
 class DeliverOrder(StatusChange):
@@ -318,8 +417,10 @@ class DeliverOrder(StatusChange):
         return deliver_order(ctx.session, ctx.actor, ctx.clock, args.order_no)
 
     def _describe(self, facts, after, args):
-        return (f"Mark order {facts['order_no']} of {facts['customer_name']} ({rs(facts['total'])}) delivered.",
-                f"Deliver {facts['order_no']}")
+        return (
+            f"Mark order {facts['order_no']} of {facts['customer_name']} ({rs(facts['total'])}) delivered.",
+            f"Deliver {facts['order_no']}",
+        )
 
     def _done(self, facts, result, args):
         return f"Order {facts['order_no']} marked delivered."

@@ -1,4 +1,5 @@
 """Every tool by name, the ones a role may use, and their LangChain form for binding to a chat model."""
+
 from pydantic import BaseModel
 
 from core.access import Actor
@@ -22,12 +23,26 @@ from .base import Tool
 
 # The modules above define the tools; defining one registers it (tools/base.py). In definition
 # order, module by module, so the model always sees them in the same order.
-MODULES = (approvals, billing, catalogue, field, insights, invoices, knowledge, orders, receipts, reorders, reports, stock,
-           tracking)
+MODULES = (
+    approvals,
+    billing,
+    catalogue,
+    field,
+    insights,
+    invoices,
+    knowledge,
+    orders,
+    receipts,
+    reorders,
+    reports,
+    stock,
+    tracking,
+)
 ALL_TOOLS: dict[str, Tool] = {name: cls() for name, cls in Tool.registered.items()}
 # name -> (argument model, changes data, permission, description): each tool's spec, as its class gives it
 TOOL_SPECS: dict[str, tuple[type[BaseModel], bool, str, str]] = {
-    t.name: (t.args_model, t.mutating, t.permission, t.description) for t in ALL_TOOLS.values()}
+    t.name: (t.args_model, t.mutating, t.permission, t.description) for t in ALL_TOOLS.values()
+}
 
 
 def tools_for(actor: Actor) -> list[Tool]:
@@ -50,7 +65,12 @@ def langchain_tools(tools: list[Tool]) -> list:
     def unbound(name: str):
         def refuse(**_):
             raise RuntimeError(f"{name} is run by the assistant runtime, not by LangChain.")
+
         return refuse
 
-    return [StructuredTool.from_function(func=unbound(t.name), name=t.name, description=t.description,
-                                         args_schema=t.args_model) for t in tools]
+    return [
+        StructuredTool.from_function(
+            func=unbound(t.name), name=t.name, description=t.description, args_schema=t.args_model
+        )
+        for t in tools
+    ]

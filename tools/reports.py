@@ -1,4 +1,5 @@
 """Report tools: sales (net and with tax) and order counts by status."""
+
 from core.lookup import region_and_below, resolve_customer
 from core.reports import order_summary, sales
 from core.sales_filters import build_filter
@@ -24,28 +25,47 @@ class SalesReport(Tool):
     name = "sales_report"
     args_model = schemas.SalesReport
     permission = "orders.view"
-    description = ("Sales (net and with tax) for a period, optionally grouped by customer, SKU, product, brand, "
-                   "category, region (or its area, city or state), day, week or month, and filtered by customer, "
-                   "region, beat, sales rep, distributor, brand, category or product.")
+    description = (
+        "Sales (net and with tax) for a period, optionally grouped by customer, SKU, product, brand, "
+        "category, region (or its area, city or state), day, week or month, and filtered by customer, "
+        "region, beat, sales rep, distributor, brand, category or product."
+    )
 
     def _run(self, ctx: ToolContext, args: schemas.SalesReport) -> ToolResult:
         customer, regions, start, end, about, when = _filters(ctx, args)
         where = build_filter(ctx.session, ctx.actor, **{f: getattr(args, f, None) for f in MORE_FILTERS})
         about += where.about
         r = sales(ctx.session, ctx.actor, start, end, by=args.by, regions=regions, customer=customer, where=where)
-        text = (f"Sales{about}, {when}: {plural(r.orders, 'order')}, net {rs(r.net)} before tax, "
-                f"total {rs(r.total)} with tax.")
-        data = {"orders": r.orders, "net": str(r.net), "total": str(r.total), "start": str(start or ""),
-                "end": str(end or ""), "by": args.by,
-                "rows": [{"key": x.key, "label": x.label, "orders": x.orders, "net": str(x.net), "total": str(x.total),
-                          "qty": x.qty}
-                         for x in r.rows]}
+        text = (
+            f"Sales{about}, {when}: {plural(r.orders, 'order')}, net {rs(r.net)} before tax, "
+            f"total {rs(r.total)} with tax."
+        )
+        data = {
+            "orders": r.orders,
+            "net": str(r.net),
+            "total": str(r.total),
+            "start": str(start or ""),
+            "end": str(end or ""),
+            "by": args.by,
+            "rows": [
+                {
+                    "key": x.key,
+                    "label": x.label,
+                    "orders": x.orders,
+                    "net": str(x.net),
+                    "total": str(x.total),
+                    "qty": x.qty,
+                }
+                for x in r.rows
+            ],
+        }
         if not args.by:
             return ToolResult(text, data=data)
         rows = [[x.label, str(x.orders), amount(x.net), amount(x.total)] for x in r.rows]
         text += "\n" + "\n".join(f"- {x.label}: net {rs(x.net)}, total {rs(x.total)}" for x in r.rows[:15])
-        return ToolResult(text, Table([args.by.capitalize(), "Orders", "Net", "Total"], rows, f"Sales by {args.by}"),
-                          data)
+        return ToolResult(
+            text, Table([args.by.capitalize(), "Orders", "Net", "Total"], rows, f"Sales by {args.by}"), data
+        )
 
 
 class OrderSummary(Tool):
@@ -58,7 +78,13 @@ class OrderSummary(Tool):
         customer, regions, start, end, about, when = _filters(ctx, args)
         r = order_summary(ctx.session, ctx.actor, start, end, customer=customer, regions=regions)
         rows = [[words(k), str(v)] for k, v in sorted(r.by_status.items())]
-        text = (f"Orders{about}, {when}: {plural(r.count, 'order')} worth {rs(r.total)}"
-                + (": " + ", ".join(f"{v} {k}" for k, v in rows) if rows else "") + ".")
-        return ToolResult(text, Table(["Status", "Orders"], rows, "Orders by status") if rows else None,
-                          {"count": r.count, "total": str(r.total), "by_status": r.by_status})
+        text = (
+            f"Orders{about}, {when}: {plural(r.count, 'order')} worth {rs(r.total)}"
+            + (": " + ", ".join(f"{v} {k}" for k, v in rows) if rows else "")
+            + "."
+        )
+        return ToolResult(
+            text,
+            Table(["Status", "Orders"], rows, "Orders by status") if rows else None,
+            {"count": r.count, "total": str(r.total), "by_status": r.by_status},
+        )

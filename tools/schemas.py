@@ -2,16 +2,33 @@
 the tools. Product, customer, region and warehouse arguments take a code or a name as people
 say it; the tool resolves it against the world and asks which one when it is ambiguous.
 The acting user is never an argument: the runtime injects it."""
+
 from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-Dimension = Literal["customer", "sku", "product", "brand", "category", "region", "area", "city", "district", "state",
-                    "day", "week", "month"]
-RankDimension = Literal["customer", "sku", "product", "brand", "category", "region", "area", "city", "district", "state"]
-OrderStatusWord = Literal["pending", "open", "pending_approval", "confirmed", "rejected", "cancelled",
-                          "dispatched", "delivered", "all"]
+Dimension = Literal[
+    "customer",
+    "sku",
+    "product",
+    "brand",
+    "category",
+    "region",
+    "area",
+    "city",
+    "district",
+    "state",
+    "day",
+    "week",
+    "month",
+]
+RankDimension = Literal[
+    "customer", "sku", "product", "brand", "category", "region", "area", "city", "district", "state"
+]
+OrderStatusWord = Literal[
+    "pending", "open", "pending_approval", "confirmed", "rejected", "cancelled", "dispatched", "delivered", "all"
+]
 Method = Literal["cash", "upi", "bank_transfer", "cheque"]
 
 
@@ -24,14 +41,17 @@ class Period(BaseModel):
 
 
 class FindProducts(BaseModel):
-    query: str = Field(description="the product as the user said it (misspellings are fine): name, alias, code, "
-                                   "barcode or a description")
+    query: str = Field(
+        description="the product as the user said it (misspellings are fine): name, alias, code, "
+        "barcode or a description"
+    )
 
 
 class ProductDetails(BaseModel):
     product: str = Field(description="the product as the user said it (name, even misspelt, alias or SKU code)")
-    customer: str | None = Field(None, description="customer name as the user typed it, or code, for prices on "
-                                                   "their behalf")
+    customer: str | None = Field(
+        None, description="customer name as the user typed it, or code, for prices on their behalf"
+    )
 
 
 class ListSchemes(BaseModel):
@@ -41,25 +61,34 @@ class ListSchemes(BaseModel):
 
 class StockQuery(BaseModel):
     product: str | None = Field(None, description="the product as the user said it (name or SKU code); empty = all")
-    warehouse: str | None = Field(None, description="warehouse name or code as the user said it; empty = every "
-                                                    "warehouse I can see")
+    warehouse: str | None = Field(
+        None, description="warehouse name or code as the user said it; empty = every warehouse I can see"
+    )
 
 
 class LowStock(BaseModel):
-    warehouse: str | None = Field(None, description="warehouse name or code as the user said it; empty = every "
-                                                    "warehouse I can see")
+    warehouse: str | None = Field(
+        None, description="warehouse name or code as the user said it; empty = every warehouse I can see"
+    )
 
 
 class ExpiringStock(BaseModel):
-    within_days: int = Field(30, ge=0, le=3650, description="batches expiring within this many days from today "
-                                                          "(expired batches are always included)")
+    within_days: int = Field(
+        30,
+        ge=0,
+        le=3650,
+        description="batches expiring within this many days from today (expired batches are always included)",
+    )
     product: str | None = Field(None, description="the product as the user said it; empty = all")
-    warehouse: str | None = Field(None, description="warehouse name or code as the user said it; empty = every "
-                                                    "warehouse I can see")
+    warehouse: str | None = Field(
+        None, description="warehouse name or code as the user said it; empty = every warehouse I can see"
+    )
 
 
 class ListOrders(BaseModel):
-    status: OrderStatusWord | None = Field(None, description="'pending'/'open' = not yet delivered, cancelled or rejected")
+    status: OrderStatusWord | None = Field(
+        None, description="'pending'/'open' = not yet delivered, cancelled or rejected"
+    )
     customer: str | None = Field(None, description="customer name as the user typed it, or code")
     region: str | None = Field(None, description="region name or code at any level (area, city, state)")
     period: Period | None = Field(None, description="order dates: start and end as YYYY-MM-DD")
@@ -74,10 +103,14 @@ class GetOrder(BaseModel):
 # as the offline planner does, and a quantity such as 1.5, "half" or "two dozen" comes to whole
 # base units or is refused with the reason.
 Quantity = int | Decimal | str
-QTY_WORDS = ("how many, in `unit`: a number (12, 1.5) or as the user said it ('half', 'dedh', 'two dozen', "
-             "'1,200'); it must come to a whole number of the base unit")
-UNIT_WORDS = ("the unit as the user said it: one of the SKU's units or any word for it (BOX, cartons, peti, "
-              "katte, dabba); empty = the base unit. Never guess: an unknown word is refused")
+QTY_WORDS = (
+    "how many, in `unit`: a number (12, 1.5) or as the user said it ('half', 'dedh', 'two dozen', "
+    "'1,200'); it must come to a whole number of the base unit"
+)
+UNIT_WORDS = (
+    "the unit as the user said it: one of the SKU's units or any word for it (BOX, cartons, peti, "
+    "katte, dabba); empty = the base unit. Never guess: an unknown word is refused"
+)
 
 
 def checked_quantity(value, signed: bool = False):
@@ -95,8 +128,9 @@ def checked_quantity(value, signed: bool = False):
     try:
         number = sign * parse_number(split_quantity(text)[0] if isinstance(text, str) else text)
     except InvalidInput:
-        raise ValueError("not a quantity: give a number (12, 1.5, 1,200) or words ('half', 'two dozen', "
-                         "'dedh')") from None
+        raise ValueError(
+            "not a quantity: give a number (12, 1.5, 1,200) or words ('half', 'two dozen', 'dedh')"
+        ) from None
     if number == 0 or (number < 0 and not signed):
         raise ValueError("must be greater than 0" if not signed else "must not be 0")
     return value
@@ -115,8 +149,9 @@ class OrderItem(BaseModel):
 
 class CreateOrder(BaseModel):
     items: list[OrderItem] = Field(min_length=1, description="one entry per product, each as the user said it")
-    customer: str | None = Field(None, description="customer name as the user typed it, or code; empty = the "
-                                                   "user's own shop")
+    customer: str | None = Field(
+        None, description="customer name as the user typed it, or code; empty = the user's own shop"
+    )
     warehouse: str | None = Field(None, description="warehouse name or code; empty = the customer's own")
 
 
@@ -131,16 +166,20 @@ class RejectOrder(BaseModel):
 
 class RecordPayment(BaseModel):
     customer: str | None = Field(None, description="customer name as the user typed it, or code")
-    amount: str | int | Decimal = Field(description="the amount as said: '5000.00', 'Rs 1,20,000', '10k', "
-                                                      "'1.5 lakh', '50 hazaar'")
+    amount: str | int | Decimal = Field(
+        description="the amount as said: '5000.00', 'Rs 1,20,000', '10k', '1.5 lakh', '50 hazaar'"
+    )
     method: Method = Field(description="how it was paid: cash, upi, bank_transfer or cheque")
     reference: str | None = Field(None, description="cheque number, UTR or other reference, if the user gave one")
 
 
 class Outstanding(BaseModel):
     customer: str | None = Field(None, description="customer code or name; empty = mine, or all in my scope")
-    min_days_overdue: int | None = Field(None, ge=1, description="only amounts at least this many days past their "
-                                                                 "due date, e.g. 30 for 'over 30 days overdue'")
+    min_days_overdue: int | None = Field(
+        None,
+        ge=1,
+        description="only amounts at least this many days past their due date, e.g. 30 for 'over 30 days overdue'",
+    )
     over_limit: bool = Field(False, description="only customers who owe more than their credit limit")
     own: bool = Field(False, description="the user's own account (a distributor asking what it owes itself)")
 
@@ -149,13 +188,18 @@ class CustomerFilters(BaseModel):
     """Which customers count; each is a code or a name as the user said it, resolved in the user's scope."""
 
     customer: str | None = Field(None, description="customer code or name")
-    region: str | None = Field(None, description="region code or name at any level (area, city, state…): "
-                                                 "its customers and those of every region under it")
+    region: str | None = Field(
+        None,
+        description="region code or name at any level (area, city, state…): "
+        "its customers and those of every region under it",
+    )
     beat: str | None = Field(None, description="beat code or name: the outlets on it")
-    sales_rep: str | None = Field(None, description="sales rep's user id or name: the customers of their regions "
-                                                    "and beats")
-    distributor: str | None = Field(None, description="distributor's customer code or name: the distributor and the "
-                                                      "retailers it serves")
+    sales_rep: str | None = Field(
+        None, description="sales rep's user id or name: the customers of their regions and beats"
+    )
+    distributor: str | None = Field(
+        None, description="distributor's customer code or name: the distributor and the retailers it serves"
+    )
 
 
 class LineFilters(BaseModel):
@@ -168,9 +212,12 @@ class LineFilters(BaseModel):
 
 class SalesReport(CustomerFilters, LineFilters):
     period: Period | None = Field(None, description="order dates: start and end as YYYY-MM-DD")
-    by: Dimension | None = Field(None, description="group by: customer, sku, product, brand, category, region (the "
-                                                    "customer's own), a level of the region tree (area, city, "
-                                                    "district, state), day, week or month")
+    by: Dimension | None = Field(
+        None,
+        description="group by: customer, sku, product, brand, category, region (the "
+        "customer's own), a level of the region tree (area, city, "
+        "district, state), day, week or month",
+    )
 
 
 class OrderSummary(BaseModel):
@@ -180,17 +227,28 @@ class OrderSummary(BaseModel):
 
 
 class AdjustStock(BaseModel):
-    warehouse: str | None = Field(None, description="warehouse code or name; empty = the only one (in my scope) "
-                                                    "holding the batch or product")
+    warehouse: str | None = Field(
+        None, description="warehouse code or name; empty = the only one (in my scope) holding the batch or product"
+    )
     product: str | None = Field(None, description="SKU code or product name; may be empty when a batch is given")
-    batch: str | None = Field(None, description="batch code (any case); empty = the SKU's only batch in that "
-                                                "warehouse, else the user is asked which, with the batches listed")
-    delta: int | Decimal | str | None = Field(None, description="signed change to the available quantity, in `unit`: "
-                                                               "+5 = five more than recorded (found), -3 = three "
-                                                               "fewer (missing); empty when `counted` is given")
-    counted: int | Decimal | str | None = Field(None, description="the quantity a physical count found, in `unit` "
-                                                                 "(the change is worked out from what is recorded)")
-    unit: str | None = Field(None, description="unit of delta or counted as said (BOX, cartons, peti); empty = base unit")
+    batch: str | None = Field(
+        None,
+        description="batch code (any case); empty = the SKU's only batch in that "
+        "warehouse, else the user is asked which, with the batches listed",
+    )
+    delta: int | Decimal | str | None = Field(
+        None,
+        description="signed change to the available quantity, in `unit`: "
+        "+5 = five more than recorded (found), -3 = three "
+        "fewer (missing); empty when `counted` is given",
+    )
+    counted: int | Decimal | str | None = Field(
+        None,
+        description="the quantity a physical count found, in `unit` (the change is worked out from what is recorded)",
+    )
+    unit: str | None = Field(
+        None, description="unit of delta or counted as said (BOX, cartons, peti); empty = base unit"
+    )
     reason: str = Field(min_length=1, description="why: count correction, found broken…")
 
     @field_validator("delta", mode="before")
@@ -215,8 +273,9 @@ class AdjustStock(BaseModel):
 
 
 class RecordDamage(BaseModel):
-    warehouse: str | None = Field(None, description="warehouse code or name; empty = the only one (in my scope) "
-                                                    "holding the batch or product")
+    warehouse: str | None = Field(
+        None, description="warehouse code or name; empty = the only one (in my scope) holding the batch or product"
+    )
     product: str | None = Field(None, description="SKU code or product name; may be empty when a batch is given")
     batch: str | None = Field(None, description="batch code; empty = the SKU's only batch in that warehouse")
     qty: Quantity = Field(description="how many to move from available to damaged, in `unit`")
@@ -230,10 +289,13 @@ class RecordDamage(BaseModel):
 
 
 class Reorder(BaseModel):
-    order_no: str | None = Field(None, description="the past order to repeat, e.g. SO-0905; empty = the customer's "
-                                                   "latest order ('same as last time')")
-    customer: str | None = Field(None, description="customer code or name whose latest order to repeat; empty = my "
-                                                   "own account")
+    order_no: str | None = Field(
+        None,
+        description="the past order to repeat, e.g. SO-0905; empty = the customer's latest order ('same as last time')",
+    )
+    customer: str | None = Field(
+        None, description="customer code or name whose latest order to repeat; empty = my own account"
+    )
     warehouse: str | None = Field(None, description="warehouse code or name; empty = the customer's own")
 
 
@@ -241,9 +303,12 @@ InvoiceStatus = Literal["unpaid", "overdue", "paid", "all"]
 
 
 class ListInvoices(CustomerFilters):
-    status: InvoiceStatus | None = Field(None, description="'unpaid' = anything left to pay (overdue included), "
-                                                            "'overdue' = past the due date and not fully paid; "
-                                                            "empty = all")
+    status: InvoiceStatus | None = Field(
+        None,
+        description="'unpaid' = anything left to pay (overdue included), "
+        "'overdue' = past the due date and not fully paid; "
+        "empty = all",
+    )
     period: Period | None = Field(None, description="invoice dates (issued on)")
     min_days_overdue: int | None = Field(None, ge=1, description="only invoices at least this many days past due")
 
@@ -257,12 +322,17 @@ class PaymentDue(BaseModel):
 
 
 class SalesRanking(CustomerFilters, LineFilters):
-    by: RankDimension = Field("product", description="what to rank: customer, sku, product, brand, category, or "
-                                                     "regions (region, area, city, district, state)")
-    measure: Literal["value", "quantity"] = Field("value", description="'value' = net sales before tax; "
-                                                                       "'quantity' = base units sold")
-    direction: Literal["top", "bottom"] = Field("top", description="'top' = best sellers first; 'bottom' = worst "
-                                                                   "first, including those that sold nothing")
+    by: RankDimension = Field(
+        "product",
+        description="what to rank: customer, sku, product, brand, category, or "
+        "regions (region, area, city, district, state)",
+    )
+    measure: Literal["value", "quantity"] = Field(
+        "value", description="'value' = net sales before tax; 'quantity' = base units sold"
+    )
+    direction: Literal["top", "bottom"] = Field(
+        "top", description="'top' = best sellers first; 'bottom' = worst first, including those that sold nothing"
+    )
     n: int = Field(5, ge=1, le=100, description="how many to show")
     period: Period | None = Field(None, description="order dates: start and end as YYYY-MM-DD")
 
@@ -310,8 +380,9 @@ class NoArgs(BaseModel):
 
 # --- field work ----------------------------------------------------------------------------
 
-NoOrderReason = Literal["stock_sufficient", "shop_closed", "owner_absent", "credit_issue", "price_issue",
-                        "competitor", "other"]
+NoOrderReason = Literal[
+    "stock_sufficient", "shop_closed", "owner_absent", "credit_issue", "price_issue", "competitor", "other"
+]
 OutletClass = Literal["A", "B", "C"]
 CustomerType = Literal["distributor", "wholesaler", "retailer", "modern_trade"]
 
@@ -327,8 +398,9 @@ class StartVisit(Location):
 
 
 class EndVisit(BaseModel):
-    outcome: Literal["order", "no_order"] | None = Field(None, description="order when an order was placed in the "
-                                                                           "visit; else no_order with a reason")
+    outcome: Literal["order", "no_order"] | None = Field(
+        None, description="order when an order was placed in the visit; else no_order with a reason"
+    )
     reason: NoOrderReason | None = Field(None, description="why there was no order")
     notes: str | None = Field(None, description="the user's own words about the visit")
 

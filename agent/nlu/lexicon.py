@@ -8,6 +8,7 @@ explained) and lets short and long phrasings both score. Sizes are compared afte
 normalisation ("1 litre" = "1L" = "1000ml"); a size that contradicts the entry's
 ("5 litre" for a 1L SKU) halves its score.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -35,16 +36,17 @@ _COMMAND_WORDS = frozenset(
     "show list order place book need want send give get price rate cost stock offer "
     "scheme discount status report sale pending approve reject cancel dispatch deliver "
     "payment paid record much many owe balance due outstanding item product search find "
-    "have available check tell what where when which".split())
+    "have available check tell what where when which".split()
+)
 _ORDER_NO_RE = re.compile(r"(?<![A-Za-z0-9-])([A-Za-z]{1,6})[-/]?(\d{2,10})(?![A-Za-z0-9-])")
 _CODE_TOKEN_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*[A-Za-z0-9]|[A-Za-z0-9]")
 
 
 @dataclass
 class Entry:
-    kind: str                  # one of KINDS
+    kind: str  # one of KINDS
     code: str
-    names: list[str]           # name, aliases, code, barcode...
+    names: list[str]  # name, aliases, code, barcode...
     extra: dict = field(default_factory=dict)  # e.g. sku: {"units": [("PCS", 1), ...]}
 
     @property
@@ -55,12 +57,12 @@ class Entry:
 @dataclass(frozen=True)
 class Match:
     entry: Entry
-    score: float               # 0..100
-    span: tuple[int, int]      # the words of the message that matched
-    matched_name: str = ""     # which of the entry's names matched best
-    exact: bool = False        # every word of that name was said (codes too)
+    score: float  # 0..100
+    span: tuple[int, int]  # the words of the message that matched
+    matched_name: str = ""  # which of the entry's names matched best
+    exact: bool = False  # every word of that name was said (codes too)
     covers_message: bool = False  # it explains all the world-words of the message
-    size_conflict: bool = False   # the message names another size than this entry's
+    size_conflict: bool = False  # the message names another size than this entry's
 
 
 def _is_code_like(name: str, code: str) -> bool:
@@ -68,8 +70,11 @@ def _is_code_like(name: str, code: str) -> bool:
     n = name.strip()
     if " " in n:
         return False
-    return ((n.isdigit() and len(n) >= 6) or (any(c.isdigit() for c in n) and any(c in "-_/" for c in n))
-            or (n.lower() == code.lower() and (any(c.isdigit() for c in n) or any(c in "-_/" for c in n))))
+    return (
+        (n.isdigit() and len(n) >= 6)
+        or (any(c.isdigit() for c in n) and any(c in "-_/" for c in n))
+        or (n.lower() == code.lower() and (any(c.isdigit() for c in n) or any(c in "-_/" for c in n)))
+    )
 
 
 def find_order_numbers(text: str, exclude: Iterable[str] = ()) -> list[str]:
@@ -102,8 +107,7 @@ def _order_numbers(text: str, skip: set[str] | _Either) -> list[str]:
     for m in _ORDER_NO_RE.finditer(text):
         letters, digits = m[1].upper(), m[2]
         raw = m[0]
-        if not any(c in "-/" for c in raw) and (len(letters) < 2 or not m[1].isupper()
-                                                and len(letters) < 2):
+        if not any(c in "-/" for c in raw) and (len(letters) < 2 or not m[1].isupper() and len(letters) < 2):
             continue
         if m[1].lower() in MEASURE_WORDS or m[1].lower() in ("x", "no", "rs", "inr", "ref", "upi"):
             continue
@@ -183,7 +187,7 @@ class _Prep(NamedTuple):
     of strings only, so the cyclic garbage collector stops looking at them after its first pass
     (a large world has hundreds of thousands; every full collection would walk them all)."""
 
-    codes: tuple[str, ...]                                  # its code, then names written as codes
+    codes: tuple[str, ...]  # its code, then names written as codes
     names: tuple[tuple[tuple[tuple[str, str, str], ...], str], ...]  # (tokens, name) per name
     leads: tuple[tuple[str, str], ...]
     raws: tuple[tuple[str, str], ...]
@@ -194,7 +198,7 @@ def _prepare(e: Entry) -> tuple[_Prep, dict[str, set[str]]]:
     """The entry's _Prep and its sizes (dimension -> canonical sizes)."""
     if True:
         code = e.code.upper()
-        codes = [code]                            # its code, then names written as codes
+        codes = [code]  # its code, then names written as codes
         names: list[tuple[tuple[tuple[str, str, str], ...], str]] = []
         sizes: dict[str, set[str]] | None = None
         for n in dict.fromkeys(e.names):
@@ -215,9 +219,11 @@ def _prepare(e: Entry) -> tuple[_Prep, dict[str, set[str]]]:
                     sizes[_size_of(text)[1]].add(text)
         # the first two words of longer names: a customer is often called by them
         # ("Andheri Medical" for "Andheri Medical and General Stores")
-        leads = tuple((toks[0][0], toks[1][0]) for toks, _n in names
-                      if len(toks) >= 3 and sum(1 for t in toks if t[1] == "word") >= 2
-                      and toks[0][1] == toks[1][1] == "word")
+        leads = tuple(
+            (toks[0][0], toks[1][0])
+            for toks, _n in names
+            if len(toks) >= 3 and sum(1 for t in toks if t[1] == "word") >= 2 and toks[0][1] == toks[1][1] == "word"
+        )
         # the number as the name writes it: "500" also names "500mg" (kept as 0.5g)
         raws = tuple((raw, text) for toks, _n in names for text, kind, raw in toks if kind == "size" and raw)
         units = tuple(u for u, _f in e.extra.get("units", ()) or ())
@@ -227,8 +233,22 @@ def _prepare(e: Entry) -> tuple[_Prep, dict[str, set[str]]]:
 class _State:
     """The lexicon's indexes over entries[0:n] as lists (a checkpoint later lexicons continue from)."""
 
-    __slots__ = ("n", "entries", "kind_of", "by_code", "codes", "units", "post", "kinds", "lead", "sets",
-                 "lead_sets", "base", "new_codes", "skip")
+    __slots__ = (
+        "n",
+        "entries",
+        "kind_of",
+        "by_code",
+        "codes",
+        "units",
+        "post",
+        "kinds",
+        "lead",
+        "sets",
+        "lead_sets",
+        "base",
+        "new_codes",
+        "skip",
+    )
 
     def __init__(self) -> None:
         self.n = 0
@@ -243,9 +263,9 @@ class _State:
         self.lead: dict[tuple[str, str], list[int] | tuple[int, ...]] = {}
         self.sets: dict[str, tuple[int, ...]] = {}  # token -> tuple(set(post[token])), made when first needed
         self.lead_sets: dict[tuple[str, str], tuple[int, ...]] = {}
-        self.base: _State | None = None          # the checkpoint this state continues
-        self.new_codes: list[str] = []           # codes first seen after `base`
-        self.skip: set[str] | None = None        # a checkpoint's codes as order numbers exclude them
+        self.base: _State | None = None  # the checkpoint this state continues
+        self.new_codes: list[str] = []  # codes first seen after `base`
+        self.skip: set[str] | None = None  # a checkpoint's codes as order numbers exclude them
 
     def fork(self) -> _State:
         """A copy that may grow while this one stays as it is (lists and sets copied when written)."""
@@ -396,14 +416,15 @@ class Lexicon:
         """The lexicon of the entries `keep` keeps: the same as `Lexicon(filter(keep, entries))`."""
         return self._index.lexicon(keep)
 
-    def _assemble(self, st: _State, preps: list[_Prep], sizes: list[dict[str, set[str]]], touched: set,
-                  touched_lead: set) -> None:
+    def _assemble(
+        self, st: _State, preps: list[_Prep], sizes: list[dict[str, set[str]]], touched: set, touched_lead: set
+    ) -> None:
         self.entries: list[Entry] = st.entries
         self.by_code: dict[tuple[str, str], Entry] = st.by_code
-        self._codes: dict[str, Sequence[int]] = st.codes   # UPPER code/barcode -> entries
+        self._codes: dict[str, Sequence[int]] = st.codes  # UPPER code/barcode -> entries
         self._preps = preps
         self._sizes: list[dict[str, set[str]]] = sizes  # per entry: dim -> canonical sizes
-        self._named: dict[int, _Named] = {}                # per entry, made when first scored
+        self._named: dict[int, _Named] = {}  # per entry, made when first scored
         sets, lead_sets = st.sets, st.lead_sets
         # token -> entries, in the order of a set built from them in ascending order (as a tuple: the
         # matching only iterates them)
@@ -449,10 +470,16 @@ class Lexicon:
         """Entry i's names as (token, weight, size dimension, is a number) tuples, with the name."""
         got = self._named.get(i)
         if got is None:
-            got = self._named[i] = tuple((tuple((text, self._weight(text),
-                                                 _size_of(text)[1] if kind == "size" else None, text.isdigit())
-                                                for text, kind, _raw in toks), n)
-                                         for toks, n in self._preps[i].names)
+            got = self._named[i] = tuple(
+                (
+                    tuple(
+                        (text, self._weight(text), _size_of(text)[1] if kind == "size" else None, text.isdigit())
+                        for text, kind, _raw in toks
+                    ),
+                    n,
+                )
+                for toks, n in self._preps[i].names
+            )
         return got
 
     def _weight(self, tok: str) -> float:
@@ -503,7 +530,7 @@ class Lexicon:
         for q in parse_quantities(text, self.unit_words):
             if q.unit_word and q.unit_word.lower() in MEASURE_WORDS:
                 continue  # "10 kg" may also be a size: let the size tokens see it
-            if q.unit_word or re.match(r"\s*[A-Za-z]", text[q.end:q.end + 2]):
+            if q.unit_word or re.match(r"\s*[A-Za-z]", text[q.end : q.end + 2]):
                 blank.append((q.start, q.end))
         toks = tokenize(text, blank=blank)
 
@@ -512,9 +539,15 @@ class Lexicon:
             if t not in STOPWORDS:
                 return True
             # a common word that is part of a name said in full ("oil can") stays
-            return t in self._post and t not in NAME_STOPWORDS and any(
-                0 <= j < len(toks) and toks[j].text in self._post and toks[j].text not in STOPWORDS
-                for j in (k - 1, k + 1))
+            return (
+                t in self._post
+                and t not in NAME_STOPWORDS
+                and any(
+                    0 <= j < len(toks) and toks[j].text in self._post and toks[j].text not in STOPWORDS
+                    for j in (k - 1, k + 1)
+                )
+            )
+
         return [t for k, t in enumerate(toks) if keep(k)]
 
     def _hits(self, toks: list[Token]) -> dict[str, tuple[float, int]]:
@@ -541,8 +574,7 @@ class Lexicon:
             add(t.text, 1.0, i)
             if t.text in _COMMAND_WORDS or len(t.text) < 4:
                 continue
-            for vt, sc, _ in process.extract(t.text, self._vocab, scorer=fuzz.ratio,
-                                             score_cutoff=78, limit=8):
+            for vt, sc, _ in process.extract(t.text, self._vocab, scorer=fuzz.ratio, score_cutoff=78, limit=8):
                 if vt[0] == t.text[0] or sc >= 88:
                     add(vt, sc / 100 * 0.97, i)
             # prefix: "choco" -> "chocolate"
@@ -558,8 +590,9 @@ class Lexicon:
                 add(a.text + b.text, 1.0, len(toks) - 1)
         return hits
 
-    def rank(self, text: str, kinds: Iterable[str] | None = None, *, limit: int = 10,
-             threshold: float = 55.0) -> list[Match]:
+    def rank(
+        self, text: str, kinds: Iterable[str] | None = None, *, limit: int = 10, threshold: float = 55.0
+    ) -> list[Match]:
         """Entries of `kinds` named in `text`, best first, scoring at least `threshold`."""
         kinds_set = set(kinds) if kinds else set(KINDS)
         results: dict[int, Match] = {}
@@ -648,8 +681,9 @@ class Lexicon:
                     found[i] = (a.start, b.end)
         return [(self.entries[i], span) for i, span in found.items()]
 
-    def find(self, text: str, kinds: Iterable[str] | None = None, *,
-             threshold: float = 55.0, margin: float = 6.0) -> list[Match]:
+    def find(
+        self, text: str, kinds: Iterable[str] | None = None, *, threshold: float = 55.0, margin: float = 6.0
+    ) -> list[Match]:
         """The best match, plus any other within `margin` points of it, plus (when the best
         is not named in full) every other entry that explains all the message's words as
         well: "paracip" names both strengths even if one has the alias "paracip 500".
@@ -660,5 +694,9 @@ class Lexicon:
         if not ranked:
             return []
         top = ranked[0]
-        return [m for m in ranked if m.score >= top.score - margin or (
-            not top.exact and top.covers_message and m.covers_message and not m.size_conflict)]
+        return [
+            m
+            for m in ranked
+            if m.score >= top.score - margin
+            or (not top.exact and top.covers_message and m.covers_message and not m.size_conflict)
+        ]

@@ -7,6 +7,7 @@ their earlier shapes: `parse_quantities`, `resolve_unit`, `is_unit_word`, `unit_
 `QtyMention`, `UNIT_GROUPS`, `BASE_WORDS`. `read_unit` gives the core's full reading (how a
 word matched, conversions such as "2 quintal" = 200 KG) or raises its error.
 """
+
 from __future__ import annotations
 
 import re
@@ -35,27 +36,59 @@ from core.units import resolve_unit as _core_resolve
 # Units people name, by family (from core.units): a family is tried when the SKU lacks the
 # word itself, so "carton" finds CASE and "case" finds CTN.
 UNIT_GROUPS: list[tuple[str, ...]] = [
-    tuple(dict.fromkeys((f.key, *f.english, *f.abbreviations, *f.regional)))
-    for f in FAMILIES if f.kind == "pack"]
+    tuple(dict.fromkeys((f.key, *f.english, *f.abbreviations, *f.regional))) for f in FAMILIES if f.kind == "pack"
+]
 BASE_WORDS = frozenset(w for w, ss in WORDS.items() if any(s.family == "piece" for s in ss))
 
-_TIME_WORDS = {"day", "days", "week", "weeks", "month", "months", "year", "years", "hour", "hours", "hrs",
-               "minutes", "mins", "pm", "am", "percent", "pct", "%", "din", "dino", "hafta", "hafte", "mahina",
-               "mahine", "saal", "baje", "ghanta", "ghante", "minute", "sec", "secs"}
+_TIME_WORDS = {
+    "day",
+    "days",
+    "week",
+    "weeks",
+    "month",
+    "months",
+    "year",
+    "years",
+    "hour",
+    "hours",
+    "hrs",
+    "minutes",
+    "mins",
+    "pm",
+    "am",
+    "percent",
+    "pct",
+    "%",
+    "din",
+    "dino",
+    "hafta",
+    "hafte",
+    "mahina",
+    "mahine",
+    "saal",
+    "baje",
+    "ghanta",
+    "ghante",
+    "minute",
+    "sec",
+    "secs",
+}
 _MONEY_BEFORE = {"rs", "inr", "₹", "rupees", "rupee", "amount", "of₹"}
 _MONEY_AFTER = {"rs", "rupees", "rupee", "inr", "/-", "only", "rupaye", "rupaiye", "rupay"}
-_MONTHS = set("jan january feb february mar march apr april may jun june jul july aug august "
-              "sep sept september oct october nov november dec december".split())
+_MONTHS = set(
+    "jan january feb february mar march apr april may jun june jul july aug august "
+    "sep sept september oct october nov november dec december".split()
+)
 
 
 @dataclass(frozen=True)
 class QtyMention:
-    qty: int | None          # whole number as said (None when fractional: "2.5 cases")
-    unit_word: str | None    # the unit as written ("boxes", "ctn", "katte"), None = no unit word
-    start: int               # span of number and unit in the text
+    qty: int | None  # whole number as said (None when fractional: "2.5 cases")
+    unit_word: str | None  # the unit as written ("boxes", "ctn", "katte"), None = no unit word
+    start: int  # span of number and unit in the text
     end: int
     value: Decimal = Decimal(0)  # the number itself, fractional or not
-    said: str = ""           # the number as written ("dedh", "two dozen")
+    said: str = ""  # the number as written ("dedh", "two dozen")
 
 
 def unit_key(word: str) -> str:
@@ -156,7 +189,8 @@ def parse_quantities(text: str, unit_words: Iterable[str] = ()) -> list[QtyMenti
             u = unit_at(j)
             if u is not None or value == 2:
                 from core.quantities import NumberSpan
-                spans.append(NumberSpan(value, t.start, toks[j - 1].end, text[t.start:toks[j - 1].end], True))
+
+                spans.append(NumberSpan(value, t.start, toks[j - 1].end, text[t.start : toks[j - 1].end], True))
     spans.sort(key=lambda sp: sp.start)
 
     for sp in spans:
@@ -168,18 +202,27 @@ def parse_quantities(text: str, unit_words: Iterable[str] = ()) -> list[QtyMenti
             continue
         s, e = sp.start, sp.end
         if toks[first].digits:
-            glued = e < len(text) and (text[e:e + 1].isalpha() or text[e:e + 1] in "-/:")
+            glued = e < len(text) and (text[e : e + 1].isalpha() or text[e : e + 1] in "-/:")
             attached = s > 0 and (text[s - 1].isalnum() or text[s - 1] in "-/#.:")
             if attached or (glued and not _glued_unit(low, e, units)):
                 continue  # part of a code, date or size like "SO-1234", "1/11", "100g"
         prev = toks[first - 1].text if first > 0 else ""
         nxt = toks[after].text if after < len(toks) else ""
-        if prev in _MONEY_BEFORE or nxt in _MONEY_AFTER or nxt in _TIME_WORDS or \
-                nxt in _MONTHS or prev in _MONTHS or nxt in ("st", "nd", "rd", "th"):
+        if (
+            prev in _MONEY_BEFORE
+            or nxt in _MONEY_AFTER
+            or nxt in _TIME_WORDS
+            or nxt in _MONTHS
+            or prev in _MONTHS
+            or nxt in ("st", "nd", "rd", "th")
+        ):
             used_to = e
             continue
-        if (nxt in MEASURE_WORDS or any(FAMILY[x.family].kind == "measure" for x in WORDS.get(nxt, ()))) \
-                and not sp.dozen and not _is_qty_unit(nxt, units):
+        if (
+            (nxt in MEASURE_WORDS or any(FAMILY[x.family].kind == "measure" for x in WORDS.get(nxt, ())))
+            and not sp.dozen
+            and not _is_qty_unit(nxt, units)
+        ):
             used_to = toks[after].end  # a size ("5 litre oil"), not how many
             continue
         qty = int(sp.value) if sp.value == sp.value.to_integral_value() else None
@@ -190,7 +233,7 @@ def parse_quantities(text: str, unit_words: Iterable[str] = ()) -> list[QtyMenti
             if _is_measure(toks[k].text) and _inside_name(toks, first, k):
                 used_to = end  # "Cement 50kg bag", "Adhesive 1 kg jar": a size inside a name
                 continue
-            m = QtyMention(qty, text[toks[k].start:end], s, end, sp.value, sp.said)
+            m = QtyMention(qty, text[toks[k].start : end], s, end, sp.value, sp.said)
         out.append(m)
         used_to = m.end
     return out
@@ -200,7 +243,8 @@ def parse_quantities(text: str, unit_words: Iterable[str] = ()) -> list[QtyMenti
 _AROUND = STOPWORDS | frozenset(
     "order need want send give add also plus more extra only each aur bhi chahiye chaiye chahie dena dedo "
     "bhejo bhej do please pls book supply deliver get x mujhe muje hume humein humko hamein mere mera meri "
-    "liye ke ka ki ko bhai sir ji sirji bhaiya kal aaj abhi".split())
+    "liye ke ka ki ko bhai sir ji sirji bhaiya kal aaj abhi".split()
+)
 
 
 def _is_measure(word: str) -> bool:
@@ -212,8 +256,12 @@ def _inside_name(toks, first: int, unit: int) -> bool:
     before the number and the word after the measure are both words of a name."""
     before = toks[first - 1].text if first > 0 else ""
     after = toks[unit + 1].text if unit + 1 < len(toks) else ""
-    return bool(re.fullmatch(r"[a-z]+", before) and before not in _AROUND
-                and re.fullmatch(r"[a-z]+", after) and after not in _AROUND)
+    return bool(
+        re.fullmatch(r"[a-z]+", before)
+        and before not in _AROUND
+        and re.fullmatch(r"[a-z]+", after)
+        and after not in _AROUND
+    )
 
 
 def _glued_unit(low: str, end: int, units: frozenset[str]) -> bool:
@@ -253,5 +301,16 @@ def parse_amounts(text: str) -> list[AmountSpan]:
     return find_amounts(text)
 
 
-__all__ = ["BASE_WORDS", "MEASURE_WORDS", "UNIT_GROUPS", "QtyMention", "is_unit_word", "looks_like_unit",
-           "parse_amounts", "parse_quantities", "read_unit", "resolve_unit", "unit_key"]
+__all__ = [
+    "BASE_WORDS",
+    "MEASURE_WORDS",
+    "UNIT_GROUPS",
+    "QtyMention",
+    "is_unit_word",
+    "looks_like_unit",
+    "parse_amounts",
+    "parse_quantities",
+    "read_unit",
+    "resolve_unit",
+    "unit_key",
+]

@@ -1,4 +1,5 @@
 """Date ranges said in words, relative to a given `today` (weeks start on Monday)."""
+
 from __future__ import annotations
 
 import calendar
@@ -10,32 +11,74 @@ from datetime import date, timedelta
 @dataclass(frozen=True)
 class Period:
     start: date
-    end: date      # inclusive
-    label: str     # how to name it in a reply: "last month (Oct 2026)"
+    end: date  # inclusive
+    label: str  # how to name it in a reply: "last month (Oct 2026)"
 
 
-MONTHS = {"jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4,
-          "april": 4, "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8,
-          "august": 8, "sep": 9, "sept": 9, "september": 9, "oct": 10, "october": 10,
-          "nov": 11, "november": 11, "dec": 12, "december": 12}
+MONTHS = {
+    "jan": 1,
+    "january": 1,
+    "feb": 2,
+    "february": 2,
+    "mar": 3,
+    "march": 3,
+    "apr": 4,
+    "april": 4,
+    "may": 5,
+    "jun": 6,
+    "june": 6,
+    "jul": 7,
+    "july": 7,
+    "aug": 8,
+    "august": 8,
+    "sep": 9,
+    "sept": 9,
+    "september": 9,
+    "oct": 10,
+    "october": 10,
+    "nov": 11,
+    "november": 11,
+    "dec": 12,
+    "december": 12,
+}
 _MON = "|".join(sorted(MONTHS, key=len, reverse=True))
-_NUMWORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-             "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fourteen": 14,
-             "fifteen": 15, "twenty": 20, "thirty": 30, "sixty": 60, "ninety": 90}
+_NUMWORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fourteen": 14,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "sixty": 60,
+    "ninety": 90,
+}
 
 # One date: ISO, day-first numeric, "1 Nov [2026]", "Nov 5[th][, 2026]", today/yesterday.
-_DATE = (rf"(?:\d{{4}}-\d{{1,2}}-\d{{1,2}}"
-         rf"|\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}|\d{{1,2}}/\d{{1,2}}"
-         rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MON})\.?(?:,?\s+\d{{4}})?"
-         rf"|(?:{_MON})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?!\d)(?:,?\s+\d{{4}})?"
-         rf"|today|yesterday)")
+_DATE = (
+    rf"(?:\d{{4}}-\d{{1,2}}-\d{{1,2}}"
+    rf"|\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}|\d{{1,2}}/\d{{1,2}}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MON})\.?(?:,?\s+\d{{4}})?"
+    rf"|(?:{_MON})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?!\d)(?:,?\s+\d{{4}})?"
+    rf"|today|yesterday)"
+)
 _RANGE_RE = re.compile(
-    rf"(?:(?:from|between)\s+)?\b({_DATE})\s*(?:to|till|until|upto|up to|through|thru|and|-|–)\s*({_DATE})\b")
+    rf"(?:(?:from|between)\s+)?\b({_DATE})\s*(?:to|till|until|upto|up to|through|thru|and|-|–)\s*({_DATE})\b"
+)
 _SINCE_RE = re.compile(rf"\b(since|from|after|starting)\s+({_DATE})\b")
 _ON_RE = re.compile(rf"\b({_DATE})\b")
 _LASTN_RE = re.compile(
-    r"\b(?:last|past|previous|recent|trailing)\s+(\d+|" + "|".join(_NUMWORDS) +
-    r")\s+(day|week|month|year)s?\b")
+    r"\b(?:last|past|previous|recent|trailing)\s+(\d+|" + "|".join(_NUMWORDS) + r")\s+(day|week|month|year)s?\b"
+)
 _MONTH_RE = re.compile(rf"\b({_MON})\b\.?(?:\s*,?\s*(\d{{4}}))?")
 _YEAR_RE = re.compile(r"\b(?:in|for|of|during|year)\s+(20\d{2}|19\d{2})\b")
 
@@ -121,10 +164,12 @@ def parse_period(text: str, today: date) -> Period | None:
     if m := _LASTN_RE.search(t):
         n = int(m[1]) if m[1].isdigit() else _NUMWORDS[m[1]]
         unit = m[2]
-        start = {"day": lambda: today - timedelta(days=n - 1),
-                 "week": lambda: today - timedelta(days=7 * n - 1),
-                 "month": lambda: _add_months(today, -n) + timedelta(days=1),
-                 "year": lambda: _add_months(today, -12 * n) + timedelta(days=1)}[unit]()
+        start = {
+            "day": lambda: today - timedelta(days=n - 1),
+            "week": lambda: today - timedelta(days=7 * n - 1),
+            "month": lambda: _add_months(today, -n) + timedelta(days=1),
+            "year": lambda: _add_months(today, -12 * n) + timedelta(days=1),
+        }[unit]()
         return Period(start, today, f"last {n} {unit}{'s' if n != 1 else ''}")
     if re.search(r"\bday before yesterday\b", t):
         d = today - timedelta(days=2)
@@ -166,8 +211,11 @@ def parse_period(text: str, today: date) -> Period | None:
             return Period(on, on, _fmt(on))
     for m in _MONTH_RE.finditer(t):
         word = m[1]
-        if word in ("may", "mar", "march", "jan", "dec") and not m[2] and not re.search(
-                rf"\b(in|for|of|during|since|month|last|this)\s+{word}\b", t):
+        if (
+            word in ("may", "mar", "march", "jan", "dec")
+            and not m[2]
+            and not re.search(rf"\b(in|for|of|during|since|month|last|this)\s+{word}\b", t)
+        ):
             continue  # "may I..." / "march in" are words, not months
         month = MONTHS[word]
         if m[2]:
@@ -176,18 +224,24 @@ def parse_period(text: str, today: date) -> Period | None:
         return _month_period(y, month)
     if m := _YEAR_RE.search(t):
         y = int(m[1])
-        return Period(date(y, 1, 1), min(date(y, 12, 31), max(today, date(y, 1, 1))) if y == today.year
-                      else date(y, 12, 31), str(y))
+        return Period(
+            date(y, 1, 1),
+            min(date(y, 12, 31), max(today, date(y, 1, 1))) if y == today.year else date(y, 12, 31),
+            str(y),
+        )
     return None
 
 
-_LABELLED_DATE = r"(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{1,2}[/.-]\d{4}|" \
-                 rf"\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MON})\.?,?\s+\d{{4}}|(?:{_MON})\.?,?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|" \
-                 rf"(?:{_MON})\.?,?\s*'?\d{{2,4}})"
+_LABELLED_DATE = (
+    r"(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{1,2}[/.-]\d{4}|"
+    rf"\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MON})\.?,?\s+\d{{4}}|(?:{_MON})\.?,?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|"
+    rf"(?:{_MON})\.?,?\s*'?\d{{2,4}})"
+)
 
 
-def labelled_date(text: str, labels: str, today: date | None = None,
-                  ahead: bool = False) -> tuple[date | None, str | None]:
+def labelled_date(
+    text: str, labels: str, today: date | None = None, ahead: bool = False
+) -> tuple[date | None, str | None]:
     """The date after one of `labels` (a regex: "exp|expiry|best before"), as a stock label
     writes it: 2028-12-01, 01/12/2028, 1 Dec 2028; a month alone (06/2027, June 2027) is that
     month's last day. A day and month without a year, as chat writes it ("mfg 15 nov"), is the
@@ -195,8 +249,12 @@ def labelled_date(text: str, labels: str, today: date | None = None,
     unread. (date, None), (None, what was said) when unreadable, (None, None) when absent."""
     m = re.search(rf"\b(?:{labels})\b\.?\s*(?:date)?\s*(?:on|is|:|-|of)?\s*{_LABELLED_DATE}", text, re.I)
     if not m and today is not None:
-        dm = re.search(rf"\b(?:{labels})\b\.?\s*(?:date)?\s*(?:on|is|:|-|of)?\s*(?:(\d{{1,2}})(?:st|nd|rd|th)?\s+"
-                       rf"(?:of\s+)?({_MON})|({_MON})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?)\b(?![\s,]*\d)", text, re.I)
+        dm = re.search(
+            rf"\b(?:{labels})\b\.?\s*(?:date)?\s*(?:on|is|:|-|of)?\s*(?:(\d{{1,2}})(?:st|nd|rd|th)?\s+"
+            rf"(?:of\s+)?({_MON})|({_MON})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?)\b(?![\s,]*\d)",
+            text,
+            re.I,
+        )
         if dm:
             day, month = int(dm[1] or dm[4]), MONTHS[(dm[2] or dm[3]).lower()]
             years = (today.year, today.year + 1) if ahead else (today.year, today.year - 1)

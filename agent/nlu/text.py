@@ -3,6 +3,7 @@
 Everything here is world-agnostic; names of the imported world only enter through
 `agent.nlu.lexicon.Lexicon`.
 """
+
 from __future__ import annotations
 
 import re
@@ -42,8 +43,13 @@ for _words, _unit, _factor in (
         _MEASURES[_w] = (_unit, _factor)
 
 MEASURE_WORDS = frozenset(_MEASURES)
-_FRACTIONS = {"half": Decimal("0.5"), "quarter": Decimal("0.25"), "1/2": Decimal("0.5"),
-              "1/4": Decimal("0.25"), "3/4": Decimal("0.75")}
+_FRACTIONS = {
+    "half": Decimal("0.5"),
+    "quarter": Decimal("0.25"),
+    "1/2": Decimal("0.5"),
+    "1/4": Decimal("0.25"),
+    "3/4": Decimal("0.75"),
+}
 _MEASURE_ALT = "|".join(sorted(map(re.escape, _MEASURES), key=len, reverse=True))
 SIZE_RE = re.compile(
     rf"(?<![\w.])(\d+(?:\.\d+)?|half(?:\s+a)?|quarter(?:\s+a)?|1/2|1/4|3/4)\s*-?\s*({_MEASURE_ALT})(?![a-z0-9])",
@@ -90,10 +96,10 @@ def stem(word: str) -> str:
 
 @dataclass(frozen=True)
 class Token:
-    text: str    # normalised: lower case, stemmed word, or canonical size ('500g')
-    start: int   # span in the original string
+    text: str  # normalised: lower case, stemmed word, or canonical size ('500g')
+    start: int  # span in the original string
     end: int
-    kind: str    # 'word' | 'num' | 'size'
+    kind: str  # 'word' | 'num' | 'size'
     raw: str = ""  # for sizes: the number as written ('1' of '1kg')
 
 

@@ -1,6 +1,7 @@
 """The offline planner: a LangChain chat model that turns a message and the conversation
 into the tool calls an LLM would emit, with no network and no weights, and composes the
 final answer from the tools' own text (their figures, unchanged)."""
+
 from __future__ import annotations
 
 import time
@@ -28,10 +29,10 @@ def _tool_name(tool: Any) -> str | None:
 class OfflinePlanner(BaseChatModel):
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    world: Any = None          # agent.world.WorldView
-    clock: Any = None          # core.clock.Clock
+    world: Any = None  # agent.world.WorldView
+    clock: Any = None  # core.clock.Clock
     tool_names: tuple[str, ...] = ()
-    actor: Any = None          # core.access.Actor: whose scope the names come from (None = all)
+    actor: Any = None  # core.access.Actor: whose scope the names come from (None = all)
     last_latency_ms: float = 0.0
 
     @property
@@ -58,8 +59,11 @@ class OfflinePlanner(BaseChatModel):
         ctx, text, after = read_context(messages)
         if any(isinstance(m, ToolMessage) for m in after):
             return compose(after)
-        today = self.clock.today() if self.clock is not None else (
-            date.fromisoformat(ctx.today) if ctx.today else date.today())
+        today = (
+            self.clock.today()
+            if self.clock is not None
+            else (date.fromisoformat(ctx.today) if ctx.today else date.today())
+        )
         if self.world is None:
             plan = not_understood(set(self.tool_names))
         else:
@@ -69,8 +73,10 @@ class OfflinePlanner(BaseChatModel):
                 world = self.world.get(self.actor) if self.actor is not None else self.world.get()
             plan = Planner(self.world, world, ctx, set(self.tool_names), today, actor=self.actor).plan(text)
         if plan.calls:
-            calls = [{"name": n, "args": a, "id": "call_" + uuid.uuid4().hex[:12], "type": "tool_call"}
-                     for n, a in plan.calls]
+            calls = [
+                {"name": n, "args": a, "id": "call_" + uuid.uuid4().hex[:12], "type": "tool_call"}
+                for n, a in plan.calls
+            ]
             return AIMessage(content=plan.note, tool_calls=calls)
         meta = {"outcome": plan.outcome} if plan.outcome else {}
         # an open question is kept as data beside its words, so the next message can fill it
@@ -92,8 +98,10 @@ def compose(after: list[BaseMessage]) -> AIMessage:
             if text.startswith("(same call"):
                 continue
             if text.startswith("Error: "):
-                text = text[len("Error: "):]
+                text = text[len("Error: ") :]
             parts.append(text.strip())
     body = "\n\n".join(p for p in parts if p)
-    return AIMessage(content=(note + "\n\n" + body).strip() if note else (body or "Done."),
-                     additional_kwargs={"frame": frame} if frame else {})
+    return AIMessage(
+        content=(note + "\n\n" + body).strip() if note else (body or "Done."),
+        additional_kwargs={"frame": frame} if frame else {},
+    )

@@ -1,6 +1,7 @@
 """What the conversation so far lends to a new message: the last tool calls and their
 arguments (for "and this month?", "make it 2 cartons") and the last order number seen
 (for "approve it"). Read from the history messages, exactly as an LLM would see them."""
+
 from __future__ import annotations
 
 import re
@@ -15,15 +16,15 @@ MUTATING = {name for name, (_, changes, _, _) in TOOL_SPECS.items() if changes} 
 
 @dataclass
 class Context:
-    role: str = "user"                       # "sales rep", "retailer"...
-    today: str | None = None                 # YYYY-MM-DD from the system message
-    calls: list[dict] = field(default_factory=list)   # earlier tool calls, oldest first
+    role: str = "user"  # "sales rep", "retailer"...
+    today: str | None = None  # YYYY-MM-DD from the system message
+    calls: list[dict] = field(default_factory=list)  # earlier tool calls, oldest first
     order_texts: list[str] = field(default_factory=list)  # texts that may name orders, oldest first
-    last_user: str = ""                      # the user's previous message
-    last_reply: str = ""                     # the assistant's last words to the user
-    frame: dict | None = None                # the question the assistant just asked, if unanswered
-    visiting: str | None = None              # the outlet a sales rep is visiting now (from the system message)
-    day_open: bool | None = None             # whether a sales rep's working day is started (from the system message)
+    last_user: str = ""  # the user's previous message
+    last_reply: str = ""  # the assistant's last words to the user
+    frame: dict | None = None  # the question the assistant just asked, if unanswered
+    visiting: str | None = None  # the outlet a sales rep is visiting now (from the system message)
+    day_open: bool | None = None  # whether a sales rep's working day is started (from the system message)
 
     def last_arg(self, key: str) -> str | None:
         """The newest value an earlier call gave `key` ("customer", "product")."""
@@ -49,7 +50,7 @@ def read_context(messages: list[BaseMessage]) -> tuple[Context, str, list[BaseMe
     """(context from the history, the newest user text, messages after it)."""
     ctx = Context()
     last_human = max((i for i, m in enumerate(messages) if isinstance(m, HumanMessage)), default=-1)
-    for m in messages[:max(last_human, 0)]:
+    for m in messages[: max(last_human, 0)]:
         if isinstance(m, SystemMessage):
             text = str(m.content)
             if r := re.search(r"\(([a-z _]+)\)\.\s*Today is (\d{4}-\d{2}-\d{2})", text):
@@ -69,15 +70,17 @@ def read_context(messages: list[BaseMessage]) -> tuple[Context, str, list[BaseMe
             ctx.frame = (m.additional_kwargs or {}).get("frame")
     for m in messages:
         if isinstance(m, SystemMessage) and (
-                r := re.search(r"\(([a-z _]+)\)\.\s*Today is (\d{4}-\d{2}-\d{2})", str(m.content))):
+            r := re.search(r"\(([a-z _]+)\)\.\s*Today is (\d{4}-\d{2}-\d{2})", str(m.content))
+        ):
             ctx.role, ctx.today = r[1].replace("_", " "), r[2]
         if isinstance(m, SystemMessage) and (v := re.search(r"They are visiting (.+?) now\.", str(m.content))):
             ctx.visiting = v[1]
-        if isinstance(m, SystemMessage) and (d := re.search(r"Their working day is (started|not started)\.",
-                                                            str(m.content))):
+        if isinstance(m, SystemMessage) and (
+            d := re.search(r"Their working day is (started|not started)\.", str(m.content))
+        ):
             ctx.day_open = d[1] == "started"
     text = str(messages[last_human].content) if last_human >= 0 else ""
-    return ctx, text, messages[last_human + 1:] if last_human >= 0 else []
+    return ctx, text, messages[last_human + 1 :] if last_human >= 0 else []
 
 
 def last_order_numbers(ctx: Context, find) -> list[str]:

@@ -3,6 +3,7 @@ for and the request it belongs to ({"slot": "customer", "request": "2 boxes of X
 on the question's message (additional_kwargs), so the next message can fill it: "Fresh Mart"
 after "Which customer is this order for?" completes that order. A message that does not fill
 the slot is a new request and the question is dropped."""
+
 from __future__ import annotations
 
 import re
@@ -63,8 +64,16 @@ def fill(planner, frame: dict, text: str):
 def _choice(choices: list, text: str) -> str | None:
     """The code of the one choice ((code, name) pairs) an answer names: its code, its name, a word
     only its name has ("kolkata"), or its place in the list ("the second one"); None otherwise."""
-    said = re.sub(r"(?i)\b(?:in|into|from|at|the|it'?s|its|one|please|pls|warehouse|godown|depot|batch|wala|wali|"
-                  r"waala|se|me|mein)\b", " ", text).strip(" .!?").casefold()
+    said = (
+        re.sub(
+            r"(?i)\b(?:in|into|from|at|the|it'?s|its|one|please|pls|warehouse|godown|depot|batch|wala|wali|"
+            r"waala|se|me|mein)\b",
+            " ",
+            text,
+        )
+        .strip(" .!?")
+        .casefold()
+    )
     if not said:
         return None
     for code, _ in choices:
@@ -73,8 +82,9 @@ def _choice(choices: list, text: str) -> str | None:
     if (n := _ORDINAL.get(said.split()[0])) is not None and len(said.split()) == 1:
         return str(choices[n][0]) if n < len(choices) else None
     words = set(re.findall(r"\w+", said))
-    fits = [str(code) for code, name in choices
-            if words and words <= set(re.findall(r"\w+", f"{code} {name}".casefold()))]
+    fits = [
+        str(code) for code, name in choices if words and words <= set(re.findall(r"\w+", f"{code} {name}".casefold()))
+    ]
     return fits[0] if len(fits) == 1 else None
 
 
@@ -82,7 +92,7 @@ _ORDINAL = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "
 
 
 def _unit(planner, frame: dict, text: str):
-    """"box" after "What do you mean by 'dabba'?": the request again with that unit said."""
+    """ "box" after "What do you mean by 'dabba'?": the request again with that unit said."""
     units = planner.world.units.get(frame.get("sku", ""), [])
     word = frame.get("word") or ""
     answer = re.sub(r"(?i)\b(?:i mean|it'?s|its|a|an|the|in|by|mean|means|=|is)\b", " ", text).strip(" .!?")
@@ -99,9 +109,11 @@ def _unit(planner, frame: dict, text: str):
     plan = _replan(planner, again)
     if plan is not None:
         return plan
-    return Plan(text=f"Sorry, I still could not read that order; please write it again with the unit, "
-                     f"for example '2 {unit[0]} {planner.world.sku_names.get(frame.get('sku', ''), '')}'.",
-                outcome="clarify")
+    return Plan(
+        text=f"Sorry, I still could not read that order; please write it again with the unit, "
+        f"for example '2 {unit[0]} {planner.world.sku_names.get(frame.get('sku', ''), '')}'.",
+        outcome="clarify",
+    )
 
 
 def _replan(planner, request: str):

@@ -1,5 +1,6 @@
 """Help that teaches: what this user can ask, with 4-6 examples made from their own world (their
 products, their customers, their units), so every example works as written."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -44,8 +45,9 @@ def examples(world, tools: set[str], role: str) -> list[str]:
     if can("dispatch_order"):
         out.append("which orders are ready to dispatch?")
     if can("outstanding"):
-        out.append(f"what does {custs[1] if len(custs) > 1 else custs[0]} owe?" if staff and custs
-                   else "how much do I owe?")
+        out.append(
+            f"what does {custs[1] if len(custs) > 1 else custs[0]} owe?" if staff and custs else "how much do I owe?"
+        )
     if can("product_details"):
         out.append(f"price of {p2}")
     if can("list_schemes"):
@@ -64,5 +66,6 @@ def examples(world, tools: set[str], role: str) -> list[str]:
 def help_text(world, tools: set[str], role: str, *, opening: str) -> str:
     shown = examples(world, tools, role)
     lines = "\n".join(f"- {e}" for e in shown)
-    return (f"{opening} You can write as you would to a colleague, in English or Hinglish. For example:\n"
-            f"{lines}").strip()
+    return (
+        f"{opening} You can write as you would to a colleague, in English or Hinglish. For example:\n{lines}"
+    ).strip()

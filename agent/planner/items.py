@@ -1,6 +1,7 @@
 """Finding products and order items in a message: quantities with their unit words, then
 the product named next to each quantity (code, name, alias, typo, or meaning as a last
 resort). Ambiguity is reported, never guessed into an order."""
+
 from __future__ import annotations
 
 import re
@@ -8,13 +9,16 @@ from dataclasses import dataclass, field, replace
 
 from agent.nlu.numbers import QtyMention, is_unit_word, parse_quantities, resolve_unit
 
-_JOIN_RE = re.compile(r"^[\s,;:&+.\-]*(?:of|x|nos\.?|no\.?)?\s+|[\s,;:&+.\-]*(?:and|plus|also|too|&|,)?[\s,;:&+.\-]*$",
-                      re.I)
+_JOIN_RE = re.compile(
+    r"^[\s,;:&+.\-]*(?:of|x|nos\.?|no\.?)?\s+|[\s,;:&+.\-]*(?:and|plus|also|too|&|,)?[\s,;:&+.\-]*$", re.I
+)
 _FILLER_RE = re.compile(
     r"\b(please|pls|plz|kindly|i|we|need|want|would like|like|to|order|place|an|book|buy|send|get|me|us|"
     r"add|also|too|more|another|the|a|for|my|some|give|supply|deliver|ok|okay|then|now|just|yes|so|"
     r"right|fine|sure|good|wants|needs|chahiye|chaiye|aur|bhi|dena|dedo|bhejo|bhej|do|asap|urgent|urgently|"
-    r"quickly|today|tomorrow|jaldi|sir|ji|bhai|thanks|thank you)\b", re.I)
+    r"quickly|today|tomorrow|jaldi|sir|ji|bhai|thanks|thank you)\b",
+    re.I,
+)
 # Where a product phrase may end and words about something else begin ("OPC 53 for our
 # godown", "cement to the shop", "elbow 1 inch aur ..."): a place, a purpose, a connective.
 _TAIL_START = re.compile(r"\s+(?:to|for|at|from|in|into|by|on|with|aur|and|same|as|but|,|\.)(?=\s|$)", re.I)
@@ -24,20 +28,23 @@ SEMANTIC_MIN, SEMANTIC_MARGIN = 0.35, 0.06
 @dataclass
 class ProductPick:
     sku: str | None = None
-    candidates: list[str] = field(default_factory=list)   # when ambiguous
-    how: str = "name"                                   # name | semantic
+    candidates: list[str] = field(default_factory=list)  # when ambiguous
+    how: str = "name"  # name | semantic
 
 
 @dataclass
 class ItemsResult:
     items: list[dict] = field(default_factory=list)
-    problem: str | None = None          # a question to ask instead of ordering
+    problem: str | None = None  # a question to ask instead of ordering
     notes: list[str] = field(default_factory=list)
-    frame: dict | None = None           # what the question waits for (agent/planner/frames.py)
+    frame: dict | None = None  # what the question waits for (agent/planner/frames.py)
 
 
-_PLAIN = re.compile(r"^(?:of|x|nos?|the|a|an|more|only|each|per|all|total|extra|same|new|fresh|big|small|"
-                    r"large|medium|full|half|packs?)$", re.I)
+_PLAIN = re.compile(
+    r"^(?:of|x|nos?|the|a|an|more|only|each|per|all|total|extra|same|new|fresh|big|small|"
+    r"large|medium|full|half|packs?)$",
+    re.I,
+)
 
 
 def _stray_word(lex, world, sku: str, words: list[str]) -> str | None:
@@ -45,6 +52,7 @@ def _stray_word(lex, world, sku: str, words: list[str]) -> str | None:
     nothing explains: not part of any name the world knows, not a unit, not filler. Such a
     word may be a unit we do not know ("3 gaddi"): it is asked about, never dropped."""
     from agent.nlu.numbers import is_unit_word
+
     units = [u for u, _ in world.units.get(sku, [])]
     for w in words:
         w = w.strip(",.;:!?()'\"")
@@ -60,7 +68,7 @@ def _after_name(lex, seg: str, sku: str) -> str:
     """The words of `seg` after the name that matched `sku` ("boxes" in "marie gold 75g boxes")."""
     for match in lex.find(seg, ["sku", "product"]):
         if match.entry.code == sku or sku in match.entry.extra.get("skus", ()):
-            return seg[match.span[1]:].strip()
+            return seg[match.span[1] :].strip()
     return ""
 
 
@@ -159,8 +167,9 @@ def extract_items(world_view, world, text: str) -> ItemsResult:
     """Order items [{product, qty, unit?}] said in `text`; `problem` when one is unclear."""
     lex = world.lexicon
     # a number that is a code or barcode names a product, it is no quantity
-    mentions = [m for m in parse_quantities(text, lex.unit_words)
-                if m.unit_word or not lex.is_code(text[m.start:m.end])]
+    mentions = [
+        m for m in parse_quantities(text, lex.unit_words) if m.unit_word or not lex.is_code(text[m.start : m.end])
+    ]
     out = ItemsResult()
     if not mentions:
         return out
@@ -170,40 +179,47 @@ def extract_items(world_view, world, text: str) -> ItemsResult:
     with_unit = any(m.unit_word for m in mentions)
     for i, m in enumerate(mentions):
         end = mentions[i + 1].start if i + 1 < len(mentions) else len(text)
-        if kept and m.unit_word is None and not _FILLER_RE.sub(" ", _clean(text[m.end:end])).strip(" ?.!,"):
+        if kept and m.unit_word is None and not _FILLER_RE.sub(" ", _clean(text[m.end : end])).strip(" ?.!,"):
             continue
-        if m.unit_word is None and i + 1 < len(mentions) and mentions[i + 1].unit_word \
-                and not re.sub(r"[\s,;:&+-]", "", text[m.end:end]) and re.search(r"[a-z]\s*$", text[:m.start], re.I):
+        if (
+            m.unit_word is None
+            and i + 1 < len(mentions)
+            and mentions[i + 1].unit_word
+            and not re.sub(r"[\s,;:&+-]", "", text[m.end : end])
+            and re.search(r"[a-z]\s*$", text[: m.start], re.I)
+        ):
             continue  # "paramol 500, 1 carton": the bare number ends the product's name
-        if kept and with_unit and m.unit_word is None and not _names_one(world_view, world, text[m.end:end]):
+        if kept and with_unit and m.unit_word is None and not _names_one(world_view, world, text[m.end : end]):
             continue  # "10 pallets of OPC 53 for our godown": 53 belongs to the name before it
         kept.append(m)
     mentions = kept
     if any(m.unit_word for m in mentions):
         # "Taraflex 1.5 wire": a fraction without a unit beside a real quantity is a size
         mentions = [m for m in mentions if m.unit_word or m.qty is not None]
+
     # "interior emulsion 3 drums + weathershield 2 drums": every product named before its number
     # (the words before the first number name one, those after the last do not)
     def names(segment: str) -> bool:
         segment = re.sub(r"[\s,;:]+", " ", _FILLER_RE.sub(" ", segment)).strip()
         return bool(segment) and bool(lex.find(_trim(_clean(segment)), ["sku", "product"]))
-    name_first = len(mentions) > 1 and names(text[:mentions[0].start]) and not names(text[mentions[-1].end:])
+
+    name_first = len(mentions) > 1 and names(text[: mentions[0].start]) and not names(text[mentions[-1].end :])
     for i, m in enumerate(mentions):
         end = mentions[i + 1].start if i + 1 < len(mentions) else len(text)
-        seg = after_number = _trim(_clean(text[m.end:end]))
+        seg = after_number = _trim(_clean(text[m.end : end]))
         if name_first:
             start = mentions[i - 1].end if i else 0
-            seg = _trim(_clean(re.sub(r"[\s,;:]+", " ", _FILLER_RE.sub(" ", text[start:m.start])).strip()))
+            seg = _trim(_clean(re.sub(r"[\s,;:]+", " ", _FILLER_RE.sub(" ", text[start : m.start])).strip()))
             after_number = ""
         elif i == 0 and (not seg or not lex.find(seg, ["sku", "product"])):
-            before = _FILLER_RE.sub(" ", text[:m.start])
+            before = _FILLER_RE.sub(" ", text[: m.start])
             before = re.sub(r"[\s,;:]+", " ", before).strip()
             if before and (not seg or lex.find(before, ["sku", "product"])):
                 seg = before
         pick = pick_product(world_view, world, seg)
         if not pick.sku:
             seg, pick = _shorter(world_view, world, seg, pick)
-        said = (text[m.start:m.end] + " " + seg).strip()
+        said = (text[m.start : m.end] + " " + seg).strip()
         if pick.sku and m.unit_word is None:
             # the word where a unit goes, or what is left after the product when it was named
             # before the number ("marie gold 5 dabba"), must be explained, never dropped
@@ -216,19 +232,22 @@ def extract_items(world_view, world, text: str) -> ItemsResult:
             stray = _stray_word(lex, world, pick.sku, place)
             if stray:
                 units = ", ".join(f"{u} ({f})" if f > 1 else u for u, f in world.units.get(pick.sku, []))
-                out.problem = (f"What do you mean by '{stray}' in '{text[m.start:end].strip()}'? "
-                               f"{world.sku_names.get(pick.sku, pick.sku)} is sold in {units}.")
+                out.problem = (
+                    f"What do you mean by '{stray}' in '{text[m.start : end].strip()}'? "
+                    f"{world.sku_names.get(pick.sku, pick.sku)} is sold in {units}."
+                )
                 out.frame = {"slot": "unit", "word": stray, "sku": pick.sku}
                 return out
         if pick.candidates:
-            out.problem = (f"Which product do you mean by '{seg}'? It could be: "
-                           f"{names_list(world, pick.candidates)}.")
+            out.problem = f"Which product do you mean by '{seg}'? It could be: {names_list(world, pick.candidates)}."
             return out
         if not pick.sku:
             if not seg:
                 continue
-            out.problem = (f"I could not find a product called '{seg}'. You can name it by its name, code "
-                           f"or barcode, or ask me to search the catalogue.")
+            out.problem = (
+                f"I could not find a product called '{seg}'. You can name it by its name, code "
+                f"or barcode, or ask me to search the catalogue."
+            )
             return out
         if pick.how == "semantic":
             out.notes.append(f"I took '{seg}' to mean {world.sku_names.get(pick.sku, pick.sku)} ({pick.sku}).")
@@ -236,8 +255,10 @@ def extract_items(world_view, world, text: str) -> ItemsResult:
         unit = resolve_unit(m.unit_word, units) if m.unit_word else None
         if m.unit_word and unit is None:
             sold_in = ", ".join(u for u, _ in units) or "its base unit"
-            out.problem = (f"{world.sku_names.get(pick.sku, pick.sku)} is sold in {sold_in}, not "
-                           f"'{m.unit_word}'. Which unit do you mean?")
+            out.problem = (
+                f"{world.sku_names.get(pick.sku, pick.sku)} is sold in {sold_in}, not "
+                f"'{m.unit_word}'. Which unit do you mean?"
+            )
             out.frame = {"slot": "unit", "word": m.unit_word, "sku": pick.sku}
             return out
         if m.qty is None and m.value > 0 and unit is not None:
@@ -245,11 +266,15 @@ def extract_items(world_view, world, text: str) -> ItemsResult:
             base = m.value * unit[1]
             if base == int(base) and units:
                 out.items.append({"product": pick.sku, "qty": int(base)})
-                out.notes.append(f"{m.said or m.value} {unit[0]} of {world.sku_names.get(pick.sku, pick.sku)} "
-                                 f"= {int(base)} {units[0][0]}.")
+                out.notes.append(
+                    f"{m.said or m.value} {unit[0]} of {world.sku_names.get(pick.sku, pick.sku)} "
+                    f"= {int(base)} {units[0][0]}."
+                )
                 continue
-            out.problem = (f"{m.said or m.value} {unit[0]} of {world.sku_names.get(pick.sku, pick.sku)} is "
-                           f"{base} {units[0][0] if units else 'units'}, not a whole number; how many should it be?")
+            out.problem = (
+                f"{m.said or m.value} {unit[0]} of {world.sku_names.get(pick.sku, pick.sku)} is "
+                f"{base} {units[0][0] if units else 'units'}, not a whole number; how many should it be?"
+            )
             return out
         if m.qty is None or m.qty <= 0:
             out.problem = f"The quantity in '{said}' must be a whole number above zero."

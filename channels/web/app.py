@@ -2,6 +2,7 @@
 mounts the Slack and Telegram channels when their tokens are configured, and delivers the
 outbox in the background through whichever of them are present.
 """
+
 import asyncio
 import importlib
 import json
@@ -35,10 +36,16 @@ MAX_BODY = 64 * 1024  # bytes; a chat message is at most 4000 characters
 BODY_LIMITS = {"/slack/events": 1_000_000, "/telegram/webhook": 1_000_000}
 
 # The web chat loads its own script and stylesheet and talks only to this server.
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
-       "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
-SECURITY_HEADERS = {"content-security-policy": CSP, "x-content-type-options": "nosniff",
-                    "x-frame-options": "DENY", "referrer-policy": "no-referrer"}
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "content-security-policy": CSP,
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "no-referrer",
+}
 
 
 async def send_json(send, status: int, body: dict, headers: dict[str, str] | None = None) -> None:
@@ -147,8 +154,9 @@ class SignInLimitMiddleware:
         key = client_key((scope.get("client") or ("",))[0])
         if wait := self.failures.wait(key):
             text = f"Too many failed sign-ins from your address. Please wait {wait} second{'s' if wait != 1 else ''} and try again."
-            return await send_json(send, 429, chat.reply_json(Reply(text, outcome="refused")),
-                                   {"retry-after": str(wait)})
+            return await send_json(
+                send, 429, chat.reply_json(Reply(text, outcome="refused")), {"retry-after": str(wait)}
+            )
         status = 0
 
         async def watch(message):
@@ -193,18 +201,33 @@ async def outbox_loop(app: FastAPI) -> None:
     st = app.state
     while True:
         try:
-            report = await asyncio.to_thread(deliver_pending, st.engine, st.clock, st.senders,
-                                             max_attempts=st.server.outbox_max_attempts)
+            report = await asyncio.to_thread(
+                deliver_pending, st.engine, st.clock, st.senders, max_attempts=st.server.outbox_max_attempts
+            )
             if report.delivered or report.failed or report.retried:
-                log.info("outbox run", extra={"delivered": len(report.delivered), "retried": len(report.retried),
-                                              "failed": len(report.failed), "skipped": len(report.skipped)})
+                log.info(
+                    "outbox run",
+                    extra={
+                        "delivered": len(report.delivered),
+                        "retried": len(report.retried),
+                        "failed": len(report.failed),
+                        "skipped": len(report.skipped),
+                    },
+                )
         except Exception:
             log.exception("outbox run failed")
         await asyncio.sleep(st.server.outbox_interval_seconds)
 
 
-def create_app(engine, clock, assistant, settings: Settings | None = None, *, senders: dict | None = None,
-               server: ServerSettings | None = None) -> FastAPI:
+def create_app(
+    engine,
+    clock,
+    assistant,
+    settings: Settings | None = None,
+    *,
+    senders: dict | None = None,
+    server: ServerSettings | None = None,
+) -> FastAPI:
     """The server app over a built engine, clock and assistant (`wiring.build_server` builds them
     from the settings). The platform channels come from `settings` (default: the process's);
     `server` replaces its server section; `senders` adds or replaces notification senders
@@ -252,8 +275,11 @@ def create_app(engine, clock, assistant, settings: Settings | None = None, *, se
         except Exception as e:  # noqa: BLE001 - whatever the driver raises, the answer is 503 "database: error"
             log.warning("health: database unreachable: %s", e)
             database = "error"
-        body = {"status": "ok" if database == "ok" else "error", "database": database,
-                "channels": ["web", *sorted(platform_senders)]}
+        body = {
+            "status": "ok" if database == "ok" else "error",
+            "database": database,
+            "channels": ["web", *sorted(platform_senders)],
+        }
         return JSONResponse(body, status_code=200 if database == "ok" else 503)
 
     return app

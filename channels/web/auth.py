@@ -1,4 +1,5 @@
 """Signing in to the web chat with a personal access token (core/identities.py): who failed how often."""
+
 import ipaddress
 import math
 import time

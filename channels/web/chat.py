@@ -4,6 +4,7 @@ The conversation id is derived on the server from the signed-in user and the bro
 session the server handed out at sign-in, so a client can never reach another user's
 conversation or confirm another user's preview.
 """
+
 import hashlib
 import re
 import secrets
@@ -36,11 +37,18 @@ class ActionIn(BaseModel):
 def reply_json(reply: Reply) -> dict:
     table = None
     if reply.table is not None:
-        table = {"title": reply.table.title, "columns": list(reply.table.columns),
-                 "rows": [list(r) for r in reply.table.rows]}
-    return {"text": reply.text, "outcome": reply.outcome, "table": table,
-            "actions": [{"id": a.id, "label": a.label, "value": a.value} for a in reply.actions],
-            "awaiting_confirmation": reply.awaiting_confirmation}
+        table = {
+            "title": reply.table.title,
+            "columns": list(reply.table.columns),
+            "rows": [list(r) for r in reply.table.rows],
+        }
+    return {
+        "text": reply.text,
+        "outcome": reply.outcome,
+        "table": table,
+        "actions": [{"id": a.id, "label": a.label, "value": a.value} for a in reply.actions],
+        "awaiting_confirmation": reply.awaiting_confirmation,
+    }
 
 
 def refusal(status: int, text: str, headers: dict | None = None) -> JSONResponse:
@@ -78,8 +86,12 @@ def limited(request: Request, user) -> JSONResponse | None:
     if limiter.allow(user.id):
         return None
     wait = limiter.retry_after(user.id)
-    return refusal(429, f"You are sending messages faster than I can take them. Please wait {wait} second{'s' if wait != 1 else ''} "
-                        "and try again.", {"Retry-After": str(wait)})
+    return refusal(
+        429,
+        f"You are sending messages faster than I can take them. Please wait {wait} second{'s' if wait != 1 else ''} "
+        "and try again.",
+        {"Retry-After": str(wait)},
+    )
 
 
 @router.post("/signin")
@@ -89,20 +101,23 @@ def signin(user=Depends(signed_in)):
 
 
 @router.post("/chat")
-def chat(body: ChatIn, request: Request, user=Depends(signed_in),
-         x_chat_session: str | None = Header(default=None)):
+def chat(body: ChatIn, request: Request, user=Depends(signed_in), x_chat_session: str | None = Header(default=None)):
     turn = turn_for(user, x_chat_session)
     if len(body.text) > MAX_MESSAGE:
-        return refusal(413, f"That message is too long ({len(body.text)} characters; the limit is {MAX_MESSAGE}). "
-                            "Please send a shorter one.")
+        return refusal(
+            413,
+            f"That message is too long ({len(body.text)} characters; the limit is {MAX_MESSAGE}). "
+            "Please send a shorter one.",
+        )
     if (over := limited(request, user)) is not None:
         return over
     return reply_json(request.app.state.assistant.handle(turn, body.text))
 
 
 @router.post("/confirm")
-def confirm(body: ActionIn, request: Request, user=Depends(signed_in),
-            x_chat_session: str | None = Header(default=None)):
+def confirm(
+    body: ActionIn, request: Request, user=Depends(signed_in), x_chat_session: str | None = Header(default=None)
+):
     turn = turn_for(user, x_chat_session)
     if (over := limited(request, user)) is not None:
         return over
@@ -110,8 +125,9 @@ def confirm(body: ActionIn, request: Request, user=Depends(signed_in),
 
 
 @router.post("/cancel")
-def cancel(body: ActionIn, request: Request, user=Depends(signed_in),
-           x_chat_session: str | None = Header(default=None)):
+def cancel(
+    body: ActionIn, request: Request, user=Depends(signed_in), x_chat_session: str | None = Header(default=None)
+):
     turn = turn_for(user, x_chat_session)
     if (over := limited(request, user)) is not None:
         return over

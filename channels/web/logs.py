@@ -1,4 +1,5 @@
 """Structured logs: one JSON object a line, each carrying the id of the request it belongs to."""
+
 import contextvars
 import json
 import logging
@@ -15,8 +16,12 @@ _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "color
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {"ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
-                 "level": record.levelname.lower(), "logger": record.name, "msg": record.getMessage()}
+        entry: dict[str, Any] = {
+            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
         ctx = request_context.get()
         if ctx:
             entry["request_id"] = ctx.get("request_id")
@@ -75,7 +80,13 @@ class RequestLogMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            self.log.info("request", extra={"method": scope["method"], "path": scope["path"], "status": status,
-                                            "ms": round((time.perf_counter() - started) * 1000, 1)})
+            self.log.info(
+                "request",
+                extra={
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "status": status,
+                    "ms": round((time.perf_counter() - started) * 1000, 1),
+                },
+            )
             request_context.reset(token)
-

@@ -1,4 +1,5 @@
 """Approval tables: the rules and one approval request per order."""
+
 from datetime import datetime
 from decimal import Decimal
 

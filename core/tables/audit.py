@@ -1,4 +1,5 @@
 """The audit log and the notification outbox."""
+
 from datetime import datetime
 
 from sqlmodel import Field, SQLModel

@@ -1,4 +1,5 @@
 """Billing tables: delivery notes, invoices and payments."""
+
 from datetime import date, datetime
 from decimal import Decimal
 

@@ -1,4 +1,5 @@
 """Catalogue tables: brand and category trees, products, SKUs and their units."""
+
 from decimal import Decimal
 
 from sqlmodel import Column, Field, SQLModel

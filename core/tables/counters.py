@@ -1,4 +1,5 @@
 """The counter table behind the number sequences (core/counters.py)."""
+
 from sqlmodel import Field, SQLModel
 
 

@@ -1,5 +1,6 @@
 """Field work: beats (a sales rep's visiting routes), attendance days, visits and what they
 link to, outlet change requests and monthly targets."""
+
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -9,8 +10,15 @@ from sqlmodel import Column, Field, SQLModel
 from ..types import DecimalText, timestamp
 
 VISIT_OUTCOMES = ("order", "no_order")
-NO_ORDER_REASONS = ("stock_sufficient", "shop_closed", "owner_absent", "credit_issue", "price_issue",
-                    "competitor", "other")  # rules.md, "Field work"
+NO_ORDER_REASONS = (
+    "stock_sufficient",
+    "shop_closed",
+    "owner_absent",
+    "credit_issue",
+    "price_issue",
+    "competitor",
+    "other",
+)  # rules.md, "Field work"
 OUTLET_CLASSES = ("A", "B", "C")
 
 
@@ -27,8 +35,15 @@ class Attendance(SQLModel, table=True):
     (the partial unique index is the last line of defence behind the rep's row lock)."""
 
     __tablename__ = "attendance"
-    __table_args__ = (Index("ux_attendance_open", "user_id", unique=True,
-                            postgresql_where=text("check_out IS NULL"), sqlite_where=text("check_out IS NULL")),)
+    __table_args__ = (
+        Index(
+            "ux_attendance_open",
+            "user_id",
+            unique=True,
+            postgresql_where=text("check_out IS NULL"),
+            sqlite_where=text("check_out IS NULL"),
+        ),
+    )
     id: int | None = Field(default=None, primary_key=True)
     user_id: str = Field(index=True)
     day: date = Field(index=True)  # the check-in's date in the business's time zone
@@ -45,8 +60,15 @@ class Visit(SQLModel, table=True):
     """A rep's call at an outlet. At most one open visit per rep (partial unique index)."""
 
     __tablename__ = "visit"
-    __table_args__ = (Index("ux_visit_open", "user_id", unique=True,
-                            postgresql_where=text("ended_at IS NULL"), sqlite_where=text("ended_at IS NULL")),)
+    __table_args__ = (
+        Index(
+            "ux_visit_open",
+            "user_id",
+            unique=True,
+            postgresql_where=text("ended_at IS NULL"),
+            sqlite_where=text("ended_at IS NULL"),
+        ),
+    )
     id: str = Field(primary_key=True)
     user_id: str = Field(index=True)
     customer: str = Field(index=True)

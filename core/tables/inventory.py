@@ -1,4 +1,5 @@
 """Inventory tables: batch balances, the stock ledger and the batches reserved for orders."""
+
 from datetime import date, datetime
 
 from sqlmodel import Field, SQLModel

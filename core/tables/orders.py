@@ -1,4 +1,5 @@
 """Order tables: header, lines and the schemes applied to each order."""
+
 from datetime import datetime
 from decimal import Decimal
 from typing import Any

@@ -1,4 +1,5 @@
 """Party tables: the region tree, warehouses, customers and users, and requests to link a user's Telegram account."""
+
 from datetime import datetime
 from decimal import Decimal
 

@@ -1,4 +1,5 @@
 """The price table: rows at default, customer type, region and customer scope."""
+
 from datetime import date
 from decimal import Decimal
 

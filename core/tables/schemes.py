@@ -1,4 +1,5 @@
 """The scheme table: volume, value and free-goods promotions as configured."""
+
 from datetime import date
 from decimal import Decimal
 

@@ -7,10 +7,11 @@ Create Date: 2026-12-02 18:40:00
 Dispatch locks the order (core/locks.py); these unique indexes are the last line of
 defence if a path ever forgets to: a second invoice or delivery note for an order fails.
 """
+
 from alembic import op
 
-revision = '0005'
-down_revision = '0004'
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
