@@ -8,6 +8,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from core.errors import InvalidInput
+from core.quantities import parse_number, split_quantity
+
 Dimension = Literal[
     "customer",
     "sku",
@@ -116,9 +119,6 @@ UNIT_WORDS = (
 def checked_quantity(value, signed: bool = False):
     """A quantity argument that reads as a number (words and shorthand too), above zero unless
     `signed`; the message says how to fix the call."""
-    from core.errors import InvalidInput
-    from core.quantities import parse_number, split_quantity
-
     if isinstance(value, bool):
         raise ValueError("give a number such as 12 or 1.5")
     text = value.strip() if isinstance(value, str) else value

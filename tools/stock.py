@@ -8,6 +8,7 @@ from core.catalogue import sku_units
 from core.errors import Ambiguous, InvalidInput, NotFound
 from core.inventory import batches_for
 from core.lookup import resolve_sku, resolve_warehouse
+from core.quantities import parse_number, read_line, split_quantity
 from core.stock import (
     adjust_stock,
     batches_held,
@@ -20,12 +21,11 @@ from core.stock import (
 
 from . import schemas
 from .base import Preview, Table, Tool, ToolContext, ToolResult, dry_run, fingerprint
+from .format import base_unit
 
 
 def _base_names(session, skus: list[str]) -> dict[str, str]:
     """Each SKU's base unit as the world names it (KG, STRIP, PCS), for replies that count stock."""
-    from .format import base_unit
-
     units = sku_units(session, list(dict.fromkeys(skus)))
     return {c: base_unit(units.get(c)) for c in skus}
 
@@ -197,8 +197,6 @@ def _base_qty(sku, qty, unit: str | None, units: list[tuple[str, int]]) -> int:
     """A signed quantity as said ("-3", "2 cartons", "dedh") in a unit as said ("bags", "peti"),
     read through the core's one vocabulary into whole base units; an unknown unit word is
     refused with the units the SKU has, never taken for the base unit."""
-    from core.quantities import parse_number, read_line, split_quantity
-
     sign = 1
     if isinstance(qty, str) and qty.strip()[:1] in "-+":
         sign, qty = (-1 if qty.strip()[0] == "-" else 1), qty.strip()[1:]
