@@ -258,11 +258,16 @@ def new_items(before: list[dict], after: list[dict]) -> list[dict]:
 
 
 def new_approvals(before: dict, after: dict) -> list[dict]:
-    """Approval requests beyond those each order already had (an existing one may change status);
-    orders' requests only (outlet requests sit in the same section, with a `request` id)."""
+    """Approval requests beyond those each order already had (an existing one may change status),
+    and the outlet requests made since (scenarios.md: they sit under approvals, with their kind)."""
     had = Counter(a["order_no"] for a in before.get("approvals", []) if a.get("order_no"))
+    requests = {a["request"] for a in before.get("approvals", []) if a.get("request")}
     out = []
     for a in after.get("approvals", []):
+        if a.get("request"):
+            if a["request"] not in requests:
+                out.append(a)
+            continue
         if not a.get("order_no"):
             continue
         if had[a["order_no"]]:
@@ -330,8 +335,9 @@ def match_payment(exp: dict, p: dict) -> list[str]:
 
 def match_approval(exp: dict, a: dict, customer_of: dict[str, str]) -> list[str]:
     problems = []
-    if "order_customer" in exp and customer_of.get(a["order_no"]) != exp["order_customer"]:
-        problems.append(f"order {a['order_no']} of {customer_of.get(a['order_no'])} (expected {exp['order_customer']})")
+    whose = customer_of.get(a["order_no"]) if a.get("order_no") else a.get("customer")  # an outlet request's outlet
+    if "order_customer" in exp and whose != exp["order_customer"]:
+        problems.append(f"{a.get('order_no') or a.get('request')} of {whose} (expected {exp['order_customer']})")
     if "reasons" in exp and set(exp["reasons"]) != set(a.get("reasons", [])):
         problems.append(f"reasons {a.get('reasons')} (expected {sorted(exp['reasons'])})")
     if "approver_role" in exp and exp["approver_role"] != a.get("approver_role"):
@@ -425,7 +431,10 @@ def check_final(final: dict, before: dict, after: dict) -> list[Check]:
                     value,
                     new_approvals(before, after),
                     partial(match_approval, customer_of=customer_of),
-                    lambda a: f"{a['order_no']} {a.get('reasons')} {a.get('approver_role')} {a['status']}",
+                    lambda a: (
+                        f"{a.get('order_no') or a.get('request')} {a.get('reasons') or a.get('kind')} "
+                        f"{a.get('approver_role')} {a['status']}"
+                    ),
                 )
             )
         elif key == "orders_changed":

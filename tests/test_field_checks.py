@@ -109,8 +109,9 @@ def test_field_final_checks_pass_and_fail():
     assert "R-999 did not exist" in checks[3].detail and "phone 2 (expected 3" in checks[3].detail
 
 
-def test_outlet_requests_are_not_order_approvals():
-    assert [a["order_no"] for a in new_approvals(BEFORE, AFTER)] == []
+def test_outlet_requests_made_count_as_new_approval_requests():
+    """scenarios.md: outlet requests sit under approvals with their kind; approvals_created counts them."""
+    assert [(a.get("order_no"), a.get("request")) for a in new_approvals(BEFORE, AFTER)] == [(None, "OR-0001")]
 
 
 def test_bad_field_final_items_are_reported():

@@ -112,7 +112,7 @@ class StartDay(_Change):
         return start_day(ctx.session, ctx.actor, ctx.clock, args.latitude, args.longitude)
 
     def _words(self, ctx, args, day, done):
-        plan = todays_plan(ctx.session, ctx.actor, ctx.clock)
+        plan = todays_plan(ctx.session, ctx.actor, ctx.clock) if ctx.actor.role == "sales_rep" else []
         beat = (
             (
                 f" Today's beat has {len(plan)} outlet{'s' if len(plan) != 1 else ''}: "

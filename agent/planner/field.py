@@ -51,7 +51,21 @@ _AT = re.compile(
     r"|\b(?:reached|arrived(?:\s+at)?|just\s+reached|visiting|check(?:ing|ed)?[- ]?in\s+(?:at|to)|"
     r"start(?:ing|ed)?\s+(?:a\s+|the\s+)?visit\s+(?:at|to|for)|now\s+at|entered)\s+(?P<b>.+)"
     r"|^(?P<c>.+?)\s+(?:pe|par|pr|me|mein)\s+(?:hoon|hu|hun|pahunch\w*|aa\s+gaya|aa\s+gayi|aaya|aayi)\b"
-    r"|^\s*(?:at|@)\s+(?P<d>.+?)(?:\s+(?:now|right now|abhi))?\s*[.!]*$",
+    r"|^\s*(?:at|in|@)\s+(?P<d>.+?)(?:\s+(?:now|right now|abhi))?\s*[.!]*$",
+    re.I,
+)
+_VISIT_SIGNAL = re.compile(
+    r"\b(?:visit(?:ing|ed)?|reach(?:ed|ing)?|arriv(?:ed|ing)|check(?:ed|ing)?[- ]?in(?:\s+(?:at|to))?|entered|"
+    r"pahunch\w*|aa\s+gay[aie]|aaya|aayi|(?:i'?m|i\s+am|im|am|we'?re|we\s+are)\s+(?:now\s+)?(?:at|in)|"
+    r"here\s+at|now\s+at|started|start)\b",
+    re.I,
+)
+# words that make a message about an outlet something other than being there
+_NOT_A_VISIT = re.compile(
+    r"\b(?:orders?|balance|owes?|outstanding|dues?|prices?|rates?|stock|offers?|schemes?|invoices?|bills?|sales|report|"
+    r"pending|payments?|collected|paid|deliver\w*|dispatch\w*|approve|reject|how|what|which|when|who|why|where|plan|"
+    r"beat|target|compliance|missed|tomorrow|next|later|schedule\w*|last|yesterday|number|phone|contact|class|"
+    r"location|add|register|onboard|suggest\w*|day|work|duty|shift)\b",
     re.I,
 )
 _NO_ORDER = re.compile(
@@ -251,6 +265,18 @@ class FieldIntents:
             plan = self._visit_start(said)
             if plan is not None:
                 return plan
+        if (
+            _VISIT_SIGNAL.search(text)
+            and not _NOT_A_VISIT.search(text)
+            and not _NO_ORDER.search(low)
+            and self._can("start_visit")
+            and not self.lex.find_order_numbers(text)
+        ):  # "<outlet> visit", "check-in <outlet>", "<outlet> aa gaya": an outlet named beside a visit word
+            cust, ask, _ = self._customer(_VISIT_SIGNAL.sub(" ", text))
+            if ask:
+                return ask
+            if cust:
+                return Plan([("start_visit", {"customer": cust, **self._location(text)})])
         if _START_DAY.search(low) and not re.search(r"\b(?:order|stock)\b", low):
             if not asking:
                 return self._rep_only("start_day", self._location(text), "start a working day")

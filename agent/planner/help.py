@@ -31,11 +31,11 @@ def examples(world, tools: set[str], role: str) -> list[str]:
     custs = _customers(world, 2)
     staff = role not in ("retailer", "distributor")
     out: list[str] = []
-    if can("start_day"):  # a rep's day comes first for a rep
+    if can("start_day") and role == "sales rep":  # a rep's day comes first for a rep
         out += ["start my day", "what's my beat today?"]
         if custs:
             out.append(f"I'm at {custs[0]}")
-    if can("visit_compliance") and not can("start_day"):
+    if can("visit_compliance") and role in ("manager", "admin"):
         out.append("how did my team do on visits this week?")
     if can("create_order"):
         who = f" for {custs[0]}" if staff and custs else ""
