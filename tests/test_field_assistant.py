@@ -218,3 +218,17 @@ def test_a_reps_whole_day_in_the_terminal_chat(sample, tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert "Day ended at" in result.output and "Traceback" not in result.output
     _the_day_happened(sample)
+
+
+def test_an_order_said_during_a_visit_is_for_the_outlet_visited_and_asked_otherwise(sample):
+    a = Assistant(sample, MON)
+    asked = say(a, REP, "2 boxes of crunchy cream 100g")  # no visit yet: which customer
+    assert asked.outcome == "clarify" and "Which customer" in asked.text
+    say(a, REP, "no")
+    confirmed(a, REP, "start my day", "start_day")
+    confirmed(a, REP, "reached Lucky General Store", "start_visit")
+    preview, _ = confirmed(a, REP, "book 2 boxes crunchy cream 100g", "create_order")
+    assert "Lucky General Store (R-106)" in preview.text
+    with Session(sample) as s:
+        [order] = s.exec(select(Order).where(Order.customer == "R-106", Order.created_by == REP)).all()
+        assert s.exec(select(VisitLink).where(VisitLink.ref == order.order_no)).one().kind == "order"

@@ -1578,7 +1578,7 @@ class Planner(FieldIntents):
     def _order(self, text: str, low: str, cust: str | None, qty_items) -> Plan:
         if not self._can("create_order"):
             return self._refuse_role("place orders")
-        if not cust and self.ctx.role in STAFF_ROLES:
+        if not cust and self.ctx.role in STAFF_ROLES and not self.ctx.visiting:  # a rep's visit: that outlet's order
             return Plan(text="Which customer is this order for?", outcome="clarify", frame={"slot": "customer"})
         args = {"items": qty_items.items}
         if cust:
