@@ -466,6 +466,17 @@ def resolve_outlet_request(session: Session, actor: Actor, text: str) -> OutletR
     for req in pending:
         if req.id.casefold() == t.casefold():
             return req
+    if t.casefold() in ("new", "update"):  # "the new shop request": the one pending of that kind
+        kind = [r for r in pending if r.kind == t.casefold()]
+        if len(kind) == 1:
+            return kind[0]
+        if not kind:
+            raise NotFound(
+                f"No pending {'new outlet' if t.casefold() == 'new' else 'outlet update'} request that you can see."
+            )
+        raise Ambiguous(
+            f"Which one? {', '.join(f'{r.id} ({r.customer})' for r in kind)}.", [(r.id, r.customer) for r in kind]
+        )
     if re.fullmatch(r"[A-Za-z]{1,4}-?\d+", t):
         return get_outlet_request(session, actor, t)  # a request id: NotFound worded like any other
     reps = (

@@ -469,7 +469,14 @@ class FieldIntents:
             return Plan([("outlet_requests", {})])
         who = _POSSESSIVE.search(text)
         cust, _, span = self._customer(text)
-        request = ref[1].upper() if ref else who[1] if who else cust
+        kind = (
+            "new"
+            if re.search(r"\bnew\s+(?:shop|outlet|store|customer|retailer)s?\b", low)
+            else "update"
+            if re.search(r"\b(?:update|change|phone|number|contact|class|location)\b", low)
+            else None
+        )
+        request = ref[1].upper() if ref else who[1] if who else cust or kind
         if not request:
             return Plan(
                 [("outlet_requests", {})], note="Which one? Say approve or reject with its request id. Waiting:"
@@ -487,6 +494,12 @@ class FieldIntents:
         return Plan([("reject_outlet_request", {"request": request, "reason": reason})])
 
     def _team(self, text: str, low: str) -> Plan | None:
+        if self._can("outlet_requests") and re.search(
+            r"\b(?:pending|waiting|open)\s+(?:requests?|proposals?)\b|\b(?:requests?|proposals?)\s+from\s+(?:the\s+)?"
+            r"(?:reps?|team|sales\s*(?:men|people|team))\b",
+            low,
+        ):  # order approvals and the reps' outlet requests: everything waiting for this manager
+            return Plan([("pending_approvals", {}), ("outlet_requests", {})])
         rep = self._rep_named(text)
         period = period_args(text, self.today)
         if m := _IDLE.search(text):
