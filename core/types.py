@@ -103,7 +103,7 @@ class _ExactSum:
 def _register_money_sum(dbapi_conn: object, _: object) -> None:
     # every engine, whoever builds it (the CLI, tests, Alembic), so money_sum works everywhere
     if isinstance(dbapi_conn, sqlite3.Connection):
-        dbapi_conn.create_aggregate("dms_money_sum", 1, _ExactSum)
+        dbapi_conn.create_aggregate("dms_money_sum", 1, cast(Any, _ExactSum))
 
 
 class UtcDateTime(TypeDecorator[datetime]):
