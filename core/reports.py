@@ -16,7 +16,7 @@ from .errors import InvalidInput
 from .orders import order_scope
 from .parties import ancestors
 from .sales_filters import NO_FILTER, SalesFilter
-from .sales_sums import Sums, among, sales_sums
+from .sales_sums import Sums, sales_sums
 from .settings import business_tz
 from .tables.catalogue import Brand, Category, Product, Sku
 from .tables.orders import Order
@@ -123,11 +123,13 @@ def _grouped(
     if dim is None or not sums:
         return overall, []
     lined = by_line or where.skus is not None
-    labeller = _labeller(session, dim, {s.key for s in sums})
+    labeller = _labeller(session, dim) if dim.name not in ("customer", "sku") else None
     acc: dict[str, Sums] = {}
     labels: dict[str, str] = {}
     for s in sums:  # a level of the region tree folds regions together: each order has one region
-        key, label = labeller(s.key)
+        key, label = (
+            labeller(s.key) if labeller else (s.key, s.key if s.label is None else s.label)
+        )  # unknown: the code
         labels[key] = label
         if key in acc:
             a = acc[key]
@@ -174,23 +176,16 @@ def _period_key(d: date, grain: str) -> tuple[str, str]:
     return d.strftime("%Y-%m"), d.strftime("%B %Y")
 
 
-def _labeller(session: Session, dim: _Dimension, keys: set[Any]) -> Callable[[Any], tuple[str, str]]:
-    """A group's raw key (from `sales_sums`) -> (key, label) for a dimension."""
+def _labeller(session: Session, dim: _Dimension) -> Callable[[Any], tuple[str, str]]:
+    """A group's raw key (from `sales_sums`) -> (key, label) for a dimension other than customer
+    and SKU (whose names come with their sums)."""
     name = dim.name
     if name in TIME_DIMENSIONS:
         return lambda d: _period_key(cast(date, d), name)
     if name in LINE_DIMENSIONS:
-        if name == "sku":
-            q = sa.select(col(Sku.code), col(Sku.name)).where(among(col(Sku.code), keys, "keys"))
-            skus: dict[str, str] = {c: n for c, n in session.execute(q)}
-            return lambda k: (k, skus.get(k, k))
         t = {"product": table_of(Product), "brand": table_of(Brand), "category": table_of(Category)}[name]
         names: dict[str, str] = {c: n for c, n in session.execute(sa.select(t.c.code, t.c.name))}
         return lambda k: (k, names.get(k, k))
-    if name == "customer":
-        q = sa.select(col(Customer.code), col(Customer.name)).where(among(col(Customer.code), keys, "keys"))
-        customers: dict[str, str] = {c: n for c, n in session.execute(q)}
-        return lambda k: (k, customers.get(k, k))
     regions = {r.code: r for r in session.exec(select(Region))}
 
     def region_name(code: str) -> str:

@@ -33,6 +33,7 @@ class Sums:
     net: Decimal
     total: Decimal
     qty: int
+    label: str | None = None  # a customer's or SKU's name, read in the same query
 
 
 def sales_sums(
@@ -55,11 +56,11 @@ def sales_sums(
         session, actor, statuses=list(SALES_STATUSES), customer=customer, regions=regions, start=start, end=end
     )
     if where.customers is not None:
-        conds.append(among(col(Order.customer), where.customers, "where_customers"))
+        conds.append(_among(col(Order.customer), where.customers, "where_customers"))
     lined = by_line or where.skus is not None
     if lined:
         if where.skus is not None:
-            conds.append(among(col(OrderLine.sku), where.skus, "where_skus"))
+            conds.append(_among(col(OrderLine.sku), where.skus, "where_skus"))
         measures: list[Any] = [
             sa.func.count(sa.distinct(col(Order.order_no))),
             money_sum(col(OrderLine.line_total)),
@@ -73,31 +74,39 @@ def sales_sums(
     overall = _sums(None, session.execute(base.where(*conds)).one())
     if group is None:
         return overall, []
-    key, base = _key(session, base, group)
-    rows = session.execute(base.add_columns(key.label("key")).where(*conds).group_by(key))
-    return overall, _fold_times([_sums(r.key, r) for r in rows], group)
+    key, name, base = _key(session, base, group)
+    if name is None:
+        rows = session.execute(base.add_columns(key.label("key")).where(*conds).group_by(key))
+        return overall, _fold_times([_sums(r.key, r) for r in rows], group)
+    rows = session.execute(base.add_columns(key.label("key"), name.label("name")).where(*conds).group_by(key, name))
+    return overall, [_sums(r.key, r, r.name) for r in rows]
 
 
-def _sums(key: Any, row: Sequence[Any]) -> Sums:
+def _sums(key: Any, row: Sequence[Any], label: str | None = None) -> Sums:
     total, tax = row[1] or ZERO, row[2] or ZERO
-    return Sums(key, int(row[0]), total - tax, total, int(row[3]))
+    return Sums(key, int(row[0]), total - tax, total, int(row[3]), label)
 
 
-def among(column: Any, values: Iterable[str], name: str) -> sa.ColumnElement[bool]:
+def _among(column: Any, values: Iterable[str], name: str) -> sa.ColumnElement[bool]:
     # inline literals, so a filter of tens of thousands of customers meets no parameter limit
     return cast(
         sa.ColumnElement[bool], column.in_(sa.bindparam(name, sorted(values), expanding=True, literal_execute=True))
     )
 
 
-def _key(session: Session, base: sa.Select[Any], group: str) -> tuple[Any, sa.Select[Any]]:
-    """The grouping expression for a dimension, and the query with what it needs joined."""
+def _key(session: Session, base: sa.Select[Any], group: str) -> tuple[Any, Any, sa.Select[Any]]:
+    """The grouping expression for a dimension, the name to read with it (customers and SKUs, so
+    thousands of keys need no second query), and the query with what they need joined."""
     if group == "customer":
-        return col(Order.customer), base
+        return (
+            col(Order.customer),
+            col(Customer.name),
+            base.outerjoin(Customer, col(Customer.code) == col(Order.customer)),
+        )
     if group == "region":
-        return col(Customer.region), base.join(Customer, col(Customer.code) == col(Order.customer))
+        return col(Customer.region), None, base.join(Customer, col(Customer.code) == col(Order.customer))
     if group == "sku":
-        return col(OrderLine.sku), base
+        return col(OrderLine.sku), col(Sku.name), base.outerjoin(Sku, col(Sku.code) == col(OrderLine.sku))
     if group in LINE_DIMENSIONS:
         # as the Python grouping read it: an unknown SKU stands for itself; no value reads "-"
         attr = col(Sku.product) if group == "product" else getattr(Product, group)
@@ -107,9 +116,9 @@ def _key(session: Session, base: sa.Select[Any], group: str) -> tuple[Any, sa.Se
         joined = base.outerjoin(Sku, col(Sku.code) == col(OrderLine.sku))
         if group != "product":
             joined = joined.outerjoin(Product, col(Product.code) == col(Sku.product))
-        return key, joined
+        return key, None, joined
     if group in TIME_DIMENSIONS:
-        return _local_period(session, group), base
+        return _local_period(session, group), None, base
     raise ValueError(f"no SQL grouping for {group!r}")
 
 
