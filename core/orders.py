@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import insert
+from sqlalchemy import ColumnElement, insert
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
@@ -415,30 +415,47 @@ def list_orders(
 ) -> list[Order]:
     """Orders in the actor's scope, newest first. `start`/`end` are dates (inclusive) in the
     business's time zone; `regions` a set of region codes (already expanded to their subtrees)."""
+    where = order_scope(session, actor, statuses=statuses, customer=customer, regions=regions, start=start, end=end)
+    q = select(Order).where(*where)
+    return list(session.exec(q.order_by(col(Order.created_at).desc(), col(Order.order_no).desc()).limit(limit)))
+
+
+def order_scope(
+    session: Session,
+    actor: Actor,
+    *,
+    statuses: list[str] | None = None,
+    customer: str | None = None,
+    regions: set[str] | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> list[ColumnElement[bool]]:
+    """The conditions on `Order` that `list_orders` applies (the actor's scope and the filters),
+    for queries that sum orders in SQL rather than list them."""
     actor.require("orders.view", "see orders")
-    q = select(Order)
+    where: list[ColumnElement[bool]] = []
     if actor.role == "warehouse":
         whs = visible_warehouse_codes(session, actor)
         if whs is not None:
-            q = q.where(col(Order.warehouse).in_(whs))
+            where.append(col(Order.warehouse).in_(whs))
     else:
         codes = visible_customer_codes(session, actor)
         if codes is not None:
-            q = q.where(col(Order.customer).in_(codes))
+            where.append(col(Order.customer).in_(codes))
     if customer:
         get_customer(session, actor, customer)  # refuses out of scope without leaking
-        q = q.where(Order.customer == customer)
+        where.append(col(Order.customer) == customer)
     if statuses:
-        q = q.where(col(Order.status).in_(statuses))
+        where.append(col(Order.status).in_(statuses))
     if regions is not None:
-        q = q.where(col(Order.customer).in_(select(Customer.code).where(col(Customer.region).in_(regions))))
+        where.append(col(Order.customer).in_(select(Customer.code).where(col(Customer.region).in_(regions))))
     # the period is whole days in the business's time zone, filtered in SQL on the UTC column
     tz = business_tz()
     if start:
-        q = q.where(Order.created_at >= datetime.combine(start, time.min, tz))
+        where.append(col(Order.created_at) >= datetime.combine(start, time.min, tz))
     if end:
-        q = q.where(Order.created_at < datetime.combine(end + timedelta(days=1), time.min, tz))
-    return list(session.exec(q.order_by(col(Order.created_at).desc(), col(Order.order_no).desc()).limit(limit)))
+        where.append(col(Order.created_at) < datetime.combine(end + timedelta(days=1), time.min, tz))
+    return where
 
 
 # --- changing status ---------------------------------------------------------------------

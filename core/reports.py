@@ -1,12 +1,11 @@
 """Reports as core queries, scoped to the actor: sales (by any dimension, with filters),
 rankings, trends, inactive customers and order summaries."""
 
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import cast
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -14,14 +13,15 @@ from sqlmodel import Session, col, select
 from .access import Actor, visible_customer_codes
 from .billing import OUTSTANDING_STATUSES
 from .errors import InvalidInput
-from .orders import SALES_STATUSES, list_orders
+from .orders import order_scope
 from .parties import ancestors
 from .sales_filters import NO_FILTER, SalesFilter
+from .sales_sums import Sums, sales_sums
 from .settings import business_tz
 from .tables.catalogue import Brand, Category, Product, Sku
-from .tables.orders import Order, OrderLine
+from .tables.orders import Order
 from .tables.parties import Customer, Region
-from .types import money
+from .types import money, money_sum, table_of
 
 DIMENSIONS = ("customer", "sku", "product", "brand", "category", "region", "day", "month")
 # Sales may also be grouped by week and by any level of the world's region tree (its `level`
@@ -79,92 +79,66 @@ def sales(
     _require_sales(actor)
     where = where or NO_FILTER
     dims = _dimension(session, by) if by is not None else None
-    facts = _facts(
+    overall, rows = _grouped(
         session,
         actor,
         start,
         end,
         where,
+        dims,
         by_line=dims is not None and dims.name in LINE_DIMENSIONS,
         regions=regions,
         customer=customer,
     )
-    rows = _group(session, facts, dims) if dims else []
     return SalesReport(
         start,
         end,
         by,
-        len({f.order_no for f in facts}),
-        money(sum((f.net for f in facts), ZERO)),
-        money(sum((f.total for f in facts), ZERO)),
+        overall.orders,
+        money(overall.net),
+        money(overall.total),
         sorted(rows, key=lambda r: (-r.total, r.key)),
         where,
     )
 
 
-# --- the facts every sales figure is summed from ----------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Fact:
-    """One sold order (sku None) or one line of it: what it adds to a report."""
-
-    order_no: str
-    customer: str
-    created_at: datetime
-    sku: str | None
-    qty: int
-    net: Decimal
-    total: Decimal
-
-
-def _facts(
+def _grouped(
     session: Session,
     actor: Actor,
     start: date | None,
     end: date | None,
     where: SalesFilter,
+    dim: "_Dimension | None",
     *,
     by_line: bool,
     regions: set[str] | None = None,
     customer: str | None = None,
-    statuses: tuple[str, ...] = SALES_STATUSES,
-) -> list[_Fact]:
-    """The sold orders in scope (or their lines, when asked or when SKUs are filtered)."""
-    orders = list_orders(
-        session, actor, statuses=list(statuses), customer=customer, regions=regions, start=start, end=end, limit=10**9
+) -> tuple[Sums, list[SalesRow]]:
+    """Sales summed in the database (`core.sales_sums`), as report rows with their labels. Rows
+    carry quantities when lines were summed (a line dimension or SKU filters)."""
+    group = None if dim is None else ("region" if dim.name == "level" else dim.name)
+    overall, sums = sales_sums(
+        session, actor, start, end, where, by_line=by_line, group=group, regions=regions, customer=customer
     )
-    orders = [o for o in orders if where.counts_customer(o.customer)]
-    if not by_line and where.skus is None:
-        return [_Fact(o.order_no, o.customer, o.created_at, None, 0, o.total - o.tax, o.total) for o in orders]
-    by_no = {o.order_no: o for o in orders}
-    out: list[_Fact] = []
-    nos = sorted(by_no)
-    for i in range(0, len(nos), 5000):  # bounded IN lists on every database
-        for line in session.execute(
-            sa.select(
-                col(OrderLine.order_no),
-                col(OrderLine.sku),
-                col(OrderLine.qty),
-                col(OrderLine.line_total),
-                col(OrderLine.tax),
-            ).where(col(OrderLine.order_no).in_(nos[i : i + 5000]))
-        ):
-            if not where.counts_sku(line.sku):
-                continue
-            o = by_no[line.order_no]
-            out.append(
-                _Fact(
-                    o.order_no,
-                    o.customer,
-                    o.created_at,
-                    line.sku,
-                    line.qty,
-                    line.line_total - line.tax,
-                    line.line_total,
-                )
-            )
-    return out
+    if dim is None or not sums:
+        return overall, []
+    lined = by_line or where.skus is not None
+    labeller = _labeller(session, dim) if dim.name not in ("customer", "sku") else None
+    acc: dict[str, Sums] = {}
+    labels: dict[str, str] = {}
+    for s in sums:  # a level of the region tree folds regions together: each order has one region
+        key, label = (
+            labeller(s.key) if labeller else (s.key, s.key if s.label is None else s.label)
+        )  # unknown: the code
+        labels[key] = label
+        if key in acc:
+            a = acc[key]
+            a.orders, a.net, a.total, a.qty = a.orders + s.orders, a.net + s.net, a.total + s.total, a.qty + s.qty
+        else:
+            acc[key] = Sums(key, s.orders, s.net, s.total, s.qty)
+    return overall, [
+        SalesRow(k, labels[k], v.orders, money(v.net), money(v.total), v.qty if lined else None) for k, v in acc.items()
+    ]
 
 
 @dataclass(frozen=True)
@@ -202,85 +176,26 @@ def _period_key(d: date, grain: str) -> tuple[str, str]:
     return d.strftime("%Y-%m"), d.strftime("%B %Y")
 
 
-@dataclass
-class _Sums:
-    orders: set[str] = field(default_factory=set)
-    net: Decimal = ZERO
-    total: Decimal = ZERO
-    qty: int = 0
-
-
-def _group(session: Session, facts: list[_Fact], dim: _Dimension) -> list[SalesRow]:
-    keyer = _keyer(session, facts, dim)
-    acc: dict[str, _Sums] = defaultdict(_Sums)
-    labels: dict[str, str] = {}
-    for f in facts:
-        key, label = keyer(f)
-        labels[key] = label
-        a = acc[key]
-        a.orders.add(f.order_no)
-        a.net += f.net
-        a.total += f.total
-        a.qty += f.qty
-    by_line = bool(facts) and facts[0].sku is not None
-    return [
-        SalesRow(k, labels.get(k, k), len(v.orders), money(v.net), money(v.total), v.qty if by_line else None)
-        for k, v in acc.items()
-    ]
-
-
-def _keyer(session: Session, facts: list[_Fact], dim: _Dimension) -> Callable[[_Fact], tuple[str, str]]:
-    """fact -> (key, label) for a dimension."""
+def _labeller(session: Session, dim: _Dimension) -> Callable[[Any], tuple[str, str]]:
+    """A group's raw key (from `sales_sums`) -> (key, label) for a dimension other than customer
+    and SKU (whose names come with their sums)."""
     name = dim.name
     if name in TIME_DIMENSIONS:
-        tz = business_tz()
-        return lambda f: _period_key(f.created_at.astimezone(tz).date(), name)
+        return lambda d: _period_key(cast(date, d), name)
     if name in LINE_DIMENSIONS:
-        # rows of the columns used, not objects; every SKU when many are asked (no huge IN list)
-        wanted = {f.sku for f in facts}
-        stmt = select(Sku.code, Sku.name, Sku.product)
-        if len(wanted) <= 1000:
-            stmt = stmt.where(col(Sku.code).in_(wanted))
-        skus = {s.code: s for s in session.execute(stmt) if s.code in wanted}
-        products = {
-            p.code: p for p in session.execute(select(Product.code, Product.name, Product.brand, Product.category))
-        }
-        names = {
-            "product": {c: p.name for c, p in products.items()},
-            "brand": dict(session.exec(select(Brand.code, Brand.name)).all()),
-            "category": dict(session.exec(select(Category.code, Category.name)).all()),
-        }
-
-        def line_key(f: _Fact) -> tuple[str, str]:
-            code = cast(str, f.sku)  # facts by line: each has its SKU
-            sku = skus.get(code)
-            if name == "sku" or sku is None:
-                return code, sku.name if sku else code
-            prod = products.get(sku.product)
-            key = {
-                "product": sku.product,
-                "brand": prod.brand if prod else None,
-                "category": prod.category if prod else None,
-            }[name] or "-"
-            return key, names[name].get(key, key)
-
-        return line_key
-    customers = {
-        c.code: c for c in session.exec(select(Customer).where(col(Customer.code).in_({f.customer for f in facts})))
-    }
-    if name == "customer":
-        return lambda f: (f.customer, customers[f.customer].name if f.customer in customers else f.customer)
+        t = {"product": table_of(Product), "brand": table_of(Brand), "category": table_of(Category)}[name]
+        names: dict[str, str] = {c: n for c, n in session.execute(sa.select(t.c.code, t.c.name))}
+        return lambda k: (k, names.get(k, k))
     regions = {r.code: r for r in session.exec(select(Region))}
 
     def region_name(code: str) -> str:
         return regions[code].name if code in regions else code
 
     if name == "region":
-        return lambda f: (customers[f.customer].region, region_name(customers[f.customer].region))
+        return lambda k: (k, region_name(k))
     level = cast(str, dim.level).casefold()  # the dimension left is a level of the region tree
 
-    def level_key(f: _Fact) -> tuple[str, str]:
-        own = customers[f.customer].region
+    def level_key(own: str) -> tuple[str, str]:
         for code in ancestors(session, own):
             r = regions.get(code)
             if r is not None and (r.level or "").casefold() == level:
@@ -347,8 +262,7 @@ def sales_ranking(
             "for sales over time ask for a trend."
         )
     by_line = dim.name in LINE_DIMENSIONS or measure == "quantity"
-    facts = _facts(session, actor, start, end, where, by_line=by_line)
-    rows = {r.key: r for r in (_group(session, facts, dim) if facts else [])}
+    rows = {r.key: r for r in _grouped(session, actor, start, end, where, dim, by_line=by_line)[1]}
     if direction == "bottom":
         for key, label in _candidates(session, actor, dim.name, where).items():
             rows.setdefault(key, SalesRow(key, label, 0, money(ZERO), money(ZERO), 0 if by_line else None))
@@ -471,8 +385,8 @@ def sales_trend(
             f"That is {len(steps)} {grain}s; please choose a shorter period or a coarser step "
             f"(at most {MAX_POINTS[grain]})."
         )
-    facts = _facts(session, actor, start, end, where, by_line=False)
-    rows = {r.key: r for r in _group(session, facts, _Dimension(grain))} if facts else {}
+    overall, grouped = _grouped(session, actor, start, end, where, _Dimension(grain), by_line=False)
+    rows = {r.key: r for r in grouped}
     lined = where.skus is not None
     points = [
         TrendPoint(
@@ -491,9 +405,9 @@ def sales_trend(
         start,
         end,
         points,
-        len({f.order_no for f in facts}),
-        money(sum((f.net for f in facts), ZERO)),
-        money(sum((f.total for f in facts), ZERO)),
+        overall.orders,
+        money(overall.net),
+        money(overall.total),
         where,
     )
 
@@ -581,8 +495,12 @@ def order_summary(
     customer: str | None = None,
     regions: set[str] | None = None,
 ) -> OrderSummary:
-    orders = list_orders(session, actor, customer=customer, regions=regions, start=start, end=end, limit=10**9)
-    by_status: dict[str, int] = defaultdict(int)
-    for o in orders:
-        by_status[o.status] += 1
-    return OrderSummary(dict(by_status), len(orders), money(sum((o.total for o in orders), Decimal(0))))
+    """Orders in scope (any status) counted by status, and their value, summed in the database."""
+    conds = order_scope(session, actor, customer=customer, regions=regions, start=start, end=end)
+    rows = session.execute(
+        sa.select(col(Order.status), sa.func.count(), money_sum(col(Order.total)))
+        .where(*conds)
+        .group_by(col(Order.status))
+    ).all()
+    by_status = {status: int(n) for status, n, _ in rows}
+    return OrderSummary(by_status, sum(by_status.values()), money(sum((t for _, _, t in rows), Decimal(0))))

@@ -1,11 +1,17 @@
-"""Column types: money as exact decimals on every database; typed access to a model's table."""
+"""Column types: money as exact decimals on every database, summable in SQL; typed access to a
+model's table."""
 
+import sqlite3
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import CursorResult, DateTime, Dialect, Result, String, Table, inspect
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy import CursorResult, DateTime, Dialect, Numeric, Result, String, Table, event, inspect
+from sqlalchemy.engine import Engine
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import TypeDecorator, TypeEngine
 from sqlmodel import Column, Field, SQLModel
 
 CENT = Decimal("0.01")
@@ -33,6 +39,71 @@ class DecimalText(TypeDecorator[Decimal]):
 
     def process_result_value(self, value: object, dialect: Dialect) -> Decimal | None:
         return None if value is None else Decimal(cast(str, value))
+
+
+class Money(TypeDecorator[Decimal]):
+    """Money, exact on every database and summable in SQL (`money_sum`).
+
+    PostgreSQL: NUMERIC without a fixed scale, so every stored amount (imports allow 4 places,
+    amounts up to 10^15, line totals beyond) keeps its digits and SUM is exact. SQLite has no
+    exact decimal (its NUMERIC is a binary float), so there it stays canonical decimal text and
+    `money_sum` is an exact aggregate registered on every SQLite connection. Python sees Decimal.
+    """
+
+    impl = String(40)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(Numeric(asdecimal=True))
+        return dialect.type_descriptor(String(40))
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> Decimal | str | None:
+        if value is None:
+            return None
+        return Decimal(value) if dialect.name == "postgresql" else str(Decimal(value))
+
+    def process_result_value(self, value: object, dialect: Dialect) -> Decimal | None:
+        return None if value is None else Decimal(cast(str | Decimal, value))
+
+
+class money_sum(FunctionElement[Decimal]):  # noqa: N801  (an SQL function, named as SQL names them)
+    """SUM of a Money column, exact on every database; NULL over no rows."""
+
+    type = Money()
+    name = "money_sum"
+    inherit_cache = True
+
+
+@compiles(money_sum)
+def _sum_sql(element: money_sum, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"sum({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(money_sum, "sqlite")
+def _sum_sqlite(element: money_sum, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"dms_money_sum({compiler.process(element.clauses, **kw)})"
+
+
+class _ExactSum:
+    """SQLite aggregate: the Decimal sum of decimal texts, as text (what Python summed before)."""
+
+    def __init__(self) -> None:
+        self.total: Decimal | None = None
+
+    def step(self, value: str | None) -> None:
+        if value is not None:
+            self.total = (self.total or Decimal(0)) + Decimal(value)
+
+    def finalize(self) -> str | None:
+        return None if self.total is None else str(self.total)
+
+
+@event.listens_for(Engine, "connect")
+def _register_money_sum(dbapi_conn: object, _: object) -> None:
+    # every engine, whoever builds it (the CLI, tests, Alembic), so money_sum works everywhere
+    if isinstance(dbapi_conn, sqlite3.Connection):
+        dbapi_conn.create_aggregate("dms_money_sum", 1, cast(Any, _ExactSum))
 
 
 class UtcDateTime(TypeDecorator[datetime]):

@@ -68,8 +68,9 @@ class ImportReport:
 # --- cell parsers: raw text -> value, or ValueError with the reason ---------------------------
 
 # Bounds that keep every value, and what is computed from it, inside its column: whole numbers
-# are the databases' INTEGER (PostgreSQL's 32 bits); money is stored as text of at most 40
-# characters, which a line's qty x price plus tax, summed over an order, stays within; dates stay
+# are the databases' INTEGER (PostgreSQL's 32 bits); money is text of at most 40 characters on
+# SQLite (NUMERIC on PostgreSQL), which a line's qty x price plus tax, summed over an order,
+# stays within; dates stay
 # far enough from year 9999 that a due date or a time zone shift cannot overflow Python's dates.
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 MONEY_MAX = Decimal("999999999999999.99")

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from sqlmodel import Column, Field, SQLModel
 
-from ..types import DecimalText, timestamp
+from ..types import Money, timestamp
 
 
 class DeliveryNote(SQLModel, table=True):
@@ -20,16 +20,16 @@ class Invoice(SQLModel, table=True):
     invoice_no: str = Field(primary_key=True)
     order_no: str = Field(index=True, unique=True)  # one per order
     customer: str = Field(index=True)
-    amount: Decimal = Field(sa_column=Column(DecimalText, nullable=False))
+    amount: Decimal = Field(sa_column=Column(Money, nullable=False))
     issued_on: date
     due_date: date
-    paid: Decimal = Field(default=Decimal("0"), sa_column=Column(DecimalText, nullable=False))
+    paid: Decimal = Field(default=Decimal("0"), sa_column=Column(Money, nullable=False))
 
 
 class Payment(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     customer: str = Field(index=True)
-    amount: Decimal = Field(sa_column=Column(DecimalText, nullable=False))
+    amount: Decimal = Field(sa_column=Column(Money, nullable=False))
     paid_on: date
     method: str | None = None
     reference: str | None = None

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from sqlmodel import Column, Field, SQLModel
 
-from ..types import DecimalText
+from ..types import DecimalText, Money
 
 
 class Brand(SQLModel, table=True):
@@ -31,7 +31,7 @@ class Sku(SQLModel, table=True):
     product: str = Field(index=True)
     name: str
     tax_rate: Decimal = Field(default=Decimal("0"), sa_column=Column(DecimalText, nullable=False))
-    mrp: Decimal | None = Field(default=None, sa_column=Column(DecimalText))
+    mrp: Decimal | None = Field(default=None, sa_column=Column(Money))
     allocation: str = "FEFO"  # FEFO | FIFO
     reorder_level: int = 0
     aliases: str = ""  # '|'-separated

@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Column, Field, SQLModel
 
-from ..types import DecimalText, timestamp
+from ..types import DecimalText, Money, timestamp
 
 VISIT_OUTCOMES = ("order", "no_order")
 NO_ORDER_REASONS = (
@@ -128,4 +128,4 @@ class Target(SQLModel, table=True):
     month: str = Field(index=True)  # YYYY-MM
     user_id: str | None = Field(default=None, index=True)
     customer: str | None = Field(default=None, index=True)
-    target: Decimal = Field(sa_column=Column(DecimalText, nullable=False))
+    target: Decimal = Field(sa_column=Column(Money, nullable=False))

@@ -6,11 +6,11 @@ from typing import Any
 
 from sqlmodel import Column, Field, SQLModel
 
-from ..types import DecimalText, timestamp
+from ..types import Money, timestamp
 
 
 def _money(**kw: Any) -> Any:  # `Any`, like sqlmodel's `Field`
-    return Field(default=Decimal("0"), sa_column=Column(DecimalText, nullable=False), **kw)
+    return Field(default=Decimal("0"), sa_column=Column(Money, nullable=False), **kw)
 
 
 class Order(SQLModel, table=True):

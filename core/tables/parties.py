@@ -6,7 +6,7 @@ from decimal import Decimal
 from sqlalchemy import String
 from sqlmodel import Column, Field, SQLModel
 
-from ..types import DecimalText, timestamp
+from ..types import DecimalText, Money, timestamp
 
 
 class Region(SQLModel, table=True):
@@ -30,10 +30,10 @@ class Customer(SQLModel, table=True):
     region: str = Field(index=True)
     distributor: str | None = Field(default=None, index=True)
     warehouse: str
-    credit_limit: Decimal | None = Field(default=None, sa_column=Column(DecimalText))
+    credit_limit: Decimal | None = Field(default=None, sa_column=Column(Money))
     payment_terms_days: int = 0
-    opening_balance: Decimal = Field(default=Decimal("0"), sa_column=Column(DecimalText, nullable=False))
-    opening_paid: Decimal = Field(default=Decimal("0"), sa_column=Column(DecimalText, nullable=False))
+    opening_balance: Decimal = Field(default=Decimal("0"), sa_column=Column(Money, nullable=False))
+    opening_paid: Decimal = Field(default=Decimal("0"), sa_column=Column(Money, nullable=False))
     phone: str | None = None
     status: str = "active"
     contact_person: str | None = None

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from sqlmodel import Column, Field, SQLModel
 
-from ..types import DecimalText
+from ..types import DecimalText, Money
 
 
 class Scheme(SQLModel, table=True):
@@ -20,9 +20,9 @@ class Scheme(SQLModel, table=True):
     region: str | None = None
     min_qty: int | None = None
     unit: str | None = None
-    min_value: Decimal | None = Field(default=None, sa_column=Column(DecimalText))
+    min_value: Decimal | None = Field(default=None, sa_column=Column(Money))
     discount_pct: Decimal | None = Field(default=None, sa_column=Column(DecimalText))
-    discount_flat: Decimal | None = Field(default=None, sa_column=Column(DecimalText))
+    discount_flat: Decimal | None = Field(default=None, sa_column=Column(Money))
     free_sku: str | None = None
     free_qty: int | None = None
     free_unit: str | None = None
