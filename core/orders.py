@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import insert
+from sqlalchemy import and_, insert, or_
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
@@ -412,9 +412,11 @@ def list_orders(
     start: date | None = None,
     end: date | None = None,
     limit: int = 200,
+    before: tuple[datetime, str] | None = None,
 ) -> list[Order]:
     """Orders in the actor's scope, newest first. `start`/`end` are dates (inclusive) in the
-    business's time zone; `regions` a set of region codes (already expanded to their subtrees)."""
+    business's time zone; `regions` a set of region codes (already expanded to their subtrees);
+    `before` (created_at, order_no) of the last order of a previous page (keyset paging)."""
     actor.require("orders.view", "see orders")
     q = select(Order)
     if actor.role == "warehouse":
@@ -438,6 +440,9 @@ def list_orders(
         q = q.where(Order.created_at >= datetime.combine(start, time.min, tz))
     if end:
         q = q.where(Order.created_at < datetime.combine(end + timedelta(days=1), time.min, tz))
+    if before is not None:  # the same order as the sort below, so pages neither skip nor repeat
+        at, no = before
+        q = q.where(or_(col(Order.created_at) < at, and_(col(Order.created_at) == at, col(Order.order_no) < no)))
     return list(session.exec(q.order_by(col(Order.created_at).desc(), col(Order.order_no).desc()).limit(limit)))
 
 

@@ -21,7 +21,7 @@ from channels.outbox import deliver_pending
 from channels.ratelimit import RateLimiter
 from core.settings import ServerSettings, Settings, get_settings
 
-from . import chat
+from . import api, chat
 from .auth import SignInFailures, client_key
 from .logs import RequestLogMiddleware
 
@@ -258,6 +258,7 @@ def create_app(
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestLogMiddleware)
     app.include_router(chat.router)
+    api.install(app)  # /api/v1, its problem+json errors, /openapi.json and the offline /docs
     for router in routers:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
