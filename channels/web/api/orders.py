@@ -32,7 +32,7 @@ from core.tables.orders import Order
 from . import models as m
 from .base import Caller, CallerDep, change, read
 from .idempotency import KeyHeader
-from .paging import CursorQuery, LimitQuery, decode, encode, page
+from .paging import CursorQuery, LimitQuery, decode, encode, in_range, page
 
 router = APIRouter(tags=["orders"])
 Status = Literal["pending_approval", "confirmed", "rejected", "cancelled", "dispatched", "delivered"]
