@@ -9,7 +9,6 @@ from sqlmodel import Session, func, select
 
 from core.tables.audit import AuditEntry
 from core.tables.orders import Order
-
 from tests.api_helpers import Api
 
 ITEMS = [{"sku": "CC-100", "qty": 2, "unit": "box"}]
