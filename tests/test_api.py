@@ -1,6 +1,7 @@
 """The REST API (/api/v1) over real HTTP (TestClient) on the sample world: auth, every route's
 happy path, scope, problem+json, idempotency, cursor pages and the offline /docs."""
 
+import json
 import re
 import threading
 
@@ -235,6 +236,22 @@ def test_idempotency_under_simultaneous_retries(api, sample):
     assert [r.status_code for r in results] == [201] * 4, [r.text for r in results]
     assert len({r.json()["order_no"] for r in results}) == 1
     assert orders(sample) == before + 1
+
+
+def test_idempotency_across_processes(api, sample, clock):
+    """Four server processes get the same keyed order at once (tests/racing.py): one order, and
+    every process answers with it."""
+    from core.doctor import check
+    from tests.racing import race
+
+    token, before = api.as_("U-RET-101")["Authorization"].split()[1], orders(sample)
+    attempts = [("api_post", (token, "/orders", {"items": ITEMS}, "proc-key"))] * 4
+    results = race(sample.url_string, clock.now(), attempts)
+    assert [r.kind for r in results] == ["won"] * 4, results
+    assert len({json.loads(r.detail)["order_no"] for r in results}) == 1
+    assert orders(sample) == before + 1
+    with Session(sample) as s:
+        assert check(s) == []
 
 
 def test_cursor_pages_cover_the_list_once(api):
