@@ -285,3 +285,19 @@ def test_docs_are_offline(api):
     assert "http" not in api.client.get("/static/swagger/docs.js").text
     schema = api.client.get("/openapi.json").json()
     assert "/api/v1/orders" in schema["paths"] and "/api/v1/field/visits" in schema["paths"]
+
+
+def test_token_guessing_is_limited_in_problem_json(sample, clock):
+    from fastapi.testclient import TestClient
+
+    from agent.runtime import Assistant
+    from channels.web.app import create_app
+    from core.settings import ServerSettings
+
+    client = TestClient(
+        create_app(sample, clock, Assistant(sample, clock), server=ServerSettings(signin_failures_per_minute=2))
+    )
+    for _ in range(2):
+        is_problem(client.get("/api/v1/orders", headers={"Authorization": "Bearer dms_guess"}), 401)
+    r = client.get("/api/v1/orders", headers={"Authorization": "Bearer dms_guess"})
+    assert is_problem(r, 429)["detail"].startswith("Too many failed sign-ins") and r.headers["retry-after"]
