@@ -114,6 +114,17 @@ def test_a_retailer_never_sees_another_customer(api):
             is_problem(r, r.status_code)
     for path, params in (("/prices", {"customer": "R-102"}), ("/schemes", {"customer": "D-BLR"})):
         is_problem(api.get("U-RET-101", path, **params), 404)
+    for status in ("confirmed", "delivered", "cancelled", "pending_approval"):
+        listed = api.get("U-RET-101", "/orders", status=status, limit=200).json()["items"]
+        assert {o["customer"] for o in listed} <= {"R-101"}
+    # stock: never a quantity, and another warehouse is refused like one that does not exist
+    for params in ({}, {"sku": "CC-100"}, {"warehouse": "WH-BLR"}):
+        rows = api.get("U-RET-101", "/stock", limit=200, **params).json()["items"]
+        assert all(
+            set(k for k, v in x.items() if v is not None) == {"warehouse", "sku", "sku_name", "in_stock"} for x in rows
+        )
+    a, b = api.get("U-RET-101", "/stock", warehouse="WH-CHN"), api.get("U-RET-101", "/stock", warehouse="WH-NOPE")
+    assert is_problem(a, 404)["detail"].replace("WH-CHN", "X") == is_problem(b, 404)["detail"].replace("WH-NOPE", "X")
 
 
 # --- changes ---------------------------------------------------------------------------------------

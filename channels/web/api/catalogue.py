@@ -6,7 +6,7 @@ from sqlmodel import Session
 from core.access import Actor, get_customer
 from core.catalogue import product_names, sku_codes, sku_units, skus_by_code
 from core.clock import Clock
-from core.errors import NoPrice, NotFound
+from core.errors import NoPrice, NotAllowed, NotFound
 from core.lookup import resolve_warehouse, search_skus
 from core.pricing import PriceContext, price_context, price_for
 from core.quote import schemes_touching
@@ -49,6 +49,19 @@ def _sku(s: Session, code: str) -> Sku:
     if not found:
         raise NotFound(f"No SKU {code}; GET /api/v1/skus lists the catalogue.")
     return found[0]
+
+
+def _warehouse(s: Session, actor: Actor, code: str) -> str:
+    """A warehouse by its exact code, if the caller may see its stock. The core refuses one out
+    of scope in the same words as one that does not exist; here both are a 404, like any thing
+    the caller cannot see, and a near name never stands in for the code asked."""
+    try:
+        found = resolve_warehouse(s, actor, code)
+    except NotAllowed as e:
+        raise NotFound(e.message) from None
+    if found.code != code.strip().upper():
+        raise NotFound(f"'{code.strip()}' is not among the warehouses you can see.")
+    return found.code
 
 
 def _buyer(s: Session, actor: Actor, code: str | None) -> Customer | None:
@@ -170,7 +183,7 @@ def list_stock(
 ):
     def go(s: Session, actor: Actor, clock: Clock) -> m.StockPage:
         code = _sku(s, sku).code if sku else None
-        wh = resolve_warehouse(s, actor, warehouse).code if warehouse else None
+        wh = _warehouse(s, actor, warehouse) if warehouse else None
         levels = stock_levels(s, actor, clock.today(), sku=code, warehouse=wh)
         rows, nxt = page(levels, lambda lv: [lv.warehouse, lv.sku], cursor, limit)
         items = [
