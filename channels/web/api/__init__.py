@@ -5,7 +5,7 @@ from fastapi import APIRouter, FastAPI
 
 from . import catalogue, docs, field, orders, problems
 
-router = APIRouter(prefix=problems.PREFIX)
+router = APIRouter(prefix=problems.PREFIX, responses=problems.RESPONSES)
 for part in (catalogue, orders, field):
     router.include_router(part.router)
 

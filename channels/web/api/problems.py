@@ -20,7 +20,25 @@ TITLES = {
     405: "Method not allowed",
     409: "Conflict",
     422: "Invalid request",
+    429: "Too many requests",
     500: "Server error",
+}
+
+
+# The body of every error, as OpenAPI shows it (each route lists the statuses it may answer).
+SCHEMA = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string", "description": "One line saying what to change."},
+    },
+}
+RESPONSES: dict[int | str, dict] = {
+    status: {"description": TITLES[status], "content": {MEDIA: {"schema": SCHEMA}}}
+    for status in (401, 403, 404, 409, 422, 429)
 }
 
 
