@@ -8,9 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from fastapi import Depends, Header, HTTPException, Request
+from fastapi import Depends, HTTPException, Request, Security
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 from sqlmodel import Session
 
@@ -33,13 +34,17 @@ class Caller:
     clock: Clock
 
 
-def caller(request: Request, authorization: str | None = Header(default=None, include_in_schema=False)) -> Caller:
+# Declared as HTTP bearer auth, so OpenAPI says how to sign in and /docs offers "Authorize".
+bearer = HTTPBearer(auto_error=False, description="A personal access token: `dms users token USER` prints one.")
+BearerDep = Security(bearer)
+
+
+def caller(request: Request, credentials: HTTPAuthorizationCredentials | None = BearerDep) -> Caller:
     """The user of `Authorization: Bearer <token>`; 401 (problem+json) otherwise."""
-    scheme, _, token = (authorization or "").partition(" ")
     user_id = None
-    if scheme.lower() == "bearer":
+    if credentials is not None:
         with Session(request.app.state.engine) as s:
-            user = user_for_token(s, token.strip())
+            user = user_for_token(s, credentials.credentials.strip())
             user_id = user.id if user is not None else None
     if user_id is None:
         raise HTTPException(
