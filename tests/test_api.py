@@ -215,6 +215,11 @@ def test_validation_errors_name_the_field(api):
     assert is_problem(api.get("U-ADM", "/orders", limit=500), 422)["detail"].startswith("limit")
     assert is_problem(api.get("U-ADM", "/orders", cursor="garbage!"), 422)["detail"].startswith("cursor")
     assert is_problem(api.post("U-RET-101", "/orders", {"items": ITEMS, "extra": 1}), 422)["detail"].startswith("extra")
+    # a NUL anywhere is refused before the database sees it (PostgreSQL text cannot hold one)
+    nul = [{"sku": "\x00", "qty": 1}]
+    assert is_problem(api.post("U-RET-101", "/orders", {"items": nul}), 422)["detail"].startswith("items.0.sku")
+    is_problem(api.get("U-RET-101", "/orders/%00"), 422)
+    is_problem(api.get("U-RET-101", "/skus", search="a\x00"), 422)
 
 
 def test_idempotency_key_replays_the_first_response(api, sample):

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Money = str  # a decimal as text, two places
 
@@ -16,6 +16,14 @@ def money(value: Decimal | None) -> Money | None:
 
 class In(BaseModel):
     model_config = ConfigDict(extra="forbid")  # an unknown field is a 422 naming it
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: object) -> object:
+        # PostgreSQL text cannot hold NUL, and no code or reason has one
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("must not contain a NUL character")
+        return value
 
 
 # --- catalogue, prices, schemes, stock --------------------------------------------------------
