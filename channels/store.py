@@ -29,3 +29,19 @@ def first_time(session: Session, channel: str, event_id: str, now: datetime) -> 
         return True
     except IntegrityError:
         return False
+
+
+class IdempotentRequest(SQLModel, table=True):
+    """A POST of the REST API under an `Idempotency-Key`: the first response, replayed for a
+    repeat. The unique (user, key) makes two simultaneous requests with one key serialise on the
+    insert: the second waits for the first's transaction and then finds its response."""
+
+    __tablename__ = "idempotent_request"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: str
+    key: str
+    fingerprint: str  # method, path and body of the first request
+    status: int = 0
+    body: str = ""  # the JSON response
+    at: datetime = timestamp()

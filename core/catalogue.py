@@ -152,6 +152,11 @@ def sku_names(session: Session, codes: list[str]) -> dict[str, str]:
     return {c: m.name for c, m in sku_meta(session, codes).items()}
 
 
+def sku_codes(session: Session) -> list[str]:
+    """Every SKU's code, sorted: the whole catalogue, for lists that page through it."""
+    return list(session.scalars(select(col(Sku.code)).order_by(col(Sku.code))))
+
+
 def skus_by_code(session: Session, codes: list[str]) -> list[Sku]:
     """The SKU rows of those codes that exist, in the order given."""
     return [sku for c in codes if (sku := session.get(Sku, c)) is not None]

@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, insert
+from sqlalchemy import ColumnElement, and_, insert, or_
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
@@ -412,10 +412,15 @@ def list_orders(
     start: date | None = None,
     end: date | None = None,
     limit: int = 200,
+    before: tuple[datetime, str] | None = None,
 ) -> list[Order]:
     """Orders in the actor's scope, newest first. `start`/`end` are dates (inclusive) in the
-    business's time zone; `regions` a set of region codes (already expanded to their subtrees)."""
+    business's time zone; `regions` a set of region codes (already expanded to their subtrees);
+    `before` (created_at, order_no) of the last order of a previous page (keyset paging)."""
     where = order_scope(session, actor, statuses=statuses, customer=customer, regions=regions, start=start, end=end)
+    if before is not None:  # the same order as the sort below, so pages neither skip nor repeat
+        at, no = before
+        where.append(or_(col(Order.created_at) < at, and_(col(Order.created_at) == at, col(Order.order_no) < no)))
     q = select(Order).where(*where)
     return list(session.exec(q.order_by(col(Order.created_at).desc(), col(Order.order_no).desc()).limit(limit)))
 

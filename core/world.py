@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import func, insert, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
@@ -827,7 +828,13 @@ def scheme_warnings(w: ValidatedWorld) -> list[str]:
 
 
 def holds_data(session: Session) -> bool:
-    return any(session.execute(select(func.count()).select_from(t)).scalar() for t in models.metadata.sorted_tables)
+    """Whether any table holds rows (those the database has: an older schema lacks newer tables)."""
+    present = set(sa_inspect(session.connection()).get_table_names())
+    return any(
+        session.execute(select(func.count()).select_from(t)).scalar()
+        for t in models.metadata.sorted_tables
+        if t.name in present
+    )
 
 
 def _bulk(session: Session, model: type[SQLModel], rows: list[Record]) -> None:

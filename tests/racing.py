@@ -151,6 +151,25 @@ def _say(engine, clock, user, conversation, text):
     return go
 
 
+def _api_post(engine, clock, token, path, body, key):
+    """A POST to the REST API with an Idempotency-Key, through the real app in this process."""
+    from fastapi.testclient import TestClient
+
+    from agent.runtime import Assistant
+    from channels.web.app import create_app
+
+    client = TestClient(create_app(engine, clock, Assistant(engine, clock)))
+    headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": key}
+
+    def go():
+        r = client.post("/api/v1" + path, json=body, headers=headers)
+        if r.status_code >= 300:
+            raise _Refused(str(r.status_code), r.text)
+        return r.text
+
+    return go
+
+
 class _Refused(Exception):
     def __init__(self, outcome: str, text: str):
         super().__init__(text)
@@ -166,4 +185,5 @@ OPS = {
     "order": _order,
     "link": _link,
     "say": _say,
+    "api_post": _api_post,
 }

@@ -21,7 +21,7 @@ from channels.outbox import deliver_pending
 from channels.ratelimit import RateLimiter
 from core.settings import ServerSettings, Settings, get_settings
 
-from . import chat
+from . import api, chat
 from .auth import SignInFailures, client_key
 from .logs import RequestLogMiddleware
 
@@ -50,8 +50,10 @@ SECURITY_HEADERS = {
 
 async def send_json(send, status: int, body: dict, headers: dict[str, str] | None = None) -> None:
     data = json.dumps(body).encode()
-    raw = [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]
-    raw += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
+    extra = {k.lower(): v for k, v in (headers or {}).items()}
+    raw = [(b"content-type", extra.pop("content-type", "application/json").encode())]
+    raw += [(b"content-length", str(len(data)).encode())]
+    raw += [(k.encode(), v.encode()) for k, v in extra.items()]
     await send({"type": "http.response.start", "status": status, "headers": raw})
     await send({"type": "http.response.body", "body": data})
 
@@ -154,6 +156,10 @@ class SignInLimitMiddleware:
         key = client_key((scope.get("client") or ("",))[0])
         if wait := self.failures.wait(key):
             text = f"Too many failed sign-ins from your address. Please wait {wait} second{'s' if wait != 1 else ''} and try again."
+            if scope["path"].startswith("/api/v1/"):  # the REST API answers in problem+json
+                problem = {"type": "/api/v1/problems/too-many-requests", "title": "Too many requests"}
+                body, media = {**problem, "status": 429, "detail": text}, "application/problem+json"
+                return await send_json(send, 429, body, {"retry-after": str(wait), "content-type": media})
             return await send_json(
                 send, 429, chat.reply_json(Reply(text, outcome="refused")), {"retry-after": str(wait)}
             )
@@ -258,6 +264,7 @@ def create_app(
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestLogMiddleware)
     app.include_router(chat.router)
+    api.install(app)  # /api/v1, its problem+json errors, /openapi.json and the offline /docs
     for router in routers:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
