@@ -233,18 +233,7 @@ class Assistant:
                 finally:
                     s.rollback()
             with transaction(self.engine) as s:
-                row = store.put_pending(
-                    s,
-                    user_id=turn.user_id,
-                    channel=turn.channel,
-                    conversation=turn.conversation,
-                    tool=tool.name,
-                    args=args.model_dump(mode="json"),
-                    fingerprint=preview.fingerprint,
-                    preview=preview.text,
-                    now=self.clock.now(),
-                    ttl_minutes=self.ttl,
-                )
+                row = self._hold(s, turn, tool, args, preview, self.clock.now())
                 self._remember(s, turn, [said(preview.text)])
                 return self._preview_reply(preview.text, preview, row.id)
         except NotFound:
@@ -324,18 +313,7 @@ class Assistant:
                 if fresh is not None:
                     # prices, stock or credit moved: show the new preview instead of running something else
                     new = tool.preview(ctx, args)
-                    row = store.put_pending(
-                        s,
-                        user_id=turn.user_id,
-                        channel=turn.channel,
-                        conversation=turn.conversation,
-                        tool=tool.name,
-                        args=args.model_dump(mode="json"),
-                        fingerprint=new.fingerprint,
-                        preview=new.text,
-                        now=now,
-                        ttl_minutes=self.ttl,
-                    )
+                    row = self._hold(s, turn, tool, args, new, now)
                     return self._preview_reply(e.message + "\n\n" + new.text, new, row.id)
                 store._set_status(s, pending.id, "done", "failed")
                 self._remember(s, turn, [said(e.message)])
@@ -564,18 +542,7 @@ class Assistant:
         )
         msgs = _answered_only(t.new, ai)
         with transaction(self.engine) as s:
-            row = store.put_pending(
-                s,
-                user_id=turn.user_id,
-                channel=turn.channel,
-                conversation=turn.conversation,
-                tool=tool.name,
-                args=args.model_dump(mode="json"),
-                fingerprint=preview.fingerprint,
-                preview=preview.text,
-                now=now,
-                ttl_minutes=self.ttl,
-            )
+            row = self._hold(s, turn, tool, args, preview, now)
             self._remember(s, turn, msgs)
             action_id = row.id
         reply = self._preview_reply(preview.text, preview, action_id)
@@ -660,6 +627,21 @@ class Assistant:
             self._remember(s, t.turn, t.new)
         return Reply(
             answer, outcome=outcome, tool_calls=t.calls, tokens=t.tokens, table=t.tables[-1] if t.tables else None
+        )
+
+    def _hold(self, s: Session, turn: Turn, tool, args, preview, now) -> store.PendingAction:
+        """Keep a change's preview as this conversation's one action waiting for confirmation."""
+        return store.put_pending(
+            s,
+            user_id=turn.user_id,
+            channel=turn.channel,
+            conversation=turn.conversation,
+            tool=tool.name,
+            args=args.model_dump(mode="json"),
+            fingerprint=preview.fingerprint,
+            preview=preview.text,
+            now=now,
+            ttl_minutes=self.ttl,
         )
 
     def _preview_reply(self, text: str, preview, action_id: str) -> Reply:

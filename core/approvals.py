@@ -49,7 +49,11 @@ def reason_texts(session: Session, reasons: list[str], rule_codes: list[str]) ->
 def approval_why(session: Session, order_no: str) -> str:
     """Why an order needed approval, in words ("" when it never did)."""
     a = session.exec(select(Approval).where(Approval.order_no == order_no)).first()
-    return "; ".join(reason_texts(session, split_list(a.reasons), split_list(a.rules))) if a else ""
+    return _why(session, a) if a else ""
+
+
+def _why(session: Session, a: Approval) -> str:
+    return "; ".join(reason_texts(session, split_list(a.reasons), split_list(a.rules)))
 
 
 @dataclass(frozen=True)
@@ -181,7 +185,7 @@ def waiting_orders(session: Session, actor: Actor) -> list[WaitingOrder]:
                 order.customer,
                 customer.name,
                 order.total,
-                "; ".join(reason_texts(session, split_list(a.reasons), split_list(a.rules))),
+                _why(session, a),
                 a.requested_at,
             )
         )

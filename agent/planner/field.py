@@ -500,8 +500,6 @@ class FieldIntents:
             low,
         ):  # order approvals and the reps' outlet requests: everything waiting for this manager
             return Plan([("pending_approvals", {}), ("outlet_requests", {})])
-        rep = self._rep_named(text)
-        period = period_args(text, self.today)
         if m := _IDLE.search(text):
             if not self._can("outlets_not_visited"):
                 return self._refuse_role("see field work")
@@ -509,7 +507,19 @@ class FieldIntents:
             if days is None and (since := re.search(r"\bthis\s+(week|month)\b", low)):
                 days = self.today.weekday() + 1 if since[1] == "week" else self.today.day
             return Plan([("outlets_not_visited", {"days": days} if days else {})])
-        if _MISSED.search(low) and _BEAT_WORDS.search(low) and not re.search(r"\b(?:order|payment|deliver)", low):
+        missed = _MISSED.search(low) and _BEAT_WORDS.search(low) and not re.search(r"\b(?:order|payment|deliver)", low)
+        if not (
+            missed
+            or _COMPLIANCE.search(low)
+            or _ATTENDANCE.search(low)
+            or _TARGET.search(low)
+            or _PLAN.search(low)
+            or re.search(r"\b(?:beat|route|plan)\b", low)
+        ):
+            return None  # no team question: the rep and the period are not read (every message passes here)
+        rep = self._rep_named(text)
+        period = period_args(text, self.today)
+        if missed:
             if not self._can("missed_beats"):
                 return self._refuse_role("see field work")
             if period and period["start"] != period["end"]:
