@@ -135,10 +135,7 @@ def customer_in_scope(session: Session, actor: Actor, customer: Customer) -> boo
     if role in ("manager", "warehouse"):
         return customer.region in actor.regions
     if role == "sales_rep":
-        if customer.region in actor.regions:
-            return True
-        beats = session.exec(select(Beat.customers).where(Beat.sales_rep == actor.user_id)).all()
-        return any(customer.code in split_list(b) for b in beats)
+        return customer.region in actor.regions or customer.code in beat_customers(session, actor.user_id)
     if role == "distributor":
         return customer.code == actor.customer or customer.distributor == actor.customer
     if role == "retailer":
@@ -146,26 +143,38 @@ def customer_in_scope(session: Session, actor: Actor, customer: Customer) -> boo
     return False
 
 
+def customer_scope(session: Session, actor: Actor) -> sa.ColumnElement[bool] | None:
+    """The customers the actor may see, as a condition on `Customer`'s columns (None: every
+    customer, for an admin). Queries over many rows join or sub-select on it instead of sending
+    thousands of codes; `visible_customer_codes` lists what it selects."""
+    role = actor.role
+    if role == "admin":
+        return None
+    if role in ("manager", "warehouse", "sales_rep"):
+        cond: sa.ColumnElement[bool] = col(Customer.region).in_(sorted(actor.regions)) if actor.regions else sa.false()
+        if role == "sales_rep":
+            beat = beat_customers(session, actor.user_id)
+            if beat:
+                cond = sa.or_(cond, col(Customer.code).in_(sorted(beat)))
+        return cond
+    if role == "distributor":
+        # as customer_in_scope reads it, a distributor without a customer included
+        return sa.or_(col(Customer.distributor) == actor.customer, col(Customer.code) == actor.customer)
+    return col(Customer.code) == actor.customer if actor.customer else sa.false()
+
+
+def beat_customers(session: Session, rep_id: str) -> set[str]:
+    """The customers on a sales rep's beats (in their scope wherever they are)."""
+    out: set[str] = set()
+    for codes in session.exec(select(Beat.customers).where(Beat.sales_rep == rep_id)).all():
+        out.update(split_list(codes))
+    return out
+
+
 def visible_customer_codes(session: Session, actor: Actor) -> set[str] | None:
     """Codes of the customers the actor may see; None means every customer (admin)."""
-    if actor.role == "admin":
-        return None
-    if actor.role in ("manager", "warehouse", "sales_rep"):
-        codes = (
-            set(session.exec(select(Customer.code).where(col(Customer.region).in_(actor.regions))).all())
-            if actor.regions
-            else set()
-        )
-        if actor.role == "sales_rep":
-            for b in session.exec(select(Beat.customers).where(Beat.sales_rep == actor.user_id)).all():
-                codes.update(split_list(b))
-        return codes
-    if actor.role == "distributor":
-        codes = set(session.exec(select(Customer.code).where(Customer.distributor == actor.customer)).all())
-        if actor.customer:
-            codes.add(actor.customer)
-        return codes
-    return {actor.customer} if actor.customer else set()
+    cond = customer_scope(session, actor)
+    return None if cond is None else set(session.execute(sa.select(col(Customer.code)).where(cond)).scalars())
 
 
 def get_customer(session: Session, actor: Actor, code: str) -> Customer:

@@ -14,7 +14,7 @@ from decimal import Decimal
 from sqlmodel import Session, col, select
 
 from . import audit
-from .access import Actor, customer_in_scope, get_customer, visible_customer_codes
+from .access import Actor, customer_in_scope, customer_scope, get_customer
 from .billing import invoice_order_key, outstanding
 from .clock import Clock
 from .errors import InvalidInput, NotFound, OutOfScope
@@ -95,11 +95,8 @@ def list_invoices(
     ):
         raise InvalidInput(f"Days overdue: a whole number of at least 1, not {min_days_overdue!r}.")
     q = select(Invoice, Customer.name).join(Customer, col(Customer.code) == Invoice.customer)
-    codes = visible_customer_codes(session, actor)
-    if codes is not None:
-        q = q.where(col(Invoice.customer).in_(codes))
-    if where.customers is not None:
-        q = q.where(col(Invoice.customer).in_(where.customers))
+    scope = customer_scope(session, actor)  # on the joined customer: a join, not a list of codes
+    q = q.where(*where.customer_where, *([] if scope is None else [scope]))
     if start:
         q = q.where(Invoice.issued_on >= start)
     if end:
@@ -327,18 +324,14 @@ def overdue_by(
     where = where or NO_FILTER
     if isinstance(min_days, bool) or not isinstance(min_days, int) or min_days < 1:
         raise InvalidInput(f"Days overdue: a whole number of at least 1, not {min_days!r}.")
+    q = select(Customer).where(*where.customer_where).order_by(Customer.code)
     if customer:
-        customers = [get_customer(session, actor, customer)]
-    else:
-        codes = visible_customer_codes(session, actor)
-        q = select(Customer).order_by(Customer.code)
-        if codes is not None:
-            q = q.where(col(Customer.code).in_(codes))
-        customers = list(session.exec(q))
+        q = q.where(Customer.code == get_customer(session, actor, customer).code)
+    elif (scope := customer_scope(session, actor)) is not None:
+        q = q.where(scope)
+    customers = list(session.exec(q))
     out = []
     for c in customers:
-        if not where.counts_customer(c.code):
-            continue
         late = [d for d in _due_items(session, c, today) if d.days_past_due >= min_days]
         if late:
             out.append(

@@ -14,7 +14,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from . import audit
-from .access import Actor, customer_in_scope, get_customer, visible_customer_codes, visible_warehouse_codes
+from .access import Actor, customer_in_scope, customer_scope, get_customer, visible_warehouse_codes
 from .approvals import close_pending_approval, evaluate_rules, record_decision, request_approval
 from .billing import outstanding, resettle
 from .catalogue import sku_meta
@@ -434,26 +434,31 @@ def order_scope(
     regions: set[str] | None = None,
     start: date | None = None,
     end: date | None = None,
+    customer_where: Sequence[ColumnElement[bool]] = (),
 ) -> list[ColumnElement[bool]]:
     """The conditions on `Order` that `list_orders` applies (the actor's scope and the filters),
-    for queries that sum orders in SQL rather than list them."""
+    for queries that sum orders in SQL rather than list them. `customer_where`: more conditions
+    on the order's `Customer` (a report's filters)."""
     actor.require("orders.view", "see orders")
     where: list[ColumnElement[bool]] = []
+    # the customers as one subquery, never a list of codes: a manager's regions may hold tens of
+    # thousands of customers
+    of_customer = list(customer_where)
     if actor.role == "warehouse":
         whs = visible_warehouse_codes(session, actor)
         if whs is not None:
             where.append(col(Order.warehouse).in_(whs))
-    else:
-        codes = visible_customer_codes(session, actor)
-        if codes is not None:
-            where.append(col(Order.customer).in_(codes))
+    elif (scope := customer_scope(session, actor)) is not None:
+        of_customer.append(scope)
     if customer:
         get_customer(session, actor, customer)  # refuses out of scope without leaking
         where.append(col(Order.customer) == customer)
     if statuses:
         where.append(col(Order.status).in_(statuses))
     if regions is not None:
-        where.append(col(Order.customer).in_(select(Customer.code).where(col(Customer.region).in_(regions))))
+        of_customer.append(col(Customer.region).in_(regions))
+    if of_customer:
+        where.append(col(Order.customer).in_(select(Customer.code).where(*of_customer)))
     # the period is whole days in the business's time zone, filtered in SQL on the UTC column
     tz = business_tz()
     if start:

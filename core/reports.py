@@ -10,7 +10,7 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from .access import Actor, visible_customer_codes
+from .access import Actor, customer_scope
 from .billing import OUTSTANDING_STATUSES
 from .errors import InvalidInput
 from .orders import order_scope
@@ -122,7 +122,7 @@ def _grouped(
     )
     if dim is None or not sums:
         return overall, []
-    lined = by_line or where.skus is not None
+    lined = by_line or where.filters_skus
     labeller = _labeller(session, dim) if dim.name not in ("customer", "sku") else None
     acc: dict[str, Sums] = {}
     labels: dict[str, str] = {}
@@ -278,14 +278,14 @@ def sales_ranking(
 def _candidates(session: Session, actor: Actor, name: str, where: SalesFilter) -> dict[str, str]:
     """Everything that could have sold, for the bottom of a ranking: key -> label."""
     if name == "customer":
-        codes = visible_customer_codes(session, actor)
-        q = select(Customer.code, Customer.name).where(Customer.status != "blocked")
-        if codes is not None:
-            q = q.where(col(Customer.code).in_(codes))
-        return {c: nm for c, nm in session.exec(q).all() if where.counts_customer(c)}
+        scope = customer_scope(session, actor)
+        q = sa.select(col(Customer.code), col(Customer.name)).where(
+            col(Customer.status) != "blocked", *where.customer_where, *([] if scope is None else [scope])
+        )
+        return {c: nm for c, nm in session.execute(q).all()}
     if name not in LINE_DIMENSIONS:
         return {}
-    skus = [s for s in session.exec(select(Sku)) if where.counts_sku(s.code)]
+    skus = list(session.exec(select(Sku).where(*where.sku_where)))
     if name == "sku":
         return {s.code: s.name for s in skus}
     products = {p.code: p for p in session.exec(select(Product))}
@@ -387,7 +387,7 @@ def sales_trend(
         )
     overall, grouped = _grouped(session, actor, start, end, where, _Dimension(grain), by_line=False)
     rows = {r.key: r for r in grouped}
-    lined = where.skus is not None
+    lined = where.filters_skus
     points = [
         TrendPoint(
             key,
@@ -439,15 +439,11 @@ def inactive_customers(
     where = where or NO_FILTER
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 3650:
         raise InvalidInput(f"Number of days: a whole number from 1 to 3650, not {days!r}.")
-    codes = visible_customer_codes(session, actor)
-    q = select(Customer).where(Customer.status != "blocked").order_by(Customer.code)
-    if codes is not None:
-        q = q.where(col(Customer.code).in_(codes))
-    customers = [
-        c
-        for c in session.exec(q)
-        if where.counts_customer(c.code) and not (actor.role == "distributor" and c.code == actor.customer)
-    ]
+    scope = customer_scope(session, actor)
+    q = select(Customer).where(Customer.status != "blocked", *where.customer_where).order_by(Customer.code)
+    if scope is not None:
+        q = q.where(scope)
+    customers = [c for c in session.exec(q) if not (actor.role == "distributor" and c.code == actor.customer)]
     if not customers:
         return []
     last: dict[str, tuple[datetime, str]] = {}

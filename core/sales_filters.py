@@ -4,19 +4,21 @@ A report may be narrowed to a customer, a region (any level of the tree, with ev
 under it), a beat, a sales rep's customers, a distributor's customers, and to a brand, a
 category or a product. Each name is resolved here within the actor's scope: a beat, rep or
 customer the actor may not see reads exactly like one that does not exist. The result is a
-`SalesFilter` of customer codes and SKU codes that the report services in core/reports.py
-(and the invoice readers in core/invoices.py) intersect with the actor's own scope.
+`SalesFilter` of SQL conditions on `Customer` and on `Sku` that the report services in
+core/reports.py (and the invoice readers in core/invoices.py) add to the actor's own scope:
+conditions, not lists of codes, so a region of tens of thousands of customers costs a join.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+import sqlalchemy as sa
 from rapidfuzz import fuzz
 from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, select
 
-from .access import Actor, visible_customer_codes
+from .access import Actor, beat_customers, customer_scope, load_actor, visible_customer_codes
 from .catalogue import split_list
 from .errors import Ambiguous, InvalidInput, NotFound, OutOfScope
 from .lookup import normalise, resolve_customer, resolve_region, resolve_sku
@@ -28,21 +30,26 @@ from .tables.parties import Customer, User
 MIN_SCORE = 70  # a fuzzy name match below this is not taken as meant
 MARGIN = 5  # scores this close are "about equal": a question, never a guess
 
+Condition = sa.ColumnElement[bool]
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, eq=False)  # conditions compare as SQL, not as values
 class SalesFilter:
-    """Customer and SKU codes a report counts (None = no restriction beyond the actor's scope),
-    and how each filter reads ("in Karnataka", "brand Brisk")."""
+    """What a report counts beyond the actor's scope: conditions on `Customer`'s columns and on
+    `Sku`'s (all must hold; none = no restriction), and how each filter reads ("in Karnataka",
+    "brand Brisk")."""
 
-    customers: frozenset[str] | None = None
-    skus: frozenset[str] | None = None
+    customer_where: tuple[Condition, ...] = ()
+    sku_where: tuple[Condition, ...] = ()
     words: tuple[str, ...] = ()
 
-    def counts_customer(self, code: str) -> bool:
-        return self.customers is None or code in self.customers
+    @property
+    def filters_skus(self) -> bool:
+        return bool(self.sku_where)
 
-    def counts_sku(self, code: str) -> bool:
-        return self.skus is None or code in self.skus
+    def skus_of(self, column: Mapped[str]) -> list[Condition]:
+        """The SKU filters as conditions on a column of SKU codes (none: no filter)."""
+        return [column.in_(sa.select(col(Sku.code)).where(*self.sku_where))] if self.sku_where else []
 
     @property
     def about(self) -> str:
@@ -50,16 +57,14 @@ class SalesFilter:
         return (" for " + ", ".join(self.words)) if self.words else ""
 
     def narrowed(
-        self, customers: set[str] | None = None, skus: set[str] | None = None, words: str | None = None
+        self, customers: Condition | None = None, skus: Condition | None = None, words: str | None = None
     ) -> "SalesFilter":
-        """This filter and another restriction (intersections)."""
-        c = (
-            self.customers
-            if customers is None
-            else (frozenset(customers) if self.customers is None else self.customers & frozenset(customers))
+        """This filter and another restriction (both hold)."""
+        return SalesFilter(
+            self.customer_where + ((customers,) if customers is not None else ()),
+            self.sku_where + ((skus,) if skus is not None else ()),
+            self.words + ((words,) if words else ()),
         )
-        s = self.skus if skus is None else (frozenset(skus) if self.skus is None else self.skus & frozenset(skus))
-        return SalesFilter(c, s, self.words + ((words,) if words else ()))
 
 
 NO_FILTER = SalesFilter()
@@ -80,17 +85,17 @@ def build_filter(
 ) -> SalesFilter:
     """The filter for what a person named (codes or names; empty = not given)."""
     f = NO_FILTER
+    code = col(Customer.code)
     if customer and customer.strip():
         c = resolve_customer(session, actor, customer)
-        f = f.narrowed(customers={c.code}, words=c.name)
+        f = f.narrowed(customers=code == c.code, words=c.name)
     if region and region.strip():
         r = resolve_region(session, region)
-        codes = subtree(region_children(session), [r.code])
-        inside = set(session.exec(select(Customer.code).where(col(Customer.region).in_(codes))).all())
-        f = f.narrowed(customers=inside, words=f"in {r.name}")
+        below = subtree(region_children(session), [r.code])
+        f = f.narrowed(customers=col(Customer.region).in_(sorted(below)), words=f"in {r.name}")
     if beat and beat.strip():
         b = resolve_beat(session, actor, beat)
-        f = f.narrowed(customers=set(split_list(b.customers)), words=f"beat {b.name}")
+        f = f.narrowed(customers=code.in_(sorted(set(split_list(b.customers)))), words=f"beat {b.name}")
     if sales_rep and sales_rep.strip():
         rep = resolve_sales_rep(session, actor, sales_rep)
         f = f.narrowed(customers=rep_customers(session, rep), words=f"{rep.name}'s customers")
@@ -98,21 +103,21 @@ def build_filter(
         d = resolve_customer(session, actor, distributor)
         if d.type != "distributor":
             raise InvalidInput(f"{d.name} ({d.code}) is not a distributor.")
-        served = set(session.exec(select(Customer.code).where(Customer.distributor == d.code)).all()) | {d.code}
+        served = sa.or_(col(Customer.distributor) == d.code, code == d.code)
         f = f.narrowed(customers=served, words=f"customers of {d.name}")
     if brand and brand.strip():
         brand_node = _resolve_tree_node(session, Brand, brand, "brand")
         f = f.narrowed(
-            skus=_skus_under(session, col(Product.brand), _tree_below(session, Brand, brand_node.code)),
+            skus=_skus_under(col(Product.brand), _tree_below(session, Brand, brand_node.code)),
             words=f"brand {brand_node.name}",
         )
     if category and category.strip():
         category_node = _resolve_tree_node(session, Category, category, "category")
         below = _tree_below(session, Category, category_node.code)
-        f = f.narrowed(skus=_skus_under(session, col(Product.category), below), words=f"category {category_node.name}")
+        f = f.narrowed(skus=_skus_under(col(Product.category), below), words=f"category {category_node.name}")
     if product and product.strip():
         skus, name = product_skus(session, product)
-        f = f.narrowed(skus=skus, words=name)
+        f = f.narrowed(skus=col(Sku.code).in_(sorted(skus)), words=name)
     return f
 
 
@@ -146,24 +151,15 @@ def _rep_visible(session: Session, actor: Actor, rep: User) -> bool:
         if regions & actor.regions:
             return True
         mine = visible_customer_codes(session, actor) or set()
-        return bool(_beat_customers(session, rep.id) & mine)
+        return bool(beat_customers(session, rep.id) & mine)
     return False
 
 
-def _beat_customers(session: Session, rep_id: str) -> set[str]:
-    out: set[str] = set()
-    for codes in session.exec(select(Beat.customers).where(Beat.sales_rep == rep_id)).all():
-        out.update(split_list(codes))
-    return out
-
-
-def rep_customers(session: Session, rep: User) -> set[str]:
-    """A rep's customers: those of the rep's regions (with everything below) and of their beats."""
-    regions = subtree(region_children(session), split_list(rep.regions))
-    codes = (
-        set(session.exec(select(Customer.code).where(col(Customer.region).in_(regions))).all()) if regions else set()
-    )
-    return codes | _beat_customers(session, rep.id)
+def rep_customers(session: Session, rep: User) -> Condition:
+    """A rep's customers: those of the rep's regions (with everything below) and of their beats,
+    which is the rep's own scope (`core.access.customer_scope`)."""
+    scope = customer_scope(session, load_actor(session, rep.id))
+    return sa.true() if scope is None else scope
 
 
 def resolve_beat(session: Session, actor: Actor, text: str) -> Beat:
@@ -237,10 +233,9 @@ def _tree_below(session: Session, model: type[Brand] | type[Category], code: str
     return subtree(children, [code])
 
 
-def _skus_under(session: Session, column: Mapped[str | None], codes: set[str]) -> set[str]:
-    return set(
-        session.exec(select(Sku.code).join(Product, col(Product.code) == Sku.product).where(column.in_(codes))).all()
-    )
+def _skus_under(column: Mapped[str | None], codes: set[str]) -> Condition:
+    """The SKUs of products under these brands or categories, as a condition on `Sku`."""
+    return col(Sku.product).in_(select(Product.code).where(col(column).in_(sorted(codes))))
 
 
 def product_skus(session: Session, text: str) -> tuple[set[str], str]:

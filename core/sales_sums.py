@@ -1,11 +1,11 @@
 """Sales summed in the database: the sold orders (or their lines) in the actor's scope, counted
 and added up with GROUP BY, by any dimension the reports offer."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
@@ -53,14 +53,18 @@ def sales_sums(
     summed when asked (`by_line`) or when SKUs are filtered; then `orders` counts the orders
     holding a counted line. Scope and filters are `list_orders`' own (`order_scope`)."""
     conds = order_scope(
-        session, actor, statuses=list(SALES_STATUSES), customer=customer, regions=regions, start=start, end=end
+        session,
+        actor,
+        statuses=list(SALES_STATUSES),
+        customer=customer,
+        regions=regions,
+        start=start,
+        end=end,
+        customer_where=where.customer_where,
     )
-    if where.customers is not None:
-        conds.append(_among(col(Order.customer), where.customers, "where_customers"))
-    lined = by_line or where.skus is not None
+    lined = by_line or where.filters_skus
     if lined:
-        if where.skus is not None:
-            conds.append(_among(col(OrderLine.sku), where.skus, "where_skus"))
+        conds += where.skus_of(col(OrderLine.sku))
         measures: list[Any] = [
             sa.func.count(sa.distinct(col(Order.order_no))),
             money_sum(col(OrderLine.line_total)),
@@ -85,13 +89,6 @@ def sales_sums(
 def _sums(key: Any, row: Sequence[Any], label: str | None = None) -> Sums:
     total, tax = row[1] or ZERO, row[2] or ZERO
     return Sums(key, int(row[0]), total - tax, total, int(row[3]), label)
-
-
-def _among(column: Any, values: Iterable[str], name: str) -> sa.ColumnElement[bool]:
-    # inline literals, so a filter of tens of thousands of customers meets no parameter limit
-    return cast(
-        sa.ColumnElement[bool], column.in_(sa.bindparam(name, sorted(values), expanding=True, literal_execute=True))
-    )
 
 
 def _key(session: Session, base: sa.Select[Any], group: str) -> tuple[Any, Any, sa.Select[Any]]:
