@@ -1,16 +1,22 @@
-"""Benchmark: the sales and order-summary reports against hand-written SQL of the same figures.
+"""Benchmark: the catalogue's reports (`core.report_catalog.run_report`) against hand-written SQL
+of the same rows.
 
     .venv/bin/python benchmarks/reports.py [--skus 1000 --customers 5000 --history-lines 100000]
-        [--seed 1] [--runs 20] [--pg postgresql://postgres@127.0.0.1:5432/postgres] [--keep]
+        [--seed 1] [--runs 10] [--pg postgresql://postgres@127.0.0.1:5432/postgres] [--keep]
     .venv/bin/python benchmarks/reports.py --url postgresql://postgres@127.0.0.1:5432/dms_bench_x
 
 It generates a world (`evals.worldgen`, as `dms world generate`), imports it into a fresh
 PostgreSQL database of its own (dropped at the end unless --keep; --url reuses a database
-already imported), then times each report as the core computes it (`core.reports`, as an admin
-and as a manager, in a read-only transaction) and a hand-written SQL query of the same figures,
-in the same run, alternating. It prints p50 and p95 in milliseconds, their ratio, and whether
-the figures agree to the paisa. `python (old)` is the way the reports worked before: every
-order loaded, summed in Python.
+already imported), runs VACUUM ANALYZE (what autovacuum does to a live database: statistics,
+and the visibility map that index-only scans need), then times each case of CASES as the
+catalogue computes it, as the admin and as the first manager (each call in its own session,
+the actor loaded inside the timing), and its hand-written SQL, alternately, --runs times
+after one warm-up. It prints p50 and p95 in milliseconds, the ratio of the p95s, and `same`
+when both give the same rows (every column, money to the paisa).
+
+A new report is timed by adding a Case: the catalogue's name and query, and SQL giving the
+report's rows (its columns in order) with `{scope}` where the manager's scope goes: a condition
+on the customer-code column named by `scoped` (`TRUE` for the admin).
 """
 
 import argparse
@@ -19,7 +25,8 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -35,8 +42,7 @@ from sqlmodel import Session
 from core.access import load_actor
 from core.clock import Clock
 from core.db import make_engine
-from core.orders import SALES_STATUSES, list_orders
-from core.reports import order_summary, sales
+from core.report_catalog import ReportQuery, run_report
 from core.types import money
 from core.world import import_world
 from evals.worldgen import generate_world
@@ -46,75 +52,108 @@ TZ = ZoneInfo("Asia/Kolkata")
 TODAY = date(2026, 11, 20)
 CLOCK = Clock(TZ, datetime(2026, 11, 20, 10, 30, tzinfo=TZ))
 MONTH = (date(2026, 10, 1), date(2026, 10, 31))  # the last whole month of the generated history
-SOLD = "status IN ('confirmed', 'dispatched', 'delivered')"
+SOLD = "o.status IN ('confirmed', 'dispatched', 'delivered')"
 IN_MONTH = "o.created_at >= :a AND o.created_at < :b"
-LOCAL = "(o.created_at AT TIME ZONE 'UTC') AT TIME ZONE 'Asia/Kolkata'"
+LOCAL = "((o.created_at AT TIME ZONE 'UTC') AT TIME ZONE 'Asia/Kolkata')"
+# a sales row: orders, net, tax, total
+ORDER_SUMS = "count(*), sum(o.total) - sum(o.tax), sum(o.tax), sum(o.total)"
+LINE_SUMS = "count(DISTINCT o.order_no), sum(l.line_total) - sum(l.tax), sum(l.tax), sum(l.line_total)"
+LINES = "orders o JOIN order_line l ON l.order_no = o.order_no"
+SOLD_IN_MONTH = f"{SOLD} AND {IN_MONTH} AND {{scope}}"
 
-# name -> (core report call, hand-written SQL, how to read the hand-written rows as (key, total))
-HAND = {
-    "month": f"SELECT 'all', count(*), sum(total), sum(total) - sum(tax) FROM orders o WHERE {SOLD} AND {IN_MONTH}",
-    "month by customer": f"SELECT customer, count(*), sum(total), sum(total) - sum(tax) FROM orders o "
-    f"WHERE {SOLD} AND {IN_MONTH} GROUP BY customer",
-    "month by region": f"SELECT c.region, count(*), sum(o.total), sum(o.total) - sum(o.tax) FROM orders o "
-    f"JOIN customer c ON c.code = o.customer WHERE o.{SOLD} AND {IN_MONTH} GROUP BY c.region",
-    "month by sku": f"SELECT l.sku, count(DISTINCT o.order_no), sum(l.line_total), sum(l.line_total) - sum(l.tax) "
-    f"FROM orders o JOIN order_line l ON l.order_no = o.order_no WHERE o.{SOLD} AND {IN_MONTH} GROUP BY l.sku",
-    "month by brand": f"SELECT p.brand, count(DISTINCT o.order_no), sum(l.line_total), sum(l.line_total) - sum(l.tax) "
-    f"FROM orders o JOIN order_line l ON l.order_no = o.order_no JOIN sku s ON s.code = l.sku "
-    f"JOIN product p ON p.code = s.product WHERE o.{SOLD} AND {IN_MONTH} GROUP BY p.brand",
-    "month by day": f"SELECT CAST({LOCAL} AS date), count(*), sum(total), sum(total) - sum(tax) FROM orders o "
-    f"WHERE {SOLD} AND {IN_MONTH} GROUP BY 1",
-    "year by month": f"SELECT CAST(date_trunc('month', {LOCAL}) AS date), count(*), sum(total), "
-    f"sum(total) - sum(tax) FROM orders o WHERE {SOLD} GROUP BY 1",
-    "order summary": "SELECT status, count(*), sum(total), 0 FROM orders o GROUP BY status",
-}
-# the manager's scope: the customers of the manager's regions (what visible_customer_codes gives)
-MANAGER_HAND = (
-    f"SELECT 'all', count(*), sum(o.total), sum(o.total) - sum(o.tax) FROM orders o "
-    f"JOIN customer c ON c.code = o.customer WHERE c.region = ANY(:regions) AND o.{SOLD} AND {IN_MONTH}"
+
+@dataclass(frozen=True)
+class Case:
+    label: str
+    report: str  # its name in core.report_catalog.REPORTS
+    query: ReportQuery
+    sql: str  # the report's rows, hand-written; {scope} is a condition on the column `scoped`
+    scoped: str = "o.customer"
+
+
+def _sales(by: str | None, sql: str, month: bool = True) -> Case:
+    span = dict(start=MONTH[0], end=MONTH[1]) if month else {}
+    label = ("month" if month else "year") + (f" by {by}" if by else "")
+    return Case(label, "sales", ReportQuery(by=by, **span), sql)
+
+
+def _by(keys: str) -> str:
+    """The groups and the totals row (its key NULL), as the report shows both."""
+    return f"GROUP BY GROUPING SETS (({keys}), ())"
+
+
+# grouped by the local day or month, formatted as the report keys and names them
+DAY, MONTH_START = f"CAST({LOCAL} AS date)", f"date_trunc('month', {LOCAL})"
+DAY_KEY, MONTH_KEY, MONTH_NAME = (
+    f"to_char({DAY}, 'YYYY-MM-DD')",
+    f"to_char({MONTH_START}, 'YYYY-MM')",
+    f"to_char({MONTH_START}, 'FMMonth YYYY')",
 )
+CASES = [
+    _sales(None, f"SELECT 'all', 'All sales', {ORDER_SUMS} FROM orders o WHERE {SOLD_IN_MONTH}"),
+    _sales(
+        "customer",
+        f"SELECT o.customer, c.name, {ORDER_SUMS} FROM orders o LEFT JOIN customer c ON c.code = o.customer "
+        f"WHERE {SOLD_IN_MONTH} {_by('o.customer, c.name')}",
+    ),
+    _sales(
+        "region",
+        f"SELECT c.region, r.name, {ORDER_SUMS} FROM orders o JOIN customer c ON c.code = o.customer "
+        f"JOIN region r ON r.code = c.region WHERE {SOLD_IN_MONTH} {_by('c.region, r.name')}",
+    ),
+    _sales(
+        "sku",
+        f"SELECT l.sku, s.name, {LINE_SUMS} FROM {LINES} LEFT JOIN sku s ON s.code = l.sku "
+        f"WHERE {SOLD_IN_MONTH} {_by('l.sku, s.name')}",
+    ),
+    _sales(
+        "brand",
+        f"SELECT p.brand, b.name, {LINE_SUMS} FROM {LINES} JOIN sku s ON s.code = l.sku "
+        f"JOIN product p ON p.code = s.product JOIN brand b ON b.code = p.brand "
+        f"WHERE {SOLD_IN_MONTH} {_by('p.brand, b.name')}",
+    ),
+    _sales("day", f"SELECT {DAY_KEY}, {DAY_KEY}, {ORDER_SUMS} FROM orders o WHERE {SOLD_IN_MONTH} {_by(DAY)}"),
+    _sales(
+        "month",
+        f"SELECT {MONTH_KEY}, {MONTH_NAME}, {ORDER_SUMS} FROM orders o WHERE {SOLD} AND {{scope}} {_by(MONTH_START)}",
+        month=False,
+    ),
+    Case(
+        "orders by status",
+        "orders",
+        ReportQuery(),
+        f"SELECT o.status, count(*) FROM orders o WHERE {{scope}} {_by('o.status')}",
+    ),
+]
+TOTALS = "(totals)"  # the key the totals row is compared under
 
 
-def _bounds() -> dict[str, datetime]:
-    return {
-        "a": datetime.combine(MONTH[0], datetime.min.time(), TZ),
-        "b": datetime.combine(MONTH[1] + timedelta(days=1), datetime.min.time(), TZ),
-    }
+def _row(cells: Sequence[Any]) -> tuple[Any, ...]:
+    return tuple(money(c) if isinstance(c, Decimal) else c for c in cells)
 
 
-def core_figures(session: Session, user: str, name: str) -> dict[str, Decimal]:
+def _numbers(cells: Sequence[Any]) -> tuple[Any, ...]:
+    """A totals row's figures (its label apart)."""
+    return _row([c for c in cells if isinstance(c, int | Decimal)])
+
+
+def core_rows(session: Session, user: str, case: Case) -> dict[Any, tuple[Any, ...]]:
     actor = load_actor(session, user)
-    if name == "order summary":
-        s = order_summary(session, actor)
-        return {"all": s.total, "count": Decimal(s.count)}
-    if name == "year by month":
-        r = sales(session, actor, None, None, by="month")
-    else:
-        by = name.removeprefix("month").removeprefix(" by ").strip() or None
-        r = sales(session, actor, *MONTH, by=by)
-    if by_rows := r.rows:
-        return {str(row.key): row.total for row in by_rows}
-    return {"all": r.total, "count": Decimal(r.orders)}
+    table = run_report(session, actor, CLOCK, case.report, case.query)
+    out = {r[0]: _row(r[1:]) for r in table.rows}
+    out[TOTALS] = _numbers(table.totals or ())
+    return out
 
 
-def old_figures(session: Session, user: str) -> dict[str, Decimal]:
-    """The month's sales as the reports computed them before: every order loaded into Python."""
-    actor = load_actor(session, user)
-    orders = list_orders(session, actor, statuses=list(SALES_STATUSES), start=MONTH[0], end=MONTH[1], limit=10**9)
-    return {"all": money(sum((o.total for o in orders), Decimal(0))), "count": Decimal(len(orders))}
-
-
-def hand_figures(session: Session, sql: str, params: dict[str, Any]) -> dict[str, Decimal]:
+def hand_rows(session: Session, sql: str, params: dict[str, Any]) -> dict[Any, tuple[Any, ...]]:
     rows = session.execute(sa.text(sql), params).all()
-    if len(rows) == 1 and rows[0][0] == "all":
-        return {"all": money(rows[0][2] or 0), "count": Decimal(rows[0][1])}
-    if sql.startswith("SELECT status"):
-        return {"all": money(sum((r[2] for r in rows), Decimal(0))), "count": Decimal(sum(r[1] for r in rows))}
-    monthly = "date_trunc('month'" in sql  # the core keys months as YYYY-MM
-    return {(r[0].strftime("%Y-%m") if monthly else str(r[0] if r[0] is not None else "-")): money(r[2]) for r in rows}
+    out = {r[0]: _row(r[1:]) for r in rows if r[0] is not None}
+    totals = [r for r in rows if r[0] is None] or rows  # a report of one row is its own total
+    out[TOTALS] = _numbers(totals[0]) if totals else ()
+    return out
 
 
-def timed(engine: sa.Engine, fn: Callable[[Session], dict[str, Decimal]]) -> tuple[float, dict[str, Decimal]]:
+def timed(engine: sa.Engine, fn: Callable[[Session], dict[Any, Any]]) -> tuple[float, dict[Any, Any]]:
     with Session(engine) as session:
         t0 = time.perf_counter()
         out = fn(session)
@@ -127,48 +166,59 @@ def p95(xs: list[float]) -> float:
     return sorted(xs)[max(0, round(0.95 * len(xs)) - 1)]
 
 
-def run(engine: sa.Engine, runs: int) -> None:
+def compare(
+    engine: sa.Engine, runs: int, core: Callable[[Session], dict[Any, Any]], hand: Callable[[Session], dict[Any, Any]]
+) -> str:
+    """Both, alternately, `runs` times after a warm-up: the timings and whether the rows agree."""
+    core_ms: list[float] = []
+    hand_ms: list[float] = []
+    timed(engine, core), timed(engine, hand)  # warm caches and plans
+    for _ in range(runs):
+        ms, mine = timed(engine, core)
+        core_ms.append(ms)
+        ms, theirs = timed(engine, hand)
+        hand_ms.append(ms)
+    rows = len(mine) - 1
+    same = f"same ({rows})" if mine == theirs else f"DIFFER ({rows} vs {len(theirs) - 1} rows)"
+    return (
+        f"{statistics.median(core_ms):>10.1f}{p95(core_ms):>9.1f}"
+        f"{statistics.median(hand_ms):>10.1f}{p95(hand_ms):>9.1f}{p95(core_ms) / p95(hand_ms):>10.2f}x  {same}"
+    )
+
+
+def run(engine: sa.Engine, runs: int, only: str | None = None) -> None:
     with Session(engine) as session:
-        manager = session.execute(sa.text("SELECT id, regions FROM \"user\" WHERE role = 'manager' LIMIT 1")).one()
+        manager = session.execute(sa.text("SELECT id FROM \"user\" WHERE role = 'manager' ORDER BY id LIMIT 1")).one()
         counts = session.execute(
             sa.text("SELECT (SELECT count(*) FROM orders), (SELECT count(*) FROM order_line)")
         ).one()
-        mgr_actor = load_actor(session, manager.id)
+        regions = sorted(load_actor(session, manager.id).regions)
     print(f"\ndatabase: {counts[0]} orders, {counts[1]} order lines; month {MONTH[0]}..{MONTH[1]}; {runs} runs each")
-    cases: list[tuple[str, Callable[[Session], dict[str, Decimal]], Callable[[Session], dict[str, Decimal]]]] = []
-    for name, sql in HAND.items():
-        params = _bounds() if ":a" in sql else {}
-        cases.append(
-            (
-                f"admin: {name}",
-                lambda s, n=name: core_figures(s, "U-ADM-1", n),
-                lambda s, q=sql, p=params: hand_figures(s, q, p),
+    params = {
+        "a": datetime.combine(MONTH[0], datetime.min.time(), TZ),
+        "b": datetime.combine(MONTH[1] + timedelta(days=1), datetime.min.time(), TZ),
+        "today": TODAY,
+        "regions": regions,
+    }
+    print(f"{'report':<36}{'core p50':>10}{'p95':>9}{'SQL p50':>10}{'p95':>9}{'ratio p95':>11}  rows")
+    for who, user in (("admin", "U-ADM-1"), ("manager", manager.id)):
+        for case in CASES:
+            label = f"{who}: {case.label}"
+            if only and only not in label:
+                continue
+            scope = (
+                "TRUE"
+                if who == "admin"
+                else f"{case.scoped} IN (SELECT code FROM customer WHERE region = ANY(:regions))"
             )
-        )
-    mparams = {**_bounds(), "regions": sorted(mgr_actor.regions)}
-    cases.append(
-        (
-            "manager: month",
-            lambda s: core_figures(s, manager.id, "month"),
-            lambda s: hand_figures(s, MANAGER_HAND, mparams),
-        )
-    )
-    cases.append(("python (old): month", lambda s: old_figures(s, "U-ADM-1"), cases[0][2]))
-    print(f"{'report':<30}{'core p50':>10}{'p95':>9}{'SQL p50':>10}{'p95':>9}{'ratio p95':>11}  figures")
-    for label, core_fn, hand_fn in cases:
-        core_ms: list[float] = []
-        hand_ms: list[float] = []
-        timed(engine, core_fn), timed(engine, hand_fn)  # warm caches and plans
-        for _ in range(runs):
-            ms, mine = timed(engine, core_fn)
-            core_ms.append(ms)
-            ms, theirs = timed(engine, hand_fn)
-            hand_ms.append(ms)
-        same = "same" if mine == theirs else f"DIFFER ({len(mine)} vs {len(theirs)} rows)"
-        print(
-            f"{label:<30}{statistics.median(core_ms):>10.1f}{p95(core_ms):>9.1f}"
-            f"{statistics.median(hand_ms):>10.1f}{p95(hand_ms):>9.1f}{p95(core_ms) / p95(hand_ms):>10.2f}x  {same}"
-        )
+            sql = case.sql.replace("{scope}", scope)
+            line = compare(
+                engine,
+                runs,
+                lambda s, u=user, c=case: core_rows(s, u, c),
+                lambda s, q=sql: hand_rows(s, q, params),
+            )
+            print(f"{label:<36}{line}", flush=True)
 
 
 def main() -> None:
@@ -177,14 +227,17 @@ def main() -> None:
     ap.add_argument("--customers", type=int, default=5000)
     ap.add_argument("--history-lines", type=int, default=100_000)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--runs", type=int, default=20)
+    ap.add_argument("--runs", type=int, default=10)
     ap.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/postgres", help="an admin connection")
     ap.add_argument("--url", help="a database already holding a generated world (nothing generated or dropped)")
     ap.add_argument("--keep", action="store_true", help="keep the database (its URL is printed) for --url")
+    ap.add_argument("--only", help="only the cases whose 'role: report' contains this")
     args = ap.parse_args()
     if args.url:
         upgrade(args.url)
-        run(make_engine(args.url), args.runs)
+        engine = make_engine(args.url)
+        _vacuum(engine)
+        run(engine, args.runs, args.only)
         return
     name = f"dms_bench_{uuid.uuid4().hex[:8]}"
     url = args.pg.rsplit("/", 1)[0] + "/" + name
@@ -206,13 +259,12 @@ def main() -> None:
             engine = make_engine(url)
             import_world(engine, Path(tmp), clock=CLOCK)
             t2 = time.perf_counter()
-        with engine.connect() as conn:
-            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+        _vacuum(engine)
         print(
             f"world: {args.skus} SKUs, {args.customers} customers, {args.history_lines} history lines, "
             f"seed {args.seed}: generated in {t1 - t0:.1f} s, imported in {t2 - t1:.1f} s"
         )
-        run(engine, args.runs)
+        run(engine, args.runs, args.only)
         engine.dispose()
     finally:
         if args.keep:
@@ -220,6 +272,11 @@ def main() -> None:
         else:
             with psycopg.connect(args.pg, autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _vacuum(engine: sa.Engine) -> None:
+    with engine.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM ANALYZE")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -14,7 +15,7 @@ from .access import Actor, customer_scope
 from .billing import OUTSTANDING_STATUSES
 from .errors import InvalidInput
 from .orders import order_scope
-from .parties import ancestors
+from .parties import ancestors, reference
 from .sales_filters import NO_FILTER, SalesFilter
 from .sales_sums import Sums, sales_sums
 from .settings import business_tz
@@ -34,7 +35,7 @@ MAX_POINTS = {"day": 400, "week": 270, "month": 120}
 ZERO = Decimal("0")
 
 
-@dataclass
+@dataclass(slots=True)  # thousands per report: no __dict__ each
 class SalesRow:
     key: str
     label: str
@@ -97,9 +98,16 @@ def sales(
         overall.orders,
         money(overall.net),
         money(overall.total),
-        sorted(rows, key=lambda r: (-r.total, r.key)),
+        _largest_first(rows),
         where,
     )
+
+
+def _largest_first(rows: list[SalesRow]) -> list[SalesRow]:
+    """By total, largest first, then by key: two stable sorts on attributes (no key tuple per row)."""
+    rows.sort(key=attrgetter("key"))
+    rows.sort(key=attrgetter("total"), reverse=True)
+    return rows
 
 
 def _grouped(
@@ -124,12 +132,18 @@ def _grouped(
         return overall, []
     lined = by_line or where.filters_skus
     labeller = _labeller(session, dim) if dim.name not in ("customer", "sku") else None
+    if dim.name != "level":  # one key per group: thousands of customers go straight to rows
+        rows = []
+        for s in sums:
+            key, label = (
+                labeller(s.key) if labeller else (s.key, s.key if s.label is None else s.label)
+            )  # unknown: the code
+            rows.append(SalesRow(key, label, s.orders, money(s.net), money(s.total), s.qty if lined else None))
+        return overall, rows
     acc: dict[str, Sums] = {}
     labels: dict[str, str] = {}
     for s in sums:  # a level of the region tree folds regions together: each order has one region
-        key, label = (
-            labeller(s.key) if labeller else (s.key, s.key if s.label is None else s.label)
-        )  # unknown: the code
+        key, label = cast(Callable[[Any], tuple[str, str]], labeller)(s.key)
         labels[key] = label
         if key in acc:
             a = acc[key]
@@ -186,20 +200,22 @@ def _labeller(session: Session, dim: _Dimension) -> Callable[[Any], tuple[str, s
         t = {"product": table_of(Product), "brand": table_of(Brand), "category": table_of(Category)}[name]
         names: dict[str, str] = {c: n for c, n in session.execute(sa.select(t.c.code, t.c.name))}
         return lambda k: (k, names.get(k, k))
-    regions = {r.code: r for r in session.exec(select(Region))}
+    names = reference(session).region_names  # cached with the region tree
 
     def region_name(code: str) -> str:
-        return regions[code].name if code in regions else code
+        return names.get(code, code)
 
     if name == "region":
         return lambda k: (k, region_name(k))
     level = cast(str, dim.level).casefold()  # the dimension left is a level of the region tree
+    at_level = {
+        c for c, lv in session.execute(sa.select(col(Region.code), col(Region.level))) if (lv or "").casefold() == level
+    }
 
     def level_key(own: str) -> tuple[str, str]:
         for code in ancestors(session, own):
-            r = regions.get(code)
-            if r is not None and (r.level or "").casefold() == level:
-                return code, r.name
+            if code in at_level:
+                return code, region_name(code)
         return own, f"{region_name(own)} (no {dim.level})"  # a customer above that level
 
     return level_key

@@ -20,7 +20,7 @@ T = TypeVar("T")
 
 def money(value: Decimal | int | float | str) -> Decimal:
     """Round half-up to 2 places (rules.md: at each line)."""
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+    return (value if type(value) is Decimal else Decimal(value)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 class DecimalText(TypeDecorator[Decimal]):
@@ -64,7 +64,9 @@ class Money(TypeDecorator[Decimal]):
         return Decimal(value) if dialect.name == "postgresql" else str(Decimal(value))
 
     def process_result_value(self, value: object, dialect: Dialect) -> Decimal | None:
-        return None if value is None else Decimal(cast(str | Decimal, value))
+        if value is None or type(value) is Decimal:  # PostgreSQL's NUMERIC arrives as Decimal: as is
+            return value
+        return Decimal(cast(str, value))
 
 
 class money_sum(FunctionElement[Decimal]):  # noqa: N801  (an SQL function, named as SQL names them)

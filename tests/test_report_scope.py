@@ -59,7 +59,9 @@ class Reference:
         self.beats = {b.code: b for b in s.exec(select(Beat))}
         self.users = {u.id: u for u in s.exec(select(User))}
         products = {p.code: p for p in s.exec(select(Product))}
-        self.brand_of = {k.code: products[k.product].brand if k.product in products else None for k in s.exec(select(Sku))}
+        self.brand_of = {
+            k.code: products[k.product].brand if k.product in products else None for k in s.exec(select(Sku))
+        }
         self.brand_children: dict[str | None, list[str]] = defaultdict(list)
         for b in s.exec(select(Brand)):
             self.brand_children[b.parent].append(b.code)
