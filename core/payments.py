@@ -1,18 +1,17 @@
 """Recording payments and reading what customers owe (outstanding and ageing)."""
 
-from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import TypeVarTuple
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import Row
 from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, select
 
 from . import audit
-from .access import Actor, get_customer, visible_customer_codes
+from .access import Actor, customer_scope, get_customer
 from .billing import OUTSTANDING_STATUSES, PAYMENT_METHODS, outstanding, resettle
 from .clock import Clock
 from .errors import InvalidInput
@@ -22,11 +21,11 @@ from .tables.audit import AuditEntry
 from .tables.billing import Invoice, Payment
 from .tables.orders import Order
 from .tables.parties import Customer
-from .types import money, must_exist
+from .types import money, money_owed, money_sum, must_exist
 from .visits import link_payment, visiting
 
-Ts = TypeVarTuple("Ts")
 AGE_BUCKETS = ("not_due", "1-30", "31-60", "61-90", "90+")
+ZERO = Decimal("0.00")
 
 
 def record_payment(
@@ -147,98 +146,76 @@ def _outstanding_of(session: Session, cust: Customer, today: date) -> Outstandin
     )
 
 
-def outstanding_report(session: Session, actor: Actor, clock: Clock, customer: str | None = None) -> list[Outstanding]:
-    """Outstanding and ageing for every customer in scope that owes something (or the one asked)."""
+def outstanding_report(
+    session: Session,
+    actor: Actor,
+    clock: Clock,
+    customer: str | None = None,
+    *,
+    customer_where: Sequence[sa.ColumnElement[bool]] = (),
+) -> list[Outstanding]:
+    """Outstanding and ageing for every customer in scope that owes something (or the one asked),
+    by customer code; `customer_where`: more conditions on `Customer` (a report's filters).
+    Summed in the database per customer (live orders, payments, and what is left of each invoice
+    in its ageing bucket), so tens of thousands of customers cost one query, not their rows."""
     actor.require("payments.view", "see balances")
-    if customer:
+    if customer and not customer_where:
         return [customer_outstanding(session, actor, clock, customer)]
-    codes = visible_customer_codes(session, actor)
-    # ORM columns, not the tables': the session flushes what this transaction changed first
-    q = sa.select(
-        col(Customer.code),
-        col(Customer.name),
-        col(Customer.credit_limit),
-        col(Customer.opening_balance),
-        col(Customer.opening_paid),
-    ).order_by(col(Customer.code))
-    if codes is not None:
-        q = q.where(col(Customer.code).in_(codes))
-    customers = session.execute(q).all()
-    # what _outstanding_of reads per customer, read for all of them at once
-    wanted = None if codes is None else {r.code for r in customers}
-    invoices: defaultdict[str, list[tuple[Decimal, Decimal, date]]] = defaultdict(list)
-    totals: defaultdict[str, list[Decimal]] = defaultdict(list)
-    payments: defaultdict[str, list[Decimal]] = defaultdict(list)
-    for code, amount, paid, due in _rows_of(
-        session,
-        sa.select(col(Invoice.customer), col(Invoice.amount), col(Invoice.paid), col(Invoice.due_date)),
-        col(Invoice.customer),
-        wanted,
-    ):
-        invoices[code].append((amount, paid, due))
-    for code, total in _rows_of(
-        session,
-        sa.select(col(Order.customer), col(Order.total)).where(col(Order.status).in_(OUTSTANDING_STATUSES)),
-        col(Order.customer),
-        wanted,
-    ):
-        totals[code].append(total)
-    for code, amount in _rows_of(
-        session, sa.select(col(Payment.customer), col(Payment.amount)), col(Payment.customer), wanted
-    ):
-        payments[code].append(amount)
+    scope = customer_scope(session, actor)
+    which = [*customer_where, *([] if scope is None else [scope])]
+    if customer:
+        which.append(col(Customer.code) == get_customer(session, actor, customer).code)
     today = clock.today()
-    opened = import_day(session) or today
+    live = _per_customer(
+        col(Order.customer), which, money_sum(col(Order.total)), where=col(Order.status).in_(OUTSTANDING_STATUSES)
+    )
+    paid = _per_customer(col(Payment.customer), which, money_sum(col(Payment.amount)))
+    # ageing_bucket's buckets as ranges of due dates, each summing what is left of its invoices
+    due, left = col(Invoice.due_date), money_owed(col(Invoice.amount), col(Invoice.paid))
+    edges = [today - timedelta(days=d) for d in (0, 30, 60, 90)]
+    ranges = [due >= edges[0], *(sa.and_(due < edges[i], due >= edges[i + 1]) for i in range(3)), due < edges[3]]
+    aged = _per_customer(col(Invoice.customer), which, *(money_sum(sa.case((r, left))) for r in ranges))
+    q = (
+        sa.select(
+            col(Customer.code),
+            col(Customer.name),
+            col(Customer.credit_limit),
+            col(Customer.opening_balance),
+            col(Customer.opening_paid),
+            live.c.s0,
+            paid.c.s0,
+            *(aged.c[f"s{i}"] for i in range(len(AGE_BUCKETS))),
+        )
+        .outerjoin(live, live.c.customer == col(Customer.code))
+        .outerjoin(paid, paid.c.customer == col(Customer.code))
+        .outerjoin(aged, aged.c.customer == col(Customer.code))
+        .where(*which)
+        .order_by(col(Customer.code))
+    )
+    opened = ageing_bucket(import_day(session) or today, today)  # world.md: the opening balance is due on import
     rows = []
-    for cust in customers:
-        if (
-            not cust.opening_balance
-            and not cust.opening_paid
-            and cust.code not in invoices
-            and cust.code not in totals
-            and cust.code not in payments
-        ):
-            continue  # owes nothing and was billed nothing: left out below anyway
-        opening_left = money(cust.opening_balance - cust.opening_paid)
-        buckets = {b: Decimal("0.00") for b in AGE_BUCKETS}
+    for code, name, limit, opening, opening_paid, orders_total, payments_total, *lefts in session.execute(q):
+        buckets = {b: ZERO if v is None else v for b, v in zip(AGE_BUCKETS, lefts, strict=True)}
+        opening_left = money(opening - opening_paid)
         if opening_left > 0:
-            buckets[ageing_bucket(opened, today)] += opening_left
-        unpaid = opening_left
-        for amount, paid, due in invoices.get(cust.code, ()):
-            left = money(amount - paid)
-            if left > 0:
-                buckets[ageing_bucket(due, today)] += left
-                unpaid += left
-        overdue = sum((v for k, v in buckets.items() if k != "not_due"), Decimal("0.00"))
-        owed = money(
-            cust.opening_balance
-            + sum(totals.get(cust.code, ()), Decimal(0))
-            - sum(payments.get(cust.code, ()), Decimal(0))
-        )
-        rows.append(
-            Outstanding(
-                customer=cust.code,
-                name=cust.name,
-                credit_limit=cust.credit_limit,
-                outstanding=owed,
-                invoiced_unpaid=money(unpaid),
-                buckets=buckets,
-                overdue=money(overdue),
-            )
-        )
-    return [r for r in rows if r.outstanding != 0 or r.invoiced_unpaid != 0]
+            buckets[opened] += opening_left
+        unpaid = money(opening_left + sum((v for v in lefts if v is not None), ZERO))
+        owed = money(opening + (orders_total or ZERO) - (payments_total or ZERO))
+        if owed == 0 and unpaid == 0:
+            continue  # owes nothing, and nothing billed is unpaid
+        overdue = money(sum((v for k, v in buckets.items() if k != "not_due"), ZERO))
+        rows.append(Outstanding(code, name, limit, owed, unpaid, buckets, overdue))
+    return rows
 
 
-def _rows_of(
-    session: Session, stmt: sa.Select[*Ts], customer_col: Mapped[str], wanted: set[str] | None
-) -> list[Row[*Ts]]:
-    """The statement's rows of the `wanted` customers (None = all): few customers by an IN list
-    (bounded), many by reading every row once."""
-    if wanted is None or len(wanted) > 1000:
-        rows = list(session.execute(stmt).all())
-        return rows if wanted is None else [r for r in rows if r[0] in wanted]
-    out: list[Row[*Ts]] = []
-    codes = sorted(wanted)
-    for k in range(0, len(codes), 1000):
-        out += session.execute(stmt.where(customer_col.in_(codes[k : k + 1000]))).all()
-    return out
+def _per_customer(
+    customer: Mapped[str], which: list[sa.ColumnElement[bool]], *sums: Any, where: Any = None
+) -> sa.Subquery:
+    """Sums per customer (`customer`, `s0`, `s1`, …) as a subquery, over the rows of the customers
+    `which` selects only (a manager's thousands, not everyone's rows)."""
+    q = sa.select(customer.label("customer"), *(x.label(f"s{i}") for i, x in enumerate(sums)))
+    if which:
+        q = q.where(col(customer).in_(sa.select(col(Customer.code)).where(*which)))
+    if where is not None:
+        q = q.where(where)
+    return q.group_by(customer).subquery()

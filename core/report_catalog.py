@@ -4,15 +4,18 @@
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import date
+from decimal import Decimal
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from .access import Actor
 from .clock import Clock
 from .errors import InvalidInput, NotFound
 from .lookup import region_and_below
+from .payments import AGE_BUCKETS, outstanding_report
 from .reports import DIMENSIONS, MORE_DIMENSIONS, order_summary, sales
 from .sales_filters import build_filter
+from .tables.parties import Customer
 from .tabular import Column, Table
 
 
@@ -105,6 +108,60 @@ def _orders(session: Session, actor: Actor, clock: Clock, q: ReportQuery) -> Tab
     return _sorted(Table("orders", "Orders by status", cols, rows, (None, r.count), q.start, q.end), q)
 
 
+def _outstanding(session: Session, actor: Actor, clock: Clock, q: ReportQuery) -> Table:
+    where = build_filter(
+        session, actor, customer=q.customer, region=q.region, sales_rep=q.sales_rep, distributor=q.distributor
+    )
+    conds = list(where.customer_where)
+    if q.customer_type:
+        kinds = set(session.exec(select(Customer.type).distinct()).all())
+        if q.customer_type not in kinds:
+            raise InvalidInput(f"customer_type: one of {', '.join(sorted(kinds))}, not '{q.customer_type}'.")
+        conds.append(col(Customer.type) == q.customer_type)
+    report = outstanding_report(session, actor, clock, customer_where=conds)
+    buckets = tuple(
+        Column(key, title, "money")
+        for key, title in zip(
+            ("not_due", "days_1_30", "days_31_60", "days_61_90", "days_90_plus"),
+            ("Not yet due", "1-30 days", "31-60 days", "61-90 days", "Over 90 days"),
+            strict=True,
+        )
+    )
+    cols = (
+        Column("customer", "Customer"),
+        Column("name", "Name"),
+        Column("credit_limit", "Credit limit", "money"),
+        Column("outstanding", "Outstanding", "money"),
+        Column("invoiced_unpaid", "Invoiced, unpaid", "money"),
+        *buckets,
+        Column("overdue", "Overdue", "money"),
+    )
+    rows = [
+        (
+            r.customer,
+            r.name,
+            r.credit_limit,
+            r.outstanding,
+            r.invoiced_unpaid,
+            *(r.buckets[b] for b in AGE_BUCKETS),
+            r.overdue,
+        )
+        for r in report
+    ]
+    zero = Decimal("0.00")
+    totals = (
+        None,
+        "Total",
+        None,
+        sum((r.outstanding for r in report), zero),
+        sum((r.invoiced_unpaid for r in report), zero),
+        *(sum((r.buckets[b] for r in report), zero) for b in AGE_BUCKETS),
+        sum((r.overdue for r in report), zero),
+    )
+    title = "Outstanding and ageing" + where.about + (f", {q.customer_type} customers" if q.customer_type else "")
+    return _sorted(Table("outstanding", title, cols, rows, totals), q)
+
+
 REPORTS: dict[str, ReportSpec] = {
     s.name: s
     for s in (
@@ -117,6 +174,12 @@ REPORTS: dict[str, ReportSpec] = {
             ),
         ),
         ReportSpec("orders", "Orders by status", _orders, frozenset({"start", "end", "region", "customer"})),
+        ReportSpec(
+            "outstanding",
+            "What each customer owes, with unpaid invoices by age",
+            _outstanding,
+            frozenset({"customer", "region", "sales_rep", "distributor", "customer_type"}),
+        ),
     )
 }
 SALES_BY = DIMENSIONS + MORE_DIMENSIONS

@@ -87,6 +87,35 @@ def _sum_sqlite(element: money_sum, compiler: SQLCompiler, **kw: Any) -> str:
     return f"dms_money_sum({compiler.process(element.clauses, **kw)})"
 
 
+class money_owed(FunctionElement[Decimal]):  # noqa: N801  (an SQL function, named as SQL names them)
+    """What is left of `amount` after `paid`, rounded as `money` rounds; NULL unless positive (so
+    `money_sum` over it adds up what is still owed). Exact on every database."""
+
+    type = Money()
+    name = "money_owed"
+    inherit_cache = True
+
+
+@compiles(money_owed)
+def _owed_sql(element: money_owed, compiler: SQLCompiler, **kw: Any) -> str:
+    amount, paid = (compiler.process(c, **kw) for c in element.clauses)
+    left = f"round({amount} - {paid}, 2)"  # PostgreSQL rounds NUMERIC ties away from zero, as ROUND_HALF_UP
+    return f"CASE WHEN {left} > 0 THEN {left} END"
+
+
+@compiles(money_owed, "sqlite")
+def _owed_sqlite(element: money_owed, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"dms_money_owed({compiler.process(element.clauses, **kw)})"
+
+
+def _owed(amount: str | None, paid: str | None) -> str | None:
+    """SQLite's money_owed: on the decimal texts, in Decimal."""
+    if amount is None or paid is None:
+        return None
+    left = money(Decimal(amount) - Decimal(paid))
+    return str(left) if left > 0 else None
+
+
 class _ExactSum:
     """SQLite aggregate: the Decimal sum of decimal texts, as text (what Python summed before)."""
 
@@ -102,10 +131,11 @@ class _ExactSum:
 
 
 @event.listens_for(Engine, "connect")
-def _register_money_sum(dbapi_conn: object, _: object) -> None:
+def _register_money_functions(dbapi_conn: object, _: object) -> None:
     # every engine, whoever builds it (the CLI, tests, Alembic), so money_sum works everywhere
     if isinstance(dbapi_conn, sqlite3.Connection):
         dbapi_conn.create_aggregate("dms_money_sum", 1, cast(Any, _ExactSum))
+        dbapi_conn.create_function("dms_money_owed", 2, _owed, deterministic=True)
 
 
 class UtcDateTime(TypeDecorator[datetime]):

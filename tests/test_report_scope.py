@@ -3,6 +3,7 @@ brand filters as conditions, not lists of codes) count exactly what the rules sa
 user of the sample world and of a generated one, each figure equals a reference computed here in
 Python from the rows, with the scope read customer by customer (`customer_in_scope`)."""
 
+import uuid
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
@@ -45,7 +46,7 @@ def generated(databases, tmp_path_factory):
     def fill(engine):
         import_world(engine, directory, clock=Clock(TZ, NOW))
 
-    engine = make_engine(databases.template("scope_generated", fill))
+    engine = make_engine(databases.template(f"generated_{uuid.uuid4().hex[:6]}", fill))  # once per module using it
     yield engine
     engine.dispose()
 
