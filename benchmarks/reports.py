@@ -15,11 +15,12 @@ after one warm-up. It prints p50 and p95 in milliseconds, the ratio of the p95s,
 when both give the same rows (every column, money to the paisa).
 
 A new report is timed by adding a Case: the catalogue's name and query, and SQL giving the
-report's rows (its columns in order) with `{scope}` where the manager's scope goes: a condition
-on the customer-code column named by `scoped` (`TRUE` for the admin).
+report's rows (its columns in order) and totals (a row keyed NULL), with SCOPE(column) wherever
+the manager's scope narrows a column of customer codes (TRUE for the admin).
 """
 
 import argparse
+import re
 import statistics
 import sys
 import tempfile
@@ -59,7 +60,7 @@ LOCAL = "((o.created_at AT TIME ZONE 'UTC') AT TIME ZONE 'Asia/Kolkata')"
 ORDER_SUMS = "count(*), sum(o.total) - sum(o.tax), sum(o.tax), sum(o.total)"
 LINE_SUMS = "count(DISTINCT o.order_no), sum(l.line_total) - sum(l.tax), sum(l.tax), sum(l.line_total)"
 LINES = "orders o JOIN order_line l ON l.order_no = o.order_no"
-SOLD_IN_MONTH = f"{SOLD} AND {IN_MONTH} AND {{scope}}"
+SOLD_IN_MONTH = f"{SOLD} AND {IN_MONTH} AND SCOPE(o.customer)"
 
 
 @dataclass(frozen=True)
@@ -67,8 +68,7 @@ class Case:
     label: str
     report: str  # its name in core.report_catalog.REPORTS
     query: ReportQuery
-    sql: str  # the report's rows, hand-written; {scope} is a condition on the column `scoped`
-    scoped: str = "o.customer"
+    sql: str  # the report's rows and totals (a row keyed NULL), hand-written; SCOPE(column) as below
 
 
 def _sales(by: str | None, sql: str, month: bool = True) -> Case:
@@ -115,17 +115,57 @@ CASES = [
     _sales("day", f"SELECT {DAY_KEY}, {DAY_KEY}, {ORDER_SUMS} FROM orders o WHERE {SOLD_IN_MONTH} {_by(DAY)}"),
     _sales(
         "month",
-        f"SELECT {MONTH_KEY}, {MONTH_NAME}, {ORDER_SUMS} FROM orders o WHERE {SOLD} AND {{scope}} {_by(MONTH_START)}",
+        f"SELECT {MONTH_KEY}, {MONTH_NAME}, {ORDER_SUMS} FROM orders o WHERE {SOLD} AND SCOPE(o.customer) {_by(MONTH_START)}",
         month=False,
     ),
     Case(
         "orders by status",
         "orders",
         ReportQuery(),
-        f"SELECT o.status, count(*) FROM orders o WHERE {{scope}} {_by('o.status')}",
+        f"SELECT o.status, count(*) FROM orders o WHERE SCOPE(o.customer) {_by('o.status')}",
     ),
 ]
+
+
+def _aged(day: str) -> list[str]:
+    """The ageing buckets (core.payments.ageing_bucket) as conditions on a due date."""
+    return [
+        f"{day} >= :t0",
+        *(f"{day} < :t{a} AND {day} >= :t{b}" for a, b in ((0, 30), (30, 60), (60, 90))),
+        f"{day} < :t90",
+    ]
+
+
+B = range(5)
+OUTSTANDING = f"""
+WITH opened AS (
+  SELECT coalesce(CAST((max(at) AT TIME ZONE 'UTC') AT TIME ZONE 'Asia/Kolkata' AS date), :t0) AS day
+  FROM audit_entry WHERE action = 'world.import'),
+live AS (SELECT customer, sum(total) AS t FROM orders
+  WHERE status IN ('pending_approval', 'confirmed', 'dispatched', 'delivered') AND SCOPE(customer) GROUP BY customer),
+paid AS (SELECT customer, sum(amount) AS p FROM payment WHERE SCOPE(customer) GROUP BY customer),
+aged AS (SELECT customer, {", ".join(f"sum(owed) FILTER (WHERE {c}) AS a{i}" for i, c in enumerate(_aged("due_date")))}
+  FROM (SELECT customer, due_date, round(amount - paid, 2) AS owed FROM invoice WHERE SCOPE(customer)) i
+  WHERE owed > 0 GROUP BY customer),
+base AS (
+  SELECT c.code, c.name, c.credit_limit, round(c.opening_balance + coalesce(l.t, 0) - coalesce(p.p, 0), 2) AS owed,
+    round(c.opening_balance - c.opening_paid, 2) AS opening, {", ".join(f"coalesce(a.a{i}, 0) AS a{i}" for i in B)},
+    {", ".join(f"({c}) AS o{i}" for i, c in enumerate(_aged("o.day")))}
+  FROM customer c CROSS JOIN opened o LEFT JOIN live l ON l.customer = c.code LEFT JOIN paid p ON p.customer = c.code
+  LEFT JOIN aged a ON a.customer = c.code WHERE SCOPE(c.code)),
+report AS (
+  SELECT code, name, credit_limit, owed, opening + {" + ".join(f"a{i}" for i in B)} AS unpaid,
+    {", ".join(f"a{i} + CASE WHEN opening > 0 AND o{i} THEN opening ELSE 0 END AS b{i}" for i in B)}
+  FROM base),
+shown AS (SELECT *, b1 + b2 + b3 + b4 AS overdue FROM report WHERE owed <> 0 OR unpaid <> 0)
+SELECT code, name, credit_limit, owed, unpaid, {", ".join(f"b{i}" for i in B)}, overdue FROM shown
+UNION ALL
+SELECT NULL, NULL, NULL, sum(owed), sum(unpaid), {", ".join(f"sum(b{i})" for i in B)}, sum(overdue) FROM shown
+"""
+CASES.append(Case("outstanding", "outstanding", ReportQuery(), OUTSTANDING))
 TOTALS = "(totals)"  # the key the totals row is compared under
+# SCOPE(column) in a case's SQL: the manager's customers (those of their regions), nothing for the admin
+MANAGER = r"\1 IN (SELECT code FROM customer WHERE region = ANY(:regions))"
 
 
 def _row(cells: Sequence[Any]) -> tuple[Any, ...]:
@@ -197,7 +237,7 @@ def run(engine: sa.Engine, runs: int, only: str | None = None) -> None:
     params = {
         "a": datetime.combine(MONTH[0], datetime.min.time(), TZ),
         "b": datetime.combine(MONTH[1] + timedelta(days=1), datetime.min.time(), TZ),
-        "today": TODAY,
+        **{f"t{d}": TODAY - timedelta(days=d) for d in (0, 30, 60, 90)},
         "regions": regions,
     }
     print(f"{'report':<36}{'core p50':>10}{'p95':>9}{'SQL p50':>10}{'p95':>9}{'ratio p95':>11}  rows")
@@ -206,12 +246,7 @@ def run(engine: sa.Engine, runs: int, only: str | None = None) -> None:
             label = f"{who}: {case.label}"
             if only and only not in label:
                 continue
-            scope = (
-                "TRUE"
-                if who == "admin"
-                else f"{case.scoped} IN (SELECT code FROM customer WHERE region = ANY(:regions))"
-            )
-            sql = case.sql.replace("{scope}", scope)
+            sql = re.sub(r"SCOPE\(([\w.]+)\)", "TRUE" if who == "admin" else MANAGER, case.sql)
             line = compare(
                 engine,
                 runs,
