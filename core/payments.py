@@ -192,19 +192,20 @@ def outstanding_report(
         .where(*which)
         .order_by(col(Customer.code))
     )
-    opened = ageing_bucket(import_day(session) or today, today)  # world.md: the opening balance is due on import
+    # world.md: the opening balance is due on the day of import
+    opened = AGE_BUCKETS.index(ageing_bucket(import_day(session) or today, today))
     rows = []
     for code, name, limit, opening, opening_paid, orders_total, payments_total, *lefts in session.execute(q):
-        buckets = {b: ZERO if v is None else v for b, v in zip(AGE_BUCKETS, lefts, strict=True)}
+        by_age = [ZERO if v is None else v for v in lefts]  # in AGE_BUCKETS' order, not yet due first
         opening_left = money(opening - opening_paid)
+        unpaid = money(sum(by_age, opening_left))
         if opening_left > 0:
-            buckets[opened] += opening_left
-        unpaid = money(opening_left + sum((v for v in lefts if v is not None), ZERO))
+            by_age[opened] += opening_left
         owed = money(opening + (orders_total or ZERO) - (payments_total or ZERO))
         if owed == 0 and unpaid == 0:
             continue  # owes nothing, and nothing billed is unpaid
-        overdue = money(sum((v for k, v in buckets.items() if k != "not_due"), ZERO))
-        rows.append(Outstanding(code, name, limit, owed, unpaid, buckets, overdue))
+        overdue = money(sum(by_age[1:], ZERO))
+        rows.append(Outstanding(code, name, limit, owed, unpaid, dict(zip(AGE_BUCKETS, by_age, strict=True)), overdue))
     return rows
 
 
