@@ -4,8 +4,9 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import CursorResult, Select, event
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, create_engine
 
@@ -50,3 +51,11 @@ def transaction(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def read_rows(session: Session, stmt: Select[*tuple[Any, ...]]) -> CursorResult[*tuple[Any, ...]]:
+    """A report's rows through the Core, not the ORM, whose bookkeeping per row costs a third of
+    a report of tens of thousands of rows. What the session holds unwritten is flushed first, as
+    the ORM's execute does."""
+    session.flush()
+    return session.connection().execute(stmt)

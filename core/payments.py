@@ -14,6 +14,7 @@ from . import audit
 from .access import Actor, customer_scope, get_customer
 from .billing import OUTSTANDING_STATUSES, PAYMENT_METHODS, outstanding, resettle
 from .clock import Clock
+from .db import read_rows
 from .errors import InvalidInput
 from .locks import lock_customer
 from .settings import business_tz
@@ -195,7 +196,7 @@ def outstanding_report(
     # world.md: the opening balance is due on the day of import
     opened = AGE_BUCKETS.index(ageing_bucket(import_day(session) or today, today))
     rows = []
-    for code, name, limit, opening, opening_paid, orders_total, payments_total, *lefts in session.execute(q):
+    for code, name, limit, opening, opening_paid, orders_total, payments_total, *lefts in read_rows(session, q):
         by_age = [ZERO if v is None else v for v in lefts]  # in AGE_BUCKETS' order, not yet due first
         opening_left = money(opening - opening_paid)
         unpaid = money(sum(by_age, opening_left))

@@ -121,9 +121,15 @@ def _outstanding(session: Session, actor: Actor, clock: Clock, q: ReportQuery) -
     report = outstanding_report(session, actor, clock, customer_where=conds)
     buckets = tuple(
         Column(key, title, "money")
-        for key, title in zip(
-            ("not_due", "days_1_30", "days_31_60", "days_61_90", "days_90_plus"),
-            ("Not yet due", "1-30 days", "31-60 days", "61-90 days", "Over 90 days"),
+        for _, (key, title) in zip(
+            AGE_BUCKETS,  # their order
+            [
+                ("not_due", "Not yet due"),
+                ("days_1_30", "1-30 days"),
+                ("days_31_60", "31-60 days"),
+                ("days_61_90", "61-90 days"),
+                ("days_90_plus", "Over 90 days"),
+            ],
             strict=True,
         )
     )
@@ -137,27 +143,11 @@ def _outstanding(session: Session, actor: Actor, clock: Clock, q: ReportQuery) -
         Column("overdue", "Overdue", "money"),
     )
     rows = [
-        (
-            r.customer,
-            r.name,
-            r.credit_limit,
-            r.outstanding,
-            r.invoiced_unpaid,
-            *(r.buckets[b] for b in AGE_BUCKETS),
-            r.overdue,
-        )
-        for r in report
+        (r.customer, r.name, r.credit_limit, r.outstanding, r.invoiced_unpaid, *r.buckets.values(), r.overdue)
+        for r in report  # buckets in AGE_BUCKETS' order
     ]
-    zero = Decimal("0.00")
-    totals = (
-        None,
-        "Total",
-        None,
-        sum((r.outstanding for r in report), zero),
-        sum((r.invoiced_unpaid for r in report), zero),
-        *(sum((r.buckets[b] for r in report), zero) for b in AGE_BUCKETS),
-        sum((r.overdue for r in report), zero),
-    )
+    money_columns = list(zip(*rows, strict=True))[3:] if rows else [()] * (len(cols) - 3)
+    totals = (None, "Total", None, *(sum(c, Decimal("0.00")) for c in money_columns))
     title = "Outstanding and ageing" + where.about + (f", {q.customer_type} customers" if q.customer_type else "")
     return _sorted(Table("outstanding", title, cols, rows, totals), q)
 

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from .access import Actor
+from .db import read_rows
 from .orders import SALES_STATUSES, order_scope
 from .sales_filters import SalesFilter
 from .settings import business_tz
@@ -82,7 +83,7 @@ def sales_sums(
     keys = [key] if name is None else [key, name]
     rows = [
         _sums(r[4], r, r[5] if name is not None else None)
-        for r in session.execute(base.add_columns(*keys).where(*conds).group_by(*keys))
+        for r in read_rows(session, base.add_columns(*keys).where(*conds).group_by(*keys))
     ]
     # Every order (or line) falls in exactly one group, so the overall is their sum: no second
     # pass over a month's lines. Only an order holding lines of several groups is counted in

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.type_api import _ResultProcessorType
 from sqlalchemy.types import TypeDecorator, TypeEngine
 from sqlmodel import Column, Field, SQLModel
 
@@ -20,7 +21,7 @@ T = TypeVar("T")
 
 def money(value: Decimal | int | float | str) -> Decimal:
     """Round half-up to 2 places (rules.md: at each line)."""
-    return (value if type(value) is Decimal else Decimal(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+    return (value if type(value) is Decimal else Decimal(value)).quantize(CENT, ROUND_HALF_UP)
 
 
 class DecimalText(TypeDecorator[Decimal]):
@@ -64,9 +65,12 @@ class Money(TypeDecorator[Decimal]):
         return Decimal(value) if dialect.name == "postgresql" else str(Decimal(value))
 
     def process_result_value(self, value: object, dialect: Dialect) -> Decimal | None:
-        if value is None or type(value) is Decimal:  # PostgreSQL's NUMERIC arrives as Decimal: as is
-            return value
-        return Decimal(cast(str, value))
+        return None if value is None else Decimal(cast(str | Decimal, value))
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> _ResultProcessorType[Decimal] | None:
+        if dialect.name == "postgresql":
+            return None  # its driver hands NUMERIC over as Decimal: no call per value (reports read many)
+        return super().result_processor(dialect, coltype)
 
 
 class money_sum(FunctionElement[Decimal]):  # noqa: N801  (an SQL function, named as SQL names them)
