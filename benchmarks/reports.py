@@ -43,7 +43,7 @@ from sqlmodel import Session
 from core.access import load_actor
 from core.clock import Clock
 from core.db import make_engine
-from core.report_catalog import ReportQuery, run_report
+from core.report_catalog import REPORTS, ReportQuery, run_report
 from core.types import money
 from core.world import import_world
 from evals.worldgen import generate_world
@@ -244,8 +244,8 @@ def run(engine: sa.Engine, runs: int, only: str | None = None) -> None:
     for who, user in (("admin", "U-ADM-1"), ("manager", manager.id)):
         for case in CASES:
             label = f"{who}: {case.label}"
-            if only and only not in label:
-                continue
+            if only and only not in label or case.report not in REPORTS:
+                continue  # not asked for, or not in this version's catalogue
             sql = re.sub(r"SCOPE\(([\w.]+)\)", "TRUE" if who == "admin" else MANAGER, case.sql)
             line = compare(
                 engine,
