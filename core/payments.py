@@ -87,7 +87,7 @@ def record_payment(
     return payment
 
 
-@dataclass
+@dataclass(slots=True)  # tens of thousands per report: no __dict__ each
 class Outstanding:
     customer: str
     name: str
