@@ -20,6 +20,7 @@ the manager's scope narrows a column of customer codes (TRUE for the admin).
 """
 
 import argparse
+import os
 import re
 import statistics
 import sys
@@ -234,6 +235,7 @@ def run(engine: sa.Engine, runs: int, only: str | None = None) -> None:
         ).one()
         regions = sorted(load_actor(session, manager.id).regions)
     print(f"\ndatabase: {counts[0]} orders, {counts[1]} order lines; month {MONTH[0]}..{MONTH[1]}; {runs} runs each")
+    print("load average (1, 5, 15 min): %.2f %.2f %.2f" % os.getloadavg())
     params = {
         "a": datetime.combine(MONTH[0], datetime.min.time(), TZ),
         "b": datetime.combine(MONTH[1] + timedelta(days=1), datetime.min.time(), TZ),
@@ -254,6 +256,7 @@ def run(engine: sa.Engine, runs: int, only: str | None = None) -> None:
                 lambda s, q=sql: hand_rows(s, q, params),
             )
             print(f"{label:<36}{line}", flush=True)
+    print("load average (1, 5, 15 min): %.2f %.2f %.2f" % os.getloadavg())
 
 
 def main() -> None:
