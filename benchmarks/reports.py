@@ -227,6 +227,11 @@ def compare(
     )
 
 
+def _load() -> None:
+    """The machine's load: other work on it slows both sides of every case."""
+    print("load average (1, 5, 15 min): " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
+
+
 def run(engine: sa.Engine, runs: int, only: str | None = None) -> None:
     with Session(engine) as session:
         manager = session.execute(sa.text("SELECT id FROM \"user\" WHERE role = 'manager' ORDER BY id LIMIT 1")).one()
@@ -235,7 +240,7 @@ def run(engine: sa.Engine, runs: int, only: str | None = None) -> None:
         ).one()
         regions = sorted(load_actor(session, manager.id).regions)
     print(f"\ndatabase: {counts[0]} orders, {counts[1]} order lines; month {MONTH[0]}..{MONTH[1]}; {runs} runs each")
-    print("load average (1, 5, 15 min): %.2f %.2f %.2f" % os.getloadavg())
+    _load()
     params = {
         "a": datetime.combine(MONTH[0], datetime.min.time(), TZ),
         "b": datetime.combine(MONTH[1] + timedelta(days=1), datetime.min.time(), TZ),
@@ -256,7 +261,7 @@ def run(engine: sa.Engine, runs: int, only: str | None = None) -> None:
                 lambda s, q=sql: hand_rows(s, q, params),
             )
             print(f"{label:<36}{line}", flush=True)
-    print("load average (1, 5, 15 min): %.2f %.2f %.2f" % os.getloadavg())
+    _load()
 
 
 def main() -> None:
