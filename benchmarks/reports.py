@@ -2,7 +2,7 @@
 of the same rows.
 
     .venv/bin/python benchmarks/reports.py [--skus 1000 --customers 5000 --history-lines 100000]
-        [--seed 1] [--runs 10] [--pg postgresql://postgres@127.0.0.1:5432/postgres] [--keep]
+        [--seed 1] [--runs 20] [--pg postgresql://postgres@127.0.0.1:5432/postgres] [--keep]
     .venv/bin/python benchmarks/reports.py --url postgresql://postgres@127.0.0.1:5432/dms_bench_x
 
 It generates a world (`evals.worldgen`, as `dms world generate`), imports it into a fresh
@@ -270,7 +270,7 @@ def main() -> None:
     ap.add_argument("--customers", type=int, default=5000)
     ap.add_argument("--history-lines", type=int, default=100_000)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--runs", type=int, default=10)
+    ap.add_argument("--runs", type=int, default=20)
     ap.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/postgres", help="an admin connection")
     ap.add_argument("--url", help="a database already holding a generated world (nothing generated or dropped)")
     ap.add_argument("--keep", action="store_true", help="keep the database (its URL is printed) for --url")
