@@ -100,3 +100,33 @@ def test_assistant_turn_benchmark_runs_every_role_and_kind(tmp_path):
         assert re.search(rf"^{label} +\d+ ", steady, re.M), label
     assert "turns ended as error" not in out.stdout, out.stdout
     assert re.search(r"hand-written SQL, sales by brand .*: [\d.]+ ms, \d+ brands", out.stdout)
+
+
+@pytest.mark.db  # the benchmark imports a world into a PostgreSQL database of its own
+@pytest.mark.skipif(BACKEND != "postgres", reason="the reports benchmark runs on PostgreSQL only")
+def test_reports_benchmark_agrees_with_its_hand_written_sql():
+    out = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "reports.py"),
+            "--skus",
+            "40",
+            "--customers",
+            "120",
+            "--history-lines",
+            "2000",
+            "--runs",
+            "1",
+            "--pg",
+            PG_ADMIN,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    rows = re.findall(r"^(admin|manager): (.+?) +[\d.]+ +[\d.]+ +[\d.]+ +[\d.]+ +[\d.]+x  (\w+)", out.stdout, re.M)
+    assert {r for _, r, _ in rows} >= {"month", "month by customer", "month by sku", "orders by status", "outstanding"}
+    assert len(rows) == 2 * len({r for _, r, _ in rows}), out.stdout
+    assert all(same == "same" for *_, same in rows), out.stdout
