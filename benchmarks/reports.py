@@ -78,9 +78,10 @@ def _sales(by: str | None, sql: str, month: bool = True) -> Case:
     return Case(label, "sales", ReportQuery(by=by, **span), sql)
 
 
-def _by(keys: str) -> str:
-    """The groups and the totals row (its key NULL), as the report shows both."""
-    return f"GROUP BY GROUPING SETS (({keys}), ())"
+def _by(keys: str, order: str = "6 DESC, 1") -> str:
+    """The groups and the totals row (its key NULL), as the report shows both, in its order (sales:
+    the largest total first)."""
+    return f"GROUP BY GROUPING SETS (({keys}), ()) ORDER BY {order}"
 
 
 # grouped by the local day or month, formatted as the report keys and names them
@@ -123,7 +124,7 @@ CASES = [
         "orders by status",
         "orders",
         ReportQuery(),
-        f"SELECT o.status, count(*) FROM orders o WHERE SCOPE(o.customer) {_by('o.status')}",
+        f"SELECT o.status, count(*) FROM orders o WHERE SCOPE(o.customer) {_by('o.status', order='1')}",
     ),
 ]
 
@@ -162,6 +163,7 @@ shown AS (SELECT *, b1 + b2 + b3 + b4 AS overdue FROM report WHERE owed <> 0 OR 
 SELECT code, name, credit_limit, owed, unpaid, {", ".join(f"b{i}" for i in B)}, overdue FROM shown
 UNION ALL
 SELECT NULL, NULL, NULL, sum(owed), sum(unpaid), {", ".join(f"sum(b{i})" for i in B)}, sum(overdue) FROM shown
+ORDER BY 1
 """
 CASES.append(Case("outstanding", "outstanding", ReportQuery(), OUTSTANDING))
 TOTALS = "(totals)"  # the key the totals row is compared under
