@@ -11,6 +11,8 @@ from .access import Actor
 from .clock import Clock
 from .errors import InvalidInput, NotFound
 from .lookup import region_and_below
+from .order_lines import FILTERS as ORDER_LINE_FILTERS
+from .order_lines import order_lines_report
 from .reports import DIMENSIONS, MORE_DIMENSIONS, order_summary, sales
 from .sales_filters import build_filter
 from .tabular import Column, Table
@@ -117,6 +119,7 @@ REPORTS: dict[str, ReportSpec] = {
             ),
         ),
         ReportSpec("orders", "Orders by status", _orders, frozenset({"start", "end", "region", "customer"})),
+        ReportSpec("order-lines", "Every order line in the period", order_lines_report, ORDER_LINE_FILTERS),
     )
 }
 SALES_BY = DIMENSIONS + MORE_DIMENSIONS
