@@ -321,3 +321,38 @@ class OutletRequestOut(BaseModel):
 class OutletRequestPage(BaseModel):
     items: list[OutletRequestOut]
     next: str | None
+
+
+# --- reports ------------------------------------------------------------------------------------
+
+
+class ReportInfo(BaseModel):
+    name: str
+    title: str
+    filters: list[str] = Field(description="The query parameters it reads, besides format, sort and limit.")
+
+
+class ReportList(BaseModel):
+    items: list[ReportInfo]
+    next: str | None = None
+
+
+class ReportColumn(BaseModel):
+    key: str = Field(description="The key of the column's cells in `rows` and the CSV header.")
+    title: str
+    kind: Literal["text", "int", "money", "quantity", "date", "percent"] = Field(
+        description="money and percent cells are decimal strings; int and quantity numbers; dates ISO 8601."
+    )
+
+
+Cell = str | int | None
+
+
+class ReportOut(BaseModel):
+    name: str
+    title: str
+    start: date | None
+    end: date | None
+    columns: list[ReportColumn]
+    rows: list[dict[str, Cell]]
+    totals: dict[str, Cell] | None = Field(description="The totals row, keyed like the rows; null where none.")
