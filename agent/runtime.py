@@ -473,6 +473,7 @@ class Assistant:
                 t.results.append((result.text, True))
                 if result.table:
                     t.tables.append(_table(result.table))
+                t.attachments.extend(result.attachments)
                 if result.outcome == "refused":
                     t.outcome = "refused"
                     return True
@@ -546,7 +547,7 @@ class Assistant:
             self._remember(s, turn, msgs)
             action_id = row.id
         reply = self._preview_reply(preview.text, preview, action_id)
-        reply.tool_calls, reply.tokens = t.calls, t.tokens
+        reply.tool_calls, reply.tokens, reply.attachments = t.calls, t.tokens, list(t.attachments)
         return reply
 
     def _runtime_tool(self, t: "_TurnState", ai: AIMessage, call: Mapping[str, Any], name: str) -> Reply:
@@ -590,6 +591,7 @@ class Assistant:
             tool_calls=t.calls,
             tokens=t.tokens,
             table=t.tables[-1] if t.tables and outcome != "clarify" else None,
+            attachments=list(t.attachments),
         )
 
     def _answer(self, t: "_TurnState", ai: AIMessage) -> Reply:
@@ -626,7 +628,12 @@ class Assistant:
         with transaction(self.engine) as s:
             self._remember(s, t.turn, t.new)
         return Reply(
-            answer, outcome=outcome, tool_calls=t.calls, tokens=t.tokens, table=t.tables[-1] if t.tables else None
+            answer,
+            outcome=outcome,
+            tool_calls=t.calls,
+            tokens=t.tokens,
+            table=t.tables[-1] if t.tables else None,
+            attachments=list(t.attachments),
         )
 
     def _hold(self, s: Session, turn: Turn, tool, args, preview, now) -> store.PendingAction:
@@ -876,6 +883,7 @@ class _TurnState:
     offline: bool
     calls: list = field(default_factory=list)
     tables: list = field(default_factory=list)
+    attachments: list = field(default_factory=list)  # files of this turn's tool results, in order
     results: list = field(default_factory=list)  # (text, ok) of every tool this turn, in order
     refusals: list = field(default_factory=list)
     seen: set = field(default_factory=set)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 
 from core.errors import InvalidInput
 from core.quantities import parse_number, split_quantity
+from core.report_catalog import REPORTS
 
 Dimension = Literal[
     "customer",
@@ -455,3 +456,35 @@ class Targets(BaseModel):
 
 class IdleOutlets(BaseModel):
     days: int = Field(30, ge=1, le=3650, description="outlets with no visit in this many days")
+
+
+def _report_names() -> str:
+    return "; ".join(f"{s.name}: {s.title}" for s in REPORTS.values())
+
+
+class ExportReport(BaseModel):
+    """A named report of the catalogue (core.report_catalog) as a file; each report reads only
+    some of the filters, and refuses the others."""
+
+    report: str = Field(description=f"the report's name, one of: {_report_names()}")
+    format: Literal["xlsx", "csv"] = Field(
+        "xlsx", description="'xlsx' = an Excel spreadsheet (the default), 'csv' = plain comma-separated values"
+    )
+    period: Period | None = Field(None, description="order dates: start and end as YYYY-MM-DD")
+    by: str | None = Field(
+        None,
+        description="group by (sales): customer, sku, product, brand, category, region, area, city, day, week, month",
+    )
+    customer: str | None = Field(None, description="customer code or name")
+    region: str | None = Field(None, description="region code or name at any level, with every region under it")
+    customer_type: str | None = Field(None, description="a customer type, e.g. retailer")
+    distributor: str | None = Field(None, description="distributor's customer code or name")
+    brand: str | None = Field(None, description="brand code or name")
+    category: str | None = Field(None, description="category code or name")
+    sku: str | None = Field(None, description="a SKU code, or a product's name (all its SKUs)")
+    warehouse: str | None = Field(None, description="warehouse code or name")
+    sales_rep: str | None = Field(None, description="sales rep's user id or name")
+    status: str | None = Field(None, description="order status: pending_approval, confirmed, dispatched, delivered, …")
+    sort: str | None = Field(None, description="a column of the report to sort by; '-total' sorts descending")
+    limit: int | None = Field(None, ge=1, description="only the first N rows after sorting")
+    days: int | None = Field(None, ge=1, le=36500, description="a window in days, for reports that read one")

@@ -23,6 +23,7 @@ from core.settings import ServerSettings, Settings, get_settings
 
 from . import api, chat
 from .auth import SignInFailures, client_key
+from .files import FileStore
 from .logs import RequestLogMiddleware
 
 STATIC = Path(__file__).parent / "static"
@@ -258,6 +259,7 @@ def create_app(
     app.state.engine, app.state.clock, app.state.assistant = engine, clock, assistant
     app.state.settings, app.state.server, app.state.senders = settings, server, platform_senders
     app.state.ratelimiter = RateLimiter(server.rate_limit_per_minute)
+    app.state.files = FileStore()  # files of the web chat's replies, for their user to download
     # the last added runs first: logged, then headers, then the body limit, then sign-in limits
     app.add_middleware(SignInLimitMiddleware, failures=SignInFailures(server.signin_failures_per_minute))
     app.add_middleware(BodyLimitMiddleware, limits=BODY_LIMITS)

@@ -81,10 +81,43 @@
     return wrap;
   }
 
+  // A file of the reply (a report as a spreadsheet): the server gives it only with the token, so
+  // the link fetches it with the token and hands the browser the bytes to save.
+  function fileLink(f) {
+    const a = document.createElement("a");
+    a.className = "file";
+    a.href = "#";
+    a.textContent = "Download " + f.name;
+    a.addEventListener("click", async (ev) => {
+      ev.preventDefault();
+      const headers = {};
+      const token = store.getItem("dms.token");
+      if (token) headers["Authorization"] = "Bearer " + token;
+      const res = await fetch(f.url, { headers });
+      if (res.status === 401) { signOut("Your session has ended; please sign in again."); return; }
+      if (!res.ok) { a.textContent = f.name + ": no longer available (files are kept for 30 minutes)"; return; }
+      const url = URL.createObjectURL(await res.blob());
+      const save = document.createElement("a");
+      save.href = url;
+      save.download = f.name;
+      document.body.appendChild(save);
+      save.click();
+      save.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60000);
+    });
+    return a;
+  }
+
   function showReply(reply) {
     const li = add("bot " + (reply.outcome || ""), reply.text || "");
     li.dataset.outcome = reply.outcome || "";
     if (reply.table) li.appendChild(table(reply.table));
+    if (reply.files && reply.files.length) {
+      const box = document.createElement("div");
+      box.className = "files";
+      for (const f of reply.files) box.appendChild(fileLink(f));
+      li.appendChild(box);
+    }
     if (reply.actions && reply.actions.length) {
       const bar = document.createElement("div");
       bar.className = "actions";
