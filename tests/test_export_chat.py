@@ -334,3 +334,74 @@ def test_the_fake_slack_takes_a_file_only_as_declared():
         assert (fake.shared[0]["content"], fake.shared[0]["channel"]) == (b"a,b\r\n1,2\r\n", "D1")
         with pytest.raises(SlackApiError, match="file_not_found"):  # completing an upload that never came
             client.files_completeUploadExternal(files=[{"id": "F404", "title": "x"}], channel_id="D1")
+
+
+# --- the offline planner's words for files ------------------------------------------------------
+
+
+def test_the_offline_planner_reads_a_report_asked_for_as_a_file(sample, clock):
+    a = Assistant(sample, clock)
+    cases = [
+        ("send me last month's sales as Excel", "sales", "xlsx", {"period": "2026-10-01"}),
+        ("sales by customer this month in a spreadsheet", "sales", "xlsx", {"by": "customer"}),
+        ("last month sales by brand csv mein bhejo", "sales", "csv", {"by": "brand"}),
+        ("how many orders last month as csv", "orders", "csv", {"period": "2026-10-01"}),
+        ("export my orders", "order-lines", "xlsx", {}),
+    ]
+    for i, (said, report, fmt, more) in enumerate(cases):
+        r = a.handle(Turn("U-MGR-KA", "web", f"f{i}"), said)
+        [call] = r.tool_calls
+        assert call.name == "export_report" and (call.args["report"], call.args["format"]) == (report, fmt), said
+        for k, v in more.items():
+            got = call.args[k]["start"] if k == "period" else call.args[k]
+            assert got == v, (said, call.args)
+        [f] = r.attachments
+        assert f.filename.startswith(report) and f.filename.endswith("." + fmt) and f.filename in r.text
+
+
+def test_send_that_as_a_file_takes_the_last_report(sample, clock):
+    a = Assistant(sample, clock)
+    turn = Turn("U-MGR-KA", "web", "that")
+    first = a.handle(turn, "sales by customer last month")
+    assert [c.name for c in first.tool_calls] == ["sales_report"] and not first.attachments
+    r = a.handle(turn, "xlsx bhejo")
+    [call] = r.tool_calls
+    assert call.args["report"] == "sales" and call.args["by"] == "customer"
+    assert call.args["period"]["start"] == "2026-10-01"
+    [f] = r.attachments
+    assert_sales_by_customer(sample, clock, "U-MGR-KA", f.content)
+    again = a.handle(turn, "send that as csv")
+    assert again.tool_calls[0].args["format"] == "csv" and again.attachments[0].filename.endswith(".csv")
+    assert Assistant(sample, clock).handle(Turn("U-MGR-KA", "web", "new"), "excel").outcome == "clarify"
+
+
+def test_a_file_no_report_gives_is_answered_in_the_chat_saying_so(sample, clock):
+    r = Assistant(sample, clock).handle(Turn("U-MGR-KA", "web", "o"), "export outstanding to csv")
+    assert [c.name for c in r.tool_calls] == ["outstanding"] and not r.attachments
+    assert "I can send these reports as a file" in r.text and "owe" in r.text
+
+
+def test_a_name_with_a_file_word_in_an_order_stays_an_order(sample, clock):
+    a = Assistant(sample, clock)
+    r = a.handle(Turn("U-MGR-KA", "web", "x"), "2 boxes of crunchy cream 100g for Ganesh Provisions in excel")
+    assert r.outcome == "preview" and r.tool_calls[0].name == "create_order"
+
+
+def test_a_warehouse_asking_sales_as_a_file_is_refused_by_the_core(sample, clock):
+    r = Assistant(sample, clock).handle(Turn("U-WH-1", "web", "w"), "sales as excel")
+    assert r.outcome == "refused" and "may not see sales reports" in r.text and not r.attachments
+
+
+def test_telegram_file_from_the_offline_planner(sample, clock):
+    with FakeTelegram() as fake:
+        settings = TelegramSettings(bot_token=fake.token, webhook_secret="s", api_url=fake.url)
+        router, _ = build_telegram(Assistant(sample, clock), sample, clock, settings)
+        app = FastAPI()
+        app.include_router(router)
+        with TestClient(app) as client:
+            update = message_update(900101, "my orders in excel")
+            assert client.post("/telegram/webhook", json=update, headers={SECRET_HEADER: "s"}).status_code == 200
+            [doc] = fake.sent("sendDocument", chat_id=900101)
+            assert doc["document"]["filename"] == "order-lines.xlsx"
+            _, rows = xlsx_rows(doc["document"]["content"])
+            assert {r[2] for r in rows[:-1]} == {"R-101"} and rows[-1][0] == "Total"

@@ -22,7 +22,8 @@ from agent.nlu.periods import labelled_date, parse_period, period_args
 from agent.nlu.text import NAME_STOPWORDS, STOPWORDS, tokenize
 from tools.registry import TOOL_SPECS
 
-from .context import Context, last_order_numbers
+from .context import MUTATING, Context, last_order_numbers
+from .exports import as_export, cannot_send, file_format, names_nothing, without_file_words
 from .field import FieldIntents
 from .frames import fill
 from .help import help_text
@@ -752,6 +753,34 @@ class Planner(FieldIntents):
         return plan
 
     def plan_request(self, text: str) -> Plan:
+        fmt = file_format(text) if self._can("export_report") else None
+        if fmt is not None:
+            return self._as_file(text, fmt)
+        return self._plan_words(text)
+
+    def _as_file(self, text: str, fmt: str) -> Plan:
+        """A report asked for as a file (agent/planner/exports.py): the request without its file
+        words, or the last read for "send that as Excel", as `export_report`."""
+        rest = without_file_words(text)
+        if names_nothing(rest):
+            last = self.ctx.last_call(reads_only=True)
+            if last is None:
+                return Plan(
+                    text="Which report should I send as a file? For example: last month's sales by customer as Excel.",
+                    outcome="clarify",
+                )
+            if last["name"] == "export_report":
+                return Plan([("export_report", {**last["args"], "format": fmt})])
+            plan = Plan([(last["name"], dict(last["args"]))])
+        else:
+            plan = self._plan_words(rest)
+            if any(name in MUTATING for name, _ in plan.calls):
+                return self._plan_words(text)  # "Excel" was a name in an order, not a file
+        if not plan.calls or plan.outcome in ("clarify", "refused"):
+            return plan
+        return as_export(plan, fmt) or cannot_send(plan)
+
+    def _plan_words(self, text: str) -> Plan:
         self.said = text  # the user's own words, for reasons and notes that quote them
         text = normalise(text, self.lex.knows_word)
         chosen = self._choice_answer(text)
