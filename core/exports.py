@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 import xlsxwriter
 
-from .tabular import Column, Kind, Table
+from .tabular import Kind, Table
 
 Format = Literal["csv", "xlsx", "json"]
 FILE_FORMATS: tuple[Format, ...] = ("csv", "xlsx")
@@ -34,7 +34,6 @@ MEDIA_TYPES: dict[str, str] = {
     "json": "application/json",
 }
 CHUNK = 64 * 1024  # bytes per chunk handed to the caller
-CENT = Decimal("0.01")
 
 # Excel's own limits: rows per sheet; a sheet name's length and the characters it may not hold.
 EXCEL_ROWS = 1_048_576
@@ -80,24 +79,11 @@ def chunks(table: Table, fmt: str) -> Iterator[bytes]:
 
 def plain_decimal(value: Decimal) -> str:
     """`1234.50`: fixed notation, at least two places (money), every stored place kept."""
-    exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and exponent > -2:  # 1234, 1234.5, 1.2E+3
-        value = value.quantize(CENT)
-    return format(value, "f")
-
-
-def _text(value: Any) -> str:
-    return str(value)
-
-
-def _number(value: Any) -> str:
-    if isinstance(value, Decimal):
-        return plain_decimal(value) if value != value.to_integral_value() else str(int(value))
-    return str(value)
-
-
-def _money(value: Any) -> str:
-    return plain_decimal(value if isinstance(value, Decimal) else Decimal(str(value)))
+    text = format(value if type(value) is Decimal else Decimal(str(value)), "f")
+    dot = text.find(".")
+    if dot < 0:  # 1234, 1E+3
+        return text + ".00"
+    return text + "0" if len(text) - dot == 2 else text  # 1234.5
 
 
 def _percent(value: Any) -> str:
@@ -108,18 +94,8 @@ def _day(value: Any) -> str:
     return (value.date() if isinstance(value, datetime) else value).isoformat()
 
 
-CSV_VALUE: dict[str, Callable[[Any], str]] = {
-    "text": _text,
-    "int": _number,
-    "quantity": _number,
-    "money": _money,
-    "percent": _percent,
-    "date": _day,
-}
-
-
-def _converters(columns: Sequence[Column]) -> list[Callable[[Any], str]]:
-    return [CSV_VALUE.get(c.kind, _text) for c in columns]
+# The kinds whose cells are written otherwise than `str(value)` (text, ints: as they are).
+CSV_VALUE: dict[str, Callable[[Any], str]] = {"money": plain_decimal, "percent": _percent, "date": _day}
 
 
 def csv_chunks(table: Table, chunk_size: int = CHUNK) -> Iterator[bytes]:
@@ -127,9 +103,14 @@ def csv_chunks(table: Table, chunk_size: int = CHUNK) -> Iterator[bytes]:
     buf = io.StringIO()
     out = csv.writer(buf, lineterminator="\r\n")
     out.writerow([c.key for c in table.columns])
-    convert = list(enumerate(_converters(table.columns)))
+    convert = [(i, f) for i, c in enumerate(table.columns) if (f := CSV_VALUE.get(c.kind)) is not None]
     for row in table.rows:
-        out.writerow(["" if row[i] is None else f(row[i]) for i, f in convert])
+        if convert:
+            row = list(row)
+            for i, f in convert:
+                if row[i] is not None:
+                    row[i] = f(row[i])
+        out.writerow(row)  # None is written empty
         if buf.tell() >= chunk_size:
             yield buf.getvalue().encode()
             buf.seek(0)
