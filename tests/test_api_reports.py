@@ -33,6 +33,17 @@ def expected(engine, clock, user: str, name: str, **query):
         return t, [list(r) for r in t.rows], list(t.totals) if t.totals is not None else None
 
 
+def test_every_filter_of_the_catalogue_is_a_query_parameter_of_the_api_and_the_tool():
+    from dataclasses import fields
+
+    from channels.web.api.reports import ReportParams
+    from tools.schemas import ExportReport
+
+    filters = {f.name for f in fields(ReportQuery)}
+    assert filters <= set(ReportParams.model_fields)
+    assert filters - {"start", "end"} <= set(ExportReport.model_fields)  # the tool's period gives those
+
+
 def test_the_list_names_every_report_with_its_filters(api):
     r = api.get("U-RET-101", "/reports")
     assert r.status_code == 200 and r.json()["next"] is None

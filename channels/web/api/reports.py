@@ -62,7 +62,7 @@ class ReportParams(BaseModel):
     days: int | None = Field(None, ge=1, le=36_500, description="A window in days, for reports that read one.")
 
     def query(self) -> ReportQuery:
-        given = {f.name: getattr(self, f.name) for f in fields(ReportQuery)}
+        given = {f.name: getattr(self, f.name, None) for f in fields(ReportQuery)}  # test_api_reports: all
         given = {k: v.strip() if isinstance(v, str) else v for k, v in given.items()}
         q = ReportQuery(**{k: (None if v == "" else v) for k, v in given.items()})
         in_range("start", q.start)
