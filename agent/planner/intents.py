@@ -20,6 +20,7 @@ from agent.nlu.normalise import asks_for_help, is_greeting, normalise
 from agent.nlu.numbers import QtyMention, parse_amounts, parse_quantities, resolve_unit
 from agent.nlu.periods import labelled_date, parse_period, period_args
 from agent.nlu.text import NAME_STOPWORDS, STOPWORDS, tokenize
+from tools.format import rs
 from tools.registry import TOOL_SPECS
 
 from .context import Context, last_order_numbers
@@ -1040,7 +1041,7 @@ class Planner(FieldIntents):
                 return self._refuse_role("record payments")
             if len(amounts) > 1:  # never pick one of two amounts
                 return Plan(
-                    text="Which amount was paid: " + " or ".join(f"Rs {a:,}" for a in amounts) + "?", outcome="clarify"
+                    text="Which amount was paid: " + " or ".join(rs(a) for a in amounts) + "?", outcome="clarify"
                 )
             value = format(amounts[0], "f")
             method = next((m for m, rx in _METHODS if re.search(rx, low)), None)
