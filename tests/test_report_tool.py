@@ -90,3 +90,51 @@ def test_a_collection_with_an_amount_is_a_payment_not_a_report(sample, clock):
 
     r = Assistant(sample, clock).handle(Turn("U-MGR-KA", "web", "c"), "collected 5000 cash from Anand Kirana")
     assert [c.name for c in r.tool_calls] == ["record_payment"] and r.awaiting_confirmation
+
+
+def _ask(engine, clock, user, said):
+    from agent.runtime import Assistant, Turn
+
+    return Assistant(engine, clock).handle(Turn(user, "web", "c"), said)
+
+
+def test_a_floor_on_what_is_owed_is_kept_never_dropped(sample, clock):
+    from core.payments import outstanding_report
+
+    r = _ask(sample, clock, "U-MGR-KA", "which customers owe more than 10k")
+    assert [(c.name, c.args.get("more_than")) for c in r.tool_calls] == [("outstanding", "10k")]
+    with Session(sample) as s:
+        everyone = outstanding_report(s, load_actor(s, "U-MGR-KA"), clock)
+    above = [o for o in everyone if o.outstanding > 10000]
+    below = [o for o in everyone if o.outstanding <= 10000]
+    assert above and below and all(o.customer in r.text for o in above) and not any(o.customer in r.text for o in below)
+    days = _ask(sample, clock, "U-MGR-KA", "overdue more than 30 days")
+    assert [(c.name, c.args.get("min_days_overdue")) for c in days.tool_calls] == [("outstanding", 31)]
+
+
+@pytest.mark.parametrize(
+    ("said", "by", "direction"),
+    [
+        ("which brand sold the most last month", "brand", "top"),
+        ("which customer bought the most this year", "customer", "top"),
+        ("which product sold least in october", "product", "bottom"),
+    ],
+)
+def test_which_sold_the_most_is_the_top_one(sample, clock, said, by, direction):
+    r = _ask(sample, clock, "U-ADM", said)
+    assert [(c.name, c.args.get("by"), c.args.get("direction"), c.args.get("n")) for c in r.tool_calls] == [
+        ("sales_ranking", by, direction, 1)
+    ]
+
+
+@pytest.mark.parametrize("said", ["orders pending approval count", "count of orders this month", "order count"])
+def test_count_as_a_noun_is_a_question_not_a_stock_count(sample, clock, said):
+    r = _ask(sample, clock, "U-ADM", said)
+    assert r.outcome == "answered" and r.tool_calls and r.tool_calls[0].name in ("pending_approvals", "order_summary")
+
+
+def test_hinglish_sale_and_stock_value(sample, clock):
+    r = _ask(sample, clock, "U-MGR-KA", "pichle mahine ki sale kitni hui")
+    assert [(c.name, c.args["period"]["start"]) for c in r.tool_calls] == [("sales_report", "2026-10-01")]
+    v = _ask(sample, clock, "U-ADM", "stock ki value kitni hai")
+    assert [(c.name, c.args.get("report")) for c in v.tool_calls] == [("show_report", "stock")]

@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from core.errors import InvalidInput
 from core.report_catalog import ReportQuery, run_report
 from core.tabular import Column
 from core.tabular import Table as ReportTable
@@ -20,6 +21,8 @@ SHOWN = 15  # rows in the reply's words; the table holds them all
 def query_of(args: schemas.CatalogueReport, start: date | None, end: date | None) -> ReportQuery:
     """The catalogue's query for what the user named; a filter the report does not read is the
     core's clear refusal, never silently dropped."""
+    if args.beat:
+        raise InvalidInput("The named reports are not filtered by beat; ask for sales of the beat instead.")
     return ReportQuery(
         start=start,
         end=end,

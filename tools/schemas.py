@@ -181,6 +181,9 @@ class Outstanding(BaseModel):
         description="only amounts at least this many days past their due date, e.g. 30 for 'over 30 days overdue'",
     )
     over_limit: bool = Field(False, description="only customers who owe more than their credit limit")
+    more_than: str | None = Field(
+        None, description="only customers who owe more than this amount, as said: '50000', '1 lakh', '2.5L'"
+    )
     own: bool = Field(False, description="the user's own account (a distributor asking what it owes itself)")
 
 

@@ -30,7 +30,7 @@ from .help import help_text
 from .intent_scores import closest_tool
 from .items import extract_items, names_list, pick_product
 from .plan import Plan
-from .reports import ReportIntents
+from .reports import ReportIntents, customer_type_said
 
 # Words that carry intent, and their typo-tolerant matching.
 KEYWORDS = (
@@ -194,7 +194,7 @@ _NOT_NAMES = STOPWORDS | frozenset(
     "they them their he him his she her u ur everyone everybody anyone anybody all each every customer customers "
     "shop shops retailer retailers outlet outlets store stores party parties account accounts "
     "mera meri mere hamara hamari hamare humara apna apni apne uska uski uske unka unki unke iska iski iske sab "
-    "sabka sabhi kaun kya kitna kitne kis".split()
+    "sabka sabhi kaun kya kitna kitne kis count number".split()
 )
 # "I meant 200g not 100g", "not 100g, 200g": another size of a line's product
 # a size, with its unit or as a bare number of 2+ digits (checked against the names: "650 not 500")
@@ -251,6 +251,13 @@ _DAMAGE = re.compile(
 _ADJUST = re.compile(
     r"\b(adjust\w*|correct(?:ion)?|recount\w*|(?:stock|physical) count|count(?:ed)?|"
     r"write[- ]?off|written off|reduce|decrease|increase|fewer|extra|short|missing|surplus)\b",
+    re.I,
+)
+# "count" as a noun of a question ("order count", "count of visits"): no stock was counted
+_COUNT_OF = re.compile(
+    r"\b(?:orders?|approvals?|customers?|visits?|invoices?|payments?|shops?|outlets?|requests?)\b[^.?!\d]{0,30}"
+    r"\bcount\b|\bcount\s+(?:of|the)\s+(?:my\s+|our\s+|all\s+|the\s+)?(?:orders?|approvals?|customers?|visits?|"
+    r"invoices?|payments?|shops?|outlets?|requests?)\b",
     re.I,
 )
 _STOCK_VERB = re.compile(
@@ -433,6 +440,14 @@ _RANK = re.compile(
     r"buyers?|clients?|dealers?|accounts?|stores?|brands?|categor(?:y|ies)|regions?|areas?|cities|states?)\b",
     re.I,
 )
+_WHICH_MOST = re.compile(
+    r"\b(?:which|what|who(?:'s| is)?)\s+(?:is\s+(?:the|our|my)\s+)?(?P<what>products?|items?|skus?|customers?|retailers?|"
+    r"shops?|outlets?|parties|party|buyers?|clients?|dealers?|stores?|brands?|categor(?:y|ies)|regions?|areas?|"
+    r"cities|city|states?)\s+(?:\w+\s+){0,2}?(?:sold|sells|sell|bought|buys|buy|ordered|orders|did|does|brought|"
+    r"moved|moves|gave|gives)\s+(?:us\s+)?(?:the\s+)?(?:(?P<most>most|best|highest|maximum|max)|(?P<least>least|"
+    r"lowest|minimum|min|worst))\b",
+    re.I,
+)
 _INACTIVE = re.compile(
     r"\b(?:inactive|dormant|lapsed|not ordered|have not ordered|haven'?t ordered|hasn'?t ordered|"
     r"did not order|didn'?t order|no orders? (?:from|in|for)|stopped ordering)\b",
@@ -441,6 +456,19 @@ _INACTIVE = re.compile(
 _TREND = re.compile(
     r"\b(trend|trends|trending|daily|weekly|monthly|day[- ]by[- ]day|week[- ]by[- ]week|month[- ]by[- ]month|"
     r"(?:per|each|every) (?:day|week|month)|day-?wise|week-?wise|month-?wise)\b",
+    re.I,
+)
+# a floor said with a comparison: an amount ("more than 1 lakh") or days ("over 30 days")
+_MORE_THAN = re.compile(
+    r"\b(?:more\s+than|over|above|greater\s+than|exceed(?:s|ing)?|beyond|in\s+excess\s+of)\s*(?:rs\.?|₹|inr)?\s*"
+    r"(?P<n>\d[\d,]*(?:\.\d+)?)\s*(?P<mult>k|l|lakhs?|lacs?|crores?|cr|thousand|hazaa?r)?\b"
+    r"(?:\s*(?P<days>days?|din)\b)?",
+    re.I,
+)
+# "sale" for sales, as Hinglish says it ("pichle mahine ki sale kitni hui"); never "for sale"
+_SALE_HINGLISH = re.compile(
+    r"\b(?:total|kitni|kitna|kul|net|ki|ka|ke)\s+sale\b(?!\s+(?:price|rate|pe|par|me|mein))"
+    r"|\bsale\s+(?:kitni|kitna|kya|hui|huyi|hua|report|figures?|numbers?|how\s+much)\b",
     re.I,
 )
 # sales against the period before: "vs last month", "growth", "compared to October"
@@ -1097,7 +1125,15 @@ class Planner(FieldIntents, ReportIntents):
                     r"\b(?:retailers?|customers?|shops?|outlets?|parties|dealers?|stores?|accounts)\b", low
                 )
             )  # its own dues
-            return Plan([("outstanding", {"customer": cust} if cust else {"own": True} if own else {})])
+            args = {"customer": cust} if cust else {"own": True} if own else {}
+            if over := _MORE_THAN.search(low):  # "owe more than 1 lakh", "overdue over 30 days"
+                if over["days"]:
+                    args["min_days_overdue"] = (
+                        int(over["n"].replace(",", "").split(".")[0]) + 1
+                    )  # "over 30 days": 31 on
+                elif not cust:
+                    args["more_than"] = over["n"] + (over["mult"] or "")
+            return Plan([("outstanding", args)])
 
         products, ambiguous = self._product_arg(text, cust_span)
         kind = _WHICH_SOLD.search(low)
@@ -1114,7 +1150,11 @@ class Planner(FieldIntents, ReportIntents):
         ordering_qty = bool(_ORDER_VERB.search(low)) and any(
             q.unit_word for q in parse_quantities(text, self.lex.unit_words)
         )
-        if ("price" in w or re.search(r"\b(rate|cost|mrp|how much (is|are|does|for))\b", low)) and not ordering_qty:
+        if (
+            ("price" in w or re.search(r"\b(rate|cost|mrp|how much (is|are|does|for))\b", low))
+            and not ordering_qty
+            and not _SALE_HINGLISH.search(low)
+        ):
             if not products:
                 return Plan(text="Which product's price would you like? Give its name or code.", outcome="clarify")
             if ambiguous:
@@ -1125,6 +1165,7 @@ class Planner(FieldIntents, ReportIntents):
         if (
             "sales" in w
             or re.search(r"\b(revenue|turnover|sold|sales report)\b", low)
+            or _SALE_HINGLISH.search(low)
             or _SOLD.search(low)
             or ("report" in w and not re.search(r"\bstock\b", low))
         ):
@@ -1154,8 +1195,13 @@ class Planner(FieldIntents, ReportIntents):
                 args["region"] = r
             if _COMPARED.search(low) and "by" not in args:
                 args["compare"] = True
+            if (kind := customer_type_said(low)) and self._can("show_report") and not args.get("compare"):
+                # "sales of retailers only": the catalogue's sales report filters by customer type
+                return Plan([("show_report", {"report": "sales", **args, "customer_type": kind})], note=note)
             return Plan([("sales_report", args)], note=note)
-        if "summary" in w or re.search(r"\bhow many orders\b", low):
+        if "summary" in w or re.search(
+            r"\bhow many orders\b|\b(?:count|number|no\.?)\s+of\s+orders\b|\borders?\s+count\b", low
+        ):
             args = {"period": period} if period else {}
             if cust:
                 args["customer"] = cust
@@ -1346,7 +1392,10 @@ class Planner(FieldIntents, ReportIntents):
                 args["region"] = r
             return Plan([("inactive_customers", args)])
         rank = _RANK.search(low)
-        if rank and self._can("sales_ranking") and not _ORDER_VERB.search(low.replace(rank[0], "")):
+        most = None if rank else _WHICH_MOST.search(low)  # "which brand sold the most": the top one
+        if most and self._can("sales_ranking"):
+            rank = re.search(r"(top|bottom)(\d+)?(\S+)", f"{'bottom' if most['least'] else 'top'}1{most['what']}")
+        if rank and self._can("sales_ranking") and not (most is None and _ORDER_VERB.search(low.replace(rank[0], ""))):
             word = rank[3].lower()
             by = (
                 "customer"
@@ -1534,6 +1583,8 @@ class Planner(FieldIntents, ReportIntents):
         stating = batch or not self._can("create_order")  # warehouse staff order nothing: damage they tell is a record
         if not (batch or wh or stating or re.search(r"\b(stock|count\w*|recount\w*|damaged)\b", low)):
             return None
+        if not batch and _COUNT_OF.search(low):
+            return None  # "orders pending approval count": a number asked for, no stock counted
         if not _STOCK_VERB.search(low) and not (stating and (_DAMAGE.search(low) or _ADJUST.search(low))):
             return None  # "3 pcs toot gaye batch NS-2609" states the damage without a verb
         rest = _blank(text, batch[1]) if batch else text

@@ -40,7 +40,8 @@ _REPORTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             "stock",
             r"\b(?:stock|inventory)\s+(?:summary|value|valuation|report|worth|position|statement)\b"
             r"|\bvalue\s+of\s+(?:my\s+|our\s+|the\s+|all\s+)?(?:stock|inventory)\b|\b(?:stock|inventory)\s+(?:is\s+)?worth\b"
-            r"|\bwhat\s+is\s+(?:the\s+|our\s+|my\s+)?(?:stock|inventory)\s+worth\b",
+            r"|\bwhat\s+is\s+(?:the\s+|our\s+|my\s+)?(?:stock|inventory)\s+worth\b"
+            r"|\b(?:stock|inventory|maal)\s+(?:ki|ka|ke)\s+(?:value|valuation|keemat|kimat|worth)\b",
         ),
     )
 )
@@ -139,7 +140,9 @@ class ReportIntents(_Base):
             args["region"] = r
         if name in ("stock", "inventory-movement", "low-stock", "expiring") and (wh := self._warehouse(text)):
             args["warehouse"] = wh
-        if name in ("sales", "orders", "outstanding", "collections", "order-lines") and (kind := _customer_type(low)):
+        if name in ("sales", "orders", "outstanding", "collections", "order-lines") and (
+            kind := customer_type_said(low)
+        ):
             args["customer_type"] = kind
         by = self._report_by(name, low)
         if by:
@@ -180,7 +183,7 @@ class ReportIntents(_Base):
         return None
 
 
-def _customer_type(low: str) -> str | None:
+def customer_type_said(low: str) -> str | None:
     """A customer type said as a filter ("retailers only", "for wholesalers"), never a customer's name."""
     m = _TYPE_SAID.search(low)
     if not m:
