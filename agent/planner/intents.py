@@ -1195,9 +1195,9 @@ class Planner(FieldIntents, ReportIntents):
                 args["region"] = r
             if _COMPARED.search(low) and "by" not in args:
                 args["compare"] = True
-            if (kind := customer_type_said(low)) and self._can("show_report") and not args.get("compare"):
+            if (ctype := customer_type_said(low)) and self._can("show_report") and not args.get("compare"):
                 # "sales of retailers only": the catalogue's sales report filters by customer type
-                return Plan([("show_report", {"report": "sales", **args, "customer_type": kind})], note=note)
+                return Plan([("show_report", {"report": "sales", **args, "customer_type": ctype})], note=note)
             return Plan([("sales_report", args)], note=note)
         if "summary" in w or re.search(
             r"\bhow many orders\b|\b(?:count|number|no\.?)\s+of\s+orders\b|\borders?\s+count\b", low
