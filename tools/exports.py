@@ -2,22 +2,18 @@
 the assistant sends in the conversation (`ToolResult.attachments`; each channel delivers it)."""
 
 from core import exports
-from core.report_catalog import ReportQuery, run_report
+from core.report_catalog import run_report
 
 from . import schemas
 from .base import Attachment, Tool, ToolContext, ToolResult, parse_period, period_words
 from .format import plural
+from .report_tables import query_of
 
 # A file sent in a chat is held whole in memory and goes through the platforms' upload limits
 # (Telegram's bots: 50 MB); a larger export is for the REST API (GET /api/v1/reports/{name}).
 MAX_ROWS = 100_000
 MAX_BYTES = 20 * 1024 * 1024
 KIND = {"xlsx": "an Excel file", "csv": "a CSV file"}
-
-
-def _said(value: str | None) -> str | None:
-    """A filter as given; empty is not given (a model may send "" for an argument it leaves out)."""
-    return value.strip() or None if value is not None else None
 
 
 def report_name(said: str) -> str:
@@ -28,7 +24,7 @@ def report_name(said: str) -> str:
 class ExportReport(Tool):
     name = "export_report"
     args_model = schemas.ExportReport
-    permission = "orders.view"
+    permission = "catalogue"  # as show_report: each report's own permission and scope are the core's
     description = (
         "Send a report as a file the user can download and open: an Excel spreadsheet (xlsx, the default) or "
         "CSV. Use it when the user asks for a report as a file, Excel, spreadsheet, xlsx or csv, or to export, "
@@ -37,24 +33,7 @@ class ExportReport(Tool):
 
     def _run(self, ctx: ToolContext, args: schemas.ExportReport) -> ToolResult:
         start, end = parse_period(args.period)
-        q = ReportQuery(
-            start=start,
-            end=end,
-            by=_said(args.by),
-            customer=_said(args.customer),
-            region=_said(args.region),
-            customer_type=_said(args.customer_type),
-            distributor=_said(args.distributor),
-            brand=_said(args.brand),
-            category=_said(args.category),
-            sku=_said(args.sku),
-            warehouse=_said(args.warehouse),
-            sales_rep=_said(args.sales_rep),
-            status=_said(args.status),
-            sort=_said(args.sort),
-            limit=args.limit,
-            days=args.days,
-        )
+        q = query_of(args, start, end)  # the same filters as show_report, refused alike
         table = run_report(ctx.session, ctx.actor, ctx.clock, report_name(args.report), q)
         fmt = args.format
         when = period_words(start, end, args.period.label if args.period else None)

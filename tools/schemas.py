@@ -10,7 +10,6 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 
 from core.errors import InvalidInput
 from core.quantities import parse_number, split_quantity
-from core.report_catalog import REPORTS
 
 Dimension = Literal[
     "customer",
@@ -182,6 +181,9 @@ class Outstanding(BaseModel):
         description="only amounts at least this many days past their due date, e.g. 30 for 'over 30 days overdue'",
     )
     over_limit: bool = Field(False, description="only customers who owe more than their credit limit")
+    more_than: str | None = Field(
+        None, description="only customers who owe more than this amount, as said: '50000', '1 lakh', '2.5L'"
+    )
     own: bool = Field(False, description="the user's own account (a distributor asking what it owes itself)")
 
 
@@ -218,6 +220,9 @@ class SalesReport(CustomerFilters, LineFilters):
         description="group by: customer, sku, product, brand, category, region (the "
         "customer's own), a level of the region tree (area, city, "
         "district, state), day, week or month",
+    )
+    compare: bool = Field(
+        False, description="also the period before (same days of the previous month(s)) and the growth"
     )
 
 
@@ -458,33 +463,30 @@ class IdleOutlets(BaseModel):
     days: int = Field(30, ge=1, le=3650, description="outlets with no visit in this many days")
 
 
-def _report_names() -> str:
-    return "; ".join(f"{s.name}: {s.title}" for s in REPORTS.values())
+class CatalogueReport(CustomerFilters, LineFilters):
+    """Any named report of the catalogue (core.report_catalog), with its filters."""
+
+    report: str = Field(
+        description="the report's name: sales, orders, stock, low-stock, expiring, inventory-movement, "
+        "outstanding, collections, distributor-performance, visit-compliance, attendance, targets, "
+        "outlets-not-visited, order-lines"
+    )
+    period: Period | None = Field(None, description="the period: start and end as YYYY-MM-DD")
+    by: str | None = Field(
+        None, description="group by, where the report groups: a sales dimension, day/week/month, method, collector"
+    )
+    customer_type: str | None = Field(None, description="retailer, wholesaler, distributor… as the world names them")
+    warehouse: str | None = Field(None, description="warehouse code or name")
+    status: str | None = Field(None, description="order status")
+    sort: str | None = Field(None, description="a column to sort by; '-column' for largest first")
+    limit: int | None = Field(None, ge=1, le=1000, description="only the first N rows after sorting (top N)")
+    days: int | None = Field(None, ge=1, le=3650, description="a window in days (expiring within, not visited in)")
 
 
-class ExportReport(BaseModel):
-    """A named report of the catalogue (core.report_catalog) as a file; each report reads only
-    some of the filters, and refuses the others."""
+class ExportReport(CatalogueReport):
+    """A named report of the catalogue as a file (`export_report`): the same report and filters as
+    `show_report`, and the file's format."""
 
-    report: str = Field(description=f"the report's name, one of: {_report_names()}")
     format: Literal["xlsx", "csv"] = Field(
         "xlsx", description="'xlsx' = an Excel spreadsheet (the default), 'csv' = plain comma-separated values"
     )
-    period: Period | None = Field(None, description="order dates: start and end as YYYY-MM-DD")
-    by: str | None = Field(
-        None,
-        description="group by (sales): customer, sku, product, brand, category, region, area, city, day, week, month",
-    )
-    customer: str | None = Field(None, description="customer code or name")
-    region: str | None = Field(None, description="region code or name at any level, with every region under it")
-    customer_type: str | None = Field(None, description="a customer type, e.g. retailer")
-    distributor: str | None = Field(None, description="distributor's customer code or name")
-    brand: str | None = Field(None, description="brand code or name")
-    category: str | None = Field(None, description="category code or name")
-    sku: str | None = Field(None, description="a SKU code, or a product's name (all its SKUs)")
-    warehouse: str | None = Field(None, description="warehouse code or name")
-    sales_rep: str | None = Field(None, description="sales rep's user id or name")
-    status: str | None = Field(None, description="order status: pending_approval, confirmed, dispatched, delivered, …")
-    sort: str | None = Field(None, description="a column of the report to sort by; '-total' sorts descending")
-    limit: int | None = Field(None, ge=1, description="only the first N rows after sorting")
-    days: int | None = Field(None, ge=1, le=36500, description="a window in days, for reports that read one")

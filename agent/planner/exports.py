@@ -1,8 +1,9 @@
-"""A report as a file, in the planner's words: "send me last month's sales as Excel", "export the
-orders to csv", "in a spreadsheet", "xlsx bhejo". Generic: the file words are taken out, the rest
-is read as any request is, and a read whose answer a report of the catalogue
-(`core.report_catalog`) gives becomes `export_report` with the same period and filters; "send
-that as Excel" takes the last read. A request no report answers is answered in the chat, saying so."""
+"""A report as a file, in the planner's words, where the report words (agent/planner/reports.py)
+do not already name one: "send that as Excel", "xlsx bhejo" after a report take the last read;
+"sales by brand for Priya's customers in a spreadsheet" is read without its file words, as any
+request is, and a read whose answer a report of the catalogue (`core.report_catalog`) gives
+becomes `export_report` with the same period and filters. A request no report answers is answered
+in the chat, saying so."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ _LEFT = re.compile(r"\b(?:it|this|that|same|the|report|file|please|pls|plz|kar|k
 # hold a report of that name.
 TOOL_REPORTS = {"sales_report": "sales", "order_summary": "orders", "list_orders": "order-lines"}
 ARG_FILTERS = {"product": "sku"}  # a tool's argument -> the report's filter of the same meaning
+NOT_GIVEN: tuple[object, ...] = (None, "", [], {}, False)
 
 
 def file_format(text: str) -> str | None:
@@ -61,19 +63,20 @@ def as_export(plan: Plan, fmt: str) -> Plan | None:
     if len(plan.calls) != 1 or plan.outcome in ("refused", "clarify"):
         return None
     tool, args = plan.calls[0]
+    if tool in ("show_report", "export_report"):  # a catalogue report already: the same, as a file
+        return Plan([("export_report", {**args, "format": fmt})], note=plan.note)
     name = report_for(tool)
     if name is None:
         return None
     spec = REPORTS[name]
     out: dict = {"report": name, "format": fmt}
     for key, value in args.items():
-        if value in (None, "", [], {}):
+        if any(value is v or value == v for v in NOT_GIVEN):
             continue
-        key = ARG_FILTERS.get(key, key)
         if key == "period":
             if not {"start", "end"} <= spec.filters:
                 return None
-        elif key not in spec.filters | {"sort", "limit"}:
+        elif ARG_FILTERS.get(key, key) not in spec.filters | {"sort", "limit"}:
             return None
         out[key] = value
     return Plan([("export_report", out)], note=plan.note)

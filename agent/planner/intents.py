@@ -20,6 +20,7 @@ from agent.nlu.normalise import asks_for_help, is_greeting, normalise
 from agent.nlu.numbers import QtyMention, parse_amounts, parse_quantities, resolve_unit
 from agent.nlu.periods import labelled_date, parse_period, period_args
 from agent.nlu.text import NAME_STOPWORDS, STOPWORDS, tokenize
+from tools.format import rs
 from tools.registry import TOOL_SPECS
 
 from .context import MUTATING, Context, last_order_numbers
@@ -30,6 +31,7 @@ from .help import help_text
 from .intent_scores import closest_tool
 from .items import extract_items, names_list, pick_product
 from .plan import Plan
+from .reports import ReportIntents, customer_type_said
 
 # Words that carry intent, and their typo-tolerant matching.
 KEYWORDS = (
@@ -193,7 +195,7 @@ _NOT_NAMES = STOPWORDS | frozenset(
     "they them their he him his she her u ur everyone everybody anyone anybody all each every customer customers "
     "shop shops retailer retailers outlet outlets store stores party parties account accounts "
     "mera meri mere hamara hamari hamare humara apna apni apne uska uski uske unka unki unke iska iski iske sab "
-    "sabka sabhi kaun kya kitna kitne kis".split()
+    "sabka sabhi kaun kya kitna kitne kis count number".split()
 )
 # "I meant 200g not 100g", "not 100g, 200g": another size of a line's product
 # a size, with its unit or as a bare number of 2+ digits (checked against the names: "650 not 500")
@@ -250,6 +252,13 @@ _DAMAGE = re.compile(
 _ADJUST = re.compile(
     r"\b(adjust\w*|correct(?:ion)?|recount\w*|(?:stock|physical) count|count(?:ed)?|"
     r"write[- ]?off|written off|reduce|decrease|increase|fewer|extra|short|missing|surplus)\b",
+    re.I,
+)
+# "count" as a noun of a question ("order count", "count of visits"): no stock was counted
+_COUNT_OF = re.compile(
+    r"\b(?:orders?|approvals?|customers?|visits?|invoices?|payments?|shops?|outlets?|requests?)\b[^.?!\d]{0,30}"
+    r"\bcount\b|\bcount\s+(?:of|the)\s+(?:my\s+|our\s+|all\s+|the\s+)?(?:orders?|approvals?|customers?|visits?|"
+    r"invoices?|payments?|shops?|outlets?|requests?)\b",
     re.I,
 )
 _STOCK_VERB = re.compile(
@@ -432,6 +441,14 @@ _RANK = re.compile(
     r"buyers?|clients?|dealers?|accounts?|stores?|brands?|categor(?:y|ies)|regions?|areas?|cities|states?)\b",
     re.I,
 )
+_WHICH_MOST = re.compile(
+    r"\b(?:which|what|who(?:'s| is)?)\s+(?:is\s+(?:the|our|my)\s+)?(?P<what>products?|items?|skus?|customers?|retailers?|"
+    r"shops?|outlets?|parties|party|buyers?|clients?|dealers?|stores?|brands?|categor(?:y|ies)|regions?|areas?|"
+    r"cities|city|states?)\s+(?:\w+\s+){0,2}?(?:sold|sells|sell|bought|buys|buy|ordered|orders|did|does|brought|"
+    r"moved|moves|gave|gives)\s+(?:us\s+)?(?:the\s+)?(?:(?P<most>most|best|highest|maximum|max)|(?P<least>least|"
+    r"lowest|minimum|min|worst))\b",
+    re.I,
+)
 _INACTIVE = re.compile(
     r"\b(?:inactive|dormant|lapsed|not ordered|have not ordered|haven'?t ordered|hasn'?t ordered|"
     r"did not order|didn'?t order|no orders? (?:from|in|for)|stopped ordering)\b",
@@ -440,6 +457,25 @@ _INACTIVE = re.compile(
 _TREND = re.compile(
     r"\b(trend|trends|trending|daily|weekly|monthly|day[- ]by[- ]day|week[- ]by[- ]week|month[- ]by[- ]month|"
     r"(?:per|each|every) (?:day|week|month)|day-?wise|week-?wise|month-?wise)\b",
+    re.I,
+)
+# a floor said with a comparison: an amount ("more than 1 lakh") or days ("over 30 days")
+_MORE_THAN = re.compile(
+    r"\b(?:more\s+than|over|above|greater\s+than|exceed(?:s|ing)?|beyond|in\s+excess\s+of)\s*(?:rs\.?|₹|inr)?\s*"
+    r"(?P<n>\d[\d,]*(?:\.\d+)?)\s*(?P<mult>k|l|lakhs?|lacs?|crores?|cr|thousand|hazaa?r)?\b"
+    r"(?:\s*(?P<days>days?|din)\b)?",
+    re.I,
+)
+# "sale" for sales, as Hinglish says it ("pichle mahine ki sale kitni hui"); never "for sale"
+_SALE_HINGLISH = re.compile(
+    r"\b(?:total|kitni|kitna|kul|net|ki|ka|ke)\s+sale\b(?!\s+(?:price|rate|pe|par|me|mein))"
+    r"|\bsale\s+(?:kitni|kitna|kya|hui|huyi|hua|report|figures?|numbers?|how\s+much)\b",
+    re.I,
+)
+# sales against the period before: "vs last month", "growth", "compared to October"
+_COMPARED = re.compile(
+    r"\b(?:vs\.?|versus|compared?|comparison|comparing|growth|grow(?:n|ing)?|grew|against|"
+    r"(?:more|less|better|worse|higher|lower|up|down)\s+than)\b",
     re.I,
 )
 _RECEIPT = re.compile(
@@ -489,7 +525,7 @@ def _words(text: str) -> set[str]:
     return out
 
 
-class Planner(FieldIntents):
+class Planner(FieldIntents, ReportIntents):
     def __init__(self, world_view, world, ctx: Context, tools: set[str], today: date, actor=None):
         self.wv, self.world, self.ctx, self.tools, self.today = world_view, world, ctx, tools, today
         self.actor = actor  # core.access.Actor: whose orders "the last one" means
@@ -759,25 +795,29 @@ class Planner(FieldIntents):
         return self._plan_words(text)
 
     def _as_file(self, text: str, fmt: str) -> Plan:
-        """A report asked for as a file (agent/planner/exports.py): the request without its file
-        words, or the last read for "send that as Excel", as `export_report`."""
+        """A report asked for as a file: as the report words read it (agent/planner/reports.py);
+        else the request without its file words, or the last read for "send that as Excel", as
+        `export_report` (agent/planner/exports.py)."""
+        whole = self._plan_words(text)
+        if any(name == "export_report" or name in MUTATING for name, _ in whole.calls):
+            return whole  # the file named, or a change ("Excel" was a name in an order)
         rest = without_file_words(text)
         if names_nothing(rest):
             last = self.ctx.last_call(reads_only=True)
             if last is None:
-                return Plan(
-                    text="Which report should I send as a file? For example: last month's sales by customer as Excel.",
-                    outcome="clarify",
+                return (
+                    whole
+                    if whole.outcome == "clarify"
+                    else Plan(
+                        text="Which report should I send as a file? For example: last month's sales by customer as Excel.",
+                        outcome="clarify",
+                    )
                 )
-            if last["name"] == "export_report":
-                return Plan([("export_report", {**last["args"], "format": fmt})])
             plan = Plan([(last["name"], dict(last["args"]))])
         else:
             plan = self._plan_words(rest)
-            if any(name in MUTATING for name, _ in plan.calls):
-                return self._plan_words(text)  # "Excel" was a name in an order, not a file
         if not plan.calls or plan.outcome in ("clarify", "refused"):
-            return plan
+            return whole if whole.outcome == "clarify" else plan
         return as_export(plan, fmt) or cannot_send(plan)
 
     def _plan_words(self, text: str) -> Plan:
@@ -1069,7 +1109,7 @@ class Planner(FieldIntents):
                 return self._refuse_role("record payments")
             if len(amounts) > 1:  # never pick one of two amounts
                 return Plan(
-                    text="Which amount was paid: " + " or ".join(f"Rs {a:,}" for a in amounts) + "?", outcome="clarify"
+                    text="Which amount was paid: " + " or ".join(rs(a) for a in amounts) + "?", outcome="clarify"
                 )
             value = format(amounts[0], "f")
             method = next((m for m, rx in _METHODS if re.search(rx, low)), None)
@@ -1118,7 +1158,15 @@ class Planner(FieldIntents):
                     r"\b(?:retailers?|customers?|shops?|outlets?|parties|dealers?|stores?|accounts)\b", low
                 )
             )  # its own dues
-            return Plan([("outstanding", {"customer": cust} if cust else {"own": True} if own else {})])
+            args = {"customer": cust} if cust else {"own": True} if own else {}
+            if over := _MORE_THAN.search(low):  # "owe more than 1 lakh", "overdue over 30 days"
+                if over["days"]:
+                    args["min_days_overdue"] = (
+                        int(over["n"].replace(",", "").split(".")[0]) + 1
+                    )  # "over 30 days": 31 on
+                elif not cust:
+                    args["more_than"] = over["n"] + (over["mult"] or "")
+            return Plan([("outstanding", args)])
 
         products, ambiguous = self._product_arg(text, cust_span)
         kind = _WHICH_SOLD.search(low)
@@ -1135,7 +1183,11 @@ class Planner(FieldIntents):
         ordering_qty = bool(_ORDER_VERB.search(low)) and any(
             q.unit_word for q in parse_quantities(text, self.lex.unit_words)
         )
-        if ("price" in w or re.search(r"\b(rate|cost|mrp|how much (is|are|does|for))\b", low)) and not ordering_qty:
+        if (
+            ("price" in w or re.search(r"\b(rate|cost|mrp|how much (is|are|does|for))\b", low))
+            and not ordering_qty
+            and not _SALE_HINGLISH.search(low)
+        ):
             if not products:
                 return Plan(text="Which product's price would you like? Give its name or code.", outcome="clarify")
             if ambiguous:
@@ -1146,6 +1198,7 @@ class Planner(FieldIntents):
         if (
             "sales" in w
             or re.search(r"\b(revenue|turnover|sold|sales report)\b", low)
+            or _SALE_HINGLISH.search(low)
             or _SOLD.search(low)
             or ("report" in w and not re.search(r"\bstock\b", low))
         ):
@@ -1173,8 +1226,15 @@ class Planner(FieldIntents):
                 args["customer"] = cust
             elif r := self._region(text):
                 args["region"] = r
+            if _COMPARED.search(low) and "by" not in args:
+                args["compare"] = True
+            if (ctype := customer_type_said(low)) and self._can("show_report") and not args.get("compare"):
+                # "sales of retailers only": the catalogue's sales report filters by customer type
+                return Plan([("show_report", {"report": "sales", **args, "customer_type": ctype})], note=note)
             return Plan([("sales_report", args)], note=note)
-        if "summary" in w or re.search(r"\bhow many orders\b", low):
+        if "summary" in w or re.search(
+            r"\bhow many orders\b|\b(?:count|number|no\.?)\s+of\s+orders\b|\borders?\s+count\b", low
+        ):
             args = {"period": period} if period else {}
             if cust:
                 args["customer"] = cust
@@ -1310,6 +1370,9 @@ class Planner(FieldIntents):
             return None  # "reject it, they must clear the October bill first": the action decides
         nums = self.lex.find_order_numbers(text)
         period = period_args(text, self.today)
+        report = self._catalogue_report(text, low, cust, period) if not nums else None
+        if report is not None:
+            return report
         if _EXPIRY_ASK.search(low) and self._can("expiring_stock") and not _EXPIRY_LABEL.search(low):
             return self._expiring(text, low)
         if _REORDER.search(low) and self._can("reorder"):
@@ -1362,7 +1425,10 @@ class Planner(FieldIntents):
                 args["region"] = r
             return Plan([("inactive_customers", args)])
         rank = _RANK.search(low)
-        if rank and self._can("sales_ranking") and not _ORDER_VERB.search(low.replace(rank[0], "")):
+        most = None if rank else _WHICH_MOST.search(low)  # "which brand sold the most": the top one
+        if most and self._can("sales_ranking"):
+            rank = re.search(r"(top|bottom)(\d+)?(\S+)", f"{'bottom' if most['least'] else 'top'}1{most['what']}")
+        if rank and self._can("sales_ranking") and not (most is None and _ORDER_VERB.search(low.replace(rank[0], ""))):
             word = rank[3].lower()
             by = (
                 "customer"
@@ -1550,6 +1616,8 @@ class Planner(FieldIntents):
         stating = batch or not self._can("create_order")  # warehouse staff order nothing: damage they tell is a record
         if not (batch or wh or stating or re.search(r"\b(stock|count\w*|recount\w*|damaged)\b", low)):
             return None
+        if not batch and _COUNT_OF.search(low):
+            return None  # "orders pending approval count": a number asked for, no stock counted
         if not _STOCK_VERB.search(low) and not (stating and (_DAMAGE.search(low) or _ADJUST.search(low))):
             return None  # "3 pcs toot gaye batch NS-2609" states the damage without a verb
         rest = _blank(text, batch[1]) if batch else text
