@@ -346,7 +346,7 @@ def test_the_offline_planner_reads_a_report_asked_for_as_a_file(sample, clock):
         ("sales by customer this month in a spreadsheet", "sales", "xlsx", {"by": "customer"}),
         ("last month sales by brand csv mein bhejo", "sales", "csv", {"by": "brand"}),
         ("how many orders last month as csv", "orders", "csv", {"period": "2026-10-01"}),
-        ("export my orders", "order-lines", "xlsx", {}),
+        ("order lines of last month as csv", "order-lines", "csv", {"period": "2026-10-01"}),
     ]
     for i, (said, report, fmt, more) in enumerate(cases):
         r = a.handle(Turn("U-MGR-KA", "web", f"f{i}"), said)
@@ -376,9 +376,9 @@ def test_send_that_as_a_file_takes_the_last_report(sample, clock):
 
 
 def test_a_file_no_report_gives_is_answered_in_the_chat_saying_so(sample, clock):
-    r = Assistant(sample, clock).handle(Turn("U-MGR-KA", "web", "o"), "export outstanding to csv")
-    assert [c.name for c in r.tool_calls] == ["outstanding"] and not r.attachments
-    assert "I can send these reports as a file" in r.text and "owe" in r.text
+    r = Assistant(sample, clock).handle(Turn("U-MGR-KA", "web", "o"), "price of crunchy cream 100g as excel")
+    assert [c.name for c in r.tool_calls] == ["product_details"] and not r.attachments
+    assert "I can send these reports as a file" in r.text and "Crunchy Cream 100g" in r.text
 
 
 def test_a_name_with_a_file_word_in_an_order_stays_an_order(sample, clock):
@@ -399,7 +399,7 @@ def test_telegram_file_from_the_offline_planner(sample, clock):
         app = FastAPI()
         app.include_router(router)
         with TestClient(app) as client:
-            update = message_update(900101, "my orders in excel")
+            update = message_update(900101, "my order lines in excel")
             assert client.post("/telegram/webhook", json=update, headers={SECRET_HEADER: "s"}).status_code == 200
             [doc] = fake.sent("sendDocument", chat_id=900101)
             assert doc["document"]["filename"] == "order-lines.xlsx"

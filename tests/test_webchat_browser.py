@@ -85,7 +85,7 @@ def test_a_report_file_downloads_from_the_chat_in_chromium(server, sample, clock
             page.fill("#token", token)
             page.click("#signin-button")
             page.wait_for_selector("#chat:not([hidden])")
-            page.fill("#message", "my orders in excel")
+            page.fill("#message", "my order lines in excel")
             page.click("#send")
             link = page.wait_for_selector("#log li.bot .files a.file")
             assert link.inner_text() == "Download order-lines.xlsx"
