@@ -42,7 +42,9 @@ def test_every_filter_of_the_catalogue_is_a_query_parameter_of_the_api_and_the_t
     filters = {f.name for f in fields(ReportQuery)}
     assert filters <= set(ReportParams.model_fields)
     # the tool's period gives start and end; its product (a SKU or a product's name) the sku filter
-    assert filters - {"start", "end", "sku"} <= set(ExportReport.model_fields) and "product" in ExportReport.model_fields
+    assert (
+        filters - {"start", "end", "sku"} <= set(ExportReport.model_fields) and "product" in ExportReport.model_fields
+    )
 
 
 def test_the_list_names_every_report_with_its_filters(api):
