@@ -403,8 +403,9 @@ class SlackChannel:
                     channel=channel, thread_ts=thread, content=f.content, filename=f.filename, title=f.filename
                 )
             except SlackApiError as e:
-                log.warning("slack upload failed: %s", e.response.get("error") if e.response else e)
-                post(f"Sorry, I could not send the file {f.filename} here ({e.response.get('error', 'error')}).")
+                why = (e.response.get("error") if e.response is not None else None) or "error"
+                log.warning("slack upload failed: %s", why)
+                post(f"Sorry, I could not send the file {f.filename} here ({why}).")
 
     def _converse(self, event_id, slack_id, channel, thread, raw_text, post, upload=None) -> None:
         try:
