@@ -12,6 +12,8 @@ peak memory is its own: `getrusage` maxrss), writing the file to a temporary fol
 
 - core csv / core xlsx: `run_report(..., "order-lines")` as the admin, its rows streamed from the
   database (yield_per: a server-side cursor), through `core.exports.csv_chunks` / `xlsx_chunks`;
+- core empty: the same as core csv for a day with no order: the product loaded, no row read (what
+  the other core figures pay before their first row);
 - COPY csv: psycopg `COPY (SELECT … the same columns and order …) TO STDOUT (FORMAT csv, HEADER)`;
 - plain xlsx: an XlsxWriter loop (constant_memory) over a psycopg server-side cursor of the same
   query: typed cells, a header, nothing else (no title, widths, filter or totals).
@@ -49,7 +51,8 @@ FROM orders o JOIN order_line l ON l.order_no = o.order_no
 LEFT JOIN customer c ON c.code = o.customer LEFT JOIN sku s ON s.code = l.sku
 ORDER BY o.created_at, o.order_no, l.line_no, l.id
 """
-KINDS = ("core csv", "COPY csv", "core xlsx", "plain xlsx")
+KINDS = ("core empty", "core csv", "COPY csv", "core xlsx", "plain xlsx")
+NO_LINES = "2000-01-01"  # a day before the generated history: what loading the product costs, with no row
 
 
 # --- one measurement (a child process) -------------------------------------------------------------
@@ -73,7 +76,12 @@ def measure(kind: str, url: str, out: Path) -> dict:
 
         engine = make_engine(url)
         with Session(engine) as s, open(out, "wb") as f:
-            table = run_report(s, load_actor(s, "U-ADM-1"), CLOCK, "order-lines", ReportQuery())
+            from datetime import date
+
+            q = ReportQuery(start=date.fromisoformat(NO_LINES), end=date.fromisoformat(NO_LINES))
+            table = run_report(
+                s, load_actor(s, "U-ADM-1"), CLOCK, "order-lines", q if kind == "core empty" else ReportQuery()
+            )
             counted = [0]
 
             def counting(rs):
@@ -82,7 +90,7 @@ def measure(kind: str, url: str, out: Path) -> dict:
                     yield r
 
             table.rows = counting(table.rows)
-            for chunk in exports.chunks(table, "csv" if kind == "core csv" else "xlsx"):
+            for chunk in exports.chunks(table, "xlsx" if kind == "core xlsx" else "csv"):
                 f.write(chunk)
             rows = counted[0]
             s.rollback()
@@ -173,7 +181,7 @@ def run(url: str, kinds: tuple[str, ...]) -> None:
     results: dict[str, dict] = {}
     with tempfile.TemporaryDirectory(prefix="dms-bench-exports-") as tmp:
         for kind in kinds:
-            out = Path(tmp) / (kind.replace(" ", "-") + (".csv" if kind.endswith("csv") else ".xlsx"))
+            out = Path(tmp) / (kind.replace(" ", "-") + (".xlsx" if kind.endswith("xlsx") else ".csv"))
             r = _child("--measure", kind, "--url", url, "--out", str(out))
             if kind == "COPY csv":
                 r["rows"] = lines
@@ -191,6 +199,8 @@ def run(url: str, kinds: tuple[str, ...]) -> None:
         if "core xlsx" in results and "plain xlsx" in results:
             print(f"xlsx rows: core {results['core xlsx']['rows']:,}, plain {results['plain xlsx']['rows']:,}")
         worst = max(r["rss_mb"] for r in results.values() if r["kind"].startswith("core"))
+        if "core empty" in results:
+            print(f"the product loaded, no row: {results['core empty']['rss_mb']:.0f} MB")
         print(f"core peak RSS {worst:.0f} MB: {'within' if worst < LIMIT_MB else 'OVER'} the {LIMIT_MB} MB target")
 
 

@@ -124,7 +124,7 @@ def test_export_benchmark_measures_every_export_and_the_files_agree():
         cwd=ROOT,
     )
     assert out.returncode == 0, out.stderr[-2000:]
-    for kind in ("core csv", "COPY csv", "core xlsx", "plain xlsx"):
+    for kind in ("core empty", "core csv", "COPY csv", "core xlsx", "plain xlsx"):
         assert re.search(rf"^{kind} +[\d.]+ +[\d,]+ +[\d.]+ +\d+ +\d+ ", out.stdout, re.M), (kind, out.stdout)
     assert "core csv and COPY csv: the same" in out.stdout, out.stdout
     assert "within the 200 MB target" in out.stdout, out.stdout
