@@ -435,8 +435,8 @@ _DUE = re.compile(
     re.I,
 )
 _RANK = re.compile(
-    r"\b(top|best|worst|bottom|lowest|highest|most|least|slowest|fastest)(?:[- ]selling)?\s*(\d+)?\s*"
-    r"(?:selling\s+|sold\s+|moving\s+)?(products?|items?|skus?|customers?|retailers?|shops?|outlets?|parties|"
+    r"\b(top|best|worst|bottom|lowest|highest|most|least|slowest|fastest)(?:[- ](?:selling|performing))?\s*(\d+)?\s*"
+    r"(?:selling\s+|sold\s+|moving\s+|performing\s+)?(products?|items?|skus?|customers?|retailers?|shops?|outlets?|parties|"
     r"buyers?|clients?|dealers?|accounts?|stores?|brands?|categor(?:y|ies)|regions?|areas?|cities|states?)\b",
     re.I,
 )
@@ -444,8 +444,8 @@ _WHICH_MOST = re.compile(
     r"\b(?:which|what|who(?:'s| is)?)\s+(?:is\s+(?:the|our|my)\s+)?(?P<what>products?|items?|skus?|customers?|retailers?|"
     r"shops?|outlets?|parties|party|buyers?|clients?|dealers?|stores?|brands?|categor(?:y|ies)|regions?|areas?|"
     r"cities|city|states?)\s+(?:\w+\s+){0,2}?(?:sold|sells|sell|bought|buys|buy|ordered|orders|did|does|brought|"
-    r"moved|moves|gave|gives)\s+(?:us\s+)?(?:the\s+)?(?:(?P<most>most|best|highest|maximum|max)|(?P<least>least|"
-    r"lowest|minimum|min|worst))\b",
+    r"moved|moves|gave|gives|is\s+doing|are\s+doing|doing|performs|performed|performing|is\s+performing)\s+"
+    r"(?:us\s+)?(?:the\s+)?(?:(?P<most>most|best|highest|maximum|max)|(?P<least>least|lowest|minimum|min|worst))\b",
     re.I,
 )
 _INACTIVE = re.compile(
@@ -1166,6 +1166,10 @@ class Planner(FieldIntents, ReportIntents):
             "sales" in w
             or re.search(r"\b(revenue|turnover|sold|sales report)\b", low)
             or _SALE_HINGLISH.search(low)
+            or re.search(
+                r"\b(?:gst|tax(?:es)?)\b[^.?!]{0,30}\b(?:collect\w*|charged|billed)\b|\baverage\s+(?:order|bill|ticket)\b",
+                low,
+            )
             or _SOLD.search(low)
             or ("report" in w and not re.search(r"\bstock\b", low))
         ):
