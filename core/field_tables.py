@@ -110,11 +110,10 @@ def attendance_table(
     rep = _rep(session, actor, sales_rep)
     reps = attendance_report(session, actor, clock, start, end, rep)
     what = title(f"Attendance by {by}", start, end, _rep_words(session, rep))
-    days = sum(s.days for s in reps)
     if by == "rep":
         per_rep = (Column("rep", "Rep"), Column("name", "Name"), Column("days", "Days worked", "int"))
         rows_ = [(s.rep, s.rep_name, s.days) for s in reps]
-        return Table("attendance", what, per_rep, rows_, (None, "Total", days), start, end)
+        return Table("attendance", what, per_rep, rows_, (None, "Total", sum(s.days for s in reps)), start, end)
     columns = (
         Column("rep", "Rep"),
         Column("name", "Name"),
@@ -127,7 +126,7 @@ def attendance_table(
         for s in reps
         for d in s.rows
     ]
-    return Table("attendance", what, columns, rows, (None, "Total", days, None, None), start, end)
+    return Table("attendance", what, columns, rows, None, start, end)  # a row per day worked
 
 
 def _hhmm(clock: Clock, at: datetime | None) -> str | None:

@@ -175,6 +175,7 @@ def _outlets_not_visited(session: Session, actor: Actor, clock: Clock, q: Report
     return _sorted(outlets_not_visited_table(session, actor, clock, q.days, q.region), q)
 
 
+MAX_DAYS = 3650  # a window in days, as the tools take it (ten years)
 STOCK_FILTERS = frozenset({"warehouse", "sku", "brand", "category"})
 PERIOD = frozenset({"start", "end"})
 
@@ -260,4 +261,6 @@ def run_report(session: Session, actor: Actor, clock: Clock, name: str, q: Repor
         )
     if q.limit is not None and q.limit < 1:
         raise InvalidInput("limit must be 1 or more.")
+    if q.days is not None and not 0 <= q.days <= MAX_DAYS:
+        raise InvalidInput(f"days must be a whole number from 0 to {MAX_DAYS}.")
     return spec.run(session, actor, clock, q)
