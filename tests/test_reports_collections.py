@@ -98,7 +98,10 @@ def test_each_grouping_matches_python(sample, clock, by):
 @pytest.mark.parametrize(
     ("filters", "keep"),
     [
-        ({"start": date(2026, 11, 9), "end": date(2026, 11, 18)}, lambda p: "2026-11-09" <= str(p.paid_on) <= "2026-11-18"),
+        (
+            {"start": date(2026, 11, 9), "end": date(2026, 11, 18)},
+            lambda p: "2026-11-09" <= str(p.paid_on) <= "2026-11-18",
+        ),
         ({"customer": "R-101"}, lambda p: p.customer == "R-101"),
         ({"customer": "Anand Kirana Store"}, lambda p: p.customer == "R-101"),
         ({"region": "BLR-N"}, lambda p: p.region in ("BLR-N",)),

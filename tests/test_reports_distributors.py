@@ -30,8 +30,18 @@ EXTRA = (  # order, customer, status, local time, total, tax
 def _world(engine):
     with transaction(engine) as s:
         for no, cust, status, when, total, tax in EXTRA:
-            s.add(Order(order_no=no, customer=cust, warehouse="WH-BLR", status=status, created_at=when,
-                        gross=Decimal(total), tax=Decimal(tax), total=Decimal(total)))  # fmt: skip
+            s.add(
+                Order(
+                    order_no=no,
+                    customer=cust,
+                    warehouse="WH-BLR",
+                    status=status,
+                    created_at=when,
+                    gross=Decimal(total),
+                    tax=Decimal(tax),
+                    total=Decimal(total),
+                )
+            )
 
 
 def _expected(engine, start: date, end: date, keep=lambda code: True, sees=lambda customer: True) -> dict:
@@ -39,8 +49,11 @@ def _expected(engine, start: date, end: date, keep=lambda code: True, sees=lambd
     length = (end - start).days + 1
     before = (start - timedelta(days=length), start - timedelta(days=1))
     customers = {c.code: c for c in rows_of(engine, "SELECT code, type, distributor FROM customer")}
-    acc = {code: [Decimal(0), Decimal(0), set(), Decimal(0)] for code, c in customers.items()
-           if c.type == "distributor" and keep(code) and sees(code)}  # fmt: skip
+    acc = {
+        code: [Decimal(0), Decimal(0), set(), Decimal(0)]
+        for code, c in customers.items()
+        if c.type == "distributor" and keep(code) and sees(code)
+    }
     for o in rows_of(engine, "SELECT customer, status, created_at, total, tax FROM orders"):
         c = customers[o.customer]
         owner = c.code if c.type == "distributor" else c.distributor
@@ -75,8 +88,16 @@ def test_matches_python(sample, clock, start, end):
     got = report(sample, "U-ADM", clock, "distributor-performance", **q)
     s, e = start or date(2026, 11, 1), end or date(2026, 11, 20)
     want = _expected(sample, s, e)
-    assert got["columns"] == ["distributor", "name", "own", "retailers", "buying_retailers", "total", "previous",
-                              "growth"]  # fmt: skip
+    assert got["columns"] == [
+        "distributor",
+        "name",
+        "own",
+        "retailers",
+        "buying_retailers",
+        "total",
+        "previous",
+        "growth",
+    ]
     assert _got(got) == want and set(want) == {"D-BLR", "D-CHN"}
     own, ret, buyers, total, prev = (sum(v[i] for v in want.values()) for i in range(5))
     assert got["totals"] == (None, "Total", own, ret, buyers, total, prev, pct(total - prev, prev))
@@ -99,9 +120,14 @@ def test_month_to_date_by_hand(sample, clock):
 
 @pytest.mark.parametrize(
     ("user", "distributors"),
-    [("U-DIST-BLR", {"D-BLR"}), ("U-MGR-TN", {"D-CHN"}), ("U-MGR-KA", {"D-BLR"}), ("U-REP-1", set()),
-     ("U-RET-101", set())],
-)  # fmt: skip
+    [
+        ("U-DIST-BLR", {"D-BLR"}),
+        ("U-MGR-TN", {"D-CHN"}),
+        ("U-MGR-KA", {"D-BLR"}),
+        ("U-REP-1", set()),
+        ("U-RET-101", set()),
+    ],
+)
 def test_each_actor_sees_their_distributors(sample, clock, user, distributors):
     _world(sample)
     got = report(sample, user, clock, "distributor-performance")

@@ -87,8 +87,18 @@ def _targets(engine):
             ("T-7", "R-105", "confirmed", "300", "0"),
         ):
             net = Decimal(gross) - Decimal(discount)
-            s.add(Order(order_no=no, customer=customer, warehouse="WH-BLR", status=status, created_at=dec,
-                        gross=Decimal(gross), discount=Decimal(discount), total=net))  # fmt: skip
+            s.add(
+                Order(
+                    order_no=no,
+                    customer=customer,
+                    warehouse="WH-BLR",
+                    status=status,
+                    created_at=dec,
+                    gross=Decimal(gross),
+                    discount=Decimal(discount),
+                    total=net,
+                )
+            )
         s.add(Target(month="2026-12", user_id="U-REP-1", target=Decimal("2800")))
         s.add(Target(month="2026-12", customer="D-BLR", target=Decimal("4000")))
         s.add(Target(month="2026-12", customer="D-CHN", target=Decimal("1000")))

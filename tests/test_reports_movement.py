@@ -33,19 +33,43 @@ def _world(engine):
     and damaged (22nd), an adjustment (23rd), damage (24th), a transfer to Chennai (25th), a
     dispatch and an order placed and cancelled (26th), and adjustments either side of the local
     midnight between the 26th and the 27th (the same UTC day)."""
-    _as(engine, "U-ADM", _at(22), lambda s, a, c: receive_stock(s, a, c, "WH-BLR", "CC-100", "CC-2611", 144,
-                                                                expiry_date=date(2027, 5, 31)))  # fmt: skip
-    _as(engine, "U-ADM", _at(22), lambda s, a, c: receive_stock(s, a, c, "WH-BLR", "CC-100", "CC-2611", 12,
-                                                                damaged=True, reason="crushed"))  # fmt: skip
+    _as(
+        engine,
+        "U-ADM",
+        _at(22),
+        lambda s, a, c: receive_stock(s, a, c, "WH-BLR", "CC-100", "CC-2611", 144, expiry_date=date(2027, 5, 31)),
+    )
+    _as(
+        engine,
+        "U-ADM",
+        _at(22),
+        lambda s, a, c: receive_stock(s, a, c, "WH-BLR", "CC-100", "CC-2611", 12, damaged=True, reason="crushed"),
+    )
     _as(engine, "U-ADM", _at(23), lambda s, a, c: adjust_stock(s, a, c, "WH-BLR", "CC-100", "CC-2609", -5, "count"))
     _as(engine, "U-ADM", _at(24), lambda s, a, c: record_damage(s, a, c, "WH-BLR", "CC-100", "CC-2610", 3, "torn"))
-    _as(engine, "U-ADM", _at(25), lambda s, a, c: transfer(s, Who(a.user_id, c.now(), "test"), "WH-BLR", "WH-CHN",
-                                                          "CC-100", "CC-2610", 50, "rebalance"))  # fmt: skip
+    _as(
+        engine,
+        "U-ADM",
+        _at(25),
+        lambda s, a, c: transfer(
+            s, Who(a.user_id, c.now(), "test"), "WH-BLR", "WH-CHN", "CC-100", "CC-2610", 50, "rebalance"
+        ),
+    )
     _as(engine, "U-WH-1", _at(26), lambda s, a, c: dispatch_order(s, a, c, "SO-0905"))
     order = _as(engine, "U-ADM", _at(26), lambda s, a, c: create_order(s, a, c, [Item("CC-100", 24)], "R-102")[0])
     _as(engine, "U-ADM", _at(26, 10), lambda s, a, c: cancel_order(s, a, c, order.order_no, "mistake"))
-    _as(engine, "U-ADM", _at(26, 23, 30), lambda s, a, c: adjust_stock(s, a, c, "WH-BLR", "GD-1L", "GD1-2610", 7, "found"))
-    _as(engine, "U-ADM", _at(27, 0, 30), lambda s, a, c: adjust_stock(s, a, c, "WH-BLR", "GD-1L", "GD1-2610", 1, "found"))
+    _as(
+        engine,
+        "U-ADM",
+        _at(26, 23, 30),
+        lambda s, a, c: adjust_stock(s, a, c, "WH-BLR", "GD-1L", "GD1-2610", 7, "found"),
+    )
+    _as(
+        engine,
+        "U-ADM",
+        _at(27, 0, 30),
+        lambda s, a, c: adjust_stock(s, a, c, "WH-BLR", "GD-1L", "GD1-2610", 1, "found"),
+    )
 
 
 def _column(kind: str, qty: int) -> str | None:

@@ -37,8 +37,18 @@ def _world(engine):
     same UTC day, a distributor's own, one shipped from another city's warehouse."""
     with transaction(engine) as s:
         for no, cust, wh, status, when, total, tax in EXTRA:
-            s.add(Order(order_no=no, customer=cust, warehouse=wh, status=status, created_at=when,
-                        gross=Decimal(total), tax=Decimal(tax), total=Decimal(total)))  # fmt: skip
+            s.add(
+                Order(
+                    order_no=no,
+                    customer=cust,
+                    warehouse=wh,
+                    status=status,
+                    created_at=when,
+                    gross=Decimal(total),
+                    tax=Decimal(tax),
+                    total=Decimal(total),
+                )
+            )
 
 
 def _orders(engine) -> list:
@@ -100,10 +110,12 @@ def test_by_status_and_by_day_match_python(sample, clock):
         ),
         (
             {"distributor": "D-BLR", "status": "confirmed", "customer_type": "retailer", "warehouse": "WH-BLR"},
-            lambda o: o.customer in D_BLR_CUSTOMERS
-            and o.status == "confirmed"
-            and o.type == "retailer"
-            and o.warehouse == "WH-BLR",
+            lambda o: (
+                o.customer in D_BLR_CUSTOMERS
+                and o.status == "confirmed"
+                and o.type == "retailer"
+                and o.warehouse == "WH-BLR"
+            ),
         ),
     ],
 )
@@ -118,8 +130,18 @@ def test_each_filter_narrows(sample, clock, filters, keep):
 
 
 def test_titles_say_the_period_and_filters(sample, clock):
-    t = report(sample, "U-ADM", clock, "orders", by="day", start=date(2026, 11, 1), end=date(2026, 11, 19),
-               distributor="D-BLR", status="confirmed", warehouse="WH-BLR")["title"]  # fmt: skip
+    t = report(
+        sample,
+        "U-ADM",
+        clock,
+        "orders",
+        by="day",
+        start=date(2026, 11, 1),
+        end=date(2026, 11, 19),
+        distributor="D-BLR",
+        status="confirmed",
+        warehouse="WH-BLR",
+    )["title"]
     assert t.startswith("Orders by day, 2026-11-01 to 2026-11-19, for ")
     for words in ("customers of Sri Lakshmi Distributors", "status confirmed", "Bengaluru Central Warehouse"):
         assert words in t
