@@ -52,16 +52,14 @@ def order_report(session: Session, actor: Actor, f: OrderFilters, by: str | None
         raise InvalidInput(f"Orders can be grouped by {' or '.join(ORDER_GROUPS)}, not {by!r}.")
     conds, words = _conditions(session, actor, f)
     key: Any = col(Order.status) if by == "status" else local_day(session, col(Order.created_at))
-    measures = (sa.func.count().label("orders"), money_sum(col(Order.total)).label("value"))
+    stmt = sa.select(key, sa.func.count(), money_sum(col(Order.total))).where(*conds).group_by(key)
     groups: dict[Any, tuple[int, Decimal]] = {}
-    for k, n, value in session.execute(sa.select(key.label("key"), *measures).where(*conds).group_by(key)):
+    for k, n, value in session.execute(stmt):
         k = k if by == "status" else local_date(k)  # SQLite's quarter hours fold into local days
         count, total = groups.get(k, (0, ZERO))
         groups[k] = (count + int(n), total + (value or ZERO))
-    count, total = (
-        sum((n for n, _ in groups.values()), 0),
-        sum((v for _, v in groups.values()), ZERO),
-    )
+    count = sum(n for n, _ in groups.values())
+    total = sum((v for _, v in groups.values()), ZERO)
     columns = (
         Column("status", "Status") if by == "status" else Column("day", "Day", "date"),
         Column("orders", "Orders", "int"),

@@ -77,6 +77,7 @@ def stock_summary(
     held = sa.or_(col(b.available) != 0, col(b.reserved) != 0, col(b.damaged) != 0)
     price = list_prices(today)
     name = sa.func.coalesce(col(Sku.name), col(b.sku))
+    sellable = sa.case((unexpired(today), col(b.available) + col(b.reserved)), else_=0)  # what is valued
     stmt = (
         sa.select(
             col(b.warehouse),
@@ -88,6 +89,7 @@ def stock_summary(
             col(b.reserved),
             col(b.damaged),
             price.c.price,
+            sellable,
         )
         .select_from(StockBalance)
         .outerjoin(Sku, col(Sku.code) == col(b.sku))
@@ -105,10 +107,12 @@ def stock_summary(
         "damaged": col(b.damaged),
     }
     natural = [col(b.warehouse), col(b.sku), col(b.batch)]
-    rows = [
-        (wh, sku, nm, batch, expiry, avail, res, dmg, p, _value(p, avail + res, expiry, today))
-        for wh, sku, nm, batch, expiry, avail, res, dmg, p in sorted_rows(session, stmt, sort, limit, sortable, natural)
-    ]
+    rows = []
+    for wh, sku, nm, batch, expiry, avail, res, dmg, p, qty in sorted_rows(
+        session, stmt, sort, limit, sortable, natural
+    ):
+        value = None if p is None else money(p * int(qty))  # exact: SQLite would multiply money text as a float
+        rows.append((wh, sku, nm, batch, expiry, avail, res, dmg, p, value))
     columns = (
         Column("warehouse", "Warehouse"),
         Column("sku", "SKU"),
@@ -123,14 +127,6 @@ def stock_summary(
     )
     totals = (None, None, "Total", None, None, None, None, None, None, _total_value(session, today, conds))
     return Table("stock", title("Stock by batch", today, today, words), columns, rows, totals, None, today)
-
-
-def _value(price: Decimal | None, qty: int, expiry: date | None, today: date) -> Decimal | None:
-    if price is None:
-        return None
-    if expiry is not None and expiry < today:
-        return money(ZERO)
-    return money(price * qty)
 
 
 def _total_value(session: Session, today: date, conds: list[sa.ColumnElement[bool]]) -> Decimal:
