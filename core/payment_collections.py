@@ -60,7 +60,9 @@ def collections(
     key, name, base = _group(session, by)
     count = sa.func.count()
     stmt = base.add_columns(key, name, count, money_sum(col(Payment.amount))).where(*conds).group_by(key, name)
-    sortable = {by: key, "name": name, "payments": count}  # never the amount: SQLite sums money as text
+    # in SQL: the key and the count; not the amount (SQLite sums money as text) nor the name (a
+    # period's or method's name is written here, so the database would order it otherwise)
+    sortable = {by: key, "payments": count}
     rows = [
         (_key(k, by), _name(k, nm, by), int(n), money(a or ZERO))
         for k, nm, n, a in sorted_rows(session, stmt, sort, limit, sortable, [key])

@@ -28,16 +28,6 @@ def day_start(d: date) -> datetime:
     return datetime.combine(d, time.min, business_tz())
 
 
-def within(column: Any, start: date | None, end: date | None) -> list[sa.ColumnElement[bool]]:
-    """A timestamp column within whole days `start`..`end` (inclusive) in the business's time zone."""
-    out: list[sa.ColumnElement[bool]] = []
-    if start is not None:
-        out.append(column >= day_start(start))
-    if end is not None:
-        out.append(column < day_start(end + timedelta(days=1)))
-    return out
-
-
 def percent(part: Decimal, whole: Decimal) -> Decimal | None:
     """part / whole as a percentage, 2 places half-up; None when the whole is zero."""
     if whole == 0:

@@ -160,3 +160,9 @@ def test_sort_and_limit(sample, clock):
     first = report(sample, "U-ADM", clock, "collections", by="customer", sort="customer", limit=3)
     assert [r[0] for r in first["rows"]] == sorted(want)[:3]
     assert top["totals"][2] == most["totals"][2] == 9
+    # names written in Python are sorted as written, before the limit
+    assert [r[1] for r in report(sample, "U-ADM", clock, "collections", sort="-name", limit=1)["rows"]] == [
+        "October 2026"
+    ]
+    by_method = report(sample, "U-ADM", clock, "collections", by="method", sort="name", limit=2)
+    assert [r[1] for r in by_method["rows"]] == ["bank transfer", "cash"]
