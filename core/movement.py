@@ -70,7 +70,7 @@ def inventory_movement(
         elif key == "transferred_out":
             cond = sa.and_(cond, qty < 0)
         measures.append(total(cond).label(key))
-    measures.append(total(sa.true()).label("closing"))
+    measures.append(sa.func.coalesce(sa.func.sum(qty), 0).label("closing"))
     where = [col(m.at) < after, *conds]
     grouped = (
         sa.select(col(m.warehouse).label("warehouse"), col(m.sku).label("sku"), *measures)
@@ -98,7 +98,7 @@ def inventory_movement(
         Column("sku", "SKU"),
         Column("name", "Name"),
         Column("opening", "Opening", "quantity"),
-        *(Column(key, words_, "quantity") for key, words_, _ in COLUMNS),
+        *(Column(key, heading, "quantity") for key, heading, _ in COLUMNS),
         Column("closing", "Closing", "quantity"),
     )
     return Table(
