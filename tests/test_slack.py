@@ -374,7 +374,7 @@ def test_sender_raises_when_slack_refuses(h, fake):
         ),
     )
     text, blocks = h.channel.render_notification(escalated)
-    assert text.startswith("Escalated to you (waiting over 24 h): order SO-9 of Ganesh Provisions, Rs 9576.00")
+    assert text.startswith("Escalated to you (waiting over 24 h): order SO-9 of Ganesh Provisions, ₹9,576.00")
     assert button({"blocks": blocks}, "dms_approve")["value"] == "SO-9"
 
 

@@ -77,7 +77,7 @@ class ListOrders(Tool):
             for o in orders
         ]
         text = f"{plural(len(orders), what[:-1], what).capitalize()}{scope}:\n" + "\n".join(
-            f"- {r[0]} {r[1]} {r[2]}: {r[3]}, Rs {r[4]}" for r in rows[:20]
+            f"- {r[0]} {r[1]} {r[2]}: {r[3]}, ₹{r[4]}" for r in rows[:20]
         )
         if len(rows) > 20:
             text += f"\n… and {len(rows) - 20} more in the table."
@@ -121,7 +121,7 @@ class GetOrder(Tool):
             f"Order {order.order_no} for {customer_name}, {day(order.created_at, ctx.clock.tz)}, "
             f"from {order.warehouse}: {words(order.status)}.\n"
             + "\n".join(
-                f"- {r[1]} ({r[0]}): {r[2]}" + (f" + {r[3]} free" if r[3] != "-" else "") + f", Rs {r[7]}" for r in rows
+                f"- {r[1]} ({r[0]}): {r[2]}" + (f" + {r[3]} free" if r[3] != "-" else "") + f", ₹{r[7]}" for r in rows
             )
             + (("\nSchemes: " + "; ".join(sc.description or sc.scheme for sc in schemes)) if schemes else "")
             + f"\nTotal {rs(order.total)} (net {rs(order.total - order.tax)}, tax {rs(order.tax)})."

@@ -218,6 +218,9 @@ class SalesReport(CustomerFilters, LineFilters):
         "customer's own), a level of the region tree (area, city, "
         "district, state), day, week or month",
     )
+    compare: bool = Field(
+        False, description="also the period before (same days of the previous month(s)) and the growth"
+    )
 
 
 class OrderSummary(BaseModel):
@@ -455,3 +458,23 @@ class Targets(BaseModel):
 
 class IdleOutlets(BaseModel):
     days: int = Field(30, ge=1, le=3650, description="outlets with no visit in this many days")
+
+
+class CatalogueReport(CustomerFilters, LineFilters):
+    """Any named report of the catalogue (core.report_catalog), with its filters."""
+
+    report: str = Field(
+        description="the report's name: sales, orders, stock, low-stock, expiring, inventory-movement, "
+        "outstanding, collections, distributor-performance, visit-compliance, attendance, targets, "
+        "outlets-not-visited, order-lines"
+    )
+    period: Period | None = Field(None, description="the period: start and end as YYYY-MM-DD")
+    by: str | None = Field(
+        None, description="group by, where the report groups: a sales dimension, day/week/month, method, collector"
+    )
+    customer_type: str | None = Field(None, description="retailer, wholesaler, distributor… as the world names them")
+    warehouse: str | None = Field(None, description="warehouse code or name")
+    status: str | None = Field(None, description="order status")
+    sort: str | None = Field(None, description="a column to sort by; '-column' for largest first")
+    limit: int | None = Field(None, ge=1, le=1000, description="only the first N rows after sorting (top N)")
+    days: int | None = Field(None, ge=1, le=3650, description="a window in days (expiring within, not visited in)")

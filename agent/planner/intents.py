@@ -20,6 +20,7 @@ from agent.nlu.normalise import asks_for_help, is_greeting, normalise
 from agent.nlu.numbers import QtyMention, parse_amounts, parse_quantities, resolve_unit
 from agent.nlu.periods import labelled_date, parse_period, period_args
 from agent.nlu.text import NAME_STOPWORDS, STOPWORDS, tokenize
+from tools.format import rs
 from tools.registry import TOOL_SPECS
 
 from .context import Context, last_order_numbers
@@ -29,6 +30,7 @@ from .help import help_text
 from .intent_scores import closest_tool
 from .items import extract_items, names_list, pick_product
 from .plan import Plan
+from .reports import ReportIntents
 
 # Words that carry intent, and their typo-tolerant matching.
 KEYWORDS = (
@@ -441,6 +443,12 @@ _TREND = re.compile(
     r"(?:per|each|every) (?:day|week|month)|day-?wise|week-?wise|month-?wise)\b",
     re.I,
 )
+# sales against the period before: "vs last month", "growth", "compared to October"
+_COMPARED = re.compile(
+    r"\b(?:vs\.?|versus|compared?|comparison|comparing|growth|grow(?:n|ing)?|grew|against|"
+    r"(?:more|less|better|worse|higher|lower|up|down)\s+than)\b",
+    re.I,
+)
 _RECEIPT = re.compile(
     r"\b(?:new batch|add(?:ed)?\b[^.?!]*\bto (?:the )?stock|goods received|received (?:into|in) (?:stock|the warehouse|godown)|grn|inward(?:ed)?|"
     r"stock (?:arrived|came|received)|(?:receive|receiving|unload(?:ed)?)\b[^.?!]*\b(?:stock|batch|lot|truck|consignment))",
@@ -488,7 +496,7 @@ def _words(text: str) -> set[str]:
     return out
 
 
-class Planner(FieldIntents):
+class Planner(FieldIntents, ReportIntents):
     def __init__(self, world_view, world, ctx: Context, tools: set[str], today: date, actor=None):
         self.wv, self.world, self.ctx, self.tools, self.today = world_view, world, ctx, tools, today
         self.actor = actor  # core.access.Actor: whose orders "the last one" means
@@ -1040,7 +1048,7 @@ class Planner(FieldIntents):
                 return self._refuse_role("record payments")
             if len(amounts) > 1:  # never pick one of two amounts
                 return Plan(
-                    text="Which amount was paid: " + " or ".join(f"Rs {a:,}" for a in amounts) + "?", outcome="clarify"
+                    text="Which amount was paid: " + " or ".join(rs(a) for a in amounts) + "?", outcome="clarify"
                 )
             value = format(amounts[0], "f")
             method = next((m for m, rx in _METHODS if re.search(rx, low)), None)
@@ -1144,6 +1152,8 @@ class Planner(FieldIntents):
                 args["customer"] = cust
             elif r := self._region(text):
                 args["region"] = r
+            if _COMPARED.search(low) and "by" not in args:
+                args["compare"] = True
             return Plan([("sales_report", args)], note=note)
         if "summary" in w or re.search(r"\bhow many orders\b", low):
             args = {"period": period} if period else {}
@@ -1281,6 +1291,9 @@ class Planner(FieldIntents):
             return None  # "reject it, they must clear the October bill first": the action decides
         nums = self.lex.find_order_numbers(text)
         period = period_args(text, self.today)
+        report = self._catalogue_report(text, low, cust, period) if not nums else None
+        if report is not None:
+            return report
         if _EXPIRY_ASK.search(low) and self._can("expiring_stock") and not _EXPIRY_LABEL.search(low):
             return self._expiring(text, low)
         if _REORDER.search(low) and self._can("reorder"):
