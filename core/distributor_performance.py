@@ -1,12 +1,14 @@
 """Distributor performance: for each distributor (a customer of type distributor) in the actor's
 scope, its own purchases and its retailers' sales (every customer whose distributor it is) over a
-period, and the growth against the period of equal length just before, summed in the database.
+period, and the growth against the span before it (`core.spans.previous_span`: 1–20 Nov against
+1–20 Oct, a month against the month before, other spans against as many days just before),
+summed in the database.
 
 Sales are what the sales reports count (orders confirmed, dispatched or delivered, by order date in
 the business's time zone), net of tax, and only the orders the actor may see (`order_scope`)."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -18,8 +20,9 @@ from .errors import InvalidInput
 from .lookup import resolve_customer, resolve_region
 from .orders import SALES_STATUSES, order_scope
 from .parties import region_children, subtree
-from .report_sql import among, day_start, month_to_date, percent, previous_period, title
+from .report_sql import among, day_start, month_to_date, percent, title
 from .reports import require_sales
+from .spans import previous_span
 from .tables.orders import Order
 from .tables.parties import Customer
 from .tabular import Column, Table
@@ -51,17 +54,16 @@ def growth_pct(now: Decimal, before: Decimal) -> Decimal | None:
 
 def distributor_performance(session: Session, actor: Actor, today: date, f: DistributorFilters) -> Table:
     """One row per distributor in scope (zeros where nothing sold), by code. The period is whole
-    days, by default the month to today; the previous period has as many days and ends the day
-    before it starts."""
+    days, by default the month to today, compared with `previous_span`'s."""
     require_sales(actor)
     start, end = month_to_date(today, f.start, f.end)
     if start > end:
         raise InvalidInput(f"The period starts ({start}) after it ends ({end}).")
-    before = previous_period(start, end)
+    before = previous_span(start, end)
     distributors, words = _distributors(session, actor, f)
     sums = {code: _Sums() for code in distributors}
     if distributors:
-        _add_sales(session, actor, start, end, before[0], sums)
+        _add_sales(session, actor, start, end, before, sums)
     rows = [_row(code, name, sums[code]) for code, name in sorted(distributors.items())]
     whole = _Sums(
         sum((s.own for s in sums.values()), ZERO),
@@ -119,15 +121,18 @@ def _distributors(session: Session, actor: Actor, f: DistributorFilters) -> tupl
 
 
 def _add_sales(
-    session: Session, actor: Actor, start: date, end: date, previous_start: date, sums: dict[str, _Sums]
+    session: Session, actor: Actor, start: date, end: date, before: tuple[date, date], sums: dict[str, _Sums]
 ) -> None:
     """One GROUP BY over the orders of both periods: by distributor (the customer itself when it is
-    one, else its distributor), own or a retailer's, and this period or the previous one."""
+    one, else its distributor), own or a retailer's, and this period or the one before (which may
+    end well before this one starts: 1-20 Oct against 1-20 Nov)."""
     is_own = col(Customer.type) == "distributor"
     key: Any = sa.case((is_own, col(Customer.code)), else_=col(Customer.distributor))
     own = sa.case((is_own, 1), else_=0)
-    current = sa.case((col(Order.created_at) >= day_start(start), 1), else_=0)
-    conds = order_scope(session, actor, statuses=list(SALES_STATUSES), start=previous_start, end=end)
+    now = col(Order.created_at) >= day_start(start)
+    current = sa.case((now, 1), else_=0)
+    conds = order_scope(session, actor, statuses=list(SALES_STATUSES), start=before[0], end=end)
+    conds.append(sa.or_(now, col(Order.created_at) < day_start(before[1] + timedelta(days=1))))
     stmt = (
         sa.select(
             key,

@@ -63,7 +63,7 @@ def order_report(session: Session, actor: Actor, f: OrderFilters, by: str | None
     columns = (
         Column("status", "Status") if by == "status" else Column("day", "Day", "date"),
         Column("orders", "Orders", "int"),
-        Column("value", "Value (with tax)", "money"),
+        Column("total", "Total (with tax)", "money"),  # "total" as in sales: top N sorts by it
     )
     rows = [(k, n, money(v)) for k, (n, v) in sorted(groups.items())]
     return Table(

@@ -72,7 +72,7 @@ def collections(
         Column(by, by.capitalize(), "date" if by in GRAINS else "text"),
         Column("name", "Name"),
         Column("payments", "Payments", "int"),
-        Column("amount", "Amount", "money"),
+        Column("total", "Collected", "money"),  # "total" as in sales: top N sorts by it
     )
     return Table(
         "collections",

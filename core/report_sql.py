@@ -3,7 +3,7 @@ day in the business's time zone, a date's week or month, sorting pushed into the
 period (and the one before it) in words."""
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, cast
 
@@ -91,12 +91,6 @@ def month_to_date(today: date, start: date | None, end: date | None) -> tuple[da
     end = end or today
     start = start or end.replace(day=1)
     return start, end
-
-
-def previous_period(start: date, end: date) -> tuple[date, date]:
-    """The period of the same number of days just before `start`..`end`."""
-    days = (end - start).days + 1
-    return start - timedelta(days=days), start - timedelta(days=1)
 
 
 def period_words(start: date | None, end: date | None) -> str:

@@ -1,8 +1,9 @@
 """The `distributor-performance` report: each distributor's own purchases and its retailers' sales
-(net) over a period and the growth on the period of equal length before, checked against Python
-over the order rows, with the filters, each actor's scope, sorting and limits."""
+(net) over a period and the growth on the span before (1-20 Nov against 1-20 Oct, October against
+September, other spans against as many days just before), checked against Python over the order
+rows, with the filters, each actor's scope, sorting and limits."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -20,8 +21,9 @@ EXTRA = (  # order, customer, status, local time, total, tax
     ("P-2", "D-BLR", "delivered", datetime(2026, 10, 20, 12, 0, tzinfo=TZ), "5900.00", "900.00"),
     ("P-3", "D-BLR", "cancelled", datetime(2026, 11, 6, 12, 0, tzinfo=TZ), "999.00", "0.00"),
     ("P-4", "R-106", "confirmed", datetime(2026, 11, 1, 0, 5, tzinfo=TZ), "1000.00", "0.00"),
-    ("P-5", "R-105", "delivered", datetime(2026, 10, 31, 23, 55, tzinfo=TZ), "2000.00", "100.00"),
-    ("P-6", "R-105", "confirmed", datetime(2026, 10, 11, 23, 0, tzinfo=TZ), "4000.00", "0.00"),
+    ("P-5", "R-105", "delivered", datetime(2026, 10, 20, 23, 55, tzinfo=TZ), "2000.00", "100.00"),
+    ("P-6", "R-105", "confirmed", datetime(2026, 9, 30, 23, 0, tzinfo=TZ), "4000.00", "0.00"),
+    ("P-9", "R-105", "confirmed", datetime(2026, 10, 21, 0, 5, tzinfo=TZ), "8000.00", "0.00"),
     ("P-7", "R-101", "pending_approval", datetime(2026, 11, 10, 12, 0, tzinfo=TZ), "777.00", "0.00"),
     ("P-8", "D-CHN", "dispatched", datetime(2026, 11, 19, 23, 59, tzinfo=TZ), "300.00", "0.00"),
 )
@@ -44,10 +46,13 @@ def _world(engine):
             )
 
 
-def _expected(engine, start: date, end: date, keep=lambda code: True, sees=lambda customer: True) -> dict:
-    """{distributor: (own, retailers, buying retailers, total, previous, growth)} by hand."""
-    length = (end - start).days + 1
-    before = (start - timedelta(days=length), start - timedelta(days=1))
+MTD = (date(2026, 11, 1), date(2026, 11, 20))  # the default period, the month to the clock's day
+MTD_BEFORE = (date(2026, 10, 1), date(2026, 10, 20))
+
+
+def _expected(engine, start, end, before, keep=lambda code: True, sees=lambda customer: True) -> dict:
+    """{distributor: (own, retailers, buying retailers, total, previous, growth)} by hand, against
+    the span `before`."""
     customers = {c.code: c for c in rows_of(engine, "SELECT code, type, distributor FROM customer")}
     acc = {
         code: [Decimal(0), Decimal(0), set(), Decimal(0)]
@@ -79,15 +84,19 @@ def _got(result) -> dict:
 
 
 @pytest.mark.parametrize(
-    ("start", "end"),
-    [(None, None), (date(2026, 11, 6), date(2026, 11, 19)), (date(2026, 10, 1), date(2026, 10, 31))],
+    ("start", "end", "before"),
+    [
+        (None, None, MTD_BEFORE),
+        (date(2026, 11, 6), date(2026, 11, 19), (date(2026, 10, 23), date(2026, 11, 5))),
+        (date(2026, 10, 1), date(2026, 10, 31), (date(2026, 9, 1), date(2026, 9, 30))),
+    ],
 )
-def test_matches_python(sample, clock, start, end):
+def test_matches_python(sample, clock, start, end, before):
     _world(sample)
     q = {k: v for k, v in (("start", start), ("end", end)) if v}
     got = report(sample, "U-ADM", clock, "distributor-performance", **q)
-    s, e = start or date(2026, 11, 1), end or date(2026, 11, 20)
-    want = _expected(sample, s, e)
+    s, e = start or MTD[0], end or MTD[1]
+    want = _expected(sample, s, e, before)
     assert got["columns"] == [
         "distributor",
         "name",
@@ -101,20 +110,19 @@ def test_matches_python(sample, clock, start, end):
     assert _got(got) == want and set(want) == {"D-BLR", "D-CHN"}
     own, ret, buyers, total, prev = (sum(v[i] for v in want.values()) for i in range(5))
     assert got["totals"] == (None, "Total", own, ret, buyers, total, prev, pct(total - prev, prev))
-    length = (e - s).days + 1
-    assert got["title"].startswith(f"Distributor performance, {s} to {e}, against {s - timedelta(days=length)} to ")
+    assert got["title"] == f"Distributor performance, {s} to {e}, against {before[0]} to {before[1]}"
 
 
 def test_month_to_date_by_hand(sample, clock):
-    """1-20 Nov against 12-31 Oct. D-BLR: own P-1 10000.00; retailers SO-0904 4560.00, SO-0905
+    """1-20 Nov against 1-20 Oct. D-BLR: own P-1 10000.00; retailers SO-0904 4560.00, SO-0905
     3120.00, SO-0908 5400.00, P-4 1000.00 (R-106, five minutes into the period) = 14080.00 from 4
-    retailers; before: SO-0902 7632.00, SO-0903 46032.00, P-2 5000.00 = 58664.00. D-CHN: own P-8
-    300.00 (a minute before midnight); retailers SO-0906 10080.00; before: P-5 1900.00 (P-6 is a day
-    too early)."""
+    retailers; before: SO-0901 4800.00, SO-0902 7632.00, SO-0903 46032.00, P-2 5000.00 = 63464.00.
+    D-CHN: own P-8 300.00 (a minute before midnight); retailers SO-0906 10080.00; before: P-5
+    1900.00 (five minutes before the span ends; P-9, between the spans, and P-6 count in neither)."""
     _world(sample)
     got = _got(report(sample, "U-ADM", clock, "distributor-performance"))
     d = Decimal
-    assert got["D-BLR"] == (d("10000.00"), d("14080.00"), 4, d("24080.00"), d("58664.00"), d("-58.95"))
+    assert got["D-BLR"] == (d("10000.00"), d("14080.00"), 4, d("24080.00"), d("63464.00"), d("-62.06"))
     assert got["D-CHN"] == (d("300.00"), d("10080.00"), 1, d("10380.00"), d("1900.00"), d("446.32"))
 
 
@@ -131,7 +139,7 @@ def test_month_to_date_by_hand(sample, clock):
 def test_each_actor_sees_their_distributors(sample, clock, user, distributors):
     _world(sample)
     got = report(sample, user, clock, "distributor-performance")
-    assert _got(got) == _expected(sample, date(2026, 11, 1), date(2026, 11, 20), lambda c: c in distributors)
+    assert _got(got) == _expected(sample, *MTD, MTD_BEFORE, lambda c: c in distributors)
 
 
 def test_retailers_outside_the_scope_are_not_counted(sample, clock):
@@ -141,13 +149,13 @@ def test_retailers_outside_the_scope_are_not_counted(sample, clock):
         s.add(User(id="U-MGR-BLR", name="Bengaluru manager", role="manager", regions="BLR"))
     bengaluru = {c.code for c in rows_of(sample, "SELECT code FROM customer WHERE region IN ('BLR', 'BLR-N', 'BLR-S')")}
     got = _got(report(sample, "U-MGR-BLR", clock, "distributor-performance"))
-    assert got == _expected(sample, date(2026, 11, 1), date(2026, 11, 20), sees=lambda c: c in bengaluru)
+    assert got == _expected(sample, *MTD, MTD_BEFORE, sees=lambda c: c in bengaluru)
     assert got["D-BLR"][1] == Decimal("14080.00") - Decimal("4560.00") and got["D-BLR"][2] == 3
 
 
 def test_filters_and_refusals(sample, clock):
     _world(sample)
-    period = (date(2026, 11, 1), date(2026, 11, 20))
+    period = (*MTD, MTD_BEFORE)
     assert _got(report(sample, "U-ADM", clock, "distributor-performance", region="TN")) == _expected(
         sample, *period, lambda c: c == "D-CHN"
     )
@@ -166,7 +174,7 @@ def test_filters_and_refusals(sample, clock):
 
 def test_sort_and_limit(sample, clock):
     _world(sample)
-    want = _expected(sample, date(2026, 11, 1), date(2026, 11, 20))
+    want = _expected(sample, *MTD, MTD_BEFORE)
     best = report(sample, "U-ADM", clock, "distributor-performance", sort="-growth", limit=1)
     assert [r[0] for r in best["rows"]] == [max(want, key=lambda k: want[k][5])] == ["D-CHN"]
     smallest = report(sample, "U-ADM", clock, "distributor-performance", sort="total", limit=1)

@@ -77,7 +77,7 @@ def _got(result) -> dict:
 def test_by_status_and_by_day_match_python(sample, clock):
     _world(sample)
     by_status = report(sample, "U-ADM", clock, "orders")
-    assert by_status["columns"] == ["status", "orders", "value"]
+    assert by_status["columns"] == ["status", "orders", "total"]
     assert _got(by_status) == _expected(sample)
     assert [r[0] for r in by_status["rows"]] == sorted(r[0] for r in by_status["rows"])
     n, v = len(_orders(sample)), money(sum(dec(o.total) for o in _orders(sample)))
@@ -175,7 +175,7 @@ def test_out_of_scope_reads_like_nonexistent(sample, clock):
 def test_sort_and_limit(sample, clock):
     _world(sample)
     want = _expected(sample)
-    top = report(sample, "U-ADM", clock, "orders", sort="-value", limit=2)
+    top = report(sample, "U-ADM", clock, "orders", sort="-total", limit=2)
     assert [r[0] for r in top["rows"]] == sorted(want, key=lambda k: -want[k][1])[:2]
     assert top["totals"][1] == 13  # totals are the whole report's, not the first rows'
     days = _expected(sample, by="day")
