@@ -154,3 +154,9 @@ def test_tax_average_and_the_week_as_people_ask(sample, clock):
     assert week.tool_calls[0].args["period"]["start"] == "2026-11-16"  # the Monday of the clock's week
     best = _ask(sample, clock, "U-ADM", "which region is doing best")
     assert [(c.name, c.args.get("by"), c.args.get("n")) for c in best.tool_calls] == [("sales_ranking", "region", 1)]
+
+
+def test_lines_for_a_placed_order_are_a_new_order_said_so(sample, clock):
+    r = _ask(sample, clock, "U-RET-101", "add 1 case GD-1L to SO-0905")
+    assert r.awaiting_confirmation and [c.name for c in r.tool_calls] == ["create_order"]
+    assert r.text.startswith("SO-0905 can't be changed once placed; this would be a new order:")
