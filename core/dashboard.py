@@ -17,20 +17,23 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from .access import Actor
-from .approvals import waiting_orders
+from .approvals import approval_why, may_approve, waiting_orders
 from .beats import team_rep_ids
+from .catalogue import sku_names
 from .clock import Clock
 from .errors import InvalidInput, NotAllowed
 from .field_reports import attendance_report, visit_compliance
 from .identities import user_names
 from .lookup import region_and_below, resolve_customer
-from .orders import list_orders, order_scope
+from .orders import get_order, list_orders, order_lines, order_schemes, order_scope
 from .payments import customer_outstanding
 from .reports import sales
 from .sales_filters import build_filter
 from .settings import business_tz
 from .stock import expiring_stock, low_stock
+from .tables.approvals import Approval
 from .tables.audit import AuditEntry
+from .tables.billing import DeliveryNote, Invoice
 from .tables.orders import Order
 from .tables.parties import Customer, Warehouse
 from .targets import target_report
@@ -67,7 +70,9 @@ def _month_back(d: date) -> date:
 def spans(period: str, today: date) -> tuple[Span, Span]:
     """The period and the one it is compared with."""
     if period == "today":
-        return Span(today, today, "today"), Span(today - timedelta(days=7), today - timedelta(days=7), "same weekday last week")
+        return Span(today, today, "today"), Span(
+            today - timedelta(days=7), today - timedelta(days=7), "same weekday last week"
+        )
     if period in ("7d", "30d"):
         n = 7 if period == "7d" else 30
         start = today - timedelta(days=n - 1)
@@ -75,7 +80,9 @@ def spans(period: str, today: date) -> tuple[Span, Span]:
         return Span(start, today, f"last {n} days"), prev
     if period == "mtd":
         first = today.replace(day=1)
-        return Span(first, today, "month to date"), Span(_month_back(first), _month_back(today), "last month, same days")
+        return Span(first, today, "month to date"), Span(
+            _month_back(first), _month_back(today), "last month, same days"
+        )
     raise InvalidInput(f"Period: one of {', '.join(PERIODS)}, not {period!r}.")
 
 
@@ -252,7 +259,9 @@ def _orders_in(
     return order_scope(session, actor, regions=sc.regions, start=start, end=end) + sc.order_conds()
 
 
-def status_counts(session: Session, actor: Actor, sc: _Scope, start: date | None, end: date | None) -> list[StatusCount]:
+def status_counts(
+    session: Session, actor: Actor, sc: _Scope, start: date | None, end: date | None
+) -> list[StatusCount]:
     conds = _orders_in(session, actor, sc, start, end)
     rows = session.execute(
         sa.select(col(Order.status), sa.func.count(), money_sum(col(Order.total)))
@@ -263,7 +272,9 @@ def status_counts(session: Session, actor: Actor, sc: _Scope, start: date | None
     return [StatusCount(s, int(n), money(t or ZERO)) for s, n, t in rows]
 
 
-def _orders_tile(session: Session, actor: Actor, sc: _Scope, now: Span, before: Span) -> tuple[OrdersTile, list[StatusCount]]:
+def _orders_tile(
+    session: Session, actor: Actor, sc: _Scope, now: Span, before: Span
+) -> tuple[OrdersTile, list[StatusCount]]:
     cur = status_counts(session, actor, sc, now.start, now.end)
     prev = status_counts(session, actor, sc, before.start, before.end)
     n, v = sum(x.count for x in cur), money(sum((x.value for x in cur), ZERO))
@@ -311,13 +322,19 @@ def _approvals(session: Session, actor: Actor, sc: _Scope, now: datetime) -> App
         inside = None
         if sc.regions is not None or sc.distributor is not None:
             conds = _orders_in(session, actor, sc, None, None)
-            inside = set(session.execute(sa.select(col(Order.order_no)).where(*conds, col(Order.status) == "pending_approval")).scalars())
+            inside = set(
+                session.execute(
+                    sa.select(col(Order.order_no)).where(*conds, col(Order.status) == "pending_approval")
+                ).scalars()
+            )
         for w in waiting_orders(session, actor):
             if inside is None or w.order_no in inside:
                 age = int((now - w.requested_at).total_seconds() // 3600)
                 mine.append(Waiting(w.order_no, w.customer, w.customer_name, w.total, w.why, max(age, 0)))
     pending = session.execute(
-        sa.select(sa.func.count()).where(*_orders_in(session, actor, sc, None, None), col(Order.status) == "pending_approval")
+        sa.select(sa.func.count()).where(
+            *_orders_in(session, actor, sc, None, None), col(Order.status) == "pending_approval"
+        )
     ).scalar_one()
     return ApprovalsTile(mine[:LIST_LIMIT], len(mine), int(pending))
 
@@ -331,7 +348,9 @@ def _warehouses_in(session: Session, sc: _Scope) -> set[str] | None:
         q = q.where(col(Warehouse.region).in_(sc.regions))
     if sc.distributor is not None:
         own = session.get(Customer, sc.distributor)
-        q = q.where(sa.or_(col(Warehouse.owner) == sc.distributor, col(Warehouse.code) == (own.warehouse if own else "")))
+        q = q.where(
+            sa.or_(col(Warehouse.owner) == sc.distributor, col(Warehouse.code) == (own.warehouse if own else ""))
+        )
     return set(session.exec(q).all())
 
 
@@ -343,7 +362,9 @@ def _stock(session: Session, actor: Actor, sc: _Scope, today: date) -> StockTile
         if whs is None or r.warehouse in whs
     ]
     exp = [
-        StockItem(b.warehouse, b.sku, b.sku_name, b.available, batch=b.batch, expiry_date=b.expiry_date, days_left=b.days_left)
+        StockItem(
+            b.warehouse, b.sku, b.sku_name, b.available, batch=b.batch, expiry_date=b.expiry_date, days_left=b.days_left
+        )
         for b in expiring_stock(session, actor, today, EXPIRY_DAYS)
         if whs is None or b.warehouse in whs
     ]
@@ -435,7 +456,9 @@ def _words(e: AuditEntry, names: dict[str, str]) -> str:
 
 def activity(session: Session, conds: list[ColumnElement[bool]], limit: int = ACTIVITY_LIMIT) -> list[Activity]:
     rows = list(
-        session.exec(select(AuditEntry).where(*conds).order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc()).limit(limit))
+        session.exec(
+            select(AuditEntry).where(*conds).order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc()).limit(limit)
+        )
     )
     names = user_names(session, [r.user_id for r in rows if r.user_id])
     return [Activity(r.at, r.user_id, _words(r, names)) for r in rows]
@@ -457,7 +480,9 @@ def _field(session: Session, actor: Actor, clock: Clock, today: date) -> FieldTi
 
 
 def _targets(session: Session, actor: Actor, clock: Clock) -> list[TargetItem]:
-    return [TargetItem(t.kind, t.owner, t.name, t.target, t.achieved, t.pct) for t in target_report(session, actor, clock)]
+    return [
+        TargetItem(t.kind, t.owner, t.name, t.target, t.achieved, t.pct) for t in target_report(session, actor, clock)
+    ]
 
 
 def dashboard(session: Session, actor: Actor, clock: Clock, f: Filters) -> Dashboard:
@@ -528,7 +553,9 @@ def account(session: Session, actor: Actor, clock: Clock) -> Account:
         sa.or_(
             sa.and_(
                 col(AuditEntry.entity) == "order",
-                col(AuditEntry.entity_id).in_(sa.select(col(Order.order_no)).where(col(Order.customer) == actor.customer)),
+                col(AuditEntry.entity_id).in_(
+                    sa.select(col(Order.order_no)).where(col(Order.customer) == actor.customer)
+                ),
             ),
             sa.and_(col(AuditEntry.entity) == "customer", col(AuditEntry.entity_id) == actor.customer),
         )
@@ -545,3 +572,105 @@ def account(session: Session, actor: Actor, clock: Clock) -> Account:
         status_counts(session, actor, sc, None, None),
         activity(session, conds),
     )
+
+
+# --- one order as the web page shows it ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LineView:
+    line_no: int
+    sku: str
+    sku_name: str
+    qty: int
+    free_qty: int
+    unit_price: Decimal
+    gross: Decimal
+    discount: Decimal
+    tax: Decimal
+    total: Decimal
+
+
+@dataclass
+class OrderView:
+    order_no: str
+    customer: str
+    customer_name: str
+    warehouse: str
+    status: str
+    created_at: datetime
+    created_by: str | None
+    gross: Decimal
+    discount: Decimal
+    tax: Decimal
+    total: Decimal
+    lines: list[LineView]
+    schemes: list[tuple[str, str, Decimal]]  # scheme, description, benefit
+    approval_status: str | None = None
+    approval_why: str | None = None
+    approval_role: str | None = None
+    decided_by: str | None = None
+    decision_reason: str | None = None
+    may_decide: bool = False
+    invoice_no: str | None = None
+    invoice_amount: Decimal | None = None
+    invoice_paid: Decimal | None = None
+    invoice_due: date | None = None
+    delivery_note: str | None = None
+    dispatched_at: datetime | None = None
+
+
+def order_view(session: Session, actor: Actor, order_no: str) -> OrderView:
+    """An order with its lines, schemes, approval, invoice and delivery note, if the actor may see
+    it (the same refusal as `get_order` otherwise)."""
+    o = get_order(session, actor, order_no)
+    cust = session.get(Customer, o.customer)
+    lines = order_lines(session, o.order_no)
+    names = sku_names(session, [ln.sku for ln in lines])
+    v = OrderView(
+        o.order_no,
+        o.customer,
+        cust.name if cust else o.customer,
+        o.warehouse,
+        o.status,
+        o.created_at,
+        o.created_by,
+        o.gross,
+        o.discount,
+        o.tax,
+        o.total,
+        [
+            LineView(
+                ln.line_no,
+                ln.sku,
+                names.get(ln.sku, ln.sku),
+                ln.qty,
+                ln.free_qty,
+                ln.unit_price,
+                ln.gross,
+                ln.discount,
+                ln.tax,
+                ln.line_total,
+            )
+            for ln in lines
+        ],
+        [(x.scheme, x.description, x.benefit) for x in order_schemes(session, o.order_no)],
+    )
+    a = session.exec(select(Approval).where(Approval.order_no == o.order_no)).first()
+    if a is not None:
+        v.approval_status, v.approval_role = a.status, a.approver_role
+        v.approval_why = approval_why(session, o.order_no)
+        v.decided_by, v.decision_reason = a.decided_by, a.decision_reason
+        v.may_decide = a.status == "pending" and cust is not None and may_approve(session, actor, a, cust)
+    inv = session.exec(select(Invoice).where(Invoice.order_no == o.order_no)).first()
+    if inv is not None:
+        v.invoice_no, v.invoice_amount, v.invoice_paid, v.invoice_due = (
+            inv.invoice_no,
+            inv.amount,
+            inv.paid,
+            inv.due_date,
+        )
+    note = session.exec(select(DeliveryNote).where(DeliveryNote.order_no == o.order_no)).first()
+    if note is not None:
+        v.delivery_note, v.dispatched_at = note.note_no, note.dispatched_at
+    return v

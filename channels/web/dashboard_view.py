@@ -31,7 +31,10 @@ def filter_query(f: Filters) -> dict[str, str]:
 def report_links(name: str, f: Filters, **query: Any) -> dict[str, str] | None:
     """The report page and its exports with the dashboard's filters (region, distributor) and the
     tile's own span; None when the catalogue has no such report (then a page may stand in)."""
-    params = {**filter_query(f), **{k: (v.isoformat() if isinstance(v, date) else str(v)) for k, v in query.items() if v is not None}}
+    params = {
+        **filter_query(f),
+        **{k: (v.isoformat() if isinstance(v, date) else str(v)) for k, v in query.items() if v is not None},
+    }
     if name not in REPORTS:
         page = PAGES.get(name)
         return {"report": page + ("?" + urlencode(filter_query(f)) if filter_query(f) else "")} if page else None

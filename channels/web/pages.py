@@ -77,8 +77,28 @@ def local(at: Any) -> str:
     return at.astimezone(business_tz()).strftime("%Y-%m-%d %H:%M")
 
 
-BUCKETS = {"not_due": "Not yet due", "1-30": "1–30 days", "31-60": "31–60 days", "61-90": "61–90 days", "90+": "Over 90 days"}
+BUCKETS = {
+    "not_due": "Not yet due",
+    "1-30": "1–30 days",
+    "31-60": "31–60 days",
+    "61-90": "61–90 days",
+    "90+": "Over 90 days",
+}
 env.globals["local"] = local
+
+
+def cell(value: Any, kind: str) -> str:
+    """A report cell for people: money the Indian way, percentages with their sign, dates ISO."""
+    if value is None:
+        return ""
+    if kind == "money":
+        return rs(value)
+    if kind == "percent":
+        return f"{value}%"
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+env.globals["cell"] = cell
 env.globals["bucket_words"] = lambda k: BUCKETS.get(k, k)
 env.globals["status_items"] = lambda statuses: [(words(s.status), s.count) for s in statuses]
 env.globals["trend_points"] = lambda points: [(p.key, p.net) for p in points or []]
@@ -110,12 +130,10 @@ def signed_in_or_redirect(request: Request) -> WebUser | RedirectResponse:
 
 
 def as_actor(request: Request, user: WebUser, fn: Callable[[Session, Actor, Clock], T]) -> T:
-    """A read as the signed-in user, in a session that is rolled back."""
+    """A read as the signed-in user, in a session that is never committed (closing it rolls its
+    transaction back and detaches what it read, loaded, for the template)."""
     with Session(request.app.state.engine) as s:
-        try:
-            return fn(s, load_actor(s, user.user_id, CHANNEL), request.app.state.clock)
-        finally:
-            s.rollback()
+        return fn(s, load_actor(s, user.user_id, CHANNEL), request.app.state.clock)
 
 
 async def form_of(request: Request) -> dict[str, str]:
@@ -130,7 +148,11 @@ def checked(request: Request, user: WebUser, form: dict[str, str]) -> bool:
 
 def forbidden_csrf(request: Request) -> HTMLResponse:
     return render(
-        "error.html", request, 403, title="Form expired", message="This form has expired; go back, reload and try again."
+        "error.html",
+        request,
+        403,
+        title="Form expired",
+        message="This form has expired; go back, reload and try again.",
     )
 
 
@@ -142,7 +164,7 @@ def error_page(request: Request, e: DomainError, status: int = 400) -> HTMLRespo
 
 
 @router.get("/signin")
-def signin_form(request: Request, next: str | None = None) -> HTMLResponse:  # noqa: A002 - the query's name
+def signin_form(request: Request, next: str | None = None) -> HTMLResponse:
     if web_user(request) is not None:
         return RedirectResponse(_local(next), status_code=303)  # type: ignore[return-value]
     return _signin_page(request, next)

@@ -133,7 +133,9 @@ def _purge(session: Session, now: datetime) -> None:
 
 
 def sessions_of(session: Session, user_id: str) -> int:
-    return len(session.exec(select(WebSession).where(WebSession.user_id == user_id, WebSession.kind == "session")).all())
+    return len(
+        session.exec(select(WebSession).where(WebSession.user_id == user_id, WebSession.kind == "session")).all()
+    )
 
 
 def secure(request: Request) -> bool:

@@ -42,8 +42,12 @@ def get_dashboard(
     request: Request,
     credentials: HTTPAuthorizationCredentials | None = BearerDep,
     region: str | None = Query(None, description="A region at any level (code or name): it and everything under it"),
-    distributor: str | None = Query(None, description="A distributor (code or name): itself and the retailers it serves"),
-    period: Literal["today", "7d", "30d", "mtd"] = Query("today", description="The period of the orders and revenue tiles"),
+    distributor: str | None = Query(
+        None, description="A distributor (code or name): itself and the retailers it serves"
+    ),
+    period: Literal["today", "7d", "30d", "mtd"] = Query(
+        "today", description="The period of the orders and revenue tiles"
+    ),
 ) -> dict[str, Any]:
     uid = _who(request)  # `credentials` declares the bearer scheme in OpenAPI; _who reads the header itself
     engine, clock = request.app.state.engine, request.app.state.clock
@@ -56,4 +60,3 @@ def get_dashboard(
             return to_json(dashboard(s, actor, clock, f))
         finally:
             s.rollback()
-
