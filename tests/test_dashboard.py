@@ -178,7 +178,7 @@ def test_filters_region_and_distributor(api, sample, clock):
         Decimal(d["revenue"]["net"])
         == report_total(sample, clock, "U-ADM", "sales", start=start, end=today, region="TN")[3]
     )
-    assert d["links"]["orders"]["report"].endswith("region=TN&start=%s&end=%s" % (start, today))
+    assert d["links"]["orders"]["report"].endswith(f"region=TN&start={start}&end={today}")
     whole = api.get("U-ADM", "/dashboard", period="30d").json()
     blr = api.get("U-ADM", "/dashboard", period="30d", distributor="D-BLR").json()
     chn = api.get("U-ADM", "/dashboard", period="30d", distributor="D-CHN").json()

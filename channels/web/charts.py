@@ -32,7 +32,7 @@ def bars(
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{step * 0.7:.1f}" height="{h:.1f}" fill="{BAR}">'
             f"<title>{escape(key)}: {escape(str(v))}</title></rect>"
         )
-        if i % tick_every == 0 or i == n - 1:
+        if i % tick_every == 0:
             out.append(
                 f'<text x="{x + step * 0.35:.1f}" y="{height - 4}" font-size="10" text-anchor="middle" '
                 f'fill="{INK}">{escape(key[-5:] if len(key) > 7 else key)}</text>'

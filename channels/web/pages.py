@@ -386,3 +386,8 @@ async def web_confirm(request: Request) -> Response:
 @router.post("/web/cancel")
 async def web_cancel(request: Request) -> Response:
     return await _chat_call(request, "cancel")
+
+
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    return Response(status_code=204)  # no icon, and no 404 in the browser's console
