@@ -230,12 +230,14 @@ class Dashboard:
 # --- the pieces --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Scope:
-    """The filters resolved once: region codes (a subtree) and the distributor's code."""
+    """The filters resolved once: region codes (a subtree) and the distributor's code; and the
+    viewer's orders (`order_scope`'s conditions), worked out on first use, once per dashboard."""
 
     regions: set[str] | None
     distributor: str | None
+    scope: list[ColumnElement[bool]] | None = None
 
     def order_conds(self) -> list[ColumnElement[bool]]:
         if self.distributor is None:
@@ -256,7 +258,18 @@ def _resolve(session: Session, actor: Actor, f: Filters) -> _Scope:
 def _orders_in(
     session: Session, actor: Actor, sc: _Scope, start: date | None, end: date | None
 ) -> list[ColumnElement[bool]]:
-    return order_scope(session, actor, regions=sc.regions, start=start, end=end) + sc.order_conds()
+    """`order_scope`'s conditions (the viewer's scope, the region) and the distributor's, for a
+    period. The scope is worked out once per dashboard (it lists the viewer's customers), the
+    period's bounds are added as `order_scope` adds them (whole days in the business's zone)."""
+    if sc.scope is None:
+        sc.scope = order_scope(session, actor, regions=sc.regions) + sc.order_conds()
+    conds = list(sc.scope)
+    tz = business_tz()
+    if start:
+        conds.append(col(Order.created_at) >= datetime.combine(start, time.min, tz))
+    if end:
+        conds.append(col(Order.created_at) < datetime.combine(end + timedelta(days=1), time.min, tz))
+    return conds
 
 
 def status_counts(

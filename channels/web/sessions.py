@@ -125,11 +125,11 @@ def session_user(session: Session, secret: str | None, now: datetime | None = No
 
 def end_session(session: Session, secret: str | None) -> None:
     if secret:
-        session.exec(delete(WebSession).where(col(WebSession.key_hash) == _hash(secret)))  # type: ignore[call-overload]
+        session.exec(delete(WebSession).where(col(WebSession.key_hash) == _hash(secret)))
 
 
 def _purge(session: Session, now: datetime) -> None:
-    session.exec(delete(WebSession).where(col(WebSession.expires_at) <= now))  # type: ignore[call-overload]
+    session.exec(delete(WebSession).where(col(WebSession.expires_at) <= now))
 
 
 def sessions_of(session: Session, user_id: str) -> int:
