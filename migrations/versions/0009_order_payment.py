@@ -20,9 +20,7 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("orders") as t:
-        t.add_column(
-            sa.Column("payment", sqlmodel.sql.sqltypes.AutoString(), nullable=False, server_default="credit")
-        )
+        t.add_column(sa.Column("payment", sqlmodel.sql.sqltypes.AutoString(), nullable=False, server_default="credit"))
     with op.batch_alter_table("payment") as t:
         t.add_column(sa.Column("order_no", sqlmodel.sql.sqltypes.AutoString(), nullable=True))
         t.create_index("ix_payment_order_no", ["order_no"])

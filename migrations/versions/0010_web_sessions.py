@@ -1,8 +1,8 @@
 """web sessions: the browser's sign-ins and one-time sign-in links (hashed secrets, with expiry)
 
-Revision ID: 0009
-Revises: 0008
-Create Date: 2026-12-10 10:00:00
+Revision ID: 0010
+Revises: 0009
+Create Date: 2026-12-03 17:30:00
 
 A new table only: nothing existing changes.
 """
@@ -13,8 +13,8 @@ from alembic import op
 
 import core.types
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
