@@ -546,7 +546,10 @@ class Assistant:
             row = self._hold(s, turn, tool, args, preview, now)
             self._remember(s, turn, msgs)
             action_id = row.id
-        reply = self._preview_reply(preview.text, preview, action_id)
+        # the offline planner's note says what it read into the request ("SO-0905 can't be changed
+        # once placed; this would be a new order:"); a model's own words never stand before a preview
+        note = str(ai.content).strip() if t.offline and isinstance(ai.content, str) else ""
+        reply = self._preview_reply((note + "\n" if note else "") + preview.text, preview, action_id)
         reply.tool_calls, reply.tokens, reply.attachments = t.calls, t.tokens, list(t.attachments)
         return reply
 

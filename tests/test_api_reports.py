@@ -37,14 +37,12 @@ def test_every_filter_of_the_catalogue_is_a_query_parameter_of_the_api_and_the_t
     from dataclasses import fields
 
     from channels.web.api.reports import ReportParams
-    from tools.schemas import ExportReport
+    from tools.schemas import CatalogueReport, ExportReport
 
     filters = {f.name for f in fields(ReportQuery)}
     assert filters <= set(ReportParams.model_fields)
-    # the tool's period gives start and end; its product (a SKU or a product's name) the sku filter
-    assert (
-        filters - {"start", "end", "sku"} <= set(ExportReport.model_fields) and "product" in ExportReport.model_fields
-    )
+    # the file tool takes what show_report takes, and a format
+    assert set(CatalogueReport.model_fields) | {"format"} == set(ExportReport.model_fields)
 
 
 def test_the_list_names_every_report_with_its_filters(api):
@@ -193,3 +191,16 @@ def test_the_session_stays_open_while_streaming_and_closes_after(api, sample):
         next(r.iter_bytes())  # the client goes away after the first chunk
     assert open_connections() == 0
     assert api.get("U-ADM", "/reports/nope").status_code == 404 and open_connections() == 0
+
+
+def test_a_signed_in_browser_downloads_the_exports_the_web_app_links(api, sample, clock):
+    from test_dashboard import sign_in
+
+    assert sign_in(api, "U-MGR-KA").status_code == 303  # a session cookie, no bearer token
+    r = api.client.get("/api/v1/reports/sales?format=csv&by=customer&start=2026-10-01&end=2026-10-31")
+    assert r.status_code == 200 and r.headers["content-type"] == "text/csv; charset=utf-8"
+    got = {x["key"] for x in csv.DictReader(io.StringIO(r.text))}
+    _, rows, _ = expected(sample, clock, "U-MGR-KA", "sales", by="customer", **OCTOBER)
+    assert got == {row[0] for row in rows}
+    api.client.cookies.clear()
+    assert api.client.get("/api/v1/reports/sales?format=csv").status_code == 401

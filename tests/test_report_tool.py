@@ -30,8 +30,8 @@ def test_sales_by_customer_in_words_and_table(sample, clock):
 def test_unknown_report_and_filters_are_clear_errors(sample, clock):
     with pytest.raises(NotFound, match="No report named 'weather'"):
         run(sample, clock, "U-ADM", report="weather")
-    with pytest.raises(InvalidInput, match="no filter warehouse"):
-        run(sample, clock, "U-ADM", report="orders", warehouse="WH-BLR")
+    with pytest.raises(InvalidInput, match="no filter days"):
+        run(sample, clock, "U-ADM", report="orders", days=7)  # orders read a warehouse, not a window in days
 
 
 def test_the_core_refuses_what_the_role_may_not_see(sample, clock):
@@ -138,3 +138,25 @@ def test_hinglish_sale_and_stock_value(sample, clock):
     assert [(c.name, c.args["period"]["start"]) for c in r.tool_calls] == [("sales_report", "2026-10-01")]
     v = _ask(sample, clock, "U-ADM", "stock ki value kitni hai")
     assert [(c.name, c.args.get("report")) for c in v.tool_calls] == [("show_report", "stock")]
+
+
+def test_tax_average_and_the_week_as_people_ask(sample, clock):
+    from datetime import date
+
+    from core.reports import sales
+
+    tax = _ask(sample, clock, "U-ADM", "how much GST did we collect last month")
+    with Session(sample) as s:
+        r = sales(s, load_actor(s, "U-ADM"), date(2026, 10, 1), date(2026, 10, 31))
+    assert [c.name for c in tax.tool_calls] == ["sales_report"] and f"tax {rs(r.total - r.net)}" in tax.text
+    assert f"on average {rs(round(r.total / r.orders, 2))} an order" in tax.text
+    week = _ask(sample, clock, "U-ADM", "revenue for the week")
+    assert week.tool_calls[0].args["period"]["start"] == "2026-11-16"  # the Monday of the clock's week
+    best = _ask(sample, clock, "U-ADM", "which region is doing best")
+    assert [(c.name, c.args.get("by"), c.args.get("n")) for c in best.tool_calls] == [("sales_ranking", "region", 1)]
+
+
+def test_lines_for_a_placed_order_are_a_new_order_said_so(sample, clock):
+    r = _ask(sample, clock, "U-RET-101", "add 1 case GD-1L to SO-0905")
+    assert r.awaiting_confirmation and [c.name for c in r.tool_calls] == ["create_order"]
+    assert r.text.startswith("SO-0905 can't be changed once placed; this would be a new order:")

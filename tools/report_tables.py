@@ -69,7 +69,10 @@ def _line(columns: tuple[Column, ...], row: list[Any]) -> str:
     figures = [
         f"{c.title.lower()} {_said(v, c)}"
         for c, v in zip(columns, row, strict=True)
-        if c.kind != "text" and v is not None
+        if c.kind != "text"
+        and v is not None
+        and not (c.kind == "quantity" and v == 0 and c.key not in ("opening", "closing", "available"))
+        and not (c.kind == "date" and c.key in ("day", "week", "month") and head)  # the label says it
     ]
     return ": ".join(x for x in (head, ", ".join(figures)) if x)
 
@@ -87,12 +90,15 @@ class ShowReport(Tool):
     def _run(self, ctx: ToolContext, args: schemas.CatalogueReport) -> ToolResult:
         start, end = parse_period(args.period)
         t = run_report(ctx.session, ctx.actor, ctx.clock, args.report.strip().lower(), query_of(args, start, end))
-        return shaped(t, period_words(start, end, args.period.label if args.period else None))
+        label = args.period.label if args.period else None
+        return shaped(t, period_words(start, end, label), label)
 
 
-def shaped(t: ReportTable, when: str) -> ToolResult:
+def shaped(t: ReportTable, when: str, label: str | None = None) -> ToolResult:
     rows = [list(r) for r in t.rows]
-    head = f"{t.title}, {when}: " + ("no rows." if not rows else f"{len(rows)} row{'s' if len(rows) != 1 else ''}.")
+    # a report dated by the core says its dates in its title: the user's words for them only
+    said = (f" ({label})" if label else "") if (t.start or t.end) else f", {when}"
+    head = f"{t.title}{said}: " + ("no rows." if not rows else f"{len(rows)} row{'s' if len(rows) != 1 else ''}.")
     lines = ["- " + _line(t.columns, r) for r in rows[:SHOWN]]
     if len(rows) > SHOWN:
         lines.append(f"… and {len(rows) - SHOWN} more in the table.")

@@ -4,6 +4,7 @@ from core.lookup import region_and_below, resolve_customer
 from core.reports import order_summary, sales
 from core.sales_filters import build_filter
 from core.spans import previous_span
+from core.types import money
 
 from . import schemas
 from .base import Table, Tool, ToolContext, ToolResult, parse_period, period_words
@@ -43,7 +44,8 @@ class SalesReport(Tool):
         r = sales(ctx.session, ctx.actor, start, end, by=args.by, regions=regions, customer=customer, where=where)
         text = (
             f"Sales{about}, {when}: {plural(r.orders, 'order')}, net {rs(r.net)} before tax, "
-            f"total {rs(r.total)} with tax."
+            f"tax {rs(r.total - r.net)}, total {rs(r.total)} with tax"
+            + (f" (on average {rs(money(r.total / r.orders))} an order)." if r.orders else ".")
         )
         if args.compare:
             text += " " + _against(ctx, args, start, end, regions, customer, where, r.total)

@@ -153,6 +153,12 @@ class CreateOrder(BaseModel):
         None, description="customer name as the user typed it, or code; empty = the user's own shop"
     )
     warehouse: str | None = Field(None, description="warehouse name or code; empty = the customer's own")
+    payment: Literal["credit", "cash_on_delivery", "advance"] | None = Field(
+        None, description="how the order is paid: credit (default), cash_on_delivery, or advance (give the advance)"
+    )
+    advance_amount: str | None = Field(None, description="the advance paid with the order, as said: '5000', '10k'")
+    advance_method: Method | None = Field(None, description="how the advance was paid")
+    advance_reference: str | None = Field(None, description="cheque number, UTR or other reference of the advance")
 
 
 class OrderRef(BaseModel):

@@ -8,7 +8,7 @@ a reply with an outcome (refused / clarify / not_understood) when no tool should
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -195,7 +195,7 @@ _NOT_NAMES = STOPWORDS | frozenset(
     "they them their he him his she her u ur everyone everybody anyone anybody all each every customer customers "
     "shop shops retailer retailers outlet outlets store stores party parties account accounts "
     "mera meri mere hamara hamari hamare humara apna apni apne uska uski uske unka unki unke iska iski iske sab "
-    "sabka sabhi kaun kya kitna kitne kis count number".split()
+    "sabka sabhi kaun kya kitna kitne kis count number daily weekly monthly".split()
 )
 # "I meant 200g not 100g", "not 100g, 200g": another size of a line's product
 # a size, with its unit or as a bare number of 2+ digits (checked against the names: "650 not 500")
@@ -436,8 +436,8 @@ _DUE = re.compile(
     re.I,
 )
 _RANK = re.compile(
-    r"\b(top|best|worst|bottom|lowest|highest|most|least|slowest|fastest)(?:[- ]selling)?\s*(\d+)?\s*"
-    r"(?:selling\s+|sold\s+|moving\s+)?(products?|items?|skus?|customers?|retailers?|shops?|outlets?|parties|"
+    r"\b(top|best|worst|bottom|lowest|highest|most|least|slowest|fastest)(?:[- ](?:selling|performing))?\s*(\d+)?\s*"
+    r"(?:selling\s+|sold\s+|moving\s+|performing\s+)?(products?|items?|skus?|customers?|retailers?|shops?|outlets?|parties|"
     r"buyers?|clients?|dealers?|accounts?|stores?|brands?|categor(?:y|ies)|regions?|areas?|cities|states?)\b",
     re.I,
 )
@@ -445,8 +445,8 @@ _WHICH_MOST = re.compile(
     r"\b(?:which|what|who(?:'s| is)?)\s+(?:is\s+(?:the|our|my)\s+)?(?P<what>products?|items?|skus?|customers?|retailers?|"
     r"shops?|outlets?|parties|party|buyers?|clients?|dealers?|stores?|brands?|categor(?:y|ies)|regions?|areas?|"
     r"cities|city|states?)\s+(?:\w+\s+){0,2}?(?:sold|sells|sell|bought|buys|buy|ordered|orders|did|does|brought|"
-    r"moved|moves|gave|gives)\s+(?:us\s+)?(?:the\s+)?(?:(?P<most>most|best|highest|maximum|max)|(?P<least>least|"
-    r"lowest|minimum|min|worst))\b",
+    r"moved|moves|gave|gives|is\s+doing|are\s+doing|doing|performs|performed|performing|is\s+performing)\s+"
+    r"(?:us\s+)?(?:the\s+)?(?:(?P<most>most|best|highest|maximum|max)|(?P<least>least|lowest|minimum|min|worst))\b",
     re.I,
 )
 _INACTIVE = re.compile(
@@ -457,6 +457,26 @@ _INACTIVE = re.compile(
 _TREND = re.compile(
     r"\b(trend|trends|trending|daily|weekly|monthly|day[- ]by[- ]day|week[- ]by[- ]week|month[- ]by[- ]month|"
     r"(?:per|each|every) (?:day|week|month)|day-?wise|week-?wise|month-?wise)\b",
+    re.I,
+)
+# an order's payment details (rules.md): said beside its items
+_COD = re.compile(
+    r"\bcash\s+on\s+delivery\b|\bc\.?o\.?d\b|\bpay(?:ment)?\s+(?:on|at|upon|after)\s+delivery\b"
+    r"|\bcash\s+(?:at|on|upon)\s+(?:the\s+)?delivery\b|\bdelivery\s+(?:pe|par|ke\s+(?:time|waqt))\s+(?:cash|payment|paisa|paise)\b",
+    re.I,
+)
+_ON_CREDIT = re.compile(r"\b(?:on|in)\s+credit\b|\budh(?:a|aa)r\b", re.I)
+_ADVANCE = re.compile(r"\badvance\b|\bpre-?paid\b|\bup-?front\b", re.I)
+_ADVANCE_AMOUNT = re.compile(
+    r"\badvance\s+(?:of\s+|payment\s+of\s+|paid\s+)?(?:rs\.?|₹|inr)?\s*(?P<a>\d[\d,]*(?:\.\d+)?\s*(?:k|l|lakhs?|lacs?|thousand|hazaa?r)?)\b"
+    r"|(?P<b>\d[\d,]*(?:\.\d+)?\s*(?:k|l|lakhs?|lacs?|thousand|hazaa?r)?)\s*(?:rs\.?\s*|rupees?\s*)?(?:paid\s+)?(?:in\s+|as\s+)?advance\b",
+    re.I,
+)
+_TERMS = re.compile(rf"{_COD.pattern}|{_ON_CREDIT.pattern}|{_ADVANCE.pattern}", re.I)
+# lines said for an order already placed ("add 2 boxes to my last order", "… to SO-0905")
+_TO_PLACED = re.compile(
+    r"\b(?:to|in|into|on|with)\s+(?:my\s+|the\s+|our\s+|that\s+|this\s+|their\s+)?(?:last|previous|latest|"
+    r"existing|earlier|old|same|current|placed)\s+order\b|\b(?:to|in|into|with)\s+(?:order\s+)?(?P<no>[A-Z]{1,4}-\d{2,})\b",
     re.I,
 )
 # a floor said with a comparison: an amount ("more than 1 lakh") or days ("over 30 days")
@@ -1101,6 +1121,8 @@ class Planner(FieldIntents, ReportIntents):
             or (w & {"received", "collected"} and (amounts or _PAY_NOUN.search(low)))
             or (_PAY_NOUN.search(low) and _PAY_VERB.search(low))
         ) and (amounts or not goods)
+        if said_payment and goods and _TERMS.search(low) and self._can("create_order"):
+            said_payment = False  # "2 cases of X, 5000 paid in advance by UPI": an order and its advance
         if said_payment and not amounts:
             bare = re.findall(r"(?<![\w.-])(\d[\d,]*(?:\.\d{1,2})?)(?![\w-])", unsaid.lower())
             amounts = list(dict.fromkeys(Decimal(b.replace(",", "")) for b in bare))
@@ -1199,6 +1221,10 @@ class Planner(FieldIntents, ReportIntents):
             "sales" in w
             or re.search(r"\b(revenue|turnover|sold|sales report)\b", low)
             or _SALE_HINGLISH.search(low)
+            or re.search(
+                r"\b(?:gst|tax(?:es)?)\b[^.?!]{0,30}\b(?:collect\w*|charged|billed)\b|\baverage\s+(?:order|bill|ticket)\b",
+                low,
+            )
             or _SOLD.search(low)
             or ("report" in w and not re.search(r"\bstock\b", low))
         ):
@@ -1274,6 +1300,10 @@ class Planner(FieldIntents, ReportIntents):
         order_text = text
         if cust_span:
             order_text = _blank(text, cust_span)
+        terms = _payment_terms(order_text, self.today) if _TERMS.search(low) else None
+        if terms is not None:
+            for span in terms.spans:  # "advance 5000 by upi": no quantity of anything
+                order_text = _blank(order_text, span)
         qty_items = extract_items(self.wv, self.world, order_text)
         ordering = bool(_ORDER_VERB.search(low)) and not re.search(r"\b(do|does|did) (you|we) (have|stock)\b", low)
         if qty_items.items and not qty_items.problem and ordering:
@@ -1310,7 +1340,7 @@ class Planner(FieldIntents, ReportIntents):
                 outcome="clarify",
             )
         if qty_items.items:
-            return self._order(text, low, cust, qty_items)
+            return self._order(text, low, cust, qty_items, terms)
         if ordering and not products and not ambiguous and (item := self._context_item(text)):
             # "ok send 2 boxes" right after talking about one product
             if isinstance(item, Plan):
@@ -1672,9 +1702,11 @@ class Planner(FieldIntents, ReportIntents):
             args["qty"] = q.qty
         return Plan([(tool, args)])
 
-    def _order(self, text: str, low: str, cust: str | None, qty_items) -> Plan:
+    def _order(self, text: str, low: str, cust: str | None, qty_items, terms: _Terms | None = None) -> Plan:
         if not self._can("create_order"):
             return self._refuse_role("place orders")
+        if terms is not None and terms.ask:
+            return Plan(text=terms.ask, outcome="clarify")
         if not cust and self.ctx.role in STAFF_ROLES and not self.ctx.visiting:  # a rep's visit: that outlet's order
             return Plan(text="Which customer is this order for?", outcome="clarify", frame={"slot": "customer"})
         args = {"items": qty_items.items}
@@ -1683,7 +1715,14 @@ class Planner(FieldIntents, ReportIntents):
         wh = self._warehouse(text) if re.search(r"\bwarehouse\b|\bfrom\b", low) else None
         if wh:
             args["warehouse"] = wh
-        return Plan([("create_order", args)], note=" ".join(qty_items.notes))
+        if terms is not None:
+            args.update(terms.args)
+        notes = list(qty_items.notes)
+        placed = _TO_PLACED.search(text)
+        if placed:  # "add 2 boxes to my last order": a placed order is never changed; said before the preview
+            which = placed["no"] or "An order"
+            notes.insert(0, f"{which} can't be changed once placed; this would be a new order:")
+        return Plan([("create_order", args)], note=" ".join(notes))
 
     def _context_item(self, text: str) -> dict | Plan | None:
         """One quantity said without a product, after a turn about one product: that product."""
@@ -2129,6 +2168,62 @@ class Planner(FieldIntents, ReportIntents):
             if status and status != args.get("status"):
                 args["status"], changed = status, True
         return Plan([(name, args)]) if changed else None
+
+
+@dataclass
+class _Terms:
+    """An order's payment details as said (rules.md: credit, cash on delivery, an advance), the
+    words that said them (no item's quantity), or the question when the advance is not all said."""
+
+    args: dict
+    spans: list[tuple[int, int]]
+    ask: str | None = None
+
+
+def _payment_terms(text: str, today) -> _Terms | None:
+    low = text.lower()
+    if m := _COD.search(low):
+        return _Terms({"payment": "cash_on_delivery"}, [m.span()])
+    if m := _ON_CREDIT.search(low):
+        return _Terms({"payment": "credit"}, [m.span()])
+    said = _ADVANCE.search(low)
+    if said is None:
+        return None
+    spans = [said.span()]
+    ref = re.search(
+        r"\b(?:ref(?:erence)?|utr|txn(?:\s*id)?|cheque\s*no\.?|chq\s*no\.?)\s*[:#]?\s*([A-Za-z0-9-]{3,})", text, re.I
+    )
+    if ref:
+        spans.append(ref.span())
+    amount = None
+    found = [
+        a
+        for a in parse_amounts(_blank(text, ref.span() if ref else None))
+        if a.start == 0 or not re.match(r"[\w-]", text[a.start - 1])  # "GD-1L" is a product, not 1 lakh
+    ]
+    if found:  # the amount nearest the word "advance"
+        a = min(found, key=lambda x: abs(x.start - said.start()))
+        amount, spans = a.said, [*spans, (a.start, a.end)]
+    if amount is None and (bare := _ADVANCE_AMOUNT.search(low)):
+        amount = bare["a"] or bare["b"]
+        spans.append(bare.span("a") if bare["a"] else bare.span("b"))
+    method = None
+    for code, rx in _METHODS:
+        if hit := re.search(rx, low):
+            method = method or code
+            spans.append(hit.span())
+    args = {"payment": "advance", **({"advance_amount": amount} if amount else {})}
+    if method:
+        args["advance_method"] = method
+    if ref:
+        args["advance_reference"] = ref[1]
+    if amount is None:
+        return _Terms(
+            args, spans, "How much was paid in advance with this order, and how (cash, UPI, bank transfer or cheque)?"
+        )
+    if method is None:
+        return _Terms(args, spans, f"How was the advance of {amount} paid: cash, UPI, bank transfer or cheque?")
+    return _Terms(args, spans)
 
 
 def _blank(text: str, span: tuple[int, int] | None) -> str:

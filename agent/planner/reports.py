@@ -108,6 +108,8 @@ class ReportIntents(_Base):
 
     def _catalogue_report(self, text: str, low: str, cust: str | None, period: dict | None) -> Plan | None:
         name = next((n for n, rx in _REPORTS if rx.search(low)), None)
+        if name == "collections" and re.search(r"\b(?:gst|tax|taxes|vat|cess)\b", low):
+            name = None  # "how much GST did we collect": the tax on sales
         if (
             name == "collections"
             and parse_amounts(text)

@@ -36,3 +36,4 @@ class Payment(SQLModel, table=True):
     recorded_by: str | None = None
     channel: str | None = None
     recorded_at: datetime | None = timestamp(nullable=True)
+    order_no: str | None = Field(default=None, index=True)  # an advance paid with this order

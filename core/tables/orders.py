@@ -27,6 +27,7 @@ class Order(SQLModel, table=True):
     tax: Decimal = _money()
     total: Decimal = _money()
     updated_at: datetime | None = timestamp(nullable=True)
+    payment: str = Field(default="credit", sa_column_kwargs={"server_default": "credit"})  # rules.md's terms
 
 
 class OrderLine(SQLModel, table=True):

@@ -6,8 +6,9 @@ from dataclasses import fields
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import StreamingResponse
+from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
@@ -18,8 +19,9 @@ from core.errors import InvalidInput
 from core.report_catalog import REPORTS, ReportQuery, run_report
 from core.tabular import Table
 
+from ..viewer import bearer_user, web_user
 from . import models as m
-from .base import Caller, CallerDep, read, read_streamed
+from .base import BearerDep, Caller, read, read_streamed
 from .paging import in_range
 
 router = APIRouter(tags=["reports"])
@@ -35,6 +37,26 @@ FILES: dict[int | str, dict[str, Any]] = {
         },
     }
 }
+
+
+def reader(request: Request, credentials: HTTPAuthorizationCredentials | None = BearerDep) -> Caller:
+    """The bearer token's user or, with no Authorization header, the browser's signed-in session
+    (the web app's report pages link their CSV and XLSX exports here); 401 otherwise."""
+    uid = bearer_user(request)  # `credentials` declares the bearer scheme in OpenAPI
+    if uid is None and not request.headers.get("authorization"):
+        user = web_user(request)
+        uid = user.user_id if user is not None else None
+    if uid is None:
+        raise HTTPException(
+            401,
+            "Send a valid access token as 'Authorization: Bearer <token>' (dms users token USER prints one), "
+            "or sign in in the browser.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return Caller(uid, request.app.state.engine, request.app.state.clock)
+
+
+ReaderDep = Depends(reader)
 
 
 class ReportParams(BaseModel):
@@ -59,7 +81,8 @@ class ReportParams(BaseModel):
     status: Name = Field(None, description="An order status, or pending/open/all.")
     sort: Name = Field(None, description="A column key; -key sorts descending.")
     limit: int | None = Field(None, ge=1, le=2_147_483_647, description="Only the first N rows after sorting.")
-    days: int | None = Field(None, ge=1, le=36_500, description="A window in days, for reports that read one.")
+    days: int | None = Field(None, ge=0, le=3650, description="A window in days, for reports that read one.")
+    method: Name = Field(None, description="A payment method (collections): cash, upi, bank_transfer, cheque.")
 
     def query(self) -> ReportQuery:
         given = {f.name: getattr(self, f.name, None) for f in fields(ReportQuery)}  # test_api_reports: all
@@ -73,7 +96,7 @@ class ReportParams(BaseModel):
 
 
 @router.get("/reports", response_model=m.ReportList, summary="The reports you can ask for, with their filters")
-def list_reports(who: Caller = CallerDep):
+def list_reports(who: Caller = ReaderDep):
     def go(s: Session, actor: Actor, clock: Clock) -> m.ReportList:
         return m.ReportList(
             items=[m.ReportInfo(name=r.name, title=r.title, filters=sorted(r.filters)) for r in REPORTS.values()]
@@ -91,7 +114,7 @@ def list_reports(who: Caller = CallerDep):
 def get_report(
     params: Annotated[ReportParams, Query()],
     name: str = Path(max_length=100, description="A report's name (GET /reports lists them).", examples=list(REPORTS)),
-    who: Caller = CallerDep,
+    who: Caller = ReaderDep,
 ):
     q = params.query()
     fmt = params.format
