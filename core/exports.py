@@ -283,7 +283,7 @@ class _Writer:
         if kind in ("money", "int", "quantity"):
             ws.write_number(r, col, float(value), self._format(kind, value, bold))
         elif kind == "percent":
-            ws.write_number(r, col, float(value) / 100, self._format(kind, value, bold))
+            ws.write_number(r, col, float(Decimal(str(value)) / 100), self._format(kind, value, bold))
         elif kind == "date":
             day = value.date() if isinstance(value, datetime) else value
             ws.write_datetime(r, col, datetime(day.year, day.month, day.day), self._format(kind, value, bold))
