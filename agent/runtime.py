@@ -626,6 +626,9 @@ class Assistant:
             outcome = "not_understood" if outcome == "answered" else outcome
         if not t.offline and outcome == "answered" and is_question(answer):
             outcome = "clarify"
+        if outcome == "not_understood" and self.awaiting_confirmation(t.turn):
+            # a change to a waiting preview that was not understood: "yes" next must not surprise
+            answer += "\n\nYour earlier preview is still waiting as it was shown: reply yes to confirm it, no to drop it, or say the change again."
         if answer != str(ai.text).strip():
             t.new[-1] = ai.model_copy(update={"content": answer})  # what the user saw is what is remembered
         with transaction(self.engine) as s:

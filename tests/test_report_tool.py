@@ -95,7 +95,7 @@ def test_a_collection_with_an_amount_is_a_payment_not_a_report(sample, clock):
 def _ask(engine, clock, user, said):
     from agent.runtime import Assistant, Turn
 
-    return Assistant(engine, clock).handle(Turn(user, "web", "c"), said)
+    return Assistant(engine, clock).handle(Turn(user, "web", said), said)  # a conversation of its own
 
 
 def test_a_floor_on_what_is_owed_is_kept_never_dropped(sample, clock):
@@ -160,3 +160,64 @@ def test_lines_for_a_placed_order_are_a_new_order_said_so(sample, clock):
     r = _ask(sample, clock, "U-RET-101", "add 1 case GD-1L to SO-0905")
     assert r.awaiting_confirmation and [c.name for c in r.tool_calls] == ["create_order"]
     assert r.text.startswith("SO-0905 can't be changed once placed; this would be a new order:")
+
+
+def test_two_quantities_of_one_product_are_both_ordered(sample, clock):
+    for said in ("crunchi crem 100 1 case aur 5 box", "2 cases and 3 boxes of crunchy cream 100g"):
+        r = _ask(sample, clock, "U-RET-101", said)
+        assert r.awaiting_confirmation, said
+        items = r.tool_calls[0].args["items"]
+        assert {i["product"] for i in items} == {"CC-100"} and len(items) == 2, said
+
+
+def test_a_change_said_to_a_preview_and_one_not_understood(sample, clock):
+    from agent.runtime import Assistant, Turn
+
+    a, turn = Assistant(sample, clock), Turn("U-RET-101", "web", "c")
+    a.handle(turn, "5 dabba crunchy 200 bhejo")
+    changed = a.handle(turn, "change to 3 box")
+    assert changed.awaiting_confirmation and changed.tool_calls[0].args["items"][0]["qty"] == 3
+    lost = a.handle(turn, "hmm wait blah blah")
+    assert lost.outcome == "not_understood" and "preview is still waiting as it was shown" in lost.text
+
+
+def test_answers_to_the_assistants_own_questions(sample, clock):
+    from agent.runtime import Assistant, Turn
+
+    a = Assistant(sample, clock)
+    rep = Turn("U-RET-101", "web", "adv")
+    assert "How was the advance" in a.handle(rep, "6 cases GD-1L, 1000 advance").text
+    paid = a.handle(rep, "upi")
+    assert paid.awaiting_confirmation and paid.tool_calls[0].args["advance_method"] == "upi"
+    shop = Turn("U-RET-103", "web", "big")  # over its credit limit: waits for a manager
+    a.handle(shop, "6 cases GD-1L")
+    no = _placed(a, shop)
+    mgr = Turn("U-MGR-KA", "web", "rej")
+    assert f"Why should {no} be rejected" in a.handle(mgr, f"reject {no}").text
+    why = a.handle(mgr, "credit limit cross, pehle payment lo")
+    assert why.awaiting_confirmation and why.tool_calls[0].args["reason"] == "credit limit cross, pehle payment lo"
+    raw = a.handle(Turn("U-MGR-KA", "web", "rej2"), f"reject {no}, customer ka purana due clear nahi hua")
+    assert raw.tool_calls[0].args["reason"] == "customer ka purana due clear nahi hua"
+
+
+def _placed(a, turn) -> str:
+    import re
+
+    done = a.handle(turn, "yes")
+    assert done.outcome == "done", done.text
+    return re.search(r"SO-\d+", done.text)[0]
+
+
+def test_trial_phrasings_of_managers(sample, clock):
+    visits = _ask(sample, clock, "U-MGR-KA", "team visits today")
+    assert [c.name for c in visits.tool_calls] == ["visit_compliance"]
+    ravi = _ask(sample, clock, "U-MGR-KA", "ravi ka sales this month")
+    assert [(c.name, c.args.get("sales_rep")) for c in ravi.tool_calls] == [("sales_report", "U-REP-1")]
+    late = _ask(sample, clock, "U-MGR-KA", "customers with more than 5000 overdue")
+    assert late.tool_calls[0].args.get("overdue_more_than") == "5000" and "Fresh Mart" not in late.text
+    statement = _ask(sample, clock, "U-MGR-KA", "anand kirana ka statement")
+    assert [c.name for c in statement.tool_calls] == ["outstanding", "list_invoices"]
+    listed = _ask(sample, clock, "U-ADM", "what reports can i get")
+    assert "inventory-movement" in listed.text and not listed.tool_calls
+    quiet = _ask(sample, clock, "U-MGR-KA", "which retailers did not order this month")
+    assert quiet.tool_calls[0].args["days"] == 20  # 1 to 20 November

@@ -1,5 +1,7 @@
 """Report tools: sales (net and with tax) and order counts by status."""
 
+from datetime import timedelta
+
 from core.lookup import region_and_below, resolve_customer
 from core.reports import order_summary, sales
 from core.sales_filters import build_filter
@@ -86,7 +88,14 @@ def _against(ctx, args, start, end, regions, customer, where, total) -> str:
         if not before
         else f"{'up' if total >= before else 'down'} {abs((total - before) * 100 / before):.1f}%"
     )
-    return f"Against {p_start} to {p_end}: total {rs(before)} with tax ({growth})."
+    said = f"Against {p_start} to {p_end}: total {rs(before)} with tax ({growth})."
+    month_end = p_start.replace(day=1) + timedelta(days=32)
+    whole_end = month_end.replace(day=1) - timedelta(days=1)
+    if p_start.day == 1 and p_end < whole_end and (end or ctx.clock.today()) >= ctx.clock.today():
+        # this month so far against the same days: the whole of the month before said too
+        whole = sales(ctx.session, ctx.actor, p_start, whole_end, regions=regions, customer=customer, where=where)
+        said += f" All of {p_start:%B %Y}: total {rs(whole.total)} with tax."
+    return said
 
 
 class OrderSummary(Tool):

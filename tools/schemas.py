@@ -190,6 +190,9 @@ class Outstanding(BaseModel):
     more_than: str | None = Field(
         None, description="only customers who owe more than this amount, as said: '50000', '1 lakh', '2.5L'"
     )
+    overdue_more_than: str | None = Field(
+        None, description="only customers with more than this amount overdue (past its due date), as said"
+    )
     own: bool = Field(False, description="the user's own account (a distributor asking what it owes itself)")
 
 

@@ -682,6 +682,9 @@ class Planner(FieldIntents, ReportIntents):
             or any(w.isdigit() or w.upper() in self.lex.unit_words for w in words)
         ):
             return False
+        staff = [m for m in self._one(["user"], said, 70.0) if not m.entry.extra.get("customer")]
+        if any(said.strip().lower() == m.entry.names[0].split()[0].lower() for m in staff):
+            return False  # "ravi ka sales": a member of staff by first name, no customer
         other = self._one(["region", "warehouse", "user", "sku", "product", "brand", "category"], said, 90.0)
         if not other:
             return True
@@ -1016,16 +1019,18 @@ class Planner(FieldIntents, ReportIntents):
             no, ask = self._order_ref(docs)
             if ask:
                 return ask
+            said = getattr(self, "said", text)  # the reason as the user wrote it, never as normalised
+            src = said if self.lex.find_order_numbers(said) == self.lex.find_order_numbers(text) else text
             why = (
-                re.search(r"\b(?:because|reason(?: is)?|as|since|due to)\b[:\s]*(.+)$", text, re.I)
+                re.search(r"\b(?:because|reason(?: is)?|as|since|due to)\b[:\s]*(.+)$", src, re.I)
                 or re.search(
                     r"\breject\w*\b(?:\s+(?:it|this|that|them|(?:the |this |that )?order))?(?:\s+[A-Za-z]{1,6}[-/]?\d{2,})?"
                     r"\s*(?:[,:;]|\s[-\u2013\u2014]|\bfor\b)\s*(.+)$",
-                    text,
+                    src,
                     re.I,
                 )
                 or re.search(
-                    r"\breject\w*\s+(?:the\s+)?(?:order\s+)?[A-Za-z]{1,6}[-/]?\d{2,}\s+(\S+(?:\s+\S+)+)$", text, re.I
+                    r"\breject\w*\s+(?:the\s+)?(?:order\s+)?[A-Za-z]{1,6}[-/]?\d{2,}\s+(\S+(?:\s+\S+)+)$", src, re.I
                 )
             )
             reason = why[1].strip(" .-") if why else ""  # words after the number are its reason, when there are some
@@ -1167,6 +1172,11 @@ class Planner(FieldIntents, ReportIntents):
             )
         ):
             return Plan([("outstanding", {"over_limit": True})])  # "which customers are over their credit limit"
+        if re.search(r"\b(?:statement|ledger|khata|khaata|hisaa?b)\b", low) and self._can("outstanding"):
+            # a customer's statement: what they owe, aged, and their invoices
+            whose = {"customer": cust} if cust else {}
+            calls = [("outstanding", whose)] + ([("list_invoices", whose)] if self._can("list_invoices") else [])
+            return Plan(calls)
         if (
             re.search(r"\b(owes?|owed|owing|outstanding|dues?|balance|receivables?|overdue|unpaid)\b", low)
             and not re.search(r"\borders?\b", low)
@@ -1186,6 +1196,8 @@ class Planner(FieldIntents, ReportIntents):
                     args["min_days_overdue"] = (
                         int(over["n"].replace(",", "").split(".")[0]) + 1
                     )  # "over 30 days": 31 on
+                elif not cust and re.search(r"\boverdue\b", low):
+                    args["overdue_more_than"] = over["n"] + (over["mult"] or "")  # "more than 5000 overdue"
                 elif not cust:
                     args["more_than"] = over["n"] + (over["mult"] or "")
             return Plan([("outstanding", args)])
@@ -1450,6 +1462,8 @@ class Planner(FieldIntents, ReportIntents):
             days = 30
             if n:
                 days = int(n[1]) * {"day": 1, "week": 7, "month": 30}[n[2].rstrip("s")]
+            elif period and period.get("start"):  # "did not order this month": since the month's first day
+                days = (self.today - date.fromisoformat(str(period["start"]))).days + 1
             args = {"days": days}
             if r := self._region(text):
                 args["region"] = r
@@ -1706,7 +1720,7 @@ class Planner(FieldIntents, ReportIntents):
         if not self._can("create_order"):
             return self._refuse_role("place orders")
         if terms is not None and terms.ask:
-            return Plan(text=terms.ask, outcome="clarify")
+            return Plan(text=terms.ask, outcome="clarify", frame={"slot": "method"})  # the answer completes it
         if not cust and self.ctx.role in STAFF_ROLES and not self.ctx.visiting:  # a rep's visit: that outlet's order
             return Plan(text="Which customer is this order for?", outcome="clarify", frame={"slot": "customer"})
         args = {"items": qty_items.items}
@@ -2061,7 +2075,12 @@ class Planner(FieldIntents, ReportIntents):
         if edited is not None:
             return edited
         adding = re.search(r"\b(add|also|too|plus|and)\b", low)
-        changing = re.search(r"\b(make it|make that|change (?:it|that|the quantity)|instead|only|actually)\b", low)
+        changing = re.search(
+            r"\b(make it|make that|change (?:it|that|the quantity)|instead|only|actually)\b"
+            r"|\b(?:change|update|set|revise|correct|reduce|increase)\s+(?:it\s+|that\s+|the\s+)?(?:(?:qty|quantity|order)\s+)?to\b"
+            r"|\bbadal\w*\b",
+            low,
+        )
         got = extract_items(self.wv, self.world, text)
         if got.problem and not (changing and not got.items):
             return None
@@ -2205,7 +2224,7 @@ def _payment_terms(text: str, today) -> _Terms | None:
         a = min(found, key=lambda x: abs(x.start - said.start()))
         amount, spans = a.said, [*spans, (a.start, a.end)]
     if amount is None and (bare := _ADVANCE_AMOUNT.search(low)):
-        amount = bare["a"] or bare["b"]
+        amount = (bare["a"] or bare["b"]).strip()
         spans.append(bare.span("a") if bare["a"] else bare.span("b"))
     method = None
     for code, rx in _METHODS:

@@ -10,6 +10,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from agent.nlu.numbers import parse_amounts
+from core.report_catalog import REPORTS
 
 from .plan import Plan
 
@@ -91,6 +92,11 @@ _COLLECTION_BY = (
     ("week", r"weeks?|weekly"),
     ("month", r"months?|monthly"),
 )
+_WHICH_REPORTS = re.compile(
+    r"\b(?:what|which)\s+(?:all\s+|kinds?\s+of\s+|types?\s+of\s+)?reports\b|\blist\s+(?:of\s+)?(?:all\s+)?(?:the\s+)?reports\b"
+    r"|\breports?\s+(?:can|do|could)\s+(?:i|you|we)\b|\b(?:available|all)\s+reports\b|\breports\s+(?:available|list)\b",
+    re.I,
+)
 _TOP = re.compile(r"\b(top|bottom|best|worst|highest|lowest|biggest|smallest|least)\s+(\d{1,3})\b", re.I)
 
 if TYPE_CHECKING:
@@ -107,6 +113,13 @@ class ReportIntents(_Base):
     ctx: Context
 
     def _catalogue_report(self, text: str, low: str, cust: str | None, period: dict | None) -> Plan | None:
+        if _WHICH_REPORTS.search(low) and self._can("show_report"):
+            listed = "\n".join(f"- {name}: {spec.title}" for name, spec in REPORTS.items())
+            return Plan(
+                text="Reports you can ask for (with a period, a region, a customer and other filters), in the "
+                f"chat or as an Excel or CSV file:\n{listed}",
+                outcome="answered",
+            )
         name = next((n for n, rx in _REPORTS if rx.search(low)), None)
         if name == "collections" and re.search(r"\b(?:gst|tax|taxes|vat|cess)\b", low):
             name = None  # "how much GST did we collect": the tax on sales
