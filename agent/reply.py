@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from tools.base import Table  # one table shape from the tools to the channels
+from tools.base import Attachment, Table  # one table and one file shape from the tools to the channels
 
 # The outcome of a turn, read by the evaluation runner (never parsed from wording).
 OUTCOMES = ("answered", "preview", "done", "refused", "not_understood", "clarify", "dropped", "error")
@@ -38,6 +38,7 @@ class Reply:
     tool_calls: list[ToolCall] = field(default_factory=list)
     awaiting_confirmation: bool = False
     tokens: int = 0  # model tokens used in this turn (LLM backends)
+    attachments: list[Attachment] = field(default_factory=list)  # files the tools made (a report as a spreadsheet)
 
     def full_text(self) -> str:
         """Text plus the table as plain lines: what a person reads."""

@@ -473,6 +473,7 @@ class Assistant:
                 t.results.append((result.text, True))
                 if result.table:
                     t.tables.append(_table(result.table))
+                t.attachments.extend(result.attachments)
                 if result.outcome == "refused":
                     t.outcome = "refused"
                     return True
@@ -545,8 +546,11 @@ class Assistant:
             row = self._hold(s, turn, tool, args, preview, now)
             self._remember(s, turn, msgs)
             action_id = row.id
-        reply = self._preview_reply(preview.text, preview, action_id)
-        reply.tool_calls, reply.tokens = t.calls, t.tokens
+        # the offline planner's note says what it read into the request ("SO-0905 can't be changed
+        # once placed; this would be a new order:"); a model's own words never stand before a preview
+        note = str(ai.content).strip() if t.offline and isinstance(ai.content, str) else ""
+        reply = self._preview_reply((note + "\n" if note else "") + preview.text, preview, action_id)
+        reply.tool_calls, reply.tokens, reply.attachments = t.calls, t.tokens, list(t.attachments)
         return reply
 
     def _runtime_tool(self, t: "_TurnState", ai: AIMessage, call: Mapping[str, Any], name: str) -> Reply:
@@ -590,6 +594,7 @@ class Assistant:
             tool_calls=t.calls,
             tokens=t.tokens,
             table=t.tables[-1] if t.tables and outcome != "clarify" else None,
+            attachments=list(t.attachments),
         )
 
     def _answer(self, t: "_TurnState", ai: AIMessage) -> Reply:
@@ -621,12 +626,20 @@ class Assistant:
             outcome = "not_understood" if outcome == "answered" else outcome
         if not t.offline and outcome == "answered" and is_question(answer):
             outcome = "clarify"
+        if outcome == "not_understood" and self.awaiting_confirmation(t.turn):
+            # a change to a waiting preview that was not understood: "yes" next must not surprise
+            answer += "\n\nYour earlier preview is still waiting as it was shown: reply yes to confirm it, no to drop it, or say the change again."
         if answer != str(ai.text).strip():
             t.new[-1] = ai.model_copy(update={"content": answer})  # what the user saw is what is remembered
         with transaction(self.engine) as s:
             self._remember(s, t.turn, t.new)
         return Reply(
-            answer, outcome=outcome, tool_calls=t.calls, tokens=t.tokens, table=t.tables[-1] if t.tables else None
+            answer,
+            outcome=outcome,
+            tool_calls=t.calls,
+            tokens=t.tokens,
+            table=t.tables[-1] if t.tables else None,
+            attachments=list(t.attachments),
         )
 
     def _hold(self, s: Session, turn: Turn, tool, args, preview, now) -> store.PendingAction:
@@ -876,6 +889,7 @@ class _TurnState:
     offline: bool
     calls: list = field(default_factory=list)
     tables: list = field(default_factory=list)
+    attachments: list = field(default_factory=list)  # files of this turn's tool results, in order
     results: list = field(default_factory=list)  # (text, ok) of every tool this turn, in order
     refusals: list = field(default_factory=list)
     seen: set = field(default_factory=set)

@@ -57,9 +57,6 @@ MONTH = (date(2026, 10, 1), date(2026, 10, 31))  # the last whole month of the g
 SOLD = "o.status IN ('confirmed', 'dispatched', 'delivered')"
 IN_MONTH = "o.created_at >= :a AND o.created_at < :b"
 LOCAL = "((o.created_at AT TIME ZONE 'UTC') AT TIME ZONE 'Asia/Kolkata')"
-# a sales row: orders, net, tax, total
-ORDER_SUMS = "count(*), sum(o.total) - sum(o.tax), sum(o.tax), sum(o.total)"
-LINE_SUMS = "count(DISTINCT o.order_no), sum(l.line_total) - sum(l.tax), sum(l.tax), sum(l.line_total)"
 LINES = "orders o JOIN order_line l ON l.order_no = o.order_no"
 SOLD_IN_MONTH = f"{SOLD} AND {IN_MONTH} AND SCOPE(o.customer)"
 
@@ -78,6 +75,17 @@ def _sales(by: str | None, sql: str, month: bool = True) -> Case:
     return Case(label, "sales", ReportQuery(by=by, **span), sql)
 
 
+def _sums(key: str | None, lines: bool = False) -> str:
+    """A sales row's figures: orders, net, tax, total, and the net's share of all the groups' net
+    (the totals row's of its own) when grouped by `key`."""
+    orders, amount, tax = (
+        ("count(DISTINCT o.order_no)", "l.line_total", "l.tax") if lines else ("count(*)", "o.total", "o.tax")
+    )
+    net = f"sum({amount}) - sum({tax})"
+    whole = f"sum({net}) OVER (PARTITION BY GROUPING({key}))" if key else net
+    return f"{orders}, {net}, sum({tax}), sum({amount}), round(100 * ({net}) / NULLIF({whole}, 0), 2)"
+
+
 def _by(keys: str, order: str = "6 DESC, 1") -> str:
     """The groups and the totals row (its key NULL), as the report shows both, in its order (sales:
     the largest total first)."""
@@ -92,39 +100,39 @@ DAY_KEY, MONTH_KEY, MONTH_NAME = (
     f"to_char({MONTH_START}, 'FMMonth YYYY')",
 )
 CASES = [
-    _sales(None, f"SELECT 'all', 'All sales', {ORDER_SUMS} FROM orders o WHERE {SOLD_IN_MONTH}"),
+    _sales(None, f"SELECT 'all', 'All sales', {_sums(None)} FROM orders o WHERE {SOLD_IN_MONTH}"),
     _sales(
         "customer",
-        f"SELECT o.customer, c.name, {ORDER_SUMS} FROM orders o LEFT JOIN customer c ON c.code = o.customer "
+        f"SELECT o.customer, c.name, {_sums('o.customer')} FROM orders o LEFT JOIN customer c ON c.code = o.customer "
         f"WHERE {SOLD_IN_MONTH} {_by('o.customer, c.name')}",
     ),
     _sales(
         "region",
-        f"SELECT c.region, r.name, {ORDER_SUMS} FROM orders o JOIN customer c ON c.code = o.customer "
+        f"SELECT c.region, r.name, {_sums('c.region')} FROM orders o JOIN customer c ON c.code = o.customer "
         f"JOIN region r ON r.code = c.region WHERE {SOLD_IN_MONTH} {_by('c.region, r.name')}",
     ),
     _sales(
         "sku",
-        f"SELECT l.sku, s.name, {LINE_SUMS} FROM {LINES} LEFT JOIN sku s ON s.code = l.sku "
+        f"SELECT l.sku, s.name, {_sums('l.sku', lines=True)} FROM {LINES} LEFT JOIN sku s ON s.code = l.sku "
         f"WHERE {SOLD_IN_MONTH} {_by('l.sku, s.name')}",
     ),
     _sales(
         "brand",
-        f"SELECT p.brand, b.name, {LINE_SUMS} FROM {LINES} JOIN sku s ON s.code = l.sku "
+        f"SELECT p.brand, b.name, {_sums('p.brand', lines=True)} FROM {LINES} JOIN sku s ON s.code = l.sku "
         f"JOIN product p ON p.code = s.product JOIN brand b ON b.code = p.brand "
         f"WHERE {SOLD_IN_MONTH} {_by('p.brand, b.name')}",
     ),
-    _sales("day", f"SELECT {DAY_KEY}, {DAY_KEY}, {ORDER_SUMS} FROM orders o WHERE {SOLD_IN_MONTH} {_by(DAY)}"),
+    _sales("day", f"SELECT {DAY_KEY}, {DAY_KEY}, {_sums(DAY)} FROM orders o WHERE {SOLD_IN_MONTH} {_by(DAY)}"),
     _sales(
         "month",
-        f"SELECT {MONTH_KEY}, {MONTH_NAME}, {ORDER_SUMS} FROM orders o WHERE {SOLD} AND SCOPE(o.customer) {_by(MONTH_START)}",
+        f"SELECT {MONTH_KEY}, {MONTH_NAME}, {_sums(MONTH_START)} FROM orders o WHERE {SOLD} AND SCOPE(o.customer) {_by(MONTH_START)}",
         month=False,
     ),
     Case(
         "orders by status",
         "orders",
         ReportQuery(),
-        f"SELECT o.status, count(*) FROM orders o WHERE SCOPE(o.customer) {_by('o.status', order='1')}",
+        f"SELECT o.status, count(*), sum(o.total) FROM orders o WHERE SCOPE(o.customer) {_by('o.status', order='1')}",
     ),
 ]
 

@@ -77,6 +77,23 @@ def render(reply, out: Console | None = None) -> None:
             out.print(part)
 
 
+def save_files(reply, out: Path, console_out: Console | None = None) -> list[Path]:
+    """The reply's files written into `out` (never over an existing file: `name (2).xlsx`), each
+    path said."""
+    saved = []
+    for f in reply.attachments:
+        name = Path(f.filename).name or "report"  # a name, never a path
+        path = out / name
+        n = 1
+        while path.exists():
+            n += 1
+            path = out / f"{Path(name).stem} ({n}){Path(name).suffix}"
+        path.write_bytes(f.content)
+        saved.append(path)
+        (console_out or console).print(f"Saved {path}", highlight=False, markup=False, soft_wrap=True)  # a path whole
+    return saved
+
+
 DEMO_WORLD = Path(__file__).resolve().parents[1] / "worlds" / "demo"
 
 
@@ -95,6 +112,14 @@ def chat(
         file_okay=False,
         help="The world the recorded scenario names (default: the demo "
         "world); it should be what the chat's database holds",
+    ),
+    out: Path = typer.Option(
+        Path("."),
+        "--out",
+        exists=True,
+        file_okay=False,
+        writable=True,
+        help="Where files the assistant sends (reports as spreadsheets) are saved (default: the current directory)",
     ),
 ) -> None:
     """Chat with the assistant as a user of the world. Ctrl-D or 'exit' to leave."""
@@ -130,6 +155,7 @@ def chat(
             continue
         reply = assistant.handle(turn, text)
         render(reply)
+        save_files(reply, out)
         if recording is not None:
             from evals.authoring import ObservedTurn
 

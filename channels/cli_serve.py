@@ -1,5 +1,6 @@
 """`dms serve` (the one server for every channel) and `dms users` (access tokens)."""
 
+import sys
 from pathlib import Path
 
 import typer
@@ -65,7 +66,10 @@ def serve(
         f"web chat: [bold]http://{shown}:{port}/[/bold]  (health: http://{shown}:{port}/health)", highlight=False
     )
     console.print(
-        "sign in with a token from: .venv/bin/dms users token U-RET-101   (any user id of the world)", highlight=False
+        f"dashboard: open [bold]http://{shown}:{port}/dashboard[/bold] and sign in with a token from "
+        ".venv/bin/dms users token U-MGR-KA, or with a one-time link from .venv/bin/dms users signin-link U-MGR-KA "
+        "(any user id of the world)",
+        highlight=False,
     )
     uvicorn.run(app, host=host, port=port, log_config=None, log_level=log_level.lower())
 
@@ -97,3 +101,18 @@ def token(user_id: str = typer.Argument(..., help="The user who will sign in wit
     with transaction(build_engine()) as s:  # an unknown user: one error line (cli_errors.OneLineErrors)
         secret = issue_token(s, user_id, clock=build_clock())
     print(secret)
+
+
+@users_app.command("signin-link")
+def signin_link(
+    user_id: str = typer.Argument(..., help="The user who will sign in with it"),
+    base_url: str = typer.Option("http://127.0.0.1:8000", "--url", help="The server's address as the user reaches it"),
+) -> None:
+    """Print a one-time sign-in link for the web app (valid for 15 minutes, used once)."""
+    from channels.web.sessions import LINK_MINUTES, issue_link
+    from core.db import transaction
+
+    with transaction(build_engine()) as s:
+        secret = issue_link(s, user_id)
+    print(f"{base_url.rstrip('/')}/signin/link?t={secret}")
+    print(f"(valid for {LINK_MINUTES} minutes, once)", file=sys.stderr)

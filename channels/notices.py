@@ -30,9 +30,9 @@ WORDS: dict[str, dict[str, str]] = {
         OTHER: "{event}: {details}",
     },
     "slack": {
-        "approval_requested": "Approval needed: order {order} of {customer}, Rs {raw_total}.{why_line}",
+        "approval_requested": "Approval needed: order {order} of {customer}, {total}.{why_line}",
         "approval_escalated": (
-            "Escalated to you (waiting over {hours} h): order {order} of {customer}, Rs {raw_total}.{why_line}"
+            "Escalated to you (waiting over {hours} h): order {order} of {customer}, {total}.{why_line}"
         ),
         "order_status": "Order {order} is now {status}.",
         "outlet_request": "Approval needed: {kind} of {customer} ({request}){colon_changes}.",
@@ -84,7 +84,6 @@ def notice_text(message: OutboxMessage, style: str = "plain", markup: Markup = P
         "customer": esc(str(p.get("customer", ""))),
         "status": markup.bold(esc(str(p.get("status", "?")).replace("_", " "))),
         "total": _money(total, esc),
-        "raw_total": esc(str(total if total is not None else "")),
         "hours": esc(str(p.get("waiting_hours", "?"))),
         "name": esc(str(p.get("name", "your account"))),
         "reasons": esc("; ".join(str(r) for r in p.get("reasons") or [])),

@@ -13,11 +13,11 @@ presentation differs:
 * Terminal: the whole table as a Rich table.
 
 When is a row already told by the text? The tools' texts often list the rows themselves
-("- Fresh Mart (R-102): Rs 4,005.76, overdue Rs 4,005.76"); a phone should not show them twice.
+("- Fresh Mart (R-102): ₹4,005.76, overdue ₹4,005.76"); a phone should not show them twice.
 A row is *told* when one line of the text holds at least two of the row's distinctive cells and at
 least half of them. A distinctive cell has three or more characters and is not blank, "-" or zero;
 cells are found as whole words, numbers without thousands separators ("9576.00" is found in
-"Rs 9,576.00"), letters without case. A row with fewer than two distinctive cells is told when
+"₹9,576.00"), letters without case. A row with fewer than two distinctive cells is told when
 one line holds all its non-blank, non-zero cells; a row of a two-column table (a label or a code
 and its value) is told when a line holds its value, if that is distinctive. The chat apps show
 only the rows that are not told; the web and the terminal, which have the room, show the whole

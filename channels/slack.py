@@ -20,11 +20,12 @@ from fastapi.responses import JSONResponse, Response
 from slack_bolt import App
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from agent.reply import Reply, Table
+from agent.reply import Attachment, Reply, Table
 from agent.runtime import MAX_MESSAGE, Assistant, Turn
 from agent.store import PendingAction
 from core.access import load_actor
@@ -360,7 +361,10 @@ class SlackChannel:
         def post(text, blocks=None):
             client.chat_postMessage(channel=channel, thread_ts=thread, text=text, blocks=blocks)
 
-        self._converse(body.get("event_id"), event.get("user"), channel, thread, event.get("text", ""), post)
+        def upload(files):
+            self._upload(client, channel, thread, files, post)
+
+        self._converse(body.get("event_id"), event.get("user"), channel, thread, event.get("text", ""), post, upload)
 
     def _on_message(self, body, event, client):
         # direct messages only; edits, joins and bot posts (our own replies included) are not turns
@@ -371,15 +375,39 @@ class SlackChannel:
         def post(text, blocks=None):
             client.chat_postMessage(channel=channel, thread_ts=thread, text=text, blocks=blocks)
 
-        self._converse(body.get("event_id"), event.get("user"), channel, thread, event.get("text", ""), post)
+        def upload(files):
+            self._upload(client, channel, thread, files, post)
 
-    def _on_command(self, command, respond):
+        self._converse(body.get("event_id"), event.get("user"), channel, thread, event.get("text", ""), post, upload)
+
+    def _on_command(self, command, respond, client):
         def post(text, blocks=None):  # ephemeral through the response URL: works in any channel
             respond(text=text, blocks=blocks, response_type="ephemeral")
 
-        self._converse(None, command.get("user_id"), command["channel_id"], None, command.get("text", ""), post)
+        def upload(files):
+            # the answer is for the asker alone, and a file in the channel would be everyone's: it
+            # goes to the asker's direct messages with the app
+            dm = client.conversations_open(users=command["user_id"])["channel"]["id"]
+            self._upload(client, dm, None, files, post)
+            post(f"I sent {'the file' if len(files) == 1 else 'the files'} to our direct messages.")
 
-    def _converse(self, event_id, slack_id, channel, thread, raw_text, post) -> None:
+        self._converse(None, command.get("user_id"), command["channel_id"], None, command.get("text", ""), post, upload)
+
+    @staticmethod
+    def _upload(client, channel: str, thread: str | None, files: list[Attachment], post) -> None:
+        """A reply's files into the conversation (files_upload_v2: an upload URL per file, the
+        bytes, then one completion that shares them in the channel or thread)."""
+        for f in files:
+            try:
+                client.files_upload_v2(
+                    channel=channel, thread_ts=thread, content=f.content, filename=f.filename, title=f.filename
+                )
+            except SlackApiError as e:
+                why = (e.response.get("error") if e.response is not None else None) or "error"
+                log.warning("slack upload failed: %s", why)
+                post(f"Sorry, I could not send the file {f.filename} here ({why}).")
+
+    def _converse(self, event_id, slack_id, channel, thread, raw_text, post, upload=None) -> None:
         try:
             if not self._first_time(event_id):  # a Slack retry of an event already handled
                 return
@@ -393,6 +421,8 @@ class SlackChannel:
                 return post(UNKNOWN_USER)
             reply = self.assistant.handle(Turn(user_id, CHANNEL, conversation_of(channel, thread)), text)
             post(*render_reply(reply))
+            if reply.attachments and upload is not None:
+                upload(reply.attachments)
         except Exception:
             log.exception("slack turn failed")
 

@@ -45,3 +45,17 @@ class IdempotentRequest(SQLModel, table=True):
     status: int = 0
     body: str = ""  # the JSON response
     at: datetime = timestamp()
+
+
+class WebSession(SQLModel, table=True):
+    """A browser's sign-in (`kind` "session": the cookie's secret, hashed) or a one-time sign-in
+    link not yet used (`kind` "link"). Each expires; a link is deleted when it is used, a session
+    when its user signs out. `csrf` is the session's form token (channels/web/sessions.py)."""
+
+    __tablename__ = "web_session"
+    key_hash: str = Field(primary_key=True)  # sha256 of the secret; the secret itself is never stored
+    kind: str = Field(index=True)  # session | link
+    user_id: str = Field(index=True)
+    csrf: str = ""
+    created_at: datetime = timestamp()
+    expires_at: datetime = timestamp(index=True)

@@ -368,7 +368,8 @@ class TelegramBot:
 
 
 async def send_reply(bot, chat_id: int, reply: Reply) -> None:
-    """A reply as one or more HTML messages; the Confirm/Cancel buttons go on the last one."""
+    """A reply as one or more HTML messages; the Confirm/Cancel buttons go on the last one; then
+    its files, each as a document."""
     messages, buttons = render(reply)
     markup = (
         InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data) for label, data in buttons]])
@@ -382,6 +383,12 @@ async def send_reply(bot, chat_id: int, reply: Reply) -> None:
             parse_mode=ParseMode.HTML,
             reply_markup=markup if i == len(messages) - 1 else None,
         )
+    for f in reply.attachments:
+        try:
+            await bot.send_document(chat_id=chat_id, document=f.content, filename=f.filename)
+        except TelegramError as e:
+            log.warning("telegram document failed: %s", e)
+            await bot.send_message(chat_id=chat_id, text=f"Sorry, I could not send the file {f.filename} here.")
 
 
 def _asks_where(reply: Reply) -> bool:

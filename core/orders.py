@@ -33,6 +33,7 @@ from .errors import (
 from .inventory import BatchStock, Who, dispatch_out, record_reservation, release, reserve_stock, stock_of, usable
 from .locks import lock_customer, lock_order, transition_row
 from .parties import reference
+from .payments import checked_amount, record_advance
 from .pricing import price_context, prices_for
 from .quantities import LineReading, read_line
 from .quote import AppliedScheme, QuotedLine, QuoteLine, covers, quote
@@ -74,6 +75,38 @@ class Item:
     unit: str | None = None
 
 
+PAYMENT_TERMS = ("credit", "cash_on_delivery", "advance")
+
+
+@dataclass(frozen=True)
+class PaymentDetails:
+    """How an order is paid (rules.md, "Orders"): on `credit` (due by the customer's terms), cash
+    on delivery (due on the invoice date), or with an `advance` of an amount, method and
+    reference recorded with the order."""
+
+    terms: str = "credit"
+    advance: Decimal | None = None
+    method: str | None = None
+    reference: str | None = None
+
+    def checked(self, total: Decimal) -> "PaymentDetails":
+        if self.terms not in PAYMENT_TERMS:
+            raise InvalidInput(f"Unknown payment terms {self.terms!r}; use one of: {', '.join(PAYMENT_TERMS)}.")
+        if self.terms != "advance":
+            if self.advance is not None:
+                raise InvalidInput("An advance amount goes with payment terms 'advance'.")
+            return self
+        if self.advance is None or self.method is None:
+            raise InvalidInput("An advance needs its amount and method (cash, upi, bank_transfer or cheque).")
+        value = checked_amount(self.advance, self.method)
+        if value > total:
+            raise InvalidInput(f"The advance {value} is more than the order's total {total}.")
+        return PaymentDetails("advance", value, self.method, (self.reference or "").strip() or None)
+
+
+CREDIT = PaymentDetails()
+
+
 @dataclass
 class OrderPreview:
     """Exactly what creating the order would do; the order is the same computation."""
@@ -96,6 +129,7 @@ class OrderPreview:
     sku_names: dict[str, str] = field(default_factory=dict)
     units: dict[str, Sequence[tuple[str, int]]] = field(default_factory=dict)
     readings: list[LineReading] = field(default_factory=list)  # one per item asked
+    payment: PaymentDetails = CREDIT
 
     @property
     def needs_approval(self) -> bool:
@@ -111,6 +145,7 @@ class OrderPreview:
             [(ln.sku, ln.qty, ln.free_qty, str(ln.unit_price), str(ln.discount), str(ln.tax)) for ln in self.lines],
             sorted(a.code for a in self.applied),
             sorted(self.approval_reasons),
+            [self.payment.terms, str(self.payment.advance), self.payment.method, self.payment.reference],
         ]
         return hashlib.sha256(json.dumps(data).encode()).hexdigest()[:16]
 
@@ -154,9 +189,10 @@ def preview_order(
     items: list[Item],
     customer: str | None = None,
     warehouse: str | None = None,
+    payment: PaymentDetails = CREDIT,
 ) -> OrderPreview:
     """Validate and price an order without writing anything (rules.md, "Orders")."""
-    return _compute(session, actor, clock, items, customer, warehouse)[0]
+    return _compute(session, actor, clock, items, customer, warehouse, payment=payment)[0]
 
 
 def _compute(
@@ -167,6 +203,7 @@ def _compute(
     customer: str | None,
     warehouse: str | None,
     lock: bool = False,
+    payment: PaymentDetails = CREDIT,
 ) -> tuple[OrderPreview, dict[str, list[BatchStock]], dict[str, str]]:
     """The preview, the stock it was computed from ({sku: [BatchStock]}) and each SKU's
     allocation method; `lock` locks those stock rows (create_order reserves from them)."""
@@ -256,8 +293,10 @@ def _compute(
             names[code], methods[code] = meta.name, meta.allocation
             if meta.units:
                 units[code] = meta.units  # a free SKU's base unit is named in the preview
+    payment = payment.checked(q.total)
+    # rules.md: for the credit limit an order's total counts less any advance paid with it
     reasons, rule_codes, approver = evaluate_rules(
-        session, cust, q.total, q.discount, q.gross, outstanding(session, cust)
+        session, cust, q.total, q.discount, q.gross, outstanding(session, cust) - (payment.advance or 0)
     )
     preview = OrderPreview(
         customer=cust.code,
@@ -278,6 +317,7 @@ def _compute(
         sku_names=names,
         units={c: units.get(c, []) for c in set(codes) | free_skus},
         readings=readings,
+        payment=payment,
     )
     return preview, stock, methods
 
@@ -290,11 +330,12 @@ def create_order(
     customer: str | None = None,
     warehouse: str | None = None,
     expected: str | None = None,
+    payment: PaymentDetails = CREDIT,
 ) -> tuple[Order, OrderPreview]:
     """Create the order in the caller's transaction: the preview computation, then reservations,
     approval request, audit and notifications. `expected` is the fingerprint the user confirmed."""
     # The stock rows the preview reads are locked here, so the reservation plans from them.
-    preview, stock, methods = _compute(session, actor, clock, items, customer, warehouse, lock=True)
+    preview, stock, methods = _compute(session, actor, clock, items, customer, warehouse, lock=True, payment=payment)
     if expected is not None and preview.fingerprint() != expected:
         raise PreviewChanged(preview)
     now = clock.now()
@@ -316,6 +357,7 @@ def create_order(
         tax=preview.tax,
         total=preview.total,
         updated_at=now,
+        payment=preview.payment.terms,
     )
     session.add(order)
     session.flush()
@@ -353,6 +395,9 @@ def create_order(
             ],
         )
     record_reservation(session, who, order_no, preview.warehouse, plans)
+    paid = preview.payment
+    if paid.advance is not None and paid.method is not None:  # the customer row is locked (_compute)
+        record_advance(session, actor, clock, preview.customer, order_no, paid.advance, paid.method, paid.reference)
     audit.record(
         session,
         at=now,
@@ -363,6 +408,7 @@ def create_order(
         entity_id=order_no,
         status=order.status,
         total=str(order.total),
+        payment=order.payment,
     )
     if preview.needs_approval:
         role = cast(str, preview.approver_role)  # the rules that ask for an approval name the role
@@ -574,7 +620,8 @@ def dispatch_order(session: Session, actor: Actor, clock: Clock, order_no: str) 
         customer=order.customer,
         amount=order.total,
         issued_on=clock.today(),
-        due_date=clock.today() + timedelta(days=cust.payment_terms_days),
+        # cash on delivery is due when invoiced; credit and the rest of an advance by the terms
+        due_date=clock.today() + timedelta(days=0 if order.payment == "cash_on_delivery" else cust.payment_terms_days),
     )
     session.add(note)
     session.add(invoice)

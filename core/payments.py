@@ -48,6 +48,14 @@ def record_payment(
     cust = get_customer(session, actor, customer)
     # settlement and credit checks of this customer wait for us
     cust = must_exist(lock_customer(session, cust.code), f"customer {cust.code}")
+    payment = _write(session, actor, clock, cust.code, checked_amount(amount, method), method, reference, paid_on)
+    if payment.id is not None:
+        link_payment(session, actor, clock, payment.id, cust.code)  # to the rep's visit there, if one is open
+    return payment
+
+
+def checked_amount(amount: object, method: str | None) -> Decimal:
+    """A payment's amount as money, and its method one of rules.md's; else a clear error."""
     try:
         value = money(Decimal(str(amount)))
     except (InvalidOperation, ValueError):
@@ -56,9 +64,38 @@ def record_payment(
         raise InvalidInput("A payment must be a positive amount.")
     if method not in PAYMENT_METHODS:
         raise InvalidInput(f"Unknown payment method {method!r}; use one of: " + ", ".join(PAYMENT_METHODS) + ".")
+    return value
+
+
+def record_advance(
+    session: Session,
+    actor: Actor,
+    clock: Clock,
+    customer: str,
+    order_no: str,
+    amount: Decimal,
+    method: str,
+    reference: str | None,
+) -> Payment:
+    """The advance paid with an order (rules.md, "Orders"), recorded by whoever places the order
+    and settling as any payment does. The caller holds the customer's lock (create_order)."""
+    return _write(session, actor, clock, customer, amount, method, reference, None, order_no)
+
+
+def _write(
+    session: Session,
+    actor: Actor,
+    clock: Clock,
+    customer: str,
+    value: Decimal,
+    method: str,
+    reference: str | None,
+    paid_on: date | None,
+    order_no: str | None = None,
+) -> Payment:
     now = clock.now()
     payment = Payment(
-        customer=cust.code,
+        customer=customer,
         amount=value,
         paid_on=paid_on or clock.today(),
         method=method,
@@ -66,10 +103,11 @@ def record_payment(
         recorded_by=actor.user_id,
         channel=actor.channel,
         recorded_at=now,
+        order_no=order_no,
     )
     session.add(payment)
     session.flush()
-    resettle(session, cust.code)
+    resettle(session, customer)
     audit.record(
         session,
         at=now,
@@ -77,13 +115,12 @@ def record_payment(
         channel=actor.channel,
         action="payment.record",
         entity="customer",
-        entity_id=cust.code,
+        entity_id=customer,
         amount=str(value),
         method=method,
         reference=reference,
+        **({"order_no": order_no} if order_no else {}),
     )
-    if payment.id is not None:
-        link_payment(session, actor, clock, payment.id, cust.code)  # to the rep's visit there, if one is open
     return payment
 
 

@@ -174,3 +174,24 @@ def price_for(session: Session, sku: str, ctx: PriceContext, on: date) -> PriceC
         what = f"{row.name} ({sku})" if row is not None else sku
         raise NoPrice(f"There is no price for {what} for this customer, so it cannot be ordered.")
     return choice
+
+
+def list_prices(on: date) -> sa.Subquery:
+    """The default (list) price of every SKU that has one on `on`, as SQL (columns `sku`, `price`):
+    the rows naming no customer, region or customer type, valid that day, the latest `valid_from`
+    first (an empty one is the earliest) and then the first row, as `resolve_price` picks among them."""
+    rank = sa.func.row_number().over(
+        partition_by=col(Price.sku), order_by=(col(Price.valid_from).desc().nulls_last(), col(Price.id))
+    )
+    ranked = (
+        sa.select(col(Price.sku).label("sku"), col(Price.price).label("price"), rank.label("rank"))
+        .where(
+            col(Price.customer).is_(None),
+            col(Price.region).is_(None),
+            col(Price.customer_type).is_(None),
+            or_(col(Price.valid_from).is_(None), col(Price.valid_from) <= on),
+            or_(col(Price.valid_to).is_(None), col(Price.valid_to) >= on),
+        )
+        .subquery("ranked_price")
+    )
+    return sa.select(ranked.c.sku, ranked.c.price).where(ranked.c.rank == 1).subquery("list_price")

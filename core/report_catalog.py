@@ -6,16 +6,26 @@ from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from .access import Actor
 from .clock import Clock
+from .distributor_performance import DistributorFilters, distributor_performance
 from .errors import InvalidInput, NotFound
-from .lookup import region_and_below
+from .field_tables import attendance_table, outlets_not_visited_table, targets_table, visit_compliance_table
+from .lookup import resolve_region
+from .movement import inventory_movement
+from .order_lines import FILTERS as ORDER_LINE_FILTERS
+from .order_lines import order_lines_report
+from .order_reports import OrderFilters, order_report
+from .parties import customer_names, region_children, subtree
+from .payment_collections import CollectionFilters, collections
 from .payments import AGE_BUCKETS, outstanding_report
-from .reports import DIMENSIONS, MORE_DIMENSIONS, order_summary, sales
+from .report_filters import customer_type, customers_of_type
+from .report_sql import percent, title
+from .reports import DIMENSIONS, MORE_DIMENSIONS, sales
 from .sales_filters import build_filter
-from .tables.parties import Customer
+from .stock_reports import StockFilters, expiring_report, low_stock_report, stock_summary
 from .tabular import Column, Table
 
 
@@ -39,6 +49,7 @@ class ReportQuery:
     sort: str | None = None  # a column key; "-key" sorts descending
     limit: int | None = None  # the first N rows after sorting (top N; bottom N with an ascending sort)
     days: int | None = None  # a window in days (expiring within N days, not visited in N days)
+    method: str | None = None  # a payment method (collections)
 
     def given(self) -> set[str]:
         return {f.name for f in fields(self) if getattr(self, f.name) is not None}
@@ -83,8 +94,18 @@ def _sales(session: Session, actor: Actor, clock: Clock, q: ReportQuery) -> Tabl
         product=q.sku,
         sales_rep=q.sales_rep,
     )
-    regions = region_and_below(session, q.region) if q.region else None
+    if q.customer_type:
+        t = customer_type(session, q.customer_type)
+        where = where.narrowed(customers=customers_of_type(t), words=f"customer type {t}")
+    words = list(where.words)
+    regions = None
+    if q.region:
+        region = resolve_region(session, q.region)
+        regions = subtree(region_children(session), [region.code])
+        words.append(f"customers in {region.name}")
     r = sales(session, actor, q.start, q.end, by=q.by, regions=regions, customer=q.customer, where=where)
+    if q.customer:  # in scope: `sales` has checked
+        words.append(customer_names(session, [q.customer]).get(q.customer, q.customer))
     cols = (
         Column("key", q.by or "all"),
         Column("name", "Name"),
@@ -92,36 +113,88 @@ def _sales(session: Session, actor: Actor, clock: Clock, q: ReportQuery) -> Tabl
         Column("net", "Net", "money"),
         Column("tax", "Tax", "money"),
         Column("total", "Total", "money"),
+        Column("share", "Share of net", "percent"),
     )
-    rows = [(x.key, x.label, x.orders, x.net, x.total - x.net, x.total) for x in r.rows] if q.by else []
-    totals = (None, "Total", r.orders, r.net, r.total - r.net, r.total)
-    if not q.by:
-        rows = [("all", "All sales", r.orders, r.net, r.total - r.net, r.total)]
-    return _sorted(Table("sales", "Sales" + where.about, cols, rows, totals, q.start, q.end), q)
+    if q.by:
+        rows = [(x.key, x.label, x.orders, x.net, x.total - x.net, x.total, percent(x.net, r.net)) for x in r.rows]
+    else:
+        rows = [("all", "All sales", r.orders, r.net, r.total - r.net, r.total, percent(r.net, r.net))]
+    totals = (None, "Total", r.orders, r.net, r.total - r.net, r.total, percent(r.net, r.net))
+    what = f"Sales by {q.by}" if q.by else "Sales"
+    return _sorted(Table("sales", title(what, q.start, q.end, words), cols, rows, totals, q.start, q.end), q)
 
 
 def _orders(session: Session, actor: Actor, clock: Clock, q: ReportQuery) -> Table:
-    regions = region_and_below(session, q.region) if q.region else None
-    r = order_summary(session, actor, q.start, q.end, customer=q.customer, regions=regions)
-    cols = (Column("status", "Status"), Column("orders", "Orders", "int"))
-    rows = [(status, n) for status, n in sorted(r.by_status.items())]
-    return _sorted(Table("orders", "Orders by status", cols, rows, (None, r.count), q.start, q.end), q)
+    f = OrderFilters(
+        q.start, q.end, q.region, q.customer, q.customer_type, q.distributor, q.sales_rep, q.warehouse, q.status
+    )
+    return _sorted(order_report(session, actor, f, q.by), q)
+
+
+def _stock_filters(q: ReportQuery) -> StockFilters:
+    return StockFilters(q.warehouse, q.sku, q.brand, q.category)
+
+
+def _stock(session: Session, actor: Actor, clock: Clock, q: ReportQuery) -> Table:
+    return _sorted(stock_summary(session, actor, clock.today(), _stock_filters(q), q.sort, q.limit), q)
+
+
+def _low_stock(session: Session, actor: Actor, clock: Clock, q: ReportQuery) -> Table:
+    return _sorted(low_stock_report(session, actor, clock.today(), _stock_filters(q), q.sort, q.limit), q)
+
+
+def _expiring(session: Session, actor: Actor, clock: Clock, q: ReportQuery) -> Table:
+    t = expiring_report(session, actor, clock.today(), _stock_filters(q), q.days, q.sort, q.limit)
+    return _sorted(t, q)
+
+
+def _movement(session: Session, actor: Actor, clock: Clock, q: ReportQuery) -> Table:
+    t = inventory_movement(session, actor, clock.today(), _stock_filters(q), q.start, q.end, q.sort, q.limit)
+    return _sorted(t, q)
+
+
+def _collections(session: Session, actor: Actor, clock: Clock, q: ReportQuery) -> Table:
+    f = CollectionFilters(q.start, q.end, q.customer, q.region, q.sales_rep, q.distributor, q.customer_type, q.method)
+    return _sorted(collections(session, actor, f, q.by, q.sort, q.limit), q)
+
+
+def _distributors(session: Session, actor: Actor, clock: Clock, q: ReportQuery) -> Table:
+    f = DistributorFilters(q.start, q.end, q.region, q.distributor)
+    return _sorted(distributor_performance(session, actor, clock.today(), f), q)
+
+
+def _visit_compliance(session: Session, actor: Actor, clock: Clock, q: ReportQuery) -> Table:
+    return _sorted(visit_compliance_table(session, actor, clock, q.start, q.end, q.by, q.sales_rep), q)
+
+
+def _attendance(session: Session, actor: Actor, clock: Clock, q: ReportQuery) -> Table:
+    return _sorted(attendance_table(session, actor, clock, q.start, q.end, q.by, q.sales_rep), q)
+
+
+def _targets(session: Session, actor: Actor, clock: Clock, q: ReportQuery) -> Table:
+    return _sorted(targets_table(session, actor, clock, q.start, q.sales_rep, q.distributor), q)
+
+
+def _outlets_not_visited(session: Session, actor: Actor, clock: Clock, q: ReportQuery) -> Table:
+    return _sorted(outlets_not_visited_table(session, actor, clock, q.days, q.region), q)
+
+
+MAX_DAYS = 3650  # a window in days, as the tools take it (ten years)
+STOCK_FILTERS = frozenset({"warehouse", "sku", "brand", "category"})
+PERIOD = frozenset({"start", "end"})
 
 
 def _outstanding(session: Session, actor: Actor, clock: Clock, q: ReportQuery) -> Table:
     where = build_filter(
         session, actor, customer=q.customer, region=q.region, sales_rep=q.sales_rep, distributor=q.distributor
     )
-    conds = list(where.customer_where)
     if q.customer_type:
-        kinds = set(session.exec(select(Customer.type).distinct()).all())
-        if q.customer_type not in kinds:
-            raise InvalidInput(f"customer_type: one of {', '.join(sorted(kinds))}, not '{q.customer_type}'.")
-        conds.append(col(Customer.type) == q.customer_type)
-    report = outstanding_report(session, actor, clock, customer_where=conds)
+        t = customer_type(session, q.customer_type)
+        where = where.narrowed(customers=customers_of_type(t), words=f"customer type {t}")
+    report = outstanding_report(session, actor, clock, customer_where=where.customer_where)
     buckets = tuple(
-        Column(key, title, "money")
-        for _, (key, title) in zip(
+        Column(key, heading, "money")
+        for _, (key, heading) in zip(
             AGE_BUCKETS,  # their order
             [
                 ("not_due", "Not yet due"),
@@ -148,8 +221,7 @@ def _outstanding(session: Session, actor: Actor, clock: Clock, q: ReportQuery) -
     ]
     money_columns = list(zip(*rows, strict=True))[3:] if rows else [()] * (len(cols) - 3)
     totals = (None, "Total", None, *(sum(c, Decimal("0.00")) for c in money_columns))
-    title = "Outstanding and ageing" + where.about + (f", {q.customer_type} customers" if q.customer_type else "")
-    return _sorted(Table("outstanding", title, cols, rows, totals), q)
+    return _sorted(Table("outstanding", "Outstanding and ageing" + where.about, cols, rows, totals), q)
 
 
 REPORTS: dict[str, ReportSpec] = {
@@ -157,13 +229,67 @@ REPORTS: dict[str, ReportSpec] = {
     for s in (
         ReportSpec(
             "sales",
-            "Sales (net and with tax), optionally by a dimension",
+            "Sales (net and with tax) and each row's share of the net, optionally by a dimension",
             _sales,
-            frozenset(
-                {"start", "end", "by", "region", "customer", "distributor", "brand", "category", "sku", "sales_rep"}
-            ),
+            PERIOD
+            | {"by", "region", "customer", "customer_type", "distributor", "brand", "category", "sku", "sales_rep"},
         ),
-        ReportSpec("orders", "Orders by status", _orders, frozenset({"start", "end", "region", "customer"})),
+        ReportSpec(
+            "orders",
+            "Orders and their value by status or by day",
+            _orders,
+            PERIOD | {"by", "region", "customer", "customer_type", "distributor", "sales_rep", "warehouse", "status"},
+        ),
+        ReportSpec(
+            "stock",
+            "Stock by warehouse, SKU and batch with expiry, available, reserved, damaged and value at the list price",
+            _stock,
+            STOCK_FILTERS,
+        ),
+        ReportSpec("low-stock", "Stock at or below the reorder level", _low_stock, STOCK_FILTERS),
+        ReportSpec(
+            "expiring", "Batches expired or expiring within N days (default 30)", _expiring, STOCK_FILTERS | {"days"}
+        ),
+        ReportSpec(
+            "inventory-movement",
+            "The stock ledger by kind per warehouse and SKU, with opening and closing stock",
+            _movement,
+            PERIOD | STOCK_FILTERS,
+        ),
+        ReportSpec(
+            "collections",
+            "Payments collected by day, week, month, method, collector or customer",
+            _collections,
+            PERIOD | {"by", "customer", "region", "sales_rep", "distributor", "customer_type", "method"},
+        ),
+        ReportSpec(
+            "distributor-performance",
+            "Each distributor's own purchases and its retailers' sales, with growth on the previous period",
+            _distributors,
+            PERIOD | {"region", "distributor"},
+        ),
+        ReportSpec(
+            "visit-compliance",
+            "Planned, covered and missed visits, productive calls and lines per call, per rep and day or week",
+            _visit_compliance,
+            PERIOD | {"by", "sales_rep"},
+        ),
+        ReportSpec(
+            "attendance", "Days worked, first check-in and last check-out", _attendance, PERIOD | {"by", "sales_rep"}
+        ),
+        ReportSpec(
+            "targets",
+            "Monthly targets of net sales and their achievement (the month of start)",
+            _targets,
+            frozenset({"start", "sales_rep", "distributor"}),
+        ),
+        ReportSpec(
+            "outlets-not-visited",
+            "Outlets nobody visited in the last N days (default 30)",
+            _outlets_not_visited,
+            frozenset({"days", "region"}),
+        ),
+        ReportSpec("order-lines", "Every order line in the period", order_lines_report, ORDER_LINE_FILTERS),
         ReportSpec(
             "outstanding",
             "What each customer owes, with unpaid invoices by age",
@@ -187,4 +313,6 @@ def run_report(session: Session, actor: Actor, clock: Clock, name: str, q: Repor
         )
     if q.limit is not None and q.limit < 1:
         raise InvalidInput("limit must be 1 or more.")
+    if q.days is not None and not 0 <= q.days <= MAX_DAYS:
+        raise InvalidInput(f"days must be a whole number from 0 to {MAX_DAYS}.")
     return spec.run(session, actor, clock, q)

@@ -64,6 +64,9 @@ def _require_sales(actor: Actor) -> None:
         actor.require("reports", "see sales reports")
 
 
+require_sales = _require_sales  # the rule, for the other sales reports (core.distributor_performance)
+
+
 def sales(
     session: Session,
     actor: Actor,

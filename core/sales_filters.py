@@ -47,7 +47,11 @@ class SalesFilter:
     def filters_skus(self) -> bool:
         return bool(self.sku_where)
 
-    def skus_of(self, column: Mapped[str]) -> list[Condition]:
+    def customers_of(self, column: Mapped[str] | sa.ColumnElement[str]) -> list[Condition]:
+        """The customer filters as conditions on a column of customer codes (none: no filter)."""
+        return [column.in_(sa.select(col(Customer.code)).where(*self.customer_where))] if self.customer_where else []
+
+    def skus_of(self, column: Mapped[str] | sa.ColumnElement[str]) -> list[Condition]:
         """The SKU filters as conditions on a column of SKU codes (none: no filter)."""
         return [column.in_(sa.select(col(Sku.code)).where(*self.sku_where))] if self.sku_where else []
 

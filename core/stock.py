@@ -4,7 +4,8 @@ changes a warehouse person or manager makes (adjustment, damage, receipt), audit
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import case, func, or_
+from sqlalchemy import ColumnElement, Select, case, func, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from . import audit
@@ -176,25 +177,41 @@ def stock_levels(
     return out
 
 
+def unexpired(today: date) -> ColumnElement[bool]:
+    """A batch whose stock orders may still take: no expiry date, or not yet past it."""
+    return or_(col(StockBalance.expiry_date).is_(None), col(StockBalance.expiry_date) >= today)
+
+
+def low_stock_statement(today: date) -> Select[str, str, int, int]:
+    """rules.md's low stock as one grouped query: for each warehouse and each SKU it holds or has
+    held (a balance row), the quantity available to orders (unexpired batches) and the SKU's
+    reorder level (0 for a SKU no longer in the catalogue), kept where the first is at or below
+    the second. ORM columns: the session flushes pending changes first."""
+    fresh = func.sum(case((unexpired(today), col(StockBalance.available)), else_=0))
+    level = func.coalesce(col(Sku.reorder_level), 0)
+    return (
+        sa_select(col(StockBalance.warehouse), col(StockBalance.sku), fresh.label("available"), level.label("level"))
+        .select_from(StockBalance)
+        .outerjoin(Sku, col(Sku.code) == col(StockBalance.sku))
+        .group_by(col(StockBalance.warehouse), col(StockBalance.sku), col(Sku.reorder_level))
+        .having(fresh <= level)
+    )
+
+
 def low_stock(session: Session, actor: Actor, today: date) -> list[LowStockRow]:
     """rules.md: for each warehouse and each SKU it holds or has held (a balance row), the
     quantity available to orders (unexpired batches) ≤ the SKU's reorder level."""
     actor.require("stock.quantities", "see stock quantities")
-    # summed by the database, not an object per batch (ORM columns: pending changes are flushed first)
-    unexpired = or_(col(StockBalance.expiry_date).is_(None), col(StockBalance.expiry_date) >= today)
-    stmt = select(
-        StockBalance.warehouse, StockBalance.sku, func.sum(case((unexpired, StockBalance.available), else_=0))
-    ).group_by(StockBalance.warehouse, StockBalance.sku)
+    stmt = low_stock_statement(today)
     warehouses = stock_warehouse_codes(session, actor)
     if warehouses is not None:
         stmt = stmt.where(col(StockBalance.warehouse).in_(warehouses))
-    fresh: dict[tuple[str, str], int] = {(wh, code): int(qty) for wh, code, qty in session.execute(stmt)}
-    names = _names(session, {s for _, s in fresh})
+    low = sorted((wh, code, int(qty), int(level)) for wh, code, qty, level in session.execute(stmt))
+    names = _names(session, {code for _, code, _, _ in low})
     out = []
-    for (wh, code), qty in sorted(fresh.items()):
-        sku_name, product_name, level = names.get(code, (code, "", 0))
-        if qty <= level:
-            out.append(LowStockRow(wh, code, sku_name, product_name, qty, level))
+    for wh, code, qty, level in low:
+        sku_name, product_name, _ = names.get(code, (code, "", 0))
+        out.append(LowStockRow(wh, code, sku_name, product_name, qty, level))
     return out
 
 
@@ -210,6 +227,16 @@ class ExpiringBatch:
     days_left: int  # negative: expired that many days ago
 
 
+def expiring_conditions(today: date, within_days: int) -> list[ColumnElement[bool]]:
+    """A batch holding stock (available or reserved) whose expiry date is within `within_days` of
+    `today`, expired ones included."""
+    return [
+        col(StockBalance.expiry_date).is_not(None),
+        col(StockBalance.expiry_date) <= date.fromordinal(today.toordinal() + within_days),
+        (col(StockBalance.available) + col(StockBalance.reserved)) > 0,
+    ]
+
+
 def expiring_stock(
     session: Session, actor: Actor, today: date, within_days: int, warehouse: str | None = None, sku: str | None = None
 ) -> list[ExpiringBatch]:
@@ -221,11 +248,7 @@ def expiring_stock(
     scope = stock_warehouse_codes(session, actor)
     stmt = (
         select(StockBalance)
-        .where(
-            col(StockBalance.expiry_date).is_not(None),
-            col(StockBalance.expiry_date) <= date.fromordinal(today.toordinal() + within_days),
-            (col(StockBalance.available) + StockBalance.reserved) > 0,
-        )
+        .where(*expiring_conditions(today, within_days))
         .order_by(col(StockBalance.expiry_date), StockBalance.warehouse, StockBalance.sku, StockBalance.batch)
     )
     if warehouse is not None:

@@ -1,5 +1,10 @@
 """A local stand-in for the Slack Web API on 127.0.0.1: answers what the Slack channel calls
-and records every call, so tests assert on what Slack would have received."""
+and records every call, so tests assert on what Slack would have received.
+
+Files go as slack_sdk's `files_upload_v2` sends them: `files.getUploadURLExternal` (a name and a
+length) hands out an upload URL on this server, the bytes are POSTed there, and
+`files.completeUploadExternal` shares the uploaded files in a channel or thread; `shared`
+holds what arrived, checked against the declared length."""
 
 import json
 import threading
@@ -15,6 +20,8 @@ class FakeSlack:
     def __init__(self):
         self.calls: list[dict] = []  # {"method", "params", "auth"}
         self.failures: dict[str, str] = {}  # method -> Slack error code to answer with
+        self.uploads: dict[str, dict] = {}  # file id -> {"filename", "length", "content"}
+        self.shared: list[dict] = []  # files shared by completeUploadExternal, with channel and thread
         self._cond = threading.Condition()
         self._ts = count(1)
         fake = self
@@ -24,12 +31,22 @@ class FakeSlack:
                 pass
 
             def do_POST(self):
-                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+                data = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                path = urlparse(self.path).path
+                if path.startswith("/upload/"):  # step 2 of files_upload_v2: the file's bytes, as they are
+                    ok = fake._receive(path.removeprefix("/upload/"), data)
+                    body = (b"OK - %d" % len(data)) if ok else b"unknown upload"
+                    self.send_response(200 if ok else 404)
+                    self.send_header("Content-Type", "text/plain")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                    return
+                raw = data.decode()
                 if self.headers.get("Content-Type", "").startswith("application/json"):
                     params = json.loads(raw or "{}")
                 else:
                     params = dict(parse_qsl(raw))
-                path = urlparse(self.path).path
                 method = path.removeprefix("/api/") if path.startswith("/api/") else "response_url" + path
                 answer = fake._answer(method, params)
                 fake._record(method, params, answer, self.headers.get("Authorization"))
@@ -84,9 +101,46 @@ class FakeSlack:
             return {"ok": True, "message_ts": f"1800000000.{next(self._ts):06d}"}
         if method == "views.open":
             return {"ok": True, "view": {"id": "V0001"}}
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": "D" + str(params.get("users", "")).removeprefix("U")}}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{next(self._ts):08d}"
+            with self._cond:
+                self.uploads[file_id] = {
+                    "filename": params.get("filename"),
+                    "length": int(params.get("length") or 0),
+                    "content": None,
+                }
+            port = self.server.server_address[1]
+            return {"ok": True, "upload_url": f"http://127.0.0.1:{port}/upload/{file_id}", "file_id": file_id}
+        if method == "files.completeUploadExternal":
+            files = json.loads(params.get("files") or "[]")
+            with self._cond:
+                got = [self.uploads.get(f.get("id")) for f in files]
+                if not files or any(u is None or u["content"] is None for u in got):
+                    return {"ok": False, "error": "file_not_found"}
+                for f, u in zip(files, got):
+                    self.shared.append(
+                        {
+                            **u,
+                            "id": f["id"],
+                            "title": f.get("title"),
+                            "channel": params.get("channel_id"),
+                            "thread_ts": params.get("thread_ts"),
+                        }
+                    )
+            return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
         if method.startswith("response_url"):
             return {"ok": True}
         return {"ok": False, "error": "unknown_method"}
+
+    def _receive(self, file_id: str, data: bytes) -> bool:
+        with self._cond:
+            upload = self.uploads.get(file_id)
+            if upload is None or len(data) != upload["length"]:
+                return False
+            upload["content"] = data
+            return True
 
     def _record(self, method: str, params: dict, answer: dict, auth: str | None) -> None:
         # what was sent, plus the ts the fake gave the message (a later click carries it)

@@ -1,11 +1,14 @@
 """A local fake of the Telegram Bot API (http://127.0.0.1:PORT/bot<token>/<method>) for tests.
 
-It records every call with its parameters (form-encoded or JSON bodies; `reply_markup` and other
-objects arrive as JSON strings and are decoded), answers like the Bot API does, and serves
-queued updates to getUpdates for long polling.
+It records every call with its parameters (form-encoded, JSON or multipart bodies; `reply_markup`
+and other objects arrive as JSON strings and are decoded; a file part of a multipart body, as
+sendDocument sends it, becomes {"filename", "content_type", "content"}), answers like the Bot API
+does, and serves queued updates to getUpdates for long polling.
 """
 
 import contextlib
+import email
+import email.policy
 import json
 import threading
 import time
@@ -101,10 +104,31 @@ class FakeTelegram:
         self._answer(h, 200, {"ok": True, "result": result})
 
     @staticmethod
-    def _params(content_type: str, raw: bytes) -> dict:
+    def _multipart(content_type: str, raw: bytes) -> dict:
+        msg = email.message_from_bytes(
+            b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + raw, policy=email.policy.HTTP
+        )
+        params: dict = {}
+        for part in msg.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            content = part.get_payload(decode=True)
+            filename = part.get_filename()
+            if filename is not None:
+                params[name] = {"filename": filename, "content_type": part.get_content_type(), "content": content}
+            else:
+                params[name] = content.decode()
+        return params
+
+    @classmethod
+    def _params(cls, content_type: str, raw: bytes) -> dict:
         if not raw:
             return {}
-        params = json.loads(raw) if "json" in content_type else dict(parse_qsl(raw.decode(), keep_blank_values=True))
+        if content_type.startswith("multipart/form-data"):
+            params = cls._multipart(content_type, raw)
+        elif "json" in content_type:
+            params = json.loads(raw)
+        else:
+            params = dict(parse_qsl(raw.decode(), keep_blank_values=True))
         for key in OBJECT_FIELDS:
             if isinstance(params.get(key), str):
                 params[key] = json.loads(params[key])
@@ -131,6 +155,19 @@ class FakeTelegram:
             return self._message(params, params.get("text", ""))
         if method == "editMessageReplyMarkup":
             return self._message(params)
+        if method == "sendDocument":
+            doc = params.get("document")
+            if not isinstance(doc, dict):  # a file id or URL: not what this fake serves
+                return None
+            msg = self._message(params)
+            msg["document"] = {
+                "file_id": f"doc-{msg['message_id']}",
+                "file_unique_id": f"u{msg['message_id']}",
+                "file_name": doc["filename"],
+                "mime_type": doc["content_type"],
+                "file_size": len(doc["content"]),
+            }
+            return msg
         if method in ("answerCallbackQuery", "setWebhook", "deleteWebhook", "setMyCommands"):
             return True
         if method == "getUpdates":

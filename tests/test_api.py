@@ -317,3 +317,24 @@ def test_token_guessing_is_limited_in_problem_json(sample, clock):
         is_problem(client.get("/api/v1/orders", headers={"Authorization": "Bearer dms_guess"}), 401)
     r = client.get("/api/v1/orders", headers={"Authorization": "Bearer dms_guess"})
     assert is_problem(r, 429)["detail"].startswith("Too many failed sign-ins") and r.headers["retry-after"]
+
+
+def test_an_idempotency_key_is_kept_a_day_then_purged(api, sample, clock):
+    from datetime import timedelta
+
+    from channels.store import IdempotentRequest
+    from channels.web.api.idempotency import KEEP
+    from core.clock import Clock
+
+    before = orders(sample)
+    assert api.post("U-RET-101", "/orders", {"items": ITEMS}, key="day-1").status_code == 201
+    within = Api(sample, Clock(clock.tz, clock.now() + KEEP - timedelta(minutes=1)))
+    replay = within.post("U-RET-101", "/orders", {"items": ITEMS}, key="day-1")
+    assert replay.headers.get("idempotent-replayed") == "true" and orders(sample) == before + 1
+    later = Api(sample, Clock(clock.tz, clock.now() + KEEP + timedelta(minutes=1)))
+    fresh = later.post("U-RET-101", "/orders", {"items": ITEMS}, key="day-1")
+    assert fresh.status_code == 201 and "idempotent-replayed" not in fresh.headers
+    assert orders(sample) == before + 2
+    with Session(sample) as s:  # the old row went; the new one is the only one under the key
+        rows = s.exec(select(IdempotentRequest).where(IdempotentRequest.key == "day-1")).all()
+        assert len(rows) == 1

@@ -103,6 +103,34 @@ def test_assistant_turn_benchmark_runs_every_role_and_kind(tmp_path):
 
 
 @pytest.mark.db  # the benchmark imports a world into a PostgreSQL database of its own
+@pytest.mark.skipif(BACKEND != "postgres", reason="the export benchmark runs on PostgreSQL only")
+def test_export_benchmark_measures_every_export_and_the_files_agree():
+    out = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "exports.py"),
+            "--skus",
+            "100",
+            "--customers",
+            "60",
+            "--history-lines",
+            "2000",
+            "--pg",
+            PG_ADMIN,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    for kind in ("core empty", "core csv", "COPY csv", "core xlsx", "plain xlsx"):
+        assert re.search(rf"^{kind} +[\d.]+ +[\d,]+ +[\d.]+ +\d+ +\d+ ", out.stdout, re.M), (kind, out.stdout)
+    assert "core csv and COPY csv: the same" in out.stdout, out.stdout
+    assert "within the 200 MB target" in out.stdout, out.stdout
+
+
+@pytest.mark.db  # the benchmark imports a world into a PostgreSQL database of its own
 @pytest.mark.skipif(BACKEND != "postgres", reason="the reports benchmark runs on PostgreSQL only")
 def test_reports_benchmark_agrees_with_its_hand_written_sql():
     out = subprocess.run(

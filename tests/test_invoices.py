@@ -168,12 +168,12 @@ def test_when_payments_fall_due_and_the_credit_left(sample, clock):
     assert (p.overdue, p.not_invoiced) == (Decimal("5227.20"), Decimal("3463.20"))
 
     r = run(sample, clock, "U-RET-101", "payment_due")
-    assert "Rs 9,809.60 of credit left" in r.text and "Overdue now: Rs 5,227.20" in r.text
-    assert "Next due: Rs 1,500.00 on 2026-11-20" in r.text and r.data["credit_left"] == "9809.60"
+    assert "₹9,809.60 of credit left" in r.text and "Overdue now: ₹5,227.20" in r.text
+    assert "Next due: ₹1,500.00 on 2026-11-20" in r.text and r.data["credit_left"] == "9809.60"
     over = run(sample, clock, "U-REP-1", "payment_due", customer="Ganesh Provisions")
-    assert over.data["credit_left"] == "-3988.00" and "over the Rs 10,000.00 credit limit by Rs 3,988.00" in over.text
+    assert over.data["credit_left"] == "-3988.00" and "over the ₹10,000.00 credit limit by ₹3,988.00" in over.text
     murugan = run(sample, clock, "U-MGR-TN", "payment_due", customer="R-105")
-    assert "Next due: Rs 10,584.00 on 2026-11-27 (INV-0005, order SO-0906, due in 7 days)" in murugan.text
+    assert "Next due: ₹10,584.00 on 2026-11-27 (INV-0005, order SO-0906, due in 7 days)" in murugan.text
     with pytest.raises(NotAllowed):  # another customer's account reads like no account at all
         run(sample, clock, "U-RET-101", "payment_due", customer="Fresh Mart")
     with pytest.raises(InvalidInput, match="Whose payments"):

@@ -13,7 +13,7 @@ UNCHECKED = "I left out what I could not check against the records."
 
 def test_a_made_up_order_is_not_shown(assistant, fake, sample):
     before = snapshot(sample)
-    fake.script(text("Order SO-9999 placed and confirmed. Total Rs 4,200.00."))
+    fake.script(text("Order SO-9999 placed and confirmed. Total ₹4,200.00."))
     r = assistant.handle(RETAILER, "order 2 cases of tea")
     assert "SO-9999" not in r.text and "4,200" not in r.text and "placed" not in r.text
     assert r.outcome == "not_understood" and "Nothing was changed" in r.text
@@ -22,7 +22,7 @@ def test_a_made_up_order_is_not_shown(assistant, fake, sample):
 
 def test_done_after_a_refused_read_is_the_cores_refusal(assistant, fake, sample):
     """The core refused: its words end the turn, and the model is not asked for more."""
-    fake.script(tool_calls(("outstanding", {"customer": "Fresh Mart"})), text("Done! Fresh Mart owes Rs 0.00."))
+    fake.script(tool_calls(("outstanding", {"customer": "Fresh Mart"})), text("Done! Fresh Mart owes ₹0.00."))
     r = assistant.handle(RETAILER, "what does Fresh Mart owe?")
     assert r.outcome == "refused" and r.text == "You can only see your own account."
     assert len(fake.requests) == 1 and fake.pending == 1
@@ -31,13 +31,13 @@ def test_done_after_a_refused_read_is_the_cores_refusal(assistant, fake, sample)
 def test_amounts_from_the_tool_result_stand_made_up_ones_are_dropped(assistant, fake):
     fake.script(
         tool_calls(("get_order", {"order_no": "SO-0905"})),
-        text("SO-0905 is confirmed. Its total is Rs 99,999.00. Thank you for your order."),
+        text("SO-0905 is confirmed. Its total is ₹99,999.00. Thank you for your order."),
     )
     r = assistant.handle(RETAILER, "SO-0905?")
     assert r.text == "SO-0905 is confirmed. Thank you for your order.\n\n(" + UNCHECKED + ")"
 
     result = [c for c in fake.requests[-1]["messages"] if c["role"] == "tool"][-1]["content"]
-    total = re.search(r"Total (Rs [\d,]+\.\d\d)", result).group(1)
+    total = re.search(r"Total (₹[\d,]+\.\d\d)", result).group(1)
     fake.script(tool_calls(("get_order", {"order_no": "SO-0905"})), text(f"SO-0905 totals {total}."))
     r = assistant.handle(RETAILER, "and its total?")
     assert r.text == f"SO-0905 totals {total}."

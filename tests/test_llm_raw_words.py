@@ -10,10 +10,11 @@ from agent.runtime import Assistant, Turn
 from core.state import snapshot
 from tests.fake_openai import tool_calls
 from tests.test_openai_backend import MANAGER, assistant, fake, no_tiktoken, tool_messages  # noqa: F401
+from tools.format import rs
 
 
 def total(reply) -> str:
-    return re.search(r"Order total (Rs [\d,]+\.\d\d)", reply.text).group(1)
+    return re.search(r"Order total (₹[\d,]+\.\d\d)", reply.text).group(1)
 
 
 @pytest.mark.parametrize(
@@ -36,7 +37,7 @@ def test_the_users_words_give_the_planners_preview(sample, clock, assistant, fak
     done = assistant.handle(Turn("U-RET-101", "telegram", "llm"), "yes")
     assert done.outcome == "done"
     [new] = [o for o in snapshot(sample)["orders"] if o not in before["orders"]]
-    assert new["customer"] == "R-101" and f"Rs {float(new['total']):,.2f}" == total(offline)
+    assert new["customer"] == "R-101" and rs(new["total"]) == total(offline)
 
 
 def test_a_customer_as_typed_gives_the_planners_preview(sample, clock, assistant, fake):

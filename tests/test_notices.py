@@ -14,9 +14,9 @@ def message(event: str, **payload) -> OutboxMessage:
 
 def test_each_channel_renders_the_owners_words():
     status = message("order_status", order_no="SO-7", status="out_for_delivery", total="1200.5")
-    assert notice_text(status) == "Your order SO-7 is now out for delivery, Rs 1,200.50."
-    assert notice_text(status, "telegram") == "Order SO-7 is now out for delivery (total Rs 1,200.50)."
-    assert notification_html(status) == "Order <b>SO-7</b> is now <b>out for delivery</b> (total Rs 1,200.50)."
+    assert notice_text(status) == "Your order SO-7 is now out for delivery, ₹1,200.50."
+    assert notice_text(status, "telegram") == "Order SO-7 is now out for delivery (total ₹1,200.50)."
+    assert notification_html(status) == "Order <b>SO-7</b> is now <b>out for delivery</b> (total ₹1,200.50)."
     slack_text, blocks = SlackChannel.render_notification(None, status)  # no approval: nothing to look up
     assert slack_text == notice_text(status, "slack") == "Order SO-7 is now out for delivery."
     assert blocks[0]["text"]["text"] == slack_text

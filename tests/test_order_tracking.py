@@ -52,9 +52,9 @@ def test_an_order_from_placing_to_delivery(sample, clock):
     )
 
     r = run(sample, clock, "U-RET-103", "track_order", order_no=no.lower())
-    assert r.text.startswith(f"Order {no} for Ganesh Provisions (Rs 9,576.00) is delivered.")
+    assert r.text.startswith(f"Order {no} for Ganesh Provisions (₹9,576.00) is delivered.")
     assert "- Approved and confirmed: 20 Nov 2026 at 11:30 by Kiran Shetty" in r.text
-    assert "Invoice INV-0006: Rs 9,576.00, due 2026-11-27" in r.text
+    assert "Invoice INV-0006: ₹9,576.00, due 2026-11-27" in r.text
     assert r.table.columns == ["Step", "When", "By", "Channel", "Detail"] and len(r.table.rows) == 4
 
 

@@ -72,10 +72,10 @@ def test_each_notification_is_delivered_once_to_its_channel(sample, clock):
     assert [(u, t) for _, u, t in slack.sent] == [
         (
             "U-MGR-KA",
-            f"Order {order_no} for Anand Kirana Store, Rs 33,304.32 needs your approval: credit_limit_exceeded.",
+            f"Order {order_no} for Anand Kirana Store, ₹33,304.32 needs your approval: credit_limit_exceeded.",
         )
     ]
-    assert [(u, t) for _, u, t in telegram.sent] == [("U-RET-103", "Your order SO-0904 is now delivered, Rs 4,788.00.")]
+    assert [(u, t) for _, u, t in telegram.sent] == [("U-RET-103", "Your order SO-0904 is now delivered, ₹4,788.00.")]
     assert approval.status == "delivered" and approval.attempts == 1 and approval.delivered_at == clock.now()
     # nothing is due any more: a second run (or the next tick) sends nothing
     again = deliver_pending(sample, clock.at(clock.now() + timedelta(hours=2)), {"slack": slack, "telegram": telegram})
@@ -174,7 +174,7 @@ def test_message_texts():
         ),
     )
     assert message_text(esc) == (
-        "Order SO-1 for Anand Kirana Store, Rs 150,000.50 has waited 24 h for approval and is escalated to you."
+        "Order SO-1 for Anand Kirana Store, ₹1,50,000.50 has waited 24 h for approval and is escalated to you."
     )
     status = OutboxMessage(
         event="order_status", recipient="U", payload=json.dumps({"order_no": "SO-2", "status": "pending_approval"})

@@ -162,7 +162,7 @@ def test_follow_ups(sample, clock):
 
 
 def test_compose_keeps_tool_figures(sample, clock):
-    h = prior("outstanding", {}, "You owe Rs 10,190.40.")
+    h = prior("outstanding", {}, "You owe ₹10,190.40.")
     model = OfflinePlanner(world=WorldView(sample), clock=clock).bind_tools([{"name": "outstanding"}])
     r = model.invoke([HumanMessage(content="how much do I owe?"), *h])
     assert not r.tool_calls and "10,190.40" in r.content

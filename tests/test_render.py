@@ -85,7 +85,7 @@ def outstanding(n: int = 30, listed: int = 20) -> Reply:
 
 PREVIEW = [Action("confirm", "Confirm", "p1"), Action("cancel", "Cancel", "p1")]
 ORDER = Reply(
-    "Dispatch order SO-0905 to Anand Kirana Store from WH-BLR. An invoice of Rs 3,463.20 will be due on "
+    "Dispatch order SO-0905 to Anand Kirana Store from WH-BLR. An invoice of ₹3,463.20 will be due on "
     "2026-12-05.\nReply yes to confirm or no to cancel.",
     outcome="preview",
     table=Table(
@@ -158,7 +158,7 @@ def test_rows_the_text_tells_are_found():
         ["Code", "Customer", "Total"], [["R-101", "Anand Kirana Store", "9576.00"], ["R-102", "Fresh Mart", "12.00"]]
     )
     assert told_rows("Ask R-101 about Fresh Mart.\nAnand Kirana Store", t) == [False, False]
-    assert told_rows("Anand Kirana Store owes Rs 9,576.00", t) == [True, False]  # thousands separators
+    assert told_rows("Anand Kirana Store owes ₹9,576.00", t) == [True, False]  # thousands separators
     assert told_rows("R-1010 Anand Kirana Stores 9576.001", t) == [False, False]  # whole words only
     # a row with one distinctive cell needs all its cells on one line
     status = Table(["Status", "Orders"], [["confirmed", "2"], ["delivered", "5"]])

@@ -82,7 +82,7 @@ def test_a_rep_repeats_a_customers_last_order_at_todays_price(sample, clock):
     p = preview(sample, december, "U-REP-1", "reorder", customer="Ganesh Provisions")
     assert p.data["source"] == "SO-0904"
     assert p.data["repriced"] == [{"sku": "ST-250", "was": "120.00", "now": "125.00"}]
-    assert "now Rs 125.00, was Rs 120.00" in p.text
+    assert "now ₹125.00, was ₹120.00" in p.text
     assert p.data["needs_approval"] and "credit limit" in p.text  # a new order: today's credit check
     execute(sample, december, "U-REP-1", "reorder", p.fingerprint, customer="Ganesh Provisions")
     [order] = new_orders(sample)
@@ -96,7 +96,7 @@ def test_lines_short_of_stock_are_left_out_and_named(sample, clock):
     assert [ln["sku"] for ln in p.data["lines"]] == ["CC-100", "GD-5L"]
     assert p.data["left_out"] == [{"sku": "NOOD-70", "qty": 480, "problem": "short", "available": 48}]
     assert "only 48 available, 480 last time" in p.text and "left out" in p.text
-    assert "Rs 9.20 per PCS" in p.text  # the customer's own price, and today's free goods
+    assert "₹9.20 per PCS" in p.text  # the customer's own price, and today's free goods
     assert p.data["lines"][0]["free_qty"] == 144
     done = execute(sample, clock, "U-MGR-KA", "reorder", p.fingerprint, order_no="SO-0903")
     assert "Left out: Kaveri Masala Noodles 70g" in done.text

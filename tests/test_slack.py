@@ -30,10 +30,10 @@ ORDER = "Place an order for Ganesh Provisions: 2 cases of Sunleaf tea 250g"  # n
 
 
 class Harness:
-    def __init__(self, engine, clock, fake: FakeSlack, rate: int = 50):
+    def __init__(self, engine, clock, fake: FakeSlack, rate: int = 50, assistant: Assistant | None = None):
         self.engine, self.clock, self.fake = engine, clock, fake
         self.channel = SlackChannel(
-            Assistant(engine, clock),
+            assistant or Assistant(engine, clock),
             engine,
             clock,
             SlackSettings(bot_token="xoxb-test", signing_secret=SECRET, api_url=fake.url, rate_per_minute=rate),
@@ -374,7 +374,7 @@ def test_sender_raises_when_slack_refuses(h, fake):
         ),
     )
     text, blocks = h.channel.render_notification(escalated)
-    assert text.startswith("Escalated to you (waiting over 24 h): order SO-9 of Ganesh Provisions, Rs 9576.00")
+    assert text.startswith("Escalated to you (waiting over 24 h): order SO-9 of Ganesh Provisions, ₹9,576.00")
     assert button({"blocks": blocks}, "dms_approve")["value"] == "SO-9"
 
 

@@ -272,7 +272,7 @@ def test_notification_text():
         payload=json.dumps({"order_no": "SO-1", "customer": "A & B", "total": "1200.5", "reasons": ["credit <limit>"]}),
     )
     assert notification_html(msg) == (
-        "Order <b>SO-1</b> for A &amp; B (Rs 1,200.50) waits for your approval.\ncredit &lt;limit&gt;"
+        "Order <b>SO-1</b> for A &amp; B (₹1,200.50) waits for your approval.\ncredit &lt;limit&gt;"
     )
 
 

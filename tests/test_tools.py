@@ -133,7 +133,7 @@ def test_create_order_preview_then_exactly_one_order(sample, clock):
     )
     assert snapshot(sample) == before  # a preview writes nothing
     assert "2,832.00" in p.text and "240 PCS (20 BOX)" in p.text and "24 PCS free" in p.text
-    assert "Rs 10.00 per PCS" in p.text and "Anand Kirana Store" in p.text and "WH-BLR" in p.text
+    assert "₹10.00 per PCS" in p.text and "Anand Kirana Store" in p.text and "WH-BLR" in p.text
     assert "buy 10 boxes get 1 box free" in p.text and "confirmed at once" in p.text
     assert p.data["lines"] == [
         {
@@ -145,7 +145,7 @@ def test_create_order_preview_then_exactly_one_order(sample, clock):
             "line_total": "2832.00",
         }
     ]
-    assert p.table.rows[0][7] == "2832.00"
+    assert p.table.rows[0][7] == "2,832.00"
 
     result = execute(
         sample,
@@ -186,7 +186,7 @@ def test_fingerprint_mismatch_does_not_execute(sample, clock):
 def test_over_credit_order_waits_for_a_manager(sample, clock):
     args = {"items": [{"product": "sunleaf tea 250g", "qty": 1, "unit": "case"}]}
     p = preview(sample, clock, "U-RET-103", "create_order", **args)
-    assert "4,788.00" in p.text and "discount Rs 240.00" in p.text
+    assert "4,788.00" in p.text and "discount ₹240.00" in p.text
     assert "needs approval by a manager: it would take the customer over their credit limit" in p.text
     result = execute(sample, clock, "U-RET-103", "create_order", p.fingerprint, **args)
     assert "waiting for approval by a manager" in result.text
@@ -318,7 +318,7 @@ def test_record_payment(sample, clock):
         reference="UPI-1",
     )
     assert snapshot(sample) == before
-    assert "Rs 1,000.00" in p.text and "4,005.76" in p.text and "3,005.76" in p.text
+    assert "₹1,000.00" in p.text and "4,005.76" in p.text and "3,005.76" in p.text
     done = execute(
         sample,
         clock,
@@ -401,8 +401,8 @@ def test_sales_report_and_summary(call):
     assert (r.data["net"], r.data["total"]) == ("58464.00", "64651.68")
     assert "58,464.00" in r.text and "64,651.68" in r.text and "last month" in r.text
     by = call("U-MGR-KA", "sales_report", period=october, by="customer")
-    assert by.table.rows[0] == ["New Star Supermarket", "1", "46032.00", "50418.72"]
-    assert sum(float(row[3]) for row in by.table.rows) == pytest.approx(64651.68)
+    assert by.table.rows[0] == ["New Star Supermarket", "1", "46,032.00", "50,418.72"]
+    assert sum(float(row[3].replace(",", "")) for row in by.table.rows) == pytest.approx(64651.68)
     s = call("U-MGR-KA", "order_summary", period=october)
     assert s.data["count"] == 3 and s.data["by_status"] == {"delivered": 3}
 
@@ -410,7 +410,7 @@ def test_sales_report_and_summary(call):
 def test_outstanding_by_role(call):
     mine = call("U-RET-101", "outstanding")
     assert "10,190.40" in mine.text and [c["customer"] for c in mine.data["customers"]] == ["R-101"]
-    assert "31-60 days late Rs 5,227.20" in mine.text
+    assert "31-60 days late ₹5,227.20" in mine.text
     dist = call("U-DIST-BLR", "outstanding")
     assert {"R-101", "R-102", "R-103"} <= {c["customer"] for c in dist.data["customers"]}
     assert "R-105" not in {c["customer"] for c in dist.data["customers"]}
@@ -422,7 +422,7 @@ def test_outstanding_by_role(call):
 
 def test_product_details_price_with_reason(call):
     r = call("U-RET-102", "product_details", product="GoldDrop oil 1 litre")
-    assert "Rs 138.00 per PCS, price for Bengaluru South" in r.text and "145.00" not in r.text
+    assert "₹138.00 per PCS, price for Bengaluru South" in r.text and "145.00" not in r.text
     assert r.data["price"] == "138.00" and r.data["in_stock"] is True and "stock" not in r.data
     assert call("U-RET-101", "product_details", product="GD-1L").data["price"] == "140.00"
     staff = call("U-REP-2", "product_details", product="GD-1L", customer="Fresh Mart")

@@ -132,7 +132,7 @@ def test_hinglish_order_and_balance(sample, clock):
     assert preview.awaiting_confirmation and "(3 BOX)" in preview.text
     _say(assistant, "U-RET-101", "nahi")
     owed = _say(assistant, "U-RET-101", "kitna baaki hai mera")
-    assert owed.outcome == "answered" and "Rs 10,190.40" in owed.text
+    assert owed.outcome == "answered" and "₹10,190.40" in owed.text
 
 
 def test_a_status_word_that_is_also_an_action_lists_orders(sample, clock):
@@ -217,12 +217,12 @@ def test_hinglish_yes_and_no_to_a_preview(text, answer):
 @pytest.mark.parametrize(
     "said,amount",
     [
-        ("Anand Kirana paid 50 hazaar by upi", "Rs 50,000.00"),
-        ("Anand Kirana ne 1.5 lakh diye cash", "Rs 150,000.00"),
-        ("received 10k cash from Anand Kirana", "Rs 10,000.00"),
-        ("anand kirana ne 2.5k upi kiya", "Rs 2,500.00"),
-        ("payment of Rs 1,20,000/- received from Anand Kirana via cheque", "Rs 120,000.00"),
-        ("Anand Kirana paid 2500 cash utr 88812", "Rs 2,500.00"),
+        ("Anand Kirana paid 50 hazaar by upi", "₹50,000.00"),
+        ("Anand Kirana ne 1.5 lakh diye cash", "₹1,50,000.00"),
+        ("received 10k cash from Anand Kirana", "₹10,000.00"),
+        ("anand kirana ne 2.5k upi kiya", "₹2,500.00"),
+        ("payment of Rs 1,20,000/- received from Anand Kirana via cheque", "₹1,20,000.00"),
+        ("Anand Kirana paid 2500 cash utr 88812", "₹2,500.00"),
     ],
 )
 def test_money_is_read_as_people_write_it_never_cut_to_its_digits(sample, clock, said, amount):
@@ -234,7 +234,7 @@ def test_money_is_read_as_people_write_it_never_cut_to_its_digits(sample, clock,
 def test_two_amounts_in_a_payment_are_asked_about_and_an_advance_is_named(sample, clock):
     assistant = Assistant(sample, clock)
     asked = _say(assistant, "U-ADM", "Anand Kirana paid 500 and 700 cash")
-    assert asked.outcome == "clarify" and "Rs 500" in asked.text and "Rs 700" in asked.text
+    assert asked.outcome == "clarify" and "₹500.00" in asked.text and "₹700.00" in asked.text
     big = _say(assistant, "U-ADM", "Anand Kirana paid 1.5 lakh cash", conversation="big")
     assert big.awaiting_confirmation and "more than they owe" in big.text
 
@@ -270,7 +270,7 @@ def test_goods_received_is_never_a_payment_nor_an_order(sample, clock):
     told = _say(assistant, "U-RET-101", "I received 10 boxes of marie gold 75g but 2 are damaged")
     assert not told.awaiting_confirmation and told.outcome != "refused"
     money = _say(assistant, "U-ADM", "received 5000 cash from Anand Kirana")
-    assert money.awaiting_confirmation and "payment of Rs 5,000.00" in money.text
+    assert money.awaiting_confirmation and "payment of ₹5,000.00" in money.text
 
 
 def test_the_order_number_typed_is_the_one_acted_on(sample, clock):

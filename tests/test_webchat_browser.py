@@ -68,3 +68,36 @@ def test_sign_in_order_confirm_in_chromium(server, sample, clock):
             browser.close()
     assert count_orders(sample) == before + 1
     assert (ARTIFACTS / "webchat.png").stat().st_size > 10_000
+
+
+def test_a_report_file_downloads_from_the_chat_in_chromium(server, sample, clock, tmp_path):
+    import io
+
+    import openpyxl
+
+    with transaction(sample) as s:
+        token = issue_token(s, "U-RET-101", clock=clock)
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_page(accept_downloads=True)
+            page.goto(server + "/")
+            page.fill("#token", token)
+            page.click("#signin-button")
+            page.wait_for_selector("#chat:not([hidden])")
+            page.fill("#message", "my order lines in excel")
+            page.click("#send")
+            link = page.wait_for_selector("#log li.bot .files a.file")
+            assert link.inner_text() == "Download order-lines.xlsx"
+            with page.expect_download() as got:
+                link.click()
+            download = got.value
+            assert download.suggested_filename == "order-lines.xlsx"
+            saved = tmp_path / "order-lines.xlsx"
+            download.save_as(saved)
+        finally:
+            browser.close()
+    ws = openpyxl.load_workbook(io.BytesIO(saved.read_bytes())).active
+    assert [c.value for c in ws[2]][:3] == ["Order no", "Date", "Customer"]
+    customers = {r[2] for r in ws.iter_rows(min_row=3, values_only=True) if r[0] != "Total"}
+    assert customers == {"R-101"}

@@ -22,7 +22,7 @@ class PendingApprovals(Tool):
         rows = [
             [w.order_no, w.customer_name, amount(w.total), w.why, day(w.requested_at, ctx.clock.tz)] for w in waiting
         ]
-        text = "Waiting for your approval:\n" + "\n".join(f"- {r[0]} {r[1]}, Rs {r[2]}: {r[3]}" for r in rows)
+        text = "Waiting for your approval:\n" + "\n".join(f"- {r[0]} {r[1]}, ₹{r[2]}: {r[3]}" for r in rows)
         return ToolResult(
             text,
             Table(["Order", "Customer", "Total", "Why", "Requested"], rows, "Pending approvals"),

@@ -57,12 +57,22 @@ class Table:
     title: str | None = None
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A file a tool hands over (a report as a spreadsheet): each channel delivers it its own way."""
+
+    filename: str
+    media_type: str
+    content: bytes = field(repr=False)
+
+
 @dataclass
 class ToolResult:
     text: str
     table: Table | None = None
     data: dict = field(default_factory=dict)
     outcome: str = "answered"  # answered | done | refused | not_understood
+    attachments: list[Attachment] = field(default_factory=list)
 
 
 @dataclass

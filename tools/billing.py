@@ -108,6 +108,16 @@ class Outstanding(Tool):
         if args.min_days_overdue:
             return self._overdue(ctx, code, args.min_days_overdue)
         report = outstanding_report(ctx.session, ctx.actor, ctx.clock, code)
+        if args.more_than:
+            floor = money(parse_amount(args.more_than))
+            report = [o for o in report if o.outstanding > floor]
+            if not report:
+                return ToolResult(f"Nobody in your scope owes more than {rs(floor)}.", data={"customers": []})
+        if args.overdue_more_than:
+            late = money(parse_amount(args.overdue_more_than))
+            report = [o for o in report if o.overdue > late]
+            if not report:
+                return ToolResult(f"Nobody in your scope has more than {rs(late)} overdue.", data={"customers": []})
         if args.over_limit:
             report = [o for o in report if o.credit_limit is not None and o.outstanding > o.credit_limit]
             if not report:
@@ -164,9 +174,21 @@ class Outstanding(Tool):
             )
             return ToolResult(text, table, data)
         total = money(sum((o.outstanding for o in report), Decimal(0)))
-        text = f"{len(report)} customers owe {rs(total)} in all:\n" + "\n".join(
-            f"- {o.name} ({o.customer}): {rs(o.outstanding)}" + (f", overdue {rs(o.overdue)}" if o.overdue else "")
-            for o in report[:20]
+        head = (
+            f"{len(report)} customers owe more than {rs(money(parse_amount(args.more_than)))} each, {rs(total)} in all"
+            if args.more_than
+            else f"{len(report)} customers have more than {rs(money(parse_amount(args.overdue_more_than)))} overdue "
+            f"each; they owe {rs(total)} in all"
+            if args.overdue_more_than
+            else f"{len(report)} customers owe {rs(total)} in all"
+        )
+        text = (
+            head
+            + ":\n"
+            + "\n".join(
+                f"- {o.name} ({o.customer}): {rs(o.outstanding)}" + (f", overdue {rs(o.overdue)}" if o.overdue else "")
+                for o in report[:20]
+            )
         )
         return ToolResult(text, table, {**data, "total": str(total)})
 

@@ -4,19 +4,25 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
+from babel.numbers import format_currency, format_decimal
+
 from core.types import money
+
+# People read money the Indian way (lakh and crore grouping); machine formats (CSV, JSON) keep
+# plain decimals.
+LOCALE = "en_IN"
 
 
 def rs(value) -> str:
-    """Exact 2-decimal money as the core computed it: `Rs 2,832.00`."""
+    """Exact 2-decimal money as the core computed it: `₹1,23,456.50`."""
     if value is None:
         return "-"
-    return f"Rs {money(Decimal(value)):,.2f}"
+    return format_currency(money(Decimal(value)), "INR", locale=LOCALE)
 
 
 def amount(value) -> str:
-    """Plain 2-decimal figure for table cells: `2832.00`."""
-    return "-" if value is None else f"{money(Decimal(value)):.2f}"
+    """A 2-decimal figure for table cells, grouped the Indian way: `1,23,456.50`."""
+    return "-" if value is None else format_decimal(money(Decimal(value)), format="#,##,##0.00", locale=LOCALE)
 
 
 def base_unit(units: Sequence[tuple[str, int]] | None) -> str:

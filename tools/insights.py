@@ -48,9 +48,10 @@ class SalesRanking(Tool):
         r = sales_ranking(ctx.session, ctx.actor, start, end, args.by, args.measure, args.direction, args.n, where)
         what = DIMENSION_WORDS.get(args.by, args.by + "s")
         when = period_words(start, end, args.period.label if args.period else None)
+        one = what[:-3] + "y" if what.endswith("ies") else what.rstrip("s")  # "Top brand", not "Top 1 brands"
         head = (
             ("Top" if args.direction == "top" else "Bottom")
-            + f" {args.n} {what} by "
+            + (f" {one} by " if args.n == 1 else f" {args.n} {what} by ")
             + ("quantity (base units)" if args.measure == "quantity" else "sales value (net, before tax)")
             + f"{where.about}, {when}"
         )

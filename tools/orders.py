@@ -7,6 +7,7 @@ from core.lookup import region_and_below, resolve_customer, resolve_sku, resolve
 from core.orders import (
     Item,
     OrderPreview,
+    PaymentDetails,
     PreviewChanged,
     cancel_order,
     create_order,
@@ -20,6 +21,7 @@ from core.orders import (
     statuses_meant,
 )
 from core.parties import customer_names
+from core.quantities import parse_amount
 
 from . import schemas
 from .base import (
@@ -77,7 +79,7 @@ class ListOrders(Tool):
             for o in orders
         ]
         text = f"{plural(len(orders), what[:-1], what).capitalize()}{scope}:\n" + "\n".join(
-            f"- {r[0]} {r[1]} {r[2]}: {r[3]}, Rs {r[4]}" for r in rows[:20]
+            f"- {r[0]} {r[1]} {r[2]}: {r[3]}, ₹{r[4]}" for r in rows[:20]
         )
         if len(rows) > 20:
             text += f"\n… and {len(rows) - 20} more in the table."
@@ -121,7 +123,7 @@ class GetOrder(Tool):
             f"Order {order.order_no} for {customer_name}, {day(order.created_at, ctx.clock.tz)}, "
             f"from {order.warehouse}: {words(order.status)}.\n"
             + "\n".join(
-                f"- {r[1]} ({r[0]}): {r[2]}" + (f" + {r[3]} free" if r[3] != "-" else "") + f", Rs {r[7]}" for r in rows
+                f"- {r[1]} ({r[0]}): {r[2]}" + (f" + {r[3]} free" if r[3] != "-" else "") + f", ₹{r[7]}" for r in rows
             )
             + (("\nSchemes: " + "; ".join(sc.description or sc.scheme for sc in schemes)) if schemes else "")
             + f"\nTotal {rs(order.total)} (net {rs(order.total - order.tax)}, tax {rs(order.tax)})."
@@ -138,6 +140,25 @@ class GetOrder(Tool):
 
 
 # --- placing an order --------------------------------------------------------------------
+
+
+def payment_of(args: schemas.CreateOrder) -> PaymentDetails:
+    """The payment details said; an advance's amount as people write it ('10k', '1.5 lakh')."""
+    if args.payment is None or args.payment == "credit":
+        return PaymentDetails()
+    amount = parse_amount(args.advance_amount) if args.advance_amount else None
+    return PaymentDetails(args.payment, amount, args.advance_method, args.advance_reference)
+
+
+def payment_words(paid: PaymentDetails, total) -> str:
+    if paid.terms == "cash_on_delivery":
+        return "Payment: cash on delivery (due when the invoice is made at dispatch)."
+    method = (paid.method or "").replace("_", " ")
+    ref = f", reference {paid.reference}" if paid.reference else ""
+    return (
+        f"Payment: an advance of {rs(paid.advance)} by {method}{ref}, recorded with the order; "
+        f"{rs(total - (paid.advance or 0))} is left to pay by the customer's terms."
+    )
 
 
 class CreateOrder(Tool):
@@ -165,7 +186,8 @@ class CreateOrder(Tool):
 
     def _preview(self, ctx: ToolContext, args: schemas.CreateOrder) -> Preview:
         items, _, customer, warehouse = self._request(ctx, args)
-        return self.render(ctx, preview_order(ctx.session, ctx.actor, ctx.clock, items, customer, warehouse))
+        p = preview_order(ctx.session, ctx.actor, ctx.clock, items, customer, warehouse, payment_of(args))
+        return self.render(ctx, p)
 
     def execute(self, ctx, args, fingerprint):
         """The core re-validates against the confirmed fingerprint and books in one go."""
@@ -173,7 +195,9 @@ class CreateOrder(Tool):
         args = self.parse(args)
         items, _, customer, warehouse = self._request(ctx, args)
         try:
-            order, p = create_order(ctx.session, ctx.actor, ctx.clock, items, customer, warehouse, expected=fingerprint)
+            order, p = create_order(
+                ctx.session, ctx.actor, ctx.clock, items, customer, warehouse, fingerprint, payment_of(args)
+            )
         except PreviewChanged as e:
             raise StalePreview(self.render(ctx, e.preview), e.message) from None
         if order.status == "pending_approval":
@@ -182,6 +206,8 @@ class CreateOrder(Tool):
         else:
             state = f"status {words(order.status)}"
         text = f"Order {order.order_no} placed for {p.customer_name}: {rs(order.total)}, {state}."
+        if p.payment.advance is not None:
+            text += f" Advance of {rs(p.payment.advance)} recorded."
         if p.notes:
             text += "\n" + "\n".join(p.notes)
         return ToolResult(
@@ -240,6 +266,8 @@ class CreateOrder(Tool):
             parts.append("Schemes: " + "; ".join(a.description for a in p.applied) + ".")
         parts += [f"Note: {note}" for note in p.notes]
         parts.append(f"Order total {rs(p.total)} (gross {rs(p.gross)}, discount {rs(p.discount)}, tax {rs(p.tax)}).")
+        if p.payment.terms != "credit":
+            parts.append(payment_words(p.payment, p.total))
         if p.needs_approval:
             why = "; ".join(reason_texts(ctx.session, p.approval_reasons, p.approval_rules))
             parts.append(f"This order needs approval by {approver_words(p.approver_role)}: {why}.")

@@ -1,8 +1,12 @@
 """Report tools: sales (net and with tax) and order counts by status."""
 
+from datetime import timedelta
+
 from core.lookup import region_and_below, resolve_customer
 from core.reports import order_summary, sales
 from core.sales_filters import build_filter
+from core.spans import previous_span
+from core.types import money
 
 from . import schemas
 from .base import Table, Tool, ToolContext, ToolResult, parse_period, period_words
@@ -35,11 +39,18 @@ class SalesReport(Tool):
         customer, regions, start, end, about, when = _filters(ctx, args)
         where = build_filter(ctx.session, ctx.actor, **{f: getattr(args, f, None) for f in MORE_FILTERS})
         about += where.about
+        if args.compare and start is None:  # growth of what? this month so far, said as such
+            end = end or ctx.clock.today()
+            start = end.replace(day=1)
+            when = period_words(start, end, "this month")
         r = sales(ctx.session, ctx.actor, start, end, by=args.by, regions=regions, customer=customer, where=where)
         text = (
             f"Sales{about}, {when}: {plural(r.orders, 'order')}, net {rs(r.net)} before tax, "
-            f"total {rs(r.total)} with tax."
+            f"tax {rs(r.total - r.net)}, total {rs(r.total)} with tax"
+            + (f" (on average {rs(money(r.total / r.orders))} an order)." if r.orders else ".")
         )
+        if args.compare:
+            text += " " + _against(ctx, args, start, end, regions, customer, where, r.total)
         data = {
             "orders": r.orders,
             "net": str(r.net),
@@ -66,6 +77,25 @@ class SalesReport(Tool):
         return ToolResult(
             text, Table([args.by.capitalize(), "Orders", "Net", "Total"], rows, f"Sales by {args.by}"), data
         )
+
+
+def _against(ctx, args, start, end, regions, customer, where, total) -> str:
+    """The same sales over the span before, and the growth, in words."""
+    p_start, p_end = previous_span(start, end or ctx.clock.today())
+    before = sales(ctx.session, ctx.actor, p_start, p_end, regions=regions, customer=customer, where=where).total
+    growth = (
+        "no sales then to compare with"
+        if not before
+        else f"{'up' if total >= before else 'down'} {abs((total - before) * 100 / before):.1f}%"
+    )
+    said = f"Against {p_start} to {p_end}: total {rs(before)} with tax ({growth})."
+    month_end = p_start.replace(day=1) + timedelta(days=32)
+    whole_end = month_end.replace(day=1) - timedelta(days=1)
+    if p_start.day == 1 and p_end < whole_end and (end or ctx.clock.today()) >= ctx.clock.today():
+        # this month so far against the same days: the whole of the month before said too
+        whole = sales(ctx.session, ctx.actor, p_start, whole_end, regions=regions, customer=customer, where=where)
+        said += f" All of {p_start:%B %Y}: total {rs(whole.total)} with tax."
+    return said
 
 
 class OrderSummary(Tool):

@@ -153,6 +153,12 @@ class CreateOrder(BaseModel):
         None, description="customer name as the user typed it, or code; empty = the user's own shop"
     )
     warehouse: str | None = Field(None, description="warehouse name or code; empty = the customer's own")
+    payment: Literal["credit", "cash_on_delivery", "advance"] | None = Field(
+        None, description="how the order is paid: credit (default), cash_on_delivery, or advance (give the advance)"
+    )
+    advance_amount: str | None = Field(None, description="the advance paid with the order, as said: '5000', '10k'")
+    advance_method: Method | None = Field(None, description="how the advance was paid")
+    advance_reference: str | None = Field(None, description="cheque number, UTR or other reference of the advance")
 
 
 class OrderRef(BaseModel):
@@ -181,6 +187,12 @@ class Outstanding(BaseModel):
         description="only amounts at least this many days past their due date, e.g. 30 for 'over 30 days overdue'",
     )
     over_limit: bool = Field(False, description="only customers who owe more than their credit limit")
+    more_than: str | None = Field(
+        None, description="only customers who owe more than this amount, as said: '50000', '1 lakh', '2.5L'"
+    )
+    overdue_more_than: str | None = Field(
+        None, description="only customers with more than this amount overdue (past its due date), as said"
+    )
     own: bool = Field(False, description="the user's own account (a distributor asking what it owes itself)")
 
 
@@ -217,6 +229,9 @@ class SalesReport(CustomerFilters, LineFilters):
         description="group by: customer, sku, product, brand, category, region (the "
         "customer's own), a level of the region tree (area, city, "
         "district, state), day, week or month",
+    )
+    compare: bool = Field(
+        False, description="also the period before (same days of the previous month(s)) and the growth"
     )
 
 
@@ -455,3 +470,32 @@ class Targets(BaseModel):
 
 class IdleOutlets(BaseModel):
     days: int = Field(30, ge=1, le=3650, description="outlets with no visit in this many days")
+
+
+class CatalogueReport(CustomerFilters, LineFilters):
+    """Any named report of the catalogue (core.report_catalog), with its filters."""
+
+    report: str = Field(
+        description="the report's name: sales, orders, stock, low-stock, expiring, inventory-movement, "
+        "outstanding, collections, distributor-performance, visit-compliance, attendance, targets, "
+        "outlets-not-visited, order-lines"
+    )
+    period: Period | None = Field(None, description="the period: start and end as YYYY-MM-DD")
+    by: str | None = Field(
+        None, description="group by, where the report groups: a sales dimension, day/week/month, method, collector"
+    )
+    customer_type: str | None = Field(None, description="retailer, wholesaler, distributor… as the world names them")
+    warehouse: str | None = Field(None, description="warehouse code or name")
+    status: str | None = Field(None, description="order status")
+    sort: str | None = Field(None, description="a column to sort by; '-column' for largest first")
+    limit: int | None = Field(None, ge=1, le=1000, description="only the first N rows after sorting (top N)")
+    days: int | None = Field(None, ge=1, le=3650, description="a window in days (expiring within, not visited in)")
+
+
+class ExportReport(CatalogueReport):
+    """A named report of the catalogue as a file (`export_report`): the same report and filters as
+    `show_report`, and the file's format."""
+
+    format: Literal["xlsx", "csv"] = Field(
+        "xlsx", description="'xlsx' = an Excel spreadsheet (the default), 'csv' = plain comma-separated values"
+    )

@@ -180,12 +180,12 @@ def parse_period(text: str, today: date) -> Period | None:
     if re.search(r"\b(today|today's|todays|so far today)\b", t):
         return Period(today, today, f"today ({_fmt(today)})")
     monday = today - timedelta(days=today.weekday())
-    if re.search(r"\b(this|current) week\b|\bweek to date\b|\bwtd\b", t):
+    if re.search(r"\b(this|current) week\b|\bweek to date\b|\bwtd\b|\b(?:for|in|during|of) the week\b", t):
         return Period(monday, today, f"this week ({_fmt(monday)} to {_fmt(today)})")
     if re.search(r"\b(last|previous|past) week\b", t):
         a = monday - timedelta(days=7)
         return Period(a, a + timedelta(days=6), f"last week ({_fmt(a)} to {_fmt(a + timedelta(days=6))})")
-    if re.search(r"\b(this|current) month\b|\bmonth to date\b|\bmtd\b", t):
+    if re.search(r"\b(this|current) month\b|\bmonth to date\b|\bmtd\b|\b(?:for|in|during|of) the month\b", t):
         a = today.replace(day=1)
         return Period(a, today, f"this month ({calendar.month_name[a.month]} {a.year})")
     if re.search(r"\b(last|previous|past) month\b", t):

@@ -174,7 +174,8 @@ _COMPLIANCE = re.compile(
     r"|\bhow\b[^.?!]{0,40}\b(?:doing|did|do|perform\w*|going)\b[^.?!]{0,30}\b(?:visits?|beats?|calls?|"
     r"field|coverage|route)\b"
     r"|\bvisits?\s+(?:report|summary|status|performance)\b|\bhow many\s+(?:visits|calls|shops|outlets)\b"
-    r"[^.?!]{0,30}\b(?:did|done|made|covered|visited|i|we|they)\b",
+    r"[^.?!]{0,30}\b(?:did|done|made|covered|visited|i|we|they)\b"
+    r"|\b(?:team|reps?|salesm[ae]n|field\s+staff)(?:'s|s')?\s+(?:visits?|calls?|coverage)\b",
     re.I,
 )
 _MISSED = re.compile(

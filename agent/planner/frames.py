@@ -15,6 +15,12 @@ from .field import reason_of
 from .plan import Plan
 
 MAX_ANSWER_WORDS = 8  # an answer to a short question is short; longer is a new request
+# a message that opens as a request of its own, not as an answer
+_NEW_REQUEST = re.compile(
+    r"\s*(?:show|list|what|how|which|who|when|where|approve|reject|cancel|dispatch|deliver|order|send|check|"
+    r"give|tell|find|search|price|stock\s+of|is\s+there|do\s+you|can\s+you)\b",
+    re.I,
+)
 
 
 def fill(planner, frame: dict, text: str):
@@ -55,9 +61,17 @@ def fill(planner, frame: dict, text: str):
     if slot and slot.startswith("field_"):
         return _field(planner, frame, text)
     if slot == "reason":
-        if planner.keyword_in(text):
+        # a reason names business things ("credit limit cross, pehle payment lo", "stock nahi hai"):
+        # only a message that is plainly another request leaves the question
+        nums = planner.lex.find_order_numbers(text)
+        if (
+            (nums and nums != [frame["order_no"]])
+            or any(q.unit_word for q in parse_quantities(text, planner.lex.unit_words))
+            or _NEW_REQUEST.match(text)
+        ):
             return None
-        return Plan([("reject_order", {"order_no": frame["order_no"], "reason": text.strip()})])
+        reason = re.sub(r"^\s*(?:reason\s*(?:is)?\s*[:-]?|because|bcoz|kyunki|as)\s*", "", text.strip(), flags=re.I)
+        return Plan([("reject_order", {"order_no": frame["order_no"], "reason": reason.strip(" .") or text.strip()})])
     return None
 
 

@@ -8,7 +8,7 @@ a reply with an outcome (refused / clarify / not_understood) when no tool should
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -20,15 +20,18 @@ from agent.nlu.normalise import asks_for_help, is_greeting, normalise
 from agent.nlu.numbers import QtyMention, parse_amounts, parse_quantities, resolve_unit
 from agent.nlu.periods import labelled_date, parse_period, period_args
 from agent.nlu.text import NAME_STOPWORDS, STOPWORDS, tokenize
+from tools.format import rs
 from tools.registry import TOOL_SPECS
 
-from .context import Context, last_order_numbers
+from .context import MUTATING, Context, last_order_numbers
+from .exports import as_export, cannot_send, file_format, names_nothing, without_file_words
 from .field import FieldIntents
 from .frames import fill
 from .help import help_text
 from .intent_scores import closest_tool
 from .items import extract_items, names_list, pick_product
 from .plan import Plan
+from .reports import ReportIntents, customer_type_said
 
 # Words that carry intent, and their typo-tolerant matching.
 KEYWORDS = (
@@ -192,7 +195,7 @@ _NOT_NAMES = STOPWORDS | frozenset(
     "they them their he him his she her u ur everyone everybody anyone anybody all each every customer customers "
     "shop shops retailer retailers outlet outlets store stores party parties account accounts "
     "mera meri mere hamara hamari hamare humara apna apni apne uska uski uske unka unki unke iska iski iske sab "
-    "sabka sabhi kaun kya kitna kitne kis".split()
+    "sabka sabhi kaun kya kitna kitne kis count number daily weekly monthly".split()
 )
 # "I meant 200g not 100g", "not 100g, 200g": another size of a line's product
 # a size, with its unit or as a bare number of 2+ digits (checked against the names: "650 not 500")
@@ -249,6 +252,13 @@ _DAMAGE = re.compile(
 _ADJUST = re.compile(
     r"\b(adjust\w*|correct(?:ion)?|recount\w*|(?:stock|physical) count|count(?:ed)?|"
     r"write[- ]?off|written off|reduce|decrease|increase|fewer|extra|short|missing|surplus)\b",
+    re.I,
+)
+# "count" as a noun of a question ("order count", "count of visits"): no stock was counted
+_COUNT_OF = re.compile(
+    r"\b(?:orders?|approvals?|customers?|visits?|invoices?|payments?|shops?|outlets?|requests?)\b[^.?!\d]{0,30}"
+    r"\bcount\b|\bcount\s+(?:of|the)\s+(?:my\s+|our\s+|all\s+|the\s+)?(?:orders?|approvals?|customers?|visits?|"
+    r"invoices?|payments?|shops?|outlets?|requests?)\b",
     re.I,
 )
 _STOCK_VERB = re.compile(
@@ -426,9 +436,17 @@ _DUE = re.compile(
     re.I,
 )
 _RANK = re.compile(
-    r"\b(top|best|worst|bottom|lowest|highest|most|least|slowest|fastest)(?:[- ]selling)?\s*(\d+)?\s*"
-    r"(?:selling\s+|sold\s+|moving\s+)?(products?|items?|skus?|customers?|retailers?|shops?|outlets?|parties|"
+    r"\b(top|best|worst|bottom|lowest|highest|most|least|slowest|fastest)(?:[- ](?:selling|performing))?\s*(\d+)?\s*"
+    r"(?:selling\s+|sold\s+|moving\s+|performing\s+)?(products?|items?|skus?|customers?|retailers?|shops?|outlets?|parties|"
     r"buyers?|clients?|dealers?|accounts?|stores?|brands?|categor(?:y|ies)|regions?|areas?|cities|states?)\b",
+    re.I,
+)
+_WHICH_MOST = re.compile(
+    r"\b(?:which|what|who(?:'s| is)?)\s+(?:is\s+(?:the|our|my)\s+)?(?P<what>products?|items?|skus?|customers?|retailers?|"
+    r"shops?|outlets?|parties|party|buyers?|clients?|dealers?|stores?|brands?|categor(?:y|ies)|regions?|areas?|"
+    r"cities|city|states?)\s+(?:\w+\s+){0,2}?(?:sold|sells|sell|bought|buys|buy|ordered|orders|did|does|brought|"
+    r"moved|moves|gave|gives|is\s+doing|are\s+doing|doing|performs|performed|performing|is\s+performing)\s+"
+    r"(?:us\s+)?(?:the\s+)?(?:(?P<most>most|best|highest|maximum|max)|(?P<least>least|lowest|minimum|min|worst))\b",
     re.I,
 )
 _INACTIVE = re.compile(
@@ -439,6 +457,45 @@ _INACTIVE = re.compile(
 _TREND = re.compile(
     r"\b(trend|trends|trending|daily|weekly|monthly|day[- ]by[- ]day|week[- ]by[- ]week|month[- ]by[- ]month|"
     r"(?:per|each|every) (?:day|week|month)|day-?wise|week-?wise|month-?wise)\b",
+    re.I,
+)
+# an order's payment details (rules.md): said beside its items
+_COD = re.compile(
+    r"\bcash\s+on\s+delivery\b|\bc\.?o\.?d\b|\bpay(?:ment)?\s+(?:on|at|upon|after)\s+delivery\b"
+    r"|\bcash\s+(?:at|on|upon)\s+(?:the\s+)?delivery\b|\bdelivery\s+(?:pe|par|ke\s+(?:time|waqt))\s+(?:cash|payment|paisa|paise)\b",
+    re.I,
+)
+_ON_CREDIT = re.compile(r"\b(?:on|in)\s+credit\b|\budh(?:a|aa)r\b", re.I)
+_ADVANCE = re.compile(r"\badvance\b|\bpre-?paid\b|\bup-?front\b", re.I)
+_ADVANCE_AMOUNT = re.compile(
+    r"\badvance\s+(?:of\s+|payment\s+of\s+|paid\s+)?(?:rs\.?|₹|inr)?\s*(?P<a>\d[\d,]*(?:\.\d+)?\s*(?:k|l|lakhs?|lacs?|thousand|hazaa?r)?)\b"
+    r"|(?P<b>\d[\d,]*(?:\.\d+)?\s*(?:k|l|lakhs?|lacs?|thousand|hazaa?r)?)\s*(?:rs\.?\s*|rupees?\s*)?(?:paid\s+)?(?:in\s+|as\s+)?advance\b",
+    re.I,
+)
+_TERMS = re.compile(rf"{_COD.pattern}|{_ON_CREDIT.pattern}|{_ADVANCE.pattern}", re.I)
+# lines said for an order already placed ("add 2 boxes to my last order", "… to SO-0905")
+_TO_PLACED = re.compile(
+    r"\b(?:to|in|into|on|with)\s+(?:my\s+|the\s+|our\s+|that\s+|this\s+|their\s+)?(?:last|previous|latest|"
+    r"existing|earlier|old|same|current|placed)\s+order\b|\b(?:to|in|into|with)\s+(?:order\s+)?(?P<no>[A-Z]{1,4}-\d{2,})\b",
+    re.I,
+)
+# a floor said with a comparison: an amount ("more than 1 lakh") or days ("over 30 days")
+_MORE_THAN = re.compile(
+    r"\b(?:more\s+than|over|above|greater\s+than|exceed(?:s|ing)?|beyond|in\s+excess\s+of)\s*(?:rs\.?|₹|inr)?\s*"
+    r"(?P<n>\d[\d,]*(?:\.\d+)?)\s*(?P<mult>k|l|lakhs?|lacs?|crores?|cr|thousand|hazaa?r)?\b"
+    r"(?:\s*(?P<days>days?|din)\b)?",
+    re.I,
+)
+# "sale" for sales, as Hinglish says it ("pichle mahine ki sale kitni hui"); never "for sale"
+_SALE_HINGLISH = re.compile(
+    r"\b(?:total|kitni|kitna|kul|net|ki|ka|ke)\s+sale\b(?!\s+(?:price|rate|pe|par|me|mein))"
+    r"|\bsale\s+(?:kitni|kitna|kya|hui|huyi|hua|report|figures?|numbers?|how\s+much)\b",
+    re.I,
+)
+# sales against the period before: "vs last month", "growth", "compared to October"
+_COMPARED = re.compile(
+    r"\b(?:vs\.?|versus|compared?|comparison|comparing|growth|grow(?:n|ing)?|grew|against|"
+    r"(?:more|less|better|worse|higher|lower|up|down)\s+than)\b",
     re.I,
 )
 _RECEIPT = re.compile(
@@ -488,7 +545,7 @@ def _words(text: str) -> set[str]:
     return out
 
 
-class Planner(FieldIntents):
+class Planner(FieldIntents, ReportIntents):
     def __init__(self, world_view, world, ctx: Context, tools: set[str], today: date, actor=None):
         self.wv, self.world, self.ctx, self.tools, self.today = world_view, world, ctx, tools, today
         self.actor = actor  # core.access.Actor: whose orders "the last one" means
@@ -625,6 +682,9 @@ class Planner(FieldIntents):
             or any(w.isdigit() or w.upper() in self.lex.unit_words for w in words)
         ):
             return False
+        staff = [m for m in self._one(["user"], said, 70.0) if not m.entry.extra.get("customer")]
+        if any(said.strip().lower() == m.entry.names[0].split()[0].lower() for m in staff):
+            return False  # "ravi ka sales": a member of staff by first name, no customer
         other = self._one(["region", "warehouse", "user", "sku", "product", "brand", "category"], said, 90.0)
         if not other:
             return True
@@ -752,6 +812,38 @@ class Planner(FieldIntents):
         return plan
 
     def plan_request(self, text: str) -> Plan:
+        fmt = file_format(text) if self._can("export_report") else None
+        if fmt is not None:
+            return self._as_file(text, fmt)
+        return self._plan_words(text)
+
+    def _as_file(self, text: str, fmt: str) -> Plan:
+        """A report asked for as a file: as the report words read it (agent/planner/reports.py);
+        else the request without its file words, or the last read for "send that as Excel", as
+        `export_report` (agent/planner/exports.py)."""
+        whole = self._plan_words(text)
+        if any(name == "export_report" or name in MUTATING for name, _ in whole.calls):
+            return whole  # the file named, or a change ("Excel" was a name in an order)
+        rest = without_file_words(text)
+        if names_nothing(rest):
+            last = self.ctx.last_call(reads_only=True)
+            if last is None:
+                return (
+                    whole
+                    if whole.outcome == "clarify"
+                    else Plan(
+                        text="Which report should I send as a file? For example: last month's sales by customer as Excel.",
+                        outcome="clarify",
+                    )
+                )
+            plan = Plan([(last["name"], dict(last["args"]))])
+        else:
+            plan = self._plan_words(rest)
+        if not plan.calls or plan.outcome in ("clarify", "refused"):
+            return whole if whole.outcome == "clarify" else plan
+        return as_export(plan, fmt) or cannot_send(plan)
+
+    def _plan_words(self, text: str) -> Plan:
         self.said = text  # the user's own words, for reasons and notes that quote them
         text = normalise(text, self.lex.knows_word)
         chosen = self._choice_answer(text)
@@ -927,16 +1019,18 @@ class Planner(FieldIntents):
             no, ask = self._order_ref(docs)
             if ask:
                 return ask
+            said = getattr(self, "said", text)  # the reason as the user wrote it, never as normalised
+            src = said if self.lex.find_order_numbers(said) == self.lex.find_order_numbers(text) else text
             why = (
-                re.search(r"\b(?:because|reason(?: is)?|as|since|due to)\b[:\s]*(.+)$", text, re.I)
+                re.search(r"\b(?:because|reason(?: is)?|as|since|due to)\b[:\s]*(.+)$", src, re.I)
                 or re.search(
                     r"\breject\w*\b(?:\s+(?:it|this|that|them|(?:the |this |that )?order))?(?:\s+[A-Za-z]{1,6}[-/]?\d{2,})?"
                     r"\s*(?:[,:;]|\s[-\u2013\u2014]|\bfor\b)\s*(.+)$",
-                    text,
+                    src,
                     re.I,
                 )
                 or re.search(
-                    r"\breject\w*\s+(?:the\s+)?(?:order\s+)?[A-Za-z]{1,6}[-/]?\d{2,}\s+(\S+(?:\s+\S+)+)$", text, re.I
+                    r"\breject\w*\s+(?:the\s+)?(?:order\s+)?[A-Za-z]{1,6}[-/]?\d{2,}\s+(\S+(?:\s+\S+)+)$", src, re.I
                 )
             )
             reason = why[1].strip(" .-") if why else ""  # words after the number are its reason, when there are some
@@ -1032,6 +1126,8 @@ class Planner(FieldIntents):
             or (w & {"received", "collected"} and (amounts or _PAY_NOUN.search(low)))
             or (_PAY_NOUN.search(low) and _PAY_VERB.search(low))
         ) and (amounts or not goods)
+        if said_payment and goods and _TERMS.search(low) and self._can("create_order"):
+            said_payment = False  # "2 cases of X, 5000 paid in advance by UPI": an order and its advance
         if said_payment and not amounts:
             bare = re.findall(r"(?<![\w.-])(\d[\d,]*(?:\.\d{1,2})?)(?![\w-])", unsaid.lower())
             amounts = list(dict.fromkeys(Decimal(b.replace(",", "")) for b in bare))
@@ -1040,7 +1136,7 @@ class Planner(FieldIntents):
                 return self._refuse_role("record payments")
             if len(amounts) > 1:  # never pick one of two amounts
                 return Plan(
-                    text="Which amount was paid: " + " or ".join(f"Rs {a:,}" for a in amounts) + "?", outcome="clarify"
+                    text="Which amount was paid: " + " or ".join(rs(a) for a in amounts) + "?", outcome="clarify"
                 )
             value = format(amounts[0], "f")
             method = next((m for m, rx in _METHODS if re.search(rx, low)), None)
@@ -1076,6 +1172,11 @@ class Planner(FieldIntents):
             )
         ):
             return Plan([("outstanding", {"over_limit": True})])  # "which customers are over their credit limit"
+        if re.search(r"\b(?:statement|ledger|khata|khaata|hisaa?b)\b", low) and self._can("outstanding"):
+            # a customer's statement: what they owe, aged, and their invoices
+            whose = {"customer": cust} if cust else {}
+            calls = [("outstanding", whose)] + ([("list_invoices", whose)] if self._can("list_invoices") else [])
+            return Plan(calls)
         if (
             re.search(r"\b(owes?|owed|owing|outstanding|dues?|balance|receivables?|overdue|unpaid)\b", low)
             and not re.search(r"\borders?\b", low)
@@ -1089,7 +1190,17 @@ class Planner(FieldIntents):
                     r"\b(?:retailers?|customers?|shops?|outlets?|parties|dealers?|stores?|accounts)\b", low
                 )
             )  # its own dues
-            return Plan([("outstanding", {"customer": cust} if cust else {"own": True} if own else {})])
+            args = {"customer": cust} if cust else {"own": True} if own else {}
+            if over := _MORE_THAN.search(low):  # "owe more than 1 lakh", "overdue over 30 days"
+                if over["days"]:
+                    args["min_days_overdue"] = (
+                        int(over["n"].replace(",", "").split(".")[0]) + 1
+                    )  # "over 30 days": 31 on
+                elif not cust and re.search(r"\boverdue\b", low):
+                    args["overdue_more_than"] = over["n"] + (over["mult"] or "")  # "more than 5000 overdue"
+                elif not cust:
+                    args["more_than"] = over["n"] + (over["mult"] or "")
+            return Plan([("outstanding", args)])
 
         products, ambiguous = self._product_arg(text, cust_span)
         kind = _WHICH_SOLD.search(low)
@@ -1106,7 +1217,11 @@ class Planner(FieldIntents):
         ordering_qty = bool(_ORDER_VERB.search(low)) and any(
             q.unit_word for q in parse_quantities(text, self.lex.unit_words)
         )
-        if ("price" in w or re.search(r"\b(rate|cost|mrp|how much (is|are|does|for))\b", low)) and not ordering_qty:
+        if (
+            ("price" in w or re.search(r"\b(rate|cost|mrp|how much (is|are|does|for))\b", low))
+            and not ordering_qty
+            and not _SALE_HINGLISH.search(low)
+        ):
             if not products:
                 return Plan(text="Which product's price would you like? Give its name or code.", outcome="clarify")
             if ambiguous:
@@ -1117,6 +1232,11 @@ class Planner(FieldIntents):
         if (
             "sales" in w
             or re.search(r"\b(revenue|turnover|sold|sales report)\b", low)
+            or _SALE_HINGLISH.search(low)
+            or re.search(
+                r"\b(?:gst|tax(?:es)?)\b[^.?!]{0,30}\b(?:collect\w*|charged|billed)\b|\baverage\s+(?:order|bill|ticket)\b",
+                low,
+            )
             or _SOLD.search(low)
             or ("report" in w and not re.search(r"\bstock\b", low))
         ):
@@ -1144,8 +1264,15 @@ class Planner(FieldIntents):
                 args["customer"] = cust
             elif r := self._region(text):
                 args["region"] = r
+            if _COMPARED.search(low) and "by" not in args:
+                args["compare"] = True
+            if (ctype := customer_type_said(low)) and self._can("show_report") and not args.get("compare"):
+                # "sales of retailers only": the catalogue's sales report filters by customer type
+                return Plan([("show_report", {"report": "sales", **args, "customer_type": ctype})], note=note)
             return Plan([("sales_report", args)], note=note)
-        if "summary" in w or re.search(r"\bhow many orders\b", low):
+        if "summary" in w or re.search(
+            r"\bhow many orders\b|\b(?:count|number|no\.?)\s+of\s+orders\b|\borders?\s+count\b", low
+        ):
             args = {"period": period} if period else {}
             if cust:
                 args["customer"] = cust
@@ -1185,6 +1312,10 @@ class Planner(FieldIntents):
         order_text = text
         if cust_span:
             order_text = _blank(text, cust_span)
+        terms = _payment_terms(order_text, self.today) if _TERMS.search(low) else None
+        if terms is not None:
+            for span in terms.spans:  # "advance 5000 by upi": no quantity of anything
+                order_text = _blank(order_text, span)
         qty_items = extract_items(self.wv, self.world, order_text)
         ordering = bool(_ORDER_VERB.search(low)) and not re.search(r"\b(do|does|did) (you|we) (have|stock)\b", low)
         if qty_items.items and not qty_items.problem and ordering:
@@ -1221,7 +1352,7 @@ class Planner(FieldIntents):
                 outcome="clarify",
             )
         if qty_items.items:
-            return self._order(text, low, cust, qty_items)
+            return self._order(text, low, cust, qty_items, terms)
         if ordering and not products and not ambiguous and (item := self._context_item(text)):
             # "ok send 2 boxes" right after talking about one product
             if isinstance(item, Plan):
@@ -1281,6 +1412,9 @@ class Planner(FieldIntents):
             return None  # "reject it, they must clear the October bill first": the action decides
         nums = self.lex.find_order_numbers(text)
         period = period_args(text, self.today)
+        report = self._catalogue_report(text, low, cust, period) if not nums else None
+        if report is not None:
+            return report
         if _EXPIRY_ASK.search(low) and self._can("expiring_stock") and not _EXPIRY_LABEL.search(low):
             return self._expiring(text, low)
         if _REORDER.search(low) and self._can("reorder"):
@@ -1328,12 +1462,17 @@ class Planner(FieldIntents):
             days = 30
             if n:
                 days = int(n[1]) * {"day": 1, "week": 7, "month": 30}[n[2].rstrip("s")]
+            elif period and period.get("start"):  # "did not order this month": since the month's first day
+                days = (self.today - date.fromisoformat(str(period["start"]))).days + 1
             args = {"days": days}
             if r := self._region(text):
                 args["region"] = r
             return Plan([("inactive_customers", args)])
         rank = _RANK.search(low)
-        if rank and self._can("sales_ranking") and not _ORDER_VERB.search(low.replace(rank[0], "")):
+        most = None if rank else _WHICH_MOST.search(low)  # "which brand sold the most": the top one
+        if most and self._can("sales_ranking"):
+            rank = re.search(r"(top|bottom)(\d+)?(\S+)", f"{'bottom' if most['least'] else 'top'}1{most['what']}")
+        if rank and self._can("sales_ranking") and not (most is None and _ORDER_VERB.search(low.replace(rank[0], ""))):
             word = rank[3].lower()
             by = (
                 "customer"
@@ -1521,6 +1660,8 @@ class Planner(FieldIntents):
         stating = batch or not self._can("create_order")  # warehouse staff order nothing: damage they tell is a record
         if not (batch or wh or stating or re.search(r"\b(stock|count\w*|recount\w*|damaged)\b", low)):
             return None
+        if not batch and _COUNT_OF.search(low):
+            return None  # "orders pending approval count": a number asked for, no stock counted
         if not _STOCK_VERB.search(low) and not (stating and (_DAMAGE.search(low) or _ADJUST.search(low))):
             return None  # "3 pcs toot gaye batch NS-2609" states the damage without a verb
         rest = _blank(text, batch[1]) if batch else text
@@ -1575,9 +1716,11 @@ class Planner(FieldIntents):
             args["qty"] = q.qty
         return Plan([(tool, args)])
 
-    def _order(self, text: str, low: str, cust: str | None, qty_items) -> Plan:
+    def _order(self, text: str, low: str, cust: str | None, qty_items, terms: _Terms | None = None) -> Plan:
         if not self._can("create_order"):
             return self._refuse_role("place orders")
+        if terms is not None and terms.ask:
+            return Plan(text=terms.ask, outcome="clarify", frame={"slot": "method"})  # the answer completes it
         if not cust and self.ctx.role in STAFF_ROLES and not self.ctx.visiting:  # a rep's visit: that outlet's order
             return Plan(text="Which customer is this order for?", outcome="clarify", frame={"slot": "customer"})
         args = {"items": qty_items.items}
@@ -1586,7 +1729,14 @@ class Planner(FieldIntents):
         wh = self._warehouse(text) if re.search(r"\bwarehouse\b|\bfrom\b", low) else None
         if wh:
             args["warehouse"] = wh
-        return Plan([("create_order", args)], note=" ".join(qty_items.notes))
+        if terms is not None:
+            args.update(terms.args)
+        notes = list(qty_items.notes)
+        placed = _TO_PLACED.search(text)
+        if placed:  # "add 2 boxes to my last order": a placed order is never changed; said before the preview
+            which = placed["no"] or "An order"
+            notes.insert(0, f"{which} can't be changed once placed; this would be a new order:")
+        return Plan([("create_order", args)], note=" ".join(notes))
 
     def _context_item(self, text: str) -> dict | Plan | None:
         """One quantity said without a product, after a turn about one product: that product."""
@@ -1925,7 +2075,12 @@ class Planner(FieldIntents):
         if edited is not None:
             return edited
         adding = re.search(r"\b(add|also|too|plus|and)\b", low)
-        changing = re.search(r"\b(make it|make that|change (?:it|that|the quantity)|instead|only|actually)\b", low)
+        changing = re.search(
+            r"\b(make it|make that|change (?:it|that|the quantity)|instead|only|actually)\b"
+            r"|\b(?:change|update|set|revise|correct|reduce|increase)\s+(?:it\s+|that\s+|the\s+)?(?:(?:qty|quantity|order)\s+)?to\b"
+            r"|\bbadal\w*\b",
+            low,
+        )
         got = extract_items(self.wv, self.world, text)
         if got.problem and not (changing and not got.items):
             return None
@@ -2032,6 +2187,62 @@ class Planner(FieldIntents):
             if status and status != args.get("status"):
                 args["status"], changed = status, True
         return Plan([(name, args)]) if changed else None
+
+
+@dataclass
+class _Terms:
+    """An order's payment details as said (rules.md: credit, cash on delivery, an advance), the
+    words that said them (no item's quantity), or the question when the advance is not all said."""
+
+    args: dict
+    spans: list[tuple[int, int]]
+    ask: str | None = None
+
+
+def _payment_terms(text: str, today) -> _Terms | None:
+    low = text.lower()
+    if m := _COD.search(low):
+        return _Terms({"payment": "cash_on_delivery"}, [m.span()])
+    if m := _ON_CREDIT.search(low):
+        return _Terms({"payment": "credit"}, [m.span()])
+    said = _ADVANCE.search(low)
+    if said is None:
+        return None
+    spans = [said.span()]
+    ref = re.search(
+        r"\b(?:ref(?:erence)?|utr|txn(?:\s*id)?|cheque\s*no\.?|chq\s*no\.?)\s*[:#]?\s*([A-Za-z0-9-]{3,})", text, re.I
+    )
+    if ref:
+        spans.append(ref.span())
+    amount = None
+    found = [
+        a
+        for a in parse_amounts(_blank(text, ref.span() if ref else None))
+        if a.start == 0 or not re.match(r"[\w-]", text[a.start - 1])  # "GD-1L" is a product, not 1 lakh
+    ]
+    if found:  # the amount nearest the word "advance"
+        a = min(found, key=lambda x: abs(x.start - said.start()))
+        amount, spans = a.said, [*spans, (a.start, a.end)]
+    if amount is None and (bare := _ADVANCE_AMOUNT.search(low)):
+        amount = (bare["a"] or bare["b"]).strip()
+        spans.append(bare.span("a") if bare["a"] else bare.span("b"))
+    method = None
+    for code, rx in _METHODS:
+        if hit := re.search(rx, low):
+            method = method or code
+            spans.append(hit.span())
+    args = {"payment": "advance", **({"advance_amount": amount} if amount else {})}
+    if method:
+        args["advance_method"] = method
+    if ref:
+        args["advance_reference"] = ref[1]
+    if amount is None:
+        return _Terms(
+            args, spans, "How much was paid in advance with this order, and how (cash, UPI, bank transfer or cheque)?"
+        )
+    if method is None:
+        return _Terms(args, spans, f"How was the advance of {amount} paid: cash, UPI, bank transfer or cheque?")
+    return _Terms(args, spans)
 
 
 def _blank(text: str, span: tuple[int, int] | None) -> str:

@@ -29,7 +29,7 @@ SEMANTIC_MIN, SEMANTIC_MARGIN = 0.35, 0.06
 class ProductPick:
     sku: str | None = None
     candidates: list[str] = field(default_factory=list)  # when ambiguous
-    how: str = "name"  # name | semantic
+    how: str = "name"  # name | semantic | same (more of the product just named)
 
 
 @dataclass
@@ -204,6 +204,17 @@ def extract_items(world_view, world, text: str) -> ItemsResult:
         return bool(segment) and bool(lex.find(_trim(_clean(segment)), ["sku", "product"]))
 
     name_first = len(mentions) > 1 and names(text[: mentions[0].start]) and not names(text[mentions[-1].end :])
+
+    def shared_after() -> str | None:
+        """The product named after the last of quantities joined only by "and", ",", "aur"."""
+        joined = all(
+            not re.sub(r"[\s,;:&+]|\b(?:and|aur|or|plus|n)\b", "", text[a.end : b.start], flags=re.I)
+            for a, b in zip(mentions, mentions[1:], strict=False)
+        )
+        if len(mentions) < 2 or not joined:
+            return None
+        return pick_product(world_view, world, _trim(_clean(text[mentions[-1].end :]))).sku
+
     for i, m in enumerate(mentions):
         end = mentions[i + 1].start if i + 1 < len(mentions) else len(text)
         seg = after_number = _trim(_clean(text[m.end : end]))
@@ -241,6 +252,12 @@ def extract_items(world_view, world, text: str) -> ItemsResult:
         if pick.candidates:
             out.problem = f"Which product do you mean by '{seg}'? It could be: {names_list(world, pick.candidates)}."
             return out
+        if not pick.sku and not seg and m.unit_word and m.qty:
+            # "crunchy cream 1 case aur 5 box": a quantity with no product is more of the last one;
+            # "2 cases and 3 boxes of crunchy cream": of the one named after the last quantity
+            same = out.items[-1]["product"] if out.items else shared_after()
+            if same:
+                pick = ProductPick(sku=same, candidates=[], how="same")
         if not pick.sku:
             if not seg:
                 continue

@@ -21,8 +21,9 @@ from channels.outbox import deliver_pending
 from channels.ratelimit import RateLimiter
 from core.settings import ServerSettings, Settings, get_settings
 
-from . import api, chat
+from . import api, chat, pages, pages_work
 from .auth import SignInFailures, client_key
+from .files import FileStore
 from .logs import RequestLogMiddleware
 
 STATIC = Path(__file__).parent / "static"
@@ -258,12 +259,16 @@ def create_app(
     app.state.engine, app.state.clock, app.state.assistant = engine, clock, assistant
     app.state.settings, app.state.server, app.state.senders = settings, server, platform_senders
     app.state.ratelimiter = RateLimiter(server.rate_limit_per_minute)
+    app.state.files = FileStore()  # files of the web chat's replies, for their user to download
     # the last added runs first: logged, then headers, then the body limit, then sign-in limits
-    app.add_middleware(SignInLimitMiddleware, failures=SignInFailures(server.signin_failures_per_minute))
+    app.state.signin_failures = SignInFailures(server.signin_failures_per_minute)  # also the sign-in form
+    app.add_middleware(SignInLimitMiddleware, failures=app.state.signin_failures)
     app.add_middleware(BodyLimitMiddleware, limits=BODY_LIMITS)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestLogMiddleware)
     app.include_router(chat.router)
+    app.include_router(pages.router)  # sign-in, the dashboard and the web chat for a signed-in browser
+    app.include_router(pages_work.router)  # orders, approvals, stock, customers, reports
     api.install(app)  # /api/v1, its problem+json errors, /openapi.json and the offline /docs
     for router in routers:
         app.include_router(router)

@@ -8,9 +8,10 @@ conversation or confirm another user's preview.
 import hashlib
 import re
 import secrets
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
@@ -34,7 +35,8 @@ class ActionIn(BaseModel):
     action_id: str = Field(min_length=1, max_length=64)  # the pending action the button stands for
 
 
-def reply_json(reply: Reply) -> dict:
+def reply_json(reply: Reply, files: list[dict] | None = None) -> dict:
+    """The reply as the chat shows it; `files` are its files' download links (see `kept`)."""
     table = None
     if reply.table is not None:
         table = {
@@ -48,7 +50,23 @@ def reply_json(reply: Reply) -> dict:
         "table": table,
         "actions": [{"id": a.id, "label": a.label, "value": a.value} for a in reply.actions],
         "awaiting_confirmation": reply.awaiting_confirmation,
+        "files": files or [],
     }
+
+
+def kept(request: Request, user, reply: Reply) -> dict:
+    """The reply's JSON, its files kept for this user to download (GET /api/files/{id})."""
+    store = request.app.state.files
+    links = [
+        {
+            "name": f.filename,
+            "media_type": f.media_type,
+            "size": len(f.content),
+            "url": "/api/files/" + store.put(user.id, f),
+        }
+        for f in reply.attachments
+    ]
+    return reply_json(reply, links)
 
 
 def refusal(status: int, text: str, headers: dict | None = None) -> JSONResponse:
@@ -111,7 +129,7 @@ def chat(body: ChatIn, request: Request, user=Depends(signed_in), x_chat_session
         )
     if (over := limited(request, user)) is not None:
         return over
-    return reply_json(request.app.state.assistant.handle(turn, body.text))
+    return kept(request, user, request.app.state.assistant.handle(turn, body.text))
 
 
 @router.post("/confirm")
@@ -121,7 +139,7 @@ def confirm(
     turn = turn_for(user, x_chat_session)
     if (over := limited(request, user)) is not None:
         return over
-    return reply_json(request.app.state.assistant.confirm(turn, body.action_id))
+    return kept(request, user, request.app.state.assistant.confirm(turn, body.action_id))
 
 
 @router.post("/cancel")
@@ -132,3 +150,14 @@ def cancel(
     if (over := limited(request, user)) is not None:
         return over
     return reply_json(request.app.state.assistant.cancel(turn, body.action_id))
+
+
+@router.get("/files/{key}")
+def download(key: str, request: Request, user=Depends(signed_in)):
+    """A file of a reply, to the user it was made for; anything else is the same 404."""
+    f = request.app.state.files.get(user.id, key) if len(key) <= 64 else None
+    if f is None:
+        raise HTTPException(404, "No such file (files are kept for 30 minutes).")
+    plain = re.sub(r"[^A-Za-z0-9._ -]", "_", f.filename)
+    disposition = f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(f.filename)}"
+    return Response(f.content, media_type=f.media_type, headers={"Content-Disposition": disposition})

@@ -18,7 +18,7 @@ class DeliveryNote(SQLModel, table=True):
 
 
 class Invoice(SQLModel, table=True):
-    # covering on PostgreSQL (migration 0009): what each customer owes reads the index alone
+    # covering on PostgreSQL (migration 0011): what each customer owes reads the index alone
     __table_args__ = (Index("ix_invoice_customer", "customer", postgresql_include=["amount", "paid", "due_date"]),)
     invoice_no: str = Field(primary_key=True)
     order_no: str = Field(index=True, unique=True)  # one per order
@@ -40,3 +40,4 @@ class Payment(SQLModel, table=True):
     recorded_by: str | None = None
     channel: str | None = None
     recorded_at: datetime | None = timestamp(nullable=True)
+    order_no: str | None = Field(default=None, index=True)  # an advance paid with this order

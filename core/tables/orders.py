@@ -16,7 +16,7 @@ def _money(**kw: Any) -> Any:  # `Any`, like sqlmodel's `Field`
 
 class Order(SQLModel, table=True):
     __tablename__ = "orders"
-    # covering on PostgreSQL (migration 0009): a period's and a customer's sums read the index alone
+    # covering on PostgreSQL (migration 0011): a period's and a customer's sums read the index alone
     __table_args__ = (
         Index(
             "ix_orders_created_at", "created_at", postgresql_include=["status", "order_no", "customer", "total", "tax"]
@@ -35,6 +35,7 @@ class Order(SQLModel, table=True):
     tax: Decimal = _money()
     total: Decimal = _money()
     updated_at: datetime | None = timestamp(nullable=True)
+    payment: str = Field(default="credit", sa_column_kwargs={"server_default": "credit"})  # rules.md's terms
 
 
 class OrderLine(SQLModel, table=True):

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 
 from core.errors import InvalidInput
 
-from . import catalogue, docs, field, orders, problems
+from . import catalogue, dashboard, docs, field, orders, problems, reports
 
 
 def no_nul(request: Request) -> None:
@@ -18,8 +18,9 @@ def no_nul(request: Request) -> None:
 
 
 router = APIRouter(prefix=problems.PREFIX, responses=problems.RESPONSES, dependencies=[Depends(no_nul)])
-for part in (catalogue, orders, field):
+for part in (catalogue, orders, field, reports):
     router.include_router(part.router)
+router.include_router(dashboard.router)  # the web app's figures (bearer token or browser session)
 
 
 def install(app: FastAPI) -> None:

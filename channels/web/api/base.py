@@ -4,7 +4,7 @@ the core's services as the caller (channel "api"); the core checks permission an
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -68,6 +68,33 @@ def read(who: Caller, fn: Callable[[Session, Actor, Clock], T]) -> T:
             return fn(s, load_actor(s, who.user_id, CHANNEL), who.clock)
         finally:
             s.rollback()
+
+
+def read_streamed(
+    who: Caller, fn: Callable[[Session, Actor, Clock], tuple[T, Iterator[bytes]]]
+) -> tuple[T, Iterator[bytes]]:
+    """A read whose answer is streamed (a report's file): `fn` returns what the headers need and
+    the body's chunks. The session stays open while the chunks are read, then is rolled back and
+    closed (also when the client goes away and the iterator is dropped). The first chunk is made
+    here, before any header is sent, so a refusal or a failure up to it is an ordinary error answer."""
+    s = Session(who.engine)
+    try:
+        value, chunks = fn(s, load_actor(s, who.user_id, CHANNEL), who.clock)
+        first = next(chunks, b"")
+    except BaseException:
+        s.rollback()
+        s.close()
+        raise
+
+    def body() -> Iterator[bytes]:
+        try:
+            yield first
+            yield from chunks
+        finally:
+            s.rollback()
+            s.close()
+
+    return value, body()
 
 
 def change(

@@ -1,10 +1,10 @@
 """`Idempotency-Key` on the REST API's POSTs, over channels.store.IdempotentRequest."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from fastapi import Header
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, delete, select
 
 from channels.store import IdempotentRequest
 from core.errors import InvalidInput
@@ -16,6 +16,11 @@ KeyHeader = Header(
     max_length=200,
     description="Any unique text per change (e.g. a UUID): a repeat returns the first response and changes nothing.",
 )
+
+
+# How long a key replays its first response: a client retries within minutes, and a day covers a
+# retry after an outage (as the common APIs do). An older key is a new request.
+KEEP = timedelta(hours=24)
 
 
 class KeyReused(InvalidInput):
@@ -30,7 +35,13 @@ def _stored(session: Session, user_id: str, key: str) -> IdempotentRequest | Non
 def claim(session: Session, user_id: str, key: str, fingerprint: str, now: datetime) -> tuple[int, str] | None:
     """Claim the key for this request in the caller's transaction: None when it is new (go on),
     else the first response (status, JSON). Of two simultaneous claims, the second insert waits
-    for the first's transaction (the unique index) and then reads what it stored."""
+    for the first's transaction (the unique index) and then reads what it stored. The caller's
+    keys older than `KEEP` are purged first, so the table holds about a day of their changes."""
+    session.execute(
+        delete(IdempotentRequest).where(
+            col(IdempotentRequest.user_id) == user_id, col(IdempotentRequest.at) < now - KEEP
+        )
+    )
     row = _stored(session, user_id, key)
     if row is None:
         try:

@@ -103,6 +103,19 @@ class ItemIn(In):
     unit: str | None = Field(default=None, max_length=50, description="One of the SKU's units; base unit if omitted.")
 
 
+class AdvanceIn(In):
+    amount: Decimal = Field(gt=0, max_digits=17, decimal_places=2, description='e.g. "5000.00"')
+    method: Literal["cash", "upi", "bank_transfer", "cheque"]
+    reference: str | None = Field(default=None, max_length=200)
+
+
+class OrderPaymentIn(In):
+    terms: Literal["credit", "cash_on_delivery", "advance"] = Field(
+        default="credit", description="credit (due by the customer's terms), cash_on_delivery, or advance"
+    )
+    advance: AdvanceIn | None = Field(default=None, description="With terms 'advance': what was paid with the order.")
+
+
 class OrderIn(In):
     customer: str | None = Field(
         default=None, max_length=100, description="A customer code; a retailer's own if omitted."
@@ -111,6 +124,7 @@ class OrderIn(In):
     warehouse: str | None = Field(
         default=None, max_length=100, description="A warehouse code; the customer's if omitted."
     )
+    payment: OrderPaymentIn | None = Field(default=None, description="How it is paid; on credit if omitted.")
 
 
 class LineOut(BaseModel):
@@ -144,6 +158,8 @@ class PreviewOut(BaseModel):
     discount: Money
     tax: Money
     total: Money
+    payment: str = Field(description="credit, cash_on_delivery or advance")
+    advance: Money | None = None
 
 
 class OrderSummary(BaseModel):
@@ -153,6 +169,7 @@ class OrderSummary(BaseModel):
     status: str
     created_at: datetime
     total: Money
+    payment: str = Field(description="credit, cash_on_delivery or advance")
 
 
 class OrderOut(OrderSummary):
@@ -321,3 +338,38 @@ class OutletRequestOut(BaseModel):
 class OutletRequestPage(BaseModel):
     items: list[OutletRequestOut]
     next: str | None
+
+
+# --- reports ------------------------------------------------------------------------------------
+
+
+class ReportInfo(BaseModel):
+    name: str
+    title: str
+    filters: list[str] = Field(description="The query parameters it reads, besides format, sort and limit.")
+
+
+class ReportList(BaseModel):
+    items: list[ReportInfo]
+    next: str | None = None
+
+
+class ReportColumn(BaseModel):
+    key: str = Field(description="The key of the column's cells in `rows` and the CSV header.")
+    title: str
+    kind: Literal["text", "int", "money", "quantity", "date", "percent"] = Field(
+        description="money and percent cells are decimal strings; int and quantity numbers; dates ISO 8601."
+    )
+
+
+Cell = str | int | None
+
+
+class ReportOut(BaseModel):
+    name: str
+    title: str
+    start: date | None
+    end: date | None
+    columns: list[ReportColumn]
+    rows: list[dict[str, Cell]]
+    totals: dict[str, Cell] | None = Field(description="The totals row, keyed like the rows; null where none.")

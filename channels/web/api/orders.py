@@ -15,6 +15,7 @@ from core.errors import InvalidInput
 from core.orders import (
     Item,
     OrderPreview,
+    PaymentDetails,
     cancel_order,
     create_order,
     decide,
@@ -42,6 +43,14 @@ def _items(body: m.OrderIn) -> list[Item]:
     return [Item(i.sku.strip().upper(), i.qty, i.unit) for i in body.items]
 
 
+def _payment(body: m.OrderIn) -> PaymentDetails:
+    p = body.payment
+    if p is None:
+        return PaymentDetails()
+    a = p.advance
+    return PaymentDetails(p.terms, a.amount if a else None, a.method if a else None, a.reference if a else None)
+
+
 def _preview_out(p: OrderPreview) -> m.PreviewOut:
     return m.PreviewOut(
         customer=p.customer,
@@ -65,6 +74,8 @@ def _preview_out(p: OrderPreview) -> m.PreviewOut:
         schemes=[m.SchemeApplied(code=a.code, benefit=str(a.benefit), description=a.description) for a in p.applied],
         notes=p.notes,
         approval_reasons=p.approval_reasons,
+        payment=p.payment.terms,
+        advance=None if p.payment.advance is None else str(p.payment.advance),
         gross=str(p.gross),
         discount=str(p.discount),
         tax=str(p.tax),
@@ -80,6 +91,7 @@ def _summary(o: Order) -> m.OrderSummary:
         status=o.status,
         created_at=o.created_at,
         total=str(o.total),
+        payment=o.payment,
     )
 
 
@@ -155,13 +167,18 @@ def order_detail(order_no: str, who: Caller = CallerDep):
 
 @router.post("/orders/preview", response_model=m.PreviewOut, summary="What an order would be; changes nothing")
 def order_preview(body: m.OrderIn, who: Caller = CallerDep):
-    return read(who, lambda s, a, c: _preview_out(preview_order(s, a, c, _items(body), body.customer, body.warehouse)))
+    return read(
+        who,
+        lambda s, a, c: _preview_out(
+            preview_order(s, a, c, _items(body), body.customer, body.warehouse, _payment(body))
+        ),
+    )
 
 
 @router.post("/orders", response_model=m.OrderOut, status_code=201, summary="Create an order")
 def order_create(body: m.OrderIn, who: Caller = CallerDep, key: str | None = KeyHeader):
     def go(s: Session, actor: Actor, clock: Clock) -> m.OrderOut:
-        order, _ = create_order(s, actor, clock, _items(body), body.customer, body.warehouse)
+        order, _ = create_order(s, actor, clock, _items(body), body.customer, body.warehouse, payment=_payment(body))
         return _order_out(s, order)
 
     return change(who, key, "POST /orders", body, go, status=201)

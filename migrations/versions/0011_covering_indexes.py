@@ -1,7 +1,7 @@
 """covering indexes for reports (PostgreSQL)
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-03 18:00:00
 
 The reports sum a period's orders and their lines, and each customer's orders, invoices and
@@ -15,8 +15,8 @@ while it builds, about a second per million rows.
 
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
