@@ -56,6 +56,7 @@ def test_the_catalogue_holds_the_reports_of_issue_14():
         "attendance",
         "targets",
         "outlets-not-visited",
+        "order-lines",  # every line, for exports
     }
     assert set(VALUES) | {"by", "sort", "limit"} == set(ReportQuery.__dataclass_fields__)
 
