@@ -14,6 +14,7 @@ from .access import Actor
 from .errors import InvalidInput
 from .lookup import region_and_below, resolve_customer
 from .orders import ORDER_STATUSES, STATUS_WORDS, order_scope, statuses_meant
+from .report_sql import title
 from .sales_filters import build_filter
 from .settings import business_tz
 from .tables.catalogue import Sku
@@ -133,7 +134,7 @@ def order_lines(
     if customer and customer.strip():
         c = resolve_customer(session, actor, customer)
         code = c.code
-        words.append(f"of {c.name}")
+        words.append(c.name)
     regions = region_and_below(session, region) if region and region.strip() else None
     if regions is not None and region:
         words.append(f"in {region.strip()}")
@@ -173,9 +174,9 @@ def order_lines(
     if limit is not None:
         lines = lines.limit(limit)
     result = session.execute(lines, execution_options={"yield_per": BATCH})
-    title = "Order lines" + ((" " + ", ".join(words)) if words else "")
+    heading = title("Order lines", start, end, words)
     totals = LineTotals(session, lines, limited=limit is not None)
-    return Table("order-lines", title, COLUMNS, _rows(result), totals, start, end)
+    return Table("order-lines", heading, COLUMNS, _rows(result), totals, start, end)
 
 
 def _rows(result: sa.Result[*tuple[Any, ...]]) -> Iterator[Sequence[Any]]:
