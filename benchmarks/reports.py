@@ -132,7 +132,9 @@ CASES = [
         "orders by status",
         "orders",
         ReportQuery(),
-        f"SELECT o.status, count(*), sum(o.total) FROM orders o WHERE SCOPE(o.customer) {_by('o.status', order='1')}",
+        # a handful of groups: their totals added up after, not by GROUPING SETS over every order
+        "WITH g AS (SELECT o.status, count(*) AS n, sum(o.total) AS t FROM orders o WHERE SCOPE(o.customer) "
+        "GROUP BY o.status) SELECT * FROM g UNION ALL SELECT NULL, sum(n), sum(t) FROM g ORDER BY 1",
     ),
 ]
 
