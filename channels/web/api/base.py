@@ -21,6 +21,7 @@ from core.db import transaction
 from core.identities import user_for_token
 
 from ..logs import request_context
+from ..viewer import bearer_user, web_user
 from . import idempotency
 
 CHANNEL = "api"
@@ -59,6 +60,26 @@ def caller(request: Request, credentials: HTTPAuthorizationCredentials | None = 
 
 
 CallerDep = Depends(caller)
+
+
+def reader(request: Request, credentials: HTTPAuthorizationCredentials | None = BearerDep) -> Caller:
+    """The bearer token's user or, with no Authorization header, the browser's signed-in session
+    (the web app's report pages link their CSV and XLSX exports here); 401 otherwise."""
+    uid = bearer_user(request)  # `credentials` declares the bearer scheme in OpenAPI
+    if uid is None and not request.headers.get("authorization"):
+        user = web_user(request)
+        uid = user.user_id if user is not None else None
+    if uid is None:
+        raise HTTPException(
+            401,
+            "Send a valid access token as 'Authorization: Bearer <token>' (dms users token USER prints one), "
+            "or sign in in the browser.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return Caller(uid, request.app.state.engine, request.app.state.clock)
+
+
+ReaderDep = Depends(reader)
 
 
 def read(who: Caller, fn: Callable[[Session, Actor, Clock], T]) -> T:

@@ -6,9 +6,8 @@ from dataclasses import fields
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import StreamingResponse
-from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
@@ -19,9 +18,8 @@ from core.errors import InvalidInput
 from core.report_catalog import REPORTS, ReportQuery, run_report
 from core.tabular import Table
 
-from ..viewer import bearer_user, web_user
 from . import models as m
-from .base import BearerDep, Caller, read, read_streamed
+from .base import Caller, ReaderDep, read, read_streamed
 from .paging import in_range
 
 router = APIRouter(tags=["reports"])
@@ -37,26 +35,6 @@ FILES: dict[int | str, dict[str, Any]] = {
         },
     }
 }
-
-
-def reader(request: Request, credentials: HTTPAuthorizationCredentials | None = BearerDep) -> Caller:
-    """The bearer token's user or, with no Authorization header, the browser's signed-in session
-    (the web app's report pages link their CSV and XLSX exports here); 401 otherwise."""
-    uid = bearer_user(request)  # `credentials` declares the bearer scheme in OpenAPI
-    if uid is None and not request.headers.get("authorization"):
-        user = web_user(request)
-        uid = user.user_id if user is not None else None
-    if uid is None:
-        raise HTTPException(
-            401,
-            "Send a valid access token as 'Authorization: Bearer <token>' (dms users token USER prints one), "
-            "or sign in in the browser.",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    return Caller(uid, request.app.state.engine, request.app.state.clock)
-
-
-ReaderDep = Depends(reader)
 
 
 class ReportParams(BaseModel):
