@@ -31,7 +31,7 @@ from tests.fake_openai import FakeOpenAI, text, tool_calls
 from tests.fake_telegram import FakeTelegram, message_update
 from tool_helpers import run
 from tools import exports as export_tool
-from tools.exports import report_name
+from tools.report_tables import report_name
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 OCTOBER = {"start": "2026-10-01", "end": "2026-10-31", "label": "October"}

@@ -2,23 +2,17 @@
 the assistant sends in the conversation (`ToolResult.attachments`; each channel delivers it)."""
 
 from core import exports
-from core.report_catalog import run_report
 
 from . import schemas
-from .base import Attachment, Tool, ToolContext, ToolResult, parse_period, period_words
+from .base import Attachment, Tool, ToolContext, ToolResult
 from .format import plural
-from .report_tables import query_of
+from .report_tables import catalogue_table
 
 # A file sent in a chat is held whole in memory and goes through the platforms' upload limits
 # (Telegram's bots: 50 MB); a larger export is for the REST API (GET /api/v1/reports/{name}).
 MAX_ROWS = 100_000
 MAX_BYTES = 20 * 1024 * 1024
 KIND = {"xlsx": "an Excel file", "csv": "a CSV file"}
-
-
-def report_name(said: str) -> str:
-    """The catalogue's name for a report as a model may write it ("Order lines", "order_lines")."""
-    return "-".join(said.strip().casefold().replace("_", " ").replace("-", " ").split()).removesuffix("-report")
 
 
 class ExportReport(Tool):
@@ -32,15 +26,12 @@ class ExportReport(Tool):
     )
 
     def _run(self, ctx: ToolContext, args: schemas.ExportReport) -> ToolResult:
-        start, end = parse_period(args.period)
-        q = query_of(args, start, end)  # the same filters as show_report, refused alike
-        table = run_report(ctx.session, ctx.actor, ctx.clock, report_name(args.report), q)
+        table, heading = catalogue_table(ctx, args)  # the same report and filters as show_report, refused alike
         fmt = args.format
-        when = period_words(start, end, args.period.label if args.period else None)
         made = exports.export_bytes(table, fmt, MAX_BYTES, MAX_ROWS)
         if made is None:
             return ToolResult(
-                f"{table.title}, {when}, is too large to send here (more than {MAX_ROWS:,} rows or "
+                f"{heading}, is too large to send here (more than {MAX_ROWS:,} rows or "
                 f"{MAX_BYTES // 2**20} MB). Narrow the period or the filters, or download it from the REST API: "
                 f"GET /api/v1/reports/{table.name}?format={fmt}.",
                 data={"report": table.name, "too_large": True},
@@ -49,7 +40,7 @@ class ExportReport(Tool):
         filename = exports.filename(table, fmt)
         media = exports.MEDIA_TYPES[fmt]
         return ToolResult(
-            f"{table.title}, {when}: {plural(rows, 'row')} as {KIND[fmt]}, {filename}.",
+            f"{heading}: {plural(rows, 'row')} as {KIND[fmt]}, {filename}.",
             data={"report": table.name, "file": filename, "rows": rows, "format": fmt},
             attachments=[Attachment(filename, media, content)],
         )

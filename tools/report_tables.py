@@ -88,17 +88,28 @@ class ShowReport(Tool):
     )
 
     def _run(self, ctx: ToolContext, args: schemas.CatalogueReport) -> ToolResult:
-        start, end = parse_period(args.period)
-        t = run_report(ctx.session, ctx.actor, ctx.clock, args.report.strip().lower(), query_of(args, start, end))
-        label = args.period.label if args.period else None
-        return shaped(t, period_words(start, end, label), label)
+        t, heading = catalogue_table(ctx, args)
+        return shaped(t, heading)
 
 
-def shaped(t: ReportTable, when: str, label: str | None = None) -> ToolResult:
+def report_name(said: str) -> str:
+    """The catalogue's name for a report as a model may write it ("Order lines", "order_lines")."""
+    return "-".join(said.strip().casefold().replace("_", " ").replace("-", " ").split()).removesuffix("-report")
+
+
+def catalogue_table(ctx: ToolContext, args: schemas.CatalogueReport) -> tuple[ReportTable, str]:
+    """The report asked for (show_report and export_report alike) and its heading: a report dated by
+    the core says its dates in its title, so only the user's words for them are added."""
+    start, end = parse_period(args.period)
+    t = run_report(ctx.session, ctx.actor, ctx.clock, report_name(args.report), query_of(args, start, end))
+    label = args.period.label if args.period else None
+    said = (f" ({label})" if label else "") if (t.start or t.end) else f", {period_words(start, end, label)}"
+    return t, t.title + said
+
+
+def shaped(t: ReportTable, heading: str) -> ToolResult:
     rows = [list(r) for r in t.rows]
-    # a report dated by the core says its dates in its title: the user's words for them only
-    said = (f" ({label})" if label else "") if (t.start or t.end) else f", {when}"
-    head = f"{t.title}{said}: " + ("no rows." if not rows else f"{len(rows)} row{'s' if len(rows) != 1 else ''}.")
+    head = f"{heading}: " + ("no rows." if not rows else f"{len(rows)} row{'s' if len(rows) != 1 else ''}.")
     lines = ["- " + _line(t.columns, r) for r in rows[:SHOWN]]
     if len(rows) > SHOWN:
         lines.append(f"… and {len(rows) - SHOWN} more in the table.")
