@@ -18,7 +18,6 @@ import argparse
 import re
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from datetime import datetime, timedelta
@@ -31,15 +30,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import psycopg
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
-from reports import CLOCK, TODAY, TZ, p95  # the reports benchmark's world, clock and percentile
+from reports import CLOCK, TODAY, TZ, fill_world, p95  # the reports benchmark's world, clock and percentile
 
 from agent.runtime import Assistant
 from channels.web.app import create_app
 from core.db import make_engine, transaction
 from core.identities import issue_token
 from core.settings import ServerSettings
-from core.world import import_world
-from evals.worldgen import generate_world
 from migrations import upgrade
 
 PERIOD = "mtd"
@@ -173,27 +170,10 @@ def main() -> None:
     with psycopg.connect(args.pg, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     try:
-        with tempfile.TemporaryDirectory(prefix="dms-bench-") as tmp:
-            t0 = time.perf_counter()
-            generate_world(
-                Path(tmp),
-                skus=args.skus,
-                customers=args.customers,
-                history_lines=args.history_lines,
-                seed=args.seed,
-                today=TODAY,
-            )
-            t1 = time.perf_counter()
-            upgrade(url)
-            engine = make_engine(url)
-            import_world(engine, Path(tmp), clock=CLOCK)
-            with engine.connect() as conn:
-                conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
-            engine.dispose()
-            t2 = time.perf_counter()
+        made = fill_world(url, args)
         print(
             f"world: {args.skus} SKUs, {args.customers} customers, {args.history_lines} history lines, "
-            f"seed {args.seed}: generated in {t1 - t0:.1f} s, imported in {t2 - t1:.1f} s"
+            f"seed {args.seed}: generated in {made['generated']:.1f} s, imported in {made['imported']:.1f} s"
         )
         run(url, args.runs)
     finally:

@@ -258,34 +258,11 @@ def main() -> None:
 def setup(url: str, args: argparse.Namespace) -> dict:
     """A fresh database at `url` holding a generated world, analysed."""
     import psycopg
-    from reports import CLOCK, TODAY
-
-    from core.db import make_engine
-    from core.world import import_world
-    from evals.worldgen import generate_world
-    from migrations import upgrade
+    from reports import fill_world
 
     with psycopg.connect(args.pg, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{url.rsplit("/", 1)[1]}"')
-    with tempfile.TemporaryDirectory(prefix="dms-bench-") as tmp:
-        t0 = time.perf_counter()
-        generate_world(
-            Path(tmp),
-            skus=args.skus,
-            customers=args.customers,
-            history_lines=args.history_lines,
-            seed=args.seed,
-            today=TODAY,
-        )
-        t1 = time.perf_counter()
-        upgrade(url)
-        engine = make_engine(url)
-        import_world(engine, Path(tmp), clock=CLOCK)
-        t2 = time.perf_counter()
-    with engine.connect() as conn:
-        conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
-    engine.dispose()
-    return {"generated": t1 - t0, "imported": t2 - t1}
+    return fill_world(url, args)
 
 
 if __name__ == "__main__":

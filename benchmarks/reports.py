@@ -311,26 +311,12 @@ def main() -> None:
     with psycopg.connect(args.pg, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     try:
-        with tempfile.TemporaryDirectory(prefix="dms-bench-") as tmp:
-            t0 = time.perf_counter()
-            generate_world(
-                Path(tmp),
-                skus=args.skus,
-                customers=args.customers,
-                history_lines=args.history_lines,
-                seed=args.seed,
-                today=TODAY,
-            )
-            t1 = time.perf_counter()
-            upgrade(url)
-            engine = make_engine(url)
-            import_world(engine, Path(tmp), clock=CLOCK)
-            t2 = time.perf_counter()
-        _vacuum(engine)
+        made = fill_world(url, args)
         print(
             f"world: {args.skus} SKUs, {args.customers} customers, {args.history_lines} history lines, "
-            f"seed {args.seed}: generated in {t1 - t0:.1f} s, imported in {t2 - t1:.1f} s"
+            f"seed {args.seed}: generated in {made['generated']:.1f} s, imported in {made['imported']:.1f} s"
         )
+        engine = make_engine(url)
         run(engine, args.runs, args.only)
         engine.dispose()
     finally:
@@ -339,6 +325,30 @@ def main() -> None:
         else:
             with psycopg.connect(args.pg, autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def fill_world(url: str, args: argparse.Namespace) -> dict[str, float]:
+    """The empty database at `url` migrated and holding a world generated as `args` say (the
+    benchmarks' one world: --skus, --customers, --history-lines, --seed), vacuumed and analysed;
+    the seconds it took to generate and to import."""
+    with tempfile.TemporaryDirectory(prefix="dms-bench-") as tmp:
+        t0 = time.perf_counter()
+        generate_world(
+            Path(tmp),
+            skus=args.skus,
+            customers=args.customers,
+            history_lines=args.history_lines,
+            seed=args.seed,
+            today=TODAY,
+        )
+        t1 = time.perf_counter()
+        upgrade(url)
+        engine = make_engine(url)
+        import_world(engine, Path(tmp), clock=CLOCK)
+        t2 = time.perf_counter()
+    _vacuum(engine)
+    engine.dispose()
+    return {"generated": t1 - t0, "imported": t2 - t1}
 
 
 def _vacuum(engine: sa.Engine) -> None:
