@@ -221,3 +221,11 @@ def test_trial_phrasings_of_managers(sample, clock):
     assert "inventory-movement" in listed.text and not listed.tool_calls
     quiet = _ask(sample, clock, "U-MGR-KA", "which retailers did not order this month")
     assert quiet.tool_calls[0].args["days"] == 20  # 1 to 20 November
+
+
+def test_a_customer_named_in_a_file_request_is_read_in_scope(sample, clock):
+    mine = _ask(sample, clock, "U-MGR-KA", "orders of fresh mart as excel")
+    assert mine.outcome == "answered" and "Fresh Mart" in mine.text
+    other = _ask(sample, clock, "U-RET-101", "send me Fresh Mart's orders as excel")
+    none = _ask(sample, clock, "U-RET-101", "send me Nowhere Shop's orders as excel")
+    assert other.outcome == none.outcome == "refused" and other.text == none.text  # nothing leaks

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from core.errors import InvalidInput
+from core.lookup import resolve_customer
 from core.report_catalog import ReportQuery, run_report
 from core.tabular import Column
 from core.tabular import Table as ReportTable
@@ -101,6 +102,8 @@ def catalogue_table(ctx: ToolContext, args: schemas.CatalogueReport) -> tuple[Re
     """The report asked for (show_report and export_report alike) and its heading: a report dated by
     the core says its dates in its title, so only the user's words for them are added."""
     start, end = parse_period(args.period)
+    if args.customer and args.customer.strip():  # as every chat tool: the name said, read in scope
+        args = args.model_copy(update={"customer": resolve_customer(ctx.session, ctx.actor, args.customer).code})
     t = run_report(ctx.session, ctx.actor, ctx.clock, report_name(args.report), query_of(args, start, end))
     label = args.period.label if args.period else None
     said = (f" ({label})" if label else "") if (t.start or t.end) else f", {period_words(start, end, label)}"

@@ -188,7 +188,8 @@ _NAME_FIRST = re.compile(
 # what may stand before a name without being part of it ("show Fresh Mart's orders"), and words
 # that are never a customer's name ("what do they owe", "the shop's balance", "mere orders")
 _LEADING = frozenset(
-    "show see check get give list tell me what whats is are please pls can could you kindly "
+    "show see check get give list tell me what whats is are please pls can could you kindly send share mail "
+    "email export download "
     "how much many and also aur bhi mujhe hume humein hamein bhai ji sir zara jara ab toh".split()
 )
 _NOT_NAMES = STOPWORDS | frozenset(
