@@ -68,12 +68,18 @@ def team_rep_ids(session: Session, actor: Actor) -> list[str]:
         return [actor.user_id]
     if actor.role not in ("manager", "admin"):
         raise NotAllowed(f"A {actor.role.replace('_', ' ')} may not see field work.")
-    users = session.exec(select(User)).all()
-    reps = sorted(u.id for u in users if u.role == "sales_rep")
+    # the reps, and whoever reports to someone (the chains above the reps): not every user, of
+    # whom a large world has tens of thousands of retailers
+    users = session.exec(
+        select(User.id, User.role, User.reports_to, User.regions).where(
+            (col(User.role) == "sales_rep") | col(User.reports_to).is_not(None)
+        )
+    ).all()
+    reps = sorted(uid for uid, role, _, _ in users if role == "sales_rep")
     if actor.is_admin:
         return reps
-    boss = {u.id: u.reports_to for u in users}
-    regions = {u.id: set(split_list(u.regions)) for u in users}
+    boss = {uid: reports_to for uid, _, reports_to, _ in users}
+    regions = {uid: set(split_list(r)) for uid, _, _, r in users}
 
     def reports_to_actor(uid: str) -> bool:
         seen: set[str] = set()
