@@ -77,7 +77,9 @@ def test_a_manager_places_an_order_with_an_advance_by_cheque(server, browser, sa
         items = [Item("CC-100", "2", "BOX"), Item("GD-1L", "6", "case")]
         p = preview_order(s, load_actor(s, "U-MGR-KA", "web"), clock, items, "R-101", payment=paid)
     assert page.inner_text('[data-figure="total"]') == rs(p.total)
-    assert page.inner_text('[data-figure="status"]') == ("waiting for approval" if p.needs_approval else "confirmed at once")
+    assert page.inner_text('[data-figure="status"]') == (
+        "waiting for approval" if p.needs_approval else "confirmed at once"
+    )
     assert "by Cheque, reference CHQ-77" in page.inner_text('[data-figure="payment"]')
     page.screenshot(path=str(SHOTS / "order-form-preview.png"), full_page=True)
     page.focus("#place")  # by keyboard

@@ -15,7 +15,7 @@ from sqlmodel import Session, func, select
 from channels.web.sessions import SESSION_COOKIE
 from core.access import load_actor, visible_customer_codes
 from core.db import transaction
-from core.orders import Item, PaymentDetails, preview_order
+from core.orders import Item, preview_order
 from core.tables.audit import AuditEntry
 from core.tables.billing import Payment
 from core.tables.orders import Order
@@ -175,12 +175,20 @@ def test_place_the_order_with_an_advance_once_and_a_repeat_lands_on_it(api, samp
         order = s.get(Order, order_no)
         assert (order.customer, order.status, order.payment, order.channel) == ("R-101", "confirmed", "advance", "web")
         paid = s.exec(select(Payment).where(Payment.order_no == order_no)).one()
-        assert (paid.amount, paid.method, paid.reference, paid.channel) == (Decimal("1000.00"), "cheque", "CHQ-4411", "web")
+        assert (paid.amount, paid.method, paid.reference, paid.channel) == (
+            Decimal("1000.00"),
+            "cheque",
+            "CHQ-4411",
+            "web",
+        )
         audited = s.exec(select(AuditEntry).where(AuditEntry.entity_id == order_no)).all()
         assert [(a.action, a.user_id, a.channel) for a in audited] == [("order.create", "U-MGR-KA", "web")]
     page = api.client.get(first.headers["location"])
     assert f"Order {order_no} placed." in page.text
-    assert figure(page.text, "payment") == "Advance of ₹1,000.00 by Cheque, reference CHQ-4411; the rest on the customer's terms"
+    assert (
+        figure(page.text, "payment")
+        == "Advance of ₹1,000.00 by Cheque, reference CHQ-4411; the rest on the customer's terms"
+    )
     # the same key with other contents is refused, and places nothing
     forged = confirm(api, {**data, "qty-0": "20"})
     assert forged.status_code == 409 and count(sample, Order) == before + 1
@@ -215,9 +223,21 @@ def test_a_price_changed_since_the_preview_shows_the_new_preview_and_places_noth
         ({"sku-0": "CC-100", "qty-0": "2", "unit-0": "crate"}, "unit-0", "it has no CRATE"),
         ({"sku-0": "CC-100", "qty-0": "2", "terms": "advance", "method": "upi"}, "advance", "needs its amount"),
         ({"sku-0": "CC-100", "qty-0": "2", "terms": "advance", "advance": "100"}, "method", "needs its method"),
-        ({"sku-0": "CC-100", "qty-0": "2", "terms": "advance", "advance": "ten", "method": "upi"}, "advance", "not an amount"),
-        ({"sku-0": "CC-100", "qty-0": "2", "terms": "advance", "advance": "-5", "method": "upi"}, "advance", "positive"),
-        ({"sku-0": "CC-100", "qty-0": "2", "terms": "advance", "advance": "5000", "method": "upi"}, "advance", "more than the order's total"),
+        (
+            {"sku-0": "CC-100", "qty-0": "2", "terms": "advance", "advance": "ten", "method": "upi"},
+            "advance",
+            "not an amount",
+        ),
+        (
+            {"sku-0": "CC-100", "qty-0": "2", "terms": "advance", "advance": "-5", "method": "upi"},
+            "advance",
+            "positive",
+        ),
+        (
+            {"sku-0": "CC-100", "qty-0": "2", "terms": "advance", "advance": "5000", "method": "upi"},
+            "advance",
+            "more than the order's total",
+        ),
         ({"sku-0": "CC-100", "qty-0": "2", "customer": ""}, "customer", "Which customer is this order for?"),
         ({"sku-0": "CC-100", "qty-0": "2", "customer": "R-107"}, "customer", "is blocked"),
         ({"sku-0": "CC-100", "qty-0": "5000", "unit-0": "case"}, "qty-0", "available in WH-BLR"),

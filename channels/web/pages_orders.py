@@ -322,8 +322,8 @@ def new_order_page(request: Request) -> Response:
 
 @router.post("/orders/new")
 async def new_order_preview(request: Request) -> Response:
-    """"Preview" (the default), "Add a row" (the form again with one more row) or "Change"
-    (the form again from a preview's values)."""
+    """The form's buttons: Preview (the default), Add a row (the form again with one more row)
+    or Change (the form again from a preview's values)."""
     user = signed_in_or_redirect(request)
     if not isinstance(user, WebUser):
         return user
@@ -373,7 +373,9 @@ async def new_order_confirm(request: Request) -> Response:
     engine, clock = request.app.state.engine, request.app.state.clock
     try:
         with transaction(engine) as s:
-            stored = idempotency.claim(s, user.user_id, KEY_PREFIX + key, _request_fingerprint(f, expected), clock.now())
+            stored = idempotency.claim(
+                s, user.user_id, KEY_PREFIX + key, _request_fingerprint(f, expected), clock.now()
+            )
             if stored is not None:
                 order_no = json.loads(stored[1])["order_no"]
             else:
@@ -387,7 +389,8 @@ async def new_order_confirm(request: Request) -> Response:
                 order_no = order.order_no
                 idempotency.store(s, user.user_id, KEY_PREFIX + key, 303, json.dumps({"order_no": order_no}))
     except PreviewChanged as e:  # rolled back, key and all: nothing placed; show the new preview
-        ctx = as_actor(request, user, lambda s, a, c: _preview_context(s, a, e.preview))
+        fresh = e.preview
+        ctx = as_actor(request, user, lambda s, a, c: _preview_context(s, a, fresh))
         return _preview_page(request, user, f, ctx, changed=e.message, status=409)
     except idempotency.KeyReused:
         return error_page(request, InvalidInput("This confirmation was used for another order; preview again."), 409)
