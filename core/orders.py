@@ -41,7 +41,7 @@ from .schemes import schemes_for
 from .settings import business_tz
 from .tables.approvals import Approval
 from .tables.audit import AuditEntry
-from .tables.billing import DeliveryNote, Invoice
+from .tables.billing import DeliveryNote, Invoice, Payment
 from .tables.orders import Order, OrderLine, OrderScheme
 from .tables.parties import Customer, User
 from .types import must_exist, table_of
@@ -437,6 +437,18 @@ def _order_visible(session: Session, actor: Actor, order: Order, cust: Customer)
         whs = visible_warehouse_codes(session, actor)
         return whs is None or order.warehouse in whs
     return customer_in_scope(session, actor, cust)
+
+
+def order_payment(session: Session, actor: Actor, order_no: str) -> PaymentDetails:
+    """How an order is paid: its terms and, for an advance, the payment recorded with it (the
+    same refusal as `get_order` for an order the actor may not see)."""
+    order = get_order(session, actor, order_no)
+    if order.payment != "advance":
+        return PaymentDetails(order.payment)
+    paid = session.exec(select(Payment).where(Payment.order_no == order.order_no)).first()
+    if paid is None:  # not expected: create_order records the advance with the order
+        return PaymentDetails("advance")
+    return PaymentDetails("advance", paid.amount, paid.method, paid.reference)
 
 
 def order_lines(session: Session, order_no: str) -> list[OrderLine]:

@@ -18,7 +18,7 @@ from core.dashboard import order_view
 from core.db import transaction
 from core.errors import DomainError, InvalidInput
 from core.lookup import region_and_below
-from core.orders import decide, list_orders, statuses_meant
+from core.orders import decide, list_orders, order_payment, statuses_meant
 from core.payments import outstanding_report
 from core.report_catalog import REPORTS, ReportQuery, run_report
 from core.stock import stock_levels
@@ -85,10 +85,10 @@ def order_page(request: Request, order_no: str) -> Response:
     if not isinstance(user, WebUser):
         return user
     try:
-        o = as_actor(request, user, lambda s, a, c: order_view(s, a, order_no))
+        o, paid = as_actor(request, user, lambda s, a, c: (order_view(s, a, order_no), order_payment(s, a, order_no)))
     except DomainError as e:
         return error_page(request, e, 404)
-    return render("order.html", request, o=o, done=request.query_params.get("done", ""))
+    return render("order.html", request, o=o, paid=paid, done=request.query_params.get("done", ""))
 
 
 # --- approvals: preview, then confirm ---------------------------------------------------------------
