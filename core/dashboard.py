@@ -30,7 +30,7 @@ from .payments import customer_outstanding
 from .reports import sales
 from .sales_filters import build_filter
 from .settings import business_tz
-from .stock import expiring_stock, low_stock
+from .stock import stock_alerts
 from .tables.approvals import Approval
 from .tables.audit import AuditEntry
 from .tables.billing import DeliveryNote, Invoice
@@ -368,20 +368,15 @@ def _warehouses_in(session: Session, sc: _Scope) -> set[str] | None:
 
 
 def _stock(session: Session, actor: Actor, sc: _Scope, today: date) -> StockTile:
-    whs = _warehouses_in(session, sc)
-    low = [
-        StockItem(r.warehouse, r.sku, r.sku_name, r.available, level=r.reorder_level)
-        for r in low_stock(session, actor, today)
-        if whs is None or r.warehouse in whs
-    ]
+    a = stock_alerts(session, actor, today, EXPIRY_DAYS, _warehouses_in(session, sc), LIST_LIMIT)
+    low = [StockItem(r.warehouse, r.sku, r.sku_name, r.available, level=r.reorder_level) for r in a.low]
     exp = [
         StockItem(
             b.warehouse, b.sku, b.sku_name, b.available, batch=b.batch, expiry_date=b.expiry_date, days_left=b.days_left
         )
-        for b in expiring_stock(session, actor, today, EXPIRY_DAYS)
-        if whs is None or b.warehouse in whs
+        for b in a.expiring
     ]
-    return StockTile(low[:LIST_LIMIT], len(low), exp[:LIST_LIMIT], len(exp), EXPIRY_DAYS)
+    return StockTile(low, a.low_count, exp, a.expiring_count, EXPIRY_DAYS)
 
 
 def _day_bounds(start: date, end: date) -> tuple[datetime, datetime]:

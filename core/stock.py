@@ -3,13 +3,14 @@ changes a warehouse person or manager makes (adjustment, damage, receipt), audit
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, case, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from . import audit
-from .access import Actor, visible_customer_codes, visible_warehouse_codes
+from .access import Actor, customer_scope, visible_warehouse_codes
 from .clock import Clock
 from .errors import InvalidInput, NotAllowed, NotFound
 from .inventory import Who, adjust, get_batch, mark_damaged, receive
@@ -67,10 +68,8 @@ def stock_warehouse_codes(session: Session, actor: Actor) -> set[str] | None:
     codes = visible_warehouse_codes(session, actor)
     if codes is None:
         return None
-    if actor.role in ("manager", "sales_rep"):
-        customers = visible_customer_codes(session, actor)
-        if customers:
-            codes |= set(session.exec(select(Customer.warehouse).where(col(Customer.code).in_(customers))).all())
+    if actor.role in ("manager", "sales_rep") and (mine := customer_scope(session, actor)) is not None:
+        codes |= set(session.exec(select(Customer.warehouse).where(mine).distinct()).all()) - {None}
     return codes
 
 
@@ -198,14 +197,21 @@ def low_stock_statement(today: date) -> Select[str, str, int, int]:
     )
 
 
-def low_stock(session: Session, actor: Actor, today: date) -> list[LowStockRow]:
-    """rules.md: for each warehouse and each SKU it holds or has held (a balance row), the
-    quantity available to orders (unexpired batches) ≤ the SKU's reorder level."""
+def _in(scope: set[str] | None, within: set[str] | None) -> set[str] | None:
+    """Warehouses in both the actor's scope and a filter (None: no limit from that side)."""
+    return within if scope is None else scope if within is None else scope & within
+
+
+def _low_statement(session: Session, actor: Actor, today: date, within: set[str] | None) -> Select[str, str, int, int]:
     actor.require("stock.quantities", "see stock quantities")
     stmt = low_stock_statement(today)
-    warehouses = stock_warehouse_codes(session, actor)
+    warehouses = _in(stock_warehouse_codes(session, actor), within)
     if warehouses is not None:
         stmt = stmt.where(col(StockBalance.warehouse).in_(warehouses))
+    return stmt.order_by(col(StockBalance.warehouse), col(StockBalance.sku))
+
+
+def _low_rows(session: Session, stmt: Select[str, str, int, int]) -> list[LowStockRow]:
     low = sorted((wh, code, int(qty), int(level)) for wh, code, qty, level in session.execute(stmt))
     names = _names(session, {code for _, code, _, _ in low})
     out = []
@@ -213,6 +219,12 @@ def low_stock(session: Session, actor: Actor, today: date) -> list[LowStockRow]:
         sku_name, product_name, _ = names.get(code, (code, "", 0))
         out.append(LowStockRow(wh, code, sku_name, product_name, qty, level))
     return out
+
+
+def low_stock(session: Session, actor: Actor, today: date) -> list[LowStockRow]:
+    """rules.md: for each warehouse and each SKU it holds or has held (a balance row), the
+    quantity available to orders (unexpired batches) ≤ the SKU's reorder level."""
+    return _low_rows(session, _low_statement(session, actor, today, None))
 
 
 @dataclass(frozen=True)
@@ -237,27 +249,35 @@ def expiring_conditions(today: date, within_days: int) -> list[ColumnElement[boo
     ]
 
 
-def expiring_stock(
-    session: Session, actor: Actor, today: date, within_days: int, warehouse: str | None = None, sku: str | None = None
-) -> list[ExpiringBatch]:
-    """Batches in the actor's scope holding stock (available or reserved) whose expiry date is
-    within `within_days` of `today`, expired ones included, soonest first."""
+def _expiring_statement(
+    session: Session,
+    actor: Actor,
+    today: date,
+    within_days: int,
+    warehouse: str | None = None,
+    sku: str | None = None,
+    within: set[str] | None = None,
+) -> Select[Any]:
     actor.require("stock.quantities", "see stock quantities")
     if within_days < 0:
         raise InvalidInput("The number of days must be zero or more.")
-    scope = stock_warehouse_codes(session, actor)
     stmt = (
-        select(StockBalance)
+        sa_select(StockBalance)
         .where(*expiring_conditions(today, within_days))
         .order_by(col(StockBalance.expiry_date), StockBalance.warehouse, StockBalance.sku, StockBalance.batch)
     )
     if warehouse is not None:
-        stmt = stmt.where(StockBalance.warehouse == warehouse.strip().upper())
+        stmt = stmt.where(col(StockBalance.warehouse) == warehouse.strip().upper())
     if sku is not None:
-        stmt = stmt.where(StockBalance.sku == sku.strip().upper())
+        stmt = stmt.where(col(StockBalance.sku) == sku.strip().upper())
+    scope = _in(stock_warehouse_codes(session, actor), within)
     if scope is not None:
         stmt = stmt.where(col(StockBalance.warehouse).in_(scope))
-    rows = list(session.exec(stmt))
+    return stmt
+
+
+def _expiring_rows(session: Session, stmt: Select[Any], today: date) -> list[ExpiringBatch]:
+    rows = list(session.scalars(stmt))
     names = _names(session, {r.sku for r in rows})
     return [
         ExpiringBatch(
@@ -273,6 +293,42 @@ def expiring_stock(
         for r in rows
         if r.expiry_date is not None
     ]  # all of them: the query asks for an expiry date
+
+
+def expiring_stock(
+    session: Session, actor: Actor, today: date, within_days: int, warehouse: str | None = None, sku: str | None = None
+) -> list[ExpiringBatch]:
+    """Batches in the actor's scope holding stock (available or reserved) whose expiry date is
+    within `within_days` of `today`, expired ones included, soonest first."""
+    return _expiring_rows(session, _expiring_statement(session, actor, today, within_days, warehouse, sku), today)
+
+
+@dataclass(frozen=True)
+class StockAlerts:
+    low: list[LowStockRow]  # the first `limit`, in low_stock's order
+    low_count: int  # all of them
+    expiring: list[ExpiringBatch]  # the first `limit`, in expiring_stock's order
+    expiring_count: int
+
+
+def stock_alerts(
+    session: Session, actor: Actor, today: date, within_days: int, within: set[str] | None, limit: int
+) -> StockAlerts:
+    """The head of low_stock and of expiring_stock, within the warehouses `within` (None: all the
+    actor may see), and how many rows each has: counted in SQL, so a tile does not read every
+    low or expiring row of a large catalogue."""
+    low = _low_statement(session, actor, today, within)
+    exp = _expiring_statement(session, actor, today, within_days, within=within)
+
+    def count(stmt: Any) -> int:  # a Select of any columns
+        return int(session.execute(sa_select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one())
+
+    return StockAlerts(
+        _low_rows(session, low.limit(limit)),
+        count(low),
+        _expiring_rows(session, exp.limit(limit), today),
+        count(exp),
+    )
 
 
 # --- changes -----------------------------------------------------------------------------
