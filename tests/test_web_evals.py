@@ -183,6 +183,10 @@ def test_other_roles_get_what_an_unknown_address_gets(make_client, sample, clock
             ), (user, path)
         r = b.start("evals/sample")
         assert (r.status_code, r.text) == (unknown_post.status_code, unknown_post.text), user
+        for method in ("PUT", "DELETE", "PATCH"):
+            for path in ("/admin/evals", "/admin/evals/runs/1"):
+                r, unknown = client.request(method, path), client.request(method, "/admin/nothing-here")
+                assert (r.status_code, r.text) == (unknown.status_code, unknown.text), (user, method, path)
     assert runs(sample) == [] and audits(sample, "eval_run.started") == []
     # no one signed in: the sign-in page, as for every page of the app
     client.cookies.clear()

@@ -157,3 +157,11 @@ def report_download(request: Request, run_id: str, name: str) -> Response:
         filename=f"eval-run-{run_id}-{name}",
         headers={"Cache-Control": "no-store"},
     )
+
+
+# Any other method on these addresses: the 404 of an unknown address, not a 405 that would tell
+# a non-admin the address exists (declared last: Starlette prefers a route matching the method).
+@router.api_route("/admin/evals", methods=["PUT", "PATCH", "DELETE", "OPTIONS"])
+@router.api_route("/admin/evals/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+def not_here(request: Request) -> Response:
+    raise HTTPException(status_code=404)
