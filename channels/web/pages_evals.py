@@ -3,6 +3,7 @@ report. The suites and models offered are the server's (evals.web_runs); a run g
 background thread of the server and its progress is read from its `eval_run` row, so any worker
 can show it. Anyone else gets, for every address here, exactly what an unknown address gets."""
 
+import asyncio
 import base64
 import hashlib
 from pathlib import Path
@@ -68,6 +69,11 @@ async def start_run(request: Request) -> Response:
     form = await form_of(request)
     if not checked(request, user, form):
         return forbidden_csrf(request)
+    return await asyncio.to_thread(_start, request, user, form)  # files and the database: off the event loop
+
+
+def _start(request: Request, user: WebUser, form: dict[str, str]) -> Response:
+    """A run of the suite named, or the page with one line saying why nothing was started."""
     settings, engine, clock = request.app.state.settings, request.app.state.engine, request.app.state.clock
     label, model = form.get("suite", ""), form.get("model", "offline")
     chosen = {"suite": label, "model": model}
@@ -86,7 +92,7 @@ async def start_run(request: Request) -> Response:
     try:
         runner = build_eval_runner(settings, model=model)
     except (FileNotFoundError, ValueError) as e:
-        return _page(request, 400, error=str(e).splitlines()[0], chosen=chosen)
+        return _page(request, 400, error=(str(e).splitlines() or ["That model cannot be used."])[0], chosen=chosen)
     try:
         run = web_runs.start(engine, clock, user_id=user.user_id, suite=label, model=model, total=len(scenarios))
     except RunRefused as e:
