@@ -2,6 +2,19 @@
 
 from sqlmodel import SQLModel
 
-from .tables import approvals, audit, billing, catalogue, counters, field, inventory, orders, parties, pricing, schemes  # noqa: F401  (registers every table)
+from .tables import (  # noqa: F401  (registers every table)
+    approvals,
+    audit,
+    billing,
+    catalogue,
+    counters,
+    evals,
+    field,
+    inventory,
+    orders,
+    parties,
+    pricing,
+    schemes,
+)
 
 metadata = SQLModel.metadata

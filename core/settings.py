@@ -7,7 +7,7 @@ the variable: "DMS_PREVIEW_TTL_MINUTES must be a whole number, not 'soon'".
 
 | section | variables |
 | --- | --- |
-| (top) | DMS_DATABASE_URL, DMS_DATA_DIR, DMS_TIMEZONE, DMS_NOW, DMS_MODEL, DMS_PREVIEW_TTL_MINUTES, DMS_OFF_SITE_RADIUS_M |
+| (top) | DMS_DATABASE_URL, DMS_DATA_DIR, DMS_TIMEZONE, DMS_NOW, DMS_MODEL, DMS_PREVIEW_TTL_MINUTES, DMS_OFF_SITE_RADIUS_M, DMS_EVAL_SUITES |
 | server | DMS_RATE_LIMIT_PER_MINUTE, DMS_SIGNIN_FAILURES_PER_MINUTE, DMS_OUTBOX_INTERVAL_SECONDS, DMS_OUTBOX_MAX_ATTEMPTS |
 | openai | OPENAI_API_KEY, OPENAI_BASE_URL, DMS_MODEL_TIMEOUT, DMS_MODEL_MAX_RETRIES |
 | embedding | DMS_EMBEDDING_MODEL, DMS_EMBEDDING_TOKENIZER, DMS_EMBEDDING_THREADS |
@@ -34,6 +34,12 @@ class SettingsError(ValueError):
 
 def default_data_dir() -> Path:
     return Path.home() / ".local" / "share" / "dms"
+
+
+def default_eval_suites() -> list[Path]:
+    """The project's suites and the shared scenarios beside its checkout (absent ones are skipped)."""
+    root = Path(__file__).resolve().parents[1]
+    return [root / "evals" / "sample", root / "evals" / "suites", root.parent / "shared" / "scenarios"]
 
 
 def _config(prefix: str = "") -> SettingsConfigDict:
@@ -121,6 +127,9 @@ class Settings(BaseSettings):
     off_site_radius_m: int = Field(
         200, ge=1
     )  # DMS_OFF_SITE_RADIUS_M: a visit started farther from its outlet is off-site
+    # DMS_EVAL_SUITES (a JSON list): the folders whose suites an admin may run from the web app;
+    # each is a suite, and so is each folder under it (relative ones are from the project root)
+    eval_suites: list[Path] = Field(default_factory=default_eval_suites)
 
     server: ServerSettings = Field(default_factory=lambda: read(ServerSettings))
     openai: OpenAISettings = Field(default_factory=lambda: read(OpenAISettings))

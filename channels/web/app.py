@@ -21,7 +21,7 @@ from channels.outbox import deliver_pending
 from channels.ratelimit import RateLimiter
 from core.settings import ServerSettings, Settings, get_settings
 
-from . import api, chat, pages, pages_orders, pages_work
+from . import api, chat, pages, pages_evals, pages_orders, pages_work
 from .auth import SignInFailures, client_key
 from .files import FileStore
 from .logs import RequestLogMiddleware
@@ -270,6 +270,7 @@ def create_app(
     app.include_router(pages.router)  # sign-in, the dashboard and the web chat for a signed-in browser
     app.include_router(pages_orders.router)  # /orders/new: before /orders/{order_no} takes the path
     app.include_router(pages_work.router)  # orders, approvals, stock, customers, reports
+    app.include_router(pages_evals.router)  # /admin/evals: evaluation runs, for admins
     api.install(app)  # /api/v1, its problem+json errors, /openapi.json and the offline /docs
     for router in routers:
         app.include_router(router)
