@@ -97,7 +97,7 @@ def _say(assistant, user, said):
 def test_in_chat_an_advance_is_read_previewed_and_recorded_on_yes(sample, clock):
     a = Assistant(sample, clock)
     r = _say(a, "U-RET-101", "6 cases GD-1L, I paid 1000 advance by upi ref 88123")
-    assert r.awaiting_confirmation and "advance of ₹1,000.00 by upi, reference 88123" in r.text
+    assert r.awaiting_confirmation and "advance of ₹1,000.00 by UPI, reference 88123" in r.text
     assert "It will be confirmed at once." in r.text  # the advance keeps it inside the credit limit
     done = _say(a, "U-RET-101", "yes")
     assert done.outcome == "done"
@@ -113,6 +113,25 @@ def test_in_chat_cash_on_delivery_and_an_advance_not_all_said(sample, clock):
     assert cod.tool_calls[0].args["payment"] == "cash_on_delivery"
     ask = _say(a, "U-RET-101", "5 boxes CC-100 with advance")
     assert ask.outcome == "clarify" and not ask.awaiting_confirmation and "How much was paid in advance" in ask.text
+
+
+@pytest.mark.parametrize(
+    ("said", "payment"),
+    [
+        # an ordering word ("order", "send", "bhejo") before the items must not lose the terms after them
+        ("order 2 boxes of Crunchy Cream 100g, I'll pay cash on delivery", {"payment": "cash_on_delivery"}),
+        (
+            "send 3 case marie gold, will pay 2000 advance by UPI ref 88812",
+            {"payment": "advance", "advance_amount": "2000", "advance_method": "upi", "advance_reference": "88812"},
+        ),
+        ("bhejo 2 case marie, 1500 advance cash diya", {"payment": "advance", "advance_amount": "1500"}),
+    ],
+)
+def test_in_chat_terms_said_after_an_ordering_word_are_kept(sample, clock, said, payment):
+    r = _say(Assistant(sample, clock), "U-RET-101", said)
+    assert r.awaiting_confirmation and "Payment:" in r.text
+    args = r.tool_calls[0].args
+    assert {k: args.get(k) for k in payment} == payment
 
 
 def test_the_api_takes_payment_details(sample, clock):

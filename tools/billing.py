@@ -13,7 +13,7 @@ from core.visits import visiting
 
 from . import schemas
 from .base import Preview, Table, Tool, ToolContext, ToolResult, dry_run, fingerprint
-from .format import amount, rs
+from .format import amount, method_words, rs
 
 BUCKET_WORDS = {
     "not_due": "not yet due",
@@ -58,7 +58,7 @@ class RecordPayment(Tool):
             record_payment(ctx.session, ctx.actor, ctx.clock, cust.code, value, args.method, args.reference)
             after = customer_outstanding(ctx.session, ctx.actor, ctx.clock, cust.code).outstanding
             settled_after = settled_items(ctx.session, cust.code)
-        method = args.method.replace("_", " ")
+        method = method_words(args.method)
         ref = f" (ref {args.reference})" if args.reference else ""
         text = (
             f"Record a payment of {rs(value)} by {method}{ref} from {cust.name} ({cust.code}). "

@@ -59,5 +59,10 @@ def words(status: str) -> str:
     return status.replace("_", " ")
 
 
+def method_words(method: str | None) -> str:
+    """A payment method as people write it: "UPI", "bank transfer", "cheque"."""
+    return "UPI" if method == "upi" else words(method or "")
+
+
 def plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"

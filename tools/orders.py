@@ -36,7 +36,7 @@ from .base import (
     parse_period,
     period_words,
 )
-from .format import amount, base_unit, day, in_units, plural, rs, words
+from .format import amount, base_unit, day, in_units, method_words, plural, rs, words
 
 
 def approver_words(role: str | None) -> str:
@@ -153,7 +153,7 @@ def payment_of(args: schemas.CreateOrder) -> PaymentDetails:
 def payment_words(paid: PaymentDetails, total) -> str:
     if paid.terms == "cash_on_delivery":
         return "Payment: cash on delivery (due when the invoice is made at dispatch)."
-    method = (paid.method or "").replace("_", " ")
+    method = method_words(paid.method)
     ref = f", reference {paid.reference}" if paid.reference else ""
     return (
         f"Payment: an advance of {rs(paid.advance)} by {method}{ref}, recorded with the order; "

@@ -1320,7 +1320,7 @@ class Planner(FieldIntents, ReportIntents):
         qty_items = extract_items(self.wv, self.world, order_text)
         ordering = bool(_ORDER_VERB.search(low)) and not re.search(r"\b(do|does|did) (you|we) (have|stock)\b", low)
         if qty_items.items and not qty_items.problem and ordering:
-            return self._order(text, low, cust, qty_items)
+            return self._order(text, low, cust, qty_items, terms)
 
         if (
             w & {"stock", "available", "inventory"}
@@ -1359,7 +1359,7 @@ class Planner(FieldIntents, ReportIntents):
             if isinstance(item, Plan):
                 return item
             qty_items.items = [item]
-            return self._order(text, low, cust, qty_items)
+            return self._order(text, low, cust, qty_items, terms)
         if _ORDER_VERB.search(low) and (products or ambiguous):
             if ambiguous:
                 return Plan(
