@@ -1280,7 +1280,13 @@ def world_size(session: Session) -> WorldSize:
 
 def data_counts(session: Session) -> dict[str, int]:
     """What a replace would delete, in the words people count it by."""
-    tables = {"orders": Order, "customers": Customer, "users": User, "SKUs": Sku, "payments": Payment}
+    tables: dict[str, type[SQLModel]] = {
+        "orders": Order,
+        "customers": Customer,
+        "users": User,
+        "SKUs": Sku,
+        "payments": Payment,
+    }
     return {
         name: int(session.execute(select(func.count()).select_from(table_of(m))).scalar_one())
         for name, m in tables.items()

@@ -152,9 +152,17 @@ def test_a_good_zip_is_checked_confirmed_and_imported(api, sample):
     assert "knowledge/: the documents were not installed" in done.text  # a note, not an error
     assert brand_name(sample, "KAVERI") == "Kaveri Foods Ltd"
     (entry,) = audits(sample, "world.import")
-    assert (entry.user_id, entry.channel, entry.entity_id) == ("U-ADM", "web", Path(entry.entity_id).name)
-    # the replace ended every session, the admin's too: the page says so and the cookie is gone
-    assert "ended every web session" in done.text and "Sign in again" in done.text
+    assert (entry.user_id, entry.channel, entry.entity_id) == ("U-ADM", "web", "world")  # world.zip
+    # the replace ended every session; the new world's U-ADM is this browser again (a new session)
+    assert "you are signed in again as Asha Rao (U-ADM)" in done.text
+    assert c.get("/admin/users").status_code == 200
+
+
+def test_a_replace_by_an_admin_the_new_world_lacks_signs_them_out(api, sample):
+    c = sign_in(api, "U-ADM")
+    users = (SAMPLE_WORLD / "users.csv").read_text().replace("U-ADM,", "U-BOSS,")
+    done = confirm(c, upload(c, world_zip({"users.csv": users})).text)
+    assert done.status_code == 200 and "the new world has no admin U-ADM" in done.text and "Sign in again" in done.text
     r = c.get("/admin", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith("/signin")
 
@@ -167,9 +175,7 @@ def test_a_world_at_the_top_of_the_zip_imports_too_and_a_confirmation_is_used_on
     assert confirm(c, key_page, confirm="").status_code == 400  # the box was not ticked
     assert audits(sample, "world.import") == []
     assert confirm(c, key_page).status_code == 200
-    api._tokens.clear()  # a new world: its users have no tokens yet
-    c = sign_in(api, "U-ADM", TestClient(c.app))
-    again = confirm(c, key_page)
+    again = confirm(c, key_page)  # signed in again as the new world's U-ADM
     assert again.status_code == 410 and "expired or was already imported" in again.text
     assert len(audits(sample, "world.import")) == 1
 
@@ -179,15 +185,15 @@ def test_errors_in_several_files_are_each_listed_and_nothing_is_written(api, sam
     edits = {
         "brands.csv": (SAMPLE_WORLD / "brands.csv").read_text() + "NEW-BRAND,,\n",
         "skus.csv": (SAMPLE_WORLD / "skus.csv").read_text().replace(",18,12.00,", ",lots,12.00,", 1),
-        "customers.csv": (SAMPLE_WORLD / "customers.csv").read_text().replace("D-BLR,Sri Lakshmi Distributors,distributor,BLR,", "D-BLR,Sri Lakshmi Distributors,distributor,NOWHERE,", 1),
+        "customers.csv": (SAMPLE_WORLD / "customers.csv")
+        .read_text()
+        .replace(",distributor,BLR,", ",distributor,NOWHERE,", 1),
     }
     data = world_zip(edits, extra={"sample/notes.txt": "hello"})
     before = state(sample)
     r = upload(c, data)
     assert r.status_code == 422 and "nothing was imported" in r.text
-    cells = re.findall(
-        r"<tr><td>([^<]*)</td><td class=\"num\">(\d+)</td><td>([^<]*)</td><td>([^<]*)</td></tr>", r.text
-    )
+    cells = re.findall(r"<tr><td>([^<]*)</td><td class=\"num\">(\d+)</td><td>([^<]*)</td><td>([^<]*)</td></tr>", r.text)
     files = {f for f, *_ in cells}
     assert {"brands.csv", "skus.csv", "customers.csv", "notes.txt"} <= files, cells
     brand_line = len((SAMPLE_WORLD / "brands.csv").read_text().splitlines()) + 1
@@ -344,7 +350,12 @@ def test_ending_sessions_signs_the_user_out_everywhere(api, sample):
     r = manager.get("/dashboard", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith("/signin")
     (entry,) = audits(sample, "user.sessions_ended")
-    assert (entry.user_id, entry.channel, entry.entity_id, entry.detail) == ("U-ADM", "web", "U-MGR-KA", '{"sessions": 1}')
+    assert (entry.user_id, entry.channel, entry.entity_id, entry.detail) == (
+        "U-ADM",
+        "web",
+        "U-MGR-KA",
+        '{"sessions": 1}',
+    )
     assert c.get("/admin/users").status_code == 200  # the admin's own session is untouched
     # ending their own: the page says so, without an error
     mine = user_action(c, "U-ADM", "sessions")

@@ -155,7 +155,16 @@ def _write(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, dest: Path,
                 out.write(chunk)
     except FileExistsError:
         raise UploadError(f"The zip holds {_shown(info.filename)!r} twice.") from None
-    except (zipfile.BadZipFile, RuntimeError, NotImplementedError, ValueError, zlib.error, lzma.LZMAError, EOFError, OSError) as e:
+    except (
+        zipfile.BadZipFile,
+        RuntimeError,
+        NotImplementedError,
+        ValueError,
+        zlib.error,
+        lzma.LZMAError,
+        EOFError,
+        OSError,
+    ) as e:
         # damaged data, a password, an unknown compression method, a file where a folder must be
         raise UploadError(f"{_shown(info.filename)!r} cannot be unpacked: {_shown(str(e))}.") from None
     return written

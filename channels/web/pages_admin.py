@@ -22,12 +22,21 @@ from core.audit import record
 from core.clock import Clock
 from core.db import transaction
 from core.errors import DomainError, InvalidInput
-from core.identities import all_users, issue_token, revoke_token
+from core.identities import all_users, get_user, issue_token, revoke_token
 from core.world import WorldErrors, check_world, data_counts, import_world
 
-from .admin_import import HeldUploads, UploadError, unpack_world
+from .admin_import import Held, HeldUploads, UploadError, unpack_world
 from .pages import CHANNEL, WebUser, checked, error_page, forbidden_csrf, render, signed_in_or_redirect
-from .sessions import LINK_MINUTES, clear_session_cookie, end_sessions, issue_link, open_sessions, session_user
+from .sessions import (
+    LINK_MINUTES,
+    clear_session_cookie,
+    end_sessions,
+    issue_link,
+    open_sessions,
+    session_user,
+    set_session_cookie,
+    start_session,
+)
 from .sessions import SESSION_COOKIE as COOKIE
 
 router = APIRouter(include_in_schema=False)
@@ -85,18 +94,27 @@ def _import_page(request: Request, status: int = 200, **ctx: Any) -> Response:
     return render("admin_import.html", request, status, counts=_counts(request), **ctx)
 
 
-def _checked_upload(data: bytes, clock: Clock) -> tuple[list[str], dict[str, int], list[str]]:
+def _folder(tmp: str, filename: str) -> Path:
+    """The world's folder, named after the upload (the audit names the world by its folder)."""
+    folder = Path(tmp) / (re.sub(r"[^\w.-]", "_", Path(filename).stem)[:60].lstrip(".") or "world")
+    folder.mkdir()
+    return folder
+
+
+def _checked_upload(data: bytes, filename: str, clock: Clock) -> tuple[list[str], dict[str, int], list[str]]:
     """(errors, rows per file, warnings) of a zipped world; UploadError for the zip itself."""
-    with tempfile.TemporaryDirectory(prefix="dms-upload-") as folder:
-        notes = unpack_world(data, Path(folder))
+    with tempfile.TemporaryDirectory(prefix="dms-upload-") as tmp:
+        folder = _folder(tmp, filename)
+        notes = unpack_world(data, folder)
         check = check_world(folder, clock=clock)
     return check.errors, check.rows, notes + check.warnings
 
 
-def _imported(request: Request, data: bytes, replace: bool, user: WebUser) -> tuple[dict[str, int], list[str]]:
+def _imported(request: Request, held: Held, replace: bool, user: WebUser) -> tuple[dict[str, int], list[str]]:
     engine, clock = request.app.state.engine, request.app.state.clock
-    with tempfile.TemporaryDirectory(prefix="dms-upload-") as folder:
-        notes = unpack_world(data, Path(folder))
+    with tempfile.TemporaryDirectory(prefix="dms-upload-") as tmp:
+        folder = _folder(tmp, held.filename)
+        notes = unpack_world(held.data, folder)
         report = import_world(engine, folder, clock=clock, replace=replace, user_id=user.user_id, channel=CHANNEL)
     return report.counts, notes + report.warnings
 
@@ -128,7 +146,7 @@ async def import_upload(request: Request) -> Response:
     data = await upload.read()
     name = Path(upload.filename).name
     try:
-        errors, rows, warnings = await asyncio.to_thread(_checked_upload, data, request.app.state.clock)
+        errors, rows, warnings = await asyncio.to_thread(_checked_upload, data, name, request.app.state.clock)
     except UploadError as e:
         return _import_page(request, 400, error=str(e), filename=name)
     if errors:
@@ -161,25 +179,44 @@ async def _confirmed(request: Request, user: WebUser, fields: dict[str, str], re
     if held is None:
         return _import_page(request, 410, error="That upload has expired or was already imported; upload it again.")
     try:
-        counts, warnings = await asyncio.to_thread(_imported, request, held.data, replace, user)
+        counts, warnings = await asyncio.to_thread(_imported, request, held, replace, user)
     except UploadError as e:
         return _import_page(request, 400, error=str(e), filename=held.filename)
     except WorldErrors as e:  # the data changed since the check (another import, say)
         return _import_page(request, 422, errors=error_rows(e.errors), filename=held.filename)
-    with Session(request.app.state.engine) as s:
-        still = session_user(s, request.cookies.get(COOKIE))
+    signed_in, secret = _signed_in_again(request, user)
     response = render(
         "admin_import_done.html",
         request,
-        user=still,  # None when the replace ended every session, this one too
+        user=signed_in,
+        was=user,
         filename=held.filename,
         imported=counts,
         warnings=warnings,
-        replaced=replace,
     )
-    if still is None:
+    if secret:
+        set_session_cookie(response, request, secret)
+    elif signed_in is None:
         clear_session_cookie(response, request)
     return response
+
+
+def _signed_in_again(request: Request, admin: WebUser) -> tuple[WebUser | None, str]:
+    """A replace deletes every web session, the admin's too: when the new world has an admin of
+    the same id, the same browser gets a new session (the person just proved they are that
+    admin), so nobody is locked out of a world whose users have no tokens yet. Else (None, "")."""
+    engine = request.app.state.engine
+    with Session(engine) as s:
+        still = session_user(s, request.cookies.get(COOKIE))
+    if still is not None:
+        return still, ""
+    with transaction(engine) as s:
+        again = get_user(s, admin.user_id)
+        if again is None or again.role != "admin":
+            return None, ""
+        secret = start_session(s, again.id)
+    with Session(engine) as s:
+        return session_user(s, secret), secret
 
 
 # --- users and their access -----------------------------------------------------------------------
@@ -215,7 +252,9 @@ async def user_action(request: Request) -> Response:
         return forbidden_csrf(request)
     action, target = fields.get("action", ""), fields.get("user", "").strip()
     if action not in ACTIONS:
-        return error_page(request, InvalidInput("Choose what to do: a new token, revoke, a sign-in link or end sessions."))
+        return error_page(
+            request, InvalidInput("Choose what to do: a new token, revoke, a sign-in link or end sessions.")
+        )
     with Session(request.app.state.engine) as s:
         who = next((u for u in all_users(s, load_actor(s, user.user_id, CHANNEL)) if u.id == target), None)
         open_ = open_sessions(s).get(target, 0)
@@ -267,5 +306,12 @@ def _do(request: Request, admin: WebUser, action: str, user_id: str) -> str:
 
 def _audit(s: Session, clock: Clock, admin: WebUser, action: str, user_id: str, **detail: Any) -> None:
     record(
-        s, at=clock.now(), user_id=admin.user_id, channel=CHANNEL, action=action, entity="user", entity_id=user_id, **detail
+        s,
+        at=clock.now(),
+        user_id=admin.user_id,
+        channel=CHANNEL,
+        action=action,
+        entity="user",
+        entity_id=user_id,
+        **detail,
     )
