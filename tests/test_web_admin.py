@@ -204,6 +204,14 @@ def test_errors_in_several_files_are_each_listed_and_nothing_is_written(api, sam
     assert state(sample) == before
 
 
+def test_past_a_thousand_errors_the_rest_are_counted(api, sample):
+    c = sign_in(api, "U-ADM")
+    brands = (SAMPLE_WORLD / "brands.csv").read_text() + "".join(f"B{i},,\n" for i in range(1200))
+    r = upload(c, world_zip({"brands.csv": brands}))
+    assert r.status_code == 422 and "1200 errors in world.zip; nothing was imported" in r.text
+    assert r.text.count("a value is required") == 1000 and "… and 200 more errors" in r.text
+
+
 def test_a_replace_must_be_asked_for(api, sample):
     c = sign_in(api, "U-ADM")
     before = state(sample)

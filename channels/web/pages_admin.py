@@ -23,7 +23,7 @@ from core.clock import Clock
 from core.db import transaction
 from core.errors import DomainError, InvalidInput
 from core.identities import all_users, get_user, issue_token, revoke_token
-from core.world import WorldErrors, check_world, data_counts, import_world
+from core.world import WorldErrors, check_world, data_counts, holds_data, import_world
 
 from .admin_import import Held, HeldUploads, UploadError, unpack_world
 from .pages import CHANNEL, WebUser, checked, error_page, forbidden_csrf, render, signed_in_or_redirect
@@ -41,6 +41,7 @@ from .sessions import SESSION_COOKIE as COOKIE
 
 router = APIRouter(include_in_schema=False)
 HELD_MINUTES = 30  # an upload waits this long for its confirmation
+MAX_ERRORS = 1000  # errors listed on the page
 _ERROR = re.compile(r"(?s)(.*?):(\d+): (.*?): (.*)")
 
 
@@ -80,11 +81,14 @@ def _counts(request: Request) -> dict[str, int]:
 
 
 def error_rows(errors: list[str]) -> list[tuple[str, str, str, str]]:
-    """`file:line: column: reason` as table cells (a line that does not parse is all reason)."""
+    """`file:line: column: reason` as table cells (a line that does not parse is all reason); past
+    MAX_ERRORS, one last row says how many more there are (a page of 100k rows helps nobody)."""
     rows = []
-    for line in errors:
+    for line in errors[:MAX_ERRORS]:
         m = _ERROR.fullmatch(line)
         rows.append((m[1], m[2], m[3], m[4]) if m else ("", "", "", line))
+    if len(errors) > MAX_ERRORS:
+        rows.append(("", "", "", f"… and {len(errors) - MAX_ERRORS} more errors; fix these and upload again."))
     return rows
 
 
@@ -133,26 +137,27 @@ async def import_upload(request: Request) -> Response:
     user = admin_or_refused(request, "import")
     if not isinstance(user, WebUser):
         return user
-    form = await request.form()
-    fields = {k: v for k, v in form.items() if isinstance(v, str)}
-    if not checked(request, user, fields):
-        return forbidden_csrf(request)
-    replace = fields.get("replace") == "yes"
-    if fields.get("confirm"):
-        return await _confirmed(request, user, fields, replace)
-    upload = form.get("world")
-    if not isinstance(upload, UploadFile) or not upload.filename:
-        return _import_page(request, 400, error="Choose the world's .zip file to upload.")
-    data = await upload.read()
-    name = Path(upload.filename).name
+    async with request.form() as form:  # its spooled file is removed when the block ends
+        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+        upload = form.get("world")
+        if not checked(request, user, fields):
+            return forbidden_csrf(request)
+        replace = fields.get("replace") == "yes"
+        if fields.get("confirm"):
+            return await _confirmed(request, user, fields, replace)
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            return _import_page(request, 400, error="Choose the world's .zip file to upload.")
+        data = await upload.read()
+        name = Path(upload.filename).name
     try:
         errors, rows, warnings = await asyncio.to_thread(_checked_upload, data, name, request.app.state.clock)
     except UploadError as e:
         return _import_page(request, 400, error=str(e), filename=name)
     if errors:
-        return _import_page(request, 422, errors=error_rows(errors), filename=name)
-    counts = _counts(request)
-    if any(counts.values()) and not replace:
+        return _import_page(request, 422, errors=error_rows(errors), total=len(errors), filename=name)
+    with Session(request.app.state.engine) as s:
+        counts, occupied = data_counts(s), holds_data(s)
+    if occupied and not replace:
         return _import_page(
             request,
             409,
@@ -183,7 +188,7 @@ async def _confirmed(request: Request, user: WebUser, fields: dict[str, str], re
     except UploadError as e:
         return _import_page(request, 400, error=str(e), filename=held.filename)
     except WorldErrors as e:  # the data changed since the check (another import, say)
-        return _import_page(request, 422, errors=error_rows(e.errors), filename=held.filename)
+        return _import_page(request, 422, errors=error_rows(e.errors), total=len(e.errors), filename=held.filename)
     signed_in, secret = _signed_in_again(request, user)
     response = render(
         "admin_import_done.html",
@@ -246,8 +251,8 @@ async def user_action(request: Request) -> Response:
     user = admin_or_refused(request, "users")
     if not isinstance(user, WebUser):
         return user
-    form = await request.form()
-    fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    async with request.form() as form:
+        fields = {k: v for k, v in form.items() if isinstance(v, str)}
     if not checked(request, user, fields):
         return forbidden_csrf(request)
     action, target = fields.get("action", ""), fields.get("user", "").strip()
