@@ -8,8 +8,9 @@ import secrets
 from sqlmodel import Session, col, select
 
 from . import audit
+from .access import Actor
 from .clock import Clock
-from .errors import NotFound
+from .errors import InvalidInput, NotFound
 from .tables.parties import User
 
 PREFIX = "dms_"
@@ -20,8 +21,12 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(session: Session, user_id: str, clock: Clock | None = None) -> str:
-    """A new token for the user, replacing any earlier one; the caller commits the session."""
+def issue_token(session: Session, user_id: str, clock: Clock | None = None, *, by: Actor | None = None) -> str:
+    """A new token for the user, replacing any earlier one; the caller commits the session.
+    `by`: the admin doing it from a channel (checked and audited as them); None is the server's
+    command line, whose operator is trusted."""
+    if by is not None:
+        by.require("users", "manage users' tokens")
     user = session.get(User, user_id)
     if user is None:
         raise NotFound(f"No user {user_id!r}.")
@@ -29,16 +34,47 @@ def issue_token(session: Session, user_id: str, clock: Clock | None = None) -> s
     user.token_hash = token_hash(token)
     session.add(user)
     if clock is not None:
-        audit.record(
-            session,
-            at=clock.now(),
-            user_id=None,
-            channel="cli",
-            action="user.token_issued",
-            entity="user",
-            entity_id=user.id,
-        )
+        _audit(session, clock, by, "user.token_issued", user.id)
     return token
+
+
+def revoke_token(session: Session, user_id: str, clock: Clock, *, by: Actor) -> bool:
+    """The user's token stops working (their open web sessions do not: end them apart). An admin
+    may not revoke their own from a channel (docs/decisions.md, "Admin pages"). Returns whether
+    there was a token; the caller commits."""
+    by.require("users", "manage users' tokens")
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"No user {user_id!r}.")
+    if user.id == by.user_id:
+        raise InvalidInput(
+            "You cannot revoke your own token here (you could lock yourself out); "
+            "issue yourself a new one, or ask another admin."
+        )
+    had = user.token_hash is not None
+    user.token_hash = None
+    session.add(user)
+    _audit(session, clock, by, "user.token_revoked", user.id, had_token=had)
+    return had
+
+
+def _audit(session: Session, clock: Clock, by: Actor | None, action: str, user_id: str, **detail: object) -> None:
+    audit.record(
+        session,
+        at=clock.now(),
+        user_id=by.user_id if by else None,
+        channel=by.channel if by else "cli",
+        action=action,
+        entity="user",
+        entity_id=user_id,
+        **detail,
+    )
+
+
+def all_users(session: Session, by: Actor) -> list[User]:
+    """Every user, by id, for an admin."""
+    by.require("users", "see the users")
+    return list(session.exec(select(User).order_by(User.id)).all())
 
 
 def user_for_token(session: Session, token: str | None) -> User | None:

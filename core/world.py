@@ -764,10 +764,35 @@ def _reserve_confirmed(w: ValidatedWorld, today: date, errors: Errors) -> None:
 # --- writing ------------------------------------------------------------------------------
 
 
+@dataclass
+class WorldCheck:
+    """What an import would say, before it writes anything."""
+
+    errors: list[str]  # `file:line: column: reason`
+    rows: dict[str, int]  # file -> rows (a clean world only)
+    warnings: list[str]
+
+
+def check_world(path: str | Path, *, clock: Clock) -> WorldCheck:
+    """The world at `path` read and validated as import_world does, with no database."""
+    errors = Errors()
+    world = validate(read_world(Path(path), errors), clock, errors)
+    if errors.items:
+        return WorldCheck(errors.sorted(), {}, [])
+    return WorldCheck([], {f"{k}.csv": len(v) for k, v in world.rows.items() if v}, scheme_warnings(world))
+
+
 def import_world(
-    engine: Engine, path: str | Path, *, clock: Clock, replace: bool = False, user_id: str | None = None
+    engine: Engine,
+    path: str | Path,
+    *,
+    clock: Clock,
+    replace: bool = False,
+    user_id: str | None = None,
+    channel: str = "import",
 ) -> ImportReport:
-    """Import the world at `path`: all or nothing. Raises WorldErrors listing every problem."""
+    """Import the world at `path`: all or nothing. Raises WorldErrors listing every problem.
+    `user_id` and `channel`: who imported it and how (the web's admin page: "web"), for the audit."""
     path = Path(path)
     errors = Errors()
     world = validate(read_world(path, errors), clock, errors)
@@ -789,7 +814,7 @@ def import_world(
             session,
             at=clock.now(),
             user_id=user_id,
-            channel="import",
+            channel=channel,
             action="world.import",
             entity="world",
             entity_id=path.name,
@@ -1251,3 +1276,18 @@ def world_size(session: Session) -> WorldSize:
         )
     ).one()
     return WorldSize(int(skus), int(customers), int(available), int(reserved), int(damaged))
+
+
+def data_counts(session: Session) -> dict[str, int]:
+    """What a replace would delete, in the words people count it by."""
+    tables: dict[str, type[SQLModel]] = {
+        "orders": Order,
+        "customers": Customer,
+        "users": User,
+        "SKUs": Sku,
+        "payments": Payment,
+    }
+    return {
+        name: int(session.execute(select(func.count()).select_from(table_of(m))).scalar_one())
+        for name, m in tables.items()
+    }

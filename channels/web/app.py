@@ -21,7 +21,7 @@ from channels.outbox import deliver_pending
 from channels.ratelimit import RateLimiter
 from core.settings import ServerSettings, Settings, get_settings
 
-from . import api, chat, pages, pages_evals, pages_orders, pages_work
+from . import api, chat, pages, pages_admin, pages_evals, pages_orders, pages_work
 from .auth import SignInFailures, client_key
 from .files import FileStore
 from .logs import RequestLogMiddleware
@@ -35,6 +35,7 @@ log = logging.getLogger("dms.web")
 MAX_BODY = 64 * 1024  # bytes; a chat message is at most 4000 characters
 # Slack's interaction payloads carry the whole message they were clicked on (Block Kit, form-encoded)
 BODY_LIMITS = {"/slack/events": 1_000_000, "/telegram/webhook": 1_000_000}
+BODY_LIMITS["/admin/import"] = 50 * 1024 * 1024  # a zipped world (channels/web/admin_import.py)
 
 # The web chat loads its own script and stylesheet and talks only to this server.
 CSP = (
@@ -271,6 +272,7 @@ def create_app(
     app.include_router(pages_orders.router)  # /orders/new: before /orders/{order_no} takes the path
     app.include_router(pages_work.router)  # orders, approvals, stock, customers, reports
     app.include_router(pages_evals.router)  # /admin/evals: evaluation runs, for admins
+    app.include_router(pages_admin.router)  # /admin: import a world, users' tokens and sessions
     api.install(app)  # /api/v1, its problem+json errors, /openapi.json and the offline /docs
     for router in routers:
         app.include_router(router)

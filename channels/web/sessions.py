@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 
 from fastapi import Request
 from fastapi.responses import Response
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session, col, delete, func, select
 
 from channels.store import WebSession
 from core.identities import get_user, user_for_token
@@ -130,6 +130,25 @@ def end_session(session: Session, secret: str | None) -> None:
 
 def _purge(session: Session, now: datetime) -> None:
     session.exec(delete(WebSession).where(col(WebSession.expires_at) <= now))
+
+
+def end_sessions(session: Session, user_id: str) -> int:
+    """End every web session of the user (their cookies are worthless afterwards); returns how
+    many were open. Unused sign-in links stay: they are ended by use or expiry. The caller commits."""
+    rows = session.exec(select(WebSession).where(WebSession.user_id == user_id, WebSession.kind == "session")).all()
+    for row in rows:
+        session.delete(row)
+    return len(rows)
+
+
+def open_sessions(session: Session, now: datetime | None = None) -> dict[str, int]:
+    """user id -> how many unexpired web sessions they have."""
+    rows = session.exec(
+        select(WebSession.user_id, func.count())
+        .where(WebSession.kind == "session", col(WebSession.expires_at) > (now or wall_now()))
+        .group_by(col(WebSession.user_id))
+    ).all()
+    return {user_id: int(n) for user_id, n in rows}
 
 
 def sessions_of(session: Session, user_id: str) -> int:
