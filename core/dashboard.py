@@ -36,7 +36,7 @@ from .tables.audit import AuditEntry
 from .tables.billing import DeliveryNote, Invoice
 from .tables.orders import Order
 from .tables.parties import Customer, Warehouse
-from .targets import target_report
+from .targets import achievement_pct, target_report
 from .types import money, money_sum
 
 PERIODS = {"today": "Today", "7d": "Last 7 days", "30d": "Last 30 days", "mtd": "Month to date"}
@@ -208,6 +208,23 @@ class TargetItem:
     pct: Decimal | None
 
 
+@dataclass(frozen=True)
+class TargetTotal:
+    kind: str  # rep | distributor: summed apart (a distributor's figure holds its retailers' sales)
+    count: int
+    target: Decimal
+    achieved: Decimal
+    pct: Decimal | None
+
+
+@dataclass(frozen=True)
+class TargetsTile:
+    """This month's targets summed per kind, and the furthest behind (the targets report has all)."""
+
+    totals: list[TargetTotal]
+    behind: list[TargetItem]  # the lowest achievement first, at most LIST_LIMIT
+
+
 @dataclass
 class Dashboard:
     viewer: str
@@ -224,7 +241,7 @@ class Dashboard:
     daily: list[TrendPoint] | None = None  # the last 30 days
     monthly: list[TrendPoint] | None = None  # the last 12 months
     field: FieldTile | None = None
-    targets: list[TargetItem] | None = None
+    targets: TargetsTile | None = None
 
 
 # --- the pieces --------------------------------------------------------------------------------
@@ -487,10 +504,17 @@ def _field(session: Session, actor: Actor, clock: Clock, today: date) -> FieldTi
     )
 
 
-def _targets(session: Session, actor: Actor, clock: Clock) -> list[TargetItem]:
-    return [
-        TargetItem(t.kind, t.owner, t.name, t.target, t.achieved, t.pct) for t in target_report(session, actor, clock)
-    ]
+def _targets(session: Session, actor: Actor, clock: Clock) -> TargetsTile:
+    rows = target_report(session, actor, clock)
+    totals = []
+    for kind in ("rep", "distributor"):
+        mine = [r for r in rows if r.kind == kind]
+        if mine:
+            target, achieved = money(sum((r.target for r in mine), ZERO)), money(sum((r.achieved for r in mine), ZERO))
+            totals.append(TargetTotal(kind, len(mine), target, achieved, achievement_pct(achieved, target)))
+    # no percentage (a zero target) is never "behind"; ties by name, so the list is stable
+    behind = sorted((r for r in rows if r.pct is not None), key=lambda r: (r.pct, r.name))[:LIST_LIMIT]
+    return TargetsTile(totals, [TargetItem(r.kind, r.owner, r.name, r.target, r.achieved, r.pct) for r in behind])
 
 
 def dashboard(session: Session, actor: Actor, clock: Clock, f: Filters) -> Dashboard:

@@ -17,6 +17,8 @@ from core.approvals import waiting_orders
 from core.db import transaction
 from core.report_catalog import ReportQuery, run_report
 from core.stock import expiring_stock, low_stock
+from core.tables.field import Target
+from core.targets import target_report
 from tests.api_helpers import Api
 
 ITEMS = [{"sku": "CC-100", "qty": 2, "unit": "box"}]
@@ -153,6 +155,34 @@ def test_figures_equal_the_core_reports(api, sample, clock, user):
     # every tile links to its report with the same filters, and to its exports
     assert d["links"]["orders"]["report"] == f"/reports/orders?start={start}&end={today}"
     assert d["links"]["orders"]["csv"] == f"/api/v1/reports/orders?format=csv&start={start}&end={today}"
+
+
+@pytest.mark.parametrize("user", ["U-ADM", "U-MGR-KA", "U-REP-1", "U-DIST-BLR"])
+def test_targets_and_stock_tiles_sum_and_head_the_core_reports(api, sample, clock, user):
+    """The targets tile sums the targets report per kind and lists the furthest behind; the stock
+    tile lists the head of low and expiring stock, in the core's order."""
+    month = clock.today().strftime("%Y-%m")
+    with transaction(sample) as s:
+        for owner in ({"user_id": "U-REP-1"}, {"customer": "D-BLR"}, {"customer": "D-CHN"}):
+            s.add(Target(month=month, target=Decimal("1000.00"), **owner))
+    d = api.get(user, "/dashboard").json()
+    with Session(sample) as s:
+        actor = load_actor(s, user)
+        rows = target_report(s, actor, clock)
+        low = low_stock(s, actor, clock.today())
+        expiring = expiring_stock(s, actor, clock.today(), 30)
+    assert rows, "every one of these viewers sees a target"
+    for t in d["targets"]["totals"]:
+        mine = [r for r in rows if r.kind == t["kind"]]
+        assert t["count"] == len(mine)
+        assert Decimal(t["achieved"]) == sum(r.achieved for r in mine)
+        assert Decimal(t["target"]) == sum(r.target for r in mine)
+    assert sum(t["count"] for t in d["targets"]["totals"]) == len(rows)
+    worst = sorted(rows, key=lambda r: (r.pct, r.name))[:5]
+    assert [b["owner"] for b in d["targets"]["behind"]] == [r.owner for r in worst]
+    if d["stock"] is not None:
+        assert [(i["warehouse"], i["sku"]) for i in d["stock"]["low"]] == [(r.warehouse, r.sku) for r in low[:5]]
+        assert [i["batch"] for i in d["stock"]["expiring"]] == [b.batch for b in expiring[:5]]
 
 
 def test_today_and_the_audit_trail(api, sample, clock):
