@@ -330,16 +330,21 @@ class Assistant:
                 tool_calls=[ToolCall(tool.name, args.model_dump(mode="json"))],
             )
 
-    def _prompt(self, s: Session, actor: Actor) -> list[SystemMessage]:
+    def _prompt(self, s: Session, actor: Actor, turn: Turn) -> list[SystemMessage]:
         """The static part first (policy, rules; the server renders the tools right after it), then
         the user and the day, so every user and every day share the cached head of the prompt. A
         sales rep's day and visit are said too: an order or payment they give without a customer is
-        for the outlet they are visiting."""
+        for the outlet they are visiting. So is a preview waiting for the user's yes: more lines
+        said now belong to it, not to an order of their own."""
         field = ""
         if actor.role == "sales_rep":
             field = f" Their working day is {'started' if day_status(s, actor).open else 'not started'}."
             if (code := visiting(s, actor)) is not None:
                 field += f" They are visiting {customer_names(s, [code]).get(code, code)} ({code}) now."
+        if (
+            waiting := store.current_pending(s, turn.user_id, turn.channel, turn.conversation, self.clock.now())
+        ) is not None:
+            field += f" A preview of {waiting.tool} is waiting for their yes or no."
         return [
             SystemMessage(content=POLICY + RULES),
             SystemMessage(
@@ -361,7 +366,7 @@ class Assistant:
         model = model.bind_tools(bound_tools(allowed, actor))
         with Session(self.engine) as s:
             history = store.load_messages(s, turn.channel, turn.conversation, turn.user_id)
-            prompt = self._prompt(s, actor)
+            prompt = self._prompt(s, actor, turn)
         t = _TurnState(turn, actor, names, history, [HumanMessage(content=text)], offline)
         retry: list = []  # a correction for the next request only, never kept in the conversation
         for _ in range(MAX_STEPS):

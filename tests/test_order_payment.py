@@ -111,7 +111,7 @@ def test_in_chat_cash_on_delivery_and_an_advance_not_all_said(sample, clock):
     cod = _say(a, "U-RET-101", "2 boxes crunchy cream 100g, cash on delivery")
     assert cod.awaiting_confirmation and "Payment: cash on delivery" in cod.text
     assert cod.tool_calls[0].args["payment"] == "cash_on_delivery"
-    ask = _say(a, "U-RET-101", "5 boxes CC-100 with advance")
+    ask = a.handle(Turn("U-RET-101", "web", "c-another"), "5 boxes CC-100 with advance")
     assert ask.outcome == "clarify" and not ask.awaiting_confirmation and "How much was paid in advance" in ask.text
 
 

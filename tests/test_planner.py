@@ -388,11 +388,15 @@ def test_payment_said_without_the_word(sample, gen, clock):
         "record_payment",
         {"customer": cust["name"], "amount": "2500", "method": "cheque"},
     )
-    # goods with a word about paying are still an order
+    # goods with a word about paying are an order, never a payment; terms it cannot read are asked
+    # about ("pay cash": on delivery, or in advance?), never dropped for credit
     assert (
-        call(ask(sample, clock, "send 2 cases of marie gold, I will pay cash", RETAILER, "retailer"))[0]
+        call(ask(sample, clock, "send 2 cases of marie gold, I will pay cash on delivery", RETAILER, "retailer"))[0]
         == "create_order"
     )
+    vague = ask(sample, clock, "send 2 cases of marie gold, I will pay cash", RETAILER, "retailer")
+    assert not vague.tool_calls and vague.response_metadata["outcome"] == "clarify"
+    assert "How will this order be paid?" in vague.content
 
 
 def test_quantity_for_the_product_just_discussed(sample, gen, clock):

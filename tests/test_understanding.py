@@ -1,12 +1,14 @@
 """The assistant understands people as they write: Hinglish and filler, help per role made
 from the user's own world, questions whose answers fill them, and never a silent guess."""
 
+import re
+
 import pytest
 from sqlmodel import Session, func, select
 
 from agent.nlu.normalise import asks_for_help, is_greeting, normalise
 from agent.runtime import Assistant, Turn
-from core.tables.orders import Order
+from core.tables.orders import Order, OrderLine
 
 ROLES = {
     "U-ADM": "admin",
@@ -391,3 +393,43 @@ def test_a_batch_code_of_another_warehouse_reads_as_one_that_does_not_exist(samp
     assert other.outcome == none.outcome and other.text.replace("2610", "2699") == none.text
     own = _say(assistant, "U-WH-1", "stock correction CC-2610 -4 breakage", conversation="own")  # WH-BLR's
     assert own.awaiting_confirmation and "batch CC-2610 in" in own.text
+
+
+def _orders(engine) -> int:
+    with Session(engine) as s:
+        return s.exec(select(func.count()).select_from(Order)).one()
+
+
+@pytest.mark.parametrize(
+    "said,asks",
+    [
+        ("20 boxes of crunchy cream 100g and 10 zorblax", "zorblax"),  # an unknown item after "and"
+        ("10 box marie, 3 kg jaggery, 2 case brisk 1kg", "3 kg jaggery"),  # an item without a unit it reads
+        ("10 box marie and crunchy", "crunchy"),  # another product without its quantity
+        ("2 case oil 1L. will pay full amount by UPI now", "How will this order be paid?"),  # terms unread
+    ],
+)
+def test_words_of_an_order_it_cannot_place_are_asked_never_dropped(sample, clock, said, asks):
+    a, turn = Assistant(sample, clock), Turn("U-RET-101", "web", "drop-" + said[:12])
+    before = _orders(sample)
+    r = a.handle(turn, said)
+    assert r.outcome == "clarify" and not r.awaiting_confirmation and asks in r.text
+    assert a.handle(turn, "yes").outcome != "done" and _orders(sample) == before
+
+
+def test_lines_said_while_a_preview_waits_join_it_and_the_same_product_is_asked(sample, clock):
+    a, turn = Assistant(sample, clock), Turn("U-RET-101", "web", "waiting")
+    assert a.handle(turn, "10 box crunchy cream 100g").awaiting_confirmation
+    both = a.handle(turn, "20 box marie gold")
+    assert both.awaiting_confirmation and both.text.startswith("Added to the order waiting for your yes:")
+    assert [i["product"] for i in both.tool_calls[0].args["items"]] == ["CC-100", "MG-75"]
+    again = a.handle(turn, "15 box crunchy cream 100g")
+    assert again.outcome == "clarify" and "instead" in again.text and "more" in again.text
+    placed = a.handle(turn, "yes")  # the preview still waiting is the two-line one
+    assert placed.outcome == "done"
+    order_no = re.search(r"SO-\d+", placed.text)[0]
+    with Session(sample) as s:
+        lines = s.exec(select(OrderLine).where(OrderLine.order_no == order_no)).all()
+        assert sorted((line.sku, line.qty) for line in lines if line.qty) == [("CC-100", 120), ("MG-75", 240)]
+    after = a.handle(turn, "5 box marie gold")  # after the yes, new lines are a new order
+    assert after.awaiting_confirmation and not after.text.startswith("Added to")

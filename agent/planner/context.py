@@ -25,6 +25,7 @@ class Context:
     frame: dict | None = None  # the question the assistant just asked, if unanswered
     visiting: str | None = None  # the outlet a sales rep is visiting now (from the system message)
     day_open: bool | None = None  # whether a sales rep's working day is started (from the system message)
+    waiting: str | None = None  # the tool whose preview waits for the user's yes (from the system message)
 
     def last_arg(self, key: str) -> str | None:
         """The newest value an earlier call gave `key` ("customer", "product")."""
@@ -79,6 +80,10 @@ def read_context(messages: list[BaseMessage]) -> tuple[Context, str, list[BaseMe
             d := re.search(r"Their working day is (started|not started)\.", str(m.content))
         ):
             ctx.day_open = d[1] == "started"
+        if isinstance(m, SystemMessage) and (
+            w := re.search(r"A preview of (\w+) is waiting for their yes", str(m.content))
+        ):
+            ctx.waiting = w[1]
     text = str(messages[last_human].content) if last_human >= 0 else ""
     return ctx, text, messages[last_human + 1 :] if last_human >= 0 else []
 

@@ -29,7 +29,7 @@ from .field import FieldIntents
 from .frames import fill
 from .help import help_text
 from .intent_scores import closest_tool
-from .items import extract_items, names_list, pick_product
+from .items import PAY_SAID, extract_items, names_list, pick_product
 from .plan import Plan
 from .reports import ReportIntents, customer_type_said
 
@@ -462,7 +462,7 @@ _TREND = re.compile(
 )
 # an order's payment details (rules.md): said beside its items
 _COD = re.compile(
-    r"\bcash\s+on\s+delivery\b|\bc\.?o\.?d\b|\bpay(?:ment)?\s+(?:on|at|upon|after)\s+delivery\b"
+    r"\bcash\s+on\s+delivery\b|\bc\.?o\.?d\b|\bpay(?:ment)?\b[^.?!]{0,40}?\b(?:on|at|upon|after)\s+delivery\b"
     r"|\bcash\s+(?:at|on|upon)\s+(?:the\s+)?delivery\b|\bdelivery\s+(?:pe|par|ke\s+(?:time|waqt))\s+(?:cash|payment|paisa|paise)\b",
     re.I,
 )
@@ -1722,6 +1722,20 @@ class Planner(FieldIntents, ReportIntents):
             return self._refuse_role("place orders")
         if terms is not None and terms.ask:
             return Plan(text=terms.ask, outcome="clarify", frame={"slot": "method"})  # the answer completes it
+        unread = text
+        for span in terms.spans if terms is not None else []:
+            unread = _blank(unread, span)
+        if terms is not None:  # "I paid 1000 advance by UPI": the verb goes with the terms read
+            unread = re.sub(r"\b(?:pay|paid|paying|payment)\b", " ", unread, flags=re.I)
+        if said := PAY_SAID.search(unread):
+            # "will pay full amount by UPI now": payment words the terms did not take are asked
+            # about, never dropped (the order would go on credit unsaid)
+            return Plan(
+                text=f"How will this order be paid? I read '{said[0]}' but not the terms: say 'on credit', "
+                "'cash on delivery', or an advance with its amount and method (for example '2000 advance "
+                "by UPI ref 1234').",
+                outcome="clarify",
+            )
         if not cust and self.ctx.role in STAFF_ROLES and not self.ctx.visiting:  # a rep's visit: that outlet's order
             return Plan(text="Which customer is this order for?", outcome="clarify", frame={"slot": "customer"})
         args = {"items": qty_items.items}
@@ -2145,7 +2159,8 @@ class Planner(FieldIntents, ReportIntents):
                 note=f"Order {repeated[0]} again, with your change:",
             )
         if name == "create_order":
-            changed_items = self._change_items(text, low, [dict(i) for i in args.get("items", [])])
+            items = [dict(i) for i in args.get("items", [])]
+            changed_items = self._change_items(text, low, items)
             if changed_items is not None:
                 return (
                     changed_items
@@ -2153,6 +2168,22 @@ class Planner(FieldIntents, ReportIntents):
                     else Plan([("create_order", {**args, "items": changed_items})])
                 )
             got = extract_items(self.wv, self.world, text)
+            if self.ctx.waiting == "create_order" and got.items and not got.problem and not cust:
+                # "20 box marie" while "10 box crunchy" waits for a yes: the user means both (a new
+                # order would drop the waiting one unseen); the preview shows every line again.
+                # The same product again is a change or more of it: never guessed which
+                if again := [i for i in got.items if any(i["product"] == it["product"] for it in items)]:
+                    said = f"{again[0]['qty']} {again[0].get('unit', '')}".strip()
+                    name = self.world.sku_names.get(again[0]["product"], again[0]["product"])
+                    return Plan(
+                        text=f"{name} is already in the order waiting for your yes. Should it be {said} "
+                        f"instead (say 'make it {said}'), or {said} more (say 'add {said}')?",
+                        outcome="clarify",
+                    )
+                return Plan(
+                    [("create_order", {**args, "items": items + got.items})],
+                    note="Added to the order waiting for your yes:",
+                )
             if cust and re.search(r"\b(what about|how about|same for|for)\b", low) and not got.items:
                 return Plan([("create_order", {**args, "customer": cust})])
             return None

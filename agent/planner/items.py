@@ -12,6 +12,16 @@ from agent.nlu.numbers import QtyMention, is_unit_word, parse_quantities, resolv
 _JOIN_RE = re.compile(
     r"^[\s,;:&+.\-]*(?:of|x|nos\.?|no\.?)?\s+|[\s,;:&+.\-]*(?:and|plus|also|too|&|,)?[\s,;:&+.\-]*$", re.I
 )
+# a number right after "and", "aur", a comma: an item of its own ("… and 10 zorblax"), whose
+# words must be found or asked about, never read as the end of the name before it
+_NEW_ITEM = re.compile(r"(?:[,;&+]|\b(?:and|aur|plus|also|n)\b)\s*$", re.I)
+# payment words beside an order: its terms, which the order's reader must account for, never items
+PAY_SAID = re.compile(
+    r"\b(?:pay|paid|paying|payment|upi|gpay|phonepe|paytm|cheque|chq|neft|rtgs|imps|utr|advance|credit|udh(?:a|aa)r|"
+    r"cash|ref(?:erence)?\s*(?:no\.?\s*)?[:#]?\s*\w*\d\w*)\b",
+    re.I,
+)
+_SEPARATOR = re.compile(r"[,;]|\b(?:and|aur|plus)\b", re.I)
 _FILLER_RE = re.compile(
     r"\b(please|pls|plz|kindly|i|we|need|want|would like|like|to|order|place|an|book|buy|send|get|me|us|"
     r"add|also|too|more|another|the|a|for|my|some|give|supply|deliver|ok|okay|then|now|just|yes|so|"
@@ -85,6 +95,21 @@ def _trim(segment: str) -> str:
     while words and _FILLER_RE.fullmatch(words[-1].strip(",.!?")):
         words.pop()
     return " ".join(words)
+
+
+def _another_item(world_view, world, after: str, sku: str) -> str | None:
+    """The words after a separator in an item's text ("marie, 3 kg jaggery") that are not more of
+    the same product's name: another item, said without a quantity this parser can read."""
+    pieces = [_trim(_clean(p)).strip(" .!?") for p in _SEPARATOR.split(after)[1:]]
+    for piece in pieces:
+        if not piece or _FILLER_RE.fullmatch(piece) or not re.search(r"[a-z]", piece, re.I) or PAY_SAID.search(piece):
+            continue
+        pick = pick_product(world_view, world, piece, semantic=False)
+        # a number ("3 kg jaggery") or another product's name is an item; other words
+        # ("deliver by tomorrow", "regards") are the message around the order
+        if pick.sku != sku and (re.search(r"\d", piece) or pick.sku or pick.candidates):
+            return piece
+    return None
 
 
 def pick_product(world_view, world, text: str, *, semantic: bool = True) -> ProductPick:
@@ -189,7 +214,13 @@ def extract_items(world_view, world, text: str) -> ItemsResult:
             and re.search(r"[a-z]\s*$", text[: m.start], re.I)
         ):
             continue  # "paramol 500, 1 carton": the bare number ends the product's name
-        if kept and with_unit and m.unit_word is None and not _names_one(world_view, world, text[m.end : end]):
+        if (
+            kept
+            and with_unit
+            and m.unit_word is None
+            and not _NEW_ITEM.search(text[: m.start])
+            and not _names_one(world_view, world, text[m.end : end])
+        ):
             continue  # "10 pallets of OPC 53 for our godown": 53 belongs to the name before it
         kept.append(m)
     mentions = kept
@@ -264,6 +295,14 @@ def extract_items(world_view, world, text: str) -> ItemsResult:
             out.problem = (
                 f"I could not find a product called '{seg}'. You can name it by its name, code "
                 f"or barcode, or ask me to search the catalogue."
+            )
+            return out
+        if pick.sku and not name_first and (other := _another_item(world_view, world, text[m.end : end], pick.sku)):
+            # "10 box marie, 3 kg jaggery": words after a separator that name no quantity of this
+            # product are another item, which must be understood, never dropped
+            out.problem = (
+                f"What do you mean by '{other}'? Say it with its quantity and unit, or name it by its "
+                f"code; I will not leave it out of the order unasked."
             )
             return out
         if pick.how == "semantic":
