@@ -430,6 +430,40 @@ def test_lines_said_while_a_preview_waits_join_it_and_the_same_product_is_asked(
     order_no = re.search(r"SO-\d+", placed.text)[0]
     with Session(sample) as s:
         lines = s.exec(select(OrderLine).where(OrderLine.order_no == order_no)).all()
-        assert sorted((line.sku, line.qty) for line in lines if line.qty) == [("CC-100", 120), ("MG-75", 240)]
+        assert sorted((line.sku, line.qty) for line in lines if line.qty) == [("CC-100", 120), ("MG-75", 480)]
     after = a.handle(turn, "5 box marie gold")  # after the yes, new lines are a new order
     assert after.awaiting_confirmation and not after.text.startswith("Added to")
+
+
+def test_a_change_is_never_made_again_by_a_follow_up(sample, clock):
+    a, turn = Assistant(sample, clock), Turn("U-WH-1", "web", "receipt")
+    assert a.handle(turn, "received 200 pcs neem soap batch NS-2612 expiry dec 2028").awaiting_confirmation
+    assert a.handle(turn, "yes").outcome == "done"
+    after = a.handle(turn, "stock of neem soap")  # was previewed as the same receipt again
+    assert not after.awaiting_confirmation and [c.name for c in after.tool_calls] == ["stock_levels"]
+
+
+def test_the_business_words_are_not_misspelt_names(sample, clock):
+    r = Assistant(sample, clock).handle(Turn("U-WH-1", "web", "batches"), "expiring batches")
+    assert [c.name for c in r.tool_calls] == ["expiring_stock"] and not r.tool_calls[0].args.get("product")
+
+
+@pytest.mark.parametrize(
+    "said,filters",
+    [
+        ("sales of Brisk last month", {"brand": "BRISK"}),
+        ("sales of crunchy cream 100g in october", {"product": "CC-100"}),
+        ("biscuit sales in october", {"category": "BISCUITS"}),
+        ("sales last month", {}),
+    ],
+)
+def test_goods_named_in_a_sales_question_filter_it(sample, clock, said, filters):
+    r = Assistant(sample, clock).handle(Turn("U-MGR-KA", "web", "s-" + said), said)
+    [call] = r.tool_calls
+    assert call.name == "sales_report"
+    assert {k: call.args.get(k) for k in ("brand", "category", "product") if call.args.get(k)} == filters
+
+
+def test_an_ageing_report_is_the_outstanding(sample, clock):
+    r = Assistant(sample, clock).handle(Turn("U-MGR-KA", "web", "ageing"), "ageing report")
+    assert r.tool_calls[0].name == "outstanding"

@@ -36,7 +36,11 @@ _COMMAND_WORDS = frozenset(
     "show list order place book need want send give get price rate cost stock offer "
     "scheme discount status report sale pending approve reject cancel dispatch deliver "
     "payment paid record much many owe balance due outstanding item product search find "
-    "have available check tell what where when which".split()
+    "have available check tell what where when which "
+    # the business's own words: never a misspelt name ("batches" is no "bath soap")
+    "batch batches expiry expiring expire expired damage damaged receive received transfer move "
+    "visit visits target targets warehouse invoice invoices ageing aging collection collections "
+    "return returns customer customers retailer retailers distributor distributors".split()
 )
 _ORDER_NO_RE = re.compile(r"(?<![A-Za-z0-9-])([A-Za-z]{1,6})[-/]?(\d{2,10})(?![A-Za-z0-9-])")
 _CODE_TOKEN_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*[A-Za-z0-9]|[A-Za-z0-9]")

@@ -788,6 +788,22 @@ class Planner(FieldIntents, ReportIntents):
             return [pick.sku], False
         return pick.candidates, bool(pick.candidates)
 
+    def _sales_of(self, text: str, products: list[str], ambiguous: bool) -> dict | Plan:
+        """Which goods a sales question is about ("sales of Brisk", "crunchy cream 100g sales"):
+        a brand, a category or a product named is a filter, never dropped for the total of all."""
+        for kind in ("brand", "category"):
+            found = self._one([kind], text, 88.0)
+            if len({m.entry.code for m in found}) == 1:
+                return {kind: found[0].entry.code}
+        if not products:
+            return {}
+        if not ambiguous:
+            return {"product": products[0]}
+        of = {sku: product for product, skus in self.world.product_skus.items() for sku in skus}
+        if len(owners := {of.get(c) for c in products}) == 1 and None not in owners:
+            return {"product": owners.pop()}  # every size of one product: its sales
+        return Plan(text=f"Sales of which one? {names_list(self.world, products)}.", outcome="clarify")
+
     def _context_customer(self, low: str) -> str | None:
         """The customer "they"/"them" points at: the newest one an earlier call was about."""
         return self.ctx.last_arg("customer") if _THEY.search(low) else None
@@ -1179,7 +1195,7 @@ class Planner(FieldIntents, ReportIntents):
             calls = [("outstanding", whose)] + ([("list_invoices", whose)] if self._can("list_invoices") else [])
             return Plan(calls)
         if (
-            re.search(r"\b(owes?|owed|owing|outstanding|dues?|balance|receivables?|overdue|unpaid)\b", low)
+            re.search(r"\b(owes?|owed|owing|outstanding|dues?|balance|receivables?|overdue|unpaid|ageing|aging)\b", low)
             and not re.search(r"\borders?\b", low)
             or re.search(r"\boutstanding (amount|balance|payments?)\b", low)
         ):
@@ -1239,7 +1255,10 @@ class Planner(FieldIntents, ReportIntents):
                 low,
             )
             or _SOLD.search(low)
-            or ("report" in w and not re.search(r"\bstock\b", low))
+            or (
+                "report" in w
+                and not re.search(r"\b(?:stock|ageing|aging|outstanding|overdue|receivables?|dues?)\b", low)
+            )
         ):
             args = {}
             if period:
@@ -1265,6 +1284,10 @@ class Planner(FieldIntents, ReportIntents):
                 args["customer"] = cust
             elif r := self._region(text):
                 args["region"] = r
+            what = self._sales_of(text, products, ambiguous)
+            if isinstance(what, Plan):
+                return what
+            args.update(what)
             if _COMPARED.search(low) and "by" not in args:
                 args["compare"] = True
             if (ctype := customer_type_said(low)) and self._can("show_report") and not args.get("compare"):
@@ -2187,17 +2210,8 @@ class Planner(FieldIntents, ReportIntents):
             if cust and re.search(r"\b(what about|how about|same for|for)\b", low) and not got.items:
                 return Plan([("create_order", {**args, "customer": cust})])
             return None
-        if name in {
-            "approve_order",
-            "cancel_order",
-            "dispatch_order",
-            "deliver_order",
-            "record_payment",
-            "adjust_stock",
-            "record_damage",
-            "reject_order",
-        }:
-            return None
+        if name in MUTATING:
+            return None  # a change is never made again by a follow-up ("stock of X" after a receipt)
         short = len(re.findall(r"[a-z0-9]+", low)) <= 8
         if not short or not (_FOLLOW.match(low) or period or cust):
             return None
