@@ -1284,10 +1284,10 @@ class Planner(FieldIntents, ReportIntents):
                 args["customer"] = cust
             elif r := self._region(text):
                 args["region"] = r
-            what = self._sales_of(text, products, ambiguous)
-            if isinstance(what, Plan):
-                return what
-            args.update(what)
+            goods = self._sales_of(text, products, ambiguous)
+            if isinstance(goods, Plan):
+                return goods
+            args.update(goods)
             if _COMPARED.search(low) and "by" not in args:
                 args["compare"] = True
             if (ctype := customer_type_said(low)) and self._can("show_report") and not args.get("compare"):
