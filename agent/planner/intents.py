@@ -1284,10 +1284,10 @@ class Planner(FieldIntents, ReportIntents):
                 args["customer"] = cust
             elif r := self._region(text):
                 args["region"] = r
-            goods = self._sales_of(text, products, ambiguous)
-            if isinstance(goods, Plan):
-                return goods
-            args.update(goods)
+            named = self._sales_of(text, products, ambiguous)
+            if isinstance(named, Plan):
+                return named
+            args.update(named)
             if _COMPARED.search(low) and "by" not in args:
                 args["compare"] = True
             if (ctype := customer_type_said(low)) and self._can("show_report") and not args.get("compare"):
