@@ -79,6 +79,8 @@ def test_no_order_is_asked_why_and_the_answer_ends_the_visit(sample):
     [
         ("no order today, shop was closed", "shop_closed"),
         ("order nahi mila, stock pada hai", "stock_sufficient"),
+        ("no order, owner says stock is still there", "stock_sufficient"),
+        ("no order, old stock not sold yet", "stock_sufficient"),
         ("didn't order, prices too high they said", "price_issue"),
     ],
 )

@@ -97,7 +97,9 @@ REASONS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\b(?:enough|sufficient|plenty of|full of|over ?stock\w*|already (?:has|have|got|"
             r"stocked|full))\b|\bstock\s+(?:hai|pada|full|available|bhara|is (?:enough|full|"
-            r"there))\b|\b(?:has|have|got)\s+(?:old\s+)?stock\b|\bmaal\s+(?:hai|pada|bhara)\b",
+            r"there)|is still (?:there|left|lying|full)|(?:still\s+)?(?:left|lying|remaining|not (?:sold|finished)))\b"
+            r"|\b(?:has|have|got)\s+(?:old\s+)?stock\b|\bmaal\s+(?:hai|pada|bhara|bacha)\b"
+            r"|\b(?:old|previous|last)\s+(?:stock|order|maal)\s+(?:not|nahi|still)\b",
             re.I,
         ),
     ),
