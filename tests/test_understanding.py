@@ -467,3 +467,28 @@ def test_goods_named_in_a_sales_question_filter_it(sample, clock, said, filters)
 def test_an_ageing_report_is_the_outstanding(sample, clock):
     r = Assistant(sample, clock).handle(Turn("U-MGR-KA", "web", "ageing"), "ageing report")
     assert r.tool_calls[0].name == "outstanding"
+
+
+@pytest.mark.parametrize(
+    "said,tool,reason",
+    [
+        ("dont approve it, too much credit", "reject_order", "too much credit"),
+        ("approve mat karo, dues pending", "reject_order", "dues pending"),
+        ("decline it, over limit", "reject_order", "over limit"),
+        ("reject kar do, payment pending hai", "reject_order", "payment pending hai"),
+        ("why was it not approved?", "get_order", None),
+    ],
+)
+def test_an_approval_refused_in_words_is_a_rejection_and_a_question_changes_nothing(sample, clock, said, tool, reason):
+    a = Assistant(sample, clock)
+    placed = a.handle(Turn("U-RET-101", "web", "big"), "8 case crunchy cream 100g")
+    assert placed.awaiting_confirmation
+    done = a.handle(Turn("U-RET-101", "web", "big"), "yes")
+    order_no = re.search(r"SO-\d+", done.text)[0]
+    assert "approval" in done.text
+    r = a.handle(
+        Turn("U-MGR-KA", "web", "m-" + said), said.replace("it", order_no, 1) if " it" in said else f"{order_no} {said}"
+    )
+    [call] = r.tool_calls
+    assert call.name == tool and (reason is None or call.args["reason"] == reason)
+    assert r.awaiting_confirmation == (tool == "reject_order")

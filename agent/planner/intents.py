@@ -153,6 +153,11 @@ _PAST_ORDERS = re.compile(
     r"\b(?:order|buy|purchase)\b|\b(?:ordered|bought|purchased)\b",
     re.I,
 )
+# an approval refused in words: a rejection ("don't approve it", "approve mat karo", "decline SO-12")
+_NOT_APPROVED = re.compile(
+    r"\b(?:don'?t|do not|never|not to)\s+approve\b|\bapprove\s+(?:mat|na|nahi|mt)\b(?:\s+kar\w*)?|\bdecline\b",
+    re.I,
+)
 # Pronouns for a customer talked about earlier ("what do they owe now?").
 _THEY = re.compile(r"\b(they|them|their|he|him|his|she|her|(?:this|that|the same) (?:customer|shop|retailer))\b", re.I)
 # Where a customer's name goes in a question about one ("what does X owe?", "X's orders",
@@ -963,6 +968,13 @@ class Planner(FieldIntents, ReportIntents):
                 "prices, offers and what you owe.",
                 outcome="refused",
             )
+        if _NOT_APPROVED.search(text) or _NOT_APPROVED.search(getattr(self, "said", "")):
+            # "don't approve SO-0909, too much credit" is a rejection, never an approval's preview
+            # (read as said too: the Hinglish normaliser drops "mat karo")
+            text = re.sub(r"(?i)\bapprove\b", "reject", _NOT_APPROVED.sub("reject", text))
+            low = text.lower()
+            if hasattr(self, "said"):
+                self.said = _NOT_APPROVED.sub("reject", self.said)
         w = _words(text)
         # field words are read as said ("din khatam" is no stock word), then as normalised
         said = getattr(self, "said", text)
@@ -997,6 +1009,11 @@ class Planner(FieldIntents, ReportIntents):
                 low,
             )
         ):
+            nums = self.lex.find_order_numbers(docs)
+            if len(nums) == 1 and re.match(r"\s*(?:why|when|has|have|was|is|did|kya|kab|kyun|kyu)\b", low):
+                return Plan(
+                    [("get_order", {"order_no": nums[0]})]
+                )  # "why was SO-12 not approved?": a question, no change
             if "approve" in w and not self._can("approve_order"):
                 return self._refuse_role("approve orders")
             if not self._can("pending_approvals") and not self._can("approve_order"):
@@ -1042,6 +1059,7 @@ class Planner(FieldIntents, ReportIntents):
                 re.search(r"\b(?:because|reason(?: is)?|as|since|due to)\b[:\s]*(.+)$", src, re.I)
                 or re.search(
                     r"\breject\w*\b(?:\s+(?:it|this|that|them|(?:the |this |that )?order))?(?:\s+[A-Za-z]{1,6}[-/]?\d{2,})?"
+                    r"(?:\s+(?:kar\s*do|karo|kardo|kar\s*dijiye|kijiye|please|pls))?"
                     r"\s*(?:[,:;]|\s[-\u2013\u2014]|\bfor\b)\s*(.+)$",
                     src,
                     re.I,
