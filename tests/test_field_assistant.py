@@ -234,3 +234,14 @@ def test_an_order_said_during_a_visit_is_for_the_outlet_visited_and_asked_otherw
     with Session(sample) as s:
         [order] = s.exec(select(Order).where(Order.customer == "R-106", Order.created_by == REP)).all()
         assert s.exec(select(VisitLink).where(VisitLink.ref == order.order_no)).one().kind == "order"
+
+
+def test_a_no_order_for_another_outlet_never_closes_the_visit_in_progress(sample):
+    a = Assistant(sample, MON)
+    confirmed(a, REP, "check in", "start_day")
+    confirmed(a, REP, "I'm at Anand Kirana", "start_visit")
+    other = say(a, REP, "visited Lucky General Store, no order, shop closed")
+    assert other.outcome == "clarify" and not other.awaiting_confirmation and "Anand Kirana" in other.text
+    assert rows(sample, Visit)[0].ended_at is None
+    preview, _ = confirmed(a, REP, "no order at anand kirana, shop closed", "end_visit")
+    assert rows(sample, Visit)[0].reason == "shop_closed"

@@ -348,6 +348,20 @@ class FieldIntents:
             return None
         if not self._can("end_visit") or self.lex.find_order_numbers(text):
             return None  # not a rep's visit ("SO-0908 nikal gaya" is a dispatch; a manager's "no order from X")
+        named = self._one(["customer"], text, 80.0)
+        if named and not (self.ctx.visiting and named[0].entry.code in self.ctx.visiting):
+            # "visited Lucky, no order": never closes the visit at another outlet, nor logs one unseen
+            outlet = named[0].entry.name
+            return Plan(
+                text=(
+                    f"You are checked in at {self.ctx.visiting}, not at {outlet}: say 'end visit' with how it "
+                    f"went to close that visit first, then check in at {outlet}."
+                    if self.ctx.visiting
+                    else f"You are not checked in at {outlet}. Check in there first ('check in at {outlet}'), "
+                    "then say how the visit went."
+                ),
+                outcome="clarify",
+            )
         if len(reasons) > 1:
             return Plan(
                 text="Which was the reason for no order: " + " or ".join(r.replace("_", " ") for r in reasons) + "?",
