@@ -348,7 +348,7 @@ class FieldIntents:
             return None
         if not self._can("end_visit") or self.lex.find_order_numbers(text):
             return None  # not a rep's visit ("SO-0908 nikal gaya" is a dispatch; a manager's "no order from X")
-        named = self._one(["customer"], text, 80.0)
+        named = self.lex.find(text, ["customer"], threshold=80.0)
         if named and not (self.ctx.visiting and named[0].entry.code in self.ctx.visiting):
             # "visited Lucky, no order": never closes the visit at another outlet, nor logs one unseen
             outlet = named[0].entry.name
