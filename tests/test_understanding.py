@@ -492,3 +492,16 @@ def test_an_approval_refused_in_words_is_a_rejection_and_a_question_changes_noth
     [call] = r.tool_calls
     assert call.name == tool and (reason is None or call.args["reason"] == reason)
     assert r.awaiting_confirmation == (tool == "reject_order")
+
+
+@pytest.mark.parametrize(
+    "said", ["cancel my last order", "mera last order cancel karo", "cancel the order I placed today"]
+)
+def test_cancel_my_last_order_previews_the_latest_one(sample, clock, said):
+    a = Assistant(sample, clock)
+    assert a.handle(Turn("U-RET-101", "web", "o"), "5 box marie gold").awaiting_confirmation
+    order_no = re.search(r"SO-\d+", a.handle(Turn("U-RET-101", "web", "o"), "yes").text)[0]
+    r = a.handle(Turn("U-RET-101", "web", "c"), said)
+    assert r.awaiting_confirmation and r.tool_calls[0].name == "cancel_order" and order_no in r.text
+    staff = a.handle(Turn("U-MGR-KA", "web", "c"), said)  # whose last order? never a guess
+    assert not staff.awaiting_confirmation

@@ -153,6 +153,11 @@ _PAST_ORDERS = re.compile(
     r"\b(?:order|buy|purchase)\b|\b(?:ordered|bought|purchased)\b",
     re.I,
 )
+# "my last order", "the latest order", "the order I placed today", "mera last order"
+_LATEST_ORDER = re.compile(
+    r"\b(?:last|latest|previous|recent|newest|pichl\w*)\s+order\b|\border\s+(?:i|we)\s+(?:just\s+)?(?:placed|made|gave)\b",
+    re.I,
+)
 # an approval refused in words: a rejection ("don't approve it", "approve mat karo", "decline SO-12")
 _NOT_APPROVED = re.compile(
     r"\b(?:don'?t|do not|never|not to)\s+approve\b|\bapprove\s+(?:mat|na|nahi|mt)\b(?:\s+kar\w*)?|\bdecline\b",
@@ -1136,6 +1141,9 @@ class Planner(FieldIntents, ReportIntents):
         if "cancel" in w:
             if not self._can("cancel_order"):
                 return self._refuse_role("cancel orders")
+            if not nums and _LATEST_ORDER.search(low) and (last := self.wv.repeated(self.actor, None, cust)):
+                # "cancel my last order": the latest one, named in the preview the user confirms
+                return Plan([("cancel_order", {"order_no": last[0]})])
             no, ask = self._order_ref(docs)
             return ask or Plan([("cancel_order", {"order_no": no})])
         if "dispatch" in w or re.search(r"\bship\b", low):
