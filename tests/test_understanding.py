@@ -505,3 +505,15 @@ def test_cancel_my_last_order_previews_the_latest_one(sample, clock, said):
     assert r.awaiting_confirmation and r.tool_calls[0].name == "cancel_order" and order_no in r.text
     staff = a.handle(Turn("U-MGR-KA", "web", "c"), said)  # whose last order? never a guess
     assert not staff.awaiting_confirmation
+
+
+@pytest.mark.parametrize("said", ["where is my order", "status of my last order", "has my order been dispatched?"])
+def test_a_question_about_my_order_tracks_the_latest_and_changes_nothing(sample, clock, said):
+    a = Assistant(sample, clock)
+    assert a.handle(Turn("U-RET-101", "web", "o"), "5 box marie gold").awaiting_confirmation
+    order_no = re.search(r"SO-\d+", a.handle(Turn("U-RET-101", "web", "o"), "yes").text)[0]
+    r = a.handle(Turn("U-RET-101", "web", "t"), said)
+    assert [c.name for c in r.tool_calls] == ["track_order"] and r.tool_calls[0].args["order_no"] == order_no
+    assert not r.awaiting_confirmation and r.outcome != "refused"
+    asked = a.handle(Turn("U-WH-1", "web", "t"), f"is {order_no} dispatched?")  # a question, not the dispatch
+    assert not asked.awaiting_confirmation and asked.tool_calls[0].name == "track_order"

@@ -1138,6 +1138,16 @@ class Planner(FieldIntents, ReportIntents):
             and not re.search(r"\bdeliver", low)
         ):
             w = w | {"dispatch"}  # warehouse staff: "SO-0908 ready, bhej do", "SO-0908 loaded"
+        if (
+            (re.match(r"\s*(?:has|have|is|was|were|did|does|kya)\b", low) or text.rstrip().endswith("?"))
+            and re.search(r"\b(?:dispatched|delivered|shipped|sent|cancell?ed)\b", low)
+            and self._can("track_order")
+        ):
+            # "has my order been dispatched?", "is SO-0909 delivered": a question, never the action
+            if nums:
+                return Plan([("track_order", {"order_no": nums[0]})])
+            if last := self.wv.repeated(self.actor, None, cust):
+                return Plan([("track_order", {"order_no": last[0]})], note="Your latest order:")
         if "cancel" in w:
             if not self._can("cancel_order"):
                 return self._refuse_role("cancel orders")
@@ -1478,6 +1488,11 @@ class Planner(FieldIntents, ReportIntents):
             prev = last_order_numbers(self.ctx, self.lex.find_order_numbers)
             if len(prev) == 1 and re.search(r"\b(it|that|this|the order)\b", low):
                 return Plan([("track_order", {"order_no": prev[0]})])
+            if (_LATEST_ORDER.search(low) or re.search(r"\b(?:my|mera|meri|our)\s+order\b", low)) and (
+                last := self.wv.repeated(self.actor, None, cust)
+            ):
+                # "where is my order", "status of my last order": the latest one, said which
+                return Plan([("track_order", {"order_no": last[0]})], note="Your latest order:")
             args = whose({"period": period} if period else {})
             return Plan(
                 [("list_orders", args)],
