@@ -798,6 +798,15 @@ class Planner(FieldIntents, ReportIntents):
             return [pick.sku], False
         return pick.candidates, bool(pick.candidates)
 
+    def _latest_order(self, cust: str | None) -> str | None:
+        """The order "my last order" means: a retailer's own latest, or the named customer's; never
+        a guess for whoever else has several accounts' orders in view (a distributor's own
+        purchases or its retailers'?)."""
+        if cust is None and self.ctx.role != "retailer":
+            return None
+        last = self.wv.repeated(self.actor, None, cust)
+        return last[0] if last else None
+
     def _sales_of(self, text: str, products: list[str], ambiguous: bool) -> dict | Plan:
         """Which goods a sales question is about ("sales of Brisk", "crunchy cream 100g sales"):
         a brand, a category or a product named is a filter, never dropped for the total of all."""
@@ -1146,14 +1155,14 @@ class Planner(FieldIntents, ReportIntents):
             # "has my order been dispatched?", "is SO-0909 delivered": a question, never the action
             if nums:
                 return Plan([("track_order", {"order_no": nums[0]})])
-            if last := self.wv.repeated(self.actor, None, cust):
-                return Plan([("track_order", {"order_no": last[0]})], note="Your latest order:")
+            if last := self._latest_order(cust):
+                return Plan([("track_order", {"order_no": last})], note="Your latest order:")
         if "cancel" in w:
             if not self._can("cancel_order"):
                 return self._refuse_role("cancel orders")
-            if not nums and _LATEST_ORDER.search(low) and (last := self.wv.repeated(self.actor, None, cust)):
+            if not nums and _LATEST_ORDER.search(low) and (last := self._latest_order(cust)):
                 # "cancel my last order": the latest one, named in the preview the user confirms
-                return Plan([("cancel_order", {"order_no": last[0]})])
+                return Plan([("cancel_order", {"order_no": last})])
             no, ask = self._order_ref(docs)
             return ask or Plan([("cancel_order", {"order_no": no})])
         if "dispatch" in w or re.search(r"\bship\b", low):
@@ -1489,10 +1498,10 @@ class Planner(FieldIntents, ReportIntents):
             if len(prev) == 1 and re.search(r"\b(it|that|this|the order)\b", low):
                 return Plan([("track_order", {"order_no": prev[0]})])
             if (_LATEST_ORDER.search(low) or re.search(r"\b(?:my|mera|meri|our)\s+order\b", low)) and (
-                last := self.wv.repeated(self.actor, None, cust)
+                last := self._latest_order(cust)
             ):
                 # "where is my order", "status of my last order": the latest one, said which
-                return Plan([("track_order", {"order_no": last[0]})], note="Your latest order:")
+                return Plan([("track_order", {"order_no": last})], note="Your latest order:")
             args = whose({"period": period} if period else {})
             return Plan(
                 [("list_orders", args)],
