@@ -164,3 +164,25 @@ def sample(databases, sample_template) -> Engine:
 @pytest.fixture
 def clock() -> Clock:
     return Clock(ZoneInfo("Asia/Kolkata"), NOW)
+
+
+# --- a served app and a browser, for the browser tests (imported lazily: only they need them) -------
+
+
+@pytest.fixture
+def server(sample, clock):
+    """The product's app over the sample world, served on 127.0.0.1; yields its base URL."""
+    from agent.runtime import Assistant
+    from channels.web.app import create_app
+    from live_server import serving
+
+    with serving(create_app(sample, clock, Assistant(sample, clock))) as url:
+        yield url
+
+
+@pytest.fixture
+def browser():
+    from live_server import chromium
+
+    with chromium() as b:
+        yield b

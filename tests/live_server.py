@@ -12,6 +12,8 @@ import uvicorn
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "out" / "artifacts"
+SHOTS = Path(__file__).resolve().parents[1] / "out" / "screenshots"  # the browser tests' screenshots
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"  # vendored: no network
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -44,3 +46,28 @@ def serving(app):
     finally:
         srv.should_exit = True
         thread.join(timeout=10)
+
+
+@contextmanager
+def chromium():
+    """Debian's Chromium, headless, through Playwright (imported here: only browser tests need it)."""
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def axe_serious(page) -> list[str]:
+    """axe-core's serious and critical violations on the page (its CSP must let the script in)."""
+    page.add_script_tag(content=AXE.read_text())
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])})"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]

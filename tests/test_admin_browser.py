@@ -11,37 +11,15 @@ import httpx
 import pytest
 from sqlmodel import Session
 
-from agent.runtime import Assistant
-from channels.web.app import create_app
 from core.db import transaction
 from core.identities import issue_token
 from core.tables.catalogue import Brand
-from live_server import CHROMIUM, CHROMIUM_ARGS, serving
+from live_server import CHROMIUM, SHOTS, axe_serious
 from tests.conftest import SAMPLE_WORLD
 
 playwright = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 if not Path(CHROMIUM).exists():
     pytest.skip("Chromium is not installed (apt-get install -y chromium)", allow_module_level=True)
-
-SHOTS = Path(__file__).resolve().parents[1] / "out" / "screenshots"
-AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
-
-
-@pytest.fixture
-def server(sample, clock):
-    with serving(create_app(sample, clock, Assistant(sample, clock))) as url:
-        yield url
-
-
-@pytest.fixture
-def browser():
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 def admin_page(browser, server, engine, clock):
@@ -58,12 +36,6 @@ def admin_page(browser, server, engine, clock):
     page.click("button[type=submit]")
     page.wait_for_url("**/admin")
     return page
-
-
-def axe_serious(page) -> list[str]:
-    page.add_script_tag(content=AXE.read_text())
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [f"{v['id']}: {v['help']}" for v in result["violations"] if v["impact"] in ("serious", "critical")]
 
 
 def world_zip(path: Path, edits: dict[str, str]) -> Path:

@@ -12,40 +12,19 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlmodel import Session
 
-from agent.runtime import Assistant
-from channels.web.app import create_app
 from channels.web.dashboard_view import plain
 from core.access import load_actor
 from core.dashboard import Filters, dashboard
 from core.db import transaction
 from core.identities import issue_token
 from core.orders import Item, create_order
-from live_server import CHROMIUM, CHROMIUM_ARGS, serving
+from live_server import CHROMIUM, SHOTS, axe_serious
 
 playwright = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 if not Path(CHROMIUM).exists():
     pytest.skip("Chromium is not installed (apt-get install -y chromium)", allow_module_level=True)
 
-SHOTS = Path(__file__).resolve().parents[1] / "out" / "screenshots"
-AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 ROLES = ["U-ADM", "U-MGR-KA", "U-REP-1", "U-WH-1", "U-DIST-BLR", "U-RET-101"]
-
-
-@pytest.fixture
-def server(sample, clock):
-    with serving(create_app(sample, clock, Assistant(sample, clock))) as url:
-        yield url
-
-
-@pytest.fixture
-def browser():
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 def token(engine, clock, user):
@@ -80,16 +59,6 @@ def core_dashboard(engine, clock, user, **f):
 
 def figure(page, name):
     return page.inner_text(f'[data-figure="{name}"]').strip()
-
-
-def axe_serious(page) -> list[str]:
-    page.add_script_tag(content=AXE.read_text())
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])})"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def test_each_role_signs_in_and_sees_the_cores_figures(server, browser, sample, clock):

@@ -14,15 +14,13 @@ from channels.web.app import create_app
 from core.db import transaction
 from core.identities import issue_token
 from core.settings import load_settings
-from live_server import CHROMIUM, CHROMIUM_ARGS, serving
+from live_server import CHROMIUM, SHOTS, axe_serious, serving
 
 playwright = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 if not Path(CHROMIUM).exists():
     pytest.skip("Chromium is not installed (apt-get install -y chromium)", allow_module_level=True)
 
 ROOT = Path(__file__).resolve().parents[1]
-SHOTS = ROOT / "out" / "screenshots"
-AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 
 
 def tiny_suite(folder: Path) -> list[str]:
@@ -42,17 +40,6 @@ def setup(sample, clock, tmp_path):
     settings = load_settings(data_dir=tmp_path / "data", eval_suites=[tmp_path / "tiny"])
     with serving(create_app(sample, clock, Assistant(sample, clock), settings)) as url:
         yield url, ids, (tmp_path / "tiny").resolve().as_posix()
-
-
-@pytest.fixture
-def browser():
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 def open_page(browser, server, *, axe=False):
@@ -75,16 +62,6 @@ def sign_in(page, server, engine, clock, user):
     page.fill("#token", secret)
     page.click("button[type=submit]")
     page.wait_for_url("**/admin/evals")
-
-
-def axe_serious(page) -> list[str]:
-    page.add_script_tag(content=AXE.read_text())
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])})"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def test_admin_runs_a_suite_watches_it_and_opens_the_report(setup, browser, sample, clock):

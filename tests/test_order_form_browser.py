@@ -10,39 +10,18 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from agent.runtime import Assistant
-from channels.web.app import create_app
 from core.access import load_actor
 from core.orders import Item, PaymentDetails, preview_order
 from core.tables.billing import Payment
 from core.tables.orders import Order
-from live_server import CHROMIUM, CHROMIUM_ARGS, serving
+from live_server import CHROMIUM, SHOTS, axe_serious
 from tools.format import rs
 
 playwright = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 if not Path(CHROMIUM).exists():
     pytest.skip("Chromium is not installed (apt-get install -y chromium)", allow_module_level=True)
 
-from test_dashboard_browser import axe_serious, open_page, sign_in, token  # noqa: E402 - after the skips
-
-SHOTS = Path(__file__).resolve().parents[1] / "out" / "screenshots"
-
-
-@pytest.fixture
-def server(sample, clock):
-    with serving(create_app(sample, clock, Assistant(sample, clock))) as url:
-        yield url
-
-
-@pytest.fixture
-def browser():
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+from test_dashboard_browser import open_page, sign_in, token  # noqa: E402 - after the skips
 
 
 def label(page, text):
