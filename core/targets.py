@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from .access import Actor, customer_in_scope, load_actor, visible_customer_codes
+from .access import Actor, customer_in_scope
 from .beats import team_rep_ids
 from .catalogue import split_list
 from .clock import Clock
@@ -45,19 +45,6 @@ def month_bounds(month: str) -> tuple[date, date]:
     return date(y, m, 1), (date(y + 1, 1, 1) if m == 12 else date(y, m + 1, 1))
 
 
-def net_sales(session: Session, customers: set[str] | None, start: date, end: date, tz: tzinfo) -> Decimal:
-    """Σ (gross − discount) of the sales orders of `customers` (None = all) with order dates in [start, end)."""
-    from_, to = datetime.combine(start, time.min, tz), datetime.combine(end, time.min, tz)
-    q = select(col(Order.gross), col(Order.discount)).where(
-        col(Order.status).in_(SALES_STATUSES), col(Order.created_at) >= from_, col(Order.created_at) < to
-    )
-    if customers is not None:
-        if not customers:
-            return Decimal("0.00")
-        q = q.where(col(Order.customer).in_(sorted(customers)))
-    return money(sum((g - d for g, d in session.exec(q).all()), Decimal("0")))
-
-
 def achievement_pct(achieved: Decimal, target: Decimal) -> Decimal | None:
     """achieved / target as a percentage, 2 places half-up (None for a zero target)."""
     if target == 0:
@@ -76,43 +63,29 @@ class TargetRow:
     pct: Decimal | None
 
 
-def rep_customers(session: Session, rep_id: str) -> set[str]:
-    codes = visible_customer_codes(session, load_actor(session, rep_id))
-    return set() if codes is None else codes
-
-
-def distributor_customers(session: Session, code: str) -> set[str]:
-    return {code} | set(session.exec(select(Customer.code).where(Customer.distributor == code)).all())
-
-
-def _net_by(session: Session, keys: Any, start: date, end: date, tz: tzinfo, *conds: Any) -> dict[Any, Decimal]:
+def _net_by(session: Session, key: Any, start: date, end: date, tz: tzinfo, *conds: Any) -> dict[str, Decimal]:
     """Net sales (Σ gross − Σ discount, exact on every database) of the sales orders in [start, end),
-    grouped by `keys` (a column of `Order` or of the order's `Customer`, or a tuple of them: the
-    dict's keys are then tuples)."""
-    keys = keys if isinstance(keys, tuple) else (keys,)
+    grouped by `key` (a column of `Order` or of the order's `Customer`)."""
     from_, to = datetime.combine(start, time.min, tz), datetime.combine(end, time.min, tz)
     q = (
-        sa.select(*keys, money_sum(col(Order.gross)), money_sum(col(Order.discount)))
+        sa.select(key, money_sum(col(Order.gross)), money_sum(col(Order.discount)))
         .select_from(Order)
         .join(Customer, col(Customer.code) == col(Order.customer))
         .where(
             col(Order.status).in_(SALES_STATUSES), col(Order.created_at) >= from_, col(Order.created_at) < to, *conds
         )
-        .group_by(*keys)
+        .group_by(key)
     )
-    n = len(keys)
-    return {
-        (row[0] if n == 1 else tuple(row[:n])): (row[n] or ZERO) - (row[n + 1] or ZERO) for row in session.execute(q)
-    }
+    return {k: (gross or ZERO) - (discount or ZERO) for k, gross, discount in session.execute(q)}
 
 
-def _rep_achieved(session: Session, reps: list[str], start: date, end: date, tz: tzinfo) -> dict[str, Decimal]:
+def _rep_achieved(session: Session, said: dict[str, str], start: date, end: date, tz: tzinfo) -> dict[str, Decimal]:
     """Each rep's net sales over their scope (`customer_scope`: the customers of their regions, and
     those on their beats), from one sum per region and one per beat customer outside its rep's
     regions, instead of a sum per rep over thousands of customer codes."""
-    users = {u.id: u for u in session.exec(select(User).where(col(User.id).in_(reps)))}
+    reps = sorted(said)  # rep id -> their regions as the User row says them
     tree = region_children(session)
-    regions = {r: set(subtree(tree, split_list(users[r].regions))) if r in users else set() for r in reps}
+    regions = {r: set(subtree(tree, split_list(said[r]))) for r in reps}
     beats: dict[str, set[str]] = {r: set() for r in reps}
     for rep, codes in session.exec(select(Beat.sales_rep, Beat.customers).where(col(Beat.sales_rep).in_(reps))):
         beats[rep].update(split_list(codes))
@@ -154,31 +127,30 @@ def target_report(session: Session, actor: Actor, clock: Clock, month: str | Non
     targets = session.exec(
         select(Target).where(Target.month == month).order_by(col(Target.user_id), col(Target.customer))
     ).all()
-    rep_targets = [t for t in targets if t.user_id is not None and t.user_id in reps]
+    rep_ids = sorted({t.user_id for t in targets if t.user_id is not None and t.user_id in reps})
     codes = sorted({t.customer for t in targets if t.user_id is None and t.customer is not None})
     customers = (
         {c.code: c for c in session.exec(select(Customer).where(col(Customer.code).in_(codes)))} if codes else {}
     )
-    dist_targets = [
-        t
-        for t in targets
-        if t.user_id is None
-        and (cust := customers.get(t.customer or "")) is not None
-        and (
+    visible = [
+        cust
+        for cust in customers.values()
+        if (
             cust.code == actor.customer
             if actor.role == "distributor"
             else actor.role != "sales_rep" and customer_in_scope(session, actor, cust)
         )
     ]
-    rep_ids = sorted({t.user_id for t in rep_targets if t.user_id})
-    names = dict(session.exec(select(User.id, User.name).where(col(User.id).in_(rep_ids))).all()) if rep_ids else {}
-    achieved = _rep_achieved(session, rep_ids, start, end, clock.tz) if rep_ids else {}
-    dist_codes = sorted({t.customer for t in dist_targets if t.customer})
+    users = (
+        session.exec(select(User.id, User.name, User.regions).where(col(User.id).in_(rep_ids))).all() if rep_ids else []
+    )
+    names = {uid: name for uid, name, _ in users}
+    achieved = _rep_achieved(session, {uid: r for uid, _, r in users}, start, end, clock.tz) if users else {}
+    dist_codes = sorted(c.code for c in visible)
     dist_achieved = _distributor_achieved(session, dist_codes, start, end, clock.tz) if dist_codes else {}
     rows: list[TargetRow] = []
-    shown_reps, shown_dists = {id(t) for t in rep_targets}, {id(t) for t in dist_targets}
-    for t in targets:
-        if id(t) in shown_reps and t.user_id:
+    for t in targets:  # in the targets' order; only those the actor may see have an achievement
+        if t.user_id is not None and t.user_id in achieved:
             got = achieved[t.user_id]
             rows.append(
                 TargetRow(
@@ -191,9 +163,8 @@ def target_report(session: Session, actor: Actor, clock: Clock, month: str | Non
                     achievement_pct(got, t.target),
                 )
             )
-        elif id(t) in shown_dists and t.customer:
-            cust = customers[t.customer]
-            got = dist_achieved[cust.code]
+        elif t.user_id is None and t.customer in dist_achieved:
+            cust, got = customers[t.customer], dist_achieved[t.customer]
             rows.append(
                 TargetRow("distributor", cust.code, cust.name, month, t.target, got, achievement_pct(got, t.target))
             )

@@ -1,13 +1,14 @@
 """The world generator: deterministic, and what it writes imports cleanly and covers the format."""
 
 import csv
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import sqlmodel
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from core.access import load_actor, visible_customer_codes
 from core.approvals import RULE_KINDS
@@ -22,7 +23,8 @@ from core.tables.orders import Order, OrderLine
 from core.tables.parties import Customer, User
 from core.tables.pricing import Price
 from core.tables.schemes import Scheme
-from core.targets import distributor_customers, month_bounds, net_sales, rep_customers
+from core.targets import SALES_STATUSES, month_bounds
+from core.types import money
 from core.world import import_world
 from evals.worldgen import HEADERS, generate_world
 
@@ -37,6 +39,30 @@ def files_of(directory: Path) -> dict[str, bytes]:
 def small_world(tmp_path_factory) -> tuple[Path, dict[str, int]]:
     directory = tmp_path_factory.mktemp("world")
     return directory, generate_world(directory, seed=11, **SMALL)
+
+
+# The generator's targets are checked against sales summed the plain way, a query per target
+# (core.targets sums them grouped, for speed): an independent reading of rules.md.
+def net_sales(session: Session, customers: set[str] | None, start: date, end: date, tz: tzinfo) -> Decimal:
+    """Σ (gross − discount) of the sales orders of `customers` (None = all) with order dates in [start, end)."""
+    from_, to = datetime.combine(start, time.min, tz), datetime.combine(end, time.min, tz)
+    q = sqlmodel.select(col(Order.gross), col(Order.discount)).where(
+        col(Order.status).in_(SALES_STATUSES), col(Order.created_at) >= from_, col(Order.created_at) < to
+    )
+    if customers is not None:
+        if not customers:
+            return Decimal("0.00")
+        q = q.where(col(Order.customer).in_(sorted(customers)))
+    return money(sum((g - d for g, d in session.exec(q).all()), Decimal("0")))
+
+
+def rep_customers(session: Session, rep_id: str) -> set[str]:
+    codes = visible_customer_codes(session, load_actor(session, rep_id))
+    return set() if codes is None else codes
+
+
+def distributor_customers(session: Session, code: str) -> set[str]:
+    return {code} | set(session.exec(sqlmodel.select(Customer.code).where(Customer.distributor == code)).all())
 
 
 def test_same_seed_same_bytes_other_seed_other_world(tmp_path, small_world):
